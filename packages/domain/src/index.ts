@@ -1,0 +1,12 @@
+/**
+ * Rollcall's attendance domain core: pure functions over plain data. No I/O, no clock, no
+ * randomness, no dependencies.
+ */
+export * from './dates.js';
+export * from './result.js';
+export * from './codes.js';
+export * from './calendar.js';
+export * from './upn.js';
+export * from './measures.js';
+export * from './findings.js';
+export * from './roll.js';

@@ -1,0 +1,492 @@
+/**
+ * Per-pupil and cohort measures and the statutory findings, computed in one pass over a pupil's
+ * compact mark array.
+ *
+ * Periods: measures, rates, PA/SA, code counts, broken weeks and the sickness return cover the
+ * *statistics period* (from its first school session up to "as of"). The penalty-notice window,
+ * the attendance return, the 20-day deletion ground and unresolved `N` marks look at every mark
+ * up to "as of", so they span terms and academic years.
+ *
+ * @see ../../../shared/reference/attendance-rules.md §3, §4, §5 (checked 2026-11-25)
+ */
+import {
+  CAT_APPROVED_ACTIVITY,
+  CAT_AUTHORISED,
+  CAT_NOT_POSSIBLE,
+  CAT_PRESENT,
+  CAT_UNAUTHORISED,
+  CODE_CATEGORY,
+  CODE_FLAGS,
+  CODE_TABLE,
+  FLAG_DELETION_GROUND,
+  FLAG_ILLNESS,
+  FLAG_LATE_AFTER_CLOSE,
+  FLAG_LATE_BEFORE_CLOSE,
+  FLAG_PENALTY_NOTICE,
+  FLAG_PROVISIONAL,
+} from './codes.js';
+import {
+  firstSessionOnOrAfter,
+  lastSessionOnOrBefore,
+  sessionLabel,
+  type SchoolCalendar,
+} from './calendar.js';
+import { academicYearOf, type PlainDate, type Session } from './dates.js';
+
+/**
+ * Penalty-notice threshold: 10 sessions of G/N/O/U within a rolling 10 school weeks.
+ * @see ../../../shared/reference/attendance-rules.md §4 (checked 2026-11-25)
+ */
+export const PENALTY_NOTICE_SESSIONS = 10;
+/** @see ../../../shared/reference/attendance-rules.md §4 (checked 2026-11-25) */
+export const PENALTY_NOTICE_WINDOW_WEEKS = 10;
+/**
+ * Attendance return: 10 continuous school days, every possible session G/N/O/U.
+ * @see ../../../shared/reference/attendance-rules.md §5 (checked 2026-11-25)
+ */
+export const ATTENDANCE_RETURN_SCHOOL_DAYS = 10;
+/**
+ * Sickness return: 15 school days of illness, consecutive or cumulative in the year.
+ * @see ../../../shared/reference/attendance-rules.md §5 (checked 2026-11-25)
+ */
+export const SICKNESS_RETURN_SCHOOL_DAYS = 15;
+/**
+ * Deletion ground: 20 continuous school days, every session G, N or O.
+ * @see ../../../shared/reference/attendance-rules.md §5 (checked 2026-11-25)
+ */
+export const DELETION_GROUND_SCHOOL_DAYS = 20;
+/**
+ * `N` must be replaced within 5 school days.
+ * @see ../../../shared/reference/attendance-rules.md §1 (checked 2026-11-25)
+ */
+export const N_RESOLUTION_SCHOOL_DAYS = 5;
+/**
+ * Persistent absence: absence of 10% or more of possible sessions (as a ratio 1/10).
+ * @see ../../../shared/reference/attendance-rules.md §3 (checked 2026-11-25)
+ */
+export const PERSISTENT_ABSENCE_DENOMINATOR = 10;
+/**
+ * Severe absence: absence of 50% or more of possible sessions (as a ratio 1/2).
+ * @see ../../../shared/reference/attendance-rules.md §3 (checked 2026-11-25)
+ */
+export const SEVERE_ABSENCE_DENOMINATOR = 2;
+
+/** One pupil's marks laid over the calendar's session numbers. */
+export interface PupilMarks {
+  /** Code id per school session (0 = no mark); length `cal.sessionCount`. */
+  readonly codes: Uint8Array;
+  /** Minutes late per school session (read on `L` and `U` only). */
+  readonly minutesLate?: Uint16Array | undefined;
+  /** First school session on roll (inclusive). */
+  readonly rollFrom: number;
+  /** Last school session on roll (inclusive); may be past the calendar's end. */
+  readonly rollTo: number;
+}
+
+export interface AnalysisOptions {
+  /** The day the analysis is made; marks after it are ignored. */
+  readonly asOf: PlainDate;
+  /** Start of the statistics period; default the start of the academic year containing `asOf`. */
+  readonly from?: PlainDate | undefined;
+  /** A school policy's minimum possible sessions for PA/SA; default 0 (none, as the DfE). */
+  readonly minPossibleSessions?: number | undefined;
+}
+
+/** The session numbers an analysis works with, derived once per calendar and options. */
+export interface AnalysisContext {
+  readonly asOf: PlainDate;
+  /** First day of the statistics period as asked (academic year start or `from`). */
+  readonly periodFrom: PlainDate;
+  /** Date of the first school session in the period, or `periodFrom` when there is none. */
+  readonly periodStart: PlainDate;
+  /** Last school session on or before `asOf`, -1 when none. */
+  readonly asOfSession: number;
+  /** First school session of the statistics period. */
+  readonly periodFromSession: number;
+  /** School day of `asOfSession`, -1 when none. */
+  readonly asOfDay: number;
+  /** School week of `asOfSession`, -1 when none. */
+  readonly asOfWeek: number;
+  readonly minPossibleSessions: number;
+  /** School sessions in the statistics period. */
+  readonly schoolSessions: number;
+  /** School weeks in the statistics period. */
+  readonly schoolWeeks: number;
+}
+
+/** Builds the analysis context. */
+export function analysisContext(cal: SchoolCalendar, options: AnalysisOptions): AnalysisContext {
+  const periodFrom = options.from ?? academicYearOf(options.asOf).start;
+  const asOfSession = lastSessionOnOrBefore(cal, options.asOf);
+  const periodFromSession = firstSessionOnOrAfter(cal, periodFrom);
+  const schoolSessions = Math.max(0, asOfSession - periodFromSession + 1);
+  const schoolWeeks =
+    schoolSessions > 0 ? cal.sessionWeek[asOfSession]! - cal.sessionWeek[periodFromSession]! + 1 : 0;
+  return {
+    asOf: options.asOf,
+    periodFrom,
+    periodStart: schoolSessions > 0 ? cal.sessionDate[periodFromSession]! : periodFrom,
+    asOfSession,
+    periodFromSession,
+    asOfDay: asOfSession >= 0 ? cal.sessionDay[asOfSession]! : -1,
+    asOfWeek: asOfSession >= 0 ? cal.sessionWeek[asOfSession]! : -1,
+    minPossibleSessions: options.minPossibleSessions ?? 0,
+    schoolSessions,
+    schoolWeeks,
+  };
+}
+
+/** A maximal run of school days. */
+export interface RunPeriod {
+  readonly start: PlainDate;
+  readonly end: PlainDate;
+  readonly schoolDays: number;
+}
+
+export interface SessionRef {
+  readonly date: PlainDate;
+  readonly session: Session;
+}
+
+/** Everything Rollcall measures for one pupil. Field names are those of `rollcall analyse`. */
+export interface PupilMeasures {
+  possibleSessions: number;
+  presentSessions: number;
+  approvedActivitySessions: number;
+  authorisedAbsenceSessions: number;
+  unauthorisedAbsenceSessions: number;
+  notPossibleSessions: number;
+  missingMarks: number;
+  lateSessions: number;
+  lateAfterCloseSessions: number;
+  minutesLate: number;
+  attendanceRate: number | null;
+  absenceRate: number | null;
+  authorisedAbsenceRate: number | null;
+  unauthorisedAbsenceRate: number | null;
+  persistentAbsence: boolean;
+  severeAbsence: boolean;
+  codeCounts: Record<string, number>;
+  brokenWeeks: number;
+  schoolWeeksOnRoll: number;
+  penaltyNotice: {
+    thresholdMet: boolean;
+    firstMetOn: PlainDate | null;
+    firstMetSession: Session | null;
+    currentWindowSessions: number;
+  };
+  attendanceReturn: { periods: RunPeriod[] };
+  sicknessReturn: { due: boolean; longestConsecutiveSchoolDays: number; cumulativeSchoolDays: number };
+  deletionGround20Days: { periods: RunPeriod[] };
+  unresolvedN: SessionRef[];
+}
+
+/** Reusable buffers so that measuring many pupils does not allocate per pupil. */
+export interface Scratch {
+  readonly weekCounts: Int32Array;
+  readonly codeCounts: Int32Array;
+}
+
+export function createScratch(cal: SchoolCalendar): Scratch {
+  return { weekCounts: new Int32Array(cal.weekCount + 1), codeCounts: new Int32Array(CODE_TABLE.length + 1) };
+}
+
+function rate(n: number, d: number): number | null {
+  return d > 0 ? n / d : null;
+}
+
+/**
+ * Measures one pupil: every count, rate and statutory finding, from one pass over the marks.
+ *
+ * @example
+ * const ctx = analysisContext(cal, { asOf: d('2026-02-13') });
+ * const m = measurePupil(cal, ctx, { codes, rollFrom: 0, rollTo: cal.sessionCount - 1 });
+ * m.penaltyNotice.thresholdMet // true when 10 G/N/O/U sessions fell in 10 school weeks
+ */
+export function measurePupil(
+  cal: SchoolCalendar,
+  ctx: AnalysisContext,
+  marks: PupilMarks,
+  scratch: Scratch = createScratch(cal),
+): PupilMeasures {
+  const { codes, minutesLate: minutesArr } = marks;
+  const { sessionDay, sessionWeek } = cal;
+  const start = Math.max(0, marks.rollFrom);
+  const end = Math.min(ctx.asOfSession, marks.rollTo, cal.sessionCount - 1);
+  const pStart = Math.max(start, ctx.periodFromSession);
+  const asOfDay = ctx.asOfDay;
+  const weekCounts = scratch.weekCounts;
+  const codeCounts = scratch.codeCounts;
+
+  let present = 0;
+  let aea = 0;
+  let authorised = 0;
+  let unauthorised = 0;
+  let notPossible = 0;
+  let missing = 0;
+  let late = 0;
+  let lateAfter = 0;
+  let minutes = 0;
+  let illSessions = 0;
+  let brokenWeeks = 0;
+  let weeksOnRoll = 0;
+  let periodWeek = -1;
+  let periodWeekBroken = false;
+
+  // Penalty-notice window: counts per school week, and the sum over the current 10-week window.
+  const startWeek = start <= end ? sessionWeek[start]! : 0;
+  let week = -1;
+  let windowSum = 0;
+  let firstMet = -1;
+
+  // Runs of school days.
+  const arPeriods: RunPeriod[] = [];
+  const delPeriods: RunPeriod[] = [];
+  let arStart = -1;
+  let arEnd = -1;
+  let arDays = 0;
+  let delStart = -1;
+  let delEnd = -1;
+  let delDays = 0;
+  let sickRun = 0;
+  let sickLongest = 0;
+  const unresolvedN: SessionRef[] = [];
+
+  let day = -1;
+  let dayPossible = 0;
+  let dayPenalty = 0;
+  let dayDeletion = 0;
+  let dayIll = 0;
+  let dayInPeriod = false;
+
+  const closeDay = (): void => {
+    if (dayPossible === 0) return; // no possible session: neither extends nor breaks a run
+    if (dayPenalty === dayPossible) {
+      if (arStart < 0) arStart = day;
+      arEnd = day;
+      arDays++;
+    } else if (arStart >= 0) {
+      if (arDays >= ATTENDANCE_RETURN_SCHOOL_DAYS) {
+        arPeriods.push({ start: cal.dayDate[arStart]!, end: cal.dayDate[arEnd]!, schoolDays: arDays });
+      }
+      arStart = -1;
+      arDays = 0;
+    }
+    if (dayDeletion === dayPossible) {
+      if (delStart < 0) delStart = day;
+      delEnd = day;
+      delDays++;
+    } else if (delStart >= 0) {
+      if (delDays >= DELETION_GROUND_SCHOOL_DAYS) {
+        delPeriods.push({ start: cal.dayDate[delStart]!, end: cal.dayDate[delEnd]!, schoolDays: delDays });
+      }
+      delStart = -1;
+      delDays = 0;
+    }
+    if (dayInPeriod) {
+      if (dayIll === dayPossible) {
+        sickRun++;
+        if (sickRun > sickLongest) sickLongest = sickRun;
+      } else {
+        sickRun = 0;
+      }
+    }
+  };
+
+  for (let s = start; s <= end; s++) {
+    const d = sessionDay[s]!;
+    if (d !== day) {
+      if (day >= 0) closeDay();
+      day = d;
+      dayPossible = 0;
+      dayPenalty = 0;
+      dayDeletion = 0;
+      dayIll = 0;
+      dayInPeriod = s >= pStart;
+    }
+    const w = sessionWeek[s]!;
+    if (w !== week) {
+      week = w;
+      const drop = w - PENALTY_NOTICE_WINDOW_WEEKS;
+      if (drop >= startWeek) windowSum -= weekCounts[drop]!;
+    }
+    const c = codes[s]!;
+    const cat = CODE_CATEGORY[c]!;
+    const f = CODE_FLAGS[c]!;
+    if (cat !== 0 && cat !== CAT_NOT_POSSIBLE) dayPossible++;
+    if (f !== 0) {
+      if (f & FLAG_PENALTY_NOTICE) {
+        dayPenalty++;
+        weekCounts[w]!++;
+        windowSum++;
+        if (firstMet < 0 && windowSum >= PENALTY_NOTICE_SESSIONS) firstMet = s;
+      }
+      if (f & FLAG_DELETION_GROUND) dayDeletion++;
+      if (f & FLAG_ILLNESS) dayIll++;
+      if (f & FLAG_PROVISIONAL && asOfDay - d > N_RESOLUTION_SCHOOL_DAYS) {
+        unresolvedN.push({ date: cal.sessionDate[s]!, session: sessionLabel(cal, s) });
+      }
+    }
+    if (s >= pStart) {
+      if (w !== periodWeek) {
+        periodWeek = w;
+        periodWeekBroken = false;
+        weeksOnRoll++;
+      }
+      codeCounts[c]!++;
+      switch (cat) {
+        case CAT_PRESENT:
+          present++;
+          break;
+        case CAT_APPROVED_ACTIVITY:
+          aea++;
+          break;
+        case CAT_AUTHORISED:
+          authorised++;
+          if (!periodWeekBroken) {
+            periodWeekBroken = true;
+            brokenWeeks++;
+          }
+          break;
+        case CAT_UNAUTHORISED:
+          unauthorised++;
+          if (!periodWeekBroken) {
+            periodWeekBroken = true;
+            brokenWeeks++;
+          }
+          break;
+        case CAT_NOT_POSSIBLE:
+          notPossible++;
+          break;
+        default:
+          missing++;
+      }
+      if (f & FLAG_LATE_BEFORE_CLOSE) {
+        late++;
+        if (minutesArr) minutes += minutesArr[s]!;
+      } else if (f & FLAG_LATE_AFTER_CLOSE) {
+        lateAfter++;
+        if (minutesArr) minutes += minutesArr[s]!;
+      }
+      if (f & FLAG_ILLNESS) illSessions++;
+    }
+  }
+  if (day >= 0) closeDay();
+  if (arStart >= 0 && arDays >= ATTENDANCE_RETURN_SCHOOL_DAYS) {
+    arPeriods.push({ start: cal.dayDate[arStart]!, end: cal.dayDate[arEnd]!, schoolDays: arDays });
+  }
+  if (delStart >= 0 && delDays >= DELETION_GROUND_SCHOOL_DAYS) {
+    delPeriods.push({ start: cal.dayDate[delStart]!, end: cal.dayDate[delEnd]!, schoolDays: delDays });
+  }
+
+  // The window ending with the school week that contains "as of" (or the last one before it).
+  let currentWindow = 0;
+  if (ctx.asOfWeek >= 0) {
+    for (let w = Math.max(0, ctx.asOfWeek - PENALTY_NOTICE_WINDOW_WEEKS + 1); w <= ctx.asOfWeek; w++) {
+      currentWindow += weekCounts[w]!;
+    }
+  }
+  if (start <= end) weekCounts.fill(0, startWeek, sessionWeek[end]! + 1);
+
+  const counts: Record<string, number> = {};
+  for (let id = 1; id < codeCounts.length; id++) {
+    const n = codeCounts[id]!;
+    if (n > 0) {
+      const code = CODE_TABLE[id - 1]!.code;
+      counts[code] = (counts[code] ?? 0) + n;
+      codeCounts[id] = 0;
+    }
+  }
+  codeCounts[0] = 0;
+
+  const possible = present + aea + authorised + unauthorised;
+  const absence = authorised + unauthorised;
+  const qualifies = possible > 0 && possible >= ctx.minPossibleSessions;
+  return {
+    possibleSessions: possible,
+    presentSessions: present,
+    approvedActivitySessions: aea,
+    authorisedAbsenceSessions: authorised,
+    unauthorisedAbsenceSessions: unauthorised,
+    notPossibleSessions: notPossible,
+    missingMarks: missing,
+    lateSessions: late,
+    lateAfterCloseSessions: lateAfter,
+    minutesLate: minutes,
+    attendanceRate: rate(present + aea, possible),
+    absenceRate: rate(absence, possible),
+    authorisedAbsenceRate: rate(authorised, possible),
+    unauthorisedAbsenceRate: rate(unauthorised, possible),
+    persistentAbsence: qualifies && absence * PERSISTENT_ABSENCE_DENOMINATOR >= possible,
+    severeAbsence: qualifies && absence * SEVERE_ABSENCE_DENOMINATOR >= possible,
+    codeCounts: counts,
+    brokenWeeks,
+    schoolWeeksOnRoll: weeksOnRoll,
+    penaltyNotice: {
+      thresholdMet: firstMet >= 0,
+      firstMetOn: firstMet >= 0 ? cal.sessionDate[firstMet]! : null,
+      firstMetSession: firstMet >= 0 ? sessionLabel(cal, firstMet) : null,
+      currentWindowSessions: currentWindow,
+    },
+    attendanceReturn: { periods: arPeriods },
+    sicknessReturn: {
+      due:
+        sickLongest >= SICKNESS_RETURN_SCHOOL_DAYS || illSessions >= SICKNESS_RETURN_SCHOOL_DAYS * 2,
+      longestConsecutiveSchoolDays: sickLongest,
+      cumulativeSchoolDays: illSessions / 2,
+    },
+    deletionGround20Days: { periods: delPeriods },
+    unresolvedN,
+  };
+}
+
+/** Cohort figures. Rates add sessions over pupils before dividing; PA/SA rates divide by pupils with a possible session. */
+export interface CohortSummary {
+  pupils: number;
+  possibleSessions: number;
+  attendanceRate: number | null;
+  absenceRate: number | null;
+  authorisedAbsenceRate: number | null;
+  unauthorisedAbsenceRate: number | null;
+  persistentAbsentees: number;
+  severeAbsentees: number;
+  persistentAbsenceRate: number | null;
+  severeAbsenceRate: number | null;
+}
+
+/**
+ * Sums pupils' measures into cohort figures.
+ *
+ * @see ../../../shared/reference/attendance-rules.md §3 (checked 2026-11-25)
+ * @example summarise([a, b]).absenceRate // (a.absent + b.absent) / (a.possible + b.possible)
+ */
+export function summarise(pupils: readonly PupilMeasures[]): CohortSummary {
+  let possible = 0;
+  let attended = 0;
+  let authorised = 0;
+  let unauthorised = 0;
+  let pa = 0;
+  let sa = 0;
+  let withPossible = 0;
+  for (const p of pupils) {
+    possible += p.possibleSessions;
+    attended += p.presentSessions + p.approvedActivitySessions;
+    authorised += p.authorisedAbsenceSessions;
+    unauthorised += p.unauthorisedAbsenceSessions;
+    if (p.persistentAbsence) pa++;
+    if (p.severeAbsence) sa++;
+    if (p.possibleSessions > 0) withPossible++;
+  }
+  return {
+    pupils: pupils.length,
+    possibleSessions: possible,
+    attendanceRate: rate(attended, possible),
+    absenceRate: rate(authorised + unauthorised, possible),
+    authorisedAbsenceRate: rate(authorised, possible),
+    unauthorisedAbsenceRate: rate(unauthorised, possible),
+    persistentAbsentees: pa,
+    severeAbsentees: sa,
+    persistentAbsenceRate: rate(pa, withPossible),
+    severeAbsenceRate: rate(sa, withPossible),
+  };
+}
