@@ -9,6 +9,7 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/src/**/*.test.ts'],
+    globalSetup: ['packages/server/test/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,
   },

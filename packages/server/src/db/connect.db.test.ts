@@ -1,0 +1,53 @@
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { describeEachDialect, freshDatabase } from '../../test/databases.js';
+import { migrateToBottom, migrateToLatest } from './connect.js';
+
+describeEachDialect('schema', (ctx) => {
+  it('has every table after migrating', async () => {
+    const tables = (await ctx.db.introspection.getTables()).map((t) => t.name).sort();
+    expect(tables).toEqual(
+      [
+        'audit_log', 'auth_sessions', 'closures', 'contacts', 'early_leavers', 'group_members', 'group_staff', 'groups',
+        'late_arrivals', 'lesson_marks', 'lessons', 'login_attempts', 'mark_history', 'parent_links', 'pupils',
+        'registers', 'schools', 'session_marks', 'terms', 'trusts', 'users',
+      ].sort(),
+    );
+  });
+
+  it('matches the committed schema snapshot (drift check)', async () => {
+    const tables = await ctx.db.introspection.getTables();
+    const shape = tables
+      .map((t) => ({
+        table: t.name,
+        columns: t.columns.map((c) => `${c.name} ${c.dataType}${c.isNullable ? '' : ' not null'}`).sort(),
+      }))
+      .sort((a, b) => a.table.localeCompare(b.table));
+    await expect(`${JSON.stringify(shape, null, 2)}\n`).toMatchFileSnapshot(`./__snapshots__/schema.${ctx.dialect}.json`);
+  });
+
+  it('enforces foreign keys', async () => {
+    await expect(
+      ctx.db.insertInto('terms').values({ id: 't1', school_id: 'nope', name: 'A', start_date: '2025-09-01', end_date: '2025-10-01' }).execute(),
+    ).rejects.toThrow(/foreign key/i);
+  });
+
+  it('reads integer flags back as numbers', async () => {
+    const r = await sql<{ n: number }>`select 1 as n`.execute(ctx.db);
+    expect(r.rows[0]?.n).toBe(1);
+  });
+});
+
+describe('migrations', () => {
+  it.each(['sqlite', 'postgres'] as const)('go down to nothing and up again on %s', async (dialect) => {
+    const open = await freshDatabase(dialect);
+    try {
+      await migrateToBottom(open.db);
+      const left = (await open.db.introspection.getTables()).map((t) => t.name);
+      expect(left).toEqual([]);
+      expect(await migrateToLatest(open.db)).toEqual(['2026-11-25T00-00-00_initial']);
+    } finally {
+      await open.close();
+    }
+  });
+});

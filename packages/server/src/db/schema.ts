@@ -1,0 +1,258 @@
+/** Table types for Kysely. Column names are snake_case as in the migrations. */
+import type { Generated } from 'kysely';
+
+/** 0 or 1: flags are integers so SQLite and PostgreSQL read them alike. */
+export type Flag = number;
+
+export interface TrustsTable {
+  id: string;
+  name: string;
+}
+
+export interface SchoolsTable {
+  id: string;
+  urn: string;
+  name: string;
+  phase: string;
+  la_code: string;
+  la_name: string;
+  trust_id: string | null;
+  time_zone: Generated<string>;
+  policy_json: string;
+}
+
+export interface TermsTable {
+  id: string;
+  school_id: string;
+  name: string;
+  start_date: string;
+  end_date: string;
+}
+
+export interface ClosuresTable {
+  id: string;
+  school_id: string;
+  date: string;
+  session: string;
+  reason: string;
+}
+
+export interface GroupsTable {
+  id: string;
+  school_id: string;
+  kind: string;
+  name: string;
+  year_group: string | null;
+  subject: string | null;
+}
+
+export interface PupilsTable {
+  id: string;
+  school_id: string;
+  upn: string;
+  legal_surname: string;
+  legal_forename: string;
+  preferred_surname: string | null;
+  preferred_forename: string | null;
+  date_of_birth: string | null;
+  gender: string | null;
+  year_group: string | null;
+  reg_group_id: string | null;
+  admission_date: string;
+  leaving_date: string | null;
+  sen_status: Generated<string>;
+  ehcp: Generated<Flag>;
+  fsm: Generated<Flag>;
+  pupil_premium: Generated<Flag>;
+  eal: Generated<Flag>;
+  cin: Generated<Flag>;
+  cp: Generated<Flag>;
+  lac: Generated<Flag>;
+  previously_lac: Generated<Flag>;
+  young_carer: Generated<Flag>;
+  social_worker: string | null;
+  ethnicity: string | null;
+}
+
+export interface ContactsTable {
+  id: string;
+  pupil_id: string;
+  name: string;
+  relationship: string;
+  parental_responsibility: Generated<Flag>;
+  lives_with_pupil: Generated<Flag>;
+  priority: number;
+  mobile_phone: string | null;
+  home_phone: string | null;
+  work_phone: string | null;
+  email: string | null;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  pupil_id: string;
+}
+
+export interface LessonsTable {
+  id: string;
+  school_id: string;
+  group_id: string;
+  weekday: number;
+  period: string;
+  starts_at: string;
+  ends_at: string;
+  session: string;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  role: string;
+  school_id: string | null;
+  trust_id: string | null;
+  la_code: string | null;
+  disabled: Generated<Flag>;
+  created_at: string;
+}
+
+export interface GroupStaffTable {
+  group_id: string;
+  user_id: string;
+}
+
+export interface ParentLinksTable {
+  user_id: string;
+  pupil_id: string;
+  contact_id: string | null;
+}
+
+export interface AuthSessionsTable {
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface LoginAttemptsTable {
+  key: string;
+  failures: number;
+  first_failure_at: string;
+  locked_until: string | null;
+}
+
+export interface RegistersTable {
+  id: string;
+  school_id: string;
+  group_id: string;
+  date: string;
+  session: string;
+  lesson_id: string | null;
+  version: number;
+  taken_at: string | null;
+  taken_by: string | null;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface SessionMarksTable {
+  pupil_id: string;
+  date: string;
+  session: string;
+  code: string;
+  minutes_late: number | null;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface LessonMarksTable {
+  lesson_id: string;
+  pupil_id: string;
+  date: string;
+  code: string;
+  minutes_late: number | null;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface MarkHistoryTable {
+  id: string;
+  pupil_id: string;
+  date: string;
+  session: string;
+  lesson_id: string | null;
+  previous_code: string | null;
+  new_code: string;
+  previous_minutes_late: number | null;
+  new_minutes_late: number | null;
+  reason: string | null;
+  user_id: string | null;
+  user_name: string;
+  user_role: string;
+  at: string;
+  source: string;
+}
+
+export interface LateArrivalsTable {
+  id: string;
+  pupil_id: string;
+  date: string;
+  session: string;
+  arrived_at: string;
+  minutes_late: number;
+  code: string;
+  reason: string | null;
+  recorded_by: string;
+  recorded_at: string;
+}
+
+export interface EarlyLeaversTable {
+  id: string;
+  pupil_id: string;
+  date: string;
+  left_at: string;
+  collected_by: string | null;
+  reason: string;
+  returned_at: string | null;
+  recorded_by: string;
+  recorded_at: string;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  user_id: string | null;
+  user_role: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  pupil_id: string | null;
+  school_id: string | null;
+  details: string | null;
+}
+
+export interface Database {
+  trusts: TrustsTable;
+  schools: SchoolsTable;
+  terms: TermsTable;
+  closures: ClosuresTable;
+  groups: GroupsTable;
+  pupils: PupilsTable;
+  contacts: ContactsTable;
+  group_members: GroupMembersTable;
+  lessons: LessonsTable;
+  users: UsersTable;
+  group_staff: GroupStaffTable;
+  parent_links: ParentLinksTable;
+  auth_sessions: AuthSessionsTable;
+  login_attempts: LoginAttemptsTable;
+  registers: RegistersTable;
+  session_marks: SessionMarksTable;
+  lesson_marks: LessonMarksTable;
+  mark_history: MarkHistoryTable;
+  late_arrivals: LateArrivalsTable;
+  early_leavers: EarlyLeaversTable;
+  audit_log: AuditLogTable;
+}
