@@ -1,16 +1,42 @@
-/** The one place that reads the wall clock. Everything else takes "today" as an argument. */
+/** The one place that reads the wall clock. Everything else takes "today" and "now" as arguments. */
 import type { PlainDate } from '@rollcall/domain';
 
 export interface Clock {
+  /** The current instant as an ISO 8601 UTC timestamp. */
+  now(): string;
   /** Today's date in the given IANA time zone (Europe/London by default). */
   today(timeZone?: string): PlainDate;
+  /** The time of day `HH:MM` in the given time zone. */
+  timeOfDay(timeZone?: string): string;
+}
+
+function partsIn(date: Date, timeZone: string): { date: PlainDate; time: string } {
+  const f = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const p = Object.fromEntries(f.formatToParts(date).map((x) => [x.type, x.value]));
+  return { date: `${p['year']}-${p['month']}-${p['day']}` as PlainDate, time: `${p['hour']}:${p['minute']}` };
 }
 
 export const systemClock: Clock = {
-  today(timeZone = 'Europe/London') {
-    // en-CA formats as YYYY-MM-DD.
-    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-      new Date(),
-    ) as PlainDate;
-  },
+  now: () => new Date().toISOString(),
+  today: (timeZone = 'Europe/London') => partsIn(new Date(), timeZone).date,
+  timeOfDay: (timeZone = 'Europe/London') => partsIn(new Date(), timeZone).time,
 };
+
+/** A clock fixed at an instant, for tests and for replaying a day (`--now`). */
+export function fixedClock(iso: string): Clock {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) throw new Error(`not an ISO timestamp: ${iso}`);
+  return {
+    now: () => at.toISOString(),
+    today: (timeZone = 'Europe/London') => partsIn(at, timeZone).date,
+    timeOfDay: (timeZone = 'Europe/London') => partsIn(at, timeZone).time,
+  };
+}

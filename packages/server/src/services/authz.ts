@@ -1,0 +1,182 @@
+/**
+ * Who may do what: one declarative policy, `can(actor, action, resource)`, checked in services
+ * (so the web, the API, the CLI and jobs all obey it) and shown to the UI to hide what a user
+ * may not do. Tested as a full role × action matrix.
+ */
+import { AppError } from './errors.js';
+
+export const ROLES = [
+  'teacher',
+  'office',
+  'attendance_officer',
+  'senco',
+  'senior_leader',
+  'governor',
+  'trust_lead',
+  'la_officer',
+  'parent',
+  'admin',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  teacher: 'Teacher',
+  office: 'Office staff',
+  attendance_officer: 'Attendance officer',
+  senco: 'SENCO',
+  senior_leader: 'Senior leader / headteacher',
+  governor: 'Governor',
+  trust_lead: 'Trust attendance lead',
+  la_officer: 'Local authority officer',
+  parent: 'Parent',
+  admin: 'Administrator',
+};
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+/** The signed-in person, with the scope their role is limited to. */
+export interface Actor {
+  readonly userId: string;
+  readonly name: string;
+  readonly role: Role;
+  /** The school of school staff, governors and parents' accounts; null for trust and LA roles. */
+  readonly schoolId: string | null;
+  readonly trustId: string | null;
+  readonly laCode: string | null;
+  /** Teachers: the groups they teach or register. */
+  readonly groupIds: ReadonlySet<string>;
+  /** Parents: their own children. */
+  readonly pupilIds: ReadonlySet<string>;
+}
+
+/** The system itself (imports, jobs, the demo loader): may do everything, and is audited as such. */
+export const SYSTEM_ACTOR: Actor = {
+  userId: 'system',
+  name: 'Rollcall (system)',
+  role: 'admin',
+  schoolId: null,
+  trustId: null,
+  laCode: null,
+  groupIds: new Set(),
+  pupilIds: new Set(),
+};
+
+export interface SchoolScope {
+  readonly schoolId: string;
+  readonly trustId: string | null;
+  readonly laCode: string;
+}
+
+export type Resource =
+  | ({ readonly kind: 'school' } & SchoolScope)
+  | ({ readonly kind: 'group'; readonly groupId: string } & SchoolScope)
+  | ({ readonly kind: 'pupil'; readonly pupilId: string; readonly groupIds: readonly string[] } & SchoolScope);
+
+export const ACTIONS = [
+  /** See a pupil's record: marks, measures, history. */
+  'pupil.view',
+  /** See safeguarding details: CP, CIN, looked-after, social worker. */
+  'pupil.viewSafeguarding',
+  /** See contacts' phone numbers and emails. */
+  'pupil.viewContacts',
+  /** Take (save) a session or lesson register for a group. */
+  'register.take',
+  /** See which registers are open, taken or missing across the school. */
+  'register.viewBoard',
+  /** Change a mark after the register closed (with a reason). */
+  'mark.amend',
+  /** Record `L` after the close with a reason (e.g. transport breakdown). */
+  'mark.lateAfterCloseAsL',
+  /** Sign in late arrivals and early leavers at the office. */
+  'office.signInOut',
+  /** See a school's aggregated figures (no pupil detail). */
+  'school.viewAggregates',
+  /** See lists of named pupils across the school. */
+  'school.viewPupilLists',
+  /** Manage accounts, import data. */
+  'school.administer',
+  /** Read the audit log. */
+  'audit.view',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+const SCHOOL_STAFF: readonly Role[] = ['teacher', 'office', 'attendance_officer', 'senco', 'senior_leader', 'admin'];
+
+function inSchool(actor: Actor, r: SchoolScope): boolean {
+  if (actor === SYSTEM_ACTOR) return true;
+  switch (actor.role) {
+    case 'trust_lead':
+      return actor.trustId !== null && actor.trustId === r.trustId;
+    case 'la_officer':
+      return actor.laCode !== null && actor.laCode === r.laCode;
+    case 'admin':
+      // An administrator without a school administers every school of the installation.
+      return actor.schoolId === null || actor.schoolId === r.schoolId;
+    default:
+      return actor.schoolId !== null && actor.schoolId === r.schoolId;
+  }
+}
+
+function teachesPupil(actor: Actor, r: Resource): boolean {
+  if (r.kind === 'pupil') return r.groupIds.some((g) => actor.groupIds.has(g));
+  if (r.kind === 'group') return actor.groupIds.has(r.groupId);
+  return false;
+}
+
+/**
+ * The policy. Read it as a table: for each action, which roles, and within which scope.
+ *
+ * @example can(teacher, 'pupil.view', pupilInAnotherClass) // false
+ */
+export function can(actor: Actor, action: Action, r: Resource): boolean {
+  if (!inSchool(actor, r)) return false;
+  const role = actor.role;
+  switch (action) {
+    case 'pupil.view':
+      if (r.kind !== 'pupil') return false;
+      if (role === 'parent') return actor.pupilIds.has(r.pupilId);
+      if (role === 'teacher') return teachesPupil(actor, r);
+      return ['office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'la_officer', 'admin'].includes(role);
+    case 'pupil.viewSafeguarding':
+      if (r.kind !== 'pupil') return false;
+      return ['attendance_officer', 'senco', 'senior_leader', 'la_officer', 'admin'].includes(role);
+    case 'pupil.viewContacts':
+      if (r.kind !== 'pupil') return false;
+      if (role === 'parent') return actor.pupilIds.has(r.pupilId);
+      return ['office', 'attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
+    case 'register.take':
+      if (r.kind === 'pupil') return false;
+      if (role === 'teacher') return r.kind === 'group' && teachesPupil(actor, r);
+      return ['office', 'attendance_officer', 'senior_leader', 'admin'].includes(role);
+    case 'register.viewBoard':
+      return ['office', 'attendance_officer', 'senior_leader', 'admin'].includes(role);
+    case 'mark.amend':
+      return ['office', 'attendance_officer', 'senior_leader', 'admin'].includes(role);
+    case 'mark.lateAfterCloseAsL':
+      return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
+    case 'office.signInOut':
+      return ['office', 'attendance_officer', 'senior_leader', 'admin'].includes(role);
+    case 'school.viewAggregates':
+      return ['attendance_officer', 'senco', 'senior_leader', 'governor', 'trust_lead', 'la_officer', 'admin'].includes(role);
+    case 'school.viewPupilLists':
+      return ['office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'la_officer', 'admin'].includes(role);
+    case 'school.administer':
+      return role === 'admin';
+    case 'audit.view':
+      return role === 'admin';
+  }
+}
+
+/** Throws FORBIDDEN unless the actor may. */
+export function authorise(actor: Actor, action: Action, r: Resource): void {
+  if (!can(actor, action, r)) {
+    throw new AppError('FORBIDDEN', 'You do not have permission to do that.', { action });
+  }
+}
+
+/** True for roles that work inside one school. */
+export function isSchoolStaff(role: Role): boolean {
+  return SCHOOL_STAFF.includes(role);
+}
