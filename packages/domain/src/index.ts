@@ -10,3 +10,4 @@ export * from './upn.js';
 export * from './measures.js';
 export * from './findings.js';
 export * from './roll.js';
+export * from './registers.js';

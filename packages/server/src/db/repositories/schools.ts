@@ -1,0 +1,85 @@
+/** Schools, their calendars and their policies. */
+import { compileCalendar, type Closure, type ClosureSession, type PlainDate, type SchoolCalendar } from '@rollcall/domain';
+import type { SchoolScope } from '../../services/authz.js';
+import { AppError } from '../../services/errors.js';
+import { DEFAULT_POLICY, parseSchoolPolicy, type SchoolPolicy } from '../../services/school-policy.js';
+import type { DbOrTrx } from '../connect.js';
+
+export type Phase = 'primary' | 'secondary' | 'special' | 'all-through';
+
+export interface School extends SchoolScope {
+  readonly id: string;
+  readonly urn: string;
+  readonly name: string;
+  readonly phase: Phase;
+  readonly laName: string;
+  readonly timeZone: string;
+  readonly policy: SchoolPolicy;
+}
+
+const COLUMNS = ['id', 'urn', 'name', 'phase', 'la_code', 'la_name', 'trust_id', 'time_zone', 'policy_json'] as const;
+
+function toSchool(row: {
+  id: string;
+  urn: string;
+  name: string;
+  phase: string;
+  la_code: string;
+  la_name: string;
+  trust_id: string | null;
+  time_zone: string;
+  policy_json: string;
+}): School {
+  const parsed = parseSchoolPolicy(row.policy_json);
+  return {
+    id: row.id,
+    schoolId: row.id,
+    urn: row.urn,
+    name: row.name,
+    phase: row.phase as Phase,
+    laCode: row.la_code,
+    laName: row.la_name,
+    trustId: row.trust_id,
+    timeZone: row.time_zone,
+    policy: parsed.ok ? parsed.policy : DEFAULT_POLICY,
+  };
+}
+
+export async function findSchool(db: DbOrTrx, id: string): Promise<School | undefined> {
+  const row = await db.selectFrom('schools').select(COLUMNS).where('id', '=', id).executeTakeFirst();
+  return row ? toSchool(row) : undefined;
+}
+
+export async function getSchool(db: DbOrTrx, id: string): Promise<School> {
+  const school = await findSchool(db, id);
+  if (!school) throw new AppError('NOT_FOUND', `No school with id ${id}.`);
+  return school;
+}
+
+export async function findSchoolByUrn(db: DbOrTrx, urn: string): Promise<School | undefined> {
+  const row = await db.selectFrom('schools').select(COLUMNS).where('urn', '=', urn).executeTakeFirst();
+  return row ? toSchool(row) : undefined;
+}
+
+export async function listSchools(db: DbOrTrx): Promise<School[]> {
+  const rows = await db.selectFrom('schools').select(COLUMNS).orderBy('name').execute();
+  return rows.map(toSchool);
+}
+
+/** The school's terms and closures, compiled. Throws VALIDATION if they are inconsistent. */
+export async function loadCalendar(db: DbOrTrx, schoolId: string): Promise<SchoolCalendar> {
+  const [terms, closures] = await Promise.all([
+    db.selectFrom('terms').select(['name', 'start_date', 'end_date']).where('school_id', '=', schoolId).orderBy('start_date').execute(),
+    db.selectFrom('closures').select(['date', 'session', 'reason']).where('school_id', '=', schoolId).orderBy('date').execute(),
+  ]);
+  const compiled = compileCalendar({
+    terms: terms.map((t) => ({ name: t.name, start: t.start_date as PlainDate, end: t.end_date as PlainDate })),
+    closures: closures.map(
+      (c): Closure => ({ date: c.date as PlainDate, session: c.session as ClosureSession, reason: c.reason }),
+    ),
+  });
+  if (!compiled.ok) {
+    throw new AppError('VALIDATION', `The school calendar is inconsistent: ${compiled.issues.map((i) => i.message).join('; ')}`);
+  }
+  return compiled.value;
+}
