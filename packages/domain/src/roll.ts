@@ -213,7 +213,7 @@ export function buildRoll(
       else problem(`minutes_late "${minutesText}" must be a whole number of minutes from 0 to 600`);
     }
     if (!dateOk || !sessionOk) continue;
-    const session = sessionText as Session;
+    const session: Session = sessionText;
     const s = sessionIndex(cal, date, session);
     let closedHash = false;
     if (s < 0) {

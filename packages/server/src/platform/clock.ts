@@ -24,6 +24,11 @@ function partsIn(date: Date, timeZone: string): { date: PlainDate; time: string 
   return { date: `${p['year']}-${p['month']}-${p['day']}` as PlainDate, time: `${p['hour']}:${p['minute']}` };
 }
 
+/** The local date and time of day of an ISO instant in a time zone. */
+export function localDateTime(iso: string, timeZone = 'Europe/London'): { date: PlainDate; time: string } {
+  return partsIn(new Date(iso), timeZone);
+}
+
 export const systemClock: Clock = {
   now: () => new Date().toISOString(),
   today: (timeZone = 'Europe/London') => partsIn(new Date(), timeZone).date,

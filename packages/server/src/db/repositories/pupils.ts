@@ -1,0 +1,290 @@
+/** Pupils, their groups and their marks. */
+import type { PlainDate, Session } from '@rollcall/domain';
+import type { DbOrTrx } from '../connect.js';
+
+export interface PupilSummary {
+  readonly id: string;
+  readonly schoolId: string;
+  readonly upn: string;
+  /** The name to show: preferred names when given, else legal names. */
+  readonly forename: string;
+  readonly surname: string;
+  readonly yearGroup: string | null;
+  readonly regGroupId: string | null;
+  readonly admissionDate: PlainDate;
+  readonly leavingDate: PlainDate | null;
+}
+
+export interface PupilDetails extends PupilSummary {
+  readonly legalForename: string;
+  readonly legalSurname: string;
+  readonly dateOfBirth: PlainDate | null;
+  readonly gender: string | null;
+  readonly senStatus: 'N' | 'K' | 'E';
+  readonly ehcp: boolean;
+  readonly fsm: boolean;
+  readonly pupilPremium: boolean;
+  readonly eal: boolean;
+  readonly youngCarer: boolean;
+  readonly ethnicity: string | null;
+  /** Safeguarding: shown only to roles allowed `pupil.viewSafeguarding`. */
+  readonly safeguarding: {
+    readonly cin: boolean;
+    readonly cp: boolean;
+    readonly lac: boolean;
+    readonly previouslyLac: boolean;
+    readonly socialWorker: string | null;
+  };
+}
+
+export interface MarkRow {
+  readonly pupilId: string;
+  readonly date: PlainDate;
+  readonly session: Session;
+  readonly code: string;
+  readonly minutesLate: number | null;
+  readonly updatedAt: string;
+  readonly updatedBy: string | null;
+}
+
+export interface HistoryRow {
+  readonly id: string;
+  readonly date: PlainDate;
+  readonly session: string;
+  readonly lessonId: string | null;
+  readonly previousCode: string | null;
+  readonly newCode: string;
+  readonly previousMinutesLate: number | null;
+  readonly newMinutesLate: number | null;
+  readonly reason: string | null;
+  readonly userName: string;
+  readonly userRole: string;
+  readonly at: string;
+  readonly source: string;
+}
+
+const SUMMARY = [
+  'id',
+  'school_id',
+  'upn',
+  'legal_forename',
+  'legal_surname',
+  'preferred_forename',
+  'preferred_surname',
+  'year_group',
+  'reg_group_id',
+  'admission_date',
+  'leaving_date',
+] as const;
+
+type SummaryRow = {
+  id: string;
+  school_id: string;
+  upn: string;
+  legal_forename: string;
+  legal_surname: string;
+  preferred_forename: string | null;
+  preferred_surname: string | null;
+  year_group: string | null;
+  reg_group_id: string | null;
+  admission_date: string;
+  leaving_date: string | null;
+};
+
+function toSummary(r: SummaryRow): PupilSummary {
+  return {
+    id: r.id,
+    schoolId: r.school_id,
+    upn: r.upn,
+    forename: r.preferred_forename ?? r.legal_forename,
+    surname: r.preferred_surname ?? r.legal_surname,
+    yearGroup: r.year_group,
+    regGroupId: r.reg_group_id,
+    admissionDate: r.admission_date as PlainDate,
+    leavingDate: r.leaving_date as PlainDate | null,
+  };
+}
+
+export async function findPupil(db: DbOrTrx, id: string): Promise<PupilDetails | undefined> {
+  const r = await db
+    .selectFrom('pupils')
+    .select([
+      ...SUMMARY,
+      'date_of_birth',
+      'gender',
+      'sen_status',
+      'ehcp',
+      'fsm',
+      'pupil_premium',
+      'eal',
+      'young_carer',
+      'ethnicity',
+      'cin',
+      'cp',
+      'lac',
+      'previously_lac',
+      'social_worker',
+    ])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  return {
+    ...toSummary(r),
+    legalForename: r.legal_forename,
+    legalSurname: r.legal_surname,
+    dateOfBirth: r.date_of_birth as PlainDate | null,
+    gender: r.gender,
+    senStatus: r.sen_status === 'K' || r.sen_status === 'E' ? r.sen_status : 'N',
+    ehcp: r.ehcp === 1,
+    fsm: r.fsm === 1,
+    pupilPremium: r.pupil_premium === 1,
+    eal: r.eal === 1,
+    youngCarer: r.young_carer === 1,
+    ethnicity: r.ethnicity,
+    safeguarding: {
+      cin: r.cin === 1,
+      cp: r.cp === 1,
+      lac: r.lac === 1,
+      previouslyLac: r.previously_lac === 1,
+      socialWorker: r.social_worker,
+    },
+  };
+}
+
+/** The groups a pupil belongs to (registration group included). */
+export async function pupilGroupIds(db: DbOrTrx, pupilId: string): Promise<string[]> {
+  const rows = await db.selectFrom('group_members').select('group_id').where('pupil_id', '=', pupilId).execute();
+  return rows.map((r) => r.group_id);
+}
+
+/** Members of a group on roll on a date, ordered by surname then forename. */
+export async function groupMembersOnRoll(db: DbOrTrx, groupId: string, date: PlainDate): Promise<PupilSummary[]> {
+  const rows = await db
+    .selectFrom('group_members')
+    .innerJoin('pupils', 'pupils.id', 'group_members.pupil_id')
+    .select(SUMMARY.map((c) => `pupils.${c}` as const))
+    .where('group_members.group_id', '=', groupId)
+    .where('pupils.admission_date', '<=', date)
+    .where((eb) => eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', date)]))
+    .execute();
+  return rows.map(toSummary).sort((a, b) => a.surname.localeCompare(b.surname) || a.forename.localeCompare(b.forename));
+}
+
+/** Searches pupils of a school by name or UPN (case-insensitive prefix of any name part). */
+export async function searchPupils(db: DbOrTrx, schoolId: string, query: string, limit = 50): Promise<PupilSummary[]> {
+  const q = query.trim().toLowerCase();
+  if (q === '') return [];
+  const like = `${q.replace(/[%_\\]/g, '')}%`;
+  const rows = await db
+    .selectFrom('pupils')
+    .select(SUMMARY)
+    .where('school_id', '=', schoolId)
+    .where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['legal_surname']), 'like', like),
+        eb(eb.fn('lower', ['legal_forename']), 'like', like),
+        eb(eb.fn('lower', ['preferred_surname']), 'like', like),
+        eb(eb.fn('lower', ['preferred_forename']), 'like', like),
+        eb(eb.fn('lower', ['upn']), 'like', like),
+      ]),
+    )
+    .orderBy('legal_surname')
+    .orderBy('legal_forename')
+    .limit(limit)
+    .execute();
+  return rows.map(toSummary);
+}
+
+/** Session marks of some pupils on one date and session. */
+export async function sessionMarksFor(
+  db: DbOrTrx,
+  pupilIds: readonly string[],
+  date: PlainDate,
+  session: Session,
+): Promise<Map<string, MarkRow>> {
+  const out = new Map<string, MarkRow>();
+  if (pupilIds.length === 0) return out;
+  for (let i = 0; i < pupilIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('session_marks')
+      .select(['pupil_id', 'date', 'session', 'code', 'minutes_late', 'updated_at', 'updated_by'])
+      .where('pupil_id', 'in', pupilIds.slice(i, i + 500))
+      .where('date', '=', date)
+      .where('session', '=', session)
+      .execute();
+    for (const r of rows) out.set(r.pupil_id, toMark(r));
+  }
+  return out;
+}
+
+function toMark(r: {
+  pupil_id: string;
+  date: string;
+  session: string;
+  code: string;
+  minutes_late: number | null;
+  updated_at: string;
+  updated_by: string | null;
+}): MarkRow {
+  return {
+    pupilId: r.pupil_id,
+    date: r.date as PlainDate,
+    session: r.session as Session,
+    code: r.code,
+    minutesLate: r.minutes_late,
+    updatedAt: r.updated_at,
+    updatedBy: r.updated_by,
+  };
+}
+
+/** Every session mark of a pupil, oldest first. */
+export async function pupilMarks(db: DbOrTrx, pupilId: string): Promise<MarkRow[]> {
+  const rows = await db
+    .selectFrom('session_marks')
+    .select(['pupil_id', 'date', 'session', 'code', 'minutes_late', 'updated_at', 'updated_by'])
+    .where('pupil_id', '=', pupilId)
+    .orderBy('date')
+    .orderBy('session')
+    .execute();
+  return rows.map(toMark);
+}
+
+/** A pupil's mark history, newest first. */
+export async function pupilHistory(db: DbOrTrx, pupilId: string, limit = 500): Promise<HistoryRow[]> {
+  const rows = await db
+    .selectFrom('mark_history')
+    .select([
+      'id',
+      'date',
+      'session',
+      'lesson_id',
+      'previous_code',
+      'new_code',
+      'previous_minutes_late',
+      'new_minutes_late',
+      'reason',
+      'user_name',
+      'user_role',
+      'at',
+      'source',
+    ])
+    .where('pupil_id', '=', pupilId)
+    .orderBy('at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    date: r.date as PlainDate,
+    session: r.session,
+    lessonId: r.lesson_id,
+    previousCode: r.previous_code,
+    newCode: r.new_code,
+    previousMinutesLate: r.previous_minutes_late,
+    newMinutesLate: r.new_minutes_late,
+    reason: r.reason,
+    userName: r.user_name,
+    userRole: r.user_role,
+    at: r.at,
+    source: r.source,
+  }));
+}
