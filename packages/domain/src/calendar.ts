@@ -235,10 +235,17 @@ export function isClosureSession(value: string): value is ClosureSession {
 }
 
 /** Checks raw calendar data (as parsed from JSON) and turns it into a {@link CalendarInput}. */
-export function parseCalendarInput(raw: unknown): { ok: true; value: CalendarInput } | { ok: false; issues: ValidationIssue[] } {
+export function parseCalendarInput(
+  raw: unknown,
+): { ok: true; value: CalendarInput } | { ok: false; issues: ValidationIssue[]; partial: CalendarInput; termsOk: boolean } {
   const issues: ValidationIssue[] = [];
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, issues: [{ path: [], message: 'the calendar must be an object with "terms" and "closures"' }] };
+    return {
+      ok: false,
+      issues: [{ path: [], message: 'the calendar must be an object with "terms" and "closures"' }],
+      partial: { terms: [], closures: [] },
+      termsOk: false,
+    };
   }
   const obj = raw as Record<string, unknown>;
   const terms: Term[] = [];
@@ -303,5 +310,7 @@ export function parseCalendarInput(raw: unknown): { ok: true; value: CalendarInp
       if (ok) closures.push({ date: date as PlainDate, session: session as ClosureSession, reason: reason as string });
     });
   }
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: { terms, closures } };
+  if (issues.length === 0) return { ok: true, value: { terms, closures } };
+  const termsOk = !issues.some((i) => i.path[0] === 'terms');
+  return { ok: false, issues, partial: { terms, closures }, termsOk };
 }

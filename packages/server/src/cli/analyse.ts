@@ -82,15 +82,15 @@ function loadCalendar(path: string, text: string, problems: Problem[]): SchoolCa
     return undefined;
   }
   const input = parseCalendarInput(parsed.value);
-  if (!input.ok) {
-    for (const issue of input.issues) problems.push({ file: path, line: parsed.lineOf(issue.path), message: `malformed calendar: ${issue.message}` });
-    return undefined;
-  }
-  const compiled = compileCalendar(input.value);
-  if (!compiled.ok) {
-    for (const issue of compiled.issues) problems.push({ file: path, line: parsed.lineOf(issue.path), message: `malformed calendar: ${issue.message}` });
-    return undefined;
-  }
+  // Report every problem at once: the well-formed terms are still checked against each other,
+  // and closures against the terms when all the terms could be read.
+  const compiled = compileCalendar(
+    input.ok ? input.value : { terms: input.partial.terms, closures: input.termsOk ? input.partial.closures : [] },
+  );
+  const issues = [...(input.ok ? [] : input.issues), ...(compiled.ok ? [] : compiled.issues)];
+  issues.sort((a, b) => parsed.lineOf(a.path) - parsed.lineOf(b.path));
+  for (const issue of issues) problems.push({ file: path, line: parsed.lineOf(issue.path), message: `malformed calendar: ${issue.message}` });
+  if (issues.length > 0 || !compiled.ok) return undefined;
   return compiled.value;
 }
 
@@ -215,7 +215,7 @@ function report(io: CliIO, problems: Problem[]): number {
 
 /**
  * Measures every pupil on roll at some point in the statistics period (their on-roll dates meet
- * the period from its first day to "as of").
+ * the period from its first school session to "as of"): a pupil who left before it is left out.
  */
 export function analyse(
   cal: SchoolCalendar,
@@ -227,7 +227,7 @@ export function analyse(
   const pupils: AnalyseReport['pupils'] = [];
   const infos: PupilInfo[] = [];
   for (const entry of roll) {
-    if (entry.onRollFrom > ctx.asOf || (entry.onRollTo !== null && entry.onRollTo < ctx.periodFrom)) continue;
+    if (entry.onRollFrom > ctx.asOf || (entry.onRollTo !== null && entry.onRollTo < ctx.periodStart)) continue;
     const m = measurePupil(cal, ctx, entry.marks, scratch);
     const row: PupilReport & { findings?: Finding[] } = { upn: entry.info.upn, ...m };
     if (explain) row.findings = findingsFor(cal, ctx, entry.marks, m);
