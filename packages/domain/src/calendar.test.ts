@@ -140,31 +140,56 @@ describe('compileCalendar: errors with paths', () => {
   });
 
   it('rejects a term that ends before it starts', () => {
-    const r = compileCalendar(input([['2025-09-01', '2025-10-24'], ['2025-11-10', '2025-11-03']]));
+    const r = compileCalendar(
+      input([
+        ['2025-09-01', '2025-10-24'],
+        ['2025-11-10', '2025-11-03'],
+      ]),
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.issues).toEqual([{ path: ['terms', 1, 'end'], message: expect.stringContaining('before it starts') as string }]);
+    expect(r.issues).toEqual([
+      { path: ['terms', 1, 'end'], message: expect.stringContaining('before it starts') as string },
+    ]);
   });
 
   it('rejects overlapping terms, pointing at the later one as given', () => {
-    const r = compileCalendar(input([['2025-09-01', '2025-10-24'], ['2025-10-20', '2025-12-19']]));
+    const r = compileCalendar(
+      input([
+        ['2025-09-01', '2025-10-24'],
+        ['2025-10-20', '2025-12-19'],
+      ]),
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.issues).toEqual([{ path: ['terms', 1, 'start'], message: expect.stringContaining('overlaps') as string }]);
 
-    const reversed = compileCalendar(input([['2025-10-20', '2025-12-19'], ['2025-09-01', '2025-10-24']]));
+    const reversed = compileCalendar(
+      input([
+        ['2025-10-20', '2025-12-19'],
+        ['2025-09-01', '2025-10-24'],
+      ]),
+    );
     expect(!reversed.ok && reversed.issues.map((i) => i.path)).toEqual([['terms', 0, 'start']]);
   });
 
   it('rejects terms that share a day', () => {
-    const r = compileCalendar(input([['2025-09-01', '2025-09-05'], ['2025-09-05', '2025-09-12']]));
+    const r = compileCalendar(
+      input([
+        ['2025-09-01', '2025-09-05'],
+        ['2025-09-05', '2025-09-12'],
+      ]),
+    );
     expect(!r.ok && r.issues.map((i) => i.path)).toEqual([['terms', 1, 'start']]);
   });
 
   it('rejects closures on a weekend or in a holiday, with their paths', () => {
     const r = compileCalendar(
       input(
-        [['2025-09-01', '2025-10-24'], ['2025-11-03', '2025-12-19']],
+        [
+          ['2025-09-01', '2025-10-24'],
+          ['2025-11-03', '2025-12-19'],
+        ],
         [
           ['2025-09-10', 'ALL'], // fine
           ['2025-09-13', 'ALL'], // Saturday
@@ -258,7 +283,10 @@ describe('looking up sessions and days', () => {
 describe('parseCalendarInput', () => {
   it('reads a valid calendar, with defaults for name, session and reason', () => {
     const r = parseCalendarInput({
-      terms: [{ start: '2025-09-03', end: '2025-10-24' }, { name: 'Autumn 2', start: '2025-11-03', end: '2025-12-19' }],
+      terms: [
+        { start: '2025-09-03', end: '2025-10-24' },
+        { name: 'Autumn 2', start: '2025-11-03', end: '2025-12-19' },
+      ],
       closures: [{ date: '2025-09-19' }, { date: '2025-09-26', session: 'PM', reason: 'INSET' }],
     });
     expect(r).toEqual({
@@ -303,7 +331,12 @@ describe('parseCalendarInput', () => {
         'spring',
         { start: '2026-1-05', end: 20260213 },
       ],
-      closures: [{ date: '2025-02-29' }, { date: '2025-09-19', session: 'EVENING' }, { date: '2025-09-22', reason: 4 }, null],
+      closures: [
+        { date: '2025-02-29' },
+        { date: '2025-09-19', session: 'EVENING' },
+        { date: '2025-09-22', reason: 4 },
+        null,
+      ],
     });
     expect(r.ok).toBe(false);
     if (r.ok) return;

@@ -189,15 +189,35 @@ describe('lookupCode and dates', () => {
     },
   );
 
-  it.each(['/', '\\', 'L', 'V', 'P', 'W', 'B', 'D', 'M', 'S', 'X', 'C', 'T', 'R', 'I', 'E', 'G', 'U', 'O', 'N', 'Z', '#'])(
-    'accepts the shared code %s on both sides of the change',
-    (code) => {
-      const before = lookupCode(code, LAST_DAY_2006);
-      const after = lookupCode(code, FIRST_DAY_2024);
-      expect(before.ok && before.definition.codeSet).toBe('2006');
-      expect(after.ok && after.definition.codeSet).toBe('2024');
-    },
-  );
+  it.each([
+    '/',
+    '\\',
+    'L',
+    'V',
+    'P',
+    'W',
+    'B',
+    'D',
+    'M',
+    'S',
+    'X',
+    'C',
+    'T',
+    'R',
+    'I',
+    'E',
+    'G',
+    'U',
+    'O',
+    'N',
+    'Z',
+    '#',
+  ])('accepts the shared code %s on both sides of the change', (code) => {
+    const before = lookupCode(code, LAST_DAY_2006);
+    const after = lookupCode(code, FIRST_DAY_2024);
+    expect(before.ok && before.definition.codeSet).toBe('2006');
+    expect(after.ok && after.definition.codeSet).toBe('2024');
+  });
 
   it.each(['A', 'Y8', 'C3', 'h', '', '//', ' /', 'AB'])('rejects the unknown code %j on any date', (code) => {
     for (const date of [BEFORE, AFTER]) {
@@ -217,11 +237,16 @@ describe('lookupCode and dates', () => {
 });
 
 describe('code flags', () => {
-  const flagged = (flag: number): string[] => [...new Set(CODE_TABLE.filter((c) => (CODE_FLAGS[c.id]! & flag) !== 0).map((c) => c.code))].sort();
+  const flagged = (flag: number): string[] =>
+    [...new Set(CODE_TABLE.filter((c) => (CODE_FLAGS[c.id]! & flag) !== 0).map((c) => c.code))].sort();
 
   it('marks G, N, O, U (and only they) for the penalty notice and attendance return', () => {
     expect(flagged(FLAG_PENALTY_NOTICE)).toEqual(['G', 'N', 'O', 'U']);
-    expect(CODE_TABLE.filter((c) => c.penaltyNoticeAbsence).map((c) => c.code).sort()).toEqual(['G', 'G', 'N', 'N', 'O', 'O', 'U', 'U']);
+    expect(
+      CODE_TABLE.filter((c) => c.penaltyNoticeAbsence)
+        .map((c) => c.code)
+        .sort(),
+    ).toEqual(['G', 'G', 'N', 'N', 'O', 'O', 'U', 'U']);
   });
 
   it('marks G, N, O (not U) for the deletion ground', () => {

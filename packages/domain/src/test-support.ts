@@ -8,9 +8,15 @@
  * (`C1`, `J1`, `Y1`…`Y7`). `.` leaves a session without a mark. Spaces and `|` are ignored, so
  * `'/\ /\ OO | II'` is four school days.
  */
-import { compileCalendar, firstSessionOnOrAfter, lastSessionOnOrBefore, type ClosureSession, type SchoolCalendar } from './calendar.js';
+import {
+  compileCalendar,
+  firstSessionOnOrAfter,
+  lastSessionOnOrBefore,
+  type ClosureSession,
+  type SchoolCalendar,
+} from './calendar.js';
 import { CODE_TABLE, lookupCode } from './codes.js';
-import { plainDate, type PlainDate } from './dates.js';
+import { plainDate } from './dates.js';
 import {
   analysisContext,
   measurePupil,
