@@ -181,6 +181,17 @@ export interface PupilMeasures {
   unresolvedN: SessionRef[];
 }
 
+/** Each distinct code string with the ids (one per code set) written with it. */
+const CODE_KEYS: readonly { code: string; ids: readonly number[] }[] = (() => {
+  const byCode = new Map<string, number[]>();
+  for (const d of CODE_TABLE) {
+    const ids = byCode.get(d.code) ?? [];
+    ids.push(d.id);
+    byCode.set(d.code, ids);
+  }
+  return [...byCode].map(([code, ids]) => ({ code, ids }));
+})();
+
 /** Reusable buffers so that measuring many pupils does not allocate per pupil. */
 export interface Scratch {
   readonly weekCounts: Int32Array;
@@ -235,7 +246,6 @@ export function measurePupil(
 
   // Penalty-notice window: counts per school week, and the sum over the current 10-week window.
   const startWeek = start <= end ? sessionWeek[start]! : 0;
-  let week = -1;
   let windowSum = 0;
   let firstMet = -1;
 
@@ -252,22 +262,96 @@ export function measurePupil(
   let sickLongest = 0;
   const unresolvedN: SessionRef[] = [];
 
-  let day = -1;
-  let dayPossible = 0;
-  let dayPenalty = 0;
-  let dayDeletion = 0;
-  let dayIll = 0;
-  let dayInPeriod = false;
-
-  const closeDay = (): void => {
-    if (dayPossible === 0) return; // no possible session: neither extends nor breaks a run
+  const { dayFirstSession, dayDate } = cal;
+  const firstDay = start <= end ? sessionDay[start]! : 0;
+  const lastDay = start <= end ? sessionDay[end]! : -1;
+  let week = -1;
+  // Day by day, then session by session within the day (one or two sessions), so that the day's
+  // run decisions are made once per day without a function call.
+  for (let day = firstDay; day <= lastDay; day++) {
+    const from = Math.max(dayFirstSession[day]!, start);
+    const to = Math.min(dayFirstSession[day + 1]! - 1, end);
+    let dayPossible = 0;
+    let dayPenalty = 0;
+    let dayDeletion = 0;
+    let dayIll = 0;
+    for (let s = from; s <= to; s++) {
+      const w = sessionWeek[s]!;
+      if (w !== week) {
+        week = w;
+        const drop = w - PENALTY_NOTICE_WINDOW_WEEKS;
+        if (drop >= startWeek) windowSum -= weekCounts[drop]!;
+      }
+      const c = codes[s]!;
+      const cat = CODE_CATEGORY[c]!;
+      const f = CODE_FLAGS[c]!;
+      if (cat !== 0 && cat !== CAT_NOT_POSSIBLE) dayPossible++;
+      if (f !== 0) {
+        if (f & FLAG_PENALTY_NOTICE) {
+          dayPenalty++;
+          weekCounts[w]!++;
+          windowSum++;
+          if (firstMet < 0 && windowSum >= PENALTY_NOTICE_SESSIONS) firstMet = s;
+        }
+        if (f & FLAG_DELETION_GROUND) dayDeletion++;
+        if (f & FLAG_ILLNESS) dayIll++;
+        if (f & FLAG_PROVISIONAL && asOfDay - day > N_RESOLUTION_SCHOOL_DAYS) {
+          unresolvedN.push({ date: dayDate[day]!, session: sessionLabel(cal, s) });
+        }
+      }
+      if (s >= pStart) {
+        if (w !== periodWeek) {
+          periodWeek = w;
+          periodWeekBroken = false;
+          weeksOnRoll++;
+        }
+        codeCounts[c]!++;
+        switch (cat) {
+          case CAT_PRESENT:
+            present++;
+            break;
+          case CAT_APPROVED_ACTIVITY:
+            aea++;
+            break;
+          case CAT_AUTHORISED:
+            authorised++;
+            if (!periodWeekBroken) {
+              periodWeekBroken = true;
+              brokenWeeks++;
+            }
+            break;
+          case CAT_UNAUTHORISED:
+            unauthorised++;
+            if (!periodWeekBroken) {
+              periodWeekBroken = true;
+              brokenWeeks++;
+            }
+            break;
+          case CAT_NOT_POSSIBLE:
+            notPossible++;
+            break;
+          default:
+            missing++;
+        }
+        if (f & FLAG_LATE_BEFORE_CLOSE) {
+          late++;
+          if (minutesArr) minutes += minutesArr[s]!;
+        } else if (f & FLAG_LATE_AFTER_CLOSE) {
+          lateAfter++;
+          if (minutesArr) minutes += minutesArr[s]!;
+        }
+        if (f & FLAG_ILLNESS) illSessions++;
+      }
+    }
+    // The day's place in runs: a day with no possible session neither extends nor breaks one.
+    if (dayPossible === 0) continue;
     if (dayPenalty === dayPossible) {
       if (arStart < 0) arStart = day;
       arEnd = day;
       arDays++;
     } else if (arStart >= 0) {
       if (arDays >= ATTENDANCE_RETURN_SCHOOL_DAYS) {
-        arPeriods.push({ start: cal.dayDate[arStart]!, end: cal.dayDate[arEnd]!, schoolDays: arDays });
+        arPeriods.push({ start: dayDate[arStart]!, end: dayDate[arEnd]!, schoolDays: arDays });
       }
       arStart = -1;
       arDays = 0;
@@ -278,12 +362,12 @@ export function measurePupil(
       delDays++;
     } else if (delStart >= 0) {
       if (delDays >= DELETION_GROUND_SCHOOL_DAYS) {
-        delPeriods.push({ start: cal.dayDate[delStart]!, end: cal.dayDate[delEnd]!, schoolDays: delDays });
+        delPeriods.push({ start: dayDate[delStart]!, end: dayDate[delEnd]!, schoolDays: delDays });
       }
       delStart = -1;
       delDays = 0;
     }
-    if (dayInPeriod) {
+    if (from >= pStart) {
       if (dayIll === dayPossible) {
         sickRun++;
         if (sickRun > sickLongest) sickLongest = sickRun;
@@ -291,89 +375,9 @@ export function measurePupil(
         sickRun = 0;
       }
     }
-  };
-
-  for (let s = start; s <= end; s++) {
-    const d = sessionDay[s]!;
-    if (d !== day) {
-      if (day >= 0) closeDay();
-      day = d;
-      dayPossible = 0;
-      dayPenalty = 0;
-      dayDeletion = 0;
-      dayIll = 0;
-      dayInPeriod = s >= pStart;
-    }
-    const w = sessionWeek[s]!;
-    if (w !== week) {
-      week = w;
-      const drop = w - PENALTY_NOTICE_WINDOW_WEEKS;
-      if (drop >= startWeek) windowSum -= weekCounts[drop]!;
-    }
-    const c = codes[s]!;
-    const cat = CODE_CATEGORY[c]!;
-    const f = CODE_FLAGS[c]!;
-    if (cat !== 0 && cat !== CAT_NOT_POSSIBLE) dayPossible++;
-    if (f !== 0) {
-      if (f & FLAG_PENALTY_NOTICE) {
-        dayPenalty++;
-        weekCounts[w]!++;
-        windowSum++;
-        if (firstMet < 0 && windowSum >= PENALTY_NOTICE_SESSIONS) firstMet = s;
-      }
-      if (f & FLAG_DELETION_GROUND) dayDeletion++;
-      if (f & FLAG_ILLNESS) dayIll++;
-      if (f & FLAG_PROVISIONAL && asOfDay - d > N_RESOLUTION_SCHOOL_DAYS) {
-        unresolvedN.push({ date: cal.sessionDate[s]!, session: sessionLabel(cal, s) });
-      }
-    }
-    if (s >= pStart) {
-      if (w !== periodWeek) {
-        periodWeek = w;
-        periodWeekBroken = false;
-        weeksOnRoll++;
-      }
-      codeCounts[c]!++;
-      switch (cat) {
-        case CAT_PRESENT:
-          present++;
-          break;
-        case CAT_APPROVED_ACTIVITY:
-          aea++;
-          break;
-        case CAT_AUTHORISED:
-          authorised++;
-          if (!periodWeekBroken) {
-            periodWeekBroken = true;
-            brokenWeeks++;
-          }
-          break;
-        case CAT_UNAUTHORISED:
-          unauthorised++;
-          if (!periodWeekBroken) {
-            periodWeekBroken = true;
-            brokenWeeks++;
-          }
-          break;
-        case CAT_NOT_POSSIBLE:
-          notPossible++;
-          break;
-        default:
-          missing++;
-      }
-      if (f & FLAG_LATE_BEFORE_CLOSE) {
-        late++;
-        if (minutesArr) minutes += minutesArr[s]!;
-      } else if (f & FLAG_LATE_AFTER_CLOSE) {
-        lateAfter++;
-        if (minutesArr) minutes += minutesArr[s]!;
-      }
-      if (f & FLAG_ILLNESS) illSessions++;
-    }
   }
-  if (day >= 0) closeDay();
   if (arStart >= 0 && arDays >= ATTENDANCE_RETURN_SCHOOL_DAYS) {
-    arPeriods.push({ start: cal.dayDate[arStart]!, end: cal.dayDate[arEnd]!, schoolDays: arDays });
+    arPeriods.push({ start: dayDate[arStart]!, end: dayDate[arEnd]!, schoolDays: arDays });
   }
   if (delStart >= 0 && delDays >= DELETION_GROUND_SCHOOL_DAYS) {
     delPeriods.push({ start: cal.dayDate[delStart]!, end: cal.dayDate[delEnd]!, schoolDays: delDays });
@@ -388,16 +392,14 @@ export function measurePupil(
   }
   if (start <= end) weekCounts.fill(0, startWeek, sessionWeek[end]! + 1);
 
+  // Codes of both sets share a key ("I" before and after 2024); keys go in in table order.
   const counts: Record<string, number> = {};
-  for (let id = 1; id < codeCounts.length; id++) {
-    const n = codeCounts[id]!;
-    if (n > 0) {
-      const code = CODE_TABLE[id - 1]!.code;
-      counts[code] = (counts[code] ?? 0) + n;
-      codeCounts[id] = 0;
-    }
+  for (const { code, ids } of CODE_KEYS) {
+    let n = 0;
+    for (const id of ids) n += codeCounts[id]!;
+    if (n > 0) counts[code] = n;
   }
-  codeCounts[0] = 0;
+  codeCounts.fill(0);
 
   const possible = present + aea + authorised + unauthorised;
   const absence = authorised + unauthorised;

@@ -29,11 +29,14 @@ export function parseCsv(text: string): CsvTable {
   const len = src.length;
   let pos = 0;
   let line = 1;
+  // Position of the next double quote at or after `pos` (-1: none left). Searched again only once
+  // passed, so reading stays linear in the size of the file.
+  let quote = src.indexOf('"');
   while (pos < len) {
     let nl = src.indexOf('\n', pos);
     if (nl < 0) nl = len;
     const lineEnd = nl > pos && src.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    const quote = src.indexOf('"', pos);
+    if (quote >= 0 && quote < pos) quote = src.indexOf('"', pos);
     if (quote < 0 || quote >= lineEnd) {
       // Fast path: no quotes on this line.
       if (lineEnd > pos) {
