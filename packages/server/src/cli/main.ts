@@ -3,7 +3,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { systemClock } from '../platform/clock.js';
 import { runAnalyse, type AnalyseArgs } from './analyse.js';
 import type { CliIO } from './io.js';
+import { openDeps, runDemo, runMigrate, runServe, type OpenedDeps } from './server.js';
 import { runUpn } from './upn.js';
+import { usersCreateCommand } from './users.js';
 
 export type { CliIO } from './io.js';
 
@@ -15,6 +17,12 @@ export const processIO: CliIO = {
   stderr: (text) => process.stderr.write(text),
   today: () => systemClock.today(),
 };
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** Runs the CLI with the given arguments (without `node` and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
@@ -50,6 +58,68 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .action((upns: string[]) => {
       exitCode = runUpn(upns, io);
     });
+
+  /** Opens the configured database for a command, closes it afterwards, and reports a bad configuration. */
+  const withDeps = async (run: (opened: OpenedDeps) => Promise<number>, keepOpen = false): Promise<void> => {
+    const opened = openDeps(process.env, io);
+    if (!opened) {
+      exitCode = EXIT_USAGE;
+      return;
+    }
+    try {
+      exitCode = await run(opened);
+    } finally {
+      if (!keepOpen) await opened.close();
+    }
+  };
+
+  program
+    .command('start')
+    .description('Migrate, create the demo trust on an empty database, and serve (what `npm start` runs)')
+    .action(() => withDeps((opened) => runServe(opened, io, { prepare: true }), true));
+
+  program
+    .command('serve')
+    .description('Serve Rollcall on PORT (default 3000) without migrating or creating data')
+    .action(() => withDeps((opened) => runServe(opened, io, { prepare: false }), true));
+
+  program
+    .command('migrate')
+    .description('Bring the database schema up to date')
+    .action(() => withDeps(({ deps }) => runMigrate(deps, io)));
+
+  program
+    .command('demo')
+    .description('Create the demo trust (a primary and a secondary with a year of marks) on an empty database')
+    .action(() =>
+      withDeps(async ({ deps }) => {
+        await runMigrate(deps, { ...io, stdout: () => {} });
+        return runDemo(deps, io);
+      }),
+    );
+
+  const users = program.command('users').description('Manage accounts');
+  users
+    .command('create')
+    .description('Create an account; the password is read from standard input (--password-stdin)')
+    .requiredOption('--email <email>', 'sign-in email')
+    .requiredOption('--name <name>', 'display name')
+    .requiredOption('--role <role>', 'teacher, office, attendance_officer, senco, senior_leader, governor, trust_lead, la_officer, parent or admin')
+    .option('--school-urn <urn>', 'the school, for school roles')
+    .option('--trust-id <id>', 'the trust, for a trust attendance lead')
+    .option('--la-code <code>', 'the local authority, for a local authority officer')
+    .option('--password-stdin', 'read the password from standard input (at least 12 characters)')
+    .action((opts: { email: string; name: string; role: string; schoolUrn?: string; trustId?: string; laCode?: string; passwordStdin?: boolean }) =>
+      withDeps(async ({ deps }) => {
+        if (!opts.passwordStdin) {
+          io.stderr('rollcall users create: give the password on standard input with --password-stdin (it is never taken as an argument)\n');
+          return EXIT_USAGE;
+        }
+        const password = (await readStdin()).replace(/\r?\n$/, '');
+        await runMigrate(deps, { ...io, stdout: () => {} });
+        return usersCreateCommand(deps, { ...opts, password }, io);
+      }),
+    );
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

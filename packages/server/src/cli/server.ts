@@ -1,0 +1,103 @@
+/**
+ * `rollcall start`, `serve`, `migrate` and `demo`: opening the configured database, migrating it,
+ * creating the demo trust on an empty database, and listening.
+ */
+import { buildApp } from '../http/app.js';
+import { apiRoutes } from '../http/api.js';
+import { ConfigError, loadConfig, type Config } from '../config/config.js';
+import { migrateToLatest, openDatabase } from '../db/connect.js';
+import { systemClock, type Clock } from '../platform/clock.js';
+import { createLogger } from '../platform/logger.js';
+import { createDemo, isDatabaseEmpty, type DemoSummary } from '../services/demo/index.js';
+import type { Deps } from '../services/deps.js';
+import { registerRoutes } from '../web/register-routes.js';
+import type { CliIO } from './io.js';
+
+/** Every page and API plugin of the application, in one list. */
+export const ROUTES = [registerRoutes, apiRoutes];
+
+export interface OpenedDeps {
+  readonly deps: Deps;
+  close(): Promise<void>;
+}
+
+/** Reads the configuration and opens the database; a bad configuration is reported, not thrown. */
+export function openDeps(env: Readonly<Record<string, string | undefined>>, io: Pick<CliIO, 'stderr'>, clock: Clock = systemClock): OpenedDeps | undefined {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.stderr(`rollcall: ${e.message}\n`);
+      return undefined;
+    }
+    throw e;
+  }
+  const db = openDatabase(config.database);
+  const logger = createLogger(config.logLevel);
+  return { deps: { db: db.db, dialect: db.dialect, clock, logger, config }, close: () => db.close() };
+}
+
+function describeDatabase(config: Config): string {
+  return config.database.kind === 'sqlite' ? `SQLite at ${config.database.path}` : 'PostgreSQL (DATABASE_URL)';
+}
+
+export async function runMigrate(deps: Deps, io: CliIO): Promise<number> {
+  const applied = await migrateToLatest(deps.db);
+  io.stdout(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'The database is up to date.\n');
+  return 0;
+}
+
+export function printDemo(summary: DemoSummary, io: CliIO): void {
+  const lines = [
+    `Created the demo trust "${summary.trust.name}":`,
+    ...summary.schools.map((s) => `  ${s.name} (URN ${s.urn}): ${s.pupils} pupils, ${s.sessionMarks.toLocaleString('en-GB')} session marks, ${s.lessonMarks.toLocaleString('en-GB')} lesson marks`),
+    '',
+    'Demo sign-ins (invented people; every account has the same password):',
+    ...summary.signIns.map((u) => `  ${u.role.padEnd(20)} ${u.email}`),
+    ...(summary.password ? [`  password: ${summary.password}`] : []),
+    '',
+  ];
+  io.stdout(`${lines.join('\n')}\n`);
+}
+
+export async function runDemo(deps: Deps, io: CliIO, opts: { force?: boolean } = {}): Promise<number> {
+  if (!opts.force && !(await isDatabaseEmpty(deps.db))) {
+    io.stderr('rollcall demo: the database already has a school; the demo is only created on an empty database.\n');
+    return 5;
+  }
+  const t0 = performance.now();
+  const summary = await createDemo(deps.db, { today: deps.clock.today(deps.config.timeZone), now: deps.clock.now() });
+  printDemo(summary, io);
+  io.stdout(`(demo created in ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  return 0;
+}
+
+/**
+ * Listens until stopped. With `prepare`, first migrates and, on an empty database, creates the
+ * demo trust (this is what `npm start` does).
+ */
+export async function runServe(opened: OpenedDeps, io: CliIO, opts: { prepare: boolean }): Promise<number> {
+  const { deps } = opened;
+  if (opts.prepare) {
+    await migrateToLatest(deps.db);
+    if (await isDatabaseEmpty(deps.db)) {
+      io.stdout('Empty database: creating the demo trust (a primary and a secondary with a year of marks)…\n');
+      await runDemo(deps, io);
+    }
+  }
+  const app = await buildApp(deps, { routes: ROUTES });
+  const address = await app.listen({ port: deps.config.port, host: deps.config.host });
+  const shown = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+  io.stdout(`Rollcall is running at ${shown} on ${describeDatabase(deps.config)}. Stop it with Ctrl+C.\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await app.close();
+  await opened.close();
+  return 0;
+}

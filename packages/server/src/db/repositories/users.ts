@@ -1,0 +1,286 @@
+/**
+ * Accounts and what goes with signing in: users, the actor a user acts as, stored sessions and
+ * failed sign-in attempts. `findUserForSignIn` is the only function that reads a password hash.
+ */
+import { isRole, type Actor, type Role } from '../../services/authz.js';
+import type { DbOrTrx } from '../connect.js';
+
+export interface User {
+  readonly id: string;
+  /** Lower-case. */
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly schoolId: string | null;
+  readonly trustId: string | null;
+  readonly laCode: string | null;
+  readonly disabled: boolean;
+  readonly createdAt: string;
+}
+
+export interface NewUser {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly passwordHash: string;
+  readonly role: Role;
+  readonly schoolId: string | null;
+  readonly trustId: string | null;
+  readonly laCode: string | null;
+  readonly createdAt: string;
+}
+
+/** Every column but the password hash. */
+const USER_COLUMNS = ['id', 'email', 'display_name', 'role', 'school_id', 'trust_id', 'la_code', 'disabled', 'created_at'] as const;
+
+interface UserRow {
+  id: string;
+  email: string;
+  display_name: string;
+  role: string;
+  school_id: string | null;
+  trust_id: string | null;
+  la_code: string | null;
+  disabled: number;
+  created_at: string;
+}
+
+/** A row whose role is not one we know maps to undefined: such an account cannot act. */
+function toUser(r: UserRow): User | undefined {
+  if (!isRole(r.role)) return undefined;
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.display_name,
+    role: r.role,
+    schoolId: r.school_id,
+    trustId: r.trust_id,
+    laCode: r.la_code,
+    disabled: Number(r.disabled) === 1,
+    createdAt: r.created_at,
+  };
+}
+
+export async function createUser(db: DbOrTrx, u: NewUser): Promise<User> {
+  await db
+    .insertInto('users')
+    .values({
+      id: u.id,
+      email: u.email,
+      display_name: u.name,
+      password_hash: u.passwordHash,
+      role: u.role,
+      school_id: u.schoolId,
+      trust_id: u.trustId,
+      la_code: u.laCode,
+      disabled: 0,
+      created_at: u.createdAt,
+    })
+    .execute();
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    schoolId: u.schoolId,
+    trustId: u.trustId,
+    laCode: u.laCode,
+    disabled: false,
+    createdAt: u.createdAt,
+  };
+}
+
+export async function findUser(db: DbOrTrx, id: string): Promise<User | undefined> {
+  const r = await db.selectFrom('users').select(USER_COLUMNS).where('id', '=', id).executeTakeFirst();
+  return r ? toUser(r) : undefined;
+}
+
+/** Whether an account with this (already normalised) email exists, whatever its state. */
+export async function emailTaken(db: DbOrTrx, email: string): Promise<boolean> {
+  const r = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+  return r !== undefined;
+}
+
+/**
+ * The account and its password hash, for checking a password. The email must already be
+ * normalised (trimmed, lower-case). The only reader of `password_hash`.
+ */
+export async function findUserForSignIn(db: DbOrTrx, email: string): Promise<{ user: User; passwordHash: string } | undefined> {
+  const r = await db
+    .selectFrom('users')
+    .select([...USER_COLUMNS, 'password_hash'])
+    .where('email', '=', email)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  const user = toUser(r);
+  return user ? { user, passwordHash: r.password_hash } : undefined;
+}
+
+/**
+ * The actor a user acts as: teachers with the groups they are linked to, parents with their
+ * children. Undefined for a missing or disabled account, or one with an unknown role.
+ */
+export async function getActor(db: DbOrTrx, userId: string): Promise<Actor | undefined> {
+  const user = await findUser(db, userId);
+  if (!user || user.disabled) return undefined;
+  const groupIds =
+    user.role === 'teacher'
+      ? (await db.selectFrom('group_staff').select('group_id').where('user_id', '=', userId).execute()).map((r) => r.group_id)
+      : [];
+  const pupilIds =
+    user.role === 'parent'
+      ? (await db.selectFrom('parent_links').select('pupil_id').where('user_id', '=', userId).execute()).map((r) => r.pupil_id)
+      : [];
+  return {
+    userId: user.id,
+    name: user.name,
+    role: user.role,
+    schoolId: user.schoolId,
+    trustId: user.trustId,
+    laCode: user.laCode,
+    groupIds: new Set(groupIds),
+    pupilIds: new Set(pupilIds),
+  };
+}
+
+/** The accounts of a school, by name. */
+export async function listUsers(db: DbOrTrx, schoolId: string): Promise<User[]> {
+  const rows = await db.selectFrom('users').select(USER_COLUMNS).where('school_id', '=', schoolId).orderBy('display_name').orderBy('email').execute();
+  return rows.map(toUser).filter((u): u is User => u !== undefined);
+}
+
+export async function trustExists(db: DbOrTrx, trustId: string): Promise<boolean> {
+  const r = await db.selectFrom('trusts').select('id').where('id', '=', trustId).executeTakeFirst();
+  return r !== undefined;
+}
+
+export interface Child {
+  readonly pupilId: string;
+  readonly forename: string;
+  readonly surname: string;
+  readonly yearGroup: string | null;
+}
+
+/** A parent's children (preferred names when given), by surname then forename. */
+export async function childrenOfParent(db: DbOrTrx, userId: string): Promise<Child[]> {
+  const rows = await db
+    .selectFrom('parent_links')
+    .innerJoin('pupils', 'pupils.id', 'parent_links.pupil_id')
+    .select(['pupils.id', 'pupils.legal_forename', 'pupils.legal_surname', 'pupils.preferred_forename', 'pupils.preferred_surname', 'pupils.year_group'])
+    .where('parent_links.user_id', '=', userId)
+    .execute();
+  return rows
+    .map((r) => ({
+      pupilId: r.id,
+      forename: r.preferred_forename ?? r.legal_forename,
+      surname: r.preferred_surname ?? r.legal_surname,
+      yearGroup: r.year_group,
+    }))
+    .sort((a, b) => a.surname.localeCompare(b.surname) || a.forename.localeCompare(b.forename));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions: stored by the SHA-256 of the cookie token, never the token itself.
+// ---------------------------------------------------------------------------------------------
+
+export interface StoredSession {
+  /** SHA-256 of the cookie token. */
+  readonly id: string;
+  readonly userId: string;
+  readonly csrfToken: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
+export async function insertSession(db: DbOrTrx, s: StoredSession): Promise<void> {
+  await db
+    .insertInto('auth_sessions')
+    .values({ id: s.id, user_id: s.userId, csrf_token: s.csrfToken, created_at: s.createdAt, expires_at: s.expiresAt })
+    .execute();
+}
+
+export async function findSession(db: DbOrTrx, id: string): Promise<StoredSession | undefined> {
+  const r = await db
+    .selectFrom('auth_sessions')
+    .select(['id', 'user_id', 'csrf_token', 'created_at', 'expires_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return r ? { id: r.id, userId: r.user_id, csrfToken: r.csrf_token, createdAt: r.created_at, expiresAt: r.expires_at } : undefined;
+}
+
+export async function deleteSession(db: DbOrTrx, id: string): Promise<void> {
+  await db.deleteFrom('auth_sessions').where('id', '=', id).execute();
+}
+
+/** Removes sessions that expired at or before `now` (housekeeping); returns how many. */
+export async function deleteExpiredSessions(db: DbOrTrx, now: string): Promise<number> {
+  const r = await db.deleteFrom('auth_sessions').where('expires_at', '<=', now).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failed sign-in attempts, per key (an email's hash or an IP address).
+// ---------------------------------------------------------------------------------------------
+
+export interface LoginAttempts {
+  readonly key: string;
+  readonly failures: number;
+  readonly firstFailureAt: string;
+  readonly lockedUntil: string | null;
+}
+
+export async function loginAttempts(db: DbOrTrx, keys: readonly string[]): Promise<Map<string, LoginAttempts>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db.selectFrom('login_attempts').select(['key', 'failures', 'first_failure_at', 'locked_until']).where('key', 'in', keys).execute();
+  return new Map(
+    rows.map((r) => [r.key, { key: r.key, failures: Number(r.failures), firstFailureAt: r.first_failure_at, lockedUntil: r.locked_until }]),
+  );
+}
+
+export interface FailureRule {
+  /** Now (ISO). */
+  readonly at: string;
+  /** Failures whose first failure is before this instant have aged out: the count starts again. */
+  readonly windowStart: string;
+  /** Lock until this instant when the count reaches `maxFailures`. */
+  readonly lockUntil: string;
+  /** At least 2: the first failure never locks. */
+  readonly maxFailures: number;
+}
+
+/**
+ * Counts one failure for a key in a single statement (so concurrent failures are all counted):
+ * the count starts again when the window has passed or a lock has expired, and the key is
+ * locked when the count reaches the maximum.
+ */
+export async function recordLoginFailure(db: DbOrTrx, key: string, rule: FailureRule): Promise<void> {
+  await db
+    .insertInto('login_attempts')
+    .values({ key, failures: 1, first_failure_at: rule.at, locked_until: null })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet((eb) => {
+        const restart = eb.or([
+          eb('login_attempts.first_failure_at', '<', rule.windowStart),
+          eb.and([eb('login_attempts.locked_until', 'is not', null), eb('login_attempts.locked_until', '<=', rule.at)]),
+        ]);
+        const next = eb(eb.ref('login_attempts.failures'), '+', 1);
+        return {
+          failures: eb.case().when(restart).then(1).else(next).end(),
+          first_failure_at: eb.case().when(restart).then(rule.at).else(eb.ref('login_attempts.first_failure_at')).end(),
+          locked_until: eb
+            .case()
+            .when(restart)
+            .then(null)
+            .when(eb(next, '>=', rule.maxFailures))
+            .then(rule.lockUntil)
+            .else(eb.ref('login_attempts.locked_until'))
+            .end(),
+        };
+      }),
+    )
+    .execute();
+}
+
+export async function clearLoginAttempts(db: DbOrTrx, key: string): Promise<void> {
+  await db.deleteFrom('login_attempts').where('key', '=', key).execute();
+}

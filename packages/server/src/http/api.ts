@@ -1,0 +1,154 @@
+/**
+ * The JSON API: the same operations as the pages, for integrations and the enhanced register.
+ * Every route has zod schemas; the OpenAPI description is generated from them at
+ * `/api/openapi.json`. Signed-in sessions use the session cookie and the `x-csrf-token` header.
+ */
+import { isPlainDate, type PlainDate } from '@rollcall/domain';
+import fastifySwagger from '@fastify/swagger';
+import type { FastifyPluginAsync } from 'fastify';
+import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { findPupils, getPupilRecord } from '../services/pupils.js';
+import { amendMark, getRegister, recordEarlyLeaver, recordLateArrival, registerBoard, saveRegister } from '../services/registers.js';
+import { requireActor } from './auth-routes.js';
+
+const date = z.string().refine(isPlainDate, 'must be a date YYYY-MM-DD').transform((s) => s as PlainDate);
+const session = z.enum(['AM', 'PM']);
+const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM');
+const code = z.string().min(1).max(2);
+
+const registerParams = z.object({ groupId: z.string().min(1), date, session });
+const markBody = z.object({
+  pupilId: z.string().min(1),
+  code,
+  minutesLate: z.number().int().min(0).max(600).nullish(),
+  reason: z.string().max(500).nullish(),
+  seen: z.string().max(2).nullable().optional(),
+});
+
+export const apiRoutes: FastifyPluginAsync = async (root) => {
+  await root.register(
+    async (api) => {
+      await api.register(fastifySwagger, {
+        openapi: {
+          info: { title: 'Rollcall API', version: '0.1.0', description: 'School attendance for England: registers, office, pupils.' },
+          servers: [{ url: '/' }],
+          components: {
+            securitySchemes: {
+              session: { type: 'apiKey', in: 'cookie', name: 'rollcall_session' },
+              csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
+            },
+          },
+          security: [{ session: [], csrf: [] }],
+        },
+        transform: jsonSchemaTransform,
+      });
+      const app = api.withTypeProvider<ZodTypeProvider>();
+
+      app.get('/openapi.json', { schema: { hide: true } }, () => api.swagger());
+
+      app.get(
+        '/registers/:groupId/:date/:session',
+        { schema: { summary: 'A register with its pupils and marks', params: registerParams, querystring: z.object({ lessonId: z.string().optional() }) } },
+        async (request) => {
+          const view = await getRegister(api.deps, requireActor(request), { ...request.params, lessonId: request.query.lessonId });
+          return {
+            group: view.group,
+            date: view.date,
+            session: view.session,
+            lesson: view.lesson,
+            window: view.window,
+            state: view.state,
+            version: view.version,
+            takenAt: view.takenAt,
+            takenBy: view.takenBy,
+            canAmend: view.canAmend,
+            pupils: view.pupils,
+          };
+        },
+      );
+
+      app.put(
+        '/registers/:groupId/:date/:session',
+        {
+          schema: {
+            summary: 'Save a register (atomic; 409 with the other person\'s changes if it was saved meanwhile)',
+            params: registerParams,
+            body: z.object({ version: z.number().int().min(0), lessonId: z.string().nullish(), marks: z.array(markBody).max(200) }),
+          },
+        },
+        async (request) => saveRegister(api.deps, requireActor(request), { ...request.params, ...request.body }),
+      );
+
+      app.get(
+        '/board',
+        { schema: { summary: 'The register board for a school and date', querystring: z.object({ schoolId: z.string().optional(), date: date.optional() }) } },
+        async (request) => {
+          const actor = requireActor(request);
+          const schoolId = request.query.schoolId ?? actor.schoolId ?? '';
+          const board = await registerBoard(api.deps, actor, { schoolId, date: request.query.date ?? api.deps.clock.today() });
+          return { date: board.date, isSchoolDay: board.isSchoolDay, notTaken: board.notTaken, rows: board.rows };
+        },
+      );
+
+      app.post(
+        '/late-arrivals',
+        {
+          schema: {
+            summary: 'Sign in a late arrival (L before the close, U after)',
+            body: z.object({ pupilId: z.string().min(1), date, session, arrivedAt: time, reason: z.string().max(500).nullish(), keepAsLate: z.boolean().optional() }),
+          },
+        },
+        async (request, reply) => reply.code(201).send(await recordLateArrival(api.deps, requireActor(request), request.body)),
+      );
+
+      app.post(
+        '/early-leavers',
+        {
+          schema: {
+            summary: 'Sign out a pupil leaving early',
+            body: z.object({ pupilId: z.string().min(1), date, leftAt: time, reason: z.string().min(1).max(500), collectedBy: z.string().max(200).nullish() }),
+          },
+        },
+        async (request, reply) => {
+          await recordEarlyLeaver(api.deps, requireActor(request), request.body);
+          return reply.code(201).send({ recorded: true });
+        },
+      );
+
+      app.post(
+        '/amendments',
+        {
+          schema: {
+            summary: 'Amend a session mark (with a reason; kept in the history)',
+            body: z.object({ pupilId: z.string().min(1), date, session, code, minutesLate: z.number().int().min(0).max(600).nullish(), reason: z.string().min(1).max(500) }),
+          },
+        },
+        async (request, reply) => {
+          await amendMark(api.deps, requireActor(request), request.body);
+          return reply.code(201).send({ amended: true });
+        },
+      );
+
+      app.get(
+        '/pupils',
+        { schema: { summary: 'Find pupils by name or UPN', querystring: z.object({ q: z.string().min(1).max(100), schoolId: z.string().optional() }) } },
+        async (request) => {
+          const actor = requireActor(request);
+          return { pupils: await findPupils(api.deps, actor, request.query.schoolId ?? actor.schoolId ?? '', request.query.q) };
+        },
+      );
+
+      app.get(
+        '/pupils/:id',
+        { schema: { summary: "A pupil's record: measures, marks and history (audited)", params: z.object({ id: z.string().min(1) }), querystring: z.object({ asOf: date.optional() }) } },
+        async (request) => {
+          const record = await getPupilRecord(api.deps, requireActor(request), request.params.id, request.query.asOf);
+          const { school, ...rest } = record;
+          return { school: { id: school.id, name: school.name, urn: school.urn }, ...rest };
+        },
+      );
+    },
+    { prefix: '/api' },
+  );
+};

@@ -1,0 +1,370 @@
+/**
+ * The web application: security headers, forms, cookies, static assets, Nunjucks pages with
+ * GOV.UK Frontend and MOJ Frontend, sessions, CSRF, one error handler and the 404 page.
+ * `buildApp` never listens; `main` does. Other resources add their pages and API routes as
+ * plugins through `routes`, without editing this file:
+ *
+ *   const app = await buildApp(deps, { routes: [registerRoutes, boardRoutes] });
+ *
+ * Inside a plugin: `app.deps` is the {@link Deps}; `request.actor` is the signed-in actor (every
+ * route requires one unless its config says `public: true`); `reply.view(template, context)`
+ * renders a page from `src/web/views` with the layout's context (user, navigation, CSRF token).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import nunjucks from 'nunjucks';
+import { LOCK_MINUTES, resolveSession, SESSION_COOKIE } from '../services/auth.js';
+import { can, ROLE_LABELS, type Action, type Actor, type Resource } from '../services/authz.js';
+import type { Deps } from '../services/deps.js';
+import { AppError, HTTP_STATUS, type FieldError } from '../services/errors.js';
+import { authRoutes, clearSessionCookie, isApiRequest, rejectUnauthenticated, secureCookies } from './auth-routes.js';
+import { homeRoutes } from './home-routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** What services are built from: use it in route plugins (`app.deps`). */
+    deps: Deps;
+  }
+  interface FastifyRequest {
+    /** The signed-in actor; null only on public routes (others redirect or answer 401 first). */
+    actor: Actor | null;
+    /** The session's CSRF token, to put in forms as `_csrf`; null without a session. */
+    csrfToken: string | null;
+  }
+  interface FastifyReply {
+    /** Renders a page from src/web/views with the layout's context merged under `context`. */
+    view(template: string, context?: Record<string, unknown>): FastifyReply;
+  }
+  interface FastifyContextConfig {
+    /** The route may be used without signing in (sign-in page, health check). */
+    public?: boolean;
+  }
+}
+
+export interface BuildAppOptions {
+  /** Route plugins registered after the shell (pages and API routes of each resource). */
+  readonly routes?: readonly FastifyPluginAsync[];
+  /**
+   * Fastify's `trustProxy`: set it when Rollcall runs behind a reverse proxy, so that
+   * `request.ip` (used to throttle sign-in) is the client's address, not the proxy's.
+   */
+  readonly trustProxy?: boolean | string | string[];
+}
+
+// The package root is two levels up from both src/http (vitest) and dist/http (node).
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const VIEWS_DIR = join(PACKAGE_ROOT, 'src', 'web', 'views');
+export const PUBLIC_DIR = join(PACKAGE_ROOT, 'public');
+const requireFrom = createRequire(import.meta.url);
+const GOVUK_DIST = join(dirname(requireFrom.resolve('govuk-frontend/package.json')), 'dist');
+const MOJ_ROOT = dirname(requireFrom.resolve('@ministryofjustice/frontend/package.json'));
+
+/** What /assets/ serves of the two frontends: fonts, images, the manifest, the compiled CSS and JS. */
+const ASSET_PATH = /^\/(?:(?:fonts|images)\/[\w.-]+|manifest\.json|(?:govuk|moj)-frontend\.min\.(?:css|js)(?:\.map)?)$/;
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export const SERVICE_NAME = 'Rollcall';
+
+function isStaticRequest(request: FastifyRequest): boolean {
+  return request.url.startsWith('/assets/') || request.url.startsWith('/public/');
+}
+
+function pathOf(request: FastifyRequest): string {
+  const q = request.url.indexOf('?');
+  return q === -1 ? request.url : request.url.slice(0, q);
+}
+
+/**
+ * The hash of the one inline script of the GOV.UK page template (it adds the `js-enabled` and
+ * `govuk-frontend-supported` classes), read from the installed template so that an upgrade
+ * that changes it cannot silently break the CSP.
+ */
+function govukInlineScriptHash(): string {
+  const template = readFileSync(join(GOVUK_DIST, 'govuk', 'template.njk'), 'utf8');
+  const m = /<script[^>]*>([^<]+)<\/script>/.exec(template);
+  if (!m?.[1]) throw new Error('govuk-frontend template.njk: inline script not found (update the CSP in http/app.ts)');
+  return `'sha256-${createHash('sha256').update(m[1]).digest('base64')}'`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the layout shows a user: permission flags and the service navigation.
+// ---------------------------------------------------------------------------------------------
+
+export interface Permissions {
+  /** Take registers (a teacher: for their own groups). */
+  readonly takeRegisters: boolean;
+  readonly viewBoard: boolean;
+  /** Late arrivals and early leavers. */
+  readonly office: boolean;
+  readonly pupilSearch: boolean;
+  readonly aggregates: boolean;
+  readonly administer: boolean;
+  /** Trust and local authority roles: several schools. */
+  readonly schools: boolean;
+}
+
+/**
+ * What the navigation offers, from the policy applied to the actor's own school. Trust and
+ * local authority roles work across schools and start from their list of schools.
+ */
+export function permissionsFor(actor: Actor): Permissions {
+  const acrossSchools = actor.schoolId === null && actor.role !== 'admin';
+  const own: Resource = { kind: 'school', schoolId: actor.schoolId ?? '', trustId: actor.trustId, laCode: actor.laCode ?? '' };
+  const may = (action: Action): boolean => !acrossSchools && can(actor, action, own);
+  return {
+    takeRegisters: actor.role === 'teacher' ? actor.groupIds.size > 0 : may('register.take'),
+    viewBoard: may('register.viewBoard'),
+    office: may('office.signInOut'),
+    pupilSearch: may('school.viewPupilLists'),
+    aggregates: may('school.viewAggregates'),
+    administer: may('school.administer'),
+    schools: acrossSchools,
+  };
+}
+
+export interface NavItem {
+  readonly text: string;
+  readonly href: string;
+  readonly current: boolean;
+}
+
+export function navigationFor(permissions: Permissions, path: string): NavItem[] {
+  const items: [boolean, string, string][] = [
+    [true, 'Home', '/'],
+    [permissions.takeRegisters, 'Registers', '/registers'],
+    [permissions.viewBoard, 'Register board', '/board'],
+    [permissions.office, 'Office', '/office'],
+    [permissions.pupilSearch, 'Pupils', '/pupils'],
+    [permissions.administer, 'Users', '/users'],
+  ];
+  return items
+    .filter(([shown]) => shown)
+    .map(([, text, href]) => ({ text, href, current: href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`) }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views
+// ---------------------------------------------------------------------------------------------
+
+const LONG_DATE = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/** 'YYYY-MM-DD' → 'Monday 8 September 2025' (the GOV.UK style: no commas, whatever ICU says); anything else unchanged. */
+export function longDate(value: unknown): unknown {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  return LONG_DATE.formatToParts(new Date(`${value}T00:00:00Z`))
+    .filter((p) => p.type !== 'literal')
+    .map((p) => p.value)
+    .join(' ');
+}
+
+/** The Nunjucks environment: our views first, then the GOV.UK and MOJ macros. */
+export function createViews(options: { noCache: boolean }): nunjucks.Environment {
+  const loader = new nunjucks.FileSystemLoader([VIEWS_DIR, GOVUK_DIST, MOJ_ROOT], { noCache: options.noCache });
+  const env = new nunjucks.Environment(loader, { autoescape: true });
+  env.addFilter('longDate', longDate);
+  env.addGlobal('serviceName', SERVICE_NAME);
+  return env;
+}
+
+function layoutContext(request: FastifyRequest): Record<string, unknown> {
+  const actor = request.actor;
+  const permissions = actor ? permissionsFor(actor) : null;
+  return {
+    currentPath: pathOf(request),
+    csrfToken: request.csrfToken,
+    user: actor ? { name: actor.name, role: actor.role, roleLabel: ROLE_LABELS[actor.role] } : null,
+    can: permissions ?? {},
+    navigation: permissions ? navigationFor(permissions, pathOf(request)) : [],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+const GENERIC_500 = 'Sorry, there is a problem with the service. Try again later.';
+
+const TITLES: Record<number, string> = {
+  400: 'There is a problem with the request',
+  401: 'You need to sign in',
+  403: 'You cannot do that',
+  404: 'Page not found',
+  409: 'Someone else changed this',
+  429: 'Too many attempts',
+};
+
+/** Sends an error as JSON under /api/ and as the error page elsewhere; never a stack trace. */
+function sendError(reply: FastifyReply, status: number, code: string, message: string, fields: readonly FieldError[] = []): FastifyReply {
+  const request = reply.request;
+  reply.code(status);
+  if (isApiRequest(request)) return reply.send({ error: { code, message, fields } });
+  try {
+    return reply.view('error.njk', { status, title: TITLES[status] ?? (status >= 500 ? 'Sorry, there is a problem with the service' : 'There is a problem'), message });
+  } catch (e) {
+    request.log.error({ err: e }, 'error page failed to render');
+    return reply.type('text/plain; charset=utf-8').send(status >= 500 ? GENERIC_500 : message);
+  }
+}
+
+function validationFields(validation: readonly { instancePath?: string; message?: string }[], context: string | undefined): FieldError[] {
+  return validation.map((v) => ({
+    field: (v.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.') || context || 'request',
+    message: v.message ?? 'Invalid value',
+  }));
+}
+
+function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof AppError) {
+    const status = HTTP_STATUS[error.code];
+    request.log.info({ code: error.code, status }, 'request refused');
+    if (error.code === 'UNAUTHENTICATED' && !isApiRequest(request)) return rejectUnauthenticated(request, reply);
+    if (error.code === 'TOO_MANY_ATTEMPTS') reply.header('retry-after', String(LOCK_MINUTES * 60));
+    return sendError(reply, status, error.code, error.message, error.details.fields);
+  }
+  const e = error as { validation?: unknown; validationContext?: string; statusCode?: unknown };
+  if (Array.isArray(e.validation)) {
+    const fields = validationFields(e.validation as { instancePath?: string; message?: string }[], e.validationContext);
+    return sendError(reply, 400, 'VALIDATION', 'There is a problem with what was sent: check each field.', fields);
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    // Fastify's own refusals (malformed body, too large, wrong content type): no internals.
+    request.log.info({ status: e.statusCode, err: error }, 'request refused');
+    const code = e.statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
+    return sendError(reply, e.statusCode, code, TITLES[e.statusCode] ?? 'There is a problem with the request');
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return sendError(reply, 500, 'INTERNAL', GENERIC_500);
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function csrfSent(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-csrf-token'];
+  if (typeof header === 'string' && header !== '') return header;
+  const body = request.body;
+  if (body && typeof body === 'object' && '_csrf' in body) {
+    const value = (body as { _csrf?: unknown })._csrf;
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The app
+// ---------------------------------------------------------------------------------------------
+
+export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  // Typed as Fastify's logger so the app is a plain FastifyInstance for route plugins.
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance,
+    trustProxy: options.trustProxy ?? false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('deps', deps);
+  app.decorateRequest('actor', null);
+  app.decorateRequest('csrfToken', null);
+
+  const secure = secureCookies(deps.config);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", govukInlineScriptHash()],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+        // Only over HTTPS: on plain-HTTP development servers it would break every asset.
+        ...(secure ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    frameguard: { action: 'deny' },
+    strictTransportSecurity: secure,
+  });
+  await app.register(fastifyFormbody);
+  await app.register(fastifyCookie);
+
+  await app.register(fastifyStatic, {
+    root: [join(GOVUK_DIST, 'govuk', 'assets'), join(MOJ_ROOT, 'moj', 'assets'), join(GOVUK_DIST, 'govuk'), join(MOJ_ROOT, 'moj')],
+    prefix: '/assets/',
+    allowedPath: (pathname) => ASSET_PATH.test(pathname),
+    index: false,
+    maxAge: '1d',
+  });
+  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/public/', decorateReply: false, index: false });
+
+  const views = createViews({ noCache: !deps.config.production });
+  app.decorateReply('view', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+    const html = views.render(template, { ...layoutContext(this.request), ...context });
+    return this.type('text/html; charset=utf-8').send(html);
+  });
+
+  // Who is asking: the session cookie becomes request.actor; without one, only public routes.
+  app.addHook('onRequest', async (request, reply) => {
+    if (isStaticRequest(request)) return;
+    const token = request.cookies[SESSION_COOKIE];
+    const session = token ? await resolveSession(deps, token) : undefined;
+    if (token && !session) clearSessionCookie(reply, deps.config);
+    request.actor = session?.actor ?? null;
+    request.csrfToken = session?.csrfToken ?? null;
+    if (!request.actor && request.routeOptions.config.public !== true) return rejectUnauthenticated(request, reply);
+  });
+
+  // Every state-changing request made with a session must carry its CSRF token. Browsers that
+  // say a request comes from another site are refused outright (which also stops a cross-site
+  // form signing someone in to an account of the attacker's).
+  app.addHook('preHandler', (request, _reply, done) => {
+    if (SAFE_METHODS.has(request.method)) return done();
+    const refuse = (reason: string) => {
+      request.log.warn({ url: pathOf(request), reason }, 'cross-site request refused');
+      done(new AppError('FORBIDDEN', 'This form has expired. Go back, reload the page and try again.', { reason }));
+    };
+    if (request.headers['sec-fetch-site'] === 'cross-site') return refuse('cross-site');
+    if (request.csrfToken === null) return done();
+    const sent = csrfSent(request);
+    if (sent === undefined || !constantTimeEqual(sent, request.csrfToken)) return refuse('csrf');
+    done();
+  });
+
+  // Signed-in pages are not kept by the browser's cache (nor shown again after signing out).
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (request.actor && !isStaticRequest(request)) reply.header('cache-control', 'no-store');
+    done(null, payload);
+  });
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    isApiRequest(request) ? sendError(reply, 404, 'NOT_FOUND', 'Not found') : reply.code(404).view('not-found.njk'),
+  );
+
+  app.get('/healthz', { config: { public: true } }, () => ({ status: 'ok' }));
+  // No favicon of our own yet; answer rather than redirect to the sign-in page.
+  app.get('/favicon.ico', { config: { public: true } }, (_request, reply) => reply.code(204).send());
+
+  await app.register(authRoutes);
+  await app.register(homeRoutes);
+  for (const routes of options.routes ?? []) await app.register(routes);
+  return app;
+}

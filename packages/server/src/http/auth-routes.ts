@@ -1,0 +1,133 @@
+/**
+ * Signing in and out, and what happens to requests without a session: pages redirect to the
+ * sign-in page (coming back afterwards to a same-site `next`), the API answers 401.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from '../config/config.js';
+import type { Actor } from '../services/authz.js';
+import { LOCK_MINUTES, SESSION_COOKIE, SESSION_HOURS, signIn, signOut } from '../services/auth.js';
+import { AppError, HTTP_STATUS } from '../services/errors.js';
+
+export function isApiRequest(request: FastifyRequest): boolean {
+  return request.url === '/api' || request.url.startsWith('/api/') || request.url.startsWith('/api?');
+}
+
+/**
+ * The signed-in actor of a request to a route that is not public (the session hook has already
+ * turned away requests without one, so this only guards against a route marked public by mistake).
+ */
+export function requireActor(request: FastifyRequest): Actor {
+  if (!request.actor) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+  return request.actor;
+}
+
+const LOCAL_ORIGIN = 'http://rollcall.invalid';
+
+/**
+ * Where to go after signing in: only a path on this site (`/registers?date=…`), never another
+ * site (`//evil.example`, `/\evil.example`, `https://…`), and never back to sign-in or sign-out.
+ */
+export function safeNext(next: unknown): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (typeof next !== 'string' || !next.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(next)) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, LOCAL_ORIGIN);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== LOCAL_ORIGIN || url.pathname === '/sign-in' || url.pathname === '/sign-out') return '/';
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
+/** Cookies (and HSTS) are Secure when configured, or by default in production. */
+export function secureCookies(config: Config): boolean {
+  return config.cookieSecure === 'true' || (config.cookieSecure === 'auto' && config.production);
+}
+
+function cookieOptions(config: Config) {
+  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: secureCookies(config) };
+}
+
+export function clearSessionCookie(reply: FastifyReply, config: Config): void {
+  reply.clearCookie(SESSION_COOKIE, cookieOptions(config));
+}
+
+/** The answer to a request that needs a session and has none. */
+export function rejectUnauthenticated(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (isApiRequest(request)) {
+    return reply.code(401).send({ error: { code: 'UNAUTHENTICATED', message: 'Sign in to use the API.', fields: [] } });
+  }
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    return reply.redirect(`/sign-in?next=${encodeURIComponent(safeNext(request.url))}`, 302);
+  }
+  return reply.redirect('/sign-in', 303);
+}
+
+interface SignInPage {
+  readonly email?: string;
+  readonly next: string;
+  readonly error?: AppError;
+}
+
+/** The sign-in page's context: the error summary's list and each field's message. */
+function signInContext(page: SignInPage): Record<string, unknown> {
+  const errors: { text: string; href?: string }[] = [];
+  const fieldErrors: Record<string, string> = {};
+  const e = page.error;
+  if (e?.code === 'VALIDATION') {
+    for (const f of e.details.fields ?? []) {
+      errors.push({ text: f.message, href: `#${f.field}` });
+      fieldErrors[f.field] = f.message;
+    }
+  } else if (e?.code === 'TOO_MANY_ATTEMPTS') {
+    errors.push({ text: e.message });
+  } else if (e) {
+    errors.push({ text: e.message, href: '#email' });
+    fieldErrors['email'] = e.message;
+  }
+  return { email: page.email ?? '', next: page.next === '/' ? '' : page.next, errors, fieldErrors };
+}
+
+const SIGN_IN_QUERY = z.object({ next: z.string().max(2000).optional() });
+const SIGN_IN_BODY = z.object({
+  email: z.string().max(320).default(''),
+  password: z.string().max(1024).default(''),
+  next: z.string().max(2000).optional(),
+  _csrf: z.string().optional(),
+});
+
+export const authRoutes: FastifyPluginAsync = (fastify) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { deps } = app;
+
+  app.get('/sign-in', { config: { public: true }, schema: { querystring: SIGN_IN_QUERY } }, (request, reply) => {
+    if (request.actor) return reply.redirect(safeNext(request.query.next), 303);
+    return reply.view('sign-in.njk', signInContext({ next: safeNext(request.query.next) }));
+  });
+
+  app.post('/sign-in', { config: { public: true }, schema: { body: SIGN_IN_BODY } }, async (request, reply) => {
+    const { email, password } = request.body;
+    const next = safeNext(request.body.next);
+    try {
+      const session = await signIn(deps, { email, password, ip: request.ip });
+      const previous = request.cookies[SESSION_COOKIE];
+      if (previous) await signOut(deps, previous, request.actor ?? undefined);
+      reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions(deps.config), maxAge: SESSION_HOURS * 3600 });
+      return reply.redirect(next, 303);
+    } catch (e) {
+      if (!(e instanceof AppError) || !['VALIDATION', 'UNAUTHENTICATED', 'TOO_MANY_ATTEMPTS'].includes(e.code)) throw e;
+      if (e.code === 'TOO_MANY_ATTEMPTS') reply.header('retry-after', String(LOCK_MINUTES * 60));
+      return reply.code(HTTP_STATUS[e.code]).view('sign-in.njk', signInContext({ email, next, error: e }));
+    }
+  });
+
+  app.post('/sign-out', async (request, reply) => {
+    await signOut(deps, request.cookies[SESSION_COOKIE], request.actor ?? undefined);
+    clearSessionCookie(reply, deps.config);
+    return reply.redirect('/sign-in', 303);
+  });
+  return Promise.resolve();
+};

@@ -1,0 +1,433 @@
+/**
+ * The demo trust `npm start` creates on an empty database: a primary and a secondary school with
+ * pupils, families, staff, a timetable, and this academic year's registers up to this morning.
+ *
+ *   if (await isDatabaseEmpty(db)) printDemo(await createDemo(db, { today, now }));
+ *
+ * Everything is written in one transaction per school, in batches of a few hundred rows per
+ * statement. The password is hashed once and shared by every demo account.
+ */
+import { compileCalendar, type PlainDate, type SchoolCalendar } from '@rollcall/domain';
+import type { Db, DbOrTrx } from '../../db/connect.js';
+import { newId } from '../../platform/ids.js';
+import { hashPassword } from '../../platform/passwords.js';
+import { audit } from '../audit.js';
+import { SYSTEM_ACTOR, type Role } from '../authz.js';
+import { AppError } from '../errors.js';
+import { schoolPolicySchema } from '../school-policy.js';
+import { generateAttendance, generateLessonMarks, markWindow, type LessonMark, type MarkWindow, type SchoolAttendance } from './attendance.js';
+import { demoYear, londonToUtc } from './calendar.js';
+import { buildPlan, LA_CODE, LA_NAME, TRUST_NAME, type Plan, type PlannedGroup, type PlannedUser, type SchoolKey, type SchoolPlan } from './plan.js';
+import { createRng } from './random.js';
+
+/** The one password of every demo account. */
+export const DEMO_PASSWORD = 'rollcall-demo-2026';
+export const DEFAULT_DEMO_SEED = 20260901;
+
+export interface DemoOptions {
+  /** The school day the demo is built up to (its AM registers are taken; its PM ones are not). */
+  readonly today: PlainDate;
+  /** The current instant (ISO 8601 UTC): the accounts' creation time. */
+  readonly now: string;
+  /** The seed of the generator: the same seed gives the same pupils and marks. */
+  readonly seed?: number | undefined;
+  /** A ready-made hash for every account (tests); by default {@link DEMO_PASSWORD} is hashed once. */
+  readonly passwordHash?: string | undefined;
+  /** Size of the schools: 1 (default) ≈ 210 + 1,000 pupils; 0.1 for fast tests. */
+  readonly scale?: number | undefined;
+}
+
+export interface DemoSchoolSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly urn: string;
+  readonly pupils: number;
+  readonly sessionMarks: number;
+  readonly lessonMarks: number;
+}
+
+export interface DemoSummary {
+  readonly trust: { readonly id: string; readonly name: string };
+  readonly schools: readonly DemoSchoolSummary[];
+  /** The memorable accounts, one per role and school, to print. */
+  readonly signIns: readonly { readonly role: Role; readonly email: string }[];
+  /** The shared password, or null when the caller supplied the hash. */
+  readonly password: string | null;
+}
+
+/** True when the database holds no school (the demo may be created). */
+export async function isDatabaseEmpty(db: DbOrTrx): Promise<boolean> {
+  const row = await db.selectFrom('schools').select('id').limit(1).executeTakeFirst();
+  return row === undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batched inserts
+
+/** Rows per INSERT statement. */
+const ROWS_PER_STATEMENT = 500;
+/** SQLite's default limit on bound variables per statement (PostgreSQL allows 65,535). */
+const MAX_VARIABLES = 32_766;
+
+/** What an insert builder gives: its compiled SQL and parameters (structurally, Kysely's CompiledQuery). */
+interface Compiled {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+}
+
+/**
+ * Writes rows (all with the same keys, in the same order) in statements of at most 500 rows and
+ * {@link MAX_VARIABLES} values. Building a Kysely query tree for each batch costs more than
+ * running it, so the statement for a full batch is compiled once and re-run with each batch's
+ * values (row by row, column by column: the order Kysely binds them in, checked on first use).
+ */
+async function insertAll<T extends object, Q extends Compiled & Parameters<DbOrTrx['executeQuery']>[0]>(
+  db: DbOrTrx,
+  rows: Iterable<T>,
+  build: (batch: T[]) => { compile(): Q },
+): Promise<number> {
+  let batch: T[] = [];
+  let size = ROWS_PER_STATEMENT;
+  let n = 0;
+  let reusable: Q | undefined;
+  const flatten = (b: readonly T[]): unknown[] => {
+    const out: unknown[] = [];
+    for (const row of b) for (const v of Object.values(row)) out.push(v);
+    return out;
+  };
+  const run = async (b: T[]): Promise<void> => {
+    if (reusable && b.length === size) {
+      await db.executeQuery({ ...reusable, parameters: flatten(b) });
+    } else {
+      const compiled = build(b).compile();
+      if (b.length === size && reusable === undefined) {
+        const params = flatten(b);
+        const same = params.length === compiled.parameters.length && params.every((v, i) => v === compiled.parameters[i]);
+        if (same) reusable = compiled;
+      }
+      await db.executeQuery(compiled);
+    }
+    n += b.length;
+  };
+  for (const row of rows) {
+    if (batch.length === 0 && n === 0) size = Math.max(1, Math.min(ROWS_PER_STATEMENT, Math.floor(MAX_VARIABLES / Object.keys(row).length)));
+    batch.push(row);
+    if (batch.length >= size) {
+      await run(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await run(batch);
+  return n;
+}
+
+const flag = (b: boolean): number => (b ? 1 : 0);
+
+// ---------------------------------------------------------------------------------------------
+
+interface Ids {
+  readonly trust: string;
+  readonly schools: Readonly<Record<SchoolKey, string>>;
+}
+
+function userRow(u: PlannedUser, ids: Ids, passwordHash: string, now: string) {
+  return {
+    id: u.id,
+    email: u.email,
+    display_name: u.displayName,
+    password_hash: passwordHash,
+    role: u.role,
+    school_id: u.school ? ids.schools[u.school] : null,
+    trust_id: u.trust ? ids.trust : null,
+    la_code: u.laCode,
+    created_at: now,
+  };
+}
+
+/** When a group's register was taken: a few minutes after it opened (or after the close, for a late one). */
+function registerTime(school: SchoolPlan, cal: SchoolCalendar, s: number, groupIndex: number, late: boolean): string {
+  const session = cal.sessionIsPM[s] ? 'PM' : 'AM';
+  const window = school.spec.registerTimes[session];
+  const [oh, om] = window.opens.split(':').map(Number) as [number, number];
+  const [ch, cm] = window.closes.split(':').map(Number) as [number, number];
+  const length = ch * 60 + cm - (oh * 60 + om);
+  const offset = late ? length + 12 : 1 + (groupIndex % Math.max(1, Math.min(7, length - 1)));
+  return londonToUtc(cal.sessionDate[s]!, window.opens, offset);
+}
+
+async function writeSchool(
+  trx: DbOrTrx,
+  ctx: { plan: Plan; school: SchoolPlan; ids: Ids; cal: SchoolCalendar; w: MarkWindow; att: SchoolAttendance; lessonMarks: readonly LessonMark[]; passwordHash: string; now: string; year: ReturnType<typeof demoYear> },
+): Promise<DemoSchoolSummary> {
+  const { plan, school, ids, cal, w, att, lessonMarks, passwordHash, now } = ctx;
+  const key = school.spec.key;
+  const schoolId = ids.schools[key];
+  const policy = schoolPolicySchema.parse({ registerTimes: school.spec.registerTimes });
+  await trx
+    .insertInto('schools')
+    .values({
+      id: schoolId,
+      urn: school.spec.urn,
+      name: school.spec.name,
+      phase: school.spec.phase,
+      la_code: LA_CODE,
+      la_name: LA_NAME,
+      trust_id: ids.trust,
+      time_zone: 'Europe/London',
+      policy_json: JSON.stringify(policy),
+    })
+    .execute();
+  await trx
+    .insertInto('terms')
+    .values(ctx.year.terms.map((t) => ({ id: newId(), school_id: schoolId, name: t.name, start_date: t.start, end_date: t.end })))
+    .execute();
+  await trx
+    .insertInto('closures')
+    .values(ctx.year.closures.map((c) => ({ id: newId(), school_id: schoolId, date: c.date, session: c.session, reason: c.reason })))
+    .execute();
+  await insertAll(
+    trx,
+    school.groups.map((g) => ({ id: g.id, school_id: schoolId, kind: g.kind, name: g.name, year_group: g.yearGroup, subject: g.subject })),
+    (b) => trx.insertInto('groups').values(b),
+  );
+
+  // Accounts: the school's staff; with the first school the trust lead and the LA officer; parents
+  // once every child of theirs exists.
+  const parentsHere = plan.parents.filter((p) => {
+    const last: SchoolKey = p.links.some((l) => l.pupil.school === 'secondary') ? 'secondary' : 'primary';
+    return last === key;
+  });
+  const users = [...school.users, ...(key === 'primary' ? plan.trustUsers : []), ...parentsHere.map((p) => p.user)];
+  await insertAll(
+    trx,
+    users.map((u) => userRow(u, ids, passwordHash, now)),
+    (b) => trx.insertInto('users').values(b),
+  );
+  await insertAll(
+    trx,
+    school.users.flatMap((u) => u.groups.map((g) => ({ group_id: g.id, user_id: u.id }))),
+    (b) => trx.insertInto('group_staff').values(b),
+  );
+  await insertAll(
+    trx,
+    school.lessons.map((l) => ({ id: l.id, school_id: schoolId, group_id: l.group.id, weekday: l.weekday, period: l.period, starts_at: l.startsAt, ends_at: l.endsAt, session: l.session })),
+    (b) => trx.insertInto('lessons').values(b),
+  );
+
+  // Pupils, contacts, group membership.
+  await insertAll(
+    trx,
+    school.pupils.map((p) => ({
+      id: p.id,
+      school_id: schoolId,
+      upn: p.upn,
+      legal_surname: p.legalSurname,
+      legal_forename: p.legalForename,
+      preferred_surname: null,
+      preferred_forename: p.preferredForename,
+      date_of_birth: p.dateOfBirth,
+      gender: p.gender,
+      year_group: p.yearGroup,
+      reg_group_id: p.regGroup.id,
+      admission_date: p.admissionDate,
+      leaving_date: p.leavingDate,
+      sen_status: p.sen,
+      ehcp: flag(p.sen === 'E'),
+      fsm: flag(p.fsm),
+      pupil_premium: flag(p.pupilPremium),
+      eal: flag(p.eal),
+      cin: flag(p.cin),
+      cp: flag(p.cp),
+      lac: flag(p.lac),
+      previously_lac: flag(p.previouslyLac),
+      young_carer: flag(p.youngCarer),
+      social_worker: p.socialWorker,
+      ethnicity: p.ethnicity,
+    })),
+    (b) => trx.insertInto('pupils').values(b),
+  );
+  await insertAll(
+    trx,
+    school.pupils.flatMap((p) =>
+      p.contacts.map((c) => ({
+        id: c.id,
+        pupil_id: p.id,
+        name: c.name,
+        relationship: c.relationship,
+        parental_responsibility: flag(c.parentalResponsibility),
+        lives_with_pupil: flag(c.livesWithPupil),
+        priority: c.priority,
+        mobile_phone: c.mobile,
+        home_phone: c.home,
+        work_phone: c.work,
+        email: c.email,
+      })),
+    ),
+    (b) => trx.insertInto('contacts').values(b),
+  );
+  await insertAll(
+    trx,
+    school.groups.flatMap((g) => g.members.map((p) => ({ group_id: g.id, pupil_id: p.id }))),
+    (b) => trx.insertInto('group_members').values(b),
+  );
+  await insertAll(
+    trx,
+    parentsHere.flatMap((p) => p.links.map((l) => ({ user_id: p.user.id, pupil_id: l.pupil.id, contact_id: l.contact.id }))),
+    (b) => trx.insertInto('parent_links').values(b),
+  );
+
+  // Registers: every registration group's session so far, taken by its teacher (bar a couple this morning).
+  const registration = school.groups.filter((g) => g.kind === 'registration');
+  const takenTimes = new Map<PlannedGroup, string[]>();
+  registration.forEach((g, i) => {
+    const times: string[] = [];
+    for (let s = 0; s <= w.lastSession; s++) times.push(registerTime(school, cal, s, i, s === w.todayAm && att.takenLateToday.has(g)));
+    takenTimes.set(g, times);
+  });
+  const takenAt = new Map<PlannedGroup, (s: number) => string>([...takenTimes].map(([g, times]) => [g, (s: number) => times[s]!]));
+  function* registerRows() {
+    for (let s = 0; s <= w.lastSession; s++) {
+      for (const g of registration) {
+        if (s === w.todayAm && att.notTakenToday.has(g)) continue;
+        const at = takenAt.get(g)!(s);
+        const by = g.teacher?.id ?? null;
+        yield { id: newId(), school_id: schoolId, group_id: g.id, date: cal.sessionDate[s]!, session: cal.sessionIsPM[s] ? 'PM' : 'AM', lesson_id: null, version: 1, taken_at: at, taken_by: by, updated_at: at, updated_by: by };
+      }
+    }
+  }
+  await insertAll(trx, registerRows(), (b) => trx.insertInto('registers').values(b));
+
+  // Session marks, each with the one history row of the register that recorded it.
+  function* marks() {
+    for (const a of att.pupils) {
+      const g = a.pupil.regGroup;
+      for (let s = Math.max(0, a.from); s <= a.to; s++) {
+        const code = a.codes[s];
+        if (!code) continue;
+        yield { a, g, s, code, at: takenAt.get(g)!(s), minutes: code === 'L' || code === 'U' ? a.minutes[s]! : null };
+      }
+    }
+  }
+  const sessionMarks = await insertAll(
+    trx,
+    (function* () {
+      for (const m of marks()) {
+        yield { pupil_id: m.a.pupil.id, date: cal.sessionDate[m.s]!, session: cal.sessionIsPM[m.s] ? 'PM' : 'AM', code: m.code, minutes_late: m.minutes, updated_at: m.at, updated_by: m.g.teacher?.id ?? null };
+      }
+    })(),
+    (b) => trx.insertInto('session_marks').values(b),
+  );
+  await insertAll(
+    trx,
+    (function* () {
+      for (const m of marks()) {
+        yield {
+          id: newId(),
+          pupil_id: m.a.pupil.id,
+          date: cal.sessionDate[m.s]!,
+          session: cal.sessionIsPM[m.s] ? 'PM' : 'AM',
+          lesson_id: null,
+          previous_code: null,
+          new_code: m.code,
+          previous_minutes_late: null,
+          new_minutes_late: m.minutes,
+          reason: null,
+          user_id: m.g.teacher?.id ?? null,
+          user_name: m.g.teacher?.displayName ?? 'Class teacher',
+          user_role: 'teacher',
+          at: m.at,
+          source: 'register',
+        };
+      }
+    })(),
+    (b) => trx.insertInto('mark_history').values(b),
+  );
+
+  // Lesson registers and marks for the last two school weeks.
+  const lessonTaken = new Map<string, { at: string; by: PlannedUser | null; lessonId: string; groupId: string; date: PlainDate }>();
+  let k = 0;
+  for (const m of lessonMarks) {
+    const keyLesson = `${m.lesson.id}/${m.date}`;
+    if (!lessonTaken.has(keyLesson)) {
+      lessonTaken.set(keyLesson, { at: londonToUtc(m.date, m.lesson.startsAt, 2 + (k++ % 5)), by: m.lesson.group.teacher, lessonId: m.lesson.id, groupId: m.lesson.group.id, date: m.date });
+    }
+  }
+  await insertAll(
+    trx,
+    [...lessonTaken.values()].map((r) => ({ id: newId(), school_id: schoolId, group_id: r.groupId, date: r.date, session: `lesson:${r.lessonId}`, lesson_id: r.lessonId, version: 1, taken_at: r.at, taken_by: r.by?.id ?? null, updated_at: r.at, updated_by: r.by?.id ?? null })),
+    (b) => trx.insertInto('registers').values(b),
+  );
+  const lessonRows = lessonMarks.map((m) => ({ m, taken: lessonTaken.get(`${m.lesson.id}/${m.date}`)! }));
+  const lessonCount = await insertAll(
+    trx,
+    lessonRows.map(({ m, taken }) => ({ lesson_id: m.lesson.id, pupil_id: m.pupil.id, date: m.date, code: m.code, minutes_late: m.minutes, updated_at: taken.at, updated_by: taken.by?.id ?? null })),
+    (b) => trx.insertInto('lesson_marks').values(b),
+  );
+  await insertAll(
+    trx,
+    lessonRows.map(({ m, taken }) => ({
+      id: newId(),
+      pupil_id: m.pupil.id,
+      date: m.date,
+      session: m.lesson.session,
+      lesson_id: m.lesson.id,
+      previous_code: null,
+      new_code: m.code,
+      previous_minutes_late: null,
+      new_minutes_late: m.minutes,
+      reason: null,
+      user_id: taken.by?.id ?? null,
+      user_name: taken.by?.displayName ?? 'Teacher',
+      user_role: 'teacher',
+      at: taken.at,
+      source: 'register',
+    })),
+    (b) => trx.insertInto('mark_history').values(b),
+  );
+
+  await audit(trx, SYSTEM_ACTOR, now, {
+    action: 'demo.create',
+    entityType: 'school',
+    entityId: schoolId,
+    schoolId,
+    details: { pupils: school.pupils.length, sessionMarks, lessonMarks: lessonCount, today: w.today },
+  });
+  return { id: schoolId, name: school.spec.name, urn: school.spec.urn, pupils: school.pupils.length, sessionMarks, lessonMarks: lessonCount };
+}
+
+/**
+ * Creates the demo trust in an empty database (throws CONFLICT otherwise) and returns what to
+ * print: the schools with their counts, the sign-ins, and the password.
+ */
+export async function createDemo(db: Db, opts: DemoOptions): Promise<DemoSummary> {
+  if (!(await isDatabaseEmpty(db))) {
+    throw new AppError('CONFLICT', 'The database already holds schools: the demo is only created in an empty database.');
+  }
+  const year = demoYear(opts.today);
+  const compiled = compileCalendar({ terms: year.terms, closures: year.closures });
+  if (!compiled.ok) throw new Error(`demo calendar does not compile: ${compiled.issues.map((i) => i.message).join('; ')}`);
+  const cal = compiled.value;
+  const w = markWindow(cal, opts.today);
+  const rng = createRng(opts.seed ?? DEFAULT_DEMO_SEED);
+  const plan = buildPlan(rng.fork('plan'), { year, pastSchoolDays: w.pastDays.map((d) => cal.dayDate[d]!), scale: opts.scale ?? 1 });
+  const passwordHash = opts.passwordHash ?? (await hashPassword(DEMO_PASSWORD));
+  const ids: Ids = { trust: newId(), schools: { primary: newId(), secondary: newId() } };
+
+  const schools: DemoSchoolSummary[] = [];
+  for (const school of [plan.primary, plan.secondary]) {
+    const att = generateAttendance(rng, cal, w, school, plan);
+    const lessonMarks = generateLessonMarks(rng, cal, w, school, att);
+    schools.push(
+      await db.transaction().execute(async (trx) => {
+        if (school.spec.key === 'primary') await trx.insertInto('trusts').values({ id: ids.trust, name: TRUST_NAME }).execute();
+        return writeSchool(trx, { plan, school, ids, cal, w, att, lessonMarks, passwordHash, now: opts.now, year });
+      }),
+    );
+  }
+  return {
+    trust: { id: ids.trust, name: TRUST_NAME },
+    schools,
+    signIns: plan.signIns,
+    password: opts.passwordHash === undefined ? DEMO_PASSWORD : null,
+  };
+}
