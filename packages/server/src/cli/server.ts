@@ -10,11 +10,14 @@ import { systemClock, type Clock } from '../platform/clock.js';
 import { createLogger } from '../platform/logger.js';
 import { createDemo, isDatabaseEmpty, type DemoSummary } from '../services/demo/index.js';
 import type { Deps } from '../services/deps.js';
+import { boardRoutes } from '../web/board-routes.js';
+import { officeRoutes } from '../web/office-routes.js';
+import { pupilRoutes } from '../web/pupil-routes.js';
 import { registerRoutes } from '../web/register-routes.js';
 import type { CliIO } from './io.js';
 
 /** Every page and API plugin of the application, in one list. */
-export const ROUTES = [registerRoutes, apiRoutes];
+export const ROUTES = [registerRoutes, boardRoutes, officeRoutes, pupilRoutes, apiRoutes];
 
 export interface OpenedDeps {
   readonly deps: Deps;

@@ -270,6 +270,10 @@ export async function pupilHistory(db: DbOrTrx, pupilId: string, limit = 500): P
     ])
     .where('pupil_id', '=', pupilId)
     .orderBy('at', 'desc')
+    // Rows written in the same instant (one save) keep a stable order.
+    .orderBy('date', 'desc')
+    .orderBy('session', 'desc')
+    .orderBy('id')
     .limit(limit)
     .execute();
   return rows.map((r) => ({
