@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { systemClock } from '../platform/clock.js';
 import { runAnalyse, type AnalyseArgs } from './analyse.js';
 import type { CliIO } from './io.js';
+import { runImport, type ImportArgs } from './import.js';
 import { openDeps, runDemo, runMigrate, runServe, type OpenedDeps } from './server.js';
 import { runUpn } from './upn.js';
 import { usersCreateCommand } from './users.js';
@@ -95,6 +96,28 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       withDeps(async ({ deps }) => {
         await runMigrate(deps, { ...io, stdout: () => {} });
         return runDemo(deps, io);
+      }),
+    );
+
+  program
+    .command('import')
+    .description("Load a school's calendar, pupils, marks, contacts and groups into the database (all or nothing; see docs/cli/import.md)")
+    .requiredOption('--school <urn>', "the school's URN")
+    .option('--calendar <file>', 'calendar.json, as for analyse')
+    .option('--pupils <file>', 'pupils.csv, as for analyse plus surname and forename')
+    .option('--marks <file>', 'marks.csv, as for analyse')
+    .option('--contacts <file>', 'contacts.csv')
+    .option('--groups <file>', 'groups.csv')
+    .option('--school-name <name>', 'to create the school when the URN is new')
+    .option('--phase <phase>', 'primary, secondary, special or all-through (a new school)')
+    .option('--la-code <code>', 'local authority number (a new school)')
+    .option('--la-name <name>', 'local authority name (a new school)')
+    .option('--dry-run', 'check everything and report what would change, writing nothing')
+    .addOption(new Option('--format <format>', 'report format').choices(['table', 'json']).default('table'))
+    .action((opts: ImportArgs) =>
+      withDeps(async ({ deps }) => {
+        await runMigrate(deps, { ...io, stdout: () => {} });
+        return runImport(opts, io, { db: deps.db, dialect: deps.dialect, clock: deps.clock });
       }),
     );
 

@@ -64,8 +64,8 @@ export function printDemo(summary: DemoSummary, io: CliIO): void {
   io.stdout(`${lines.join('\n')}\n`);
 }
 
-export async function runDemo(deps: Deps, io: CliIO, opts: { force?: boolean } = {}): Promise<number> {
-  if (!opts.force && !(await isDatabaseEmpty(deps.db))) {
+export async function runDemo(deps: Deps, io: CliIO): Promise<number> {
+  if (!(await isDatabaseEmpty(deps.db))) {
     io.stderr('rollcall demo: the database already has a school; the demo is only created on an empty database.\n');
     return 5;
   }

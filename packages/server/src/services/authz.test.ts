@@ -69,7 +69,9 @@ describe('the permission policy', () => {
     ];
     for (const role of ROLES) {
       if (role === 'admin') continue; // an installation administrator has no school and sees all; a school's admin does not
-      for (const res of elsewhere) expect(can(actor(role), action, res)).toBe(false);
+      // A parent is scoped by their children, wherever they are: use another family's child.
+      const others = role === 'parent' ? elsewhere.map((res) => (res.kind === 'pupil' ? { ...res, pupilId: 'p9' } : res)) : elsewhere;
+      for (const res of others) expect(can(actor(role), action, res)).toBe(false);
     }
     const schoolAdmin = actor('admin');
     for (const res of elsewhere) expect(can(schoolAdmin, action, res)).toBe(false);
@@ -79,6 +81,13 @@ describe('the permission policy', () => {
     const installAdmin: Actor = { ...actor('admin'), schoolId: null };
     expect(can(installAdmin, 'school.administer', { kind: 'school', ...OTHER_SCHOOL })).toBe(true);
     for (const [action, resource] of MATRIX) expect(can(SYSTEM_ACTOR, action, { ...resource, ...OTHER_SCHOOL })).toBe(true);
+  });
+
+  it('lets a parent see their own child at another school, and nothing else there', () => {
+    const child: Resource = { kind: 'pupil', pupilId: 'p1', groupIds: [], ...OTHER_SCHOOL };
+    expect(can(actor('parent'), 'pupil.view', child)).toBe(true);
+    expect(can(actor('parent'), 'pupil.viewSafeguarding', child)).toBe(false);
+    expect(can(actor('parent'), 'school.viewAggregates', { kind: 'school', ...OTHER_SCHOOL })).toBe(false);
   });
 
   it('never lets a governor see a named pupil', () => {

@@ -111,6 +111,9 @@ function inSchool(actor: Actor, r: SchoolScope): boolean {
       return actor.trustId !== null && actor.trustId === r.trustId;
     case 'la_officer':
       return actor.laCode !== null && actor.laCode === r.laCode;
+    case 'parent':
+      // A parent is scoped by their own children (who may be at different schools), checked per action.
+      return true;
     case 'admin':
       // An administrator without a school administers every school of the installation.
       return actor.schoolId === null || actor.schoolId === r.schoolId;

@@ -11,7 +11,13 @@ import {
   type SchoolCalendar,
 } from '@rollcall/domain';
 import { describe, expect, it } from 'vitest';
-import { generateAttendance, generateLessonMarks, markWindow, type PupilAttendance, type SchoolAttendance } from './attendance.js';
+import {
+  generateAttendance,
+  generateLessonMarks,
+  markWindow,
+  type PupilAttendance,
+  type SchoolAttendance,
+} from './attendance.js';
 import { demoYear } from './calendar.js';
 import { buildPlan, type Plan, type PlannedPupil } from './plan.js';
 import { createRng } from './random.js';
@@ -32,7 +38,13 @@ function build(today: PlainDate, seed = 20260901, scale = 1): Built {
   const w = markWindow(cal, today);
   const rng = createRng(seed);
   const plan = buildPlan(rng.fork('plan'), { year, pastSchoolDays: w.pastDays.map((x) => cal.dayDate[x]!), scale });
-  return { cal, plan, w, primary: generateAttendance(rng, cal, w, plan.primary, plan), secondary: generateAttendance(rng, cal, w, plan.secondary, plan) };
+  return {
+    cal,
+    plan,
+    w,
+    primary: generateAttendance(rng, cal, w, plan.primary, plan),
+    secondary: generateAttendance(rng, cal, w, plan.secondary, plan),
+  };
 }
 
 function measure(b: Built, a: PupilAttendance): PupilMeasures {
@@ -46,7 +58,8 @@ function measure(b: Built, a: PupilAttendance): PupilMeasures {
   return measurePupil(b.cal, analysisContext(b.cal, { asOf: b.w.today }), { codes, rollFrom: a.from, rollTo: a.to });
 }
 
-const isVulnerable = (p: PlannedPupil): boolean => p.sen !== 'N' || p.fsm || p.pupilPremium || p.cin || p.cp || p.lac || p.previouslyLac || p.youngCarer || p.eal;
+const isVulnerable = (p: PlannedPupil): boolean =>
+  p.sen !== 'N' || p.fsm || p.pupilPremium || p.cin || p.cp || p.lac || p.previouslyLac || p.youngCarer || p.eal;
 
 function attendanceRate(ms: readonly PupilMeasures[]): number {
   return summarise(ms).attendanceRate ?? 0;
@@ -59,26 +72,31 @@ describe.each(['2026-10-14', '2026-11-25', '2027-02-10', '2027-07-14'])('the dem
   const measured = all.map((a) => ({ a, m: measure(b, a) }));
 
   it('use only 2024 codes, only on school sessions while on roll, up to this morning', () => {
+    const problems: string[] = [];
     for (const a of all) {
       a.codes.forEach((c, s) => {
         if (!c) return;
-        expect(lookupCode(c, b.cal.sessionDate[s]!).ok).toBe(true);
-        expect(s).toBeGreaterThanOrEqual(a.from);
-        expect(s).toBeLessThanOrEqual(a.to);
-        expect(b.cal.sessionDate[s]! < today || (b.cal.sessionDate[s] === today && b.cal.sessionIsPM[s] === 0)).toBe(true);
-        if (c === 'L' || c === 'U') expect(a.minutes[s]).toBeGreaterThan(0);
-        else expect(a.minutes[s]).toBe(0);
+        const date = b.cal.sessionDate[s]!;
+        const where = `${a.pupil.upn} ${date} ${b.cal.sessionIsPM[s] ? 'PM' : 'AM'} ${c}`;
+        if (!lookupCode(c, date).ok) problems.push(`${where}: not a code on that date`);
+        if (s < a.from || s > a.to) problems.push(`${where}: not on roll`);
+        if (!(date < today || (date === today && b.cal.sessionIsPM[s] === 0))) problems.push(`${where}: in the future`);
+        if ((c === 'L' || c === 'U') !== a.minutes[s]! > 0) problems.push(`${where}: minutes late ${a.minutes[s]}`);
       });
     }
+    expect(problems).toEqual([]);
   });
 
   it('mark every pupil for every session on roll, bar this morning for the registers left to chase', () => {
+    const problems: string[] = [];
     for (const a of all) {
+      const chased = b.primary.notTakenToday.has(a.pupil.regGroup) || b.secondary.notTakenToday.has(a.pupil.regGroup);
       for (let s = a.from; s <= a.to; s++) {
-        if (s === b.w.todayAm && (b.primary.notTakenToday.has(a.pupil.regGroup) || b.secondary.notTakenToday.has(a.pupil.regGroup))) expect(a.codes[s]).toBe('');
-        else expect(a.codes[s]).not.toBe('');
+        const expectMark = !(s === b.w.todayAm && chased);
+        if ((a.codes[s] !== '') !== expectMark) problems.push(`${a.pupil.upn} session ${s}`);
       }
     }
+    expect(problems).toEqual([]);
   });
 
   it('have a fifth or so of pupils persistently absent and a few severely, as in England', () => {
@@ -102,29 +120,34 @@ describe.each(['2026-10-14', '2026-11-25', '2027-02-10', '2027-07-14'])('the dem
   });
 
   it('leave reasons not yet established (N) in the last week, and two overdue per school', () => {
+    const lastWeek = new Set(b.w.pastDays.slice(-5));
     for (const school of [b.primary, b.secondary]) {
-      const unresolved = school.pupils.flatMap((a) => measure(b, a).unresolvedN);
-      expect(unresolved.length).toBeGreaterThanOrEqual(3);
-      const lastWeek = b.w.pastDays.slice(-5).map((d) => b.cal.dayDate[d]!);
-      expect(unresolved.some((n) => lastWeek.includes(n.date))).toBe(true);
-      const overdue = b.cal.dayDate[b.w.pastDays[b.w.pastDays.length - 8]!]!;
-      expect(new Set(unresolved.filter((n) => n.date === overdue).map((n) => n.session)).size).toBeGreaterThan(0);
+      const recentN = school.pupils.reduce(
+        (n, a) => n + a.codes.filter((c, s) => c === 'N' && lastWeek.has(b.cal.sessionDay[s]!)).length,
+        0,
+      );
+      expect(recentN).toBeGreaterThanOrEqual(3);
+      const overdue = school.pupils.filter((a) => measure(b, a).unresolvedN.length > 0);
+      expect(overdue.length).toBeGreaterThanOrEqual(2);
     }
   });
 
   it('record lateness with minutes: L before the close, U after it', () => {
+    // Both schools keep the morning register open for 30 minutes and the afternoon one for 10.
     let late = 0;
+    const problems: string[] = [];
     for (const a of all) {
-      const window = a.pupil.school === 'primary' ? 30 : 30;
       a.codes.forEach((c, s) => {
+        const window = b.cal.sessionIsPM[s] ? 10 : 30;
         if (c === 'L') {
           late++;
-          if (b.cal.sessionIsPM[s] === 0) expect(a.minutes[s]).toBeLessThanOrEqual(window);
+          if (a.minutes[s]! > window) problems.push(`${a.pupil.upn} L ${a.minutes[s]}`);
         }
-        if (c === 'U') expect(a.minutes[s]).toBeGreaterThan(window);
+        if (c === 'U' && a.minutes[s]! <= window) problems.push(`${a.pupil.upn} U ${a.minutes[s]}`);
       });
     }
-    expect(late).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+    expect(late).toBeGreaterThan(all.length / 2);
   });
 
   it('include the everyday codes of a real register', () => {
@@ -172,7 +195,8 @@ describe('the demo marks over a whole year', () => {
     expect(ms.some((m) => m.deletionGround20Days.periods.length > 0)).toBe(true);
     expect(ms.some((m) => m.sicknessReturn.due)).toBe(true);
     expect(ms.some((m) => m.penaltyNotice.thresholdMet)).toBe(true);
-    for (const code of ['C2', 'K', 'E', 'J1', 'W', 'P']) expect(ms.some((m) => (m.codeCounts[code] ?? 0) > 0)).toBe(true);
+    for (const code of ['C2', 'K', 'E', 'J1', 'W', 'P'])
+      expect(ms.some((m) => (m.codeCounts[code] ?? 0) > 0)).toBe(true);
   });
 
   it('has term-time holidays as runs of G (5–10 days) and a few authorised (C)', () => {
@@ -197,16 +221,20 @@ describe('lesson marks', () => {
   it("follow the session mark: present, late, or the session's absence code", () => {
     const byPupil = new Map(b.secondary.pupils.map((a) => [a.pupil, a]));
     let missing = 0;
+    const problems: string[] = [];
     for (const m of lessons) {
       const a = byPupil.get(m.pupil)!;
       const s = b.cal.dayFirstSession[b.cal.dayByDate.get(m.date)!]! + (m.lesson.session === 'PM' ? 1 : 0);
       const session = a.codes[s]!;
-      expect(lookupCode(m.code, m.date).ok).toBe(true);
+      if (!lookupCode(m.code, m.date).ok) problems.push(`${m.code} is not a code`);
       if (['/', '\\', 'L', 'U'].includes(session)) {
-        expect(['/', 'L', 'U', 'N']).toContain(m.code);
+        if (!['/', 'L', 'U', 'N'].includes(m.code))
+          problems.push(`${a.pupil.upn} ${m.date} ${m.lesson.period}: ${session} then ${m.code}`);
         if (m.code === 'N') missing++;
-      } else expect(m.code).toBe(session);
+      } else if (m.code !== session)
+        problems.push(`${a.pupil.upn} ${m.date} ${m.lesson.period}: ${session} then ${m.code}`);
     }
+    expect(problems).toEqual([]);
     // A handful present at registration but missing from a later lesson: the safeguarding flag.
     expect(missing).toBeGreaterThanOrEqual(3);
     expect(missing).toBeLessThanOrEqual(20);
@@ -214,19 +242,26 @@ describe('lesson marks', () => {
 });
 
 describe('awkward days', () => {
-  it.each(['2026-08-15', '2026-09-01', '2026-09-02', '2026-11-28', '2026-12-25', '2027-05-03', '2027-07-31'])('builds as of %s', (date) => {
-    const today = plainDate(date);
-    const b = build(today, 3, 0.1);
-    for (const a of [...b.primary.pupils, ...b.secondary.pupils]) {
-      a.codes.forEach((c, s) => {
-        if (c) expect(b.cal.sessionDate[s]! <= today).toBe(true);
-      });
-    }
-    expect(generateLessonMarks(createRng(1), b.cal, b.w, b.plan.secondary, b.secondary).every((m) => m.date < today)).toBe(true);
-  });
+  it.each(['2026-08-15', '2026-09-01', '2026-09-02', '2026-11-28', '2026-12-25', '2027-05-03', '2027-07-31'])(
+    'builds as of %s',
+    (date) => {
+      const today = plainDate(date);
+      const b = build(today, 3, 0.1);
+      const late = [...b.primary.pupils, ...b.secondary.pupils].filter((a) =>
+        a.codes.some((c, s) => c !== '' && b.cal.sessionDate[s]! > today),
+      );
+      expect(late).toEqual([]);
+      expect(
+        generateLessonMarks(createRng(1), b.cal, b.w, b.plan.secondary, b.secondary).every((m) => m.date < today),
+      ).toBe(true);
+    },
+  );
 
   it('is deterministic for a seed', () => {
-    const key = (b: Built): string => [...b.primary.pupils, ...b.secondary.pupils].map((a) => `${a.pupil.upn}:${a.codes.join(',')}:${a.minutes.join(',')}`).join('\n');
+    const key = (b: Built): string =>
+      [...b.primary.pupils, ...b.secondary.pupils]
+        .map((a) => `${a.pupil.upn}:${a.codes.join(',')}:${a.minutes.join(',')}`)
+        .join('\n');
     expect(key(build(plainDate('2026-11-25'), 5, 0.1))).toBe(key(build(plainDate('2026-11-25'), 5, 0.1)));
     expect(key(build(plainDate('2026-11-25'), 5, 0.1))).not.toBe(key(build(plainDate('2026-11-25'), 6, 0.1)));
   });

@@ -71,7 +71,20 @@ export function markWindow(cal: SchoolCalendar, today: PlainDate): MarkWindow {
   return { today, lastSession: todayAm >= 0 ? todayAm : last, todayAm, pastDays };
 }
 
-const ILLNESS_BY_MONTH: Readonly<Record<number, number>> = { 9: 0.55, 10: 0.9, 11: 1.25, 12: 1.5, 1: 1.45, 2: 1.25, 3: 0.95, 4: 0.75, 5: 0.65, 6: 0.6, 7: 0.55, 8: 0.5 };
+const ILLNESS_BY_MONTH: Readonly<Record<number, number>> = {
+  9: 0.55,
+  10: 0.9,
+  11: 1.25,
+  12: 1.5,
+  1: 1.45,
+  2: 1.25,
+  3: 0.95,
+  4: 0.75,
+  5: 0.65,
+  6: 0.6,
+  7: 0.55,
+  8: 0.5,
+};
 /** Odd days off cluster on Mondays and Fridays (weights average 1 over the week). */
 const ODD_BY_WEEKDAY = [0, 1.45, 0.75, 0.65, 0.65, 1.5];
 const ILL_BY_WEEKDAY = [0, 1.25, 0.95, 0.95, 0.95, 0.9];
@@ -89,6 +102,16 @@ interface Profile {
   readonly team: boolean;
 }
 
+/** Odds of the persistent-absence band for a pupil with no risk factor (multiplied by {@link risk}). */
+const PA_ODDS_PRIMARY = 0.09;
+const PA_ODDS_SECONDARY = 0.14;
+/** Largest whole-day absence of a pupil in the good band with no risk factor (before the uplift). */
+const GOOD_SPREAD_PRIMARY = 0.035;
+const GOOD_SPREAD_SECONDARY = 0.04;
+/** How much of the risk factor raises a pupil's own absence. */
+const VULNERABILITY_UPLIFT = 0.35;
+
+/** How much more likely than others a pupil is to be persistently absent (1 = no risk factor). */
 function risk(p: PlannedPupil): number {
   let r = 1;
   if (p.sen === 'K') r *= 1.5;
@@ -106,29 +129,47 @@ function risk(p: PlannedPupil): number {
 
 function drawBand(rng: Rng, p: PlannedPupil): Band {
   const secondary = p.school === 'secondary';
-  const yearFactor = p.yearIndex === 11 ? 1.25 : p.yearIndex === 10 ? 1.15 : p.yearIndex === 7 ? 0.85 : p.yearIndex === 0 ? 1.1 : 1;
+  const yearFactor =
+    p.yearIndex === 11 ? 1.25 : p.yearIndex === 10 ? 1.15 : p.yearIndex === 7 ? 0.85 : p.yearIndex === 0 ? 1.1 : 1;
   const r = risk(p) * yearFactor;
   const pSa = Math.min(0.25, (secondary ? 0.016 : 0.007) * Math.pow(r, 1.3));
-  const pPa = Math.min(0.6, (secondary ? 0.15 : 0.065) * r);
+  const pPa = Math.min(0.6, (secondary ? PA_ODDS_SECONDARY : PA_ODDS_PRIMARY) * r);
   const u = rng.next();
   return u < pSa ? 'sa' : u < pSa + pPa ? 'pa' : 'good';
 }
 
 function profileFor(rng: Rng, p: PlannedPupil, band: Band, target?: number): Profile {
   const u = rng.next();
-  const spread = p.school === 'secondary' ? 0.045 : 0.035;
-  const t = target ?? (band === 'good' ? 0.006 + spread * Math.pow(u, 1.4) : band === 'pa' ? 0.085 + 0.2 * Math.pow(u, 1.6) : 0.5 + 0.3 * u);
+  const spread = p.school === 'secondary' ? GOOD_SPREAD_SECONDARY : GOOD_SPREAD_PRIMARY;
+  // Disadvantage shows in everyone's absence, not only in who becomes persistently absent.
+  const uplift = band === 'sa' ? 1 : Math.min(2.2, 1 + VULNERABILITY_UPLIFT * (risk(p) - 1));
+  const t =
+    target ??
+    (band === 'good'
+      ? (0.006 + spread * Math.pow(u, 1.4)) * uplift
+      : band === 'pa'
+        ? Math.min(0.45, (0.1 + 0.18 * Math.pow(u, 1.6)) * Math.sqrt(uplift))
+        : 0.5 + 0.3 * u);
   const lateOdds = band === 'good' ? 0.04 : band === 'pa' ? 0.12 : 0.2;
   return {
     band,
     target: t,
-    illShare: band === 'good' ? 0.8 : band === 'pa' ? 0.6 : 0.35,
+    illShare: band === 'good' ? 0.8 : band === 'pa' ? 0.5 : 0.3,
     illMean: 2.2,
     oddMean: band === 'good' ? 1.1 : band === 'pa' ? 1.5 : 3.5,
     oddCodes:
       band === 'sa'
-        ? [['O', 70], ['I', 25], ['M', 5]]
-        : [['O', 50], ['I', 38], ['M', 6], ['C', 6]],
+        ? [
+            ['O', 70],
+            ['I', 25],
+            ['M', 5],
+          ]
+        : [
+            ['O', 50],
+            ['I', 38],
+            ['M', 6],
+            ['C', 6],
+          ],
     habitualLate: rng.chance(lateOdds),
     appointments: 0.005 * (p.sen === 'E' ? 2.5 : p.sen === 'K' ? 1.5 : 1),
     team: p.school === 'secondary' ? rng.chance(0.12) : p.yearIndex >= 5 && rng.chance(0.1),
@@ -168,7 +209,13 @@ function breakEdges(cal: SchoolCalendar): { before: Set<number>; after: Set<numb
 }
 
 /** Generates every pupil's session marks for a school. */
-export function generateAttendance(rngRoot: Rng, cal: SchoolCalendar, w: MarkWindow, school: SchoolPlan, plan: Plan): SchoolAttendance {
+export function generateAttendance(
+  rngRoot: Rng,
+  cal: SchoolCalendar,
+  w: MarkWindow,
+  school: SchoolPlan,
+  plan: Plan,
+): SchoolAttendance {
   const rng = rngRoot.fork(`attendance/${school.spec.key}`);
   const secondary = school.spec.key === 'secondary';
   const times = school.spec.registerTimes;
@@ -186,7 +233,7 @@ export function generateAttendance(rngRoot: Rng, cal: SchoolCalendar, w: MarkWin
   const parentA = plan.parents[0];
   if (parentA) {
     const kids = parentA.links.map((l) => l.pupil).sort((a, b) => b.yearIndex - a.yearIndex);
-    if (kids[0]) forcedBand.set(kids[0], { band: 'pa', target: 0.11 });
+    if (kids[0]) forcedBand.set(kids[0], { band: 'pa', target: 0.02 });
     if (kids[1]) forcedBand.set(kids[1], { band: 'good', target: 0.02 });
   }
 
@@ -209,7 +256,7 @@ export function generateAttendance(rngRoot: Rng, cal: SchoolCalendar, w: MarkWin
   const dayPlans = new Map<PlannedPupil, Map<number, DayPlan>>();
   const daysOf = (p: PlannedPupil): Map<number, DayPlan> => {
     let m = dayPlans.get(p);
-    if (!m) dayPlans.set(p, (m = new Map()));
+    if (!m) dayPlans.set(p, (m = new Map<number, DayPlan>()));
     return m;
   };
   const eligible = onRoll.filter(({ p }) => !forcedBand.has(p) && !p.midYear && p.leavingDate === null);
@@ -241,12 +288,18 @@ export function generateAttendance(rngRoot: Rng, cal: SchoolCalendar, w: MarkWin
       bands.set(cme, 'sa');
       profiles.set(cme, profileFor(rng, cme, 'sa', 0.6));
       const run = recent(21);
-      run.forEach((d, i) => setDay(daysOf(cme), d, { am: i >= run.length - 3 ? 'N' : 'O', pm: i >= run.length - 3 ? 'N' : 'O', force: true }));
+      run.forEach((d, i) =>
+        setDay(daysOf(cme), d, {
+          am: i >= run.length - 3 ? 'N' : 'O',
+          pm: i >= run.length - 3 ? 'N' : 'O',
+          force: true,
+        }),
+      );
       if (todayDay >= 0) setDay(daysOf(cme), todayDay, { am: 'N', force: true });
     }
     // A long illness: the sickness return (15 school days).
-    const ill = choose(() => true, 'good');
-    if (ill && nPast >= 40) {
+    const ill = nPast >= 40 ? choose(() => true, 'good') : undefined;
+    if (ill) {
       const end = nPast - 10;
       for (const d of past.slice(end - 16, end)) setDay(daysOf(ill), d, { am: 'I', pm: 'I', force: true });
     }
@@ -272,6 +325,16 @@ export function generateAttendance(rngRoot: Rng, cal: SchoolCalendar, w: MarkWin
     }
   }
 
+  // The demo parent's older child misses a day in every eight (ill, or no reason given): always
+  // persistently absent, whatever the date.
+  const older = parentA?.links.map((l) => l.pupil).sort((a, b) => b.yearIndex - a.yearIndex)[0];
+  if (older) {
+    past.forEach((d, i) => {
+      if (i % 8 === 3)
+        setDay(daysOf(older), d, i % 16 === 3 ? { am: 'I', pm: 'I', force: true } : { am: 'O', pm: 'O', force: true });
+    });
+  }
+
   // Reception starts part-time: mornings only for the first three days.
   for (const { p } of onRoll) {
     if (p.yearIndex !== 0 || p.midYear) continue;
@@ -291,7 +354,10 @@ export function generateAttendance(rngRoot: Rng, cal: SchoolCalendar, w: MarkWin
         if (edges.before.has(d)) options.push(beforeToday.filter((x) => x <= d).slice(-len));
         if (edges.after.has(d)) options.push(beforeToday.filter((x) => x >= d).slice(0, len));
       }
-      const run = options.length > 0 ? rng.pick(options) : beforeToday.slice(rng.int(0, beforeToday.length - len), undefined).slice(0, len);
+      const run =
+        options.length > 0
+          ? rng.pick(options)
+          : beforeToday.slice(rng.int(0, beforeToday.length - len), undefined).slice(0, len);
       for (const d of run) setDay(daysOf(p), d, { am: 'G', pm: 'G', force: true });
     } else if (rng.chance(0.012)) {
       const len = rng.int(2, 4);
@@ -322,7 +388,9 @@ export function generateAttendance(rngRoot: Rng, cal: SchoolCalendar, w: MarkWin
     if (g.kind !== 'registration') continue;
     for (const [start, end] of terms) {
       if (!start || !end) continue;
-      const days = termDays(cal, w, start, end).filter((d) => pastWithoutLastWeek.has(d) && !edges.before.has(d) && !edges.after.has(d));
+      const days = termDays(cal, w, start, end).filter(
+        (d) => pastWithoutLastWeek.has(d) && !edges.before.has(d) && !edges.after.has(d),
+      );
       if (days.length < 10) continue;
       const day = rng.pick(days);
       for (const p of g.members) setDay(daysOf(p), day, { am: 'V', pm: 'V', force: false });
@@ -345,7 +413,8 @@ export function generateAttendance(rngRoot: Rng, cal: SchoolCalendar, w: MarkWin
     if (summer2) {
       const monday = addDays(summer2.end, -(isoWeekday(summer2.end) - 1) - 14);
       const week = past.filter((d) => cal.dayDate[d]! >= monday && cal.dayDate[d]! <= addDays(monday, 4));
-      for (const { p } of onRoll) if (p.yearIndex === 10) for (const d of week) setDay(daysOf(p), d, { am: 'W', pm: 'W', force: false });
+      for (const { p } of onRoll)
+        if (p.yearIndex === 10) for (const d of week) setDay(daysOf(p), d, { am: 'W', pm: 'W', force: false });
     }
   }
 
@@ -383,7 +452,10 @@ export function generateAttendance(rngRoot: Rng, cal: SchoolCalendar, w: MarkWin
         } else if (rng.chance(lambdaOdd * ODD_BY_WEEKDAY[wd]!)) {
           episodeCode = rng.weighted(prof.oddCodes);
           am = pm = episodeCode;
-          episodeLeft = episodeCode === 'M' || episodeCode === 'C' ? 0 : Math.min(band === 'sa' ? 14 : 4, rng.geometric(prof.oddMean - 1));
+          episodeLeft =
+            episodeCode === 'M' || episodeCode === 'C'
+              ? 0
+              : Math.min(band === 'sa' ? 14 : 4, rng.geometric(prof.oddMean - 1));
         }
         const present = am === '' && pm === '';
         const dp = planned?.get(day);
@@ -409,7 +481,11 @@ export function generateAttendance(rngRoot: Rng, cal: SchoolCalendar, w: MarkWin
           } else am = '/';
         } else if (am === '' && sentHome) am = '/';
         if (pm === '') {
-          if (prof.team && ((secondary && wd === 3 && rng.chance(0.25)) || (!secondary && wd === 4 && rng.chance(0.12)))) pm = 'P';
+          if (
+            prof.team &&
+            ((secondary && wd === 3 && rng.chance(0.25)) || (!secondary && wd === 4 && rng.chance(0.12)))
+          )
+            pm = 'P';
           else if (rng.chance(0.004)) {
             pm = 'L';
             minutes[cal.dayFirstSession[day]! + 1] = rng.int(1, Math.max(1, pmWindow - 1));
@@ -437,7 +513,12 @@ export function generateAttendance(rngRoot: Rng, cal: SchoolCalendar, w: MarkWin
   // Two pupils whose N from a week and a half ago is still unresolved (overdue after 5 school days).
   if (nPast >= 10) {
     const overdueDay = past[nPast - 8]!;
-    const candidates = result.filter((a) => !used.has(a.pupil) && a.from <= cal.dayFirstSession[overdueDay]! && a.to >= cal.dayFirstSession[overdueDay + 1]! - 1);
+    const candidates = result.filter(
+      (a) =>
+        !used.has(a.pupil) &&
+        a.from <= cal.dayFirstSession[overdueDay]! &&
+        a.to >= cal.dayFirstSession[overdueDay + 1]! - 1,
+    );
     for (const a of rng.shuffle(candidates).slice(0, 2)) {
       for (let s = cal.dayFirstSession[overdueDay]!; s < cal.dayFirstSession[overdueDay + 1]!; s++) {
         a.codes[s] = 'N';
@@ -446,7 +527,10 @@ export function generateAttendance(rngRoot: Rng, cal: SchoolCalendar, w: MarkWin
     }
   }
   // And at least a few in the last week, whatever the draws.
-  const recentN = result.reduce((n, a) => n + a.codes.filter((c, s) => c === 'N' && s < cal.sessionCount && lastThree.has(dayOfSession(s))).length, 0);
+  const recentN = result.reduce(
+    (n, a) => n + a.codes.filter((c, s) => c === 'N' && s < cal.sessionCount && lastThree.has(dayOfSession(s))).length,
+    0,
+  );
   if (recentN < 3 && nPast > 0) {
     const day = past[nPast - 1]!;
     const s = cal.dayFirstSession[day + 1]! - 1;
@@ -476,7 +560,13 @@ export function generateAttendance(rngRoot: Rng, cal: SchoolCalendar, w: MarkWin
 }
 
 /** Lesson marks for the last two school weeks before today, from the session marks. */
-export function generateLessonMarks(rngRoot: Rng, cal: SchoolCalendar, w: MarkWindow, school: SchoolPlan, att: SchoolAttendance): LessonMark[] {
+export function generateLessonMarks(
+  rngRoot: Rng,
+  cal: SchoolCalendar,
+  w: MarkWindow,
+  school: SchoolPlan,
+  att: SchoolAttendance,
+): LessonMark[] {
   const rng = rngRoot.fork(`lessons/${school.spec.key}`);
   const days = w.pastDays.slice(-10);
   if (school.lessons.length === 0 || days.length === 0) return [];

@@ -122,7 +122,7 @@ export function demoYear(today: PlainDate): DemoYear {
   // Summer 2: an INSET day, the pupil days still needed to reach 190, then a closing INSET day.
   closures.push({ date: summer2Start, session: 'ALL', reason: 'INSET day' });
   let d = summer2Start;
-  for (let needed = PUPIL_DAYS_PER_YEAR - pupilDays; needed > 0; ) {
+  for (let needed = PUPIL_DAYS_PER_YEAR - pupilDays; needed > 0;) {
     d = firstWeekdayOnOrAfter(addDays(d, 1));
     needed--;
   }

@@ -15,9 +15,26 @@ import { audit } from '../audit.js';
 import { SYSTEM_ACTOR, type Role } from '../authz.js';
 import { AppError } from '../errors.js';
 import { schoolPolicySchema } from '../school-policy.js';
-import { generateAttendance, generateLessonMarks, markWindow, type LessonMark, type MarkWindow, type SchoolAttendance } from './attendance.js';
-import { demoYear, londonToUtc } from './calendar.js';
-import { buildPlan, LA_CODE, LA_NAME, TRUST_NAME, type Plan, type PlannedGroup, type PlannedUser, type SchoolKey, type SchoolPlan } from './plan.js';
+import {
+  generateAttendance,
+  generateLessonMarks,
+  markWindow,
+  type LessonMark,
+  type MarkWindow,
+  type SchoolAttendance,
+} from './attendance.js';
+import { demoYear, londonToUtc, type DemoYear } from './calendar.js';
+import {
+  buildPlan,
+  LA_CODE,
+  LA_NAME,
+  TRUST_NAME,
+  type Plan,
+  type PlannedGroup,
+  type PlannedUser,
+  type SchoolKey,
+  type SchoolPlan,
+} from './plan.js';
 import { createRng } from './random.js';
 
 /** The one password of every demo account. */
@@ -77,9 +94,10 @@ interface Compiled {
 
 /**
  * Writes rows (all with the same keys, in the same order) in statements of at most 500 rows and
- * {@link MAX_VARIABLES} values. Building a Kysely query tree for each batch costs more than
- * running it, so the statement for a full batch is compiled once and re-run with each batch's
- * values (row by row, column by column: the order Kysely binds them in, checked on first use).
+ * {@link MAX_VARIABLES} values. Building and compiling a Kysely query tree for every batch took
+ * about a quarter of the demo's time, so the statement for a full batch is compiled once and
+ * re-run with each batch's values (row by row, column by column: the order Kysely binds them
+ * in, checked against the first compiled batch, else every batch is compiled).
  */
 async function insertAll<T extends object, Q extends Compiled & Parameters<DbOrTrx['executeQuery']>[0]>(
   db: DbOrTrx,
@@ -92,7 +110,7 @@ async function insertAll<T extends object, Q extends Compiled & Parameters<DbOrT
   let reusable: Q | undefined;
   const flatten = (b: readonly T[]): unknown[] => {
     const out: unknown[] = [];
-    for (const row of b) for (const v of Object.values(row)) out.push(v);
+    for (const row of b) for (const v of Object.values(row)) out.push(v ?? null);
     return out;
   };
   const run = async (b: T[]): Promise<void> => {
@@ -102,7 +120,8 @@ async function insertAll<T extends object, Q extends Compiled & Parameters<DbOrT
       const compiled = build(b).compile();
       if (b.length === size && reusable === undefined) {
         const params = flatten(b);
-        const same = params.length === compiled.parameters.length && params.every((v, i) => v === compiled.parameters[i]);
+        const same =
+          params.length === compiled.parameters.length && params.every((v, i) => v === compiled.parameters[i]);
         if (same) reusable = compiled;
       }
       await db.executeQuery(compiled);
@@ -110,7 +129,8 @@ async function insertAll<T extends object, Q extends Compiled & Parameters<DbOrT
     n += b.length;
   };
   for (const row of rows) {
-    if (batch.length === 0 && n === 0) size = Math.max(1, Math.min(ROWS_PER_STATEMENT, Math.floor(MAX_VARIABLES / Object.keys(row).length)));
+    if (batch.length === 0 && n === 0)
+      size = Math.max(1, Math.min(ROWS_PER_STATEMENT, Math.floor(MAX_VARIABLES / Object.keys(row).length)));
     batch.push(row);
     if (batch.length >= size) {
       await run(batch);
@@ -157,7 +177,18 @@ function registerTime(school: SchoolPlan, cal: SchoolCalendar, s: number, groupI
 
 async function writeSchool(
   trx: DbOrTrx,
-  ctx: { plan: Plan; school: SchoolPlan; ids: Ids; cal: SchoolCalendar; w: MarkWindow; att: SchoolAttendance; lessonMarks: readonly LessonMark[]; passwordHash: string; now: string; year: ReturnType<typeof demoYear> },
+  ctx: {
+    plan: Plan;
+    school: SchoolPlan;
+    ids: Ids;
+    cal: SchoolCalendar;
+    w: MarkWindow;
+    att: SchoolAttendance;
+    lessonMarks: readonly LessonMark[];
+    passwordHash: string;
+    now: string;
+    year: DemoYear;
+  },
 ): Promise<DemoSchoolSummary> {
   const { plan, school, ids, cal, w, att, lessonMarks, passwordHash, now } = ctx;
   const key = school.spec.key;
@@ -179,15 +210,38 @@ async function writeSchool(
     .execute();
   await trx
     .insertInto('terms')
-    .values(ctx.year.terms.map((t) => ({ id: newId(), school_id: schoolId, name: t.name, start_date: t.start, end_date: t.end })))
+    .values(
+      ctx.year.terms.map((t) => ({
+        id: newId(),
+        school_id: schoolId,
+        name: t.name,
+        start_date: t.start,
+        end_date: t.end,
+      })),
+    )
     .execute();
   await trx
     .insertInto('closures')
-    .values(ctx.year.closures.map((c) => ({ id: newId(), school_id: schoolId, date: c.date, session: c.session, reason: c.reason })))
+    .values(
+      ctx.year.closures.map((c) => ({
+        id: newId(),
+        school_id: schoolId,
+        date: c.date,
+        session: c.session,
+        reason: c.reason,
+      })),
+    )
     .execute();
   await insertAll(
     trx,
-    school.groups.map((g) => ({ id: g.id, school_id: schoolId, kind: g.kind, name: g.name, year_group: g.yearGroup, subject: g.subject })),
+    school.groups.map((g) => ({
+      id: g.id,
+      school_id: schoolId,
+      kind: g.kind,
+      name: g.name,
+      year_group: g.yearGroup,
+      subject: g.subject,
+    })),
     (b) => trx.insertInto('groups').values(b),
   );
 
@@ -210,7 +264,16 @@ async function writeSchool(
   );
   await insertAll(
     trx,
-    school.lessons.map((l) => ({ id: l.id, school_id: schoolId, group_id: l.group.id, weekday: l.weekday, period: l.period, starts_at: l.startsAt, ends_at: l.endsAt, session: l.session })),
+    school.lessons.map((l) => ({
+      id: l.id,
+      school_id: schoolId,
+      group_id: l.group.id,
+      weekday: l.weekday,
+      period: l.period,
+      starts_at: l.startsAt,
+      ends_at: l.endsAt,
+      session: l.session,
+    })),
     (b) => trx.insertInto('lessons').values(b),
   );
 
@@ -272,7 +335,9 @@ async function writeSchool(
   );
   await insertAll(
     trx,
-    parentsHere.flatMap((p) => p.links.map((l) => ({ user_id: p.user.id, pupil_id: l.pupil.id, contact_id: l.contact.id }))),
+    parentsHere.flatMap((p) =>
+      p.links.map((l) => ({ user_id: p.user.id, pupil_id: l.pupil.id, contact_id: l.contact.id })),
+    ),
     (b) => trx.insertInto('parent_links').values(b),
   );
 
@@ -281,17 +346,32 @@ async function writeSchool(
   const takenTimes = new Map<PlannedGroup, string[]>();
   registration.forEach((g, i) => {
     const times: string[] = [];
-    for (let s = 0; s <= w.lastSession; s++) times.push(registerTime(school, cal, s, i, s === w.todayAm && att.takenLateToday.has(g)));
+    for (let s = 0; s <= w.lastSession; s++)
+      times.push(registerTime(school, cal, s, i, s === w.todayAm && att.takenLateToday.has(g)));
     takenTimes.set(g, times);
   });
-  const takenAt = new Map<PlannedGroup, (s: number) => string>([...takenTimes].map(([g, times]) => [g, (s: number) => times[s]!]));
+  const takenAt = new Map<PlannedGroup, (s: number) => string>(
+    [...takenTimes].map(([g, times]) => [g, (s: number) => times[s]!]),
+  );
   function* registerRows() {
     for (let s = 0; s <= w.lastSession; s++) {
       for (const g of registration) {
         if (s === w.todayAm && att.notTakenToday.has(g)) continue;
         const at = takenAt.get(g)!(s);
         const by = g.teacher?.id ?? null;
-        yield { id: newId(), school_id: schoolId, group_id: g.id, date: cal.sessionDate[s]!, session: cal.sessionIsPM[s] ? 'PM' : 'AM', lesson_id: null, version: 1, taken_at: at, taken_by: by, updated_at: at, updated_by: by };
+        yield {
+          id: newId(),
+          school_id: schoolId,
+          group_id: g.id,
+          date: cal.sessionDate[s]!,
+          session: cal.sessionIsPM[s] ? 'PM' : 'AM',
+          lesson_id: null,
+          version: 1,
+          taken_at: at,
+          taken_by: by,
+          updated_at: at,
+          updated_by: by,
+        };
       }
     }
   }
@@ -312,7 +392,15 @@ async function writeSchool(
     trx,
     (function* () {
       for (const m of marks()) {
-        yield { pupil_id: m.a.pupil.id, date: cal.sessionDate[m.s]!, session: cal.sessionIsPM[m.s] ? 'PM' : 'AM', code: m.code, minutes_late: m.minutes, updated_at: m.at, updated_by: m.g.teacher?.id ?? null };
+        yield {
+          pupil_id: m.a.pupil.id,
+          date: cal.sessionDate[m.s]!,
+          session: cal.sessionIsPM[m.s] ? 'PM' : 'AM',
+          code: m.code,
+          minutes_late: m.minutes,
+          updated_at: m.at,
+          updated_by: m.g.teacher?.id ?? null,
+        };
       }
     })(),
     (b) => trx.insertInto('session_marks').values(b),
@@ -344,23 +432,52 @@ async function writeSchool(
   );
 
   // Lesson registers and marks for the last two school weeks.
-  const lessonTaken = new Map<string, { at: string; by: PlannedUser | null; lessonId: string; groupId: string; date: PlainDate }>();
+  const lessonTaken = new Map<
+    string,
+    { at: string; by: PlannedUser | null; lessonId: string; groupId: string; date: PlainDate }
+  >();
   let k = 0;
   for (const m of lessonMarks) {
     const keyLesson = `${m.lesson.id}/${m.date}`;
     if (!lessonTaken.has(keyLesson)) {
-      lessonTaken.set(keyLesson, { at: londonToUtc(m.date, m.lesson.startsAt, 2 + (k++ % 5)), by: m.lesson.group.teacher, lessonId: m.lesson.id, groupId: m.lesson.group.id, date: m.date });
+      lessonTaken.set(keyLesson, {
+        at: londonToUtc(m.date, m.lesson.startsAt, 2 + (k++ % 5)),
+        by: m.lesson.group.teacher,
+        lessonId: m.lesson.id,
+        groupId: m.lesson.group.id,
+        date: m.date,
+      });
     }
   }
   await insertAll(
     trx,
-    [...lessonTaken.values()].map((r) => ({ id: newId(), school_id: schoolId, group_id: r.groupId, date: r.date, session: `lesson:${r.lessonId}`, lesson_id: r.lessonId, version: 1, taken_at: r.at, taken_by: r.by?.id ?? null, updated_at: r.at, updated_by: r.by?.id ?? null })),
+    [...lessonTaken.values()].map((r) => ({
+      id: newId(),
+      school_id: schoolId,
+      group_id: r.groupId,
+      date: r.date,
+      session: `lesson:${r.lessonId}`,
+      lesson_id: r.lessonId,
+      version: 1,
+      taken_at: r.at,
+      taken_by: r.by?.id ?? null,
+      updated_at: r.at,
+      updated_by: r.by?.id ?? null,
+    })),
     (b) => trx.insertInto('registers').values(b),
   );
   const lessonRows = lessonMarks.map((m) => ({ m, taken: lessonTaken.get(`${m.lesson.id}/${m.date}`)! }));
   const lessonCount = await insertAll(
     trx,
-    lessonRows.map(({ m, taken }) => ({ lesson_id: m.lesson.id, pupil_id: m.pupil.id, date: m.date, code: m.code, minutes_late: m.minutes, updated_at: taken.at, updated_by: taken.by?.id ?? null })),
+    lessonRows.map(({ m, taken }) => ({
+      lesson_id: m.lesson.id,
+      pupil_id: m.pupil.id,
+      date: m.date,
+      code: m.code,
+      minutes_late: m.minutes,
+      updated_at: taken.at,
+      updated_by: taken.by?.id ?? null,
+    })),
     (b) => trx.insertInto('lesson_marks').values(b),
   );
   await insertAll(
@@ -392,7 +509,14 @@ async function writeSchool(
     schoolId,
     details: { pupils: school.pupils.length, sessionMarks, lessonMarks: lessonCount, today: w.today },
   });
-  return { id: schoolId, name: school.spec.name, urn: school.spec.urn, pupils: school.pupils.length, sessionMarks, lessonMarks: lessonCount };
+  return {
+    id: schoolId,
+    name: school.spec.name,
+    urn: school.spec.urn,
+    pupils: school.pupils.length,
+    sessionMarks,
+    lessonMarks: lessonCount,
+  };
 }
 
 /**
@@ -401,15 +525,23 @@ async function writeSchool(
  */
 export async function createDemo(db: Db, opts: DemoOptions): Promise<DemoSummary> {
   if (!(await isDatabaseEmpty(db))) {
-    throw new AppError('CONFLICT', 'The database already holds schools: the demo is only created in an empty database.');
+    throw new AppError(
+      'CONFLICT',
+      'The database already holds schools: the demo is only created in an empty database.',
+    );
   }
   const year = demoYear(opts.today);
   const compiled = compileCalendar({ terms: year.terms, closures: year.closures });
-  if (!compiled.ok) throw new Error(`demo calendar does not compile: ${compiled.issues.map((i) => i.message).join('; ')}`);
+  if (!compiled.ok)
+    throw new Error(`demo calendar does not compile: ${compiled.issues.map((i) => i.message).join('; ')}`);
   const cal = compiled.value;
   const w = markWindow(cal, opts.today);
   const rng = createRng(opts.seed ?? DEFAULT_DEMO_SEED);
-  const plan = buildPlan(rng.fork('plan'), { year, pastSchoolDays: w.pastDays.map((d) => cal.dayDate[d]!), scale: opts.scale ?? 1 });
+  const plan = buildPlan(rng.fork('plan'), {
+    year,
+    pastSchoolDays: w.pastDays.map((d) => cal.dayDate[d]!),
+    scale: opts.scale ?? 1,
+  });
   const passwordHash = opts.passwordHash ?? (await hashPassword(DEMO_PASSWORD));
   const ids: Ids = { trust: newId(), schools: { primary: newId(), secondary: newId() } };
 
@@ -419,7 +551,8 @@ export async function createDemo(db: Db, opts: DemoOptions): Promise<DemoSummary
     const lessonMarks = generateLessonMarks(rng, cal, w, school, att);
     schools.push(
       await db.transaction().execute(async (trx) => {
-        if (school.spec.key === 'primary') await trx.insertInto('trusts').values({ id: ids.trust, name: TRUST_NAME }).execute();
+        if (school.spec.key === 'primary')
+          await trx.insertInto('trusts').values({ id: ids.trust, name: TRUST_NAME }).execute();
         return writeSchool(trx, { plan, school, ids, cal, w, att, lessonMarks, passwordHash, now: opts.now, year });
       }),
     );

@@ -1,2 +1,10 @@
 /** The demo trust: `createDemo` on an empty database (`isDatabaseEmpty`). */
-export { createDemo, isDatabaseEmpty, DEMO_PASSWORD, DEFAULT_DEMO_SEED, type DemoOptions, type DemoSummary, type DemoSchoolSummary } from './demo.js';
+export {
+  createDemo,
+  isDatabaseEmpty,
+  DEMO_PASSWORD,
+  DEFAULT_DEMO_SEED,
+  type DemoOptions,
+  type DemoSummary,
+  type DemoSchoolSummary,
+} from './demo.js';

@@ -16,7 +16,11 @@ function planFor(today: PlainDate, seed = 7, scale = 1): Plan {
   const r = compileCalendar({ terms: year.terms, closures: year.closures });
   if (!r.ok) throw new Error('calendar');
   const w = markWindow(r.value, today);
-  return buildPlan(createRng(seed).fork('plan'), { year, pastSchoolDays: w.pastDays.map((x) => r.value.dayDate[x]!), scale });
+  return buildPlan(createRng(seed).fork('plan'), {
+    year,
+    pastSchoolDays: w.pastDays.map((x) => r.value.dayDate[x]!),
+    scale,
+  });
 }
 
 const plan = planFor(TODAY);
@@ -56,7 +60,9 @@ describe('the demo plan', () => {
   it('gives dates of birth that match the year group (1 September to 31 August)', () => {
     for (const p of pupils) {
       const from = plainDate(`${2026 - 5 - p.yearIndex}-09-01`);
-      expect(p.dateOfBirth >= from && p.dateOfBirth <= addDays(plainDate(`${2026 - 4 - p.yearIndex}-09-01`), -1)).toBe(true);
+      expect(p.dateOfBirth >= from && p.dateOfBirth <= addDays(plainDate(`${2026 - 4 - p.yearIndex}-09-01`), -1)).toBe(
+        true,
+      );
       expect(['M', 'F']).toContain(p.gender);
       expect(p.ethnicity).toMatch(/^[A-Z]{4}$/);
     }
@@ -69,7 +75,8 @@ describe('the demo plan', () => {
       const leavers = s.pupils.filter((p) => p.leavingDate !== null);
       expect(leavers).toHaveLength(1);
       expect(leavers[0]!.leavingDate! < TODAY).toBe(true);
-      for (const p of s.pupils.filter((x) => x.midYear)) expect(p.admissionDate > '2026-09-01' && p.admissionDate < TODAY).toBe(true);
+      for (const p of s.pupils.filter((x) => x.midYear))
+        expect(p.admissionDate > '2026-09-01' && p.admissionDate < TODAY).toBe(true);
     }
   });
 
@@ -100,7 +107,8 @@ describe('the demo plan', () => {
       expect(has((p) => p.cp)).toBe(true);
       expect(has((p) => p.youngCarer)).toBe(true);
       expect(has((p) => p.previouslyLac)).toBe(true);
-      for (const p of s.pupils) if (p.cin || p.cp || p.lac) expect(p.socialWorker).toMatch(/Demo Borough Children's Services$/);
+      for (const p of s.pupils)
+        if (p.cin || p.cp || p.lac) expect(p.socialWorker).toMatch(/Demo Borough Children's Services$/);
     }
     expect(pupils.some((p) => p.lac)).toBe(true);
   });
@@ -131,7 +139,9 @@ describe('the demo plan', () => {
     expect(new Set(users.map((u) => u.role))).toEqual(new Set(ROLES));
     expect(new Set(users.map((u) => u.email)).size).toBe(users.length);
     for (const s of plan.signIns) expect(users.find((u) => u.email === s.email)?.role).toBe(s.role);
-    expect(users.find((u) => u.email === 'teacher@northfield-primary.test')?.groups.map((g) => g.name)).toEqual(['Year 3 Oak']);
+    expect(users.find((u) => u.email === 'teacher@northfield-primary.test')?.groups.map((g) => g.name)).toEqual([
+      'Year 3 Oak',
+    ]);
     expect(users.find((u) => u.email === 'teacher@northfield-academy.test')?.groups[0]?.name).toBe('7A');
     for (const u of users) expect(u.email).toMatch(/\.test$/);
   });
@@ -171,7 +181,10 @@ describe('the demo plan', () => {
 
   it('is the same for the same seed (ids aside), and different for another', () => {
     const again = planFor(TODAY);
-    const key = (p: Plan): string[] => [...p.primary.pupils, ...p.secondary.pupils].map((x) => `${x.upn} ${x.legalForename} ${x.legalSurname} ${x.dateOfBirth} ${x.regGroup.name}`);
+    const key = (p: Plan): string[] =>
+      [...p.primary.pupils, ...p.secondary.pupils].map(
+        (x) => `${x.upn} ${x.legalForename} ${x.legalSurname} ${x.dateOfBirth} ${x.regGroup.name}`,
+      );
     expect(key(again)).toEqual(key(plan));
     expect(key(planFor(TODAY, 8))).not.toEqual(key(plan));
   });

@@ -2,11 +2,26 @@
  * The demo trust as plain data, before anything is written: the schools, their groups and
  * timetable, staff accounts, families, pupils and contacts. Deterministic for a seed (ids aside).
  */
-import { addDays, isoWeekday, upnCheckLetter, type PlainDate, type RegisterTimes, type Session } from '@rollcall/domain';
+import {
+  addDays,
+  isoWeekday,
+  upnCheckLetter,
+  type PlainDate,
+  type RegisterTimes,
+  type Session,
+} from '@rollcall/domain';
 import { newId } from '../../platform/ids.js';
 import type { Role } from '../authz.js';
 import type { DemoYear } from './calendar.js';
-import { ADULT_NAMES, BACKGROUNDS, SHORT_FORMS, isFamous, type Background, type Gender, type NamePool } from './names.js';
+import {
+  ADULT_NAMES,
+  BACKGROUNDS,
+  SHORT_FORMS,
+  isFamous,
+  type Background,
+  type Gender,
+  type NamePool,
+} from './names.js';
 import type { Rng } from './random.js';
 
 export type SchoolKey = 'primary' | 'secondary';
@@ -185,7 +200,15 @@ export interface PlanOptions {
 
 // ---------------------------------------------------------------------------------------------
 
-const PRIMARY_CLASSES = ['Reception Willow', 'Year 1 Rowan', 'Year 2 Beech', 'Year 3 Oak', 'Year 4 Ash', 'Year 5 Birch', 'Year 6 Cedar'];
+const PRIMARY_CLASSES = [
+  'Reception Willow',
+  'Year 1 Rowan',
+  'Year 2 Beech',
+  'Year 3 Oak',
+  'Year 4 Ash',
+  'Year 5 Birch',
+  'Year 6 Cedar',
+];
 /** The class whose teacher signs in as `teacher@…`. */
 const PRIMARY_DEMO_CLASS = 3;
 const FORM_LETTERS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'];
@@ -296,7 +319,15 @@ class People {
     return `${slug(forename)}.${slug(surname)}${this.rng.int(1, 99)}@${this.rng.chance(0.6) ? 'example.com' : 'example.org'}`;
   }
 
-  private adult(background: Background, relationship: Relationship, gender: Gender, surname: string, pr: boolean, lives: boolean, home: string | null): FamilyAdult {
+  private adult(
+    background: Background,
+    relationship: Relationship,
+    gender: Gender,
+    surname: string,
+    pr: boolean,
+    lives: boolean,
+    home: string | null,
+  ): FamilyAdult {
     const forename = this.adultForename(background, gender, surname);
     const grand = relationship === 'Grandparent';
     return {
@@ -319,7 +350,17 @@ class People {
     const other = (): string => (rng.chance(0.8) ? surname : rng.pick(background.names.surnames));
     const adults: FamilyAdult[] = [];
     if (opts.foster) {
-      adults.push(this.adult(rng.pick(BACKGROUNDS.slice(0, 1)), 'Carer', rng.chance(0.7) ? 'F' : 'M', rng.pick(ADULT_NAMES.surnames), false, true, this.landline()));
+      adults.push(
+        this.adult(
+          rng.pick(BACKGROUNDS.slice(0, 1)),
+          'Carer',
+          rng.chance(0.7) ? 'F' : 'M',
+          rng.pick(ADULT_NAMES.surnames),
+          false,
+          true,
+          this.landline(),
+        ),
+      );
       adults.push(this.adult(background, 'Mother', 'F', other(), true, false, null));
     } else {
       const pattern = rng.weighted([
@@ -351,7 +392,17 @@ class People {
           break;
       }
       if (adults.length < 3 && rng.chance(0.3)) {
-        adults.push(this.adult(background, 'Grandparent', rng.chance(0.65) ? 'F' : 'M', rng.chance(0.5) ? surname : rng.pick(background.names.surnames), false, false, null));
+        adults.push(
+          this.adult(
+            background,
+            'Grandparent',
+            rng.chance(0.65) ? 'F' : 'M',
+            rng.chance(0.5) ? surname : rng.pick(background.names.surnames),
+            false,
+            false,
+            null,
+          ),
+        );
       }
     }
     const family: Family = {
@@ -412,12 +463,45 @@ class People {
 // ---------------------------------------------------------------------------------------------
 // Groups and timetable
 
-function newGroup(school: SchoolKey, kind: PlannedGroup['kind'], name: string, yearIndex: number, subject: string | null): PlannedGroup {
-  return { id: newId(), school, kind, name, yearIndex, yearGroup: yearLabel(yearIndex), subject, teacher: null, members: [], lessons: [] };
+function newGroup(
+  school: SchoolKey,
+  kind: PlannedGroup['kind'],
+  name: string,
+  yearIndex: number,
+  subject: string | null,
+): PlannedGroup {
+  return {
+    id: newId(),
+    school,
+    kind,
+    name,
+    yearIndex,
+    yearGroup: yearLabel(yearIndex),
+    subject,
+    teacher: null,
+    members: [],
+    lessons: [],
+  };
 }
 
-function user(email: string, displayName: string, role: Role, school: SchoolKey | null, extra: Partial<Pick<PlannedUser, 'trust' | 'laCode' | 'subject'>> = {}): PlannedUser {
-  return { id: newId(), email, displayName, role, school, trust: extra.trust ?? false, laCode: extra.laCode ?? null, subject: extra.subject ?? null, groups: [] };
+function user(
+  email: string,
+  displayName: string,
+  role: Role,
+  school: SchoolKey | null,
+  extra: Partial<Pick<PlannedUser, 'trust' | 'laCode' | 'subject'>> = {},
+): PlannedUser {
+  return {
+    id: newId(),
+    email,
+    displayName,
+    role,
+    school,
+    trust: extra.trust ?? false,
+    laCode: extra.laCode ?? null,
+    subject: extra.subject ?? null,
+    groups: [],
+  };
 }
 
 /**
@@ -469,11 +553,13 @@ export function buildPlan(rng: Rng, opts: PlanOptions): Plan {
   const startYear = Number(year.start.slice(0, 4));
   const firstDay = year.terms[0]!.start;
   const past = opts.pastSchoolDays;
-  const pastAt = (share: number): PlainDate | null => (past.length >= 10 ? past[Math.min(past.length - 1, Math.floor(past.length * share))]! : null);
+  const pastAt = (share: number): PlainDate | null =>
+    past.length >= 10 ? past[Math.min(past.length - 1, Math.floor(past.length * share))]! : null;
 
   const primaryGroups = PRIMARY_CLASSES.map((name, y) => newGroup('primary', 'registration', name, y, null));
   const forms: PlannedGroup[] = [];
-  for (let y = 7; y <= 11; y++) for (const letter of FORM_LETTERS) forms.push(newGroup('secondary', 'registration', `${y}${letter}`, y, null));
+  for (let y = 7; y <= 11; y++)
+    for (const letter of FORM_LETTERS) forms.push(newGroup('secondary', 'registration', `${y}${letter}`, y, null));
 
   const classSize = Math.max(2, Math.round(30 * opts.scale));
   const formSize = Math.max(2, Math.round(25 * opts.scale));
@@ -495,7 +581,12 @@ export function buildPlan(rng: Rng, opts: PlanOptions): Plan {
     '8A/0': { label: 'B', create: false },
   };
 
-  const makePupil = (spec: SchoolSpec, group: PlannedGroup, index: number, midYearOn: PlainDate | null): PlannedPupil => {
+  const makePupil = (
+    spec: SchoolSpec,
+    group: PlannedGroup,
+    index: number,
+    midYearOn: PlainDate | null,
+  ): PlannedPupil => {
     const y = group.yearIndex;
     const force = forced[`${group.name}/${index}`];
     const lacRoll = !force && rng.chance(0.007);
@@ -592,18 +683,44 @@ export function buildPlan(rng: Rng, opts: PlanOptions): Plan {
   for (const pupils of [primaryPupils, secondaryPupils]) {
     const ensure = (has: (p: PlannedPupil) => boolean, set: (p: PlannedPupil) => void): void => {
       if (pupils.some(has)) return;
-      const candidates = pupils.filter((p) => !p.family.reserved && !p.midYear && p.leavingDate === null && !p.lac && !p.cin);
+      const candidates = pupils.filter(
+        (p) => !p.family.reserved && !p.midYear && p.leavingDate === null && !p.lac && !p.cin,
+      );
       const p = rng.pick(candidates.length > 0 ? candidates : pupils);
       set(p);
     };
-    ensure((p) => p.sen === 'E', (p) => (p.sen = 'E'));
-    ensure((p) => p.sen === 'K', (p) => (p.sen = 'K'));
-    ensure((p) => p.fsm, (p) => ((p.fsm = true), (p.pupilPremium = true)));
-    ensure((p) => p.eal, (p) => (p.eal = true));
-    ensure((p) => p.youngCarer, (p) => (p.youngCarer = true));
-    ensure((p) => p.previouslyLac, (p) => ((p.previouslyLac = true), (p.pupilPremium = true)));
-    ensure((p) => p.cp, (p) => ((p.cp = true), (p.cin = true), (p.socialWorker = people.socialWorker())));
-    ensure((p) => p.cin && !p.cp, (p) => ((p.cin = true), (p.socialWorker = people.socialWorker())));
+    ensure(
+      (p) => p.sen === 'E',
+      (p) => (p.sen = 'E'),
+    );
+    ensure(
+      (p) => p.sen === 'K',
+      (p) => (p.sen = 'K'),
+    );
+    ensure(
+      (p) => p.fsm,
+      (p) => ((p.fsm = true), (p.pupilPremium = true)),
+    );
+    ensure(
+      (p) => p.eal,
+      (p) => (p.eal = true),
+    );
+    ensure(
+      (p) => p.youngCarer,
+      (p) => (p.youngCarer = true),
+    );
+    ensure(
+      (p) => p.previouslyLac,
+      (p) => ((p.previouslyLac = true), (p.pupilPremium = true)),
+    );
+    ensure(
+      (p) => p.cp,
+      (p) => ((p.cp = true), (p.cin = true), (p.socialWorker = people.socialWorker())),
+    );
+    ensure(
+      (p) => p.cin && !p.cp,
+      (p) => ((p.cin = true), (p.socialWorker = people.socialWorker())),
+    );
   }
 
   // ------------------------------------------------------------------------------ secondary timetable
@@ -614,7 +731,12 @@ export function buildPlan(rng: Rng, opts: PlanOptions): Plan {
   for (let y = 7; y <= 11; y++) {
     for (let half = 0; half < 2; half++) {
       const b = (y - 7) * 2 + half;
-      blocks.push({ yearIndex: y, half, forms: forms.filter((f) => f.yearIndex === y).slice(half * 4, half * 4 + 4), week: blockWeek(base, b) });
+      blocks.push({
+        yearIndex: y,
+        half,
+        forms: forms.filter((f) => f.yearIndex === y).slice(half * 4, half * 4 + 4),
+        week: blockWeek(base, b),
+      });
     }
   }
   const groupSlots = new Map<PlannedGroup, number[]>();
@@ -628,16 +750,26 @@ export function buildPlan(rng: Rng, opts: PlanOptions): Plan {
       const groups: { group: PlannedGroup; slots: number[] }[] = [];
       if (subject.setted) {
         const slots = block.week.flatMap((code, slot) => (code === subject.code ? [slot] : []));
-        const ranked = [...pupils].sort((a, b) => ability.get(b)! + timetableRng.next() * 0.4 - (ability.get(a)! + timetableRng.next() * 0.4));
+        const ranked = [...pupils].sort(
+          (a, b) => ability.get(b)! + timetableRng.next() * 0.4 - (ability.get(a)! + timetableRng.next() * 0.4),
+        );
         const per = Math.ceil(ranked.length / 4);
         for (let s = 0; s < 4; s++) {
-          const g = newGroup('secondary', 'teaching', `${halfName}/${subject.code}${s + 1}`, block.yearIndex, subject.name);
+          const g = newGroup(
+            'secondary',
+            'teaching',
+            `${halfName}/${subject.code}${s + 1}`,
+            block.yearIndex,
+            subject.name,
+          );
           for (const p of ranked.slice(s * per, (s + 1) * per)) g.members.push(p);
           groups.push({ group: g, slots });
         }
       } else {
         block.forms.forEach((form, f) => {
-          const slots = foundationSlots.filter((_, j) => FOUNDATION_ORDER[(j + 3 * f) % FOUNDATION_ORDER.length] === subject.code);
+          const slots = foundationSlots.filter(
+            (_, j) => FOUNDATION_ORDER[(j + 3 * f) % FOUNDATION_ORDER.length] === subject.code,
+          );
           const g = newGroup('secondary', 'teaching', `${form.name}/${subject.code}`, block.yearIndex, subject.name);
           for (const p of form.members) g.members.push(p);
           groups.push({ group: g, slots });
@@ -670,7 +802,10 @@ export function buildPlan(rng: Rng, opts: PlanOptions): Plan {
   const primarySpec = SCHOOL_SPECS.primary;
   const primaryUsers: PlannedUser[] = [];
   primaryGroups.forEach((g, i) => {
-    const email = i === PRIMARY_DEMO_CLASS ? `teacher@${primarySpec.domain}` : `teacher.${slug(g.name.split(' ').pop() ?? g.name)}@${primarySpec.domain}`;
+    const email =
+      i === PRIMARY_DEMO_CLASS
+        ? `teacher@${primarySpec.domain}`
+        : `teacher.${slug(g.name.split(' ').pop() ?? g.name)}@${primarySpec.domain}`;
     const t = user(email, people.staffName(), 'teacher', 'primary');
     g.teacher = t;
     t.groups.push(g);
@@ -686,7 +821,12 @@ export function buildPlan(rng: Rng, opts: PlanOptions): Plan {
   const hire = (subject: string): { user: PlannedUser; busy: Set<number> } => {
     const n = (deptCount.get(subject) ?? 0) + 1;
     deptCount.set(subject, n);
-    const t = { user: user(`teacher.${slug(subject)}${n}@${secondarySpec.domain}`, people.staffName(), 'teacher', 'secondary', { subject }), busy: new Set<number>() };
+    const t = {
+      user: user(`teacher.${slug(subject)}${n}@${secondarySpec.domain}`, people.staffName(), 'teacher', 'secondary', {
+        subject,
+      }),
+      busy: new Set<number>(),
+    };
     teachers.push(t);
     return t;
   };
@@ -697,7 +837,8 @@ export function buildPlan(rng: Rng, opts: PlanOptions): Plan {
   }
   for (const g of teachingGroups) {
     const slots = groupSlots.get(g) ?? [];
-    const fits = (t: { busy: Set<number> }, max: number): boolean => t.busy.size + slots.length <= max && slots.every((s) => !t.busy.has(s));
+    const fits = (t: { busy: Set<number> }, max: number): boolean =>
+      t.busy.size + slots.length <= max && slots.every((s) => !t.busy.has(s));
     // A specialist if one is free; else a colleague with a light timetable teaches it as a second subject.
     const specialists = teachers.filter((t) => t.user.subject === g.subject && fits(t, MAX_TEACHING_PERIODS));
     const others = teachers.filter((t) => t.user.subject !== g.subject && fits(t, SECOND_SUBJECT_LOAD));
@@ -712,11 +853,15 @@ export function buildPlan(rng: Rng, opts: PlanOptions): Plan {
   const tutors = new Map<PlannedGroup, PlannedUser>();
   const taken = new Set<PlannedUser>();
   for (const form of forms) {
-    const teachesForm = teachers.find((t) => !taken.has(t.user) && t.user.groups.some((g) => g.members.some((m) => m.regGroup === form)));
+    const teachesForm = teachers.find(
+      (t) => !taken.has(t.user) && t.user.groups.some((g) => g.members.some((m) => m.regGroup === form)),
+    );
     const any = teachesForm ?? teachers.find((t) => !taken.has(t.user));
     let tutor = any?.user;
     if (!tutor) {
-      tutor = user(`tutor.${slug(form.name)}@${secondarySpec.domain}`, people.staffName(), 'teacher', 'secondary', { subject: 'Pastoral' });
+      tutor = user(`tutor.${slug(form.name)}@${secondarySpec.domain}`, people.staffName(), 'teacher', 'secondary', {
+        subject: 'Pastoral',
+      });
       teachers.push({ user: tutor, busy: new Set() });
     }
     taken.add(tutor);
@@ -724,13 +869,17 @@ export function buildPlan(rng: Rng, opts: PlanOptions): Plan {
   }
   const renamed = new Map<PlannedUser, PlannedUser>();
   for (const [form, tutor] of tutors) {
-    const email = form.name === '7A' ? `teacher@${secondarySpec.domain}` : `tutor.${slug(form.name)}@${secondarySpec.domain}`;
+    const email =
+      form.name === '7A' ? `teacher@${secondarySpec.domain}` : `tutor.${slug(form.name)}@${secondarySpec.domain}`;
     const r: PlannedUser = { ...tutor, email, groups: [form, ...tutor.groups] };
     renamed.set(tutor, r);
     form.teacher = r;
   }
   for (const g of teachingGroups) if (g.teacher && renamed.has(g.teacher)) g.teacher = renamed.get(g.teacher)!;
-  const secondaryUsers: PlannedUser[] = [...teachers.map((t) => renamed.get(t.user) ?? t.user), ...staffFor(secondarySpec)];
+  const secondaryUsers: PlannedUser[] = [
+    ...teachers.map((t) => renamed.get(t.user) ?? t.user),
+    ...staffFor(secondarySpec),
+  ];
 
   const trustUsers = [
     user(`trust.lead@${TRUST_DOMAIN}`, people.staffName(), 'trust_lead', null, { trust: true }),
@@ -765,12 +914,21 @@ export function buildPlan(rng: Rng, opts: PlanOptions): Plan {
       { role: 'admin', email: `admin@${spec.domain}` },
     );
   }
-  signIns.push({ role: 'trust_lead', email: trustUsers[0]!.email }, { role: 'la_officer', email: trustUsers[1]!.email });
+  signIns.push(
+    { role: 'trust_lead', email: trustUsers[0]!.email },
+    { role: 'la_officer', email: trustUsers[1]!.email },
+  );
   for (const p of parents) signIns.push({ role: 'parent', email: p.user.email });
 
   return {
     primary: { spec: primarySpec, groups: primaryGroups, lessons: [], users: primaryUsers, pupils: primaryPupils },
-    secondary: { spec: secondarySpec, groups: [...forms, ...teachingGroups], lessons, users: secondaryUsers, pupils: secondaryPupils },
+    secondary: {
+      spec: secondarySpec,
+      groups: [...forms, ...teachingGroups],
+      lessons,
+      users: secondaryUsers,
+      pupils: secondaryPupils,
+    },
     trustUsers,
     parents,
     signIns,

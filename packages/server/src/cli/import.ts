@@ -1,0 +1,110 @@
+/**
+ * `rollcall import`: loads a school's calendar, pupils, marks, contacts and groups from files
+ * into the database (see docs/cli/import.md). Every problem in every file is reported as
+ * `file:line: message` and then nothing is written (exit status 2).
+ */
+import { readFile } from 'node:fs/promises';
+import type { Db, Dialect } from '../db/connect.js';
+import type { Clock } from '../platform/clock.js';
+import { SYSTEM_ACTOR, type Actor } from '../services/authz.js';
+import { AppError, EXIT_CODE } from '../services/errors.js';
+import {
+  formatReportTable,
+  importSchoolData,
+  problemLine,
+  type ImportFile,
+  type ImportProblem,
+} from '../services/import/index.js';
+import type { CliIO } from './io.js';
+
+/** The options as commander gives them (camelCase of the long option names). */
+export interface ImportArgs {
+  /** --school <URN> */
+  school: string;
+  calendar?: string | undefined;
+  pupils?: string | undefined;
+  marks?: string | undefined;
+  contacts?: string | undefined;
+  groups?: string | undefined;
+  schoolName?: string | undefined;
+  phase?: string | undefined;
+  laCode?: string | undefined;
+  laName?: string | undefined;
+  dryRun?: boolean | undefined;
+  /** table (default) or json */
+  format?: string | undefined;
+}
+
+/** What the command works with besides its output: the open database and the clock. */
+export interface ImportEnv {
+  readonly db: Db;
+  /** The open database's dialect (OpenDatabase.dialect): lets marks be written in bulk. */
+  readonly dialect?: Dialect | undefined;
+  readonly clock: Clock;
+  /** Who is importing; the CLI imports as the system. */
+  readonly actor?: Actor | undefined;
+}
+
+const COMMAND = 'rollcall import';
+
+async function readInput(path: string | undefined, problems: ImportProblem[]): Promise<ImportFile | undefined> {
+  if (path === undefined) return undefined;
+  try {
+    return { name: path, text: await readFile(path, 'utf8') };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'this is a folder, not a file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : 'cannot be read';
+    problems.push({ file: path, line: 0, message: `cannot read the file: ${why}` });
+    return undefined;
+  }
+}
+
+function fail(io: CliIO, problems: readonly ImportProblem[]): number {
+  io.stderr(`${problems.map((p) => problemLine(p, COMMAND)).join('\n')}\n`);
+  return 2;
+}
+
+/** Runs the import; returns the exit code (0 done, 2 refused input, 3 forbidden, 4 not found, 5 conflict). */
+export async function runImport(args: ImportArgs, io: CliIO, env: ImportEnv): Promise<number> {
+  const format = (args.format ?? 'table').toLowerCase();
+  if (format !== 'table' && format !== 'json') {
+    return fail(io, [{ file: null, line: 0, message: `--format must be table or json, got "${args.format}"` }]);
+  }
+  const problems: ImportProblem[] = [];
+  const [calendar, pupils, marks, contacts, groups] = await Promise.all(
+    [args.calendar, args.pupils, args.marks, args.contacts, args.groups].map((p) => readInput(p, problems)),
+  );
+  if (problems.length > 0) return fail(io, problems);
+  const school: { name?: string; phase?: string; laCode?: string; laName?: string } = {};
+  if (args.schoolName !== undefined) school.name = args.schoolName;
+  if (args.phase !== undefined) school.phase = args.phase;
+  if (args.laCode !== undefined) school.laCode = args.laCode;
+  if (args.laName !== undefined) school.laName = args.laName;
+  try {
+    const report = await importSchoolData(env, env.actor ?? SYSTEM_ACTOR, {
+      urn: args.school,
+      school,
+      calendar,
+      pupils,
+      marks,
+      contacts,
+      groups,
+      dryRun: args.dryRun === true,
+    });
+    io.stdout(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReportTable(report));
+    return 0;
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    const listed = e.details['problems'];
+    if (Array.isArray(listed) && listed.length > 0) return fail(io, listed as ImportProblem[]);
+    io.stderr(`${COMMAND}: ${e.message}\n`);
+    return EXIT_CODE[e.code];
+  }
+}

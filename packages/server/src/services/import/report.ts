@@ -1,0 +1,105 @@
+/** The outcome of an import: counts per entity, updated pupils, warnings and the time taken. */
+import type { ImportProblem } from './files.js';
+
+export interface EntityCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+}
+
+export const ENTITIES = [
+  'school',
+  'terms',
+  'closures',
+  'groups',
+  'groupMembers',
+  'groupStaff',
+  'pupils',
+  'contacts',
+  'marks',
+] as const;
+export type Entity = (typeof ENTITIES)[number];
+
+const ENTITY_LABELS: Record<Entity, string> = {
+  school: 'school',
+  terms: 'terms',
+  closures: 'closures',
+  groups: 'groups',
+  groupMembers: 'group members',
+  groupStaff: 'group staff',
+  pupils: 'pupils',
+  contacts: 'contacts',
+  marks: 'marks',
+};
+
+export type ImportFileKind = 'calendar' | 'pupils' | 'marks' | 'contacts' | 'groups';
+
+export interface ImportReport {
+  /** True when nothing was written: the counts say what the import would do. */
+  readonly dryRun: boolean;
+  readonly school: { readonly id: string; readonly urn: string; readonly name: string };
+  /** The files imported, as named on the command line. */
+  readonly files: Partial<Record<ImportFileKind, string>>;
+  readonly counts: Record<Entity, EntityCounts>;
+  /** Pupils whose record changed, with the columns (as in pupils.csv) that changed. */
+  readonly pupilsUpdated: readonly { readonly upn: string; readonly fields: readonly string[] }[];
+  /** Things done or left undone that someone should know about; they do not stop the import. */
+  readonly warnings: readonly ImportProblem[];
+  readonly startedAt: string;
+  readonly durationMs: number;
+}
+
+export function emptyCounts(): Record<Entity, EntityCounts> {
+  const out = {} as Record<Entity, EntityCounts>;
+  for (const e of ENTITIES) out[e] = { created: 0, updated: 0, unchanged: 0, removed: 0 };
+  return out;
+}
+
+/** Changes in all: 0 means the import found everything already as the files say. */
+export function totalChanges(report: ImportReport): number {
+  return ENTITIES.reduce(
+    (n, e) => n + report.counts[e].created + report.counts[e].updated + report.counts[e].removed,
+    0,
+  );
+}
+
+export function problemLine(p: ImportProblem, command = 'rollcall import'): string {
+  return p.file === null ? `${command}: ${p.message}` : `${p.file}:${p.line}: ${p.message}`;
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The report as a table for people. At most `maxPupils` updated pupils are listed. */
+export function formatReportTable(report: ImportReport, maxPupils = 20): string {
+  const out: string[] = [];
+  const s = report.school;
+  out.push(`${report.dryRun ? 'Dry run (nothing written): ' : ''}school ${s.urn} ${s.name}`);
+  const header = ['', 'created', 'updated', 'unchanged', 'removed'];
+  const rows = ENTITIES.map((e) => {
+    const c = report.counts[e];
+    return [ENTITY_LABELS[e], String(c.created), String(c.updated), String(c.unchanged), String(c.removed)];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  out.push(line(header));
+  for (const r of rows) out.push(line(r));
+  if (report.pupilsUpdated.length > 0) {
+    out.push('', `Pupils updated (${report.pupilsUpdated.length}):`);
+    for (const p of report.pupilsUpdated.slice(0, maxPupils)) out.push(`  ${p.upn}: ${p.fields.join(', ')}`);
+    if (report.pupilsUpdated.length > maxPupils)
+      out.push(`  … and ${report.pupilsUpdated.length - maxPupils} more (--format json lists them all)`);
+  }
+  if (report.warnings.length > 0) {
+    out.push('', `Warnings (${report.warnings.length}):`);
+    for (const w of report.warnings) out.push(`  ${problemLine(w)}`);
+  }
+  out.push('', `${totalChanges(report) === 0 ? 'No changes. ' : ''}Took ${seconds(report.durationMs)}.`);
+  return `${out.join('\n')}\n`;
+}
