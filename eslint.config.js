@@ -138,6 +138,8 @@ export default defineConfig(
     '.vitest-cache/',
     '**/test-results/',
     '**/playwright-report/',
+    // Bundled by esbuild from packages/server/assets/ at build time.
+    'packages/server/public/assets/',
   ]),
 
   js.configs.recommended,
@@ -147,7 +149,12 @@ export default defineConfig(
       parserOptions: {
         // Each file is checked with the tsconfig that compiles it; the first listed project that
         // includes a file wins.
-        project: ['./packages/domain/tsconfig.json', './packages/server/tsconfig.json', './tsconfig.tools.json'],
+        project: [
+          './packages/domain/tsconfig.json',
+          './packages/server/tsconfig.json',
+          './tsconfig.tools.json',
+          './packages/server/assets/tsconfig.json',
+        ],
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -251,5 +258,11 @@ export default defineConfig(
       'no-restricted-syntax': 'off',
       'no-restricted-properties': 'off',
     },
+  },
+
+  // Browser code: the enhancement modules and the small scripts served from public/.
+  {
+    files: ['packages/server/assets/**/*.ts', 'packages/server/public/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
   },
 );

@@ -15,7 +15,12 @@ export class PupilPage {
     return this.page.getByTestId('history');
   }
 
-  async amend(date: { day: string; month: string; year: string }, session: 'AM' | 'PM', code: string, reason: string): Promise<void> {
+  async amend(
+    date: { day: string; month: string; year: string },
+    session: 'AM' | 'PM',
+    code: string,
+    reason: string,
+  ): Promise<void> {
     const form = this.page.getByTestId('amend-form');
     await form.getByRole('textbox', { name: 'Day' }).fill(date.day);
     await form.getByRole('textbox', { name: 'Month' }).fill(date.month);

@@ -9,13 +9,21 @@ export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 export function browserAvailable(): boolean {
   if (existsSync(CHROMIUM)) return true;
-  if (process.env['CI_STRICT'] === '1') throw new Error(`CI_STRICT=1 but no Chromium at ${CHROMIUM}: install it (apt-get install -y chromium)`);
+  if (process.env['CI_STRICT'] === '1')
+    throw new Error(`CI_STRICT=1 but no Chromium at ${CHROMIUM}: install it (apt-get install -y chromium)`);
   return false;
 }
 
 export function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }

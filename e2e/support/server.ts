@@ -44,13 +44,24 @@ export interface TestServer {
 
 export async function startServer(startAt = '2025-09-08T07:55:00Z'): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'rollcall-e2e-'));
-  const config = loadConfig({ SQLITE_PATH: join(dir, 'rollcall.sqlite'), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    SQLITE_PATH: join(dir, 'rollcall.sqlite'),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+  });
   const opened = openDatabase(config.database);
   await migrateToLatest(opened.db);
   const school = await seedSmallSchool(opened.db, 'e2e');
-  await opened.db.updateTable('users').set({ password_hash: await hashPassword(PASSWORD) }).execute();
+  await opened.db
+    .updateTable('users')
+    .set({ password_hash: await hashPassword(PASSWORD) })
+    .execute();
   const clock = new TestClock(startAt);
-  const app = await buildApp({ db: opened.db, dialect: opened.dialect, clock, logger: createLogger('silent'), config }, { routes: ROUTES });
+  const app = await buildApp(
+    { db: opened.db, dialect: opened.dialect, clock, logger: createLogger('silent'), config },
+    { routes: ROUTES },
+  );
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: address,

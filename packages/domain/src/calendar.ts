@@ -73,7 +73,10 @@ export function compileCalendar(
   const terms = [...input.terms].map((t, i) => ({ t, i })).sort((a, b) => (a.t.start < b.t.start ? -1 : 1));
   for (const { t, i } of terms) {
     if (t.end < t.start) {
-      issues.push({ path: ['terms', i, 'end'], message: `term "${t.name}" ends (${t.end}) before it starts (${t.start})` });
+      issues.push({
+        path: ['terms', i, 'end'],
+        message: `term "${t.name}" ends (${t.end}) before it starts (${t.start})`,
+      });
     }
   }
   for (let k = 1; k < terms.length; k++) {
@@ -237,7 +240,9 @@ export function isClosureSession(value: string): value is ClosureSession {
 /** Checks raw calendar data (as parsed from JSON) and turns it into a {@link CalendarInput}. */
 export function parseCalendarInput(
   raw: unknown,
-): { ok: true; value: CalendarInput } | { ok: false; issues: ValidationIssue[]; partial: CalendarInput; termsOk: boolean } {
+):
+  | { ok: true; value: CalendarInput }
+  | { ok: false; issues: ValidationIssue[]; partial: CalendarInput; termsOk: boolean } {
   const issues: ValidationIssue[] = [];
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return {
@@ -274,11 +279,19 @@ export function parseCalendarInput(
         ['end', end],
       ] as const) {
         if (typeof v !== 'string' || !isPlainDate(v)) {
-          issues.push({ path: ['terms', i, key], message: `term "${key}" must be a date YYYY-MM-DD, got ${JSON.stringify(v)}` });
+          issues.push({
+            path: ['terms', i, key],
+            message: `term "${key}" must be a date YYYY-MM-DD, got ${JSON.stringify(v)}`,
+          });
           ok = false;
         }
       }
-      if (ok) terms.push({ name: (name as string | undefined) ?? `Term ${i + 1}`, start: start as PlainDate, end: end as PlainDate });
+      if (ok)
+        terms.push({
+          name: (name as string | undefined) ?? `Term ${i + 1}`,
+          start: start as PlainDate,
+          end: end as PlainDate,
+        });
     });
   }
   const rawClosures = obj['closures'] ?? [];
@@ -296,11 +309,17 @@ export function parseCalendarInput(
       const reason = rec['reason'] ?? '';
       let ok = true;
       if (typeof date !== 'string' || !isPlainDate(date)) {
-        issues.push({ path: ['closures', i, 'date'], message: `closure "date" must be a date YYYY-MM-DD, got ${JSON.stringify(date)}` });
+        issues.push({
+          path: ['closures', i, 'date'],
+          message: `closure "date" must be a date YYYY-MM-DD, got ${JSON.stringify(date)}`,
+        });
         ok = false;
       }
       if (typeof session !== 'string' || !isClosureSession(session)) {
-        issues.push({ path: ['closures', i, 'session'], message: `closure "session" must be "AM", "PM" or "ALL", got ${JSON.stringify(session)}` });
+        issues.push({
+          path: ['closures', i, 'session'],
+          message: `closure "session" must be "AM", "PM" or "ALL", got ${JSON.stringify(session)}`,
+        });
         ok = false;
       }
       if (typeof reason !== 'string') {

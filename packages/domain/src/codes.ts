@@ -11,12 +11,7 @@
 import type { PlainDate } from './dates.js';
 
 /** How a code counts in the national statistics. */
-export type StatisticalCategory =
-  | 'present'
-  | 'approvedActivity'
-  | 'authorised'
-  | 'unauthorised'
-  | 'notPossible';
+export type StatisticalCategory = 'present' | 'approvedActivity' | 'authorised' | 'unauthorised' | 'notPossible';
 
 /** The group a code sits in on the register (as the guidance lists them). */
 export type RegisterGroup =
@@ -82,10 +77,20 @@ const CODES_2024: readonly Row[] = [
   ['D', 'Dual registered: attending the other school', 'attendingElsewhere', 'notPossible'],
   ['C1', 'Leave of absence: regulated performance or regulated employment abroad', 'leaveOfAbsence', 'authorised'],
   ['M', 'Leave of absence: medical or dental appointment', 'leaveOfAbsence', 'authorised'],
-  ['J1', 'Leave of absence: interview for employment or admission to another educational institution', 'leaveOfAbsence', 'authorised'],
+  [
+    'J1',
+    'Leave of absence: interview for employment or admission to another educational institution',
+    'leaveOfAbsence',
+    'authorised',
+  ],
   ['S', 'Leave of absence: study leave', 'leaveOfAbsence', 'authorised'],
   ['X', 'Non-compulsory school age pupil not required to attend school', 'leaveOfAbsence', 'notPossible'],
-  ['C2', 'Leave of absence: compulsory school age pupil on a temporary part-time timetable', 'leaveOfAbsence', 'authorised'],
+  [
+    'C2',
+    'Leave of absence: compulsory school age pupil on a temporary part-time timetable',
+    'leaveOfAbsence',
+    'authorised',
+  ],
   ['C', 'Leave of absence: exceptional circumstances', 'leaveOfAbsence', 'authorised'],
   ['T', 'Parent travelling for occupational purposes', 'otherAuthorised', 'authorised'],
   ['R', 'Religious observance', 'otherAuthorised', 'authorised'],
@@ -112,7 +117,12 @@ const CODES_2006: readonly Row[] = [
   ['\\', 'Present (PM)', 'present', 'present'],
   ['L', 'Late: arrived before the registers closed', 'present', 'present'],
   ['B', 'Educated off site (not dual registration)', 'attendingElsewhere', 'approvedActivity'],
-  ['J', 'At an interview with prospective employers or another educational establishment', 'attendingElsewhere', 'approvedActivity'],
+  [
+    'J',
+    'At an interview with prospective employers or another educational establishment',
+    'attendingElsewhere',
+    'approvedActivity',
+  ],
   ['P', 'Participating in a supervised sporting activity', 'attendingElsewhere', 'approvedActivity'],
   ['V', 'Educational visit or trip', 'attendingElsewhere', 'approvedActivity'],
   ['W', 'Work experience', 'attendingElsewhere', 'approvedActivity'],
@@ -181,8 +191,7 @@ export function codeSetOn(date: PlainDate): CodeSet {
 }
 
 export type CodeLookup =
-  | { ok: true; definition: CodeDefinition }
-  | { ok: false; reason: 'unknown' | 'notValidOnDate'; message: string };
+  { ok: true; definition: CodeDefinition } | { ok: false; reason: 'unknown' | 'notValidOnDate'; message: string };
 
 /**
  * Finds the meaning of a code as written on a given date.

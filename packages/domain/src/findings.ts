@@ -51,7 +51,13 @@ function pct(n: number | null): string {
   return n === null ? 'n/a' : `${(n * 100).toFixed(1)}%`;
 }
 
-function markedSessions(cal: SchoolCalendar, marks: PupilMarks, from: number, to: number, keep: (flags: number) => boolean): MarkedSession[] {
+function markedSessions(
+  cal: SchoolCalendar,
+  marks: PupilMarks,
+  from: number,
+  to: number,
+  keep: (flags: number) => boolean,
+): MarkedSession[] {
   const out: MarkedSession[] = [];
   for (let s = Math.max(from, 0); s <= to; s++) {
     const c = marks.codes[s]!;
@@ -76,12 +82,7 @@ function sessionAt(cal: SchoolCalendar, date: PlainDate, session: Session): numb
  *
  * @example findingsFor(cal, ctx, marks, measurePupil(cal, ctx, marks)).map((f) => f.rule) // ['penaltyNoticeThreshold', …]
  */
-export function findingsFor(
-  cal: SchoolCalendar,
-  ctx: AnalysisContext,
-  marks: PupilMarks,
-  m: PupilMeasures,
-): Finding[] {
+export function findingsFor(cal: SchoolCalendar, ctx: AnalysisContext, marks: PupilMarks, m: PupilMeasures): Finding[] {
   const out: Finding[] = [];
   const absent = m.authorisedAbsenceSessions + m.unauthorisedAbsenceSessions;
   const period = `${ctx.periodStart} to ${ctx.asOf}`;
@@ -100,7 +101,13 @@ export function findingsFor(
     const met = sessionAt(cal, pn.firstMetOn, pn.firstMetSession);
     const week = cal.sessionWeek[met]!;
     const firstWeek = Math.max(0, week - PENALTY_NOTICE_WINDOW_WEEKS + 1);
-    const sessions = markedSessions(cal, marks, cal.weekFirstSession[firstWeek]!, met, (f) => (f & FLAG_PENALTY_NOTICE) !== 0);
+    const sessions = markedSessions(
+      cal,
+      marks,
+      cal.weekFirstSession[firstWeek]!,
+      met,
+      (f) => (f & FLAG_PENALTY_NOTICE) !== 0,
+    );
     const from = cal.weekMonday[firstWeek]!;
     out.push({
       rule: 'penaltyNoticeThreshold',

@@ -25,12 +25,7 @@ import {
   FLAG_PENALTY_NOTICE,
   FLAG_PROVISIONAL,
 } from './codes.js';
-import {
-  firstSessionOnOrAfter,
-  lastSessionOnOrBefore,
-  sessionLabel,
-  type SchoolCalendar,
-} from './calendar.js';
+import { firstSessionOnOrAfter, lastSessionOnOrBefore, sessionLabel, type SchoolCalendar } from './calendar.js';
 import { academicYearOf, type PlainDate, type Session } from './dates.js';
 
 /**
@@ -120,8 +115,7 @@ export function analysisContext(cal: SchoolCalendar, options: AnalysisOptions): 
   const asOfSession = lastSessionOnOrBefore(cal, options.asOf);
   const periodFromSession = firstSessionOnOrAfter(cal, periodFrom);
   const schoolSessions = Math.max(0, asOfSession - periodFromSession + 1);
-  const schoolWeeks =
-    schoolSessions > 0 ? cal.sessionWeek[asOfSession]! - cal.sessionWeek[periodFromSession]! + 1 : 0;
+  const schoolWeeks = schoolSessions > 0 ? cal.sessionWeek[asOfSession]! - cal.sessionWeek[periodFromSession]! + 1 : 0;
   return {
     asOf: options.asOf,
     periodFrom,
@@ -432,8 +426,7 @@ export function measurePupil(
     },
     attendanceReturn: { periods: arPeriods },
     sicknessReturn: {
-      due:
-        sickLongest >= SICKNESS_RETURN_SCHOOL_DAYS || illSessions >= SICKNESS_RETURN_SCHOOL_DAYS * 2,
+      due: sickLongest >= SICKNESS_RETURN_SCHOOL_DAYS || illSessions >= SICKNESS_RETURN_SCHOOL_DAYS * 2,
       longestConsecutiveSchoolDays: sickLongest,
       cumulativeSchoolDays: illSessions / 2,
     },

@@ -57,7 +57,10 @@ export function checkRegisterTimes(times: RegisterTimes): { session: Session; me
     const open = minutesOfDay(w.closes) - minutesOfDay(w.opens);
     if (open <= 0) out.push({ session, message: `the register must close after it opens (${w.opens}–${w.closes})` });
     else if (open > MAX_REGISTER_OPEN_MINUTES) {
-      out.push({ session, message: `the register may be open for at most ${MAX_REGISTER_OPEN_MINUTES} minutes, not ${open}` });
+      out.push({
+        session,
+        message: `the register may be open for at most ${MAX_REGISTER_OPEN_MINUTES} minutes, not ${open}`,
+      });
     }
   }
   return out;
@@ -81,7 +84,10 @@ export function registerState(window: RegisterWindow, time: string): RegisterSta
  * @example arrivalMark(DEFAULT_REGISTER_TIMES.AM, '09:05') // { code: 'L', minutesLate: 15 }
  * @example arrivalMark(DEFAULT_REGISTER_TIMES.AM, '09:35') // { code: 'U', minutesLate: 45 }
  */
-export function arrivalMark(window: RegisterWindow, arrivedAt: string): { code: 'L' | 'U' | null; minutesLate: number } {
+export function arrivalMark(
+  window: RegisterWindow,
+  arrivedAt: string,
+): { code: 'L' | 'U' | null; minutesLate: number } {
   const late = minutesOfDay(arrivedAt) - minutesOfDay(window.opens);
   if (late <= 0) return { code: null, minutesLate: 0 };
   return { code: registerState(window, arrivedAt) === 'closed' ? 'U' : 'L', minutesLate: late };

@@ -2,7 +2,13 @@
  * Turning rows of pupils and marks (from any MIS export) into checked pupils with compact mark
  * arrays over the calendar. Every problem is reported with its line; nothing is dropped silently.
  */
-import { isClosedSession, lastSessionOnOrBefore, firstSessionOnOrAfter, sessionIndex, type SchoolCalendar } from './calendar.js';
+import {
+  isClosedSession,
+  lastSessionOnOrBefore,
+  firstSessionOnOrAfter,
+  sessionIndex,
+  type SchoolCalendar,
+} from './calendar.js';
 import { isKnownCode, lookupCode, unknownCodeMessage } from './codes.js';
 import { isPlainDate, type PlainDate, type Session } from './dates.js';
 import type { PupilMarks } from './measures.js';

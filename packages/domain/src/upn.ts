@@ -9,9 +9,7 @@
 /** The 23 letters of the check alphabet, by value 0–22 (I, O and S are never used). */
 export const UPN_ALPHABET = 'ABCDEFGHJKLMNPQRTUVWXYZ';
 
-export type UpnCheck =
-  | { valid: true; upn: string; temporary: boolean }
-  | { valid: false; upn: string; reason: string };
+export type UpnCheck = { valid: true; upn: string; temporary: boolean } | { valid: false; upn: string; reason: string };
 
 /** The check letter for the 12 characters after it (positions 2–13). */
 export function upnCheckLetter(rest: string): string {

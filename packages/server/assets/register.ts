@@ -12,7 +12,10 @@ interface Row {
 }
 
 function rows(form: HTMLFormElement): Row[] {
-  return [...form.querySelectorAll<HTMLElement>('[data-pupil-row]')].map((el) => ({ el, pupilId: el.dataset['pupilRow'] ?? '' }));
+  return [...form.querySelectorAll<HTMLElement>('[data-pupil-row]')].map((el) => ({
+    el,
+    pupilId: el.dataset['pupilRow'] ?? '',
+  }));
 }
 
 function radio(row: Row, value: string): HTMLInputElement | null {
@@ -44,7 +47,8 @@ function refreshCount(form: HTMLFormElement | null): void {
   const all = rows(form);
   const unmarked = all.filter((r) => currentCode(r) === '').length;
   const out = form.querySelector<HTMLElement>('[data-unmarked-count]');
-  if (out) out.textContent = unmarked === 0 ? 'Every pupil has a mark.' : `${unmarked} of ${all.length} pupils still to mark.`;
+  if (out)
+    out.textContent = unmarked === 0 ? 'Every pupil has a mark.' : `${unmarked} of ${all.length} pupils still to mark.`;
 }
 
 function focusRow(list: Row[], index: number): void {

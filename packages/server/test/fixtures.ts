@@ -38,12 +38,33 @@ export async function seedSmallSchool(db: Db, suffix = String(++counter)): Promi
   const s = (x: string): string => `${x}-${suffix}`;
   const schoolId = s('school');
   const otherSchoolId = s('other');
-  await db.insertInto('trusts').values({ id: s('trust'), name: 'Test Trust' }).execute();
+  await db
+    .insertInto('trusts')
+    .values({ id: s('trust'), name: 'Test Trust' })
+    .execute();
   await db
     .insertInto('schools')
     .values([
-      { id: schoolId, urn: s('900001'), name: 'Test Primary', phase: 'primary', la_code: '999', la_name: 'Test Borough', trust_id: s('trust'), policy_json: JSON.stringify(DEFAULT_POLICY) },
-      { id: otherSchoolId, urn: s('900002'), name: 'Other Primary', phase: 'primary', la_code: '998', la_name: 'Other Borough', trust_id: null, policy_json: JSON.stringify(DEFAULT_POLICY) },
+      {
+        id: schoolId,
+        urn: s('900001'),
+        name: 'Test Primary',
+        phase: 'primary',
+        la_code: '999',
+        la_name: 'Test Borough',
+        trust_id: s('trust'),
+        policy_json: JSON.stringify(DEFAULT_POLICY),
+      },
+      {
+        id: otherSchoolId,
+        urn: s('900002'),
+        name: 'Other Primary',
+        phase: 'primary',
+        la_code: '998',
+        la_name: 'Other Borough',
+        trust_id: null,
+        policy_json: JSON.stringify(DEFAULT_POLICY),
+      },
     ])
     .execute();
   await db
@@ -53,7 +74,10 @@ export async function seedSmallSchool(db: Db, suffix = String(++counter)): Promi
       { id: s('t2'), school_id: otherSchoolId, name: 'Autumn 1', start_date: '2025-09-01', end_date: '2025-10-24' },
     ])
     .execute();
-  await db.insertInto('closures').values({ id: s('c1'), school_id: schoolId, date: '2025-09-26', session: 'ALL', reason: 'INSET' }).execute();
+  await db
+    .insertInto('closures')
+    .values({ id: s('c1'), school_id: schoolId, date: '2025-09-26', session: 'ALL', reason: 'INSET' })
+    .execute();
   const groupA = s('gA');
   const groupB = s('gB');
   const teachingGroup = s('gT');
@@ -68,7 +92,16 @@ export async function seedSmallSchool(db: Db, suffix = String(++counter)): Promi
   const lessonId = s('lesson1');
   await db
     .insertInto('lessons')
-    .values({ id: lessonId, school_id: schoolId, group_id: teachingGroup, weekday: 1, period: 'P2', starts_at: '10:00', ends_at: '11:00', session: 'AM' })
+    .values({
+      id: lessonId,
+      school_id: schoolId,
+      group_id: teachingGroup,
+      weekday: 1,
+      period: 'P2',
+      starts_at: '10:00',
+      ends_at: '11:00',
+      session: 'AM',
+    })
     .execute();
   const names = [
     ['Alex', 'Able'],
@@ -102,12 +135,27 @@ export async function seedSmallSchool(db: Db, suffix = String(++counter)): Promi
         cp: i === 0 ? 1 : 0,
       })
       .execute();
-    await db.insertInto('group_members').values({ group_id: i < 3 ? groupA : groupB, pupil_id: id }).execute();
+    await db
+      .insertInto('group_members')
+      .values({ group_id: i < 3 ? groupA : groupB, pupil_id: id })
+      .execute();
     if (i < 3) await db.insertInto('group_members').values({ group_id: teachingGroup, pupil_id: id }).execute();
   }
   await db
     .insertInto('contacts')
-    .values({ id: s('contact0'), pupil_id: ids[0]!, name: 'Parent of Alex', relationship: 'Mother', parental_responsibility: 1, lives_with_pupil: 1, priority: 1, mobile_phone: '07700 900123', home_phone: null, work_phone: null, email: 'parent@example.org' })
+    .values({
+      id: s('contact0'),
+      pupil_id: ids[0]!,
+      name: 'Parent of Alex',
+      relationship: 'Mother',
+      parental_responsibility: 1,
+      lives_with_pupil: 1,
+      priority: 1,
+      mobile_phone: '07700 900123',
+      home_phone: null,
+      work_phone: null,
+      email: 'parent@example.org',
+    })
     .execute();
   const actors = {} as Record<Role, Actor>;
   for (const role of ROLES) {
@@ -137,14 +185,33 @@ export async function seedSmallSchool(db: Db, suffix = String(++counter)): Promi
       pupilIds: new Set(role === 'parent' ? [ids[0]!] : []),
     };
   }
-  await db.insertInto('group_staff').values([{ group_id: groupA, user_id: actors.teacher.userId }, { group_id: teachingGroup, user_id: actors.teacher.userId }]).execute();
+  await db
+    .insertInto('group_staff')
+    .values([
+      { group_id: groupA, user_id: actors.teacher.userId },
+      { group_id: teachingGroup, user_id: actors.teacher.userId },
+    ])
+    .execute();
   const teacherBId = s('u-teacherB');
   await db
     .insertInto('users')
-    .values({ id: teacherBId, email: `teacherb-${suffix}@school.test`, display_name: 'Test teacher B', password_hash: 'x', role: 'teacher', school_id: schoolId, trust_id: null, la_code: null, created_at: '2025-09-01T00:00:00.000Z' })
+    .values({
+      id: teacherBId,
+      email: `teacherb-${suffix}@school.test`,
+      display_name: 'Test teacher B',
+      password_hash: 'x',
+      role: 'teacher',
+      school_id: schoolId,
+      trust_id: null,
+      la_code: null,
+      created_at: '2025-09-01T00:00:00.000Z',
+    })
     .execute();
   await db.insertInto('group_staff').values({ group_id: groupB, user_id: teacherBId }).execute();
-  await db.insertInto('parent_links').values({ user_id: actors.parent.userId, pupil_id: ids[0]!, contact_id: s('contact0') }).execute();
+  await db
+    .insertInto('parent_links')
+    .values({ user_id: actors.parent.userId, pupil_id: ids[0]!, contact_id: s('contact0') })
+    .execute();
   return {
     schoolId,
     otherSchoolId,

@@ -69,7 +69,13 @@ async function readText(path: string, problems: Problem[]): Promise<string | und
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'this is a folder, not a file' : code === 'EACCES' ? 'permission denied' : 'cannot be read';
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'this is a folder, not a file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : 'cannot be read';
     problems.push({ file: path, line: 0, message: `cannot read the file: ${why}` });
     return undefined;
   }
@@ -89,7 +95,8 @@ function loadCalendar(path: string, text: string, problems: Problem[]): SchoolCa
   );
   const issues = [...(input.ok ? [] : input.issues), ...(compiled.ok ? [] : compiled.issues)];
   issues.sort((a, b) => parsed.lineOf(a.path) - parsed.lineOf(b.path));
-  for (const issue of issues) problems.push({ file: path, line: parsed.lineOf(issue.path), message: `malformed calendar: ${issue.message}` });
+  for (const issue of issues)
+    problems.push({ file: path, line: parsed.lineOf(issue.path), message: `malformed calendar: ${issue.message}` });
   if (issues.length > 0 || !compiled.ok) return undefined;
   return compiled.value;
 }
@@ -97,7 +104,11 @@ function loadCalendar(path: string, text: string, problems: Problem[]): SchoolCa
 function checkTable(path: string, table: CsvTable, required: readonly string[], problems: Problem[]): boolean {
   for (const p of table.problems) problems.push({ file: path, line: p.line, message: p.message });
   if (table.header.length === 0) {
-    problems.push({ file: path, line: 1, message: `the file is empty: it needs a header row with ${required.join(',')}` });
+    problems.push({
+      file: path,
+      line: 1,
+      message: `the file is empty: it needs a header row with ${required.join(',')}`,
+    });
     return false;
   }
   const missing = required.filter((c) => !table.header.includes(c));
@@ -187,7 +198,11 @@ export async function runAnalyse(args: AnalyseArgs, io: CliIO): Promise<number> 
   }
   const roll = buildRoll(cal, markRows(marksTable), pupilsTable ? pupilRows(pupilsTable) : undefined);
   for (const issue of roll.issues) {
-    problems.push({ file: issue.file === 'marks' ? args.marks : args.pupils ?? 'pupils', line: issue.line, message: issue.message });
+    problems.push({
+      file: issue.file === 'marks' ? args.marks : (args.pupils ?? 'pupils'),
+      line: issue.line,
+      message: issue.message,
+    });
   }
   if (problems.length > 0) return report(io, problems);
 

@@ -24,25 +24,46 @@ interface Column {
 const COLUMNS: readonly Column[] = [
   { header: 'possibleSessions', table: (p) => String(p.possibleSessions), csv: (p) => p.possibleSessions },
   { header: 'presentSessions', table: (p) => String(p.presentSessions), csv: (p) => p.presentSessions },
-  { header: 'approvedActivitySessions', table: (p) => String(p.approvedActivitySessions), csv: (p) => p.approvedActivitySessions },
-  { header: 'authorisedAbsenceSessions', table: (p) => String(p.authorisedAbsenceSessions), csv: (p) => p.authorisedAbsenceSessions },
-  { header: 'unauthorisedAbsenceSessions', table: (p) => String(p.unauthorisedAbsenceSessions), csv: (p) => p.unauthorisedAbsenceSessions },
+  {
+    header: 'approvedActivitySessions',
+    table: (p) => String(p.approvedActivitySessions),
+    csv: (p) => p.approvedActivitySessions,
+  },
+  {
+    header: 'authorisedAbsenceSessions',
+    table: (p) => String(p.authorisedAbsenceSessions),
+    csv: (p) => p.authorisedAbsenceSessions,
+  },
+  {
+    header: 'unauthorisedAbsenceSessions',
+    table: (p) => String(p.unauthorisedAbsenceSessions),
+    csv: (p) => p.unauthorisedAbsenceSessions,
+  },
   { header: 'notPossibleSessions', table: (p) => String(p.notPossibleSessions), csv: (p) => p.notPossibleSessions },
   { header: 'missingMarks', table: (p) => String(p.missingMarks), csv: (p) => p.missingMarks },
   { header: 'attendanceRate', table: (p) => pct(p.attendanceRate), csv: (p) => p.attendanceRate },
   { header: 'absenceRate', table: (p) => pct(p.absenceRate), csv: (p) => p.absenceRate },
   { header: 'authorisedAbsenceRate', table: (p) => pct(p.authorisedAbsenceRate), csv: (p) => p.authorisedAbsenceRate },
-  { header: 'unauthorisedAbsenceRate', table: (p) => pct(p.unauthorisedAbsenceRate), csv: (p) => p.unauthorisedAbsenceRate },
+  {
+    header: 'unauthorisedAbsenceRate',
+    table: (p) => pct(p.unauthorisedAbsenceRate),
+    csv: (p) => p.unauthorisedAbsenceRate,
+  },
   { header: 'persistentAbsence', table: (p) => (p.persistentAbsence ? 'PA' : ''), csv: (p) => p.persistentAbsence },
   { header: 'severeAbsence', table: (p) => (p.severeAbsence ? 'SA' : ''), csv: (p) => p.severeAbsence },
   { header: 'lateSessions', table: (p) => String(p.lateSessions), csv: (p) => p.lateSessions },
-  { header: 'lateAfterCloseSessions', table: (p) => String(p.lateAfterCloseSessions), csv: (p) => p.lateAfterCloseSessions },
+  {
+    header: 'lateAfterCloseSessions',
+    table: (p) => String(p.lateAfterCloseSessions),
+    csv: (p) => p.lateAfterCloseSessions,
+  },
   { header: 'minutesLate', table: (p) => String(p.minutesLate), csv: (p) => p.minutesLate },
   { header: 'brokenWeeks', table: (p) => `${p.brokenWeeks}/${p.schoolWeeksOnRoll}`, csv: (p) => p.brokenWeeks },
   { header: 'schoolWeeksOnRoll', table: () => '', csv: (p) => p.schoolWeeksOnRoll },
   {
     header: 'penaltyNotice.thresholdMet',
-    table: (p) => (p.penaltyNotice.thresholdMet ? `met ${p.penaltyNotice.firstMetOn} ${p.penaltyNotice.firstMetSession}` : ''),
+    table: (p) =>
+      p.penaltyNotice.thresholdMet ? `met ${p.penaltyNotice.firstMetOn} ${p.penaltyNotice.firstMetSession}` : '',
     csv: (p) => p.penaltyNotice.thresholdMet,
   },
   { header: 'penaltyNotice.firstMetOn', table: () => '', csv: (p) => p.penaltyNotice.firstMetOn },
@@ -52,7 +73,11 @@ const COLUMNS: readonly Column[] = [
     table: (p) => String(p.penaltyNotice.currentWindowSessions),
     csv: (p) => p.penaltyNotice.currentWindowSessions,
   },
-  { header: 'attendanceReturn.periods', table: (p) => periods(p.attendanceReturn.periods), csv: (p) => periods(p.attendanceReturn.periods) },
+  {
+    header: 'attendanceReturn.periods',
+    table: (p) => periods(p.attendanceReturn.periods),
+    csv: (p) => periods(p.attendanceReturn.periods),
+  },
   { header: 'sicknessReturn.due', table: (p) => (p.sicknessReturn.due ? 'due' : ''), csv: (p) => p.sicknessReturn.due },
   {
     header: 'sicknessReturn.longestConsecutiveSchoolDays',
@@ -109,7 +134,12 @@ function csvCell(v: string | number | boolean | null): string {
 export function formatCsv(report: AnalyseReport, infos: readonly PupilInfo[]): string {
   const codes = [...new Set(report.pupils.flatMap((p) => Object.keys(p.codeCounts)))];
   const withNames = infos.some((i) => i.surname !== undefined || i.forename !== undefined);
-  const header = ['upn', ...(withNames ? ['surname', 'forename'] : []), ...COLUMNS.map((c) => c.header), ...codes.map((c) => `codeCounts.${c}`)];
+  const header = [
+    'upn',
+    ...(withNames ? ['surname', 'forename'] : []),
+    ...COLUMNS.map((c) => c.header),
+    ...codes.map((c) => `codeCounts.${c}`),
+  ];
   const lines = [header.map(csvCell).join(',')];
   report.pupils.forEach((p, i) => {
     const info = infos[i];
@@ -132,7 +162,11 @@ export function formatTable(report: AnalyseReport, infos: readonly PupilInfo[]):
   const cols = COLUMNS.filter((c) => TABLE_HEADINGS[c.header] !== undefined);
   const withNames = infos.some((i) => i.surname !== undefined || i.forename !== undefined);
   const header = ['UPN', ...(withNames ? ['Name'] : []), ...cols.map((c) => TABLE_HEADINGS[c.header]!)];
-  const rows = report.pupils.map((p, i) => [p.upn, ...(withNames ? [name(infos[i])] : []), ...cols.map((c) => c.table(p))]);
+  const rows = report.pupils.map((p, i) => [
+    p.upn,
+    ...(withNames ? [name(infos[i])] : []),
+    ...cols.map((c) => c.table(p)),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const numeric = (i: number): boolean => i >= (withNames ? 2 : 1) && i < header.length - 4;
   const fmt = (r: string[]): string =>

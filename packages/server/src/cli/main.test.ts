@@ -38,12 +38,17 @@ beforeAll(() => {
     for (const s of ['AM', 'PM']) {
       const absent = (d === '03' || d === '04') && true;
       rows.push(`B801200005001,2025-09-${d},${s},${absent ? 'O' : s === 'AM' ? '/' : '\\'},`);
-      rows.push(`P330450024123,2025-09-${d},${s},${d === '08' && s === 'AM' ? 'L' : s === 'AM' ? '/' : '\\'},${d === '08' && s === 'AM' ? '12' : ''}`);
+      rows.push(
+        `P330450024123,2025-09-${d},${s},${d === '08' && s === 'AM' ? 'L' : s === 'AM' ? '/' : '\\'},${d === '08' && s === 'AM' ? '12' : ''}`,
+      );
     }
   }
   writeFileSync(file('marks.csv'), `${rows.join('\n')}\n`);
   writeFileSync(file('pupils.csv'), 'upn,surname,forename\nB801200005001,Example,Alex\nP330450024123,Sample,Sam\n');
-  writeFileSync(file('bad-marks.csv'), 'upn,date,session,code\nB801200005001,2025-09-01,AM,Q9\nB801200005001,2025-09-06,AM,/\nX1,2025-09-02,XX,/\n');
+  writeFileSync(
+    file('bad-marks.csv'),
+    'upn,date,session,code\nB801200005001,2025-09-01,AM,Q9\nB801200005001,2025-09-06,AM,/\nX1,2025-09-02,XX,/\n',
+  );
 });
 
 describe('rollcall analyse', () => {
@@ -57,14 +62,33 @@ describe('rollcall analyse', () => {
       periodStart: string;
       schoolSessions: number;
       schoolWeeks: number;
-      pupils: { upn: string; possibleSessions: number; unauthorisedAbsenceSessions: number; absenceRate: number; persistentAbsence: boolean; minutesLate: number; brokenWeeks: number }[];
+      pupils: {
+        upn: string;
+        possibleSessions: number;
+        unauthorisedAbsenceSessions: number;
+        absenceRate: number;
+        persistentAbsence: boolean;
+        minutesLate: number;
+        brokenWeeks: number;
+      }[];
       summary: { pupils: number; absenceRate: number; persistentAbsentees: number; persistentAbsenceRate: number };
     };
     expect(report).toMatchObject({ asOf: '2025-09-12', periodStart: '2025-09-01', schoolSessions: 20, schoolWeeks: 2 });
     expect(report.pupils.map((p) => p.upn)).toEqual(['B801200005001', 'P330450024123']);
-    expect(report.pupils[0]).toMatchObject({ possibleSessions: 20, unauthorisedAbsenceSessions: 4, absenceRate: 0.2, persistentAbsence: true, brokenWeeks: 1 });
+    expect(report.pupils[0]).toMatchObject({
+      possibleSessions: 20,
+      unauthorisedAbsenceSessions: 4,
+      absenceRate: 0.2,
+      persistentAbsence: true,
+      brokenWeeks: 1,
+    });
     expect(report.pupils[1]).toMatchObject({ minutesLate: 12, persistentAbsence: false });
-    expect(report.summary).toMatchObject({ pupils: 2, absenceRate: 4 / 40, persistentAbsentees: 1, persistentAbsenceRate: 0.5 });
+    expect(report.summary).toMatchObject({
+      pupils: 2,
+      absenceRate: 4 / 40,
+      persistentAbsentees: 1,
+      persistentAbsenceRate: 0.5,
+    });
     expect(io.err).toBe('');
   });
 
@@ -77,7 +101,9 @@ describe('rollcall analyse', () => {
 
   it('gives a table with names and a summary for people', async () => {
     const io = capture();
-    expect(await main([...base(), '--pupils', file('pupils.csv'), '--as-of', '2025-09-12', '--format', 'table'], io)).toBe(0);
+    expect(
+      await main([...base(), '--pupils', file('pupils.csv'), '--as-of', '2025-09-12', '--format', 'table'], io),
+    ).toBe(0);
     expect(io.out).toContain('Example, Alex');
     expect(io.out).toMatch(/B801200005001\s+Example, Alex\s+20\s+16/);
     expect(io.out).toContain('Persistently absent: 1 (50.0%)');
@@ -106,7 +132,9 @@ describe('rollcall analyse', () => {
   it('reports every problem as file:line and exits 2', async () => {
     const io = capture();
     const marks = file('bad-marks.csv');
-    expect(await main(['analyse', '--calendar', file('calendar.json'), '--marks', marks, '--as-of', '2025-09-12'], io)).toBe(2);
+    expect(
+      await main(['analyse', '--calendar', file('calendar.json'), '--marks', marks, '--as-of', '2025-09-12'], io),
+    ).toBe(2);
     const lines = io.err.trim().split('\n');
     expect(lines).toEqual([
       expect.stringMatching(new RegExp(`^${marks}:2: unknown attendance code "Q9"`)),
@@ -173,7 +201,10 @@ describe('rollcall upn', () => {
 describe('the rollcall command', () => {
   it('runs through npx from the repository root after npm install', () => {
     const root = fileURLToPath(new URL('../../../../', import.meta.url));
-    const r = spawnSync('npx', ['--no-install', 'rollcall', 'upn', 'B801200005001', 'B801200005002'], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync('npx', ['--no-install', 'rollcall', 'upn', 'B801200005001', 'B801200005002'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     // Positions 2–13 weighted: 16 + 4 + 10 + 50 + 2 × 13 = 106; 106 mod 23 = 14 → Q.
     expect(r.stdout).toBe('B801200005001 valid\nB801200005002 invalid: check letter is B but should be Q\n');
     expect(r.status).toBe(1);

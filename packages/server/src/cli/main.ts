@@ -1,5 +1,6 @@
 /** The `rollcall` command line: thin commands over the domain and services. */
 import { Command, CommanderError, Option } from 'commander';
+import { processEnv } from '../config/config.js';
 import { systemClock } from '../platform/clock.js';
 import { runAnalyse, type AnalyseArgs } from './analyse.js';
 import type { CliIO } from './io.js';
@@ -45,7 +46,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--from <date>', 'start of the statistics period; default the start of the academic year')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'table', 'csv']).default('json'))
     .option('--min-possible-sessions <n>', 'policy minimum of possible sessions for PA/SA (default none)')
-    .option('--explain', 'add each pupil\'s findings with their explanation to the JSON')
+    .option('--explain', "add each pupil's findings with their explanation to the JSON")
     .exitOverride()
     .action(async (opts: AnalyseArgs) => {
       exitCode = await runAnalyse(opts, io);
@@ -62,7 +63,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 
   /** Opens the configured database for a command, closes it afterwards, and reports a bad configuration. */
   const withDeps = async (run: (opened: OpenedDeps) => Promise<number>, keepOpen = false): Promise<void> => {
-    const opened = openDeps(process.env, io);
+    const opened = openDeps(processEnv(), io);
     if (!opened) {
       exitCode = EXIT_USAGE;
       return;
@@ -101,7 +102,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 
   program
     .command('import')
-    .description("Load a school's calendar, pupils, marks, contacts and groups into the database (all or nothing; see docs/cli/import.md)")
+    .description(
+      "Load a school's calendar, pupils, marks, contacts and groups into the database (all or nothing; see docs/cli/import.md)",
+    )
     .requiredOption('--school <urn>', "the school's URN")
     .option('--calendar <file>', 'calendar.json, as for analyse')
     .option('--pupils <file>', 'pupils.csv, as for analyse plus surname and forename')
@@ -127,21 +130,35 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .description('Create an account; the password is read from standard input (--password-stdin)')
     .requiredOption('--email <email>', 'sign-in email')
     .requiredOption('--name <name>', 'display name')
-    .requiredOption('--role <role>', 'teacher, office, attendance_officer, senco, senior_leader, governor, trust_lead, la_officer, parent or admin')
+    .requiredOption(
+      '--role <role>',
+      'teacher, office, attendance_officer, senco, senior_leader, governor, trust_lead, la_officer, parent or admin',
+    )
     .option('--school-urn <urn>', 'the school, for school roles')
     .option('--trust-id <id>', 'the trust, for a trust attendance lead')
     .option('--la-code <code>', 'the local authority, for a local authority officer')
     .option('--password-stdin', 'read the password from standard input (at least 12 characters)')
-    .action((opts: { email: string; name: string; role: string; schoolUrn?: string; trustId?: string; laCode?: string; passwordStdin?: boolean }) =>
-      withDeps(async ({ deps }) => {
-        if (!opts.passwordStdin) {
-          io.stderr('rollcall users create: give the password on standard input with --password-stdin (it is never taken as an argument)\n');
-          return EXIT_USAGE;
-        }
-        const password = (await readStdin()).replace(/\r?\n$/, '');
-        await runMigrate(deps, { ...io, stdout: () => {} });
-        return usersCreateCommand(deps, { ...opts, password }, io);
-      }),
+    .action(
+      (opts: {
+        email: string;
+        name: string;
+        role: string;
+        schoolUrn?: string;
+        trustId?: string;
+        laCode?: string;
+        passwordStdin?: boolean;
+      }) =>
+        withDeps(async ({ deps }) => {
+          if (!opts.passwordStdin) {
+            io.stderr(
+              'rollcall users create: give the password on standard input with --password-stdin (it is never taken as an argument)\n',
+            );
+            return EXIT_USAGE;
+          }
+          const password = (await readStdin()).replace(/\r?\n$/, '');
+          await runMigrate(deps, { ...io, stdout: () => {} });
+          return usersCreateCommand(deps, { ...opts, password }, io);
+        }),
     );
 
   try {

@@ -25,7 +25,11 @@ export interface OpenedDeps {
 }
 
 /** Reads the configuration and opens the database; a bad configuration is reported, not thrown. */
-export function openDeps(env: Readonly<Record<string, string | undefined>>, io: Pick<CliIO, 'stderr'>, clock: Clock = systemClock): OpenedDeps | undefined {
+export function openDeps(
+  env: Readonly<Record<string, string | undefined>>,
+  io: Pick<CliIO, 'stderr'>,
+  clock: Clock = systemClock,
+): OpenedDeps | undefined {
   let config: Config;
   try {
     config = loadConfig(env);
@@ -47,14 +51,21 @@ function describeDatabase(config: Config): string {
 
 export async function runMigrate(deps: Deps, io: CliIO): Promise<number> {
   const applied = await migrateToLatest(deps.db);
-  io.stdout(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'The database is up to date.\n');
+  io.stdout(
+    applied.length
+      ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n`
+      : 'The database is up to date.\n',
+  );
   return 0;
 }
 
 export function printDemo(summary: DemoSummary, io: CliIO): void {
   const lines = [
     `Created the demo trust "${summary.trust.name}":`,
-    ...summary.schools.map((s) => `  ${s.name} (URN ${s.urn}): ${s.pupils} pupils, ${s.sessionMarks.toLocaleString('en-GB')} session marks, ${s.lessonMarks.toLocaleString('en-GB')} lesson marks`),
+    ...summary.schools.map(
+      (s) =>
+        `  ${s.name} (URN ${s.urn}): ${s.pupils} pupils, ${s.sessionMarks.toLocaleString('en-GB')} session marks, ${s.lessonMarks.toLocaleString('en-GB')} lesson marks`,
+    ),
     '',
     'Demo sign-ins (invented people; every account has the same password):',
     ...summary.signIns.map((u) => `  ${u.role.padEnd(20)} ${u.email}`),

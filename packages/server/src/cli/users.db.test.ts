@@ -21,7 +21,13 @@ describeEachDialect('rollcall users create', (ctx) => {
     const c = capture();
     const code = await usersCreateCommand(
       testDeps(ctx.db, ctx.dialect),
-      { email: 'Head@School.test', name: 'Head Teacher', role: 'senior_leader', schoolUrn: '900001-cli', password: 'a good long password' },
+      {
+        email: 'Head@School.test',
+        name: 'Head Teacher',
+        role: 'senior_leader',
+        schoolUrn: '900001-cli',
+        password: 'a good long password',
+      },
       c.io,
     );
     expect(code).toBe(0);
@@ -30,34 +36,87 @@ describeEachDialect('rollcall users create', (ctx) => {
     const found = await findUserForSignIn(ctx.db, 'head@school.test');
     expect(found?.user).toMatchObject({ role: 'senior_leader', schoolId: school.schoolId });
     expect(await verifyPassword(found!.passwordHash, 'a good long password')).toBe(true);
-    const audit = await ctx.db.selectFrom('audit_log').select(['user_id', 'user_role']).where('action', '=', 'user.create').where('entity_id', '=', found!.user.id).executeTakeFirstOrThrow();
+    const audit = await ctx.db
+      .selectFrom('audit_log')
+      .select(['user_id', 'user_role'])
+      .where('action', '=', 'user.create')
+      .where('entity_id', '=', found!.user.id)
+      .executeTakeFirstOrThrow();
     expect(audit).toEqual({ user_id: 'system', user_role: 'admin' });
   });
 
   it('creates trust and local authority accounts and an installation administrator', async () => {
     const deps = testDeps(ctx.db, ctx.dialect);
     const trustId = school.actors.trust_lead.trustId!;
-    expect(await usersCreateCommand(deps, { email: 'lead@trust.test', name: 'Trust Lead', role: 'trust_lead', trustId, password: 'a good long password' }, capture().io)).toBe(0);
-    expect(await usersCreateCommand(deps, { email: 'officer@la.test', name: 'LA Officer', role: 'la_officer', laCode: '999', password: 'a good long password' }, capture().io)).toBe(0);
-    expect(await usersCreateCommand(deps, { email: 'root@rollcall.test', name: 'Installer', role: 'admin', password: 'a good long password' }, capture().io)).toBe(0);
+    expect(
+      await usersCreateCommand(
+        deps,
+        { email: 'lead@trust.test', name: 'Trust Lead', role: 'trust_lead', trustId, password: 'a good long password' },
+        capture().io,
+      ),
+    ).toBe(0);
+    expect(
+      await usersCreateCommand(
+        deps,
+        {
+          email: 'officer@la.test',
+          name: 'LA Officer',
+          role: 'la_officer',
+          laCode: '999',
+          password: 'a good long password',
+        },
+        capture().io,
+      ),
+    ).toBe(0);
+    expect(
+      await usersCreateCommand(
+        deps,
+        { email: 'root@rollcall.test', name: 'Installer', role: 'admin', password: 'a good long password' },
+        capture().io,
+      ),
+    ).toBe(0);
     expect((await findUserForSignIn(ctx.db, 'root@rollcall.test'))?.user.schoolId).toBeNull();
   });
 
   it('explains what is wrong, with the exit codes of the error codes', async () => {
     const deps = testDeps(ctx.db, ctx.dialect);
     const unknownSchool = capture();
-    expect(await usersCreateCommand(deps, { email: 'x@school.test', name: 'X', role: 'teacher', schoolUrn: '000000', password: 'a good long password' }, unknownSchool.io)).toBe(4);
+    expect(
+      await usersCreateCommand(
+        deps,
+        { email: 'x@school.test', name: 'X', role: 'teacher', schoolUrn: '000000', password: 'a good long password' },
+        unknownSchool.io,
+      ),
+    ).toBe(4);
     expect(unknownSchool.err.join('')).toContain('No school with URN 000000');
 
     const invalid = capture();
-    expect(await usersCreateCommand(deps, { email: 'x@school.test', name: 'X', role: 'wizard', password: 'short' }, invalid.io)).toBe(2);
+    expect(
+      await usersCreateCommand(
+        deps,
+        { email: 'x@school.test', name: 'X', role: 'wizard', password: 'short' },
+        invalid.io,
+      ),
+    ).toBe(2);
     expect(invalid.err.join('')).toContain('role: Choose a role');
     expect(invalid.err.join('')).toContain('roles: teacher, office');
     expect(invalid.err.join('')).toContain('password: Password must be 12 characters or more');
     expect(invalid.err.join('')).not.toContain('short');
 
     const duplicate = capture();
-    expect(await usersCreateCommand(deps, { email: 'HEAD@school.test', name: 'Again', role: 'teacher', schoolUrn: '900001-cli', password: 'a good long password' }, duplicate.io)).toBe(5);
+    expect(
+      await usersCreateCommand(
+        deps,
+        {
+          email: 'HEAD@school.test',
+          name: 'Again',
+          role: 'teacher',
+          schoolUrn: '900001-cli',
+          password: 'a good long password',
+        },
+        duplicate.io,
+      ),
+    ).toBe(5);
     expect(duplicate.err.join('')).toContain('already exists');
   });
 });

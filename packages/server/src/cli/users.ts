@@ -19,7 +19,11 @@ export interface UsersCreateOptions {
 }
 
 /** Creates the account; prints what was created (never the password) and resolves to the exit code. */
-export async function usersCreateCommand(deps: Deps, opts: UsersCreateOptions, io: Pick<CliIO, 'stdout' | 'stderr'>): Promise<number> {
+export async function usersCreateCommand(
+  deps: Deps,
+  opts: UsersCreateOptions,
+  io: Pick<CliIO, 'stdout' | 'stderr'>,
+): Promise<number> {
   try {
     let schoolId: string | undefined;
     if (opts.schoolUrn !== undefined && opts.schoolUrn !== '') {

@@ -20,7 +20,8 @@ const schema = z.object({
 export interface Config {
   readonly port: number;
   readonly host: string;
-  readonly database: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+  readonly database:
+    { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
   readonly timeZone: string;
   readonly logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   readonly cookieSecure: 'true' | 'false' | 'auto';
@@ -28,6 +29,11 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** The process's environment, for the entry points to hand to {@link loadConfig}. */
+export function processEnv(): Readonly<Record<string, string | undefined>> {
+  return process.env;
+}
 
 /** Reads and checks the environment; throws {@link ConfigError} naming each bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
@@ -40,7 +46,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
-    database: e.DATABASE_URL ? { kind: 'postgres' as const, url: e.DATABASE_URL } : { kind: 'sqlite' as const, path: e.SQLITE_PATH },
+    database: e.DATABASE_URL
+      ? { kind: 'postgres' as const, url: e.DATABASE_URL }
+      : { kind: 'sqlite' as const, path: e.SQLITE_PATH },
     timeZone: e.TIME_ZONE,
     logLevel: e.LOG_LEVEL,
     cookieSecure: e.COOKIE_SECURE,

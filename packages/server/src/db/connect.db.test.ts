@@ -8,9 +8,27 @@ describeEachDialect('schema', (ctx) => {
     const tables = (await ctx.db.introspection.getTables()).map((t) => t.name).sort();
     expect(tables).toEqual(
       [
-        'audit_log', 'auth_sessions', 'closures', 'contacts', 'early_leavers', 'group_members', 'group_staff', 'groups',
-        'late_arrivals', 'lesson_marks', 'lessons', 'login_attempts', 'mark_history', 'parent_links', 'pupils',
-        'registers', 'schools', 'session_marks', 'terms', 'trusts', 'users',
+        'audit_log',
+        'auth_sessions',
+        'closures',
+        'contacts',
+        'early_leavers',
+        'group_members',
+        'group_staff',
+        'groups',
+        'late_arrivals',
+        'lesson_marks',
+        'lessons',
+        'login_attempts',
+        'mark_history',
+        'parent_links',
+        'pupils',
+        'registers',
+        'schools',
+        'session_marks',
+        'terms',
+        'trusts',
+        'users',
       ].sort(),
     );
   });
@@ -23,12 +41,17 @@ describeEachDialect('schema', (ctx) => {
         columns: t.columns.map((c) => `${c.name} ${c.dataType}${c.isNullable ? '' : ' not null'}`).sort(),
       }))
       .sort((a, b) => a.table.localeCompare(b.table));
-    await expect(`${JSON.stringify(shape, null, 2)}\n`).toMatchFileSnapshot(`./__snapshots__/schema.${ctx.dialect}.json`);
+    await expect(`${JSON.stringify(shape, null, 2)}\n`).toMatchFileSnapshot(
+      `./__snapshots__/schema.${ctx.dialect}.json`,
+    );
   });
 
   it('enforces foreign keys', async () => {
     await expect(
-      ctx.db.insertInto('terms').values({ id: 't1', school_id: 'nope', name: 'A', start_date: '2025-09-01', end_date: '2025-10-01' }).execute(),
+      ctx.db
+        .insertInto('terms')
+        .values({ id: 't1', school_id: 'nope', name: 'A', start_date: '2025-09-01', end_date: '2025-10-01' })
+        .execute(),
     ).rejects.toThrow(/foreign key/i);
   });
 

@@ -3,16 +3,23 @@
  * Every route has zod schemas; the OpenAPI description is generated from them at
  * `/api/openapi.json`. Signed-in sessions use the session cookie and the `x-csrf-token` header.
  */
-import { isPlainDate, type PlainDate } from '@rollcall/domain';
+import { isPlainDate } from '@rollcall/domain';
 import fastifySwagger from '@fastify/swagger';
 import type { FastifyPluginAsync } from 'fastify';
 import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findPupils, getPupilRecord } from '../services/pupils.js';
-import { amendMark, getRegister, recordEarlyLeaver, recordLateArrival, registerBoard, saveRegister } from '../services/registers.js';
+import {
+  amendMark,
+  getRegister,
+  recordEarlyLeaver,
+  recordLateArrival,
+  registerBoard,
+  saveRegister,
+} from '../services/registers.js';
 import { requireActor } from './auth-routes.js';
 
-const date = z.string().refine(isPlainDate, 'must be a date YYYY-MM-DD').transform((s) => s as PlainDate);
+const date = z.string().refine(isPlainDate, 'must be a date YYYY-MM-DD');
 const session = z.enum(['AM', 'PM']);
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM');
 const code = z.string().min(1).max(2);
@@ -31,7 +38,11 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
     async (api) => {
       await api.register(fastifySwagger, {
         openapi: {
-          info: { title: 'Rollcall API', version: '0.1.0', description: 'School attendance for England: registers, office, pupils.' },
+          info: {
+            title: 'Rollcall API',
+            version: '0.1.0',
+            description: 'School attendance for England: registers, office, pupils.',
+          },
           servers: [{ url: '/' }],
           components: {
             securitySchemes: {
@@ -49,9 +60,18 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
 
       app.get(
         '/registers/:groupId/:date/:session',
-        { schema: { summary: 'A register with its pupils and marks', params: registerParams, querystring: z.object({ lessonId: z.string().optional() }) } },
+        {
+          schema: {
+            summary: 'A register with its pupils and marks',
+            params: registerParams,
+            querystring: z.object({ lessonId: z.string().optional() }),
+          },
+        },
         async (request) => {
-          const view = await getRegister(api.deps, requireActor(request), { ...request.params, lessonId: request.query.lessonId });
+          const view = await getRegister(api.deps, requireActor(request), {
+            ...request.params,
+            lessonId: request.query.lessonId,
+          });
           return {
             group: view.group,
             date: view.date,
@@ -72,9 +92,13 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
         '/registers/:groupId/:date/:session',
         {
           schema: {
-            summary: 'Save a register (atomic; 409 with the other person\'s changes if it was saved meanwhile)',
+            summary: "Save a register (atomic; 409 with the other person's changes if it was saved meanwhile)",
             params: registerParams,
-            body: z.object({ version: z.number().int().min(0), lessonId: z.string().nullish(), marks: z.array(markBody).max(200) }),
+            body: z.object({
+              version: z.number().int().min(0),
+              lessonId: z.string().nullish(),
+              marks: z.array(markBody).max(200),
+            }),
           },
         },
         async (request) => saveRegister(api.deps, requireActor(request), { ...request.params, ...request.body }),
@@ -82,11 +106,19 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
 
       app.get(
         '/board',
-        { schema: { summary: 'The register board for a school and date', querystring: z.object({ schoolId: z.string().optional(), date: date.optional() }) } },
+        {
+          schema: {
+            summary: 'The register board for a school and date',
+            querystring: z.object({ schoolId: z.string().optional(), date: date.optional() }),
+          },
+        },
         async (request) => {
           const actor = requireActor(request);
           const schoolId = request.query.schoolId ?? actor.schoolId ?? '';
-          const board = await registerBoard(api.deps, actor, { schoolId, date: request.query.date ?? api.deps.clock.today() });
+          const board = await registerBoard(api.deps, actor, {
+            schoolId,
+            date: request.query.date ?? api.deps.clock.today(),
+          });
           return { date: board.date, isSchoolDay: board.isSchoolDay, notTaken: board.notTaken, rows: board.rows };
         },
       );
@@ -96,10 +128,18 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
         {
           schema: {
             summary: 'Sign in a late arrival (L before the close, U after)',
-            body: z.object({ pupilId: z.string().min(1), date, session, arrivedAt: time, reason: z.string().max(500).nullish(), keepAsLate: z.boolean().optional() }),
+            body: z.object({
+              pupilId: z.string().min(1),
+              date,
+              session,
+              arrivedAt: time,
+              reason: z.string().max(500).nullish(),
+              keepAsLate: z.boolean().optional(),
+            }),
           },
         },
-        async (request, reply) => reply.code(201).send(await recordLateArrival(api.deps, requireActor(request), request.body)),
+        async (request, reply) =>
+          reply.code(201).send(await recordLateArrival(api.deps, requireActor(request), request.body)),
       );
 
       app.post(
@@ -107,7 +147,13 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
         {
           schema: {
             summary: 'Sign out a pupil leaving early',
-            body: z.object({ pupilId: z.string().min(1), date, leftAt: time, reason: z.string().min(1).max(500), collectedBy: z.string().max(200).nullish() }),
+            body: z.object({
+              pupilId: z.string().min(1),
+              date,
+              leftAt: time,
+              reason: z.string().min(1).max(500),
+              collectedBy: z.string().max(200).nullish(),
+            }),
           },
         },
         async (request, reply) => {
@@ -121,7 +167,14 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
         {
           schema: {
             summary: 'Amend a session mark (with a reason; kept in the history)',
-            body: z.object({ pupilId: z.string().min(1), date, session, code, minutesLate: z.number().int().min(0).max(600).nullish(), reason: z.string().min(1).max(500) }),
+            body: z.object({
+              pupilId: z.string().min(1),
+              date,
+              session,
+              code,
+              minutesLate: z.number().int().min(0).max(600).nullish(),
+              reason: z.string().min(1).max(500),
+            }),
           },
         },
         async (request, reply) => {
@@ -132,16 +185,29 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
 
       app.get(
         '/pupils',
-        { schema: { summary: 'Find pupils by name or UPN', querystring: z.object({ q: z.string().min(1).max(100), schoolId: z.string().optional() }) } },
+        {
+          schema: {
+            summary: 'Find pupils by name or UPN',
+            querystring: z.object({ q: z.string().min(1).max(100), schoolId: z.string().optional() }),
+          },
+        },
         async (request) => {
           const actor = requireActor(request);
-          return { pupils: await findPupils(api.deps, actor, request.query.schoolId ?? actor.schoolId ?? '', request.query.q) };
+          return {
+            pupils: await findPupils(api.deps, actor, request.query.schoolId ?? actor.schoolId ?? '', request.query.q),
+          };
         },
       );
 
       app.get(
         '/pupils/:id',
-        { schema: { summary: "A pupil's record: measures, marks and history (audited)", params: z.object({ id: z.string().min(1) }), querystring: z.object({ asOf: date.optional() }) } },
+        {
+          schema: {
+            summary: "A pupil's record: measures, marks and history (audited)",
+            params: z.object({ id: z.string().min(1) }),
+            querystring: z.object({ asOf: date.optional() }),
+          },
+        },
         async (request) => {
           const record = await getPupilRecord(api.deps, requireActor(request), request.params.id, request.query.asOf);
           const { school, ...rest } = record;

@@ -52,7 +52,9 @@ const testRoutes: FastifyPluginAsync = (fastify) => {
   app.get('/forbidden', () => {
     throw new AppError('FORBIDDEN', 'You do not have permission to do that.');
   });
-  app.post('/api/echo', { schema: { body: z.object({ count: z.number().int() }) } }, (request) => ({ count: request.body.count }));
+  app.post('/api/echo', { schema: { body: z.object({ count: z.number().int() }) } }, (request) => ({
+    count: request.body.count,
+  }));
   app.post('/form', (_request, reply) => reply.code(204).send());
   return Promise.resolve();
 };
@@ -75,7 +77,11 @@ interface Session {
 }
 
 async function signInAs(who: Role | 'teacherb', password = PASSWORD, next?: string): Promise<Session> {
-  const res = await app.inject({ method: 'POST', url: '/sign-in', payload: { email: email(who), password, ...(next ? { next } : {}) } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/sign-in',
+    payload: { email: email(who), password, ...(next ? { next } : {}) },
+  });
   expect(res.statusCode).toBe(303);
   const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE);
   if (!cookie) throw new Error('no session cookie');
@@ -101,7 +107,13 @@ beforeAll(async () => {
     },
   });
   const logger = pino({ level: 'trace', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, logStream);
-  const deps: Deps = { db: open.db, dialect: open.dialect, clock, logger, config: loadConfig({ SQLITE_PATH: ':memory:' }) };
+  const deps: Deps = {
+    db: open.db,
+    dialect: open.dialect,
+    clock,
+    logger,
+    config: loadConfig({ SQLITE_PATH: ':memory:' }),
+  };
   app = await buildApp(deps, { routes: [testRoutes] });
 });
 
@@ -118,7 +130,9 @@ describe('signing in', () => {
     expect(res.body).toContain('<title>Sign in – Rollcall</title>');
     expect(res.body).toMatch(/<label class="govuk-label govuk-label--s" for="email">\s*Email address\s*<\/label>/);
     expect(res.body).toMatch(/<input[^>]*id="email"[^>]*autocomplete="username"/);
-    expect(res.body).toMatch(/<input[^>]*id="password"[^>]*type="password"[^>]*autocomplete="current-password"|<input[^>]*autocomplete="current-password"[^>]*id="password"|<input[^>]*id="password"[^>]*autocomplete="current-password"/);
+    expect(res.body).toMatch(
+      /<input[^>]*id="password"[^>]*type="password"[^>]*autocomplete="current-password"|<input[^>]*autocomplete="current-password"[^>]*id="password"|<input[^>]*id="password"[^>]*autocomplete="current-password"/,
+    );
     expect(res.body).toContain('name="next" value="/board"');
     expect(res.body).toContain('href="#main-content"');
     expect(res.body).toContain('govuk-phase-banner');
@@ -137,9 +151,19 @@ describe('signing in', () => {
 
   it('marks the cookie Secure in production or when configured', async () => {
     for (const env of [{ NODE_ENV: 'production' }, { COOKIE_SECURE: 'true' }]) {
-      const deps: Deps = { db: open.db, dialect: open.dialect, clock, logger: pino({ level: 'silent' }), config: loadConfig({ SQLITE_PATH: ':memory:', ...env }) };
+      const deps: Deps = {
+        db: open.db,
+        dialect: open.dialect,
+        clock,
+        logger: pino({ level: 'silent' }),
+        config: loadConfig({ SQLITE_PATH: ':memory:', ...env }),
+      };
       const secureApp = await buildApp(deps);
-      const res = await secureApp.inject({ method: 'POST', url: '/sign-in', payload: { email: email('senco'), password: PASSWORD } });
+      const res = await secureApp.inject({
+        method: 'POST',
+        url: '/sign-in',
+        payload: { email: email('senco'), password: PASSWORD },
+      });
       expect(res.cookies.find((c) => c.name === SESSION_COOKIE)?.secure).toBe(true);
       expect(res.headers['strict-transport-security']).toBeDefined();
       expect(String(res.headers['content-security-policy'])).toContain('upgrade-insecure-requests');
@@ -184,7 +208,13 @@ describe('signing in', () => {
   });
 
   it('only follows same-site `next` paths', async () => {
-    for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)', '/sign-out']) {
+    for (const next of [
+      '//evil.example/x',
+      'https://evil.example/',
+      '/\\evil.example',
+      'javascript:alert(1)',
+      '/sign-out',
+    ]) {
       const res = await postSignIn(email('senco'), PASSWORD, { next });
       expect(res.headers.location).toBe('/');
     }
@@ -194,7 +224,11 @@ describe('signing in', () => {
 
   it('a signed-in user visiting the sign-in page goes on', async () => {
     const s = await signInAs('office');
-    const res = await app.inject({ method: 'GET', url: '/sign-in?next=%2Fboard', cookies: { [SESSION_COOKIE]: s.cookie } });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/sign-in?next=%2Fboard',
+      cookies: { [SESSION_COOKIE]: s.cookie },
+    });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/board');
   });
@@ -233,11 +267,24 @@ describe('requests without a session', () => {
     const css = await app.inject({ method: 'GET', url: '/assets/govuk-frontend.min.css' });
     expect(css.statusCode).toBe(200);
     expect(css.headers['content-type']).toMatch(/^text\/css/);
-    for (const url of ['/assets/moj-frontend.min.css', '/assets/govuk-frontend.min.js', '/assets/moj-frontend.min.js', '/assets/fonts/bold-b542beb274-v2.woff2', '/assets/images/govuk-crest.svg', '/assets/images/icon-search-blue.svg', '/public/frontend-init.js']) {
+    for (const url of [
+      '/assets/moj-frontend.min.css',
+      '/assets/govuk-frontend.min.js',
+      '/assets/moj-frontend.min.js',
+      '/assets/fonts/bold-b542beb274-v2.woff2',
+      '/assets/images/govuk-crest.svg',
+      '/assets/images/icon-search-blue.svg',
+      '/public/frontend-init.js',
+    ]) {
       expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
     }
     // Only the built assets of the frontends, not their sources.
-    for (const url of ['/assets/template.njk', '/assets/components/button/macro.njk', '/assets/index.scss', '/assets/../package.json']) {
+    for (const url of [
+      '/assets/template.njk',
+      '/assets/components/button/macro.njk',
+      '/assets/index.scss',
+      '/assets/../package.json',
+    ]) {
       expect((await app.inject({ method: 'GET', url })).statusCode, url).not.toBe(200);
     }
   });
@@ -275,31 +322,69 @@ describe('security headers', () => {
 describe('CSRF', () => {
   it('refuses a post with a session but no token, or the wrong one', async () => {
     const s = await signInAs('office');
-    const missing = await app.inject({ method: 'POST', url: '/sign-out', cookies: { [SESSION_COOKIE]: s.cookie }, payload: {} });
+    const missing = await app.inject({
+      method: 'POST',
+      url: '/sign-out',
+      cookies: { [SESSION_COOKIE]: s.cookie },
+      payload: {},
+    });
     expect(missing.statusCode).toBe(403);
     expect(missing.body).toContain('This form has expired');
-    const wrong = await app.inject({ method: 'POST', url: '/sign-out', cookies: { [SESSION_COOKIE]: s.cookie }, payload: { _csrf: `${s.csrf.slice(0, -1)}x` } });
+    const wrong = await app.inject({
+      method: 'POST',
+      url: '/sign-out',
+      cookies: { [SESSION_COOKIE]: s.cookie },
+      payload: { _csrf: `${s.csrf.slice(0, -1)}x` },
+    });
     expect(wrong.statusCode).toBe(403);
-    const api = await app.inject({ method: 'POST', url: '/api/echo', cookies: { [SESSION_COOKIE]: s.cookie }, payload: { count: 1 } });
+    const api = await app.inject({
+      method: 'POST',
+      url: '/api/echo',
+      cookies: { [SESSION_COOKIE]: s.cookie },
+      payload: { count: 1 },
+    });
     expect(api.statusCode).toBe(403);
     expect(api.json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
     // The session survived.
-    expect((await app.inject({ method: 'GET', url: '/', cookies: { [SESSION_COOKIE]: s.cookie } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/', cookies: { [SESSION_COOKIE]: s.cookie } })).statusCode).toBe(
+      200,
+    );
   });
 
   it('refuses any post a browser says comes from another site, even signing in', async () => {
-    const res = await app.inject({ method: 'POST', url: '/sign-in', headers: { 'sec-fetch-site': 'cross-site' }, payload: { email: email('office'), password: PASSWORD } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { 'sec-fetch-site': 'cross-site' },
+      payload: { email: email('office'), password: PASSWORD },
+    });
     expect(res.statusCode).toBe(403);
     expect(res.cookies.find((c) => c.name === SESSION_COOKIE)).toBeUndefined();
-    const same = await app.inject({ method: 'POST', url: '/sign-in', headers: { 'sec-fetch-site': 'same-origin' }, payload: { email: email('office'), password: PASSWORD } });
+    const same = await app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { 'sec-fetch-site': 'same-origin' },
+      payload: { email: email('office'), password: PASSWORD },
+    });
     expect(same.statusCode).toBe(303);
   });
 
   it('accepts the form field or the header', async () => {
     const s = await signInAs('office');
-    const form = await app.inject({ method: 'POST', url: '/form', cookies: { [SESSION_COOKIE]: s.cookie }, payload: { _csrf: s.csrf } });
+    const form = await app.inject({
+      method: 'POST',
+      url: '/form',
+      cookies: { [SESSION_COOKIE]: s.cookie },
+      payload: { _csrf: s.csrf },
+    });
     expect(form.statusCode).toBe(204);
-    const api = await app.inject({ method: 'POST', url: '/api/echo', cookies: { [SESSION_COOKIE]: s.cookie }, headers: { 'x-csrf-token': s.csrf }, payload: { count: 2 } });
+    const api = await app.inject({
+      method: 'POST',
+      url: '/api/echo',
+      cookies: { [SESSION_COOKIE]: s.cookie },
+      headers: { 'x-csrf-token': s.csrf },
+      payload: { count: 2 },
+    });
     expect(api.statusCode).toBe(200);
     expect(api.json()).toEqual({ count: 2 });
   });
@@ -382,7 +467,12 @@ describe('home page by role', () => {
 describe('sessions', () => {
   it('signing out deletes the session and clears the cookie', async () => {
     const s = await signInAs('office');
-    const res = await app.inject({ method: 'POST', url: '/sign-out', cookies: { [SESSION_COOKIE]: s.cookie }, payload: { _csrf: s.csrf } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/sign-out',
+      cookies: { [SESSION_COOKIE]: s.cookie },
+      payload: { _csrf: s.csrf },
+    });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/sign-in');
     const cleared = res.cookies.find((c) => c.name === SESSION_COOKIE);
@@ -417,7 +507,11 @@ describe('errors', () => {
     expect(page.body).not.toMatch(/\n\s+at /);
     const api = await app.inject({ method: 'GET', url: '/api/boom', cookies: { [SESSION_COOKIE]: s.cookie } });
     expect(api.statusCode).toBe(500);
-    expect(api.json<ErrorBody>().error).toEqual({ code: 'INTERNAL', message: 'Sorry, there is a problem with the service. Try again later.', fields: [] });
+    expect(api.json<ErrorBody>().error).toEqual({
+      code: 'INTERNAL',
+      message: 'Sorry, there is a problem with the service. Try again later.',
+      fields: [],
+    });
     expect(api.body).not.toContain('secret');
     expect(logLines.join('')).toContain('secret internal detail');
   });
@@ -429,12 +523,20 @@ describe('errors', () => {
     expect(page.body).toContain('You do not have permission to do that.');
     const api = await app.inject({ method: 'GET', url: '/api/forbidden', cookies: { [SESSION_COOKIE]: s.cookie } });
     expect(api.statusCode).toBe(403);
-    expect(api.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'You do not have permission to do that.', fields: [] } });
+    expect(api.json()).toEqual({
+      error: { code: 'FORBIDDEN', message: 'You do not have permission to do that.', fields: [] },
+    });
   });
 
   it('a request that fails its schema is a 400 with the fields', async () => {
     const s = await signInAs('office');
-    const res = await app.inject({ method: 'POST', url: '/api/echo', cookies: { [SESSION_COOKIE]: s.cookie }, headers: { 'x-csrf-token': s.csrf }, payload: { count: 'two' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/echo',
+      cookies: { [SESSION_COOKIE]: s.cookie },
+      headers: { 'x-csrf-token': s.csrf },
+      payload: { count: 'two' },
+    });
     expect(res.statusCode).toBe(400);
     const body = res.json<ErrorBody>();
     expect(body.error.code).toBe('VALIDATION');

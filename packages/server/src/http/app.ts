@@ -19,7 +19,13 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import nunjucks from 'nunjucks';
 import { LOCK_MINUTES, resolveSession, SESSION_COOKIE } from '../services/auth.js';
@@ -119,7 +125,12 @@ export interface Permissions {
  */
 export function permissionsFor(actor: Actor): Permissions {
   const acrossSchools = actor.schoolId === null && actor.role !== 'admin';
-  const own: Resource = { kind: 'school', schoolId: actor.schoolId ?? '', trustId: actor.trustId, laCode: actor.laCode ?? '' };
+  const own: Resource = {
+    kind: 'school',
+    schoolId: actor.schoolId ?? '',
+    trustId: actor.trustId,
+    laCode: actor.laCode ?? '',
+  };
   const may = (action: Action): boolean => !acrossSchools && can(actor, action, own);
   return {
     takeRegisters: actor.role === 'teacher' ? actor.groupIds.size > 0 : may('register.take'),
@@ -149,14 +160,24 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
   ];
   return items
     .filter(([shown]) => shown)
-    .map(([, text, href]) => ({ text, href, current: href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`) }));
+    .map(([, text, href]) => ({
+      text,
+      href,
+      current: href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`),
+    }));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Views
 // ---------------------------------------------------------------------------------------------
 
-const LONG_DATE = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const LONG_DATE = new Intl.DateTimeFormat('en-GB', {
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
 
 /** 'YYYY-MM-DD' → 'Monday 8 September 2025' (the GOV.UK style: no commas, whatever ICU says); anything else unchanged. */
 export function longDate(value: unknown): unknown {
@@ -204,19 +225,32 @@ const TITLES: Record<number, string> = {
 };
 
 /** Sends an error as JSON under /api/ and as the error page elsewhere; never a stack trace. */
-function sendError(reply: FastifyReply, status: number, code: string, message: string, fields: readonly FieldError[] = []): FastifyReply {
+function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  fields: readonly FieldError[] = [],
+): FastifyReply {
   const request = reply.request;
   reply.code(status);
   if (isApiRequest(request)) return reply.send({ error: { code, message, fields } });
   try {
-    return reply.view('error.njk', { status, title: TITLES[status] ?? (status >= 500 ? 'Sorry, there is a problem with the service' : 'There is a problem'), message });
+    return reply.view('error.njk', {
+      status,
+      title: TITLES[status] ?? (status >= 500 ? 'Sorry, there is a problem with the service' : 'There is a problem'),
+      message,
+    });
   } catch (e) {
     request.log.error({ err: e }, 'error page failed to render');
     return reply.type('text/plain; charset=utf-8').send(status >= 500 ? GENERIC_500 : message);
   }
 }
 
-function validationFields(validation: readonly { instancePath?: string; message?: string }[], context: string | undefined): FieldError[] {
+function validationFields(
+  validation: readonly { instancePath?: string; message?: string }[],
+  context: string | undefined,
+): FieldError[] {
   return validation.map((v) => ({
     field: (v.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.') || context || 'request',
     message: v.message ?? 'Invalid value',
@@ -307,7 +341,12 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   await app.register(fastifyCookie);
 
   await app.register(fastifyStatic, {
-    root: [join(GOVUK_DIST, 'govuk', 'assets'), join(MOJ_ROOT, 'moj', 'assets'), join(GOVUK_DIST, 'govuk'), join(MOJ_ROOT, 'moj')],
+    root: [
+      join(GOVUK_DIST, 'govuk', 'assets'),
+      join(MOJ_ROOT, 'moj', 'assets'),
+      join(GOVUK_DIST, 'govuk'),
+      join(MOJ_ROOT, 'moj'),
+    ],
     prefix: '/assets/',
     allowedPath: (pathname) => ASSET_PATH.test(pathname),
     index: false,

@@ -43,7 +43,14 @@ export async function homeFor(deps: Deps, actor: Actor): Promise<HomeView> {
       : [],
     school && can(actor, 'school.administer', schoolResource(school)) ? listUsers(deps.db, school.id) : [],
   ]);
-  return { school, today, groups, children, schools, users: users.map((u) => ({ ...u, roleLabel: ROLE_LABELS[u.role] })) };
+  return {
+    school,
+    today,
+    groups,
+    children,
+    schools,
+    users: users.map((u) => ({ ...u, roleLabel: ROLE_LABELS[u.role] })),
+  };
 }
 
 export const homeRoutes: FastifyPluginAsync = (app) => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseJsonWithLines } from './json-lines.js';
 
 describe('parseJsonWithLines', () => {
-  const text = '{\n  "terms": [\n    {"name": "A", "start": "2025-09-03",\n     "end": "2025-10-24"},\n    {"name": "B"}\n  ],\n  "closures": []\n}\n';
+  const text =
+    '{\n  "terms": [\n    {"name": "A", "start": "2025-09-03",\n     "end": "2025-10-24"},\n    {"name": "B"}\n  ],\n  "closures": []\n}\n';
 
   it('parses like JSON.parse', () => {
     const r = parseJsonWithLines(text);

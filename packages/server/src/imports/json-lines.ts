@@ -6,8 +6,7 @@
 export type JsonPath = readonly (string | number)[];
 
 export type JsonParse =
-  | { ok: true; value: unknown; lineOf: (path: JsonPath) => number }
-  | { ok: false; line: number; message: string };
+  { ok: true; value: unknown; lineOf: (path: JsonPath) => number } | { ok: false; line: number; message: string };
 
 class JsonSyntaxError extends Error {
   constructor(

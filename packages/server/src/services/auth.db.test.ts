@@ -75,7 +75,11 @@ describeEachDialect('auth service', (ctx) => {
   });
 
   it('resolves a session until it expires, then deletes it', async () => {
-    const s = await signIn(depsAt(ctx.db, ctx.dialect, AT), { email: email('office'), password: PASSWORD, ip: '192.0.2.10' });
+    const s = await signIn(depsAt(ctx.db, ctx.dialect, AT), {
+      email: email('office'),
+      password: PASSWORD,
+      ip: '192.0.2.10',
+    });
     const during = await resolveSession(depsAt(ctx.db, ctx.dialect, '2025-09-08T15:29:59.000Z'), s.token);
     expect(during?.actor.role).toBe('office');
     expect(during?.csrfToken).toBe(s.csrfToken);
@@ -97,11 +101,17 @@ describeEachDialect('auth service', (ctx) => {
   it('gives one message for an unknown email and a wrong password, and audits both without the password', async () => {
     const deps = depsAt(ctx.db, ctx.dialect, AT);
     const unknown = await failure(signIn(deps, { email: 'nobody@school.test', password: PASSWORD, ip: '192.0.2.20' }));
-    const wrong = await failure(signIn(deps, { email: email('governor'), password: 'not the password', ip: '192.0.2.20' }));
+    const wrong = await failure(
+      signIn(deps, { email: email('governor'), password: 'not the password', ip: '192.0.2.20' }),
+    );
     expect([unknown.code, wrong.code]).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED']);
     expect(unknown.message).toBe(SIGN_IN_FAILED_MESSAGE);
     expect(wrong.message).toBe(SIGN_IN_FAILED_MESSAGE);
-    const rows = await ctx.db.selectFrom('audit_log').select(['action', 'user_id', 'details']).where('action', '=', 'auth.signInFailed').execute();
+    const rows = await ctx.db
+      .selectFrom('audit_log')
+      .select(['action', 'user_id', 'details'])
+      .where('action', '=', 'auth.signInFailed')
+      .execute();
     expect(rows.map((r) => r.user_id).sort()).toEqual([null, school.actors.governor.userId].sort());
     const all = JSON.stringify(rows);
     expect(all).not.toContain(PASSWORD);
@@ -116,12 +126,16 @@ describeEachDialect('auth service', (ctx) => {
     const e = await failure(signIn(depsAt(ctx.db, ctx.dialect, AT), { email: ' ', password: '', ip: '192.0.2.21' }));
     expect(e.code).toBe('VALIDATION');
     expect(e.details.fields?.map((f) => f.field)).toEqual(['email', 'password']);
-    expect((await ctx.db.selectFrom('login_attempts').select('key').where('key', '=', 'ip:192.0.2.21').execute()).length).toBe(0);
+    expect(
+      (await ctx.db.selectFrom('login_attempts').select('key').where('key', '=', 'ip:192.0.2.21').execute()).length,
+    ).toBe(0);
   });
 
   it('refuses a disabled account with the same message', async () => {
     await ctx.db.updateTable('users').set({ disabled: 1 }).where('id', '=', school.actors.la_officer.userId).execute();
-    const e = await failure(signIn(depsAt(ctx.db, ctx.dialect, AT), { email: email('la_officer'), password: PASSWORD, ip: '192.0.2.22' }));
+    const e = await failure(
+      signIn(depsAt(ctx.db, ctx.dialect, AT), { email: email('la_officer'), password: PASSWORD, ip: '192.0.2.22' }),
+    );
     expect(e.code).toBe('UNAUTHENTICATED');
     expect(e.message).toBe(SIGN_IN_FAILED_MESSAGE);
   });
@@ -131,40 +145,83 @@ describeEachDialect('auth service', (ctx) => {
     for (let i = 0; i < MAX_FAILURES_PER_EMAIL; i++) {
       const t = `2025-09-08T07:3${i}:00.000Z`;
       // A different address each time: the email's own counter locks it.
-      const e = await failure(signIn(depsAt(ctx.db, ctx.dialect, t), { email: target, password: 'wrong password!', ip: `198.51.100.${i}` }));
+      const e = await failure(
+        signIn(depsAt(ctx.db, ctx.dialect, t), { email: target, password: 'wrong password!', ip: `198.51.100.${i}` }),
+      );
       expect(e.code).toBe('UNAUTHENTICATED');
     }
-    const locked = await failure(signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T07:35:00.000Z'), { email: target, password: PASSWORD, ip: '198.51.100.99' }));
+    const locked = await failure(
+      signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T07:35:00.000Z'), {
+        email: target,
+        password: PASSWORD,
+        ip: '198.51.100.99',
+      }),
+    );
     expect(locked.code).toBe('TOO_MANY_ATTEMPTS');
     expect(locked.message).toBe(THROTTLED_MESSAGE);
     expect(await auditActions(ctx.db, school.actors.attendance_officer.userId)).toContain('auth.signInThrottled');
     // Locked until 07:34 + 15 minutes.
-    const still = await failure(signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T07:48:59.000Z'), { email: target, password: PASSWORD, ip: '198.51.100.99' }));
+    const still = await failure(
+      signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T07:48:59.000Z'), {
+        email: target,
+        password: PASSWORD,
+        ip: '198.51.100.99',
+      }),
+    );
     expect(still.code).toBe('TOO_MANY_ATTEMPTS');
-    const after = await signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T07:49:00.000Z'), { email: target, password: PASSWORD, ip: '198.51.100.99' });
+    const after = await signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T07:49:00.000Z'), {
+      email: target,
+      password: PASSWORD,
+      ip: '198.51.100.99',
+    });
     expect(after.actor.role).toBe('attendance_officer');
   });
 
   it('a success clears the email’s count', async () => {
     const target = email('senior_leader');
     const at = (m: number): Deps => depsAt(ctx.db, ctx.dialect, `2025-09-08T08:${String(m).padStart(2, '0')}:00.000Z`);
-    for (let i = 0; i < MAX_FAILURES_PER_EMAIL - 1; i++) await failure(signIn(at(i), { email: target, password: 'nope nope nope', ip: '203.0.113.1' }));
+    for (let i = 0; i < MAX_FAILURES_PER_EMAIL - 1; i++)
+      await failure(signIn(at(i), { email: target, password: 'nope nope nope', ip: '203.0.113.1' }));
     await signIn(at(5), { email: target, password: PASSWORD, ip: '203.0.113.1' });
     for (let i = 0; i < MAX_FAILURES_PER_EMAIL - 1; i++) {
-      expect((await failure(signIn(at(6 + i), { email: target, password: 'nope nope nope', ip: '203.0.113.2' }))).code).toBe('UNAUTHENTICATED');
+      expect(
+        (await failure(signIn(at(6 + i), { email: target, password: 'nope nope nope', ip: '203.0.113.2' }))).code,
+      ).toBe('UNAUTHENTICATED');
     }
-    expect((await signIn(at(12), { email: target, password: PASSWORD, ip: '203.0.113.2' })).actor.role).toBe('senior_leader');
+    expect((await signIn(at(12), { email: target, password: PASSWORD, ip: '203.0.113.2' })).actor.role).toBe(
+      'senior_leader',
+    );
   });
 
   it('locks an address after too many failures across emails', async () => {
     const ip = '203.0.113.50';
     for (let i = 0; i < MAX_FAILURES_PER_IP; i++) {
-      await failure(signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T10:00:00.000Z'), { email: `guess${i}@school.test`, password: 'guess guess guess', ip }));
+      await failure(
+        signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T10:00:00.000Z'), {
+          email: `guess${i}@school.test`,
+          password: 'guess guess guess',
+          ip,
+        }),
+      );
     }
-    const e = await failure(signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T10:01:00.000Z'), { email: email('admin'), password: PASSWORD, ip }));
+    const e = await failure(
+      signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T10:01:00.000Z'), {
+        email: email('admin'),
+        password: PASSWORD,
+        ip,
+      }),
+    );
     expect(e.code).toBe('TOO_MANY_ATTEMPTS');
     // Another address is not affected.
-    expect((await signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T10:01:00.000Z'), { email: email('admin'), password: PASSWORD, ip: '203.0.113.51' })).actor.role).toBe('admin');
+    expect(
+      (
+        await signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T10:01:00.000Z'), {
+          email: email('admin'),
+          password: PASSWORD,
+          ip: '203.0.113.51',
+        })
+      ).actor.role,
+    ).toBe('admin');
   });
 
   describe('creating accounts', () => {
@@ -173,45 +230,100 @@ describeEachDialect('auth service', (ctx) => {
     it('an administrator creates an account in their school: email lower-case, password hashed, audited', async () => {
       const deps = depsAt(ctx.db, ctx.dialect, AT);
       const user = await createUserAccount(deps, school.actors.admin, { ...input, schoolId: school.schoolId });
-      expect(user).toMatchObject({ email: 'new.office@school.test', name: 'New Office', role: 'office', schoolId: school.schoolId, disabled: false });
+      expect(user).toMatchObject({
+        email: 'new.office@school.test',
+        name: 'New Office',
+        role: 'office',
+        schoolId: school.schoolId,
+        disabled: false,
+      });
       const found = await findUserForSignIn(ctx.db, 'new.office@school.test');
       expect(found?.passwordHash).toMatch(/^\$argon2id\$/);
       expect(await verifyPassword(found!.passwordHash, 'twelve chars')).toBe(true);
-      const audit = await ctx.db.selectFrom('audit_log').select(['user_id', 'details']).where('action', '=', 'user.create').where('entity_id', '=', user.id).executeTakeFirstOrThrow();
+      const audit = await ctx.db
+        .selectFrom('audit_log')
+        .select(['user_id', 'details'])
+        .where('action', '=', 'user.create')
+        .where('entity_id', '=', user.id)
+        .executeTakeFirstOrThrow();
       expect(audit.user_id).toBe(school.actors.admin.userId);
       expect(audit.details).not.toContain('twelve chars');
       // And the new account can sign in.
-      expect((await signIn(deps, { email: 'NEW.OFFICE@school.test', password: 'twelve chars', ip: '192.0.2.30' })).actor.role).toBe('office');
+      expect(
+        (await signIn(deps, { email: 'NEW.OFFICE@school.test', password: 'twelve chars', ip: '192.0.2.30' })).actor
+          .role,
+      ).toBe('office');
     });
 
     it('refuses a second account with the same email, whatever its case', async () => {
-      const e = await failure(createUserAccount(depsAt(ctx.db, ctx.dialect, AT), school.actors.admin, { ...input, email: 'NEW.office@school.test', schoolId: school.schoolId }));
+      const e = await failure(
+        createUserAccount(depsAt(ctx.db, ctx.dialect, AT), school.actors.admin, {
+          ...input,
+          email: 'NEW.office@school.test',
+          schoolId: school.schoolId,
+        }),
+      );
       expect(e.code).toBe('CONFLICT');
       expect(e.details.fields?.[0]?.field).toBe('email');
     });
 
     it('validates the details', async () => {
       const deps = depsAt(ctx.db, ctx.dialect, AT);
-      const short = await failure(createUserAccount(deps, school.actors.admin, { ...input, email: 'short@school.test', password: 'eleven char', schoolId: school.schoolId }));
+      const short = await failure(
+        createUserAccount(deps, school.actors.admin, {
+          ...input,
+          email: 'short@school.test',
+          password: 'eleven char',
+          schoolId: school.schoolId,
+        }),
+      );
       expect(short.code).toBe('VALIDATION');
       expect(short.details.fields?.map((f) => f.field)).toEqual(['password']);
-      const bad = await failure(createUserAccount(deps, school.actors.admin, { email: 'not-an-email', name: '', role: 'wizard', password: 'long enough password' }));
+      const bad = await failure(
+        createUserAccount(deps, school.actors.admin, {
+          email: 'not-an-email',
+          name: '',
+          role: 'wizard',
+          password: 'long enough password',
+        }),
+      );
       expect(bad.details.fields?.map((f) => f.field)).toEqual(['email', 'name', 'role']);
       const noSchool = await failure(createUserAccount(deps, SYSTEM_ACTOR, { ...input, email: 'x1@school.test' }));
       expect(noSchool.details.fields?.map((f) => f.field)).toEqual(['schoolId']);
-      const noLa = await failure(createUserAccount(deps, SYSTEM_ACTOR, { ...input, email: 'x2@school.test', role: 'la_officer', laCode: '12' }));
+      const noLa = await failure(
+        createUserAccount(deps, SYSTEM_ACTOR, { ...input, email: 'x2@school.test', role: 'la_officer', laCode: '12' }),
+      );
       expect(noLa.details.fields?.map((f) => f.field)).toEqual(['laCode']);
-      const noTrust = await failure(createUserAccount(deps, SYSTEM_ACTOR, { ...input, email: 'x3@school.test', role: 'trust_lead', trustId: 'no-such-trust' }));
+      const noTrust = await failure(
+        createUserAccount(deps, SYSTEM_ACTOR, {
+          ...input,
+          email: 'x3@school.test',
+          role: 'trust_lead',
+          trustId: 'no-such-trust',
+        }),
+      );
       expect(noTrust.details.fields?.map((f) => f.field)).toEqual(['trustId']);
     });
 
     it('only administrators of the school, an installation administrator or the system may create accounts', async () => {
       const deps = depsAt(ctx.db, ctx.dialect, AT);
       for (const actor of [school.actors.office, school.actors.senior_leader, school.actors.teacher]) {
-        const e = await failure(createUserAccount(deps, actor, { ...input, email: `by-${actor.role}@school.test`, schoolId: school.schoolId }));
+        const e = await failure(
+          createUserAccount(deps, actor, {
+            ...input,
+            email: `by-${actor.role}@school.test`,
+            schoolId: school.schoolId,
+          }),
+        );
         expect(e.code).toBe('FORBIDDEN');
       }
-      const otherSchool = await failure(createUserAccount(deps, school.actors.admin, { ...input, email: 'other@school.test', schoolId: school.otherSchoolId }));
+      const otherSchool = await failure(
+        createUserAccount(deps, school.actors.admin, {
+          ...input,
+          email: 'other@school.test',
+          schoolId: school.otherSchoolId,
+        }),
+      );
       expect(otherSchool.code).toBe('FORBIDDEN');
       // A school's administrator cannot create a local authority account…
       const la = { ...input, email: 'la@la.test', role: 'la_officer', laCode: '999' };
@@ -219,7 +331,12 @@ describeEachDialect('auth service', (ctx) => {
       // …the system can, and an installation administrator (no school) can.
       expect((await createUserAccount(deps, SYSTEM_ACTOR, la)).laCode).toBe('999');
       const installationAdmin = { ...school.actors.admin, schoolId: null };
-      const lead = await createUserAccount(deps, installationAdmin, { ...input, email: 'lead@trust.test', role: 'trust_lead', trustId: school.actors.trust_lead.trustId });
+      const lead = await createUserAccount(deps, installationAdmin, {
+        ...input,
+        email: 'lead@trust.test',
+        role: 'trust_lead',
+        trustId: school.actors.trust_lead.trustId,
+      });
       expect(lead).toMatchObject({ role: 'trust_lead', schoolId: null, trustId: school.actors.trust_lead.trustId });
     });
   });

@@ -90,7 +90,13 @@ function dummyPasswordHash(): Promise<string> {
 }
 
 /** An audit row for a sign-in event, which may have no known user. */
-async function auditSignIn(deps: Deps, at: string, action: string, user: User | undefined, details: Record<string, unknown>): Promise<void> {
+async function auditSignIn(
+  deps: Deps,
+  at: string,
+  action: string,
+  user: User | undefined,
+  details: Record<string, unknown>,
+): Promise<void> {
   await deps.db
     .insertInto('audit_log')
     .values({
@@ -172,7 +178,13 @@ export async function signIn(deps: Deps, input: SignInInput): Promise<SignedIn> 
   await deps.db.transaction().execute(async (trx) => {
     await clearLoginAttempts(trx, keys.email);
     await insertSession(trx, { id: hashToken(token), userId: actor.userId, csrfToken, createdAt: now, expiresAt });
-    await audit(trx, actor, now, { action: 'auth.signIn', entityType: 'user', entityId: actor.userId, schoolId: actor.schoolId, details: { ip: input.ip } });
+    await audit(trx, actor, now, {
+      action: 'auth.signIn',
+      entityType: 'user',
+      entityId: actor.userId,
+      schoolId: actor.schoolId,
+      details: { ip: input.ip },
+    });
   });
   deps.logger.info({ userId: actor.userId, role: actor.role }, 'signed in');
   return { token, csrfToken, expiresAt, actor };
@@ -210,7 +222,12 @@ export async function signOut(deps: Deps, token: string | undefined, actor?: Act
   if (!token) return;
   await deleteSession(deps.db, hashToken(token));
   if (actor) {
-    await audit(deps.db, actor, deps.clock.now(), { action: 'auth.signOut', entityType: 'user', entityId: actor.userId, schoolId: actor.schoolId });
+    await audit(deps.db, actor, deps.clock.now(), {
+      action: 'auth.signOut',
+      entityType: 'user',
+      entityId: actor.userId,
+      schoolId: actor.schoolId,
+    });
   }
 }
 
@@ -243,32 +260,48 @@ export async function createUserAccount(deps: Deps, actor: Actor, input: NewAcco
   const email = normaliseEmail(input.email);
   const name = input.name.trim();
   const fields: FieldError[] = [];
-  if (!EMAIL_PATTERN.test(email) || email.length > 254) fields.push({ field: 'email', message: 'Enter an email address in the correct format, like name@example.org' });
+  if (!EMAIL_PATTERN.test(email) || email.length > 254)
+    fields.push({ field: 'email', message: 'Enter an email address in the correct format, like name@example.org' });
   if (name === '') fields.push({ field: 'name', message: 'Enter the person’s name' });
   if (!isRole(input.role)) fields.push({ field: 'role', message: 'Choose a role' });
-  if ([...input.password].length < MIN_PASSWORD_LENGTH) fields.push({ field: 'password', message: `Password must be ${MIN_PASSWORD_LENGTH} characters or more` });
-  if (!isRole(input.role) || fields.length > 0) throw new AppError('VALIDATION', 'The account details are not valid.', { fields });
+  if ([...input.password].length < MIN_PASSWORD_LENGTH)
+    fields.push({ field: 'password', message: `Password must be ${MIN_PASSWORD_LENGTH} characters or more` });
+  if (!isRole(input.role) || fields.length > 0)
+    throw new AppError('VALIDATION', 'The account details are not valid.', { fields });
   const role = input.role;
 
   const schoolId = input.schoolId || null;
   const trustId = role === 'trust_lead' ? input.trustId || null : null;
   const laCode = role === 'la_officer' ? input.laCode?.trim() || null : null;
-  if (needsSchool(role) && !schoolId) fields.push({ field: 'schoolId', message: 'Choose the school this account belongs to' });
-  if (!needsSchool(role) && role !== 'admin' && schoolId) fields.push({ field: 'schoolId', message: 'Trust and local authority accounts do not belong to one school' });
+  if (needsSchool(role) && !schoolId)
+    fields.push({ field: 'schoolId', message: 'Choose the school this account belongs to' });
+  if (!needsSchool(role) && role !== 'admin' && schoolId)
+    fields.push({ field: 'schoolId', message: 'Trust and local authority accounts do not belong to one school' });
   if (role === 'trust_lead' && !trustId) fields.push({ field: 'trustId', message: 'Choose the trust' });
-  if (role === 'la_officer' && !(laCode && /^\d{3}$/.test(laCode))) fields.push({ field: 'laCode', message: 'Enter the local authority’s three-digit code' });
+  if (role === 'la_officer' && !(laCode && /^\d{3}$/.test(laCode)))
+    fields.push({ field: 'laCode', message: 'Enter the local authority’s three-digit code' });
   if (fields.length > 0) throw new AppError('VALIDATION', 'The account details are not valid.', { fields });
 
   const school = schoolId ? await findSchool(deps.db, schoolId) : undefined;
-  if (schoolId && !school) throw new AppError('VALIDATION', 'No such school.', { fields: [{ field: 'schoolId', message: 'No such school' }] });
-  if (trustId && !(await trustExists(deps.db, trustId))) throw new AppError('VALIDATION', 'No such trust.', { fields: [{ field: 'trustId', message: 'No such trust' }] });
+  if (schoolId && !school)
+    throw new AppError('VALIDATION', 'No such school.', { fields: [{ field: 'schoolId', message: 'No such school' }] });
+  if (trustId && !(await trustExists(deps.db, trustId)))
+    throw new AppError('VALIDATION', 'No such trust.', { fields: [{ field: 'trustId', message: 'No such trust' }] });
 
   const allowed =
     actor === SYSTEM_ACTOR ||
     (school
-      ? can(actor, 'school.administer', { kind: 'school', schoolId: school.id, trustId: school.trustId, laCode: school.laCode })
+      ? can(actor, 'school.administer', {
+          kind: 'school',
+          schoolId: school.id,
+          trustId: school.trustId,
+          laCode: school.laCode,
+        })
       : actor.role === 'admin' && actor.schoolId === null);
-  if (!allowed) throw new AppError('FORBIDDEN', 'You do not have permission to create this account.', { action: 'school.administer' });
+  if (!allowed)
+    throw new AppError('FORBIDDEN', 'You do not have permission to create this account.', {
+      action: 'school.administer',
+    });
 
   if (await emailTaken(deps.db, email)) {
     throw new AppError('CONFLICT', 'An account with this email address already exists.', {
@@ -279,8 +312,24 @@ export async function createUserAccount(deps: Deps, actor: Actor, input: NewAcco
   const passwordHash = await hashPassword(input.password);
   const at = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
-    const user = await createUser(trx, { id: newId(), email, name, passwordHash, role, schoolId, trustId, laCode, createdAt: at });
-    await audit(trx, actor, at, { action: 'user.create', entityType: 'user', entityId: user.id, schoolId, details: { role, email } });
+    const user = await createUser(trx, {
+      id: newId(),
+      email,
+      name,
+      passwordHash,
+      role,
+      schoolId,
+      trustId,
+      laCode,
+      createdAt: at,
+    });
+    await audit(trx, actor, at, {
+      action: 'user.create',
+      entityType: 'user',
+      entityId: user.id,
+      schoolId,
+      details: { role, email },
+    });
     return user;
   });
 }

@@ -26,15 +26,34 @@ const OTHER_GROUP: Resource = { kind: 'group', groupId: 'g2', ...SCHOOL };
 const THE_SCHOOL: Resource = { kind: 'school', ...SCHOOL };
 
 type Row = Record<Role, boolean>;
-const r = (allowed: readonly Role[]): Row => Object.fromEntries(ROLES.map((role) => [role, allowed.includes(role)])) as Row;
+const r = (allowed: readonly Role[]): Row =>
+  Object.fromEntries(ROLES.map((role) => [role, allowed.includes(role)])) as Row;
 
 /**
  * The whole matrix, written out by hand: for each action, on the resource that matters, which
  * roles may. Any change to the policy must change this table.
  */
 const MATRIX: readonly [Action, Resource, Row][] = [
-  ['pupil.view', OWN_PUPIL, r(['teacher', 'office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'la_officer', 'parent', 'admin'])],
-  ['pupil.view', OTHER_PUPIL, r(['office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'la_officer', 'admin'])],
+  [
+    'pupil.view',
+    OWN_PUPIL,
+    r([
+      'teacher',
+      'office',
+      'attendance_officer',
+      'senco',
+      'senior_leader',
+      'trust_lead',
+      'la_officer',
+      'parent',
+      'admin',
+    ]),
+  ],
+  [
+    'pupil.view',
+    OTHER_PUPIL,
+    r(['office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'la_officer', 'admin']),
+  ],
   ['pupil.viewSafeguarding', OWN_PUPIL, r(['attendance_officer', 'senco', 'senior_leader', 'la_officer', 'admin'])],
   ['pupil.viewContacts', OWN_PUPIL, r(['office', 'attendance_officer', 'senco', 'senior_leader', 'parent', 'admin'])],
   ['pupil.viewContacts', OTHER_PUPIL, r(['office', 'attendance_officer', 'senco', 'senior_leader', 'admin'])],
@@ -44,8 +63,16 @@ const MATRIX: readonly [Action, Resource, Row][] = [
   ['mark.amend', OWN_PUPIL, r(['office', 'attendance_officer', 'senior_leader', 'admin'])],
   ['mark.lateAfterCloseAsL', OWN_PUPIL, r(['attendance_officer', 'senior_leader', 'admin'])],
   ['office.signInOut', OWN_PUPIL, r(['office', 'attendance_officer', 'senior_leader', 'admin'])],
-  ['school.viewAggregates', THE_SCHOOL, r(['attendance_officer', 'senco', 'senior_leader', 'governor', 'trust_lead', 'la_officer', 'admin'])],
-  ['school.viewPupilLists', THE_SCHOOL, r(['office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'la_officer', 'admin'])],
+  [
+    'school.viewAggregates',
+    THE_SCHOOL,
+    r(['attendance_officer', 'senco', 'senior_leader', 'governor', 'trust_lead', 'la_officer', 'admin']),
+  ],
+  [
+    'school.viewPupilLists',
+    THE_SCHOOL,
+    r(['office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'la_officer', 'admin']),
+  ],
   ['school.administer', THE_SCHOOL, r(['admin'])],
   ['audit.view', THE_SCHOOL, r(['admin'])],
 ];
@@ -70,7 +97,10 @@ describe('the permission policy', () => {
     for (const role of ROLES) {
       if (role === 'admin') continue; // an installation administrator has no school and sees all; a school's admin does not
       // A parent is scoped by their children, wherever they are: use another family's child.
-      const others = role === 'parent' ? elsewhere.map((res) => (res.kind === 'pupil' ? { ...res, pupilId: 'p9' } : res)) : elsewhere;
+      const others =
+        role === 'parent'
+          ? elsewhere.map((res) => (res.kind === 'pupil' ? { ...res, pupilId: 'p9' } : res))
+          : elsewhere;
       for (const res of others) expect(can(actor(role), action, res)).toBe(false);
     }
     const schoolAdmin = actor('admin');
@@ -80,7 +110,8 @@ describe('the permission policy', () => {
   it('gives an administrator without a school every school, and the system everything', () => {
     const installAdmin: Actor = { ...actor('admin'), schoolId: null };
     expect(can(installAdmin, 'school.administer', { kind: 'school', ...OTHER_SCHOOL })).toBe(true);
-    for (const [action, resource] of MATRIX) expect(can(SYSTEM_ACTOR, action, { ...resource, ...OTHER_SCHOOL })).toBe(true);
+    for (const [action, resource] of MATRIX)
+      expect(can(SYSTEM_ACTOR, action, { ...resource, ...OTHER_SCHOOL })).toBe(true);
   });
 
   it('lets a parent see their own child at another school, and nothing else there', () => {
@@ -91,7 +122,12 @@ describe('the permission policy', () => {
   });
 
   it('never lets a governor see a named pupil', () => {
-    for (const action of ['pupil.view', 'pupil.viewContacts', 'pupil.viewSafeguarding', 'school.viewPupilLists'] as const) {
+    for (const action of [
+      'pupil.view',
+      'pupil.viewContacts',
+      'pupil.viewSafeguarding',
+      'school.viewPupilLists',
+    ] as const) {
       expect(can(actor('governor'), action, action === 'school.viewPupilLists' ? THE_SCHOOL : OWN_PUPIL)).toBe(false);
     }
   });

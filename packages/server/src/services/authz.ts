@@ -141,7 +141,9 @@ export function can(actor: Actor, action: Action, r: Resource): boolean {
       if (r.kind !== 'pupil') return false;
       if (role === 'parent') return actor.pupilIds.has(r.pupilId);
       if (role === 'teacher') return teachesPupil(actor, r);
-      return ['office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'la_officer', 'admin'].includes(role);
+      return ['office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'la_officer', 'admin'].includes(
+        role,
+      );
     case 'pupil.viewSafeguarding':
       if (r.kind !== 'pupil') return false;
       return ['attendance_officer', 'senco', 'senior_leader', 'la_officer', 'admin'].includes(role);
@@ -162,9 +164,13 @@ export function can(actor: Actor, action: Action, r: Resource): boolean {
     case 'office.signInOut':
       return ['office', 'attendance_officer', 'senior_leader', 'admin'].includes(role);
     case 'school.viewAggregates':
-      return ['attendance_officer', 'senco', 'senior_leader', 'governor', 'trust_lead', 'la_officer', 'admin'].includes(role);
+      return ['attendance_officer', 'senco', 'senior_leader', 'governor', 'trust_lead', 'la_officer', 'admin'].includes(
+        role,
+      );
     case 'school.viewPupilLists':
-      return ['office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'la_officer', 'admin'].includes(role);
+      return ['office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'la_officer', 'admin'].includes(
+        role,
+      );
     case 'school.administer':
       return role === 'admin';
     case 'audit.view':

@@ -13,7 +13,17 @@ import {
   type SchoolCalendar,
   type StatisticalCategory,
 } from '@rollcall/domain';
-import { findPupil, pupilGroupIds, pupilHistory, pupilMarks, searchPupils, type HistoryRow, type MarkRow, type PupilDetails, type PupilSummary } from '../db/repositories/pupils.js';
+import {
+  findPupil,
+  pupilGroupIds,
+  pupilHistory,
+  pupilMarks,
+  searchPupils,
+  type HistoryRow,
+  type MarkRow,
+  type PupilDetails,
+  type PupilSummary,
+} from '../db/repositories/pupils.js';
 import { getSchool, type School } from '../db/repositories/schools.js';
 import { audit } from './audit.js';
 import { authorise, can, type Actor, type Resource } from './authz.js';
@@ -58,7 +68,10 @@ export function pupilResource(school: School, pupilId: string, groupIds: readonl
 }
 
 /** Lays stored marks over the calendar as the domain's compact arrays. */
-export function layMarks(cal: SchoolCalendar, marks: readonly MarkRow[]): { codes: Uint8Array; minutesLate: Uint16Array } {
+export function layMarks(
+  cal: SchoolCalendar,
+  marks: readonly MarkRow[],
+): { codes: Uint8Array; minutesLate: Uint16Array } {
   const codes = new Uint8Array(cal.sessionCount);
   const minutesLate = new Uint16Array(cal.sessionCount);
   for (const m of marks) {
@@ -73,7 +86,12 @@ export function layMarks(cal: SchoolCalendar, marks: readonly MarkRow[]): { code
 }
 
 /** Reads a pupil's record; audited. */
-export async function getPupilRecord(deps: Deps, actor: Actor, pupilId: string, asOfInput?: PlainDate): Promise<PupilRecord> {
+export async function getPupilRecord(
+  deps: Deps,
+  actor: Actor,
+  pupilId: string,
+  asOfInput?: PlainDate,
+): Promise<PupilRecord> {
   const pupil = await findPupil(deps.db, pupilId);
   if (!pupil) throw new AppError('PUPIL_NOT_FOUND', 'No such pupil.');
   const school = await getSchool(deps.db, pupil.schoolId);
@@ -92,7 +110,17 @@ export async function getPupilRecord(deps: Deps, actor: Actor, pupilId: string, 
     permissions.contacts
       ? deps.db
           .selectFrom('contacts')
-          .select(['name', 'relationship', 'parental_responsibility', 'lives_with_pupil', 'priority', 'mobile_phone', 'home_phone', 'work_phone', 'email'])
+          .select([
+            'name',
+            'relationship',
+            'parental_responsibility',
+            'lives_with_pupil',
+            'priority',
+            'mobile_phone',
+            'home_phone',
+            'work_phone',
+            'email',
+          ])
           .where('pupil_id', '=', pupil.id)
           .orderBy('priority')
           .execute()
@@ -123,7 +151,13 @@ export async function getPupilRecord(deps: Deps, actor: Actor, pupilId: string, 
     days.push({ date, am: cell(date, 'AM'), pm: cell(date, 'PM') });
   }
 
-  await audit(deps.db, actor, deps.clock.now(), { action: 'pupil.view', entityType: 'pupil', entityId: pupil.id, pupilId: pupil.id, schoolId: school.id });
+  await audit(deps.db, actor, deps.clock.now(), {
+    action: 'pupil.view',
+    entityType: 'pupil',
+    entityId: pupil.id,
+    pupilId: pupil.id,
+    schoolId: school.id,
+  });
   return {
     school,
     pupil: { ...pupil, safeguarding: permissions.safeguarding ? pupil.safeguarding : null },
@@ -153,6 +187,11 @@ export async function getPupilRecord(deps: Deps, actor: Actor, pupilId: string, 
 /** Finds pupils by name or UPN within the actor's school; results only include pupils the actor may view. */
 export async function findPupils(deps: Deps, actor: Actor, schoolId: string, query: string): Promise<PupilSummary[]> {
   const school = await getSchool(deps.db, schoolId);
-  authorise(actor, 'school.viewPupilLists', { kind: 'school', schoolId: school.id, trustId: school.trustId, laCode: school.laCode });
+  authorise(actor, 'school.viewPupilLists', {
+    kind: 'school',
+    schoolId: school.id,
+    trustId: school.trustId,
+    laCode: school.laCode,
+  });
   return searchPupils(deps.db, school.id, query);
 }

@@ -4,7 +4,14 @@ import { d, seedSmallSchool, testDeps, type SmallSchool } from '../../test/fixtu
 import { pupilHistory } from '../db/repositories/pupils.js';
 import { AppError } from './errors.js';
 import { getPupilRecord } from './pupils.js';
-import { amendMark, getRegister, recordEarlyLeaver, recordLateArrival, registerBoard, saveRegister } from './registers.js';
+import {
+  amendMark,
+  getRegister,
+  recordEarlyLeaver,
+  recordLateArrival,
+  registerBoard,
+  saveRegister,
+} from './registers.js';
 
 // Monday 8 September 2025; London is UTC+1. 08:00Z = 09:00 local, inside the AM register (08:50–09:20).
 const OPEN = '2025-09-08T08:00:00Z';
@@ -31,7 +38,11 @@ describeEachDialect('registers', (ctx) => {
   describe('taking a session register', () => {
     it('saves all present with exceptions, atomically, with history and the register taken', async () => {
       const [a, b, c] = school.pupilsA as [string, string, string];
-      const view = await getRegister(deps(), school.actors.teacher, { groupId: school.groupA, date: d('2025-09-08'), session: 'AM' });
+      const view = await getRegister(deps(), school.actors.teacher, {
+        groupId: school.groupA,
+        date: d('2025-09-08'),
+        session: 'AM',
+      });
       expect(view.state).toBe('open');
       expect(view.version).toBe(0);
       expect(view.pupils.map((p) => p.pupil.surname)).toEqual(['Able', 'Baker', 'Cole']);
@@ -47,7 +58,11 @@ describeEachDialect('registers', (ctx) => {
         ],
       });
       expect(result).toEqual({ version: 1, changed: 3 });
-      const again = await getRegister(deps(), school.actors.teacher, { groupId: school.groupA, date: d('2025-09-08'), session: 'AM' });
+      const again = await getRegister(deps(), school.actors.teacher, {
+        groupId: school.groupA,
+        date: d('2025-09-08'),
+        session: 'AM',
+      });
       expect(again.pupils.map((p) => [p.code, p.minutesLate])).toEqual([
         ['/', null],
         ['N', null],
@@ -57,7 +72,13 @@ describeEachDialect('registers', (ctx) => {
       expect(again.takenBy).toBe('Test teacher');
       const history = await pupilHistory(ctx.db, b);
       expect(history).toHaveLength(1);
-      expect(history[0]).toMatchObject({ previousCode: null, newCode: 'N', userName: 'Test teacher', userRole: 'teacher', source: 'register' });
+      expect(history[0]).toMatchObject({
+        previousCode: null,
+        newCode: 'N',
+        userName: 'Test teacher',
+        userRole: 'teacher',
+        source: 'register',
+      });
     });
 
     it('tells the later of two savers what changed and by whom, and saves nothing of theirs', async () => {
@@ -81,16 +102,28 @@ describeEachDialect('registers', (ctx) => {
       );
       expect(err.code).toBe('CONFLICT');
       expect(err.message).toContain('Test office saved this register');
-      expect(err.details['changes']).toEqual([expect.objectContaining({ pupilId: a, code: 'M', changedBy: 'Test office' })]);
-      const view = await getRegister(deps(), school.actors.teacher, { groupId: school.groupA, date: d('2025-09-08'), session: 'AM' });
+      expect(err.details['changes']).toEqual([
+        expect.objectContaining({ pupilId: a, code: 'M', changedBy: 'Test office' }),
+      ]);
+      const view = await getRegister(deps(), school.actors.teacher, {
+        groupId: school.groupA,
+        date: d('2025-09-08'),
+        session: 'AM',
+      });
       expect(view.pupils[0]?.code).toBe('M');
       expect(view.version).toBe(2);
     });
 
     it('refuses a teacher the register of a group they do not teach', async () => {
-      const err = await rejection(getRegister(deps(), school.actors.teacher, { groupId: school.groupB, date: d('2025-09-08'), session: 'AM' }));
+      const err = await rejection(
+        getRegister(deps(), school.actors.teacher, { groupId: school.groupB, date: d('2025-09-08'), session: 'AM' }),
+      );
       expect(err.code).toBe('FORBIDDEN');
-      const view = await getRegister(deps(), school.teacherB, { groupId: school.groupB, date: d('2025-09-08'), session: 'AM' });
+      const view = await getRegister(deps(), school.teacherB, {
+        groupId: school.groupB,
+        date: d('2025-09-08'),
+        session: 'AM',
+      });
       expect(view.pupils).toHaveLength(2);
     });
 
@@ -113,40 +146,96 @@ describeEachDialect('registers', (ctx) => {
         { field: 'marks.1.pupilId', message: 'This pupil appears twice in the register.' },
         { field: 'marks.1.code', message: expect.stringContaining('pre-2024 code') as string },
       ]);
-      const view = await getRegister(deps(), school.actors.office, { groupId: school.groupA, date: d('2025-09-09'), session: 'AM' });
+      const view = await getRegister(deps(), school.actors.office, {
+        groupId: school.groupA,
+        date: d('2025-09-09'),
+        session: 'AM',
+      });
       expect(view.pupils.every((p) => p.code === null)).toBe(true);
       expect(view.version).toBe(0);
     });
 
     it('refuses a date that is not a school session', async () => {
-      const err = await rejection(getRegister(deps(), school.actors.office, { groupId: school.groupA, date: d('2025-09-26'), session: 'AM' }));
+      const err = await rejection(
+        getRegister(deps(), school.actors.office, { groupId: school.groupA, date: d('2025-09-26'), session: 'AM' }),
+      );
       expect(err.code).toBe('NOT_A_SCHOOL_SESSION');
     });
 
     it('after the close, a change needs the right to amend and a reason', async () => {
       const [, b] = school.pupilsA as [string, string];
-      const view = await getRegister(deps(CLOSED), school.actors.teacher, { groupId: school.groupA, date: d('2025-09-08'), session: 'AM' });
+      const view = await getRegister(deps(CLOSED), school.actors.teacher, {
+        groupId: school.groupA,
+        date: d('2025-09-08'),
+        session: 'AM',
+      });
       expect(view.state).toBe('closed');
       const byTeacher = await rejection(
-        saveRegister(deps(CLOSED), school.actors.teacher, { groupId: school.groupA, date: d('2025-09-08'), session: 'AM', version: view.version, marks: [{ pupilId: b, code: 'I', reason: 'Parent rang' }] }),
+        saveRegister(deps(CLOSED), school.actors.teacher, {
+          groupId: school.groupA,
+          date: d('2025-09-08'),
+          session: 'AM',
+          version: view.version,
+          marks: [{ pupilId: b, code: 'I', reason: 'Parent rang' }],
+        }),
       );
-      expect(byTeacher.details.fields).toEqual([{ field: 'marks.0.code', message: expect.stringContaining('ask the office') as string }]);
+      expect(byTeacher.details.fields).toEqual([
+        { field: 'marks.0.code', message: expect.stringContaining('ask the office') as string },
+      ]);
       const noReason = await rejection(
-        saveRegister(deps(CLOSED), school.actors.office, { groupId: school.groupA, date: d('2025-09-08'), session: 'AM', version: view.version, marks: [{ pupilId: b, code: 'I' }] }),
+        saveRegister(deps(CLOSED), school.actors.office, {
+          groupId: school.groupA,
+          date: d('2025-09-08'),
+          session: 'AM',
+          version: view.version,
+          marks: [{ pupilId: b, code: 'I' }],
+        }),
       );
-      expect(noReason.details.fields).toEqual([{ field: 'marks.0.reason', message: expect.stringContaining('reason') as string }]);
-      await saveRegister(deps(CLOSED), school.actors.office, { groupId: school.groupA, date: d('2025-09-08'), session: 'AM', version: view.version, marks: [{ pupilId: b, code: 'I', reason: 'Parent rang at 9:25' }] });
+      expect(noReason.details.fields).toEqual([
+        { field: 'marks.0.reason', message: expect.stringContaining('reason') as string },
+      ]);
+      await saveRegister(deps(CLOSED), school.actors.office, {
+        groupId: school.groupA,
+        date: d('2025-09-08'),
+        session: 'AM',
+        version: view.version,
+        marks: [{ pupilId: b, code: 'I', reason: 'Parent rang at 9:25' }],
+      });
       const history = await pupilHistory(ctx.db, b);
-      expect(history[0]).toMatchObject({ previousCode: 'N', newCode: 'I', reason: 'Parent rang at 9:25', userRole: 'office' });
+      expect(history[0]).toMatchObject({
+        previousCode: 'N',
+        newCode: 'I',
+        reason: 'Parent rang at 9:25',
+        userRole: 'office',
+      });
     });
   });
 
   describe('the office', () => {
     it('signs in a late arrival: L before the close with minutes, U after', async () => {
       const [, , c] = school.pupilsA as [string, string, string];
-      expect(await recordLateArrival(deps(), school.actors.office, { pupilId: c, date: d('2025-09-10'), session: 'AM', arrivedAt: '09:05' })).toEqual({ code: 'L', minutesLate: 15 });
-      expect(await recordLateArrival(deps(), school.actors.office, { pupilId: c, date: d('2025-09-11'), session: 'AM', arrivedAt: '09:35' })).toEqual({ code: 'U', minutesLate: 45 });
-      const rows = await ctx.db.selectFrom('late_arrivals').select(['date', 'code', 'minutes_late']).where('pupil_id', '=', c).orderBy('date').execute();
+      expect(
+        await recordLateArrival(deps(), school.actors.office, {
+          pupilId: c,
+          date: d('2025-09-10'),
+          session: 'AM',
+          arrivedAt: '09:05',
+        }),
+      ).toEqual({ code: 'L', minutesLate: 15 });
+      expect(
+        await recordLateArrival(deps(), school.actors.office, {
+          pupilId: c,
+          date: d('2025-09-11'),
+          session: 'AM',
+          arrivedAt: '09:35',
+        }),
+      ).toEqual({ code: 'U', minutesLate: 45 });
+      const rows = await ctx.db
+        .selectFrom('late_arrivals')
+        .select(['date', 'code', 'minutes_late'])
+        .where('pupil_id', '=', c)
+        .orderBy('date')
+        .execute();
       expect(rows).toEqual([
         { date: '2025-09-10', code: 'L', minutes_late: 15 },
         { date: '2025-09-11', code: 'U', minutes_late: 45 },
@@ -156,42 +245,109 @@ describeEachDialect('registers', (ctx) => {
     it('records L after the close only for permitted staff, with a reason', async () => {
       const [, , c] = school.pupilsA as [string, string, string];
       const input = { pupilId: c, date: d('2025-09-12'), session: 'AM' as const, arrivedAt: '09:40', keepAsLate: true };
-      expect((await rejection(recordLateArrival(deps(), school.actors.office, { ...input, reason: 'Bus broke down' }))).code).toBe('FORBIDDEN');
-      expect((await rejection(recordLateArrival(deps(), school.actors.attendance_officer, input))).code).toBe('REASON_REQUIRED');
-      expect(await recordLateArrival(deps(), school.actors.attendance_officer, { ...input, reason: 'School bus broke down' })).toEqual({ code: 'L', minutesLate: 50 });
+      expect(
+        (await rejection(recordLateArrival(deps(), school.actors.office, { ...input, reason: 'Bus broke down' }))).code,
+      ).toBe('FORBIDDEN');
+      expect((await rejection(recordLateArrival(deps(), school.actors.attendance_officer, input))).code).toBe(
+        'REASON_REQUIRED',
+      );
+      expect(
+        await recordLateArrival(deps(), school.actors.attendance_officer, {
+          ...input,
+          reason: 'School bus broke down',
+        }),
+      ).toEqual({ code: 'L', minutesLate: 50 });
     });
 
     it('rejects a bad time and a pupil of another school group with clear fields', async () => {
-      const err = await rejection(recordLateArrival(deps(), school.actors.office, { pupilId: school.pupilsA[0]!, date: d('2025-09-13'), session: 'AM', arrivedAt: '9.5' }));
+      const err = await rejection(
+        recordLateArrival(deps(), school.actors.office, {
+          pupilId: school.pupilsA[0]!,
+          date: d('2025-09-13'),
+          session: 'AM',
+          arrivedAt: '9.5',
+        }),
+      );
       expect(err.details.fields?.map((f) => f.field)).toEqual(['arrivedAt', 'date']);
     });
 
     it('records an early leaver', async () => {
-      await recordEarlyLeaver(deps(), school.actors.office, { pupilId: school.pupilsA[0]!, date: d('2025-09-08'), leftAt: '11:30', reason: 'Dental appointment', collectedBy: 'Mother' });
-      const row = await ctx.db.selectFrom('early_leavers').select(['left_at', 'collected_by', 'reason']).where('pupil_id', '=', school.pupilsA[0]!).executeTakeFirstOrThrow();
+      await recordEarlyLeaver(deps(), school.actors.office, {
+        pupilId: school.pupilsA[0]!,
+        date: d('2025-09-08'),
+        leftAt: '11:30',
+        reason: 'Dental appointment',
+        collectedBy: 'Mother',
+      });
+      const row = await ctx.db
+        .selectFrom('early_leavers')
+        .select(['left_at', 'collected_by', 'reason'])
+        .where('pupil_id', '=', school.pupilsA[0]!)
+        .executeTakeFirstOrThrow();
       expect(row).toEqual({ left_at: '11:30', collected_by: 'Mother', reason: 'Dental appointment' });
-      expect((await rejection(recordEarlyLeaver(deps(), school.actors.teacher, { pupilId: school.pupilsA[0]!, date: d('2025-09-08'), leftAt: '11:30', reason: 'x' }))).code).toBe('FORBIDDEN');
+      expect(
+        (
+          await rejection(
+            recordEarlyLeaver(deps(), school.actors.teacher, {
+              pupilId: school.pupilsA[0]!,
+              date: d('2025-09-08'),
+              leftAt: '11:30',
+              reason: 'x',
+            }),
+          )
+        ).code,
+      ).toBe('FORBIDDEN');
     });
 
     it('amends a mark with a reason, kept in the history', async () => {
       const [a] = school.pupilsA as [string];
-      await amendMark(deps(CLOSED), school.actors.attendance_officer, { pupilId: a, date: d('2025-09-08'), session: 'AM', code: 'I', reason: 'Medical evidence received' });
+      await amendMark(deps(CLOSED), school.actors.attendance_officer, {
+        pupilId: a,
+        date: d('2025-09-08'),
+        session: 'AM',
+        code: 'I',
+        reason: 'Medical evidence received',
+      });
       const h = await pupilHistory(ctx.db, a);
-      expect(h[0]).toMatchObject({ previousCode: 'M', newCode: 'I', reason: 'Medical evidence received', userName: 'Test attendance_officer', userRole: 'attendance_officer', source: 'office' });
-      const err = await rejection(amendMark(deps(CLOSED), school.actors.attendance_officer, { pupilId: a, date: d('2025-09-08'), session: 'AM', code: 'I', reason: ' ' }));
+      expect(h[0]).toMatchObject({
+        previousCode: 'M',
+        newCode: 'I',
+        reason: 'Medical evidence received',
+        userName: 'Test attendance_officer',
+        userRole: 'attendance_officer',
+        source: 'office',
+      });
+      const err = await rejection(
+        amendMark(deps(CLOSED), school.actors.attendance_officer, {
+          pupilId: a,
+          date: d('2025-09-08'),
+          session: 'AM',
+          code: 'I',
+          reason: ' ',
+        }),
+      );
       expect(err.details.fields).toEqual([{ field: 'reason', message: 'Give the reason for the amendment.' }]);
     });
   });
 
   describe('the register board', () => {
     it('shows which registers were not taken by the close', async () => {
-      const board = await registerBoard(deps(CLOSED), school.actors.office, { schoolId: school.schoolId, date: d('2025-09-08') });
+      const board = await registerBoard(deps(CLOSED), school.actors.office, {
+        schoolId: school.schoolId,
+        date: d('2025-09-08'),
+      });
       const byName = Object.fromEntries(board.rows.map((r) => [r.group.name, r.sessions]));
       expect(byName['Year 3 Oak']?.AM).toMatchObject({ status: 'taken', pupils: 3, marked: 3 });
       expect(byName['Year 4 Ash']?.AM).toMatchObject({ status: 'notTaken', pupils: 2, marked: 0 });
       expect(byName['Year 4 Ash']?.PM.status).toBe('notYetOpen');
       expect(board.notTaken).toBe(1);
-      expect((await rejection(registerBoard(deps(), school.actors.teacher, { schoolId: school.schoolId, date: d('2025-09-08') }))).code).toBe('FORBIDDEN');
+      expect(
+        (
+          await rejection(
+            registerBoard(deps(), school.actors.teacher, { schoolId: school.schoolId, date: d('2025-09-08') }),
+          )
+        ).code,
+      ).toBe('FORBIDDEN');
     });
   });
 
@@ -223,14 +379,23 @@ describeEachDialect('registers', (ctx) => {
           { pupilId: c, code: 'N' },
         ],
       });
-      const view = await getRegister(deps('2025-09-15T09:05:00Z'), school.actors.teacher, { groupId: school.teachingGroup, date: d('2025-09-15'), session: 'AM', lessonId: school.lessonId });
+      const view = await getRegister(deps('2025-09-15T09:05:00Z'), school.actors.teacher, {
+        groupId: school.teachingGroup,
+        date: d('2025-09-15'),
+        session: 'AM',
+        lessonId: school.lessonId,
+      });
       expect(view.pupils.map((p) => [p.pupil.surname, p.code, p.sessionCode, p.missingFromLesson])).toEqual([
         ['Able', '/', '/', false],
         ['Baker', 'N', '/', true],
         ['Cole', 'N', 'N', false],
       ]);
       // Lesson marks never change the statutory session mark.
-      const session = await getRegister(deps(at), school.actors.teacher, { groupId: school.groupA, date: d('2025-09-15'), session: 'AM' });
+      const session = await getRegister(deps(at), school.actors.teacher, {
+        groupId: school.groupA,
+        date: d('2025-09-15'),
+        session: 'AM',
+      });
       expect(session.pupils[1]?.code).toBe('/');
     });
   });
@@ -247,7 +412,12 @@ describeEachDialect('registers', (ctx) => {
       const asOfficer = await getPupilRecord(deps(CLOSED), school.actors.attendance_officer, a, d('2025-09-15'));
       expect(asOfficer.pupil.safeguarding).toMatchObject({ cp: true, socialWorker: 'Social worker (test)' });
       expect(asOfficer.contacts?.[0]).toMatchObject({ name: 'Parent of Alex', mobilePhone: '07700 900123' });
-      const audits = await ctx.db.selectFrom('audit_log').select(['user_role']).where('action', '=', 'pupil.view').where('pupil_id', '=', a).execute();
+      const audits = await ctx.db
+        .selectFrom('audit_log')
+        .select(['user_role'])
+        .where('action', '=', 'pupil.view')
+        .where('pupil_id', '=', a)
+        .execute();
       expect(audits.map((r) => r.user_role).sort()).toEqual(['attendance_officer', 'teacher']);
     });
 
@@ -258,7 +428,9 @@ describeEachDialect('registers', (ctx) => {
     });
 
     it('refuses a teacher a pupil outside their groups, and staff of another school', async () => {
-      expect((await rejection(getPupilRecord(deps(), school.actors.teacher, school.pupilsB[0]!))).code).toBe('FORBIDDEN');
+      expect((await rejection(getPupilRecord(deps(), school.actors.teacher, school.pupilsB[0]!))).code).toBe(
+        'FORBIDDEN',
+      );
       const stranger = { ...school.actors.office, schoolId: school.otherSchoolId };
       expect((await rejection(getPupilRecord(deps(), stranger, school.pupilsA[0]!))).code).toBe('FORBIDDEN');
     });

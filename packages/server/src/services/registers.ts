@@ -15,7 +15,13 @@ import {
   type Session,
 } from '@rollcall/domain';
 import type { DbOrTrx } from '../db/connect.js';
-import { findPupil, groupMembersOnRoll, pupilGroupIds, sessionMarksFor, type PupilSummary } from '../db/repositories/pupils.js';
+import {
+  findPupil,
+  groupMembersOnRoll,
+  pupilGroupIds,
+  sessionMarksFor,
+  type PupilSummary,
+} from '../db/repositories/pupils.js';
 import {
   bumpRegister,
   findGroup,
@@ -148,7 +154,13 @@ export function forgetCalendar(schoolId?: string): void {
   else calendarCache.clear();
 }
 
-function stateFor(deps: Deps, school: School, date: PlainDate, session: Session, window: { opens: string; closes: string }): RegisterState {
+function stateFor(
+  deps: Deps,
+  school: School,
+  date: PlainDate,
+  session: Session,
+  window: { opens: string; closes: string },
+): RegisterState {
   const today = deps.clock.today(school.timeZone);
   if (date < today) return 'closed';
   if (date > today) return 'notYetOpen';
@@ -173,9 +185,13 @@ export async function getRegister(
     throw new AppError('NOT_A_SCHOOL_SESSION', `${q.date} ${q.session} is not a school session.`);
   }
   const lesson = q.lessonId ? ((await findLesson(deps.db, q.lessonId)) ?? null) : null;
-  if (q.lessonId && (!lesson || lesson.groupId !== group.id)) throw new AppError('NOT_FOUND', 'No such lesson for this group.');
+  if (q.lessonId && (!lesson || lesson.groupId !== group.id))
+    throw new AppError('NOT_FOUND', 'No such lesson for this group.');
   if (!lesson && group.kind !== 'registration') {
-    throw new AppError('VALIDATION', 'Session registers are taken for registration groups; choose a lesson for a teaching group.');
+    throw new AppError(
+      'VALIDATION',
+      'Session registers are taken for registration groups; choose a lesson for a teaching group.',
+    );
   }
   const session = lesson ? lesson.session : q.session;
   const window = lesson ? { opens: lesson.startsAt, closes: lesson.endsAt } : school.policy.registerTimes[session];
@@ -205,7 +221,8 @@ export async function getRegister(
       if (lessonMarks) {
         const lm = lessonMarks.get(p.id);
         const sessionCode = sm?.code ?? null;
-        const missing = sessionCode !== null && PRESENT_CODES.has(sessionCode) && lm !== undefined && !PRESENT_CODES.has(lm.code);
+        const missing =
+          sessionCode !== null && PRESENT_CODES.has(sessionCode) && lm !== undefined && !PRESENT_CODES.has(lm.code);
         return {
           pupil: p,
           code: lm?.code ?? null,
@@ -236,7 +253,8 @@ function validateMarks(view: RegisterView, marks: readonly MarkInput[]): FieldEr
       errors.push({ field: `marks.${i}.pupilId`, message: 'This pupil is not in the group on this date.' });
       return;
     }
-    if (seen.has(m.pupilId)) errors.push({ field: `marks.${i}.pupilId`, message: 'This pupil appears twice in the register.' });
+    if (seen.has(m.pupilId))
+      errors.push({ field: `marks.${i}.pupilId`, message: 'This pupil appears twice in the register.' });
     seen.add(m.pupilId);
     const found = lookupCode(m.code, view.date);
     if (!found.ok) errors.push({ field: `marks.${i}.code`, message: found.message });
@@ -277,9 +295,15 @@ export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegister
     const reason = m.reason?.trim() || null;
     if (view.state === 'closed' && before.code !== null) {
       if (!view.canAmend) {
-        fieldErrors.push({ field: `marks.${i}.code`, message: 'The register has closed: ask the office to amend this mark.' });
+        fieldErrors.push({
+          field: `marks.${i}.code`,
+          message: 'The register has closed: ask the office to amend this mark.',
+        });
       } else if (!reason) {
-        fieldErrors.push({ field: `marks.${i}.reason`, message: 'Give a reason for changing a mark after the register closed.' });
+        fieldErrors.push({
+          field: `marks.${i}.reason`,
+          message: 'Give a reason for changing a mark after the register closed.',
+        });
       }
     }
     writes.push({
@@ -293,9 +317,16 @@ export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegister
       reason,
     });
   });
-  if (fieldErrors.length > 0) throw new AppError('VALIDATION', 'Some marks could not be saved.', { fields: fieldErrors });
+  if (fieldErrors.length > 0)
+    throw new AppError('VALIDATION', 'Some marks could not be saved.', { fields: fieldErrors });
 
-  const author: Author = { userId: actor.userId === 'system' ? null : actor.userId, userName: actor.name, userRole: actor.role, at: now, source: 'register' };
+  const author: Author = {
+    userId: actor.userId === 'system' ? null : actor.userId,
+    userName: actor.name,
+    userRole: actor.role,
+    at: now,
+    source: 'register',
+  };
   return deps.db.transaction().execute(async (trx) => {
     const ok = await bumpRegister(trx, {
       schoolId: view.school.id,
@@ -311,20 +342,35 @@ export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegister
     // Re-read inside the transaction so the history records what was really there before.
     const fresh = view.lesson
       ? await lessonMarksFor(trx, view.lesson.id, view.date)
-      : await sessionMarksFor(trx, writes.map((w) => w.pupilId), view.date, view.session);
+      : await sessionMarksFor(
+          trx,
+          writes.map((w) => w.pupilId),
+          view.date,
+          view.session,
+        );
     const exact = writes.map((w) => {
       const f = fresh.get(w.pupilId);
       return { ...w, previousCode: f?.code ?? null, previousMinutesLate: f?.minutesLate ?? null };
     });
     const changed = view.lesson
-      ? await writeLessonMarks(trx, exact.map((w) => ({ ...w, lessonId: view.lesson!.id })), author)
+      ? await writeLessonMarks(
+          trx,
+          exact.map((w) => ({ ...w, lessonId: view.lesson!.id })),
+          author,
+        )
       : await writeSessionMarks(trx, exact, author);
     await audit(trx, actor, now, {
       action: 'register.save',
       entityType: 'register',
       entityId: `${view.group.id}/${view.date}/${sessionKey(view.session, view.lesson?.id)}`,
       schoolId: view.school.id,
-      details: { group: view.group.name, date: view.date, session: view.session, lesson: view.lesson?.period ?? null, changed },
+      details: {
+        group: view.group.name,
+        date: view.date,
+        session: view.session,
+        lesson: view.lesson?.period ?? null,
+        changed,
+      },
     });
     return { version: input.version + 1, changed };
   });
@@ -334,7 +380,12 @@ async function conflictError(db: DbOrTrx, view: RegisterView, input: SaveRegiste
   const latest = await findRegister(db, view.group.id, view.date, sessionKey(view.session, view.lesson?.id));
   const marks = view.lesson
     ? await lessonMarksFor(db, view.lesson.id, view.date)
-    : await sessionMarksFor(db, view.pupils.map((p) => p.pupil.id), view.date, view.session);
+    : await sessionMarksFor(
+        db,
+        view.pupils.map((p) => p.pupil.id),
+        view.date,
+        view.session,
+      );
   const names = await userNames(db, [...[...marks.values()].map((m) => m.updatedBy ?? ''), latest?.updatedBy ?? '']);
   const pupils = new Map(view.pupils.map((p) => [p.pupil.id, p.pupil]));
   const changes: ConflictChange[] = [];
@@ -345,7 +396,8 @@ async function conflictError(db: DbOrTrx, view: RegisterView, input: SaveRegiste
     const currentCode = now?.code ?? null;
     // With what the user saw, a change is any difference from it; without, any mark someone else
     // last wrote that differs from what this user is saving.
-    const changedByOther = m.seen !== undefined ? currentCode !== m.seen : currentCode !== m.code && now?.updatedBy !== undefined;
+    const changedByOther =
+      m.seen !== undefined ? currentCode !== m.seen : currentCode !== m.code && now?.updatedBy !== undefined;
     if (!changedByOther) continue;
     changes.push({
       pupilId: m.pupilId,
@@ -356,12 +408,16 @@ async function conflictError(db: DbOrTrx, view: RegisterView, input: SaveRegiste
     });
   }
   const by = latest?.updatedBy ? (names.get(latest.updatedBy) ?? 'another user') : 'another user';
-  return new AppError('CONFLICT', `${by} saved this register while you were taking it. Nothing of yours was saved: check their changes and save again.`, {
-    version: latest?.version ?? input.version,
-    savedBy: by,
-    savedAt: latest?.updatedAt ?? null,
-    changes,
-  });
+  return new AppError(
+    'CONFLICT',
+    `${by} saved this register while you were taking it. Nothing of yours was saved: check their changes and save again.`,
+    {
+      version: latest?.version ?? input.version,
+      savedBy: by,
+      savedAt: latest?.updatedAt ?? null,
+      changes,
+    },
+  );
 }
 
 export interface LateArrivalInput {
@@ -375,26 +431,40 @@ export interface LateArrivalInput {
   readonly keepAsLate?: boolean | undefined;
 }
 
-async function pupilResource(db: DbOrTrx, pupilId: string): Promise<{ resource: Resource; school: School; pupil: NonNullable<Awaited<ReturnType<typeof findPupil>>> }> {
+async function pupilResource(
+  db: DbOrTrx,
+  pupilId: string,
+): Promise<{ resource: Resource; school: School; pupil: NonNullable<Awaited<ReturnType<typeof findPupil>>> }> {
   const pupil = await findPupil(db, pupilId);
   if (!pupil) throw new AppError('PUPIL_NOT_FOUND', 'No such pupil.');
   const school = await getSchool(db, pupil.schoolId);
   const groupIds = await pupilGroupIds(db, pupilId);
-  return { pupil, school, resource: { kind: 'pupil', pupilId, groupIds, schoolId: school.id, trustId: school.trustId, laCode: school.laCode } };
+  return {
+    pupil,
+    school,
+    resource: { kind: 'pupil', pupilId, groupIds, schoolId: school.id, trustId: school.trustId, laCode: school.laCode },
+  };
 }
 
 /** The office signs in a late arrival: `L` before the close, `U` after (or `L` with a reason, by permitted staff). */
-export async function recordLateArrival(deps: Deps, actor: Actor, input: LateArrivalInput): Promise<{ code: 'L' | 'U'; minutesLate: number }> {
+export async function recordLateArrival(
+  deps: Deps,
+  actor: Actor,
+  input: LateArrivalInput,
+): Promise<{ code: 'L' | 'U'; minutesLate: number }> {
   const { pupil, school, resource } = await pupilResource(deps.db, input.pupilId);
   authorise(actor, 'office.signInOut', resource);
   const errors: FieldError[] = [];
-  if (!isTimeOfDay(input.arrivedAt)) errors.push({ field: 'arrivedAt', message: 'Enter the time of arrival as HH:MM, for example 09:12.' });
+  if (!isTimeOfDay(input.arrivedAt))
+    errors.push({ field: 'arrivedAt', message: 'Enter the time of arrival as HH:MM, for example 09:12.' });
   const cal = await schoolCalendar(deps, school.id);
-  if (sessionIndex(cal, input.date, input.session) < 0) errors.push({ field: 'date', message: `${input.date} ${input.session} is not a school session.` });
+  if (sessionIndex(cal, input.date, input.session) < 0)
+    errors.push({ field: 'date', message: `${input.date} ${input.session} is not a school session.` });
   if (input.date < pupil.admissionDate || (pupil.leavingDate !== null && input.date > pupil.leavingDate)) {
     errors.push({ field: 'pupilId', message: 'The pupil is not on roll on that date.' });
   }
-  if (errors.length > 0) throw new AppError('VALIDATION', 'The late arrival could not be recorded.', { fields: errors });
+  if (errors.length > 0)
+    throw new AppError('VALIDATION', 'The late arrival could not be recorded.', { fields: errors });
   const window = school.policy.registerTimes[input.session];
   const mark = arrivalMark(window, input.arrivedAt);
   if (mark.code === null) {
@@ -453,7 +523,13 @@ export async function recordLateArrival(deps: Deps, actor: Actor, input: LateArr
       entityId: pupil.id,
       pupilId: pupil.id,
       schoolId: school.id,
-      details: { date: input.date, session: input.session, arrivedAt: input.arrivedAt, code, minutesLate: mark.minutesLate },
+      details: {
+        date: input.date,
+        session: input.session,
+        arrivedAt: input.arrivedAt,
+        code,
+        minutesLate: mark.minutesLate,
+      },
     });
   });
   return { code, minutesLate: mark.minutesLate };
@@ -472,11 +548,14 @@ export async function recordEarlyLeaver(deps: Deps, actor: Actor, input: EarlyLe
   const { pupil, school, resource } = await pupilResource(deps.db, input.pupilId);
   authorise(actor, 'office.signInOut', resource);
   const errors: FieldError[] = [];
-  if (!isTimeOfDay(input.leftAt)) errors.push({ field: 'leftAt', message: 'Enter the time the pupil left as HH:MM, for example 11:30.' });
-  if (!input.reason.trim()) errors.push({ field: 'reason', message: 'Enter why the pupil left, for example "dental appointment".' });
+  if (!isTimeOfDay(input.leftAt))
+    errors.push({ field: 'leftAt', message: 'Enter the time the pupil left as HH:MM, for example 11:30.' });
+  if (!input.reason.trim())
+    errors.push({ field: 'reason', message: 'Enter why the pupil left, for example "dental appointment".' });
   const cal = await schoolCalendar(deps, school.id);
   if (!cal.dayByDate.has(input.date)) errors.push({ field: 'date', message: `${input.date} is not a school day.` });
-  if (errors.length > 0) throw new AppError('VALIDATION', 'The early leaver could not be recorded.', { fields: errors });
+  if (errors.length > 0)
+    throw new AppError('VALIDATION', 'The early leaver could not be recorded.', { fields: errors });
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
     await trx
@@ -522,12 +601,16 @@ export async function amendMark(deps: Deps, actor: Actor, input: AmendInput): Pr
   if (!found.ok) errors.push({ field: 'code', message: found.message });
   if (!input.reason.trim()) errors.push({ field: 'reason', message: 'Give the reason for the amendment.' });
   const cal = await schoolCalendar(deps, school.id);
-  if (sessionIndex(cal, input.date, input.session) < 0) errors.push({ field: 'date', message: `${input.date} ${input.session} is not a school session.` });
+  if (sessionIndex(cal, input.date, input.session) < 0)
+    errors.push({ field: 'date', message: `${input.date} ${input.session} is not a school session.` });
   if (input.date < pupil.admissionDate || (pupil.leavingDate !== null && input.date > pupil.leavingDate)) {
     errors.push({ field: 'date', message: 'The pupil is not on roll on that date.' });
   }
   if (input.date > deps.clock.today(school.timeZone) && found.ok && found.definition.category !== 'authorised') {
-    errors.push({ field: 'date', message: 'Only authorised absence (for example agreed leave) may be recorded ahead of the day.' });
+    errors.push({
+      field: 'date',
+      message: 'Only authorised absence (for example agreed leave) may be recorded ahead of the day.',
+    });
   }
   const minutes = input.code === 'L' || input.code === 'U' ? (input.minutesLate ?? null) : null;
   if (errors.length > 0) throw new AppError('VALIDATION', 'The mark could not be amended.', { fields: errors });
@@ -563,7 +646,15 @@ export async function amendMark(deps: Deps, actor: Actor, input: AmendInput): Pr
 
 export interface BoardRow {
   readonly group: Group;
-  readonly sessions: Record<Session, { status: 'taken' | 'takenLate' | 'open' | 'notTaken' | 'notYetOpen'; takenAt: string | null; pupils: number; marked: number }>;
+  readonly sessions: Record<
+    Session,
+    {
+      status: 'taken' | 'takenLate' | 'open' | 'notTaken' | 'notYetOpen';
+      takenAt: string | null;
+      pupils: number;
+      marked: number;
+    }
+  >;
 }
 
 export interface Board {
@@ -576,7 +667,11 @@ export interface Board {
 }
 
 /** The register board: for each registration group and session, taken, taken late, open or not taken. */
-export async function registerBoard(deps: Deps, actor: Actor, q: { schoolId: string; date: PlainDate }): Promise<Board> {
+export async function registerBoard(
+  deps: Deps,
+  actor: Actor,
+  q: { schoolId: string; date: PlainDate },
+): Promise<Board> {
   const school = await getSchool(deps.db, q.schoolId);
   authorise(actor, 'register.viewBoard', schoolResource(school));
   const cal = await schoolCalendar(deps, school.id);
@@ -609,7 +704,8 @@ export async function registerBoard(deps: Deps, actor: Actor, q: { schoolId: str
     const sessions = {} as BoardRow['sessions'];
     for (const session of ['AM', 'PM'] as const) {
       const window = school.policy.registerTimes[session];
-      const state = sessionIndex(cal, q.date, session) < 0 ? 'notYetOpen' : stateFor(deps, school, q.date, session, window);
+      const state =
+        sessionIndex(cal, q.date, session) < 0 ? 'notYetOpen' : stateFor(deps, school, q.date, session, window);
       const reg = byKey.get(`${group.id}/${session}`);
       let status: BoardRow['sessions'][Session]['status'];
       if (reg?.takenAt) {
@@ -619,7 +715,12 @@ export async function registerBoard(deps: Deps, actor: Actor, q: { schoolId: str
         status = 'notTaken';
         notTaken++;
       } else status = state === 'open' ? 'open' : 'notYetOpen';
-      sessions[session] = { status, takenAt: reg?.takenAt ?? null, pupils: onRoll.get(group.id) ?? 0, marked: marked.get(`${group.id}/${session}`) ?? 0 };
+      sessions[session] = {
+        status,
+        takenAt: reg?.takenAt ?? null,
+        pupils: onRoll.get(group.id) ?? 0,
+        marked: marked.get(`${group.id}/${session}`) ?? 0,
+      };
     }
     rows.push({ group, sessions });
   }

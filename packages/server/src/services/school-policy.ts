@@ -34,6 +34,7 @@ export function parseSchoolPolicy(json: string): { ok: true; policy: SchoolPolic
     return { ok: false, errors: ['the policy is not valid JSON'] };
   }
   const r = schoolPolicySchema.safeParse(raw);
-  if (!r.success) return { ok: false, errors: r.error.issues.map((i) => `${i.path.join('.') || '(policy)'}: ${i.message}`) };
+  if (!r.success)
+    return { ok: false, errors: r.error.issues.map((i) => `${i.path.join('.') || '(policy)'}: ${i.message}`) };
   return { ok: true, policy: r.data };
 }

@@ -12,7 +12,14 @@ import { localDateTime } from '../platform/clock.js';
 import { can, type Actor } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, type FieldError } from '../services/errors.js';
-import { getRegister, REGISTER_CODES, saveRegister, type ConflictChange, type MarkInput, type RegisterView } from '../services/registers.js';
+import {
+  getRegister,
+  REGISTER_CODES,
+  saveRegister,
+  type ConflictChange,
+  type MarkInput,
+  type RegisterView,
+} from '../services/registers.js';
 
 type Form = Record<string, string | undefined>;
 
@@ -32,7 +39,8 @@ const QUICK = (session: Session) => [
 
 function parseParams(params: { date: string; session: string }): { date: PlainDate; session: Session } {
   if (!isPlainDate(params.date)) throw new AppError('NOT_FOUND', 'No register for that date.');
-  if (params.session !== 'AM' && params.session !== 'PM') throw new AppError('NOT_FOUND', 'No register for that session.');
+  if (params.session !== 'AM' && params.session !== 'PM')
+    throw new AppError('NOT_FOUND', 'No register for that session.');
   return { date: params.date, session: params.session };
 }
 
@@ -111,10 +119,19 @@ function toMarks(view: RegisterView, state: Map<string, RowState>): { marks: Mar
     if (s.minutesLate !== null && s.minutesLate !== '') {
       const n = Number(s.minutesLate);
       if (!Number.isInteger(n) || n < 0 || n > 600) {
-        errors.push({ field: `marks.${marks.length}.minutesLate`, message: 'Minutes late must be a whole number from 0 to 600.' });
+        errors.push({
+          field: `marks.${marks.length}.minutesLate`,
+          message: 'Minutes late must be a whole number from 0 to 600.',
+        });
       } else minutes = s.code === 'L' || s.code === 'U' ? n : null;
     }
-    marks.push({ pupilId: p.pupil.id, code: s.code, minutesLate: minutes, reason: s.reason || null, seen: s.seen === '' ? null : s.seen });
+    marks.push({
+      pupilId: p.pupil.id,
+      code: s.code,
+      minutesLate: minutes,
+      reason: s.reason || null,
+      seen: s.seen === '' ? null : s.seen,
+    });
   }
   return { marks, errors };
 }
@@ -130,14 +147,22 @@ async function registersFor(deps: Deps, actor: Actor): Promise<Group[]> {
   return listGroups(deps.db, actor.schoolId);
 }
 
-export const registerRoutes: FastifyPluginAsync = async (app) => {
+export const registerRoutes: FastifyPluginAsync = (app) => {
   app.get<{ Querystring: { date?: string } }>('/registers', async (request, reply) => {
     const actor = requireActor(request);
     const school = actor.schoolId ? await getSchool(app.deps.db, actor.schoolId) : null;
     if (!school) throw new AppError('FORBIDDEN', 'Registers are taken in a school.');
     const today = app.deps.clock.today(school.timeZone);
     const date = request.query.date && isPlainDate(request.query.date) ? request.query.date : today;
-    const groups = (await registersFor(app.deps, actor)).filter((g) => can(actor, 'register.take', { kind: 'group', groupId: g.id, schoolId: school.id, trustId: school.trustId, laCode: school.laCode }));
+    const groups = (await registersFor(app.deps, actor)).filter((g) =>
+      can(actor, 'register.take', {
+        kind: 'group',
+        groupId: g.id,
+        schoolId: school.id,
+        trustId: school.trustId,
+        laCode: school.laCode,
+      }),
+    );
     const weekday = isoWeekday(date);
     const items = await Promise.all(
       groups.map(async (g) => ({
@@ -148,80 +173,110 @@ export const registerRoutes: FastifyPluginAsync = async (app) => {
     return reply.view('registers.njk', { school, date, today, items });
   });
 
-  app.get<{ Params: { groupId: string }; Querystring: { date?: string } }>('/registers/:groupId', async (request, reply) => {
+  app.get<{ Params: { groupId: string }; Querystring: { date?: string } }>(
+    '/registers/:groupId',
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const school = actor.schoolId ? await getSchool(app.deps.db, actor.schoolId) : null;
+      const tz = school?.timeZone ?? app.deps.config.timeZone;
+      const date =
+        request.query.date && isPlainDate(request.query.date) ? request.query.date : app.deps.clock.today(tz);
+      const session = currentSession(app.deps, tz, school?.policy.registerTimes.PM.opens ?? '13:00');
+      return reply.redirect(registerUrl(request.params.groupId, date, session, null), 303);
+    },
+  );
+
+  app.get<{
+    Params: { groupId: string; date: string; session: string };
+    Querystring: { lesson?: string; saved?: string };
+  }>('/registers/:groupId/:date/:session', async (request, reply) => {
     const actor = requireActor(request);
-    const school = actor.schoolId ? await getSchool(app.deps.db, actor.schoolId) : null;
-    const tz = school?.timeZone ?? app.deps.config.timeZone;
-    const date = request.query.date && isPlainDate(request.query.date) ? request.query.date : app.deps.clock.today(tz);
-    const session = currentSession(app.deps, tz, school?.policy.registerTimes.PM.opens ?? '13:00');
-    return reply.redirect(registerUrl(request.params.groupId, date, session, null), 303);
+    const { date, session } = parseParams(request.params);
+    const view = await getRegister(app.deps, actor, {
+      groupId: request.params.groupId,
+      date,
+      session,
+      lessonId: request.query.lesson ?? null,
+    });
+    const saved =
+      request.query.saved !== undefined
+        ? `Register saved${Number(request.query.saved) > 0 ? `: ${request.query.saved} mark${request.query.saved === '1' ? '' : 's'} changed` : ''}.`
+        : undefined;
+    return render(reply, request, view, undefined, { saved });
   });
 
-  app.get<{ Params: { groupId: string; date: string; session: string }; Querystring: { lesson?: string; saved?: string } }>(
-    '/registers/:groupId/:date/:session',
-    async (request, reply) => {
-      const actor = requireActor(request);
-      const { date, session } = parseParams(request.params);
-      const view = await getRegister(app.deps, actor, { groupId: request.params.groupId, date, session, lessonId: request.query.lesson ?? null });
-      const saved = request.query.saved !== undefined ? `Register saved${Number(request.query.saved) > 0 ? `: ${request.query.saved} mark${request.query.saved === '1' ? '' : 's'} changed` : ''}.` : undefined;
-      return render(reply, request, view, undefined, { saved });
-    },
-  );
-
-  app.post<{ Params: { groupId: string; date: string; session: string }; Querystring: { lesson?: string }; Body: Form }>(
-    '/registers/:groupId/:date/:session',
-    async (request, reply) => {
-      const actor = requireActor(request);
-      const { date, session } = parseParams(request.params);
-      const lessonId = request.query.lesson ?? null;
-      const form = request.body;
-      const view = await getRegister(app.deps, actor, { groupId: request.params.groupId, date, session, lessonId });
-      const state = readForm(view, form);
-      if (formValue(form, 'action') === 'allPresent') {
-        const present = QUICK(view.session)[0]!.code;
-        for (const s of state.values()) if (!s.code) s.code = present;
-        return render(reply, request, view, state);
-      }
-      const version = Number(formValue(form, 'version'));
-      const { marks, errors } = toMarks(view, state);
-      try {
-        if (errors.length > 0) throw new AppError('VALIDATION', 'Some marks could not be saved.', { fields: errors });
-        const result = await saveRegister(app.deps, actor, { groupId: view.group.id, date, session, lessonId, version: Number.isInteger(version) ? version : 0, marks });
-        return reply.redirect(`${registerUrl(view.group.id, date, session, lessonId)}${lessonId ? '&' : '?'}saved=${result.changed}`, 303);
-      } catch (e) {
-        if (!(e instanceof AppError)) throw e;
-        if (e.code === 'VALIDATION') {
-          const summary: { text: string; href: string }[] = [];
-          for (const f of e.details.fields ?? []) {
-            const m = /^marks\.(\d+)\./.exec(f.field);
-            const pupilId = m ? marks[Number(m[1])]?.pupilId : undefined;
-            const pupil = view.pupils.find((p) => p.pupil.id === pupilId)?.pupil;
-            const row = pupilId ? state.get(pupilId) : undefined;
-            if (row) row.error = f.message;
-            summary.push({ text: pupil ? `${pupil.forename} ${pupil.surname}: ${f.message}` : f.message, href: pupilId ? `#error-${pupilId}` : '#' });
-          }
-          return render(reply.code(400), request, view, state, { errors: summary });
+  app.post<{
+    Params: { groupId: string; date: string; session: string };
+    Querystring: { lesson?: string };
+    Body: Form;
+  }>('/registers/:groupId/:date/:session', async (request, reply) => {
+    const actor = requireActor(request);
+    const { date, session } = parseParams(request.params);
+    const lessonId = request.query.lesson ?? null;
+    const form = request.body;
+    const view = await getRegister(app.deps, actor, { groupId: request.params.groupId, date, session, lessonId });
+    const state = readForm(view, form);
+    if (formValue(form, 'action') === 'allPresent') {
+      const present = QUICK(view.session)[0]!.code;
+      for (const s of state.values()) if (!s.code) s.code = present;
+      return render(reply, request, view, state);
+    }
+    const version = Number(formValue(form, 'version'));
+    const { marks, errors } = toMarks(view, state);
+    try {
+      if (errors.length > 0) throw new AppError('VALIDATION', 'Some marks could not be saved.', { fields: errors });
+      const result = await saveRegister(app.deps, actor, {
+        groupId: view.group.id,
+        date,
+        session,
+        lessonId,
+        version: Number.isInteger(version) ? version : 0,
+        marks,
+      });
+      return reply.redirect(
+        `${registerUrl(view.group.id, date, session, lessonId)}${lessonId ? '&' : '?'}saved=${result.changed}`,
+        303,
+      );
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      if (e.code === 'VALIDATION') {
+        const summary: { text: string; href: string }[] = [];
+        for (const f of e.details.fields ?? []) {
+          const m = /^marks\.(\d+)\./.exec(f.field);
+          const pupilId = m ? marks[Number(m[1])]?.pupilId : undefined;
+          const pupil = view.pupils.find((p) => p.pupil.id === pupilId)?.pupil;
+          const row = pupilId ? state.get(pupilId) : undefined;
+          if (row) row.error = f.message;
+          summary.push({
+            text: pupil ? `${pupil.forename} ${pupil.surname}: ${f.message}` : f.message,
+            href: pupilId ? `#error-${pupilId}` : '#',
+          });
         }
-        if (e.code === 'CONFLICT') {
-          // Show the register as it is now, with this user's choices kept wherever nobody else changed that pupil.
-          const fresh = await getRegister(app.deps, actor, { groupId: view.group.id, date, session, lessonId });
-          const changes = (e.details['changes'] as ConflictChange[] | undefined) ?? [];
-          const changedIds = new Set(changes.map((c) => c.pupilId));
-          for (const p of fresh.pupils) {
-            const s = state.get(p.pupil.id);
-            if (s && changedIds.has(p.pupil.id)) {
-              s.code = p.code;
-              s.minutesLate = p.minutesLate;
-            }
-          }
-          const conflict = {
-            message: e.message,
-            changes: changes.map((c) => ({ ...c, changedAtLocal: c.changedAt ? localDateTime(c.changedAt, view.school.timeZone).time : null })),
-          };
-          return render(reply.code(409), request, fresh, state, { conflict });
-        }
-        throw e;
+        return render(reply.code(400), request, view, state, { errors: summary });
       }
-    },
-  );
+      if (e.code === 'CONFLICT') {
+        // Show the register as it is now, with this user's choices kept wherever nobody else changed that pupil.
+        const fresh = await getRegister(app.deps, actor, { groupId: view.group.id, date, session, lessonId });
+        const changes = (e.details['changes'] as ConflictChange[] | undefined) ?? [];
+        const changedIds = new Set(changes.map((c) => c.pupilId));
+        for (const p of fresh.pupils) {
+          const s = state.get(p.pupil.id);
+          if (s && changedIds.has(p.pupil.id)) {
+            s.code = p.code;
+            s.minutesLate = p.minutesLate;
+          }
+        }
+        const conflict = {
+          message: e.message,
+          changes: changes.map((c) => ({
+            ...c,
+            changedAtLocal: c.changedAt ? localDateTime(c.changedAt, view.school.timeZone).time : null,
+          })),
+        };
+        return render(reply.code(409), request, fresh, state, { conflict });
+      }
+      throw e;
+    }
+  });
+  return Promise.resolve();
 };

@@ -55,7 +55,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('year_group', 'text')
     .addColumn('subject', 'text')
     .execute();
-  await db.schema.createIndex('groups_school_name').on('groups').columns(['school_id', 'kind', 'name']).unique().execute();
+  await db.schema
+    .createIndex('groups_school_name')
+    .on('groups')
+    .columns(['school_id', 'kind', 'name'])
+    .unique()
+    .execute();
 
   await db.schema
     .createTable('pupils')
@@ -188,7 +193,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addColumn('updated_by', 'text', (c) => c.references('users.id'))
     .execute();
-  await db.schema.createIndex('registers_key').on('registers').columns(['group_id', 'date', 'session']).unique().execute();
+  await db.schema
+    .createIndex('registers_key')
+    .on('registers')
+    .columns(['group_id', 'date', 'session'])
+    .unique()
+    .execute();
   await db.schema.createIndex('registers_school_date').on('registers').columns(['school_id', 'date']).execute();
 
   await db.schema
@@ -234,7 +244,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('source', 'text', (c) => c.notNull()) // register | office | parent | import | system
     .execute();
-  await db.schema.createIndex('mark_history_pupil').on('mark_history').columns(['pupil_id', 'date', 'session']).execute();
+  await db.schema
+    .createIndex('mark_history_pupil')
+    .on('mark_history')
+    .columns(['pupil_id', 'date', 'session'])
+    .execute();
 
   await db.schema
     .createTable('late_arrivals')

@@ -57,7 +57,14 @@ export interface Author {
 
 const GROUP_COLUMNS = ['id', 'school_id', 'kind', 'name', 'year_group', 'subject'] as const;
 
-function toGroup(r: { id: string; school_id: string; kind: string; name: string; year_group: string | null; subject: string | null }): Group {
+function toGroup(r: {
+  id: string;
+  school_id: string;
+  kind: string;
+  name: string;
+  year_group: string | null;
+  subject: string | null;
+}): Group {
   return {
     id: r.id,
     schoolId: r.school_id,
@@ -118,10 +125,26 @@ function toRegister(r: {
   };
 }
 
-const REGISTER_COLUMNS = ['id', 'group_id', 'date', 'session', 'lesson_id', 'version', 'taken_at', 'taken_by', 'updated_at', 'updated_by'] as const;
+const REGISTER_COLUMNS = [
+  'id',
+  'group_id',
+  'date',
+  'session',
+  'lesson_id',
+  'version',
+  'taken_at',
+  'taken_by',
+  'updated_at',
+  'updated_by',
+] as const;
 
 /** The register of a group for a date and a session key (`AM`, `PM`, or `lesson:<id>`). */
-export async function findRegister(db: DbOrTrx, groupId: string, date: PlainDate, sessionKey: string): Promise<RegisterRow | undefined> {
+export async function findRegister(
+  db: DbOrTrx,
+  groupId: string,
+  date: PlainDate,
+  sessionKey: string,
+): Promise<RegisterRow | undefined> {
   const r = await db
     .selectFrom('registers')
     .select(REGISTER_COLUMNS)
@@ -133,7 +156,12 @@ export async function findRegister(db: DbOrTrx, groupId: string, date: PlainDate
 }
 
 export async function registersOn(db: DbOrTrx, schoolId: string, date: PlainDate): Promise<RegisterRow[]> {
-  const rows = await db.selectFrom('registers').select(REGISTER_COLUMNS).where('school_id', '=', schoolId).where('date', '=', date).execute();
+  const rows = await db
+    .selectFrom('registers')
+    .select(REGISTER_COLUMNS)
+    .where('school_id', '=', schoolId)
+    .where('date', '=', date)
+    .execute();
   return rows.map(toRegister);
 }
 
@@ -143,7 +171,16 @@ export async function registersOn(db: DbOrTrx, schoolId: string, date: PlainDate
  */
 export async function bumpRegister(
   db: DbOrTrx,
-  r: { schoolId: string; groupId: string; date: PlainDate; sessionKey: string; lessonId: string | null; expectedVersion: number; userId: string | null; at: string },
+  r: {
+    schoolId: string;
+    groupId: string;
+    date: PlainDate;
+    sessionKey: string;
+    lessonId: string | null;
+    expectedVersion: number;
+    userId: string | null;
+    at: string;
+  },
 ): Promise<boolean> {
   if (r.expectedVersion === 0) {
     const inserted = await db
@@ -180,7 +217,9 @@ const CHUNK = 400;
 
 /** Writes session marks and appends one history row for each mark that changed. */
 export async function writeSessionMarks(db: DbOrTrx, marks: readonly MarkWrite[], author: Author): Promise<number> {
-  const changed = marks.filter((m) => m.code !== m.previousCode || (m.minutesLate ?? null) !== (m.previousMinutesLate ?? null));
+  const changed = marks.filter(
+    (m) => m.code !== m.previousCode || (m.minutesLate ?? null) !== (m.previousMinutesLate ?? null),
+  );
   for (let i = 0; i < changed.length; i += CHUNK) {
     const chunk = changed.slice(i, i + CHUNK);
     await db
@@ -251,7 +290,15 @@ export async function findLesson(db: DbOrTrx, id: string): Promise<Lesson | unde
   return r ? toLesson(r) : undefined;
 }
 
-function toLesson(r: { id: string; group_id: string; weekday: number; period: string; starts_at: string; ends_at: string; session: string }): Lesson {
+function toLesson(r: {
+  id: string;
+  group_id: string;
+  weekday: number;
+  period: string;
+  starts_at: string;
+  ends_at: string;
+  session: string;
+}): Lesson {
   return {
     id: r.id,
     groupId: r.group_id,
@@ -275,19 +322,34 @@ export interface LessonMarkWrite {
   readonly reason: string | null;
 }
 
-export async function lessonMarksFor(db: DbOrTrx, lessonId: string, date: PlainDate): Promise<Map<string, { code: string; minutesLate: number | null; updatedBy: string | null; updatedAt: string }>> {
+export async function lessonMarksFor(
+  db: DbOrTrx,
+  lessonId: string,
+  date: PlainDate,
+): Promise<Map<string, { code: string; minutesLate: number | null; updatedBy: string | null; updatedAt: string }>> {
   const rows = await db
     .selectFrom('lesson_marks')
     .select(['pupil_id', 'code', 'minutes_late', 'updated_by', 'updated_at'])
     .where('lesson_id', '=', lessonId)
     .where('date', '=', date)
     .execute();
-  return new Map(rows.map((r) => [r.pupil_id, { code: r.code, minutesLate: r.minutes_late, updatedBy: r.updated_by, updatedAt: r.updated_at }]));
+  return new Map(
+    rows.map((r) => [
+      r.pupil_id,
+      { code: r.code, minutesLate: r.minutes_late, updatedBy: r.updated_by, updatedAt: r.updated_at },
+    ]),
+  );
 }
 
 /** Writes lesson marks and their history (history rows carry the lesson id). */
-export async function writeLessonMarks(db: DbOrTrx, marks: readonly LessonMarkWrite[], author: Author): Promise<number> {
-  const changed = marks.filter((m) => m.code !== m.previousCode || (m.minutesLate ?? null) !== (m.previousMinutesLate ?? null));
+export async function writeLessonMarks(
+  db: DbOrTrx,
+  marks: readonly LessonMarkWrite[],
+  author: Author,
+): Promise<number> {
+  const changed = marks.filter(
+    (m) => m.code !== m.previousCode || (m.minutesLate ?? null) !== (m.previousMinutesLate ?? null),
+  );
   for (let i = 0; i < changed.length; i += CHUNK) {
     const chunk = changed.slice(i, i + CHUNK);
     await db

@@ -1,5 +1,11 @@
 /** Schools, their calendars and their policies. */
-import { compileCalendar, type Closure, type ClosureSession, type PlainDate, type SchoolCalendar } from '@rollcall/domain';
+import {
+  compileCalendar,
+  type Closure,
+  type ClosureSession,
+  type PlainDate,
+  type SchoolCalendar,
+} from '@rollcall/domain';
 import type { SchoolScope } from '../../services/authz.js';
 import { AppError } from '../../services/errors.js';
 import { DEFAULT_POLICY, parseSchoolPolicy, type SchoolPolicy } from '../../services/school-policy.js';
@@ -69,17 +75,32 @@ export async function listSchools(db: DbOrTrx): Promise<School[]> {
 /** The school's terms and closures, compiled. Throws VALIDATION if they are inconsistent. */
 export async function loadCalendar(db: DbOrTrx, schoolId: string): Promise<SchoolCalendar> {
   const [terms, closures] = await Promise.all([
-    db.selectFrom('terms').select(['name', 'start_date', 'end_date']).where('school_id', '=', schoolId).orderBy('start_date').execute(),
-    db.selectFrom('closures').select(['date', 'session', 'reason']).where('school_id', '=', schoolId).orderBy('date').execute(),
+    db
+      .selectFrom('terms')
+      .select(['name', 'start_date', 'end_date'])
+      .where('school_id', '=', schoolId)
+      .orderBy('start_date')
+      .execute(),
+    db
+      .selectFrom('closures')
+      .select(['date', 'session', 'reason'])
+      .where('school_id', '=', schoolId)
+      .orderBy('date')
+      .execute(),
   ]);
   const compiled = compileCalendar({
     terms: terms.map((t) => ({ name: t.name, start: t.start_date as PlainDate, end: t.end_date as PlainDate })),
-    closures: closures.map(
-      (c): Closure => ({ date: c.date as PlainDate, session: c.session as ClosureSession, reason: c.reason }),
-    ),
+    closures: closures.map((c): Closure => ({
+      date: c.date as PlainDate,
+      session: c.session as ClosureSession,
+      reason: c.reason,
+    })),
   });
   if (!compiled.ok) {
-    throw new AppError('VALIDATION', `The school calendar is inconsistent: ${compiled.issues.map((i) => i.message).join('; ')}`);
+    throw new AppError(
+      'VALIDATION',
+      `The school calendar is inconsistent: ${compiled.issues.map((i) => i.message).join('; ')}`,
+    );
   }
   return compiled.value;
 }

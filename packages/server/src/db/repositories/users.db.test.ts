@@ -56,7 +56,17 @@ describeEachDialect('users repository', (ctx) => {
   it('an account with an unknown role cannot sign in or act', async () => {
     await ctx.db
       .insertInto('users')
-      .values({ id: 'u-odd', email: 'odd@school.test', display_name: 'Odd', password_hash: 'x', role: 'wizard', school_id: school.schoolId, trust_id: null, la_code: null, created_at: '2025-09-01T00:00:00Z' })
+      .values({
+        id: 'u-odd',
+        email: 'odd@school.test',
+        display_name: 'Odd',
+        password_hash: 'x',
+        role: 'wizard',
+        school_id: school.schoolId,
+        trust_id: null,
+        la_code: null,
+        created_at: '2025-09-01T00:00:00Z',
+      })
       .execute();
     expect(await findUserForSignIn(ctx.db, 'odd@school.test')).toBeUndefined();
     expect(await getActor(ctx.db, 'u-odd')).toBeUndefined();
@@ -93,7 +103,9 @@ describeEachDialect('users repository', (ctx) => {
   });
 
   it('a parent’s children by name', async () => {
-    expect(await childrenOfParent(ctx.db, school.parent.userId)).toEqual([{ pupilId: school.pupilsA[0], forename: 'Alex', surname: 'Able', yearGroup: '3' }]);
+    expect(await childrenOfParent(ctx.db, school.parent.userId)).toEqual([
+      { pupilId: school.pupilsA[0], forename: 'Alex', surname: 'Able', yearGroup: '3' },
+    ]);
   });
 
   it('knows which trusts exist', async () => {
@@ -103,9 +115,27 @@ describeEachDialect('users repository', (ctx) => {
 
   it('stores, finds and deletes sessions; housekeeping removes expired ones', async () => {
     const userId = school.actors.office.userId;
-    await insertSession(ctx.db, { id: 'h1', userId, csrfToken: 'c1', createdAt: '2025-09-08T08:00:00.000Z', expiresAt: '2025-09-08T16:00:00.000Z' });
-    await insertSession(ctx.db, { id: 'h2', userId, csrfToken: 'c2', createdAt: '2025-09-07T08:00:00.000Z', expiresAt: '2025-09-07T16:00:00.000Z' });
-    expect(await findSession(ctx.db, 'h1')).toEqual({ id: 'h1', userId, csrfToken: 'c1', createdAt: '2025-09-08T08:00:00.000Z', expiresAt: '2025-09-08T16:00:00.000Z' });
+    await insertSession(ctx.db, {
+      id: 'h1',
+      userId,
+      csrfToken: 'c1',
+      createdAt: '2025-09-08T08:00:00.000Z',
+      expiresAt: '2025-09-08T16:00:00.000Z',
+    });
+    await insertSession(ctx.db, {
+      id: 'h2',
+      userId,
+      csrfToken: 'c2',
+      createdAt: '2025-09-07T08:00:00.000Z',
+      expiresAt: '2025-09-07T16:00:00.000Z',
+    });
+    expect(await findSession(ctx.db, 'h1')).toEqual({
+      id: 'h1',
+      userId,
+      csrfToken: 'c1',
+      createdAt: '2025-09-08T08:00:00.000Z',
+      expiresAt: '2025-09-08T16:00:00.000Z',
+    });
     expect(await deleteExpiredSessions(ctx.db, '2025-09-08T09:00:00.000Z')).toBe(1);
     expect(await findSession(ctx.db, 'h2')).toBeUndefined();
     await deleteSession(ctx.db, 'h1');
@@ -115,20 +145,41 @@ describeEachDialect('users repository', (ctx) => {
   it('counts failures, locks at the maximum, and starts again after the window or the lock', async () => {
     const rule = (at: string, max = 3): FailureRule => {
       const t = new Date(at).getTime();
-      return { at, windowStart: new Date(t - 15 * 60_000).toISOString(), lockUntil: new Date(t + 15 * 60_000).toISOString(), maxFailures: max };
+      return {
+        at,
+        windowStart: new Date(t - 15 * 60_000).toISOString(),
+        lockUntil: new Date(t + 15 * 60_000).toISOString(),
+        maxFailures: max,
+      };
     };
     const k = 'email:test';
     await recordLoginFailure(ctx.db, k, rule('2025-09-08T08:00:00.000Z'));
     await recordLoginFailure(ctx.db, k, rule('2025-09-08T08:01:00.000Z'));
-    expect((await loginAttempts(ctx.db, [k])).get(k)).toEqual({ key: k, failures: 2, firstFailureAt: '2025-09-08T08:00:00.000Z', lockedUntil: null });
+    expect((await loginAttempts(ctx.db, [k])).get(k)).toEqual({
+      key: k,
+      failures: 2,
+      firstFailureAt: '2025-09-08T08:00:00.000Z',
+      lockedUntil: null,
+    });
     await recordLoginFailure(ctx.db, k, rule('2025-09-08T08:02:00.000Z'));
-    expect((await loginAttempts(ctx.db, [k])).get(k)).toMatchObject({ failures: 3, lockedUntil: '2025-09-08T08:17:00.000Z' });
+    expect((await loginAttempts(ctx.db, [k])).get(k)).toMatchObject({
+      failures: 3,
+      lockedUntil: '2025-09-08T08:17:00.000Z',
+    });
     // After the lock has passed, the count starts again.
     await recordLoginFailure(ctx.db, k, rule('2025-09-08T08:20:00.000Z'));
-    expect((await loginAttempts(ctx.db, [k])).get(k)).toEqual({ key: k, failures: 1, firstFailureAt: '2025-09-08T08:20:00.000Z', lockedUntil: null });
+    expect((await loginAttempts(ctx.db, [k])).get(k)).toEqual({
+      key: k,
+      failures: 1,
+      firstFailureAt: '2025-09-08T08:20:00.000Z',
+      lockedUntil: null,
+    });
     // Failures older than the window no longer count.
     await recordLoginFailure(ctx.db, k, rule('2025-09-08T08:40:00.000Z'));
-    expect((await loginAttempts(ctx.db, [k])).get(k)).toMatchObject({ failures: 1, firstFailureAt: '2025-09-08T08:40:00.000Z' });
+    expect((await loginAttempts(ctx.db, [k])).get(k)).toMatchObject({
+      failures: 1,
+      firstFailureAt: '2025-09-08T08:40:00.000Z',
+    });
     await clearLoginAttempts(ctx.db, k);
     expect((await loginAttempts(ctx.db, [k])).size).toBe(0);
     expect((await loginAttempts(ctx.db, [])).size).toBe(0);
@@ -137,7 +188,12 @@ describeEachDialect('users repository', (ctx) => {
   it('counts concurrent failures without losing any', async () => {
     const k = 'ip:192.0.2.1';
     const at = '2025-09-08T09:00:00.000Z';
-    const rule: FailureRule = { at, windowStart: '2025-09-08T08:45:00.000Z', lockUntil: '2025-09-08T09:15:00.000Z', maxFailures: 50 };
+    const rule: FailureRule = {
+      at,
+      windowStart: '2025-09-08T08:45:00.000Z',
+      lockUntil: '2025-09-08T09:15:00.000Z',
+      maxFailures: 50,
+    };
     await recordLoginFailure(ctx.db, k, rule);
     await Promise.all(Array.from({ length: 10 }, () => recordLoginFailure(ctx.db, k, rule)));
     expect((await loginAttempts(ctx.db, [k])).get(k)?.failures).toBe(11);

@@ -31,7 +31,17 @@ export interface NewUser {
 }
 
 /** Every column but the password hash. */
-const USER_COLUMNS = ['id', 'email', 'display_name', 'role', 'school_id', 'trust_id', 'la_code', 'disabled', 'created_at'] as const;
+const USER_COLUMNS = [
+  'id',
+  'email',
+  'display_name',
+  'role',
+  'school_id',
+  'trust_id',
+  'la_code',
+  'disabled',
+  'created_at',
+] as const;
 
 interface UserRow {
   id: string;
@@ -105,7 +115,10 @@ export async function emailTaken(db: DbOrTrx, email: string): Promise<boolean> {
  * The account and its password hash, for checking a password. The email must already be
  * normalised (trimmed, lower-case). The only reader of `password_hash`.
  */
-export async function findUserForSignIn(db: DbOrTrx, email: string): Promise<{ user: User; passwordHash: string } | undefined> {
+export async function findUserForSignIn(
+  db: DbOrTrx,
+  email: string,
+): Promise<{ user: User; passwordHash: string } | undefined> {
   const r = await db
     .selectFrom('users')
     .select([...USER_COLUMNS, 'password_hash'])
@@ -125,11 +138,15 @@ export async function getActor(db: DbOrTrx, userId: string): Promise<Actor | und
   if (!user || user.disabled) return undefined;
   const groupIds =
     user.role === 'teacher'
-      ? (await db.selectFrom('group_staff').select('group_id').where('user_id', '=', userId).execute()).map((r) => r.group_id)
+      ? (await db.selectFrom('group_staff').select('group_id').where('user_id', '=', userId).execute()).map(
+          (r) => r.group_id,
+        )
       : [];
   const pupilIds =
     user.role === 'parent'
-      ? (await db.selectFrom('parent_links').select('pupil_id').where('user_id', '=', userId).execute()).map((r) => r.pupil_id)
+      ? (await db.selectFrom('parent_links').select('pupil_id').where('user_id', '=', userId).execute()).map(
+          (r) => r.pupil_id,
+        )
       : [];
   return {
     userId: user.id,
@@ -145,7 +162,13 @@ export async function getActor(db: DbOrTrx, userId: string): Promise<Actor | und
 
 /** The accounts of a school, by name. */
 export async function listUsers(db: DbOrTrx, schoolId: string): Promise<User[]> {
-  const rows = await db.selectFrom('users').select(USER_COLUMNS).where('school_id', '=', schoolId).orderBy('display_name').orderBy('email').execute();
+  const rows = await db
+    .selectFrom('users')
+    .select(USER_COLUMNS)
+    .where('school_id', '=', schoolId)
+    .orderBy('display_name')
+    .orderBy('email')
+    .execute();
   return rows.map(toUser).filter((u): u is User => u !== undefined);
 }
 
@@ -166,7 +189,14 @@ export async function childrenOfParent(db: DbOrTrx, userId: string): Promise<Chi
   const rows = await db
     .selectFrom('parent_links')
     .innerJoin('pupils', 'pupils.id', 'parent_links.pupil_id')
-    .select(['pupils.id', 'pupils.legal_forename', 'pupils.legal_surname', 'pupils.preferred_forename', 'pupils.preferred_surname', 'pupils.year_group'])
+    .select([
+      'pupils.id',
+      'pupils.legal_forename',
+      'pupils.legal_surname',
+      'pupils.preferred_forename',
+      'pupils.preferred_surname',
+      'pupils.year_group',
+    ])
     .where('parent_links.user_id', '=', userId)
     .execute();
   return rows
@@ -205,7 +235,9 @@ export async function findSession(db: DbOrTrx, id: string): Promise<StoredSessio
     .select(['id', 'user_id', 'csrf_token', 'created_at', 'expires_at'])
     .where('id', '=', id)
     .executeTakeFirst();
-  return r ? { id: r.id, userId: r.user_id, csrfToken: r.csrf_token, createdAt: r.created_at, expiresAt: r.expires_at } : undefined;
+  return r
+    ? { id: r.id, userId: r.user_id, csrfToken: r.csrf_token, createdAt: r.created_at, expiresAt: r.expires_at }
+    : undefined;
 }
 
 export async function deleteSession(db: DbOrTrx, id: string): Promise<void> {
@@ -231,9 +263,16 @@ export interface LoginAttempts {
 
 export async function loginAttempts(db: DbOrTrx, keys: readonly string[]): Promise<Map<string, LoginAttempts>> {
   if (keys.length === 0) return new Map();
-  const rows = await db.selectFrom('login_attempts').select(['key', 'failures', 'first_failure_at', 'locked_until']).where('key', 'in', keys).execute();
+  const rows = await db
+    .selectFrom('login_attempts')
+    .select(['key', 'failures', 'first_failure_at', 'locked_until'])
+    .where('key', 'in', keys)
+    .execute();
   return new Map(
-    rows.map((r) => [r.key, { key: r.key, failures: Number(r.failures), firstFailureAt: r.first_failure_at, lockedUntil: r.locked_until }]),
+    rows.map((r) => [
+      r.key,
+      { key: r.key, failures: Number(r.failures), firstFailureAt: r.first_failure_at, lockedUntil: r.locked_until },
+    ]),
   );
 }
 
