@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pagesHarness, type PagesHarness } from '../../test/web-pages.js';
+import { SESSION_COOKIE } from '../services/auth.js';
+import { apiRoutes } from './api.js';
+
+// Monday 8 September 2025, 09:00 in London: the AM register is open.
+const OPEN = '2025-09-08T08:00:00.000Z';
+
+describe('the JSON API', () => {
+  let t: PagesHarness;
+  beforeAll(async () => {
+    t = await pagesHarness([apiRoutes], 'api', OPEN);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function call(
+    method: 'GET' | 'PUT' | 'POST',
+    url: string,
+    role: Parameters<PagesHarness['signInAs']>[0],
+    body?: unknown,
+  ) {
+    const s = await t.signInAs(role);
+    return t.app.inject({
+      method,
+      url,
+      cookies: { [SESSION_COOKIE]: s.cookie },
+      headers: { 'x-csrf-token': s.csrf, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { payload: JSON.stringify(body) } : {}),
+    });
+  }
+
+  it('publishes an OpenAPI description of every operation', async () => {
+    const res = await call('GET', '/api/openapi.json', 'office');
+    expect(res.statusCode).toBe(200);
+    const doc = res.json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      [
+        '/api/amendments',
+        '/api/board',
+        '/api/early-leavers',
+        '/api/late-arrivals',
+        '/api/pupils',
+        '/api/pupils/{id}',
+        '/api/registers/{groupId}/{date}/{session}',
+      ].sort(),
+    );
+    expect(Object.keys(doc.paths['/api/registers/{groupId}/{date}/{session}']!).sort()).toEqual(['get', 'put']);
+  });
+
+  it('takes a register, and answers a stale save with 409 and what changed', async () => {
+    const url = `/api/registers/${t.school.groupA}/2025-09-08/AM`;
+    const [a, b, c] = t.school.pupilsA as [string, string, string];
+    const got = await call('GET', url, 'teacher');
+    expect(got.statusCode).toBe(200);
+    expect(got.json<{ version: number; state: string }>()).toMatchObject({ version: 0, state: 'open' });
+    const saved = await call('PUT', url, 'teacher', {
+      version: 0,
+      marks: [
+        { pupilId: a, code: '/' },
+        { pupilId: b, code: 'N' },
+        { pupilId: c, code: '/' },
+      ],
+    });
+    expect(saved.statusCode).toBe(200);
+    expect(saved.json()).toEqual({ version: 1, changed: 3 });
+    const stale = await call('PUT', url, 'office', { version: 0, marks: [{ pupilId: b, code: 'I', seen: null }] });
+    expect(stale.statusCode).toBe(409);
+    const body = stale.json<{ error: { code: string; message: string } }>();
+    expect(body.error.code).toBe('CONFLICT');
+    expect(body.error.message).toContain('Test teacher saved this register');
+  });
+
+  it('validates bodies and names the field', async () => {
+    const res = await call('POST', '/api/late-arrivals', 'office', {
+      pupilId: t.school.pupilsA[0],
+      date: '2025-09-8',
+      session: 'AM',
+      arrivedAt: '9.05',
+    });
+    expect(res.statusCode).toBe(400);
+    const fields = res
+      .json<{ error: { fields: { field: string }[] } }>()
+      .error.fields.map((f) => f.field)
+      .sort();
+    expect(fields).toEqual(['arrivedAt', 'date']);
+  });
+
+  it('refuses what the role may not do, with 403 and no data', async () => {
+    const res = await call('GET', `/api/pupils/${t.school.pupilsB[0]}`, 'teacher');
+    expect(res.statusCode).toBe(403);
+    expect(res.body).not.toContain('Dale');
+    const board = await call('GET', '/api/board?date=2025-09-08', 'teacher');
+    expect(board.statusCode).toBe(403);
+  });
+
+  it('needs the CSRF header on changes made with a session', async () => {
+    const s = await t.signInAs('office');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/amendments',
+      cookies: { [SESSION_COOKIE]: s.cookie },
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        pupilId: t.school.pupilsA[0],
+        date: '2025-09-08',
+        session: 'AM',
+        code: 'I',
+        reason: 'x',
+      }),
+    });
+    expect(res.statusCode).toBe(403);
+  });
+
+  it("gives a pupil's record with measures to the office", async () => {
+    const res = await call('GET', `/api/pupils/${t.school.pupilsA[1]}?asOf=2025-09-08`, 'office');
+    expect(res.statusCode).toBe(200);
+    const record = res.json<{
+      measures: { possibleSessions: number; unauthorisedAbsenceSessions: number };
+      history: unknown[];
+    }>();
+    expect(record.measures).toMatchObject({ possibleSessions: 1, unauthorisedAbsenceSessions: 1 });
+    expect(record.history).toHaveLength(1);
+  });
+});
