@@ -2,7 +2,6 @@
  * `rollcall analyse`: an attendance officer points it at a calendar and marks exported from any
  * MIS and gets every measure and statutory finding per pupil. See docs/cli/analyse.md.
  */
-import { readFile } from 'node:fs/promises';
 import {
   analysisContext,
   buildRoll,
@@ -25,6 +24,7 @@ import {
 } from '@rollcall/domain';
 import { parseCsv, type CsvTable } from '../imports/csv.js';
 import { parseJsonWithLines } from '../imports/json-lines.js';
+import { readInputFile } from '../imports/read-file.js';
 import type { CliIO } from './io.js';
 import { formatCsv, formatTable } from './format.js';
 
@@ -62,24 +62,6 @@ interface Problem {
 }
 
 const MARK_COLUMNS = ['upn', 'date', 'session', 'code'] as const;
-
-async function readText(path: string, problems: Problem[]): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'this is a folder, not a file'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : 'cannot be read';
-    problems.push({ file: path, line: 0, message: `cannot read the file: ${why}` });
-    return undefined;
-  }
-}
 
 function loadCalendar(path: string, text: string, problems: Problem[]): SchoolCalendar | undefined {
   const parsed = parseJsonWithLines(text);
@@ -175,9 +157,9 @@ export async function runAnalyse(args: AnalyseArgs, io: CliIO): Promise<number> 
 
   const problems: Problem[] = [];
   const [calText, marksText, pupilsText] = await Promise.all([
-    readText(args.calendar, problems),
-    readText(args.marks, problems),
-    args.pupils === undefined ? Promise.resolve(undefined) : readText(args.pupils, problems),
+    readInputFile(args.calendar, problems),
+    readInputFile(args.marks, problems),
+    args.pupils === undefined ? Promise.resolve(undefined) : readInputFile(args.pupils, problems),
   ]);
   const cal = calText === undefined ? undefined : loadCalendar(args.calendar, calText, problems);
 

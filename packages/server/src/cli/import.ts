@@ -3,7 +3,6 @@
  * into the database (see docs/cli/import.md). Every problem in every file is reported as
  * `file:line: message` and then nothing is written (exit status 2).
  */
-import { readFile } from 'node:fs/promises';
 import type { Db, Dialect } from '../db/connect.js';
 import type { Clock } from '../platform/clock.js';
 import { SYSTEM_ACTOR, type Actor } from '../services/authz.js';
@@ -15,6 +14,7 @@ import {
   type ImportFile,
   type ImportProblem,
 } from '../services/import/index.js';
+import { readInputFile } from '../imports/read-file.js';
 import type { CliIO } from './io.js';
 
 /** The options as commander gives them (camelCase of the long option names). */
@@ -49,21 +49,8 @@ const COMMAND = 'rollcall import';
 
 async function readInput(path: string | undefined, problems: ImportProblem[]): Promise<ImportFile | undefined> {
   if (path === undefined) return undefined;
-  try {
-    return { name: path, text: await readFile(path, 'utf8') };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'this is a folder, not a file'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : 'cannot be read';
-    problems.push({ file: path, line: 0, message: `cannot read the file: ${why}` });
-    return undefined;
-  }
+  const text = await readInputFile(path, problems);
+  return text === undefined ? undefined : { name: path, text };
 }
 
 function fail(io: CliIO, problems: readonly ImportProblem[]): number {

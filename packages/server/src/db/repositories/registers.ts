@@ -215,11 +215,44 @@ export async function bumpRegister(
 
 const CHUNK = 400;
 
+/** True when a write would change the stored code or minutes late (unchanged marks write no history). */
+function changesSomething(m: MarkWrite): boolean {
+  return m.code !== m.previousCode || (m.minutesLate ?? null) !== (m.previousMinutesLate ?? null);
+}
+
+/** Appends one history row per mark written (lesson marks carry their lesson). */
+async function insertHistory(
+  db: DbOrTrx,
+  marks: readonly (MarkWrite & { lessonId?: string })[],
+  author: Author,
+): Promise<void> {
+  await db
+    .insertInto('mark_history')
+    .values(
+      marks.map((m) => ({
+        id: newId(),
+        pupil_id: m.pupilId,
+        date: m.date,
+        session: m.session,
+        lesson_id: m.lessonId ?? null,
+        previous_code: m.previousCode,
+        new_code: m.code,
+        previous_minutes_late: m.previousMinutesLate,
+        new_minutes_late: m.minutesLate,
+        reason: m.reason,
+        user_id: author.userId,
+        user_name: author.userName,
+        user_role: author.userRole,
+        at: author.at,
+        source: author.source,
+      })),
+    )
+    .execute();
+}
+
 /** Writes session marks and appends one history row for each mark that changed. */
 export async function writeSessionMarks(db: DbOrTrx, marks: readonly MarkWrite[], author: Author): Promise<number> {
-  const changed = marks.filter(
-    (m) => m.code !== m.previousCode || (m.minutesLate ?? null) !== (m.previousMinutesLate ?? null),
-  );
+  const changed = marks.filter(changesSomething);
   for (let i = 0; i < changed.length; i += CHUNK) {
     const chunk = changed.slice(i, i + CHUNK);
     await db
@@ -244,28 +277,7 @@ export async function writeSessionMarks(db: DbOrTrx, marks: readonly MarkWrite[]
         })),
       )
       .execute();
-    await db
-      .insertInto('mark_history')
-      .values(
-        chunk.map((m) => ({
-          id: newId(),
-          pupil_id: m.pupilId,
-          date: m.date,
-          session: m.session,
-          lesson_id: null,
-          previous_code: m.previousCode,
-          new_code: m.code,
-          previous_minutes_late: m.previousMinutesLate,
-          new_minutes_late: m.minutesLate,
-          reason: m.reason,
-          user_id: author.userId,
-          user_name: author.userName,
-          user_role: author.userRole,
-          at: author.at,
-          source: author.source,
-        })),
-      )
-      .execute();
+    await insertHistory(db, chunk, author);
   }
   return changed.length;
 }
@@ -310,16 +322,8 @@ function toLesson(r: {
   };
 }
 
-export interface LessonMarkWrite {
+export interface LessonMarkWrite extends MarkWrite {
   readonly lessonId: string;
-  readonly pupilId: string;
-  readonly date: PlainDate;
-  readonly session: Session;
-  readonly code: string;
-  readonly minutesLate: number | null;
-  readonly previousCode: string | null;
-  readonly previousMinutesLate: number | null;
-  readonly reason: string | null;
 }
 
 export async function lessonMarksFor(
@@ -347,9 +351,7 @@ export async function writeLessonMarks(
   marks: readonly LessonMarkWrite[],
   author: Author,
 ): Promise<number> {
-  const changed = marks.filter(
-    (m) => m.code !== m.previousCode || (m.minutesLate ?? null) !== (m.previousMinutesLate ?? null),
-  );
+  const changed = marks.filter(changesSomething);
   for (let i = 0; i < changed.length; i += CHUNK) {
     const chunk = changed.slice(i, i + CHUNK);
     await db
@@ -374,28 +376,7 @@ export async function writeLessonMarks(
         })),
       )
       .execute();
-    await db
-      .insertInto('mark_history')
-      .values(
-        chunk.map((m) => ({
-          id: newId(),
-          pupil_id: m.pupilId,
-          date: m.date,
-          session: m.session,
-          lesson_id: m.lessonId,
-          previous_code: m.previousCode,
-          new_code: m.code,
-          previous_minutes_late: m.previousMinutesLate,
-          new_minutes_late: m.minutesLate,
-          reason: m.reason,
-          user_id: author.userId,
-          user_name: author.userName,
-          user_role: author.userRole,
-          at: author.at,
-          source: author.source,
-        })),
-      )
-      .execute();
+    await insertHistory(db, chunk, author);
   }
   return changed.length;
 }

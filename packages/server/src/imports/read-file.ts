@@ -1,0 +1,30 @@
+/** Reading an input file named on the command line, with a plain reason when it cannot be read. */
+import { readFile } from 'node:fs/promises';
+
+export interface FileProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+/** The file's text, or undefined with a problem (`<file>:0: cannot read the file: …`) added. */
+export async function readInputFile(
+  path: string,
+  problems: { push(problem: FileProblem): unknown },
+): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'this is a folder, not a file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : 'cannot be read';
+    problems.push({ file: path, line: 0, message: `cannot read the file: ${why}` });
+    return undefined;
+  }
+}
