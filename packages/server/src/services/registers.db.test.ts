@@ -7,6 +7,7 @@ import { getPupilRecord } from './pupils.js';
 import {
   amendMark,
   getRegister,
+  lessonGaps,
   recordEarlyLeaver,
   recordLateArrival,
   registerBoard,
@@ -390,6 +391,19 @@ describeEachDialect('registers', (ctx) => {
         ['Baker', 'N', '/', true],
         ['Cole', 'N', 'N', false],
       ]);
+      // The board lists the same pupil for the office to find.
+      const gaps = await lessonGaps(deps(at), school.actors.office, {
+        schoolId: school.schoolId,
+        date: d('2025-09-15'),
+      });
+      expect(gaps.map((g) => [g.name, g.sessionCode, g.period, g.lessonCode])).toEqual([['Bea Baker', '/', 'P2', 'N']]);
+      expect(
+        (
+          await rejection(
+            lessonGaps(deps(at), school.actors.teacher, { schoolId: school.schoolId, date: d('2025-09-15') }),
+          )
+        ).code,
+      ).toBe('FORBIDDEN');
       // Lesson marks never change the statutory session mark.
       const session = await getRegister(deps(at), school.actors.teacher, {
         groupId: school.groupA,

@@ -644,6 +644,77 @@ export async function amendMark(deps: Deps, actor: Actor, input: AmendInput): Pr
   });
 }
 
+/** A pupil present at registration but marked absent in a later lesson that day (a safeguarding signal). */
+export interface LessonGap {
+  readonly pupilId: string;
+  readonly name: string;
+  readonly session: Session;
+  readonly sessionCode: string;
+  readonly lessonId: string;
+  readonly period: string;
+  readonly startsAt: string;
+  readonly groupName: string;
+  readonly lessonCode: string;
+}
+
+/**
+ * Pupils marked present (/, \, L) at registration who are absent from a later lesson that day.
+ * Lesson registers are the school's own tool; this disagreement is what they are for.
+ *
+ * @see ../../../../shared/reference/attendance-rules.md §1 (lesson registers)
+ */
+export async function lessonGaps(
+  deps: Deps,
+  actor: Actor,
+  q: { schoolId: string; date: PlainDate },
+): Promise<LessonGap[]> {
+  const school = await getSchool(deps.db, q.schoolId);
+  authorise(actor, 'register.viewBoard', schoolResource(school));
+  const rows = await deps.db
+    .selectFrom('lesson_marks')
+    .innerJoin('lessons', 'lessons.id', 'lesson_marks.lesson_id')
+    .innerJoin('groups', 'groups.id', 'lessons.group_id')
+    .innerJoin('pupils', 'pupils.id', 'lesson_marks.pupil_id')
+    .innerJoin('session_marks', (j) =>
+      j
+        .onRef('session_marks.pupil_id', '=', 'lesson_marks.pupil_id')
+        .onRef('session_marks.date', '=', 'lesson_marks.date')
+        .onRef('session_marks.session', '=', 'lessons.session'),
+    )
+    .select([
+      'pupils.id as pupilId',
+      'pupils.legal_forename',
+      'pupils.legal_surname',
+      'pupils.preferred_forename',
+      'pupils.preferred_surname',
+      'lessons.session',
+      'session_marks.code as sessionCode',
+      'lessons.id as lessonId',
+      'lessons.period',
+      'lessons.starts_at',
+      'groups.name as groupName',
+      'lesson_marks.code as lessonCode',
+    ])
+    .where('lessons.school_id', '=', school.id)
+    .where('lesson_marks.date', '=', q.date)
+    .where('session_marks.code', 'in', [...PRESENT_CODES])
+    .where('lesson_marks.code', 'not in', [...PRESENT_CODES])
+    .orderBy('lessons.starts_at')
+    .orderBy('pupils.legal_surname')
+    .execute();
+  return rows.map((r) => ({
+    pupilId: r.pupilId,
+    name: `${r.preferred_forename ?? r.legal_forename} ${r.preferred_surname ?? r.legal_surname}`,
+    session: r.session === 'PM' ? 'PM' : 'AM',
+    sessionCode: r.sessionCode,
+    lessonId: r.lessonId,
+    period: r.period,
+    startsAt: r.starts_at,
+    groupName: r.groupName,
+    lessonCode: r.lessonCode,
+  }));
+}
+
 export interface BoardRow {
   readonly group: Group;
   readonly sessions: Record<

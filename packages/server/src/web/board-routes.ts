@@ -20,7 +20,7 @@ import { getSchool } from '../db/repositories/schools.js';
 import { requireActor } from '../http/auth-routes.js';
 import { localDateTime } from '../platform/clock.js';
 import { AppError } from '../services/errors.js';
-import { registerBoard, schoolCalendar, type Board, type BoardRow } from '../services/registers.js';
+import { lessonGaps, registerBoard, schoolCalendar, type Board, type BoardRow } from '../services/registers.js';
 
 type CellStatus = BoardRow['sessions'][Session]['status'] | 'noSession';
 
@@ -151,7 +151,8 @@ export const boardRoutes: FastifyPluginAsync = (fastify) => {
     const today = deps.clock.today(school.timeZone);
     const board = await registerBoard(deps, actor, { schoolId: school.id, date: isPlainDate(asked) ? asked : today });
     const cal = await schoolCalendar(deps, school.id);
-    return reply.view('board.njk', { page: boardPage(board, cal, today) });
+    const gaps = await lessonGaps(deps, actor, { schoolId: school.id, date: board.date });
+    return reply.view('board.njk', { page: boardPage(board, cal, today), gaps });
   });
   return Promise.resolve();
 };
