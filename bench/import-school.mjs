@@ -48,7 +48,10 @@ function changes(report) {
 }
 
 async function historyRows(db) {
-  const r = await db.selectFrom('mark_history').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('mark_history')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -80,7 +83,7 @@ export async function benchImport(context) {
       results.push(await benchDialect(context, dialect, school.paths, school.rows));
     } catch (e) {
       ok = false;
-      console.error(`(e) import on ${DIALECT_LABEL[dialect]} failed: ${e?.stack ?? e}`);
+      if (!context.aborted) console.error(`(e) import on ${DIALECT_LABEL[dialect]} failed: ${e?.stack ?? e}`);
     }
   }
   const rate = (r, x) => int(r.rows / (x.wallMs / 1000));
@@ -99,7 +102,8 @@ export async function benchImport(context) {
     const m1 = r.first.report.counts.marks;
     const m2 = r.again.report.counts.marks;
     const firstOk = m1.created === r.rows && r.historyAfterFirst === r.rows;
-    const againOk = changes(r.again.report) === 0 && m2.unchanged === r.rows && r.historyAfterAgain === r.historyAfterFirst;
+    const againOk =
+      changes(r.again.report) === 0 && m2.unchanged === r.rows && r.historyAfterAgain === r.historyAfterFirst;
     if (!firstOk || !againOk) ok = false;
     rows.push([
       DIALECT_LABEL[r.dialect],

@@ -25,7 +25,11 @@ async function seed(db) {
     scale: SCALE,
     passwordHash: '!no-sign-in',
   });
-  const school = await db.selectFrom('schools').select(['id', 'name']).where('phase', '=', 'secondary').executeTakeFirstOrThrow();
+  const school = await db
+    .selectFrom('schools')
+    .select(['id', 'name'])
+    .where('phase', '=', 'secondary')
+    .executeTakeFirstOrThrow();
   const top = await db
     .selectFrom('session_marks')
     .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
@@ -107,7 +111,9 @@ async function benchDialect(context, dialect, cpuProfDir) {
       if (i >= WARM_UP) wall.push(r.ms);
       page = r.text;
     }
-    serverMs = (await srv.timings()).filter((t) => t.method === 'GET' && t.path.startsWith('/pupils/')).map((t) => t.ms);
+    serverMs = (await srv.timings())
+      .filter((t) => t.method === 'GET' && t.path.startsWith('/pupils/'))
+      .map((t) => t.ms);
   } finally {
     await srv.stop();
   }
@@ -136,13 +142,15 @@ export async function benchPupilPage(context, { cpuProfDir } = {}) {
       results.push(await benchDialect(context, dialect, cpuProfDir?.(dialect)));
     } catch (e) {
       ok = false;
-      console.error(`(d) pupil page on ${DIALECT_LABEL[dialect]} failed: ${e?.stack ?? e}`);
+      if (!context.aborted) console.error(`(d) pupil page on ${DIALECT_LABEL[dialect]} failed: ${e?.stack ?? e}`);
     }
   }
   console.log(
     `(d) pupil page: GET /pupils/:id, a full year of marks, ${REQUESTS} requests after ${WARM_UP} warm-ups  ` +
       results
-        .map((r) => `${DIALECT_LABEL[r.dialect]} p50 ${ms(r.p50)} p99 ${ms(r.p99)} ${r.p99 < TARGET_MS ? 'ok' : 'MISSED'}`)
+        .map(
+          (r) => `${DIALECT_LABEL[r.dialect]} p50 ${ms(r.p50)} p99 ${ms(r.p99)} ${r.p99 < TARGET_MS ? 'ok' : 'MISSED'}`,
+        )
         .join('  ') +
       `  (target < ${TARGET_MS} ms)`,
   );

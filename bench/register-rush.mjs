@@ -57,12 +57,24 @@ async function seedSchool(db) {
   await insertRows(
     db,
     'terms',
-    cal.terms.map((t) => ({ id: randomUUID(), school_id: schoolId, name: t.name, start_date: t.start, end_date: t.end })),
+    cal.terms.map((t) => ({
+      id: randomUUID(),
+      school_id: schoolId,
+      name: t.name,
+      start_date: t.start,
+      end_date: t.end,
+    })),
   );
   await insertRows(
     db,
     'closures',
-    cal.closures.map((c) => ({ id: randomUUID(), school_id: schoolId, date: c.date, session: c.session, reason: c.reason })),
+    cal.closures.map((c) => ({
+      id: randomUUID(),
+      school_id: schoolId,
+      date: c.date,
+      session: c.session,
+      reason: c.reason,
+    })),
   );
   const groups = [];
   const users = [];
@@ -174,7 +186,11 @@ async function runRound(url, clients, date, bodies) {
         }
         return { ms: latency, ok, error: ok ? undefined : `HTTP ${res.status}: ${text.slice(0, 2000)}` };
       } catch (e) {
-        return { ms: performance.now() - start, ok: false, error: `fetch failed: ${e?.cause?.message ?? e?.message ?? e}` };
+        return {
+          ms: performance.now() - start,
+          ok: false,
+          error: `fetch failed: ${e?.cause?.message ?? e?.message ?? e}`,
+        };
       }
     }),
   );
@@ -206,7 +222,14 @@ async function benchDialect(context, dialect, cpuProfDir) {
       const { results, wallMs } = await runRound(srv.url, clients, rounds[r], bodies);
       const failed = results.filter((x) => !x.ok);
       if (r < WARM_UP_ROUNDS) {
-        warmUp = { wallMs, p99: percentile(results.map((x) => x.ms), 99), failed: failed.length };
+        warmUp = {
+          wallMs,
+          p99: percentile(
+            results.map((x) => x.ms),
+            99,
+          ),
+          failed: failed.length,
+        };
         if (failed.length > 0) errors.push(...failed.map((x) => x.error));
         await srv.timings(); // cleared: only measured rounds count
         continue;
@@ -218,7 +241,8 @@ async function benchDialect(context, dialect, cpuProfDir) {
     serverMs = (await srv.timings()).filter((t) => t.method === 'PUT').map((t) => t.ms);
   } finally {
     const stopped = await srv.stop();
-    if (stopped.code !== 0 && stopped.code !== null) console.error(`(c) server exited with ${stopped.code}: ${srv.stderr()}`);
+    if (stopped.code !== 0 && stopped.code !== null)
+      console.error(`(c) server exited with ${stopped.code}: ${srv.stderr()}`);
   }
 
   // Everything saved, once: registers, marks and their history.
@@ -226,7 +250,14 @@ async function benchDialect(context, dialect, cpuProfDir) {
   let stored;
   try {
     const count = async (table) =>
-      Number((await check.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await check.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     stored = {
       registers: await count('registers'),
       marks: await count('session_marks'),
@@ -265,7 +296,7 @@ export async function benchRegisterRush(context, { cpuProfDir } = {}) {
       results.push(await benchDialect(context, dialect, cpuProfDir?.(dialect)));
     } catch (e) {
       ok = false;
-      console.error(`(c) 8:50 rush on ${DIALECT_LABEL[dialect]} failed: ${e?.stack ?? e}`);
+      if (!context.aborted) console.error(`(c) 8:50 rush on ${DIALECT_LABEL[dialect]} failed: ${e?.stack ?? e}`);
     }
   }
   const verdict = (r) =>

