@@ -38,6 +38,9 @@ const provider: MigrationProvider = {
   getMigrations: () => Promise.resolve(MIGRATIONS),
 };
 
+/** How often the SQLite write-ahead log is checkpointed into the database file. */
+const CHECKPOINT_EVERY_MS = 2_000;
+
 /** Opens the configured database. SQLite: WAL, foreign keys on, the folder created if needed. */
 export function openDatabase(database: Config['database']): OpenDatabase {
   if (database.kind === 'postgres') {
@@ -53,8 +56,48 @@ export function openDatabase(database: Config['database']): OpenDatabase {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  // Checkpoints (copying the WAL into the database file, with an fsync) are taken on a timer
+  // rather than by whichever request happens to pass 1,000 pages: with a synchronous driver a
+  // checkpoint inside a request holds up every request behind it.
+  sqlite.pragma('wal_autocheckpoint = 0');
+  const checkpoints = setInterval(() => {
+    sqlite.pragma('wal_checkpoint(PASSIVE)');
+  }, CHECKPOINT_EVERY_MS);
+  checkpoints.unref();
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    close: async () => {
+      clearInterval(checkpoints);
+      await db.destroy();
+    },
+  };
+}
+
+/**
+ * Kysely prepares every statement afresh; preparing costs about as much as running a small one.
+ * Statements are reused by their SQL text (Kysely runs one statement at a time per connection,
+ * so reuse is safe). Bounded so that unusual one-off queries cannot grow it without end.
+ */
+function withStatementCache(sqlite: SQLite.Database, size = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (sql: string): SQLite.Statement => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = sqlite.prepare(sql);
+      if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  };
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') return prepare;
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** Brings the schema up to date; throws with the failing migration's name on error. */

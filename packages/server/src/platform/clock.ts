@@ -10,16 +10,28 @@ export interface Clock {
   timeOfDay(timeZone?: string): string;
 }
 
+/** One formatter per time zone: building an Intl.DateTimeFormat costs more than using one. */
+const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = FORMATTERS.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    FORMATTERS.set(timeZone, f);
+  }
+  return f;
+}
+
 function partsIn(date: Date, timeZone: string): { date: PlainDate; time: string } {
-  const f = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
+  const f = formatterFor(timeZone);
   const p = Object.fromEntries(f.formatToParts(date).map((x) => [x.type, x.value]));
   return { date: `${p['year']}-${p['month']}-${p['day']}` as PlainDate, time: `${p['hour']}:${p['minute']}` };
 }

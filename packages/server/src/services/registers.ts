@@ -172,12 +172,24 @@ function sessionKey(session: Session, lessonId: string | null | undefined): stri
   return lessonId ? `lesson:${lessonId}` : session;
 }
 
-/** Loads a register for display: the group's pupils on roll that day with their marks. */
-export async function getRegister(
+/** A register's group, school, session and window, and the pupils on roll: everything but the marks. */
+interface RegisterContext {
+  readonly school: School;
+  readonly group: Group;
+  readonly date: PlainDate;
+  readonly session: Session;
+  readonly lesson: Lesson | null;
+  readonly window: { opens: string; closes: string };
+  readonly state: RegisterState;
+  readonly canAmend: boolean;
+  readonly pupils: readonly PupilSummary[];
+}
+
+async function registerContext(
   deps: Deps,
   actor: Actor,
   q: { groupId: string; date: PlainDate; session: Session; lessonId?: string | null | undefined },
-): Promise<RegisterView> {
+): Promise<RegisterContext> {
   const { group, school } = await loadGroup(deps.db, q.groupId);
   authorise(actor, 'register.take', groupResource(school, group));
   const cal = await schoolCalendar(deps, school.id);
@@ -195,7 +207,26 @@ export async function getRegister(
   }
   const session = lesson ? lesson.session : q.session;
   const window = lesson ? { opens: lesson.startsAt, closes: lesson.endsAt } : school.policy.registerTimes[session];
-  const pupils = await groupMembersOnRoll(deps.db, group.id, q.date);
+  return {
+    school,
+    group,
+    date: q.date,
+    session,
+    lesson,
+    window,
+    state: stateFor(deps, school, q.date, session, window),
+    canAmend: can(actor, 'mark.amend', groupResource(school, group)),
+    pupils: await groupMembersOnRoll(deps.db, group.id, q.date),
+  };
+}
+
+/** Loads a register for display: the group's pupils on roll that day with their marks. */
+export async function getRegister(
+  deps: Deps,
+  actor: Actor,
+  q: { groupId: string; date: PlainDate; session: Session; lessonId?: string | null | undefined },
+): Promise<RegisterView> {
+  const { school, group, session, lesson, window, state, canAmend, pupils } = await registerContext(deps, actor, q);
   const ids = pupils.map((p) => p.id);
   const sessionMarks = await sessionMarksFor(deps.db, ids, q.date, session);
   const lessonMarks = lesson ? await lessonMarksFor(deps.db, lesson.id, q.date) : undefined;
@@ -211,11 +242,11 @@ export async function getRegister(
     session,
     lesson,
     window,
-    state: stateFor(deps, school, q.date, session, window),
+    state,
     version: register?.version ?? 0,
     takenAt: register?.takenAt ?? null,
     takenBy: register?.takenBy ? (names.get(register.takenBy) ?? null) : null,
-    canAmend: can(actor, 'mark.amend', groupResource(school, group)),
+    canAmend,
     pupils: pupils.map((p) => {
       const sm = sessionMarks.get(p.id);
       if (lessonMarks) {
@@ -244,9 +275,9 @@ export async function getRegister(
   };
 }
 
-function validateMarks(view: RegisterView, marks: readonly MarkInput[]): FieldError[] {
+function validateMarks(view: RegisterContext, marks: readonly MarkInput[]): FieldError[] {
   const errors: FieldError[] = [];
-  const onRoll = new Set(view.pupils.map((p) => p.pupil.id));
+  const onRoll = new Set(view.pupils.map((p) => p.id));
   const seen = new Set<string>();
   marks.forEach((m, i) => {
     if (!onRoll.has(m.pupilId)) {
@@ -275,51 +306,13 @@ function validateMarks(view: RegisterView, marks: readonly MarkInput[]): FieldEr
  * saved and the CONFLICT error lists what they changed and who they were.
  */
 export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegisterInput): Promise<SaveRegisterResult> {
-  const view = await getRegister(deps, actor, input);
+  const view = await registerContext(deps, actor, input);
   const fieldErrors = validateMarks(view, input.marks);
-  const current = new Map(view.pupils.map((p) => [p.pupil.id, p]));
+  if (fieldErrors.length > 0)
+    throw new AppError('VALIDATION', 'Some marks could not be saved.', { fields: fieldErrors });
   const now = deps.clock.now();
   const timeNow = deps.clock.timeOfDay(view.school.timeZone);
   const today = deps.clock.today(view.school.timeZone);
-  const writes: MarkWrite[] = [];
-  input.marks.forEach((m, i) => {
-    const before = current.get(m.pupilId);
-    if (!before) return;
-    let minutes = m.minutesLate ?? null;
-    if ((m.code === 'L' || m.code === 'U') && minutes === null) {
-      // Marked late now: count the minutes from the register opening.
-      minutes = view.date === today && isTimeOfDay(timeNow) ? arrivalMark(view.window, timeNow).minutesLate : null;
-    }
-    const changes = before.code !== m.code || (before.minutesLate ?? null) !== minutes;
-    if (!changes) return;
-    const reason = m.reason?.trim() || null;
-    if (view.state === 'closed' && before.code !== null) {
-      if (!view.canAmend) {
-        fieldErrors.push({
-          field: `marks.${i}.code`,
-          message: 'The register has closed: ask the office to amend this mark.',
-        });
-      } else if (!reason) {
-        fieldErrors.push({
-          field: `marks.${i}.reason`,
-          message: 'Give a reason for changing a mark after the register closed.',
-        });
-      }
-    }
-    writes.push({
-      pupilId: m.pupilId,
-      date: view.date,
-      session: view.session,
-      code: m.code,
-      minutesLate: minutes,
-      previousCode: before.code,
-      previousMinutesLate: before.minutesLate,
-      reason,
-    });
-  });
-  if (fieldErrors.length > 0)
-    throw new AppError('VALIDATION', 'Some marks could not be saved.', { fields: fieldErrors });
-
   const author: Author = {
     userId: actor.userId === 'system' ? null : actor.userId,
     userName: actor.name,
@@ -327,42 +320,77 @@ export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegister
     at: now,
     source: 'register',
   };
+  const key = sessionKey(view.session, view.lesson?.id);
   return deps.db.transaction().execute(async (trx) => {
     const ok = await bumpRegister(trx, {
       schoolId: view.school.id,
       groupId: view.group.id,
       date: view.date,
-      sessionKey: sessionKey(view.session, view.lesson?.id),
+      sessionKey: key,
       lessonId: view.lesson?.id ?? null,
       expectedVersion: input.version,
       userId: author.userId,
       at: now,
     });
     if (!ok) throw await conflictError(trx, view, input);
-    // Re-read inside the transaction so the history records what was really there before.
-    const fresh = view.lesson
+    // What is there now, read inside the transaction: the history records it as "before".
+    const current = view.lesson
       ? await lessonMarksFor(trx, view.lesson.id, view.date)
       : await sessionMarksFor(
           trx,
-          writes.map((w) => w.pupilId),
+          input.marks.map((m) => m.pupilId),
           view.date,
           view.session,
         );
-    const exact = writes.map((w) => {
-      const f = fresh.get(w.pupilId);
-      return { ...w, previousCode: f?.code ?? null, previousMinutesLate: f?.minutesLate ?? null };
+    const errors: FieldError[] = [];
+    const writes: MarkWrite[] = [];
+    input.marks.forEach((m, i) => {
+      const before = current.get(m.pupilId);
+      let minutes = m.minutesLate ?? null;
+      if ((m.code === 'L' || m.code === 'U') && minutes === null) {
+        // Marked late now: count the minutes from the register opening.
+        minutes = view.date === today && isTimeOfDay(timeNow) ? arrivalMark(view.window, timeNow).minutesLate : null;
+      }
+      if ((before?.code ?? null) === m.code && (before?.minutesLate ?? null) === minutes) return;
+      const reason = m.reason?.trim() || null;
+      if (view.state === 'closed' && before !== undefined) {
+        if (!view.canAmend) {
+          errors.push({
+            field: `marks.${i}.code`,
+            message: 'The register has closed: ask the office to amend this mark.',
+          });
+        } else if (!reason) {
+          errors.push({
+            field: `marks.${i}.reason`,
+            message: 'Give a reason for changing a mark after the register closed.',
+          });
+        }
+      }
+      writes.push({
+        pupilId: m.pupilId,
+        date: view.date,
+        session: view.session,
+        code: m.code,
+        minutesLate: minutes,
+        previousCode: before?.code ?? null,
+        previousMinutesLate: before?.minutesLate ?? null,
+        reason,
+      });
     });
-    const changed = view.lesson
+    // Thrown inside the transaction: the version bump is rolled back with everything else.
+    if (errors.length > 0) throw new AppError('VALIDATION', 'Some marks could not be saved.', { fields: errors });
+    const lessonId = view.lesson?.id;
+    const changed = lessonId
       ? await writeLessonMarks(
           trx,
-          exact.map((w) => ({ ...w, lessonId: view.lesson!.id })),
+          writes.map((w) => ({ ...w, lessonId })),
           author,
         )
-      : await writeSessionMarks(trx, exact, author);
+      : await writeSessionMarks(trx, writes, author);
     await audit(trx, actor, now, {
       action: 'register.save',
       entityType: 'register',
-      entityId: `${view.group.id}/${view.date}/${sessionKey(view.session, view.lesson?.id)}`,
+      entityId: `${view.group.id}/${view.date}/${key}`,
       schoolId: view.school.id,
       details: {
         group: view.group.name,
@@ -376,18 +404,18 @@ export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegister
   });
 }
 
-async function conflictError(db: DbOrTrx, view: RegisterView, input: SaveRegisterInput): Promise<AppError> {
+async function conflictError(db: DbOrTrx, view: RegisterContext, input: SaveRegisterInput): Promise<AppError> {
   const latest = await findRegister(db, view.group.id, view.date, sessionKey(view.session, view.lesson?.id));
   const marks = view.lesson
     ? await lessonMarksFor(db, view.lesson.id, view.date)
     : await sessionMarksFor(
         db,
-        view.pupils.map((p) => p.pupil.id),
+        view.pupils.map((p) => p.id),
         view.date,
         view.session,
       );
   const names = await userNames(db, [...[...marks.values()].map((m) => m.updatedBy ?? ''), latest?.updatedBy ?? '']);
-  const pupils = new Map(view.pupils.map((p) => [p.pupil.id, p.pupil]));
+  const pupils = new Map(view.pupils.map((p) => [p.id, p]));
   const changes: ConflictChange[] = [];
   for (const m of input.marks) {
     const now = marks.get(m.pupilId);
