@@ -8,8 +8,13 @@ describeEachDialect('schema', (ctx) => {
     const tables = (await ctx.db.introspection.getTables()).map((t) => t.name).sort();
     expect(tables).toEqual(
       [
+        'absence_reports',
         'audit_log',
         'auth_sessions',
+        'contact_attempts',
+        'home_visits',
+        'leave_requests',
+        'messages',
         'closures',
         'contacts',
         'early_leavers',
@@ -68,7 +73,7 @@ describe('migrations', () => {
       await migrateToBottom(open.db);
       const left = (await open.db.introspection.getTables()).map((t) => t.name);
       expect(left).toEqual([]);
-      expect(await migrateToLatest(open.db)).toEqual(['2026-11-25T00-00-00_initial']);
+      expect(await migrateToLatest(open.db)).toEqual(['2026-11-25T00-00-00_initial', '2026-11-26T00-00-00_first-day-response']);
     } finally {
       await open.close();
     }

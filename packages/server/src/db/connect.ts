@@ -14,6 +14,7 @@ import {
 import pg from 'pg';
 import type { Config } from '../config/config.js';
 import * as initial from './migrations/2026-11-25T00-00-00_initial.js';
+import * as firstDayResponse from './migrations/2026-11-26T00-00-00_first-day-response.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -32,6 +33,7 @@ export interface OpenDatabase {
 /** Every migration, in order. Names are ISO-timestamped and never change. */
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T00-00-00_initial': initial,
+  '2026-11-26T00-00-00_first-day-response': firstDayResponse,
 };
 
 const provider: MigrationProvider = {

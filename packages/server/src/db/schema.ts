@@ -233,6 +233,95 @@ export interface AuditLogTable {
   details: string | null;
 }
 
+export interface ContactAttemptsTable {
+  id: string;
+  pupil_id: string;
+  absence_date: string;
+  method: string;
+  contact_id: string | null;
+  contact_name: string | null;
+  outcome: string;
+  notes: string | null;
+  made_by: string;
+  made_by_name: string;
+  made_at: string;
+}
+
+export interface HomeVisitsTable {
+  id: string;
+  pupil_id: string;
+  status: string;
+  planned_for: string;
+  reason: string;
+  visited_at: string | null;
+  staff: string | null;
+  pair: Generated<Flag>;
+  child_seen: Flag | null;
+  present: string | null;
+  discussed: string | null;
+  calling_card_left: Generated<Flag>;
+  safeguarding_concern: Generated<Flag>;
+  next_steps: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MessagesTable {
+  id: string;
+  school_id: string;
+  pupil_id: string | null;
+  channel: string;
+  to_address: string;
+  subject: string | null;
+  body: string;
+  kind: string;
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  last_error: string | null;
+  provider_id: string | null;
+  created_by: string;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface AbsenceReportsTable {
+  id: string;
+  pupil_id: string;
+  reported_by: string;
+  from_date: string;
+  to_date: string;
+  sessions: string;
+  reason: string;
+  details: string | null;
+  expected_return: string | null;
+  evidence: string | null;
+  proposed_code: string;
+  status: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_note: string | null;
+  created_at: string;
+}
+
+export interface LeaveRequestsTable {
+  id: string;
+  pupil_id: string;
+  requested_by: string;
+  kind: string;
+  from_date: string;
+  to_date: string;
+  reason: string;
+  forwarding_address: string | null;
+  status: string;
+  checks: string;
+  decision_reason: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  created_at: string;
+}
+
 export interface Database {
   trusts: TrustsTable;
   schools: SchoolsTable;
@@ -255,4 +344,9 @@ export interface Database {
   late_arrivals: LateArrivalsTable;
   early_leavers: EarlyLeaversTable;
   audit_log: AuditLogTable;
+  contact_attempts: ContactAttemptsTable;
+  home_visits: HomeVisitsTable;
+  messages: MessagesTable;
+  absence_reports: AbsenceReportsTable;
+  leave_requests: LeaveRequestsTable;
 }
