@@ -545,18 +545,20 @@ export async function createDemo(db: Db, opts: DemoOptions): Promise<DemoSummary
   const passwordHash = opts.passwordHash ?? (await hashPassword(DEMO_PASSWORD));
   const ids: Ids = { trust: newId(), schools: { primary: newId(), secondary: newId() } };
 
-  const schools: DemoSchoolSummary[] = [];
-  for (const school of [plan.primary, plan.secondary]) {
-    const att = generateAttendance(rng, cal, w, school, plan);
-    const lessonMarks = generateLessonMarks(rng, cal, w, school, att);
-    schools.push(
-      await db.transaction().execute(async (trx) => {
-        if (school.spec.key === 'primary')
-          await trx.insertInto('trusts').values({ id: ids.trust, name: TRUST_NAME }).execute();
-        return writeSchool(trx, { plan, school, ids, cal, w, att, lessonMarks, passwordHash, now: opts.now, year });
-      }),
-    );
-  }
+  // One transaction for the whole trust: a failure part way leaves the database empty, so the
+  // next `npm start` simply tries again.
+  const schools = await db.transaction().execute(async (trx) => {
+    const out: DemoSchoolSummary[] = [];
+    await trx.insertInto('trusts').values({ id: ids.trust, name: TRUST_NAME }).execute();
+    for (const school of [plan.primary, plan.secondary]) {
+      const att = generateAttendance(rng, cal, w, school, plan);
+      const lessonMarks = generateLessonMarks(rng, cal, w, school, att);
+      out.push(
+        await writeSchool(trx, { plan, school, ids, cal, w, att, lessonMarks, passwordHash, now: opts.now, year }),
+      );
+    }
+    return out;
+  });
   return {
     trust: { id: ids.trust, name: TRUST_NAME },
     schools,
