@@ -30,6 +30,7 @@ import {
   lessonMarksFor,
   listGroups,
   registersOn,
+  setSessionMark,
   userNames,
   writeLessonMarks,
   writeSessionMarks,
@@ -513,21 +514,16 @@ export async function recordLateArrival(
   }
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    const before = (await sessionMarksFor(trx, [pupil.id], input.date, input.session)).get(pupil.id);
-    await writeSessionMarks(
+    await setSessionMark(
       trx,
-      [
-        {
-          pupilId: pupil.id,
-          date: input.date,
-          session: input.session,
-          code,
-          minutesLate: mark.minutesLate,
-          previousCode: before?.code ?? null,
-          previousMinutesLate: before?.minutesLate ?? null,
-          reason: reason ?? `Signed in late at ${input.arrivedAt}`,
-        },
-      ],
+      {
+        pupilId: pupil.id,
+        date: input.date,
+        session: input.session,
+        code,
+        minutesLate: mark.minutesLate,
+        reason: reason ?? `Signed in late at ${input.arrivedAt}`,
+      },
       { userId: actor.userId, userName: actor.name, userRole: actor.role, at: now, source: 'office' },
     );
     await trx
@@ -644,21 +640,16 @@ export async function amendMark(deps: Deps, actor: Actor, input: AmendInput): Pr
   if (errors.length > 0) throw new AppError('VALIDATION', 'The mark could not be amended.', { fields: errors });
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    const before = (await sessionMarksFor(trx, [pupil.id], input.date, input.session)).get(pupil.id);
-    await writeSessionMarks(
+    const before = await setSessionMark(
       trx,
-      [
-        {
-          pupilId: pupil.id,
-          date: input.date,
-          session: input.session,
-          code: input.code,
-          minutesLate: minutes,
-          previousCode: before?.code ?? null,
-          previousMinutesLate: before?.minutesLate ?? null,
-          reason: input.reason.trim(),
-        },
-      ],
+      {
+        pupilId: pupil.id,
+        date: input.date,
+        session: input.session,
+        code: input.code,
+        minutesLate: minutes,
+        reason: input.reason.trim(),
+      },
       { userId: actor.userId, userName: actor.name, userRole: actor.role, at: now, source: 'office' },
     );
     await audit(trx, actor, now, {
@@ -667,7 +658,7 @@ export async function amendMark(deps: Deps, actor: Actor, input: AmendInput): Pr
       entityId: pupil.id,
       pupilId: pupil.id,
       schoolId: school.id,
-      details: { date: input.date, session: input.session, from: before?.code ?? null, to: input.code },
+      details: { date: input.date, session: input.session, from: before, to: input.code },
     });
   });
 }

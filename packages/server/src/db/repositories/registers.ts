@@ -282,6 +282,37 @@ export async function writeSessionMarks(db: DbOrTrx, marks: readonly MarkWrite[]
   return changed.length;
 }
 
+/**
+ * Sets one pupil's session mark, reading what was there so the history records it; returns the
+ * previous code (null when there was none).
+ */
+export async function setSessionMark(
+  db: DbOrTrx,
+  m: {
+    pupilId: string;
+    date: PlainDate;
+    session: Session;
+    code: string;
+    minutesLate: number | null;
+    reason: string | null;
+  },
+  author: Author,
+): Promise<string | null> {
+  const before = await db
+    .selectFrom('session_marks')
+    .select(['code', 'minutes_late'])
+    .where('pupil_id', '=', m.pupilId)
+    .where('date', '=', m.date)
+    .where('session', '=', m.session)
+    .executeTakeFirst();
+  await writeSessionMarks(
+    db,
+    [{ ...m, previousCode: before?.code ?? null, previousMinutesLate: before?.minutes_late ?? null }],
+    author,
+  );
+  return before?.code ?? null;
+}
+
 export async function lessonsOf(db: DbOrTrx, groupId: string): Promise<Lesson[]> {
   const rows = await db
     .selectFrom('lessons')
