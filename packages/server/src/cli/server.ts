@@ -14,10 +14,11 @@ import { boardRoutes } from '../web/board-routes.js';
 import { officeRoutes } from '../web/office-routes.js';
 import { pupilRoutes } from '../web/pupil-routes.js';
 import { registerRoutes } from '../web/register-routes.js';
+import { worklistRoutes } from '../web/worklist-routes.js';
 import type { CliIO } from './io.js';
 
 /** Every page and API plugin of the application, in one list. */
-export const ROUTES = [registerRoutes, boardRoutes, officeRoutes, pupilRoutes, apiRoutes];
+export const ROUTES = [registerRoutes, boardRoutes, officeRoutes, pupilRoutes, worklistRoutes, apiRoutes];
 
 export interface OpenedDeps {
   readonly deps: Deps;

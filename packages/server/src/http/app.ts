@@ -112,6 +112,8 @@ export interface Permissions {
   readonly viewBoard: boolean;
   /** Late arrivals and early leavers. */
   readonly office: boolean;
+  /** The unexplained-absence worklist (first-day calls, home visits). */
+  readonly worklist: boolean;
   readonly pupilSearch: boolean;
   readonly aggregates: boolean;
   readonly administer: boolean;
@@ -136,6 +138,7 @@ export function permissionsFor(actor: Actor): Permissions {
     takeRegisters: actor.role === 'teacher' ? actor.groupIds.size > 0 : may('register.take'),
     viewBoard: may('register.viewBoard'),
     office: may('office.signInOut'),
+    worklist: may('mark.amend'),
     pupilSearch: may('school.viewPupilLists'),
     aggregates: may('school.viewAggregates'),
     administer: may('school.administer'),
@@ -155,8 +158,8 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
     [permissions.takeRegisters, 'Registers', '/registers'],
     [permissions.viewBoard, 'Register board', '/board'],
     [permissions.office, 'Office', '/office'],
+    [permissions.worklist, 'Absence follow-up', '/worklist'],
     [permissions.pupilSearch, 'Pupils', '/pupils'],
-    [permissions.administer, 'Users', '/users'],
   ];
   return items
     .filter(([shown]) => shown)

@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pagesHarness, section, textOf, type PagesHarness, type PageSession } from '../../test/web-pages.js';
+import { registerRoutes } from './register-routes.js';
+import { worklistRoutes } from './worklist-routes.js';
+import { saveRegister } from '../services/registers.js';
+import type { PlainDate } from '@rollcall/domain';
+
+/** The worklist table (whose rows hold further test ids, so `section` would stop short). */
+function worklistTable(html: string): string {
+  const start = html.indexOf('data-testid="worklist"');
+  return start < 0 ? '' : html.slice(start, html.indexOf('</table>', start));
+}
+
+let t: PagesHarness;
+let office: PageSession;
+
+beforeAll(async () => {
+  t = await pagesHarness([worklistRoutes, registerRoutes], 'worklist');
+  office = await t.signInAs('office');
+  // The morning registers at 08:45 on Monday 8 September 2025: Alex (CP) and Bea are N.
+  t.clock.set('2025-09-08T07:45:00.000Z');
+  const [alex, bea, cal] = t.school.pupilsA;
+  await saveRegister(t.deps, t.school.actors.teacher, {
+    groupId: t.school.groupA,
+    date: '2025-09-08' as PlainDate,
+    session: 'AM',
+    version: 0,
+    marks: [
+      { pupilId: bea!, code: 'N' },
+      { pupilId: alex!, code: 'N' },
+      { pupilId: cal!, code: '/' },
+    ],
+  });
+  // 09:25: the register has closed.
+  t.clock.set('2025-09-08T08:25:00.000Z');
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+describe('the worklist page', () => {
+  it('office staff see the N pupils, vulnerable first, with the due steps and one-click call forms', async () => {
+    const res = await t.get('/worklist', office);
+    expect(res.statusCode).toBe(200);
+    const table = worklistTable(res.body);
+    const text = textOf(table);
+    expect(text.indexOf('Alex Able')).toBeLessThan(text.indexOf('Bea Baker'));
+    expect(text).toContain('Alex Able Year 3 Oak Vulnerable Vulnerable (ask the DSL) AM 1');
+    expect(text).toContain(
+      'Due Day 1 of unexplained absence of a vulnerable pupil: home visit due at once (policy: at once if vulnerable; otherwise day 3, then every 3 days)',
+    );
+    expect(table).toContain('href="tel:07700900123"');
+    expect(table).toContain('value="no_answer">Called — no answer');
+    expect(table).toContain(`href="/pupils/${t.school.pupilsA[0]!}/home-visits"`);
+    expect(textOf(section(res.body, 'stale-n'))).toContain('No N mark is older than 5 school days.');
+  });
+
+  it('a teacher gets 403', async () => {
+    const teacher = await t.signInAs('teacher');
+    expect((await t.get('/worklist', teacher)).statusCode).toBe(403);
+  });
+
+  it('records “Called — no answer” in one click and lists it', async () => {
+    const alex = t.school.pupilsA[0]!;
+    const page = await t.get('/worklist', office);
+    const contactId = /name="contactId" value="([^"]+)"/.exec(page.body)![1]!;
+    const res = await t.post('/worklist/attempts', office, {
+      date: '2025-09-08',
+      pupilId: alex,
+      contactId,
+      method: 'call',
+      outcome: 'no_answer',
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(`/worklist?date=2025-09-08&done=attempt#pupil-${alex}`);
+    const after = await t.get(res.headers.location!, office);
+    expect(textOf(after.body)).toContain('Contact attempt recorded');
+    expect(textOf(section(after.body, `attempts-${alex}`))).toContain(
+      'Parent of Alex (Mother): No answer · Test office',
+    );
+  });
+
+  it('re-shows the reason form with the error summary when no reason is chosen, keeping the notes', async () => {
+    const bea = t.school.pupilsA[1]!;
+    const res = await t.post('/worklist/attempts', office, {
+      date: '2025-09-08',
+      pupilId: bea,
+      contactId: '',
+      method: 'call',
+      outcome: 'reason_given',
+      reason: '',
+      notes: 'Grandmother rang',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('govuk-error-summary');
+    expect(res.body).toContain(
+      `<a href="#attempt-${bea}-reason">Select the reason given: illness, medical or other.</a>`,
+    );
+    expect(res.body).toContain(`id="attempt-${bea}-notes" name="notes" value="Grandmother rang"`);
+  });
+
+  it('a reason given offers the resolve form; resolving re-codes the N and the pupil leaves the list', async () => {
+    const bea = t.school.pupilsA[1]!;
+    const given = await t.post('/worklist/attempts', office, {
+      date: '2025-09-08',
+      pupilId: bea,
+      contactId: '',
+      method: 'call',
+      outcome: 'reason_given',
+      reason: 'illness',
+      notes: 'Grandmother rang: sickness bug',
+    });
+    expect(given.statusCode).toBe(303);
+    const page = await t.get('/worklist?date=2025-09-08', office);
+    const form = section(page.body, `resolve-${bea}`);
+    expect(form).toContain('<option value="I" selected>I</option>');
+    const missing = await t.post('/worklist/resolve', office, {
+      date: '2025-09-08',
+      pupilId: bea,
+      sessions: 'AM',
+      code: 'I',
+      reason: '',
+    });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.body).toContain(`href="#resolve-${bea}-reason"`);
+    const res = await t.post('/worklist/resolve', office, {
+      date: '2025-09-08',
+      pupilId: bea,
+      sessions: 'AM',
+      code: 'I',
+      reason: 'Reason given by phone: illness',
+    });
+    expect(res.statusCode).toBe(303);
+    const after = await t.get(res.headers.location!, office);
+    expect(textOf(after.body)).toContain('Absence resolved');
+    expect(textOf(worklistTable(after.body))).not.toContain('Bea Baker');
+    const mark = await t.open.db
+      .selectFrom('mark_history')
+      .select(['previous_code', 'new_code', 'source'])
+      .where('pupil_id', '=', bea)
+      .where('new_code', '=', 'I')
+      .executeTakeFirst();
+    expect(mark).toEqual({ previous_code: 'N', new_code: 'I', source: 'office' });
+  });
+});
+
+describe('the home visit page', () => {
+  it('plans and records a visit; errors re-render with what was typed', async () => {
+    const alex = t.school.pupilsA[0]!;
+    const page = await t.get(`/pupils/${alex}/home-visits`, office);
+    expect(page.statusCode).toBe(200);
+    expect(textOf(page.body)).toContain('No home visits recorded.');
+    const plan = await t.post(`/pupils/${alex}/home-visits/plan`, office, {
+      plannedFor: '2025-09-08',
+      reason: 'Vulnerable pupil, day 1',
+    });
+    expect(plan.statusCode).toBe(303);
+    const bad = await t.post(`/pupils/${alex}/home-visits`, office, {
+      visitId: '',
+      visitDate: '2025-09-08',
+      visitTime: '9:05',
+      staff: '',
+      pair: 'yes',
+      childSeen: '',
+      present: '',
+      discussed: 'Knocked twice',
+      nextSteps: '',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('<a href="#hv-staff">Enter who went on the visit.</a>');
+    expect(bad.body).toContain('<a href="#hv-childSeen">Select whether the child was seen.</a>');
+    expect(bad.body).toContain('Knocked twice</textarea>');
+    const planned = await t.get(`/pupils/${alex}/home-visits`, office);
+    const visitId = /<option value="([^"]+)" selected>2025-09-08: Vulnerable pupil, day 1/.exec(planned.body)![1]!;
+    const ok = await t.post(`/pupils/${alex}/home-visits`, office, {
+      visitId,
+      visitDate: '2025-09-08',
+      visitTime: '9:05',
+      staff: 'Test office and a colleague',
+      pair: 'yes',
+      childSeen: 'no',
+      present: '',
+      discussed: '',
+      callingCardLeft: 'yes',
+      nextSteps: 'Urgent follow-up letter today',
+    });
+    expect(ok.statusCode).toBe(303);
+    const after = await t.get(ok.headers.location!, office);
+    expect(textOf(section(after.body, 'visits'))).toContain(
+      '2025-09-08 09:05 Done Vulnerable pupil, day 1 Test office and a colleague (pair) No Nobody – Yes No Urgent follow-up letter today',
+    );
+    const list = await t.get('/worklist', office);
+    expect(textOf(worklistTable(list.body))).toContain(
+      'Due A home visit found nobody at home: send the “urgent attendance follow-up” letter',
+    );
+  });
+
+  it('a teacher gets 403', async () => {
+    const teacher = await t.signInAs('teacher');
+    expect((await t.get(`/pupils/${t.school.pupilsA[0]!}/home-visits`, teacher)).statusCode).toBe(403);
+  });
+});
