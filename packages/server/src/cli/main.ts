@@ -1,10 +1,12 @@
 /** The `rollcall` command line: thin commands over the domain and services. */
+import { isPlainDate } from '@rollcall/domain';
 import { Command, CommanderError, Option } from 'commander';
 import { processEnv } from '../config/config.js';
 import { systemClock } from '../platform/clock.js';
 import { runAnalyse, type AnalyseArgs } from './analyse.js';
 import type { CliIO } from './io.js';
 import { runImport, type ImportArgs } from './import.js';
+import { runDeliver, runSummaries } from './messages.js';
 import { openDeps, runDemo, runMigrate, runServe, type OpenedDeps } from './server.js';
 import { runUpn } from './upn.js';
 import { usersCreateCommand } from './users.js';
@@ -121,6 +123,39 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       withDeps(async ({ deps }) => {
         await runMigrate(deps, { ...io, stdout: () => {} });
         return runImport(opts, io, { db: deps.db, dialect: deps.dialect, clock: deps.clock });
+      }),
+    );
+
+  const messages = program.command('messages').description('The message outbox: emails and texts to families');
+  messages
+    .command('deliver')
+    .description('Send the messages that are due (retrying failures with increasing delays)')
+    .option('--limit <n>', 'at most this many messages', '500')
+    .action((opts: { limit: string }) =>
+      withDeps(async ({ deps }) => {
+        const limit = Number(opts.limit);
+        if (!Number.isInteger(limit) || limit < 1) {
+          io.stderr(`rollcall messages deliver: --limit must be a whole number of 1 or more, got "${opts.limit}"\n`);
+          return EXIT_USAGE;
+        }
+        await runMigrate(deps, { ...io, stdout: () => {} });
+        return runDeliver(deps, io, { limit });
+      }),
+    );
+  messages
+    .command('summaries')
+    .description("Queue the half-termly attendance summary to every parent of a school's pupils")
+    .requiredOption('--school <urn>', "the school's URN")
+    .option('--as-of <date>', 'figures as of this date (default today)')
+    .action((opts: { school: string; asOf?: string }) =>
+      withDeps(async ({ deps }) => {
+        const asOf = opts.asOf ?? deps.clock.today(deps.config.timeZone);
+        if (!isPlainDate(asOf)) {
+          io.stderr(`rollcall messages summaries: --as-of "${asOf}" is not a date: write it as YYYY-MM-DD\n`);
+          return EXIT_USAGE;
+        }
+        await runMigrate(deps, { ...io, stdout: () => {} });
+        return runSummaries(deps, io, { schoolUrn: opts.school, asOf });
       }),
     );
 

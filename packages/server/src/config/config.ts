@@ -15,6 +15,17 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   COOKIE_SECURE: z.enum(['true', 'false', 'auto']).default('auto'),
   NODE_ENV: z.string().default('development'),
+  // Messages (docs/messages.md). Without SMTP_URL email stays queued in the outbox.
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'SMTP_URL must be an smtp:// or smtps:// URL (smtp://user:pass@host:port)')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Rollcall <no-reply@rollcall.invalid>'),
+  SMS_PROVIDER: z.enum(['log', 'notify']).default('log'),
+  NOTIFY_API_KEY: z.string().min(74, 'NOTIFY_API_KEY must be a GOV.UK Notify API key').optional(),
+  NOTIFY_SMS_TEMPLATE_ID: z
+    .uuid('NOTIFY_SMS_TEMPLATE_ID must be the id of a Notify template whose body is ((body))')
+    .optional(),
 });
 
 export interface Config {
@@ -26,6 +37,12 @@ export interface Config {
   readonly logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   readonly cookieSecure: 'true' | 'false' | 'auto';
   readonly production: boolean;
+  /** Outgoing email; `smtpUrl` null means email is queued but not sent. Holds a secret: never log it. */
+  readonly mail: { readonly smtpUrl: string | null; readonly from: string };
+  /** Outgoing text messages: logged only (the demo), or sent through GOV.UK Notify. */
+  readonly sms:
+    | { readonly provider: 'log' }
+    | { readonly provider: 'notify'; readonly apiKey: string; readonly templateId: string };
 }
 
 export class ConfigError extends Error {}
@@ -43,6 +60,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.SMS_PROVIDER === 'notify' && (!e.NOTIFY_API_KEY || !e.NOTIFY_SMS_TEMPLATE_ID)) {
+    throw new ConfigError(
+      'invalid configuration:\nSMS_PROVIDER: notify needs NOTIFY_API_KEY and NOTIFY_SMS_TEMPLATE_ID',
+    );
+  }
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -53,5 +75,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logLevel: e.LOG_LEVEL,
     cookieSecure: e.COOKIE_SECURE,
     production: e.NODE_ENV === 'production',
+    mail: Object.freeze({ smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM }),
+    sms: Object.freeze(
+      e.SMS_PROVIDER === 'notify' && e.NOTIFY_API_KEY && e.NOTIFY_SMS_TEMPLATE_ID
+        ? { provider: 'notify' as const, apiKey: e.NOTIFY_API_KEY, templateId: e.NOTIFY_SMS_TEMPLATE_ID }
+        : { provider: 'log' as const },
+    ),
   });
 }

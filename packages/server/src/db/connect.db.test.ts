@@ -73,7 +73,10 @@ describe('migrations', () => {
       await migrateToBottom(open.db);
       const left = (await open.db.introspection.getTables()).map((t) => t.name);
       expect(left).toEqual([]);
-      expect(await migrateToLatest(open.db)).toEqual(['2026-11-25T00-00-00_initial', '2026-11-26T00-00-00_first-day-response']);
+      expect(await migrateToLatest(open.db)).toEqual([
+        '2026-11-25T00-00-00_initial',
+        '2026-11-26T00-00-00_first-day-response',
+      ]);
     } finally {
       await open.close();
     }

@@ -52,7 +52,10 @@ export function notifyJwt(apiKey: string, nowIso: string): string {
   return `${head}.${signature}`;
 }
 
-export type Fetch = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<{
+export type Fetch = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string },
+) => Promise<{
   status: number;
   text(): Promise<string>;
 }>;

@@ -20,7 +20,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('made_by_name', 'text', (c) => c.notNull())
     .addColumn('made_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('contact_attempts_pupil').on('contact_attempts').columns(['pupil_id', 'absence_date']).execute();
+  await db.schema
+    .createIndex('contact_attempts_pupil')
+    .on('contact_attempts')
+    .columns(['pupil_id', 'absence_date'])
+    .execute();
 
   await db.schema
     .createTable('home_visits')
@@ -85,7 +89,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('decision_note', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('absence_reports_pupil').on('absence_reports').columns(['pupil_id', 'from_date']).execute();
+  await db.schema
+    .createIndex('absence_reports_pupil')
+    .on('absence_reports')
+    .columns(['pupil_id', 'from_date'])
+    .execute();
 
   await db.schema
     .createTable('leave_requests')
