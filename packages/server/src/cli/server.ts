@@ -14,7 +14,9 @@ import { deliverDue } from '../services/messages.js';
 import { createDemo, isDatabaseEmpty, type DemoSummary } from '../services/demo/index.js';
 import type { Deps } from '../services/deps.js';
 import { boardRoutes } from '../web/board-routes.js';
+import { leaveRoutes } from '../web/leave-routes.js';
 import { officeRoutes } from '../web/office-routes.js';
+import { parentRoutes } from '../web/parent-routes.js';
 import { pupilRoutes } from '../web/pupil-routes.js';
 import { registerRoutes } from '../web/register-routes.js';
 import { worklistRoutes } from '../web/worklist-routes.js';
@@ -24,7 +26,16 @@ import type { CliIO } from './io.js';
 const OUTBOX_EVERY_MS = 60_000;
 
 /** Every page and API plugin of the application, in one list. */
-export const ROUTES = [registerRoutes, boardRoutes, officeRoutes, pupilRoutes, worklistRoutes, apiRoutes];
+export const ROUTES = [
+  registerRoutes,
+  boardRoutes,
+  officeRoutes,
+  pupilRoutes,
+  worklistRoutes,
+  parentRoutes,
+  leaveRoutes,
+  apiRoutes,
+];
 
 export interface OpenedDeps {
   readonly deps: Deps;

@@ -114,6 +114,8 @@ export interface Permissions {
   readonly office: boolean;
   /** The unexplained-absence worklist (first-day calls, home visits). */
   readonly worklist: boolean;
+  /** Decide leave-of-absence requests (the headteacher or a delegate). */
+  readonly leaveDecisions: boolean;
   readonly pupilSearch: boolean;
   readonly aggregates: boolean;
   readonly administer: boolean;
@@ -139,6 +141,7 @@ export function permissionsFor(actor: Actor): Permissions {
     viewBoard: may('register.viewBoard'),
     office: may('office.signInOut'),
     worklist: may('mark.amend'),
+    leaveDecisions: may('mark.amend') && (actor.role === 'senior_leader' || actor.role === 'admin'),
     pupilSearch: may('school.viewPupilLists'),
     aggregates: may('school.viewAggregates'),
     administer: may('school.administer'),
@@ -159,6 +162,8 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
     [permissions.viewBoard, 'Register board', '/board'],
     [permissions.office, 'Office', '/office'],
     [permissions.worklist, 'Absence follow-up', '/worklist'],
+    [permissions.worklist, 'Parents’ reports', '/absence-reports'],
+    [permissions.leaveDecisions, 'Leave requests', '/leave'],
     [permissions.pupilSearch, 'Pupils', '/pupils'],
   ];
   return items
