@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { d } from '../../test/fixtures.js';
 import { pagesHarness, section, textOf, type PagesHarness, type PageSession } from '../../test/web-pages.js';
 import { amendMark, recordLateArrival } from '../services/registers.js';
+import { recordContactAttempt } from '../services/worklist.js';
 import { dayMonthYear, parseAmendForm, pupilRoutes, shortDate } from './pupil-routes.js';
 
 let t: PagesHarness;
@@ -79,6 +80,20 @@ describe('the pupil page', () => {
       'Wed 3 Sep AM: N → I by Test office (Office staff) 10:00 Wed 3 Sep 2025 Reason: Mother phoned: sickness bug Source: office',
     );
     expect(body).toContain(`action="/pupils/${alex}/amend"`);
+  });
+
+  it('shows calls, visits and messages in the chronology, with who made them', async () => {
+    await recordContactAttempt(t.deps, t.school.actors.office, {
+      pupilId: t.school.pupilsA[0]!,
+      absenceDate: d('2025-09-08'),
+      method: 'call',
+      outcome: 'no_answer',
+    });
+    const res = await t.get(`/pupils/${t.school.pupilsA[0]}`, await t.signInAs('attendance_officer'));
+    const text = textOf(section(res.body, 'chronology'));
+    expect(text).toContain('Call');
+    expect(text).toContain('no answer');
+    expect(text).toContain('Test office');
   });
 
   it('a teacher of the pupil’s group sees the record but no safeguarding, contacts or amend form', async () => {

@@ -28,6 +28,7 @@ import { localDateTime } from '../platform/clock.js';
 import { can, isRole, ROLE_LABELS, type Actor, type Resource } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, HTTP_STATUS, type FieldError } from '../services/errors.js';
+import { chronology } from '../services/chronology.js';
 import { findPupils, getPupilRecord, type PupilRecord } from '../services/pupils.js';
 import { amendMark, REGISTER_CODES, schoolCalendar } from '../services/registers.js';
 
@@ -510,11 +511,19 @@ async function renderPupil(
   extras: (record: PupilRecord) => PageExtras,
 ): Promise<FastifyReply> {
   const record = await getPupilRecord(deps, actor, pupilId);
-  const [cal, group] = await Promise.all([
+  const [cal, group, events] = await Promise.all([
     schoolCalendar(deps, record.school.id),
     record.pupil.regGroupId ? findGroup(deps.db, record.pupil.regGroupId) : Promise.resolve(undefined),
+    chronology(deps, actor, pupilId),
   ]);
-  return reply.view('pupil.njk', pupilPage(record, cal, group, actor, extras(record)));
+  // Marks have their own history below; the chronology shows everything else that happened.
+  const contacts = events
+    .filter((e) => e.kind !== 'mark')
+    .map((e) => {
+      const local = localDateTime(e.at, record.school.timeZone);
+      return { ...e, date: local.date, time: local.time };
+    });
+  return reply.view('pupil.njk', { ...pupilPage(record, cal, group, actor, extras(record)), contacts });
 }
 
 export const pupilRoutes: FastifyPluginAsync = (fastify) => {

@@ -56,6 +56,33 @@ describe('the worklist page', () => {
     expect(textOf(section(res.body, 'stale-n'))).toContain('No N mark is older than 5 school days.');
   });
 
+  it('suggests G when leave was refused for the day', async () => {
+    await t.open.db
+      .insertInto('leave_requests')
+      .values({
+        id: 'refused-leave',
+        pupil_id: t.school.pupilsA[1]!,
+        requested_by: t.school.parent.userId,
+        kind: 'exceptional',
+        from_date: '2025-09-08',
+        to_date: '2025-09-12',
+        reason: 'Family holiday',
+        forwarding_address: null,
+        status: 'refused',
+        checks: '[]',
+        decision_reason: 'Not exceptional',
+        decided_by: t.school.actors.senior_leader.userId,
+        decided_at: '2025-09-01T10:00:00.000Z',
+        created_at: '2025-08-20T10:00:00.000Z',
+      })
+      .execute();
+    const res = await t.get('/worklist', office);
+    const advice = [...res.body.matchAll(/data-testid="leave-advice">([\s\S]*?)<\/p>/g)].map((m) => textOf(m[1]!));
+    expect(advice).toEqual(['Leave refused Leave was refused for this date: suggest G']);
+    expect(textOf(worklistTable(res.body))).toMatch(/Bea Baker[\s\S]*Leave was refused for this date: suggest G/);
+    await t.open.db.deleteFrom('leave_requests').where('id', '=', 'refused-leave').execute();
+  });
+
   it('a teacher gets 403', async () => {
     const teacher = await t.signInAs('teacher');
     expect((await t.get('/worklist', teacher)).statusCode).toBe(403);

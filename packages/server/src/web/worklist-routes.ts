@@ -11,6 +11,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getSchool } from '../db/repositories/schools.js';
+import { leaveAdviceFor } from '../services/leave.js';
 import { requireActor } from '../http/auth-routes.js';
 import type { Actor } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
@@ -128,8 +129,13 @@ async function renderWorklist(
     worklist(deps, actor, { schoolId, date }),
     staleN(deps, actor, { schoolId, asOf: date }),
   ]);
+  // A refused leave request covering the day: the absence is likely an unauthorised holiday (G).
+  const advice = Object.fromEntries(
+    await Promise.all(list.entries.map(async (e) => [e.pupilId, await leaveAdviceFor(deps, e.pupilId, date)] as const)),
+  );
   return reply.view('worklist.njk', {
     list,
+    advice,
     stale,
     date,
     reasons: ABSENCE_REASONS,
