@@ -6,7 +6,7 @@ import { systemClock } from '../platform/clock.js';
 import { runAnalyse, type AnalyseArgs } from './analyse.js';
 import type { CliIO } from './io.js';
 import { runImport, type ImportArgs } from './import.js';
-import { runDeliver, runSummaries } from './messages.js';
+import { runConvertStaleN, runDeliver, runSummaries } from './messages.js';
 import { openDeps, runDemo, runMigrate, runServe, type OpenedDeps } from './server.js';
 import { runUpn } from './upn.js';
 import { usersCreateCommand } from './users.js';
@@ -156,6 +156,23 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
         }
         await runMigrate(deps, { ...io, stdout: () => {} });
         return runSummaries(deps, io, { schoolUrn: opts.school, asOf });
+      }),
+    );
+
+  program
+    .command('convert-stale-n')
+    .description("Turn N marks older than the school policy's limit into O (with the reason), telling parents")
+    .requiredOption('--school <urn>', "the school's URN")
+    .option('--as-of <date>', 'as of this date (default today)')
+    .action((opts: { school: string; asOf?: string }) =>
+      withDeps(async ({ deps }) => {
+        const asOf = opts.asOf ?? deps.clock.today(deps.config.timeZone);
+        if (!isPlainDate(asOf)) {
+          io.stderr(`rollcall convert-stale-n: --as-of "${asOf}" is not a date: write it as YYYY-MM-DD\n`);
+          return EXIT_USAGE;
+        }
+        await runMigrate(deps, { ...io, stdout: () => {} });
+        return runConvertStaleN(deps, io, { schoolUrn: opts.school, asOf });
       }),
     );
 

@@ -9,6 +9,7 @@ import { createSmsSender, type SmsSender } from '../platform/sms.js';
 import { SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';
+import { convertStaleN } from '../services/n-ageing.js';
 import { deliverDue } from '../services/messages.js';
 import { queueHalfTermSummaries } from '../services/summaries.js';
 import type { CliIO } from './io.js';
@@ -79,5 +80,27 @@ export async function runSummaries(
     io.stderr(`rollcall messages summaries: ${e.message}\n`);
     for (const f of e.details.fields ?? []) io.stderr(`  ${f.field}: ${f.message}\n`);
     return EXIT_CODE[e.code];
+  }
+}
+
+/** Converts a school's stale N marks under its policy; prints what changed and who was told. */
+export async function runConvertStaleN(
+  deps: Deps,
+  io: Pick<CliIO, 'stdout' | 'stderr'>,
+  opts: { schoolUrn: string; asOf: PlainDate },
+): Promise<number> {
+  try {
+    const school = await findSchoolByUrn(deps.db, opts.schoolUrn.trim());
+    if (!school) throw new AppError('NOT_FOUND', `No school with URN ${opts.schoolUrn}.`);
+    const converted = await convertStaleN(deps, SYSTEM_ACTOR, { schoolId: school.id, asOf: opts.asOf });
+    const told = converted.reduce((n, c) => n + c.told, 0);
+    io.stdout(`Converted ${converted.length} N mark(s) to O at ${school.name}; ${told} message(s) to parents queued\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof AppError) {
+      io.stderr(`rollcall convert-stale-n: ${e.message}\n`);
+      return EXIT_CODE[e.code];
+    }
+    throw e;
   }
 }

@@ -14,6 +14,11 @@ export const schoolPolicySchema = z
     registerTimes: z.object({ AM: window, PM: window }).default(DEFAULT_REGISTER_TIMES),
     /** A policy minimum of possible sessions before PA/SA is reported (default none, as the DfE). */
     minPossibleSessions: z.number().int().min(0).default(0),
+    /**
+     * Unresolved `N` marks become `O` after this many school days (null: never, the default).
+     * At least 5: the rules give the school 5 school days to establish the reason.
+     */
+    convertNToOAfterSchoolDays: z.number().int().min(5).max(60).nullable().default(null),
   })
   .superRefine((p, ctx) => {
     for (const problem of checkRegisterTimes(p.registerTimes)) {
