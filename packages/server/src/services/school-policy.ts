@@ -5,6 +5,31 @@
 import { checkRegisterTimes, DEFAULT_REGISTER_TIMES, isTimeOfDay, type RegisterTimes } from '@rollcall/domain';
 import { z } from 'zod';
 
+/**
+ * The first-day follow-up ladder, in school days of unexplained absence (the defaults are seed
+ * 002's: home visit on day 3 and every 3 days after, at once if vulnerable; children-missing-
+ * education enquiries from day 10 and a referral at day 20).
+ *
+ * @see ../../../../shared/seeds/002_aba111d41983db42.txt §5.4, §5.7
+ */
+export interface FollowUpLadder {
+  readonly homeVisitFirstDay: number;
+  readonly homeVisitEveryDays: number;
+  readonly vulnerableHomeVisitDay: number;
+  readonly cmeEnquiriesDay: number;
+  readonly cmeReferralDay: number;
+}
+
+export const DEFAULT_FOLLOW_UP_LADDER: FollowUpLadder = Object.freeze({
+  homeVisitFirstDay: 3,
+  homeVisitEveryDays: 3,
+  vulnerableHomeVisitDay: 1,
+  cmeEnquiriesDay: 10,
+  cmeReferralDay: 20,
+});
+
+const schoolDays = (max: number) => z.number().int().min(1).max(max);
+
 const time = z.string().refine(isTimeOfDay, 'must be a time HH:MM (24-hour clock)');
 const window = z.object({ opens: time, closes: time });
 
@@ -19,8 +44,25 @@ export const schoolPolicySchema = z
      * At least 5: the rules give the school 5 school days to establish the reason.
      */
     convertNToOAfterSchoolDays: z.number().int().min(5).max(60).nullable().default(null),
+    /** The first-day follow-up ladder (school days of unexplained absence). */
+    followUp: z
+      .object({
+        homeVisitFirstDay: schoolDays(20),
+        homeVisitEveryDays: schoolDays(20),
+        vulnerableHomeVisitDay: schoolDays(5),
+        cmeEnquiriesDay: schoolDays(60),
+        cmeReferralDay: schoolDays(60),
+      })
+      .default(DEFAULT_FOLLOW_UP_LADDER),
   })
   .superRefine((p, ctx) => {
+    if (p.followUp.cmeReferralDay < p.followUp.cmeEnquiriesDay) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['followUp', 'cmeReferralDay'],
+        message: 'the CME referral comes after the enquiries begin: make it the same day or later',
+      });
+    }
     for (const problem of checkRegisterTimes(p.registerTimes)) {
       ctx.addIssue({ code: 'custom', path: ['registerTimes', problem.session], message: problem.message });
     }

@@ -8,6 +8,7 @@
  * @see ../../../../shared/seeds/002_aba111d41983db42.txt §5.4 home visits, §5.7 children missing education
  * @see ../../../../docs/first-day-response.md
  */
+import { DEFAULT_FOLLOW_UP_LADDER, type FollowUpLadder } from './school-policy.js';
 import {
   lastDayOnOrBefore,
   lookupCode,
@@ -50,18 +51,7 @@ import { schoolCalendar } from './registers.js';
  * @see ../../../../shared/seeds/000_fc0f941c00c384e8.txt
  * @see ../../../../shared/seeds/002_aba111d41983db42.txt
  */
-export const DEFAULT_LADDER = {
-  /** @see seed 002 §5.4: "on the third day of a child's absence" */
-  homeVisitFirstDay: 3,
-  /** @see seed 002 §5.4: "and every three days thereafter" */
-  homeVisitEveryDays: 3,
-  /** @see seed 002 §5.4: "If the child is vulnerable … a visit should take place immediately" */
-  vulnerableHomeVisitDay: 1,
-  /** @see seed 002 §5.7: "up to 10 consecutive school days and no reason is provided" */
-  cmeEnquiriesDay: 10,
-  /** @see seed 002 §5.7: "after 20 school days and no contact … a CME referral" */
-  cmeReferralDay: 20,
-} as const;
+export const DEFAULT_LADDER: FollowUpLadder = DEFAULT_FOLLOW_UP_LADDER;
 
 export type StepKind = 'call' | 'homeVisit' | 'socialWorker' | 'letter' | 'cmeEnquiries' | 'cmeReferral';
 
@@ -86,7 +76,7 @@ export interface LadderFacts {
 }
 
 /** The steps due on a day of unexplained absence, most pressing first. Pure. */
-export function dueSteps(f: LadderFacts, ladder = DEFAULT_LADDER): DueStep[] {
+export function dueSteps(f: LadderFacts, ladder: FollowUpLadder = DEFAULT_LADDER): DueStep[] {
   const steps: DueStep[] = [];
   const n = f.day;
   if (n >= ladder.cmeReferralDay) {
@@ -587,17 +577,20 @@ export async function worklist(deps: Deps, actor: Actor, q: { schoolId: string; 
     );
     const reasonAttempt = pupilAttempts.find((a) => a.outcome === 'reason_given' && a.reason);
     const tried = new Set(pupilAttempts.filter((a) => a.contactId).map((a) => a.contactId));
-    const due = dueSteps({
-      day,
-      vulnerable,
-      socialWorker: p.social_worker !== null && p.social_worker !== '',
-      contactCount: pupilContacts.length,
-      contactsTriedToday: pupilContacts.filter((c) => tried.has(c.id)).length,
-      reasonGivenToday: reasonAttempt !== undefined,
-      visitDoneToday: pupilVisits.some((v) => v.status === 'done' && v.visitedOn === q.date),
-      visitPlannedToday: pupilVisits.some((v) => v.status === 'planned' && v.plannedFor === q.date),
-      nobodyFoundOnVisit: visitsThisRun.some((v) => v.status === 'done' && v.nobodyHome),
-    });
+    const due = dueSteps(
+      {
+        day,
+        vulnerable,
+        socialWorker: p.social_worker !== null && p.social_worker !== '',
+        contactCount: pupilContacts.length,
+        contactsTriedToday: pupilContacts.filter((c) => tried.has(c.id)).length,
+        reasonGivenToday: reasonAttempt !== undefined,
+        visitDoneToday: pupilVisits.some((v) => v.status === 'done' && v.visitedOn === q.date),
+        visitPlannedToday: pupilVisits.some((v) => v.status === 'planned' && v.plannedFor === q.date),
+        nobodyFoundOnVisit: visitsThisRun.some((v) => v.status === 'done' && v.nobodyHome),
+      },
+      school.policy.followUp,
+    );
     entries.push({
       pupilId: p.id,
       name: `${p.preferred_forename ?? p.legal_forename} ${p.preferred_surname ?? p.legal_surname}`,
