@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   academicYearOf,
   addDays,
+  dateInWords,
   compareDates,
   fromDayNumber,
   isPlainDate,
@@ -135,5 +136,21 @@ describe('compareDates', () => {
     expect(compareDates(d('2025-01-02'), d('2025-01-10'))).toBe(-1);
     expect(compareDates(d('2025-01-10'), d('2025-01-02'))).toBe(1);
     expect(compareDates(d('2025-01-10'), d('2025-01-10'))).toBe(0);
+  });
+});
+
+describe('dateInWords', () => {
+  it.each([
+    [{}, '8 September 2025'],
+    [{ weekday: true }, 'Monday 8 September 2025'],
+    [{ weekday: true, short: true, year: false }, 'Mon 8 Sep'],
+    [{ short: true }, '8 Sep 2025'],
+  ])('writes 2025-09-08 with %j as %s', (opts, expected) => {
+    expect(dateInWords(plainDate('2025-09-08'), opts)).toBe(expected);
+  });
+
+  it('names the weekday right across a leap day', () => {
+    expect(dateInWords(plainDate('2024-02-29'), { weekday: true })).toBe('Thursday 29 February 2024');
+    expect(dateInWords(plainDate('2024-03-01'), { weekday: true })).toBe('Friday 1 March 2024');
   });
 });

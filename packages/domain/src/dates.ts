@@ -125,3 +125,43 @@ export function academicYearOf(date: PlainDate): { start: PlainDate; end: PlainD
 export function compareDates(a: PlainDate, b: PlainDate): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+export const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
+
+export const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+
+/**
+ * A date in words, as GOV.UK style writes it.
+ *
+ * @example dateInWords(plainDate('2025-09-08')) // '8 September 2025'
+ * @example dateInWords(plainDate('2025-09-08'), { weekday: true }) // 'Monday 8 September 2025'
+ * @example dateInWords(plainDate('2025-09-08'), { weekday: true, short: true, year: false }) // 'Mon 8 Sep'
+ */
+export function dateInWords(
+  date: PlainDate,
+  opts: { weekday?: boolean; short?: boolean; year?: boolean } = {},
+): string {
+  const month = MONTH_NAMES[Number(date.slice(5, 7)) - 1]!;
+  const day = Number(date.slice(8, 10));
+  const weekday = WEEKDAY_NAMES[isoWeekday(date) - 1]!;
+  const parts = [
+    ...(opts.weekday ? [opts.short ? weekday.slice(0, 3) : weekday] : []),
+    String(day),
+    opts.short ? month.slice(0, 3) : month,
+    ...(opts.year === false ? [] : [date.slice(0, 4)]),
+  ];
+  return parts.join(' ');
+}

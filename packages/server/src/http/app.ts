@@ -28,6 +28,7 @@ import Fastify, {
 } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import nunjucks from 'nunjucks';
+import { dateInWords, isPlainDate } from '@rollcall/domain';
 import { LOCK_MINUTES, resolveSession, SESSION_COOKIE } from '../services/auth.js';
 import { can, ROLE_LABELS, type Action, type Actor, type Resource } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
@@ -179,21 +180,9 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
 // Views
 // ---------------------------------------------------------------------------------------------
 
-const LONG_DATE = new Intl.DateTimeFormat('en-GB', {
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
-
 /** 'YYYY-MM-DD' → 'Monday 8 September 2025' (the GOV.UK style: no commas, whatever ICU says); anything else unchanged. */
 export function longDate(value: unknown): unknown {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
-  return LONG_DATE.formatToParts(new Date(`${value}T00:00:00Z`))
-    .filter((p) => p.type !== 'literal')
-    .map((p) => p.value)
-    .join(' ');
+  return typeof value === 'string' && isPlainDate(value) ? dateInWords(value, { weekday: true }) : value;
 }
 
 /** The Nunjucks environment: our views first, then the GOV.UK and MOJ macros. */

@@ -17,6 +17,7 @@ import {
   addDays,
   analysisContext,
   countSchoolDays,
+  dateInWords,
   firstSessionOnOrAfter,
   isPlainDate,
   lastSessionOnOrBefore,
@@ -639,24 +640,9 @@ export interface DecideLeaveResult {
   readonly letterText: string;
 }
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-] as const;
-
 /** '2025-10-13' → '13 October 2025'. */
 export function longDate(date: PlainDate): string {
-  return `${Number(date.slice(8, 10))} ${MONTHS[Number(date.slice(5, 7)) - 1] ?? ''} ${date.slice(0, 4)}`;
+  return dateInWords(date);
 }
 
 function range(r: LeaveRequest): string {

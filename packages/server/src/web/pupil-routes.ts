@@ -8,7 +8,9 @@
 import {
   addDays,
   CODE_TABLE,
+  dateInWords,
   isoWeekday,
+  MONTH_NAMES,
   isPlainDate,
   lookupCode,
   sessionIndex,
@@ -36,31 +38,14 @@ import { amendMark, REGISTER_CODES, schoolCalendar } from '../services/registers
 // Dates in words
 // ---------------------------------------------------------------------------------------------
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-] as const;
-const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
-
-/** '2017-05-01' → '1 May 2017'. */
+/** '2025-09-08' → '8 September 2025'. */
 export function dayMonthYear(date: PlainDate): string {
-  return `${Number(date.slice(8, 10))} ${MONTHS[Number(date.slice(5, 7)) - 1]} ${date.slice(0, 4)}`;
+  return dateInWords(date);
 }
 
 /** '2025-09-08' → 'Mon 8 Sep' (with the year when asked). */
 export function shortDate(date: PlainDate, withYear = false): string {
-  const month = MONTHS[Number(date.slice(5, 7)) - 1]!.slice(0, 3);
-  return `${WEEKDAYS[isoWeekday(date) - 1]} ${Number(date.slice(8, 10))} ${month}${withYear ? ` ${date.slice(0, 4)}` : ''}`;
+  return dateInWords(date, { weekday: true, short: true, year: withYear });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,7 +154,7 @@ export function heatMap(record: PupilRecord, cal: SchoolCalendar): HeatMonth[] {
           }
         : { date, day, schoolDay: false, future: date > record.asOf, am: null, pm: null };
     }
-    months.push({ label: `${MONTHS[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`, weeks });
+    months.push({ label: `${MONTH_NAMES[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`, weeks });
     const [y, m] = [Number(month.slice(0, 4)), Number(month.slice(5, 7))];
     monthStart = (m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`) as PlainDate;
   }
