@@ -33,7 +33,7 @@ const SURNAMES = ['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Jo
 const FORENAMES = ['Alex', 'Sam', 'Jordan', 'Charlie', 'Jamie', 'Riley', 'Morgan', 'Aisha', 'Noah', 'Olivia'];
 
 /** Writes the school, its calendar, groups, pupils, teachers and their sessions; returns the clients. */
-async function seedSchool(db) {
+export async function seedSchool(db) {
   const { DEFAULT_POLICY } = await server('services/school-policy.js');
   const { hashToken } = await server('platform/ids.js');
   const now = new Date().toISOString();
