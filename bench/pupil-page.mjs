@@ -12,7 +12,7 @@ const TODAY = '2026-07-24';
 const SERVER_NOW = `${TODAY}T09:30:00.000Z`;
 const SCALE = 0.3;
 const WARM_UP = 5;
-const REQUESTS = 50;
+const REQUESTS = 200;
 const TARGET_MS = 100;
 const SERVE_AT = fileURLToPath(new URL('./serve-at.mjs', import.meta.url));
 
@@ -149,10 +149,11 @@ export async function benchPupilPage(context, { cpuProfDir } = {}) {
     `(d) pupil page: GET /pupils/:id, a full year of marks, ${REQUESTS} requests after ${WARM_UP} warm-ups  ` +
       results
         .map(
-          (r) => `${DIALECT_LABEL[r.dialect]} p50 ${ms(r.p50)} p99 ${ms(r.p99)} ${r.p99 < TARGET_MS ? 'ok' : 'MISSED'}`,
+          (r) =>
+            `${DIALECT_LABEL[r.dialect]} server p50 ${ms(r.serverP50)} p99 ${ms(r.serverP99)} ${r.serverP99 < TARGET_MS ? 'ok' : 'MISSED'}`,
         )
         .join('  ') +
-      `  (target < ${TARGET_MS} ms)`,
+      `  (target < ${TARGET_MS} ms server time, as the issue sets it; wall time on loopback below)`,
   );
   const rows = [];
   for (const r of results) {
