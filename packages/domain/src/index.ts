@@ -11,3 +11,4 @@ export * from './measures.js';
 export * from './findings.js';
 export * from './roll.js';
 export * from './registers.js';
+export * from './policy/index.js';
