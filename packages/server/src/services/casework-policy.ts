@@ -1,0 +1,98 @@
+/**
+ * The staged-casework part of a school's attendance policy as a validated document (YAML or
+ * JSON parsed by the caller): every problem comes back with the path of its field, so the policy
+ * editor can put the message beside the field.
+ */
+import type { AttendancePolicy } from '@rollcall/domain';
+import { z } from 'zod';
+
+const rate = z
+  .number()
+  .min(0, 'must be a fraction from 0 to 1 (e.g. 0.9 for 90%)')
+  .max(1, 'must be a fraction from 0 to 1 (e.g. 0.9 for 90%)');
+const weeks = z.number().int().min(1).max(52);
+const count = z.number().int().min(1).max(400);
+
+const trigger = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('rateBelow'), rate }),
+  z.object({ kind: z.literal('rateBelowOverLastWeeks'), rate, weeks }),
+  z.object({ kind: z.literal('unauthorisedSessionsInRollingWeeks'), sessions: count, weeks }),
+  z.object({ kind: z.literal('brokenWeeksAtLeast'), weeks }),
+  z.object({ kind: z.literal('consecutiveDaysAbsent'), days: count }),
+  z.object({ kind: z.literal('noImprovementSinceReview') }),
+  z.object({ kind: z.literal('timeInStageAtLeast'), schoolWeeks: weeks }),
+]);
+
+const stepDown = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('rateAtLeast'), rate }),
+  z.object({ kind: z.literal('rateAtLeastOverLastWeeks'), rate, weeks }),
+  z.object({
+    kind: z.literal('unauthorisedSessionsInRollingWeeksAtMost'),
+    sessions: z.number().int().min(0).max(400),
+    weeks,
+  }),
+  z.object({ kind: z.literal('improvedSinceReview') }),
+  z.object({ kind: z.literal('timeInStageAtLeast'), schoolWeeks: weeks }),
+]);
+
+const text = z.string().trim().min(1, 'must not be empty');
+
+export const caseworkPolicySchema = z
+  .object({
+    id: text,
+    name: text,
+    source: text,
+    bands: z.array(z.object({ name: text, minRate: rate, colour: text })).min(1, 'give at least one band'),
+    stages: z
+      .array(
+        z.object({
+          id: text,
+          name: text,
+          order: z.number().int().min(1),
+          triggers: z.array(trigger).min(1, 'a stage needs at least one trigger, or nobody would ever enter it'),
+          actions: z.array(text),
+          reviewAfterSchoolWeeks: z.number().int().min(0).max(52),
+          stepDownWhen: z.array(stepDown).optional(),
+          stepDownActions: z.array(text).optional(),
+        }),
+      )
+      .min(1, 'give at least one stage'),
+  })
+  .superRefine((p, ctx) => {
+    const ids = new Map<string, number>();
+    const orders = new Map<number, number>();
+    p.stages.forEach((s, i) => {
+      const sameId = ids.get(s.id);
+      if (sameId !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stages', i, 'id'],
+          message: `the id "${s.id}" is already used by stage ${sameId + 1}`,
+        });
+      } else ids.set(s.id, i);
+      const sameOrder = orders.get(s.order);
+      if (sameOrder !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stages', i, 'order'],
+          message: `order ${s.order} is already used by stage ${sameOrder + 1}`,
+        });
+      } else orders.set(s.order, i);
+    });
+    const names = new Set<string>();
+    p.bands.forEach((b, i) => {
+      if (names.has(b.name))
+        ctx.addIssue({ code: 'custom', path: ['bands', i, 'name'], message: `the band "${b.name}" is listed twice` });
+      names.add(b.name);
+    });
+  });
+
+/** Checks a casework policy; errors are `path: message` with the field's path. */
+export function parseCaseworkPolicy(
+  raw: unknown,
+): { ok: true; policy: AttendancePolicy } | { ok: false; errors: string[] } {
+  const r = caseworkPolicySchema.safeParse(raw);
+  if (!r.success)
+    return { ok: false, errors: r.error.issues.map((i) => `${i.path.join('.') || '(policy)'}: ${i.message}`) };
+  return { ok: true, policy: r.data };
+}
