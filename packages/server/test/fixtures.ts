@@ -9,6 +9,7 @@ import { createLogger } from '../src/platform/logger.js';
 import { loadConfig } from '../src/config/config.js';
 import { ROLES, type Actor, type Role } from '../src/services/authz.js';
 import type { Deps } from '../src/services/deps.js';
+import { AppError } from '../src/services/errors.js';
 import { DEFAULT_POLICY } from '../src/services/school-policy.js';
 import type { Dialect } from '../src/db/connect.js';
 
@@ -239,3 +240,14 @@ export function testDeps(db: Db, dialect: Dialect, clockOrIso: Clock | string = 
 }
 
 export const d = (s: string): PlainDate => s as PlainDate;
+
+/** The AppError a promise rejects with; fails the test if it resolves or throws anything else. */
+export async function rejection(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof AppError) return e;
+    throw e;
+  }
+  throw new Error('expected an AppError');
+}

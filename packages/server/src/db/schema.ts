@@ -1,5 +1,5 @@
 /** Table types for Kysely. Column names are snake_case as in the migrations. */
-import type { Generated } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 /** 0 or 1: flags are integers so SQLite and PostgreSQL read them alike. */
 export type Flag = number;
@@ -73,6 +73,9 @@ export interface PupilsTable {
   social_worker: string | null;
   ethnicity: string | null;
 }
+
+/** A pupils row as read back (flags 0/1): for code outside db/ that handles whole rows. */
+export type PupilRow = Selectable<PupilsTable>;
 
 export interface ContactsTable {
   id: string;

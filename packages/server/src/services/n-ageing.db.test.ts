@@ -1,21 +1,10 @@
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/databases.js';
-import { d, seedSmallSchool, testDeps, type SmallSchool } from '../../test/fixtures.js';
+import { d, rejection, seedSmallSchool, testDeps, type SmallSchool } from '../../test/fixtures.js';
 import { pupilHistory } from '../db/repositories/pupils.js';
-import { AppError } from './errors.js';
 import { convertStaleN } from './n-ageing.js';
 import { forgetCalendar, saveRegister } from './registers.js';
 import { DEFAULT_POLICY } from './school-policy.js';
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-}
 
 describeEachDialect('N never lingers', (ctx) => {
   let school: SmallSchool;

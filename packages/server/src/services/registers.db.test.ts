@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/databases.js';
-import { d, seedSmallSchool, testDeps, type SmallSchool } from '../../test/fixtures.js';
+import { d, rejection, seedSmallSchool, testDeps, type SmallSchool } from '../../test/fixtures.js';
 import { pupilHistory } from '../db/repositories/pupils.js';
-import { AppError } from './errors.js';
 import { getPupilRecord } from './pupils.js';
 import {
   amendMark,
@@ -18,16 +17,6 @@ import {
 const OPEN = '2025-09-08T08:00:00Z';
 // 08:30Z = 09:30 local: the AM register has closed.
 const CLOSED = '2025-09-08T08:30:00Z';
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-}
 
 describeEachDialect('registers', (ctx) => {
   let school: SmallSchool;

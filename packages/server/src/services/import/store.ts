@@ -5,6 +5,7 @@
  * 32,766 (PostgreSQL allows 65,535, so one size serves both). A full year of a secondary
  * school's marks (about 570,000) is written in a few hundred statements.
  */
+import type { PupilRow } from '../../db/schema.js';
 import type { DbOrTrx } from '../../db/connect.js';
 
 /** SQLite's default SQLITE_MAX_VARIABLE_NUMBER (since 3.32); PostgreSQL's limit is 65,535. */
@@ -168,33 +169,7 @@ export async function markSpans(db: DbOrTrx, schoolId: string): Promise<Map<stri
 // ---------------------------------------------------------------------------------------------
 
 /** A pupils row as stored (flags 0/1). */
-export interface PupilRecord {
-  id: string;
-  school_id: string;
-  upn: string;
-  legal_surname: string;
-  legal_forename: string;
-  preferred_surname: string | null;
-  preferred_forename: string | null;
-  date_of_birth: string | null;
-  gender: string | null;
-  year_group: string | null;
-  reg_group_id: string | null;
-  admission_date: string;
-  leaving_date: string | null;
-  sen_status: string;
-  ehcp: number;
-  fsm: number;
-  pupil_premium: number;
-  eal: number;
-  cin: number;
-  cp: number;
-  lac: number;
-  previously_lac: number;
-  young_carer: number;
-  social_worker: string | null;
-  ethnicity: string | null;
-}
+export type PupilRecord = PupilRow;
 
 export const PUPIL_COLUMNS = [
   'id',
