@@ -155,6 +155,26 @@ export function checkCondition(condition: Condition, facts: CaseFacts): Check {
         explanation: `${plural(n, 'school week')} in the stage since ${current.enteredOn}, ${n >= t ? 'at least' : 'fewer than'} ${t}`,
       };
     }
+    case 'meetingNotAttended': {
+      const n = facts.meetingsNotAttendedInStage ?? 0;
+      const t = condition.meetings;
+      return {
+        met: n >= t,
+        value: n,
+        threshold: t,
+        explanation: `${plural(n, 'meeting')} in the stage not attended, ${n >= t ? 'at least' : 'fewer than'} ${t}`,
+      };
+    }
+    case 'planTargetsMissed': {
+      const n = facts.planTargetsMissed ?? 0;
+      const t = condition.targets;
+      return {
+        met: n >= t,
+        value: n,
+        threshold: t,
+        explanation: `${plural(n, 'plan target')} missed, ${n >= t ? 'at least' : 'fewer than'} ${t}`,
+      };
+    }
   }
 }
 
@@ -172,6 +192,17 @@ function metWords(rs: readonly TriggerResult[]): string {
     .filter((r) => r.met)
     .map((r) => r.explanation)
     .join('; ');
+}
+
+/** Where a step down from `stages[idx]` leads: its `stepDownTo` stage (if lower), else the stage below. */
+function stepDownTarget(stages: readonly PolicyStage[], idx: number): PolicyStage | null {
+  const stage = stages[idx]!;
+  if (stage.stepDownTo === null) return null;
+  if (stage.stepDownTo !== undefined) {
+    const to = stages.findIndex((s) => s.id === stage.stepDownTo);
+    if (to >= 0 && to < idx) return stages[to]!;
+  }
+  return idx > 0 ? stages[idx - 1]! : null;
 }
 
 /** The policy's stages in ladder order (a copy; the policy is not touched). */
@@ -248,7 +279,7 @@ export function evaluate(policy: AttendancePolicy, facts: CaseFacts): Suggestion
       !ownChecks.some((c) => c.met) &&
       triggered.length === 0;
     if (stepDown) {
-      const below = idx > 0 ? stages[idx - 1]! : null;
+      const below = stepDownTarget(stages, idx);
       out.push({
         ...base,
         kind: 'stepDown',

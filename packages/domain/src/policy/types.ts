@@ -13,6 +13,8 @@ export interface AttendanceBand {
   readonly minRate: number;
   /** A colour name the UI maps to a tag colour (e.g. 'green', 'yellow', 'red', 'purple'). */
   readonly colour: string;
+  /** What the band means for a pupil in it, in a few words (shown beside the band). */
+  readonly description?: string;
 }
 
 /**
@@ -33,7 +35,11 @@ export type Trigger =
   /** The rate now is no better than (≤) the rate at the current stage's last review. */
   | { readonly kind: 'noImprovementSinceReview' }
   /** At least `schoolWeeks` school weeks in the current stage. */
-  | { readonly kind: 'timeInStageAtLeast'; readonly schoolWeeks: number };
+  | { readonly kind: 'timeInStageAtLeast'; readonly schoolWeeks: number }
+  /** At least `meetings` meetings in the current stage not attended (`CaseFacts.meetingsNotAttendedInStage`). */
+  | { readonly kind: 'meetingNotAttended'; readonly meetings: number }
+  /** At least `targets` plan targets missed at review (`CaseFacts.planTargetsMissed`). */
+  | { readonly kind: 'planTargetsMissed'; readonly targets: number };
 
 /**
  * A condition for stepping down. Every kind looks at less absence as better (or at time only),
@@ -72,6 +78,11 @@ export interface PolicyStage {
   readonly stepDownWhen?: readonly StepDownCondition[];
   /** Actions proposed with a step down, e.g. 'letter:positive'. Default ['letter:positive']. */
   readonly stepDownActions?: readonly string[];
+  /**
+   * Where a step down leads: the id of a lower stage, or null to close the case (out of staged
+   * casework). Default: the stage just below (or out of staged casework from the lowest stage).
+   */
+  readonly stepDownTo?: string | null;
 }
 
 export interface AttendancePolicy {
@@ -79,6 +90,8 @@ export interface AttendancePolicy {
   readonly name: string;
   /** Where the policy is written, e.g. 'seed 001' or the school's policy document. */
   readonly source: string;
+  /** The school's attendance target as a fraction (e.g. 0.96), when it has one. */
+  readonly target?: number;
   readonly bands: readonly AttendanceBand[];
   readonly stages: readonly PolicyStage[];
 }
@@ -117,6 +130,10 @@ export interface CaseFacts {
       readonly schoolWeeksSince: number;
     };
   } | null;
+  /** Meetings in the current stage the family did not attend (filled from the case record). */
+  readonly meetingsNotAttendedInStage?: number;
+  /** Plan targets missed at the plan's reviews in the current stage (filled from the case record). */
+  readonly planTargetsMissed?: number;
 }
 
 /** One condition checked, with the number used and the threshold it was held against. */

@@ -21,6 +21,8 @@ const trigger = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('consecutiveDaysAbsent'), days: count }),
   z.object({ kind: z.literal('noImprovementSinceReview') }),
   z.object({ kind: z.literal('timeInStageAtLeast'), schoolWeeks: weeks }),
+  z.object({ kind: z.literal('meetingNotAttended'), meetings: count }),
+  z.object({ kind: z.literal('planTargetsMissed'), targets: count }),
 ]);
 
 const stepDown = z.discriminatedUnion('kind', [
@@ -42,7 +44,10 @@ export const caseworkPolicySchema = z
     id: text,
     name: text,
     source: text,
-    bands: z.array(z.object({ name: text, minRate: rate, colour: text })).min(1, 'give at least one band'),
+    target: rate.optional(),
+    bands: z
+      .array(z.object({ name: text, minRate: rate, colour: text, description: text.optional() }))
+      .min(1, 'give at least one band'),
     stages: z
       .array(
         z.object({
@@ -54,6 +59,7 @@ export const caseworkPolicySchema = z
           reviewAfterSchoolWeeks: z.number().int().min(0).max(52),
           stepDownWhen: z.array(stepDown).optional(),
           stepDownActions: z.array(text).optional(),
+          stepDownTo: text.nullable().optional(),
         }),
       )
       .min(1, 'give at least one stage'),
@@ -78,6 +84,22 @@ export const caseworkPolicySchema = z
           message: `order ${s.order} is already used by stage ${sameOrder + 1}`,
         });
       } else orders.set(s.order, i);
+    });
+    p.stages.forEach((s, i) => {
+      if (s.stepDownTo === undefined || s.stepDownTo === null) return;
+      const to = p.stages.find((t) => t.id === s.stepDownTo);
+      if (!to)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stages', i, 'stepDownTo'],
+          message: `there is no stage with the id "${s.stepDownTo}"`,
+        });
+      else if (to.order >= s.order)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stages', i, 'stepDownTo'],
+          message: `a step down must lead to a lower stage ("${to.id}" is not below "${s.id}")`,
+        });
     });
     const names = new Set<string>();
     p.bands.forEach((b, i) => {
