@@ -76,6 +76,7 @@ describe('migrations', () => {
       expect(await migrateToLatest(open.db)).toEqual([
         '2026-11-25T00-00-00_initial',
         '2026-11-26T00-00-00_first-day-response',
+        '2026-11-27T00-00-00_addresses',
       ]);
     } finally {
       await open.close();

@@ -15,6 +15,7 @@ import pg from 'pg';
 import type { Config } from '../config/config.js';
 import * as initial from './migrations/2026-11-25T00-00-00_initial.js';
 import * as firstDayResponse from './migrations/2026-11-26T00-00-00_first-day-response.js';
+import * as addresses from './migrations/2026-11-27T00-00-00_addresses.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -34,6 +35,7 @@ export interface OpenDatabase {
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T00-00-00_initial': initial,
   '2026-11-26T00-00-00_first-day-response': firstDayResponse,
+  '2026-11-27T00-00-00_addresses': addresses,
 };
 
 const provider: MigrationProvider = {

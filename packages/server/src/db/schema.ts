@@ -72,6 +72,9 @@ export interface PupilsTable {
   young_carer: Generated<Flag>;
   social_worker: string | null;
   ethnicity: string | null;
+  /** Postal address lines separated by newlines, without the postcode. */
+  address: string | null;
+  postcode: string | null;
 }
 
 /** A pupils row as read back (flags 0/1): for code outside db/ that handles whole rows. */
@@ -89,6 +92,9 @@ export interface ContactsTable {
   home_phone: string | null;
   work_phone: string | null;
   email: string | null;
+  /** Postal address lines separated by newlines, without the postcode. */
+  address: string | null;
+  postcode: string | null;
 }
 
 export interface GroupMembersTable {

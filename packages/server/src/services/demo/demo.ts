@@ -26,6 +26,7 @@ import {
 import { demoYear, londonToUtc, type DemoYear } from './calendar.js';
 import {
   buildPlan,
+  demoAddress,
   LA_CODE,
   LA_NAME,
   TRUST_NAME,
@@ -306,6 +307,8 @@ async function writeSchool(
       young_carer: flag(p.youngCarer),
       social_worker: p.socialWorker,
       ethnicity: p.ethnicity,
+      address: p.family.address,
+      postcode: p.family.postcode,
     })),
     (b) => trx.insertInto('pupils').values(b),
   );
@@ -324,6 +327,10 @@ async function writeSchool(
         home_phone: c.home,
         work_phone: c.work,
         email: c.email,
+        // A parent who lives elsewhere has a home of their own (another made-up address).
+        ...(c.livesWithPupil
+          ? { address: p.family.address, postcode: p.family.postcode }
+          : demoAddress(10_000 + p.family.index)),
       })),
     ),
     (b) => trx.insertInto('contacts').values(b),

@@ -125,6 +125,9 @@ export interface Family {
   /** Families behind the demo parent accounts take no random siblings. */
   readonly reserved: boolean;
   readonly foster: boolean;
+  /** The family home (made-up streets in a made-up town; derived from the index, not the random stream). */
+  readonly address: string;
+  readonly postcode: string;
 }
 
 export interface PlannedContact extends FamilyAdult {
@@ -284,6 +287,34 @@ export function makeUpn(laCode: string, establishment: string, year: number, ser
 // ---------------------------------------------------------------------------------------------
 // People
 
+const DEMO_STREETS = [
+  'Orchard Road',
+  'Mill Lane',
+  'Chapel Street',
+  'Station Road',
+  'Beech Grove',
+  'Victoria Terrace',
+  'Meadow Close',
+  'Church View',
+  'Willow Way',
+  'Park Crescent',
+  'Foundry Row',
+  'Canal Side',
+] as const;
+
+/**
+ * A made-up address for the n-th household: made-up streets in the made-up town of Exampleton,
+ * with postcodes in the unused ZX area so that none is anybody's real address.
+ */
+export function demoAddress(n: number): { address: string; postcode: string } {
+  const street = DEMO_STREETS[n % DEMO_STREETS.length]!;
+  const number = 1 + ((n * 7) % 140);
+  return {
+    address: `${number} ${street}\nExampleton`,
+    postcode: `ZX${1 + (n % 9)} ${(n * 3) % 10}${'ABDEFGHJLNPQRSTUWXYZ'[n % 20]!}${'ABDEFGHJLNPQRSTUWXYZ'[(n * 7) % 20]!}`,
+  };
+}
+
 class People {
   readonly families: Family[] = [];
   private readonly staffNames = new Set<string>();
@@ -415,6 +446,7 @@ class People {
       children: [],
       reserved: opts.reserved ?? false,
       foster: opts.foster ?? false,
+      ...demoAddress(this.families.length),
     };
     this.families.push(family);
     return family;

@@ -802,6 +802,8 @@ function desiredPupil(
         young_carer: 0,
         social_worker: null,
         ethnicity: null,
+        address: null,
+        postcode: null,
       };
   const has = (c: string) => table.has(c);
   p.legal_surname = info.surname ?? p.legal_surname;

@@ -197,6 +197,8 @@ export const PUPIL_COLUMNS = [
   'young_carer',
   'social_worker',
   'ethnicity',
+  'address',
+  'postcode',
 ] as const satisfies readonly (keyof PupilRecord)[];
 
 export async function loadPupils(db: DbOrTrx, schoolId: string): Promise<PupilRecord[]> {
