@@ -12,3 +12,4 @@ export * from './findings.js';
 export * from './roll.js';
 export * from './registers.js';
 export * from './policy/index.js';
+export * from './letters/index.js';

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { checkLetterTemplate, LETTER_MERGE_FIELDS, mergeFieldsUsed, mergeLetter } from './merge.js';
+
+describe('letter merge', () => {
+  it('fills known fields and marks missing ones as a visible gap', () => {
+    const r = mergeLetter(
+      'Dear {{parent.name}},\n\n{{pupil.forename}} attended {{ attendance.rate }}. See you {{meeting.date}}.',
+      {
+        'parent.name': 'Ms Jones',
+        'pupil.forename': 'Sam',
+        'attendance.rate': '88.0%',
+      },
+    );
+    expect(r.text).toBe('Dear Ms Jones,\n\nSam attended 88.0%. See you [meeting.date].');
+    expect(r.missing).toEqual(['meeting.date']);
+    expect(r.unknown).toEqual([]);
+  });
+
+  it('names unknown fields as errors on save, and leaves them as written when merging', () => {
+    const issues = checkLetterTemplate('Dear {{parent.nmae}}, {{pupil.name}} {{}}');
+    expect(issues.map((i) => i.message)).toEqual([
+      expect.stringContaining('{{parent.nmae}} is not a merge field'),
+      'There is an empty merge field {{}}.',
+    ]);
+    expect(mergeLetter('{{parent.nmae}}', {}).unknown).toEqual(['parent.nmae']);
+  });
+
+  it('finds unclosed braces and empty bodies', () => {
+    expect(checkLetterTemplate('Dear {{parent.name')[0]?.message).toMatch(/not closed/);
+    expect(checkLetterTemplate('  ')[0]?.message).toBe('The letter is empty.');
+    expect(checkLetterTemplate('Dear {{parent.name}}')).toEqual([]);
+  });
+
+  it('lists the fields used once each, in order', () => {
+    expect(mergeFieldsUsed('{{a}} {{b}} {{a}}')).toEqual(['a', 'b']);
+  });
+
+  it('has exactly the contract field list', () => {
+    expect(Object.keys(LETTER_MERGE_FIELDS).sort()).toEqual(
+      'pupil.name pupil.forename pupil.yearGroup pupil.regGroup parent.name parent.address school.name school.address sender.name sender.role today attendance.rate attendance.sessionsMissed attendance.unauthorisedSessions attendance.unauthorisedLast10Weeks attendance.brokenWeeks attendance.period stage.name meeting.date meeting.time meeting.place plan.target plan.reviewDate explanation'
+        .split(' ')
+        .sort(),
+    );
+  });
+});
