@@ -9,6 +9,17 @@ describeEachDialect('schema', (ctx) => {
     expect(tables).toEqual(
       [
         'absence_reports',
+        'cases',
+        'case_stages',
+        'case_reviews',
+        'case_suggestions',
+        'case_meetings',
+        'case_actions',
+        'case_plans',
+        'case_referrals',
+        'case_contracts',
+        'notices_to_improve',
+        'penalty_notices',
         'audit_log',
         'auth_sessions',
         'contact_attempts',
@@ -77,6 +88,7 @@ describe('migrations', () => {
         '2026-11-25T00-00-00_initial',
         '2026-11-26T00-00-00_first-day-response',
         '2026-11-27T00-00-00_addresses',
+        '2026-11-28T00-00-00_casework',
       ]);
     } finally {
       await open.close();

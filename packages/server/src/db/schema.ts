@@ -331,6 +331,189 @@ export interface LeaveRequestsTable {
   created_at: string;
 }
 
+/* Casework (issue 5): the case record. */
+export interface CasesTable {
+  id: string;
+  pupil_id: string;
+  school_id: string;
+  status: string;
+  opened_on: string;
+  opened_by: string;
+  closed_on: string | null;
+  created_at: string;
+}
+
+export interface CaseStagesTable {
+  id: string;
+  pupil_id: string;
+  stage_id: string | null;
+  stage_name: string;
+  entered_on: string;
+  left_on: string | null;
+  reason: string;
+  suggestion_id: string | null;
+  decided_by: string;
+  decided_by_name: string;
+  decided_at: string;
+}
+
+export interface CaseReviewsTable {
+  id: string;
+  pupil_id: string;
+  case_stage_id: string;
+  reviewed_on: string;
+  rate: number | null;
+  notes: string;
+  reviewed_by: string;
+  created_at: string;
+}
+
+export interface CaseSuggestionsTable {
+  id: string;
+  pupil_id: string;
+  school_id: string;
+  as_of: string;
+  kind: string;
+  from_stage_id: string | null;
+  to_stage_id: string | null;
+  actions: string;
+  explanation: string;
+  because: string;
+  source: string;
+  fingerprint: string;
+  status: string;
+  decided_stage_id: string | null;
+  decision_reason: string | null;
+  decided_by: string | null;
+  decided_by_name: string | null;
+  decided_at: string | null;
+  created_at: string;
+}
+
+export interface CaseMeetingsTable {
+  id: string;
+  pupil_id: string;
+  kind: string;
+  stage_id: string | null;
+  scheduled_for: string;
+  time: string | null;
+  place: string | null;
+  invited: string;
+  status: string;
+  held_on: string | null;
+  attendees: string | null;
+  barriers: string | null;
+  minutes: string | null;
+  pupil_voice: string | null;
+  parent_voice: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CaseActionsTable {
+  id: string;
+  pupil_id: string;
+  policy_action: string | null;
+  description: string;
+  owner: string;
+  due_on: string;
+  status: string;
+  outcome: string | null;
+  completed_on: string | null;
+  suggestion_id: string | null;
+  meeting_id: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CasePlansTable {
+  id: string;
+  pupil_id: string;
+  kind: string;
+  status: string;
+  starts_on: string;
+  ends_on: string;
+  details: string | null;
+  targets: string;
+  review_dates: string;
+  reviews: string;
+  head_approved_by: string | null;
+  head_approved_on: string | null;
+  la_informed_on: string | null;
+  outcome: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CaseReferralsTable {
+  id: string;
+  pupil_id: string;
+  agency: string;
+  made_on: string;
+  reason: string;
+  reference: string | null;
+  status: string;
+  outcome: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CaseContractsTable {
+  id: string;
+  pupil_id: string;
+  parent_name: string;
+  agreed_on: string;
+  parent_commitments: string;
+  support_offered: string;
+  review_on: string;
+  ends_on: string;
+  status: string;
+  outcome: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NoticesToImproveTable {
+  id: string;
+  pupil_id: string;
+  parent_name: string;
+  issued_on: string;
+  period: string;
+  monitoring_ends_on: string;
+  expectations: string;
+  status: string;
+  outcome: string | null;
+  outcome_on: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PenaltyNoticesTable {
+  id: string;
+  pupil_id: string;
+  parent_key: string;
+  parent_name: string;
+  issued_on: string;
+  sequence: number;
+  reduced_amount_pence: number | null;
+  reduced_by: string | null;
+  amount_pence: number;
+  pay_by: string;
+  reason: string;
+  status: string;
+  paid_on: string | null;
+  paid_pence: number | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   trusts: TrustsTable;
   schools: SchoolsTable;
@@ -358,4 +541,15 @@ export interface Database {
   messages: MessagesTable;
   absence_reports: AbsenceReportsTable;
   leave_requests: LeaveRequestsTable;
+  cases: CasesTable;
+  case_stages: CaseStagesTable;
+  case_reviews: CaseReviewsTable;
+  case_suggestions: CaseSuggestionsTable;
+  case_meetings: CaseMeetingsTable;
+  case_actions: CaseActionsTable;
+  case_plans: CasePlansTable;
+  case_referrals: CaseReferralsTable;
+  case_contracts: CaseContractsTable;
+  notices_to_improve: NoticesToImproveTable;
+  penalty_notices: PenaltyNoticesTable;
 }
