@@ -1,0 +1,313 @@
+/**
+ * The analysis loader: a school's compiled calendar and, for every pupil on roll at some point in
+ * a period, the pupil's row fields and compact marks (decision 0001), read once and kept in memory
+ * per process. Dashboards, trust and LA views and the analysis UI all start here.
+ *
+ * The cache is checked on every call against what the database says changed, so it is right
+ * across processes without any write path having to call it:
+ * - a mark written anywhere (register, office, parent report, import, demo) appends a
+ *   `mark_history` row, whose id (UUIDv7) is time-ordered: new history rows since the last check
+ *   name the pupils, hence the schools, whose marks changed;
+ * - pupils, terms and closures change only through an import (or the demo loader), each audited
+ *   with the school's id: new `audit_log` rows with those actions name the schools to reload.
+ * Both checks are `max(id)` on a primary key, then a range scan of only the new rows.
+ */
+import {
+  CODES_2024_FROM,
+  firstSessionOnOrAfter,
+  lastSessionOnOrBefore,
+  lookupCode,
+  sessionIndex,
+  type PlainDate,
+  type PupilMarks,
+  type SchoolCalendar,
+  type Session,
+} from '@rollcall/domain';
+import type { Db } from '../../db/connect.js';
+import { loadCalendar } from '../../db/repositories/schools.js';
+import type { Deps } from '../deps.js';
+
+/** Audit actions after which a school's pupils or calendar may have changed. */
+const ROLL_CHANGING_ACTIONS = ['import', 'demo.create'] as const;
+
+/** One pupil of a cohort: the row fields analysis groups by, and the marks. */
+export interface CohortPupil {
+  readonly id: string;
+  readonly upn: string;
+  /** Preferred names when the school has them, else legal. */
+  readonly forename: string;
+  readonly surname: string;
+  readonly gender: string | null;
+  readonly ethnicity: string | null;
+  readonly yearGroup: string | null;
+  readonly regGroupId: string | null;
+  readonly regGroupName: string | null;
+  readonly admissionDate: PlainDate;
+  readonly leavingDate: PlainDate | null;
+  /** 'N' none, 'K' SEN support, 'E' EHC plan. */
+  readonly senStatus: string;
+  readonly ehcp: boolean;
+  readonly fsm: boolean;
+  readonly pupilPremium: boolean;
+  readonly eal: boolean;
+  readonly cin: boolean;
+  readonly cp: boolean;
+  readonly lac: boolean;
+  readonly previouslyLac: boolean;
+  readonly youngCarer: boolean;
+  readonly socialWorker: boolean;
+  /** Codes per school session, minutes late (only when the pupil has any), sessions on roll. */
+  readonly marks: PupilMarks;
+}
+
+export interface Cohort {
+  readonly schoolId: string;
+  readonly cal: SchoolCalendar;
+  readonly from: PlainDate;
+  readonly to: PlainDate;
+  /** Pupils on roll on some day from `from` to `to`, by surname, forename, id. */
+  readonly pupils: readonly CohortPupil[];
+  /** Changes whenever the school's marks, pupils or calendar change (for caches built on top). */
+  readonly version: number;
+}
+
+interface Tracker {
+  markStamp: string | null;
+  auditStamp: string | null;
+  readonly versions: Map<string, number>;
+  /** Serialises checks so that concurrent requests do not bump twice. */
+  pending: Promise<void>;
+}
+
+interface CacheEntry {
+  readonly version: number;
+  readonly cohort: Promise<Cohort>;
+}
+
+const trackers = new WeakMap<Db, Tracker>();
+const caches = new WeakMap<Db, Map<string, CacheEntry>>();
+/** Cohorts kept per database (a local authority's schools, a few periods each). */
+const MAX_ENTRIES = 400;
+
+async function maxId(db: Db, table: 'mark_history' | 'audit_log'): Promise<string | null> {
+  const r = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
+  return (r?.id as string | null | undefined) ?? null;
+}
+
+function bump(t: Tracker, schoolId: string | null): void {
+  if (schoolId === null) return;
+  t.versions.set(schoolId, (t.versions.get(schoolId) ?? 0) + 1);
+}
+
+async function check(db: Db, t: Tracker): Promise<void> {
+  const [markStamp, auditStamp] = await Promise.all([maxId(db, 'mark_history'), maxId(db, 'audit_log')]);
+  // The first check only notes where the tables end: nothing is cached yet.
+  if (markStamp !== null && t.markStamp !== null && markStamp !== t.markStamp) {
+    const rows = await db
+      .selectFrom('mark_history')
+      .innerJoin('pupils', 'pupils.id', 'mark_history.pupil_id')
+      .select('pupils.school_id')
+      .distinct()
+      .where('mark_history.id', '>', t.markStamp)
+      .execute();
+    for (const r of rows) bump(t, r.school_id);
+  }
+  if (auditStamp !== null && t.auditStamp !== null && auditStamp !== t.auditStamp) {
+    const rows = await db
+      .selectFrom('audit_log')
+      .select('school_id')
+      .distinct()
+      .where('action', 'in', [...ROLL_CHANGING_ACTIONS])
+      .where('id', '>', t.auditStamp)
+      .execute();
+    for (const r of rows) bump(t, r.school_id);
+  }
+  t.markStamp = markStamp ?? '';
+  t.auditStamp = auditStamp ?? '';
+}
+
+/**
+ * The current change version of each school (one cheap check of the database per call, shared by
+ * concurrent callers).
+ */
+export async function schoolVersions(db: Db): Promise<ReadonlyMap<string, number>> {
+  let t = trackers.get(db);
+  if (!t) {
+    t = { markStamp: null, auditStamp: null, versions: new Map(), pending: Promise.resolve() };
+    trackers.set(db, t);
+  }
+  const tracker = t;
+  const run = tracker.pending.then(() => check(db, tracker));
+  tracker.pending = run.catch(() => undefined);
+  await run;
+  return tracker.versions;
+}
+
+/** Forgets a database's cached cohorts (tests, and after restoring a database). */
+export function forgetCohorts(db: Db): void {
+  caches.delete(db);
+  trackers.delete(db);
+}
+
+/**
+ * A school's cohort for a period: calendar, pupils on roll at some point from `from` to `to`, and
+ * their marks dated in the period. Cached per process; reloaded after the school's marks, pupils
+ * or calendar change.
+ */
+export async function loadCohort(
+  deps: Pick<Deps, 'db'>,
+  schoolId: string,
+  period: { from: PlainDate; to: PlainDate },
+): Promise<Cohort> {
+  const versions = await schoolVersions(deps.db);
+  const version = versions.get(schoolId) ?? 0;
+  let cache = caches.get(deps.db);
+  if (!cache) {
+    cache = new Map();
+    caches.set(deps.db, cache);
+  }
+  const key = `${schoolId}|${period.from}|${period.to}`;
+  const hit = cache.get(key);
+  if (hit && hit.version === version) {
+    // Most recently used last, so the oldest is evicted first.
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit.cohort;
+  }
+  const cohort = readCohort(deps.db, schoolId, period, version);
+  cache.set(key, { version, cohort });
+  cohort.catch(() => {
+    if (cache.get(key)?.cohort === cohort) cache.delete(key);
+  });
+  while (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+  return cohort;
+}
+
+async function readCohort(
+  db: Db,
+  schoolId: string,
+  period: { from: PlainDate; to: PlainDate },
+  version: number,
+): Promise<Cohort> {
+  const [cal, pupilRows, markRows] = await Promise.all([
+    loadCalendar(db, schoolId),
+    db
+      .selectFrom('pupils')
+      .leftJoin('groups', 'groups.id', 'pupils.reg_group_id')
+      .select([
+        'pupils.id',
+        'pupils.upn',
+        'pupils.legal_forename',
+        'pupils.legal_surname',
+        'pupils.preferred_forename',
+        'pupils.preferred_surname',
+        'pupils.gender',
+        'pupils.ethnicity',
+        'pupils.year_group',
+        'pupils.reg_group_id',
+        'groups.name as reg_group_name',
+        'pupils.admission_date',
+        'pupils.leaving_date',
+        'pupils.sen_status',
+        'pupils.ehcp',
+        'pupils.fsm',
+        'pupils.pupil_premium',
+        'pupils.eal',
+        'pupils.cin',
+        'pupils.cp',
+        'pupils.lac',
+        'pupils.previously_lac',
+        'pupils.young_carer',
+        'pupils.social_worker',
+      ])
+      .where('pupils.school_id', '=', schoolId)
+      .where('pupils.admission_date', '<=', period.to)
+      .where((eb) => eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', period.from)]))
+      .orderBy('pupils.legal_surname')
+      .orderBy('pupils.legal_forename')
+      .orderBy('pupils.id')
+      .execute(),
+    db
+      .selectFrom('session_marks')
+      .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
+      .select([
+        'session_marks.pupil_id',
+        'session_marks.date',
+        'session_marks.session',
+        'session_marks.code',
+        'session_marks.minutes_late',
+      ])
+      .where('pupils.school_id', '=', schoolId)
+      .where('session_marks.date', '>=', period.from)
+      .where('session_marks.date', '<=', period.to)
+      .execute(),
+  ]);
+
+  const n = cal.sessionCount;
+  const codes = new Map<string, Uint8Array>();
+  const late = new Map<string, Uint16Array>();
+  for (const p of pupilRows) codes.set(p.id, new Uint8Array(n));
+  // Code ids depend on the code set in force on the date: look each (code, set) up once.
+  const ids = new Map<string, number>();
+  for (const m of markRows) {
+    const arr = codes.get(m.pupil_id);
+    if (!arr) continue;
+    const s = sessionIndex(cal, m.date as PlainDate, m.session as Session);
+    if (s < 0) continue;
+    const key = `${m.code}|${m.date >= CODES_2024_FROM ? 1 : 0}`;
+    let id = ids.get(key);
+    if (id === undefined) {
+      const found = lookupCode(m.code, m.date as PlainDate);
+      id = found.ok ? found.definition.id : 0;
+      ids.set(key, id);
+    }
+    arr[s] = id;
+    if (m.minutes_late) {
+      let ml = late.get(m.pupil_id);
+      if (!ml) {
+        ml = new Uint16Array(n);
+        late.set(m.pupil_id, ml);
+      }
+      ml[s] = Number(m.minutes_late);
+    }
+  }
+
+  const pupils = pupilRows.map((p): CohortPupil => {
+    const admission = p.admission_date as PlainDate;
+    const leaving = (p.leaving_date as PlainDate | null) ?? null;
+    return {
+      id: p.id,
+      upn: p.upn,
+      forename: p.preferred_forename ?? p.legal_forename,
+      surname: p.preferred_surname ?? p.legal_surname,
+      gender: p.gender,
+      ethnicity: p.ethnicity,
+      yearGroup: p.year_group,
+      regGroupId: p.reg_group_id,
+      regGroupName: p.reg_group_name ?? null,
+      admissionDate: admission,
+      leavingDate: leaving,
+      senStatus: p.sen_status,
+      ehcp: Number(p.ehcp) === 1,
+      fsm: Number(p.fsm) === 1,
+      pupilPremium: Number(p.pupil_premium) === 1,
+      eal: Number(p.eal) === 1,
+      cin: Number(p.cin) === 1,
+      cp: Number(p.cp) === 1,
+      lac: Number(p.lac) === 1,
+      previouslyLac: Number(p.previously_lac) === 1,
+      youngCarer: Number(p.young_carer) === 1,
+      socialWorker: p.social_worker !== null && p.social_worker !== '',
+      marks: {
+        codes: codes.get(p.id)!,
+        minutesLate: late.get(p.id),
+        rollFrom: firstSessionOnOrAfter(cal, admission),
+        rollTo: leaving === null ? n - 1 : lastSessionOnOrBefore(cal, leaving),
+      },
+    };
+  });
+  return { schoolId, cal, from: period.from, to: period.to, pupils, version };
+}
