@@ -45,6 +45,11 @@ describeEachDialect('schema', (ctx) => {
         'terms',
         'trusts',
         'users',
+        'job_runs',
+        'la_returns',
+        'la_return_items',
+        'register_entries',
+        'la_contacts',
       ].sort(),
     );
   });
@@ -89,6 +94,7 @@ describe('migrations', () => {
         '2026-11-26T00-00-00_first-day-response',
         '2026-11-27T00-00-00_addresses',
         '2026-11-28T00-00-00_casework',
+        '2026-11-28T03-00-00_duties',
       ]);
     } finally {
       await open.close();

@@ -331,6 +331,74 @@ export interface LeaveRequestsTable {
   created_at: string;
 }
 
+/** Duties (scheduled jobs, returns to the local authority, the admission register). */
+export interface JobRunsTable {
+  id: string;
+  job: string;
+  run_date: string;
+  status: string;
+  trigger: string;
+  started_at: string;
+  finished_at: string | null;
+  started_by: string;
+  summary: string | null;
+  error: string | null;
+  attempts: Generated<number>;
+}
+
+export interface LaReturnsTable {
+  id: string;
+  school_id: string;
+  kind: string;
+  period_from: string;
+  period_to: string;
+  status: string;
+  prepared_at: string;
+  prepared_by: string;
+  sent_at: string | null;
+  sent_by: string | null;
+  sent_by_name: string | null;
+  sent_note: string | null;
+}
+
+export interface LaReturnItemsTable {
+  id: string;
+  return_id: string;
+  school_id: string;
+  kind: string;
+  pupil_id: string;
+  item_key: string;
+  details: string;
+}
+
+export interface RegisterEntriesTable {
+  id: string;
+  school_id: string;
+  pupil_id: string;
+  kind: string;
+  date: string;
+  ground: string | null;
+  reason: string;
+  details: string | null;
+  la_notified_at: string | null;
+  recorded_by: string;
+  recorded_by_name: string;
+  recorded_at: string;
+}
+
+export interface LaContactsTable {
+  id: string;
+  school_id: string;
+  pupil_id: string;
+  kind: string;
+  date: string;
+  notes: string;
+  details: string | null;
+  recorded_by: string;
+  recorded_by_name: string;
+  recorded_at: string;
+}
+
 /* Casework (issue 5): the case record. */
 export interface CasesTable {
   id: string;
@@ -541,6 +609,11 @@ export interface Database {
   messages: MessagesTable;
   absence_reports: AbsenceReportsTable;
   leave_requests: LeaveRequestsTable;
+  job_runs: JobRunsTable;
+  la_returns: LaReturnsTable;
+  la_return_items: LaReturnItemsTable;
+  register_entries: RegisterEntriesTable;
+  la_contacts: LaContactsTable;
   cases: CasesTable;
   case_stages: CaseStagesTable;
   case_reviews: CaseReviewsTable;
