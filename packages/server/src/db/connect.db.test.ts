@@ -20,6 +20,9 @@ describeEachDialect('schema', (ctx) => {
         'case_contracts',
         'notices_to_improve',
         'penalty_notices',
+        'letter_templates',
+        'letters',
+        'evidence_packs',
         'audit_log',
         'auth_sessions',
         'contact_attempts',
@@ -94,6 +97,7 @@ describe('migrations', () => {
         '2026-11-26T00-00-00_first-day-response',
         '2026-11-27T00-00-00_addresses',
         '2026-11-28T00-00-00_casework',
+        '2026-11-28T01-00-00_letters',
         '2026-11-28T03-00-00_duties',
       ]);
     } finally {
