@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkLetterTemplate, LETTER_MERGE_FIELDS, mergeFieldsUsed, mergeLetter } from './merge.js';
+import { checkLetterBody, LETTER_MERGE_FIELDS, mergeFieldsUsed, mergeLetter } from './merge.js';
 
 describe('letter merge', () => {
   it('fills known fields and marks missing ones as a visible gap', () => {
@@ -17,7 +17,7 @@ describe('letter merge', () => {
   });
 
   it('names unknown fields as errors on save, and leaves them as written when merging', () => {
-    const issues = checkLetterTemplate('Dear {{parent.nmae}}, {{pupil.name}} {{}}');
+    const issues = checkLetterBody('Dear {{parent.nmae}}, {{pupil.name}} {{}}');
     expect(issues.map((i) => i.message)).toEqual([
       expect.stringContaining('{{parent.nmae}} is not a merge field'),
       'There is an empty merge field {{}}.',
@@ -26,9 +26,9 @@ describe('letter merge', () => {
   });
 
   it('finds unclosed braces and empty bodies', () => {
-    expect(checkLetterTemplate('Dear {{parent.name')[0]?.message).toMatch(/not closed/);
-    expect(checkLetterTemplate('  ')[0]?.message).toBe('The letter is empty.');
-    expect(checkLetterTemplate('Dear {{parent.name}}')).toEqual([]);
+    expect(checkLetterBody('Dear {{parent.name')[0]?.message).toMatch(/not closed/);
+    expect(checkLetterBody('  ')[0]?.message).toBe('The letter is empty.');
+    expect(checkLetterBody('Dear {{parent.name}}')).toEqual([]);
   });
 
   it('lists the fields used once each, in order', () => {

@@ -57,7 +57,7 @@ export function mergeFieldsUsed(body: string): string[] {
  * Problems with a template body: unknown fields (each named), unclosed braces, an empty body.
  * `path` is `['body']` for every issue.
  */
-export function checkLetterTemplate(body: string): ValidationIssue[] {
+export function checkLetterBody(body: string): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   if (body.trim() === '') issues.push({ path: ['body'], message: 'The letter is empty.' });
   for (const name of mergeFieldsUsed(body)) {
