@@ -12,5 +12,6 @@ export * from './findings.js';
 export * from './roll.js';
 export * from './registers.js';
 export * from './policy/index.js';
+export * from './national.js';
 export * from './letters/index.js';
 export * from './analysis/index.js';
