@@ -14,6 +14,7 @@ import {
   type ImportFile,
   type ImportProblem,
 } from '../services/import/index.js';
+import { isMisChoice } from '../services/import/mis.js';
 import { readInputFile } from '../imports/read-file.js';
 import type { CliIO } from './io.js';
 
@@ -31,6 +32,8 @@ export interface ImportArgs {
   laCode?: string | undefined;
   laName?: string | undefined;
   dryRun?: boolean | undefined;
+  /** auto (default), sims, arbor, bromcom or none */
+  mis?: string | undefined;
   /** table (default) or json */
   format?: string | undefined;
 }
@@ -64,6 +67,12 @@ export async function runImport(args: ImportArgs, io: CliIO, env: ImportEnv): Pr
   if (format !== 'table' && format !== 'json') {
     return fail(io, [{ file: null, line: 0, message: `--format must be table or json, got "${args.format}"` }]);
   }
+  const mis = (args.mis ?? 'auto').toLowerCase();
+  if (!isMisChoice(mis)) {
+    return fail(io, [
+      { file: null, line: 0, message: `--mis must be auto, sims, arbor, bromcom or none, got "${args.mis}"` },
+    ]);
+  }
   const problems: ImportProblem[] = [];
   const [calendar, pupils, marks, contacts, groups] = await Promise.all(
     [args.calendar, args.pupils, args.marks, args.contacts, args.groups].map((p) => readInput(p, problems)),
@@ -84,6 +93,7 @@ export async function runImport(args: ImportArgs, io: CliIO, env: ImportEnv): Pr
       contacts,
       groups,
       dryRun: args.dryRun === true,
+      mis,
     });
     io.stdout(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReportTable(report));
     return 0;

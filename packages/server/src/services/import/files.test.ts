@@ -82,12 +82,25 @@ describe('the report as a table', () => {
       files: {},
       counts,
       pupilsUpdated: Array.from({ length: 25 }, (_, i) => ({ upn: `UPN${i}`, fields: ['year_group'] })),
+      changes: {
+        pupils: {
+          added: 1,
+          updated: 25,
+          unchanged: 0,
+          left: 0,
+          names: { added: ['Ann Able (UPN99)'], updated: [], left: [] },
+        },
+      },
+      mis: { pupils: 'sims' },
       warnings: [],
       startedAt: '2025-09-15T10:00:00.000Z',
       durationMs: 4321,
     });
     expect(text).toContain('Pupils updated (25):\n  UPN0: year_group\n');
     expect(text).toContain('  … and 5 more (--format json lists them all)\n');
+    expect(text).toContain(
+      'What changed, file by file:\n  pupils (read as a SIMS export): 1 added, 25 updated, 0 unchanged, 0 left\n    added: Ann Able (UPN99)\n',
+    );
     expect(text).toMatch(/\nTook 4\.3 s\.\n$/);
   });
 });

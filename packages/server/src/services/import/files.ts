@@ -18,6 +18,7 @@ import {
 } from '@rollcall/domain';
 import { parseCsv, type CsvTable } from '../../imports/csv.js';
 import { parseJsonWithLines } from '../../imports/json-lines.js';
+import { mappingFor, type CsvKind, type MisChoice, type MisName } from './mis.js';
 
 /** One input file: the name used in messages (the path as given) and its text. */
 export interface ImportFile {
@@ -45,6 +46,8 @@ export interface Row {
 
 export interface Table {
   readonly header: readonly string[];
+  /** The MIS preset the header was read with, or null for our own column names. */
+  readonly mis: MisName | null;
   readonly rows: readonly Row[];
   has(column: string): boolean;
 }
@@ -105,8 +108,10 @@ export function readTable(
   required: readonly string[],
   problems: Problems,
   why = '',
+  mis?: { readonly kind: CsvKind; readonly choice: MisChoice },
 ): Table | undefined {
   const table: CsvTable = parseCsv(file.text);
+  const mapping = mis && table.header.length > 0 ? mappingFor(mis.kind, table.header, mis.choice) : undefined;
   for (const p of table.problems) problems.push({ file: file.name, line: p.line, message: p.message });
   if (table.header.length === 0) {
     problems.push({
@@ -116,25 +121,27 @@ export function readTable(
     });
     return undefined;
   }
-  const missing = required.filter((c) => !table.header.includes(c));
+  const header = mapping ? mapping.columns : table.header;
+  const missing = required.filter((c) => !header.includes(c));
   if (missing.length > 0) {
+    const as = mapping ? ` read as a ${mapping.mis.toUpperCase()} export` : '';
     problems.push({
       file: file.name,
       line: 1,
-      message: `the header is missing ${missing.map((c) => `"${c}"`).join(', ')} (found: ${table.header.join(',')}); it needs ${required.join(',')}${why}`,
+      message: `the header${as} is missing ${missing.map((c) => `"${c}"`).join(', ')} (found: ${table.header.join(',')}); it needs ${required.join(',')}${why}`,
     });
     return undefined;
   }
-  const header = table.header;
   const rows = table.records.map((r): Row => {
     const values: Record<string, string> = {};
     header.forEach((h, i) => {
-      values[h] = r.fields[i] ?? '';
+      const v = r.fields[i] ?? '';
+      values[h] = mapping ? mapping.convert(h, v) : v;
     });
     return { line: r.line, values };
   });
   const columns = new Set(header);
-  return { header, rows, has: (c) => columns.has(c) };
+  return { header, mis: mapping?.mis ?? null, rows, has: (c) => columns.has(c) };
 }
 
 export const MARK_COLUMNS = ['upn', 'date', 'session', 'code'] as const;
@@ -197,6 +204,34 @@ function upnCell(row: Row, file: string, problems: Problems, known: (upn: string
   return check.upn;
 }
 
+/** An address cell: lines (newline-separated in the cell) trimmed, blank lines dropped; blank → null. */
+function addressCell(row: Row): string | null {
+  const lines = (row.values['address'] ?? '')
+    .split(/\r?\n/)
+    .map((l) => l.trim().replace(/\s+/g, ' '))
+    .filter((l) => l !== '');
+  return lines.length === 0 ? null : lines.join('\n');
+}
+
+/** A loose UK postcode check (outward code, space optional, inward code), e.g. SW1A 1AA. */
+const POSTCODE = /^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$/;
+
+/** A postcode cell in capitals with one space before the inward code; blank → null. */
+function postcodeCell(row: Row, file: string, problems: Problems): string | null {
+  const raw = text(row, 'postcode').toUpperCase().replace(/\s+/g, ' ');
+  if (raw === '') return null;
+  if (!POSTCODE.test(raw)) {
+    problems.push({
+      file,
+      line: row.line,
+      message: `postcode "${text(row, 'postcode')}" is not a UK postcode (like SW1A 1AA)`,
+    });
+    return null;
+  }
+  const compact = raw.replace(' ', '');
+  return `${compact.slice(0, -3)} ${compact.slice(-3)}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pupils: the register's columns on top of analyse's
 // ---------------------------------------------------------------------------------------------
@@ -212,6 +247,8 @@ export interface PupilExtras {
   readonly ehcp: boolean;
   readonly previouslyLac: boolean;
   readonly socialWorker: string | null;
+  readonly address: string | null;
+  readonly postcode: string | null;
 }
 
 /**
@@ -253,6 +290,8 @@ export function readPupilExtras(file: string, table: Table, problems: Problems):
       ehcp,
       previouslyLac: flag(row, 'previously_lac', file, problems),
       socialWorker: optionalText(row, 'social_worker'),
+      address: addressCell(row),
+      postcode: postcodeCell(row, file, problems),
     };
     const check = validateUpn(text(row, 'upn'));
     if (check.valid && !out.has(check.upn)) out.set(check.upn, extras);
@@ -279,6 +318,9 @@ export interface ContactRow {
   readonly homePhone: string | null;
   readonly workPhone: string | null;
   readonly email: string | null;
+  /** undefined when the file has no such column: what is stored is kept. */
+  readonly address: string | null | undefined;
+  readonly postcode: string | null | undefined;
 }
 
 /**
@@ -358,6 +400,7 @@ export function readContacts(
         message: `email "${email}" is not an email address (like name@example.org)`,
       });
     }
+    const postcode = postcodeCell(row, file, problems);
     if (upn !== undefined && name !== null) {
       const key = `${upn} ${contactKey(name)}`;
       const first = byName.get(key);
@@ -393,6 +436,8 @@ export function readContacts(
       homePhone: phones.home_phone,
       workPhone: phones.work_phone,
       email,
+      address: table.has('address') ? addressCell(row) : undefined,
+      postcode: table.has('postcode') ? postcode : undefined,
     });
   }
   return out;

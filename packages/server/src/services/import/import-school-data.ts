@@ -60,7 +60,8 @@ import {
   type PupilExtras,
   type Table,
 } from './files.js';
-import { emptyCounts, type EntityCounts, type ImportFileKind, type ImportReport } from './report.js';
+import type { MisChoice } from './mis.js';
+import { emptyCounts, type FileChanges, type EntityCounts, type ImportFileKind, type ImportReport } from './report.js';
 import {
   linkedContacts,
   loadClosures,
@@ -114,6 +115,8 @@ export interface ImportInput {
   readonly groups?: ImportFile | undefined;
   /** Check everything and count what would change, but write nothing. */
   readonly dryRun?: boolean | undefined;
+  /** Which MIS's column names the CSV files use: a preset, `auto` (the default: detect) or `none`. */
+  readonly mis?: MisChoice | undefined;
 }
 
 /**
@@ -154,6 +157,8 @@ const PUPIL_FIELDS = [
   ['young_carer', 'young_carer'],
   ['social_worker', 'social_worker'],
   ['ethnicity', 'ethnicity'],
+  ['address', 'address'],
+  ['postcode', 'postcode'],
 ] as const satisfies readonly (readonly [string, keyof PupilRecord])[];
 
 const PUPIL_FLAGS = [
@@ -194,6 +199,7 @@ function checkOptions(input: ImportInput, problems: ImportProblem[]): void {
 
 function parseFiles(input: ImportInput, problems: ImportProblem[]): Parsed {
   const out: Parsed = {};
+  const choice = input.mis ?? 'auto';
   if (input.calendar) out.calendar = readCalendarFile(input.calendar, problems);
   if (input.pupils) {
     out.pupils = readTable(
@@ -201,11 +207,17 @@ function parseFiles(input: ImportInput, problems: ImportProblem[]): Parsed {
       ['upn', ...PUPIL_NAME_COLUMNS],
       problems,
       ' (legal names are needed for the register)',
+      { kind: 'pupils', choice },
     );
   }
-  if (input.marks) out.marks = readTable(input.marks, MARK_COLUMNS, problems);
-  if (input.contacts) out.contacts = readTable(input.contacts, ['upn', 'name', 'relationship', 'priority'], problems);
-  if (input.groups) out.groups = readTable(input.groups, ['group', 'kind', 'upn'], problems);
+  if (input.marks) out.marks = readTable(input.marks, MARK_COLUMNS, problems, '', { kind: 'marks', choice });
+  if (input.contacts)
+    out.contacts = readTable(input.contacts, ['upn', 'name', 'relationship', 'priority'], problems, '', {
+      kind: 'contacts',
+      choice,
+    });
+  if (input.groups)
+    out.groups = readTable(input.groups, ['group', 'kind', 'upn'], problems, '', { kind: 'groups', choice });
   return out;
 }
 
@@ -223,6 +235,15 @@ function sortProblems(input: ImportInput, problems: ImportProblem[]): ImportProb
       return ra - rb || a.p.line - b.p.line || a.i - b.i;
     })
     .map((x) => x.p);
+}
+
+function misOf(parsed: Parsed): Partial<Record<ImportFileKind, string>> {
+  const out: Partial<Record<ImportFileKind, string>> = {};
+  for (const kind of ['pupils', 'marks', 'contacts', 'groups'] as const) {
+    const mis = parsed[kind]?.mis;
+    if (mis) out[kind] = mis;
+  }
+  return out;
 }
 
 function refuse(input: ImportInput, problems: ImportProblem[]): never {
@@ -295,6 +316,8 @@ export async function importSchoolData(deps: ImportDeps, actor: Actor, input: Im
     files,
     counts: plan.counts,
     pupilsUpdated: plan.pupilsUpdated,
+    changes: plan.changes,
+    mis: misOf(parsed),
     warnings: sortProblems(input, plan.warnings),
     startedAt,
     durationMs: Math.max(0, Date.parse(deps.clock.now()) - Date.parse(startedAt)),
@@ -323,6 +346,7 @@ interface Plan {
   marks: { created: MarkChange[]; updated: MarkChange[] };
   counts: Record<keyof ReturnType<typeof emptyCounts>, EntityCounts>;
   pupilsUpdated: { upn: string; fields: string[] }[];
+  changes: FileChanges;
   warnings: ImportProblem[];
 }
 
@@ -614,6 +638,7 @@ async function makePlan(
   };
   const firstDay = cal.sessionCount > 0 ? cal.sessionDate[0]! : undefined;
   const touched = new Set<string>();
+  const pupilsLeft: PupilRecord[] = [];
   if (pupilsTable && input.pupils) {
     for (const upn of fileUpns) {
       const info = infoByUpn.get(upn);
@@ -637,6 +662,7 @@ async function makePlan(
         idByUpn.set(upn, next.id);
       } else {
         const fields = changedFields(stored, next);
+        if (stored.leaving_date === null && next.leaving_date !== null) pupilsLeft.push(next);
         if (fields.length > 0) {
           pupilsUpdatedRows.push(next);
           pupilsUpdated.push({ upn, fields });
@@ -734,6 +760,72 @@ async function makePlan(
   counts.groups.created = groupsCreated.length;
   counts.groups.updated = groupsUpdated.length;
 
+  // What changed, file by file, with names -------------------------------------------------------
+  const pupilName = (p: PupilRecord) => `${p.legal_forename} ${p.legal_surname} (${p.upn})`;
+  const upnOf = (pupilId: string) => pupilById.get(pupilId)?.upn ?? pupilsCreated.find((p) => p.id === pupilId)?.upn;
+  const contactName = (c: ContactRecord) => `${c.name} (${c.relationship}, ${upnOf(c.pupil_id) ?? c.pupil_id})`;
+  const removedContacts = new Set(contacts.removed);
+  const changes: FileChanges = {};
+  if (input.calendar) {
+    changes.calendar = {
+      added: counts.terms.created + counts.closures.created,
+      updated: counts.terms.updated + counts.closures.updated,
+      unchanged: counts.terms.unchanged + counts.closures.unchanged,
+      left: counts.terms.removed + counts.closures.removed,
+    };
+  }
+  if (input.pupils) {
+    changes.pupils = {
+      added: pupilsCreated.length,
+      updated: pupilsUpdatedRows.length,
+      unchanged: counts.pupils.unchanged,
+      left: pupilsLeft.length,
+      names: {
+        added: pupilsCreated.map(pupilName),
+        updated: pupilsUpdatedRows.map(pupilName),
+        left: pupilsLeft.map(pupilName),
+      },
+    };
+  }
+  if (input.marks) {
+    changes.marks = {
+      added: marks.created.length,
+      updated: marks.updated.length,
+      unchanged: counts.marks.unchanged,
+      left: 0,
+    };
+  }
+  if (input.contacts) {
+    changes.contacts = {
+      added: contacts.created.length,
+      updated: contacts.updated.length,
+      unchanged: counts.contacts.unchanged,
+      left: contacts.removed.length,
+      names: {
+        added: contacts.created.map(contactName),
+        updated: contacts.updated.map(contactName),
+        left: storedContacts.filter((c) => removedContacts.has(c.id)).map(contactName),
+      },
+    };
+  }
+  if (input.groups) {
+    const groupName = (g: GroupRow) => `${g.name} (${g.kind})`;
+    changes.groups = {
+      added: groupsCreated.length,
+      updated: groupsUpdated.length,
+      unchanged: counts.groups.unchanged,
+      left: members.removed.length,
+      names: {
+        added: groupsCreated.map(groupName),
+        updated: groupsUpdated.map(groupName),
+        left: members.removed.map((m) => {
+          const g = groupById.get(m.group_id);
+          return `${upnOf(m.pupil_id) ?? m.pupil_id} left ${g ? groupName(g) : m.group_id}`;
+        }),
+      },
+    };
+  }
+
   return {
     school,
     calendarChanged,
@@ -746,6 +838,7 @@ async function makePlan(
     marks,
     counts,
     pupilsUpdated,
+    changes,
     warnings,
   };
 }
@@ -822,6 +915,8 @@ function desiredPupil(
   if (has('previously_lac')) p.previously_lac = extra.previouslyLac ? 1 : 0;
   if (has('social_worker')) p.social_worker = extra.socialWorker;
   if (has('ethnicity')) p.ethnicity = info.ethnicity ?? null;
+  if (has('address')) p.address = extra.address;
+  if (has('postcode')) p.postcode = extra.postcode;
   return p;
 }
 
@@ -1105,6 +1200,8 @@ function diffContacts(
       home_phone: r.homePhone,
       work_phone: r.workPhone,
       email: r.email,
+      address: r.address === undefined ? (match?.address ?? null) : r.address,
+      postcode: r.postcode === undefined ? (match?.postcode ?? null) : r.postcode,
     };
     if (!match) {
       created.push(next);

@@ -1,4 +1,5 @@
 /** The outcome of an import: counts per entity, updated pupils, warnings and the time taken. */
+import { basename } from 'node:path';
 import type { ImportProblem } from './files.js';
 
 export interface EntityCounts {
@@ -35,6 +36,22 @@ const ENTITY_LABELS: Record<Entity, string> = {
 
 export type ImportFileKind = 'calendar' | 'pupils' | 'marks' | 'contacts' | 'groups';
 
+/** What one file changed: counts, and (for pupils, contacts and groups) who or what. */
+export interface FileChange {
+  readonly added: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  /** Pupils given a leaving date, contacts removed, group members removed, terms/closures removed. */
+  readonly left: number;
+  readonly names?: {
+    readonly added: readonly string[];
+    readonly updated: readonly string[];
+    readonly left: readonly string[];
+  };
+}
+
+export type FileChanges = Partial<Record<ImportFileKind, FileChange>>;
+
 export interface ImportReport {
   /** True when nothing was written: the counts say what the import would do. */
   readonly dryRun: boolean;
@@ -44,6 +61,10 @@ export interface ImportReport {
   readonly counts: Record<Entity, EntityCounts>;
   /** Pupils whose record changed, with the columns (as in pupils.csv) that changed. */
   readonly pupilsUpdated: readonly { readonly upn: string; readonly fields: readonly string[] }[];
+  /** What changed, file by file (the files given), with names. */
+  readonly changes: FileChanges;
+  /** The MIS preset each CSV file was read with (absent: our own column names). */
+  readonly mis: Partial<Record<ImportFileKind, string>>;
   /** Things done or left undone that someone should know about; they do not stop the import. */
   readonly warnings: readonly ImportProblem[];
   readonly startedAt: string;
@@ -95,6 +116,23 @@ export function formatReportTable(report: ImportReport, maxPupils = 20): string 
     for (const p of report.pupilsUpdated.slice(0, maxPupils)) out.push(`  ${p.upn}: ${p.fields.join(', ')}`);
     if (report.pupilsUpdated.length > maxPupils)
       out.push(`  … and ${report.pupilsUpdated.length - maxPupils} more (--format json lists them all)`);
+  }
+  const kinds = Object.keys(report.changes) as ImportFileKind[];
+  if (kinds.length > 0) {
+    out.push('', 'What changed, file by file:');
+    for (const kind of kinds) {
+      const c = report.changes[kind]!;
+      const via = report.mis[kind] ? ` (read as a ${report.mis[kind].toUpperCase()} export)` : '';
+      out.push(
+        `  ${basename(report.files[kind] ?? kind)}${via}: ${c.added} added, ${c.updated} updated, ${c.unchanged} unchanged, ${c.left} left`,
+      );
+      for (const what of ['added', 'updated', 'left'] as const) {
+        const names = c.names?.[what] ?? [];
+        if (names.length === 0) continue;
+        const shown = names.slice(0, maxPupils).join('; ');
+        out.push(`    ${what}: ${shown}${names.length > maxPupils ? `; … and ${names.length - maxPupils} more` : ''}`);
+      }
+    }
   }
   if (report.warnings.length > 0) {
     out.push('', `Warnings (${report.warnings.length}):`);

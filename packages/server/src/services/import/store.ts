@@ -253,6 +253,8 @@ export async function writePupils(
           young_carer: eb.ref('excluded.young_carer'),
           social_worker: eb.ref('excluded.social_worker'),
           ethnicity: eb.ref('excluded.ethnicity'),
+          address: eb.ref('excluded.address'),
+          postcode: eb.ref('excluded.postcode'),
         })),
       )
       .execute();
@@ -401,6 +403,8 @@ export interface ContactRecord {
   home_phone: string | null;
   work_phone: string | null;
   email: string | null;
+  address: string | null;
+  postcode: string | null;
 }
 
 const CONTACT_COLUMNS = [
@@ -415,6 +419,8 @@ const CONTACT_COLUMNS = [
   'contacts.home_phone',
   'contacts.work_phone',
   'contacts.email',
+  'contacts.address',
+  'contacts.postcode',
 ] as const;
 
 export async function loadContacts(db: DbOrTrx, schoolId: string): Promise<ContactRecord[]> {
@@ -453,8 +459,8 @@ export async function writeContacts(
     await db.updateTable('parent_links').set({ contact_id: null }).where('contact_id', 'in', ids).execute();
     await db.deleteFrom('contacts').where('id', 'in', ids).execute();
   }
-  for (const chunk of chunked(created, 11)) await db.insertInto('contacts').values(chunk).execute();
-  for (const chunk of chunked(updated, 11)) {
+  for (const chunk of chunked(created, CONTACT_COLUMNS.length)) await db.insertInto('contacts').values(chunk).execute();
+  for (const chunk of chunked(updated, CONTACT_COLUMNS.length)) {
     await db
       .insertInto('contacts')
       .values(chunk)
@@ -469,6 +475,8 @@ export async function writeContacts(
           home_phone: eb.ref('excluded.home_phone'),
           work_phone: eb.ref('excluded.work_phone'),
           email: eb.ref('excluded.email'),
+          address: eb.ref('excluded.address'),
+          postcode: eb.ref('excluded.postcode'),
         })),
       )
       .execute();

@@ -1,0 +1,289 @@
+/**
+ * Column-name presets for the CSV exports of the three MIS most schools in England use (SIMS,
+ * Arbor, Bromcom), mapped onto `rollcall import`'s own columns. A preset is chosen with
+ * `--mis sims|arbor|bromcom`, or detected from a file's header (see docs/mis-import.md).
+ *
+ * The mapping renames columns and normalises the values MIS exports write differently:
+ * dates as DD/MM/YYYY, sessions as Morning/Afternoon, gender as Male/Female, flags as Yes/No
+ * (those are already accepted). Everything else is then checked exactly as for our own files.
+ */
+
+export const MIS_NAMES = ['sims', 'arbor', 'bromcom'] as const;
+export type MisName = (typeof MIS_NAMES)[number];
+/** What `--mis` accepts: a preset, `auto` (detect from the header, the default) or `none`. */
+export type MisChoice = MisName | 'auto' | 'none';
+
+export function isMisChoice(value: string): value is MisChoice {
+  return value === 'auto' || value === 'none' || (MIS_NAMES as readonly string[]).includes(value);
+}
+
+export type CsvKind = 'pupils' | 'marks' | 'contacts' | 'groups';
+
+/** Our column → the header names a preset knows it by (compared case- and spacing-blind). */
+type Preset = Readonly<Record<CsvKind, Readonly<Record<string, readonly string[]>>>>;
+
+const PRESETS: Readonly<Record<MisName, Preset>> = {
+  sims: {
+    pupils: {
+      upn: ['UPN'],
+      surname: ['Legal Surname'],
+      forename: ['Legal Forename'],
+      preferred_surname: ['Preferred Surname'],
+      preferred_forename: ['Preferred Forename'],
+      date_of_birth: ['DOB', 'Date of Birth'],
+      gender: ['Gender'],
+      year_group: ['Year', 'Year Group'],
+      reg_group: ['Reg', 'Reg Group'],
+      admission_date: ['Adm Date', 'Admission Date'],
+      leaving_date: ['Leaving Date'],
+      sen: ['SEN Status'],
+      ehcp: ['EHC Plan'],
+      fsm: ['FSM Eligible'],
+      pupil_premium: ['Pupil Premium Indicator'],
+      eal: ['EAL'],
+      cin: ['Child in Need'],
+      cp: ['Child Protection'],
+      lac: ['In Care'],
+      previously_lac: ['Previously Looked After'],
+      social_worker: ['Social Worker'],
+      young_carer: ['Young Carer'],
+      ethnicity: ['Ethnicity Code'],
+      address: ['Address'],
+      postcode: ['Post Code', 'Postcode'],
+    },
+    marks: {
+      upn: ['UPN'],
+      date: ['Date'],
+      session: ['Session'],
+      code: ['Mark'],
+      minutes_late: ['Mins Late', 'Minutes Late'],
+    },
+    contacts: {
+      upn: ['UPN'],
+      name: ['Contact Name'],
+      relationship: ['Relationship'],
+      priority: ['Priority'],
+      parental_responsibility: ['Parental Responsibility'],
+      lives_with_pupil: ['Lives With Pupil'],
+      mobile_phone: ['Mobile'],
+      home_phone: ['Home Telephone', 'Telephone'],
+      work_phone: ['Work Telephone'],
+      email: ['Email Address', 'Email'],
+      address: ['Address'],
+      postcode: ['Post Code', 'Postcode'],
+    },
+    groups: {
+      group: ['Group Name'],
+      kind: ['Group Type'],
+      upn: ['UPN'],
+      year_group: ['Year'],
+      subject: ['Subject'],
+      staff_email: ['Teacher Email'],
+    },
+  },
+  arbor: {
+    pupils: {
+      upn: ['UPN'],
+      surname: ['Legal last name'],
+      forename: ['Legal first name'],
+      preferred_surname: ['Preferred last name'],
+      preferred_forename: ['Preferred first name'],
+      date_of_birth: ['Date of birth'],
+      gender: ['Gender'],
+      year_group: ['Year group'],
+      reg_group: ['Registration form'],
+      admission_date: ['Start date'],
+      leaving_date: ['End date'],
+      sen: ['SEN status'],
+      ehcp: ['Has EHCP'],
+      fsm: ['FSM'],
+      pupil_premium: ['Pupil premium'],
+      eal: ['EAL'],
+      cin: ['Child in need'],
+      cp: ['Child protection plan'],
+      lac: ['Looked after'],
+      previously_lac: ['Previously looked after'],
+      social_worker: ['Social worker'],
+      young_carer: ['Young carer'],
+      ethnicity: ['Ethnicity code'],
+      address: ['Address'],
+      postcode: ['Postcode'],
+    },
+    marks: {
+      upn: ['UPN'],
+      date: ['Date'],
+      session: ['Session'],
+      code: ['Attendance mark'],
+      minutes_late: ['Minutes late'],
+    },
+    contacts: {
+      upn: ['Student UPN'],
+      name: ['Guardian name'],
+      relationship: ['Relationship'],
+      priority: ['Priority'],
+      parental_responsibility: ['Has parental responsibility'],
+      lives_with_pupil: ['Lives with student'],
+      mobile_phone: ['Mobile number'],
+      home_phone: ['Home number'],
+      work_phone: ['Work number'],
+      email: ['Email address'],
+      address: ['Address'],
+      postcode: ['Postcode'],
+    },
+    groups: {
+      group: ['Group'],
+      kind: ['Group type'],
+      upn: ['Student UPN'],
+      year_group: ['Year group'],
+      subject: ['Subject'],
+      staff_email: ['Staff email'],
+    },
+  },
+  bromcom: {
+    pupils: {
+      upn: ['Student UPN'],
+      surname: ['Surname'],
+      forename: ['Forename'],
+      preferred_surname: ['Preferred Surname'],
+      preferred_forename: ['Preferred Forename'],
+      date_of_birth: ['Date Of Birth'],
+      gender: ['Gender'],
+      year_group: ['Year Group'],
+      reg_group: ['Tutor Group'],
+      admission_date: ['Admission Date'],
+      leaving_date: ['Leaving Date'],
+      sen: ['SEN Need'],
+      ehcp: ['EHCP'],
+      fsm: ['FSM'],
+      pupil_premium: ['PP'],
+      eal: ['EAL'],
+      cin: ['CIN'],
+      cp: ['CP'],
+      lac: ['LAC'],
+      previously_lac: ['Previously LAC'],
+      social_worker: ['Allocated Social Worker'],
+      young_carer: ['Young Carer'],
+      ethnicity: ['Ethnicity'],
+      address: ['Home Address'],
+      postcode: ['Postcode'],
+    },
+    marks: {
+      upn: ['Student UPN'],
+      date: ['Date'],
+      session: ['AM/PM'],
+      code: ['Code'],
+      minutes_late: ['Late Minutes'],
+    },
+    contacts: {
+      upn: ['Student UPN'],
+      name: ['Contact Name'],
+      relationship: ['Relation'],
+      priority: ['Contact Priority'],
+      parental_responsibility: ['Parental Responsibility'],
+      lives_with_pupil: ['Lives With Student'],
+      mobile_phone: ['Mobile Phone'],
+      home_phone: ['Home Phone'],
+      work_phone: ['Work Phone'],
+      email: ['Email'],
+      address: ['Home Address'],
+      postcode: ['Postcode'],
+    },
+    groups: {
+      group: ['Class'],
+      kind: ['Class Type'],
+      upn: ['Student UPN'],
+      year_group: ['Year Group'],
+      subject: ['Subject'],
+      staff_email: ['Teacher Email'],
+    },
+  },
+};
+
+/** Columns holding dates, in any file. */
+const DATE_COLUMNS = new Set(['date', 'date_of_birth', 'admission_date', 'leaving_date']);
+
+const norm = (h: string): string => h.trim().replace(/\s+/g, ' ').toLowerCase();
+
+/** How a file's header is read: the new column names (same order) and a value normaliser. */
+export interface HeaderMapping {
+  readonly mis: MisName;
+  readonly columns: readonly string[];
+  convert(column: string, value: string): string;
+}
+
+function lookup(preset: Preset, kind: CsvKind): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [ours, names] of Object.entries(preset[kind])) for (const n of names) out.set(norm(n), ours);
+  return out;
+}
+
+/** How many of a header's names the preset knows for this kind of file. */
+function score(mis: MisName, kind: CsvKind, header: readonly string[]): number {
+  const known = lookup(PRESETS[mis], kind);
+  return header.filter((h) => known.has(norm(h))).length;
+}
+
+/**
+ * The preset that fits a header best: null when the header already uses our own column names
+ * (or nothing fits better than them).
+ *
+ * @example detectMis('marks', ['Student UPN', 'Date', 'AM/PM', 'Code']) // 'bromcom'
+ */
+export function detectMis(kind: CsvKind, header: readonly string[]): MisName | null {
+  const ours = header.filter((h) => /^[a-z_]+$/.test(h)).length;
+  let best: MisName | null = null;
+  let bestScore = ours;
+  for (const mis of MIS_NAMES) {
+    const s = score(mis, kind, header);
+    if (s > bestScore) {
+      best = mis;
+      bestScore = s;
+    }
+  }
+  return best;
+}
+
+/** DD/MM/YYYY or DD-MM-YYYY (how MIS exports write dates) → YYYY-MM-DD; anything else as it is. */
+export function isoDate(value: string): string {
+  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(value.trim());
+  if (!m) return value;
+  return `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
+}
+
+function convertValue(column: string, value: string): string {
+  if (DATE_COLUMNS.has(column)) return isoDate(value);
+  const v = value.trim().toLowerCase();
+  if (column === 'session') {
+    if (v === 'morning' || v === 'a.m.' || v === 'am') return 'AM';
+    if (v === 'afternoon' || v === 'p.m.' || v === 'pm') return 'PM';
+  }
+  if (column === 'gender') {
+    if (v === 'male') return 'M';
+    if (v === 'female') return 'F';
+  }
+  if (column === 'kind') {
+    if (v === 'registration group' || v === 'reg group' || v === 'tutor group' || v === 'form') return 'registration';
+    if (v === 'teaching group' || v === 'class' || v === 'set') return 'teaching';
+  }
+  return value;
+}
+
+/**
+ * The mapping for a file's header under `choice`: undefined when the file is read as it is.
+ * Headers the preset does not know are kept (and ignored later, as unknown columns always are).
+ */
+export function mappingFor(kind: CsvKind, header: readonly string[], choice: MisChoice): HeaderMapping | undefined {
+  const mis = choice === 'none' ? null : choice === 'auto' ? detectMis(kind, header) : choice;
+  if (mis === null) return undefined;
+  const known = lookup(PRESETS[mis], kind);
+  return {
+    mis,
+    columns: header.map((h) => known.get(norm(h)) ?? h),
+    convert: convertValue,
+  };
+}
+
+/** The header names a preset expects for one of our columns (for docs and messages). */
+export function presetColumns(mis: MisName, kind: CsvKind): Readonly<Record<string, readonly string[]>> {
+  return PRESETS[mis][kind];
+}
