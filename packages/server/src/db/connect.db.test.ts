@@ -53,6 +53,8 @@ describeEachDialect('schema', (ctx) => {
         'la_return_items',
         'register_entries',
         'la_contacts',
+        'api_keys',
+        'retention_runs',
       ].sort(),
     );
   });
@@ -99,6 +101,7 @@ describe('migrations', () => {
         '2026-11-28T00-00-00_casework',
         '2026-11-28T01-00-00_letters',
         '2026-11-28T03-00-00_duties',
+        '2026-11-28T04-00-00_integrations',
       ]);
     } finally {
       await open.close();

@@ -630,6 +630,41 @@ export interface EvidencePacksTable {
   sent_to: string | null;
 }
 
+/** A key another system uses for the API (`Authorization: Bearer …`); only its hash is stored. */
+export interface ApiKeysTable {
+  id: string;
+  school_id: string;
+  name: string;
+  /** The key's first characters, shown to tell keys apart. */
+  prefix: string;
+  /** SHA-256 of the whole key, hex. */
+  secret_hash: string;
+  /** The role the key acts with (office, attendance_officer, senior_leader). */
+  role: string;
+  /** Space-separated scopes: read, write. */
+  scopes: string;
+  created_by: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+/** One run of the retention job: what it removed, and for whom. */
+export interface RetentionRunsTable {
+  id: string;
+  school_id: string;
+  run_at: string;
+  run_by: string;
+  keep_years: number;
+  /** Marks dated before this day were removed. */
+  before_date: string;
+  marks_removed: number;
+  history_removed: number;
+  lesson_marks_removed: number;
+  dry_run: Generated<Flag>;
+}
+
 export interface Database {
   trusts: TrustsTable;
   schools: SchoolsTable;
@@ -676,4 +711,6 @@ export interface Database {
   letter_templates: LetterTemplatesTable;
   letters: LettersTable;
   evidence_packs: EvidencePacksTable;
+  api_keys: ApiKeysTable;
+  retention_runs: RetentionRunsTable;
 }
