@@ -6,6 +6,7 @@ import { systemClock } from '../platform/clock.js';
 import { runAnalyse, type AnalyseArgs } from './analyse.js';
 import type { CliIO } from './io.js';
 import { runImport, type ImportArgs } from './import.js';
+import { runCaseworkEvaluate } from './casework.js';
 import { runConvertStaleN, runDeliver, runSummaries } from './messages.js';
 import { openDeps, runDemo, runMigrate, runServe, type OpenedDeps } from './server.js';
 import { runUpn } from './upn.js';
@@ -178,6 +179,23 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
         }
         await runMigrate(deps, { ...io, stdout: () => {} });
         return runConvertStaleN(deps, io, { schoolUrn: opts.school, asOf });
+      }),
+    );
+
+  const casework = program.command('casework').description('Staged attendance casework');
+  casework
+    .command('evaluate')
+    .description("Evaluate every pupil on roll against the school's casework policy and store suggestions")
+    .requiredOption('--date <date>', 'the day of the evaluation (YYYY-MM-DD)')
+    .option('--school <urn>', "one school's URN (default every school)")
+    .action((opts: { date: string; school?: string }) =>
+      withDeps(async ({ deps }) => {
+        if (!isPlainDate(opts.date)) {
+          io.stderr(`rollcall casework evaluate: --date "${opts.date}" is not a date: write it as YYYY-MM-DD\n`);
+          return EXIT_USAGE;
+        }
+        await runMigrate(deps, { ...io, stdout: () => {} });
+        return runCaseworkEvaluate(deps, io, { schoolUrn: opts.school, asOf: opts.date });
       }),
     );
 

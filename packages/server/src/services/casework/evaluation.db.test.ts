@@ -1,0 +1,177 @@
+import { compileCalendar, lookupCode } from '@rollcall/domain';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeEachDialect } from '../../../test/databases.js';
+import { d, seedSmallSchool, testDeps, type SmallSchool } from '../../../test/fixtures.js';
+import type { Db } from '../../db/connect.js';
+import { evaluateSchool, fingerprint } from './evaluation.js';
+import { nthSchoolDayFrom, recentFigures, schoolWeeksAfter, schoolWeeksBetween } from './facts.js';
+
+/** School days of the small school's term up to Friday 12 September 2025. */
+const DAYS = ['01', '02', '03', '04', '05', '08', '09', '10', '11', '12'].map((x) => `2025-09-${x}`);
+const AS_OF = d('2025-09-12');
+
+async function mark(db: Db, pupilId: string, codeFor: (i: number) => string): Promise<void> {
+  const rows = DAYS.flatMap((date, day) =>
+    (['AM', 'PM'] as const).map((session, s) => {
+      const code = codeFor(day * 2 + s);
+      return {
+        pupil_id: pupilId,
+        date,
+        session,
+        code: code === 'present' ? (session === 'AM' ? '/' : '\\') : code,
+        minutes_late: null,
+        updated_at: '2025-09-12T16:00:00.000Z',
+        updated_by: null,
+      };
+    }),
+  );
+  await db.insertInto('session_marks').values(rows).execute();
+}
+
+describe('case facts over the calendar', () => {
+  const compiled = compileCalendar({
+    terms: [{ name: 'Autumn 1', start: d('2025-09-01'), end: d('2025-10-24') }],
+    closures: [{ date: d('2025-09-26'), session: 'ALL', reason: 'INSET' }],
+  });
+  if (!compiled.ok) throw new Error('calendar');
+  const cal = compiled.value;
+
+  it('counts school weeks and school days from the calendar, stepping over closures', () => {
+    expect(schoolWeeksBetween(cal, d('2025-09-01'), d('2025-09-12'))).toBe(1);
+    expect(schoolWeeksBetween(cal, d('2025-09-03'), d('2025-09-05'))).toBe(0);
+    expect(schoolWeeksAfter(cal, d('2025-09-03'), 6)).toBe('2025-10-13');
+    // 15 school days from Monday 15 September: the INSET day on the 26th is not one.
+    expect(nthSchoolDayFrom(cal, d('2025-09-15'), 15)).toBe('2025-10-06');
+    expect(nthSchoolDayFrom(cal, d('2025-10-20'), 15)).toBeNull();
+  });
+
+  it('reads recent rates, unauthorised counts and the run of days absent', () => {
+    const id = (code: string, date: string): number => {
+      const found = lookupCode(code, d(date));
+      if (!found.ok) throw new Error(code);
+      return found.definition.id;
+    };
+    const codes = new Uint8Array(cal.sessionCount);
+    // Week 1 (1-5 Sept) present; week 2 (8-12 Sept): Monday present, then O on Tuesday and Wednesday, I on Thursday, O on Friday.
+    for (let s = 0; s < 20; s++) codes[s] = id('/', '2025-09-01');
+    for (let s = 12; s < 20; s++) codes[s] = id('O', '2025-09-10');
+    codes[16] = id('I', '2025-09-11');
+    codes[17] = id('I', '2025-09-11');
+    const r = recentFigures(cal, d('2025-09-12'), codes, 0, cal.sessionCount - 1, [1, 2]);
+    expect(r.rateOverLastWeeks[1]).toBe(2 / 10);
+    expect(r.rateOverLastWeeks[2]).toBe(12 / 20);
+    expect(r.unauthorisedInLastWeeks[1]).toBe(6);
+    expect(r.consecutiveDaysAbsent).toBe(4);
+    // Before any school session there is nothing to read.
+    const none = recentFigures(cal, d('2025-08-29'), codes, 0, cal.sessionCount - 1, [1]);
+    expect(none).toEqual({
+      rateOverLastWeeks: { 1: null },
+      unauthorisedInLastWeeks: { 1: 0 },
+      consecutiveDaysAbsent: 0,
+    });
+  });
+});
+
+describeEachDialect('daily casework evaluation', (ctx) => {
+  let school: SmallSchool;
+
+  beforeAll(async () => {
+    school = await seedSmallSchool(ctx.db);
+    const [alex, bea, cal] = school.pupilsA as [string, string, string];
+    const [dee, eli] = school.pupilsB as [string, string];
+    await mark(ctx.db, alex, () => 'present'); // 100%
+    await mark(ctx.db, bea, (i) => (i < 2 ? 'O' : 'present')); // 90.0%: Track 1
+    await mark(ctx.db, cal, (i) => (i >= 16 ? 'O' : 'present')); // 80%, the last 2 days absent
+    await mark(ctx.db, dee, (i) => (i % 2 ? 'O' : 'present')); // 50%: 10 unauthorised
+    await mark(ctx.db, eli, () => 'present');
+  });
+
+  it('proposes, with the reasons and numbers, and changes no stage', async () => {
+    const deps = testDeps(ctx.db, ctx.dialect);
+    const r = await evaluateSchool(deps, school.schoolId, AS_OF);
+    expect(r).toMatchObject({ pupilsEvaluated: 5, created: 3, alreadyOpen: 0, superseded: 0 });
+    const rows = await ctx.db
+      .selectFrom('case_suggestions')
+      .selectAll()
+      .where('school_id', '=', school.schoolId)
+      .orderBy('pupil_id')
+      .execute();
+    expect(rows.map((s) => [s.pupil_id, s.kind, s.to_stage_id, s.status])).toEqual([
+      [school.pupilsA[1], 'enter', 'track-1', 'open'],
+      [school.pupilsA[2], 'enter', 'track-1', 'open'],
+      [school.pupilsB[0], 'enter', 'track-1', 'open'],
+    ]);
+    const bea = rows[0]!;
+    expect(bea.explanation).toContain('attendance 90.0% is below 95%');
+    expect(JSON.parse(bea.actions)).toEqual(['letter:track-1-concern', 'meeting:attendance-support']);
+    // Cal also meets Track 2 (80% < 90%), but support comes first: one stage at a time.
+    expect(rows[1]!.explanation).toContain('one stage at a time');
+    expect(await ctx.db.selectFrom('case_stages').selectAll().execute()).toEqual([]);
+    const audited = await ctx.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'casework.evaluate')
+      .where('school_id', '=', school.schoolId)
+      .execute();
+    expect(audited).toHaveLength(1);
+  });
+
+  it('is idempotent on the day and does not repeat an identical open suggestion the next day', async () => {
+    const deps = testDeps(ctx.db, ctx.dialect);
+    expect(await evaluateSchool(deps, school.schoolId, AS_OF)).toMatchObject({ created: 0, alreadyOpen: 3 });
+    expect(await evaluateSchool(deps, school.schoolId, d('2025-09-15'))).toMatchObject({ created: 0, alreadyOpen: 3 });
+    const count = await ctx.db
+      .selectFrom('case_suggestions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('school_id', '=', school.schoolId)
+      .executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(3);
+  });
+
+  it('reads the current stage from the case record: a pupil in Track 1 is proposed the next stage', async () => {
+    const deps = testDeps(ctx.db, ctx.dialect);
+    const cal = school.pupilsA[2]!;
+    await ctx.db
+      .insertInto('case_stages')
+      .values({
+        id: `stage-${cal}`,
+        pupil_id: cal,
+        stage_id: 'track-1',
+        stage_name: 'Track 1: attendance support meeting',
+        entered_on: '2025-09-01',
+        left_on: null,
+        reason: 'test',
+        suggestion_id: null,
+        decided_by: school.actors.attendance_officer.userId,
+        decided_by_name: 'Test attendance_officer',
+        decided_at: '2025-09-01T09:00:00.000Z',
+      })
+      .execute();
+    const r = await evaluateSchool(deps, school.schoolId, AS_OF);
+    // Cal's "enter Track 1" no longer holds; "enter the Track 1 plan from Track 1" is new.
+    expect(r).toMatchObject({ created: 1, superseded: 1 });
+    const open = await ctx.db
+      .selectFrom('case_suggestions')
+      .selectAll()
+      .where('pupil_id', '=', cal)
+      .where('status', '=', 'open')
+      .execute();
+    expect(open.map((s) => [s.kind, s.from_stage_id, s.to_stage_id])).toEqual([['enter', 'track-1', 'track-1-plan']]);
+    const stages = await ctx.db.selectFrom('case_stages').selectAll().where('pupil_id', '=', cal).execute();
+    expect(stages).toHaveLength(1);
+  });
+
+  it('does not re-propose a suggestion dismissed in the last 14 days', async () => {
+    const deps = testDeps(ctx.db, ctx.dialect);
+    const bea = school.pupilsA[1]!;
+    await ctx.db
+      .updateTable('case_suggestions')
+      .set({ status: 'dismissed', decision_reason: 'known medical reason' })
+      .where('pupil_id', '=', bea)
+      .execute();
+    expect(await evaluateSchool(deps, school.schoolId, d('2025-09-16'))).toMatchObject({ created: 0 });
+    expect(fingerprint({ kind: 'enter', fromStageId: null, toStageId: 'track-1', actions: ['a', 'b'] })).toBe(
+      'enter|-|track-1|a,b',
+    );
+  });
+});
