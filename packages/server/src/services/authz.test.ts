@@ -75,6 +75,9 @@ const MATRIX: readonly [Action, Resource, Row][] = [
   ],
   ['school.administer', THE_SCHOOL, r(['admin'])],
   ['audit.view', THE_SCHOOL, r(['admin'])],
+  ['casework.view', OWN_PUPIL, r(['attendance_officer', 'senco', 'senior_leader', 'admin'])],
+  ['casework.view', THE_SCHOOL, r(['attendance_officer', 'senco', 'senior_leader', 'admin'])],
+  ['casework.manage', OWN_PUPIL, r(['attendance_officer', 'senior_leader', 'admin'])],
 ];
 
 describe('the permission policy', () => {

@@ -99,6 +99,10 @@ export const ACTIONS = [
   'school.administer',
   /** Read the audit log. */
   'audit.view',
+  /** See the casework list and a pupil's case record (stages, meetings, plans, notices). */
+  'casework.view',
+  /** Decide on suggestions, change stages, record meetings, plans, referrals, contracts and notices. */
+  'casework.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -175,6 +179,10 @@ export function can(actor: Actor, action: Action, r: Resource): boolean {
       return role === 'admin';
     case 'audit.view':
       return role === 'admin';
+    case 'casework.view':
+      return ['attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
+    case 'casework.manage':
+      return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
   }
 }
 
