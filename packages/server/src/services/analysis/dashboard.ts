@@ -1,0 +1,501 @@
+/**
+ * School, year-group, class and group dashboards, trust and local-authority views side by side,
+ * and the LA's targeting-support-meeting list: every figure is the domain's (`measurePupil`, the
+ * cohort sums of `summarise`) over the cached cohort of `cohort.ts`, so they agree with
+ * `rollcall analyse` on the same data. See docs/analysis.md.
+ */
+import {
+  academicYearOf,
+  analysisContext,
+  createScratch,
+  measurePupil,
+  nationalFiguresFor,
+  type AnalysisContext,
+  type CohortSummary,
+  type NationalFigures,
+  type PlainDate,
+} from '@rollcall/domain';
+import { getSchool, listSchools, type School } from '../../db/repositories/schools.js';
+import { parseCaseworkPolicy } from '../casework-policy.js';
+import { authorise, can, type Actor, type Resource } from '../authz.js';
+import type { Deps } from '../deps.js';
+import { AppError } from '../errors.js';
+import { DEFAULT_ATTENDANCE_BANDS } from '../summaries.js';
+import { loadCohort, type Cohort, type CohortPupil } from './cohort.js';
+
+/** The groups a dashboard can be filtered by and compares with the rest of the school. */
+export const VULNERABLE_GROUPS = [
+  { key: 'sen_support', label: 'SEN support', safeguarding: false, has: (p: CohortPupil) => p.senStatus === 'K' },
+  { key: 'ehcp', label: 'EHC plan', safeguarding: false, has: (p: CohortPupil) => p.ehcp || p.senStatus === 'E' },
+  { key: 'fsm', label: 'Free school meals', safeguarding: false, has: (p: CohortPupil) => p.fsm },
+  { key: 'pupil_premium', label: 'Pupil premium', safeguarding: false, has: (p: CohortPupil) => p.pupilPremium },
+  { key: 'eal', label: 'English as an additional language', safeguarding: false, has: (p: CohortPupil) => p.eal },
+  { key: 'cin', label: 'Child in need', safeguarding: true, has: (p: CohortPupil) => p.cin },
+  { key: 'cp', label: 'Child protection plan', safeguarding: true, has: (p: CohortPupil) => p.cp },
+  { key: 'lac', label: 'Looked after', safeguarding: true, has: (p: CohortPupil) => p.lac },
+  { key: 'young_carer', label: 'Young carer', safeguarding: false, has: (p: CohortPupil) => p.youngCarer },
+] as const;
+
+export interface Filter {
+  readonly yearGroup?: string | undefined;
+  readonly regGroupId?: string | undefined;
+  /** A vulnerable group's key, `gender:<value>` or `ethnicity:<value>`. */
+  readonly group?: string | undefined;
+}
+
+export interface Band {
+  readonly name: string;
+  /** Lowest attendance rate (fraction, inclusive) in the band. */
+  readonly minRate: number;
+  readonly pupils: number;
+}
+
+export interface GroupRow {
+  readonly key: string;
+  readonly label: string;
+  readonly summary: CohortSummary;
+  /** Pupils in the filtered population who are not in the group. */
+  readonly rest: CohortSummary;
+  /** Group minus rest, in fractions (null when either side has no possible sessions). */
+  readonly absenceGap: number | null;
+  readonly persistentAbsenceGap: number | null;
+}
+
+export interface SchoolDashboard {
+  readonly school: School;
+  readonly asOf: PlainDate;
+  readonly periodStart: PlainDate;
+  readonly schoolSessions: number;
+  readonly filter: Filter;
+  /** What the filter selects, in words ('Whole school', 'Year 9', 'Class 9A', 'Free school meals'…). */
+  readonly filterLabel: string;
+  readonly summary: CohortSummary;
+  readonly bands: readonly Band[];
+  /** Where the bands come from: 'policy' (the school's casework policy) or 'default'. */
+  readonly bandsFrom: 'policy' | 'default';
+  readonly groups: readonly GroupRow[];
+  readonly national: (NationalFigures & { severeAbsenceFrom: string | null }) | null;
+  readonly options: {
+    readonly yearGroups: readonly string[];
+    readonly regGroups: readonly { id: string; name: string }[];
+    readonly groups: readonly { key: string; label: string }[];
+  };
+}
+
+/** Per pupil, what the dashboards add up (a slim copy of `PupilMeasures`). */
+interface Measured {
+  readonly pupil: CohortPupil;
+  readonly possible: number;
+  readonly attended: number;
+  readonly authorised: number;
+  readonly unauthorised: number;
+  readonly rate: number | null;
+  readonly pa: boolean;
+  readonly sa: boolean;
+}
+
+const measuredCache = new WeakMap<Cohort, Map<string, { ctx: AnalysisContext; pupils: readonly Measured[] }>>();
+
+export function schoolResource(school: School): Resource {
+  return { kind: 'school', schoolId: school.id, trustId: school.trustId, laCode: school.laCode };
+}
+
+function rate(n: number, d: number): number | null {
+  return d > 0 ? n / d : null;
+}
+
+/** The same sums as the domain's `summarise` (rates over sessions; PA/SA over pupils with a possible session). */
+export function summariseMeasured(pupils: readonly Measured[]): CohortSummary {
+  let possible = 0;
+  let attended = 0;
+  let authorised = 0;
+  let unauthorised = 0;
+  let pa = 0;
+  let sa = 0;
+  let withPossible = 0;
+  for (const p of pupils) {
+    possible += p.possible;
+    attended += p.attended;
+    authorised += p.authorised;
+    unauthorised += p.unauthorised;
+    if (p.pa) pa++;
+    if (p.sa) sa++;
+    if (p.possible > 0) withPossible++;
+  }
+  return {
+    pupils: pupils.length,
+    possibleSessions: possible,
+    attendanceRate: rate(attended, possible),
+    absenceRate: rate(authorised + unauthorised, possible),
+    authorisedAbsenceRate: rate(authorised, possible),
+    unauthorisedAbsenceRate: rate(unauthorised, possible),
+    persistentAbsentees: pa,
+    severeAbsentees: sa,
+    persistentAbsenceRate: rate(pa, withPossible),
+    severeAbsenceRate: rate(sa, withPossible),
+  };
+}
+
+/**
+ * Every pupil on roll at some point in the statistics period, measured (cached per cohort
+ * version, "as of" and period). The same pupils as `rollcall analyse`: a pupil who left before
+ * the period's first school session or joined after "as of" is left out.
+ */
+export async function measuredPupils(
+  deps: Pick<Deps, 'db'>,
+  school: School,
+  asOf: PlainDate,
+  from?: PlainDate,
+): Promise<{ cohort: Cohort; ctx: AnalysisContext; pupils: readonly Measured[] }> {
+  const periodFrom = from ?? academicYearOf(asOf).start;
+  const cohort = await loadCohort(deps, school.id, { from: periodFrom, to: academicYearOf(asOf).end });
+  let byKey = measuredCache.get(cohort);
+  if (!byKey) {
+    byKey = new Map();
+    measuredCache.set(cohort, byKey);
+  }
+  const key = `${asOf}|${periodFrom}|${school.policy.minPossibleSessions}`;
+  const hit = byKey.get(key);
+  if (hit) return { cohort, ...hit };
+  const ctx = analysisContext(cohort.cal, { asOf, from, minPossibleSessions: school.policy.minPossibleSessions });
+  const scratch = createScratch(cohort.cal);
+  const pupils: Measured[] = [];
+  for (const p of cohort.pupils) {
+    if (p.admissionDate > ctx.asOf || (p.leavingDate !== null && p.leavingDate < ctx.periodStart)) continue;
+    const m = measurePupil(cohort.cal, ctx, p.marks, scratch);
+    pupils.push({
+      pupil: p,
+      possible: m.possibleSessions,
+      attended: m.presentSessions + m.approvedActivitySessions,
+      authorised: m.authorisedAbsenceSessions,
+      unauthorised: m.unauthorisedAbsenceSessions,
+      rate: m.attendanceRate,
+      pa: m.persistentAbsence,
+      sa: m.severeAbsence,
+    });
+  }
+  const entry = { ctx, pupils };
+  byKey.set(key, entry);
+  return { cohort, ...entry };
+}
+
+/** The school's bands: its casework policy's when it has one (stored as `casework` in its policy), else the default. */
+export function schoolBands(
+  school: School,
+  policyJson?: string,
+): { from: 'policy' | 'default'; bands: { name: string; minRate: number }[] } {
+  if (policyJson) {
+    try {
+      const raw = (JSON.parse(policyJson) as { casework?: unknown }).casework;
+      if (raw !== undefined) {
+        const parsed = parseCaseworkPolicy(raw);
+        if (parsed.ok)
+          return {
+            from: 'policy',
+            bands: [...parsed.policy.bands]
+              .sort((a, b) => b.minRate - a.minRate)
+              .map((b) => ({ name: b.name, minRate: b.minRate })),
+          };
+      }
+    } catch {
+      // An unreadable policy falls back to the default bands, as the school's policy does.
+    }
+  }
+  void school;
+  return {
+    from: 'default',
+    bands: DEFAULT_ATTENDANCE_BANDS.map((b) => ({
+      name: `${b.label} (${b.from}%${b.from === 0 ? '' : ' and above'})`,
+      minRate: b.from / 100,
+    })),
+  };
+}
+
+function countBands(pupils: readonly Measured[], bands: readonly { name: string; minRate: number }[]): Band[] {
+  const counts = bands.map(() => 0);
+  for (const p of pupils) {
+    if (p.rate === null) continue;
+    // Bands are sorted highest first: the first whose minimum the rate reaches.
+    for (let i = 0; i < bands.length; i++) {
+      if (p.rate >= bands[i]!.minRate - 1e-12) {
+        counts[i]!++;
+        break;
+      }
+    }
+  }
+  return bands.map((b, i) => ({ ...b, pupils: counts[i]! }));
+}
+
+function groupPredicate(key: string): ((p: CohortPupil) => boolean) | undefined {
+  const v = VULNERABLE_GROUPS.find((g) => g.key === key);
+  if (v) return v.has;
+  if (key.startsWith('gender:')) return (p) => (p.gender ?? '') === key.slice(7);
+  if (key.startsWith('ethnicity:')) return (p) => (p.ethnicity ?? '') === key.slice(10);
+  return undefined;
+}
+
+function groupLabel(key: string): string {
+  const v = VULNERABLE_GROUPS.find((g) => g.key === key);
+  if (v) return v.label;
+  if (key.startsWith('gender:')) return `Gender ${key.slice(7) || 'not recorded'}`;
+  if (key.startsWith('ethnicity:')) return `Ethnicity ${key.slice(10) || 'not recorded'}`;
+  return key;
+}
+
+function gap(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : a - b;
+}
+
+/** May the actor see figures for safeguarding groups (CIN, CP, looked after) of this school? */
+function seesSafeguarding(actor: Actor, school: School): boolean {
+  return can(actor, 'pupil.viewSafeguarding', { ...schoolResource(school), kind: 'pupil', pupilId: '', groupIds: [] });
+}
+
+/**
+ * A school's dashboard, for the whole school or filtered to a year group, a class and/or a group.
+ * Needs `school.viewAggregates`; the safeguarding groups are shown only to those who may see
+ * safeguarding details.
+ */
+export async function schoolDashboard(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Actor,
+  q: { schoolId: string; asOf?: PlainDate | undefined; from?: PlainDate | undefined; filter?: Filter | undefined },
+): Promise<SchoolDashboard> {
+  const school = await getSchool(deps.db, q.schoolId);
+  authorise(actor, 'school.viewAggregates', schoolResource(school));
+  const asOf = q.asOf ?? deps.clock.today(school.timeZone);
+  if (q.from !== undefined && q.from > asOf)
+    throw new AppError('VALIDATION', `The period cannot start (${q.from}) after "as of" (${asOf}).`);
+  const filter = q.filter ?? {};
+  const safeguarding = seesSafeguarding(actor, school);
+  const { cohort, ctx, pupils } = await measuredPupils(deps, school, asOf, q.from);
+
+  const groupKey = filter.group && filter.group !== '' ? filter.group : undefined;
+  const pred = groupKey ? groupPredicate(groupKey) : undefined;
+  if (groupKey && (!pred || (!safeguarding && VULNERABLE_GROUPS.some((g) => g.key === groupKey && g.safeguarding))))
+    throw new AppError('VALIDATION', 'There is no such group to filter by.');
+  const selected = pupils.filter(
+    (m) =>
+      (!filter.yearGroup || m.pupil.yearGroup === filter.yearGroup) &&
+      (!filter.regGroupId || m.pupil.regGroupId === filter.regGroupId) &&
+      (!pred || pred(m.pupil)),
+  );
+
+  const policyRow = await deps.db
+    .selectFrom('schools')
+    .select('policy_json')
+    .where('id', '=', school.id)
+    .executeTakeFirst();
+  const bands = schoolBands(school, policyRow?.policy_json);
+
+  // The gap table compares each group with the rest of the population the filter selects, less the group filter.
+  const population = pred
+    ? pupils.filter(
+        (m) =>
+          (!filter.yearGroup || m.pupil.yearGroup === filter.yearGroup) &&
+          (!filter.regGroupId || m.pupil.regGroupId === filter.regGroupId),
+      )
+    : selected;
+  const visibleGroups = VULNERABLE_GROUPS.filter((g) => safeguarding || !g.safeguarding);
+  const groups: GroupRow[] = [];
+  for (const g of visibleGroups) {
+    const inGroup: Measured[] = [];
+    const rest: Measured[] = [];
+    for (const m of population) (g.has(m.pupil) ? inGroup : rest).push(m);
+    if (inGroup.length === 0) continue;
+    const a = summariseMeasured(inGroup);
+    const b = summariseMeasured(rest);
+    groups.push({
+      key: g.key,
+      label: g.label,
+      summary: a,
+      rest: b,
+      absenceGap: gap(a.absenceRate, b.absenceRate),
+      persistentAbsenceGap: gap(a.persistentAbsenceRate, b.persistentAbsenceRate),
+    });
+  }
+
+  const yearGroups = [...new Set(cohort.pupils.map((p) => p.yearGroup).filter((y): y is string => y !== null))].sort(
+    (a, b) => a.localeCompare(b, 'en', { numeric: true }),
+  );
+  const regGroups = new Map<string, string>();
+  for (const p of cohort.pupils) if (p.regGroupId && p.regGroupName) regGroups.set(p.regGroupId, p.regGroupName);
+  const genders = [...new Set(cohort.pupils.map((p) => p.gender ?? ''))].sort();
+  const ethnicities = [...new Set(cohort.pupils.map((p) => p.ethnicity ?? ''))].sort();
+  const labelParts: string[] = [];
+  if (filter.yearGroup) labelParts.push(`Year ${filter.yearGroup}`);
+  if (filter.regGroupId) labelParts.push(`Class ${regGroups.get(filter.regGroupId) ?? 'unknown'}`);
+  if (groupKey) labelParts.push(groupLabel(groupKey));
+
+  return {
+    school,
+    asOf,
+    periodStart: ctx.periodStart,
+    schoolSessions: ctx.schoolSessions,
+    filter,
+    filterLabel: labelParts.length > 0 ? labelParts.join(', ') : 'Whole school',
+    summary: summariseMeasured(selected),
+    bands: countBands(selected, bands.bands),
+    bandsFrom: bands.from,
+    groups,
+    national: nationalFiguresFor(school.phase, asOf),
+    options: {
+      yearGroups,
+      regGroups: [...regGroups].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name)),
+      groups: [
+        ...visibleGroups.map((g) => ({ key: g.key, label: g.label })),
+        ...genders.map((g) => ({ key: `gender:${g}`, label: groupLabel(`gender:${g}`) })),
+        ...ethnicities.map((e) => ({ key: `ethnicity:${e}`, label: groupLabel(`ethnicity:${e}`) })),
+      ],
+    },
+  };
+}
+
+export interface SchoolRow {
+  readonly school: School;
+  readonly summary: CohortSummary;
+  readonly national: (NationalFigures & { severeAbsenceFrom: string | null }) | null;
+}
+
+export interface SideBySide {
+  readonly scope: 'trust' | 'la';
+  /** The trust's or LA's name. */
+  readonly name: string;
+  readonly asOf: PlainDate;
+  readonly schools: readonly SchoolRow[];
+  /** All the schools' pupils together. */
+  readonly total: CohortSummary;
+}
+
+/** The schools a trust lead (own trust) or LA officer (own LA) may see; an administrator names the trust or LA. */
+async function scopeSchools(
+  deps: Pick<Deps, 'db'>,
+  actor: Actor,
+  scope: 'trust' | 'la',
+  id: string | undefined,
+): Promise<{ name: string; schools: School[] }> {
+  const own = scope === 'trust' ? actor.trustId : actor.laCode;
+  const key = actor.role === 'admin' && actor.schoolId === null ? (id ?? own) : own;
+  if (!key)
+    throw new AppError(
+      'FORBIDDEN',
+      `You do not have permission to see a ${scope === 'trust' ? 'trust' : 'local authority'}’s schools.`,
+    );
+  const all = await listSchools(deps.db);
+  const schools = all.filter(
+    (s) =>
+      (scope === 'trust' ? s.trustId === key : s.laCode === key) &&
+      can(actor, 'school.viewAggregates', schoolResource(s)),
+  );
+  if (
+    schools.length === 0 &&
+    (scope === 'trust' ? actor.role !== 'trust_lead' : actor.role !== 'la_officer') &&
+    actor.role !== 'admin'
+  )
+    throw new AppError('FORBIDDEN', 'You do not have permission to see these schools.');
+  let name = key;
+  if (scope === 'trust') {
+    const t = await deps.db.selectFrom('trusts').select('name').where('id', '=', key).executeTakeFirst();
+    name = t?.name ?? key;
+  } else {
+    name = schools[0]?.laName ?? key;
+  }
+  return { name, schools };
+}
+
+/** A trust's or an LA's schools side by side on the dashboard's measures, each with its phase's national figures. */
+export async function sideBySide(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Actor,
+  q: { scope: 'trust' | 'la'; id?: string | undefined; asOf?: PlainDate | undefined },
+): Promise<SideBySide> {
+  if (
+    q.scope === 'trust' ? !['trust_lead', 'admin'].includes(actor.role) : !['la_officer', 'admin'].includes(actor.role)
+  )
+    throw new AppError('FORBIDDEN', 'You do not have permission to see these schools.');
+  const { name, schools } = await scopeSchools(deps, actor, q.scope, q.id);
+  const asOf = q.asOf ?? deps.clock.today('Europe/London');
+  const rows: SchoolRow[] = [];
+  const everyone: Measured[] = [];
+  for (const school of schools) {
+    const { pupils } = await measuredPupils(deps, school, asOf);
+    for (const p of pupils) everyone.push(p);
+    rows.push({ school, summary: summariseMeasured(pupils), national: nationalFiguresFor(school.phase, asOf) });
+  }
+  return { scope: q.scope, name, asOf, schools: rows, total: summariseMeasured(everyone) };
+}
+
+export interface TsmPupil {
+  readonly pupilId: string;
+  readonly upn: string;
+  readonly name: string;
+  readonly yearGroup: string | null;
+  readonly attendanceRate: number | null;
+  readonly severe: boolean;
+  /** Why the pupil is on the list, in words. */
+  readonly reasons: readonly string[];
+}
+
+export interface TsmSchool {
+  readonly school: School;
+  readonly pupils: readonly TsmPupil[];
+}
+
+/**
+ * The LA's targeting-support-meeting list, per school: every severely absent pupil, and every
+ * persistently absent pupil whose barriers need more than the school: a live referral to another
+ * agency, a social worker (child in need, child protection, looked after), or an EHC plan.
+ * Named pupils: needs `school.viewPupilLists` for each school.
+ */
+export async function tsmList(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Actor,
+  q: { id?: string | undefined; asOf?: PlainDate | undefined },
+): Promise<{ name: string; asOf: PlainDate; schools: TsmSchool[] }> {
+  if (!['la_officer', 'admin'].includes(actor.role))
+    throw new AppError('FORBIDDEN', 'You do not have permission to see the targeting support list.');
+  const { name, schools } = await scopeSchools(deps, actor, 'la', q.id);
+  const asOf = q.asOf ?? deps.clock.today('Europe/London');
+  const out: TsmSchool[] = [];
+  for (const school of schools) {
+    if (!can(actor, 'school.viewPupilLists', schoolResource(school))) continue;
+    const { pupils } = await measuredPupils(deps, school, asOf);
+    const pa = pupils.filter((m) => m.pa);
+    const referred = new Map<string, string[]>();
+    const paIds = pa.filter((m) => !m.sa).map((m) => m.pupil.id);
+    for (let i = 0; i < paIds.length; i += 500) {
+      const rows = await deps.db
+        .selectFrom('case_referrals')
+        .select(['pupil_id', 'agency'])
+        .where('pupil_id', 'in', paIds.slice(i, i + 500))
+        .where('status', 'in', ['made', 'accepted'])
+        .execute();
+      for (const r of rows) referred.set(r.pupil_id, [...(referred.get(r.pupil_id) ?? []), r.agency]);
+    }
+    const list: TsmPupil[] = [];
+    for (const m of pa) {
+      const p = m.pupil;
+      const reasons: string[] = [];
+      if (m.sa) reasons.push('severely absent (50% or more of sessions missed)');
+      else {
+        const agencies = referred.get(p.id);
+        if (agencies) reasons.push(`persistently absent, referred to ${[...new Set(agencies)].join(', ')}`);
+        if (p.cin || p.cp || p.lac || p.socialWorker) reasons.push('persistently absent, with a social worker');
+        if (p.ehcp || p.senStatus === 'E') reasons.push('persistently absent, with an EHC plan');
+        if (reasons.length === 0) continue;
+      }
+      list.push({
+        pupilId: p.id,
+        upn: p.upn,
+        name: `${p.forename} ${p.surname}`,
+        yearGroup: p.yearGroup,
+        attendanceRate: m.rate,
+        severe: m.sa,
+        reasons,
+      });
+    }
+    list.sort((a, b) => Number(b.severe) - Number(a.severe) || (a.attendanceRate ?? 1) - (b.attendanceRate ?? 1));
+    out.push({ school, pupils: list });
+  }
+  return { name, asOf, schools: out };
+}
