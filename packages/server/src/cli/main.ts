@@ -6,6 +6,7 @@ import { systemClock } from '../platform/clock.js';
 import { runAnalyse, type AnalyseArgs } from './analyse.js';
 import type { CliIO } from './io.js';
 import { runImport, type ImportArgs } from './import.js';
+import { runBackup, runRestore } from './backup.js';
 import { runCaseworkEvaluate } from './casework.js';
 import { runConvertStaleN, runDeliver, runSummaries } from './messages.js';
 import { openDeps, runDemo, runMigrate, runServe, type OpenedDeps } from './server.js';
@@ -198,6 +199,19 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
         return runCaseworkEvaluate(deps, io, { schoolUrn: opts.school, asOf: opts.date });
       }),
     );
+
+  program
+    .command('backup <file>')
+    .description('Copy the whole database to <file> (SQLite online backup; PostgreSQL: prints pg_dump guidance, exit 2)')
+    .action(async (file: string) => {
+      exitCode = await runBackup(processEnv(), file, io);
+    });
+  program
+    .command('restore <file>')
+    .description('Replace the database with the backup <file> (stop the server first; PostgreSQL: prints pg_restore guidance, exit 2)')
+    .action(async (file: string) => {
+      exitCode = await runRestore(processEnv(), file, io);
+    });
 
   const users = program.command('users').description('Manage accounts');
   users
