@@ -78,6 +78,10 @@ const MATRIX: readonly [Action, Resource, Row][] = [
   ['casework.view', OWN_PUPIL, r(['attendance_officer', 'senco', 'senior_leader', 'admin'])],
   ['casework.view', THE_SCHOOL, r(['attendance_officer', 'senco', 'senior_leader', 'admin'])],
   ['casework.manage', OWN_PUPIL, r(['attendance_officer', 'senior_leader', 'admin'])],
+  ['pupil.subjectAccess', OWN_PUPIL, r(['senior_leader', 'admin'])],
+  ['registers.audit', THE_SCHOOL, r(['attendance_officer', 'senior_leader', 'trust_lead', 'admin'])],
+  ['school.export', THE_SCHOOL, r(['attendance_officer', 'senior_leader', 'admin'])],
+  ['retention.run', THE_SCHOOL, r(['admin'])],
 ];
 
 describe('the permission policy', () => {

@@ -103,6 +103,14 @@ export const ACTIONS = [
   'casework.view',
   /** Decide on suggestions, change stages, record meetings, plans, referrals, contracts and notices. */
   'casework.manage',
+  /** Export everything held about a pupil (a subject access request under UK GDPR). */
+  'pupil.subjectAccess',
+  /** Run the register audit: registers not taken, missing marks, unusual codes, amendments without reasons. */
+  'registers.audit',
+  /** Export pupil-level attendance and census counts (the DfE collections). */
+  'school.export',
+  /** Remove marks and their history older than the keep period. */
+  'retention.run',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -183,6 +191,14 @@ export function can(actor: Actor, action: Action, r: Resource): boolean {
       return ['attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
     case 'casework.manage':
       return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
+    case 'pupil.subjectAccess':
+      return r.kind === 'pupil' && ['senior_leader', 'admin'].includes(role);
+    case 'registers.audit':
+      return ['attendance_officer', 'senior_leader', 'trust_lead', 'admin'].includes(role);
+    case 'school.export':
+      return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
+    case 'retention.run':
+      return role === 'admin';
   }
 }
 
