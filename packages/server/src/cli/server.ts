@@ -14,6 +14,7 @@ import { deliverDue } from '../services/messages.js';
 import { createDemo, isDatabaseEmpty, type DemoSummary } from '../services/demo/index.js';
 import type { Deps } from '../services/deps.js';
 import { boardRoutes } from '../web/board-routes.js';
+import { analysisRoutes } from '../web/analysis-routes.js';
 import { leaveRoutes } from '../web/leave-routes.js';
 import { officeRoutes } from '../web/office-routes.js';
 import { parentRoutes } from '../web/parent-routes.js';
@@ -34,6 +35,7 @@ export const ROUTES = [
   worklistRoutes,
   parentRoutes,
   leaveRoutes,
+  analysisRoutes,
   apiRoutes,
 ];
 
