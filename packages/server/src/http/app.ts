@@ -166,6 +166,7 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
     [permissions.worklist, 'Parents’ reports', '/absence-reports'],
     [permissions.leaveDecisions, 'Leave requests', '/leave'],
     [permissions.pupilSearch, 'Pupils', '/pupils'],
+    [permissions.aggregates || permissions.schools, 'Attendance figures', '/analysis'],
   ];
   return items
     .filter(([shown]) => shown)
