@@ -175,6 +175,16 @@ export function checkCondition(condition: Condition, facts: CaseFacts): Check {
         explanation: `${plural(n, 'plan target')} missed, ${n >= t ? 'at least' : 'fewer than'} ${t}`,
       };
     }
+    case 'allOf': {
+      const checks = condition.all.map((c) => checkCondition(c, facts));
+      const met = checks.length > 0 && checks.every((c) => c.met);
+      return {
+        met,
+        value: null,
+        threshold: null,
+        explanation: `${met ? 'all of' : 'not all of'}: ${checks.map((c) => `${c.explanation}${c.met ? '' : ' (not met)'}`).join('; ')}`,
+      };
+    }
   }
 }
 

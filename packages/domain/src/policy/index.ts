@@ -2,3 +2,7 @@
 export * from './types.js';
 export * from './evaluate.js';
 export * from './examples.js';
+export * from './letters.js';
+export * from './adjusted.js';
+export * from './review.js';
+export * from './presets/index.js';

@@ -39,7 +39,9 @@ export type Trigger =
   /** At least `meetings` meetings in the current stage not attended (`CaseFacts.meetingsNotAttendedInStage`). */
   | { readonly kind: 'meetingNotAttended'; readonly meetings: number }
   /** At least `targets` plan targets missed at review (`CaseFacts.planTargetsMissed`). */
-  | { readonly kind: 'planTargetsMissed'; readonly targets: number };
+  | { readonly kind: 'planTargetsMissed'; readonly targets: number }
+  /** Every one of `all` holds (e.g. parents not engaging AND the unauthorised-absence threshold). */
+  | { readonly kind: 'allOf'; readonly all: readonly Trigger[] };
 
 /**
  * A condition for stepping down. Every kind looks at less absence as better (or at time only),
@@ -92,6 +94,12 @@ export interface AttendancePolicy {
   readonly source: string;
   /** The school's attendance target as a fraction (e.g. 0.96), when it has one. */
   readonly target?: number;
+  /**
+   * When set, the policy is read over the adjusted rate (adjusted.ts): each pupil's first
+   * `integrationSchoolWeeks` school weeks on roll are left out of the rate its triggers see,
+   * while the actual rate is still reported.
+   */
+  readonly adjustedAttendance?: { readonly integrationSchoolWeeks: number };
   readonly bands: readonly AttendanceBand[];
   readonly stages: readonly PolicyStage[];
 }

@@ -13,7 +13,7 @@ const rate = z
 const weeks = z.number().int().min(1).max(52);
 const count = z.number().int().min(1).max(400);
 
-const trigger = z.discriminatedUnion('kind', [
+const simpleTriggers = [
   z.object({ kind: z.literal('rateBelow'), rate }),
   z.object({ kind: z.literal('rateBelowOverLastWeeks'), rate, weeks }),
   z.object({ kind: z.literal('unauthorisedSessionsInRollingWeeks'), sessions: count, weeks }),
@@ -23,6 +23,15 @@ const trigger = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('timeInStageAtLeast'), schoolWeeks: weeks }),
   z.object({ kind: z.literal('meetingNotAttended'), meetings: count }),
   z.object({ kind: z.literal('planTargetsMissed'), targets: count }),
+] as const;
+
+/** `allOf` nests one level: its conditions are simple triggers. */
+const trigger = z.discriminatedUnion('kind', [
+  ...simpleTriggers,
+  z.object({
+    kind: z.literal('allOf'),
+    all: z.array(z.discriminatedUnion('kind', [...simpleTriggers])).min(2, 'allOf needs at least two conditions'),
+  }),
 ]);
 
 const stepDown = z.discriminatedUnion('kind', [
@@ -45,6 +54,7 @@ export const caseworkPolicySchema = z
     name: text,
     source: text,
     target: rate.optional(),
+    adjustedAttendance: z.object({ integrationSchoolWeeks: z.number().int().min(0).max(26) }).optional(),
     bands: z
       .array(z.object({ name: text, minRate: rate, colour: text, description: text.optional() }))
       .min(1, 'give at least one band'),

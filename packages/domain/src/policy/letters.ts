@@ -1,0 +1,112 @@
+/**
+ * Letter templates as data. A body is plain text: paragraphs separated by blank lines, with
+ * merge fields written `{{pupil.forename}}` from the fixed list `MERGE_FIELDS`. An unknown field
+ * is an error naming it. Policies refer to templates by key from actions `letter:<key>`.
+ */
+
+export interface LetterTemplate {
+  /** Stable key, e.g. 'stage-1a'; the policy's action is `letter:<key>`. */
+  readonly key: string;
+  readonly title: string;
+  /** Plain text; paragraphs separated by blank lines; merge fields `{{name}}`. */
+  readonly body: string;
+}
+
+/** Every merge field a letter may use. */
+export const MERGE_FIELDS = [
+  'pupil.name',
+  'pupil.forename',
+  'pupil.yearGroup',
+  'pupil.regGroup',
+  'parent.name',
+  'parent.address',
+  'school.name',
+  'school.address',
+  'sender.name',
+  'sender.role',
+  'today',
+  'attendance.rate',
+  'attendance.sessionsMissed',
+  'attendance.unauthorisedSessions',
+  'attendance.unauthorisedLast10Weeks',
+  'attendance.brokenWeeks',
+  'attendance.period',
+  'stage.name',
+  'meeting.date',
+  'meeting.time',
+  'meeting.place',
+  'plan.target',
+  'plan.reviewDate',
+  'explanation',
+] as const;
+
+export type MergeField = (typeof MERGE_FIELDS)[number];
+
+const KNOWN: ReadonlySet<string> = new Set(MERGE_FIELDS);
+const FIELD = /\{\{\s*([^{}]*?)\s*\}\}/g;
+
+export function isMergeField(name: string): name is MergeField {
+  return KNOWN.has(name);
+}
+
+/** The merge fields a body uses, in order of first use. */
+export function mergeFieldsIn(body: string): string[] {
+  const seen: string[] = [];
+  for (const m of body.matchAll(FIELD)) if (!seen.includes(m[1]!)) seen.push(m[1]!);
+  return seen;
+}
+
+/** Problems with a template, each naming the field (`key`, `title`, `body`) and the merge field. */
+export function checkLetterTemplate(t: LetterTemplate): string[] {
+  const problems: string[] = [];
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(t.key)) problems.push(`key: "${t.key}" must be lower-case letters, digits and -`);
+  if (t.title.trim() === '') problems.push('title: must not be empty');
+  if (t.body.trim() === '') problems.push('body: must not be empty');
+  for (const name of mergeFieldsIn(t.body)) {
+    if (!isMergeField(name)) problems.push(`body: unknown merge field {{${name}}}`);
+  }
+  const opens = (t.body.match(/\{\{/g) ?? []).length;
+  const closes = (t.body.match(/\}\}/g) ?? []).length;
+  if (opens !== closes) problems.push('body: a merge field is not closed ({{ without }} or the other way)');
+  return problems;
+}
+
+/** The paragraphs of a body (split on blank lines, trimmed, empty ones dropped). */
+export function paragraphs(body: string): string[] {
+  return body
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}
+
+export type MergeValues = Partial<Record<MergeField, string>>;
+
+/**
+ * Fills a template's merge fields. Unknown fields, or known fields without a value, are errors
+ * naming the field; nothing is guessed.
+ */
+export function renderLetter(
+  t: LetterTemplate,
+  values: MergeValues,
+): { ok: true; title: string; paragraphs: string[] } | { ok: false; errors: string[] } {
+  const errors: string[] = [];
+  for (const name of mergeFieldsIn(t.body)) {
+    if (!isMergeField(name)) errors.push(`unknown merge field {{${name}}}`);
+    else if (values[name] === undefined) errors.push(`no value for the merge field {{${name}}}`);
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  const filled = t.body.replace(FIELD, (_all, name: string) => values[name as MergeField]!);
+  return { ok: true, title: t.title, paragraphs: paragraphs(filled) };
+}
+
+/** The letter keys a policy's actions name (`letter:<key>`), in order, without repeats. */
+export function letterKeysOf(actions: readonly string[]): string[] {
+  const keys: string[] = [];
+  for (const a of actions) {
+    if (a.startsWith('letter:')) {
+      const k = a.slice('letter:'.length);
+      if (!keys.includes(k)) keys.push(k);
+    }
+  }
+  return keys;
+}

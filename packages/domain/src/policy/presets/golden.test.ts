@@ -1,0 +1,624 @@
+/**
+ * Golden scenarios: for each preset, one pupil walked from good attendance up through every
+ * stage and back down to no stage. Each step checks every suggestion (kind, stage, actions),
+ * the letters proposed (each has a template) and the next review date on a real calendar.
+ */
+import { describe, expect, it } from 'vitest';
+import { firstSessionOnOrAfter } from '../../calendar.js';
+import type { PlainDate } from '../../dates.js';
+import { buildCalendar, d } from '../../test-support.js';
+import { evaluate, orderedStages } from '../evaluate.js';
+import { checkLetterTemplate, letterKeysOf } from '../letters.js';
+import { reviewDueOn } from '../review.js';
+import type { AttendancePolicy, CaseFacts, SuggestionKind } from '../types.js';
+import { POLICY_PRESETS, policyPreset, type PolicyPreset } from './index.js';
+
+const CAL = buildCalendar([
+  ['2025-09-03', '2025-10-24'],
+  ['2025-11-03', '2025-12-19'],
+  ['2026-01-05', '2026-02-13'],
+  ['2026-02-23', '2026-03-27'],
+  ['2026-04-13', '2026-05-22'],
+  ['2026-06-01', '2026-07-22'],
+  ['2026-09-02', '2026-10-23'],
+  ['2026-11-02', '2026-12-18'],
+  ['2027-01-04', '2027-02-12'],
+  ['2027-02-22', '2027-03-26'],
+  ['2027-04-12', '2027-05-28'],
+  ['2027-06-07', '2027-07-21'],
+  ['2027-09-01', '2027-10-22'],
+]);
+
+const weekOf = (date: PlainDate) => CAL.sessionWeek[firstSessionOnOrAfter(CAL, date)]!;
+
+interface Step {
+  readonly asOf: string;
+  readonly rate: number;
+  /** Attendance over the last N school weeks. */
+  readonly last?: Readonly<Record<number, number>>;
+  /** Unauthorised sessions in the last N school weeks. */
+  readonly unauth?: Readonly<Record<number, number>>;
+  readonly meetingsMissed?: number;
+  readonly targetsMissed?: number;
+  /** Every suggestion, in order: `kind stage` (stage '-' for none) and its actions. */
+  readonly expect: readonly (readonly [`${SuggestionKind} ${string}`, readonly string[]])[];
+  /** The stage the pupil is in after the step's decision, and its next review date. */
+  readonly then: readonly [string, string] | null;
+}
+
+interface CaseState {
+  id: string;
+  enteredOn: PlainDate;
+  lastReview?: { on: PlainDate; rate: number };
+}
+
+/** Walks the steps, taking each proposal as people would: enter, step down, review. */
+function walk(preset: PolicyPreset, steps: readonly Step[]) {
+  const policy: AttendancePolicy = preset.policy;
+  const templates = new Set(preset.letters.map((l) => l.key));
+  let state: CaseState | null = null;
+  const visited = new Set<string>();
+  for (const step of steps) {
+    const asOf = d(step.asOf);
+    const facts: CaseFacts = {
+      asOf,
+      measures: { attendanceRate: step.rate, unauthorisedAbsenceSessions: 0, brokenWeeks: 0 },
+      recent: {
+        rateOverLastWeeks: step.last ?? {},
+        unauthorisedInLastWeeks: { 3: 0, 4: 0, 6: 0, 10: 0, ...step.unauth },
+        consecutiveDaysAbsent: 0,
+      },
+      currentStage: state && {
+        id: state.id,
+        enteredOn: state.enteredOn,
+        schoolWeeksInStage: weekOf(asOf) - weekOf(state.enteredOn),
+        ...(state.lastReview && {
+          lastReview: { ...state.lastReview, schoolWeeksSince: weekOf(asOf) - weekOf(state.lastReview.on) },
+        }),
+      },
+      ...(step.meetingsMissed !== undefined && { meetingsNotAttendedInStage: step.meetingsMissed }),
+      ...(step.targetsMissed !== undefined && { planTargetsMissed: step.targetsMissed }),
+    };
+    const out = evaluate(policy, facts);
+    const where = `${preset.id} on ${step.asOf}`;
+    expect(
+      out.map((s) => [`${s.kind} ${s.toStageId ?? '-'}`, s.actions]),
+      `${where}: ${out.map((s) => s.explanation).join(' | ')}`,
+    ).toEqual(step.expect);
+    for (const s of out) {
+      expect(s.explanation, where).toContain(policy.source);
+      expect(s.because.length, where).toBeGreaterThan(0);
+      for (const key of letterKeysOf(s.actions)) expect(templates.has(key), `${where}: letter ${key}`).toBe(true);
+    }
+    const move = out.find((s) => s.kind === 'enter' || s.kind === 'stepDown');
+    if (move) {
+      state = move.toStageId === null ? null : { id: move.toStageId, enteredOn: asOf };
+    } else if (state && out.some((s) => s.kind === 'review')) {
+      state = { ...state, lastReview: { on: asOf, rate: step.rate } };
+    }
+    if (state) visited.add(state.id);
+    if (step.then === null) {
+      expect(state, where).toBeNull();
+    } else {
+      const stage = policy.stages.find((s) => s.id === state?.id)!;
+      const from = state!.lastReview?.on ?? state!.enteredOn;
+      expect([state!.id, reviewDueOn(CAL, from, stage.reviewAfterSchoolWeeks)], where).toEqual([...step.then]);
+    }
+  }
+  expect([...visited].sort()).toEqual(policy.stages.map((s) => s.id).sort());
+  expect(state).toBeNull();
+}
+
+describe('policy presets', () => {
+  it('has the five seed presets, each a valid policy with a template for every letter it proposes', () => {
+    expect(POLICY_PRESETS.map((p) => p.id)).toEqual([
+      'stockton-tiers',
+      'all-saints-stages',
+      'stoccat-twin-track',
+      'stockport-staged',
+      'james-marks-adjusted',
+    ]);
+    for (const p of POLICY_PRESETS) {
+      expect(p.policy.id).toBe(p.id);
+      expect(p.policy.source).toMatch(/^seed 00[0-4] /);
+      expect(policyPreset(p.id)).toBe(p);
+      const keys = p.letters.map((l) => l.key);
+      expect(new Set(keys).size, p.id).toBe(keys.length);
+      for (const l of p.letters) expect(checkLetterTemplate(l), `${p.id} ${l.key}`).toEqual([]);
+      const used = orderedStages(p.policy).flatMap((s) =>
+        letterKeysOf([...s.actions, ...(s.stepDownActions ?? ['letter:positive'])]),
+      );
+      expect([...new Set(used)].sort(), p.id).toEqual([...keys].sort());
+    }
+  });
+
+  it('names no member of staff from the seeds', () => {
+    const text = JSON.stringify(POLICY_PRESETS);
+    for (const name of ['Vollans', 'Rand', 'Scott Martin', 'Kim Bates']) expect(text).not.toContain(name);
+  });
+});
+
+const REVIEW = ['review'] as const;
+const POSITIVE = ['letter:positive'] as const;
+
+describe('golden scenarios: a pupil through every stage and back', () => {
+  it('stockton-tiers: Tier 1 below 90%, Tier 2 when the plan is not working, Tier 3 at 10 unauthorised sessions', () => {
+    const T1 = ['letter:tier-1', 'meeting:attendance-support', 'plan:improvement', 'home-visit'];
+    const T2 = ['letter:tier-2', 'meeting:multi-agency', 'referral:early-help', 'plan:improvement'];
+    const T3 = ['letter:tier-3', 'referral:locality-team'];
+    walk(policyPreset('stockton-tiers')!, [
+      { asOf: '2025-09-26', rate: 0.97, expect: [], then: null },
+      { asOf: '2025-10-10', rate: 0.88, expect: [['enter tier-1', T1]], then: ['tier-1', '2025-11-24'] },
+      {
+        asOf: '2025-11-24',
+        rate: 0.87,
+        expect: [
+          ['stay tier-1', []],
+          ['review tier-1', REVIEW],
+        ],
+        then: ['tier-1', '2026-01-19'],
+      },
+      {
+        asOf: '2026-01-19',
+        rate: 0.86,
+        expect: [
+          ['enter tier-2', T2],
+          ['review tier-1', REVIEW],
+        ],
+        then: ['tier-2', '2026-03-09'],
+      },
+      {
+        asOf: '2026-03-09',
+        rate: 0.87,
+        unauth: { 10: 6 },
+        expect: [
+          ['stay tier-2', []],
+          ['review tier-2', REVIEW],
+        ],
+        then: ['tier-2', '2026-05-04'],
+      },
+      {
+        asOf: '2026-03-20',
+        rate: 0.87,
+        unauth: { 10: 10 },
+        expect: [['enter tier-3', T3]],
+        then: ['tier-3', '2026-05-11'],
+      },
+      {
+        asOf: '2026-05-11',
+        rate: 0.88,
+        last: { 6: 0.97 },
+        unauth: { 6: 0, 10: 4 },
+        expect: [
+          ['stepDown tier-2', POSITIVE],
+          ['review tier-3', REVIEW],
+        ],
+        then: ['tier-2', '2026-06-29'],
+      },
+      {
+        asOf: '2026-06-29',
+        rate: 0.91,
+        last: { 6: 0.97 },
+        expect: [
+          ['stay tier-2', []],
+          ['review tier-2', REVIEW],
+        ],
+        then: ['tier-2', '2026-09-14'],
+      },
+      {
+        asOf: '2026-07-06',
+        rate: 0.92,
+        last: { 6: 0.97 },
+        expect: [['stepDown tier-1', POSITIVE]],
+        then: ['tier-1', '2026-09-21'],
+      },
+      { asOf: '2026-07-20', rate: 0.92, last: { 6: 0.97 }, expect: [['stepDown -', POSITIVE]], then: null },
+      { asOf: '2026-07-21', rate: 0.93, expect: [], then: null },
+    ]);
+  });
+
+  it('all-saints-stages: one stage per review point without improvement, a positive letter at every step down', () => {
+    walk(policyPreset('all-saints-stages')!, [
+      { asOf: '2025-09-19', rate: 0.97, expect: [], then: null },
+      {
+        asOf: '2025-10-17',
+        rate: 0.94,
+        expect: [['enter stage-1', ['letter:stage-1a', 'letter:stage-1b']]],
+        then: ['stage-1', '2025-12-01'],
+      },
+      {
+        asOf: '2025-12-01',
+        rate: 0.94,
+        expect: [
+          ['stay stage-1', []],
+          ['review stage-1', REVIEW],
+        ],
+        then: ['stage-1', '2026-01-26'],
+      },
+      {
+        asOf: '2026-01-26',
+        rate: 0.93,
+        expect: [
+          ['enter stage-2', ['letter:stage-2a', 'letter:stage-2b', 'meeting:attendance-lead', 'plan:improvement']],
+          ['review stage-1', REVIEW],
+        ],
+        then: ['stage-2', '2026-03-16'],
+      },
+      {
+        asOf: '2026-03-16',
+        rate: 0.93,
+        expect: [
+          ['stay stage-2', []],
+          ['review stage-2', REVIEW],
+        ],
+        then: ['stage-2', '2026-05-11'],
+      },
+      {
+        asOf: '2026-03-23',
+        rate: 0.94,
+        targetsMissed: 1,
+        expect: [
+          [
+            'enter stage-3',
+            ['letter:stage-3a', 'meeting:headteacher', 'plan:attendance-support', 'referral:education-welfare'],
+          ],
+        ],
+        then: ['stage-3', '2026-05-18'],
+      },
+      { asOf: '2026-04-24', rate: 0.93, expect: [['stay stage-3', []]], then: ['stage-3', '2026-05-18'] },
+      {
+        asOf: '2026-05-18',
+        rate: 0.92,
+        expect: [
+          ['stay stage-3', []],
+          ['review stage-3', REVIEW],
+        ],
+        then: ['stage-3', '2026-07-06'],
+      },
+      {
+        asOf: '2026-07-06',
+        rate: 0.91,
+        expect: [
+          ['enter stage-4', ['letter:stage-4', 'referral:education-welfare', 'contract']],
+          ['review stage-3', REVIEW],
+        ],
+        then: ['stage-4', '2026-09-07'],
+      },
+      {
+        asOf: '2026-09-07',
+        rate: 0.9,
+        expect: [
+          ['stay stage-4', []],
+          ['review stage-4', REVIEW],
+        ],
+        then: ['stage-4', '2026-10-05'],
+      },
+      {
+        asOf: '2026-10-05',
+        rate: 0.89,
+        expect: [
+          ['enter stage-5', ['letter:stage-5', 'referral:local-authority']],
+          ['review stage-4', REVIEW],
+        ],
+        then: ['stage-5', '2026-11-23'],
+      },
+      {
+        asOf: '2026-11-23',
+        rate: 0.9,
+        unauth: { 6: 0 },
+        expect: [
+          ['stay stage-5', []],
+          ['review stage-5', REVIEW],
+        ],
+        then: ['stage-5', '2027-01-18'],
+      },
+      {
+        asOf: '2027-01-18',
+        rate: 0.92,
+        expect: [
+          ['stepDown stage-4', POSITIVE],
+          ['review stage-5', REVIEW],
+        ],
+        then: ['stage-4', '2027-02-22'],
+      },
+      {
+        asOf: '2027-02-22',
+        rate: 0.92,
+        expect: [
+          ['stay stage-4', []],
+          ['review stage-4', REVIEW],
+        ],
+        then: ['stage-4', '2027-03-22'],
+      },
+      {
+        asOf: '2027-03-01',
+        rate: 0.93,
+        last: { 4: 0.97 },
+        expect: [['stepDown stage-3', POSITIVE]],
+        then: ['stage-3', '2027-04-26'],
+      },
+      {
+        asOf: '2027-04-26',
+        rate: 0.93,
+        expect: [
+          ['stay stage-3', []],
+          ['review stage-3', REVIEW],
+        ],
+        then: ['stage-3', '2027-06-14'],
+      },
+      {
+        asOf: '2027-05-03',
+        rate: 0.94,
+        last: { 6: 0.97 },
+        expect: [['stepDown stage-2', POSITIVE]],
+        then: ['stage-2', '2027-06-21'],
+      },
+      {
+        asOf: '2027-06-21',
+        rate: 0.94,
+        expect: [
+          ['stay stage-2', []],
+          ['review stage-2', REVIEW],
+        ],
+        then: ['stage-2', '2027-09-06'],
+      },
+      {
+        asOf: '2027-06-28',
+        rate: 0.95,
+        last: { 6: 0.97 },
+        expect: [['stepDown stage-1', POSITIVE]],
+        then: ['stage-1', '2027-09-13'],
+      },
+      { asOf: '2027-07-05', rate: 0.96, expect: [['stepDown -', POSITIVE]], then: null },
+    ]);
+  });
+
+  it('stoccat-twin-track: Track 1 below 95%, Track 2 below 90% and 50%, and back', () => {
+    walk(policyPreset('stoccat-twin-track')!, [
+      { asOf: '2025-09-19', rate: 0.98, expect: [], then: null },
+      {
+        asOf: '2025-10-06',
+        rate: 0.94,
+        expect: [['enter track-1', ['letter:track-1-concern', 'meeting:attendance-support']]],
+        then: ['track-1', '2025-11-24'],
+      },
+      {
+        asOf: '2025-10-13',
+        rate: 0.93,
+        unauth: { 10: 10 },
+        expect: [['enter track-1-plan', ['plan:attendance-support', 'meeting:senior-leader', 'letter:track-1-plan']]],
+        then: ['track-1-plan', '2025-12-01'],
+      },
+      {
+        asOf: '2025-11-03',
+        rate: 0.89,
+        expect: [
+          [
+            'enter track-2',
+            ['meeting:multi-agency', 'plan:attendance-support', 'referral:early-help', 'letter:track-2'],
+          ],
+        ],
+        then: ['track-2', '2025-12-01'],
+      },
+      {
+        asOf: '2025-11-17',
+        rate: 0.48,
+        expect: [
+          [
+            'enter track-2-severe',
+            ['meeting:multi-agency', 'home-visit', 'referral:local-authority', 'letter:track-2-severe'],
+          ],
+        ],
+        then: ['track-2-severe', '2025-12-01'],
+      },
+      {
+        asOf: '2025-12-01',
+        rate: 0.52,
+        last: { 6: 0.91 },
+        expect: [
+          ['stepDown track-2', POSITIVE],
+          ['review track-2-severe', REVIEW],
+        ],
+        then: ['track-2', '2026-01-12'],
+      },
+      {
+        asOf: '2026-01-12',
+        rate: 0.91,
+        last: { 6: 0.96 },
+        expect: [
+          ['stepDown track-1-plan', POSITIVE],
+          ['review track-2', REVIEW],
+        ],
+        then: ['track-1-plan', '2026-03-02'],
+      },
+      {
+        asOf: '2026-03-02',
+        rate: 0.92,
+        last: { 6: 0.96 },
+        expect: [
+          ['stay track-1-plan', []],
+          ['review track-1-plan', REVIEW],
+        ],
+        then: ['track-1-plan', '2026-04-27'],
+      },
+      {
+        asOf: '2026-03-09',
+        rate: 0.93,
+        last: { 6: 0.96 },
+        expect: [['stepDown track-1', POSITIVE]],
+        then: ['track-1', '2026-05-04'],
+      },
+      { asOf: '2026-03-16', rate: 0.95, last: { 6: 0.97 }, expect: [['stepDown -', POSITIVE]], then: null },
+    ]);
+  });
+
+  it('stockport-staged: Stages 1 and 2, 3A Notice to Improve, 3B contract, Stage 4, and back', () => {
+    walk(policyPreset('stockport-staged')!, [
+      { asOf: '2025-09-19', rate: 0.97, last: { 4: 0.97 }, expect: [], then: null },
+      {
+        asOf: '2025-10-06',
+        rate: 0.96,
+        last: { 4: 0.88 },
+        expect: [['enter stage-1', ['letter:stage-1', 'meeting:attendance-support']]],
+        then: ['stage-1', '2025-11-10'],
+      },
+      {
+        asOf: '2025-11-10',
+        rate: 0.94,
+        last: { 4: 0.9 },
+        expect: [
+          ['stay stage-1', []],
+          ['review stage-1', REVIEW],
+        ],
+        then: ['stage-1', '2025-12-08'],
+      },
+      {
+        asOf: '2025-12-08',
+        rate: 0.93,
+        expect: [
+          [
+            'enter stage-2',
+            ['letter:stage-2', 'meeting:school-attendance', 'plan:attendance-support', 'referral:early-help'],
+          ],
+          ['review stage-1', REVIEW],
+        ],
+        then: ['stage-2', '2026-01-19'],
+      },
+      {
+        asOf: '2026-01-19',
+        rate: 0.91,
+        unauth: { 10: 11 },
+        meetingsMissed: 1,
+        expect: [
+          ['enter stage-3a', ['letter:stage-3a', 'referral:education-welfare', 'notice-to-improve']],
+          ['review stage-2', REVIEW],
+        ],
+        then: ['stage-3a', '2026-02-09'],
+      },
+      {
+        asOf: '2026-02-09',
+        rate: 0.9,
+        unauth: { 3: 1, 10: 12 },
+        expect: [
+          ['stay stage-3a', []],
+          ['review stage-3a', REVIEW],
+        ],
+        then: ['stage-3a', '2026-03-09'],
+      },
+      {
+        asOf: '2026-06-01',
+        rate: 0.89,
+        unauth: { 3: 2, 10: 10 },
+        expect: [
+          ['enter stage-3b', ['letter:stage-3b', 'meeting:attendance-contract', 'contract']],
+          ['review stage-3a', REVIEW],
+        ],
+        then: ['stage-3b', '2026-07-13'],
+      },
+      {
+        asOf: '2026-06-15',
+        rate: 0.88,
+        unauth: { 10: 12 },
+        meetingsMissed: 1,
+        expect: [['enter stage-4', ['letter:stage-4', 'meeting:legal-planning', 'referral:local-authority']]],
+        then: ['stage-4', '2026-09-02'],
+      },
+      {
+        asOf: '2026-09-02',
+        rate: 0.9,
+        last: { 6: 0.97 },
+        unauth: { 6: 0, 10: 3 },
+        expect: [
+          ['stepDown stage-3b', POSITIVE],
+          ['review stage-4', REVIEW],
+        ],
+        then: ['stage-3b', '2026-10-12'],
+      },
+      {
+        asOf: '2026-09-07',
+        rate: 0.9,
+        last: { 6: 0.97 },
+        unauth: { 6: 0, 10: 3 },
+        expect: [['stepDown stage-2', POSITIVE]],
+        then: ['stage-2', '2026-10-05'],
+      },
+      {
+        asOf: '2026-10-05',
+        rate: 0.92,
+        last: { 4: 0.97 },
+        expect: [
+          ['stay stage-2', []],
+          ['review stage-2', REVIEW],
+        ],
+        then: ['stage-2', '2026-11-09'],
+      },
+      {
+        asOf: '2026-10-12',
+        rate: 0.93,
+        last: { 4: 0.97 },
+        expect: [['stepDown stage-1', POSITIVE]],
+        then: ['stage-1', '2026-11-16'],
+      },
+      { asOf: '2026-10-19', rate: 0.95, last: { 4: 0.97 }, expect: [['stepDown -', POSITIVE]], then: null },
+    ]);
+  });
+
+  it('james-marks-adjusted: contact below 95% adjusted, a support plan, the local authority, and back', () => {
+    walk(policyPreset('james-marks-adjusted')!, [
+      { asOf: '2025-10-17', rate: 0.97, expect: [], then: null },
+      {
+        asOf: '2025-11-03',
+        rate: 0.93,
+        expect: [['enter contact', ['letter:contact', 'meeting:attendance-support']]],
+        then: ['contact', '2025-12-01'],
+      },
+      {
+        asOf: '2025-11-17',
+        rate: 0.88,
+        expect: [['enter support-plan', ['letter:support-plan', 'plan:attendance-support', 'referral:early-help']]],
+        then: ['support-plan', '2025-12-15'],
+      },
+      {
+        asOf: '2025-12-15',
+        rate: 0.87,
+        unauth: { 10: 8 },
+        expect: [
+          ['stay support-plan', []],
+          ['review support-plan', REVIEW],
+        ],
+        then: ['support-plan', '2026-01-26'],
+      },
+      {
+        asOf: '2026-01-12',
+        rate: 0.86,
+        unauth: { 10: 10 },
+        expect: [
+          [
+            'enter local-authority',
+            ['letter:local-authority', 'referral:local-authority', 'meeting:multi-agency', 'home-visit'],
+          ],
+        ],
+        then: ['local-authority', '2026-02-09'],
+      },
+      {
+        asOf: '2026-02-09',
+        rate: 0.87,
+        last: { 4: 0.93 },
+        unauth: { 4: 0, 10: 4 },
+        expect: [
+          ['stepDown support-plan', POSITIVE],
+          ['review local-authority', REVIEW],
+        ],
+        then: ['support-plan', '2026-03-16'],
+      },
+      {
+        asOf: '2026-02-23',
+        rate: 0.9,
+        last: { 4: 0.96 },
+        expect: [['stepDown contact', POSITIVE]],
+        then: ['contact', '2026-03-23'],
+      },
+      { asOf: '2026-03-02', rate: 0.95, expect: [['stepDown -', POSITIVE]], then: null },
+    ]);
+  });
+});
