@@ -1,0 +1,265 @@
+import { beforeAll, expect, it } from 'vitest';
+import { describeEachDialect } from '../../../test/databases.js';
+import { rejection, seedSmallSchool, testDeps, type SmallSchool } from '../../../test/fixtures.js';
+import { readPdfText } from '../../platform/pdf.js';
+import { certificatePdf } from '../certificate.js';
+import { markPackSent, packChecklist, packPdf, producePack } from '../evidence-pack/pack.js';
+import {
+  composeLetter,
+  getLetterPdf,
+  lettersForPupil,
+  listTemplates,
+  resetTemplate,
+  saveTemplate,
+  sendLetter,
+} from './letters.js';
+
+/** Friday 3 October 2025, 10:00 in London. */
+const NOW = '2025-10-03T09:00:00Z';
+
+/** O (unauthorised) for both sessions on the given days. */
+async function markAbsent(db: Parameters<typeof testDeps>[0], pupilId: string, dates: string[]): Promise<void> {
+  for (const date of dates) {
+    for (const session of ['AM', 'PM']) {
+      await db
+        .insertInto('session_marks')
+        .values({ pupil_id: pupilId, date, session, code: 'O', minutes_late: null, updated_at: NOW, updated_by: null })
+        .execute();
+    }
+  }
+}
+
+describeEachDialect('letters and evidence packs', (ctx) => {
+  let school: SmallSchool;
+  const deps = () => testDeps(ctx.db, ctx.dialect, NOW);
+  beforeAll(async () => {
+    school = await seedSmallSchool(ctx.db);
+    await ctx.db
+      .updateTable('contacts')
+      .set({ address: '1 Example Road\nTesttown', postcode: 'TS1 1AA' })
+      .where('pupil_id', '=', school.pupilsA[0]!)
+      .execute();
+    await markAbsent(ctx.db, school.pupilsA[0]!, [
+      '2025-09-08',
+      '2025-09-09',
+      '2025-09-10',
+      '2025-09-11',
+      '2025-09-12',
+    ]);
+  });
+
+  it('lists default templates, saves an edit with merge fields checked, and resets it', async () => {
+    const officer = school.actors.attendance_officer;
+    const before = await listTemplates(deps(), officer, school.schoolId);
+    expect(before.map((t) => t.key)).toEqual(
+      expect.arrayContaining([
+        'meeting-invitation',
+        'meeting-missed',
+        'urgent-follow-up',
+        'stage-1a',
+        'stage-4',
+        'formal-warning',
+        'improvement',
+      ]),
+    );
+    const bad = await rejection(
+      saveTemplate(deps(), officer, school.schoolId, { key: 'stage-1a', title: 'x', body: 'Dear {{parent.nmae}}' }),
+    );
+    expect(bad.code).toBe('VALIDATION');
+    expect(bad.details.fields?.[0]?.message).toContain('{{parent.nmae}} is not a merge field');
+    await saveTemplate(deps(), officer, school.schoolId, {
+      key: 'stage-1a',
+      title: 'Our stage 1a',
+      body: 'Dear {{parent.name}}, {{pupil.forename}} is at {{attendance.rate}}.',
+    });
+    const after = await listTemplates(deps(), officer, school.schoolId);
+    expect(after.find((t) => t.key === 'stage-1a')).toMatchObject({ title: 'Our stage 1a', edited: true });
+    expect(
+      (
+        await rejection(
+          saveTemplate(deps(), school.actors.teacher, school.schoolId, { key: 'x', title: 'x', body: 'x' }),
+        )
+      ).code,
+    ).toBe('FORBIDDEN');
+    await resetTemplate(deps(), officer, school.schoolId, 'stage-1a');
+    expect((await listTemplates(deps(), officer, school.schoolId)).find((t) => t.key === 'stage-1a')?.edited).toBe(
+      false,
+    );
+    const audits = await ctx.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('school_id', '=', school.schoolId)
+      .where('action', 'like', 'letterTemplate.%')
+      .execute();
+    expect(audits.map((a) => a.action).sort()).toEqual(['letterTemplate.reset', 'letterTemplate.save']);
+  });
+
+  it('composes a letter merged with the pupil and parent, sends it by email through the outbox and stores it', async () => {
+    const officer = school.actors.attendance_officer;
+    const pupilId = school.pupilsA[0]!;
+    const composed = await composeLetter(deps(), officer, pupilId, 'stage-1a');
+    expect(composed.recipients).toHaveLength(1);
+    expect(composed.recipients[0]).toMatchObject({
+      name: 'Parent of Alex',
+      address: '1 Example Road\nTesttown\nTS1 1AA',
+    });
+    expect(composed.text).toContain('Dear Parent of Alex');
+    expect(composed.text).toContain('TS1 1AA');
+    expect(composed.text).not.toContain('{{');
+    const contactId = composed.recipients[0]!.contactId;
+    // a gap left in the text stops the letter
+    const gap = await rejection(
+      sendLetter(deps(), officer, {
+        pupilId,
+        templateKey: 'stage-1a',
+        title: 'T',
+        body: 'On [meeting.date]',
+        contactId,
+        method: 'email',
+      }),
+    );
+    expect(gap.details.fields?.[0]?.message).toContain('[meeting.date]');
+    const sent = await sendLetter(deps(), officer, {
+      pupilId,
+      templateKey: 'meeting-invitation',
+      title: 'Invitation',
+      body: composed.text,
+      contactId,
+      method: 'email',
+    });
+    expect(sent.messageId).not.toBeNull();
+    const message = await ctx.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('id', '=', sent.messageId!)
+      .executeTakeFirstOrThrow();
+    expect(message).toMatchObject({
+      channel: 'email',
+      to_address: 'parent@example.org',
+      kind: 'letter:meeting-invitation',
+      status: 'pending',
+    });
+    expect(message.body).toContain('Dear Parent of Alex');
+    const printed = await sendLetter(deps(), officer, {
+      pupilId,
+      templateKey: 'formal-warning',
+      title: 'Formal warning',
+      body: 'Dear Parent of Alex,\n\nA warning.',
+      contactId,
+      method: 'print',
+    });
+    expect(printed.messageId).toBeNull();
+    const letters = await lettersForPupil(deps(), school.actors.senco, pupilId);
+    expect(letters.map((l) => [l.templateKey, l.method])).toEqual(
+      expect.arrayContaining([
+        ['meeting-invitation', 'email'],
+        ['formal-warning', 'print'],
+      ]),
+    );
+    const { pdf } = await getLetterPdf(deps(), officer, sent.id, { compress: false });
+    const text = readPdfText(pdf);
+    expect(text).toContain('Test Primary');
+    expect(text).toContain('Dear Parent of Alex');
+    // the same letter gives the same PDF
+    expect((await getLetterPdf(deps(), officer, sent.id, { compress: false })).pdf.equals(pdf)).toBe(true);
+    expect(
+      (
+        await rejection(
+          sendLetter(deps(), school.actors.senco, {
+            pupilId,
+            templateKey: 'x',
+            title: 'x',
+            body: 'x',
+            contactId,
+            method: 'print',
+          }),
+        )
+      ).code,
+    ).toBe('FORBIDDEN');
+    expect((await rejection(lettersForPupil(deps(), school.actors.teacher, pupilId))).code).toBe('FORBIDDEN');
+  });
+
+  it('prints an attendance certificate with every session, code meanings, totals and the head’s sign-off', async () => {
+    const pdf = await certificatePdf(
+      deps(),
+      school.actors.senior_leader,
+      school.pupilsA[0]!,
+      { from: '2025-09-08', to: '2025-09-12' },
+      { compress: false },
+    );
+    const text = readPdfText(pdf);
+    expect(text).toContain('Attendance certificate');
+    expect(text).toContain('Mon 8 Sep');
+    expect(text).toContain('Unauthorised absence');
+    expect(text).toContain('10 sessions');
+    expect(text).toContain('Headteacher (signature)');
+  });
+
+  it('lists what a pack is missing, produces it as one PDF, and refuses to mark it sent while something required is missing', async () => {
+    const officer = school.actors.attendance_officer;
+    const pupilId = school.pupilsA[0]!;
+    const check = await packChecklist(deps(), officer, pupilId, 'la-referral');
+    const missing = check.missingRequired.map((i) => i.key);
+    expect(missing).toEqual(expect.arrayContaining(['meeting', 'plan', 'plan-review', 'home-visit', 'certificate']));
+    expect(missing).not.toContain('invitation');
+    expect(missing).not.toContain('threshold');
+    expect(missing).not.toContain('parents');
+
+    const first = await producePack(deps(), officer, {
+      pupilId,
+      kind: 'la-referral',
+      from: '2025-09-01',
+      to: '2025-10-03',
+      reason: 'Unauthorised absence continues.',
+    });
+    expect(first.missing.length).toBeGreaterThan(0);
+    const blocked = await rejection(markPackSent(deps(), officer, first.id, 'Locality team'));
+    expect(blocked.code).toBe('CONFLICT');
+    expect(blocked.message).toContain('A home visit');
+
+    // penalty-notice pack: the formal warning and the threshold are there; nothing else required is missing
+    const pn = await producePack(deps(), officer, {
+      pupilId,
+      kind: 'penalty-notice',
+      from: '2025-09-01',
+      to: '2025-10-03',
+      reason: 'Ten sessions of unauthorised absence.',
+    });
+    expect(pn.missing).toEqual([]);
+    await markPackSent(deps(), officer, pn.id, 'Local authority attendance team');
+    expect((await rejection(markPackSent(deps(), officer, pn.id, 'again'))).code).toBe('CONFLICT');
+    const { pdf } = await packPdf(deps(), school.actors.senco, pn.id);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const listed = await packChecklist(deps(), school.actors.senco, pupilId, 'penalty-notice');
+    expect(listed.canProduce).toBe(false);
+    expect(listed.packs.find((p) => p.id === pn.id)).toMatchObject({
+      status: 'sent',
+      sentTo: 'Local authority attendance team',
+    });
+    expect(
+      (
+        await rejection(
+          producePack(deps(), school.actors.senco, {
+            pupilId,
+            kind: 'la-referral',
+            from: '2025-09-01',
+            to: '2025-10-03',
+            reason: '',
+          }),
+        )
+      ).code,
+    ).toBe('FORBIDDEN');
+    const actions = await ctx.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('pupil_id', '=', pupilId)
+      .where('action', 'like', 'evidencePack.%')
+      .execute();
+    expect(actions.map((a) => a.action).sort()).toEqual([
+      'evidencePack.produce',
+      'evidencePack.produce',
+      'evidencePack.send',
+      'evidencePack.view',
+    ]);
+  });
+});
