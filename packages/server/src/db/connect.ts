@@ -18,7 +18,6 @@ import * as firstDayResponse from './migrations/2026-11-26T00-00-00_first-day-re
 import * as addresses from './migrations/2026-11-27T00-00-00_addresses.js';
 import * as casework from './migrations/2026-11-28T00-00-00_casework.js';
 import * as letters from './migrations/2026-11-28T01-00-00_letters.js';
-import * as letters from './migrations/2026-11-28T01-00-00_letters.js';
 import * as duties from './migrations/2026-11-28T03-00-00_duties.js';
 import * as integrations from './migrations/2026-11-28T04-00-00_integrations.js';
 import type { Database } from './schema.js';
@@ -42,7 +41,6 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-26T00-00-00_first-day-response': firstDayResponse,
   '2026-11-27T00-00-00_addresses': addresses,
   '2026-11-28T00-00-00_casework': casework,
-  '2026-11-28T01-00-00_letters': letters,
   '2026-11-28T01-00-00_letters': letters,
   '2026-11-28T03-00-00_duties': duties,
   '2026-11-28T04-00-00_integrations': integrations,

@@ -759,9 +759,6 @@ export interface Database {
   letter_templates: LetterTemplatesTable;
   letters: LettersTable;
   evidence_packs: EvidencePacksTable;
-  letter_templates: LetterTemplatesTable;
-  letters: LettersTable;
-  evidence_packs: EvidencePacksTable;
   api_keys: ApiKeysTable;
   retention_runs: RetentionRunsTable;
 }
