@@ -98,6 +98,9 @@ describe('trust and local authority views', () => {
     expect(drill.body).toContain('href="/trust?asOf=2025-09-12"');
     expect((await t.get(`/analysis?school=${t.school.otherSchoolId}`, s)).statusCode).toBe(403);
     expect((await t.get('/la', s)).statusCode).toBe(403);
+    const start = await t.get('/analysis', s);
+    expect(start.statusCode).toBe(303);
+    expect(start.headers.location).toBe('/trust');
   });
 
   it('an LA officer sees the LA’s schools and the targeting support meeting list', async () => {

@@ -65,6 +65,9 @@ export const analysisRoutes: FastifyPluginAsync = (fastify) => {
     const actor = requireActor(request);
     const q = request.query;
     const schoolId = blank(q.school) ?? actor.schoolId;
+    // Trust and LA roles start from their schools side by side.
+    if (!schoolId && actor.role === 'trust_lead') return reply.redirect('/trust', 303);
+    if (!schoolId && actor.role === 'la_officer') return reply.redirect('/la', 303);
     if (!schoolId) throw new AppError('FORBIDDEN', 'Choose a school from your list of schools.');
     const filter = { yearGroup: blank(q.yearGroup), regGroupId: blank(q.regGroup), group: blank(q.group) };
     const dash = await schoolDashboard(deps, actor, {
