@@ -99,6 +99,16 @@ export const ACTIONS = [
   'school.administer',
   /** Read the audit log. */
   'audit.view',
+  /** See the casework list and a pupil's case record (stages, meetings, plans, notices). */
+  'casework.view',
+  /** Decide on suggestions, change stages, record meetings, plans, referrals, contracts and notices. */
+  'casework.manage',
+  /** See returns to the local authority and the admission register (statutory duties). */
+  'duties.view',
+  /** Prepare returns and mark them sent; admit and delete pupils; record LA enquiries and referrals. */
+  'duties.manage',
+  /** See scheduled job runs and run a job by hand. */
+  'jobs.run',
   /** See a pupil's letters and evidence packs. */
   'letter.view',
   /** Compose, email and print letters to a pupil's parents. */
@@ -107,10 +117,6 @@ export const ACTIONS = [
   'letter.editTemplates',
   /** Produce an evidence pack (LA referral, penalty-notice request) and mark it sent. */
   'evidencePack.produce',
-  /** See the casework list and a pupil's case record (stages, meetings, plans, notices). */
-  'casework.view',
-  /** Decide on suggestions, change stages, record meetings, plans, referrals, contracts and notices. */
-  'casework.manage',
   /** Export everything held about a pupil (a subject access request under UK GDPR). */
   'pupil.subjectAccess',
   /** Run the register audit: registers not taken, missing marks, unusual codes, amendments without reasons. */
@@ -119,6 +125,8 @@ export const ACTIONS = [
   'school.export',
   /** Remove marks and their history older than the keep period. */
   'retention.run',
+  /** See and edit the school's attendance policy document (thresholds, stages, letters). */
+  'policy.edit',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -195,15 +203,21 @@ export function can(actor: Actor, action: Action, r: Resource): boolean {
       return role === 'admin';
     case 'audit.view':
       return role === 'admin';
+    case 'casework.view':
+      return ['attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
+    case 'casework.manage':
+      return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
+    case 'duties.view':
+      return ['office', 'attendance_officer', 'senior_leader', 'admin'].includes(role);
+    case 'duties.manage':
+      return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
+    case 'jobs.run':
+      return role === 'admin';
     case 'letter.view':
       return ['attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
     case 'letter.send':
     case 'letter.editTemplates':
     case 'evidencePack.produce':
-      return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
-    case 'casework.view':
-      return ['attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
-    case 'casework.manage':
       return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
     case 'pupil.subjectAccess':
       return r.kind === 'pupil' && ['senior_leader', 'admin'].includes(role);
@@ -213,6 +227,8 @@ export function can(actor: Actor, action: Action, r: Resource): boolean {
       return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
     case 'retention.run':
       return role === 'admin';
+    case 'policy.edit':
+      return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
   }
 }
 
