@@ -6,6 +6,7 @@ import { systemClock } from '../platform/clock.js';
 import { runAnalyse, type AnalyseArgs } from './analyse.js';
 import type { CliIO } from './io.js';
 import { runImport, type ImportArgs } from './import.js';
+import { runJobsList, runJobsRun } from './jobs.js';
 import { runBackup, runRestore } from './backup.js';
 import { runCaseworkEvaluate } from './casework.js';
 import { runConvertStaleN, runDeliver, runSummaries } from './messages.js';
@@ -212,6 +213,34 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .action(async (file: string) => {
       exitCode = await runRestore(processEnv(), file, io);
     });
+
+  const jobs = program.command('jobs').description('Scheduled jobs: the schedule table and running a job by hand');
+  jobs
+    .command('list')
+    .description('Every job, when it runs, and its latest run')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((opts: { format: 'table' | 'json' }) =>
+      withDeps(async ({ deps }) => {
+        await runMigrate(deps, { ...io, stdout: () => {} });
+        return runJobsList(deps, io, opts);
+      }),
+    );
+  jobs
+    .command('run')
+    .description('Run a job for a date (once per job and date: running it again does nothing new)')
+    .argument('<name>', 'the job (see `rollcall jobs list`)')
+    .option('--date <date>', 'the date to run it for (default today)')
+    .action((name: string, opts: { date?: string }) =>
+      withDeps(async ({ deps }) => {
+        const date = opts.date ?? deps.clock.today(deps.config.timeZone);
+        if (!isPlainDate(date)) {
+          io.stderr(`rollcall jobs run: --date "${date}" is not a date: write it as YYYY-MM-DD\n`);
+          return EXIT_USAGE;
+        }
+        await runMigrate(deps, { ...io, stdout: () => {} });
+        return runJobsRun(deps, io, { name, date });
+      }),
+    );
 
   const users = program.command('users').description('Manage accounts');
   users

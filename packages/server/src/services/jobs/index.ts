@@ -1,0 +1,8 @@
+/**
+ * Every module that registers scheduled jobs, imported for their side effect; then the registry.
+ * Features add one import line here for their own jobs module.
+ */
+import './duties-jobs.js';
+
+export { JOBS, findJob, registerJob, type JobDefinition, type JobContext, type JobSummary } from './registry.js';
+export { runJob, recentJobRuns, type RunOutcome, type JobRunRow } from './runner.js';
