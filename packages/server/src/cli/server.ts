@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../platform/clock.js';
 import { createLogger } from '../platform/logger.js';
 import { createMailer } from '../platform/mail.js';
 import { createSmsSender } from '../platform/sms.js';
-import { deliverDue } from '../services/messages.js';
+import { startScheduler } from '../services/jobs/scheduler.js';
 import { createDemo, isDatabaseEmpty, type DemoSummary } from '../services/demo/index.js';
 import type { Deps } from '../services/deps.js';
 import { boardRoutes } from '../web/board-routes.js';
@@ -23,9 +23,6 @@ import { pupilRoutes } from '../web/pupil-routes.js';
 import { registerRoutes } from '../web/register-routes.js';
 import { worklistRoutes } from '../web/worklist-routes.js';
 import type { CliIO } from './io.js';
-
-/** How often `serve` sends the messages that are due. */
-const OUTBOX_EVERY_MS = 60_000;
 
 /** Every page and API plugin of the application, in one list. */
 export const ROUTES = [
@@ -124,20 +121,11 @@ export async function runServe(opened: OpenedDeps, io: CliIO, opts: { prepare: b
   }
   const app = await buildApp(deps, { routes: ROUTES });
   const address = await app.listen({ port: deps.config.port, host: deps.config.host });
-  // The outbox is worked every minute (emails and texts to families, with retries). The
-  // scheduled jobs of the statutory-duties work will take this over.
+  // The scheduled jobs (services/jobs): register close, daily evaluation, N ageing, the message
+  // outbox every minute, reports and returns due. See docs/jobs.md.
   const mailer = createMailer(deps.config.mail);
   const sms = createSmsSender(deps.config.sms, deps.logger, deps.clock);
-  let delivering = false;
-  const outbox = setInterval(() => {
-    if (delivering) return;
-    delivering = true;
-    deliverDue({ db: deps.db, logger: deps.logger, mailer, sms }, deps.clock.now())
-      .catch((e: unknown) => deps.logger.error({ err: e }, 'message delivery failed'))
-      .finally(() => {
-        delivering = false;
-      });
-  }, OUTBOX_EVERY_MS);
+  const scheduler = startScheduler(deps, { mailer, sms });
   const shown = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
   io.stdout(`Rollcall is running at ${shown} on ${describeDatabase(deps.config)}. Stop it with Ctrl+C.\n`);
   await new Promise<void>((resolve) => {
@@ -147,7 +135,7 @@ export async function runServe(opened: OpenedDeps, io: CliIO, opts: { prepare: b
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  clearInterval(outbox);
+  scheduler.stop();
   await app.close();
   mailer?.close();
   await opened.close();
