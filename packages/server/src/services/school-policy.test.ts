@@ -1,5 +1,15 @@
+import { POLICY_PRESETS, policyPreset, TWIN_TRACK_EXAMPLE_POLICY } from '@rollcall/domain';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FOLLOW_UP_LADDER, DEFAULT_POLICY, parseSchoolPolicy } from './school-policy.js';
+import {
+  caseworkPolicyOf,
+  DEFAULT_FOLLOW_UP_LADDER,
+  DEFAULT_POLICY,
+  parsePolicyText,
+  parseSchoolPolicy,
+  policyFieldErrors,
+  policyLetters,
+  presetDocument,
+} from './school-policy.js';
 import { dueSteps } from './worklist.js';
 
 describe('the school policy document', () => {
@@ -49,5 +59,101 @@ describe('the school policy document', () => {
     const r = parseSchoolPolicy(JSON.stringify({ followUp: { ...DEFAULT_FOLLOW_UP_LADDER, homeVisitFirstDay: 2 } }));
     if (!r.ok) throw new Error(r.errors.join('; '));
     expect(dueSteps(facts, r.policy.followUp).map((s) => s.kind)).toContain('homeVisit');
+  });
+});
+
+describe('the policy document: target, bands, adjusted attendance, casework and letters', () => {
+  it('keeps the old defaults and says nothing about casework until the school does', () => {
+    expect(DEFAULT_POLICY.casework).toBeUndefined();
+    expect(caseworkPolicyOf(DEFAULT_POLICY)).toBe(TWIN_TRACK_EXAMPLE_POLICY);
+    expect(Object.keys(JSON.parse(JSON.stringify(DEFAULT_POLICY)) as object).sort()).toEqual([
+      'convertNToOAfterSchoolDays',
+      'followUp',
+      'minPossibleSessions',
+      'registerTimes',
+      'version',
+    ]);
+  });
+
+  it.each(POLICY_PRESETS.map((p) => [p.id]))(
+    'starts from the preset %s written out, as YAML that reads back the same',
+    (id) => {
+      const yaml = presetDocument(DEFAULT_POLICY, id);
+      const r = parsePolicyText(yaml);
+      if (!r.ok) throw new Error(r.errors.join('; '));
+      expect(r.policy.casework).toEqual(policyPreset(id)!.policy);
+      expect(policyLetters(r.policy)).toEqual(policyPreset(id)!.letters);
+      expect(r.policy.registerTimes).toEqual(DEFAULT_POLICY.registerTimes);
+    },
+  );
+
+  it('reads a short YAML document: a preset with the school’s own target, bands and one letter replaced', () => {
+    const r = parsePolicyText(`
+preset: all-saints-stages
+target: 0.97
+bands:
+  - { name: Great, minRate: 0.97, colour: green }
+  - { name: Not yet, minRate: 0, colour: red }
+adjustedAttendance: { integrationSchoolWeeks: 4 }
+letters:
+  - key: positive
+    title: Well done
+    body: "Dear {{parent.name}},\\n\\n{{pupil.forename}} is at {{attendance.rate}}."
+`);
+    if (!r.ok) throw new Error(r.errors.join('; '));
+    const cw = caseworkPolicyOf(r.policy);
+    expect(cw.id).toBe('all-saints-stages');
+    expect(cw.target).toBe(0.97);
+    expect(cw.bands.map((b) => b.name)).toEqual(['Great', 'Not yet']);
+    expect(cw.adjustedAttendance).toEqual({ integrationSchoolWeeks: 4 });
+    const letters = policyLetters(r.policy);
+    expect(letters.find((l) => l.key === 'positive')!.title).toBe('Well done');
+    expect(letters).toHaveLength(policyPreset('all-saints-stages')!.letters.length);
+  });
+
+  it('accepts JSON as well as YAML', () => {
+    const r = parsePolicyText(JSON.stringify({ preset: 'stockton-tiers' }));
+    expect(r.ok && caseworkPolicyOf(r.policy).id).toBe('stockton-tiers');
+  });
+
+  it.each([
+    ['preset: nowhere', 'preset: must be one of stockton-tiers, all-saints-stages'],
+    ['target: 96', 'target: must be a fraction from 0 to 1 (e.g. 0.96 for 96%)'],
+    [
+      'bands: [{ name: A, minRate: 0.9, colour: green }, { name: A, minRate: 0, colour: red }]',
+      'bands.1.name: the band "A" is listed twice',
+    ],
+    ['adjustedAttendance: { integrationSchoolWeeks: -1 }', 'adjustedAttendance.integrationSchoolWeeks:'],
+    [
+      'letters: [{ key: a, title: T, body: "Hi {{pupil.surname}}" }]',
+      'letters.0.body: unknown merge field {{pupil.surname}}',
+    ],
+    [
+      'letters: [{ key: a, title: T, body: x }, { key: a, title: U, body: y }]',
+      'letters.1.key: the key "a" is already used by letter 1',
+    ],
+    [
+      'casework: { id: x, name: X, source: ours, stages: [{ id: s1, name: S, order: 1, triggers: [{ kind: rateBelow, rate: 1.5 }], actions: [], reviewAfterSchoolWeeks: 4 }] }',
+      'casework.stages.0.triggers.0.rate: must be a fraction from 0 to 1',
+    ],
+    [
+      'casework: { id: x, name: X, source: ours, stages: [{ id: s1, name: S, order: 1, triggers: [{ kind: rateBelow, rate: 0.9 }], actions: [], reviewAfterSchoolWeeks: 4, stepDownTo: s9 }] }',
+      'casework.stages.0.stepDownTo: there is no stage with the id "s9"',
+    ],
+    ['registerTimes: [', 'line 1, column'],
+    ['- just\n- a list', '(policy): the document must be a mapping of fields'],
+    ['', '(policy): the document is empty'],
+    ['target: 0.9\ntarget: 0.8', 'line 2, column 1'],
+  ])('refuses %j naming the field', (text, message) => {
+    const r = parsePolicyText(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.join(' | ')).toContain(message);
+  });
+
+  it('splits the errors into field errors for the form', () => {
+    expect(policyFieldErrors(['target: too big', 'odd'])).toEqual([
+      { field: 'target', message: 'too big' },
+      { field: '(policy)', message: 'odd' },
+    ]);
   });
 });

@@ -1,9 +1,29 @@
 /**
- * A school's attendance policy as a validated document. This first version holds what the
- * register needs; stages, letters and thresholds join it with the casework.
+ * A school's attendance policy as a validated document (YAML or JSON): what the register needs
+ * (times, the follow-up ladder, N→O conversion), the attendance target and named bands,
+ * adjusted attendance, the staged casework (`casework`, or a `preset` to start from) and letter
+ * template overrides. Every problem comes back with the path of its field.
  */
-import { checkRegisterTimes, DEFAULT_REGISTER_TIMES, isTimeOfDay, type RegisterTimes } from '@rollcall/domain';
+import {
+  checkLetterTemplate,
+  checkRegisterTimes,
+  DEFAULT_REGISTER_TIMES,
+  isTimeOfDay,
+  POLICY_PRESETS,
+  policyPreset,
+  TWIN_TRACK_EXAMPLE_POLICY,
+  type AttendancePolicy,
+  type LetterTemplate,
+  type RegisterTimes,
+} from '@rollcall/domain';
+import YAML from 'yaml';
 import { z } from 'zod';
+import { getSchool } from '../db/repositories/schools.js';
+import { audit } from './audit.js';
+import { authorise, type Actor } from './authz.js';
+import { caseworkPolicySchema } from './casework-policy.js';
+import type { Deps } from './deps.js';
+import { AppError, type FieldError } from './errors.js';
 
 /**
  * The first-day follow-up ladder, in school days of unexplained absence (the defaults are seed
@@ -33,6 +53,15 @@ const schoolDays = (max: number) => z.number().int().min(1).max(max);
 const time = z.string().refine(isTimeOfDay, 'must be a time HH:MM (24-hour clock)');
 const window = z.object({ opens: time, closes: time });
 
+const rate = z
+  .number()
+  .min(0, 'must be a fraction from 0 to 1 (e.g. 0.96 for 96%)')
+  .max(1, 'must be a fraction from 0 to 1 (e.g. 0.96 for 96%)');
+const text = z.string().trim().min(1, 'must not be empty');
+const band = z.object({ name: text, minRate: rate, colour: text, description: text.optional() });
+const letter = z.object({ key: text, title: text, body: text });
+const PRESET_IDS = POLICY_PRESETS.map((p) => p.id) as [string, ...string[]];
+
 export const schoolPolicySchema = z
   .object({
     version: z.literal(1).default(1),
@@ -54,8 +83,49 @@ export const schoolPolicySchema = z
         cmeReferralDay: schoolDays(60),
       })
       .default(DEFAULT_FOLLOW_UP_LADDER),
+    /** The school's attendance target, a fraction (0.96 = 96%); overrides the casework policy's. */
+    target: rate.optional(),
+    /** Named attendance bands with colours; override the casework policy's. */
+    bands: z.array(band).min(1, 'give at least one band').optional(),
+    /** Leave each pupil's first N school weeks on roll out of the adjusted rate the stages read. */
+    adjustedAttendance: z
+      .object({ integrationSchoolWeeks: z.number().int().min(0).max(26) })
+      .nullable()
+      .optional(),
+    /** A preset to start from (its stages and letters), when `casework` is not written out. */
+    preset: z
+      .string()
+      .refine((id) => PRESET_IDS.includes(id), `must be one of ${PRESET_IDS.join(', ')}`)
+      .optional(),
+    /** The staged casework policy, written out in full. */
+    casework: caseworkPolicySchema.optional(),
+    /** Letter templates replacing (by key) or adding to the preset's. */
+    letters: z.array(letter).optional(),
   })
   .superRefine((p, ctx) => {
+    p.letters?.forEach((l, i) => {
+      for (const problem of checkLetterTemplate(l)) {
+        const at = problem.indexOf(': ');
+        ctx.addIssue({
+          code: 'custom',
+          path: ['letters', i, problem.slice(0, at)],
+          message: problem.slice(at + 2),
+        });
+      }
+      const first = p.letters!.findIndex((o) => o.key === l.key);
+      if (first < i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['letters', i, 'key'],
+          message: `the key "${l.key}" is already used by letter ${first + 1}`,
+        });
+    });
+    const names = new Set<string>();
+    p.bands?.forEach((b, i) => {
+      if (names.has(b.name))
+        ctx.addIssue({ code: 'custom', path: ['bands', i, 'name'], message: `the band "${b.name}" is listed twice` });
+      names.add(b.name);
+    });
     if (p.followUp.cmeReferralDay < p.followUp.cmeEnquiriesDay) {
       ctx.addIssue({
         code: 'custom',
@@ -68,9 +138,61 @@ export const schoolPolicySchema = z
     }
   });
 
-export type SchoolPolicy = z.infer<typeof schoolPolicySchema> & { registerTimes: RegisterTimes };
+type Parsed = z.infer<typeof schoolPolicySchema>;
 
-export const DEFAULT_POLICY: SchoolPolicy = schoolPolicySchema.parse({});
+export type SchoolPolicy = Omit<Parsed, 'casework'> & {
+  registerTimes: RegisterTimes;
+  /**
+   * The staged casework policy: written out, or the preset's, with the document's `target`,
+   * `bands` and `adjustedAttendance` laid over it. Absent when the document says nothing about
+   * casework; read it with `caseworkPolicyOf`, which falls back to the twin-track example.
+   */
+  casework?: AttendancePolicy;
+};
+
+/** Lays the document's target, bands and adjusted attendance over its casework policy. */
+function resolve(p: Parsed): SchoolPolicy {
+  const says = p.casework ?? p.preset ?? p.target ?? p.bands ?? p.adjustedAttendance;
+  if (says === undefined) return p as SchoolPolicy;
+  const base: AttendancePolicy =
+    p.casework ?? (p.preset ? policyPreset(p.preset)!.policy : undefined) ?? TWIN_TRACK_EXAMPLE_POLICY;
+  const casework: AttendancePolicy = {
+    ...base,
+    ...(p.target !== undefined && { target: p.target }),
+    ...(p.bands !== undefined && { bands: p.bands }),
+  };
+  if (p.adjustedAttendance === null) delete (casework as { adjustedAttendance?: unknown }).adjustedAttendance;
+  else if (p.adjustedAttendance !== undefined)
+    (casework as { adjustedAttendance?: unknown }).adjustedAttendance = p.adjustedAttendance;
+  return { ...p, casework } as SchoolPolicy;
+}
+
+export const DEFAULT_POLICY: SchoolPolicy = resolve(schoolPolicySchema.parse({}));
+
+/**
+ * A `casework` section may leave its bands to the document's top-level `bands` (or, failing
+ * those, the preset's or the example's): they are filled in before the check.
+ */
+function withCaseworkBands(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const doc = raw as Record<string, unknown>;
+  const cw = doc.casework;
+  if (cw === null || typeof cw !== 'object' || Array.isArray(cw) || 'bands' in cw) return raw;
+  const preset = typeof doc.preset === 'string' ? policyPreset(doc.preset) : undefined;
+  const bands = doc.bands ?? preset?.policy.bands ?? TWIN_TRACK_EXAMPLE_POLICY.bands;
+  return { ...doc, casework: { ...cw, bands } };
+}
+
+function issues(e: z.ZodError): string[] {
+  return e.issues.map((i) => `${i.path.join('.') || '(policy)'}: ${i.message}`);
+}
+
+/** Checks a parsed document (from JSON or YAML); errors are `path: message`. */
+export function checkSchoolPolicy(raw: unknown): { ok: true; policy: SchoolPolicy } | { ok: false; errors: string[] } {
+  const r = schoolPolicySchema.safeParse(withCaseworkBands(raw));
+  if (!r.success) return { ok: false, errors: issues(r.error) };
+  return { ok: true, policy: resolve(r.data) };
+}
 
 /** Parses a stored or uploaded policy; errors name the field. */
 export function parseSchoolPolicy(json: string): { ok: true; policy: SchoolPolicy } | { ok: false; errors: string[] } {
@@ -80,8 +202,179 @@ export function parseSchoolPolicy(json: string): { ok: true; policy: SchoolPolic
   } catch {
     return { ok: false, errors: ['the policy is not valid JSON'] };
   }
-  const r = schoolPolicySchema.safeParse(raw);
-  if (!r.success)
-    return { ok: false, errors: r.error.issues.map((i) => `${i.path.join('.') || '(policy)'}: ${i.message}`) };
-  return { ok: true, policy: r.data };
+  return checkSchoolPolicy(raw);
+}
+
+/** The school's staged casework policy: its own, its preset's, or the twin-track example. */
+export function caseworkPolicyOf(policy: SchoolPolicy): AttendancePolicy {
+  return policy.casework ?? TWIN_TRACK_EXAMPLE_POLICY;
+}
+
+/**
+ * The school's letter templates for its casework: the preset's (the document's `preset`, or the
+ * preset whose id the casework policy has), with the document's `letters` replacing by key or
+ * added after them.
+ */
+export function policyLetters(policy: SchoolPolicy): LetterTemplate[] {
+  const preset = policyPreset(policy.preset ?? caseworkPolicyOf(policy).id);
+  const out: LetterTemplate[] = [...(preset?.letters ?? [])];
+  for (const l of policy.letters ?? []) {
+    const at = out.findIndex((o) => o.key === l.key);
+    if (at >= 0) out[at] = l;
+    else out.push(l);
+  }
+  return out;
+}
+
+/**
+ * Reads a policy document written as YAML or JSON (JSON is YAML too, so one parser serves);
+ * syntax errors give the line and column.
+ */
+export function readPolicyText(text: string): { ok: true; raw: unknown } | { ok: false; errors: string[] } {
+  if (text.trim() === '') return { ok: false, errors: ['(policy): the document is empty'] };
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0)
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => {
+        const at = e.linePos?.[0];
+        const where = at ? `line ${at.line}, column ${at.col}` : '(policy)';
+        return `${where}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
+      }),
+    };
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    return { ok: false, errors: ['(policy): the document must be a mapping of fields (name: value)'] };
+  return { ok: true, raw };
+}
+
+/** Checks a YAML or JSON policy document; errors are `path: message`. */
+export function parsePolicyText(
+  text: string,
+): { ok: true; raw: unknown; policy: SchoolPolicy } | { ok: false; errors: string[] } {
+  const read = readPolicyText(text);
+  if (!read.ok) return read;
+  const checked = checkSchoolPolicy(read.raw);
+  return checked.ok ? { ok: true, raw: read.raw, policy: checked.policy } : checked;
+}
+
+/** A stored policy (JSON) as YAML for editing. */
+export function policyJsonToYaml(json: string): string {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    raw = {};
+  }
+  return YAML.stringify(raw, { lineWidth: 0 });
+}
+
+/** The errors of a policy check as field errors (`path: message` split at the first ': '). */
+export function policyFieldErrors(errors: readonly string[]): FieldError[] {
+  return errors.map((e) => {
+    const at = e.indexOf(': ');
+    return at < 0 ? { field: '(policy)', message: e } : { field: e.slice(0, at), message: e.slice(at + 2) };
+  });
+}
+
+export interface PolicyView {
+  readonly schoolId: string;
+  readonly schoolName: string;
+  /** The stored document as YAML. */
+  readonly yaml: string;
+  readonly policy: SchoolPolicy;
+  /** False when the stored document no longer passes the checks (the defaults are in use). */
+  readonly storedIsValid: boolean;
+}
+
+/** The school's policy for the policy page. */
+export async function viewSchoolPolicy(deps: Deps, actor: Actor, schoolId: string): Promise<PolicyView> {
+  const school = await getSchool(deps.db, schoolId);
+  authorise(actor, 'policy.edit', { kind: 'school', ...school });
+  const row = await deps.db
+    .selectFrom('schools')
+    .select('policy_json')
+    .where('id', '=', schoolId)
+    .executeTakeFirstOrThrow();
+  const parsed = parseSchoolPolicy(row.policy_json);
+  return {
+    schoolId,
+    schoolName: school.name,
+    yaml: policyJsonToYaml(row.policy_json),
+    policy: parsed.ok ? parsed.policy : DEFAULT_POLICY,
+    storedIsValid: parsed.ok,
+  };
+}
+
+/**
+ * Saves a policy document (YAML or JSON) after checking it. Stores the document as written
+ * (as JSON), so a `preset` stays a reference; audited with the fields that changed.
+ * VALIDATION errors carry every problem as a field error naming its path.
+ */
+export async function saveSchoolPolicy(
+  deps: Deps,
+  actor: Actor,
+  input: { schoolId: string; text: string },
+): Promise<{ policy: SchoolPolicy; changed: string[] }> {
+  const school = await getSchool(deps.db, input.schoolId);
+  authorise(actor, 'policy.edit', { kind: 'school', ...school });
+  const parsed = parsePolicyText(input.text);
+  if (!parsed.ok)
+    throw new AppError('VALIDATION', 'The policy has problems: see each field.', {
+      fields: policyFieldErrors(parsed.errors),
+    });
+  const json = JSON.stringify(parsed.raw);
+  return deps.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('schools')
+      .select('policy_json')
+      .where('id', '=', school.id)
+      .executeTakeFirstOrThrow();
+    let before: Record<string, unknown> = {};
+    try {
+      before = JSON.parse(row.policy_json) as Record<string, unknown>;
+    } catch {
+      // an unreadable stored policy: every field counts as changed
+    }
+    const after = parsed.raw as Record<string, unknown>;
+    const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+      .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+      .sort();
+    await trx.updateTable('schools').set({ policy_json: json }).where('id', '=', school.id).execute();
+    await audit(trx, actor, deps.clock.now(), {
+      action: 'policy.update',
+      entityType: 'school',
+      entityId: school.id,
+      schoolId: school.id,
+      details: {
+        changed,
+        preset: parsed.policy.preset ?? null,
+        casework: caseworkPolicyOf(parsed.policy).id,
+      },
+    });
+    return { policy: parsed.policy, changed };
+  });
+}
+
+/** A starting document for a preset: the school's current register settings and the preset. */
+export function presetDocument(current: SchoolPolicy, presetId: string): string {
+  const preset = policyPreset(presetId);
+  if (!preset)
+    throw new AppError('VALIDATION', `There is no preset "${presetId}".`, {
+      fields: [{ field: 'preset', message: `must be one of ${PRESET_IDS.join(', ')}` }],
+    });
+  const { bands, target, adjustedAttendance, ...stages } = preset.policy;
+  const doc = {
+    version: 1,
+    registerTimes: current.registerTimes,
+    minPossibleSessions: current.minPossibleSessions,
+    convertNToOAfterSchoolDays: current.convertNToOAfterSchoolDays,
+    followUp: current.followUp,
+    target,
+    bands,
+    ...(adjustedAttendance && { adjustedAttendance }),
+    preset: preset.id,
+    casework: stages,
+  };
+  return YAML.stringify(JSON.parse(JSON.stringify(doc)), { lineWidth: 0 });
 }
