@@ -1,0 +1,706 @@
+/**
+ * Casework decisions and the officer's list: open cases, decide on suggestions (accept, adjust
+ * the stage, dismiss with a reason), and the list of open suggestions, overdue reviews and
+ * actions, and pupils per stage. The system proposes; people decide: a stage changes only here,
+ * by a person, with who, when and why recorded, and audited.
+ */
+import {
+  addDays,
+  analysisContext,
+  firstSessionOnOrAfter,
+  lastSessionOnOrBefore,
+  measurePupil,
+  orderedStages,
+  type AttendancePolicy,
+  type PlainDate,
+  type SchoolCalendar,
+} from '@rollcall/domain';
+import type { DbOrTrx, Trx } from '../../db/connect.js';
+import { pupilMarks } from '../../db/repositories/pupils.js';
+import { getSchool, type School } from '../../db/repositories/schools.js';
+import { newId } from '../../platform/ids.js';
+import { audit } from '../audit.js';
+import { authorise, can, type Actor, type Resource } from '../authz.js';
+import type { Deps } from '../deps.js';
+import { AppError, type FieldError } from '../errors.js';
+import { loadPupilScope } from '../home-visits.js';
+import { layMarks } from '../pupils.js';
+import { schoolCalendar } from '../registers.js';
+import { actionHref, actionLabel } from './actions.js';
+import { nthSchoolDayFrom, schoolWeeksAfter } from './facts.js';
+import { caseworkPolicyOf, stageName, stageOf } from './policy.js';
+import { PLAN_KIND_LABELS, toSuggestion, type PlanKind, type StoredSuggestion } from './record.js';
+
+/** Proposed actions are due this many school days after the decision. */
+export const ACTION_DUE_SCHOOL_DAYS = 5;
+/** Part-time timetables are reviewed at least every 2 weeks (DfE guidance). */
+export const PART_TIME_REVIEW_DAYS = 14;
+
+export function schoolResource(school: School): Resource {
+  return { kind: 'school', schoolId: school.id, trustId: school.trustId, laCode: school.laCode };
+}
+
+function pupilName(p: {
+  preferred_forename: string | null;
+  legal_forename: string;
+  preferred_surname: string | null;
+  legal_surname: string;
+}): string {
+  return `${p.preferred_forename ?? p.legal_forename} ${p.preferred_surname ?? p.legal_surname}`;
+}
+
+export function validation(message: string, fields: FieldError[]): AppError {
+  return new AppError('VALIDATION', message, { fields });
+}
+
+/** The school a staff member works in (administrators without a school are asked to pick one). */
+export async function actorSchool(deps: Deps, actor: Actor, schoolId?: string): Promise<School> {
+  const id = schoolId ?? actor.schoolId;
+  if (!id) throw new AppError('FORBIDDEN', 'Casework is for staff of a school.');
+  const school = await getSchool(deps.db, id);
+  authorise(actor, 'casework.view', schoolResource(school));
+  return school;
+}
+
+/** Year-to-date attendance rate of one pupil on a day (for reviews). */
+export async function pupilRateOn(
+  db: DbOrTrx,
+  cal: SchoolCalendar,
+  school: School,
+  pupil: { id: string; admissionDate: PlainDate; leavingDate: PlainDate | null },
+  asOf: PlainDate,
+): Promise<number | null> {
+  const ctx = analysisContext(cal, { asOf, minPossibleSessions: school.policy.minPossibleSessions });
+  const laid = layMarks(cal, await pupilMarks(db, pupil.id));
+  return measurePupil(cal, ctx, {
+    codes: laid.codes,
+    rollFrom: firstSessionOnOrAfter(cal, pupil.admissionDate),
+    rollTo: pupil.leavingDate ? lastSessionOnOrBefore(cal, pupil.leavingDate) : cal.sessionCount - 1,
+  }).attendanceRate;
+}
+
+/** Opens the case of a pupil if not open (reopens a closed one). Returns true when it changed. */
+async function ensureCaseOpen(
+  trx: Trx,
+  actor: Actor,
+  pupilId: string,
+  schoolId: string,
+  today: PlainDate,
+  now: string,
+): Promise<boolean> {
+  const existing = await trx
+    .selectFrom('cases')
+    .select(['id', 'status'])
+    .where('pupil_id', '=', pupilId)
+    .executeTakeFirst();
+  if (existing?.status === 'open') return false;
+  if (existing) {
+    await trx
+      .updateTable('cases')
+      .set({ status: 'open', opened_on: today, opened_by: actor.name, closed_on: null })
+      .where('id', '=', existing.id)
+      .execute();
+  } else {
+    await trx
+      .insertInto('cases')
+      .values({
+        id: newId(),
+        pupil_id: pupilId,
+        school_id: schoolId,
+        status: 'open',
+        opened_on: today,
+        opened_by: actor.name,
+        closed_on: null,
+        created_at: now,
+      })
+      .execute();
+  }
+  return true;
+}
+
+/** Opens cases for pupils (puts them on the casework list). Audited per pupil opened. */
+export async function openCases(deps: Deps, actor: Actor, pupilIds: readonly string[]): Promise<number> {
+  const ids = [...new Set(pupilIds.map((p) => p.trim()).filter((p) => p !== ''))];
+  if (ids.length === 0)
+    throw validation('Choose at least one pupil.', [{ field: 'pupilIds', message: 'Choose at least one pupil.' }]);
+  const scopes: Awaited<ReturnType<typeof loadPupilScope>>[] = [];
+  for (const id of ids) {
+    const scope = await loadPupilScope(deps.db, id);
+    authorise(actor, 'casework.manage', scope.resource);
+    scopes.push(scope);
+  }
+  const now = deps.clock.now();
+  let opened = 0;
+  await deps.db.transaction().execute(async (trx) => {
+    for (const { pupil, school } of scopes) {
+      const today = deps.clock.today(school.timeZone);
+      if (await ensureCaseOpen(trx, actor, pupil.id, school.id, today, now)) {
+        opened++;
+        await audit(trx, actor, now, {
+          action: 'casework.open',
+          entityType: 'case',
+          entityId: pupil.id,
+          pupilId: pupil.id,
+          schoolId: school.id,
+        });
+      }
+    }
+  });
+  return opened;
+}
+
+/** Moves a pupil to a stage (null: out of staged casework), closing the current one. */
+async function moveStage(
+  trx: Trx,
+  actor: Actor,
+  opts: {
+    pupilId: string;
+    policy: AttendancePolicy;
+    stageId: string | null;
+    today: PlainDate;
+    now: string;
+    reason: string;
+    suggestionId: string | null;
+  },
+): Promise<string> {
+  await trx
+    .updateTable('case_stages')
+    .set({ left_on: opts.today })
+    .where('pupil_id', '=', opts.pupilId)
+    .where('left_on', 'is', null)
+    .execute();
+  const id = newId();
+  await trx
+    .insertInto('case_stages')
+    .values({
+      id,
+      pupil_id: opts.pupilId,
+      stage_id: opts.stageId,
+      stage_name: stageName(opts.policy, opts.stageId),
+      entered_on: opts.today,
+      left_on: opts.stageId === null ? opts.today : null,
+      reason: opts.reason,
+      suggestion_id: opts.suggestionId,
+      decided_by: actor.userId,
+      decided_by_name: actor.name,
+      decided_at: opts.now,
+    })
+    .execute();
+  return id;
+}
+
+async function createActions(
+  trx: Trx,
+  actor: Actor,
+  opts: {
+    pupilId: string;
+    actions: readonly string[];
+    dueOn: PlainDate;
+    now: string;
+    suggestionId: string | null;
+    meetingId?: string | null;
+  },
+): Promise<void> {
+  for (const a of opts.actions) {
+    if (a === 'review') continue; // a review is the decision itself
+    await trx
+      .insertInto('case_actions')
+      .values({
+        id: newId(),
+        pupil_id: opts.pupilId,
+        policy_action: a,
+        description: actionLabel(a),
+        owner: actor.name,
+        due_on: opts.dueOn,
+        status: 'open',
+        outcome: null,
+        completed_on: null,
+        suggestion_id: opts.suggestionId,
+        meeting_id: opts.meetingId ?? null,
+        created_by: actor.userId,
+        created_at: opts.now,
+        updated_at: opts.now,
+      })
+      .execute();
+  }
+}
+
+export type Decision = 'accept' | 'adjust' | 'dismiss';
+
+export interface DecideInput {
+  readonly suggestionId: string;
+  readonly decision: string;
+  /** adjust: the stage chosen instead ('' or 'none' = out of staged casework). */
+  readonly stageId?: string | undefined;
+  /** Required to adjust or dismiss; optional to accept. */
+  readonly reason?: string | undefined;
+}
+
+/**
+ * Decides on an open suggestion. Accept: moves the stage as proposed (a review records the
+ * review instead), creates the proposed actions as case actions. Adjust: moves to the stage
+ * chosen, with that stage's actions. Dismiss: nothing changes but the suggestion. One
+ * transaction, audited.
+ */
+export async function decideSuggestion(
+  deps: Deps,
+  actor: Actor,
+  input: DecideInput,
+): Promise<{ pupilId: string; status: StoredSuggestion['status'] }> {
+  const row = await deps.db
+    .selectFrom('case_suggestions')
+    .selectAll()
+    .where('id', '=', input.suggestionId)
+    .executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', 'No such suggestion.');
+  const suggestion = toSuggestion(row);
+  const { pupil, school, resource } = await loadPupilScope(deps.db, suggestion.pupilId);
+  authorise(actor, 'casework.manage', resource);
+  if (suggestion.status !== 'open') {
+    throw new AppError('CONFLICT', 'This suggestion has already been decided.', { status: suggestion.status });
+  }
+  const policy = caseworkPolicyOf(school);
+  const decision = input.decision as Decision;
+  const reason = (input.reason ?? '').trim();
+  const errors: FieldError[] = [];
+  if (!['accept', 'adjust', 'dismiss'].includes(decision)) {
+    errors.push({ field: 'decision', message: 'Choose accept, adjust the stage, or dismiss.' });
+  }
+  let chosen: string | null = suggestion.toStageId;
+  if (decision === 'adjust') {
+    const raw = (input.stageId ?? '').trim();
+    chosen = raw === '' || raw === 'none' ? null : raw;
+    if (chosen !== null && !stageOf(policy, chosen)) {
+      errors.push({ field: 'stageId', message: 'Choose one of the policy’s stages, or no stage.' });
+    }
+    if (!reason) errors.push({ field: 'reason', message: 'Say why the stage differs from the suggestion.' });
+  }
+  if (decision === 'dismiss' && !reason) {
+    errors.push({ field: 'reason', message: 'Say why the suggestion is dismissed.' });
+  }
+  if (reason.length > 2000) errors.push({ field: 'reason', message: 'The reason must be 2,000 characters or fewer.' });
+  if (errors.length > 0) throw validation('The decision could not be recorded.', errors);
+
+  const today = deps.clock.today(school.timeZone);
+  const now = deps.clock.now();
+  const cal = await schoolCalendar(deps, school.id);
+  const dueOn = nthSchoolDayFrom(cal, addDays(today, 1), ACTION_DUE_SCHOOL_DAYS) ?? addDays(today, 7);
+  const status: StoredSuggestion['status'] =
+    decision === 'accept' ? 'accepted' : decision === 'adjust' ? 'adjusted' : 'dismissed';
+  const current = await deps.db
+    .selectFrom('case_stages')
+    .select(['id', 'stage_id'])
+    .where('pupil_id', '=', pupil.id)
+    .where('left_on', 'is', null)
+    .executeTakeFirst();
+  const rate =
+    decision === 'accept' && suggestion.kind === 'review'
+      ? await pupilRateOn(deps.db, cal, school, pupil, today)
+      : null;
+
+  await deps.db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('case_suggestions')
+      .set({
+        status,
+        decided_stage_id: decision === 'dismiss' ? null : chosen,
+        decision_reason: reason || null,
+        decided_by: actor.userId,
+        decided_by_name: actor.name,
+        decided_at: now,
+      })
+      .where('id', '=', suggestion.id)
+      .where('status', '=', 'open')
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) {
+      throw new AppError('CONFLICT', 'This suggestion has just been decided by someone else.');
+    }
+    if (decision !== 'dismiss') {
+      await ensureCaseOpen(trx, actor, pupil.id, school.id, today, now);
+      const why = `${decision === 'accept' ? 'Accepted' : 'Adjusted'} the suggestion of ${suggestion.asOf}: ${suggestion.explanation}${reason ? ` Decision: ${reason}` : ''}`;
+      if (suggestion.kind === 'review' && decision === 'accept') {
+        if (!current) throw new AppError('CONFLICT', 'The pupil is no longer in a stage to review.');
+        await trx
+          .insertInto('case_reviews')
+          .values({
+            id: newId(),
+            pupil_id: pupil.id,
+            case_stage_id: current.id,
+            reviewed_on: today,
+            rate,
+            notes: reason || 'Reviewed; the stage stays.',
+            reviewed_by: actor.name,
+            created_at: now,
+          })
+          .execute();
+      } else {
+        await moveStage(trx, actor, {
+          pupilId: pupil.id,
+          policy,
+          stageId: chosen,
+          today,
+          now,
+          reason: why,
+          suggestionId: suggestion.id,
+        });
+        // Other open suggestions were made against the old stage.
+        await trx
+          .updateTable('case_suggestions')
+          .set({ status: 'superseded', decision_reason: 'The stage changed', decided_at: now })
+          .where('pupil_id', '=', pupil.id)
+          .where('status', '=', 'open')
+          .execute();
+      }
+      const actions =
+        decision === 'adjust' && chosen !== suggestion.toStageId
+          ? (stageOf(policy, chosen)?.actions ?? [])
+          : suggestion.actions;
+      await createActions(trx, actor, { pupilId: pupil.id, actions, dueOn, now, suggestionId: suggestion.id });
+    }
+    await audit(trx, actor, now, {
+      action: `casework.suggestion.${decision}`,
+      entityType: 'case_suggestion',
+      entityId: suggestion.id,
+      pupilId: pupil.id,
+      schoolId: school.id,
+      details: {
+        kind: suggestion.kind,
+        from: suggestion.fromStageId,
+        proposed: suggestion.toStageId,
+        decided: decision === 'dismiss' ? null : chosen,
+        reason: reason || null,
+      },
+    });
+  });
+  return { pupilId: pupil.id, status };
+}
+
+/** Sets a pupil's stage by hand (no suggestion), with a reason. Audited. */
+export async function setStage(
+  deps: Deps,
+  actor: Actor,
+  input: { pupilId: string; stageId: string; reason: string },
+): Promise<void> {
+  const { pupil, school, resource } = await loadPupilScope(deps.db, input.pupilId);
+  authorise(actor, 'casework.manage', resource);
+  const policy = caseworkPolicyOf(school);
+  const raw = input.stageId.trim();
+  const chosen = raw === '' || raw === 'none' ? null : raw;
+  const reason = input.reason.trim();
+  const errors: FieldError[] = [];
+  if (chosen !== null && !stageOf(policy, chosen))
+    errors.push({ field: 'stageId', message: 'Choose one of the policy’s stages, or no stage.' });
+  if (!reason) errors.push({ field: 'reason', message: 'Say why the stage changes.' });
+  if (errors.length > 0) throw validation('The stage could not be changed.', errors);
+  const today = deps.clock.today(school.timeZone);
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    await ensureCaseOpen(trx, actor, pupil.id, school.id, today, now);
+    await moveStage(trx, actor, { pupilId: pupil.id, policy, stageId: chosen, today, now, reason, suggestionId: null });
+    await trx
+      .updateTable('case_suggestions')
+      .set({ status: 'superseded', decision_reason: 'The stage changed', decided_at: now })
+      .where('pupil_id', '=', pupil.id)
+      .where('status', '=', 'open')
+      .execute();
+    await audit(trx, actor, now, {
+      action: 'casework.stage.set',
+      entityType: 'case',
+      entityId: pupil.id,
+      pupilId: pupil.id,
+      schoolId: school.id,
+      details: { stageId: chosen, reason },
+    });
+  });
+}
+
+export interface ListedSuggestion extends StoredSuggestion {
+  readonly pupilName: string;
+  readonly fromStageName: string | null;
+  readonly toStageName: string;
+  readonly actionItems: readonly { label: string; href: string }[];
+}
+
+export type OverdueKind =
+  'review' | 'action' | 'plan-review' | 'plan-end' | 'contract-review' | 'notice-outcome' | 'penalty-payment';
+
+export interface OverdueItem {
+  readonly kind: OverdueKind;
+  readonly pupilId: string;
+  readonly pupilName: string;
+  readonly what: string;
+  readonly dueOn: PlainDate;
+  readonly owner: string | null;
+  readonly href: string;
+}
+
+export interface CaseworkList {
+  readonly school: { id: string; name: string };
+  readonly today: PlainDate;
+  readonly policy: AttendancePolicy;
+  readonly suggestions: readonly ListedSuggestion[];
+  readonly overdue: readonly OverdueItem[];
+  readonly stages: readonly {
+    id: string | null;
+    name: string;
+    pupils: { id: string; name: string; since: PlainDate }[];
+  }[];
+  readonly canManage: boolean;
+}
+
+/** The next date a plan is due for review: the first planned review date after the last review. */
+export function planNextReview(plan: {
+  kind: string;
+  startsOn: PlainDate;
+  reviewDates: readonly PlainDate[];
+  reviews: readonly { on: PlainDate }[];
+}): PlainDate | null {
+  const last = plan.reviews.reduce<PlainDate | null>((m, r) => (m === null || r.on > m ? r.on : m), null);
+  const after = last ?? plan.startsOn;
+  if (plan.kind === 'part-time-timetable') return addDays(after, PART_TIME_REVIEW_DAYS);
+  const next = [...plan.reviewDates].sort().find((d) => (last === null ? true : d > last));
+  return next ?? null;
+}
+
+/** The officer's list for a school. */
+export async function caseworkList(deps: Deps, actor: Actor, schoolId?: string): Promise<CaseworkList> {
+  const school = await actorSchool(deps, actor, schoolId);
+  const policy = caseworkPolicyOf(school);
+  const today = deps.clock.today(school.timeZone);
+  const cal = await schoolCalendar(deps, school.id);
+  const names = new Map(
+    (
+      await deps.db
+        .selectFrom('pupils')
+        .select(['id', 'legal_forename', 'legal_surname', 'preferred_forename', 'preferred_surname'])
+        .where('school_id', '=', school.id)
+        .execute()
+    ).map((p) => [p.id, pupilName(p)]),
+  );
+  const nameOf = (id: string): string => names.get(id) ?? 'Unknown pupil';
+  const inSchool = <T extends { pupil_id: string }>(rows: T[]): T[] => rows.filter((r) => names.has(r.pupil_id));
+  const pupilIds = [...names.keys()];
+  const byPupil = pupilIds.length === 0 ? ['-'] : pupilIds;
+
+  const suggestions = (
+    await deps.db
+      .selectFrom('case_suggestions')
+      .selectAll()
+      .where('school_id', '=', school.id)
+      .where('status', '=', 'open')
+      .orderBy('as_of', 'desc')
+      .orderBy('created_at')
+      .execute()
+  )
+    .map(toSuggestion)
+    .map((s): ListedSuggestion => ({
+      ...s,
+      pupilName: nameOf(s.pupilId),
+      fromStageName: s.fromStageId ? stageName(policy, s.fromStageId) : null,
+      toStageName: stageName(policy, s.toStageId),
+      actionItems: s.actions.map((a) => ({ label: actionLabel(a), href: actionHref(s.pupilId, a) })),
+    }));
+  const order = new Map(orderedStages(policy).map((s, i) => [s.id, i]));
+  suggestions.sort(
+    (a, b) =>
+      (order.get(b.toStageId ?? '') ?? -1) - (order.get(a.toStageId ?? '') ?? -1) ||
+      a.pupilName.localeCompare(b.pupilName),
+  );
+
+  const current = inSchool(
+    await deps.db
+      .selectFrom('case_stages')
+      .select(['id', 'pupil_id', 'stage_id', 'stage_name', 'entered_on'])
+      .where('pupil_id', 'in', byPupil)
+      .where('left_on', 'is', null)
+      .execute(),
+  );
+  const reviews = await deps.db
+    .selectFrom('case_reviews')
+    .select(['case_stage_id', 'reviewed_on'])
+    .where('pupil_id', 'in', byPupil)
+    .execute();
+  const lastReview = new Map<string, PlainDate>();
+  for (const r of reviews) {
+    const prev = lastReview.get(r.case_stage_id);
+    if (!prev || r.reviewed_on > prev) lastReview.set(r.case_stage_id, r.reviewed_on as PlainDate);
+  }
+  const overdue: OverdueItem[] = [];
+  for (const c of current) {
+    const stage = stageOf(policy, c.stage_id);
+    if (!stage || stage.reviewAfterSchoolWeeks <= 0) continue;
+    const from = lastReview.get(c.id) ?? (c.entered_on as PlainDate);
+    const due = schoolWeeksAfter(cal, from, stage.reviewAfterSchoolWeeks);
+    if (due && due < today) {
+      overdue.push({
+        kind: 'review',
+        pupilId: c.pupil_id,
+        pupilName: nameOf(c.pupil_id),
+        what: `Review of ${stage.name} (every ${stage.reviewAfterSchoolWeeks} school weeks)`,
+        dueOn: due,
+        owner: null,
+        href: `/pupils/${encodeURIComponent(c.pupil_id)}/case#stage`,
+      });
+    }
+  }
+  const actions = inSchool(
+    await deps.db
+      .selectFrom('case_actions')
+      .selectAll()
+      .where('pupil_id', 'in', byPupil)
+      .where('status', '=', 'open')
+      .where('due_on', '<', today)
+      .execute(),
+  );
+  for (const a of actions) {
+    overdue.push({
+      kind: 'action',
+      pupilId: a.pupil_id,
+      pupilName: nameOf(a.pupil_id),
+      what: a.description,
+      dueOn: a.due_on as PlainDate,
+      owner: a.owner,
+      href: a.policy_action
+        ? actionHref(a.pupil_id, a.policy_action)
+        : `/pupils/${encodeURIComponent(a.pupil_id)}/case#actions`,
+    });
+  }
+  const plans = inSchool(
+    await deps.db
+      .selectFrom('case_plans')
+      .selectAll()
+      .where('pupil_id', 'in', byPupil)
+      .where('status', '=', 'active')
+      .execute(),
+  );
+  for (const p of plans) {
+    const plan = {
+      kind: p.kind,
+      startsOn: p.starts_on as PlainDate,
+      reviewDates: JSON.parse(p.review_dates) as PlainDate[],
+      reviews: JSON.parse(p.reviews) as { on: PlainDate }[],
+    };
+    const label = PLAN_KIND_LABELS[p.kind as PlanKind] ?? p.kind;
+    const next = planNextReview(plan);
+    const href = `/pupils/${encodeURIComponent(p.pupil_id)}/case#plan-${p.id}`;
+    if (next && next < today) {
+      overdue.push({
+        kind: 'plan-review',
+        pupilId: p.pupil_id,
+        pupilName: nameOf(p.pupil_id),
+        what: `Review of the ${label.toLowerCase()}`,
+        dueOn: next,
+        owner: null,
+        href,
+      });
+    }
+    if (p.ends_on < today) {
+      overdue.push({
+        kind: 'plan-end',
+        pupilId: p.pupil_id,
+        pupilName: nameOf(p.pupil_id),
+        what: `${label} past its agreed end date: end or extend it`,
+        dueOn: p.ends_on as PlainDate,
+        owner: null,
+        href,
+      });
+    }
+  }
+  const contracts = inSchool(
+    await deps.db
+      .selectFrom('case_contracts')
+      .selectAll()
+      .where('pupil_id', 'in', byPupil)
+      .where('status', '=', 'active')
+      .where('review_on', '<', today)
+      .execute(),
+  );
+  for (const c of contracts) {
+    overdue.push({
+      kind: 'contract-review',
+      pupilId: c.pupil_id,
+      pupilName: nameOf(c.pupil_id),
+      what: 'Review of the attendance contract',
+      dueOn: c.review_on as PlainDate,
+      owner: null,
+      href: `/pupils/${encodeURIComponent(c.pupil_id)}/case#contracts`,
+    });
+  }
+  const notices = inSchool(
+    await deps.db
+      .selectFrom('notices_to_improve')
+      .selectAll()
+      .where('pupil_id', 'in', byPupil)
+      .where('status', '=', 'monitoring')
+      .where('monitoring_ends_on', '<', today)
+      .execute(),
+  );
+  for (const n of notices) {
+    overdue.push({
+      kind: 'notice-outcome',
+      pupilId: n.pupil_id,
+      pupilName: nameOf(n.pupil_id),
+      what: 'Outcome of the Notice to Improve (monitoring period ended)',
+      dueOn: n.monitoring_ends_on as PlainDate,
+      owner: null,
+      href: `/pupils/${encodeURIComponent(n.pupil_id)}/case#notices`,
+    });
+  }
+  const pns = inSchool(
+    await deps.db
+      .selectFrom('penalty_notices')
+      .selectAll()
+      .where('pupil_id', 'in', byPupil)
+      .where('status', '=', 'issued')
+      .where('pay_by', '<', today)
+      .execute(),
+  );
+  for (const n of pns) {
+    overdue.push({
+      kind: 'penalty-payment',
+      pupilId: n.pupil_id,
+      pupilName: nameOf(n.pupil_id),
+      what: `Penalty notice to ${n.parent_name}: payment deadline passed (record payment, or unpaid)`,
+      dueOn: n.pay_by as PlainDate,
+      owner: null,
+      href: `/pupils/${encodeURIComponent(n.pupil_id)}/case#notices`,
+    });
+  }
+  overdue.sort((a, b) => (a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : a.pupilName.localeCompare(b.pupilName)));
+
+  const openCaseRows = inSchool(
+    await deps.db
+      .selectFrom('cases')
+      .select(['pupil_id', 'opened_on'])
+      .where('school_id', '=', school.id)
+      .where('status', '=', 'open')
+      .execute(),
+  );
+  const inStage = new Set(current.filter((c) => c.stage_id !== null).map((c) => c.pupil_id));
+  const stages = orderedStages(policy).map((s) => ({
+    id: s.id,
+    name: s.name,
+    pupils: current
+      .filter((c) => c.stage_id === s.id)
+      .map((c) => ({ id: c.pupil_id, name: nameOf(c.pupil_id), since: c.entered_on as PlainDate }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  }));
+  stages.unshift({
+    id: null,
+    name: 'Open case, no stage',
+    pupils: openCaseRows
+      .filter((c) => !inStage.has(c.pupil_id))
+      .map((c) => ({ id: c.pupil_id, name: nameOf(c.pupil_id), since: c.opened_on as PlainDate }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  });
+
+  return {
+    school: { id: school.id, name: school.name },
+    today,
+    policy,
+    suggestions,
+    overdue,
+    stages,
+    canManage: can(actor, 'casework.manage', schoolResource(school)),
+  };
+}
