@@ -4,7 +4,7 @@
  * broken weeks), `/analysis/lists/:kind` (named pupils with checkboxes to open cases or write
  * letters) and `/analysis/governors` (the printable anonymised report). Every table downloads
  * with `?format=csv|xlsx&table=<name>`; every page takes the dashboard's filters
- * (`yearGroup`, `regGroupId`, `group`) and `asOf`.
+ * (`yearGroup`, `regGroup`, `group`) and `asOf`.
  */
 import { isPlainDate, type PlainDate } from '@rollcall/domain';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -34,7 +34,7 @@ const QUERY = z.object({
   school: z.string().max(200).optional(),
   asOf: z.string().max(20).optional(),
   yearGroup: z.string().max(40).optional(),
-  regGroupId: z.string().max(200).optional(),
+  regGroup: z.string().max(200).optional(),
   group: z.string().max(200).optional(),
   format: z.enum(['csv', 'xlsx']).optional(),
   table: z.string().max(80).optional(),
@@ -59,14 +59,14 @@ function analysisQuery(actor: Actor, q: Query): AnalysisQuery {
   return {
     schoolId,
     asOf,
-    filter: { yearGroup: blank(q.yearGroup), regGroupId: blank(q.regGroupId), group: blank(q.group) },
+    filter: { yearGroup: blank(q.yearGroup), regGroupId: blank(q.regGroup), group: blank(q.group) },
   };
 }
 
 /** The query string of the page (filters, as-of, school) without the export fields. */
 function pageQuery(q: Query): URLSearchParams {
   const params = new URLSearchParams();
-  for (const key of ['school', 'asOf', 'yearGroup', 'regGroupId', 'group'] as const) {
+  for (const key of ['school', 'asOf', 'yearGroup', 'regGroup', 'group'] as const) {
     const v = q[key];
     if (v !== undefined && v !== '') params.set(key, v);
   }
