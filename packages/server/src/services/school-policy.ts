@@ -153,7 +153,7 @@ export type SchoolPolicy = Omit<Parsed, 'casework'> & {
 /** Lays the document's target, bands and adjusted attendance over its casework policy. */
 function resolve(p: Parsed): SchoolPolicy {
   const says = p.casework ?? p.preset ?? p.target ?? p.bands ?? p.adjustedAttendance;
-  if (says === undefined) return p as SchoolPolicy;
+  if (says === undefined) return p;
   const base: AttendancePolicy =
     p.casework ?? (p.preset ? policyPreset(p.preset)!.policy : undefined) ?? TWIN_TRACK_EXAMPLE_POLICY;
   const casework: AttendancePolicy = {
@@ -164,7 +164,7 @@ function resolve(p: Parsed): SchoolPolicy {
   if (p.adjustedAttendance === null) delete (casework as { adjustedAttendance?: unknown }).adjustedAttendance;
   else if (p.adjustedAttendance !== undefined)
     (casework as { adjustedAttendance?: unknown }).adjustedAttendance = p.adjustedAttendance;
-  return { ...p, casework } as SchoolPolicy;
+  return { ...p, casework };
 }
 
 export const DEFAULT_POLICY: SchoolPolicy = resolve(schoolPolicySchema.parse({}));
