@@ -17,6 +17,7 @@ import { boardRoutes } from '../web/board-routes.js';
 import { analysisRoutes } from '../web/analysis-routes.js';
 import { analysisMoreRoutes } from '../web/analysis-more-routes.js';
 import { leaveRoutes } from '../web/leave-routes.js';
+import { letterRoutes } from '../web/letter-routes.js';
 import { officeRoutes } from '../web/office-routes.js';
 import { parentRoutes } from '../web/parent-routes.js';
 import { pupilRoutes } from '../web/pupil-routes.js';
@@ -33,6 +34,7 @@ export const ROUTES = [
   worklistRoutes,
   parentRoutes,
   leaveRoutes,
+  letterRoutes,
   analysisRoutes,
   analysisMoreRoutes,
   apiRoutes,

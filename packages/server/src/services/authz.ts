@@ -99,6 +99,14 @@ export const ACTIONS = [
   'school.administer',
   /** Read the audit log. */
   'audit.view',
+  /** See a pupil's letters and evidence packs. */
+  'letter.view',
+  /** Compose, email and print letters to a pupil's parents. */
+  'letter.send',
+  /** Edit the school's letter templates. */
+  'letter.editTemplates',
+  /** Produce an evidence pack (LA referral, penalty-notice request) and mark it sent. */
+  'evidencePack.produce',
   /** See the casework list and a pupil's case record (stages, meetings, plans, notices). */
   'casework.view',
   /** Decide on suggestions, change stages, record meetings, plans, referrals, contracts and notices. */
@@ -203,6 +211,12 @@ export function can(actor: Actor, action: Action, r: Resource): boolean {
       return role === 'admin';
     case 'audit.view':
       return role === 'admin';
+    case 'letter.view':
+      return ['attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
+    case 'letter.send':
+    case 'letter.editTemplates':
+    case 'evidencePack.produce':
+      return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
     case 'casework.view':
       return ['attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
     case 'casework.manage':

@@ -1,0 +1,453 @@
+/**
+ * Letters and evidence packs:
+ *
+ *   GET  /school/letters                  the school's letter templates
+ *   GET  /school/letters/:key             edit one (merge fields checked on save); POST saves or resets
+ *   GET  /pupils/:pupilId/letters         the pupil's letters, templates to write from, packs
+ *   GET  /pupils/:pupilId/letters/new?template=<key>[&contact=<id>]   compose (editable text)
+ *   POST /pupils/:pupilId/letters         send by email (outbox) or print; stored on the case
+ *   GET  /letters/:id.pdf                 a letter as PDF
+ *   GET  /pupils/:pupilId/certificate.pdf?from=&to=   the attendance certificate
+ *   GET  /pupils/:pupilId/evidence-pack?kind=la-referral|penalty-notice[&from=&to=]
+ *   POST /pupils/:pupilId/evidence-pack   produce the pack (one PDF, stored)
+ *   GET  /evidence-packs/:id.pdf          a stored pack
+ *   POST /evidence-packs/:id/sent         mark sent (only when nothing required is missing)
+ */
+import { LETTER_MERGE_FIELDS } from '@rollcall/domain';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireActor } from '../http/auth-routes.js';
+import { can, type Actor } from '../services/authz.js';
+import { certificatePdf } from '../services/certificate.js';
+import type { Deps } from '../services/deps.js';
+import { AppError, HTTP_STATUS, type FieldError } from '../services/errors.js';
+import {
+  isPackKind,
+  markPackSent,
+  PACK_KIND_LABELS,
+  PACK_KINDS,
+  packChecklist,
+  packPdf,
+  producePack,
+  type PackKind,
+} from '../services/evidence-pack/pack.js';
+import { loadPupilScope } from '../services/home-visits.js';
+import {
+  composeLetter,
+  getLetterPdf,
+  lettersForPupil,
+  listTemplates,
+  resetTemplate,
+  saveTemplate,
+  sendLetter,
+} from '../services/letters/letters.js';
+
+interface Shown {
+  errors: { text: string; href: string }[];
+  fieldErrors: Record<string, string>;
+}
+
+function shown(e: AppError, ids: Record<string, string>, fallback: string): Shown {
+  const fields: readonly FieldError[] = e.details.fields ?? [];
+  const errors = fields.map((f) => ({ text: f.message, href: `#${ids[f.field] ?? fallback}` }));
+  if (errors.length === 0) errors.push({ text: e.message, href: `#${fallback}` });
+  const fieldErrors: Record<string, string> = {};
+  for (const f of fields) fieldErrors[f.field] ??= f.message;
+  return { errors, fieldErrors };
+}
+
+function schoolOf(actor: Actor, query: string | undefined): string {
+  const id = actor.schoolId ?? query;
+  if (!id) throw new AppError('FORBIDDEN', 'You do not have permission to do that.');
+  return id;
+}
+
+function sendPdf(reply: FastifyReply, pdf: Buffer, filename: string, download = false): FastifyReply {
+  return reply
+    .header('content-type', 'application/pdf')
+    .header('content-disposition', `${download ? 'attachment' : 'inline'}; filename="${filename}"`)
+    .header('cache-control', 'no-store')
+    .send(pdf);
+}
+
+/** `abc.pdf` → `abc`; anything else → not found. */
+function pdfId(file: string): string {
+  const m = /^([A-Za-z0-9-]{1,100})\.pdf$/.exec(file);
+  if (!m) throw new AppError('NOT_FOUND', 'Not found.');
+  return m[1]!;
+}
+
+const ID = z.string().min(1).max(200);
+const text = (max: number) => z.string().max(max).default('');
+const FIELD_LIST = Object.entries(LETTER_MERGE_FIELDS).map(([name, meaning]) => ({ name, meaning }));
+
+async function renderTemplatePage(
+  deps: Deps,
+  reply: FastifyReply,
+  actor: Actor,
+  schoolId: string,
+  key: string,
+  extras: Partial<Shown> & { form?: { title: string; body: string } } = {},
+): Promise<FastifyReply> {
+  const templates = await listTemplates(deps, actor, schoolId);
+  const t = templates.find((x) => x.key === key);
+  return reply.view('letter-template.njk', {
+    key,
+    isNew: !t,
+    edited: t?.edited ?? false,
+    form: extras.form ?? { title: t?.title ?? '', body: t?.body ?? '' },
+    fields: FIELD_LIST,
+    errors: extras.errors ?? [],
+    fieldErrors: extras.fieldErrors ?? {},
+  });
+}
+
+async function renderPackPage(
+  deps: Deps,
+  reply: FastifyReply,
+  actor: Actor,
+  pupilId: string,
+  kind: PackKind,
+  q: { from?: string; to?: string; reason?: string; comments?: string },
+  extras: Partial<Shown> & { banner?: string | null } = {},
+): Promise<FastifyReply> {
+  let period: { from?: string; to?: string } = { from: q.from, to: q.to };
+  let periodError: Shown | null = null;
+  let check;
+  try {
+    check = await packChecklist(deps, actor, pupilId, kind, period);
+  } catch (e) {
+    if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e;
+    periodError = shown(e, { from: 'pack-from', to: 'pack-to' }, 'pack-from');
+    period = {};
+    check = await packChecklist(deps, actor, pupilId, kind, period);
+  }
+  return reply.view('pack.njk', {
+    pupil: { id: pupilId, name: check.pupilName },
+    kind,
+    kindLabel: PACK_KIND_LABELS[kind],
+    kinds: PACK_KINDS.map((k) => ({ value: k, text: PACK_KIND_LABELS[k] })),
+    check,
+    form: {
+      from: q.from ?? check.defaultPeriod.from,
+      to: q.to ?? check.defaultPeriod.to,
+      reason: q.reason ?? '',
+      comments: q.comments ?? '',
+    },
+    errors: [...(periodError?.errors ?? []), ...(extras.errors ?? [])],
+    fieldErrors: { ...(periodError?.fieldErrors ?? {}), ...(extras.fieldErrors ?? {}) },
+    banner: extras.banner ?? null,
+  });
+}
+
+const BANNERS: Readonly<Record<string, string>> = {
+  emailed: 'The letter is in the outbox and will be emailed shortly. It is stored on the case.',
+  printed: 'The letter is stored on the case. Open the PDF to print it.',
+};
+
+export const letterRoutes: FastifyPluginAsync = (fastify) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { deps } = app;
+
+  // -- Templates ---------------------------------------------------------------------------
+
+  app.get(
+    '/school/letters',
+    { schema: { querystring: z.object({ school: ID.optional(), saved: z.string().max(100).optional() }) } },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const schoolId = schoolOf(actor, request.query.school);
+      const templates = await listTemplates(deps, actor, schoolId);
+      return reply.view('letter-templates.njk', {
+        templates,
+        canEdit: can(actor, 'letter.editTemplates', {
+          kind: 'school',
+          schoolId,
+          trustId: actor.trustId,
+          laCode: actor.laCode ?? '',
+        }),
+        banner: request.query.saved ? `Template "${request.query.saved}" saved.` : null,
+      });
+    },
+  );
+
+  app.get(
+    '/school/letters/:key',
+    { schema: { params: z.object({ key: ID }), querystring: z.object({ school: ID.optional() }) } },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      return renderTemplatePage(deps, reply, actor, schoolOf(actor, request.query.school), request.params.key);
+    },
+  );
+
+  app.post(
+    '/school/letters/:key',
+    {
+      schema: {
+        params: z.object({ key: ID }),
+        querystring: z.object({ school: ID.optional() }),
+        body: z.object({ _csrf: z.string().optional(), title: text(1000), body: text(30_000), action: text(20) }),
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const schoolId = schoolOf(actor, request.query.school);
+      const key = request.params.key;
+      if (request.body.action === 'reset') {
+        await resetTemplate(deps, actor, schoolId, key);
+        return reply.redirect(`/school/letters?saved=${encodeURIComponent(key)}`, 303);
+      }
+      const form = { title: request.body.title, body: request.body.body };
+      try {
+        await saveTemplate(deps, actor, schoolId, { key, ...form });
+        return await reply.redirect(`/school/letters?saved=${encodeURIComponent(key)}`, 303);
+      } catch (e) {
+        if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e;
+        reply.code(HTTP_STATUS[e.code]);
+        return renderTemplatePage(deps, reply, actor, schoolId, key, {
+          form,
+          ...shown(e, { title: 'template-title', body: 'template-body', key: 'template-title' }, 'template-body'),
+        });
+      }
+    },
+  );
+
+  // -- A pupil's letters ------------------------------------------------------------------
+
+  app.get(
+    '/pupils/:pupilId/letters',
+    {
+      schema: {
+        params: z.object({ pupilId: ID }),
+        querystring: z.object({ sent: z.string().max(20).optional(), letter: ID.optional() }),
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const pupilId = request.params.pupilId;
+      const letters = await lettersForPupil(deps, actor, pupilId);
+      const { pupil, school, resource } = await loadPupilScope(deps.db, pupilId);
+      const templates = await listTemplates(deps, actor, school.id);
+      const banner = request.query.sent ? (BANNERS[request.query.sent] ?? null) : null;
+      return reply.view('letters.njk', {
+        pupil: { id: pupilId, name: `${pupil.forename} ${pupil.surname}` },
+        letters,
+        templates,
+        canSend: can(actor, 'letter.send', resource),
+        canProduce: can(actor, 'evidencePack.produce', resource),
+        kinds: PACK_KINDS.map((k) => ({ value: k, text: PACK_KIND_LABELS[k] })),
+        banner,
+        bannerLetter: banner && request.query.letter ? request.query.letter : null,
+      });
+    },
+  );
+
+  const composeQuery = z.object({ template: ID, contact: ID.optional() });
+
+  app.get(
+    '/pupils/:pupilId/letters/new',
+    { schema: { params: z.object({ pupilId: ID }), querystring: composeQuery } },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const c = await composeLetter(deps, actor, request.params.pupilId, request.query.template);
+      const contactId =
+        request.query.contact && c.texts[request.query.contact] !== undefined
+          ? request.query.contact
+          : (c.recipients[0]?.contactId ?? '');
+      return reply.view('letter-compose.njk', {
+        composed: c,
+        form: { title: c.template.title, body: c.texts[contactId] ?? c.text, contactId },
+        errors: [],
+        fieldErrors: {},
+      });
+    },
+  );
+
+  app.post(
+    '/pupils/:pupilId/letters',
+    {
+      schema: {
+        params: z.object({ pupilId: ID }),
+        body: z.object({
+          _csrf: z.string().optional(),
+          templateKey: ID,
+          title: text(1000),
+          body: text(30_000),
+          contactId: text(200),
+          method: text(20),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const pupilId = request.params.pupilId;
+      const b = request.body;
+      try {
+        const sent = await sendLetter(deps, actor, {
+          pupilId,
+          templateKey: b.templateKey,
+          title: b.title,
+          body: b.body,
+          contactId: b.contactId,
+          method: b.method === 'email' ? 'email' : b.method === 'print' ? 'print' : (b.method as 'email'),
+        });
+        return await reply.redirect(
+          `/pupils/${encodeURIComponent(pupilId)}/letters?sent=${b.method === 'email' ? 'emailed' : 'printed'}&letter=${sent.id}`,
+          303,
+        );
+      } catch (e) {
+        if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e;
+        const c = await composeLetter(deps, actor, pupilId, b.templateKey);
+        reply.code(HTTP_STATUS[e.code]);
+        return reply.view('letter-compose.njk', {
+          composed: c,
+          form: { title: b.title, body: b.body, contactId: b.contactId },
+          ...shown(
+            e,
+            { title: 'letter-title', body: 'letter-body', contactId: 'letter-contact', method: 'letter-body' },
+            'letter-body',
+          ),
+        });
+      }
+    },
+  );
+
+  app.get('/letters/:file', { schema: { params: z.object({ file: ID }) } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const { pdf, filename } = await getLetterPdf(deps, actor, pdfId(request.params.file));
+    return sendPdf(reply, pdf, filename);
+  });
+
+  app.get(
+    '/pupils/:pupilId/certificate.pdf',
+    {
+      schema: {
+        params: z.object({ pupilId: ID }),
+        querystring: z.object({ from: z.string().max(20).optional(), to: z.string().max(20).optional() }),
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const pdf = await certificatePdf(deps, actor, request.params.pupilId, request.query);
+      return sendPdf(reply, pdf, 'attendance-certificate.pdf');
+    },
+  );
+
+  // -- Evidence packs -----------------------------------------------------------------------
+
+  const packQuery = z.object({
+    kind: z.string().max(40).default('la-referral'),
+    from: z.string().max(20).optional(),
+    to: z.string().max(20).optional(),
+    produced: z.string().max(200).optional(),
+    sent: z.string().max(200).optional(),
+  });
+
+  app.get(
+    '/pupils/:pupilId/evidence-pack',
+    { schema: { params: z.object({ pupilId: ID }), querystring: packQuery } },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const q = request.query;
+      if (!isPackKind(q.kind)) throw new AppError('NOT_FOUND', 'There is no such kind of evidence pack.');
+      const banner = q.produced
+        ? 'The evidence pack has been produced and stored.'
+        : q.sent
+          ? 'The evidence pack is marked as sent.'
+          : null;
+      return renderPackPage(deps, reply, actor, request.params.pupilId, q.kind, { from: q.from, to: q.to }, { banner });
+    },
+  );
+
+  app.post(
+    '/pupils/:pupilId/evidence-pack',
+    {
+      schema: {
+        params: z.object({ pupilId: ID }),
+        body: z.object({
+          _csrf: z.string().optional(),
+          kind: text(40),
+          from: text(20),
+          to: text(20),
+          reason: text(5000),
+          comments: text(5000),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const pupilId = request.params.pupilId;
+      const b = request.body;
+      if (!isPackKind(b.kind)) throw new AppError('NOT_FOUND', 'There is no such kind of evidence pack.');
+      try {
+        const { id } = await producePack(deps, actor, {
+          pupilId,
+          kind: b.kind,
+          from: b.from,
+          to: b.to,
+          reason: b.reason.trim(),
+          comments: b.comments.trim(),
+        });
+        return await reply.redirect(
+          `/pupils/${encodeURIComponent(pupilId)}/evidence-pack?kind=${b.kind}&from=${b.from}&to=${b.to}&produced=${id}`,
+          303,
+        );
+      } catch (e) {
+        if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e;
+        reply.code(HTTP_STATUS[e.code]);
+        return renderPackPage(
+          deps,
+          reply,
+          actor,
+          pupilId,
+          b.kind,
+          b,
+          shown(e, { from: 'pack-from', to: 'pack-to' }, 'pack-from'),
+        );
+      }
+    },
+  );
+
+  app.get('/evidence-packs/:file', { schema: { params: z.object({ file: ID }) } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const { pdf, filename } = await packPdf(deps, actor, pdfId(request.params.file));
+    return sendPdf(reply, pdf, filename);
+  });
+
+  app.post(
+    '/evidence-packs/:id/sent',
+    { schema: { params: z.object({ id: ID }), body: z.object({ _csrf: z.string().optional(), sentTo: text(500) }) } },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const pack = await deps.db
+        .selectFrom('evidence_packs')
+        .select(['pupil_id', 'kind', 'period_from', 'period_to'])
+        .where('id', '=', request.params.id)
+        .executeTakeFirst();
+      if (!pack) throw new AppError('NOT_FOUND', 'No such evidence pack.');
+      const kind = isPackKind(pack.kind) ? pack.kind : 'la-referral';
+      try {
+        await markPackSent(deps, actor, request.params.id, request.body.sentTo);
+        return await reply.redirect(
+          `/pupils/${encodeURIComponent(pack.pupil_id)}/evidence-pack?kind=${kind}&from=${pack.period_from}&to=${pack.period_to}&sent=${request.params.id}`,
+          303,
+        );
+      } catch (e) {
+        if (!(e instanceof AppError) || (e.code !== 'VALIDATION' && e.code !== 'CONFLICT')) throw e;
+        reply.code(HTTP_STATUS[e.code]);
+        return renderPackPage(
+          deps,
+          reply,
+          actor,
+          pack.pupil_id,
+          kind,
+          { from: pack.period_from, to: pack.period_to },
+          shown(e, {}, `sent-${request.params.id}`),
+        );
+      }
+    },
+  );
+
+  return Promise.resolve();
+};
