@@ -117,14 +117,6 @@ export const ACTIONS = [
   'duties.manage',
   /** See scheduled job runs and run a job by hand. */
   'jobs.run',
-  /** See a pupil's letters and evidence packs. */
-  'letter.view',
-  /** Compose, email and print letters to a pupil's parents. */
-  'letter.send',
-  /** Edit the school's letter templates. */
-  'letter.editTemplates',
-  /** Produce an evidence pack (LA referral, penalty-notice request) and mark it sent. */
-  'evidencePack.produce',
   /** Export everything held about a pupil (a subject access request under UK GDPR). */
   'pupil.subjectAccess',
   /** Run the register audit: registers not taken, missing marks, unusual codes, amendments without reasons. */
@@ -227,12 +219,6 @@ export function can(actor: Actor, action: Action, r: Resource): boolean {
       return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
     case 'jobs.run':
       return role === 'admin';
-    case 'letter.view':
-      return ['attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
-    case 'letter.send':
-    case 'letter.editTemplates':
-    case 'evidencePack.produce':
-      return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
     case 'pupil.subjectAccess':
       return r.kind === 'pupil' && ['senior_leader', 'admin'].includes(role);
     case 'registers.audit':
