@@ -1,7 +1,10 @@
 /**
  * The JSON API: the same operations as the pages, for integrations and the enhanced register.
  * Every route has zod schemas; the OpenAPI description is generated from them at
- * `/api/openapi.json`. Signed-in sessions use the session cookie and the `x-csrf-token` header.
+ * `/api/openapi.json`. Signed-in sessions use the session cookie and the `x-csrf-token` header;
+ * other systems send `Authorization: Bearer <API key>` (no CSRF token: a header a browser never
+ * sends by itself). A key with the `read` scope may use GET routes, `write` the others. See
+ * docs/api.md.
  */
 import { isPlainDate } from '@rollcall/domain';
 import fastifySwagger from '@fastify/swagger';
@@ -17,7 +20,14 @@ import {
   registerBoard,
   saveRegister,
 } from '../services/registers.js';
-import { requireActor } from './auth-routes.js';
+import { resolveApiKey } from '../services/api-keys.js';
+import { rejectUnauthenticated, requireActor } from './auth-routes.js';
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function apiError(code: string, message: string) {
+  return { error: { code, message, fields: [] } };
+}
 
 const date = z.string().refine(isPlainDate, 'must be a date YYYY-MM-DD');
 const session = z.enum(['AM', 'PM']);
@@ -48,11 +58,45 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
             securitySchemes: {
               session: { type: 'apiKey', in: 'cookie', name: 'rollcall_session' },
               csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
+              apiKey: {
+                type: 'http',
+                scheme: 'bearer',
+                description:
+                  'An API key made by an administrator at /admin/api-keys: `Authorization: Bearer rk_…`. ' +
+                  'It acts with its role at its school; scope `read` allows GET routes, `write` the others. ' +
+                  'A revoked or unknown key is answered 401, a missing scope 403.',
+              },
             },
           },
-          security: [{ session: [], csrf: [] }],
+          security: [{ session: [], csrf: [] }, { apiKey: [] }],
         },
         transform: jsonSchemaTransform,
+      });
+      // The API authenticates its own requests (a session or an API key), so the app's session
+      // hook lets them through and the hook below decides.
+      api.addHook('onRoute', (route) => {
+        route.config = { ...route.config, public: true };
+      });
+      api.addHook('onRequest', async (request, reply) => {
+        if (request.routeOptions.url === '/api/openapi.json') return;
+        const auth = request.headers.authorization;
+        if (auth !== undefined && /^bearer /i.test(auth)) {
+          const found = await resolveApiKey(api.deps, auth.slice(7).trim());
+          if (!found) {
+            return reply
+              .code(401)
+              .header('www-authenticate', 'Bearer')
+              .send(apiError('UNAUTHENTICATED', 'The API key is not valid, or has been revoked.'));
+          }
+          const needs = READ_METHODS.has(request.method) ? 'read' : 'write';
+          if (!found.key.scopes.includes(needs)) {
+            return reply.code(403).send(apiError('FORBIDDEN', `This API key does not have the ${needs} scope.`));
+          }
+          request.actor = found.actor;
+          request.csrfToken = null;
+          return;
+        }
+        if (!request.actor) return rejectUnauthenticated(request, reply);
       });
       const app = api.withTypeProvider<ZodTypeProvider>();
 

@@ -167,6 +167,8 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
     [permissions.leaveDecisions, 'Leave requests', '/leave'],
     [permissions.pupilSearch, 'Pupils', '/pupils'],
     [permissions.aggregates || permissions.schools, 'Attendance figures', '/analysis'],
+    [permissions.administer, 'Audit log', '/admin/audit'],
+    [permissions.administer, 'API keys', '/admin/api-keys'],
   ];
   return items
     .filter(([shown]) => shown)
