@@ -1,5 +1,4 @@
 /** Test support for duties: writing a run of session marks straight into the table (golden data). */
-import type { PlainDate } from '@rollcall/domain';
 import type { Db } from '../../db/connect.js';
 import { schoolCalendar } from '../registers.js';
 
@@ -16,7 +15,7 @@ export async function writeRun(
   const cal = await schoolCalendar({ db }, schoolId);
   let n = 0;
   for (let d = 0; d < cal.dayCount; d++) {
-    const date = cal.dayDate[d]! as PlainDate;
+    const date = cal.dayDate[d]!;
     if (date < from || date > to) continue;
     for (const session of sessions) {
       await db
