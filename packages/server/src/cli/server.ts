@@ -13,6 +13,7 @@ import { createSmsSender } from '../platform/sms.js';
 import { startScheduler } from '../services/jobs/scheduler.js';
 import { createDemo, isDatabaseEmpty, type DemoSummary } from '../services/demo/index.js';
 import type { Deps } from '../services/deps.js';
+import { adminRoutes } from '../web/admin-routes.js';
 import { boardRoutes } from '../web/board-routes.js';
 import { analysisRoutes } from '../web/analysis-routes.js';
 import { analysisMoreRoutes } from '../web/analysis-more-routes.js';
@@ -37,6 +38,7 @@ export const ROUTES = [
   letterRoutes,
   analysisRoutes,
   analysisMoreRoutes,
+  adminRoutes,
   apiRoutes,
 ];
 
