@@ -3,6 +3,7 @@
  * Features add one import line here for their own jobs module.
  */
 import './duties-jobs.js';
+import './retention-jobs.js';
 
 export { JOBS, findJob, registerJob, type JobDefinition, type JobContext, type JobSummary } from './registry.js';
 export { runJob, recentJobRuns, type RunOutcome, type JobRunRow } from './runner.js';
