@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pagesHarness, section, textOf, type PagesHarness, type PageSession } from '../../test/web-pages.js';
+import { parseSchoolPolicy } from '../services/school-policy.js';
+import { policyRoutes } from './policy-routes.js';
+
+let t: PagesHarness;
+let officer: PageSession;
+let teacher: PageSession;
+
+beforeAll(async () => {
+  t = await pagesHarness([policyRoutes], 'policy');
+  officer = await t.signInAs('attendance_officer');
+  teacher = await t.signInAs('teacher');
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+async function stored() {
+  const row = await t.open.db
+    .selectFrom('schools')
+    .select('policy_json')
+    .where('id', '=', t.school.schoolId)
+    .executeTakeFirstOrThrow();
+  return row.policy_json;
+}
+
+describe('the attendance policy page', () => {
+  it('shows the policy readably, the default twin-track stages as a table', async () => {
+    const res = await t.get('/school/policy', officer);
+    expect(res.statusCode).toBe(200);
+    const summary = textOf(section(res.body, 'settings'));
+    expect(summary).toContain('opens 08:50, closes 09:20');
+    expect(summary).toContain('the default, until you choose one');
+    const stages = textOf(section(res.body, 'stages'));
+    expect(stages).toContain('Track 1: attendance support meeting');
+    expect(stages).toContain('attendance below 95%');
+    expect(stages).toContain('every 6 school weeks');
+    expect(res.body).toContain('id="policy-text"');
+  });
+
+  it('refuses a teacher', async () => {
+    expect((await t.get('/school/policy', teacher)).statusCode).toBe(403);
+    expect((await t.post('/school/policy', teacher, { policy: 'preset: stockton-tiers' })).statusCode).toBe(403);
+  });
+
+  it('loads a preset into the editor without saving it', async () => {
+    const before = await stored();
+    const res = await t.get('/school/policy?preset=stockport-staged', officer);
+    expect(res.statusCode).toBe(200);
+    expect(textOf(res.body)).toContain('not saved');
+    expect(textOf(section(res.body, 'stages'))).toContain('Stage 3A: Notice to Improve');
+    expect(res.body).toContain('preset: stockport-staged');
+    expect(await stored()).toBe(before);
+    expect((await t.get('/school/policy?preset=nope', officer)).statusCode).toBe(400);
+  });
+
+  it('lists every problem by field and keeps what was typed', async () => {
+    const typed = 'preset: stockton-tiers\ntarget: 96\nletters:\n  - { key: a, title: T, body: "{{pupil.surname}}" }\n';
+    const res = await t.post('/school/policy', officer, { policy: typed });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('govuk-error-summary');
+    const errors = textOf(section(res.body, 'field-errors'));
+    expect(errors).toContain('target: must be a fraction from 0 to 1');
+    expect(errors).toContain('letters.0.body: unknown merge field {{pupil.surname}}');
+    expect(res.body).toContain('target: 96');
+  });
+
+  it('saves a preset, audited, and shows it', async () => {
+    const res = await t.post('/school/policy', officer, {
+      policy:
+        'preset: james-marks-adjusted\ntarget: 0.95\nregisterTimes: { AM: { opens: "08:45", closes: "09:15" }, PM: { opens: "13:00", closes: "13:10" } }\n',
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/school/policy?saved=1');
+    const parsed = parseSchoolPolicy(await stored());
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    expect(parsed.policy.casework?.id).toBe('james-marks-adjusted');
+    expect(parsed.policy.registerTimes.AM.opens).toBe('08:45');
+    const audit = await t.open.db
+      .selectFrom('audit_log')
+      .select(['action', 'details', 'school_id'])
+      .where('action', '=', 'policy.update')
+      .execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.school_id).toBe(t.school.schoolId);
+    expect(JSON.parse(audit[0]!.details!)).toMatchObject({
+      preset: 'james-marks-adjusted',
+      casework: 'james-marks-adjusted',
+    });
+    const page = await t.get('/school/policy?saved=1', officer);
+    expect(textOf(page.body)).toContain('The attendance policy has been saved.');
+    expect(textOf(section(page.body, 'settings'))).toContain('first 6 school weeks on roll');
+    expect(textOf(section(page.body, 'bands'))).toContain('Expected (95% and above, adjusted) 95% green');
+    expect(textOf(section(page.body, 'stages'))).toContain('Contact with home');
+    expect(textOf(section(page.body, 'letters'))).toContain('letter:contact');
+    expect(page.body).toContain('preset: james-marks-adjusted');
+  });
+});

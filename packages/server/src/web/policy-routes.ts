@@ -1,0 +1,216 @@
+/**
+ * The school's attendance policy page: the policy shown readably (register times, follow-up
+ * ladder, target and bands, adjusted attendance, the stages as a table, the letters), a preset
+ * picker that loads a seed school's policy into the editor, and the document itself as YAML in
+ * a textarea, saved with every problem listed by field.
+ *
+ *   GET  /school/policy            attendance officers, senior leaders, administrators
+ *   GET  /school/policy?preset=id  the same, with the editor holding that preset (not saved yet)
+ *   POST /school/policy            save the document (audited)
+ */
+import {
+  formatThreshold,
+  orderedStages,
+  POLICY_PRESETS,
+  policyPreset,
+  type AttendancePolicy,
+  type Condition,
+} from '@rollcall/domain';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireActor } from '../http/auth-routes.js';
+import type { Actor } from '../services/authz.js';
+import type { Deps } from '../services/deps.js';
+import { AppError, HTTP_STATUS } from '../services/errors.js';
+import {
+  caseworkPolicyOf,
+  parsePolicyText,
+  policyLetters,
+  presetDocument,
+  saveSchoolPolicy,
+  viewSchoolPolicy,
+  type SchoolPolicy,
+} from '../services/school-policy.js';
+
+const pct = formatThreshold;
+const weeks = (n: number) => `${n} school week${n === 1 ? '' : 's'}`;
+
+/** A trigger or step-down condition in words. */
+export function conditionInWords(c: Condition): string {
+  switch (c.kind) {
+    case 'rateBelow':
+      return `attendance below ${pct(c.rate)}`;
+    case 'rateAtLeast':
+      return `attendance at least ${pct(c.rate)}`;
+    case 'rateBelowOverLastWeeks':
+      return `attendance below ${pct(c.rate)} over the last ${weeks(c.weeks)}`;
+    case 'rateAtLeastOverLastWeeks':
+      return `attendance at least ${pct(c.rate)} over the last ${weeks(c.weeks)}`;
+    case 'unauthorisedSessionsInRollingWeeks':
+      return `${c.sessions} or more unauthorised sessions in the last ${weeks(c.weeks)}`;
+    case 'unauthorisedSessionsInRollingWeeksAtMost':
+      return `at most ${c.sessions} unauthorised sessions in the last ${weeks(c.weeks)}`;
+    case 'brokenWeeksAtLeast':
+      return `${c.weeks} or more broken weeks this year`;
+    case 'consecutiveDaysAbsent':
+      return `${c.days} or more school days absent in a row`;
+    case 'noImprovementSinceReview':
+      return 'no improvement since the last review';
+    case 'improvedSinceReview':
+      return 'improved since the last review';
+    case 'timeInStageAtLeast':
+      return `${weeks(c.schoolWeeks)} or more in the stage`;
+    case 'meetingNotAttended':
+      return `${c.meetings} or more meetings not attended`;
+    case 'planTargetsMissed':
+      return `${c.targets} or more plan targets missed`;
+    case 'allOf':
+      return `all of: ${c.all.map(conditionInWords).join(' and ')}`;
+  }
+}
+
+const TAG_COLOURS = new Set([
+  'grey',
+  'green',
+  'turquoise',
+  'blue',
+  'light-blue',
+  'purple',
+  'pink',
+  'red',
+  'orange',
+  'yellow',
+]);
+
+function stagesTable(policy: AttendancePolicy) {
+  const stages = orderedStages(policy);
+  return stages.map((s, i) => {
+    const to =
+      s.stepDownTo === null
+        ? null
+        : s.stepDownTo === undefined
+          ? (stages[i - 1] ?? null)
+          : stages.find((t) => t.id === s.stepDownTo);
+    return {
+      id: s.id,
+      name: s.name,
+      order: s.order,
+      triggers: s.triggers.map(conditionInWords),
+      actions: s.actions,
+      review: s.reviewAfterSchoolWeeks > 0 ? `every ${weeks(s.reviewAfterSchoolWeeks)}` : 'no set review',
+      stepDown: (s.stepDownWhen ?? []).map(conditionInWords),
+      stepDownActions: s.stepDownActions ?? ['letter:positive'],
+      leadsTo: to ? to.name : 'case closed (no stage)',
+    };
+  });
+}
+
+function summary(policy: SchoolPolicy) {
+  const cw = caseworkPolicyOf(policy);
+  return {
+    registerTimes: policy.registerTimes,
+    followUp: policy.followUp,
+    convertNToO: policy.convertNToOAfterSchoolDays,
+    minPossibleSessions: policy.minPossibleSessions,
+    casework: { id: cw.id, name: cw.name, source: cw.source, fromDefault: policy.casework === undefined },
+    preset: policy.preset ?? null,
+    target: cw.target === undefined ? null : pct(cw.target),
+    bands: [...cw.bands]
+      .sort((a, b) => b.minRate - a.minRate)
+      .map((b) => ({
+        name: b.name,
+        from: pct(b.minRate),
+        description: b.description ?? '',
+        tag: TAG_COLOURS.has(b.colour) ? `govuk-tag--${b.colour}` : 'govuk-tag--grey',
+        colour: b.colour,
+      })),
+    adjusted: cw.adjustedAttendance ?? null,
+    stages: stagesTable(cw),
+    letters: policyLetters(policy).map((l) => ({ key: l.key, title: l.title })),
+  };
+}
+
+function schoolOf(actor: Actor, query: string | undefined): string {
+  const id = actor.schoolId ?? query;
+  if (!id) throw new AppError('FORBIDDEN', 'You do not have permission to do that.');
+  return id;
+}
+
+async function render(
+  deps: Deps,
+  reply: FastifyReply,
+  actor: Actor,
+  schoolId: string,
+  extras: { text?: string; errors?: { field: string; message: string }[]; banner?: string | null; preset?: string },
+): Promise<FastifyReply> {
+  const view = await viewSchoolPolicy(deps, actor, schoolId);
+  // Show what is being edited when it reads, else what is stored.
+  const editing = extras.text === undefined ? null : parsePolicyText(extras.text);
+  const shownPolicy = editing?.ok ? editing.policy : view.policy;
+  return reply.view('policy.njk', {
+    schoolName: view.schoolName,
+    schoolQuery: actor.schoolId ? '' : `?school=${encodeURIComponent(schoolId)}`,
+    text: extras.text ?? view.yaml,
+    storedIsValid: view.storedIsValid,
+    unsaved: extras.text !== undefined,
+    p: summary(shownPolicy),
+    presets: POLICY_PRESETS.map((p) => ({ id: p.id, name: p.name, summary: p.summary, source: p.policy.source })),
+    chosenPreset: extras.preset ?? null,
+    errors: (extras.errors ?? []).map((e) => ({ text: `${e.field}: ${e.message}`, href: '#policy-text' })),
+    banner: extras.banner ?? null,
+  });
+}
+
+const QUERY = z.object({
+  school: z.string().max(200).optional(),
+  preset: z.string().max(100).optional(),
+  saved: z.string().max(10).optional(),
+});
+const BODY = z.object({ _csrf: z.string().optional(), policy: z.string().max(200_000).default('') });
+
+export const policyRoutes: FastifyPluginAsync = (fastify) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { deps } = app;
+
+  app.get('/school/policy', { schema: { querystring: QUERY } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const schoolId = schoolOf(actor, request.query.school);
+    const presetId = request.query.preset;
+    if (presetId !== undefined && presetId !== '') {
+      const view = await viewSchoolPolicy(deps, actor, schoolId);
+      if (!policyPreset(presetId)) {
+        reply.code(400);
+        return render(deps, reply, actor, schoolId, {
+          errors: [{ field: 'preset', message: `there is no preset "${presetId}"` }],
+        });
+      }
+      return render(deps, reply, actor, schoolId, {
+        text: presetDocument(view.policy, presetId),
+        preset: presetId,
+        banner: `The editor now holds the preset “${policyPreset(presetId)!.name}” with your register settings. Nothing is saved until you save it.`,
+      });
+    }
+    return render(deps, reply, actor, schoolId, {
+      banner: request.query.saved ? 'The attendance policy has been saved.' : null,
+    });
+  });
+
+  app.post('/school/policy', { schema: { querystring: QUERY, body: BODY } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const schoolId = schoolOf(actor, request.query.school);
+    try {
+      await saveSchoolPolicy(deps, actor, { schoolId, text: request.body.policy });
+      const q = actor.schoolId ? '' : `&school=${encodeURIComponent(schoolId)}`;
+      return await reply.redirect(`/school/policy?saved=1${q}`, 303);
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e;
+      reply.code(HTTP_STATUS[e.code]);
+      return render(deps, reply, actor, schoolId, {
+        text: request.body.policy,
+        errors: [...(e.details.fields ?? [])],
+      });
+    }
+  });
+  return Promise.resolve();
+};
