@@ -562,8 +562,8 @@ function drawPack(
   doc.table(
     [
       { header: 'Evidence', width: 4 },
-      { header: 'Present', width: 1 },
-      { header: 'Details', width: 6 },
+      { header: 'Present', width: 1.6 },
+      { header: 'Details', width: 5.4 },
     ],
     items.map((i) => [i.label + (i.required ? '' : ' (if any)'), i.present ? 'Yes' : 'MISSING', i.detail]),
   );
@@ -708,6 +708,7 @@ export async function producePack(
   deps: Deps,
   actor: Actor,
   input: ProducePackInput,
+  opts: { compress?: boolean } = {},
 ): Promise<{ id: string; missing: string[] }> {
   if (!isPackKind(input.kind))
     throw new AppError('VALIDATION', 'Choose the kind of pack.', {
@@ -731,6 +732,7 @@ export async function producePack(
       title: `${PACK_KIND_LABELS[input.kind]}: ${g.pupil.forename} ${g.pupil.surname}`,
       school: { name: g.school.name },
       createdAt: now,
+      ...(opts.compress === undefined ? {} : { compress: opts.compress }),
     },
     (doc) => drawPack(doc, input.kind, g, cert, items, input, actor, safeguarding, now),
   );

@@ -230,6 +230,31 @@ describeEachDialect('letters and evidence packs', (ctx) => {
     expect((await rejection(markPackSent(deps(), officer, pn.id, 'again'))).code).toBe('CONFLICT');
     const { pdf } = await packPdf(deps(), school.actors.senco, pn.id);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    // the pack's content, read from an uncompressed rendering
+    const plain = await producePack(
+      deps(),
+      officer,
+      { pupilId, kind: 'la-referral', from: '2025-09-08', to: '2025-09-12', reason: 'Absence continues.' },
+      { compress: false },
+    );
+    const text = readPdfText((await packPdf(deps(), officer, plain.id)).pdf).replace(/\s+/g, ' ');
+    for (const s of [
+      'Referral to the local authority attendance team',
+      'Name of pupil',
+      'Unauthorised sessions in the previous 10 school weeks',
+      'Parent of Alex',
+      'Parental responsibility',
+      'MISSING',
+      'Absence continues.',
+      'Chronology of actions',
+      'Invitation',
+      'Formal warning',
+      'Attendance certificate',
+      'Signature of headteacher',
+      'Headteacher (signature)',
+    ]) {
+      expect(text).toContain(s);
+    }
     const listed = await packChecklist(deps(), school.actors.senco, pupilId, 'penalty-notice');
     expect(listed.canProduce).toBe(false);
     expect(listed.packs.find((p) => p.id === pn.id)).toMatchObject({
@@ -258,7 +283,9 @@ describeEachDialect('letters and evidence packs', (ctx) => {
     expect(actions.map((a) => a.action).sort()).toEqual([
       'evidencePack.produce',
       'evidencePack.produce',
+      'evidencePack.produce',
       'evidencePack.send',
+      'evidencePack.view',
       'evidencePack.view',
     ]);
   });
