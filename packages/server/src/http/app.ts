@@ -117,6 +117,8 @@ export interface Permissions {
   readonly worklist: boolean;
   /** Decide leave-of-absence requests (the headteacher or a delegate). */
   readonly leaveDecisions: boolean;
+  /** The school's letter templates (attendance officers, senior leaders, admins). */
+  readonly letters: boolean;
   readonly pupilSearch: boolean;
   readonly aggregates: boolean;
   readonly administer: boolean;
@@ -143,6 +145,7 @@ export function permissionsFor(actor: Actor): Permissions {
     office: may('office.signInOut'),
     worklist: may('mark.amend'),
     leaveDecisions: may('mark.amend') && (actor.role === 'senior_leader' || actor.role === 'admin'),
+    letters: may('letter.editTemplates'),
     pupilSearch: may('school.viewPupilLists'),
     aggregates: may('school.viewAggregates'),
     administer: may('school.administer'),
@@ -166,6 +169,7 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
     [permissions.worklist, 'Parents’ reports', '/absence-reports'],
     [permissions.leaveDecisions, 'Leave requests', '/leave'],
     [permissions.pupilSearch, 'Pupils', '/pupils'],
+    [permissions.letters, 'Letters', '/school/letters'],
     [permissions.aggregates || permissions.schools, 'Attendance figures', '/analysis'],
     [permissions.administer, 'Audit log', '/admin/audit'],
     [permissions.administer, 'API keys', '/admin/api-keys'],
