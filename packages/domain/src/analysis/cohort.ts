@@ -41,6 +41,44 @@ export function pupilRange(cal: SchoolCalendar, marks: PupilMarks, from: number,
   return [Math.max(0, from, marks.rollFrom), Math.min(to, marks.rollTo, cal.sessionCount - 1)];
 }
 
+/** Slots per period in a category tally (index = `CODE_CATEGORY` value, 0 = no mark). */
+export const CATEGORY_SLOTS = 6;
+
+/**
+ * Tallies every pupil's sessions in `[first, last]` by period and statistical category, in one
+ * pass per pupil: `periodOf[s]` is the period of session `s` (or -1 to skip it). Returns a flat
+ * array, `CATEGORY_SLOTS` entries per period.
+ */
+export function tallyByPeriod(
+  cal: SchoolCalendar,
+  pupils: readonly CohortPupil[],
+  first: number,
+  last: number,
+  periodOf: Int32Array,
+  periods: number,
+): Int32Array {
+  const tally = new Int32Array(periods * CATEGORY_SLOTS);
+  for (const p of pupils) {
+    const a = Math.max(0, first, p.marks.rollFrom);
+    const b = Math.min(last, p.marks.rollTo, cal.sessionCount - 1);
+    const codes = p.marks.codes;
+    for (let s = a; s <= b; s++) {
+      const k = periodOf[s]!;
+      if (k >= 0) tally[k * CATEGORY_SLOTS + CODE_CATEGORY[codes[s]!]!]!++;
+    }
+  }
+  return tally;
+}
+
+/** The session counts of one period of a tally. */
+export function countsOf(tally: Int32Array, period: number): SessionCounts {
+  const o = period * CATEGORY_SLOTS;
+  const attended = tally[o + CAT_PRESENT]! + tally[o + CAT_APPROVED_ACTIVITY]!;
+  const authorised = tally[o + CAT_AUTHORISED]!;
+  const unauthorised = tally[o + CAT_UNAUTHORISED]!;
+  return { possible: attended + authorised + unauthorised, attended, authorised, unauthorised };
+}
+
 /**
  * Adds one pupil's possible sessions in `[from, to]` (session numbers, inclusive) to `into`.
  *

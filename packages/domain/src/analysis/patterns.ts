@@ -6,10 +6,8 @@
  */
 import { firstSessionOnOrAfter, lastSessionOnOrBefore, type SchoolCalendar } from '../calendar.js';
 import {
-  CAT_APPROVED_ACTIVITY,
   CAT_AUTHORISED,
   CAT_NOT_POSSIBLE,
-  CAT_PRESENT,
   CAT_UNAUTHORISED,
   CODE_CATEGORY,
   CODE_TABLE,
@@ -19,7 +17,16 @@ import {
 } from '../codes.js';
 import { isoWeekday, WEEKDAY_NAMES, type PlainDate, type Session } from '../dates.js';
 import { N_RESOLUTION_SCHOOL_DAYS } from '../measures.js';
-import { absenceOf, emptyCounts, pupilRange, ratio, type CohortPupil, type SessionCounts } from './cohort.js';
+import {
+  absenceOf,
+  countsOf,
+  emptyCounts,
+  pupilRange,
+  ratio,
+  tallyByPeriod,
+  type CohortPupil,
+  type SessionCounts,
+} from './cohort.js';
 
 export interface PeriodOptions {
   readonly from: PlainDate;
@@ -28,25 +35,6 @@ export interface PeriodOptions {
 
 function bounds(cal: SchoolCalendar, o: PeriodOptions): [number, number] {
   return [firstSessionOnOrAfter(cal, o.from), lastSessionOnOrBefore(cal, o.to)];
-}
-
-function count(into: SessionCounts, cat: number): void {
-  switch (cat) {
-    case CAT_PRESENT:
-    case CAT_APPROVED_ACTIVITY:
-      into.possible++;
-      into.attended++;
-      break;
-    case CAT_AUTHORISED:
-      into.possible++;
-      into.authorised++;
-      break;
-    case CAT_UNAUTHORISED:
-      into.possible++;
-      into.unauthorised++;
-      break;
-    default:
-  }
 }
 
 /** Absence on one weekday and session (e.g. Monday AM). */
@@ -69,15 +57,12 @@ export function dayOfWeekPattern(
   options: PeriodOptions,
 ): DaySessionCell[] {
   const [first, last] = bounds(cal, options);
-  const cells = Array.from({ length: 10 }, () => emptyCounts());
-  const cellOf = new Uint8Array(cal.sessionCount);
+  const cellOf = new Int32Array(cal.sessionCount);
   for (let s = 0; s < cal.sessionCount; s++) {
     cellOf[s] = (isoWeekday(cal.sessionDate[s]!) - 1) * 2 + cal.sessionIsPM[s]!;
   }
-  for (const p of pupils) {
-    const [a, b] = pupilRange(cal, p.marks, first, last);
-    for (let s = a; s <= b; s++) count(cells[cellOf[s]!]!, CODE_CATEGORY[p.marks.codes[s]!]!);
-  }
+  const tally = tallyByPeriod(cal, pupils, first, last, cellOf, 10);
+  const cells = Array.from({ length: 10 }, (_, i) => countsOf(tally, i));
   return cells.map((counts, i) => ({
     weekday: WEEKDAY_NAMES[Math.floor(i / 2)]!,
     session: i % 2 === 0 ? 'AM' : 'PM',
@@ -150,7 +135,8 @@ export function codeUseOverTime(cal: SchoolCalendar, pupils: readonly CohortPupi
   const byId = new Int32Array(CODE_TABLE.length + 1);
   const lastDay = cal.sessionDay[last]!;
   let unresolvedN = 0;
-  const nIds = new Set(CODE_TABLE.filter((c) => c.provisional).map((c) => c.id));
+  const provisional = new Uint8Array(CODE_TABLE.length + 1);
+  for (const def of CODE_TABLE) if (def.provisional) provisional[def.id] = 1;
   for (const p of pupils) {
     const [a, b] = pupilRange(cal, p.marks, first, last);
     for (let s = a; s <= b; s++) {
@@ -161,7 +147,7 @@ export function codeUseOverTime(cal: SchoolCalendar, pupils: readonly CohortPupi
       if (cat !== 0 && cat !== CAT_NOT_POSSIBLE) possible[w]!++;
       const k = watchedOf[id]!;
       if (k >= 0) grid[w * codes.length + k]!++;
-      if (nIds.has(id) && lastDay - cal.sessionDay[s]! > N_RESOLUTION_SCHOOL_DAYS) unresolvedN++;
+      if (provisional[id] === 1 && lastDay - cal.sessionDay[s]! > N_RESOLUTION_SCHOOL_DAYS) unresolvedN++;
     }
   }
   const weeks: CodeUseWeek[] = [];

@@ -11,7 +11,15 @@
  */
 import { firstSessionOnOrAfter, lastSessionOnOrBefore, type SchoolCalendar } from '../calendar.js';
 import type { PlainDate } from '../dates.js';
-import { absenceOf, addCounts, emptyCounts, ratio, type CohortPupil, type SessionCounts } from './cohort.js';
+import {
+  absenceOf,
+  countsOf,
+  emptyCounts,
+  ratio,
+  tallyByPeriod,
+  type CohortPupil,
+  type SessionCounts,
+} from './cohort.js';
 
 /** One period of a trend (a school week or a half-term). */
 export interface TrendPoint {
@@ -41,10 +49,15 @@ function points(
   pupils: readonly CohortPupil[],
   periods: readonly { label: string; first: number; last: number }[],
 ): TrendPoint[] {
+  if (periods.length === 0) return [];
+  const first = periods[0]!.first;
+  const last = periods[periods.length - 1]!.last;
+  const periodOf = new Int32Array(cal.sessionCount).fill(-1);
+  periods.forEach((p, i) => periodOf.fill(i, p.first, p.last + 1));
+  const tally = tallyByPeriod(cal, pupils, first, last, periodOf, periods.length);
   const ytd = emptyCounts();
   return periods.map((p, i) => {
-    const counts = emptyCounts();
-    for (const pupil of pupils) addCounts(cal, pupil.marks, p.first, p.last, counts);
+    const counts = countsOf(tally, i);
     ytd.possible += counts.possible;
     ytd.attended += counts.attended;
     ytd.authorised += counts.authorised;
