@@ -15,6 +15,7 @@ import { createDemo, isDatabaseEmpty, type DemoSummary } from '../services/demo/
 import type { Deps } from '../services/deps.js';
 import { adminRoutes } from '../web/admin-routes.js';
 import { boardRoutes } from '../web/board-routes.js';
+import { caseRoutes } from '../web/case-routes.js';
 import { analysisRoutes } from '../web/analysis-routes.js';
 import { analysisMoreRoutes } from '../web/analysis-more-routes.js';
 import { leaveRoutes } from '../web/leave-routes.js';
@@ -33,6 +34,7 @@ export const ROUTES = [
   officeRoutes,
   pupilRoutes,
   worklistRoutes,
+  caseRoutes,
   parentRoutes,
   leaveRoutes,
   letterRoutes,

@@ -117,6 +117,8 @@ export interface Permissions {
   readonly worklist: boolean;
   /** Decide leave-of-absence requests (the headteacher or a delegate). */
   readonly leaveDecisions: boolean;
+  /** The casework list and case records (attendance officers, SENCO, senior leaders). */
+  readonly casework: boolean;
   /** The school's letter templates (attendance officers, senior leaders, admins). */
   readonly letters: boolean;
   readonly pupilSearch: boolean;
@@ -145,6 +147,7 @@ export function permissionsFor(actor: Actor): Permissions {
     office: may('office.signInOut'),
     worklist: may('mark.amend'),
     leaveDecisions: may('mark.amend') && (actor.role === 'senior_leader' || actor.role === 'admin'),
+    casework: may('casework.view'),
     letters: may('letter.editTemplates'),
     pupilSearch: may('school.viewPupilLists'),
     aggregates: may('school.viewAggregates'),
@@ -168,6 +171,7 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
     [permissions.worklist, 'Absence follow-up', '/worklist'],
     [permissions.worklist, 'Parents’ reports', '/absence-reports'],
     [permissions.leaveDecisions, 'Leave requests', '/leave'],
+    [permissions.casework, 'Casework', '/casework'],
     [permissions.pupilSearch, 'Pupils', '/pupils'],
     [permissions.letters, 'Letters', '/school/letters'],
     [permissions.aggregates || permissions.schools, 'Attendance figures', '/analysis'],

@@ -677,7 +677,7 @@ export async function caseworkList(deps: Deps, actor: Actor, schoolId?: string):
       .execute(),
   );
   const inStage = new Set(current.filter((c) => c.stage_id !== null).map((c) => c.pupil_id));
-  const stages = orderedStages(policy).map((s) => ({
+  const stages: CaseworkList['stages'][number][] = orderedStages(policy).map((s) => ({
     id: s.id,
     name: s.name,
     pupils: current
