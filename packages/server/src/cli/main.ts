@@ -8,6 +8,7 @@ import type { CliIO } from './io.js';
 import { runImport, type ImportArgs } from './import.js';
 import { runJobsList, runJobsRun } from './jobs.js';
 import { runBackup, runRestore } from './backup.js';
+import { runExport, type ExportArgs } from './export.js';
 import { runCaseworkEvaluate } from './casework.js';
 import { runConvertStaleN, runDeliver, runSummaries } from './messages.js';
 import { openDeps, runDemo, runMigrate, runServe, type OpenedDeps } from './server.js';
@@ -241,6 +242,24 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
         return runJobsRun(deps, io, { name, date });
       }),
     );
+
+  const exportCommand = program.command('export').description('Attendance files for the DfE (docs/exports.md)');
+  exportCommand
+    .command('daily')
+    .description('Daily pupil-level attendance CSV: one row per pupil on roll and school session of the day')
+    .requiredOption('--school <urn>', "the school's URN")
+    .option('--date <date>', 'the school day (YYYY-MM-DD; default today)')
+    .option('--out <file>', 'write the CSV to a file instead of standard output')
+    .action((opts: ExportArgs) => withDeps(({ deps }) => runExport('daily', opts, io, deps)));
+  exportCommand
+    .command('census')
+    .description('Termly census attendance counts per pupil CSV')
+    .requiredOption('--school <urn>', "the school's URN")
+    .option('--term <name>', "the term's name in the school calendar (e.g. \"Autumn 1\")")
+    .option('--from <date>', 'first date (YYYY-MM-DD), instead of --term')
+    .option('--to <date>', 'last date (YYYY-MM-DD), instead of --term')
+    .option('--out <file>', 'write the CSV to a file instead of standard output')
+    .action((opts: ExportArgs) => withDeps(({ deps }) => runExport('census', opts, io, deps)));
 
   const users = program.command('users').description('Manage accounts');
   users

@@ -41,6 +41,8 @@ describe('the JSON API', () => {
         '/api/amendments',
         '/api/board',
         '/api/early-leavers',
+        '/api/exports/census-attendance',
+        '/api/exports/daily-attendance',
         '/api/late-arrivals',
         '/api/pupils',
         '/api/pupils/{id}',

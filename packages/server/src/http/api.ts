@@ -21,6 +21,7 @@ import {
   saveRegister,
 } from '../services/registers.js';
 import { resolveApiKey } from '../services/api-keys.js';
+import { censusCountsExport, dailyAttendanceExport } from '../services/exports/attendance-exports.js';
 import { rejectUnauthenticated, requireActor } from './auth-routes.js';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -256,6 +257,57 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
           const record = await getPupilRecord(api.deps, requireActor(request), request.params.id, request.query.asOf);
           const { school, ...rest } = record;
           return { school: { id: school.id, name: school.name, urn: school.urn }, ...rest };
+        },
+      );
+
+      app.get(
+        '/exports/daily-attendance',
+        {
+          schema: {
+            summary:
+              'Daily pupil-level attendance as CSV: one row per pupil on roll and school session of the day (docs/exports.md)',
+            querystring: z.object({ schoolId: z.string().optional(), date }),
+          },
+        },
+        async (request, reply) => {
+          const actor = requireActor(request);
+          const out = await dailyAttendanceExport(api.deps, actor, {
+            schoolId: request.query.schoolId ?? actor.schoolId ?? '',
+            date: request.query.date,
+          });
+          return reply
+            .type('text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="${out.fileName}"`)
+            .send(out.csv);
+        },
+      );
+
+      app.get(
+        '/exports/census-attendance',
+        {
+          schema: {
+            summary: 'Termly census attendance counts per pupil as CSV, by term name or dates (docs/exports.md)',
+            querystring: z.object({
+              schoolId: z.string().optional(),
+              term: z.string().max(100).optional(),
+              from: date.optional(),
+              to: date.optional(),
+            }),
+          },
+        },
+        async (request, reply) => {
+          const actor = requireActor(request);
+          const q = request.query;
+          const out = await censusCountsExport(api.deps, actor, {
+            schoolId: q.schoolId ?? actor.schoolId ?? '',
+            term: q.term,
+            from: q.from,
+            to: q.to,
+          });
+          return reply
+            .type('text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="${out.fileName}"`)
+            .send(out.csv);
         },
       );
     },
