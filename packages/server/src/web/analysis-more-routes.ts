@@ -100,6 +100,8 @@ interface HtmlCell {
 
 interface HtmlTable {
   readonly name: string;
+  /** Rows are pupils: shown with checkboxes and the next steps. */
+  readonly namesPupils: boolean;
   readonly title: string;
   readonly head: readonly { text: string; numeric: boolean }[];
   readonly rows: readonly { pupilId: string | null; cells: readonly HtmlCell[] }[];
@@ -124,6 +126,7 @@ function htmlTable(t: ExportTable, path: string, params: URLSearchParams): HtmlT
   const numeric = (kind: string | undefined): boolean => kind !== undefined && kind !== 'text';
   return {
     name: t.name,
+    namesPupils: namesPupils(t),
     title: t.title,
     head: t.columns.map((c) => ({ text: c.label, numeric: numeric(c.kind) })),
     rows: t.rows.map((row) => {
