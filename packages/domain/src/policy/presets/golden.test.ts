@@ -132,6 +132,16 @@ describe('policy presets', () => {
     }
   });
 
+  it('uses only the contract’s action strings', () => {
+    const ACTION =
+      /^(letter:[a-z0-9-]+|meeting:[a-z0-9-]+|plan:(attendance-support|improvement|medical|part-time-timetable)|home-visit|referral:(early-help|education-welfare|social-care|camhs|school-nursing|local-authority|locality-team)|contract|notice-to-improve|penalty-notice-request|review)$/;
+    for (const p of POLICY_PRESETS) {
+      for (const s of p.policy.stages) {
+        for (const a of [...s.actions, ...(s.stepDownActions ?? [])]) expect(a, `${p.id} ${s.id}`).toMatch(ACTION);
+      }
+    }
+  });
+
   it('names no member of staff from the seeds', () => {
     const text = JSON.stringify(POLICY_PRESETS);
     for (const name of ['Vollans', 'Rand', 'Scott Martin', 'Kim Bates']) expect(text).not.toContain(name);
