@@ -16,7 +16,6 @@ import {
   type PlainDate,
 } from '@rollcall/domain';
 import { getSchool, listSchools, type School } from '../../db/repositories/schools.js';
-import { parseCaseworkPolicy } from '../casework-policy.js';
 import { authorise, can, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
@@ -179,29 +178,21 @@ export async function measuredPupils(
   return { cohort, ...entry };
 }
 
-/** The school's bands: its casework policy's when it has one (stored as `casework` in its policy), else the default. */
-export function schoolBands(
-  school: School,
-  policyJson?: string,
-): { from: 'policy' | 'default'; bands: { name: string; minRate: number }[] } {
-  if (policyJson) {
-    try {
-      const raw = (JSON.parse(policyJson) as { casework?: unknown }).casework;
-      if (raw !== undefined) {
-        const parsed = parseCaseworkPolicy(raw);
-        if (parsed.ok)
-          return {
-            from: 'policy',
-            bands: [...parsed.policy.bands]
-              .sort((a, b) => b.minRate - a.minRate)
-              .map((b) => ({ name: b.name, minRate: b.minRate })),
-          };
-      }
-    } catch {
-      // An unreadable policy falls back to the default bands, as the school's policy does.
-    }
-  }
-  void school;
+/**
+ * The school's bands: its policy's (the casework policy's bands, or the document's top-level
+ * `bands` laid over them: `school.policy.casework`), else the default bands of the parents'
+ * summaries. Highest first.
+ */
+export function schoolBands(school: School): {
+  from: 'policy' | 'default';
+  bands: { name: string; minRate: number }[];
+} {
+  const own = school.policy.casework?.bands;
+  if (own && own.length > 0)
+    return {
+      from: 'policy',
+      bands: [...own].sort((a, b) => b.minRate - a.minRate).map((b) => ({ name: b.name, minRate: b.minRate })),
+    };
   return {
     from: 'default',
     bands: DEFAULT_ATTENDANCE_BANDS.map((b) => ({
@@ -281,12 +272,7 @@ export async function schoolDashboard(
       (!pred || pred(m.pupil)),
   );
 
-  const policyRow = await deps.db
-    .selectFrom('schools')
-    .select('policy_json')
-    .where('id', '=', school.id)
-    .executeTakeFirst();
-  const bands = schoolBands(school, policyRow?.policy_json);
+  const bands = schoolBands(school);
 
   // The gap table compares each group with the rest of the population the filter selects, less the group filter.
   const population = pred
