@@ -25,6 +25,9 @@ import { parentRoutes } from '../web/parent-routes.js';
 import { pupilRoutes } from '../web/pupil-routes.js';
 import { registerRoutes } from '../web/register-routes.js';
 import { worklistRoutes } from '../web/worklist-routes.js';
+import { admissionsRoutes } from '../web/admissions-routes.js';
+import { jobsRoutes } from '../web/jobs-routes.js';
+import { returnsRoutes } from '../web/returns-routes.js';
 import type { CliIO } from './io.js';
 
 /** Every page and API plugin of the application, in one list. */
@@ -41,6 +44,9 @@ export const ROUTES = [
   analysisRoutes,
   analysisMoreRoutes,
   adminRoutes,
+  returnsRoutes,
+  admissionsRoutes,
+  jobsRoutes,
   apiRoutes,
 ];
 

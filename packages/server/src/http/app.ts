@@ -126,6 +126,10 @@ export interface Permissions {
   readonly administer: boolean;
   /** Trust and local authority roles: several schools. */
   readonly schools: boolean;
+  /** Returns to the local authority and the admission register. */
+  readonly duties: boolean;
+  /** Scheduled jobs (administrators). */
+  readonly jobs: boolean;
 }
 
 /**
@@ -153,6 +157,8 @@ export function permissionsFor(actor: Actor): Permissions {
     aggregates: may('school.viewAggregates'),
     administer: may('school.administer'),
     schools: acrossSchools,
+    duties: may('duties.view'),
+    jobs: may('jobs.run'),
   };
 }
 
@@ -175,7 +181,10 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
     [permissions.pupilSearch, 'Pupils', '/pupils'],
     [permissions.letters, 'Letters', '/school/letters'],
     [permissions.aggregates || permissions.schools, 'Attendance figures', '/analysis'],
+    [permissions.duties, 'LA returns', '/returns'],
+    [permissions.duties, 'Admission register', '/admissions'],
     [permissions.administer, 'Audit log', '/admin/audit'],
+    [permissions.jobs, 'Scheduled jobs', '/admin/jobs'],
     [permissions.administer, 'API keys', '/admin/api-keys'],
   ];
   return items
