@@ -574,16 +574,23 @@ export interface GovernorsView extends PageBase {
 
 /**
  * The governors' report: aggregated and anonymised (no names, no UPNs, no per-pupil rows; year
- * groups with fewer than 5 pupils are not shown). Needs `school.viewAggregates`.
+ * groups with fewer than 5 pupils are not shown, and a filter that leaves fewer than 5 pupils is
+ * refused). Needs `school.viewAggregates`.
  */
 export async function governorsReport(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Actor,
   q: AnalysisQuery,
 ): Promise<GovernorsView> {
+  const s = await select(deps, actor, q, 'school.viewAggregates');
+  if (s.pupils.length < GOVERNORS_MIN_GROUP) {
+    throw new AppError(
+      'VALIDATION',
+      `The governors' report is anonymised, so it needs at least ${GOVERNORS_MIN_GROUP} pupils; ${s.filterLabel} has ${s.pupils.length}. Choose a larger group.`,
+    );
+  }
   const t = await trends(deps, actor, q);
   const p = await patterns(deps, actor, q);
-  const s = await select(deps, actor, q, 'school.viewAggregates');
   const proj = projectPersistentAbsence(s.cal, s.pupils, { from: s.yearStart, asOf: s.asOf, yearEnd: s.yearEnd });
   const full = fullAttendance(s.cal, s.pupils, { from: s.yearStart, to: s.asOf });
   const last = t.weeks[t.weeks.length - 1];

@@ -214,6 +214,10 @@ describe('/analysis/governors', () => {
     // Year groups of fewer than 5 pupils are not shown.
     expect(textOf(section(res.body, 'table-year-groups'))).toContain('3 – – – – Fewer than 5 pupils: not shown');
     expect(res.body).toContain('@media print');
+    // A filter that leaves fewer than 5 pupils would identify them: refused.
+    const small = await t.get(`/analysis/governors?${Q}&group=gender:F`, governor);
+    expect(small.statusCode).toBe(400);
+    expect(small.body).toContain('needs at least 5 pupils');
     const csv = await t.get(`/analysis/governors?${Q}&format=csv&table=year-groups`, governor);
     expect(csv.statusCode).toBe(200);
     expect(csv.body).not.toContain('Bea');
