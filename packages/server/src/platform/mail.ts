@@ -10,6 +10,14 @@ export interface OutgoingMail {
   readonly subject: string;
   /** Plain text: parents' mail clients, screen readers and printers all read it. */
   readonly text: string;
+  /** Files sent with the message (e.g. a letter's PDF). */
+  readonly attachments?: readonly MailAttachment[];
+}
+
+export interface MailAttachment {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly content: Buffer;
 }
 
 export interface Mailer {
@@ -39,7 +47,21 @@ export function smtpMailer(url: string, from: string): Mailer {
     async send(m) {
       let info: { messageId?: string; rejected?: unknown[] };
       try {
-        info = (await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text })) as typeof info;
+        info = (await transport.sendMail({
+          from,
+          to: m.to,
+          subject: m.subject,
+          text: m.text,
+          ...(m.attachments && m.attachments.length > 0
+            ? {
+                attachments: m.attachments.map((a) => ({
+                  filename: a.filename,
+                  contentType: a.contentType,
+                  content: a.content,
+                })),
+              }
+            : {}),
+        })) as typeof info;
       } catch (e) {
         throw new Error(describeSmtpError(e, url));
       }

@@ -20,6 +20,7 @@ import { audit } from './audit.js';
 import { SYSTEM_ACTOR, type Actor } from './authz.js';
 import type { Deps } from './deps.js';
 import { AppError, type FieldError } from './errors.js';
+import { letterAttachments } from './letters/letter-pdf.js';
 
 export type Channel = 'email' | 'sms';
 export type MessageStatus = 'pending' | 'sent' | 'failed';
@@ -264,11 +265,18 @@ export async function deliverDue(
 
 async function send(
   deps: DeliverDeps,
-  m: { channel: string; to_address: string; subject: string | null; body: string },
+  m: { id: string; channel: string; to_address: string; subject: string | null; body: string },
 ): Promise<{ providerId: string }> {
   if (m.channel === 'sms') return deps.sms.send(m.to_address, m.body);
   if (m.channel === 'email' && deps.mailer) {
-    return deps.mailer.send({ to: m.to_address, subject: m.subject ?? '', text: m.body });
+    // A letter sent by email carries its PDF (services/letters).
+    const attachments = await letterAttachments(deps.db, m.id);
+    return deps.mailer.send({
+      to: m.to_address,
+      subject: m.subject ?? '',
+      text: m.body,
+      ...(attachments.length > 0 ? { attachments } : {}),
+    });
   }
   throw new Error(`cannot send on channel ${m.channel}`);
 }

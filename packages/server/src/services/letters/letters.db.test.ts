@@ -1,7 +1,11 @@
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/databases.js';
 import { rejection, seedSmallSchool, testDeps, type SmallSchool } from '../../../test/fixtures.js';
+import { createLogger } from '../../platform/logger.js';
+import type { OutgoingMail } from '../../platform/mail.js';
 import { readPdfText } from '../../platform/pdf.js';
+import { logSmsSender } from '../../platform/sms.js';
+import { deliverDue } from '../messages.js';
 import { certificatePdf } from '../certificate.js';
 import { markPackSent, packChecklist, packPdf, producePack } from '../evidence-pack/pack.js';
 import {
@@ -140,6 +144,21 @@ describeEachDialect('letters and evidence packs', (ctx) => {
       status: 'pending',
     });
     expect(message.body).toContain('Dear Parent of Alex');
+    // delivered with the letter's PDF attached
+    const mails: OutgoingMail[] = [];
+    const mailer = {
+      send: (m: OutgoingMail) => {
+        mails.push(m);
+        return Promise.resolve({ providerId: `m-${mails.length}` });
+      },
+      close: () => undefined,
+    };
+    const logger = createLogger('silent');
+    expect(await deliverDue({ db: ctx.db, logger, mailer, sms: logSmsSender(logger) }, NOW)).toMatchObject({ sent: 1 });
+    const mail = mails.find((m) => m.subject.startsWith('Invitation'));
+    expect(mail?.attachments?.[0]?.contentType).toBe('application/pdf');
+    expect(mail?.attachments?.[0]?.filename).toBe('meeting-invitation-2025-10-03.pdf');
+    expect(mail?.attachments?.[0]?.content.subarray(0, 5).toString()).toBe('%PDF-');
     const printed = await sendLetter(deps(), officer, {
       pupilId,
       templateKey: 'formal-warning',

@@ -18,7 +18,6 @@ import {
 import { findPupil } from '../../db/repositories/pupils.js';
 import { getSchool, type School } from '../../db/repositories/schools.js';
 import { newId } from '../../platform/ids.js';
-import { buildPdf } from '../../platform/pdf.js';
 import { audit } from '../audit.js';
 import { authorise, ROLE_LABELS, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
@@ -26,6 +25,7 @@ import { AppError, type FieldError } from '../errors.js';
 import { queueMessage } from '../messages.js';
 import { getPupilRecord } from '../pupils.js';
 import { DEFAULT_LETTER_TEMPLATES, type LetterTemplate } from './defaults.js';
+import { renderLetterPdf } from './letter-pdf.js';
 
 export interface TemplateView extends LetterTemplate {
   /** True when the school has edited (or added) this template. */
@@ -517,24 +517,13 @@ export async function lettersForPupil(deps: Deps, actor: Actor, pupilId: string)
   return lettersOf(deps, pupilId);
 }
 
-/** Draws a letter (the recipient's address block is already in the body when the template has it). */
+/** A letter as a PDF (see letter-pdf.ts). */
 export function letterPdf(
   school: School,
   letter: Pick<LetterView, 'title' | 'body' | 'createdAt'>,
   opts: { compress?: boolean } = {},
 ): Promise<Buffer> {
-  return buildPdf(
-    {
-      title: letter.title,
-      school: { name: school.name },
-      createdAt: letter.createdAt,
-      ...(opts.compress === undefined ? {} : { compress: opts.compress }),
-    },
-    (doc) => {
-      doc.heading(letter.title, 2);
-      doc.paragraph(letter.body);
-    },
-  );
+  return renderLetterPdf(school, letter, opts);
 }
 
 /** A stored letter as a PDF; audited as a read. */
