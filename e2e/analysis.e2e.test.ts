@@ -27,6 +27,12 @@ describe.skipIf(!browserAvailable())('analysis in the browser', () => {
     await analysis.filterDashboardToGroup('Gender F');
     expect(new URL(ctx.page.url()).searchParams.get('group')).toBe('gender:F');
 
+    // The dashboard's own figures for the group, as CSV (with the session's cookie).
+    const summary = await analysis.exportDashboard('summary');
+    expect(summary.contentType).toBe('text/csv; charset=utf-8');
+    expect(summary.text).toContain('Measure,Gender F,Pupils');
+    expect(summary.text).toContain('Attendance,0,,');
+
     // The trends of the same group (Bea and Dee), then the table as CSV.
     await analysis.openWithSameFilters('/analysis/trends');
     expect(await analysis.scope()).toContain('Gender F: 2 pupils');

@@ -19,6 +19,15 @@ export class AnalysisPage {
     await this.page.waitForLoadState('load');
   }
 
+  /** Downloads one of the dashboard's tables for the filters the dashboard shows. */
+  async exportDashboard(table: string): Promise<{ contentType: string; text: string }> {
+    const params = new URL(this.page.url()).searchParams;
+    params.set('table', table);
+    params.set('format', 'csv');
+    const res = await this.page.request.get(`${this.base}/analysis/export?${params.toString()}`);
+    return { contentType: res.headers()['content-type'] ?? '', text: await res.text() };
+  }
+
   /** Opens another analysis page with the filters the current page has. */
   async openWithSameFilters(path: string): Promise<void> {
     const search = new URL(this.page.url()).search;

@@ -31,6 +31,7 @@ import {
 } from '@rollcall/domain';
 import { getSchool, type School } from '../db/repositories/schools.js';
 import { loadCohort, type CohortPupil } from './analysis/cohort.js';
+import type { SchoolDashboard } from './analysis/dashboard.js';
 import { audit } from './audit.js';
 import { authorise, can, type Actor, type Resource } from './authz.js';
 import type { Deps } from './deps.js';
@@ -657,4 +658,90 @@ export async function governorsReport(
       ...aggregateTables,
     ],
   };
+}
+
+// ---------------------------------------------------------------- the dashboard's tables
+
+/**
+ * The dashboard's tables (`/analysis`) as export tables, so that they download as CSV and XLSX
+ * like every other: the summary beside the national figures, the bands and the group gaps.
+ */
+export function dashboardTables(dash: SchoolDashboard): ExportTable[] {
+  const n = dash.national;
+  const s = dash.summary;
+  const attendanceNational = n && n.overallAbsence !== null ? 1 - n.overallAbsence : null;
+  return [
+    {
+      name: 'summary',
+      title: `Attendance: ${dash.filterLabel}`,
+      columns: [
+        { key: 'measure', label: 'Measure' },
+        { key: 'value', label: dash.filterLabel, kind: 'rate' },
+        { key: 'pupils', label: 'Pupils', kind: 'number' },
+        { key: 'national', label: n ? `National (${n.phase}, ${n.academicYear})` : 'National', kind: 'rate' },
+      ],
+      rows: [
+        { measure: 'Attendance', value: s.attendanceRate, pupils: null, national: attendanceNational },
+        { measure: 'Overall absence', value: s.absenceRate, pupils: null, national: n?.overallAbsence ?? null },
+        {
+          measure: 'Authorised absence',
+          value: s.authorisedAbsenceRate,
+          pupils: null,
+          national: n?.authorisedAbsence ?? null,
+        },
+        {
+          measure: 'Unauthorised absence',
+          value: s.unauthorisedAbsenceRate,
+          pupils: null,
+          national: n?.unauthorisedAbsence ?? null,
+        },
+        {
+          measure: 'Persistent absence',
+          value: s.persistentAbsenceRate,
+          pupils: s.persistentAbsentees,
+          national: n?.persistentAbsence ?? null,
+        },
+        {
+          measure: 'Severe absence',
+          value: s.severeAbsenceRate,
+          pupils: s.severeAbsentees,
+          national: n?.severeAbsence ?? null,
+        },
+      ],
+    },
+    {
+      name: 'bands',
+      title: 'Pupils by attendance band',
+      columns: [
+        { key: 'band', label: 'Band' },
+        { key: 'from', label: 'From (attendance)', kind: 'rate' },
+        { key: 'pupils', label: 'Pupils', kind: 'number' },
+      ],
+      rows: dash.bands.map((b) => ({ band: b.name, from: b.minRate, pupils: b.pupils })),
+    },
+    {
+      name: 'groups',
+      title: 'Groups against the rest',
+      columns: [
+        { key: 'group', label: 'Group' },
+        { key: 'pupils', label: 'Pupils', kind: 'number' },
+        { key: 'absence', label: 'Absence', kind: 'rate' },
+        { key: 'restAbsence', label: 'Absence, rest', kind: 'rate' },
+        { key: 'absenceGap', label: 'Absence gap', kind: 'change' },
+        { key: 'persistent', label: 'Persistent absence', kind: 'rate' },
+        { key: 'restPersistent', label: 'Persistent absence, rest', kind: 'rate' },
+        { key: 'persistentGap', label: 'Persistent absence gap', kind: 'change' },
+      ],
+      rows: dash.groups.map((g) => ({
+        group: g.label,
+        pupils: g.summary.pupils,
+        absence: g.summary.absenceRate,
+        restAbsence: g.rest.absenceRate,
+        absenceGap: g.absenceGap,
+        persistent: g.summary.persistentAbsenceRate,
+        restPersistent: g.rest.persistentAbsenceRate,
+        persistentGap: g.persistentAbsenceGap,
+      })),
+    },
+  ];
 }

@@ -124,6 +124,23 @@ describe('/analysis/trends', () => {
   });
 });
 
+describe('/analysis/export', () => {
+  it('downloads the dashboard’s tables for the filter', async () => {
+    const csv = await t.get(`/analysis/export?${Q}&group=gender:F&table=summary&format=csv`, leader);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-disposition']).toBe('attachment; filename="summary.csv"');
+    const lines = csv.body.replace(/^\uFEFF/, '').split('\r\n');
+    expect(lines[0]).toMatch(/^Measure,Gender F,Pupils,"National \(primary, 20\d\d\/\d\d\)"$/);
+    // Bea (10 of 38) and Dee (1 of 38): 65 of 76 attended; Bea persistently absent.
+    expect(lines[1]).toMatch(new RegExp(`^Attendance,${65 / 76},,0\\.9`));
+    expect(lines[5]).toMatch(/^Persistent absence,0.5,1,/);
+    const groups = await t.get(`/analysis/export?${Q}&table=groups&format=csv`, leader);
+    expect(groups.body).toContain('Group,Pupils,Absence,"Absence, rest",Absence gap');
+    expect((await t.get(`/analysis/export?${Q}&table=bands&format=xlsx`, leader)).statusCode).toBe(200);
+    expect((await t.get(`/analysis/export?${Q}&table=summary`, teacher)).statusCode).toBe(403);
+  });
+});
+
 describe('/analysis/patterns', () => {
   it('shows day and session absence, code use, punctuality and broken weeks', async () => {
     const res = await t.get(`/analysis/patterns?${Q}`, leader);

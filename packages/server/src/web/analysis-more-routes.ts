@@ -11,8 +11,10 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor } from '../http/auth-routes.js';
+import { schoolDashboard } from '../services/analysis/dashboard.js';
 import {
   auditListExport,
+  dashboardTables,
   governorsReport,
   isListKind,
   LIST_KINDS,
@@ -36,6 +38,7 @@ const QUERY = z.object({
   yearGroup: z.string().max(40).optional(),
   regGroup: z.string().max(200).optional(),
   group: z.string().max(200).optional(),
+  from: z.string().max(20).optional(),
   format: z.enum(['csv', 'xlsx']).optional(),
   table: z.string().max(80).optional(),
 });
@@ -188,6 +191,28 @@ function common(view: PageBase, request: FastifyRequest, q: Query, path: string)
 export const analysisMoreRoutes: FastifyPluginAsync = (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { deps } = app;
+
+  // The dashboard's tables (`/analysis`) as files: `?table=summary|bands|groups&format=csv|xlsx`
+  // with the dashboard's own query fields.
+  app.get('/analysis/export', { schema: { querystring: QUERY } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const q = request.query;
+    const aq = analysisQuery(actor, q);
+    let from: PlainDate | undefined;
+    if (q.from !== undefined && q.from !== '') {
+      if (!isPlainDate(q.from))
+        throw new AppError('VALIDATION', `"From" must be a date like 2025-09-01 (it was "${q.from}").`);
+      from = q.from;
+    }
+    const dash = await schoolDashboard(deps, actor, { ...aq, from });
+    const table = pickTable(dashboardTables(dash), q.table);
+    const file = exportTable(table, q.format ?? 'csv');
+    return reply
+      .header('content-type', file.contentType)
+      .header('content-disposition', `attachment; filename="${file.fileName}"`)
+      .header('cache-control', 'no-store')
+      .send(file.body);
+  });
 
   app.get('/analysis/trends', { schema: { querystring: QUERY } }, async (request, reply) => {
     const actor = requireActor(request);
