@@ -1,17 +1,21 @@
 /** The school's casework policy: its policy document's `casework` section, or the example. */
-import { TWIN_TRACK_EXAMPLE_POLICY, orderedStages, type AttendancePolicy, type PolicyStage } from '@rollcall/domain';
+import { orderedStages, type AttendancePolicy, type PolicyStage } from '@rollcall/domain';
 import type { School } from '../../db/repositories/schools.js';
+import { caseworkPolicyOf as policyOfDocument } from '../school-policy.js';
 
 /**
  * The casework policy a school works to. Until the school's policy document carries a
  * `casework` section, the twin-track example (seed 002 §5.3) is used.
  */
 export function caseworkPolicyOf(school: Pick<School, 'policy'>): AttendancePolicy {
-  const p = school.policy as { casework?: AttendancePolicy | null };
-  return p.casework ?? TWIN_TRACK_EXAMPLE_POLICY;
+  return policyOfDocument(school.policy);
 }
 
-/** Minimum plan length in school weeks when the policy does not say (issue 5: "e.g. 6 school weeks"). */
+/**
+ * Minimum plan length in school weeks when the policy does not say (issue 5: "e.g. 6 school
+ * weeks"). The policy document has no field for it yet; `casework.minPlanSchoolWeeks` is read
+ * when present.
+ */
 export const DEFAULT_MIN_PLAN_SCHOOL_WEEKS = 6;
 
 /** The policy's minimum plan length in school weeks, if it names one. */
@@ -20,7 +24,11 @@ export function minPlanSchoolWeeks(school: Pick<School, 'policy'>): number {
   return p.casework?.minPlanSchoolWeeks ?? p.minPlanSchoolWeeks ?? DEFAULT_MIN_PLAN_SCHOOL_WEEKS;
 }
 
-/** The Notice to Improve monitoring period the policy names (default 15 school days). */
+/**
+ * The Notice to Improve monitoring period the policy names (default 15 school days; the policy
+ * document has no field for it yet, `casework.noticeToImprovePeriod: '6-weeks'` is read when
+ * present). Staff may choose either on the form.
+ */
 export function noticePeriodOf(school: Pick<School, 'policy'>): '15-school-days' | '6-weeks' {
   const p = school.policy as { casework?: { noticeToImprovePeriod?: string } | null };
   return p.casework?.noticeToImprovePeriod === '6-weeks' ? '6-weeks' : '15-school-days';

@@ -1,0 +1,45 @@
+import { expect, it } from 'vitest';
+import { describeEachDialect } from '../../test/databases.js';
+import { d, seedSmallSchool, testDeps } from '../../test/fixtures.js';
+import { runCaseworkEvaluate } from './casework.js';
+
+function capture(): { out: string[]; err: string[]; io: { stdout(t: string): void; stderr(t: string): void } } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { stdout: (t) => out.push(t), stderr: (t) => err.push(t) } };
+}
+
+describeEachDialect('cli casework evaluate', (ctx) => {
+  it('evaluates one school by URN, reports the counts, and names an unknown URN', async () => {
+    const school = await seedSmallSchool(ctx.db);
+    await ctx.db
+      .insertInto('session_marks')
+      .values(
+        ['AM', 'PM'].map((session) => ({
+          pupil_id: school.pupilsA[0]!,
+          date: '2025-09-01',
+          session,
+          code: 'O',
+          minutes_late: null,
+          updated_at: '2025-09-01T16:00:00.000Z',
+          updated_by: null,
+        })),
+      )
+      .execute();
+    const deps = testDeps(ctx.db, ctx.dialect, '2025-09-01T16:00:00Z');
+    const urn = (
+      await ctx.db.selectFrom('schools').select('urn').where('id', '=', school.schoolId).executeTakeFirstOrThrow()
+    ).urn;
+    const s = capture();
+    expect(await runCaseworkEvaluate(deps, s.io, { schoolUrn: urn, asOf: d('2025-09-01') })).toBe(0);
+    expect(s.out.join('')).toBe(
+      `Test Primary (${urn}), 2025-09-01: 5 pupil(s) evaluated, 1 new suggestion(s), 0 already open, 0 no longer holding\n`,
+    );
+    const again = capture();
+    await runCaseworkEvaluate(deps, again.io, { schoolUrn: urn, asOf: d('2025-09-01') });
+    expect(again.out.join('')).toContain('0 new suggestion(s), 1 already open');
+    const bad = capture();
+    expect(await runCaseworkEvaluate(deps, bad.io, { schoolUrn: 'nope', asOf: d('2025-09-01') })).toBe(4);
+    expect(bad.err.join('')).toBe('rollcall casework evaluate: No school with URN nope.\n');
+  });
+});
