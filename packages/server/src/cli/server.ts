@@ -14,6 +14,7 @@ import { startScheduler } from '../services/jobs/scheduler.js';
 import { createDemo, isDatabaseEmpty, type DemoSummary } from '../services/demo/index.js';
 import type { Deps } from '../services/deps.js';
 import { adminRoutes } from '../web/admin-routes.js';
+import { registerAuditRoutes } from '../web/register-audit-routes.js';
 import { boardRoutes } from '../web/board-routes.js';
 import { caseRoutes } from '../web/case-routes.js';
 import { analysisRoutes } from '../web/analysis-routes.js';
@@ -25,6 +26,7 @@ import { parentRoutes } from '../web/parent-routes.js';
 import { pupilRoutes } from '../web/pupil-routes.js';
 import { registerRoutes } from '../web/register-routes.js';
 import { worklistRoutes } from '../web/worklist-routes.js';
+import { policyRoutes } from '../web/policy-routes.js';
 import { admissionsRoutes } from '../web/admissions-routes.js';
 import { jobsRoutes } from '../web/jobs-routes.js';
 import { returnsRoutes } from '../web/returns-routes.js';
@@ -44,9 +46,11 @@ export const ROUTES = [
   analysisRoutes,
   analysisMoreRoutes,
   adminRoutes,
+  registerAuditRoutes,
   returnsRoutes,
   admissionsRoutes,
   jobsRoutes,
+  policyRoutes,
   apiRoutes,
 ];
 

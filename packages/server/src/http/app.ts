@@ -130,6 +130,8 @@ export interface Permissions {
   readonly duties: boolean;
   /** Scheduled jobs (administrators). */
   readonly jobs: boolean;
+  /** The school's attendance policy document (stages, bands, letters). */
+  readonly policy: boolean;
 }
 
 /**
@@ -159,6 +161,7 @@ export function permissionsFor(actor: Actor): Permissions {
     schools: acrossSchools,
     duties: may('duties.view'),
     jobs: may('jobs.run'),
+    policy: may('policy.edit'),
   };
 }
 
@@ -181,6 +184,7 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
     [permissions.pupilSearch, 'Pupils', '/pupils'],
     [permissions.letters, 'Letters', '/school/letters'],
     [permissions.aggregates || permissions.schools, 'Attendance figures', '/analysis'],
+    [permissions.policy, 'Attendance policy', '/school/policy'],
     [permissions.duties, 'LA returns', '/returns'],
     [permissions.duties, 'Admission register', '/admissions'],
     [permissions.administer, 'Audit log', '/admin/audit'],
