@@ -4,12 +4,9 @@
  * a policy document's own `letters` replace these by key. Keys match the policy actions
  * `letter:<key>` (the twin-track example uses track-1-concern, track-1-plan, track-2, positive).
  */
-/** The contract's shape (the domain's `LetterTemplate` in policy/letters.ts once it lands). */
-export interface LetterTemplate {
-  readonly key: string;
-  readonly title: string;
-  readonly body: string;
-}
+import type { LetterTemplate } from '@rollcall/domain';
+
+export type { LetterTemplate };
 
 const SIGN_OFF = `Yours sincerely
 

@@ -98,6 +98,24 @@ describeEachDialect('letters and evidence packs', (ctx) => {
     expect(audits.map((a) => a.action).sort()).toEqual(['letterTemplate.reset', 'letterTemplate.save']);
   });
 
+  it('takes the letters of the school policy’s preset and its own letters, by key', async () => {
+    const other = await seedSmallSchool(ctx.db);
+    await ctx.db
+      .updateTable('schools')
+      .set({
+        policy_json: JSON.stringify({
+          preset: 'stockton-tiers',
+          letters: [{ key: 'tier-2', title: 'Our tier 2', body: 'Dear {{parent.name}}' }],
+        }),
+      })
+      .where('id', '=', other.schoolId)
+      .execute();
+    const templates = await listTemplates(deps(), other.actors.attendance_officer, other.schoolId);
+    const keys = templates.map((t) => t.key);
+    expect(keys).toEqual(expect.arrayContaining(['tier-1', 'tier-2', 'tier-3', 'meeting-invitation']));
+    expect(templates.find((t) => t.key === 'tier-2')?.title).toBe('Our tier 2');
+  });
+
   it('composes a letter merged with the pupil and parent, sends it by email through the outbox and stores it', async () => {
     const officer = school.actors.attendance_officer;
     const pupilId = school.pupilsA[0]!;

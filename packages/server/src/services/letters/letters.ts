@@ -23,6 +23,7 @@ import { authorise, ROLE_LABELS, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
 import { queueMessage } from '../messages.js';
+import { policyLetters } from '../school-policy.js';
 import { getPupilRecord } from '../pupils.js';
 import { DEFAULT_LETTER_TEMPLATES, type LetterTemplate } from './defaults.js';
 import { renderLetterPdf } from './letter-pdf.js';
@@ -39,24 +40,13 @@ function schoolResource(school: School): Resource {
   return { kind: 'school', schoolId: school.id, trustId: school.trustId, laCode: school.laCode };
 }
 
-/** Templates from the school's policy document (`letters`), when it has them. */
-function policyTemplates(school: School): LetterTemplate[] {
-  const letters = (school.policy as unknown as { letters?: unknown }).letters;
-  if (!Array.isArray(letters)) return [];
-  return letters.filter(
-    (t): t is LetterTemplate =>
-      typeof t === 'object' &&
-      t !== null &&
-      typeof (t as LetterTemplate).key === 'string' &&
-      typeof (t as LetterTemplate).title === 'string' &&
-      typeof (t as LetterTemplate).body === 'string',
-  );
-}
-
-/** The school's templates: defaults, then the policy's, then the school's own edits, by key. */
+/**
+ * The school's templates by key: Rollcall's defaults, then the policy's (its preset's letters and the
+ * document's own `letters`), then the school's edits.
+ */
 async function templatesOf(deps: Deps, school: School): Promise<TemplateView[]> {
   const byKey = new Map<string, TemplateView>();
-  for (const t of [...DEFAULT_LETTER_TEMPLATES, ...policyTemplates(school)]) {
+  for (const t of [...DEFAULT_LETTER_TEMPLATES, ...policyLetters(school.policy)]) {
     byKey.set(t.key, { key: t.key, title: t.title, body: t.body, edited: false, updatedAt: null });
   }
   const rows = await deps.db
