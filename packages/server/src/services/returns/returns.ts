@@ -152,6 +152,8 @@ export async function returnCandidates(
   cal: SchoolCalendar,
   kind: ReturnKind,
   asOf: PlainDate,
+  /** The school's facts as of `asOf`, when already read (one read serves every kind). */
+  gathered?: ReturnType<typeof gatherFacts>,
 ): Promise<ReturnItem[]> {
   if (kind === 'deletions') {
     const rows = await db
@@ -186,7 +188,7 @@ export async function returnCandidates(
       };
     });
   }
-  const { ctx, facts } = await gatherFacts(db, cal, school.id, asOf, school.policy.minPossibleSessions);
+  const { ctx, facts } = await (gathered ??= gatherFacts(db, cal, school.id, asOf, school.policy.minPossibleSessions));
   const out: ReturnItem[] = [];
   for (const f of facts) {
     if (kind === 'attendance') {
@@ -272,8 +274,11 @@ export async function prepareReturns(
   const cal = await schoolCalendar(deps, school.id);
   const now = deps.clock.now();
   const prepared: ReturnSummary[] = [];
+  let gathered: ReturnType<typeof gatherFacts> | undefined;
   for (const kind of q.kinds ?? RETURN_KINDS) {
-    const candidates = await returnCandidates(deps.db, school, cal, kind, q.asOf);
+    if (kind !== 'deletions')
+      gathered ??= gatherFacts(deps.db, cal, school.id, q.asOf, school.policy.minPossibleSessions);
+    const candidates = await returnCandidates(deps.db, school, cal, kind, q.asOf, gathered);
     const id = await deps.db.transaction().execute(async (trx) => {
       const fresh = await newItems(trx, school.id, kind, candidates);
       if (fresh.length === 0) return null;
