@@ -9,6 +9,7 @@ import { runImport, type ImportArgs } from './import.js';
 import { runJobsList, runJobsRun } from './jobs.js';
 import { runBackup, runRestore } from './backup.js';
 import { runExport, type ExportArgs } from './export.js';
+import { runAuditRegisters, type AuditRegistersArgs } from './audit-registers.js';
 import { runCaseworkEvaluate } from './casework.js';
 import { runConvertStaleN, runDeliver, runSummaries } from './messages.js';
 import { openDeps, runDemo, runMigrate, runServe, type OpenedDeps } from './server.js';
@@ -260,6 +261,15 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--to <date>', 'last date (YYYY-MM-DD), instead of --term')
     .option('--out <file>', 'write the CSV to a file instead of standard output')
     .action((opts: ExportArgs) => withDeps(({ deps }) => runExport('census', opts, io, deps)));
+
+  program
+    .command('audit-registers')
+    .description('The register audit: registers not taken, missing marks, stale N, unusual codes… (docs/register-audit.md)')
+    .requiredOption('--school <urn>', "the school's URN")
+    .requiredOption('--from <date>', 'first date (YYYY-MM-DD)')
+    .requiredOption('--to <date>', 'last date (YYYY-MM-DD)')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((opts: AuditRegistersArgs) => withDeps(({ deps }) => runAuditRegisters(opts, io, deps)));
 
   const users = program.command('users').description('Manage accounts');
   users
