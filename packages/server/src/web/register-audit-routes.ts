@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { addDays, type PlainDate } from '@rollcall/domain';
+import { addDays } from '@rollcall/domain';
 import { getSchool, listSchools } from '../db/repositories/schools.js';
 import { requireActor } from '../http/auth-routes.js';
 import { can } from '../services/authz.js';
