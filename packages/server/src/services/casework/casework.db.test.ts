@@ -466,4 +466,43 @@ describeEachDialect('casework decisions and the case record', (ctx) => {
     const e = await rejection(setStage(deps, officer, { pupilId: school.pupilsA[0]!, stageId: 'track-1', reason: '' }));
     expect(e.details.fields?.map((f) => f.field)).toEqual(['reason']);
   });
+
+  it('a review falls due and accepting it records the review and the rate, keeping the stage; a step down to no stage closes it', async () => {
+    const officer = school.actors.attendance_officer;
+    const cal = school.pupilsA[2]!;
+    // Track 2 (entered Monday 15 September) is reviewed every 4 school weeks: due 13 October.
+    const deps = testDeps(ctx.db, ctx.dialect, '2025-10-13T08:00:00Z');
+    await evaluateSchool(deps, school.schoolId, d('2025-10-13'));
+    const review = (await caseworkList(deps, officer)).suggestions.find(
+      (s) => s.pupilId === cal && s.kind === 'review',
+    )!;
+    expect(review.explanation).toContain('4 school weeks since entering on 2025-09-15');
+    await decideSuggestion(deps, officer, {
+      suggestionId: review.id,
+      decision: 'accept',
+      reason: 'Reviewed with mother',
+    });
+    let record = await loadCaseRecord(ctx.db, cal);
+    expect(record.current?.stageId).toBe('track-2');
+    expect(record.reviews).toEqual([
+      expect.objectContaining({
+        reviewedOn: '2025-10-13',
+        rate: 0.8,
+        notes: 'Reviewed with mother',
+        reviewedBy: 'Test attendance_officer',
+      }),
+    ]);
+    // The review is no longer overdue on the officer's list.
+    expect((await caseworkList(deps, officer)).overdue.filter((o) => o.pupilId === cal && o.kind === 'review')).toEqual(
+      [],
+    );
+    await setStage(deps, officer, { pupilId: cal, stageId: 'none', reason: 'Attendance restored' });
+    record = await loadCaseRecord(ctx.db, cal);
+    expect(record.current).toBeNull();
+    expect(record.stages[record.stages.length - 1]).toMatchObject({
+      stageId: null,
+      leftOn: '2025-10-13',
+      reason: 'Attendance restored',
+    });
+  });
 });
