@@ -10,6 +10,7 @@ import { listSchools, type School } from '../../db/repositories/schools.js';
 import { createMailer } from '../../platform/mail.js';
 import { createSmsSender } from '../../platform/sms.js';
 import { audit } from '../audit.js';
+import { evaluateSchool } from '../casework/evaluation.js';
 import { deliverDue } from '../messages.js';
 import { convertStaleN } from '../n-ageing.js';
 import { registerBoard, schoolCalendar } from '../registers.js';
@@ -61,31 +62,22 @@ registerJob({
     }),
 });
 
-/** The case-record helper's evaluator, when it exists (loaded at run time so this file does not depend on it). */
-type EvaluateSchool = (deps: JobContext['deps'], schoolId: string, asOf: PlainDate) => Promise<unknown>;
-async function loadEvaluateSchool(): Promise<EvaluateSchool | null> {
-  const path = '../casework/evaluation.js';
-  try {
-    const mod = (await import(path)) as { evaluateSchool?: EvaluateSchool };
-    return typeof mod.evaluateSchool === 'function' ? mod.evaluateSchool : null;
-  } catch {
-    return null;
-  }
-}
-
 registerJob({
   name: 'daily-evaluation',
-  description: 'Evaluate every pupil’s thresholds and casework stages (the case record’s evaluator).',
+  description:
+    'Evaluate every pupil’s thresholds and casework stages and store the suggestions (the case record’s evaluator; never changes a stage).',
   schedule: '0 18 * * 1-5',
   scheduleInWords: 'Monday to Friday at 18:00',
-  run: async (ctx) => {
-    const evaluateSchool = await loadEvaluateSchool();
-    if (!evaluateSchool) return { status: 'not available', note: 'the casework evaluator is not installed yet' };
-    return forEachSchoolDay(ctx, async (school) => {
-      const result = await evaluateSchool(ctx.deps, school.id, ctx.date);
-      return { result: result ?? null };
-    });
-  },
+  run: (ctx) =>
+    forEachSchoolDay(ctx, async (school) => {
+      const r = await evaluateSchool(ctx.deps, school.id, ctx.date, ctx.actor);
+      return {
+        pupilsEvaluated: r.pupilsEvaluated,
+        created: r.created,
+        alreadyOpen: r.alreadyOpen,
+        superseded: r.superseded,
+      };
+    }),
 });
 
 registerJob({

@@ -157,10 +157,12 @@ describeEachDialect('scheduled jobs on a fixed date', (ctx) => {
     );
   });
 
-  it('daily evaluation: runs the casework evaluator, or records that it is not available', async () => {
+  it('daily evaluation: runs the casework evaluator for each school; once per date', async () => {
     const r = await runJob(at('2025-09-19T17:00:00Z'), 'daily-evaluation', d('2025-09-19'), { trigger: 'schedule' });
-    expect(['done', 'failed']).toContain(r.status);
-    if (r.status === 'done' && 'status' in r.summary) expect(r.summary).toMatchObject({ status: 'not available' });
+    expect(r.status === 'done' && r.summary[urn()]).toMatchObject({ pupilsEvaluated: 5 });
+    expect(
+      (await runJob(at('2025-09-19T17:01:00Z'), 'daily-evaluation', d('2025-09-19'), { trigger: 'manual' })).status,
+    ).toBe('alreadyDone');
   });
 
   it('outbox: sends what is due every time it runs (not recorded per date)', async () => {
