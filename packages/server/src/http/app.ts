@@ -126,6 +126,8 @@ export interface Permissions {
   readonly administer: boolean;
   /** Trust and local authority roles: several schools. */
   readonly schools: boolean;
+  /** The register audit: school staff who may, and trust leads (who choose a school). */
+  readonly registerAudit?: boolean;
   /** Returns to the local authority and the admission register. */
   readonly duties: boolean;
   /** Scheduled jobs (administrators). */
@@ -159,6 +161,7 @@ export function permissionsFor(actor: Actor): Permissions {
     aggregates: may('school.viewAggregates'),
     administer: may('school.administer'),
     schools: acrossSchools,
+    registerAudit: may('registers.audit') || (acrossSchools && actor.role === 'trust_lead'),
     duties: may('duties.view'),
     jobs: may('jobs.run'),
     policy: may('policy.edit'),
@@ -189,6 +192,7 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
     [permissions.duties, 'Admission register', '/admissions'],
     [permissions.administer, 'Audit log', '/admin/audit'],
     [permissions.jobs, 'Scheduled jobs', '/admin/jobs'],
+    [permissions.registerAudit === true, 'Register audit', '/register-audit'],
     [permissions.administer, 'API keys', '/admin/api-keys'],
   ];
   return items
