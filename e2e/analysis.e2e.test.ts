@@ -65,4 +65,16 @@ describe.skipIf(!browserAvailable())('analysis in the browser', () => {
     const bea = ctx.server.school.pupilsA[1]!;
     expect(await ctx.page.getByTestId('letter-links').locator(`a[href="/pupils/${bea}/letters/new"]`).count()).toBe(1);
   });
+
+  it('a governor prints the anonymised report without the navigation or download links', async () => {
+    ctx.server.clock.set('2025-09-08T15:00:00Z');
+    await new SignInPage(ctx.page, ctx.server.url).signIn(ctx.server.email('governor'), PASSWORD);
+    await ctx.page.goto(`${ctx.server.url}/analysis/governors`);
+    await ctx.page.emulateMedia({ media: 'print' });
+    expect(await ctx.page.getByRole('heading', { name: 'Attendance report for governors' }).isVisible()).toBe(true);
+    expect(await ctx.page.locator('.govuk-service-navigation').isVisible()).toBe(false);
+    expect(await ctx.page.getByTestId('csv-weekly-trend').isVisible()).toBe(false);
+    expect(await ctx.page.locator('svg[data-chart="governors-weekly-chart"]').isVisible()).toBe(true);
+    expect(await ctx.page.content()).not.toContain('Bea');
+  });
 });

@@ -230,7 +230,7 @@ describe('/analysis/governors', () => {
     for (const id of [...t.school.pupilsA, ...t.school.pupilsB]) expect(res.body).not.toContain(id);
     // Year groups of fewer than 5 pupils are not shown.
     expect(textOf(section(res.body, 'table-year-groups'))).toContain('3 – – – – Fewer than 5 pupils: not shown');
-    expect(res.body).toContain('@media print');
+    expect(res.body).toContain('<link rel="stylesheet" href="/public/analysis.css">');
     // A filter that leaves fewer than 5 pupils would identify them: refused.
     const small = await t.get(`/analysis/governors?${Q}&group=gender:F`, governor);
     expect(small.statusCode).toBe(400);

@@ -70,12 +70,21 @@ function frame(options: ChartOptions, values: readonly number[], zeroBased: bool
   const w = options.width ?? 720;
   const h = options.height ?? 300;
   const finite = values.filter((v) => Number.isFinite(v));
-  let lo = options.min ?? (zeroBased ? 0 : Math.min(...finite, 1));
-  let hi = options.max ?? Math.max(...finite, zeroBased ? 1 : lo);
-  if (!zeroBased && options.min === undefined && finite.length > 0) lo = Math.max(0, Math.min(...finite) - 0.02);
-  if (!zeroBased && options.max === undefined && finite.length > 0) hi = Math.min(1, Math.max(...finite) + 0.02);
-  if (options.format !== 'percent' && options.max === undefined) hi = Math.max(hi, 1);
-  if (hi <= lo) hi = lo + 1;
+  const percent = (options.format ?? 'percent') === 'percent';
+  const dataMin = finite.length > 0 ? Math.min(...finite) : 0;
+  const dataMax = finite.length > 0 ? Math.max(...finite) : 1;
+  // Bars start at zero; lines zoom in on the data (attendance lives between 80% and 100%).
+  let lo = options.min ?? (zeroBased ? 0 : Math.max(0, dataMin - 0.02));
+  let hi = options.max ?? (zeroBased ? dataMax * 1.1 : dataMax + 0.02);
+  if (percent && options.max === undefined) hi = Math.min(1, hi);
+  if (!(hi > lo)) hi = lo + (percent ? 0.1 : 1);
+  // Start and end the axis on a tick, so every value sits between two labelled lines.
+  const ticks = niceTicks(lo, hi);
+  const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 0;
+  if (step > 0) {
+    lo = Math.floor(lo / step + 1e-9) * step;
+    hi = Math.ceil(hi / step - 1e-9) * step;
+  }
   const left = 56;
   const right = 16;
   const top = 16;
@@ -87,7 +96,7 @@ function open(options: ChartOptions, f: Frame, kind: string): string {
   const id = options.id.replace(/[^a-z0-9-]/gi, '-');
   return (
     `<svg class="rc-chart rc-chart--${kind}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${f.w} ${f.h}" ` +
-    `width="100%" role="img" aria-labelledby="${id}-title ${id}-desc" data-chart="${id}">` +
+    `width="100%" font-family="&quot;GDS Transport&quot;, arial, sans-serif" role="img" aria-labelledby="${id}-title ${id}-desc" data-chart="${id}">` +
     `<title id="${id}-title">${escapeXml(options.title)}</title>` +
     `<desc id="${id}-desc">${escapeXml(options.description)}</desc>`
   );
