@@ -10,7 +10,10 @@
  *   name the pupils, hence the schools, whose marks changed;
  * - pupils, terms and closures change only through an import (or the demo loader), each audited
  *   with the school's id: new `audit_log` rows with those actions name the schools to reload.
- * Both checks are `max(id)` on a primary key, then a range scan of only the new rows.
+ * Both checks are `max(id)` on a primary key, then a range scan of only the new rows. Marks
+ * written since a cohort was read (up to 20,000 at a time; more, as after an import, and the
+ * schools are read again) are laid over copies of the changed pupils' arrays: registers taken
+ * across a local authority through the day cost a patch, not a reread of each school.
  */
 import {
   CODES_2024_FROM,
@@ -71,10 +74,27 @@ export interface Cohort {
   readonly version: number;
 }
 
+/** One mark written since a cohort was read (from `mark_history`). */
+interface MarkChange {
+  readonly pupilId: string;
+  readonly date: string;
+  readonly session: string;
+  readonly code: string;
+  readonly minutesLate: number | null;
+}
+
+/** What moved a school to a version: the marks written, or null when it must be read again. */
+interface LogEntry {
+  readonly version: number;
+  readonly changes: readonly MarkChange[] | null;
+}
+
 interface Tracker {
   markStamp: string | null;
   auditStamp: string | null;
   readonly versions: Map<string, number>;
+  /** Per school, the latest versions' changes, so a cached cohort is patched rather than read again. */
+  readonly log: Map<string, LogEntry[]>;
   /** Serialises checks so that concurrent requests do not bump twice. */
   pending: Promise<void>;
 }
@@ -97,23 +117,68 @@ async function maxId(db: Db, table: 'mark_history' | 'audit_log'): Promise<strin
   return (r?.id as string | null | undefined) ?? null;
 }
 
-function bump(t: Tracker, schoolId: string | null): void {
+/** Marks read back from the history in one check; more (an import) and the schools are read again. */
+const MAX_PATCH_ROWS = 20_000;
+/** Versions remembered per school; a cohort older than that is read again. */
+const MAX_LOG = 64;
+
+function bump(t: Tracker, schoolId: string | null, changes: readonly MarkChange[] | null): void {
   if (schoolId === null) return;
-  t.versions.set(schoolId, (t.versions.get(schoolId) ?? 0) + 1);
+  const version = (t.versions.get(schoolId) ?? 0) + 1;
+  t.versions.set(schoolId, version);
+  const log = t.log.get(schoolId) ?? [];
+  log.push({ version, changes });
+  if (log.length > MAX_LOG) log.shift();
+  t.log.set(schoolId, log);
 }
 
 async function check(db: Db, t: Tracker): Promise<void> {
   const [markStamp, auditStamp] = await Promise.all([maxId(db, 'mark_history'), maxId(db, 'audit_log')]);
   // The first check only notes where the tables end: nothing is cached yet.
   if (markStamp !== null && t.markStamp !== null && markStamp !== t.markStamp) {
+    // Session marks only (lesson marks carry their lesson), in the order they were written.
     const rows = await db
       .selectFrom('mark_history')
       .innerJoin('pupils', 'pupils.id', 'mark_history.pupil_id')
-      .select('pupils.school_id')
-      .distinct()
+      .select([
+        'pupils.school_id',
+        'mark_history.pupil_id',
+        'mark_history.date',
+        'mark_history.session',
+        'mark_history.new_code',
+        'mark_history.new_minutes_late',
+        'mark_history.lesson_id',
+      ])
       .where('mark_history.id', '>', t.markStamp)
+      .orderBy('mark_history.id')
+      .limit(MAX_PATCH_ROWS + 1)
       .execute();
-    for (const r of rows) bump(t, r.school_id);
+    const bySchool = new Map<string, MarkChange[]>();
+    for (const r of rows) {
+      const list = bySchool.get(r.school_id) ?? [];
+      if (r.lesson_id === null)
+        list.push({
+          pupilId: r.pupil_id,
+          date: r.date,
+          session: r.session,
+          code: r.new_code,
+          minutesLate: r.new_minutes_late === null ? null : Number(r.new_minutes_late),
+        });
+      bySchool.set(r.school_id, list);
+    }
+    if (rows.length > MAX_PATCH_ROWS) {
+      // Too many to patch (an import): read again every school that has any.
+      const schools = await db
+        .selectFrom('mark_history')
+        .innerJoin('pupils', 'pupils.id', 'mark_history.pupil_id')
+        .select('pupils.school_id')
+        .distinct()
+        .where('mark_history.id', '>', t.markStamp)
+        .execute();
+      for (const r of schools) bump(t, r.school_id, null);
+    } else {
+      for (const [schoolId, changes] of bySchool) bump(t, schoolId, changes);
+    }
   }
   if (auditStamp !== null && t.auditStamp !== null && auditStamp !== t.auditStamp) {
     const rows = await db
@@ -123,7 +188,7 @@ async function check(db: Db, t: Tracker): Promise<void> {
       .where('action', 'in', [...ROLL_CHANGING_ACTIONS])
       .where('id', '>', t.auditStamp)
       .execute();
-    for (const r of rows) bump(t, r.school_id);
+    for (const r of rows) bump(t, r.school_id, null);
   }
   t.markStamp = markStamp ?? '';
   t.auditStamp = auditStamp ?? '';
@@ -134,16 +199,20 @@ async function check(db: Db, t: Tracker): Promise<void> {
  * concurrent callers).
  */
 export async function schoolVersions(db: Db): Promise<ReadonlyMap<string, number>> {
+  return (await tracked(db)).versions;
+}
+
+async function tracked(db: Db): Promise<Tracker> {
   let t = trackers.get(db);
   if (!t) {
-    t = { markStamp: null, auditStamp: null, versions: new Map(), pending: Promise.resolve() };
+    t = { markStamp: null, auditStamp: null, versions: new Map(), log: new Map(), pending: Promise.resolve() };
     trackers.set(db, t);
   }
   const tracker = t;
   const run = tracker.pending.then(() => check(db, tracker));
   tracker.pending = run.catch(() => undefined);
   await run;
-  return tracker.versions;
+  return tracker;
 }
 
 /** Forgets a database's cached cohorts (tests, and after restoring a database). */
@@ -162,8 +231,8 @@ export async function loadCohort(
   schoolId: string,
   period: { from: PlainDate; to: PlainDate },
 ): Promise<Cohort> {
-  const versions = await schoolVersions(deps.db);
-  const version = versions.get(schoolId) ?? 0;
+  const tracker = await tracked(deps.db);
+  const version = tracker.versions.get(schoolId) ?? 0;
   let cache = caches.get(deps.db);
   if (!cache) {
     cache = new Map();
@@ -171,19 +240,67 @@ export async function loadCohort(
   }
   const key = `${schoolId}|${period.from}|${period.to}`;
   const hit = cache.get(key);
+  let cohort: Promise<Cohort>;
   if (hit && hit.version === version) {
     // Most recently used last, so the oldest is evicted first.
     cache.delete(key);
     cache.set(key, hit);
     return hit.cohort;
   }
-  const cohort = readCohort(deps.db, schoolId, period, version);
+  const log = (tracker.log.get(schoolId) ?? []).filter((e) => hit && e.version > hit.version && e.version <= version);
+  const patchable = hit !== undefined && log.length === version - hit.version && log.every((e) => e.changes !== null);
+  if (patchable) {
+    const changes = log.flatMap((e) => e.changes!);
+    cohort = hit.cohort.then((c) => patchCohort(c, changes, version));
+  } else {
+    cohort = readCohort(deps.db, schoolId, period, version);
+  }
+  cache.delete(key);
   cache.set(key, { version, cohort });
   cohort.catch(() => {
     if (cache.get(key)?.cohort === cohort) cache.delete(key);
   });
   while (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
   return cohort;
+}
+
+/** Code ids depend on the code set in force on the date: each (code, set) is looked up once. */
+function codeId(ids: Map<string, number>, code: string, date: string): number {
+  const key = `${code}|${date >= CODES_2024_FROM ? 1 : 0}`;
+  let id = ids.get(key);
+  if (id === undefined) {
+    const found = lookupCode(code, date as PlainDate);
+    id = found.ok ? found.definition.id : 0;
+    ids.set(key, id);
+  }
+  return id;
+}
+
+/** A new cohort with the marks written since laid over copies of the changed pupils' arrays. */
+function patchCohort(c: Cohort, changes: readonly MarkChange[], version: number): Cohort {
+  const byPupil = new Map<string, MarkChange[]>();
+  for (const m of changes) {
+    if (m.date < c.from || m.date > c.to) continue;
+    byPupil.set(m.pupilId, [...(byPupil.get(m.pupilId) ?? []), m]);
+  }
+  const ids = new Map<string, number>();
+  const pupils = c.pupils.map((p) => {
+    const mine = byPupil.get(p.id);
+    if (!mine) return p;
+    const codes = new Uint8Array(p.marks.codes);
+    let minutesLate = p.marks.minutesLate ? new Uint16Array(p.marks.minutesLate) : undefined;
+    for (const m of mine) {
+      const s = sessionIndex(c.cal, m.date as PlainDate, m.session as Session);
+      if (s < 0) continue;
+      codes[s] = codeId(ids, m.code, m.date);
+      if (m.minutesLate) {
+        minutesLate ??= new Uint16Array(codes.length);
+        minutesLate[s] = m.minutesLate;
+      } else if (minutesLate) minutesLate[s] = 0;
+    }
+    return { ...p, marks: { ...p.marks, codes, minutesLate } };
+  });
+  return { ...c, pupils, version };
 }
 
 async function readCohort(
@@ -250,21 +367,13 @@ async function readCohort(
   const codes = new Map<string, Uint8Array>();
   const late = new Map<string, Uint16Array>();
   for (const p of pupilRows) codes.set(p.id, new Uint8Array(n));
-  // Code ids depend on the code set in force on the date: look each (code, set) up once.
   const ids = new Map<string, number>();
   for (const m of markRows) {
     const arr = codes.get(m.pupil_id);
     if (!arr) continue;
     const s = sessionIndex(cal, m.date as PlainDate, m.session as Session);
     if (s < 0) continue;
-    const key = `${m.code}|${m.date >= CODES_2024_FROM ? 1 : 0}`;
-    let id = ids.get(key);
-    if (id === undefined) {
-      const found = lookupCode(m.code, m.date as PlainDate);
-      id = found.ok ? found.definition.id : 0;
-      ids.set(key, id);
-    }
-    arr[s] = id;
+    arr[s] = codeId(ids, m.code, m.date);
     if (m.minutes_late) {
       let ml = late.get(m.pupil_id);
       if (!ml) {
