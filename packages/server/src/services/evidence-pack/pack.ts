@@ -47,6 +47,8 @@ interface Gathered {
   measures: Awaited<ReturnType<typeof getPupilRecord>>['measures'];
   periodStart: PlainDate;
   asOf: PlainDate;
+  /** School days of the statistics period up to today with at least one mark. */
+  markedDays: readonly string[];
   contacts: {
     name: string;
     relationship: string;
@@ -207,6 +209,7 @@ async function gather(deps: Deps, actor: Actor, pupilId: string): Promise<Gather
     measures: record.measures,
     periodStart: record.periodStart,
     asOf: record.asOf,
+    markedDays: record.days.filter((d) => d.am !== null || d.pm !== null).map((d) => d.date),
     contacts: contacts.map((c) => ({
       name: c.name,
       relationship: c.relationship,
@@ -247,6 +250,7 @@ const targetsOf = (json: string): { text?: string; met?: boolean | null }[] => {
 };
 
 function checklist(kind: PackKind, g: Gathered, period: { from: string; to: string } | null): CheckItem[] {
+  const marked = period ? g.markedDays.filter((d) => d >= period.from && d <= period.to).length : 0;
   const invitations = g.letters.filter((l) => l.templateKey === 'meeting-invitation');
   const warnings = g.letters.filter((l) => l.templateKey === 'formal-warning');
   const meetingsHeld = g.meetings.filter((m) => m.status === 'held' || m.status === 'not_attended');
@@ -365,10 +369,14 @@ function checklist(kind: PackKind, g: Gathered, period: { from: string; to: stri
   }
   items.push({
     key: 'certificate',
-    label: 'The attendance certificate period',
+    label: 'An attendance certificate: register marks for the period',
     required: true,
-    present: period !== null,
-    detail: period ? `${day(period.from)} to ${day(period.to)}` : 'Choose the period for the attendance certificate.',
+    present: marked > 0,
+    detail: !period
+      ? 'Choose the period for the attendance certificate.'
+      : marked > 0
+        ? `${day(period.from)} to ${day(period.to)}: ${marked} school days with marks.`
+        : `No register marks between ${day(period.from)} and ${day(period.to)} (the certificate covers the statistics year to today).`,
   });
   items.push({
     key: 'agencies',
@@ -420,8 +428,10 @@ export async function packChecklist(
   kind: PackKind,
   periodInput: { from?: string | undefined; to?: string | undefined } = {},
 ): Promise<PackChecklist> {
-  const period = checkPeriod(periodInput.from, periodInput.to);
+  const chosen = checkPeriod(periodInput.from, periodInput.to);
   const g = await gather(deps, actor, pupilId);
+  // Without a chosen period the certificate would cover the statistics year to today.
+  const period = chosen ?? { from: g.periodStart, to: g.asOf };
   const items = checklist(kind, g, period);
   return {
     kind,

@@ -237,7 +237,13 @@ describeEachDialect('letters and evidence packs', (ctx) => {
     const pupilId = school.pupilsA[0]!;
     const check = await packChecklist(deps(), officer, pupilId, 'la-referral');
     const missing = check.missingRequired.map((i) => i.key);
-    expect(missing).toEqual(expect.arrayContaining(['meeting', 'plan', 'plan-review', 'home-visit', 'certificate']));
+    expect(missing).toEqual(expect.arrayContaining(['meeting', 'plan', 'plan-review', 'home-visit']));
+    expect(missing).not.toContain('certificate');
+    const noMarks = await packChecklist(deps(), officer, pupilId, 'penalty-notice', {
+      from: '2025-09-22',
+      to: '2025-09-24',
+    });
+    expect(noMarks.missingRequired.map((i) => i.key)).toContain('certificate');
     expect(missing).not.toContain('invitation');
     expect(missing).not.toContain('threshold');
     expect(missing).not.toContain('parents');
