@@ -575,7 +575,11 @@ function drawPack(
       { header: 'Present', width: 1.6 },
       { header: 'Details', width: 5.4 },
     ],
-    items.map((i) => [i.label + (i.required ? '' : ' (if any)'), i.present ? 'Yes' : 'MISSING', i.detail]),
+    items.map((i) => [
+      i.label + (i.required ? '' : ' (if any)'),
+      i.present ? 'Yes' : i.required ? 'MISSING' : 'None',
+      i.detail,
+    ]),
   );
   doc.heading('Reason for referral', 3);
   doc.paragraph(input.reason || 'Not given.');
