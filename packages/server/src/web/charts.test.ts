@@ -51,3 +51,13 @@ describe('barChart', () => {
 it('escapes text', () => {
   expect(escapeXml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
 });
+
+it('zooms a line chart to the data, starting and ending its axis on a labelled tick', () => {
+  const svg = lineChart({ id: 'z', title: 't', description: 'd', labels: ['a', 'b'] }, [
+    { name: 's', values: [0.955, 0.96] },
+  ]);
+  expect(svg).toContain('>93.0%</text>');
+  expect(svg).toContain('>98.0%</text>');
+  expect(svg).not.toContain('>92.0%</text>');
+  expect(svg).not.toContain('>100.0%</text>');
+});

@@ -46,11 +46,12 @@ function fmt(value: number, format: 'percent' | 'count'): string {
 
 function niceTicks(min: number, max: number, count = 5): number[] {
   if (max <= min) return [min];
-  const raw = (max - min) / count;
+  const raw = ((max - min) / count) * (1 - 1e-9);
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
   const ticks: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Math.round(v / step) * step);
+  for (let v = Math.ceil(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step)
+    ticks.push(Math.round(v / step) * step);
   return ticks;
 }
 
@@ -88,7 +89,8 @@ function frame(options: ChartOptions, values: readonly number[], zeroBased: bool
   const left = 56;
   const right = 16;
   const top = 16;
-  const bottom = 56;
+  // Room for the slanted x labels and, below them, the legend.
+  const bottom = 84;
   return { w, h, left, right, top, bottom, lo, hi, y: (v) => top + (h - top - bottom) * (1 - (v - lo) / (hi - lo)) };
 }
 
