@@ -84,6 +84,16 @@ describe('API keys, the audit log and subject access', () => {
     expect(audited.map((a) => a.action).sort()).toEqual(['apiKey.create', 'apiKey.create', 'apiKey.revoke']);
   });
 
+  it('a key with a role allowed to export downloads the DfE daily file; an office key may not', async () => {
+    const leader = await createKey({ name: 'DfE feed', role: 'attendance_officer', scopes: 'read' });
+    const res = await bearer(leader, 'GET', '/api/exports/daily-attendance?date=2025-09-08');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    expect(res.body.split('\r\n')[0]).toBe('urn,la_code,upn,date,session,attendance_code,minutes_late,year_group');
+    const office = await createKey({ name: 'Office tool', role: 'office', scopes: 'read' });
+    expect((await bearer(office, 'GET', '/api/exports/daily-attendance?date=2025-09-08')).statusCode).toBe(403);
+  });
+
   it('without a key or session the API answers 401, and the OpenAPI description documents bearer keys', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/board' })).statusCode).toBe(401);
     const doc = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });

@@ -154,6 +154,43 @@ describeEachDialect('importSchoolData with MIS exports', (ctx) => {
     }
   });
 
+  it('refuses a SIMS export with bad rows whole, listing every problem with its line, and writes nothing', async () => {
+    const rows = pupilRowsWithAddress();
+    rows[0]![4] = '31/02/2015'; // no such date
+    rows[1]![2] = ''; // no legal forename
+    rows[2]![PUPILS_WITH_ADDRESS.indexOf('postcode')] = 'NOT A POSTCODE';
+    const before = await ctx.db
+      .selectFrom('pupils')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow();
+    try {
+      await importSchoolData(deps(), SYSTEM_ACTOR, {
+        urn: '200200',
+        school: SCHOOL,
+        calendar: file('calendar.json', JSON.stringify(CALENDAR)),
+        pupils: file('sims.csv', asMis('sims', 'pupils', PUPILS_WITH_ADDRESS, rows)),
+      });
+      throw new Error('expected a refusal');
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      const lines = (e.details['problems'] as Parameters<typeof problemLine>[0][]).map((p) => problemLine(p));
+      // Every problem, each with its line (an address cell holds two lines, so rows start on even lines).
+      expect(lines).toEqual([
+        'sims.csv:2: date_of_birth "2015-02-31" is not a date: write it as YYYY-MM-DD',
+        "sims.csv:4: forename is empty: the register needs the pupil's legal forename",
+        'sims.csv:6: postcode "NOT A POSTCODE" is not a UK postcode (like SW1A 1AA)',
+      ]);
+    }
+    const after = await ctx.db
+      .selectFrom('pupils')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+    expect(
+      await ctx.db.selectFrom('schools').select('id').where('urn', '=', '200200').executeTakeFirst(),
+    ).toBeUndefined();
+  });
+
   it('reports what changed per file, with names, and a naming problem with the MIS header', async () => {
     const first = await importSchoolData(deps(), SYSTEM_ACTOR, misFiles('arbor', '200100'));
     expect(first.changes.pupils).toMatchObject({ added: 3, updated: 0, unchanged: 0, left: 0 });
