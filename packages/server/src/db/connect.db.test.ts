@@ -55,6 +55,7 @@ describeEachDialect('schema', (ctx) => {
         'la_contacts',
         'api_keys',
         'retention_runs',
+        'integration_periods',
       ].sort(),
     );
   });
@@ -102,6 +103,7 @@ describe('migrations', () => {
         '2026-11-28T01-00-00_letters',
         '2026-11-28T03-00-00_duties',
         '2026-11-28T04-00-00_integrations',
+        '2026-11-28T05-00-00_integration-periods',
       ]);
     } finally {
       await open.close();

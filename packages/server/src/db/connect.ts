@@ -20,6 +20,7 @@ import * as casework from './migrations/2026-11-28T00-00-00_casework.js';
 import * as letters from './migrations/2026-11-28T01-00-00_letters.js';
 import * as duties from './migrations/2026-11-28T03-00-00_duties.js';
 import * as integrations from './migrations/2026-11-28T04-00-00_integrations.js';
+import * as integrationPeriods from './migrations/2026-11-28T05-00-00_integration-periods.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T01-00-00_letters': letters,
   '2026-11-28T03-00-00_duties': duties,
   '2026-11-28T04-00-00_integrations': integrations,
+  '2026-11-28T05-00-00_integration-periods': integrationPeriods,
 };
 
 const provider: MigrationProvider = {

@@ -713,6 +713,19 @@ export interface EvidencePacksTable {
   sent_to: string | null;
 }
 
+/** A pupil's integration period, left out of the adjusted attendance rate (one per pupil). */
+export interface IntegrationPeriodsTable {
+  id: string;
+  pupil_id: string;
+  school_id: string;
+  from_date: string;
+  to_date: string;
+  reason: string;
+  recorded_by: string;
+  recorded_by_name: string;
+  recorded_at: string;
+}
+
 export interface Database {
   trusts: TrustsTable;
   schools: SchoolsTable;
@@ -761,4 +774,5 @@ export interface Database {
   evidence_packs: EvidencePacksTable;
   api_keys: ApiKeysTable;
   retention_runs: RetentionRunsTable;
+  integration_periods: IntegrationPeriodsTable;
 }

@@ -90,6 +90,7 @@ const MATRIX: readonly [Action, Resource, Row][] = [
   ['school.export', THE_SCHOOL, r(['attendance_officer', 'senior_leader', 'admin'])],
   ['retention.run', THE_SCHOOL, r(['admin'])],
   ['policy.edit', THE_SCHOOL, r(['attendance_officer', 'senior_leader', 'admin'])],
+  ['integration.record', OWN_PUPIL, r(['attendance_officer', 'senco', 'senior_leader', 'admin'])],
 ];
 
 describe('the permission policy', () => {

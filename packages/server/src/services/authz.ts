@@ -127,6 +127,8 @@ export const ACTIONS = [
   'retention.run',
   /** See and edit the school's attendance policy document (thresholds, stages, letters). */
   'policy.edit',
+  /** Record or extend a pupil's integration period (left out of the adjusted attendance rate). */
+  'integration.record',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -229,6 +231,8 @@ export function can(actor: Actor, action: Action, r: Resource): boolean {
       return role === 'admin';
     case 'policy.edit':
       return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
+    case 'integration.record':
+      return r.kind === 'pupil' && ['attendance_officer', 'senior_leader', 'senco', 'admin'].includes(role);
   }
 }
 
