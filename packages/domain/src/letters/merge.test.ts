@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MERGE_FIELDS } from '../policy/letters.js';
 import { checkLetterBody, LETTER_MERGE_FIELDS, mergeFieldsUsed, mergeLetter } from './merge.js';
 
 describe('letter merge', () => {
@@ -41,5 +42,9 @@ describe('letter merge', () => {
         .split(' ')
         .sort(),
     );
+  });
+
+  it('describes every field of the policy’s list, and no other', () => {
+    expect(Object.keys(LETTER_MERGE_FIELDS)).toEqual([...MERGE_FIELDS]);
   });
 });
