@@ -220,6 +220,21 @@ describeEachDialect('the admission register', (ctx) => {
     expect((await checkDeletion(monday29(), officer(), input)).allowed).toBe(true);
   });
 
+  it('a CME referral records the run of absence it rests on', async () => {
+    await recordLaContact(monday29(), officer(), {
+      pupilId: bea,
+      kind: 'cme_referral',
+      date: d('2025-09-29'),
+      notes: 'No contact; referred to the LA CME team',
+    });
+    const reg = await admissionRegister(monday29(), officer(), school.schoolId);
+    const referral = reg.laContacts.find((c) => c.kind === 'cme_referral');
+    // Bea's U on 15 September breaks the G/N/O run: it starts on the 16th (9 school days to the 29th).
+    expect(referral?.notes).toBe(
+      'No contact; referred to the LA CME team (At referral: 9 continuous school days of absence coded G, N or O since 2025-09-16.)',
+    );
+  });
+
   it('makes the pupil moving from school form', async () => {
     const { fileName, pdf } = await movingFromSchoolForm(monday29(), school.actors.office, alex);
     expect(fileName).toMatch(/moving-from-school-B801200005001\.pdf$/);

@@ -24,7 +24,7 @@ import { authorise, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
 import { schoolCalendar } from '../registers.js';
-import { gatherFacts, pupilDetails, type ReturnPupil } from '../returns/gather.js';
+import { gatherFacts, isPossible, pupilDetails, type PupilFacts, type ReturnPupil } from '../returns/gather.js';
 import { prepareReturns } from '../returns/returns.js';
 import { GROUNDS, LEAVE_NOT_RETURNED_SCHOOL_DAYS, type DeletionGround } from './grounds.js';
 
@@ -437,6 +437,33 @@ export async function deletePupil(
 // Enquiries, referrals and notifications with the local authority
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The run of school days up to `date` on which every possible session is G, N or O (as for the
+ * 20-day ground), counted back from `date`; a day with no marks yet on `date` itself is skipped,
+ * a day with no possible session neither extends nor breaks it. Null when there is no such run.
+ */
+export function currentAbsenceRun(
+  cal: SchoolCalendar,
+  f: PupilFacts,
+  date: PlainDate,
+): { start: PlainDate; schoolDays: number } | null {
+  let start: PlainDate | null = null;
+  let days = 0;
+  for (let d = cal.dayCount - 1; d >= 0; d--) {
+    const day = cal.dayDate[d]!;
+    if (day > date) continue;
+    const marks = [...(f.byDate.get(day)?.values() ?? [])].filter((c) => isPossible(c, day));
+    if (marks.length === 0) {
+      if (day === date || (f.byDate.get(day)?.size ?? 0) > 0) continue;
+      break;
+    }
+    if (!marks.every((c) => c === 'G' || c === 'N' || c === 'O')) break;
+    start = day;
+    days++;
+  }
+  return start ? { start, schoolDays: days } : null;
+}
+
 export interface LaContactInput {
   readonly pupilId: string;
   readonly kind: (typeof LA_CONTACT_KINDS)[number];
@@ -461,6 +488,19 @@ export async function recordLaContact(deps: Deps, actor: Actor, input: LaContact
       fields: [{ field: 'date', message: 'The date cannot be in the future' }],
     });
   }
+  let details: string | null = null;
+  let notes = input.notes.trim();
+  if (input.kind === 'ehe_notification') details = JSON.stringify({ laAgreed: input.laAgreed === true });
+  if (input.kind === 'cme_referral') {
+    // The evidence the referral rests on: the pupil's current run of absence with every session G, N or O.
+    const cal = await schoolCalendar(deps, school.id);
+    const { facts } = await gatherFacts(deps.db, cal, school.id, input.date, school.policy.minPossibleSessions);
+    const f = facts.find((x) => x.pupil.pupilId === pupil.id);
+    const run = f ? currentAbsenceRun(cal, f, input.date) : null;
+    details = JSON.stringify({ absenceRun: run });
+    if (run)
+      notes += ` (At referral: ${run.schoolDays} continuous school days of absence coded G, N or O since ${run.start}.)`;
+  }
   const id = newId();
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
@@ -472,8 +512,8 @@ export async function recordLaContact(deps: Deps, actor: Actor, input: LaContact
         pupil_id: pupil.id,
         kind: input.kind,
         date: input.date,
-        notes: input.notes.trim(),
-        details: input.kind === 'ehe_notification' ? JSON.stringify({ laAgreed: input.laAgreed === true }) : null,
+        notes,
+        details,
         recorded_by: actor.userId,
         recorded_by_name: actor.name,
         recorded_at: now,
