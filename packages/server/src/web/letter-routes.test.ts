@@ -115,6 +115,11 @@ describe('letter pages', () => {
   });
 
   it('serves the attendance certificate as a PDF', async () => {
+    const page = await t.get(`/pupils/${pupilId}/letters`, officer);
+    expect(page.body).toContain('data-testid="certificate-form"');
+    const bad = await t.get(`/pupils/${pupilId}/certificate.pdf?from=2025-09-19&to=2025-09-15`, officer);
+    expect(bad.statusCode).toBe(400);
+    expect(textOf(bad.body)).toContain('The period is not right.');
     const res = await t.get(`/pupils/${pupilId}/certificate.pdf?from=2025-09-15&to=2025-09-19`, officer);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
