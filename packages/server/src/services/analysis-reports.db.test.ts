@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/databases.js';
 import { rejection, seedSmallSchool, testDeps } from '../../test/fixtures.js';
+import { forgetCohorts } from './analysis/cohort.js';
 import { governorsReport, pupilList, trends } from './analysis-reports.js';
 
 /** Weekdays from `from` to `to` inclusive. */
@@ -81,6 +82,18 @@ describeEachDialect('analysis reports', (ctx) => {
     expect(persistent.table.rows).toEqual([
       expect.objectContaining({ pupil: 'Bea Baker', pupilId: bea, possible: 20, absence: 4, absenceRate: 0.2 }),
     ]);
+    // A pupil who left before "as of" counts in the figures but is not listed for action.
+    await ctx.db.updateTable('pupils').set({ leaving_date: '2025-09-10' }).where('id', '=', s.pupilsB[1]!).execute();
+    // Pupils change through an import, which reloads the cohort; here the test changes the row.
+    forgetCohorts(ctx.db);
+    const stillOnRoll = await pupilList(deps, leader, {
+      schoolId: s.schoolId,
+      kind: 'full-attendance',
+      filter: { group: 'gender:M' },
+    });
+    expect(stillOnRoll.table.rows.map((r) => r['pupilId'])).toEqual([alex, s.pupilsA[2]]);
+    await ctx.db.updateTable('pupils').set({ leaving_date: null }).where('id', '=', s.pupilsB[1]!).execute();
+    forgetCohorts(ctx.db);
     const full = await pupilList(deps, leader, {
       schoolId: s.schoolId,
       kind: 'full-attendance',

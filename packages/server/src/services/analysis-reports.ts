@@ -448,7 +448,10 @@ export async function pupilList(
   actor: Actor,
   q: AnalysisQuery & { kind: ListKind },
 ): Promise<ListView> {
-  const s = await select(deps, actor, q, 'school.viewPupilLists');
+  const all = await select(deps, actor, q, 'school.viewPupilLists');
+  // Lists lead to action, so they name only pupils still on roll at "as of" (leavers count in
+  // the figures, not in the lists).
+  const s = { ...all, pupils: all.pupils.filter((p) => p.leavingDate === null || p.leavingDate >= all.asOf) };
   const byId = new Map(s.pupils.map((p) => [p.id, p]));
   const named = (id: string): Record<string, string | null> => pupilCells(byId.get(id)!);
   let explanation: string;

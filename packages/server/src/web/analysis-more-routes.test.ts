@@ -118,6 +118,16 @@ describe('/analysis/trends', () => {
     expect((await t.get('/analysis/trends?asOf=26/09/2025', leader)).statusCode).toBe(400);
   });
 
+  it('lets a trust lead open a school of their trust with ?school=', async () => {
+    const lead = await t.signInAs('trust_lead');
+    const res = await t.get(`/analysis/trends?${Q}&school=${t.school.schoolId}`, lead);
+    expect(res.statusCode).toBe(200);
+    // The sub-navigation and downloads keep the school.
+    expect(res.body).toContain(`/analysis/patterns?school=${t.school.schoolId}&amp;asOf=2025-09-26`);
+    expect((await t.get(`/analysis/trends?${Q}`, lead)).statusCode).toBe(400);
+    expect((await t.get(`/analysis/trends?${Q}&school=${t.school.otherSchoolId}`, lead)).statusCode).toBe(403);
+  });
+
   it('is for those who may see the school’s figures', async () => {
     expect((await t.get(`/analysis/trends?${Q}`, teacher)).statusCode).toBe(403);
     expect((await t.get(`/analysis/trends?${Q}`, governor)).statusCode).toBe(200);
