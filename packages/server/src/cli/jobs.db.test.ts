@@ -23,7 +23,9 @@ describeEachDialect('cli jobs', (ctx) => {
     expect(again.out.join('')).toContain('already done');
     const list = capture();
     expect(await runJobsList(deps, list.io, { format: 'table' })).toBe(0);
-    expect(list.out.join('')).toMatch(/weekly-report\s+Fridays at 16:00\s+\(last: 2025-09-19 done\)/);
+    expect(list.out.join('')).toMatch(
+      /weekly-report\s+Monday to Friday at 16:00; acts on the last school day of each week\s+\(last: 2025-09-19 done\)/,
+    );
     const unknown = capture();
     expect(await runJobsRun(deps, unknown.io, { name: 'nope', date: d('2025-09-19') })).toBe(2);
     expect(unknown.err.join('')).toContain('There is no job called "nope".');

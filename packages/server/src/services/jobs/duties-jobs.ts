@@ -5,7 +5,7 @@
  *
  * @see ../../../../../docs/jobs.md
  */
-import { isoWeekday, lookupCode, mondayOf, type PlainDate } from '@rollcall/domain';
+import { lookupCode, mondayOf, type PlainDate, type SchoolCalendar } from '@rollcall/domain';
 import { listSchools, type School } from '../../db/repositories/schools.js';
 import { createMailer } from '../../platform/mail.js';
 import { createSmsSender } from '../../platform/sms.js';
@@ -31,6 +31,14 @@ async function forEachSchoolDay(ctx: JobContext, fn: (school: School) => Promise
     out[school.urn] = await fn(school);
   }
   return out;
+}
+
+/** True when no later school day falls in the same Monday–Sunday week. */
+function isLastSchoolDayOfWeek(cal: SchoolCalendar, date: PlainDate): boolean {
+  const d = cal.dayByDate.get(date);
+  if (d === undefined) return false;
+  const next = cal.dayDate[d + 1];
+  return next === undefined || mondayOf(next) !== mondayOf(date);
 }
 
 registerJob({
@@ -117,10 +125,12 @@ registerJob({
   name: 'weekly-report',
   description:
     'The week’s figures for each school (attendance, absence, pupils with unauthorised absence), kept with the run for the attendance lead.',
-  schedule: '0 16 * * 5',
-  scheduleInWords: 'Fridays at 16:00',
+  schedule: '0 16 * * 1-5',
+  scheduleInWords: 'Monday to Friday at 16:00; acts on the last school day of each week',
   run: (ctx) =>
     forEachSchoolDay(ctx, async (school) => {
+      const cal = await schoolCalendar(ctx.deps, school.id);
+      if (!isLastSchoolDayOfWeek(cal, ctx.date)) return { skipped: 'not the last school day of the week' };
       const from = mondayOf(ctx.date);
       const marks = await ctx.deps.db
         .selectFrom('session_marks')
@@ -204,9 +214,7 @@ registerJob({
   run: (ctx) =>
     forEachSchoolDay(ctx, async (school) => {
       const cal = await schoolCalendar(ctx.deps, school.id);
-      const d = cal.dayByDate.get(ctx.date)!;
-      const next = cal.dayDate[d + 1];
-      const lastOfWeek = next === undefined || mondayOf(next) !== mondayOf(ctx.date) || isoWeekday(ctx.date) === 5;
+      const lastOfWeek = isLastSchoolDayOfWeek(cal, ctx.date);
       const prepared = await prepareReturns(ctx.deps, ctx.actor, {
         schoolId: school.id,
         asOf: ctx.date,

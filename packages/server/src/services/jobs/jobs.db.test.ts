@@ -121,6 +121,19 @@ describeEachDialect('scheduled jobs on a fixed date', (ctx) => {
     });
   });
 
+  it('weekly report: on the last school day of a week (Thursday when Friday is an INSET day), not before', async () => {
+    const wednesday = await runJob(at('2025-09-24T15:00:00Z'), 'weekly-report', d('2025-09-24'), {
+      trigger: 'schedule',
+    });
+    expect(wednesday.status === 'done' && wednesday.summary[urn()]).toEqual({
+      skipped: 'not the last school day of the week',
+    });
+    const thursday = await runJob(at('2025-09-25T15:00:00Z'), 'weekly-report', d('2025-09-25'), {
+      trigger: 'schedule',
+    });
+    expect(thursday.status === 'done' && thursday.summary[urn()]).toMatchObject({ week: '2025-09-22 to 2025-09-25' });
+  });
+
   it('returns due: on a Friday prepares the attendance return; twice prepares nothing new', async () => {
     const r = await runJob(at('2025-09-19T16:00:00Z'), 'returns-due', d('2025-09-19'), { trigger: 'schedule' });
     expect(r.status === 'done' && r.summary[urn()]).toEqual({
