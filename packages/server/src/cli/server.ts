@@ -12,6 +12,7 @@ import { createMailer } from '../platform/mail.js';
 import { createSmsSender } from '../platform/sms.js';
 import { startScheduler } from '../services/jobs/scheduler.js';
 import { createDemo, isDatabaseEmpty, type DemoSummary } from '../services/demo/index.js';
+import { addDemoCasework } from '../services/demo/casework.js';
 import type { Deps } from '../services/deps.js';
 import { adminRoutes } from '../web/admin-routes.js';
 import { registerAuditRoutes } from '../web/register-audit-routes.js';
@@ -117,6 +118,7 @@ export async function runDemo(deps: Deps, io: CliIO): Promise<number> {
   }
   const t0 = performance.now();
   const summary = await createDemo(deps.db, { today: deps.clock.today(deps.config.timeZone), now: deps.clock.now() });
+  await addDemoCasework(deps, summary); // presets and live casework (services/demo/casework.ts)
   printDemo(summary, io);
   io.stdout(`(demo created in ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
   return 0;

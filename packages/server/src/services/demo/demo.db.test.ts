@@ -9,6 +9,9 @@ import { AppError } from '../errors.js';
 import { getRegister, registerBoard } from '../registers.js';
 import { parseSchoolPolicy } from '../school-policy.js';
 import { createDemo, isDatabaseEmpty, type DemoOptions, type DemoSummary } from './demo.js';
+import { getActor } from '../../db/repositories/users.js';
+import { caseworkList } from '../casework/casework.js';
+import { addDemoCasework, type DemoCaseworkSchool } from './casework.js';
 
 const TODAY = plainDate('2026-11-25');
 /** 10:30 in London (GMT in November): the morning registers have closed. */
@@ -301,4 +304,70 @@ describeEachDialect('createDemo', (ctx) => {
       await other.close();
     }
   }, 60_000);
+});
+
+describeEachDialect('the demo’s live casework', (ctx) => {
+  let result: DemoCaseworkSchool[];
+
+  beforeAll(async () => {
+    const summary = await createDemo(ctx.db, OPTIONS);
+    result = await addDemoCasework(testDeps(ctx.db, ctx.dialect, NOW), summary);
+  }, 120_000);
+
+  it('gives the schools their presets and has pupils in stages, open suggestions, a meeting held and an overdue review', async () => {
+    expect(result.map((r) => r.preset)).toEqual(['all-saints-stages', 'stockport-staged']);
+    expect(result.every((r) => r.startedOn !== null && r.startedOn < TODAY)).toBe(true);
+    const secondary = result[1]!;
+    expect(secondary.accepted).toBeGreaterThanOrEqual(3);
+    expect(secondary.meetingsHeld).toBe(2);
+    expect(secondary.openSuggestions).toBeGreaterThan(0);
+
+    const policies = await ctx.db.selectFrom('schools').select(['id', 'policy_json']).execute();
+    for (const r of result) {
+      const raw = JSON.parse(policies.find((p) => p.id === r.schoolId)!.policy_json) as { preset?: string };
+      expect(raw.preset).toBe(r.preset);
+    }
+
+    const officer = await ctx.db
+      .selectFrom('users')
+      .select('id')
+      .where('school_id', '=', secondary.schoolId)
+      .where('role', '=', 'attendance_officer')
+      .executeTakeFirstOrThrow();
+    const actor = (await getActor(ctx.db, officer.id))!;
+    const list = await caseworkList(testDeps(ctx.db, ctx.dialect, NOW), actor, secondary.schoolId);
+    const inStages = list.stages.filter((s) => s.id !== null).flatMap((s) => s.pupils);
+    expect(inStages.length).toBe(secondary.accepted);
+    expect(list.suggestions.length).toBeGreaterThan(0);
+    expect(list.overdue.some((o) => o.kind === 'review')).toBe(true);
+
+    const meetings = await ctx.db
+      .selectFrom('case_meetings')
+      .innerJoin('pupils', 'pupils.id', 'case_meetings.pupil_id')
+      .select(['case_meetings.id', 'case_meetings.status'])
+      .where('pupils.school_id', '=', secondary.schoolId)
+      .execute();
+    expect(meetings.map((m) => m.status)).toEqual(['held', 'held']);
+    const meetingActions = await ctx.db
+      .selectFrom('case_actions')
+      .select('id')
+      .where(
+        'meeting_id',
+        'in',
+        meetings.map((m) => m.id),
+      )
+      .execute();
+    expect(meetingActions.length).toBe(4);
+
+    // Audited as the demo attendance officer, evaluations included.
+    const audited = await ctx.db
+      .selectFrom('audit_log')
+      .select(['action', 'user_role'])
+      .where('school_id', '=', secondary.schoolId)
+      .where('action', 'like', 'casework.%')
+      .execute();
+    expect(audited.length).toBeGreaterThan(0);
+    expect(new Set(audited.map((a) => a.user_role))).toEqual(new Set(['attendance_officer']));
+    expect(audited.filter((a) => a.action === 'casework.evaluate').length).toBe(2);
+  });
 });

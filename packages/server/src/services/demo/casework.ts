@@ -1,0 +1,220 @@
+/**
+ * Live casework for the demo trust, built after the schools: the secondary follows the
+ * `stockport-staged` preset and the primary `all-saints-stages` (set in their policy documents),
+ * and a demo attendance officer has been working the daily evaluation for a while:
+ *
+ * - about seven school weeks ago the evaluation ran and the officer accepted a handful of its
+ *   suggestions (pupils into the first stage, with their letters sent) and dismissed one with a
+ *   reason; a support meeting was held for two of those pupils, with attendees, barriers, both
+ *   voices and actions with owners and due dates;
+ * - today the evaluation ran again: the reviews of the earlier stages are now overdue, new
+ *   suggestions are open, and the officer accepted two more.
+ *
+ * Everything goes through the casework services as that officer, so it is audited as such (the
+ * evaluations too). Deterministic for a given demo: pupils are taken in UPN order.
+ */
+import { addDays, firstSessionOnOrAfter, type PlainDate } from '@rollcall/domain';
+import { getActor } from '../../db/repositories/users.js';
+import { fixedClock } from '../../platform/clock.js';
+import type { Actor } from '../authz.js';
+import { decideSuggestion } from '../casework/casework.js';
+import { completeAction, recordMeeting, scheduleMeeting } from '../casework/case-record.js';
+import { evaluateSchool } from '../casework/evaluation.js';
+import type { Deps } from '../deps.js';
+import { schoolCalendar } from '../registers.js';
+import { saveSchoolPolicy } from '../school-policy.js';
+import type { DemoSummary } from './demo.js';
+
+/** The preset each demo school's policy starts from, by phase. */
+export const DEMO_PRESETS = { primary: 'all-saints-stages', secondary: 'stockport-staged' } as const;
+
+/** How far back the officer started: about seven school weeks, past every first-stage review period. */
+const HISTORY_DAYS = 52;
+
+export interface DemoCaseworkSchool {
+  readonly schoolId: string;
+  readonly preset: string;
+  /** The day of the earlier evaluation, or null when the year is too young for a history. */
+  readonly startedOn: PlainDate | null;
+  readonly accepted: number;
+  readonly meetingsHeld: number;
+  readonly openSuggestions: number;
+}
+
+/** The instant of a local afternoon on a date (15:30 UTC is late afternoon in London all year). */
+function afternoon(date: PlainDate): string {
+  return `${date}T15:30:00.000Z`;
+}
+
+function at(deps: Deps, date: PlainDate): Deps {
+  return { ...deps, clock: fixedClock(afternoon(date)) };
+}
+
+async function officerOf(deps: Deps, schoolId: string): Promise<Actor> {
+  const row = await deps.db
+    .selectFrom('users')
+    .select('id')
+    .where('school_id', '=', schoolId)
+    .where('role', '=', 'attendance_officer')
+    .orderBy('email')
+    .executeTakeFirstOrThrow();
+  const actor = await getActor(deps.db, row.id);
+  if (!actor) throw new Error(`demo attendance officer ${row.id} not found`);
+  return actor;
+}
+
+/** Open "enter" suggestions of pupils not yet in a stage, in UPN order. */
+async function openEntries(deps: Deps, schoolId: string, asOf: PlainDate) {
+  return deps.db
+    .selectFrom('case_suggestions')
+    .innerJoin('pupils', 'pupils.id', 'case_suggestions.pupil_id')
+    .select(['case_suggestions.id', 'case_suggestions.pupil_id'])
+    .where('case_suggestions.school_id', '=', schoolId)
+    .where('case_suggestions.status', '=', 'open')
+    .where('case_suggestions.kind', '=', 'enter')
+    .where('case_suggestions.from_stage_id', 'is', null)
+    .where('case_suggestions.as_of', '=', asOf)
+    .orderBy('pupils.upn')
+    .execute();
+}
+
+/** The school day `n` school days after `from` (or `from` itself when the calendar runs out). */
+function schoolDaysAfter(cal: Awaited<ReturnType<typeof schoolCalendar>>, from: PlainDate, n: number): PlainDate {
+  const s = firstSessionOnOrAfter(cal, addDays(from, 1));
+  // Two sessions a day: the n-th school day's morning.
+  const idx = s + (n - 1) * 2;
+  return idx < cal.sessionCount ? cal.sessionDate[idx]! : from;
+}
+
+async function schoolCasework(deps: Deps, schoolId: string, phase: string): Promise<DemoCaseworkSchool> {
+  const officer = await officerOf(deps, schoolId);
+  const school = await deps.db
+    .selectFrom('schools')
+    .select(['policy_json', 'time_zone'])
+    .where('id', '=', schoolId)
+    .executeTakeFirstOrThrow();
+  const preset = phase === 'primary' ? DEMO_PRESETS.primary : DEMO_PRESETS.secondary;
+  const today = deps.clock.today(school.time_zone);
+  const doc = { ...(JSON.parse(school.policy_json) as Record<string, unknown>), preset };
+  await saveSchoolPolicy(deps, officer, { schoolId, text: JSON.stringify(doc) });
+
+  const cal = await schoolCalendar(deps, schoolId);
+  const firstDay = cal.sessionDate[0]!;
+  const startIdx = firstSessionOnOrAfter(cal, addDays(today, -HISTORY_DAYS));
+  const startedOn = startIdx < cal.sessionCount ? cal.sessionDate[startIdx]! : null;
+  // A history needs a few school weeks of marks before it (rates are unsettled in September).
+  const history = startedOn !== null && startedOn < today && addDays(firstDay, 21) <= startedOn;
+  let accepted = 0;
+  let meetingsHeld = 0;
+  const started: string[] = [];
+
+  if (history) {
+    const then = at(deps, startedOn);
+    await evaluateSchool(then, schoolId, startedOn, officer);
+    const entries = await openEntries(deps, schoolId, startedOn);
+    const take = phase === 'primary' ? 4 : 8;
+    for (const s of entries.slice(0, take)) {
+      await decideSuggestion(then, officer, { suggestionId: s.id, decision: 'accept' });
+      started.push(s.pupil_id);
+      accepted++;
+    }
+    const dismissed = entries[take];
+    if (dismissed)
+      await decideSuggestion(then, officer, {
+        suggestionId: dismissed.id,
+        decision: 'dismiss',
+        reason: 'Absence explained by a planned operation (hospital letter seen); back in school next week.',
+      });
+    // The letters went out the next school day.
+    const nextDay = schoolDaysAfter(cal, startedOn, 1);
+    const letters = await deps.db
+      .selectFrom('case_actions')
+      .select(['id', 'pupil_id'])
+      .where('pupil_id', 'in', started.length > 0 ? started : [''])
+      .where('status', '=', 'open')
+      .where('policy_action', 'like', 'letter:%')
+      .execute();
+    for (const l of letters)
+      await completeAction(at(deps, nextDay), officer, {
+        pupilId: l.pupil_id,
+        actionId: l.id,
+        status: 'done',
+        outcome: 'Sent by post and by email to the parents.',
+      });
+    // A support meeting for the first two, held three school days later.
+    const meetingDay = schoolDaysAfter(cal, startedOn, 3);
+    for (const pupilId of started.slice(0, 2)) {
+      if (meetingDay >= today) break;
+      const meetingId = await scheduleMeeting(at(deps, nextDay), officer, {
+        pupilId,
+        kind: 'Attendance support meeting',
+        date: meetingDay,
+        time: '15:30',
+        place: 'Attendance office',
+        invited: 'Parent, pupil, attendance officer, head of year',
+      });
+      await recordMeeting(at(deps, meetingDay), officer, {
+        pupilId,
+        meetingId,
+        outcome: 'held',
+        heldOn: meetingDay,
+        attendees: 'Mother, pupil, attendance officer, head of year',
+        barriers: 'Mornings are hard since a younger sibling started nursery; anxiety about one lesson.',
+        minutes:
+          'Went through the attendance so far and the letter. Agreed a morning routine and a named adult to meet ' +
+          'the pupil at the gate; the head of year will look at the lesson the pupil worries about.',
+        pupilVoice: 'I want to come in but I get worried on Monday mornings.',
+        parentVoice: 'Happy with the plan; would like a call if the pupil is not in by 9.',
+        actions: [
+          {
+            description: 'Meet the pupil at the gate each morning for two weeks',
+            owner: 'Head of year',
+            dueOn: addDays(meetingDay, 14),
+          },
+          {
+            description: 'Call home by 9:30 on any day of absence',
+            owner: 'Attendance officer',
+            dueOn: addDays(meetingDay, 7),
+          },
+        ],
+      });
+      meetingsHeld++;
+    }
+  }
+
+  // Today's evaluation: reviews of the earlier stages fall due, new pupils are suggested.
+  const now = at(deps, today);
+  await evaluateSchool(now, schoolId, today, officer);
+  const fresh = (await openEntries(deps, schoolId, today)).filter((s) => !started.includes(s.pupil_id));
+  for (const s of fresh.slice(0, 2)) {
+    await decideSuggestion(now, officer, { suggestionId: s.id, decision: 'accept' });
+    accepted++;
+  }
+  const open = await deps.db
+    .selectFrom('case_suggestions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('school_id', '=', schoolId)
+    .where('status', '=', 'open')
+    .executeTakeFirstOrThrow();
+  return {
+    schoolId,
+    preset,
+    startedOn: history ? startedOn : null,
+    accepted,
+    meetingsHeld,
+    openSuggestions: Number(open.n),
+  };
+}
+
+/**
+ * Gives the demo trust's schools their presets and live casework (see the module comment).
+ * `deps.clock` is the demo's "now"; call it right after `createDemo`.
+ */
+export async function addDemoCasework(deps: Deps, summary: DemoSummary): Promise<DemoCaseworkSchool[]> {
+  const out: DemoCaseworkSchool[] = [];
+  for (const s of summary.schools) {
+    const row = await deps.db.selectFrom('schools').select('phase').where('id', '=', s.id).executeTakeFirstOrThrow();
+    out.push(await schoolCasework(deps, s.id, row.phase));
+  }
+  return out;
+}
