@@ -141,6 +141,26 @@ describeEachDialect('letters and evidence packs', (ctx) => {
       }),
     );
     expect(gap.details.fields?.[0]?.message).toContain('[meeting.date]');
+    const actionId = 'letter-action-1';
+    await ctx.db
+      .insertInto('case_actions')
+      .values({
+        id: actionId,
+        pupil_id: pupilId,
+        policy_action: 'letter:meeting-invitation',
+        description: 'Send the meeting invitation',
+        owner: 'Test attendance_officer',
+        due_on: '2025-10-06',
+        status: 'open',
+        outcome: null,
+        completed_on: null,
+        suggestion_id: null,
+        meeting_id: null,
+        created_by: officer.userId,
+        created_at: NOW,
+        updated_at: NOW,
+      })
+      .execute();
     const sent = await sendLetter(deps(), officer, {
       pupilId,
       templateKey: 'meeting-invitation',
@@ -150,6 +170,14 @@ describeEachDialect('letters and evidence packs', (ctx) => {
       method: 'email',
     });
     expect(sent.messageId).not.toBeNull();
+    // the case action the policy proposed for this letter is done
+    expect(
+      await ctx.db
+        .selectFrom('case_actions')
+        .select(['status', 'completed_on'])
+        .where('id', '=', actionId)
+        .executeTakeFirst(),
+    ).toEqual({ status: 'done', completed_on: '2025-10-03' });
     const message = await ctx.db
       .selectFrom('messages')
       .selectAll()

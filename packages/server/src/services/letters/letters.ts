@@ -400,13 +400,31 @@ export async function sendLetter(
         created_at: now,
       })
       .execute();
+    // The letter a casework suggestion proposed (`letter:<key>`) is done.
+    const completed = await trx
+      .updateTable('case_actions')
+      .set({
+        status: 'done',
+        outcome: `${title} ${input.method === 'email' ? 'emailed' : 'printed'} for ${contact.name}`,
+        completed_on: deps.clock.today(school.timeZone),
+        updated_at: now,
+      })
+      .where('pupil_id', '=', pupil.id)
+      .where('status', '=', 'open')
+      .where('policy_action', '=', `letter:${input.templateKey}`)
+      .executeTakeFirst();
     await audit(trx, actor, now, {
       action: 'letter.send',
       entityType: 'letter',
       entityId: id,
       pupilId: pupil.id,
       schoolId: school.id,
-      details: { templateKey: input.templateKey, method: input.method, messageId },
+      details: {
+        templateKey: input.templateKey,
+        method: input.method,
+        messageId,
+        caseActionsDone: Number(completed.numUpdatedRows),
+      },
     });
     return { id, messageId };
   });
