@@ -223,15 +223,18 @@ export function forgetCohorts(db: Db): void {
 
 /**
  * A school's cohort for a period: calendar, pupils on roll at some point from `from` to `to`, and
- * their marks dated in the period. Cached per process; reloaded after the school's marks, pupils
- * or calendar change.
+ * their marks dated in the period. Cached per process; patched after marks are written, read
+ * again after the school's pupils or calendar change.
  */
 export async function loadCohort(
   deps: Pick<Deps, 'db'>,
   schoolId: string,
   period: { from: PlainDate; to: PlainDate },
+  options: { checked?: boolean } = {},
 ): Promise<Cohort> {
-  const tracker = await tracked(deps.db);
+  // `checked`: the caller has just called `schoolVersions` (a view over many schools checks once).
+  const tracker =
+    options.checked === true ? (trackers.get(deps.db) ?? (await tracked(deps.db))) : await tracked(deps.db);
   const version = tracker.versions.get(schoolId) ?? 0;
   let cache = caches.get(deps.db);
   if (!cache) {

@@ -20,7 +20,7 @@ import { authorise, can, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { DEFAULT_ATTENDANCE_BANDS } from '../summaries.js';
-import { loadCohort, type Cohort, type CohortPupil } from './cohort.js';
+import { loadCohort, schoolVersions, type Cohort, type CohortPupil } from './cohort.js';
 
 /** The groups a dashboard can be filtered by and compares with the rest of the school. */
 export const VULNERABLE_GROUPS = [
@@ -145,9 +145,10 @@ export async function measuredPupils(
   school: School,
   asOf: PlainDate,
   from?: PlainDate,
+  options: { checked?: boolean } = {},
 ): Promise<{ cohort: Cohort; ctx: AnalysisContext; pupils: readonly Measured[] }> {
   const periodFrom = from ?? academicYearOf(asOf).start;
-  const cohort = await loadCohort(deps, school.id, { from: periodFrom, to: academicYearOf(asOf).end });
+  const cohort = await loadCohort(deps, school.id, { from: periodFrom, to: academicYearOf(asOf).end }, options);
   let byKey = measuredCache.get(cohort);
   if (!byKey) {
     byKey = new Map();
@@ -403,8 +404,10 @@ export async function sideBySide(
   const asOf = q.asOf ?? deps.clock.today('Europe/London');
   const rows: SchoolRow[] = [];
   const everyone: Measured[] = [];
+  // One look at what changed for all the schools.
+  await schoolVersions(deps.db);
   for (const school of schools) {
-    const { pupils } = await measuredPupils(deps, school, asOf);
+    const { pupils } = await measuredPupils(deps, school, asOf, undefined, { checked: true });
     for (const p of pupils) everyone.push(p);
     rows.push({ school, summary: summariseMeasured(pupils), national: nationalFiguresFor(school.phase, asOf) });
   }
@@ -443,9 +446,10 @@ export async function tsmList(
   const { name, schools } = await scopeSchools(deps, actor, 'la', q.id);
   const asOf = q.asOf ?? deps.clock.today('Europe/London');
   const out: TsmSchool[] = [];
+  await schoolVersions(deps.db);
   for (const school of schools) {
     if (!can(actor, 'school.viewPupilLists', schoolResource(school))) continue;
-    const { pupils } = await measuredPupils(deps, school, asOf);
+    const { pupils } = await measuredPupils(deps, school, asOf, undefined, { checked: true });
     const pa = pupils.filter((m) => m.pa);
     const referred = new Map<string, string[]>();
     const paIds = pa.filter((m) => !m.sa).map((m) => m.pupil.id);
