@@ -130,7 +130,7 @@ export async function runRegisterAudit(
   const cal = await schoolCalendar(deps, school.id);
   const today = deps.clock.today(school.timeZone);
   const timeNow = deps.clock.timeOfDay(school.timeZone);
-  const asOf = (q.to < today ? q.to : today);
+  const asOf = q.to < today ? q.to : today;
   const sessions = dueSessions(cal, school, q.from, q.to, today, timeNow);
   const findings: Finding[] = [];
 
