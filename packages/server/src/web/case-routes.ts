@@ -28,7 +28,14 @@ import {
   updateContract,
   updateReferral,
 } from '../services/casework/case-record.js';
-import { caseworkList, decideSuggestion, openCases, setStage } from '../services/casework/casework.js';
+import {
+  acceptSuggestions,
+  caseworkList,
+  decideSuggestion,
+  MAX_ACCEPT_AT_ONCE,
+  openCases,
+  setStage,
+} from '../services/casework/casework.js';
 import { actionHref, actionLabel } from '../services/casework/actions.js';
 import { pounds } from '../services/casework/ledger.js';
 import { AGENCIES, AGENCY_LABELS, PLAN_KINDS, PLAN_KIND_LABELS } from '../services/casework/record.js';
@@ -42,13 +49,38 @@ const FORM = z.record(z.string(), z.union([z.string().max(20_000), z.array(z.str
 const PUPIL = z.object({ pupilId: z.string().min(1).max(200) });
 const ITEM = z.object({ pupilId: z.string().min(1).max(200), itemId: z.string().min(1).max(200) });
 const SUGGESTION = z.object({ id: z.string().min(1).max(200) });
-const LIST_QUERY = z.object({ school: z.string().max(200).optional(), done: z.string().max(40).optional() });
+const LIST_QUERY = z.object({
+  school: z.string().max(200).optional(),
+  done: z.string().max(40).optional(),
+  n: z.string().max(10).optional(),
+  skipped: z.string().max(10).optional(),
+  stage: z.string().max(200).optional(),
+  kind: z.string().max(40).optional(),
+  year: z.string().max(40).optional(),
+  vulnerable: z.string().max(10).optional(),
+  sort: z.string().max(40).optional(),
+  page: z.string().max(10).optional(),
+});
+type ListQuery = z.infer<typeof LIST_QUERY>;
+const ACCEPT_MANY = z.object({
+  _csrf: z.string().max(500).optional(),
+  returnTo: z.string().max(2000).optional(),
+  reason: z.string().max(20_000).optional(),
+  suggestionIds: z.union([z.string().max(200), z.array(z.string().max(200)).max(MAX_ACCEPT_AT_ONCE)]).optional(),
+});
+
+/** Where a decision on the list returns to: the list with its filters and page, else the list. */
+function listTarget(back: string, done: string, extra = ''): string {
+  const base = back === '/casework' || back.startsWith('/casework?') ? back : '/casework';
+  return `${base}${base.includes('?') ? '&' : '?'}done=${encodeURIComponent(done)}${extra}`;
+}
 const CASE_QUERY = z.object({ done: z.string().max(40).optional() });
 
 const DONE: Record<string, string> = {
   accept: 'Suggestion accepted: the stage has moved and the actions are on the case',
   adjust: 'Stage set as you chose: the actions are on the case',
   dismiss: 'Suggestion dismissed with your reason',
+  'accept-many': 'Suggestions accepted: the stages have moved and the actions are on each case',
   opened: 'Case opened',
   stage: 'Stage changed',
   meeting: 'Meeting arranged',
@@ -73,6 +105,13 @@ function one(v: FormValue | undefined): string {
 
 function many(v: FormValue | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** The list's filters and page from a `/casework?…` return address. */
+function listQueryOf(back: string): ListQuery {
+  if (!back.startsWith('/casework?')) return {};
+  const parsed = LIST_QUERY.safeParse(Object.fromEntries(new URLSearchParams(back.slice('/casework?'.length))));
+  return parsed.success ? parsed.data : {};
 }
 
 function isFormError(e: unknown): e is AppError {
@@ -117,17 +156,31 @@ function formHelpers(state: PageState) {
   };
 }
 
-async function renderList(
-  deps: Deps,
-  reply: FastifyReply,
-  actor: Actor,
-  school: string | undefined,
-  state: PageState = {},
-) {
-  const list = await caseworkList(deps, actor, school);
+async function renderList(deps: Deps, reply: FastifyReply, actor: Actor, query: ListQuery, state: PageState = {}) {
+  const list = await caseworkList(deps, actor, query.school, query);
+  const q = list.queue.query;
+  const pageHref = (page: number): string => {
+    const params = new URLSearchParams(q);
+    if (page > 1) params.set('page', String(page));
+    const str = params.toString();
+    return str ? `/casework?${str}#suggestions` : '/casework#suggestions';
+  };
+  /** The list with one filter (or the order) changed, from the first page. */
+  const listHref = (key: string, value: string | null): string => {
+    const next = new URLSearchParams(q);
+    if (value === null) next.delete(key);
+    else next.set(key, value);
+    const str = next.toString();
+    return str ? `/casework?${str}#suggestions` : '/casework#suggestions';
+  };
+  const here = new URLSearchParams(q);
+  if (list.queue.page > 1) here.set('page', String(list.queue.page));
   return reply.view('casework.njk', {
     ...formHelpers(state),
     list,
+    pageHref,
+    listHref,
+    returnTo: here.toString() ? `/casework?${here.toString()}` : '/casework',
     stageOptions: list.policy.stages.map((s) => ({ value: s.id, text: s.name })),
     errors: state.errors ?? [],
     fieldErrors: state.fieldErrors ?? {},
@@ -398,7 +451,15 @@ export const caseRoutes: FastifyPluginAsync = (fastify) => {
   app.get('/casework', { schema: { querystring: LIST_QUERY } }, async (request, reply) => {
     const actor = requireActor(request);
     const done = request.query.done;
-    return renderList(deps, reply, actor, request.query.school, { banner: done ? (DONE[done] ?? null) : null });
+    let banner = done ? (DONE[done] ?? null) : null;
+    if (done === 'accept-many' && request.query.n) {
+      const n = Number(request.query.n) || 0;
+      const skipped = Number(request.query.skipped ?? '0') || 0;
+      banner = `${n} suggestion${n === 1 ? '' : 's'} accepted: the stages have moved and the actions are on each case`;
+      if (skipped > 0)
+        banner += ` (${skipped} not accepted: already decided, or another suggestion for the same pupil was accepted)`;
+    }
+    return renderList(deps, reply, actor, request.query, { banner });
   });
 
   app.post('/casework/suggestions/:id', { schema: { params: SUGGESTION, body: FORM } }, async (request, reply) => {
@@ -422,10 +483,36 @@ export const caseRoutes: FastifyPluginAsync = (fastify) => {
         const pupilId = decodeURIComponent(back.split('/')[2] ?? '');
         return renderCase(deps, reply.code(code), actor, pupilId, state);
       }
-      return renderList(deps, reply.code(code), actor, undefined, state);
+      return renderList(deps, reply.code(code), actor, listQueryOf(back), state);
     }
-    const target = back.startsWith('/pupils/') ? back : '/casework';
-    return reply.redirect(`${target}?done=${encodeURIComponent(decision)}`, 303);
+    if (back.startsWith('/pupils/')) return reply.redirect(`${back}?done=${encodeURIComponent(decision)}`, 303);
+    return reply.redirect(listTarget(back, decision), 303);
+  });
+
+  app.post('/casework/accept-selected', { schema: { body: ACCEPT_MANY } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const b = request.body;
+    const back = b.returnTo ?? '/casework';
+    const ids =
+      b.suggestionIds === undefined ? [] : Array.isArray(b.suggestionIds) ? b.suggestionIds : [b.suggestionIds];
+    let result;
+    try {
+      result = await acceptSuggestions(deps, actor, { suggestionIds: ids, reason: b.reason });
+    } catch (e) {
+      if (!isFormError(e)) throw e;
+      const form: Form = { reason: b.reason ?? '', suggestionIds: ids };
+      return renderList(
+        deps,
+        reply.code(HTTP_STATUS[e.code]),
+        actor,
+        listQueryOf(back),
+        errorState(e, 'accept-many', form),
+      );
+    }
+    return reply.redirect(
+      listTarget(back, 'accept-many', `&n=${result.accepted}&skipped=${result.skipped.length}`),
+      303,
+    );
   });
 
   app.post('/casework/open', { schema: { body: FORM } }, async (request, reply) => {
@@ -435,7 +522,7 @@ export const caseRoutes: FastifyPluginAsync = (fastify) => {
       await openCases(deps, actor, ids);
     } catch (e) {
       if (!isFormError(e)) throw e;
-      return renderList(deps, reply.code(HTTP_STATUS[e.code]), actor, undefined, errorState(e, 'open', request.body));
+      return renderList(deps, reply.code(HTTP_STATUS[e.code]), actor, {}, errorState(e, 'open', request.body));
     }
     const back = one(request.body['returnTo']);
     if (ids.length === 1 && back === 'case') {

@@ -14,9 +14,10 @@ import {
   type AttendancePolicy,
   type PlainDate,
   type SchoolCalendar,
+  type Session,
 } from '@rollcall/domain';
 import type { DbOrTrx, Trx } from '../../db/connect.js';
-import { pupilMarks } from '../../db/repositories/pupils.js';
+import { pupilMarks, type MarkRow } from '../../db/repositories/pupils.js';
 import { getSchool, type School } from '../../db/repositories/schools.js';
 import { newId } from '../../platform/ids.js';
 import { audit } from '../audit.js';
@@ -236,17 +237,23 @@ export interface DecideInput {
   readonly reason?: string | undefined;
 }
 
-/**
- * Decides on an open suggestion. Accept: moves the stage as proposed (a review records the
- * review instead), creates the proposed actions as case actions. Adjust: moves to the stage
- * chosen, with that stage's actions. Dismiss: nothing changes but the suggestion. One
- * transaction, audited.
- */
-export async function decideSuggestion(
-  deps: Deps,
-  actor: Actor,
-  input: DecideInput,
-): Promise<{ pupilId: string; status: StoredSuggestion['status'] }> {
+interface PreparedDecision {
+  readonly suggestion: StoredSuggestion;
+  readonly pupilId: string;
+  readonly school: School;
+  readonly policy: AttendancePolicy;
+  readonly decision: Decision;
+  readonly chosen: string | null;
+  readonly reason: string;
+  readonly today: PlainDate;
+  readonly dueOn: PlainDate;
+  readonly status: StoredSuggestion['status'];
+  readonly currentStageRowId: string | null;
+  readonly rate: number | null;
+}
+
+/** Reads and checks a decision (permission, an open suggestion, the fields); writes nothing. */
+async function prepareDecision(deps: Deps, actor: Actor, input: DecideInput): Promise<PreparedDecision> {
   const row = await deps.db
     .selectFrom('case_suggestions')
     .selectAll()
@@ -282,7 +289,6 @@ export async function decideSuggestion(
   if (errors.length > 0) throw validation('The decision could not be recorded.', errors);
 
   const today = deps.clock.today(school.timeZone);
-  const now = deps.clock.now();
   const cal = await schoolCalendar(deps, school.id);
   const dueOn = nthSchoolDayFrom(cal, addDays(today, 1), ACTION_DUE_SCHOOL_DAYS) ?? addDays(today, 7);
   const status: StoredSuggestion['status'] =
@@ -297,82 +303,178 @@ export async function decideSuggestion(
     decision === 'accept' && suggestion.kind === 'review'
       ? await pupilRateOn(deps.db, cal, school, pupil, today)
       : null;
+  return {
+    suggestion,
+    pupilId: pupil.id,
+    school,
+    policy,
+    decision,
+    chosen,
+    reason,
+    today,
+    dueOn,
+    status,
+    currentStageRowId: current?.id ?? null,
+    rate,
+  };
+}
 
-  await deps.db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable('case_suggestions')
-      .set({
-        status,
-        decided_stage_id: decision === 'dismiss' ? null : chosen,
-        decision_reason: reason || null,
-        decided_by: actor.userId,
-        decided_by_name: actor.name,
-        decided_at: now,
-      })
-      .where('id', '=', suggestion.id)
-      .where('status', '=', 'open')
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) {
-      throw new AppError('CONFLICT', 'This suggestion has just been decided by someone else.');
+/** Writes a prepared decision (inside the caller's transaction) and its audit entry. */
+async function applyDecision(trx: Trx, actor: Actor, d: PreparedDecision, now: string): Promise<void> {
+  const { suggestion, decision, chosen, reason, today, policy, school } = d;
+  const pupilId = d.pupilId;
+  if (suggestion.kind === 'review' && decision === 'accept' && d.currentStageRowId === null) {
+    throw new AppError('CONFLICT', 'The pupil is no longer in a stage to review.');
+  }
+  const updated = await trx
+    .updateTable('case_suggestions')
+    .set({
+      status: d.status,
+      decided_stage_id: decision === 'dismiss' ? null : chosen,
+      decision_reason: reason || null,
+      decided_by: actor.userId,
+      decided_by_name: actor.name,
+      decided_at: now,
+    })
+    .where('id', '=', suggestion.id)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) !== 1) {
+    throw new AppError('CONFLICT', 'This suggestion has just been decided by someone else.');
+  }
+  if (decision !== 'dismiss') {
+    await ensureCaseOpen(trx, actor, pupilId, school.id, today, now);
+    const why = `${decision === 'accept' ? 'Accepted' : 'Adjusted'} the suggestion of ${suggestion.asOf}: ${suggestion.explanation}${reason ? ` Decision: ${reason}` : ''}`;
+    if (suggestion.kind === 'review' && decision === 'accept') {
+      await trx
+        .insertInto('case_reviews')
+        .values({
+          id: newId(),
+          pupil_id: pupilId,
+          case_stage_id: d.currentStageRowId!,
+          reviewed_on: today,
+          rate: d.rate,
+          notes: reason || 'Reviewed; the stage stays.',
+          reviewed_by: actor.name,
+          created_at: now,
+        })
+        .execute();
+    } else {
+      await moveStage(trx, actor, {
+        pupilId,
+        policy,
+        stageId: chosen,
+        today,
+        now,
+        reason: why,
+        suggestionId: suggestion.id,
+      });
+      // Other open suggestions were made against the old stage.
+      await trx
+        .updateTable('case_suggestions')
+        .set({ status: 'superseded', decision_reason: 'The stage changed', decided_at: now })
+        .where('pupil_id', '=', pupilId)
+        .where('status', '=', 'open')
+        .execute();
     }
-    if (decision !== 'dismiss') {
-      await ensureCaseOpen(trx, actor, pupil.id, school.id, today, now);
-      const why = `${decision === 'accept' ? 'Accepted' : 'Adjusted'} the suggestion of ${suggestion.asOf}: ${suggestion.explanation}${reason ? ` Decision: ${reason}` : ''}`;
-      if (suggestion.kind === 'review' && decision === 'accept') {
-        if (!current) throw new AppError('CONFLICT', 'The pupil is no longer in a stage to review.');
-        await trx
-          .insertInto('case_reviews')
-          .values({
-            id: newId(),
-            pupil_id: pupil.id,
-            case_stage_id: current.id,
-            reviewed_on: today,
-            rate,
-            notes: reason || 'Reviewed; the stage stays.',
-            reviewed_by: actor.name,
-            created_at: now,
-          })
-          .execute();
-      } else {
-        await moveStage(trx, actor, {
-          pupilId: pupil.id,
-          policy,
-          stageId: chosen,
-          today,
-          now,
-          reason: why,
-          suggestionId: suggestion.id,
-        });
-        // Other open suggestions were made against the old stage.
-        await trx
-          .updateTable('case_suggestions')
-          .set({ status: 'superseded', decision_reason: 'The stage changed', decided_at: now })
-          .where('pupil_id', '=', pupil.id)
-          .where('status', '=', 'open')
-          .execute();
-      }
-      const actions =
-        decision === 'adjust' && chosen !== suggestion.toStageId
-          ? (stageOf(policy, chosen)?.actions ?? [])
-          : suggestion.actions;
-      await createActions(trx, actor, { pupilId: pupil.id, actions, dueOn, now, suggestionId: suggestion.id });
-    }
-    await audit(trx, actor, now, {
-      action: `casework.suggestion.${decision}`,
-      entityType: 'case_suggestion',
-      entityId: suggestion.id,
-      pupilId: pupil.id,
-      schoolId: school.id,
-      details: {
-        kind: suggestion.kind,
-        from: suggestion.fromStageId,
-        proposed: suggestion.toStageId,
-        decided: decision === 'dismiss' ? null : chosen,
-        reason: reason || null,
-      },
-    });
+    const actions =
+      decision === 'adjust' && chosen !== suggestion.toStageId
+        ? (stageOf(policy, chosen)?.actions ?? [])
+        : suggestion.actions;
+    await createActions(trx, actor, { pupilId, actions, dueOn: d.dueOn, now, suggestionId: suggestion.id });
+  }
+  await audit(trx, actor, now, {
+    action: `casework.suggestion.${decision}`,
+    entityType: 'case_suggestion',
+    entityId: suggestion.id,
+    pupilId,
+    schoolId: school.id,
+    details: {
+      kind: suggestion.kind,
+      from: suggestion.fromStageId,
+      proposed: suggestion.toStageId,
+      decided: decision === 'dismiss' ? null : chosen,
+      reason: reason || null,
+    },
   });
-  return { pupilId: pupil.id, status };
+}
+
+/**
+ * Decides on an open suggestion. Accept: moves the stage as proposed (a review records the
+ * review instead), creates the proposed actions as case actions. Adjust: moves to the stage
+ * chosen, with that stage's actions. Dismiss: nothing changes but the suggestion. One
+ * transaction, audited.
+ */
+export async function decideSuggestion(
+  deps: Deps,
+  actor: Actor,
+  input: DecideInput,
+): Promise<{ pupilId: string; status: StoredSuggestion['status'] }> {
+  const d = await prepareDecision(deps, actor, input);
+  const now = deps.clock.now();
+  await deps.db.transaction().execute((trx) => applyDecision(trx, actor, d, now));
+  return { pupilId: d.pupilId, status: d.status };
+}
+
+/** Most suggestions accepted at once. */
+export const MAX_ACCEPT_AT_ONCE = 100;
+
+export interface AcceptManyResult {
+  readonly accepted: number;
+  /** Suggestions not accepted: already decided (by someone else, or superseded by another accepted for the same pupil). */
+  readonly skipped: readonly { id: string; pupilName: string | null; why: string }[];
+}
+
+/**
+ * Accepts several open suggestions with one reason (optional, as for one): each exactly as a
+ * single accept (stage, actions, one audit entry per pupil), all in one transaction. A
+ * suggestion already decided, or superseded by another accepted in the same batch (the same
+ * pupil), is skipped and reported; any other problem refuses the whole batch.
+ */
+export async function acceptSuggestions(
+  deps: Deps,
+  actor: Actor,
+  input: { suggestionIds: readonly string[]; reason?: string | undefined },
+): Promise<AcceptManyResult> {
+  const ids = [...new Set(input.suggestionIds.map((i) => i.trim()).filter((i) => i !== ''))];
+  if (ids.length === 0)
+    throw validation('Choose at least one suggestion.', [
+      { field: 'suggestionIds', message: 'Choose at least one suggestion to accept.' },
+    ]);
+  if (ids.length > MAX_ACCEPT_AT_ONCE)
+    throw validation('Too many suggestions at once.', [
+      { field: 'suggestionIds', message: `Choose at most ${MAX_ACCEPT_AT_ONCE} suggestions at once.` },
+    ]);
+  const reason = (input.reason ?? '').trim();
+  if (reason.length > 2000)
+    throw validation('The decision could not be recorded.', [
+      { field: 'reason', message: 'The reason must be 2,000 characters or fewer.' },
+    ]);
+  const prepared: PreparedDecision[] = [];
+  const skipped: { id: string; pupilName: string | null; why: string }[] = [];
+  for (const id of ids) {
+    try {
+      prepared.push(await prepareDecision(deps, actor, { suggestionId: id, decision: 'accept', reason }));
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'CONFLICT') skipped.push({ id, pupilName: null, why: e.message });
+      else throw e;
+    }
+  }
+  const now = deps.clock.now();
+  let accepted = 0;
+  await deps.db.transaction().execute(async (trx) => {
+    const done = new Set<string>();
+    for (const d of prepared) {
+      if (done.has(d.pupilId)) {
+        skipped.push({ id: d.suggestion.id, pupilName: null, why: 'Another suggestion for this pupil was accepted.' });
+        continue;
+      }
+      await applyDecision(trx, actor, d, now);
+      done.add(d.pupilId);
+      accepted++;
+    }
+  });
+  return { accepted, skipped };
 }
 
 /** Sets a pupil's stage by hand (no suggestion), with a reason. Audited. */
@@ -416,6 +518,13 @@ export async function setStage(
 
 export interface ListedSuggestion extends StoredSuggestion {
   readonly pupilName: string;
+  readonly yearGroup: string | null;
+  /** Child protection plan, child in need, looked after or a social worker (the worklist's reading). */
+  readonly vulnerable: boolean;
+  /** Year-to-date attendance rate on the day of the list; null with no possible sessions. */
+  readonly rate: number | null;
+  /** Year-to-date attendance at or below 50% (severe absence). */
+  readonly severe: boolean;
   readonly fromStageName: string | null;
   readonly toStageName: string;
   readonly actionItems: readonly { label: string; href: string }[];
@@ -434,11 +543,56 @@ export interface OverdueItem {
   readonly href: string;
 }
 
+/** Suggestions per page on the officer's list. */
+export const SUGGESTIONS_PER_PAGE = 25;
+
+/** Filters, order and page of the officer's list of suggestions (all optional, from the query string). */
+export interface SuggestionQuery {
+  /** The stage proposed: a stage id, or 'none' for out of staged casework. */
+  readonly stage?: string | undefined;
+  readonly kind?: string | undefined;
+  readonly year?: string | undefined;
+  /** '1': vulnerable pupils only. */
+  readonly vulnerable?: string | undefined;
+  /** 'serious' (the default) or 'newest'. */
+  readonly sort?: string | undefined;
+  readonly page?: string | number | undefined;
+}
+
+export interface FilterOption {
+  readonly value: string;
+  readonly text: string;
+  /** Suggestions matching this option and the other filters chosen. */
+  readonly count: number;
+  readonly selected: boolean;
+}
+
+export interface SuggestionQueue {
+  /** Open suggestions at the school, before filters. */
+  readonly total: number;
+  /** Open suggestions matching the filters. */
+  readonly matching: number;
+  readonly page: number;
+  readonly pages: number;
+  readonly perPage: number;
+  readonly sort: 'serious' | 'newest';
+  readonly filters: {
+    readonly stage: readonly FilterOption[];
+    readonly kind: readonly FilterOption[];
+    readonly year: readonly FilterOption[];
+    readonly vulnerable: FilterOption;
+  };
+  /** The query string of the filters and order chosen (no page), for links and forms. */
+  readonly query: string;
+}
+
 export interface CaseworkList {
   readonly school: { id: string; name: string };
   readonly today: PlainDate;
   readonly policy: AttendancePolicy;
+  /** The page of open suggestions matching the filters, most serious (or newest) first. */
   readonly suggestions: readonly ListedSuggestion[];
+  readonly queue: SuggestionQueue;
   readonly overdue: readonly OverdueItem[];
   readonly stages: readonly {
     id: string | null;
@@ -462,27 +616,204 @@ export function planNextReview(plan: {
   return next ?? null;
 }
 
-/** The officer's list for a school. */
-export async function caseworkList(deps: Deps, actor: Actor, schoolId?: string): Promise<CaseworkList> {
+/** Vulnerable as the worklist reads it: a child protection plan, child in need, looked after, or a social worker. */
+function isVulnerable(p: { cp: number; cin: number; lac: number; social_worker: string | null }): boolean {
+  return Number(p.cp) === 1 || Number(p.cin) === 1 || Number(p.lac) === 1 || (p.social_worker ?? '') !== '';
+}
+
+/** Year-to-date rate and severe absence (the domain's measures) of some pupils, from one read of marks. */
+async function yearToDateRates(
+  deps: Deps,
+  cal: SchoolCalendar,
+  school: School,
+  asOf: PlainDate,
+  pupils: readonly { id: string; admission_date: string; leaving_date: string | null }[],
+): Promise<Map<string, { rate: number | null; severe: boolean }>> {
+  const out = new Map<string, { rate: number | null; severe: boolean }>();
+  if (pupils.length === 0) return out;
+  const ctx = analysisContext(cal, { asOf, minPossibleSessions: school.policy.minPossibleSessions });
+  const rows = await deps.db
+    .selectFrom('session_marks')
+    .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
+    .select(['session_marks.pupil_id', 'session_marks.date', 'session_marks.session', 'session_marks.code'])
+    .where('pupils.school_id', '=', school.id)
+    .where('session_marks.date', '>=', ctx.periodFrom)
+    .where('session_marks.date', '<=', asOf)
+    .execute();
+  const wanted = new Set(pupils.map((p) => p.id));
+  const marks = new Map<string, MarkRow[]>();
+  for (const r of rows) {
+    if (!wanted.has(r.pupil_id)) continue;
+    const list = marks.get(r.pupil_id) ?? [];
+    list.push({
+      pupilId: r.pupil_id,
+      date: r.date as PlainDate,
+      session: r.session as Session,
+      code: r.code,
+      minutesLate: null,
+      updatedAt: '',
+      updatedBy: null,
+    });
+    marks.set(r.pupil_id, list);
+  }
+  for (const p of pupils) {
+    const laid = layMarks(cal, marks.get(p.id) ?? []);
+    const m = measurePupil(cal, ctx, {
+      codes: laid.codes,
+      rollFrom: firstSessionOnOrAfter(cal, p.admission_date as PlainDate),
+      rollTo: p.leaving_date ? lastSessionOnOrBefore(cal, p.leaving_date as PlainDate) : cal.sessionCount - 1,
+    });
+    out.set(p.id, { rate: m.attendanceRate, severe: m.severeAbsence });
+  }
+  return out;
+}
+
+const KIND_OPTIONS = [
+  { value: 'enter', text: 'Enter a stage' },
+  { value: 'review', text: 'Review' },
+  { value: 'stepDown', text: 'Step down' },
+] as const;
+
+/**
+ * Filters, counts, orders and pages the open suggestions. Each option's count is of the
+ * suggestions matching it and the other filters chosen. "Most serious" first: severe absence
+ * and vulnerable pupils (both before either, either before neither), then the higher stage
+ * proposed, the lower rate, the newer evaluation and the name; "newest": the newer evaluation,
+ * then as most serious.
+ */
+export function queueOf(
+  policy: AttendancePolicy,
+  all: readonly ListedSuggestion[],
+  query: SuggestionQuery,
+): { page: ListedSuggestion[]; queue: SuggestionQueue } {
+  const stageKey = (s: ListedSuggestion): string => s.toStageId ?? 'none';
+  const stages = [...orderedStages(policy).map((s) => ({ value: s.id, text: s.name }))];
+  stages.push({ value: 'none', text: 'No stage (out of staged casework)' });
+  const pick = (v: string | undefined, allowed: readonly string[]): string | null =>
+    v !== undefined && allowed.includes(v) ? v : null;
+  const years = [...new Set(all.map((s) => s.yearGroup ?? ''))].sort((a, b) =>
+    a.localeCompare(b, 'en', { numeric: true }),
+  );
+  const chosen = {
+    stage: pick(
+      query.stage,
+      stages.map((s) => s.value),
+    ),
+    kind: pick(
+      query.kind,
+      KIND_OPTIONS.map((k) => k.value),
+    ),
+    year: pick(query.year, years),
+    vulnerable: query.vulnerable === '1',
+  };
+  type Key = keyof typeof chosen;
+  const matches = (s: ListedSuggestion, skip?: Key): boolean =>
+    (skip === 'stage' || chosen.stage === null || stageKey(s) === chosen.stage) &&
+    (skip === 'kind' || chosen.kind === null || s.kind === chosen.kind) &&
+    (skip === 'year' || chosen.year === null || (s.yearGroup ?? '') === chosen.year) &&
+    (skip === 'vulnerable' || !chosen.vulnerable || s.vulnerable);
+  const countBy = (skip: Key, f: (s: ListedSuggestion) => boolean): number =>
+    all.filter((s) => matches(s, skip) && f(s)).length;
+
+  const order = new Map(orderedStages(policy).map((s, i) => [s.id, i]));
+  const concern = (s: ListedSuggestion): number => (s.severe ? 0 : 1) + (s.vulnerable ? 0 : 1);
+  const serious = (a: ListedSuggestion, b: ListedSuggestion): number =>
+    concern(a) - concern(b) ||
+    (order.get(b.toStageId ?? '') ?? -1) - (order.get(a.toStageId ?? '') ?? -1) ||
+    (a.rate ?? 2) - (b.rate ?? 2) ||
+    (a.asOf < b.asOf ? 1 : a.asOf > b.asOf ? -1 : 0) ||
+    a.pupilName.localeCompare(b.pupilName);
+  const sort = query.sort === 'newest' ? 'newest' : 'serious';
+  const matching = all.filter((s) => matches(s));
+  matching.sort(
+    sort === 'newest' ? (a, b) => (a.asOf < b.asOf ? 1 : a.asOf > b.asOf ? -1 : 0) || serious(a, b) : serious,
+  );
+  const pages = Math.max(1, Math.ceil(matching.length / SUGGESTIONS_PER_PAGE));
+  const asked = Number.parseInt(String(query.page ?? '1'), 10);
+  const page = Number.isFinite(asked) ? Math.min(Math.max(1, asked), pages) : 1;
+
+  const params = new URLSearchParams();
+  if (chosen.stage !== null) params.set('stage', chosen.stage);
+  if (chosen.kind !== null) params.set('kind', chosen.kind);
+  if (chosen.year !== null) params.set('year', chosen.year);
+  if (chosen.vulnerable) params.set('vulnerable', '1');
+  if (sort !== 'serious') params.set('sort', sort);
+
+  return {
+    page: matching.slice((page - 1) * SUGGESTIONS_PER_PAGE, page * SUGGESTIONS_PER_PAGE),
+    queue: {
+      total: all.length,
+      matching: matching.length,
+      page,
+      pages,
+      perPage: SUGGESTIONS_PER_PAGE,
+      sort,
+      filters: {
+        stage: stages.map((o) => ({
+          ...o,
+          count: countBy('stage', (s) => stageKey(s) === o.value),
+          selected: chosen.stage === o.value,
+        })),
+        kind: KIND_OPTIONS.map((o) => ({
+          ...o,
+          count: countBy('kind', (s) => s.kind === o.value),
+          selected: chosen.kind === o.value,
+        })),
+        year: years.map((y) => ({
+          value: y,
+          text: y === '' ? 'No year group' : `Year ${y}`,
+          count: countBy('year', (s) => (s.yearGroup ?? '') === y),
+          selected: chosen.year === y,
+        })),
+        vulnerable: {
+          value: '1',
+          text: 'Vulnerable pupils only',
+          count: countBy('vulnerable', (s) => s.vulnerable),
+          selected: chosen.vulnerable,
+        },
+      },
+      query: params.toString(),
+    },
+  };
+}
+
+/** The officer's list for a school, its suggestions filtered, ordered and paged by `query`. */
+export async function caseworkList(
+  deps: Deps,
+  actor: Actor,
+  schoolId?: string,
+  query: SuggestionQuery = {},
+): Promise<CaseworkList> {
   const school = await actorSchool(deps, actor, schoolId);
   const policy = caseworkPolicyOf(school);
   const today = deps.clock.today(school.timeZone);
   const cal = await schoolCalendar(deps, school.id);
-  const names = new Map(
-    (
-      await deps.db
-        .selectFrom('pupils')
-        .select(['id', 'legal_forename', 'legal_surname', 'preferred_forename', 'preferred_surname'])
-        .where('school_id', '=', school.id)
-        .execute()
-    ).map((p) => [p.id, pupilName(p)]),
-  );
+  const pupilRows = await deps.db
+    .selectFrom('pupils')
+    .select([
+      'id',
+      'legal_forename',
+      'legal_surname',
+      'preferred_forename',
+      'preferred_surname',
+      'year_group',
+      'admission_date',
+      'leaving_date',
+      'cp',
+      'cin',
+      'lac',
+      'social_worker',
+    ])
+    .where('school_id', '=', school.id)
+    .execute();
+  const pupilsById = new Map(pupilRows.map((p) => [p.id, p]));
+  const names = new Map(pupilRows.map((p) => [p.id, pupilName(p)]));
   const nameOf = (id: string): string => names.get(id) ?? 'Unknown pupil';
   const inSchool = <T extends { pupil_id: string }>(rows: T[]): T[] => rows.filter((r) => names.has(r.pupil_id));
   const pupilIds = [...names.keys()];
   const byPupil = pupilIds.length === 0 ? ['-'] : pupilIds;
 
-  const suggestions = (
+  const open = (
     await deps.db
       .selectFrom('case_suggestions')
       .selectAll()
@@ -491,21 +822,30 @@ export async function caseworkList(deps: Deps, actor: Actor, schoolId?: string):
       .orderBy('as_of', 'desc')
       .orderBy('created_at')
       .execute()
-  )
-    .map(toSuggestion)
-    .map((s): ListedSuggestion => ({
+  ).map(toSuggestion);
+  const rates = await yearToDateRates(
+    deps,
+    cal,
+    school,
+    today,
+    [...new Set(open.map((s) => s.pupilId).filter((id) => pupilsById.has(id)))].map((id) => pupilsById.get(id)!),
+  );
+  const all = open.map((s): ListedSuggestion => {
+    const p = pupilsById.get(s.pupilId);
+    const m = rates.get(s.pupilId);
+    return {
       ...s,
       pupilName: nameOf(s.pupilId),
+      yearGroup: p?.year_group ?? null,
+      vulnerable: p ? isVulnerable(p) : false,
+      rate: m?.rate ?? null,
+      severe: m?.severe ?? false,
       fromStageName: s.fromStageId ? stageName(policy, s.fromStageId) : null,
       toStageName: stageName(policy, s.toStageId),
       actionItems: s.actions.map((a) => ({ label: actionLabel(a), href: actionHref(s.pupilId, a) })),
-    }));
-  const order = new Map(orderedStages(policy).map((s, i) => [s.id, i]));
-  suggestions.sort(
-    (a, b) =>
-      (order.get(b.toStageId ?? '') ?? -1) - (order.get(a.toStageId ?? '') ?? -1) ||
-      a.pupilName.localeCompare(b.pupilName),
-  );
+    };
+  });
+  const { page: suggestions, queue } = queueOf(policy, all, query);
 
   const current = inSchool(
     await deps.db
@@ -699,6 +1039,7 @@ export async function caseworkList(deps: Deps, actor: Actor, schoolId?: string):
     today,
     policy,
     suggestions,
+    queue,
     overdue,
     stages,
     canManage: can(actor, 'casework.manage', schoolResource(school)),

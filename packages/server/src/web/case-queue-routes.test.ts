@@ -1,0 +1,125 @@
+import type { PlainDate } from '@rollcall/domain';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pagesHarness, textOf, type PagesHarness, type PageSession } from '../../test/web-pages.js';
+import { evaluateSchool } from '../services/casework/evaluation.js';
+import { caseRoutes } from './case-routes.js';
+
+const DAYS = ['01', '02', '03', '04', '05', '08', '09', '10', '11', '12'].map((x) => `2025-09-${x}`);
+
+let t: PagesHarness;
+let officer: PageSession;
+let pupils: string[];
+
+/** Absent (O) for the first `absent` sessions of two weeks, present after. */
+function marks(pupilId: string, absent: number) {
+  return DAYS.flatMap((date, day) =>
+    (['AM', 'PM'] as const).map((session, s) => ({
+      pupil_id: pupilId,
+      date,
+      session,
+      code: day * 2 + s < absent ? 'O' : session === 'AM' ? '/' : '\\',
+      minutes_late: null,
+      updated_at: '2025-09-12T16:00:00.000Z',
+      updated_by: null,
+    })),
+  );
+}
+
+beforeAll(async () => {
+  t = await pagesHarness([caseRoutes], 'casequeue', '2025-09-15T08:00:00.000Z');
+  officer = await t.signInAs('attendance_officer');
+  pupils = [...t.school.pupilsA, ...t.school.pupilsB];
+  // Alex (vulnerable: a child protection plan) 20% attendance; the others 90%, 85%, 80%.
+  await t.open.db
+    .insertInto('session_marks')
+    .values([...marks(pupils[0]!, 16), ...marks(pupils[1]!, 2), ...marks(pupils[2]!, 3), ...marks(pupils[3]!, 4)])
+    .execute();
+  await evaluateSchool(t.deps, t.school.schoolId, '2025-09-12' as PlainDate);
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+function cardOrder(body: string): string[] {
+  return [...body.matchAll(/\sid="select-([^"]+)"/g)].map((m) => m[1]!);
+}
+
+describe('the officer’s queue of suggestions', () => {
+  it('puts the severely absent, vulnerable pupil first, with filters and their counts', async () => {
+    const res = await t.get('/casework', officer);
+    expect(res.statusCode).toBe(200);
+    const text = textOf(res.body);
+    expect(text).toContain('4 open suggestions, most serious first');
+    const first = /data-testid="suggestion"[\s\S]*?<\/h3>/.exec(res.body)![0];
+    expect(textOf(first)).toContain('Alex Able');
+    expect(text).toContain('Severe absence');
+    expect(text).toContain('Vulnerable only (1)');
+    expect(text).toContain('Year 3 (3)');
+    expect(text).toContain('Year 4 (1)');
+    expect(res.body).toContain('href="/casework?vulnerable=1#suggestions"');
+  });
+
+  it('filters by year group and vulnerability; counts follow the other filters', async () => {
+    const res = await t.get('/casework?year=4', officer);
+    const text = textOf(res.body);
+    expect(text).toContain('1 of 4 open suggestions match');
+    expect(cardOrder(res.body)).toHaveLength(1);
+    expect(text).toContain('Vulnerable only (0)');
+    const none = await t.get('/casework?year=4&vulnerable=1', officer);
+    expect(textOf(none.body)).toContain('No open suggestions match these filters.');
+  });
+
+  it('refuses "accept selected" with nothing ticked, naming the field', async () => {
+    const res = await t.post('/casework/accept-selected', officer, { reason: 'x', returnTo: '/casework?year=3' });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('href="#accept-many-suggestionIds"');
+    expect(textOf(res.body)).toContain('Choose at least one suggestion to accept.');
+  });
+
+  it('accepts several suggestions with one reason, audited per pupil, back to the filtered list', async () => {
+    const page = await t.get('/casework?year=3', officer);
+    const ids = cardOrder(page.body);
+    expect(ids).toHaveLength(3);
+    const res = await t.post('/casework/accept-selected', officer, {
+      suggestionIds: ids.slice(0, 2),
+      reason: 'Agreed at the attendance panel, Monday',
+      returnTo: '/casework?year=3',
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/casework?year=3&done=accept-many&n=2&skipped=0');
+    const after = await t.get(String(res.headers.location), officer);
+    expect(textOf(after.body)).toContain('2 suggestions accepted');
+    expect(cardOrder(after.body)).toEqual([ids[2]]);
+    const audits = await t.open.db
+      .selectFrom('audit_log')
+      .select(['action', 'pupil_id'])
+      .where('action', '=', 'casework.suggestion.accept')
+      .execute();
+    expect(audits).toHaveLength(2);
+    expect(new Set(audits.map((a) => a.pupil_id)).size).toBe(2);
+    const stages = await t.open.db
+      .selectFrom('case_stages')
+      .select(['pupil_id', 'reason'])
+      .where('left_on', 'is', null)
+      .execute();
+    expect(stages).toHaveLength(2);
+    for (const s of stages) expect(s.reason).toContain('Agreed at the attendance panel, Monday');
+    // Already decided: skipped, and said so.
+    const again = await t.post('/casework/accept-selected', officer, { suggestionIds: ids[0]!, returnTo: '/casework' });
+    expect(again.headers.location).toBe('/casework?done=accept-many&n=0&skipped=1');
+  });
+
+  it('keeps the single decision form working, returning to the filtered list', async () => {
+    const page = await t.get('/casework?year=4', officer);
+    const id = cardOrder(page.body)[0]!;
+    expect(page.body).toContain('name="returnTo" value="/casework?year=4"');
+    const res = await t.post(`/casework/suggestions/${id}`, officer, {
+      decision: 'dismiss',
+      reason: 'Known: family bereavement',
+      returnTo: '/casework?year=4',
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/casework?year=4&done=dismiss');
+  });
+});
