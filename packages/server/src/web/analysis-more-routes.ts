@@ -67,7 +67,7 @@ function analysisQuery(actor: Actor, q: Query): AnalysisQuery {
 }
 
 /** The query string of the page (filters, as-of, school) without the export fields. */
-function pageQuery(q: Query): URLSearchParams {
+function pageQuery(q: AnalysisPageQuery): URLSearchParams {
   const params = new URLSearchParams();
   for (const key of ['school', 'asOf', 'yearGroup', 'regGroup', 'group'] as const) {
     const v = q[key];
@@ -166,24 +166,41 @@ async function sendExport(
     .send(file.body);
 }
 
+/** The page fields the analysis pages carry from one to the next. */
+export type AnalysisPageQuery = Partial<Record<'school' | 'asOf' | 'yearGroup' | 'regGroup' | 'group', string>>;
+
+/**
+ * The links of the analysis sub-navigation, keeping the page's filters. The dashboard can show the
+ * same sub-navigation: pass `links: analysisLinks(request.query)` and in its view
+ * `{% import "analysis-parts.njk" as parts %}{{ parts.subnav(links, "/analysis") }}`.
+ */
+export function analysisLinks(query: AnalysisPageQuery): {
+  dashboard: string;
+  trends: string;
+  patterns: string;
+  governors: string;
+  lists: { kind: string; title: string; href: string }[];
+} {
+  const params = pageQuery(query);
+  return {
+    dashboard: withParams('/analysis', params),
+    trends: withParams('/analysis/trends', params),
+    patterns: withParams('/analysis/patterns', params),
+    governors: withParams('/analysis/governors', params),
+    lists: LIST_KINDS.map((k) => ({
+      kind: k,
+      title: LIST_TITLES[k],
+      href: withParams(`/analysis/lists/${k}`, params),
+    })),
+  };
+}
+
 function common(view: PageBase, request: FastifyRequest, q: Query, path: string): Record<string, unknown> {
-  const params = pageQuery(q);
   return {
     view,
     path,
-    query: Object.fromEntries(params),
-    hiddenSchool: q.school ?? null,
-    links: {
-      dashboard: withParams('/analysis', params),
-      trends: withParams('/analysis/trends', params),
-      patterns: withParams('/analysis/patterns', params),
-      governors: withParams('/analysis/governors', params),
-      lists: LIST_KINDS.map((k) => ({
-        kind: k,
-        title: LIST_TITLES[k],
-        href: withParams(`/analysis/lists/${k}`, params),
-      })),
-    },
+    query: Object.fromEntries(pageQuery(q)),
+    links: analysisLinks(q),
     currentPath: request.url.split('?')[0],
   };
 }
