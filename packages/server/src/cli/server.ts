@@ -28,6 +28,7 @@ import { pupilRoutes } from '../web/pupil-routes.js';
 import { registerRoutes } from '../web/register-routes.js';
 import { worklistRoutes } from '../web/worklist-routes.js';
 import { policyRoutes } from '../web/policy-routes.js';
+import { integrationRoutes } from '../web/integration-routes.js';
 import { admissionsRoutes } from '../web/admissions-routes.js';
 import { jobsRoutes } from '../web/jobs-routes.js';
 import { returnsRoutes } from '../web/returns-routes.js';
@@ -52,6 +53,7 @@ export const ROUTES = [
   admissionsRoutes,
   jobsRoutes,
   policyRoutes,
+  integrationRoutes,
   apiRoutes,
 ];
 

@@ -31,6 +31,7 @@ import { can, isRole, ROLE_LABELS, type Actor, type Resource } from '../services
 import type { Deps } from '../services/deps.js';
 import { AppError, HTTP_STATUS, type FieldError } from '../services/errors.js';
 import { chronology } from '../services/chronology.js';
+import { adjustedAttendanceSection } from './integration-routes.js';
 import { findPupils, getPupilRecord, type PupilRecord } from '../services/pupils.js';
 import { amendMark, REGISTER_CODES, schoolCalendar } from '../services/registers.js';
 
@@ -508,7 +509,8 @@ async function renderPupil(
       const local = localDateTime(e.at, record.school.timeZone);
       return { ...e, date: local.date, time: local.time };
     });
-  return reply.view('pupil.njk', { ...pupilPage(record, cal, group, actor, extras(record)), contacts });
+  const adjusted = await adjustedAttendanceSection(deps, actor, record);
+  return reply.view('pupil.njk', { ...pupilPage(record, cal, group, actor, extras(record)), contacts, adjusted });
 }
 
 export const pupilRoutes: FastifyPluginAsync = (fastify) => {
