@@ -193,9 +193,17 @@ export async function runRegisterAudit(
   const takenAt = new Map<string, string | null>();
   for (const r of registers) takenAt.set(`${r.group_id} ${r.date} ${r.session}`, r.taken_at);
   const regGroups = groups.filter((g) => g.kind === 'registration');
+  const byGroup = new Map<string, AuditPupil[]>();
+  for (const p of pupils) {
+    if (p.regGroupId === null) continue;
+    const list = byGroup.get(p.regGroupId) ?? [];
+    list.push(p);
+    byGroup.set(p.regGroupId, list);
+  }
   for (const g of regGroups) {
+    const inGroup = byGroup.get(g.id) ?? [];
     for (const s of sessions) {
-      const members = pupils.filter((p) => p.regGroupId === g.id && onRoll(p, s.date));
+      const members = inGroup.filter((p) => onRoll(p, s.date));
       if (members.length === 0) continue;
       const links = [{ text: `${g.name} ${s.date} ${s.session}`, href: registerHref(g.id, s.date, s.session) }];
       const taken = takenAt.get(`${g.id} ${s.date} ${s.session}`);
@@ -337,6 +345,9 @@ export async function runRegisterAudit(
     .where('mark_history.date', '>=', q.from)
     .where('mark_history.date', '<=', q.to)
     .where('mark_history.lesson_id', 'is', null)
+    // Only entries without a reason that wrote L or changed a code: most history is a register's first marks.
+    .where((eb) => eb.or([eb('mark_history.reason', 'is', null), eb(eb.fn('trim', ['mark_history.reason']), '=', '')]))
+    .where((eb) => eb.or([eb('mark_history.new_code', '=', 'L'), eb('mark_history.previous_code', 'is not', null)]))
     .orderBy('mark_history.at')
     .execute();
   for (const h of history) {
