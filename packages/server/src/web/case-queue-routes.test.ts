@@ -123,3 +123,52 @@ describe('the officer’s queue of suggestions', () => {
     expect(res.headers.location).toBe('/casework?year=4&done=dismiss');
   });
 });
+
+describe('closing and reopening a case', () => {
+  it('proposes closing once out of staged casework; closes with an outcome and reason, keeps the history, reopens', async () => {
+    const pupil = pupils[0]!; // the most serious: accepted into a stage above
+    const stage = await t.post(`/pupils/${pupil}/case/stage`, officer, { stageId: 'none', reason: 'Attending well' });
+    expect(stage.statusCode).toBe(303);
+    const page = await t.get(`/pupils/${pupil}/case`, officer);
+    expect(page.body).toContain('data-testid="propose-close"');
+    const missing = await t.post(`/pupils/${pupil}/case/close`, officer, { outcome: '', reason: '' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.body).toContain('href="#close-outcome"');
+    expect(missing.body).toContain('href="#close-reason"');
+    const res = await t.post(`/pupils/${pupil}/case/close`, officer, {
+      outcome: 'improved',
+      reason: 'Above 95% for six weeks',
+    });
+    expect(res.statusCode).toBe(303);
+    const closedPage = (await t.get(`/pupils/${pupil}/case`, officer)).body;
+    const closed = textOf(closedPage);
+    const history = textOf(/data-testid="stage-history"[\s\S]*?<\/table>/.exec(closedPage)![0]);
+    expect(closed).toContain('Attendance improved. Above 95% for six weeks');
+    expect(closed).toContain('Case closed: Attendance improved');
+    // The stage history is still there.
+    expect(history).toContain('Track');
+    expect(history).toContain('Case closed: Attendance improved');
+    expect(history).toContain('Attending well');
+    const audits = await t.open.db
+      .selectFrom('audit_log')
+      .select(['action'])
+      .where('action', '=', 'casework.close')
+      .where('pupil_id', '=', pupil)
+      .execute();
+    expect(audits).toHaveLength(1);
+    // Closing twice is refused.
+    expect((await t.post(`/pupils/${pupil}/case/close`, officer, { outcome: 'other', reason: 'x' })).statusCode).toBe(
+      409,
+    );
+    const reopen = await t.post('/casework/open', officer, {
+      pupilIds: pupil,
+      returnTo: 'case',
+      reason: 'Absent again after half term',
+    });
+    expect(reopen.statusCode).toBe(303);
+    const reopened = textOf((await t.get(`/pupils/${pupil}/case`, officer)).body);
+    expect(reopened).toContain('Case reopened');
+    expect(reopened).toContain('Absent again after half term');
+    expect(reopened).toContain('Case closed: Attendance improved');
+  });
+});

@@ -31,6 +31,7 @@ import {
 import {
   acceptSuggestions,
   caseworkList,
+  closeCase,
   decideSuggestion,
   MAX_ACCEPT_AT_ONCE,
   openCases,
@@ -38,7 +39,14 @@ import {
 } from '../services/casework/casework.js';
 import { actionHref, actionLabel } from '../services/casework/actions.js';
 import { pounds } from '../services/casework/ledger.js';
-import { AGENCIES, AGENCY_LABELS, PLAN_KINDS, PLAN_KIND_LABELS } from '../services/casework/record.js';
+import {
+  AGENCIES,
+  AGENCY_LABELS,
+  CLOSE_OUTCOME_LABELS,
+  CLOSE_OUTCOMES,
+  PLAN_KINDS,
+  PLAN_KIND_LABELS,
+} from '../services/casework/record.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, HTTP_STATUS, type FieldError } from '../services/errors.js';
 
@@ -82,6 +90,7 @@ const DONE: Record<string, string> = {
   dismiss: 'Suggestion dismissed with your reason',
   'accept-many': 'Suggestions accepted: the stages have moved and the actions are on each case',
   opened: 'Case opened',
+  closed: 'Case closed: its history stays on this page, and it can be reopened',
   stage: 'Stage changed',
   meeting: 'Meeting arranged',
   'meeting-recorded': 'Meeting recorded',
@@ -208,6 +217,7 @@ async function renderCase(deps: Deps, reply: FastifyReply, actor: Actor, pupilId
     decided: view.record.suggestions.filter((s) => s.status !== 'open' && s.status !== 'superseded').slice(0, 20),
     stageOptions: view.policy.stages.map((s) => ({ value: s.id, text: s.name })),
     planKinds: PLAN_KINDS.map((k) => ({ value: k, text: PLAN_KIND_LABELS[k] })),
+    closeOutcomes: CLOSE_OUTCOMES.map((o) => ({ value: o, text: CLOSE_OUTCOME_LABELS[o] })),
     planKindLabels: PLAN_KIND_LABELS,
     meetingStatusLabels: { scheduled: 'Arranged', held: 'Held', not_attended: 'Not attended', cancelled: 'Cancelled' },
     noticeStatusLabels: {
@@ -237,6 +247,7 @@ async function renderCase(deps: Deps, reply: FastifyReply, actor: Actor, pupilId
 /** The page section each form's redirect returns to. */
 const ANCHORS: Record<string, string> = {
   stage: 'stage',
+  close: 'stage',
   meeting: 'meetings',
   action: 'actions',
   plan: 'plans',
@@ -250,6 +261,13 @@ type CaseHandler = (deps: Deps, actor: Actor, pupilId: string, itemId: string, b
 
 /** Forms on the case page: path under /pupils/:pupilId/case, the form's key on the page, the call. */
 const CASE_FORMS: readonly { path: string; key: (itemId: string) => string; done: string; call: CaseHandler }[] = [
+  {
+    path: '/close',
+    key: () => 'close',
+    done: 'closed',
+    call: (deps, actor, pupilId, _i, b) =>
+      closeCase(deps, actor, { pupilId, outcome: one(b['outcome']), reason: one(b['reason']) }),
+  },
   {
     path: '/stage',
     key: () => 'stage',
@@ -519,7 +537,7 @@ export const caseRoutes: FastifyPluginAsync = (fastify) => {
     const actor = requireActor(request);
     const ids = many(request.body['pupilIds']);
     try {
-      await openCases(deps, actor, ids);
+      await openCases(deps, actor, ids, one(request.body['reason']));
     } catch (e) {
       if (!isFormError(e)) throw e;
       return renderList(deps, reply.code(HTTP_STATUS[e.code]), actor, {}, errorState(e, 'open', request.body));

@@ -30,7 +30,17 @@ import { schoolCalendar } from '../registers.js';
 import { actionHref, actionLabel } from './actions.js';
 import { nthSchoolDayFrom, schoolWeeksAfter } from './facts.js';
 import { caseworkPolicyOf, stageName, stageOf } from './policy.js';
-import { PLAN_KIND_LABELS, toSuggestion, type PlanKind, type StoredSuggestion } from './record.js';
+import {
+  CASE_CLOSED_PREFIX,
+  CASE_REOPENED_NAME,
+  CLOSE_OUTCOME_LABELS,
+  CLOSE_OUTCOMES,
+  PLAN_KIND_LABELS,
+  toSuggestion,
+  type CloseOutcome,
+  type PlanKind,
+  type StoredSuggestion,
+} from './record.js';
 
 /** Proposed actions are due this many school days after the decision. */
 export const ACTION_DUE_SCHOOL_DAYS = 5;
@@ -88,6 +98,7 @@ async function ensureCaseOpen(
   schoolId: string,
   today: PlainDate,
   now: string,
+  reopenReason?: string,
 ): Promise<boolean> {
   const existing = await trx
     .selectFrom('cases')
@@ -100,6 +111,23 @@ async function ensureCaseOpen(
       .updateTable('cases')
       .set({ status: 'open', opened_on: today, opened_by: actor.name, closed_on: null })
       .where('id', '=', existing.id)
+      .execute();
+    // The history keeps the closure; the reopening is recorded beside it.
+    await trx
+      .insertInto('case_stages')
+      .values({
+        id: newId(),
+        pupil_id: pupilId,
+        stage_id: null,
+        stage_name: CASE_REOPENED_NAME,
+        entered_on: today,
+        left_on: today,
+        reason: reopenReason ?? 'Reopened',
+        suggestion_id: null,
+        decided_by: actor.userId,
+        decided_by_name: actor.name,
+        decided_at: now,
+      })
       .execute();
   } else {
     await trx
@@ -120,7 +148,12 @@ async function ensureCaseOpen(
 }
 
 /** Opens cases for pupils (puts them on the casework list). Audited per pupil opened. */
-export async function openCases(deps: Deps, actor: Actor, pupilIds: readonly string[]): Promise<number> {
+export async function openCases(
+  deps: Deps,
+  actor: Actor,
+  pupilIds: readonly string[],
+  reason?: string,
+): Promise<number> {
   const ids = [...new Set(pupilIds.map((p) => p.trim()).filter((p) => p !== ''))];
   if (ids.length === 0)
     throw validation('Choose at least one pupil.', [{ field: 'pupilIds', message: 'Choose at least one pupil.' }]);
@@ -135,7 +168,8 @@ export async function openCases(deps: Deps, actor: Actor, pupilIds: readonly str
   await deps.db.transaction().execute(async (trx) => {
     for (const { pupil, school } of scopes) {
       const today = deps.clock.today(school.timeZone);
-      if (await ensureCaseOpen(trx, actor, pupil.id, school.id, today, now)) {
+      const why = (reason ?? '').trim().slice(0, 2000) || undefined;
+      if (await ensureCaseOpen(trx, actor, pupil.id, school.id, today, now, why)) {
         opened++;
         await audit(trx, actor, now, {
           action: 'casework.open',
@@ -148,6 +182,87 @@ export async function openCases(deps: Deps, actor: Actor, pupilIds: readonly str
     }
   });
   return opened;
+}
+
+/**
+ * Closes a pupil's case with an outcome and a reason: the pupil leaves any stage, the open
+ * suggestions are superseded and the open actions cancelled; the history stays (a "Case closed"
+ * entry records the outcome, the reason, who and when) and the case can be reopened. Audited.
+ */
+export async function closeCase(
+  deps: Deps,
+  actor: Actor,
+  input: { pupilId: string; outcome: string; reason: string },
+): Promise<void> {
+  const { pupil, school, resource } = await loadPupilScope(deps.db, input.pupilId);
+  authorise(actor, 'casework.manage', resource);
+  const existing = await deps.db
+    .selectFrom('cases')
+    .select(['id', 'status'])
+    .where('pupil_id', '=', pupil.id)
+    .executeTakeFirst();
+  if (!existing || existing.status !== 'open') throw new AppError('CONFLICT', 'The case is not open.');
+  const outcome = input.outcome.trim() as CloseOutcome;
+  const reason = input.reason.trim();
+  const errors: FieldError[] = [];
+  if (!CLOSE_OUTCOMES.includes(outcome)) errors.push({ field: 'outcome', message: 'Choose the outcome.' });
+  if (!reason) errors.push({ field: 'reason', message: 'Say why the case is closed.' });
+  else if (reason.length > 2000)
+    errors.push({ field: 'reason', message: 'The reason must be 2,000 characters or fewer.' });
+  if (errors.length > 0) throw validation('The case could not be closed.', errors);
+  const today = deps.clock.today(school.timeZone);
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('cases')
+      .set({ status: 'closed', closed_on: today })
+      .where('id', '=', existing.id)
+      .where('status', '=', 'open')
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) throw new AppError('CONFLICT', 'The case has just been closed.');
+    await trx
+      .updateTable('case_stages')
+      .set({ left_on: today })
+      .where('pupil_id', '=', pupil.id)
+      .where('left_on', 'is', null)
+      .execute();
+    await trx
+      .insertInto('case_stages')
+      .values({
+        id: newId(),
+        pupil_id: pupil.id,
+        stage_id: null,
+        stage_name: `${CASE_CLOSED_PREFIX}${CLOSE_OUTCOME_LABELS[outcome]}`,
+        entered_on: today,
+        left_on: today,
+        reason,
+        suggestion_id: null,
+        decided_by: actor.userId,
+        decided_by_name: actor.name,
+        decided_at: now,
+      })
+      .execute();
+    await trx
+      .updateTable('case_suggestions')
+      .set({ status: 'superseded', decision_reason: 'The case was closed', decided_at: now })
+      .where('pupil_id', '=', pupil.id)
+      .where('status', '=', 'open')
+      .execute();
+    await trx
+      .updateTable('case_actions')
+      .set({ status: 'cancelled', outcome: 'The case was closed', completed_on: today, updated_at: now })
+      .where('pupil_id', '=', pupil.id)
+      .where('status', '=', 'open')
+      .execute();
+    await audit(trx, actor, now, {
+      action: 'casework.close',
+      entityType: 'case',
+      entityId: pupil.id,
+      pupilId: pupil.id,
+      schoolId: school.id,
+      details: { outcome, reason },
+    });
+  });
 }
 
 /** Moves a pupil to a stage (null: out of staged casework), closing the current one. */

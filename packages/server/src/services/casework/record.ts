@@ -43,6 +43,35 @@ export interface CaseInfo {
   readonly status: 'open' | 'closed';
   readonly openedOn: PlainDate;
   readonly openedBy: string;
+  readonly closedOn: PlainDate | null;
+  /** How and why the case was closed (while it is closed). */
+  readonly closure: CaseClosure | null;
+}
+
+/** How a case ends. */
+export const CLOSE_OUTCOMES = ['improved', 'stepped-down', 'left-school', 'referred-on', 'other'] as const;
+export type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
+export const CLOSE_OUTCOME_LABELS: Record<CloseOutcome, string> = {
+  improved: 'Attendance improved',
+  'stepped-down': 'Stepped down out of staged casework',
+  'left-school': 'Left the school',
+  'referred-on': 'Handed to another service (for example the local authority)',
+  other: 'Other',
+};
+
+/**
+ * Closing and reopening are entries in the stage history (no stage, entered and left the same
+ * day) so the history reads in order; their stage names begin with these.
+ */
+export const CASE_CLOSED_PREFIX = 'Case closed: ';
+export const CASE_REOPENED_NAME = 'Case reopened';
+
+export interface CaseClosure {
+  readonly on: PlainDate;
+  readonly outcome: CloseOutcome;
+  readonly outcomeLabel: string;
+  readonly reason: string;
+  readonly by: string;
 }
 
 export interface StageEntry {
@@ -304,7 +333,19 @@ export async function findCase(db: DbOrTrx, pupilId: string): Promise<CaseInfo |
     status: r.status === 'closed' ? 'closed' : 'open',
     openedOn: r.opened_on as PlainDate,
     openedBy: r.opened_by,
+    closedOn: (r.closed_on as PlainDate | null) ?? null,
+    closure: null,
   };
+}
+
+/** The closure of a closed case: the last "Case closed" entry of its stage history. */
+export function closureOf(info: CaseInfo | null, stages: readonly StageEntry[]): CaseClosure | null {
+  if (!info || info.status !== 'closed') return null;
+  const entry = [...stages].reverse().find((s) => s.stageId === null && s.stageName.startsWith(CASE_CLOSED_PREFIX));
+  if (!entry) return null;
+  const label = entry.stageName.slice(CASE_CLOSED_PREFIX.length);
+  const outcome = (CLOSE_OUTCOMES.find((o) => CLOSE_OUTCOME_LABELS[o] === label) ?? 'other');
+  return { on: entry.enteredOn, outcome, outcomeLabel: label, reason: entry.reason, by: entry.decidedBy };
 }
 
 /** Stage history of a pupil, oldest first. */
@@ -367,7 +408,7 @@ export async function loadCaseRecord(db: DbOrTrx, pupilId: string): Promise<Case
       db.selectFrom('penalty_notices').selectAll().where('pupil_id', '=', pupilId).orderBy('issued_on').execute(),
     ]);
   return {
-    case: caseInfo,
+    case: caseInfo ? { ...caseInfo, closure: closureOf(caseInfo, stages) } : null,
     stages,
     current: stages.find((s) => s.leftOn === null && s.stageId !== null) ?? null,
     reviews: reviews.map((r) => ({
