@@ -261,7 +261,41 @@ export async function schoolDashboard(
   const filter = q.filter ?? {};
   const safeguarding = seesSafeguarding(actor, school);
   const { cohort, ctx, pupils } = await measuredPupils(deps, school, asOf, q.from);
+  const bands = schoolBands(school);
+  // Figures are kept per measured cohort, filter, safeguarding view and bands (the school's page, warm).
+  const figuresKey = JSON.stringify([filter.yearGroup, filter.regGroupId, filter.group, safeguarding, bands]);
+  let figuresByKey = figuresCache.get(pupils);
+  if (!figuresByKey) {
+    figuresByKey = new Map();
+    figuresCache.set(pupils, figuresByKey);
+  }
+  let figures = figuresByKey.get(figuresKey);
+  if (!figures) {
+    figures = dashboardFigures(cohort, pupils, filter, safeguarding, bands);
+    figuresByKey.set(figuresKey, figures);
+  }
+  return {
+    school,
+    asOf,
+    periodStart: ctx.periodStart,
+    schoolSessions: ctx.schoolSessions,
+    filter,
+    national: nationalFiguresFor(school.phase, asOf),
+    ...figures,
+  };
+}
 
+type Figures = Omit<SchoolDashboard, 'school' | 'asOf' | 'periodStart' | 'schoolSessions' | 'filter' | 'national'>;
+
+const figuresCache = new WeakMap<readonly Measured[], Map<string, Figures>>();
+
+function dashboardFigures(
+  cohort: Cohort,
+  pupils: readonly Measured[],
+  filter: Filter,
+  safeguarding: boolean,
+  bands: ReturnType<typeof schoolBands>,
+): Figures {
   const groupKey = filter.group && filter.group !== '' ? filter.group : undefined;
   const pred = groupKey ? groupPredicate(groupKey) : undefined;
   if (groupKey && (!pred || (!safeguarding && VULNERABLE_GROUPS.some((g) => g.key === groupKey && g.safeguarding))))
@@ -272,8 +306,6 @@ export async function schoolDashboard(
       (!filter.regGroupId || m.pupil.regGroupId === filter.regGroupId) &&
       (!pred || pred(m.pupil)),
   );
-
-  const bands = schoolBands(school);
 
   // The gap table compares each group with the rest of the population the filter selects, less the group filter.
   const population = pred
@@ -315,17 +347,11 @@ export async function schoolDashboard(
   if (groupKey) labelParts.push(groupLabel(groupKey));
 
   return {
-    school,
-    asOf,
-    periodStart: ctx.periodStart,
-    schoolSessions: ctx.schoolSessions,
-    filter,
     filterLabel: labelParts.length > 0 ? labelParts.join(', ') : 'Whole school',
     summary: summariseMeasured(selected),
     bands: countBands(selected, bands.bands),
     bandsFrom: bands.from,
     groups,
-    national: nationalFiguresFor(school.phase, asOf),
     options: {
       yearGroups,
       regGroups: [...regGroups].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name)),
