@@ -56,7 +56,7 @@ interface CaseState {
 function walk(preset: PolicyPreset, steps: readonly Step[]) {
   const policy: AttendancePolicy = preset.policy;
   const templates = new Set(preset.letters.map((l) => l.key));
-  let state: CaseState | null = null;
+  let state = null as CaseState | null;
   const visited = new Set<string>();
   for (const step of steps) {
     const asOf = d(step.asOf);
