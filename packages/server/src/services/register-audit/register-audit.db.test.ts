@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/databases.js';
-import { rejection } from '../../../test/fixtures.js';
+import { rejection, testDeps } from '../../../test/fixtures.js';
+import { runAuditRegisters } from '../../cli/audit-registers.js';
 import { fixedClock } from '../../platform/clock.js';
 import { SYSTEM_ACTOR, type Actor } from '../authz.js';
 import { importSchoolData } from '../import/import-school-data.js';
@@ -245,6 +246,35 @@ describeEachDialect('the register audit', (ctx) => {
       (await rejection(runRegisterAudit(deps(), SYSTEM_ACTOR, { schoolId, from: '2025-09-12', to: '2025-09-01' })))
         .code,
     ).toBe('VALIDATION');
+  });
+});
+
+describeEachDialect('rollcall audit-registers', (ctx) => {
+  it('prints the counts and findings with their links, exit 1 with findings; 4 for an unknown school; 2 for bad dates', async () => {
+    forgetCalendar();
+    await importSchoolData({ db: ctx.db, dialect: ctx.dialect, clock: fixedClock(NOW) }, SYSTEM_ACTOR, {
+      urn: '400002',
+      school: { name: 'Audit Two', phase: 'primary', laCode: '330' },
+      calendar: { name: 'calendar.json', text: JSON.stringify(CALENDAR) },
+      pupils: { name: 'pupils.csv', text: pupilsCsv() },
+      groups: { name: 'groups.csv', text: groupsCsv() },
+    });
+    const out = { stdout: '', stderr: '' };
+    const io = {
+      stdout: (t: string) => void (out.stdout += t),
+      stderr: (t: string) => void (out.stderr += t),
+      today: () => '2025-09-12' as never,
+    };
+    const deps = testDeps(ctx.db, ctx.dialect, NOW);
+    expect(await runAuditRegisters({ school: '400002', from: '2025-09-01', to: '2025-09-02' }, io, deps)).toBe(1);
+    expect(out.stdout).toContain('Register audit: 400002 Audit Two, 2025-09-01 to 2025-09-02');
+    expect(out.stdout).toContain('  Registers not taken: 4');
+    expect(out.stdout).toMatch(
+      /2025-09-01 AM: The AM register of 5A was not taken \(2 pupils on roll\)\. {2}\/registers\/.+\/2025-09-01\/AM/,
+    );
+    expect(await runAuditRegisters({ school: '999999', from: '2025-09-01', to: '2025-09-02' }, io, deps)).toBe(4);
+    expect(await runAuditRegisters({ school: '400002', from: 'x', to: '2025-09-02' }, io, deps)).toBe(2);
+    expect(out.stderr).toContain('rollcall audit-registers: No school has URN 999999.');
   });
 });
 
