@@ -8,7 +8,8 @@
  *   reason; a support meeting was held for two of those pupils, with attendees, barriers, both
  *   voices and actions with owners and due dates;
  * - today the evaluation ran again: the reviews of the earlier stages are now overdue, new
- *   suggestions are open, and the officer accepted two more.
+ *   suggestions are open, and the officer accepted two more and moved one pupil of the first
+ *   stage up to the second (when the evaluation proposes it).
  *
  * Everything goes through the casework services as that officer, so it is audited as such (the
  * evaluations too). Deterministic for a given demo: pupils are taken in UPN order.
@@ -36,7 +37,10 @@ export interface DemoCaseworkSchool {
   readonly preset: string;
   /** The day of the earlier evaluation, or null when the year is too young for a history. */
   readonly startedOn: PlainDate | null;
+  /** Pupils the officer put into a stage. */
   readonly accepted: number;
+  /** Pupils moved up a stage today. */
+  readonly escalated: number;
   readonly meetingsHeld: number;
   readonly openSuggestions: number;
 }
@@ -63,8 +67,8 @@ async function officerOf(deps: Deps, schoolId: string): Promise<Actor> {
   return actor;
 }
 
-/** Open "enter" suggestions of pupils not yet in a stage, in UPN order. */
-async function openEntries(deps: Deps, schoolId: string, asOf: PlainDate) {
+/** Open "enter" suggestions of pupils not yet in a stage (or, `escalations`, already in one), in UPN order. */
+async function openEntries(deps: Deps, schoolId: string, asOf: PlainDate, escalations = false) {
   return deps.db
     .selectFrom('case_suggestions')
     .innerJoin('pupils', 'pupils.id', 'case_suggestions.pupil_id')
@@ -72,7 +76,7 @@ async function openEntries(deps: Deps, schoolId: string, asOf: PlainDate) {
     .where('case_suggestions.school_id', '=', schoolId)
     .where('case_suggestions.status', '=', 'open')
     .where('case_suggestions.kind', '=', 'enter')
-    .where('case_suggestions.from_stage_id', 'is', null)
+    .where('case_suggestions.from_stage_id', escalations ? 'is not' : 'is', null)
     .where('case_suggestions.as_of', '=', asOf)
     .orderBy('pupils.upn')
     .execute();
@@ -106,6 +110,7 @@ async function schoolCasework(deps: Deps, schoolId: string, phase: string): Prom
   const history = startedOn !== null && startedOn < today && addDays(firstDay, 21) <= startedOn;
   let accepted = 0;
   let meetingsHeld = 0;
+  let escalated = 0;
   const started: string[] = [];
 
   if (history) {
@@ -190,6 +195,12 @@ async function schoolCasework(deps: Deps, schoolId: string, phase: string): Prom
     await decideSuggestion(now, officer, { suggestionId: s.id, decision: 'accept' });
     accepted++;
   }
+  // One pupil of the first stage has gone on getting worse: up to the next stage.
+  const escalation = (await openEntries(deps, schoolId, today, true))[0];
+  if (escalation) {
+    await decideSuggestion(now, officer, { suggestionId: escalation.id, decision: 'accept' });
+    escalated++;
+  }
   const open = await deps.db
     .selectFrom('case_suggestions')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -201,6 +212,7 @@ async function schoolCasework(deps: Deps, schoolId: string, phase: string): Prom
     preset,
     startedOn: history ? startedOn : null,
     accepted,
+    escalated,
     meetingsHeld,
     openSuggestions: Number(open.n),
   };
