@@ -100,6 +100,10 @@ export interface AttendancePolicy {
    * while the actual rate is still reported.
    */
   readonly adjustedAttendance?: { readonly integrationSchoolWeeks: number };
+  /** Shortest support or improvement plan, in school weeks (Rollcall's default 6 when absent). */
+  readonly minPlanSchoolWeeks?: number;
+  /** A Notice to Improve's monitoring period (Rollcall's default '15-school-days' when absent). */
+  readonly noticeToImprovePeriod?: '15-school-days' | '6-weeks';
   readonly bands: readonly AttendanceBand[];
   readonly stages: readonly PolicyStage[];
 }

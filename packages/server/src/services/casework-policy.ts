@@ -48,6 +48,20 @@ const stepDown = z.discriminatedUnion('kind', [
 
 const text = z.string().trim().min(1, 'must not be empty');
 
+/** The defaults when a policy does not say: plans of at least 6 school weeks, notices monitored 15 school days. */
+export const DEFAULT_MIN_PLAN_SCHOOL_WEEKS = 6;
+export const NOTICE_TO_IMPROVE_PERIODS = ['15-school-days', '6-weeks'] as const;
+export type NoticeToImprovePeriod = (typeof NOTICE_TO_IMPROVE_PERIODS)[number];
+export const DEFAULT_NOTICE_TO_IMPROVE_PERIOD: NoticeToImprovePeriod = '15-school-days';
+export const planWeeks = z
+  .number()
+  .int('must be a whole number of school weeks')
+  .min(1, 'must be at least 1 school week')
+  .max(52, 'must be at most 52 school weeks');
+export const noticePeriod = z.enum(NOTICE_TO_IMPROVE_PERIODS, {
+  message: "must be '15-school-days' or '6-weeks'",
+});
+
 export const caseworkPolicySchema = z
   .object({
     id: text,
@@ -55,6 +69,10 @@ export const caseworkPolicySchema = z
     source: text,
     target: rate.optional(),
     adjustedAttendance: z.object({ integrationSchoolWeeks: z.number().int().min(0).max(26) }).optional(),
+    /** Shortest support or improvement plan in school weeks (default 6). */
+    minPlanSchoolWeeks: planWeeks.optional(),
+    /** A Notice to Improve's monitoring period (default '15-school-days'). */
+    noticeToImprovePeriod: noticePeriod.optional(),
     bands: z
       .array(z.object({ name: text, minRate: rate, colour: text, description: text.optional() }))
       .min(1, 'give at least one band'),

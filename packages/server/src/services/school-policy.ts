@@ -21,7 +21,14 @@ import { z } from 'zod';
 import { getSchool } from '../db/repositories/schools.js';
 import { audit } from './audit.js';
 import { authorise, type Actor } from './authz.js';
-import { caseworkPolicySchema } from './casework-policy.js';
+import {
+  caseworkPolicySchema,
+  DEFAULT_MIN_PLAN_SCHOOL_WEEKS,
+  DEFAULT_NOTICE_TO_IMPROVE_PERIOD,
+  noticePeriod,
+  planWeeks,
+  type NoticeToImprovePeriod,
+} from './casework-policy.js';
 import type { Deps } from './deps.js';
 import { AppError, type FieldError } from './errors.js';
 
@@ -92,6 +99,10 @@ export const schoolPolicySchema = z
       .object({ integrationSchoolWeeks: z.number().int().min(0).max(26) })
       .nullable()
       .optional(),
+    /** Shortest support or improvement plan in school weeks; overrides the casework policy's (default 6). */
+    minPlanSchoolWeeks: planWeeks.optional(),
+    /** A Notice to Improve's monitoring period; overrides the casework policy's (default '15-school-days'). */
+    noticeToImprovePeriod: noticePeriod.optional(),
     /** A preset to start from (its stages and letters), when `casework` is not written out. */
     preset: z
       .string()
@@ -152,7 +163,14 @@ export type SchoolPolicy = Omit<Parsed, 'casework'> & {
 
 /** Lays the document's target, bands and adjusted attendance over its casework policy. */
 function resolve(p: Parsed): SchoolPolicy {
-  const says = p.casework ?? p.preset ?? p.target ?? p.bands ?? p.adjustedAttendance;
+  const says =
+    p.casework ??
+    p.preset ??
+    p.target ??
+    p.bands ??
+    p.adjustedAttendance ??
+    p.minPlanSchoolWeeks ??
+    p.noticeToImprovePeriod;
   if (says === undefined) return p;
   const base: AttendancePolicy =
     p.casework ?? (p.preset ? policyPreset(p.preset)!.policy : undefined) ?? TWIN_TRACK_EXAMPLE_POLICY;
@@ -160,6 +178,8 @@ function resolve(p: Parsed): SchoolPolicy {
     ...base,
     ...(p.target !== undefined && { target: p.target }),
     ...(p.bands !== undefined && { bands: p.bands }),
+    ...(p.minPlanSchoolWeeks !== undefined && { minPlanSchoolWeeks: p.minPlanSchoolWeeks }),
+    ...(p.noticeToImprovePeriod !== undefined && { noticeToImprovePeriod: p.noticeToImprovePeriod }),
   };
   if (p.adjustedAttendance === null) delete (casework as { adjustedAttendance?: unknown }).adjustedAttendance;
   else if (p.adjustedAttendance !== undefined)
@@ -208,6 +228,22 @@ export function parseSchoolPolicy(json: string): { ok: true; policy: SchoolPolic
 /** The school's staged casework policy: its own, its preset's, or the twin-track example. */
 export function caseworkPolicyOf(policy: SchoolPolicy): AttendancePolicy {
   return policy.casework ?? TWIN_TRACK_EXAMPLE_POLICY;
+}
+
+/**
+ * The casework settings beside the stages: the shortest plan (school weeks) and the Notice to
+ * Improve monitoring period, from the casework policy (its own, its preset's, or the document's
+ * top-level overrides), else the defaults 6 and '15-school-days'.
+ */
+export function caseworkSettingsOf(policy: SchoolPolicy): {
+  minPlanSchoolWeeks: number;
+  noticeToImprovePeriod: NoticeToImprovePeriod;
+} {
+  const cw = caseworkPolicyOf(policy);
+  return {
+    minPlanSchoolWeeks: cw.minPlanSchoolWeeks ?? DEFAULT_MIN_PLAN_SCHOOL_WEEKS,
+    noticeToImprovePeriod: cw.noticeToImprovePeriod ?? DEFAULT_NOTICE_TO_IMPROVE_PERIOD,
+  };
 }
 
 /**

@@ -25,6 +25,7 @@ import type { Deps } from '../services/deps.js';
 import { AppError, HTTP_STATUS } from '../services/errors.js';
 import {
   caseworkPolicyOf,
+  caseworkSettingsOf,
   parsePolicyText,
   policyLetters,
   presetDocument,
@@ -126,6 +127,7 @@ function summary(policy: SchoolPolicy) {
         colour: b.colour,
       })),
     adjusted: cw.adjustedAttendance ?? null,
+    caseworkSettings: caseworkSettingsOf(policy),
     stages: stagesTable(cw),
     letters: policyLetters(policy).map((l) => ({ key: l.key, title: l.title })),
   };

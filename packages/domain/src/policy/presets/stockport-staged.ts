@@ -22,6 +22,8 @@ export const STOCKPORT_STAGED: PolicyPreset = {
     name: 'Attendance intervention staged process',
     source: 'seed 003 "Attendance Intervention Staged Process" (Stages 1–4, 3A, 3B)',
     target: 0.96,
+    // Stage 3A: "if there are any unauthorised absences in the next 15 school days".
+    noticeToImprovePeriod: '15-school-days',
     bands: [
       { name: 'Good attendance (96% and above)', minRate: 0.96, colour: 'green' },
       { name: 'Noticing (90% to 96%)', minRate: 0.9, colour: 'yellow', description: 'Stage 1' },

@@ -18,6 +18,10 @@ export const STOCKTON_TIERS: PolicyPreset = {
     name: 'Three-tier attendance intervention',
     source: 'seed 000 "Attendance Intervention" (Tier 1, Tier 2, Tier 3)',
     target: 0.95,
+    // "The attendance improvement plan should run for no less than 6 school weeks"; "The Notice
+    // to Improve will cover a 6-week monitoring period".
+    minPlanSchoolWeeks: 6,
+    noticeToImprovePeriod: '6-weeks',
     bands: [
       { name: 'Expected (95% and above)', minRate: 0.95, colour: 'green' },
       { name: 'At risk (90% to 95%)', minRate: 0.9, colour: 'yellow', description: 'watched at half term' },

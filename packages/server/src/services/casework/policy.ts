@@ -1,7 +1,7 @@
 /** The school's casework policy: its policy document's `casework` section, or the example. */
 import { orderedStages, type AttendancePolicy, type PolicyStage } from '@rollcall/domain';
 import type { School } from '../../db/repositories/schools.js';
-import { caseworkPolicyOf as policyOfDocument } from '../school-policy.js';
+import { caseworkPolicyOf as policyOfDocument, caseworkSettingsOf } from '../school-policy.js';
 
 /**
  * The casework policy a school works to. Until the school's policy document carries a
@@ -11,27 +11,20 @@ export function caseworkPolicyOf(school: Pick<School, 'policy'>): AttendancePoli
   return policyOfDocument(school.policy);
 }
 
-/**
- * Minimum plan length in school weeks when the policy does not say (issue 5: "e.g. 6 school
- * weeks"). The policy document has no field for it yet; `casework.minPlanSchoolWeeks` is read
- * when present.
- */
-export const DEFAULT_MIN_PLAN_SCHOOL_WEEKS = 6;
+/** Minimum plan length in school weeks when the policy does not say (issue 5: "e.g. 6 school weeks"). */
+export { DEFAULT_MIN_PLAN_SCHOOL_WEEKS } from '../casework-policy.js';
 
-/** The policy's minimum plan length in school weeks, if it names one. */
+/** The policy's minimum plan length in school weeks (`minPlanSchoolWeeks`, default 6). */
 export function minPlanSchoolWeeks(school: Pick<School, 'policy'>): number {
-  const p = school.policy as { casework?: { minPlanSchoolWeeks?: number } | null; minPlanSchoolWeeks?: number };
-  return p.casework?.minPlanSchoolWeeks ?? p.minPlanSchoolWeeks ?? DEFAULT_MIN_PLAN_SCHOOL_WEEKS;
+  return caseworkSettingsOf(school.policy).minPlanSchoolWeeks;
 }
 
 /**
- * The Notice to Improve monitoring period the policy names (default 15 school days; the policy
- * document has no field for it yet, `casework.noticeToImprovePeriod: '6-weeks'` is read when
- * present). Staff may choose either on the form.
+ * The Notice to Improve monitoring period the policy names (`noticeToImprovePeriod`, default
+ * 15 school days). Staff may choose either on the form.
  */
 export function noticePeriodOf(school: Pick<School, 'policy'>): '15-school-days' | '6-weeks' {
-  const p = school.policy as { casework?: { noticeToImprovePeriod?: string } | null };
-  return p.casework?.noticeToImprovePeriod === '6-weeks' ? '6-weeks' : '15-school-days';
+  return caseworkSettingsOf(school.policy).noticeToImprovePeriod;
 }
 
 export function stageOf(policy: AttendancePolicy, id: string | null): PolicyStage | null {

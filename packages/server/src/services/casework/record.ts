@@ -344,7 +344,7 @@ export function closureOf(info: CaseInfo | null, stages: readonly StageEntry[]):
   const entry = [...stages].reverse().find((s) => s.stageId === null && s.stageName.startsWith(CASE_CLOSED_PREFIX));
   if (!entry) return null;
   const label = entry.stageName.slice(CASE_CLOSED_PREFIX.length);
-  const outcome = (CLOSE_OUTCOMES.find((o) => CLOSE_OUTCOME_LABELS[o] === label) ?? 'other');
+  const outcome = CLOSE_OUTCOMES.find((o) => CLOSE_OUTCOME_LABELS[o] === label) ?? 'other';
   return { on: entry.enteredOn, outcome, outcomeLabel: label, reason: entry.reason, by: entry.decidedBy };
 }
 
