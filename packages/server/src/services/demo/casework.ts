@@ -184,6 +184,21 @@ async function schoolCasework(deps: Deps, schoolId: string, phase: string): Prom
         ],
       });
       meetingsHeld++;
+      // The meeting the policy asked for has happened.
+      const asked = await deps.db
+        .selectFrom('case_actions')
+        .select('id')
+        .where('pupil_id', '=', pupilId)
+        .where('status', '=', 'open')
+        .where('policy_action', 'like', 'meeting:%')
+        .execute();
+      for (const a of asked)
+        await completeAction(at(deps, meetingDay), officer, {
+          pupilId,
+          actionId: a.id,
+          status: 'done',
+          outcome: `Held on ${meetingDay}: see the meeting record.`,
+        });
     }
   }
 
