@@ -29,6 +29,7 @@ import { registerRoutes } from '../web/register-routes.js';
 import { worklistRoutes } from '../web/worklist-routes.js';
 import { policyRoutes } from '../web/policy-routes.js';
 import { integrationRoutes } from '../web/integration-routes.js';
+import { schoolDetailsRoutes } from '../web/school-details-routes.js';
 import { admissionsRoutes } from '../web/admissions-routes.js';
 import { jobsRoutes } from '../web/jobs-routes.js';
 import { returnsRoutes } from '../web/returns-routes.js';
@@ -54,6 +55,7 @@ export const ROUTES = [
   jobsRoutes,
   policyRoutes,
   integrationRoutes,
+  schoolDetailsRoutes,
   apiRoutes,
 ];
 

@@ -104,6 +104,7 @@ describe('migrations', () => {
         '2026-11-28T03-00-00_duties',
         '2026-11-28T04-00-00_integrations',
         '2026-11-28T05-00-00_integration-periods',
+        '2026-11-28T06-00-00_school-details',
       ]);
     } finally {
       await open.close();

@@ -21,6 +21,7 @@ import * as letters from './migrations/2026-11-28T01-00-00_letters.js';
 import * as duties from './migrations/2026-11-28T03-00-00_duties.js';
 import * as integrations from './migrations/2026-11-28T04-00-00_integrations.js';
 import * as integrationPeriods from './migrations/2026-11-28T05-00-00_integration-periods.js';
+import * as schoolDetails from './migrations/2026-11-28T06-00-00_school-details.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T03-00-00_duties': duties,
   '2026-11-28T04-00-00_integrations': integrations,
   '2026-11-28T05-00-00_integration-periods': integrationPeriods,
+  '2026-11-28T06-00-00_school-details': schoolDetails,
 };
 
 const provider: MigrationProvider = {

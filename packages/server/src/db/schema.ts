@@ -19,6 +19,13 @@ export interface SchoolsTable {
   trust_id: string | null;
   time_zone: Generated<string>;
   policy_json: string;
+  /** School details (migration school-details): address lines separated by newlines, without the postcode. */
+  address: string | null;
+  postcode: string | null;
+  phone: string | null;
+  email: string | null;
+  headteacher_name: string | null;
+  attendance_lead_name: string | null;
 }
 
 export interface TermsTable {
@@ -609,6 +616,8 @@ export interface LettersTable {
   created_by: string;
   created_by_name: string;
   created_at: string;
+  /** The school's postal address when the letter was sent (migration school-details). */
+  school_address: string | null;
 }
 
 export interface EvidencePacksTable {

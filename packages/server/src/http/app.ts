@@ -128,6 +128,8 @@ export interface Permissions {
   readonly schools: boolean;
   /** The register audit: school staff who may, and trust leads (who choose a school). */
   readonly registerAudit?: boolean;
+  /** The school's details: address, headteacher, attendance lead (senior leaders, admins). */
+  readonly schoolDetails?: boolean;
   /** Returns to the local authority and the admission register. */
   readonly duties: boolean;
   /** Scheduled jobs (administrators). */
@@ -165,6 +167,7 @@ export function permissionsFor(actor: Actor): Permissions {
     duties: may('duties.view'),
     jobs: may('jobs.run'),
     policy: may('policy.edit'),
+    schoolDetails: may('school.editDetails'),
   };
 }
 
@@ -188,6 +191,7 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
     [permissions.letters, 'Letters', '/school/letters'],
     [permissions.aggregates || permissions.schools, 'Attendance figures', '/analysis'],
     [permissions.policy, 'Attendance policy', '/school/policy'],
+    [permissions.schoolDetails === true, 'School details', '/school/details'],
     [permissions.duties, 'LA returns', '/returns'],
     [permissions.duties, 'Admission register', '/admissions'],
     [permissions.administer, 'Audit log', '/admin/audit'],

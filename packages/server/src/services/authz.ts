@@ -129,6 +129,8 @@ export const ACTIONS = [
   'policy.edit',
   /** Record or extend a pupil's integration period (left out of the adjusted attendance rate). */
   'integration.record',
+  /** See and edit the school's details: postal address, telephone, email, headteacher, attendance lead. */
+  'school.editDetails',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -233,6 +235,8 @@ export function can(actor: Actor, action: Action, r: Resource): boolean {
       return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
     case 'integration.record':
       return r.kind === 'pupil' && ['attendance_officer', 'senior_leader', 'senco', 'admin'].includes(role);
+    case 'school.editDetails':
+      return ['senior_leader', 'admin'].includes(role);
   }
 }
 

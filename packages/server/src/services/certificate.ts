@@ -13,6 +13,7 @@ import { authorise, type Actor } from './authz.js';
 import type { Deps } from './deps.js';
 import { AppError, type FieldError } from './errors.js';
 import { getPupilRecord } from './pupils.js';
+import { schoolDetailsOf, schoolPostalAddress } from './school-details.js';
 
 export interface CertificateRow {
   readonly date: PlainDate;
@@ -22,6 +23,10 @@ export interface CertificateRow {
 
 export interface Certificate {
   readonly school: School;
+  /** The school's postal address (school details), printed in the header; null when not given. */
+  readonly schoolAddress: string | null;
+  /** The headteacher named on the sign-off line (school details); null when not given. */
+  readonly headteacherName: string | null;
   readonly pupil: { id: string; name: string; upn: string; yearGroup: string | null; dateOfBirth: PlainDate | null };
   readonly from: PlainDate;
   readonly to: PlainDate;
@@ -83,8 +88,11 @@ export async function certificateFor(
     rows.push({ date: day.date, am: cell(day.am), pm: cell(day.pm) });
   }
   const p = record.pupil;
+  const details = await schoolDetailsOf(deps.db, record.school.id);
   return {
     school: record.school,
+    schoolAddress: schoolPostalAddress(details),
+    headteacherName: details.headteacherName,
     pupil: {
       id: p.id,
       name: `${p.forename} ${p.surname}`,
@@ -144,8 +152,12 @@ export function drawCertificate(doc: PdfWriter, c: Certificate): void {
     ],
     c.rows.map((r) => [dateInWords(r.date, { weekday: true, short: true }), r.am, r.pm]),
   );
-  doc.paragraph('Signed off by the headteacher as a true copy of the register.');
-  doc.signature(['Headteacher (signature)', 'Name', 'Date']);
+  doc.paragraph(
+    c.headteacherName
+      ? `Signed off by the headteacher, ${c.headteacherName}, as a true copy of the register.`
+      : 'Signed off by the headteacher as a true copy of the register.',
+  );
+  doc.signature(['Headteacher (signature)', c.headteacherName ? `Name: ${c.headteacherName}` : 'Name', 'Date']);
 }
 
 /** The certificate as a PDF; audited. Needs `letter.view` (those who handle casework). */
@@ -177,7 +189,7 @@ export async function certificatePdf(
   return buildPdf(
     {
       title: `Attendance certificate: ${c.pupil.name}`,
-      school: { name: c.school.name },
+      school: { name: c.school.name, address: c.schoolAddress },
       createdAt: now,
       ...(opts.compress === undefined ? {} : { compress: opts.compress }),
     },

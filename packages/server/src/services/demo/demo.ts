@@ -15,6 +15,7 @@ import { audit } from '../audit.js';
 import { SYSTEM_ACTOR, type Role } from '../authz.js';
 import { AppError } from '../errors.js';
 import { schoolPolicySchema } from '../school-policy.js';
+import { setSchoolDetails, type SchoolDetailsInput } from '../school-details.js';
 import {
   generateAttendance,
   generateLessonMarks,
@@ -209,6 +210,7 @@ async function writeSchool(
       policy_json: JSON.stringify(policy),
     })
     .execute();
+  await setSchoolDetails(trx, schoolId, demoSchoolDetails(school));
   await trx
     .insertInto('terms')
     .values(
@@ -523,6 +525,26 @@ async function writeSchool(
     pupils: school.pupils.length,
     sessionMarks,
     lessonMarks: lessonCount,
+  };
+}
+
+/**
+ * Made-up details for a demo school: a street in the fictional town of Exampleton with a ZX
+ * postcode (no such postcode area exists), a telephone number from Ofcom's range kept for drama,
+ * the staff email domain, and the head's and attendance officer's generated names (the demo's
+ * name generator, as for every demo account).
+ */
+export function demoSchoolDetails(school: SchoolPlan): SchoolDetailsInput {
+  const nameOf = (local: string): string | undefined =>
+    school.users.find((u) => u.email === `${local}@${school.spec.domain}`)?.displayName;
+  const primary = school.spec.key === 'primary';
+  return {
+    address: primary ? '14 Orchard Way\nNorthfield\nExampleton' : '2 Beacon Road\nNorthfield\nExampleton',
+    postcode: primary ? 'ZX1 4AB' : 'ZX1 7CD',
+    phone: primary ? '01632 960101' : '01632 960102',
+    email: `office@${school.spec.domain}`,
+    headteacherName: nameOf('head'),
+    attendanceLeadName: nameOf('attendance'),
   };
 }
 

@@ -9,6 +9,7 @@
  */
 import { dateInWords, isPlainDate, type PlainDate } from '@rollcall/domain';
 import type { School } from '../../db/repositories/schools.js';
+import { schoolDetailsOf, schoolPostalAddress, type SchoolDetails } from '../school-details.js';
 import { newId } from '../../platform/ids.js';
 import { buildPdf } from '../../platform/pdf.js';
 import { audit } from '../audit.js';
@@ -42,6 +43,8 @@ export interface CheckItem {
 
 interface Gathered {
   school: School;
+  /** Address, telephone, email, headteacher (the school details page). */
+  details: SchoolDetails;
   resource: Resource;
   pupil: Awaited<ReturnType<typeof getPupilRecord>>['pupil'];
   measures: Awaited<ReturnType<typeof getPupilRecord>>['measures'];
@@ -204,6 +207,7 @@ async function gather(deps: Deps, actor: Actor, pupilId: string): Promise<Gather
     ]);
   return {
     school: record.school,
+    details: await schoolDetailsOf(db, record.school.id),
     resource,
     pupil: record.pupil,
     measures: record.measures,
@@ -533,6 +537,8 @@ function drawPack(
   doc.keyValues([
     ['Name of pupil', name],
     ['School', g.school.name],
+    ['School address', (schoolPostalAddress(g.details) ?? '').replace(/\n/g, ', ')],
+    ['School telephone / email', [g.details.phone, g.details.email].filter(Boolean).join(' / ')],
     ['Year', p.yearGroup ?? ''],
     ['Date of birth', p.dateOfBirth ? day(p.dateOfBirth) : ''],
     ['Gender', p.gender ?? ''],
@@ -606,7 +612,10 @@ function drawPack(
   } else doc.paragraph('None recorded.');
   doc.paragraph(`Name of referrer / school contact: ${actor.name}`);
   doc.paragraph(`I confirm this is an accurate record of ${name}'s attendance.`);
-  doc.signature(['Signature of headteacher', 'Date']);
+  doc.signature([
+    g.details.headteacherName ? `Signature of headteacher (${g.details.headteacherName})` : 'Signature of headteacher',
+    'Date',
+  ]);
 
   doc.pageBreak();
   doc.heading('Chronology of actions', 1);
@@ -744,7 +753,7 @@ export async function producePack(
   const pdf = await buildPdf(
     {
       title: `${PACK_KIND_LABELS[input.kind]}: ${g.pupil.forename} ${g.pupil.surname}`,
-      school: { name: g.school.name },
+      school: { name: g.school.name, address: schoolPostalAddress(g.details) },
       createdAt: now,
       ...(opts.compress === undefined ? {} : { compress: opts.compress }),
     },

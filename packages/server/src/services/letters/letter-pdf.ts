@@ -8,14 +8,14 @@ import type { MailAttachment } from '../../platform/mail.js';
 import { buildPdf } from '../../platform/pdf.js';
 
 export function renderLetterPdf(
-  school: { readonly name: string },
+  school: { readonly name: string; readonly address?: string | null },
   letter: { readonly title: string; readonly body: string; readonly createdAt: string },
   opts: { compress?: boolean } = {},
 ): Promise<Buffer> {
   return buildPdf(
     {
       title: letter.title,
-      school: { name: school.name },
+      school: { name: school.name, address: school.address ?? null },
       createdAt: letter.createdAt,
       ...(opts.compress === undefined ? {} : { compress: opts.compress }),
     },
@@ -31,7 +31,14 @@ export async function letterAttachments(db: DbOrTrx, messageId: string): Promise
   const rows = await db
     .selectFrom('letters')
     .innerJoin('schools', 'schools.id', 'letters.school_id')
-    .select(['letters.title', 'letters.body', 'letters.created_at', 'letters.template_key', 'schools.name'])
+    .select([
+      'letters.title',
+      'letters.body',
+      'letters.created_at',
+      'letters.template_key',
+      'letters.school_address',
+      'schools.name',
+    ])
     .where('letters.message_id', '=', messageId)
     .execute();
   const out: MailAttachment[] = [];
@@ -39,7 +46,10 @@ export async function letterAttachments(db: DbOrTrx, messageId: string): Promise
     out.push({
       filename: `${r.template_key}-${r.created_at.slice(0, 10)}.pdf`,
       contentType: 'application/pdf',
-      content: await renderLetterPdf({ name: r.name }, { title: r.title, body: r.body, createdAt: r.created_at }),
+      content: await renderLetterPdf(
+        { name: r.name, address: r.school_address },
+        { title: r.title, body: r.body, createdAt: r.created_at },
+      ),
     });
   }
   return out;

@@ -26,6 +26,7 @@ import { queueMessage } from '../messages.js';
 import { policyLetters } from '../school-policy.js';
 import { getPupilRecord } from '../pupils.js';
 import { DEFAULT_LETTER_TEMPLATES, type LetterTemplate } from './defaults.js';
+import { schoolDetailsOf, schoolPostalAddress } from '../school-details.js';
 import { renderLetterPdf } from './letter-pdf.js';
 
 export interface TemplateView extends LetterTemplate {
@@ -190,6 +191,7 @@ export async function pupilMergeValues(
 ): Promise<{ values: LetterMergeValues; school: School; resource: Resource; pupilName: string }> {
   const record = await getPupilRecord(deps, actor, pupilId);
   const { pupil, school, measures: m } = record;
+  const details = await schoolDetailsOf(deps.db, school.id);
   const regGroup = pupil.regGroupId
     ? await deps.db.selectFrom('groups').select('name').where('id', '=', pupil.regGroupId).executeTakeFirst()
     : undefined;
@@ -221,6 +223,7 @@ export async function pupilMergeValues(
     'pupil.yearGroup': pupil.yearGroup ? `Year ${pupil.yearGroup}` : '',
     'pupil.regGroup': regGroup?.name ?? '',
     'school.name': school.name,
+    'school.address': schoolPostalAddress(details) ?? '',
     'sender.name': actor.name,
     'sender.role': ROLE_LABELS[actor.role],
     today: dateInWords(today),
@@ -363,6 +366,7 @@ export async function sendLetter(
   }
   if (fields.length > 0 || !contact)
     throw new AppError('VALIDATION', 'The letter cannot be sent as it is.', { fields });
+  const schoolAddress = schoolPostalAddress(await schoolDetailsOf(deps.db, school.id));
   const now = deps.clock.now();
   const id = newId();
   return deps.db.transaction().execute(async (trx) => {
@@ -398,6 +402,7 @@ export async function sendLetter(
         created_by: actor.userId,
         created_by_name: actor.name,
         created_at: now,
+        school_address: schoolAddress,
       })
       .execute();
     // The letter a casework suggestion proposed (`letter:<key>`) is done.
@@ -444,6 +449,8 @@ export interface LetterView {
   readonly messageStatus: string | null;
   readonly createdByName: string;
   readonly createdAt: string;
+  /** The school's postal address when the letter was sent (printed in its PDF's header). */
+  readonly schoolAddress: string | null;
 }
 
 const LETTER_COLUMNS = [
@@ -459,6 +466,7 @@ const LETTER_COLUMNS = [
   'letters.message_id',
   'letters.created_by_name',
   'letters.created_at',
+  'letters.school_address',
   'messages.status as message_status',
 ] as const;
 
@@ -475,6 +483,7 @@ type LetterRow = {
   message_id: string | null;
   created_by_name: string;
   created_at: string;
+  school_address: string | null;
   message_status: string | null;
 };
 
@@ -493,6 +502,7 @@ function toView(r: LetterRow): LetterView {
     messageStatus: r.message_status,
     createdByName: r.created_by_name,
     createdAt: r.created_at,
+    schoolAddress: r.school_address,
   };
 }
 
@@ -528,10 +538,10 @@ export async function lettersForPupil(deps: Deps, actor: Actor, pupilId: string)
 /** A letter as a PDF (see letter-pdf.ts). */
 export function letterPdf(
   school: School,
-  letter: Pick<LetterView, 'title' | 'body' | 'createdAt'>,
+  letter: Pick<LetterView, 'title' | 'body' | 'createdAt'> & { readonly schoolAddress?: string | null },
   opts: { compress?: boolean } = {},
 ): Promise<Buffer> {
-  return renderLetterPdf(school, letter, opts);
+  return renderLetterPdf({ name: school.name, address: letter.schoolAddress ?? null }, letter, opts);
 }
 
 /** A stored letter as a PDF; audited as a read. */
