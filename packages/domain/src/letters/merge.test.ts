@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { MERGE_FIELDS } from '../policy/letters.js';
-import { checkLetterBody, LETTER_MERGE_FIELDS, mergeFieldsUsed, mergeLetter } from './merge.js';
+import { checkLetterTemplate, MERGE_FIELDS, renderLetter } from '../policy/letters.js';
+import {
+  checkLetterBody,
+  hasUnclosedMergeField,
+  LETTER_MERGE_FIELDS,
+  mergeFieldsUsed,
+  mergeLetter,
+  replaceMergeFields,
+} from './merge.js';
 
 describe('letter merge', () => {
   it('fills known fields and marks missing ones as a visible gap', () => {
@@ -44,7 +51,28 @@ describe('letter merge', () => {
     );
   });
 
-  it('describes every field of the policy’s list, and no other', () => {
+  it('is the one list: the policy’s MERGE_FIELDS are its fields, in order', () => {
     expect(Object.keys(LETTER_MERGE_FIELDS)).toEqual([...MERGE_FIELDS]);
+  });
+
+  it('is the one engine: policy templates check and render with it', () => {
+    expect(hasUnclosedMergeField('{{a}} {{b')).toBe(true);
+    expect(hasUnclosedMergeField('{{a}} b}}')).toBe(true);
+    expect(hasUnclosedMergeField('{{ a }}')).toBe(false);
+    expect(replaceMergeFields('Hi {{ a }}, {{b}}', (n) => n.toUpperCase())).toBe('Hi A, B');
+    const body = 'Dear {{parent.name}} {{pupil.nmae}} {{x';
+    expect(checkLetterTemplate({ key: 'k', title: 't', body })).toEqual([
+      'body: unknown merge field {{pupil.nmae}}',
+      'body: a merge field is not closed ({{ without }} or the other way)',
+    ]);
+    expect(checkLetterBody(body).map((i) => i.message)).toEqual([
+      expect.stringContaining('{{pupil.nmae}} is not a merge field'),
+      'A merge field is not closed: write fields as {{pupil.name}}.',
+    ]);
+    expect(renderLetter({ key: 'k', title: 't', body: 'Dear {{ parent.name }}' }, { 'parent.name': 'Ms A' })).toEqual({
+      ok: true,
+      title: 't',
+      paragraphs: ['Dear Ms A'],
+    });
   });
 });

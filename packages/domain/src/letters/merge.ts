@@ -3,6 +3,9 @@
  * ({@link LETTER_MERGE_FIELDS}). Merging is pure: the caller gathers the values (pupil, parent,
  * school, rates, meeting...) and this fills them in. Unknown fields are errors naming the field,
  * found when a template is saved, so a letter never goes out with `{{pupil.nmae}}` in it.
+ *
+ * This is the one merge engine: the policy's letter templates (`policy/letters.ts`) check and
+ * render their bodies with these functions and this field list.
  */
 import type { ValidationIssue } from '../result.js';
 
@@ -53,6 +56,22 @@ export function mergeFieldsUsed(body: string): string[] {
   return seen;
 }
 
+/** True when a `{{` or `}}` is left over once every `{{field}}` is taken out. */
+export function hasUnclosedMergeField(body: string): boolean {
+  const stripped = body.replace(PLACEHOLDER, '');
+  return stripped.includes('{{') || stripped.includes('}}');
+}
+
+/**
+ * Replaces every `{{field}}` (spaces inside the braces allowed) with what `fill` returns for its
+ * name; `whole` is the placeholder as written.
+ *
+ * @example replaceMergeFields('Hi {{ a }}', (n) => n.toUpperCase()) // 'Hi A'
+ */
+export function replaceMergeFields(body: string, fill: (name: string, whole: string) => string): string {
+  return body.replace(PLACEHOLDER, (whole, name: string) => fill(name, whole));
+}
+
 /**
  * Problems with a template body: unknown fields (each named), unclosed braces, an empty body.
  * `path` is `['body']` for every issue.
@@ -71,8 +90,7 @@ export function checkLetterBody(body: string): ValidationIssue[] {
       });
     }
   }
-  const stripped = body.replace(PLACEHOLDER, '');
-  if (stripped.includes('{{') || stripped.includes('}}')) {
+  if (hasUnclosedMergeField(body)) {
     issues.push({ path: ['body'], message: 'A merge field is not closed: write fields as {{pupil.name}}.' });
   }
   return issues;
@@ -93,8 +111,7 @@ export interface MergedLetter {
 export function mergeLetter(body: string, values: LetterMergeValues): MergedLetter {
   const missing: LetterMergeField[] = [];
   const unknown: string[] = [];
-  const text = body.replace(PLACEHOLDER, (whole, raw: string) => {
-    const name = raw;
+  const text = replaceMergeFields(body, (name, whole) => {
     if (!isLetterMergeField(name)) {
       if (!unknown.includes(name)) unknown.push(name);
       return whole;

@@ -2,7 +2,17 @@
  * Letter templates as data. A body is plain text: paragraphs separated by blank lines, with
  * merge fields written `{{pupil.forename}}` from the fixed list `MERGE_FIELDS`. An unknown field
  * is an error naming it. Policies refer to templates by key from actions `letter:<key>`.
+ * The fields and the merge itself are the letter merge's (`letters/merge.ts`): one engine.
  */
+import {
+  hasUnclosedMergeField,
+  isLetterMergeField,
+  LETTER_MERGE_FIELDS,
+  mergeFieldsUsed,
+  replaceMergeFields,
+  type LetterMergeField,
+  type LetterMergeValues,
+} from '../letters/merge.js';
 
 export interface LetterTemplate {
   /** Stable key, e.g. 'stage-1a'; the policy's action is `letter:<key>`. */
@@ -12,49 +22,19 @@ export interface LetterTemplate {
   readonly body: string;
 }
 
-/** Every merge field a letter may use. */
-export const MERGE_FIELDS = [
-  'pupil.name',
-  'pupil.forename',
-  'pupil.yearGroup',
-  'pupil.regGroup',
-  'parent.name',
-  'parent.address',
-  'school.name',
-  'school.address',
-  'sender.name',
-  'sender.role',
-  'today',
-  'attendance.rate',
-  'attendance.sessionsMissed',
-  'attendance.unauthorisedSessions',
-  'attendance.unauthorisedLast10Weeks',
-  'attendance.brokenWeeks',
-  'attendance.period',
-  'stage.name',
-  'meeting.date',
-  'meeting.time',
-  'meeting.place',
-  'plan.target',
-  'plan.reviewDate',
-  'explanation',
-] as const;
+/**
+ * Every merge field a letter may use: the keys of {@link LETTER_MERGE_FIELDS}, the one list
+ * (`letters/merge.ts`), in its order.
+ */
+export const MERGE_FIELDS: readonly LetterMergeField[] = Object.keys(LETTER_MERGE_FIELDS) as LetterMergeField[];
 
-export type MergeField = (typeof MERGE_FIELDS)[number];
+export type MergeField = LetterMergeField;
 
-const KNOWN: ReadonlySet<string> = new Set(MERGE_FIELDS);
-const FIELD = /\{\{\s*([^{}]*?)\s*\}\}/g;
+/** Whether a name is a merge field (the same test as the merge: {@link isLetterMergeField}). */
+export const isMergeField: (name: string) => name is MergeField = isLetterMergeField;
 
-export function isMergeField(name: string): name is MergeField {
-  return KNOWN.has(name);
-}
-
-/** The merge fields a body uses, in order of first use. */
-export function mergeFieldsIn(body: string): string[] {
-  const seen: string[] = [];
-  for (const m of body.matchAll(FIELD)) if (!seen.includes(m[1]!)) seen.push(m[1]!);
-  return seen;
-}
+/** The merge fields a body uses, in order of first use ({@link mergeFieldsUsed}). */
+export const mergeFieldsIn: (body: string) => string[] = mergeFieldsUsed;
 
 /** Problems with a template, each naming the field (`key`, `title`, `body`) and the merge field. */
 export function checkLetterTemplate(t: LetterTemplate): string[] {
@@ -65,9 +45,8 @@ export function checkLetterTemplate(t: LetterTemplate): string[] {
   for (const name of mergeFieldsIn(t.body)) {
     if (!isMergeField(name)) problems.push(`body: unknown merge field {{${name}}}`);
   }
-  const opens = (t.body.match(/\{\{/g) ?? []).length;
-  const closes = (t.body.match(/\}\}/g) ?? []).length;
-  if (opens !== closes) problems.push('body: a merge field is not closed ({{ without }} or the other way)');
+  if (hasUnclosedMergeField(t.body))
+    problems.push('body: a merge field is not closed ({{ without }} or the other way)');
   return problems;
 }
 
@@ -79,7 +58,7 @@ export function paragraphs(body: string): string[] {
     .filter((p) => p !== '');
 }
 
-export type MergeValues = Partial<Record<MergeField, string>>;
+export type MergeValues = LetterMergeValues;
 
 /**
  * Fills a template's merge fields. Unknown fields, or known fields without a value, are errors
@@ -95,7 +74,7 @@ export function renderLetter(
     else if (values[name] === undefined) errors.push(`no value for the merge field {{${name}}}`);
   }
   if (errors.length > 0) return { ok: false, errors };
-  const filled = t.body.replace(FIELD, (_all, name: string) => values[name as MergeField]!);
+  const filled = replaceMergeFields(t.body, (name) => values[name as MergeField]!);
   return { ok: true, title: t.title, paragraphs: paragraphs(filled) };
 }
 
