@@ -90,6 +90,15 @@ describe('adjusted attendance and the integration period', () => {
     expect(textOf(section(pupilPage.body, 'adjusted-attendance'))).toContain('Change the integration period');
   });
 
+  it('says so, and shows no adjusted figure, when the policy does not use adjusted attendance', async () => {
+    await t.open.db.updateTable('schools').set({ policy_json: '{}' }).where('id', '=', t.school.schoolId).execute();
+    const page = await t.get(`/pupils/${pupilId}/integration`, officer);
+    expect(page.statusCode).toBe(200);
+    expect(textOf(section(page.body, 'no-adjusted'))).toContain('does not use adjusted attendance');
+    const pupil = await t.get(`/pupils/${pupilId}`, officer);
+    expect(pupil.body).not.toContain('data-testid="adjusted-attendance"');
+  });
+
   it('refuses a teacher', async () => {
     expect((await t.get(`/pupils/${pupilId}/integration`, teacher)).statusCode).toBe(403);
     const res = await t.post(`/pupils/${pupilId}/integration`, teacher, {
