@@ -172,3 +172,35 @@ describe('closing and reopening a case', () => {
     expect(reopened).toContain('Case closed: Attendance improved');
   });
 });
+
+describe('attendance over plans and Notices to Improve', () => {
+  it('shows the rate, unauthorised sessions and the target over each period on the case page', async () => {
+    const pupil = pupils[1]!; // two unauthorised sessions on 1 September, present after
+    const plan = await t.post(`/pupils/${pupil}/case/plans`, officer, {
+      kind: 'attendance-support',
+      startsOn: '2025-09-01',
+      endsOn: '2025-10-17',
+      targetText: ['Attend every morning'],
+      targetMeasure: ['attendance at least 95% over the plan'],
+      reviewDate: ['2025-09-26'],
+    });
+    expect(plan.statusCode).toBe(303);
+    const notice = await t.post(`/pupils/${pupil}/case/notices`, officer, {
+      parentName: 'Parent of the pupil',
+      issuedOn: '2025-09-01',
+      period: '15-school-days',
+      expectations: 'No unauthorised absence',
+    });
+    expect(notice.statusCode).toBe(303);
+    const body = (await t.get(`/pupils/${pupil}/case`, officer)).body;
+    const planCard = textOf(/data-testid="plan"[\s\S]*?data-testid="period-verdict"[\s\S]*?<\/dd>/.exec(body)![0]);
+    expect(planCard).toContain('Over the plan Monday 1 September 2025 to Monday 15 September 2025 (so far)');
+    expect(planCard).toContain('Attendance 90.0% of 20 possible sessions');
+    expect(planCard).toContain('Unauthorised absence 2 sessions');
+    expect(planCard).toContain('at least 95.0%: Below target so far');
+    const noticeCard = textOf(/data-testid="notice"[\s\S]*?data-testid="period-verdict"[\s\S]*?<\/dd>/.exec(body)![0]);
+    expect(noticeCard).toContain('Monitoring period Tuesday 2 September 2025 to Monday 15 September 2025 (so far)');
+    expect(noticeCard).toContain('Unauthorised absence 0 sessions');
+    expect(noticeCard).toContain('no unauthorised absence: On track so far');
+  });
+});

@@ -27,7 +27,10 @@ import { authorise, can, type Actor } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
 import { loadPupilScope } from '../home-visits.js';
+import { pupilMarks } from '../../db/repositories/pupils.js';
+import { layMarks } from '../pupils.js';
 import { schoolCalendar } from '../registers.js';
+import { noticeAttendance, planAttendance, type PeriodAttendance } from './period-attendance.js';
 import { actionHref, actionLabel } from './actions.js';
 import { planNextReview, validation } from './casework.js';
 import { nthSchoolDayFrom, schoolWeeksAfter } from './facts.js';
@@ -70,6 +73,8 @@ export interface CaseView {
   readonly noticePeriod: NoticePeriod;
   /** Per parent: what a new penalty notice would be today. */
   readonly ledger: readonly { parentKey: string; parentName: string; next: LedgerDecision }[];
+  /** Attendance over each plan's period and each Notice to Improve's monitoring period, by id. */
+  readonly periodAttendance: Readonly<Record<string, PeriodAttendance>>;
   readonly canManage: boolean;
 }
 
@@ -113,6 +118,15 @@ export async function getCase(deps: Deps, actor: Actor, pupilId: string): Promis
       today,
     ),
   }));
+  const periodAttendance: Record<string, PeriodAttendance> = {};
+  if (record.plans.length > 0 || record.notices.length > 0) {
+    const laid = layMarks(cal, await pupilMarks(deps.db, pupil.id));
+    const roll = { codes: laid.codes, admissionDate: pupil.admissionDate, leavingDate: pupil.leavingDate };
+    for (const p of record.plans) {
+      periodAttendance[p.id] = planAttendance(cal, roll, p, policy.target ?? null, today);
+    }
+    for (const n of record.notices) periodAttendance[n.id] = noticeAttendance(cal, roll, n, today);
+  }
   await audit(deps.db, actor, deps.clock.now(), {
     action: 'casework.view',
     entityType: 'case',
@@ -138,6 +152,7 @@ export async function getCase(deps: Deps, actor: Actor, pupilId: string): Promis
     minPlanSchoolWeeks: minPlanSchoolWeeks(school),
     noticePeriod: noticePeriodOf(school),
     ledger,
+    periodAttendance,
     canManage: can(actor, 'casework.manage', resource),
   };
 }
