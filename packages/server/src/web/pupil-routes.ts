@@ -32,7 +32,7 @@ import type { Deps } from '../services/deps.js';
 import { AppError, HTTP_STATUS, type FieldError } from '../services/errors.js';
 import { chronology } from '../services/chronology.js';
 import { adjustedAttendanceSection } from './integration-routes.js';
-import { findPupils, getPupilRecord, type PupilRecord } from '../services/pupils.js';
+import { findPupils, getPupilRecord, pupilResource, type PupilRecord } from '../services/pupils.js';
 import { amendMark, REGISTER_CODES, schoolCalendar } from '../services/registers.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -510,7 +510,14 @@ async function renderPupil(
       return { ...e, date: local.date, time: local.time };
     });
   const adjusted = await adjustedAttendanceSection(deps, actor, record);
-  return reply.view('pupil.njk', { ...pupilPage(record, cal, group, actor, extras(record)), contacts, adjusted });
+  // The case record link follows the casework permission (not safeguarding: LA officers see that but not casework).
+  const caseRecordLink = can(actor, 'casework.view', pupilResource(record.school, record.pupil.id, []));
+  return reply.view('pupil.njk', {
+    ...pupilPage(record, cal, group, actor, extras(record)),
+    contacts,
+    adjusted,
+    caseRecordLink,
+  });
 }
 
 export const pupilRoutes: FastifyPluginAsync = (fastify) => {
