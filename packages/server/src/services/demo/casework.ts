@@ -241,7 +241,12 @@ export async function addDemoCasework(deps: Deps, summary: DemoSummary): Promise
   const out: DemoCaseworkSchool[] = [];
   for (const s of summary.schools) {
     const row = await deps.db.selectFrom('schools').select('phase').where('id', '=', s.id).executeTakeFirstOrThrow();
-    out.push(await schoolCasework(deps, s.id, row.phase));
+    // The demo trust is usable without its casework: a failure here is logged, not fatal to `npm start`.
+    try {
+      out.push(await schoolCasework(deps, s.id, row.phase));
+    } catch (e) {
+      deps.logger.warn({ schoolId: s.id, err: e }, 'demo casework could not be built for this school');
+    }
   }
   return out;
 }
