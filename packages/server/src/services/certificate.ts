@@ -2,8 +2,8 @@
  * The attendance certificate: a pupil's register printout for a period (every school day's AM and
  * PM marks, with what each code means), the totals and the attendance rate over the period, and
  * the headteacher's sign-off. Part of every evidence pack; also printable on its own at
- * `/pupils/:id/certificate.pdf?from=&to=`. The period must lie within the current statistics
- * year, up to today (the marks the pupil page shows).
+ * `/pupils/:id/certificate.pdf?from=&to=`. The period may be any the school has register marks
+ * for (previous academic years too): from the start of its first term (or its first mark) up to today.
  */
 import { dateInWords, isPlainDate, lookupCode, type PlainDate } from '@rollcall/domain';
 import type { School } from '../db/repositories/schools.js';
@@ -13,6 +13,7 @@ import { authorise, type Actor } from './authz.js';
 import type { Deps } from './deps.js';
 import { AppError, type FieldError } from './errors.js';
 import { getPupilRecord } from './pupils.js';
+import { schoolCalendar } from './registers.js';
 import { schoolDetailsOf, schoolPostalAddress } from './school-details.js';
 
 export interface CertificateRow {
@@ -42,7 +43,76 @@ export interface Certificate {
   readonly rate: number | null;
 }
 
-/** The certificate's figures for a period (defaults: the statistics year to today). */
+/**
+ * Where the school's register data starts: the first day of its earliest term or its earliest
+ * mark, whichever is first (null: neither yet).
+ */
+async function registerStart(deps: Deps, schoolId: string): Promise<PlainDate | null> {
+  const [mark, term] = await Promise.all([
+    deps.db
+      .selectFrom('session_marks')
+      .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
+      .select((eb) => eb.fn.min('session_marks.date').as('first'))
+      .where('pupils.school_id', '=', schoolId)
+      .executeTakeFirst(),
+    deps.db
+      .selectFrom('terms')
+      .select((eb) => eb.fn.min('start_date').as('first'))
+      .where('school_id', '=', schoolId)
+      .executeTakeFirst(),
+  ]);
+  const firsts = [mark?.first, term?.first].filter((d): d is string => typeof d === 'string').sort();
+  return (firsts[0] as PlainDate | undefined) ?? null;
+}
+
+/**
+ * Checks a certificate period: both dates real, in order, and within the school's register data
+ * (from its first term or mark to today). Every problem names its field (`from`, `to`); the error's
+ * message repeats them, as the certificate link shows only the message.
+ */
+export async function checkCertificatePeriod(
+  deps: Deps,
+  schoolId: string,
+  period: { from: string; to: string },
+  today: PlainDate,
+): Promise<{ from: PlainDate; to: PlainDate }> {
+  const { from, to } = period;
+  const fields: FieldError[] = [];
+  if (!isPlainDate(from)) fields.push({ field: 'from', message: 'From: enter the first date as YYYY-MM-DD.' });
+  if (!isPlainDate(to)) fields.push({ field: 'to', message: 'To: enter the last date as YYYY-MM-DD.' });
+  if (fields.length === 0) {
+    const first = await registerStart(deps, schoolId);
+    if (from > to)
+      fields.push({
+        field: 'to',
+        message: `To: the last date (${dateInWords(to as PlainDate)}) is before the first date (${dateInWords(from as PlainDate)}).`,
+      });
+    else {
+      if (first !== null && from < first)
+        fields.push({
+          field: 'from',
+          message: `From: the school's register starts on ${dateInWords(first)}; choose a first date on or after it.`,
+        });
+      if (to > today)
+        fields.push({
+          field: 'to',
+          message: `To: the last date is after today (${dateInWords(today)}); choose a date on or before it.`,
+        });
+    }
+  }
+  if (fields.length > 0)
+    throw new AppError('VALIDATION', `The period is not right. ${fields.map((f) => f.message).join(' ')}`, {
+      fields,
+    });
+  return { from: from as PlainDate, to: to as PlainDate };
+}
+
+/**
+ * The certificate's figures for a period (defaults: the statistics year to today). Any period
+ * the school has marks for may be chosen, previous academic years included: the rows are the
+ * school days of the period while the pupil was on roll (from the school's calendar), plus any
+ * other day the pupil has a mark on.
+ */
 export async function certificateFor(
   deps: Deps,
   actor: Actor,
@@ -50,14 +120,27 @@ export async function certificateFor(
   period: { from?: string | undefined; to?: string | undefined } = {},
 ): Promise<Certificate> {
   const record = await getPupilRecord(deps, actor, pupilId);
-  const from = (period.from || record.periodStart) as PlainDate;
-  const to = (period.to || record.asOf) as PlainDate;
-  const fields: FieldError[] = [];
-  if (!isPlainDate(from)) fields.push({ field: 'from', message: 'Enter the first date as YYYY-MM-DD.' });
-  if (!isPlainDate(to)) fields.push({ field: 'to', message: 'Enter the last date as YYYY-MM-DD.' });
-  if (fields.length === 0 && from > to)
-    fields.push({ field: 'to', message: 'The last date must be on or after the first.' });
-  if (fields.length > 0) throw new AppError('VALIDATION', 'The period is not right.', { fields });
+  const { from, to } = await checkCertificatePeriod(
+    deps,
+    record.school.id,
+    { from: period.from || record.periodStart, to: period.to || record.asOf },
+    record.asOf,
+  );
+  const cal = await schoolCalendar(deps, record.school.id);
+  const marks = await deps.db
+    .selectFrom('session_marks')
+    .select(['date', 'session', 'code'])
+    .where('pupil_id', '=', pupilId)
+    .where('date', '>=', from)
+    .where('date', '<=', to)
+    .execute();
+  const byKey = new Map(marks.map((m) => [`${m.date}/${m.session}`, m.code]));
+  const onRollFrom = record.pupil.admissionDate;
+  const onRollTo = record.pupil.leavingDate ?? to;
+  const dates = new Set<PlainDate>(marks.map((m) => m.date as PlainDate));
+  for (const d of cal.dayDate) {
+    if (d >= from && d <= to && d >= onRollFrom && d <= onRollTo) dates.add(d);
+  }
   const codes = new Map<string, { meaning: string; sessions: number }>();
   let possible = 0;
   let present = 0;
@@ -65,27 +148,27 @@ export async function certificateFor(
   let unauthorised = 0;
   let unmarked = 0;
   const rows: CertificateRow[] = [];
-  for (const day of record.days) {
-    if (day.date < from || day.date > to) continue;
-    const cell = (c: { code: string } | null): string => {
-      if (!c) {
+  for (const date of [...dates].sort()) {
+    const cell = (session: 'AM' | 'PM'): string => {
+      const code = byKey.get(`${date}/${session}`);
+      if (code === undefined) {
         unmarked++;
         return '-';
       }
-      const found = lookupCode(c.code, day.date);
+      const found = lookupCode(code, date);
       if (found.ok) {
         const d = found.definition;
         if (d.possible) possible++;
         if (d.category === 'present' || d.category === 'approvedActivity') present++;
         else if (d.category === 'authorised') authorised++;
         else if (d.category === 'unauthorised') unauthorised++;
-        const seen = codes.get(c.code) ?? { meaning: d.meaning, sessions: 0 };
+        const seen = codes.get(code) ?? { meaning: d.meaning, sessions: 0 };
         seen.sessions++;
-        codes.set(c.code, seen);
+        codes.set(code, seen);
       }
-      return c.code;
+      return code;
     };
-    rows.push({ date: day.date, am: cell(day.am), pm: cell(day.pm) });
+    rows.push({ date, am: cell('AM'), pm: cell('PM') });
   }
   const p = record.pupil;
   const details = await schoolDetailsOf(deps.db, record.school.id);

@@ -14,7 +14,7 @@ import { newId } from '../../platform/ids.js';
 import { buildPdf } from '../../platform/pdf.js';
 import { audit } from '../audit.js';
 import { authorise, can, type Actor, type Resource } from '../authz.js';
-import { certificateFor, drawCertificate, type Certificate } from '../certificate.js';
+import { certificateFor, checkCertificatePeriod, drawCertificate, type Certificate } from '../certificate.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
 import { loadPupilScope } from '../home-visits.js';
@@ -50,7 +50,7 @@ interface Gathered {
   measures: Awaited<ReturnType<typeof getPupilRecord>>['measures'];
   periodStart: PlainDate;
   asOf: PlainDate;
-  /** School days of the statistics period up to today with at least one mark. */
+  /** Days with at least one mark for the pupil (any year). */
   markedDays: readonly string[];
   contacts: {
     name: string;
@@ -213,7 +213,9 @@ async function gather(deps: Deps, actor: Actor, pupilId: string): Promise<Gather
     measures: record.measures,
     periodStart: record.periodStart,
     asOf: record.asOf,
-    markedDays: record.days.filter((d) => d.am !== null || d.pm !== null).map((d) => d.date),
+    markedDays: (
+      await db.selectFrom('session_marks').select('date').distinct().where('pupil_id', '=', pupilId).execute()
+    ).map((m) => m.date),
     contacts: contacts.map((c) => ({
       name: c.name,
       relationship: c.relationship,
@@ -432,8 +434,10 @@ export async function packChecklist(
   kind: PackKind,
   periodInput: { from?: string | undefined; to?: string | undefined } = {},
 ): Promise<PackChecklist> {
-  const chosen = checkPeriod(periodInput.from, periodInput.to);
+  const unchecked = checkPeriod(periodInput.from, periodInput.to);
   const g = await gather(deps, actor, pupilId);
+  // Any period the school has marks for (previous years too), as the certificate allows.
+  const chosen = unchecked && (await checkCertificatePeriod(deps, g.school.id, unchecked, g.asOf));
   // Without a chosen period the certificate would cover the statistics year to today.
   const period = chosen ?? { from: g.periodStart, to: g.asOf };
   const items = checklist(kind, g, period);
