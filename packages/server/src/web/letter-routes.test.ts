@@ -120,6 +120,13 @@ describe('letter pages', () => {
     const bad = await t.get(`/pupils/${pupilId}/certificate.pdf?from=2025-09-19&to=2025-09-15`, officer);
     expect(bad.statusCode).toBe(400);
     expect(textOf(bad.body)).toContain('The period is not right.');
+    expect(textOf(bad.body)).toContain(
+      'To: the last date (15 September 2025) is before the first date (19 September 2025).',
+    );
+    const early = await t.get(`/pupils/${pupilId}/certificate.pdf?from=2020-01-06&to=2025-09-19`, officer);
+    expect(early.statusCode).toBe(400);
+    expect(textOf(early.body)).toContain("From: the school's register starts on 1 September 2025");
+    expect(page.body).toContain('previous academic years included');
     const res = await t.get(`/pupils/${pupilId}/certificate.pdf?from=2025-09-15&to=2025-09-19`, officer);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
