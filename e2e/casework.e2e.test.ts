@@ -66,6 +66,28 @@ describe.skipIf(!browserAvailable())('casework in the browser', () => {
         ),
       )
       .execute();
+    // Cal and Dee (90% each): two more suggestions to accept together.
+    await opened.db
+      .insertInto('session_marks')
+      .values(
+        [
+          [school.pupilsA[2]!, 2],
+          [school.pupilsB[0]!, 2],
+        ].flatMap(([pupilId, absent]) =>
+          DAYS.flatMap((date, day) =>
+            (['AM', 'PM'] as const).map((session, s) => ({
+              pupil_id: pupilId as string,
+              date,
+              session,
+              code: day * 2 + s < (absent as number) ? 'O' : session === 'AM' ? '/' : '\\',
+              minutes_late: null,
+              updated_at: '2025-09-12T16:00:00.000Z',
+              updated_by: null,
+            })),
+          ),
+        ),
+      )
+      .execute();
     const deps = { db: opened.db, dialect: opened.dialect, clock, logger: createLogger('silent'), config };
     await evaluateSchool(deps, school.schoolId, '2025-09-12' as PlainDate);
     app = await buildApp(deps, { routes: ROUTES });
@@ -99,6 +121,24 @@ describe.skipIf(!browserAvailable())('casework in the browser', () => {
     expect(await casePage.currentStage()).toContain('Track 1: attendance support meeting');
     const letter = casePage.actionsTable().getByRole('link', { name: 'Send the letter “track-1-concern”' });
     expect(await letter.getAttribute('href')).toBe(`/pupils/${school.pupilsA[1]}/letters/new?template=track-1-concern`);
+  });
+
+  it('the officer filters the list and accepts several suggestions at once with one reason', async () => {
+    await new SignInPage(page, url).signIn('attendance_officer-e2e@school.test', PASSWORD);
+    const casework = new CaseworkPage(page, url);
+    await casework.open();
+    expect(await page.getByTestId('suggestion-count').textContent()).toContain('2 open suggestions');
+    await casework.filter('Year group', 'Year 4 (1)');
+    expect(await page.getByTestId('suggestion').count()).toBe(1);
+    await page.getByRole('link', { name: 'Clear filters' }).click();
+    await casework.acceptSelected(['Cal Cole', 'Dee Dale'], 'Agreed at the Monday attendance panel');
+    expect(await casework.banner().textContent()).toContain('2 suggestions accepted');
+    expect(await casework.pupilsIn('Track 1: attendance support meeting')).toEqual([
+      'Bea Baker',
+      'Cal Cole',
+      'Dee Dale',
+    ]);
+    expect(await page.getByTestId('no-suggestions').textContent()).toContain('No suggestions are waiting');
   });
 
   it('holds a meeting and records it with attendees, barriers, voices and actions', async () => {

@@ -29,6 +29,26 @@ export class CaseworkPage {
     return this.page.locator('.govuk-notification-banner');
   }
 
+  /** Follows a filter link, e.g. ('Year group', 'Year 4 (1)'). */
+  async filter(group: string, option: string): Promise<void> {
+    const row = this.page.locator('[data-testid="suggestion-filters"] .govuk-summary-list__row', {
+      has: this.page.getByText(group, { exact: true }),
+    });
+    await row.getByRole('link', { name: option }).click();
+  }
+
+  /** Ticks the suggestions of these pupils and accepts them together with one reason. */
+  async acceptSelected(pupilNames: readonly string[], reason: string): Promise<void> {
+    for (const name of pupilNames) {
+      await this.suggestion(name)
+        .getByRole('checkbox', { name: `Select ${name}` })
+        .check();
+    }
+    await this.page.getByRole('textbox', { name: 'Reason for the selected suggestions' }).fill(reason);
+    await this.page.getByRole('button', { name: 'Accept selected' }).click();
+    await this.page.waitForURL((u) => u.searchParams.get('done') === 'accept-many');
+  }
+
   /** The pupils listed against a stage, as the table shows them. */
   async pupilsIn(stageName: string): Promise<string[]> {
     const row = this.page.locator('[data-testid="stages"] tr', {
