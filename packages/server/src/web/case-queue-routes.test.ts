@@ -125,6 +125,23 @@ describe('the officer’s queue of suggestions', () => {
 });
 
 describe('closing and reopening a case', () => {
+  it('proposes closing when a decision on the list takes the pupil out of staged casework', async () => {
+    const page = await t.get('/casework', officer);
+    const id = cardOrder(page.body)[0]!;
+    const res = await t.post(`/casework/suggestions/${id}`, officer, {
+      decision: 'adjust',
+      stageId: 'none',
+      reason: 'Attendance recovered since the figures were taken',
+      returnTo: '/casework',
+    });
+    expect(res.statusCode).toBe(303);
+    const location = String(res.headers.location);
+    expect(location).toMatch(/^\/casework\?done=adjust&closePupil=/);
+    const after = await t.get(location, officer);
+    expect(after.body).toMatch(/data-testid="propose-close-link"/);
+    expect(after.body).toMatch(/href="\/pupils\/[^"]+\/case#close"/);
+  });
+
   it('proposes closing once out of staged casework; closes with an outcome and reason, keeps the history, reopens', async () => {
     const pupil = pupils[0]!; // the most serious: accepted into a stage above
     const stage = await t.post(`/pupils/${pupil}/case/stage`, officer, { stageId: 'none', reason: 'Attending well' });

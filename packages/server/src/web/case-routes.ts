@@ -62,6 +62,7 @@ const LIST_QUERY = z.object({
   done: z.string().max(40).optional(),
   n: z.string().max(10).optional(),
   skipped: z.string().max(10).optional(),
+  closePupil: z.string().max(200).optional(),
   stage: z.string().max(200).optional(),
   kind: z.string().max(40).optional(),
   year: z.string().max(40).optional(),
@@ -138,6 +139,8 @@ interface PageState {
   active?: string | null;
   form?: Form;
   banner?: string | null;
+  /** A pupil just taken out of staged casework from the list: propose closing the case. */
+  closePupil?: string | null;
 }
 
 function errorState(e: AppError, formKey: string, form: Form): PageState {
@@ -190,6 +193,7 @@ async function renderList(deps: Deps, reply: FastifyReply, actor: Actor, query: 
     pageHref,
     listHref,
     returnTo: here.toString() ? `/casework?${here.toString()}` : '/casework',
+    closeHref: state.closePupil ? `/pupils/${encodeURIComponent(state.closePupil)}/case#close` : null,
     stageOptions: list.policy.stages.map((s) => ({ value: s.id, text: s.name })),
     errors: state.errors ?? [],
     fieldErrors: state.fieldErrors ?? {},
@@ -477,7 +481,7 @@ export const caseRoutes: FastifyPluginAsync = (fastify) => {
       if (skipped > 0)
         banner += ` (${skipped} not accepted: already decided, or another suggestion for the same pupil was accepted)`;
     }
-    return renderList(deps, reply, actor, request.query, { banner });
+    return renderList(deps, reply, actor, request.query, { banner, closePupil: request.query.closePupil ?? null });
   });
 
   app.post('/casework/suggestions/:id', { schema: { params: SUGGESTION, body: FORM } }, async (request, reply) => {
@@ -486,8 +490,9 @@ export const caseRoutes: FastifyPluginAsync = (fastify) => {
     const id = request.params.id;
     const decision = one(b['decision']);
     const back = one(b['returnTo']);
+    let decided;
     try {
-      await decideSuggestion(deps, actor, {
+      decided = await decideSuggestion(deps, actor, {
         suggestionId: id,
         decision,
         stageId: one(b['stageId']),
@@ -503,8 +508,12 @@ export const caseRoutes: FastifyPluginAsync = (fastify) => {
       }
       return renderList(deps, reply.code(code), actor, listQueryOf(back), state);
     }
-    if (back.startsWith('/pupils/')) return reply.redirect(`${back}?done=${encodeURIComponent(decision)}`, 303);
-    return reply.redirect(listTarget(back, decision), 303);
+    if (back.startsWith('/pupils/')) {
+      const hash = decided.outOfStages ? '#close' : '';
+      return reply.redirect(`${back}?done=${encodeURIComponent(decision)}${hash}`, 303);
+    }
+    const extra = decided.outOfStages ? `&closePupil=${encodeURIComponent(decided.pupilId)}` : '';
+    return reply.redirect(listTarget(back, decision, extra), 303);
   });
 
   app.post('/casework/accept-selected', { schema: { body: ACCEPT_MANY } }, async (request, reply) => {

@@ -524,11 +524,14 @@ export async function decideSuggestion(
   deps: Deps,
   actor: Actor,
   input: DecideInput,
-): Promise<{ pupilId: string; status: StoredSuggestion['status'] }> {
+): Promise<{ pupilId: string; status: StoredSuggestion['status']; outOfStages: boolean }> {
   const d = await prepareDecision(deps, actor, input);
   const now = deps.clock.now();
   await deps.db.transaction().execute((trx) => applyDecision(trx, actor, d, now));
-  return { pupilId: d.pupilId, status: d.status };
+  // Out of staged casework: the page proposes closing the case.
+  const outOfStages =
+    d.decision !== 'dismiss' && d.chosen === null && !(d.suggestion.kind === 'review' && d.decision === 'accept');
+  return { pupilId: d.pupilId, status: d.status, outOfStages };
 }
 
 /** Most suggestions accepted at once. */
