@@ -674,54 +674,6 @@ export interface RetentionRunsTable {
   dry_run: Generated<Flag>;
 }
 
-export interface LetterTemplatesTable {
-  id: string;
-  school_id: string;
-  key: string;
-  title: string;
-  body: string;
-  updated_by: string;
-  updated_at: string;
-  created_at: string;
-}
-
-export interface LettersTable {
-  id: string;
-  school_id: string;
-  pupil_id: string;
-  template_key: string;
-  title: string;
-  body: string;
-  contact_id: string | null;
-  recipient_name: string;
-  recipient_address: string | null;
-  method: string;
-  email_to: string | null;
-  message_id: string | null;
-  created_by: string;
-  created_by_name: string;
-  created_at: string;
-}
-
-export interface EvidencePacksTable {
-  id: string;
-  school_id: string;
-  pupil_id: string;
-  kind: string;
-  period_from: string;
-  period_to: string;
-  missing: string;
-  contents: string;
-  pdf_base64: string;
-  status: string;
-  produced_by: string;
-  produced_by_name: string;
-  produced_at: string;
-  sent_at: string | null;
-  sent_by: string | null;
-  sent_to: string | null;
-}
-
 /** A pupil's integration period, left out of the adjusted attendance rate (one per pupil). */
 export interface IntegrationPeriodsTable {
   id: string;
