@@ -13,6 +13,7 @@ import { requireActor } from '../http/auth-routes.js';
 import type { Actor } from '../services/authz.js';
 import { schoolDashboard, sideBySide, tsmList } from '../services/analysis/dashboard.js';
 import { AppError } from '../services/errors.js';
+import { analysisLinks } from './analysis-more-routes.js';
 
 const opt = z.string().max(200).optional();
 const DASHBOARD_QUERY = z.object({ school: opt, asOf: opt, from: opt, yearGroup: opt, regGroup: opt, group: opt });
@@ -91,6 +92,14 @@ export const analysisRoutes: FastifyPluginAsync = (fastify) => {
       pct,
       query: { school: blank(q.school) ?? '', asOf: blank(q.asOf) ?? '', from: blank(q.from) ?? '', ...filter },
       scopes: ownScopeLinks(actor),
+      // The sub-navigation to trends, patterns, pupil lists and the governors' report (else unreachable).
+      links: analysisLinks({
+        school: blank(q.school),
+        asOf: blank(q.asOf),
+        yearGroup: filter.yearGroup,
+        regGroup: filter.regGroupId,
+        group: filter.group,
+      }),
     });
   });
 
