@@ -188,7 +188,7 @@ describe('/analysis/lists/:kind', () => {
     expect(res.body).toContain(`name="pupilIds" type="checkbox" value="${bea}"`);
     expect(res.body).toContain('action="/casework/open"');
     expect(res.body).toContain('formaction="/analysis/lists/letters"');
-    expect(res.body).toContain(`href="/pupils/${bea}/letters/new"`);
+    expect(res.body).toContain(`href="/pupils/${bea}/letters"`);
     expect(textOf(section(res.body, 'list-explanation'))).toContain('stays on roll to 2026-07-31');
   });
 
@@ -223,8 +223,8 @@ describe('/analysis/lists/:kind', () => {
     const [alex, bea] = t.school.pupilsA;
     const res = await t.post('/analysis/lists/letters', leader, { pupilIds: [alex!, bea!] });
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain(`href="/pupils/${alex!}/letters/new"`);
-    expect(res.body).toContain(`href="/pupils/${bea!}/letters/new"`);
+    expect(res.body).toContain(`href="/pupils/${alex!}/letters"`);
+    expect(res.body).toContain(`href="/pupils/${bea!}/letters"`);
   });
 });
 

@@ -174,7 +174,11 @@ export type AnalysisPageQuery = Partial<Record<'school' | 'asOf' | 'yearGroup' |
  * same sub-navigation: pass `links: analysisLinks(request.query)` and in its view
  * `{% import "analysis-parts.njk" as parts %}{{ parts.subnav(links, "/analysis") }}`.
  */
-export function analysisLinks(query: AnalysisPageQuery): {
+export function analysisLinks(
+  query: AnalysisPageQuery,
+  /** Whether the user may see named pupils (governors may not): without it, no pupil lists. */
+  canSeeNames = true,
+): {
   dashboard: string;
   trends: string;
   patterns: string;
@@ -187,7 +191,7 @@ export function analysisLinks(query: AnalysisPageQuery): {
     trends: withParams('/analysis/trends', params),
     patterns: withParams('/analysis/patterns', params),
     governors: withParams('/analysis/governors', params),
-    lists: LIST_KINDS.map((k) => ({
+    lists: (canSeeNames ? LIST_KINDS : []).map((k) => ({
       kind: k,
       title: LIST_TITLES[k],
       href: withParams(`/analysis/lists/${k}`, params),
@@ -200,7 +204,7 @@ function common(view: PageBase, request: FastifyRequest, q: Query, path: string)
     view,
     path,
     query: Object.fromEntries(pageQuery(q)),
-    links: analysisLinks(q),
+    links: analysisLinks(q, view.canSeeNames),
     currentPath: request.url.split('?')[0],
   };
 }
@@ -346,7 +350,7 @@ export const analysisMoreRoutes: FastifyPluginAsync = (fastify) => {
     const raw = request.body.pupilIds;
     const ids = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
     return reply.view('analysis-letters.njk', {
-      pupils: ids.map((id) => ({ id, href: `/pupils/${encodeURIComponent(id)}/letters/new` })),
+      pupils: ids.map((id) => ({ id, href: `/pupils/${encodeURIComponent(id)}/letters` })),
       back:
         request.headers.referer && request.headers.referer.includes('/analysis/lists/')
           ? request.headers.referer

@@ -10,9 +10,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor } from '../http/auth-routes.js';
-import type { Actor } from '../services/authz.js';
+import { can, type Actor } from '../services/authz.js';
 import { schoolDashboard, sideBySide, tsmList } from '../services/analysis/dashboard.js';
 import { AppError } from '../services/errors.js';
+import { schoolResourceOf } from '../services/analysis-reports.js';
 import { analysisLinks } from './analysis-more-routes.js';
 
 const opt = z.string().max(200).optional();
@@ -93,13 +94,16 @@ export const analysisRoutes: FastifyPluginAsync = (fastify) => {
       query: { school: blank(q.school) ?? '', asOf: blank(q.asOf) ?? '', from: blank(q.from) ?? '', ...filter },
       scopes: ownScopeLinks(actor),
       // The sub-navigation to trends, patterns, pupil lists and the governors' report (else unreachable).
-      links: analysisLinks({
-        school: blank(q.school),
-        asOf: blank(q.asOf),
-        yearGroup: filter.yearGroup,
-        regGroup: filter.regGroupId,
-        group: filter.group,
-      }),
+      links: analysisLinks(
+        {
+          school: blank(q.school),
+          asOf: blank(q.asOf),
+          yearGroup: filter.yearGroup,
+          regGroup: filter.regGroupId,
+          group: filter.group,
+        },
+        can(actor, 'school.viewPupilLists', schoolResourceOf(dash.school)),
+      ),
     });
   });
 

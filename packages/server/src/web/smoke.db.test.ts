@@ -33,6 +33,24 @@ const NOW = '2026-11-25T10:30:00.000Z';
 const MAX_GETS_PER_ROLE = 150;
 const MAX_BYTES = 1024 * 1024;
 const SLOW_MS = 500;
+/** Links of one shape (the same path with other ids, dates or numbers) walked at most this often. */
+const MAX_PER_SHAPE = 3;
+/** The home page is depth 0, the navigation 1, the links on those pages 2. */
+const MAX_DEPTH = 2;
+
+/**
+ * A link's shape: its path with ids, dates and numbers replaced, and the names of its query
+ * parameters (not their values), so the budget is spread over different pages rather than
+ * every filter combination of one list.
+ */
+function shapeOf(url: string): string {
+  const [path = '', query = ''] = url.split('?');
+  const keys = [...new URLSearchParams(query).keys()].sort().join('&');
+  const shape = path
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id')
+    .replace(/\d{4}-\d{2}-\d{2}/g, ':date');
+  return keys ? `${shape}?${keys}` : shape;
+}
 
 interface Problem {
   readonly role: Role;
@@ -132,43 +150,55 @@ describe('smoke: every page as every role on the demo trust (SQLite)', () => {
 
       const problems: Problem[] = [];
       const seen = new Set<string>();
+      const shapes = new Map<string, number>();
       let gets = 0;
+      const statusCounts = new Map<number, number>();
+      /** Links the app offered this user that it then refused: printed (a 4xx may be a bug, not a crash). */
+      const refused: string[] = [];
       const visit = async (url: string, from: string): Promise<string | null> => {
-        if (seen.has(url) || gets >= MAX_GETS_PER_ROLE) return null;
+        const shape = shapeOf(url);
+        if (seen.has(url) || gets >= MAX_GETS_PER_ROLE || (shapes.get(shape) ?? 0) >= MAX_PER_SHAPE) return null;
         seen.add(url);
+        shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
         gets += 1;
         const t0 = performance.now();
         const res = await get(url);
         const ms = performance.now() - t0;
+        statusCounts.set(res.statusCode, (statusCounts.get(res.statusCode) ?? 0) + 1);
+        if (res.statusCode >= 400) {
+          const said = /<\/h1>\s*<p class="govuk-body">([^<]*)</.exec(res.body)?.[1] ?? '';
+          refused.push(`${res.statusCode} ${url} (from ${from}): ${said}`);
+        }
         if (ms > SLOW_MS) console.log(`slow: ${role} GET ${url} ${Math.round(ms)} ms`);
         if (res.rawPayload.length > MAX_BYTES) return null; // a download: not walked
         const type = String(res.headers['content-type'] ?? '');
-        if (res.statusCode >= 300 && res.statusCode < 400) return null; // redirects are fine
+        const location = res.headers.location;
+        if (res.statusCode >= 300 && res.statusCode < 400) {
+          // A same-site redirect is followed (it counts as a GET of its own).
+          return typeof location === 'string' && location.startsWith('/') ? visit(location, url) : null;
+        }
         for (const problem of problemsOf(res.statusCode, type, res.body)) {
           problems.push({ role, url, from, problem: `${problem} (status ${res.statusCode})` });
         }
         return type.includes('text/html') && res.statusCode === 200 ? res.body : null;
       };
 
-      const home = await visit('/', '(start)');
-      expect(home, 'the home page').not.toBeNull();
-      const nav = [
-        ...(home ?? '').matchAll(
-          /class="[^"]*service-navigation__link[^"]*"[^>]*href="([^"]+)"|href="([^"]+)"[^>]*class="[^"]*service-navigation__link/g,
-        ),
-      ]
-        .map((m) => m[1] ?? m[2] ?? '')
-        .filter((h) => h.startsWith('/'));
-      const firstLevel = [...new Set([...nav, ...sameSiteLinks(home ?? '')])];
-      const pages: [string, string][] = [];
-      for (const url of firstLevel) {
-        const body = await visit(url, '/');
-        if (body) pages.push([url, body]);
+      // Breadth first: the home page, its links (the navigation and the rest), then theirs, while
+      // the budget lasts.
+      let level: [string, string][] = [['/', '(start)']];
+      for (let depth = 0; depth <= MAX_DEPTH && level.length > 0; depth += 1) {
+        const next: [string, string][] = [];
+        for (const [url, from] of level) {
+          const body = await visit(url, from);
+          if (depth === 0) expect(body, 'the home page').not.toBeNull();
+          if (body && depth < MAX_DEPTH) for (const link of sameSiteLinks(body)) next.push([link, url]);
+        }
+        level = next;
       }
-      for (const [from, body] of pages) {
-        for (const url of sameSiteLinks(body)) await visit(url, from);
-      }
-      console.log(`${role} (${email}): ${gets} GETs, ${problems.length} problem(s)`);
+      const statuses = [...statusCounts].map(([k, n]) => `${k}×${n}`).join(' ');
+      console.log(`${role} (${email}): ${gets} GETs (${statuses}), ${problems.length} problem(s)`);
+      console.log(`VISITED ${role}: ${[...seen].join(' ')}`);
+      if (refused.length) console.log(`${role}: links refused:\n  ${refused.join('\n  ')}`);
       expect(problems.map((p) => `${p.role} ${p.url} (from ${p.from}): ${p.problem}`)).toEqual([]);
     },
     60_000,

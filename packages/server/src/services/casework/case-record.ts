@@ -146,8 +146,11 @@ export async function getCase(deps: Deps, actor: Actor, pupilId: string): Promis
     planNextReviews: Object.fromEntries(
       record.plans.map((p) => [p.id, p.status === 'active' ? planNextReview(p) : null]),
     ),
+    // A letter action links to the compose page only for those who may send letters (a SENCO may not).
     actionLinks: Object.fromEntries(
-      record.actions.filter((a) => a.policyAction).map((a) => [a.id, actionHref(pupil.id, a.policyAction!)]),
+      record.actions
+        .filter((a) => a.policyAction && (!a.policyAction.startsWith('letter:') || can(actor, 'letter.send', resource)))
+        .map((a) => [a.id, actionHref(pupil.id, a.policyAction!)]),
     ),
     minPlanSchoolWeeks: minPlanSchoolWeeks(school),
     noticePeriod: noticePeriodOf(school),
