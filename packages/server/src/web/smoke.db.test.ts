@@ -33,6 +33,8 @@ const NOW = '2026-11-25T10:30:00.000Z';
 const MAX_GETS_PER_ROLE = 150;
 const MAX_BYTES = 1024 * 1024;
 const SLOW_MS = 500;
+/** Where a page asked for directly (not from a link) "comes from". */
+const DIRECT = '(asked directly)';
 /** Links of one shape (the same path with other ids, dates or numbers) walked at most this often. */
 const MAX_PER_SHAPE = 3;
 /** The home page is depth 0, the navigation 1, the links on those pages 2. */
@@ -102,6 +104,7 @@ describe('smoke: every page as every role on the demo trust (SQLite)', () => {
   let open: OpenDatabase;
   let app: FastifyInstance;
   let summary: DemoSummary;
+  let direct: string[] = [];
 
   beforeAll(async () => {
     open = await freshDatabase('sqlite');
@@ -122,6 +125,38 @@ describe('smoke: every page as every role on the demo trust (SQLite)', () => {
     });
     await addDemoCasework(deps, summary);
     app = await buildApp(deps, { routes: ROUTES });
+
+    // Pages the walk rarely reaches (its budget samples three pupils of each kind of link), asked
+    // for directly by every role: whoever may not see them must get the friendly 403.
+    const academy = summary.schools[summary.schools.length - 1]!.id;
+    const withCase = await open.db
+      .selectFrom('cases')
+      .select('pupil_id')
+      .where('school_id', '=', academy)
+      .orderBy('pupil_id')
+      .executeTakeFirst();
+    const joinedLate = await open.db
+      .selectFrom('pupils')
+      .select('id')
+      .where('school_id', '=', academy)
+      .where('admission_date', '>', '2026-09-30')
+      .orderBy('id')
+      .executeTakeFirst();
+    const pupil = withCase?.pupil_id ?? joinedLate?.id;
+    direct = [
+      '/analysis/trends',
+      '/analysis/patterns',
+      '/analysis/lists/persistent',
+      '/analysis/governors',
+      '/la/tsm',
+      '/trust',
+      '/la',
+      ...(pupil ? [`/pupils/${pupil}/case`, `/pupils/${pupil}/letters`, `/pupils/${pupil}/integration`] : []),
+      ...(joinedLate
+        ? [`/pupils/${joinedLate.id}/integration`, `/admissions/pupils/${joinedLate.id}/moving-form`]
+        : []),
+      '/no-such-page',
+    ];
   }, 60_000);
 
   afterAll(async () => {
@@ -195,10 +230,14 @@ describe('smoke: every page as every role on the demo trust (SQLite)', () => {
         }
         level = next;
       }
+      for (const url of direct) await visit(url, DIRECT);
       const statuses = [...statusCounts].map(([k, n]) => `${k}×${n}`).join(' ');
       console.log(`${role} (${email}): ${gets} GETs (${statuses}), ${problems.length} problem(s)`);
       console.log(`VISITED ${role}: ${[...seen].join(' ')}`);
-      if (refused.length) console.log(`${role}: links refused:\n  ${refused.join('\n  ')}`);
+      const linksRefused = refused.filter((r) => !r.includes(`(from ${DIRECT})`));
+      if (linksRefused.length) console.log(`${role}: links refused:\n  ${linksRefused.join('\n  ')}`);
+      // A link the app offers a user should not be one it forbids them (a permission check or a link wrong).
+      expect(linksRefused.filter((r) => r.startsWith('403 '))).toEqual([]);
       expect(problems.map((p) => `${p.role} ${p.url} (from ${p.from}): ${p.problem}`)).toEqual([]);
     },
     60_000,
