@@ -1024,9 +1024,11 @@ export async function caseworkList(
       what: a.description,
       dueOn: a.due_on as PlainDate,
       owner: a.owner,
-      href: a.policy_action
-        ? actionHref(a.pupil_id, a.policy_action)
-        : `/pupils/${encodeURIComponent(a.pupil_id)}/case#actions`,
+      // A letter action goes to the compose page only for those who may send letters (not a SENCO).
+      href:
+        a.policy_action && (!a.policy_action.startsWith('letter:') || can(actor, 'letter.send', schoolResource(school)))
+          ? actionHref(a.pupil_id, a.policy_action)
+          : `/pupils/${encodeURIComponent(a.pupil_id)}/case#actions`,
     });
   }
   const plans = inSchool(
