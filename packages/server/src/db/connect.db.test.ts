@@ -10,6 +10,7 @@ describeEachDialect('schema', (ctx) => {
       [
         'absence_reports',
         'cases',
+        'cohort_snapshots',
         'case_stages',
         'case_reviews',
         'case_suggestions',
@@ -105,6 +106,7 @@ describe('migrations', () => {
         '2026-11-28T04-00-00_integrations',
         '2026-11-28T05-00-00_integration-periods',
         '2026-11-28T06-00-00_school-details',
+        '2026-11-28T07-00-00_cohort-snapshots',
       ]);
     } finally {
       await open.close();

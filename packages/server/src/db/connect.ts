@@ -22,6 +22,7 @@ import * as duties from './migrations/2026-11-28T03-00-00_duties.js';
 import * as integrations from './migrations/2026-11-28T04-00-00_integrations.js';
 import * as integrationPeriods from './migrations/2026-11-28T05-00-00_integration-periods.js';
 import * as schoolDetails from './migrations/2026-11-28T06-00-00_school-details.js';
+import * as cohortSnapshots from './migrations/2026-11-28T07-00-00_cohort-snapshots.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T04-00-00_integrations': integrations,
   '2026-11-28T05-00-00_integration-periods': integrationPeriods,
   '2026-11-28T06-00-00_school-details': schoolDetails,
+  '2026-11-28T07-00-00_cohort-snapshots': cohortSnapshots,
 };
 
 const provider: MigrationProvider = {

@@ -687,6 +687,18 @@ export interface IntegrationPeriodsTable {
   recorded_at: string;
 }
 
+/** A school's analysis cohort marks for an academic year, packed (services/analysis/snapshots.ts). */
+export interface CohortSnapshotsTable {
+  school_id: string;
+  year_start: string;
+  mark_watermark: string;
+  audit_watermark: string;
+  calendar_fingerprint: string;
+  pupil_count: number;
+  payload: Uint8Array;
+  created_at: string;
+}
+
 export interface Database {
   trusts: TrustsTable;
   schools: SchoolsTable;
@@ -736,4 +748,5 @@ export interface Database {
   api_keys: ApiKeysTable;
   retention_runs: RetentionRunsTable;
   integration_periods: IntegrationPeriodsTable;
+  cohort_snapshots: CohortSnapshotsTable;
 }

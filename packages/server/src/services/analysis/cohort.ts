@@ -16,6 +16,7 @@
  * across a local authority through the day cost a patch, not a reread of each school.
  */
 import {
+  academicYearOf,
   CODES_2024_FROM,
   firstSessionOnOrAfter,
   lastSessionOnOrBefore,
@@ -29,6 +30,14 @@ import {
 import type { Db } from '../../db/connect.js';
 import { loadCalendar } from '../../db/repositories/schools.js';
 import type { Deps } from '../deps.js';
+import {
+  calendarFingerprint,
+  decodeSnapshot,
+  encodeSnapshot,
+  readSnapshot,
+  scheduleSnapshot,
+  type SnapshotMarks,
+} from './snapshots.js';
 
 /** Audit actions after which a school's pupils or calendar may have changed. */
 const ROLL_CHANGING_ACTIONS = ['import', 'demo.create'] as const;
@@ -227,7 +236,7 @@ export function forgetCohorts(db: Db): void {
  * again after the school's pupils or calendar change.
  */
 export async function loadCohort(
-  deps: Pick<Deps, 'db'>,
+  deps: Pick<Deps, 'db'> & Partial<Pick<Deps, 'clock' | 'logger'>>,
   schoolId: string,
   period: { from: PlainDate; to: PlainDate },
   options: { checked?: boolean } = {},
@@ -256,7 +265,10 @@ export async function loadCohort(
     const changes = log.flatMap((e) => e.changes!);
     cohort = hit.cohort.then((c) => patchCohort(c, changes, version));
   } else {
-    cohort = readCohort(deps.db, schoolId, period, version);
+    cohort = coldCohort(deps, schoolId, period, version, {
+      mark: tracker.markStamp ?? '',
+      audit: tracker.auditStamp ?? '',
+    });
   }
   cache.delete(key);
   cache.set(key, { version, cohort });
@@ -306,50 +318,212 @@ function patchCohort(c: Cohort, changes: readonly MarkChange[], version: number)
   return { ...c, pupils, version };
 }
 
+/** History rows applied to a snapshot on a cold load; more and the school is read in full. */
+const MAX_SNAPSHOT_DELTA = 50_000;
+/** A snapshot this far behind the history is written again after it has been used. */
+const SNAPSHOT_REFRESH_ROWS = 5_000;
+
+/** Snapshots cover whole academic years (the dashboards' and reports' default period). */
+function snapshotYear(period: { from: PlainDate; to: PlainDate }): PlainDate | null {
+  const year = academicYearOf(period.from);
+  return year.start === period.from && year.end === period.to ? year.start : null;
+}
+
+/**
+ * A cohort not in memory: from the school's persisted snapshot when it is usable (same calendar,
+ * no import since, not too far behind), with the marks written since laid over it; else read in
+ * full. Either way a snapshot is (re)written after the request, when it was missing or stale.
+ */
+async function coldCohort(
+  deps: Pick<Deps, 'db'> & Partial<Pick<Deps, 'clock' | 'logger'>>,
+  schoolId: string,
+  period: { from: PlainDate; to: PlainDate },
+  version: number,
+  stamps: { mark: string; audit: string },
+): Promise<Cohort> {
+  const db = deps.db;
+  const yearStart = snapshotYear(period);
+  if (yearStart === null) return readCohort(db, schoolId, period, version);
+  const [cal, pupilRows, snapshot] = await Promise.all([
+    loadCalendar(db, schoolId),
+    readPupilRows(db, schoolId, period),
+    readSnapshot(db, schoolId, yearStart),
+  ]);
+  const fingerprint = calendarFingerprint(cal);
+  const fromSnapshot =
+    snapshot !== null && snapshot.calendarFingerprint === fingerprint
+      ? await applySnapshot(db, schoolId, period, version, cal, pupilRows, snapshot)
+      : null;
+  const cohort = fromSnapshot?.cohort ?? (await readCohort(db, schoolId, period, version, { cal, pupilRows }));
+  const stale = fromSnapshot === null || fromSnapshot.applied > SNAPSHOT_REFRESH_ROWS;
+  const clock = deps.clock;
+  if (stale && clock) {
+    // A full read is current to the stamps checked before it; a snapshot brought up to date is
+    // current to the newest history row applied (the audit log was checked up to `stamps.audit`).
+    const markWatermark = fromSnapshot?.watermark ?? stamps.mark;
+    scheduleSnapshot(
+      db,
+      async () => ({
+        schoolId,
+        yearStart,
+        markWatermark,
+        auditWatermark: stamps.audit,
+        calendarFingerprint: fingerprint,
+        pupilCount: cohort.pupils.length,
+        payload: await encodeSnapshot(
+          cohort.pupils.map((p) => ({ id: p.id, codes: p.marks.codes, minutesLate: p.marks.minutesLate })),
+          ...periodSessions(cal, period),
+        ),
+        createdAt: clock.now(),
+      }),
+      (e) => deps.logger?.warn({ err: e, schoolId }, 'analysis: the cohort snapshot was not written'),
+    );
+  }
+  return cohort;
+}
+
+/** The period's sessions: the first one's number and how many. */
+function periodSessions(cal: SchoolCalendar, period: { from: PlainDate; to: PlainDate }): [number, number] {
+  const first = firstSessionOnOrAfter(cal, period.from);
+  const last = lastSessionOnOrBefore(cal, period.to);
+  return [first, Math.max(0, last - first + 1)];
+}
+
+/**
+ * The cohort from a snapshot and the history written since, or null when the snapshot cannot be
+ * used: an import or demo load since it was taken, a pupil it does not know, a different period
+ * shape, or too many marks since.
+ */
+async function applySnapshot(
+  db: Db,
+  schoolId: string,
+  period: { from: PlainDate; to: PlainDate },
+  version: number,
+  cal: SchoolCalendar,
+  pupilRows: readonly PupilRow[],
+  snapshot: { markWatermark: string; auditWatermark: string; payload: Uint8Array },
+): Promise<{ cohort: Cohort; applied: number; watermark: string } | null> {
+  const [imported, history, marks] = await Promise.all([
+    db
+      .selectFrom('audit_log')
+      .select('id')
+      .where('school_id', '=', schoolId)
+      .where('action', 'in', [...ROLL_CHANGING_ACTIONS])
+      .where('id', '>', snapshot.auditWatermark)
+      .limit(1)
+      .executeTakeFirst(),
+    db
+      .selectFrom('mark_history')
+      .innerJoin('pupils', 'pupils.id', 'mark_history.pupil_id')
+      .select([
+        'mark_history.id',
+        'mark_history.pupil_id',
+        'mark_history.date',
+        'mark_history.session',
+        'mark_history.new_code',
+        'mark_history.new_minutes_late',
+        'mark_history.lesson_id',
+      ])
+      .where('pupils.school_id', '=', schoolId)
+      .where('mark_history.id', '>', snapshot.markWatermark)
+      .orderBy('mark_history.id')
+      .limit(MAX_SNAPSHOT_DELTA + 1)
+      .execute(),
+    decodeSnapshot(snapshot.payload),
+  ]);
+  if (imported !== undefined || history.length > MAX_SNAPSHOT_DELTA || marks === null) return null;
+  const [first, sessions] = periodSessions(cal, period);
+  if (marks.firstSession !== first || marks.sessions !== sessions) return null;
+  if (pupilRows.some((p) => !marks.codes.has(p.id))) return null;
+  const changes: MarkChange[] = [];
+  for (const r of history)
+    if (r.lesson_id === null)
+      changes.push({
+        pupilId: r.pupil_id,
+        date: r.date,
+        session: r.session,
+        code: r.new_code,
+        minutesLate: r.new_minutes_late === null ? null : Number(r.new_minutes_late),
+      });
+  const base = buildCohort(schoolId, period, version, cal, pupilRows, snapshotArrays(cal.sessionCount, marks));
+  return {
+    cohort: changes.length === 0 ? base : patchCohort(base, changes, version),
+    applied: history.length,
+    watermark: history.at(-1)?.id ?? snapshot.markWatermark,
+  };
+}
+
+/** Full-length arrays from a snapshot's period-only ones. */
+function snapshotArrays(
+  n: number,
+  marks: SnapshotMarks,
+): { codes: Map<string, Uint8Array>; late: Map<string, Uint16Array> } {
+  const codes = new Map<string, Uint8Array>();
+  const late = new Map<string, Uint16Array>();
+  for (const [id, c] of marks.codes) {
+    const arr = new Uint8Array(n);
+    arr.set(c, marks.firstSession);
+    codes.set(id, arr);
+  }
+  for (const [id, m] of marks.minutesLate) {
+    const arr = new Uint16Array(n);
+    arr.set(m, marks.firstSession);
+    late.set(id, arr);
+  }
+  return { codes, late };
+}
+
+type PupilRow = Awaited<ReturnType<typeof readPupilRows>>[number];
+
+function readPupilRows(db: Db, schoolId: string, period: { from: PlainDate; to: PlainDate }) {
+  return db
+    .selectFrom('pupils')
+    .leftJoin('groups', 'groups.id', 'pupils.reg_group_id')
+    .select([
+      'pupils.id',
+      'pupils.upn',
+      'pupils.legal_forename',
+      'pupils.legal_surname',
+      'pupils.preferred_forename',
+      'pupils.preferred_surname',
+      'pupils.gender',
+      'pupils.ethnicity',
+      'pupils.year_group',
+      'pupils.reg_group_id',
+      'groups.name as reg_group_name',
+      'pupils.admission_date',
+      'pupils.leaving_date',
+      'pupils.sen_status',
+      'pupils.ehcp',
+      'pupils.fsm',
+      'pupils.pupil_premium',
+      'pupils.eal',
+      'pupils.cin',
+      'pupils.cp',
+      'pupils.lac',
+      'pupils.previously_lac',
+      'pupils.young_carer',
+      'pupils.social_worker',
+    ])
+    .where('pupils.school_id', '=', schoolId)
+    .where('pupils.admission_date', '<=', period.to)
+    .where((eb) => eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', period.from)]))
+    .orderBy('pupils.legal_surname')
+    .orderBy('pupils.legal_forename')
+    .orderBy('pupils.id')
+    .execute();
+}
+
 async function readCohort(
   db: Db,
   schoolId: string,
   period: { from: PlainDate; to: PlainDate },
   version: number,
+  known?: { cal: SchoolCalendar; pupilRows: readonly PupilRow[] },
 ): Promise<Cohort> {
   const [cal, pupilRows, markRows] = await Promise.all([
-    loadCalendar(db, schoolId),
-    db
-      .selectFrom('pupils')
-      .leftJoin('groups', 'groups.id', 'pupils.reg_group_id')
-      .select([
-        'pupils.id',
-        'pupils.upn',
-        'pupils.legal_forename',
-        'pupils.legal_surname',
-        'pupils.preferred_forename',
-        'pupils.preferred_surname',
-        'pupils.gender',
-        'pupils.ethnicity',
-        'pupils.year_group',
-        'pupils.reg_group_id',
-        'groups.name as reg_group_name',
-        'pupils.admission_date',
-        'pupils.leaving_date',
-        'pupils.sen_status',
-        'pupils.ehcp',
-        'pupils.fsm',
-        'pupils.pupil_premium',
-        'pupils.eal',
-        'pupils.cin',
-        'pupils.cp',
-        'pupils.lac',
-        'pupils.previously_lac',
-        'pupils.young_carer',
-        'pupils.social_worker',
-      ])
-      .where('pupils.school_id', '=', schoolId)
-      .where('pupils.admission_date', '<=', period.to)
-      .where((eb) => eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', period.from)]))
-      .orderBy('pupils.legal_surname')
-      .orderBy('pupils.legal_forename')
-      .orderBy('pupils.id')
-      .execute(),
+    known?.cal ?? loadCalendar(db, schoolId),
+    known?.pupilRows ?? readPupilRows(db, schoolId, period),
     db
       .selectFrom('session_marks')
       .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
@@ -387,6 +561,19 @@ async function readCohort(
     }
   }
 
+  return buildCohort(schoolId, period, version, cal, pupilRows, { codes, late });
+}
+
+function buildCohort(
+  schoolId: string,
+  period: { from: PlainDate; to: PlainDate },
+  version: number,
+  cal: SchoolCalendar,
+  pupilRows: readonly PupilRow[],
+  arrays: { codes: ReadonlyMap<string, Uint8Array>; late: ReadonlyMap<string, Uint16Array> },
+): Cohort {
+  const { codes, late } = arrays;
+  const n = cal.sessionCount;
   const pupils = pupilRows.map((p): CohortPupil => {
     const admission = p.admission_date as PlainDate;
     const leaving = (p.leaving_date as PlainDate | null) ?? null;

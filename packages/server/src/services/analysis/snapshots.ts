@@ -1,0 +1,192 @@
+/**
+ * Persisted cohort snapshots (`cohort_snapshots`): a school's compact marks for an academic year,
+ * packed into one compressed binary payload, so that the first request after a server starts
+ * reads one row per school instead of every mark row. A snapshot says which `mark_history` and
+ * `audit_log` ids it is current to and which calendar it was built on; `cohort.ts` decides when
+ * one may be used (same calendar, no import since) and applies the history written since.
+ *
+ * Payload (little-endian), deflated:
+ *   'RCS1' | u32 first session | u32 sessions | u32 pupils | u32 id bytes | ids (UTF-8, '\n'-joined)
+ *   | codes: pupils × sessions bytes | u32 pupils with minutes late | per such pupil: u32 index,
+ *   sessions × u16 minutes late.
+ * Only the sessions of the period are stored: a cohort's arrays are zero outside it.
+ */
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { deflate, inflate } from 'node:zlib';
+import type { PlainDate, SchoolCalendar } from '@rollcall/domain';
+import type { Db } from '../../db/connect.js';
+
+const deflateAsync = promisify(deflate);
+const inflateAsync = promisify(inflate);
+const MAGIC = 0x31534352; // 'RCS1' read as a little-endian u32
+
+/** A fingerprint of the calendar's terms and closures: session numbering depends on nothing else. */
+export function calendarFingerprint(cal: SchoolCalendar): string {
+  const text = JSON.stringify([cal.terms.map((t) => [t.start, t.end]), cal.closures.map((c) => [c.date, c.session])]);
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The marks of a snapshot, by pupil id; arrays span the period's sessions only. */
+export interface SnapshotMarks {
+  readonly firstSession: number;
+  readonly sessions: number;
+  readonly codes: ReadonlyMap<string, Uint8Array>;
+  readonly minutesLate: ReadonlyMap<string, Uint16Array>;
+}
+
+export interface SnapshotPupil {
+  readonly id: string;
+  readonly codes: Uint8Array;
+  readonly minutesLate: Uint16Array | undefined;
+}
+
+/** Packs pupils' marks for sessions `firstSession` to `firstSession + sessions - 1`. */
+export async function encodeSnapshot(
+  pupils: readonly SnapshotPupil[],
+  firstSession: number,
+  sessions: number,
+): Promise<Buffer> {
+  const ids = Buffer.from(pupils.map((p) => p.id).join('\n'), 'utf8');
+  const late = pupils.flatMap((p, i) => (p.minutesLate ? [i] : []));
+  const size = 20 + ids.length + pupils.length * sessions + 4 + late.length * (4 + sessions * 2);
+  const out = Buffer.alloc(size);
+  let at = 0;
+  at = out.writeUInt32LE(MAGIC, at);
+  at = out.writeUInt32LE(firstSession, at);
+  at = out.writeUInt32LE(sessions, at);
+  at = out.writeUInt32LE(pupils.length, at);
+  at = out.writeUInt32LE(ids.length, at);
+  at += ids.copy(out, at);
+  for (const p of pupils) {
+    out.set(p.codes.subarray(firstSession, firstSession + sessions), at);
+    at += sessions;
+  }
+  at = out.writeUInt32LE(late.length, at);
+  for (const i of late) {
+    at = out.writeUInt32LE(i, at);
+    const ml = pupils[i]!.minutesLate!;
+    for (let s = 0; s < sessions; s++) at = out.writeUInt16LE(ml[firstSession + s] ?? 0, at);
+  }
+  return await deflateAsync(out, { level: 1 });
+}
+
+/** Unpacks a payload; null when it is not one this version wrote. */
+export async function decodeSnapshot(payload: Uint8Array): Promise<SnapshotMarks | null> {
+  let buf: Buffer;
+  try {
+    buf = await inflateAsync(payload);
+  } catch {
+    return null;
+  }
+  if (buf.length < 20 || buf.readUInt32LE(0) !== MAGIC) return null;
+  const firstSession = buf.readUInt32LE(4);
+  const sessions = buf.readUInt32LE(8);
+  const count = buf.readUInt32LE(12);
+  const idBytes = buf.readUInt32LE(16);
+  let at = 20;
+  const ids = count === 0 ? [] : buf.toString('utf8', at, at + idBytes).split('\n');
+  at += idBytes;
+  if (ids.length !== count) return null;
+  const codes = new Map<string, Uint8Array>();
+  for (const id of ids) {
+    codes.set(id, buf.subarray(at, at + sessions));
+    at += sessions;
+  }
+  const minutesLate = new Map<string, Uint16Array>();
+  const lateCount = buf.readUInt32LE(at);
+  at += 4;
+  for (let k = 0; k < lateCount; k++) {
+    const i = buf.readUInt32LE(at);
+    at += 4;
+    const ml = new Uint16Array(sessions);
+    for (let s = 0; s < sessions; s++, at += 2) ml[s] = buf.readUInt16LE(at);
+    minutesLate.set(ids[i]!, ml);
+  }
+  return { firstSession, sessions, codes, minutesLate };
+}
+
+export interface SnapshotRow {
+  readonly markWatermark: string;
+  readonly auditWatermark: string;
+  readonly calendarFingerprint: string;
+  readonly payload: Uint8Array;
+}
+
+export async function readSnapshot(db: Db, schoolId: string, yearStart: PlainDate): Promise<SnapshotRow | null> {
+  const r = await db
+    .selectFrom('cohort_snapshots')
+    .select(['mark_watermark', 'audit_watermark', 'calendar_fingerprint', 'payload'])
+    .where('school_id', '=', schoolId)
+    .where('year_start', '=', yearStart)
+    .executeTakeFirst();
+  if (!r) return null;
+  return {
+    markWatermark: r.mark_watermark,
+    auditWatermark: r.audit_watermark,
+    calendarFingerprint: r.calendar_fingerprint,
+    payload: r.payload,
+  };
+}
+
+export interface SnapshotWrite {
+  readonly schoolId: string;
+  readonly yearStart: PlainDate;
+  readonly markWatermark: string;
+  readonly auditWatermark: string;
+  readonly calendarFingerprint: string;
+  readonly pupilCount: number;
+  readonly payload: Uint8Array;
+  readonly createdAt: string;
+}
+
+/** Replaces the school's snapshot for the year (one statement: its own implicit transaction). */
+export async function writeSnapshot(db: Db, w: SnapshotWrite): Promise<void> {
+  const values = {
+    mark_watermark: w.markWatermark,
+    audit_watermark: w.auditWatermark,
+    calendar_fingerprint: w.calendarFingerprint,
+    pupil_count: w.pupilCount,
+    payload: w.payload,
+    created_at: w.createdAt,
+  };
+  await db
+    .insertInto('cohort_snapshots')
+    .values({ school_id: w.schoolId, year_start: w.yearStart, ...values })
+    .onConflict((oc) => oc.columns(['school_id', 'year_start']).doUpdateSet(values))
+    .execute();
+}
+
+/** Snapshot writes waiting per database, one at a time, each after the request that caused it. */
+const queues = new WeakMap<Db, Promise<void>>();
+
+/**
+ * Queues a snapshot write to run after the current request has been answered (never inside a
+ * request's transaction). A failure is reported to `onError` and otherwise ignored: the snapshot
+ * is only a head start.
+ */
+export function scheduleSnapshot(
+  db: Db,
+  make: () => Promise<SnapshotWrite | null>,
+  onError: (e: unknown) => void,
+): void {
+  const previous = queues.get(db) ?? Promise.resolve();
+  const next = previous
+    .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+    .then(make)
+    .then((w) => (w === null ? undefined : writeSnapshot(db, w)))
+    .catch(onError);
+  queues.set(db, next);
+}
+
+/** Waits for the snapshot writes queued so far (tests, benchmarks, a clean shutdown). */
+export async function flushSnapshots(db: Db): Promise<void> {
+  let current: Promise<void> | undefined;
+  while ((current = queues.get(db)) !== undefined) {
+    await current;
+    if (queues.get(db) === current) {
+      queues.delete(db);
+      return;
+    }
+  }
+}
