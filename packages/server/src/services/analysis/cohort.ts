@@ -40,7 +40,7 @@ import {
 } from './snapshots.js';
 
 /** Audit actions after which a school's pupils or calendar may have changed. */
-const ROLL_CHANGING_ACTIONS = ['import', 'demo.create'] as const;
+const ROLL_CHANGING_ACTIONS = ['import', 'demo.create', 'retention.run'] as const;
 
 /** One pupil of a cohort: the row fields analysis groups by, and the marks. */
 export interface CohortPupil {
