@@ -124,8 +124,23 @@ describe('/analysis/trends', () => {
     expect(res.statusCode).toBe(200);
     // The sub-navigation and downloads keep the school.
     expect(res.body).toContain(`/analysis/patterns?school=${t.school.schoolId}&amp;asOf=2025-09-26`);
-    expect((await t.get(`/analysis/trends?${Q}`, lead)).statusCode).toBe(400);
     expect((await t.get(`/analysis/trends?${Q}&school=${t.school.otherSchoolId}`, lead)).statusCode).toBe(403);
+  });
+
+  it('starts trust and LA roles from their schools when a page is opened without a school', async () => {
+    const lead = await t.signInAs('trust_lead');
+    const la = await t.signInAs('la_officer');
+    for (const path of [
+      '/analysis/trends',
+      '/analysis/patterns',
+      '/analysis/lists/persistent',
+      '/analysis/governors',
+    ]) {
+      const byLead = await t.get(`${path}?${Q}`, lead);
+      expect([byLead.statusCode, byLead.headers.location]).toEqual([303, '/trust']);
+      const byLa = await t.get(path, la);
+      expect([byLa.statusCode, byLa.headers.location]).toEqual([303, '/la']);
+    }
   });
 
   it('is for those who may see the school’s figures', async () => {

@@ -213,6 +213,18 @@ export const analysisMoreRoutes: FastifyPluginAsync = (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { deps } = app;
 
+  // Trust and LA roles have no school of their own: a page opened without `?school=` starts them
+  // from their schools side by side, as `/analysis` does, instead of an error.
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.method !== 'GET' || !request.url.startsWith('/analysis/')) return;
+    const actor = request.actor;
+    if (!actor || actor.schoolId) return;
+    const school = (request.query as { school?: unknown } | undefined)?.school;
+    if (typeof school === 'string' && school !== '') return;
+    if (actor.role === 'trust_lead') return reply.redirect('/trust', 303);
+    if (actor.role === 'la_officer') return reply.redirect('/la', 303);
+  });
+
   // The dashboard's tables (`/analysis`) as files: `?table=summary|bands|groups&format=csv|xlsx`
   // with the dashboard's own query fields.
   app.get('/analysis/export', { schema: { querystring: QUERY } }, async (request, reply) => {
