@@ -5,6 +5,7 @@
  * by a person, with who, when and why recorded, and audited.
  */
 import {
+  academicYearOf,
   addDays,
   analysisContext,
   firstSessionOnOrAfter,
@@ -14,12 +15,12 @@ import {
   type AttendancePolicy,
   type PlainDate,
   type SchoolCalendar,
-  type Session,
 } from '@rollcall/domain';
 import type { DbOrTrx, Trx } from '../../db/connect.js';
-import { pupilMarks, type MarkRow } from '../../db/repositories/pupils.js';
+import { pupilMarks } from '../../db/repositories/pupils.js';
 import { getSchool, type School } from '../../db/repositories/schools.js';
 import { newId } from '../../platform/ids.js';
+import { loadCohort } from '../analysis/cohort.js';
 import { audit } from '../audit.js';
 import { authorise, can, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
@@ -742,51 +743,21 @@ function isVulnerable(p: { cp: number; cin: number; lac: number; social_worker: 
 /** Year-to-date rate and severe absence (the domain's measures) of some pupils, from one read of marks. */
 async function yearToDateRates(
   deps: Deps,
-  cal: SchoolCalendar,
   school: School,
   asOf: PlainDate,
-  pupils: readonly { id: string; admission_date: string; leaving_date: string | null }[],
+  pupilIds: readonly string[],
 ): Promise<Map<string, { rate: number | null; severe: boolean }>> {
   const out = new Map<string, { rate: number | null; severe: boolean }>();
-  if (pupils.length === 0) return out;
-  const ctx = analysisContext(cal, { asOf, minPossibleSessions: school.policy.minPossibleSessions });
-  // Only the pupils asked for, 500 at a time (well inside both databases' bound-value limits).
-  const rows: { pupil_id: string; date: string; session: string; code: string }[] = [];
-  const ids = pupils.map((p) => p.id);
-  for (let i = 0; i < ids.length; i += 500) {
-    rows.push(
-      ...(await deps.db
-        .selectFrom('session_marks')
-        .select(['pupil_id', 'date', 'session', 'code'])
-        .where('pupil_id', 'in', ids.slice(i, i + 500))
-        .where('date', '>=', ctx.periodFrom)
-        .where('date', '<=', asOf)
-        .execute()),
-    );
-  }
-  const wanted = new Set(pupils.map((p) => p.id));
-  const marks = new Map<string, MarkRow[]>();
-  for (const r of rows) {
-    if (!wanted.has(r.pupil_id)) continue;
-    const list = marks.get(r.pupil_id) ?? [];
-    list.push({
-      pupilId: r.pupil_id,
-      date: r.date as PlainDate,
-      session: r.session as Session,
-      code: r.code,
-      minutesLate: null,
-      updatedAt: '',
-      updatedBy: null,
-    });
-    marks.set(r.pupil_id, list);
-  }
-  for (const p of pupils) {
-    const laid = layMarks(cal, marks.get(p.id) ?? []);
-    const m = measurePupil(cal, ctx, {
-      codes: laid.codes,
-      rollFrom: firstSessionOnOrAfter(cal, p.admission_date as PlainDate),
-      rollTo: p.leaving_date ? lastSessionOnOrBefore(cal, p.leaving_date as PlainDate) : cal.sessionCount - 1,
-    });
+  if (pupilIds.length === 0) return out;
+  // The analysis cohort of the year (cached per process and kept current as marks are written),
+  // so the list does not read every listed pupil's marks on each page.
+  const year = academicYearOf(asOf);
+  const cohort = await loadCohort(deps, school.id, { from: year.start, to: year.end });
+  const ctx = analysisContext(cohort.cal, { asOf, minPossibleSessions: school.policy.minPossibleSessions });
+  const wanted = new Set(pupilIds);
+  for (const p of cohort.pupils) {
+    if (!wanted.has(p.id)) continue;
+    const m = measurePupil(cohort.cal, ctx, p.marks);
     out.set(p.id, { rate: m.attendanceRate, severe: m.severeAbsence });
   }
   return out;
@@ -947,13 +918,9 @@ export async function caseworkList(
       .orderBy('created_at')
       .execute()
   ).map(toSuggestion);
-  const rates = await yearToDateRates(
-    deps,
-    cal,
-    school,
-    today,
-    [...new Set(open.map((s) => s.pupilId).filter((id) => pupilsById.has(id)))].map((id) => pupilsById.get(id)!),
-  );
+  const rates = await yearToDateRates(deps, school, today, [
+    ...new Set(open.map((s) => s.pupilId).filter((id) => pupilsById.has(id))),
+  ]);
   const all = open.map((s): ListedSuggestion => {
     const p = pupilsById.get(s.pupilId);
     const m = rates.get(s.pupilId);
