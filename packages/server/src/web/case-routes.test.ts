@@ -49,6 +49,13 @@ describe('the casework pages', () => {
     expect(res.body).toContain('href="/casework"');
   });
 
+  it('does not send a SENCO, who may not send letters, to the compose page', async () => {
+    const senco = await t.signInAs('senco');
+    const res = await t.get('/casework', senco);
+    expect(textOf(res.body)).toContain('Send the letter “track-1-concern”');
+    expect(res.body).not.toContain('/letters/new');
+  });
+
   it('names the field when a dismissal has no reason, and keeps the choice', async () => {
     const list = await t.get('/casework', officer);
     const id = /action="\/casework\/suggestions\/([^"]+)"/.exec(list.body)![1]!;

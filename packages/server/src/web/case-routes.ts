@@ -212,7 +212,10 @@ async function renderCase(deps: Deps, reply: FastifyReply, actor: Actor, pupilId
       pupilName: view.pupil.name,
       toStageName: view.policy.stages.find((x) => x.id === s.toStageId)?.name ?? 'No stage (out of staged casework)',
       fromStageName: view.policy.stages.find((x) => x.id === s.fromStageId)?.name ?? null,
-      actionItems: s.actions.map((a) => ({ label: actionLabel(a), href: actionHref(view.pupil.id, a) })),
+      actionItems: s.actions.map((a) => ({
+        label: actionLabel(a),
+        href: actionHref(view.pupil.id, a, { canSendLetters: view.canSendLetters }),
+      })),
     }));
   return reply.view('case.njk', {
     ...formHelpers(state),

@@ -34,12 +34,14 @@ export function actionLabel(action: string): string {
 }
 
 /** Where the action is done, e.g. the letter compose page or the case page's section. */
-export function actionHref(pupilId: string, action: string): string {
+export function actionHref(pupilId: string, action: string, opts: { canSendLetters?: boolean } = {}): string {
   const id = encodeURIComponent(pupilId);
   const [head, ...rest] = action.split(':');
   const arg = rest.join(':');
   switch (head) {
     case 'letter':
+      // Only those who may send letters go to the compose page (a SENCO may see casework, not send).
+      if (opts.canSendLetters === false) return `/pupils/${id}/case#actions`;
       return `/pupils/${id}/letters/new?template=${encodeURIComponent(arg)}`;
     case 'meeting':
       return `/pupils/${id}/case#meetings`;

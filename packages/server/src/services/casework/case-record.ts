@@ -76,6 +76,8 @@ export interface CaseView {
   /** Attendance over each plan's period and each Notice to Improve's monitoring period, by id. */
   readonly periodAttendance: Readonly<Record<string, PeriodAttendance>>;
   readonly canManage: boolean;
+  /** May compose and send letters (letter actions link to the compose page). */
+  readonly canSendLetters: boolean;
 }
 
 async function scopeFor(deps: Deps, actor: Actor, pupilId: string, action: 'casework.view' | 'casework.manage') {
@@ -157,6 +159,7 @@ export async function getCase(deps: Deps, actor: Actor, pupilId: string): Promis
     ledger,
     periodAttendance,
     canManage: can(actor, 'casework.manage', resource),
+    canSendLetters: can(actor, 'letter.send', resource),
   };
 }
 

@@ -921,6 +921,7 @@ export async function caseworkList(
   const rates = await yearToDateRates(deps, school, today, [
     ...new Set(open.map((s) => s.pupilId).filter((id) => pupilsById.has(id))),
   ]);
+  const canSendLetters = can(actor, 'letter.send', schoolResource(school));
   const all = open.map((s): ListedSuggestion => {
     const p = pupilsById.get(s.pupilId);
     const m = rates.get(s.pupilId);
@@ -933,7 +934,10 @@ export async function caseworkList(
       severe: m?.severe ?? false,
       fromStageName: s.fromStageId ? stageName(policy, s.fromStageId) : null,
       toStageName: stageName(policy, s.toStageId),
-      actionItems: s.actions.map((a) => ({ label: actionLabel(a), href: actionHref(s.pupilId, a) })),
+      actionItems: s.actions.map((a) => ({
+        label: actionLabel(a),
+        href: actionHref(s.pupilId, a, { canSendLetters }),
+      })),
     };
   });
   const { page: suggestions, queue } = queueOf(policy, all, query);
