@@ -34,6 +34,7 @@ import {
   calendarFingerprint,
   decodeSnapshot,
   encodeSnapshot,
+  flushSnapshots,
   readSnapshot,
   scheduleSnapshot,
   type SnapshotMarks,
@@ -341,9 +342,19 @@ async function coldCohort(
   version: number,
   stamps: { mark: string; audit: string },
 ): Promise<Cohort> {
+  return (await coldLoad(deps, schoolId, period, version, stamps)).cohort;
+}
+
+async function coldLoad(
+  deps: Pick<Deps, 'db'> & Partial<Pick<Deps, 'clock' | 'logger'>>,
+  schoolId: string,
+  period: { from: PlainDate; to: PlainDate },
+  version: number,
+  stamps: { mark: string; audit: string },
+): Promise<{ cohort: Cohort; snapshotWritten: boolean }> {
   const db = deps.db;
   const yearStart = snapshotYear(period);
-  if (yearStart === null) return readCohort(db, schoolId, period, version);
+  if (yearStart === null) return { cohort: await readCohort(db, schoolId, period, version), snapshotWritten: false };
   const [cal, pupilRows, snapshot] = await Promise.all([
     loadCalendar(db, schoolId),
     readPupilRows(db, schoolId, period),
@@ -379,7 +390,30 @@ async function coldCohort(
       (e) => deps.logger?.warn({ err: e, schoolId }, 'analysis: the cohort snapshot was not written'),
     );
   }
-  return cohort;
+  return { cohort, snapshotWritten: stale && clock !== undefined };
+}
+
+/**
+ * Brings a school's snapshot for an academic year up to date (the nightly job): written when it is
+ * missing, built on another calendar, older than an import, or more than 5,000 marks behind.
+ * Reads the database, not this process's cache. True when a snapshot was written.
+ */
+export async function refreshCohortSnapshot(
+  deps: Pick<Deps, 'db' | 'clock' | 'logger'>,
+  schoolId: string,
+  yearStart: PlainDate,
+): Promise<boolean> {
+  const tracker = await tracked(deps.db);
+  const year = academicYearOf(yearStart);
+  const { snapshotWritten } = await coldLoad(
+    deps,
+    schoolId,
+    { from: year.start, to: year.end },
+    tracker.versions.get(schoolId) ?? 0,
+    { mark: tracker.markStamp ?? '', audit: tracker.auditStamp ?? '' },
+  );
+  await flushSnapshots(deps.db);
+  return snapshotWritten;
 }
 
 /** The period's sessions: the first one's number and how many. */

@@ -432,6 +432,11 @@ export async function sideBySide(
   const everyone: Measured[] = [];
   // One look at what changed for all the schools.
   await schoolVersions(deps.db);
+  // Cohorts not in memory (after a restart) are all asked for at once, so that on PostgreSQL one
+  // school's snapshot and history queries overlap the measuring of the schools before it.
+  const year = academicYearOf(asOf);
+  for (const school of schools)
+    loadCohort(deps, school.id, { from: year.start, to: year.end }, { checked: true }).catch(() => undefined);
   for (const school of schools) {
     const { pupils } = await measuredPupils(deps, school, asOf, undefined, { checked: true });
     for (const p of pupils) everyone.push(p);

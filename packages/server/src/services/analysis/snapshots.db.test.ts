@@ -11,6 +11,7 @@ import { writeSessionMarks } from '../../db/repositories/registers.js';
 import { audit } from '../audit.js';
 import { SYSTEM_ACTOR } from '../authz.js';
 import { forgetCohorts, loadCohort, type Cohort } from './cohort.js';
+import { findJob } from '../jobs/index.js';
 import { schoolDashboard } from './dashboard.js';
 import { flushSnapshots } from './snapshots.js';
 
@@ -267,4 +268,25 @@ describeEachDialect('cohort snapshots', (ctx) => {
       expect(row?.audit_watermark).toBe(importId.id);
     },
   );
+
+  it('the nightly job writes the missing snapshots, then only those fallen behind', async () => {
+    const s = await seedSmallSchool(ctx.db);
+    await markTerm(ctx.db, s);
+    const deps = testDeps(ctx.db, ctx.dialect);
+    const job = findJob('analysis-snapshots')!;
+    const run = () => job.run({ deps, date: d('2025-10-11'), actor: SYSTEM_ACTOR });
+    const first = await run();
+    expect(first).toMatchObject({ yearStart: '2025-08-01' });
+    expect(first['written']).toBeGreaterThanOrEqual(2); // this test's two schools, and any earlier test's left without one
+    expect(await snapshotOf(ctx.db, s.schoolId)).toMatchObject({ pupil_count: 5 });
+    expect(await run()).toMatchObject({ written: 0 });
+    await audit(ctx.db, SYSTEM_ACTOR, '2025-10-11T02:00:00.000Z', {
+      action: 'import',
+      entityType: 'school',
+      schoolId: s.schoolId,
+    });
+    expect(await run()).toMatchObject({ written: 1 });
+    const restarted = await loadCohort(deps, s.schoolId, YEAR);
+    expect(plain(restarted)).toEqual(plain(await fullRead(ctx.db, s.schoolId)));
+  });
 });

@@ -4,6 +4,7 @@
  */
 import './duties-jobs.js';
 import './retention-jobs.js';
+import '../analysis/snapshot-jobs.js';
 
 export { JOBS, findJob, registerJob, type JobDefinition, type JobContext, type JobSummary } from './registry.js';
 export { runJob, recentJobRuns, type RunOutcome, type JobRunRow } from './runner.js';

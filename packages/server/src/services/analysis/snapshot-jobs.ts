@@ -1,0 +1,24 @@
+/**
+ * The nightly `analysis-snapshots` job: every school's cohort snapshot for the current academic
+ * year brought up to date (written when missing, on another calendar, older than an import or
+ * retention run, or more than 5,000 marks behind), so the first request after a restart — or the
+ * first of the morning — reads one row per school. See docs/analysis.md.
+ */
+import { academicYearOf } from '@rollcall/domain';
+import { registerJob } from '../jobs/registry.js';
+import { refreshCohortSnapshot } from './cohort.js';
+
+registerJob({
+  name: 'analysis-snapshots',
+  description:
+    'Bring every school’s attendance-figures snapshot for the current academic year up to date, so the figures load quickly after a restart.',
+  schedule: '30 2 * * *',
+  scheduleInWords: 'Every night at 02:30',
+  async run(ctx) {
+    const yearStart = academicYearOf(ctx.date).start;
+    const schools = await ctx.deps.db.selectFrom('schools').select('id').orderBy('id').execute();
+    let written = 0;
+    for (const s of schools) if (await refreshCohortSnapshot(ctx.deps, s.id, yearStart)) written++;
+    return { yearStart, schools: schools.length, written };
+  },
+});
