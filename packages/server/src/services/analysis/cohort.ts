@@ -446,9 +446,12 @@ async function applySnapshot(
       .where('id', '>', snapshot.auditWatermark)
       .limit(1)
       .executeTakeFirst(),
+    // A range of the history's primary key, newest rows only: a cross join keeps SQLite from
+    // driving the join from the school's pupils (which would visit all their history).
     db
       .selectFrom('mark_history')
-      .innerJoin('pupils', 'pupils.id', 'mark_history.pupil_id')
+      .crossJoin('pupils')
+      .whereRef('pupils.id', '=', 'mark_history.pupil_id')
       .select([
         'mark_history.id',
         'mark_history.pupil_id',
