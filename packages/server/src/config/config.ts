@@ -15,6 +15,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   COOKIE_SECURE: z.enum(['true', 'false', 'auto']).default('auto'),
   NODE_ENV: z.string().default('development'),
+  // Re-read page templates on every request (while editing them); otherwise they are compiled once.
+  RELOAD_TEMPLATES: z.enum(['true', 'false']).default('false'),
   // Messages (docs/messages.md). Without SMTP_URL email stays queued in the outbox.
   SMTP_URL: z
     .string()
@@ -37,6 +39,8 @@ export interface Config {
   readonly logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   readonly cookieSecure: 'true' | 'false' | 'auto';
   readonly production: boolean;
+  /** Re-read page templates on every request (for editing them); off by default, as compiling costs 100s of ms. */
+  readonly reloadTemplates: boolean;
   /** Outgoing email; `smtpUrl` null means email is queued but not sent. Holds a secret: never log it. */
   readonly mail: { readonly smtpUrl: string | null; readonly from: string };
   /** Outgoing text messages: logged only (the demo), or sent through GOV.UK Notify. */
@@ -75,6 +79,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logLevel: e.LOG_LEVEL,
     cookieSecure: e.COOKIE_SECURE,
     production: e.NODE_ENV === 'production',
+    reloadTemplates: e.RELOAD_TEMPLATES === 'true',
     mail: Object.freeze({ smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM }),
     sms: Object.freeze(
       e.SMS_PROVIDER === 'notify' && e.NOTIFY_API_KEY && e.NOTIFY_SMS_TEMPLATE_ID

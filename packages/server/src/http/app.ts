@@ -383,7 +383,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/public/', decorateReply: false, index: false });
 
-  const views = createViews({ noCache: !deps.config.production });
+  const views = createViews({ noCache: deps.config.reloadTemplates });
   app.decorateReply('view', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const html = views.render(template, { ...layoutContext(this.request), ...context });
     return this.type('text/html; charset=utf-8').send(html);
