@@ -124,7 +124,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--la-name <name>', 'local authority name (a new school)')
     .option('--dry-run', 'check everything and report what would change, writing nothing')
     .addOption(
-      new Option('--mis <mis>', "the MIS whose export column names the CSV files use (see docs/mis-import.md)")
+      new Option('--mis <mis>', 'the MIS whose export column names the CSV files use (see docs/mis-import.md)')
         .choices(['auto', 'sims', 'arbor', 'bromcom', 'none'])
         .default('auto'),
     )
@@ -205,13 +205,17 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 
   program
     .command('backup <file>')
-    .description('Copy the whole database to <file> (SQLite online backup; PostgreSQL: prints pg_dump guidance, exit 2)')
+    .description(
+      'Copy the whole database to <file> (SQLite online backup; PostgreSQL: prints pg_dump guidance, exit 2)',
+    )
     .action(async (file: string) => {
       exitCode = await runBackup(processEnv(), file, io);
     });
   program
     .command('restore <file>')
-    .description('Replace the database with the backup <file> (stop the server first; PostgreSQL: prints pg_restore guidance, exit 2)')
+    .description(
+      'Replace the database with the backup <file> (stop the server first; PostgreSQL: prints pg_restore guidance, exit 2)',
+    )
     .action(async (file: string) => {
       exitCode = await runRestore(processEnv(), file, io);
     });
@@ -256,7 +260,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .command('census')
     .description('Termly census attendance counts per pupil CSV')
     .requiredOption('--school <urn>', "the school's URN")
-    .option('--term <name>', "the term's name in the school calendar (e.g. \"Autumn 1\")")
+    .option('--term <name>', 'the term\'s name in the school calendar (e.g. "Autumn 1")')
     .option('--from <date>', 'first date (YYYY-MM-DD), instead of --term')
     .option('--to <date>', 'last date (YYYY-MM-DD), instead of --term')
     .option('--out <file>', 'write the CSV to a file instead of standard output')
@@ -264,7 +268,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 
   program
     .command('audit-registers')
-    .description('The register audit: registers not taken, missing marks, stale N, unusual codes… (docs/register-audit.md)')
+    .description(
+      'The register audit: registers not taken, missing marks, stale N, unusual codes… (docs/register-audit.md)',
+    )
     .requiredOption('--school <urn>', "the school's URN")
     .requiredOption('--from <date>', 'first date (YYYY-MM-DD)')
     .requiredOption('--to <date>', 'last date (YYYY-MM-DD)')
