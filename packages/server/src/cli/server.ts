@@ -34,6 +34,7 @@ import { admissionsRoutes } from '../web/admissions-routes.js';
 import { jobsRoutes } from '../web/jobs-routes.js';
 import { returnsRoutes } from '../web/returns-routes.js';
 import type { CliIO } from './io.js';
+import { warmCohorts } from '../services/analysis/warm.js';
 
 /** Every page and API plugin of the application, in one list. */
 export const ROUTES = [
@@ -148,6 +149,9 @@ export async function runServe(opened: OpenedDeps, io: CliIO, opts: { prepare: b
   const mailer = createMailer(deps.config.mail);
   const sms = createSmsSender(deps.config.sms, deps.logger, deps.clock);
   const scheduler = startScheduler(deps, { mailer, sms });
+  // The analysis cache, school by school in the background (docs/analysis.md): the first trust or
+  // LA view after a restart is then answered from memory.
+  void warmCohorts(deps).catch((e: unknown) => deps.logger.warn({ err: e }, 'could not warm the analysis cache'));
   const shown = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
   io.stdout(`Rollcall is running at ${shown} on ${describeDatabase(deps.config)}. Stop it with Ctrl+C.\n`);
   await new Promise<void>((resolve) => {
