@@ -175,3 +175,41 @@ describeEachDialect('daily casework evaluation', (ctx) => {
     );
   });
 });
+
+describeEachDialect('daily casework evaluation with adjusted attendance', (ctx) => {
+  it('reads the adjusted rate: absence inside a pupil’s integration period brings no stage', async () => {
+    const school = await seedSmallSchool(ctx.db);
+    const [alex, bea, cal] = school.pupilsA as [string, string, string];
+    await mark(ctx.db, alex, () => 'present');
+    await mark(ctx.db, bea, (i) => (i < 2 ? 'O' : 'present')); // away on the first day only: 90.0% actual
+    await mark(ctx.db, cal, (i) => (i >= 16 ? 'O' : 'present')); // away the last 2 days, after the period
+    for (const p of school.pupilsB) await mark(ctx.db, p, () => 'present');
+    const deps = testDeps(ctx.db, ctx.dialect);
+    const suggested = async (): Promise<string[]> =>
+      (
+        await ctx.db
+          .selectFrom('case_suggestions')
+          .select('pupil_id')
+          .where('school_id', '=', school.schoolId)
+          .where('status', '=', 'open')
+          .execute()
+      )
+        .map((r) => r.pupil_id)
+        .sort();
+
+    // The first school week after admission is the integration period, left out of the rate.
+    await ctx.db
+      .updateTable('schools')
+      .set({ policy_json: JSON.stringify({ adjustedAttendance: { integrationSchoolWeeks: 1 } }) })
+      .where('id', '=', school.schoolId)
+      .execute();
+    await evaluateSchool(deps, school.schoolId, AS_OF);
+    expect(await suggested()).toEqual([cal]);
+
+    // The same marks without adjusted attendance: Bea's 90.0% brings Track 1.
+    await ctx.db.deleteFrom('case_suggestions').execute();
+    await ctx.db.updateTable('schools').set({ policy_json: '{}' }).where('id', '=', school.schoolId).execute();
+    await evaluateSchool(deps, school.schoolId, AS_OF);
+    expect(await suggested()).toEqual([bea, cal].sort());
+  });
+});

@@ -13,6 +13,7 @@
  */
 import {
   addDays,
+  adjustedAttendance,
   analysisContext,
   evaluate,
   firstSessionOnOrAfter,
@@ -33,6 +34,12 @@ import { audit } from '../audit.js';
 import { SYSTEM_ACTOR, type Actor } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { layMarks } from '../pupils.js';
+import {
+  integrationPeriodFor,
+  integrationSchoolWeeksOf,
+  recordedIntegrationPeriods,
+  type RecordedIntegrationPeriod,
+} from '../integration-periods.js';
 import { schoolCalendar } from '../registers.js';
 import { recentFigures, schoolWeeksBetween, weeksAskedFor } from './facts.js';
 import { caseworkPolicyOf } from './policy.js';
@@ -227,6 +234,16 @@ export async function evaluateSchool(
     marks.set(r.pupil_id, list);
   }
   const states = await caseStates(deps.db, school.id);
+  // A policy with adjusted attendance reads the adjusted rate: each pupil's integration period
+  // (recorded, or the policy's default from admission) is left out (docs/policy.md).
+  const integrationWeeks = integrationSchoolWeeksOf(school);
+  const recordedPeriods =
+    integrationWeeks === null
+      ? new Map<string, RecordedIntegrationPeriod>()
+      : await recordedIntegrationPeriods(
+          deps.db,
+          pupils.map((p) => p.id),
+        );
 
   const proposals: { pupilId: string; suggestion: Suggestion }[] = [];
   for (const p of pupils) {
@@ -235,7 +252,17 @@ export async function evaluateSchool(
       from: firstSessionOnOrAfter(cal, p.admission_date as PlainDate),
       to: p.leaving_date ? lastSessionOnOrBefore(cal, p.leaving_date as PlainDate) : cal.sessionCount - 1,
     };
-    const measures = measurePupil(cal, ctx, { codes: laid.codes, rollFrom: roll.from, rollTo: roll.to });
+    const pupilMarks = { codes: laid.codes, rollFrom: roll.from, rollTo: roll.to };
+    const actual = measurePupil(cal, ctx, pupilMarks);
+    const period = integrationPeriodFor(
+      cal,
+      integrationWeeks,
+      p.admission_date as PlainDate,
+      recordedPeriods.get(p.id),
+    );
+    const measures = period
+      ? { ...actual, attendanceRate: adjustedAttendance(cal, ctx, pupilMarks, period).adjusted.rate }
+      : actual;
     const facts = buildCaseFacts(cal, policy, asOf, measures, laid.codes, roll, states.get(p.id));
     for (const s of evaluate(policy, facts)) {
       if (s.kind !== 'stay') proposals.push({ pupilId: p.id, suggestion: s });
