@@ -456,6 +456,31 @@ export interface CohortSummary {
  * @example summarise([a, b]).absenceRate // (a.absent + b.absent) / (a.possible + b.possible)
  */
 export function summarise(pupils: readonly PupilMeasures[]): CohortSummary {
+  return summariseCounts(
+    pupils.map((p) => ({
+      possible: p.possibleSessions,
+      attended: p.presentSessions + p.approvedActivitySessions,
+      authorised: p.authorisedAbsenceSessions,
+      unauthorised: p.unauthorisedAbsenceSessions,
+      pa: p.persistentAbsence,
+      sa: p.severeAbsence,
+    })),
+  );
+}
+
+/** The per-pupil counts a cohort summary adds up: what a dashboard keeps of each pupil's measures. */
+export interface SummaryCounts {
+  readonly possible: number;
+  /** Present or in approved educational activity. */
+  readonly attended: number;
+  readonly authorised: number;
+  readonly unauthorised: number;
+  readonly pa: boolean;
+  readonly sa: boolean;
+}
+
+/** `summarise` over per-pupil counts: rates over sessions; PA and SA over pupils with a possible session. */
+export function summariseCounts(pupils: readonly SummaryCounts[]): CohortSummary {
   let possible = 0;
   let attended = 0;
   let authorised = 0;
@@ -464,13 +489,13 @@ export function summarise(pupils: readonly PupilMeasures[]): CohortSummary {
   let sa = 0;
   let withPossible = 0;
   for (const p of pupils) {
-    possible += p.possibleSessions;
-    attended += p.presentSessions + p.approvedActivitySessions;
-    authorised += p.authorisedAbsenceSessions;
-    unauthorised += p.unauthorisedAbsenceSessions;
-    if (p.persistentAbsence) pa++;
-    if (p.severeAbsence) sa++;
-    if (p.possibleSessions > 0) withPossible++;
+    possible += p.possible;
+    attended += p.attended;
+    authorised += p.authorised;
+    unauthorised += p.unauthorised;
+    if (p.pa) pa++;
+    if (p.sa) sa++;
+    if (p.possible > 0) withPossible++;
   }
   return {
     pupils: pupils.length,

@@ -9,6 +9,7 @@ import {
   analysisContext,
   createScratch,
   measurePupil,
+  summariseCounts,
   nationalFiguresFor,
   type AnalysisContext,
   type CohortSummary,
@@ -97,42 +98,6 @@ const measuredCache = new WeakMap<Cohort, Map<string, { ctx: AnalysisContext; pu
 
 export function schoolResource(school: School): Resource {
   return { kind: 'school', schoolId: school.id, trustId: school.trustId, laCode: school.laCode };
-}
-
-function rate(n: number, d: number): number | null {
-  return d > 0 ? n / d : null;
-}
-
-/** The same sums as the domain's `summarise` (rates over sessions; PA/SA over pupils with a possible session). */
-export function summariseMeasured(pupils: readonly Measured[]): CohortSummary {
-  let possible = 0;
-  let attended = 0;
-  let authorised = 0;
-  let unauthorised = 0;
-  let pa = 0;
-  let sa = 0;
-  let withPossible = 0;
-  for (const p of pupils) {
-    possible += p.possible;
-    attended += p.attended;
-    authorised += p.authorised;
-    unauthorised += p.unauthorised;
-    if (p.pa) pa++;
-    if (p.sa) sa++;
-    if (p.possible > 0) withPossible++;
-  }
-  return {
-    pupils: pupils.length,
-    possibleSessions: possible,
-    attendanceRate: rate(attended, possible),
-    absenceRate: rate(authorised + unauthorised, possible),
-    authorisedAbsenceRate: rate(authorised, possible),
-    unauthorisedAbsenceRate: rate(unauthorised, possible),
-    persistentAbsentees: pa,
-    severeAbsentees: sa,
-    persistentAbsenceRate: rate(pa, withPossible),
-    severeAbsenceRate: rate(sa, withPossible),
-  };
 }
 
 /**
@@ -322,8 +287,8 @@ function dashboardFigures(
     const rest: Measured[] = [];
     for (const m of population) (g.has(m.pupil) ? inGroup : rest).push(m);
     if (inGroup.length === 0) continue;
-    const a = summariseMeasured(inGroup);
-    const b = summariseMeasured(rest);
+    const a = summariseCounts(inGroup);
+    const b = summariseCounts(rest);
     groups.push({
       key: g.key,
       label: g.label,
@@ -348,7 +313,7 @@ function dashboardFigures(
 
   return {
     filterLabel: labelParts.length > 0 ? labelParts.join(', ') : 'Whole school',
-    summary: summariseMeasured(selected),
+    summary: summariseCounts(selected),
     bands: countBands(selected, bands.bands),
     bandsFrom: bands.from,
     groups,
@@ -440,9 +405,9 @@ export async function sideBySide(
   for (const school of schools) {
     const { pupils } = await measuredPupils(deps, school, asOf, undefined, { checked: true });
     for (const p of pupils) everyone.push(p);
-    rows.push({ school, summary: summariseMeasured(pupils), national: nationalFiguresFor(school.phase, asOf) });
+    rows.push({ school, summary: summariseCounts(pupils), national: nationalFiguresFor(school.phase, asOf) });
   }
-  return { scope: q.scope, name, asOf, schools: rows, total: summariseMeasured(everyone) };
+  return { scope: q.scope, name, asOf, schools: rows, total: summariseCounts(everyone) };
 }
 
 export interface TsmPupil {
