@@ -77,6 +77,32 @@ describe('the officer’s queue of suggestions', () => {
     expect(textOf(res.body)).toContain('Choose at least one suggestion to accept.');
   });
 
+  it('refuses "dismiss selected" without a reason, keeping what was ticked, as a single dismissal would', async () => {
+    const page = await t.get('/casework?year=3', officer);
+    expect(page.body).toContain('formaction="/casework/dismiss-selected"');
+    const ids = cardOrder(page.body);
+    const res = await t.post('/casework/dismiss-selected', officer, {
+      suggestionIds: ids.slice(0, 2),
+      reason: '  ',
+      returnTo: '/casework?year=3',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('href="#accept-many-reason"');
+    expect(textOf(res.body)).toContain('Say why the suggestions are dismissed.');
+    expect(res.body).toContain(
+      `id="select-${ids[0]}" name="suggestionIds" type="checkbox" value="${ids[0]}" form="accept-selected" data-testid="select-suggestion" checked`,
+    );
+    const none = await t.post('/casework/dismiss-selected', officer, { reason: 'x', returnTo: '/casework' });
+    expect(none.statusCode).toBe(400);
+    expect(textOf(none.body)).toContain('Choose at least one suggestion to dismiss.');
+    const audits = await t.open.db
+      .selectFrom('audit_log')
+      .select('id')
+      .where('action', '=', 'casework.suggestion.dismiss')
+      .execute();
+    expect(audits).toHaveLength(0);
+  });
+
   it('accepts several suggestions with one reason, audited per pupil, back to the filtered list', async () => {
     const page = await t.get('/casework?year=3', officer);
     const ids = cardOrder(page.body);
@@ -219,5 +245,80 @@ describe('attendance over plans and Notices to Improve', () => {
     expect(noticeCard).toContain('Monitoring period Tuesday 2 September 2025 to Monday 15 September 2025 (so far)');
     expect(noticeCard).toContain('Unauthorised absence 0 sessions');
     expect(noticeCard).toContain('no unauthorised absence: On track so far');
+  });
+});
+
+describe('dismissing several suggestions at once', () => {
+  it('dismisses the ticked suggestions with one reason, audited per pupil, back to the filtered list', async () => {
+    // Two fresh open suggestions (the earlier tests decided the evaluation's).
+    const fresh = [pupils[2]!, pupils[3]!].map((pupilId, i) => ({
+      id: `bulk-dismiss-${i}`,
+      pupil_id: pupilId,
+      school_id: t.school.schoolId,
+      as_of: '2025-09-15',
+      kind: 'review',
+      from_stage_id: null,
+      to_stage_id: null,
+      actions: '["review"]',
+      explanation: 'Review due (test).',
+      because: '[]',
+      source: 'test',
+      fingerprint: `bulk-dismiss-${i}`,
+      status: 'open',
+      decided_stage_id: null,
+      decision_reason: null,
+      decided_by: null,
+      decided_by_name: null,
+      decided_at: null,
+      created_at: '2025-09-15T07:00:00.000Z',
+    }));
+    await t.open.db.insertInto('case_suggestions').values(fresh).execute();
+    const stagesBefore = await t.open.db.selectFrom('case_stages').select('id').execute();
+    const res = await t.post('/casework/dismiss-selected', officer, {
+      suggestionIds: fresh.map((f) => f.id),
+      reason: 'Discussed at the attendance panel: known medical reasons',
+      returnTo: '/casework?sort=newest',
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/casework?sort=newest&done=dismiss-many&n=2&skipped=0');
+    const after = await t.get(String(res.headers.location), officer);
+    expect(textOf(after.body)).toContain('2 suggestions dismissed with your reason');
+    expect(cardOrder(after.body)).not.toContain(fresh[0]!.id);
+    const rows = await t.open.db
+      .selectFrom('case_suggestions')
+      .select(['status', 'decision_reason'])
+      .where(
+        'id',
+        'in',
+        fresh.map((f) => f.id),
+      )
+      .execute();
+    expect(rows).toEqual([
+      { status: 'dismissed', decision_reason: 'Discussed at the attendance panel: known medical reasons' },
+      { status: 'dismissed', decision_reason: 'Discussed at the attendance panel: known medical reasons' },
+    ]);
+    const audits = await t.open.db
+      .selectFrom('audit_log')
+      .select('pupil_id')
+      .where('action', '=', 'casework.suggestion.dismiss')
+      .where(
+        'entity_id',
+        'in',
+        fresh.map((f) => f.id),
+      )
+      .execute();
+    expect(audits.map((a) => a.pupil_id).sort()).toEqual([pupils[2], pupils[3]].sort());
+    // Nothing else changes: no stage moved.
+    expect(await t.open.db.selectFrom('case_stages').select('id').execute()).toHaveLength(stagesBefore.length);
+    // Already decided: skipped, and said so.
+    const again = await t.post('/casework/dismiss-selected', officer, {
+      suggestionIds: fresh[0]!.id,
+      reason: 'again',
+      returnTo: '/casework',
+    });
+    expect(again.headers.location).toBe('/casework?done=dismiss-many&n=0&skipped=1');
+    expect(textOf((await t.get(String(again.headers.location), officer)).body)).toContain(
+      '0 suggestions dismissed with your reason (1 not dismissed: already decided)',
+    );
   });
 });

@@ -33,6 +33,7 @@ import {
   caseworkList,
   closeCase,
   decideSuggestion,
+  dismissSuggestions,
   MAX_ACCEPT_AT_ONCE,
   openCases,
   setStage,
@@ -90,6 +91,7 @@ const DONE: Record<string, string> = {
   adjust: 'Stage set as you chose: the actions are on the case',
   dismiss: 'Suggestion dismissed with your reason',
   'accept-many': 'Suggestions accepted: the stages have moved and the actions are on each case',
+  'dismiss-many': 'Suggestions dismissed with your reason',
   opened: 'Case opened',
   closed: 'Case closed: its history stays on this page, and it can be reopened',
   stage: 'Stage changed',
@@ -484,6 +486,12 @@ export const caseRoutes: FastifyPluginAsync = (fastify) => {
       if (skipped > 0)
         banner += ` (${skipped} not accepted: already decided, or another suggestion for the same pupil was accepted)`;
     }
+    if (done === 'dismiss-many' && request.query.n) {
+      const n = Number(request.query.n) || 0;
+      const skipped = Number(request.query.skipped ?? '0') || 0;
+      banner = `${n} suggestion${n === 1 ? '' : 's'} dismissed with your reason`;
+      if (skipped > 0) banner += ` (${skipped} not dismissed: already decided)`;
+    }
     return renderList(deps, reply, actor, request.query, { banner, closePupil: request.query.closePupil ?? null });
   });
 
@@ -519,31 +527,40 @@ export const caseRoutes: FastifyPluginAsync = (fastify) => {
     return reply.redirect(listTarget(back, decision, extra), 303);
   });
 
-  app.post('/casework/accept-selected', { schema: { body: ACCEPT_MANY } }, async (request, reply) => {
-    const actor = requireActor(request);
-    const b = request.body;
-    const back = b.returnTo ?? '/casework';
-    const ids =
-      b.suggestionIds === undefined ? [] : Array.isArray(b.suggestionIds) ? b.suggestionIds : [b.suggestionIds];
-    let result;
-    try {
-      result = await acceptSuggestions(deps, actor, { suggestionIds: ids, reason: b.reason });
-    } catch (e) {
-      if (!isFormError(e)) throw e;
-      const form: Form = { reason: b.reason ?? '', suggestionIds: ids };
-      return renderList(
-        deps,
-        reply.code(HTTP_STATUS[e.code]),
-        actor,
-        listQueryOf(back),
-        errorState(e, 'accept-many', form),
-      );
-    }
-    return reply.redirect(
-      listTarget(back, 'accept-many', `&n=${result.accepted}&skipped=${result.skipped.length}`),
-      303,
-    );
-  });
+  /**
+   * "Accept selected" and "Dismiss selected": one form (the ticked suggestions and one reason)
+   * with two buttons, the second posting here through `formaction`, so it works without
+   * JavaScript. Its problems are shown on the form (key `accept-many`), whichever button.
+   */
+  const BULK = [
+    { path: '/casework/accept-selected', done: 'accept-many', call: acceptSuggestions },
+    { path: '/casework/dismiss-selected', done: 'dismiss-many', call: dismissSuggestions },
+  ] as const;
+  for (const bulk of BULK) {
+    app.post(bulk.path, { schema: { body: ACCEPT_MANY } }, async (request, reply) => {
+      const actor = requireActor(request);
+      const b = request.body;
+      const back = b.returnTo ?? '/casework';
+      const ids =
+        b.suggestionIds === undefined ? [] : Array.isArray(b.suggestionIds) ? b.suggestionIds : [b.suggestionIds];
+      let result;
+      try {
+        result = await bulk.call(deps, actor, { suggestionIds: ids, reason: b.reason });
+      } catch (e) {
+        if (!isFormError(e)) throw e;
+        const form: Form = { reason: b.reason ?? '', suggestionIds: ids };
+        return renderList(
+          deps,
+          reply.code(HTTP_STATUS[e.code]),
+          actor,
+          listQueryOf(back),
+          errorState(e, 'accept-many', form),
+        );
+      }
+      const n = 'accepted' in result ? result.accepted : result.dismissed;
+      return reply.redirect(listTarget(back, bulk.done, `&n=${n}&skipped=${result.skipped.length}`), 303);
+    });
+  }
 
   app.post('/casework/open', { schema: { body: FORM } }, async (request, reply) => {
     const actor = requireActor(request);

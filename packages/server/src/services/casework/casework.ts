@@ -535,13 +535,79 @@ export async function decideSuggestion(
   return { pupilId: d.pupilId, status: d.status, outOfStages };
 }
 
-/** Most suggestions accepted at once. */
+/** Most suggestions accepted (or dismissed) at once. */
 export const MAX_ACCEPT_AT_ONCE = 100;
 
 export interface AcceptManyResult {
   readonly accepted: number;
   /** Suggestions not accepted: already decided (by someone else, or superseded by another accepted for the same pupil). */
   readonly skipped: readonly { id: string; pupilName: string | null; why: string }[];
+}
+
+export interface DismissManyResult {
+  readonly dismissed: number;
+  /** Suggestions not dismissed: already decided (by someone else, or superseded). */
+  readonly skipped: readonly { id: string; pupilName: string | null; why: string }[];
+}
+
+/**
+ * Decides several open suggestions the same way with one reason: each exactly as a single
+ * decision (its own audit entry per pupil), all in one transaction. A suggestion already
+ * decided is skipped and reported, as is (accepting) one superseded by another accepted in the
+ * same batch for the same pupil; any other problem refuses the whole batch.
+ */
+async function decideMany(
+  deps: Deps,
+  actor: Actor,
+  decision: 'accept' | 'dismiss',
+  input: { suggestionIds: readonly string[]; reason?: string | undefined },
+): Promise<{ decided: number; skipped: { id: string; pupilName: string | null; why: string }[] }> {
+  const verb = decision === 'accept' ? 'accept' : 'dismiss';
+  const ids = [...new Set(input.suggestionIds.map((i) => i.trim()).filter((i) => i !== ''))];
+  if (ids.length === 0)
+    throw validation('Choose at least one suggestion.', [
+      { field: 'suggestionIds', message: `Choose at least one suggestion to ${verb}.` },
+    ]);
+  if (ids.length > MAX_ACCEPT_AT_ONCE)
+    throw validation('Too many suggestions at once.', [
+      { field: 'suggestionIds', message: `Choose at most ${MAX_ACCEPT_AT_ONCE} suggestions at once.` },
+    ]);
+  const reason = (input.reason ?? '').trim();
+  // The same checks and wording as a single decision (prepareDecision), once for the batch.
+  if (decision === 'dismiss' && !reason)
+    throw validation('The decision could not be recorded.', [
+      { field: 'reason', message: 'Say why the suggestions are dismissed.' },
+    ]);
+  if (reason.length > 2000)
+    throw validation('The decision could not be recorded.', [
+      { field: 'reason', message: 'The reason must be 2,000 characters or fewer.' },
+    ]);
+  const prepared: PreparedDecision[] = [];
+  const skipped: { id: string; pupilName: string | null; why: string }[] = [];
+  for (const id of ids) {
+    try {
+      prepared.push(await prepareDecision(deps, actor, { suggestionId: id, decision, reason }));
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'CONFLICT') skipped.push({ id, pupilName: null, why: e.message });
+      else throw e;
+    }
+  }
+  const now = deps.clock.now();
+  let decided = 0;
+  await deps.db.transaction().execute(async (trx) => {
+    const moved = new Set<string>();
+    for (const d of prepared) {
+      // Accepting moves the stage and supersedes the pupil's other open suggestions; dismissing does not.
+      if (decision === 'accept' && moved.has(d.pupilId)) {
+        skipped.push({ id: d.suggestion.id, pupilName: null, why: 'Another suggestion for this pupil was accepted.' });
+        continue;
+      }
+      await applyDecision(trx, actor, d, now);
+      moved.add(d.pupilId);
+      decided++;
+    }
+  });
+  return { decided, skipped };
 }
 
 /**
@@ -555,45 +621,22 @@ export async function acceptSuggestions(
   actor: Actor,
   input: { suggestionIds: readonly string[]; reason?: string | undefined },
 ): Promise<AcceptManyResult> {
-  const ids = [...new Set(input.suggestionIds.map((i) => i.trim()).filter((i) => i !== ''))];
-  if (ids.length === 0)
-    throw validation('Choose at least one suggestion.', [
-      { field: 'suggestionIds', message: 'Choose at least one suggestion to accept.' },
-    ]);
-  if (ids.length > MAX_ACCEPT_AT_ONCE)
-    throw validation('Too many suggestions at once.', [
-      { field: 'suggestionIds', message: `Choose at most ${MAX_ACCEPT_AT_ONCE} suggestions at once.` },
-    ]);
-  const reason = (input.reason ?? '').trim();
-  if (reason.length > 2000)
-    throw validation('The decision could not be recorded.', [
-      { field: 'reason', message: 'The reason must be 2,000 characters or fewer.' },
-    ]);
-  const prepared: PreparedDecision[] = [];
-  const skipped: { id: string; pupilName: string | null; why: string }[] = [];
-  for (const id of ids) {
-    try {
-      prepared.push(await prepareDecision(deps, actor, { suggestionId: id, decision: 'accept', reason }));
-    } catch (e) {
-      if (e instanceof AppError && e.code === 'CONFLICT') skipped.push({ id, pupilName: null, why: e.message });
-      else throw e;
-    }
-  }
-  const now = deps.clock.now();
-  let accepted = 0;
-  await deps.db.transaction().execute(async (trx) => {
-    const done = new Set<string>();
-    for (const d of prepared) {
-      if (done.has(d.pupilId)) {
-        skipped.push({ id: d.suggestion.id, pupilName: null, why: 'Another suggestion for this pupil was accepted.' });
-        continue;
-      }
-      await applyDecision(trx, actor, d, now);
-      done.add(d.pupilId);
-      accepted++;
-    }
-  });
-  return { accepted, skipped };
+  const { decided, skipped } = await decideMany(deps, actor, 'accept', input);
+  return { accepted: decided, skipped };
+}
+
+/**
+ * Dismisses several open suggestions with one reason (required, as for one): each exactly as a
+ * single dismissal (nothing else changes; one audit entry per pupil), all in one transaction.
+ * A suggestion already decided is skipped and reported; any other problem refuses the batch.
+ */
+export async function dismissSuggestions(
+  deps: Deps,
+  actor: Actor,
+  input: { suggestionIds: readonly string[]; reason?: string | undefined },
+): Promise<DismissManyResult> {
+  const { decided, skipped } = await decideMany(deps, actor, 'dismiss', input);
+  return { dismissed: decided, skipped };
 }
 
 /** Sets a pupil's stage by hand (no suggestion), with a reason. Audited. */

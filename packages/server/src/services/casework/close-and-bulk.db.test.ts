@@ -2,7 +2,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/databases.js';
 import { d, rejection, seedSmallSchool, testDeps, type SmallSchool } from '../../../test/fixtures.js';
 import type { Db } from '../../db/connect.js';
-import { acceptSuggestions, caseworkList, closeCase, openCases } from './casework.js';
+import { acceptSuggestions, caseworkList, closeCase, dismissSuggestions, openCases } from './casework.js';
 import { evaluateSchool } from './evaluation.js';
 import { loadCaseRecord } from './record.js';
 
@@ -47,6 +47,46 @@ describeEachDialect('accepting several suggestions and closing cases', (ctx) => 
     expect(list.suggestions[0]).toMatchObject({ pupilId: school.pupilsA[0], severe: true, vulnerable: true });
     expect(list.suggestions[0]!.rate).toBeCloseTo(0.3);
     expect(list.queue.filters.vulnerable.count).toBe(1);
+  });
+
+  it('dismisses several in one go with a required reason, audited per pupil, in one transaction', async () => {
+    const deps = testDeps(ctx.db, ctx.dialect, NOW);
+    const officer = school.actors.attendance_officer;
+    const ids = (await caseworkList(deps, officer)).suggestions.map((s) => s.id);
+    expect(ids).toHaveLength(3);
+    const noReason = await rejection(dismissSuggestions(deps, officer, { suggestionIds: ids, reason: ' ' }));
+    expect(noReason.details.fields).toEqual([{ field: 'reason', message: 'Say why the suggestions are dismissed.' }]);
+    expect(
+      (await rejection(dismissSuggestions(deps, school.actors.senco, { suggestionIds: ids, reason: 'x' }))).code,
+    ).toBe('FORBIDDEN');
+    // One unknown id refuses the whole batch: nothing is dismissed.
+    expect(
+      (await rejection(dismissSuggestions(deps, officer, { suggestionIds: [ids[0]!, 'no-such-id'], reason: 'x' })))
+        .code,
+    ).toBe('NOT_FOUND');
+    expect((await caseworkList(deps, officer)).queue.total).toBe(3);
+
+    const result = await dismissSuggestions(deps, officer, { suggestionIds: ids.slice(0, 2), reason: 'Known to us' });
+    expect(result).toEqual({ dismissed: 2, skipped: [] });
+    const audits = await ctx.db
+      .selectFrom('audit_log')
+      .select(['pupil_id', 'details'])
+      .where('action', '=', 'casework.suggestion.dismiss')
+      .where('school_id', '=', school.schoolId)
+      .execute();
+    expect(audits).toHaveLength(2);
+    expect(new Set(audits.map((a) => a.pupil_id)).size).toBe(2);
+    for (const a of audits) expect(String(a.details)).toContain('Known to us');
+    expect(await ctx.db.selectFrom('case_stages').select('id').execute()).toHaveLength(0);
+    const again = await dismissSuggestions(deps, officer, { suggestionIds: ids.slice(0, 2), reason: 'x' });
+    expect(again).toMatchObject({ dismissed: 0, skipped: [{ id: ids[0] }, { id: ids[1] }] });
+
+    // Put them back as they were for the tests that follow (dismissed suggestions are not proposed again for 14 days).
+    await ctx.db
+      .updateTable('case_suggestions')
+      .set({ status: 'open', decision_reason: null, decided_by: null, decided_by_name: null, decided_at: null })
+      .where('id', 'in', ids.slice(0, 2))
+      .execute();
   });
 
   it('accepts several in one go, audited per pupil; refuses a teacher; skips what is already decided', async () => {
