@@ -205,11 +205,30 @@ describeEachDialect('daily casework evaluation with adjusted attendance', (ctx) 
       .execute();
     await evaluateSchool(deps, school.schoolId, AS_OF);
     expect(await suggested()).toEqual([cal]);
+    // The explanation names the rate read: adjusted attendance, with both rates, the numbers and the source.
+    const explanation = async (): Promise<string> =>
+      (
+        await ctx.db
+          .selectFrom('case_suggestions')
+          .select('explanation')
+          .where('pupil_id', '=', cal)
+          .where('status', '=', 'open')
+          .executeTakeFirstOrThrow()
+      ).explanation;
+    const adjusted = await explanation();
+    expect(adjusted).toMatch(/adjusted attendance 60\.0% is below \d+%/);
+    expect(adjusted).not.toMatch(/(?<!adjusted )attendance 60\.0%/);
+    expect(adjusted).toContain('as of 2025-09-12');
+    expect(adjusted).toContain(
+      'Rates are adjusted attendance, as the policy says: actual attendance 80.0% (16 of 20 sessions); adjusted 60.0% (6 of 10)',
+    );
 
     // The same marks without adjusted attendance: Bea's 90.0% brings Track 1.
     await ctx.db.deleteFrom('case_suggestions').execute();
     await ctx.db.updateTable('schools').set({ policy_json: '{}' }).where('id', '=', school.schoolId).execute();
     await evaluateSchool(deps, school.schoolId, AS_OF);
     expect(await suggested()).toEqual([bea, cal].sort());
+    expect(await explanation()).toMatch(/: attendance 80\.0% is below \d+%/);
+    expect(await explanation()).not.toContain('adjusted');
   });
 });

@@ -43,6 +43,7 @@ import {
 import { schoolCalendar } from '../registers.js';
 import { recentFigures, schoolWeeksBetween, weeksAskedFor } from './facts.js';
 import { caseworkPolicyOf } from './policy.js';
+import { nameAdjustedRate } from './wording.js';
 
 /** A dismissed suggestion is not proposed again for this many days unless something differs. */
 export const DISMISSAL_QUIET_DAYS = 14;
@@ -260,12 +261,13 @@ export async function evaluateSchool(
       p.admission_date as PlainDate,
       recordedPeriods.get(p.id),
     );
-    const measures = period
-      ? { ...actual, attendanceRate: adjustedAttendance(cal, ctx, pupilMarks, period).adjusted.rate }
-      : actual;
+    const adjusted = period ? adjustedAttendance(cal, ctx, pupilMarks, period) : null;
+    const measures = adjusted ? { ...actual, attendanceRate: adjusted.adjusted.rate } : actual;
     const facts = buildCaseFacts(cal, policy, asOf, measures, laid.codes, roll, states.get(p.id));
     for (const s of evaluate(policy, facts)) {
-      if (s.kind !== 'stay') proposals.push({ pupilId: p.id, suggestion: s });
+      // The explanation names the rate the evaluator read: "adjusted attendance", with both rates.
+      if (s.kind !== 'stay')
+        proposals.push({ pupilId: p.id, suggestion: adjusted ? nameAdjustedRate(s, adjusted) : s });
     }
   }
 
