@@ -56,6 +56,18 @@ const provider: MigrationProvider = {
   getMigrations: () => Promise.resolve(MIGRATIONS),
 };
 
+/**
+ * The better-sqlite3 handle under each SQLite Kysely instance opened here, for the few hot paths
+ * that run prepared statements directly (db/repositories/register-batch.ts). Use it only while
+ * holding Kysely's connection (`db.connection().execute(…)`), so that no Kysely transaction is
+ * open on it at the same time.
+ */
+const sqliteHandles = new WeakMap<Db, SQLite.Database>();
+
+export function sqliteHandleOf(db: Db): SQLite.Database | undefined {
+  return sqliteHandles.get(db);
+}
+
 /** How often the SQLite write-ahead log is checkpointed into the database file. */
 const CHECKPOINT_EVERY_MS = 2_000;
 
@@ -83,6 +95,7 @@ export function openDatabase(database: Config['database']): OpenDatabase {
   }, CHECKPOINT_EVERY_MS);
   checkpoints.unref();
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  sqliteHandles.set(db, sqlite);
   return {
     db,
     dialect: 'sqlite',

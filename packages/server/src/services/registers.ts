@@ -23,7 +23,6 @@ import {
   type PupilSummary,
 } from '../db/repositories/pupils.js';
 import {
-  bumpRegister,
   findGroup,
   findLesson,
   findRegister,
@@ -32,17 +31,16 @@ import {
   registersOn,
   setSessionMark,
   userNames,
-  writeLessonMarks,
-  writeSessionMarks,
   type Author,
   type Group,
   type Lesson,
   type MarkWrite,
 } from '../db/repositories/registers.js';
+import { saveRegisterInBatch } from '../db/repositories/register-batch.js';
 import { getSchool, loadCalendar, type School } from '../db/repositories/schools.js';
 import { localDateTime } from '../platform/clock.js';
 import { newId } from '../platform/ids.js';
-import { audit } from './audit.js';
+import { audit, auditRow } from './audit.js';
 import { authorise, can, type Actor, type Resource } from './authz.js';
 import type { Deps } from './deps.js';
 import { AppError, type FieldError } from './errors.js';
@@ -322,87 +320,80 @@ export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegister
     source: 'register',
   };
   const key = sessionKey(view.session, view.lesson?.id);
-  return deps.db.transaction().execute(async (trx) => {
-    const ok = await bumpRegister(trx, {
-      schoolId: view.school.id,
-      groupId: view.group.id,
-      date: view.date,
-      sessionKey: key,
-      lessonId: view.lesson?.id ?? null,
-      expectedVersion: input.version,
-      userId: author.userId,
-      at: now,
-    });
-    if (!ok) throw await conflictError(trx, view, input);
-    // What is there now, read inside the transaction: the history records it as "before".
-    const current = view.lesson
-      ? await lessonMarksFor(trx, view.lesson.id, view.date)
-      : await sessionMarksFor(
-          trx,
-          input.marks.map((m) => m.pupilId),
-          view.date,
-          view.session,
-        );
-    const errors: FieldError[] = [];
-    const writes: MarkWrite[] = [];
-    input.marks.forEach((m, i) => {
-      const before = current.get(m.pupilId);
-      let minutes = m.minutesLate ?? null;
-      if ((m.code === 'L' || m.code === 'U') && minutes === null) {
-        // Marked late now: count the minutes from the register opening.
-        minutes = view.date === today && isTimeOfDay(timeNow) ? arrivalMark(view.window, timeNow).minutesLate : null;
-      }
-      if ((before?.code ?? null) === m.code && (before?.minutesLate ?? null) === minutes) return;
-      const reason = m.reason?.trim() || null;
-      if (view.state === 'closed' && before !== undefined) {
-        if (!view.canAmend) {
-          errors.push({
-            field: `marks.${i}.code`,
-            message: 'The register has closed: ask the office to amend this mark.',
-          });
-        } else if (!reason) {
-          errors.push({
-            field: `marks.${i}.reason`,
-            message: 'Give a reason for changing a mark after the register closed.',
-          });
+  const lessonId = view.lesson?.id ?? null;
+  // Saved together with whatever other saves are waiting (db/repositories/register-batch.ts);
+  // `decide` runs inside the transaction on the marks stored at that moment.
+  const outcome = await saveRegisterInBatch<FieldError[]>(deps.db, deps.dialect, {
+    schoolId: view.school.id,
+    groupId: view.group.id,
+    date: view.date,
+    session: view.session,
+    sessionKey: key,
+    lessonId,
+    expectedVersion: input.version,
+    pupilIds: input.marks.map((m) => m.pupilId),
+    author,
+    decide: (current) => {
+      const errors: FieldError[] = [];
+      const writes: MarkWrite[] = [];
+      input.marks.forEach((m, i) => {
+        const before = current.get(m.pupilId);
+        let minutes = m.minutesLate ?? null;
+        if ((m.code === 'L' || m.code === 'U') && minutes === null) {
+          // Marked late now: count the minutes from the register opening.
+          minutes = view.date === today && isTimeOfDay(timeNow) ? arrivalMark(view.window, timeNow).minutesLate : null;
         }
-      }
-      writes.push({
-        pupilId: m.pupilId,
-        date: view.date,
-        session: view.session,
-        code: m.code,
-        minutesLate: minutes,
-        previousCode: before?.code ?? null,
-        previousMinutesLate: before?.minutesLate ?? null,
-        reason,
+        // Unchanged marks are not written and leave no history.
+        if ((before?.code ?? null) === m.code && (before?.minutesLate ?? null) === minutes) return;
+        const reason = m.reason?.trim() || null;
+        if (view.state === 'closed' && before !== undefined) {
+          if (!view.canAmend) {
+            errors.push({
+              field: `marks.${i}.code`,
+              message: 'The register has closed: ask the office to amend this mark.',
+            });
+          } else if (!reason) {
+            errors.push({
+              field: `marks.${i}.reason`,
+              message: 'Give a reason for changing a mark after the register closed.',
+            });
+          }
+        }
+        writes.push({
+          pupilId: m.pupilId,
+          date: view.date,
+          session: view.session,
+          code: m.code,
+          minutesLate: minutes,
+          previousCode: before?.code ?? null,
+          previousMinutesLate: before?.minutesLate ?? null,
+          reason,
+        });
       });
-    });
-    // Thrown inside the transaction: the version bump is rolled back with everything else.
-    if (errors.length > 0) throw new AppError('VALIDATION', 'Some marks could not be saved.', { fields: errors });
-    const lessonId = view.lesson?.id;
-    const changed = lessonId
-      ? await writeLessonMarks(
-          trx,
-          writes.map((w) => ({ ...w, lessonId })),
-          author,
-        )
-      : await writeSessionMarks(trx, writes, author);
-    await audit(trx, actor, now, {
-      action: 'register.save',
-      entityType: 'register',
-      entityId: `${view.group.id}/${view.date}/${key}`,
-      schoolId: view.school.id,
-      details: {
-        group: view.group.name,
-        date: view.date,
-        session: view.session,
-        lesson: view.lesson?.period ?? null,
-        changed,
-      },
-    });
-    return { version: input.version + 1, changed };
+      if (errors.length > 0) return { ok: false, refusal: errors };
+      return {
+        ok: true,
+        writes,
+        audit: auditRow(actor, now, {
+          action: 'register.save',
+          entityType: 'register',
+          entityId: `${view.group.id}/${view.date}/${key}`,
+          schoolId: view.school.id,
+          details: {
+            group: view.group.name,
+            date: view.date,
+            session: view.session,
+            lesson: view.lesson?.period ?? null,
+            changed: writes.length,
+          },
+        }),
+      };
+    },
   });
+  if (outcome.kind === 'conflict') throw await conflictError(deps.db, view, input);
+  if (outcome.kind === 'refused')
+    throw new AppError('VALIDATION', 'Some marks could not be saved.', { fields: outcome.refusal });
+  return { version: outcome.version, changed: outcome.changed };
 }
 
 async function conflictError(db: DbOrTrx, view: RegisterContext, input: SaveRegisterInput): Promise<AppError> {

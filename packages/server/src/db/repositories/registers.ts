@@ -165,54 +165,6 @@ export async function registersOn(db: DbOrTrx, schoolId: string, date: PlainDate
   return rows.map(toRegister);
 }
 
-/**
- * Moves a register from `expectedVersion` to the next version. Returns false when someone else
- * saved it first (the caller reports the conflict). Version 0 means "never saved".
- */
-export async function bumpRegister(
-  db: DbOrTrx,
-  r: {
-    schoolId: string;
-    groupId: string;
-    date: PlainDate;
-    sessionKey: string;
-    lessonId: string | null;
-    expectedVersion: number;
-    userId: string | null;
-    at: string;
-  },
-): Promise<boolean> {
-  if (r.expectedVersion === 0) {
-    const inserted = await db
-      .insertInto('registers')
-      .values({
-        id: newId(),
-        school_id: r.schoolId,
-        group_id: r.groupId,
-        date: r.date,
-        session: r.sessionKey,
-        lesson_id: r.lessonId,
-        version: 1,
-        taken_at: r.at,
-        taken_by: r.userId,
-        updated_at: r.at,
-        updated_by: r.userId,
-      })
-      .onConflict((oc) => oc.columns(['group_id', 'date', 'session']).doNothing())
-      .executeTakeFirst();
-    return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
-  }
-  const updated = await db
-    .updateTable('registers')
-    .set((eb) => ({ version: eb('version', '+', 1), updated_at: r.at, updated_by: r.userId }))
-    .where('group_id', '=', r.groupId)
-    .where('date', '=', r.date)
-    .where('session', '=', r.sessionKey)
-    .where('version', '=', r.expectedVersion)
-    .executeTakeFirst();
-  return Number(updated.numUpdatedRows) === 1;
-}
-
 const CHUNK = 400;
 
 /** True when a write would change the stored code or minutes late (unchanged marks write no history). */
@@ -374,42 +326,6 @@ export async function lessonMarksFor(
       { code: r.code, minutesLate: r.minutes_late, updatedBy: r.updated_by, updatedAt: r.updated_at },
     ]),
   );
-}
-
-/** Writes lesson marks and their history (history rows carry the lesson id). */
-export async function writeLessonMarks(
-  db: DbOrTrx,
-  marks: readonly LessonMarkWrite[],
-  author: Author,
-): Promise<number> {
-  const changed = marks.filter(changesSomething);
-  for (let i = 0; i < changed.length; i += CHUNK) {
-    const chunk = changed.slice(i, i + CHUNK);
-    await db
-      .insertInto('lesson_marks')
-      .values(
-        chunk.map((m) => ({
-          lesson_id: m.lessonId,
-          pupil_id: m.pupilId,
-          date: m.date,
-          code: m.code,
-          minutes_late: m.minutesLate,
-          updated_at: author.at,
-          updated_by: author.userId,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['lesson_id', 'pupil_id', 'date']).doUpdateSet((eb) => ({
-          code: eb.ref('excluded.code'),
-          minutes_late: eb.ref('excluded.minutes_late'),
-          updated_at: eb.ref('excluded.updated_at'),
-          updated_by: eb.ref('excluded.updated_by'),
-        })),
-      )
-      .execute();
-    await insertHistory(db, chunk, author);
-  }
-  return changed.length;
 }
 
 /** Display names of users by id (for "changed by"). */
