@@ -61,6 +61,12 @@ export const planWeeks = z
 export const noticePeriod = z.enum(NOTICE_TO_IMPROVE_PERIODS, {
   message: "must be '15-school-days' or '6-weeks'",
 });
+/** At most this many new first-stage suggestions per evaluation (docs/policy.md; absent: no cap). */
+export const maxNewEntries = z
+  .number()
+  .int('must be a whole number of suggestions')
+  .min(1, 'must be at least 1 (leave it out for no cap)')
+  .max(10_000, 'must be at most 10000');
 
 export const caseworkPolicySchema = z
   .object({
@@ -73,6 +79,8 @@ export const caseworkPolicySchema = z
     minPlanSchoolWeeks: planWeeks.optional(),
     /** A Notice to Improve's monitoring period (default '15-school-days'). */
     noticeToImprovePeriod: noticePeriod.optional(),
+    /** New first-stage (entry) suggestions proposed per evaluation at most, the most serious first (default: no cap). */
+    maxNewEntriesPerRun: maxNewEntries.optional(),
     bands: z
       .array(z.object({ name: text, minRate: rate, colour: text, description: text.optional() }))
       .min(1, 'give at least one band'),

@@ -25,6 +25,7 @@ import {
   caseworkPolicySchema,
   DEFAULT_MIN_PLAN_SCHOOL_WEEKS,
   DEFAULT_NOTICE_TO_IMPROVE_PERIOD,
+  maxNewEntries,
   noticePeriod,
   planWeeks,
   type NoticeToImprovePeriod,
@@ -103,6 +104,8 @@ export const schoolPolicySchema = z
     minPlanSchoolWeeks: planWeeks.optional(),
     /** A Notice to Improve's monitoring period; overrides the casework policy's (default '15-school-days'). */
     noticeToImprovePeriod: noticePeriod.optional(),
+    /** New first-stage suggestions per evaluation at most; overrides the casework policy's (default: no cap). */
+    maxNewEntriesPerRun: maxNewEntries.optional(),
     /** A preset to start from (its stages and letters), when `casework` is not written out. */
     preset: z
       .string()
@@ -170,7 +173,8 @@ function resolve(p: Parsed): SchoolPolicy {
     p.bands ??
     p.adjustedAttendance ??
     p.minPlanSchoolWeeks ??
-    p.noticeToImprovePeriod;
+    p.noticeToImprovePeriod ??
+    p.maxNewEntriesPerRun;
   if (says === undefined) return p;
   const base: AttendancePolicy =
     p.casework ?? (p.preset ? policyPreset(p.preset)!.policy : undefined) ?? TWIN_TRACK_EXAMPLE_POLICY;
@@ -180,6 +184,7 @@ function resolve(p: Parsed): SchoolPolicy {
     ...(p.bands !== undefined && { bands: p.bands }),
     ...(p.minPlanSchoolWeeks !== undefined && { minPlanSchoolWeeks: p.minPlanSchoolWeeks }),
     ...(p.noticeToImprovePeriod !== undefined && { noticeToImprovePeriod: p.noticeToImprovePeriod }),
+    ...(p.maxNewEntriesPerRun !== undefined && { maxNewEntriesPerRun: p.maxNewEntriesPerRun }),
   };
   if (p.adjustedAttendance === null) delete (casework as { adjustedAttendance?: unknown }).adjustedAttendance;
   else if (p.adjustedAttendance !== undefined)
@@ -238,11 +243,15 @@ export function caseworkPolicyOf(policy: SchoolPolicy): AttendancePolicy {
 export function caseworkSettingsOf(policy: SchoolPolicy): {
   minPlanSchoolWeeks: number;
   noticeToImprovePeriod: NoticeToImprovePeriod;
+  /** New first-stage suggestions per evaluation at most; null: no cap. */
+  maxNewEntriesPerRun: number | null;
 } {
-  const cw = caseworkPolicyOf(policy);
+  // maxNewEntriesPerRun is a setting of the document's casework, not of the domain's policy type.
+  const cw: AttendancePolicy & { maxNewEntriesPerRun?: number } = caseworkPolicyOf(policy);
   return {
     minPlanSchoolWeeks: cw.minPlanSchoolWeeks ?? DEFAULT_MIN_PLAN_SCHOOL_WEEKS,
     noticeToImprovePeriod: cw.noticeToImprovePeriod ?? DEFAULT_NOTICE_TO_IMPROVE_PERIOD,
+    maxNewEntriesPerRun: cw.maxNewEntriesPerRun ?? null,
   };
 }
 

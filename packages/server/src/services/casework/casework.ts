@@ -762,6 +762,54 @@ export interface CaseworkList {
     pupils: { id: string; name: string; since: PlainDate }[];
   }[];
   readonly canManage: boolean;
+  /** New entries the latest evaluation held back under the policy's cap (`maxNewEntriesPerRun`); null when none. */
+  readonly heldBack: HeldBack | null;
+}
+
+export interface HeldBack {
+  /** The day evaluated. */
+  readonly asOf: PlainDate;
+  /** Entries into staged casework proposed but not stored. */
+  readonly count: number;
+  /** The policy's cap. */
+  readonly cap: number;
+  /** The stage entered (the policy's first). */
+  readonly stageName: string;
+}
+
+/** Evaluations older than this are not looked at for held-back entries (it bounds the audit read). */
+const HELD_BACK_LOOKBACK_DAYS = 14;
+
+/**
+ * What the school's latest evaluation held back under the cap, from its audit entry (the
+ * evaluation records `heldBack` and `maxNewEntriesPerRun` there); null when nothing was.
+ */
+async function latestHeldBack(deps: Deps, school: School, policy: AttendancePolicy, today: PlainDate) {
+  const row = await deps.db
+    .selectFrom('audit_log')
+    .select(['details'])
+    .where('at', '>=', addDays(today, -HELD_BACK_LOOKBACK_DAYS))
+    .where('action', '=', 'casework.evaluate')
+    .where('school_id', '=', school.id)
+    .orderBy('at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row?.details) return null;
+  let details: { asOf?: unknown; heldBack?: unknown; maxNewEntriesPerRun?: unknown };
+  try {
+    details = JSON.parse(row.details) as typeof details;
+  } catch {
+    return null;
+  }
+  const count = typeof details.heldBack === 'number' ? details.heldBack : 0;
+  if (count <= 0 || typeof details.maxNewEntriesPerRun !== 'number' || typeof details.asOf !== 'string') return null;
+  const first = orderedStages(policy)[0];
+  return {
+    asOf: details.asOf as PlainDate,
+    count,
+    cap: details.maxNewEntriesPerRun,
+    stageName: first?.name ?? 'the first stage',
+  } satisfies HeldBack;
 }
 
 /** The next date a plan is due for review: the first planned review date after the last review. */
@@ -1183,5 +1231,6 @@ export async function caseworkList(
     overdue,
     stages,
     canManage: can(actor, 'casework.manage', schoolResource(school)),
+    heldBack: await latestHeldBack(deps, school, policy, today),
   };
 }

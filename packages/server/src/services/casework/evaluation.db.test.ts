@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/databases.js';
 import { d, seedSmallSchool, testDeps, type SmallSchool } from '../../../test/fixtures.js';
 import type { Db } from '../../db/connect.js';
+import { caseworkList } from './casework.js';
 import { evaluateSchool, fingerprint } from './evaluation.js';
 import { nthSchoolDayFrom, recentFigures, schoolWeeksAfter, schoolWeeksBetween } from './facts.js';
 
@@ -230,5 +231,72 @@ describeEachDialect('daily casework evaluation with adjusted attendance', (ctx) 
     expect(await suggested()).toEqual([bea, cal].sort());
     expect(await explanation()).toMatch(/: attendance 80\.0% is below \d+%/);
     expect(await explanation()).not.toContain('adjusted');
+  });
+});
+
+describeEachDialect('daily casework evaluation with a cap on new entries', (ctx) => {
+  it('stores the most serious new entries up to the policy’s cap, holds the rest back and says so', async () => {
+    const school = await seedSmallSchool(ctx.db);
+    const [alex, bea, cal] = school.pupilsA as [string, string, string];
+    await mark(ctx.db, alex, (i) => (i < 2 ? 'O' : 'present')); // 90%
+    await mark(ctx.db, bea, (i) => (i < 4 ? 'O' : 'present')); // 80%: the most serious
+    await mark(ctx.db, cal, (i) => (i < 3 ? 'O' : 'present')); // 85%
+    for (const p of school.pupilsB) await mark(ctx.db, p, () => 'present');
+    await ctx.db
+      .updateTable('schools')
+      .set({ policy_json: JSON.stringify({ maxNewEntriesPerRun: 1 }) })
+      .where('id', '=', school.schoolId)
+      .execute();
+    const deps = testDeps(ctx.db, ctx.dialect, '2025-09-12T17:00:00Z');
+    const open = async (): Promise<string[]> =>
+      (
+        await ctx.db
+          .selectFrom('case_suggestions')
+          .select('pupil_id')
+          .where('school_id', '=', school.schoolId)
+          .where('status', '=', 'open')
+          .execute()
+      )
+        .map((r) => r.pupil_id)
+        .sort();
+
+    const first = await evaluateSchool(deps, school.schoolId, AS_OF);
+    expect(first).toMatchObject({ created: 1, heldBack: 2 });
+    expect(await open()).toEqual([bea]);
+    // Running again on the same day proposes no more: the cap is per day of evaluation.
+    expect(await evaluateSchool(deps, school.schoolId, AS_OF)).toMatchObject({ created: 0, heldBack: 2 });
+    const audit = await ctx.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'casework.evaluate')
+      .where('school_id', '=', school.schoolId)
+      .execute();
+    expect(audit.map((a) => JSON.parse(a.details!) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ created: 1, heldBack: 2, maxNewEntriesPerRun: 1 }),
+      expect.objectContaining({ created: 0, heldBack: 2, maxNewEntriesPerRun: 1 }),
+    ]);
+    const list = await caseworkList(deps, school.actors.attendance_officer);
+    expect(list.heldBack).toEqual({
+      asOf: '2025-09-12',
+      count: 2,
+      cap: 1,
+      stageName: 'Track 1: attendance support meeting',
+    });
+
+    // The next school day the next most serious comes in; the open one is not repeated.
+    const next = testDeps(ctx.db, ctx.dialect, '2025-09-15T17:00:00Z');
+    expect(await evaluateSchool(next, school.schoolId, d('2025-09-15'))).toMatchObject({
+      created: 1,
+      alreadyOpen: 1,
+      heldBack: 1,
+    });
+    expect(await open()).toEqual([bea, cal].sort());
+
+    // Without the cap, nothing is held back and the list says nothing.
+    await ctx.db.updateTable('schools').set({ policy_json: '{}' }).where('id', '=', school.schoolId).execute();
+    const later = testDeps(ctx.db, ctx.dialect, '2025-09-16T17:00:00Z');
+    expect(await evaluateSchool(later, school.schoolId, d('2025-09-16'))).toMatchObject({ created: 1, heldBack: 0 });
+    expect(await open()).toEqual([alex, bea, cal].sort());
+    expect((await caseworkList(later, school.actors.attendance_officer)).heldBack).toBeNull();
   });
 });

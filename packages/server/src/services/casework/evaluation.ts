@@ -10,6 +10,9 @@
  * - Open suggestions that no longer hold (the evaluation no longer proposes them) are marked
  *   `superseded`, so the officer's list shows only what holds today.
  * - "stay" proposals are not stored: nothing to decide.
+ * - With the policy's `maxNewEntriesPerRun`, at most that many new entries into staged casework
+ *   are stored, the most serious (lowest rate) first; the rest are held back (counted, audited
+ *   and shown on the list) and come again at the next evaluation while they hold.
  */
 import {
   addDays,
@@ -42,7 +45,8 @@ import {
 } from '../integration-periods.js';
 import { schoolCalendar } from '../registers.js';
 import { recentFigures, schoolWeeksBetween, weeksAskedFor } from './facts.js';
-import { caseworkPolicyOf } from './policy.js';
+import { capNewEntries, isNewEntry, type Proposal } from './entry-cap.js';
+import { caseworkPolicyOf, maxNewEntriesPerRun } from './policy.js';
 import { nameAdjustedRate } from './wording.js';
 
 /** A dismissed suggestion is not proposed again for this many days unless something differs. */
@@ -58,6 +62,8 @@ export interface EvaluationResult {
   readonly alreadyOpen: number;
   /** Open suggestions that no longer hold. */
   readonly superseded: number;
+  /** New entries into staged casework not stored because of the policy's cap (`maxNewEntriesPerRun`). */
+  readonly heldBack: number;
 }
 
 /** What makes two suggestions "identical". */
@@ -246,7 +252,7 @@ export async function evaluateSchool(
           pupils.map((p) => p.id),
         );
 
-  const proposals: { pupilId: string; suggestion: Suggestion }[] = [];
+  const proposals: Proposal[] = [];
   for (const p of pupils) {
     const laid = layMarks(cal, marks.get(p.id) ?? []);
     const roll = {
@@ -267,17 +273,23 @@ export async function evaluateSchool(
     for (const s of evaluate(policy, facts)) {
       // The explanation names the rate the evaluator read: "adjusted attendance", with both rates.
       if (s.kind !== 'stay')
-        proposals.push({ pupilId: p.id, suggestion: adjusted ? nameAdjustedRate(s, adjusted) : s });
+        proposals.push({
+          pupilId: p.id,
+          suggestion: adjusted ? nameAdjustedRate(s, adjusted) : s,
+          rate: measures.attendanceRate,
+        });
     }
   }
 
   let created = 0;
   let alreadyOpen = 0;
   let superseded = 0;
+  let heldBack = 0;
+  const cap = maxNewEntriesPerRun(school);
   await deps.db.transaction().execute(async (trx) => {
     const existing = await trx
       .selectFrom('case_suggestions')
-      .select(['id', 'pupil_id', 'as_of', 'fingerprint', 'status', 'decided_at'])
+      .select(['id', 'pupil_id', 'as_of', 'fingerprint', 'status', 'decided_at', 'kind', 'from_stage_id'])
       .where('school_id', '=', school.id)
       .where((eb) =>
         eb.or([
@@ -293,15 +305,26 @@ export async function evaluateSchool(
         .map((e) => `${e.pupil_id}|${e.fingerprint}`),
     );
     const holding = new Set<string>();
-    for (const { pupilId, suggestion } of proposals) {
-      const fp = fingerprint(suggestion);
-      const key = `${pupilId}|${fp}`;
+    const fresh: (Proposal & { fp: string })[] = [];
+    for (const proposal of proposals) {
+      const fp = fingerprint(proposal.suggestion);
+      const key = `${proposal.pupilId}|${fp}`;
       holding.add(key);
       if (blocking.has(key)) {
         alreadyOpen++;
         continue;
       }
       blocking.add(key);
+      fresh.push({ ...proposal, fp });
+    }
+    // The policy's cap on new entries into staged casework, the most serious first. The cap is
+    // per day of evaluation: entries stored by an earlier run for the same day count towards it.
+    const storedToday = existing.filter(
+      (e) => e.as_of === asOf && isNewEntry({ kind: e.kind as Suggestion['kind'], fromStageId: e.from_stage_id }),
+    ).length;
+    const capped = capNewEntries(fresh, cap === null ? null : Math.max(0, cap - storedToday));
+    heldBack = capped.heldBack.length;
+    for (const { pupilId, suggestion, fp } of capped.kept) {
       await trx
         .insertInto('case_suggestions')
         .values({
@@ -347,8 +370,17 @@ export async function evaluateSchool(
       entityType: 'school',
       entityId: school.id,
       schoolId: school.id,
-      details: { asOf, policy: policy.id, pupils: pupils.length, created, alreadyOpen, superseded },
+      details: {
+        asOf,
+        policy: policy.id,
+        pupils: pupils.length,
+        created,
+        alreadyOpen,
+        superseded,
+        heldBack,
+        maxNewEntriesPerRun: cap,
+      },
     });
   });
-  return { schoolId: school.id, asOf, pupilsEvaluated: pupils.length, created, alreadyOpen, superseded };
+  return { schoolId: school.id, asOf, pupilsEvaluated: pupils.length, created, alreadyOpen, superseded, heldBack };
 }

@@ -19,6 +19,11 @@ export function minPlanSchoolWeeks(school: Pick<School, 'policy'>): number {
   return caseworkSettingsOf(school.policy).minPlanSchoolWeeks;
 }
 
+/** New first-stage suggestions one evaluation proposes at most (`maxNewEntriesPerRun`); null: no cap. */
+export function maxNewEntriesPerRun(school: Pick<School, 'policy'>): number | null {
+  return caseworkSettingsOf(school.policy).maxNewEntriesPerRun;
+}
+
 /**
  * The Notice to Improve monitoring period the policy names (`noticeToImprovePeriod`, default
  * 15 school days). Staff may choose either on the form.
