@@ -20,6 +20,15 @@ import { AppError, type FieldError } from '../errors.js';
 import { loadPupilScope } from '../home-visits.js';
 import { formatRate, lettersOf, postalAddress, type LetterView } from '../letters/letters.js';
 import { getPupilRecord } from '../pupils.js';
+import {
+  loadCaseRecord,
+  type CaseAction,
+  type CasePlan,
+  type Contract,
+  type Meeting,
+  type NoticeToImprove,
+  type Referral,
+} from '../casework/record.js';
 
 export const PACK_KINDS = ['la-referral', 'penalty-notice'] as const;
 export type PackKind = (typeof PACK_KINDS)[number];
@@ -61,38 +70,11 @@ interface Gathered {
     email: string | null;
   }[];
   letters: LetterView[];
-  meetings: {
-    kind: string;
-    scheduled_for: string;
-    time: string | null;
-    place: string | null;
-    status: string;
-    held_on: string | null;
-    attendees: string | null;
-    minutes: string | null;
-    barriers: string | null;
-    pupil_voice: string | null;
-    parent_voice: string | null;
-  }[];
-  plans: {
-    kind: string;
-    status: string;
-    starts_on: string;
-    ends_on: string;
-    targets: string;
-    review_dates: string;
-    reviews: string;
-    details: string | null;
-  }[];
-  referrals: { agency: string; made_on: string; reason: string; status: string; outcome: string | null }[];
-  actions: {
-    description: string;
-    owner: string;
-    due_on: string;
-    status: string;
-    outcome: string | null;
-    completed_on: string | null;
-  }[];
+  /** From the case record (`loadCaseRecord`), oldest first. */
+  meetings: readonly Meeting[];
+  plans: readonly CasePlan[];
+  referrals: readonly Referral[];
+  actions: readonly CaseAction[];
   homeVisits: {
     status: string;
     planned_for: string;
@@ -110,8 +92,13 @@ interface Gathered {
     made_at: string;
     notes: string | null;
   }[];
-  notices: { issued_on: string; status: string; monitoring_ends_on: string; outcome: string | null }[];
-  contracts: { agreed_on: string; status: string; review_on: string }[];
+  notices: readonly NoticeToImprove[];
+  contracts: readonly Contract[];
+}
+
+/** Oldest first by a date, then by id (the case record lists some newest first). */
+function oldestFirst<T extends { id: string }>(rows: readonly T[], dateOf: (row: T) => string): T[] {
+  return [...rows].sort((a, b) => dateOf(a).localeCompare(dateOf(b)) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 async function gather(deps: Deps, actor: Actor, pupilId: string): Promise<Gathered> {
@@ -119,92 +106,40 @@ async function gather(deps: Deps, actor: Actor, pupilId: string): Promise<Gather
   authorise(actor, 'letter.view', resource);
   const record = await getPupilRecord(deps, actor, pupilId);
   const db = deps.db;
-  const [contacts, letters, meetings, plans, referrals, actions, homeVisits, contactAttempts, notices, contracts] =
-    await Promise.all([
-      db
-        .selectFrom('contacts')
-        .select([
-          'name',
-          'relationship',
-          'parental_responsibility',
-          'address',
-          'postcode',
-          'mobile_phone',
-          'home_phone',
-          'email',
-        ])
-        .where('pupil_id', '=', pupilId)
-        .orderBy('priority')
-        .orderBy('id')
-        .execute(),
-      lettersOf(deps, pupilId),
-      db
-        .selectFrom('case_meetings')
-        .select([
-          'kind',
-          'scheduled_for',
-          'time',
-          'place',
-          'status',
-          'held_on',
-          'attendees',
-          'minutes',
-          'barriers',
-          'pupil_voice',
-          'parent_voice',
-        ])
-        .where('pupil_id', '=', pupilId)
-        .orderBy('scheduled_for')
-        .orderBy('id')
-        .execute(),
-      db
-        .selectFrom('case_plans')
-        .select(['kind', 'status', 'starts_on', 'ends_on', 'targets', 'review_dates', 'reviews', 'details'])
-        .where('pupil_id', '=', pupilId)
-        .orderBy('starts_on')
-        .orderBy('id')
-        .execute(),
-      db
-        .selectFrom('case_referrals')
-        .select(['agency', 'made_on', 'reason', 'status', 'outcome'])
-        .where('pupil_id', '=', pupilId)
-        .orderBy('made_on')
-        .orderBy('id')
-        .execute(),
-      db
-        .selectFrom('case_actions')
-        .select(['description', 'owner', 'due_on', 'status', 'outcome', 'completed_on'])
-        .where('pupil_id', '=', pupilId)
-        .orderBy('due_on')
-        .orderBy('id')
-        .execute(),
-      db
-        .selectFrom('home_visits')
-        .select(['status', 'planned_for', 'visited_at', 'reason', 'discussed', 'next_steps', 'child_seen'])
-        .where('pupil_id', '=', pupilId)
-        .orderBy('planned_for')
-        .orderBy('id')
-        .execute(),
-      db
-        .selectFrom('contact_attempts')
-        .select(['absence_date', 'method', 'contact_name', 'outcome', 'made_at', 'notes'])
-        .where('pupil_id', '=', pupilId)
-        .orderBy('made_at')
-        .orderBy('id')
-        .execute(),
-      db
-        .selectFrom('notices_to_improve')
-        .select(['issued_on', 'status', 'monitoring_ends_on', 'outcome'])
-        .where('pupil_id', '=', pupilId)
-        .orderBy('issued_on')
-        .execute(),
-      db
-        .selectFrom('case_contracts')
-        .select(['agreed_on', 'status', 'review_on'])
-        .where('pupil_id', '=', pupilId)
-        .orderBy('agreed_on')
-        .execute(),
-    ]);
+  const [contacts, letters, caseRecord, homeVisits, contactAttempts] = await Promise.all([
+    db
+      .selectFrom('contacts')
+      .select([
+        'name',
+        'relationship',
+        'parental_responsibility',
+        'address',
+        'postcode',
+        'mobile_phone',
+        'home_phone',
+        'email',
+      ])
+      .where('pupil_id', '=', pupilId)
+      .orderBy('priority')
+      .orderBy('id')
+      .execute(),
+    lettersOf(deps, pupilId),
+    loadCaseRecord(db, pupilId),
+    db
+      .selectFrom('home_visits')
+      .select(['status', 'planned_for', 'visited_at', 'reason', 'discussed', 'next_steps', 'child_seen'])
+      .where('pupil_id', '=', pupilId)
+      .orderBy('planned_for')
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('contact_attempts')
+      .select(['absence_date', 'method', 'contact_name', 'outcome', 'made_at', 'notes'])
+      .where('pupil_id', '=', pupilId)
+      .orderBy('made_at')
+      .orderBy('id')
+      .execute(),
+  ]);
   return {
     school: record.school,
     details: await schoolDetailsOf(db, record.school.id),
@@ -225,43 +160,26 @@ async function gather(deps: Deps, actor: Actor, pupilId: string): Promise<Gather
       email: c.email,
     })),
     letters: [...letters].reverse(),
-    meetings,
-    plans,
-    referrals,
-    actions,
+    meetings: oldestFirst(caseRecord.meetings, (m) => m.scheduledFor),
+    plans: oldestFirst(caseRecord.plans, (p) => p.startsOn),
+    referrals: oldestFirst(caseRecord.referrals, (r) => r.madeOn),
+    actions: oldestFirst(caseRecord.actions, (a) => a.dueOn),
     homeVisits,
     contactAttempts,
-    notices,
-    contracts,
+    notices: oldestFirst(caseRecord.notices, (n) => n.issuedOn),
+    contracts: oldestFirst(caseRecord.contracts, (c) => c.agreedOn),
   };
 }
 
 const day = (d: string | null | undefined): string => (d ? dateInWords(d.slice(0, 10) as PlainDate) : '');
 const list = (xs: readonly string[]): string => xs.join(', ');
-const reviewsOf = (json: string): { on?: string; notes?: string; by?: string }[] => {
-  try {
-    const v = JSON.parse(json) as unknown;
-    return Array.isArray(v) ? (v as { on?: string; notes?: string; by?: string }[]) : [];
-  } catch {
-    return [];
-  }
-};
-const targetsOf = (json: string): { text?: string; met?: boolean | null }[] => {
-  try {
-    const v = JSON.parse(json) as unknown;
-    return Array.isArray(v) ? (v as { text?: string; met?: boolean | null }[]) : [];
-  } catch {
-    return [];
-  }
-};
-
 function checklist(kind: PackKind, g: Gathered, period: { from: string; to: string } | null): CheckItem[] {
   const marked = period ? g.markedDays.filter((d) => d >= period.from && d <= period.to).length : 0;
   const invitations = g.letters.filter((l) => l.templateKey === 'meeting-invitation');
   const warnings = g.letters.filter((l) => l.templateKey === 'formal-warning');
   const meetingsHeld = g.meetings.filter((m) => m.status === 'held' || m.status === 'not_attended');
   const minutes = g.meetings.filter((m) => m.status === 'held' && (m.minutes ?? '').trim() !== '');
-  const reviewed = g.plans.filter((p) => reviewsOf(p.reviews).length > 0);
+  const reviewed = g.plans.filter((p) => p.reviews.length > 0);
   const visits = g.homeVisits.filter((v) => v.status === 'done');
   const prWithAddress = g.contacts.filter((c) => c.pr && c.address);
   const pn = g.measures.penaltyNotice;
@@ -311,7 +229,7 @@ function checklist(kind: PackKind, g: Gathered, period: { from: string; to: stri
         meetingsHeld.length > 0
           ? list(
               meetingsHeld.map(
-                (m) => `${day(m.held_on ?? m.scheduled_for)} (${m.status === 'held' ? 'held' : 'not attended'})`,
+                (m) => `${day(m.heldOn ?? m.scheduledFor)} (${m.status === 'held' ? 'held' : 'not attended'})`,
               ),
             )
           : 'No meeting recorded on the case.',
@@ -323,7 +241,7 @@ function checklist(kind: PackKind, g: Gathered, period: { from: string; to: stri
       present: minutes.length > 0,
       detail:
         minutes.length > 0
-          ? list(minutes.map((m) => day(m.held_on ?? m.scheduled_for)))
+          ? list(minutes.map((m) => day(m.heldOn ?? m.scheduledFor)))
           : 'Record the minutes of the meeting on the case.',
     },
     {
@@ -333,7 +251,7 @@ function checklist(kind: PackKind, g: Gathered, period: { from: string; to: stri
       present: g.plans.length > 0,
       detail:
         g.plans.length > 0
-          ? list(g.plans.map((p) => `${p.kind} from ${day(p.starts_on)}`))
+          ? list(g.plans.map((p) => `${p.kind} from ${day(p.startsOn)}`))
           : 'No plan recorded on the case.',
     },
     {
@@ -343,7 +261,7 @@ function checklist(kind: PackKind, g: Gathered, period: { from: string; to: stri
       present: reviewed.length > 0,
       detail:
         reviewed.length > 0
-          ? list(reviewed.flatMap((p) => reviewsOf(p.reviews).map((r) => day(r.on))))
+          ? list(reviewed.flatMap((p) => p.reviews.map((r) => day(r.on))))
           : 'Review the plan and record the review.',
     },
     {
@@ -367,7 +285,7 @@ function checklist(kind: PackKind, g: Gathered, period: { from: string; to: stri
       detail:
         ntis.length + warnings.length > 0
           ? list([
-              ...ntis.map((n) => `Notice to Improve ${day(n.issued_on)} (${n.status})`),
+              ...ntis.map((n) => `Notice to Improve ${day(n.issuedOn)} (${n.status})`),
               ...warnings.map((l) => `formal warning ${day(l.createdAt)}`),
             ])
           : 'Issue a Notice to Improve or send the formal warning letter first.',
@@ -389,7 +307,7 @@ function checklist(kind: PackKind, g: Gathered, period: { from: string; to: stri
     label: 'Other agencies involved',
     required: false,
     present: g.referrals.length > 0,
-    detail: g.referrals.length > 0 ? list(g.referrals.map((r) => `${r.agency} (${day(r.made_on)})`)) : 'None recorded.',
+    detail: g.referrals.length > 0 ? list(g.referrals.map((r) => `${r.agency} (${day(r.madeOn)})`)) : 'None recorded.',
   });
   items.push({
     key: 'contact-attempts',
@@ -608,7 +526,7 @@ function drawPack(
       ],
       g.referrals.map((r) => [
         r.agency,
-        day(r.made_on),
+        day(r.madeOn),
         r.status,
         [r.reason, r.outcome ?? ''].filter(Boolean).join(' - '),
       ]),
@@ -643,19 +561,18 @@ function drawPack(
       `${l.title} to ${l.recipientName} (${l.method === 'email' ? 'emailed' : 'printed'})`,
     ]);
   for (const m of g.meetings)
-    rows.push([(m.held_on ?? m.scheduled_for).slice(0, 10), 'Meeting', `${m.kind}: ${m.status.replace(/_/g, ' ')}`]);
-  for (const pl of g.plans) rows.push([pl.starts_on, 'Plan', `${pl.kind} plan (${pl.status}) to ${day(pl.ends_on)}`]);
-  for (const r of g.referrals) rows.push([r.made_on, 'Referral', `${r.agency}: ${r.reason}`]);
+    rows.push([(m.heldOn ?? m.scheduledFor).slice(0, 10), 'Meeting', `${m.kind}: ${m.status.replace(/_/g, ' ')}`]);
+  for (const pl of g.plans) rows.push([pl.startsOn, 'Plan', `${pl.kind} plan (${pl.status}) to ${day(pl.endsOn)}`]);
+  for (const r of g.referrals) rows.push([r.madeOn, 'Referral', `${r.agency}: ${r.reason}`]);
   for (const a of g.actions)
     rows.push([
-      a.completed_on ?? a.due_on,
+      a.completedOn ?? a.dueOn,
       'Action',
       `${a.description} (${a.owner}; ${a.status})${a.outcome ? `: ${a.outcome}` : ''}`,
     ]);
   for (const n of g.notices)
-    rows.push([n.issued_on, 'Notice to Improve', `monitoring to ${day(n.monitoring_ends_on)}: ${n.status}`]);
-  for (const c of g.contracts)
-    rows.push([c.agreed_on, 'Attendance contract', `${c.status}; review ${day(c.review_on)}`]);
+    rows.push([n.issuedOn, 'Notice to Improve', `monitoring to ${day(n.monitoringEndsOn)}: ${n.status}`]);
+  for (const c of g.contracts) rows.push([c.agreedOn, 'Attendance contract', `${c.status}; review ${day(c.reviewOn)}`]);
   rows.sort((a, b) => a[0].localeCompare(b[0]));
   if (rows.length > 0) {
     doc.table(
@@ -671,14 +588,14 @@ function drawPack(
   doc.heading('Meetings and minutes', 1);
   if (g.meetings.length === 0) doc.paragraph('No meetings recorded.');
   for (const m of g.meetings) {
-    doc.heading(`${m.kind} meeting, ${day(m.held_on ?? m.scheduled_for)}`, 3);
+    doc.heading(`${m.kind} meeting, ${day(m.heldOn ?? m.scheduledFor)}`, 3);
     doc.keyValues([
       ['Status', m.status.replace(/_/g, ' ')],
       ['Time and place', [m.time ?? '', m.place ?? ''].filter(Boolean).join(', ')],
       ['Attendees', m.attendees ?? ''],
       ['Barriers', m.barriers ?? ''],
-      ["Pupil's views", m.pupil_voice ?? ''],
-      ["Parent's views", m.parent_voice ?? ''],
+      ["Pupil's views", m.pupilVoice ?? ''],
+      ["Parent's views", m.parentVoice ?? ''],
     ]);
     if (m.minutes) doc.paragraph(m.minutes);
   }
@@ -686,9 +603,9 @@ function drawPack(
   doc.heading('Plans and reviews', 1);
   if (g.plans.length === 0) doc.paragraph('No plans recorded.');
   for (const pl of g.plans) {
-    doc.heading(`${pl.kind} plan, ${day(pl.starts_on)} to ${day(pl.ends_on)}`, 3);
+    doc.heading(`${pl.kind} plan, ${day(pl.startsOn)} to ${day(pl.endsOn)}`, 3);
     if (pl.details) doc.paragraph(pl.details);
-    const targets = targetsOf(pl.targets);
+    const targets = pl.targets;
     if (targets.length > 0) {
       doc.table(
         [
@@ -698,8 +615,7 @@ function drawPack(
         targets.map((t) => [t.text ?? '', t.met === true ? 'Yes' : t.met === false ? 'No' : '']),
       );
     }
-    for (const r of reviewsOf(pl.reviews))
-      doc.paragraph(`Review ${day(r.on)}${r.by ? ` by ${r.by}` : ''}: ${r.notes ?? ''}`);
+    for (const r of pl.reviews) doc.paragraph(`Review ${day(r.on)}${r.by ? ` by ${r.by}` : ''}: ${r.notes ?? ''}`);
   }
 
   doc.heading('Home visits', 1);
