@@ -20,6 +20,7 @@ import {
   type SchoolCalendar,
 } from '@rollcall/domain';
 import type { Trx } from '../../db/connect.js';
+import type { Database } from '../../db/schema.js';
 import type { School } from '../../db/repositories/schools.js';
 import { newId } from '../../platform/ids.js';
 import { audit } from '../audit.js';
@@ -237,6 +238,40 @@ async function change(
   });
 }
 
+/** The case tables whose rows belong to one pupil and are changed one by one from the case page. */
+type PupilItemTable =
+  | 'case_meetings'
+  | 'case_actions'
+  | 'case_plans'
+  | 'case_referrals'
+  | 'case_contracts'
+  | 'notices_to_improve'
+  | 'penalty_notices';
+
+/**
+ * One of the pupil's rows of a case table: NOT_FOUND (`missing`) when the pupil has no row with
+ * that id, CONFLICT when `decided` gives a reason it can no longer be changed.
+ */
+async function pupilItem<T extends PupilItemTable>(
+  deps: Deps,
+  scope: Scope,
+  table: T,
+  id: string,
+  opts: { missing: string; decided?: (row: Database[T]) => string | null },
+): Promise<Database[T]> {
+  // Every one of these tables has `id` and `pupil_id`; the cast only names one for the builder.
+  const row = (await deps.db
+    .selectFrom(table as 'case_meetings')
+    .selectAll()
+    .where('id', '=', id)
+    .where('pupil_id', '=', scope.pupil.id)
+    .executeTakeFirst()) as Database[T] | undefined;
+  if (!row) throw new AppError('NOT_FOUND', opts.missing);
+  const decided = opts.decided?.(row) ?? null;
+  if (decided !== null) throw new AppError('CONFLICT', decided);
+  return row;
+}
+
 function today(deps: Deps, school: School): PlainDate {
   return deps.clock.today(school.timeZone);
 }
@@ -344,14 +379,10 @@ function checkActions(
 /** Records a meeting as held (with attendees, barriers, minutes, voices, actions), not attended, or cancelled. */
 export async function recordMeeting(deps: Deps, actor: Actor, input: RecordMeetingInput): Promise<void> {
   const scope = await scopeFor(deps, actor, input.pupilId, 'casework.manage');
-  const meeting = await deps.db
-    .selectFrom('case_meetings')
-    .selectAll()
-    .where('id', '=', input.meetingId)
-    .where('pupil_id', '=', scope.pupil.id)
-    .executeTakeFirst();
-  if (!meeting) throw new AppError('NOT_FOUND', 'No such meeting for this pupil.');
-  if (meeting.status !== 'scheduled') throw new AppError('CONFLICT', 'This meeting has already been recorded.');
+  const meeting = await pupilItem(deps, scope, 'case_meetings', input.meetingId, {
+    missing: 'No such meeting for this pupil.',
+    decided: (m) => (m.status !== 'scheduled' ? 'This meeting has already been recorded.' : null),
+  });
   const c = new Check();
   const outcome = c.oneOf(
     'outcome',
@@ -475,13 +506,9 @@ export async function completeAction(
   input: { pupilId: string; actionId: string; status: string; outcome: string },
 ): Promise<void> {
   const scope = await scopeFor(deps, actor, input.pupilId, 'casework.manage');
-  const row = await deps.db
-    .selectFrom('case_actions')
-    .select(['id', 'status'])
-    .where('id', '=', input.actionId)
-    .where('pupil_id', '=', scope.pupil.id)
-    .executeTakeFirst();
-  if (!row) throw new AppError('NOT_FOUND', 'No such action for this pupil.');
+  const row = await pupilItem(deps, scope, 'case_actions', input.actionId, {
+    missing: 'No such action for this pupil.',
+  });
   const c = new Check();
   const status = c.oneOf(
     'status',
@@ -678,14 +705,10 @@ export async function reviewPlan(
   },
 ): Promise<void> {
   const scope = await scopeFor(deps, actor, input.pupilId, 'casework.manage');
-  const plan = await deps.db
-    .selectFrom('case_plans')
-    .selectAll()
-    .where('id', '=', input.planId)
-    .where('pupil_id', '=', scope.pupil.id)
-    .executeTakeFirst();
-  if (!plan) throw new AppError('NOT_FOUND', 'No such plan for this pupil.');
-  if (plan.status !== 'active') throw new AppError('CONFLICT', 'This plan has ended.');
+  const plan = await pupilItem(deps, scope, 'case_plans', input.planId, {
+    missing: 'No such plan for this pupil.',
+    decided: (p) => (p.status !== 'active' ? 'This plan has ended.' : null),
+  });
   const c = new Check();
   const on = c.date('on', input.on, 'the date of the review');
   if (on && on > today(deps, scope.school))
@@ -799,13 +822,9 @@ export async function updateReferral(
   input: { pupilId: string; referralId: string; status: string; outcome: string },
 ): Promise<void> {
   const scope = await scopeFor(deps, actor, input.pupilId, 'casework.manage');
-  const row = await deps.db
-    .selectFrom('case_referrals')
-    .select('id')
-    .where('id', '=', input.referralId)
-    .where('pupil_id', '=', scope.pupil.id)
-    .executeTakeFirst();
-  if (!row) throw new AppError('NOT_FOUND', 'No such referral for this pupil.');
+  const row = await pupilItem(deps, scope, 'case_referrals', input.referralId, {
+    missing: 'No such referral for this pupil.',
+  });
   const c = new Check();
   const status = c.oneOf(
     'status',
@@ -903,13 +922,9 @@ export async function updateContract(
   input: { pupilId: string; contractId: string; status: string; outcome: string; reviewOn?: string | undefined },
 ): Promise<void> {
   const scope = await scopeFor(deps, actor, input.pupilId, 'casework.manage');
-  const row = await deps.db
-    .selectFrom('case_contracts')
-    .select(['id', 'review_on'])
-    .where('id', '=', input.contractId)
-    .where('pupil_id', '=', scope.pupil.id)
-    .executeTakeFirst();
-  if (!row) throw new AppError('NOT_FOUND', 'No such contract for this pupil.');
+  const row = await pupilItem(deps, scope, 'case_contracts', input.contractId, {
+    missing: 'No such contract for this pupil.',
+  });
   const c = new Check();
   const status = c.oneOf(
     'status',
@@ -1040,14 +1055,10 @@ export async function recordNoticeOutcome(
   input: { pupilId: string; noticeId: string; status: string; outcome: string },
 ): Promise<void> {
   const scope = await scopeFor(deps, actor, input.pupilId, 'casework.manage');
-  const row = await deps.db
-    .selectFrom('notices_to_improve')
-    .select(['id', 'status', 'monitoring_ends_on'])
-    .where('id', '=', input.noticeId)
-    .where('pupil_id', '=', scope.pupil.id)
-    .executeTakeFirst();
-  if (!row) throw new AppError('NOT_FOUND', 'No such Notice to Improve for this pupil.');
-  if (row.status !== 'monitoring') throw new AppError('CONFLICT', 'This notice already has its outcome.');
+  const row = await pupilItem(deps, scope, 'notices_to_improve', input.noticeId, {
+    missing: 'No such Notice to Improve for this pupil.',
+    decided: (n) => (n.status !== 'monitoring' ? 'This notice already has its outcome.' : null),
+  });
   const c = new Check();
   const status = c.oneOf(
     'status',
@@ -1184,14 +1195,10 @@ export async function recordPenaltyOutcome(
   input: { pupilId: string; noticeId: string; status: string; paidOn?: string | undefined },
 ): Promise<void> {
   const scope = await scopeFor(deps, actor, input.pupilId, 'casework.manage');
-  const row = await deps.db
-    .selectFrom('penalty_notices')
-    .selectAll()
-    .where('id', '=', input.noticeId)
-    .where('pupil_id', '=', scope.pupil.id)
-    .executeTakeFirst();
-  if (!row) throw new AppError('NOT_FOUND', 'No such penalty notice for this pupil.');
-  if (row.status !== 'issued') throw new AppError('CONFLICT', 'This penalty notice already has its outcome.');
+  const row = await pupilItem(deps, scope, 'penalty_notices', input.noticeId, {
+    missing: 'No such penalty notice for this pupil.',
+    decided: (n) => (n.status !== 'issued' ? 'This penalty notice already has its outcome.' : null),
+  });
   const c = new Check();
   const status = c.oneOf(
     'status',
