@@ -30,10 +30,22 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/**
+ * The last answer per time zone, by the minute it is for: a local date and time of day change
+ * only when the minute does (time zone offsets change on whole minutes), and formatting costs
+ * far more than a lookup when every request of the 8:50 rush asks.
+ */
+const LAST = new Map<string, { minute: number; parts: { date: PlainDate; time: string } }>();
+
 function partsIn(date: Date, timeZone: string): { date: PlainDate; time: string } {
+  const minute = Math.floor(date.getTime() / 60_000);
+  const last = LAST.get(timeZone);
+  if (last && last.minute === minute) return last.parts;
   const f = formatterFor(timeZone);
   const p = Object.fromEntries(f.formatToParts(date).map((x) => [x.type, x.value]));
-  return { date: `${p['year']}-${p['month']}-${p['day']}` as PlainDate, time: `${p['hour']}:${p['minute']}` };
+  const parts = { date: `${p['year']}-${p['month']}-${p['day']}` as PlainDate, time: `${p['hour']}:${p['minute']}` };
+  LAST.set(timeZone, { minute, parts });
+  return parts;
 }
 
 /** The local date and time of day of an ISO instant in a time zone. */

@@ -9,7 +9,7 @@ import {
   createUser,
   deleteSession,
   emailTaken,
-  findSession,
+  findSessionWithActor,
   findUserForSignIn,
   getActor,
   insertSession,
@@ -203,13 +203,13 @@ export interface ResolvedSession {
 export async function resolveSession(deps: Deps, token: string | undefined): Promise<ResolvedSession | undefined> {
   if (!token) return undefined;
   const id = hashToken(token);
-  const session = await findSession(deps.db, id);
-  if (!session) return undefined;
+  const found = await findSessionWithActor(deps.db, id);
+  if (!found) return undefined;
+  const { session, actor } = found;
   if (session.expiresAt <= deps.clock.now()) {
     await deleteSession(deps.db, id);
     return undefined;
   }
-  const actor = await getActor(deps.db, session.userId);
   if (!actor) {
     await deleteSession(deps.db, id);
     return undefined;

@@ -17,13 +17,12 @@ import {
 import type { DbOrTrx } from '../db/connect.js';
 import {
   findPupil,
-  groupMembersOnRoll,
+  groupWithMembersOnRoll,
   pupilGroupIds,
   sessionMarksFor,
   type PupilSummary,
 } from '../db/repositories/pupils.js';
 import {
-  findGroup,
   findLesson,
   findRegister,
   lessonMarksFor,
@@ -128,12 +127,6 @@ function schoolResource(school: School): Resource {
   return { kind: 'school', schoolId: school.id, trustId: school.trustId, laCode: school.laCode };
 }
 
-async function loadGroup(db: DbOrTrx, groupId: string): Promise<{ group: Group; school: School }> {
-  const group = await findGroup(db, groupId);
-  if (!group) throw new AppError('GROUP_NOT_FOUND', 'No such group.');
-  return { group, school: await getSchool(db, group.schoolId) };
-}
-
 /** A small cache of compiled calendars, invalidated by callers that change terms (imports). */
 const calendarCache = new Map<string, { at: number; cal: SchoolCalendar }>();
 const CALENDAR_TTL_MS = 60_000;
@@ -189,7 +182,9 @@ async function registerContext(
   actor: Actor,
   q: { groupId: string; date: PlainDate; session: Session; lessonId?: string | null | undefined },
 ): Promise<RegisterContext> {
-  const { group, school } = await loadGroup(deps.db, q.groupId);
+  const found = await groupWithMembersOnRoll(deps.db, q.groupId, q.date);
+  if (!found) throw new AppError('GROUP_NOT_FOUND', 'No such group.');
+  const { group, school, members } = found;
   authorise(actor, 'register.take', groupResource(school, group));
   const cal = await schoolCalendar(deps, school.id);
   if (sessionIndex(cal, q.date, q.session) < 0) {
@@ -215,7 +210,7 @@ async function registerContext(
     window,
     state: stateFor(deps, school, q.date, session, window),
     canAmend: can(actor, 'mark.amend', groupResource(school, group)),
-    pupils: await groupMembersOnRoll(deps.db, group.id, q.date),
+    pupils: members,
   };
 }
 

@@ -1,6 +1,8 @@
 /** Pupils, their groups and their marks. */
 import type { PlainDate, Session } from '@rollcall/domain';
 import type { DbOrTrx } from '../connect.js';
+import { toGroup, type Group } from './registers.js';
+import { toSchool, type School } from './schools.js';
 
 export interface PupilSummary {
   readonly id: string;
@@ -158,6 +160,93 @@ export async function pupilGroupIds(db: DbOrTrx, pupilId: string): Promise<strin
 }
 
 /** Members of a group on roll on a date, ordered by surname then forename. */
+/**
+ * A group, its school and its pupils on roll on a date, in one query: what every register save
+ * and every register view needs first. Undefined when there is no such group.
+ */
+export async function groupWithMembersOnRoll(
+  db: DbOrTrx,
+  groupId: string,
+  date: PlainDate,
+): Promise<{ group: Group; school: School; members: PupilSummary[] } | undefined> {
+  const rows = await db
+    .selectFrom('groups as g')
+    .innerJoin('schools as s', 's.id', 'g.school_id')
+    .leftJoin('group_members as gm', 'gm.group_id', 'g.id')
+    .leftJoin('pupils as p', (j) =>
+      j
+        .onRef('p.id', '=', 'gm.pupil_id')
+        .on('p.admission_date', '<=', date)
+        .on((eb) => eb.or([eb('p.leaving_date', 'is', null), eb('p.leaving_date', '>=', date)])),
+    )
+    .select([
+      'g.id as g_id',
+      'g.school_id as g_school_id',
+      'g.kind as g_kind',
+      'g.name as g_name',
+      'g.year_group as g_year_group',
+      'g.subject as g_subject',
+      's.id as s_id',
+      's.urn as s_urn',
+      's.name as s_name',
+      's.phase as s_phase',
+      's.la_code as s_la_code',
+      's.la_name as s_la_name',
+      's.trust_id as s_trust_id',
+      's.time_zone as s_time_zone',
+      's.policy_json as s_policy_json',
+      ...SUMMARY.map((c) => `p.${c}` as const),
+    ])
+    .where('g.id', '=', groupId)
+    .execute();
+  const first = rows[0];
+  if (!first) return undefined;
+  const group = toGroup({
+    id: first.g_id,
+    school_id: first.g_school_id,
+    kind: first.g_kind,
+    name: first.g_name,
+    year_group: first.g_year_group,
+    subject: first.g_subject,
+  });
+  const school = toSchool({
+    id: first.s_id,
+    urn: first.s_urn,
+    name: first.s_name,
+    phase: first.s_phase,
+    la_code: first.s_la_code,
+    la_name: first.s_la_name,
+    trust_id: first.s_trust_id,
+    time_zone: first.s_time_zone,
+    policy_json: first.s_policy_json,
+  });
+  const members: PupilSummary[] = [];
+  for (const r of rows) {
+    if (r.id === null || r.school_id === null || r.upn === null || r.legal_forename === null) continue;
+    if (r.legal_surname === null || r.admission_date === null) continue;
+    members.push(
+      toSummary({
+        id: r.id,
+        school_id: r.school_id,
+        upn: r.upn,
+        legal_forename: r.legal_forename,
+        legal_surname: r.legal_surname,
+        preferred_forename: r.preferred_forename,
+        preferred_surname: r.preferred_surname,
+        year_group: r.year_group,
+        reg_group_id: r.reg_group_id,
+        admission_date: r.admission_date,
+        leaving_date: r.leaving_date,
+      }),
+    );
+  }
+  members.sort(byPupilName);
+  return { group, school, members };
+}
+
+/** The order `localeCompare` gives, with one collator built once (a register sorts on every save). */
+const byName = new Intl.Collator();
+
 export async function groupMembersOnRoll(db: DbOrTrx, groupId: string, date: PlainDate): Promise<PupilSummary[]> {
   const rows = await db
     .selectFrom('group_members')
@@ -167,7 +256,11 @@ export async function groupMembersOnRoll(db: DbOrTrx, groupId: string, date: Pla
     .where('pupils.admission_date', '<=', date)
     .where((eb) => eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', date)]))
     .execute();
-  return rows.map(toSummary).sort((a, b) => a.surname.localeCompare(b.surname) || a.forename.localeCompare(b.forename));
+  return rows.map(toSummary).sort(byPupilName);
+}
+
+function byPupilName(a: PupilSummary, b: PupilSummary): number {
+  return byName.compare(a.surname, b.surname) || byName.compare(a.forename, b.forename);
 }
 
 /** Searches pupils of a school by name or UPN (case-insensitive prefix of any name part). */

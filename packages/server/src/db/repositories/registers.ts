@@ -57,7 +57,7 @@ export interface Author {
 
 const GROUP_COLUMNS = ['id', 'school_id', 'kind', 'name', 'year_group', 'subject'] as const;
 
-function toGroup(r: {
+export function toGroup(r: {
   id: string;
   school_id: string;
   kind: string;

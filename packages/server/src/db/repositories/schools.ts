@@ -25,7 +25,25 @@ export interface School extends SchoolScope {
 
 const COLUMNS = ['id', 'urn', 'name', 'phase', 'la_code', 'la_name', 'trust_id', 'time_zone', 'policy_json'] as const;
 
-function toSchool(row: {
+/**
+ * Parsed policies by their stored text: every register save reads its school, and parsing and
+ * validating the policy document costs more than the query. The text is the key, so a changed
+ * policy is parsed afresh; bounded so that edits over a long uptime cannot grow it without end.
+ */
+const parsedPolicies = new Map<string, SchoolPolicy>();
+const PARSED_POLICIES_MAX = 256;
+
+function policyOf(json: string): SchoolPolicy {
+  const hit = parsedPolicies.get(json);
+  if (hit) return hit;
+  const parsed = parseSchoolPolicy(json);
+  const policy = parsed.ok ? parsed.policy : DEFAULT_POLICY;
+  if (parsedPolicies.size >= PARSED_POLICIES_MAX) parsedPolicies.delete(parsedPolicies.keys().next().value as string);
+  parsedPolicies.set(json, policy);
+  return policy;
+}
+
+export function toSchool(row: {
   id: string;
   urn: string;
   name: string;
@@ -36,7 +54,6 @@ function toSchool(row: {
   time_zone: string;
   policy_json: string;
 }): School {
-  const parsed = parseSchoolPolicy(row.policy_json);
   return {
     id: row.id,
     schoolId: row.id,
@@ -47,7 +64,7 @@ function toSchool(row: {
     laName: row.la_name,
     trustId: row.trust_id,
     timeZone: row.time_zone,
-    policy: parsed.ok ? parsed.policy : DEFAULT_POLICY,
+    policy: policyOf(row.policy_json),
   };
 }
 

@@ -9,6 +9,7 @@ import {
   deleteSession,
   emailTaken,
   findSession,
+  findSessionWithActor,
   findUser,
   findUserForSignIn,
   getActor,
@@ -92,6 +93,39 @@ describeEachDialect('users repository', (ctx) => {
     await ctx.db.updateTable('users').set({ disabled: 1 }).where('id', '=', 'u-new').execute();
     expect(await getActor(ctx.db, 'u-new')).toBeUndefined();
     expect((await findUser(ctx.db, 'u-new'))?.disabled).toBe(true);
+  });
+
+  it('findSessionWithActor gives the same actor as getActor in one query, and none for a disabled account', async () => {
+    const who = [
+      school.actors.teacher.userId,
+      school.parent.userId,
+      school.actors.trust_lead.userId,
+      school.actors.office.userId,
+      'u-new', // disabled above
+    ];
+    for (const [i, userId] of who.entries()) {
+      await insertSession(ctx.db, {
+        id: `sa${i}`,
+        userId,
+        csrfToken: `csrf${i}`,
+        createdAt: '2025-09-08T08:00:00.000Z',
+        expiresAt: '2025-09-08T16:00:00.000Z',
+      });
+    }
+    for (const [i, userId] of who.entries()) {
+      const found = await findSessionWithActor(ctx.db, `sa${i}`);
+      expect(found?.session).toEqual({
+        id: `sa${i}`,
+        userId,
+        csrfToken: `csrf${i}`,
+        createdAt: '2025-09-08T08:00:00.000Z',
+        expiresAt: '2025-09-08T16:00:00.000Z',
+      });
+      expect(found?.actor).toEqual(await getActor(ctx.db, userId));
+    }
+    expect((await findSessionWithActor(ctx.db, 'sa0'))?.actor?.groupIds.size).toBe(2);
+    expect((await findSessionWithActor(ctx.db, 'sa4'))?.actor).toBeUndefined();
+    expect(await findSessionWithActor(ctx.db, 'no-such-session')).toBeUndefined();
   });
 
   it('lists a school’s users by name', async () => {

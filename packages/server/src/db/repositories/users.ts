@@ -240,6 +240,85 @@ export async function findSession(db: DbOrTrx, id: string): Promise<StoredSessio
     : undefined;
 }
 
+/**
+ * A session with the actor it signs in, in one query (every request asks): the session, its
+ * account, and a teacher's groups or a parent's children as extra rows. Undefined when there is
+ * no such session; `actor` undefined when the account is missing, disabled or of an unknown role.
+ */
+export async function findSessionWithActor(
+  db: DbOrTrx,
+  id: string,
+): Promise<{ session: StoredSession; actor: Actor | undefined } | undefined> {
+  const rows = await db
+    .selectFrom('auth_sessions as s')
+    .leftJoin('users as u', 'u.id', 's.user_id')
+    .leftJoin('group_staff as gs', (j) => j.onRef('gs.user_id', '=', 'u.id').on('u.role', '=', 'teacher'))
+    .leftJoin('parent_links as pl', (j) => j.onRef('pl.user_id', '=', 'u.id').on('u.role', '=', 'parent'))
+    .select([
+      's.id as session_id',
+      's.user_id',
+      's.csrf_token',
+      's.created_at as session_created_at',
+      's.expires_at',
+      'u.id',
+      'u.email',
+      'u.display_name',
+      'u.role',
+      'u.school_id',
+      'u.trust_id',
+      'u.la_code',
+      'u.disabled',
+      'u.created_at',
+      'gs.group_id',
+      'pl.pupil_id',
+    ])
+    .where('s.id', '=', id)
+    .execute();
+  const first = rows[0];
+  if (!first) return undefined;
+  const session: StoredSession = {
+    id: first.session_id,
+    userId: first.user_id,
+    csrfToken: first.csrf_token,
+    createdAt: first.session_created_at,
+    expiresAt: first.expires_at,
+  };
+  const user =
+    first.id === null || first.email === null || first.display_name === null || first.role === null
+      ? undefined
+      : toUser({
+          id: first.id,
+          email: first.email,
+          display_name: first.display_name,
+          role: first.role,
+          school_id: first.school_id,
+          trust_id: first.trust_id,
+          la_code: first.la_code,
+          disabled: Number(first.disabled),
+          created_at: first.created_at ?? '',
+        });
+  if (!user || user.disabled) return { session, actor: undefined };
+  const groupIds = new Set<string>();
+  const pupilIds = new Set<string>();
+  for (const r of rows) {
+    if (r.group_id !== null) groupIds.add(r.group_id);
+    if (r.pupil_id !== null) pupilIds.add(r.pupil_id);
+  }
+  return {
+    session,
+    actor: {
+      userId: user.id,
+      name: user.name,
+      role: user.role,
+      schoolId: user.schoolId,
+      trustId: user.trustId,
+      laCode: user.laCode,
+      groupIds,
+      pupilIds,
+    },
+  };
+}
+
 export async function deleteSession(db: DbOrTrx, id: string): Promise<void> {
   await db.deleteFrom('auth_sessions').where('id', '=', id).execute();
 }
