@@ -17,6 +17,7 @@ import {
   updateContract,
   updateReferral,
 } from './case-record.js';
+import { caseworkList, setStage } from './casework.js';
 
 /** Monday 15 September 2025, 9:00 in London. */
 const NOW = '2025-09-15T08:00:00Z';
@@ -81,6 +82,27 @@ describeEachDialect('changing one item of a case record', (ctx) => {
       issuedOn: '2025-09-01',
       reason: 'Holiday in term time',
     });
+    // In Track 2 (reviewed every 4 school weeks) from 15 September, and a letter the policy proposed.
+    await setStage(deps(), officer, { pupilId, stageId: 'track-2', reason: 'Agreed at panel' });
+    await ctx.db
+      .insertInto('case_actions')
+      .values({
+        id: 'letter-action',
+        pupil_id: pupilId,
+        policy_action: 'letter:stage-2',
+        description: 'Send the stage 2 letter',
+        owner: 'Officer',
+        due_on: '2025-09-22',
+        status: 'open',
+        outcome: null,
+        completed_on: null,
+        suggestion_id: null,
+        meeting_id: null,
+        created_by: school.actors.attendance_officer.userId,
+        created_at: NOW,
+        updated_at: NOW,
+      })
+      .execute();
   });
 
   /** Each change, for a pupil and an item id. */
@@ -154,6 +176,53 @@ describeEachDialect('changing one item of a case record', (ctx) => {
       recordMeeting(deps(), school.actors.teacher, { pupilId, meetingId: ids.meeting!, outcome: 'cancelled' }),
     );
     expect(teacher.code).toBe('FORBIDDEN');
+  });
+
+  it('lists what is overdue on the officer’s list, kind by kind, with where to go', async () => {
+    const later = testDeps(ctx.db, ctx.dialect, '2025-11-03T08:00:00Z');
+    const list = await caseworkList(later, school.actors.attendance_officer);
+    const rows = (l: typeof list) =>
+      l.overdue.map((o) => [o.kind, o.dueOn, o.what, o.owner, o.href.replace(pupilId, 'P').replace(ids.plan!, 'PLAN')]);
+    expect(rows(list)).toEqual([
+      ['action', '2025-09-19', 'Call', 'Officer', '/pupils/P/case#actions'],
+      ['action', '2025-09-22', 'Send the stage 2 letter', 'Officer', '/pupils/P/letters/new?template=stage-2'],
+      [
+        'penalty-payment',
+        '2025-09-29',
+        'Penalty notice to Parent: payment deadline passed (record payment, or unpaid)',
+        null,
+        '/pupils/P/case#notices',
+      ],
+      ['plan-review', '2025-10-03', 'Review of the attendance support plan', null, '/pupils/P/case#plan-PLAN'],
+      ['contract-review', '2025-10-06', 'Review of the attendance contract', null, '/pupils/P/case#contracts'],
+      [
+        'notice-outcome',
+        '2025-10-07',
+        'Outcome of the Notice to Improve (monitoring period ended)',
+        null,
+        '/pupils/P/case#notices',
+      ],
+      [
+        'review',
+        '2025-10-13',
+        'Review of Track 2: intensive support (persistent absence) (every 4 school weeks)',
+        null,
+        '/pupils/P/case#stage',
+      ],
+      [
+        'plan-end',
+        '2025-10-24',
+        'Attendance support plan past its agreed end date: end or extend it',
+        null,
+        '/pupils/P/case#plan-PLAN',
+      ],
+    ]);
+    expect(list.overdue.every((o) => o.pupilId === pupilId && o.pupilName === 'Alex Able')).toBe(true);
+    // A SENCO may not send letters: the letter action goes to the case's actions instead.
+    const senco = await caseworkList(later, school.actors.senco);
+    expect(senco.overdue.find((o) => o.what === 'Send the stage 2 letter')?.href).toBe(
+      `/pupils/${pupilId}/case#actions`,
+    );
   });
 
   it('changes each once; a second change of one already decided is a conflict, saying why', async () => {

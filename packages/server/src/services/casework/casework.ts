@@ -17,6 +17,7 @@ import {
   type SchoolCalendar,
 } from '@rollcall/domain';
 import type { DbOrTrx, Trx } from '../../db/connect.js';
+import type { Database } from '../../db/schema.js';
 import { pupilMarks } from '../../db/repositories/pupils.js';
 import { getSchool, type School } from '../../db/repositories/schools.js';
 import { newId } from '../../platform/ids.js';
@@ -963,6 +964,125 @@ export function queueOf(
   };
 }
 
+/** The case tables whose open rows can fall overdue, and the date column each falls due by. */
+type OverdueTable = 'case_actions' | 'case_plans' | 'case_contracts' | 'notices_to_improve' | 'penalty_notices';
+type DueColumn = 'due_on' | 'review_on' | 'monitoring_ends_on' | 'pay_by';
+type OverdueEntry = Omit<OverdueItem, 'pupilId' | 'pupilName'>;
+type OverdueSource = (
+  deps: Deps,
+  pupilIds: readonly string[],
+  today: PlainDate,
+  ctx: { canSendLetters: boolean },
+) => Promise<(OverdueEntry & { pupilId: string })[]>;
+
+/**
+ * Reads the rows of a case table in a status (and, with `due`, due before today) for some
+ * pupils, and turns each into its overdue items.
+ */
+function overdueFrom<T extends OverdueTable>(
+  table: T,
+  status: string,
+  due: DueColumn | null,
+  items: (row: Database[T], today: PlainDate, ctx: { canSendLetters: boolean }) => OverdueEntry[],
+): OverdueSource {
+  return async (deps, pupilIds, today, ctx) => {
+    // Every one of these tables has pupil_id and status; the cast only names one for the builder.
+    let query = deps.db
+      .selectFrom(table as 'case_actions')
+      .selectAll()
+      .where('pupil_id', 'in', pupilIds)
+      .where('status', '=', status);
+    if (due !== null) query = query.where(due as 'due_on', '<', today);
+    const rows = (await query.execute()) as unknown as Database[T][];
+    return rows.flatMap((row) => items(row, today, ctx).map((item) => ({ ...item, pupilId: row.pupil_id })));
+  };
+}
+
+const caseHref = (pupilId: string, anchor: string): string => `/pupils/${encodeURIComponent(pupilId)}/case#${anchor}`;
+
+/** One overdue item per row, due on its `due` date, owned by nobody, linking to a section of the case page. */
+function dueItem<T extends OverdueTable>(
+  table: T,
+  status: string,
+  due: DueColumn,
+  kind: OverdueKind,
+  anchor: string,
+  what: (row: Database[T]) => string,
+): OverdueSource {
+  return overdueFrom(table, status, due, (row) => [
+    {
+      kind,
+      what: what(row),
+      dueOn: (row as unknown as Record<DueColumn, PlainDate>)[due],
+      owner: null,
+      href: caseHref(row.pupil_id, anchor),
+    },
+  ]);
+}
+
+/** What falls overdue on the officer's list besides stage reviews, table by table, in the list's order. */
+const OVERDUE_SOURCES: readonly OverdueSource[] = [
+  overdueFrom('case_actions', 'open', 'due_on', (a, _today, { canSendLetters }) => [
+    {
+      kind: 'action',
+      what: a.description,
+      dueOn: a.due_on as PlainDate,
+      owner: a.owner,
+      // A letter action goes to the compose page only for those who may send letters (not a SENCO).
+      href:
+        a.policy_action && (!a.policy_action.startsWith('letter:') || canSendLetters)
+          ? actionHref(a.pupil_id, a.policy_action)
+          : caseHref(a.pupil_id, 'actions'),
+    },
+  ]),
+  overdueFrom('case_plans', 'active', null, (p, today) => {
+    const label = PLAN_KIND_LABELS[p.kind as PlanKind] ?? p.kind;
+    const next = planNextReview({
+      kind: p.kind,
+      startsOn: p.starts_on as PlainDate,
+      reviewDates: JSON.parse(p.review_dates) as PlainDate[],
+      reviews: JSON.parse(p.reviews) as { on: PlainDate }[],
+    });
+    const href = caseHref(p.pupil_id, `plan-${p.id}`);
+    const out: OverdueEntry[] = [];
+    if (next && next < today)
+      out.push({ kind: 'plan-review', what: `Review of the ${label.toLowerCase()}`, dueOn: next, owner: null, href });
+    if (p.ends_on < today)
+      out.push({
+        kind: 'plan-end',
+        what: `${label} past its agreed end date: end or extend it`,
+        dueOn: p.ends_on as PlainDate,
+        owner: null,
+        href,
+      });
+    return out;
+  }),
+  dueItem(
+    'case_contracts',
+    'active',
+    'review_on',
+    'contract-review',
+    'contracts',
+    () => 'Review of the attendance contract',
+  ),
+  dueItem(
+    'notices_to_improve',
+    'monitoring',
+    'monitoring_ends_on',
+    'notice-outcome',
+    'notices',
+    () => 'Outcome of the Notice to Improve (monitoring period ended)',
+  ),
+  dueItem(
+    'penalty_notices',
+    'issued',
+    'pay_by',
+    'penalty-payment',
+    'notices',
+    (n) => `Penalty notice to ${n.parent_name}: payment deadline passed (record payment, or unpaid)`,
+  ),
+];
+
 /** The officer's list for a school, its suggestions filtered, ordered and paged by `query`. */
 export async function caseworkList(
   deps: Deps,
@@ -1069,130 +1189,10 @@ export async function caseworkList(
       });
     }
   }
-  const actions = inSchool(
-    await deps.db
-      .selectFrom('case_actions')
-      .selectAll()
-      .where('pupil_id', 'in', byPupil)
-      .where('status', '=', 'open')
-      .where('due_on', '<', today)
-      .execute(),
-  );
-  for (const a of actions) {
-    overdue.push({
-      kind: 'action',
-      pupilId: a.pupil_id,
-      pupilName: nameOf(a.pupil_id),
-      what: a.description,
-      dueOn: a.due_on as PlainDate,
-      owner: a.owner,
-      // A letter action goes to the compose page only for those who may send letters (not a SENCO).
-      href:
-        a.policy_action && (!a.policy_action.startsWith('letter:') || can(actor, 'letter.send', schoolResource(school)))
-          ? actionHref(a.pupil_id, a.policy_action)
-          : `/pupils/${encodeURIComponent(a.pupil_id)}/case#actions`,
-    });
-  }
-  const plans = inSchool(
-    await deps.db
-      .selectFrom('case_plans')
-      .selectAll()
-      .where('pupil_id', 'in', byPupil)
-      .where('status', '=', 'active')
-      .execute(),
-  );
-  for (const p of plans) {
-    const plan = {
-      kind: p.kind,
-      startsOn: p.starts_on as PlainDate,
-      reviewDates: JSON.parse(p.review_dates) as PlainDate[],
-      reviews: JSON.parse(p.reviews) as { on: PlainDate }[],
-    };
-    const label = PLAN_KIND_LABELS[p.kind as PlanKind] ?? p.kind;
-    const next = planNextReview(plan);
-    const href = `/pupils/${encodeURIComponent(p.pupil_id)}/case#plan-${p.id}`;
-    if (next && next < today) {
-      overdue.push({
-        kind: 'plan-review',
-        pupilId: p.pupil_id,
-        pupilName: nameOf(p.pupil_id),
-        what: `Review of the ${label.toLowerCase()}`,
-        dueOn: next,
-        owner: null,
-        href,
-      });
+  for (const source of OVERDUE_SOURCES) {
+    for (const { pupilId, ...item } of await source(deps, byPupil, today, { canSendLetters })) {
+      if (names.has(pupilId)) overdue.push({ ...item, pupilId, pupilName: nameOf(pupilId) });
     }
-    if (p.ends_on < today) {
-      overdue.push({
-        kind: 'plan-end',
-        pupilId: p.pupil_id,
-        pupilName: nameOf(p.pupil_id),
-        what: `${label} past its agreed end date: end or extend it`,
-        dueOn: p.ends_on as PlainDate,
-        owner: null,
-        href,
-      });
-    }
-  }
-  const contracts = inSchool(
-    await deps.db
-      .selectFrom('case_contracts')
-      .selectAll()
-      .where('pupil_id', 'in', byPupil)
-      .where('status', '=', 'active')
-      .where('review_on', '<', today)
-      .execute(),
-  );
-  for (const c of contracts) {
-    overdue.push({
-      kind: 'contract-review',
-      pupilId: c.pupil_id,
-      pupilName: nameOf(c.pupil_id),
-      what: 'Review of the attendance contract',
-      dueOn: c.review_on as PlainDate,
-      owner: null,
-      href: `/pupils/${encodeURIComponent(c.pupil_id)}/case#contracts`,
-    });
-  }
-  const notices = inSchool(
-    await deps.db
-      .selectFrom('notices_to_improve')
-      .selectAll()
-      .where('pupil_id', 'in', byPupil)
-      .where('status', '=', 'monitoring')
-      .where('monitoring_ends_on', '<', today)
-      .execute(),
-  );
-  for (const n of notices) {
-    overdue.push({
-      kind: 'notice-outcome',
-      pupilId: n.pupil_id,
-      pupilName: nameOf(n.pupil_id),
-      what: 'Outcome of the Notice to Improve (monitoring period ended)',
-      dueOn: n.monitoring_ends_on as PlainDate,
-      owner: null,
-      href: `/pupils/${encodeURIComponent(n.pupil_id)}/case#notices`,
-    });
-  }
-  const pns = inSchool(
-    await deps.db
-      .selectFrom('penalty_notices')
-      .selectAll()
-      .where('pupil_id', 'in', byPupil)
-      .where('status', '=', 'issued')
-      .where('pay_by', '<', today)
-      .execute(),
-  );
-  for (const n of pns) {
-    overdue.push({
-      kind: 'penalty-payment',
-      pupilId: n.pupil_id,
-      pupilName: nameOf(n.pupil_id),
-      what: `Penalty notice to ${n.parent_name}: payment deadline passed (record payment, or unpaid)`,
-      dueOn: n.pay_by as PlainDate,
-      owner: null,
-      href: `/pupils/${encodeURIComponent(n.pupil_id)}/case#notices`,
-    });
   }
   overdue.sort((a, b) => (a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : a.pupilName.localeCompare(b.pupilName)));
 
