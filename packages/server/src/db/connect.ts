@@ -1,5 +1,7 @@
 /** Opening the database (SQLite by default, PostgreSQL when configured) and migrating it. */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
@@ -24,6 +26,8 @@ import * as integrationPeriods from './migrations/2026-11-28T05-00-00_integratio
 import * as schoolDetails from './migrations/2026-11-28T06-00-00_school-details.js';
 import * as cohortSnapshots from './migrations/2026-11-28T07-00-00_cohort-snapshots.js';
 import type { Database } from './schema.js';
+
+const require = createRequire(import.meta.url);
 
 export type Db = Kysely<Database>;
 export type Trx = Transaction<Database>;
@@ -68,6 +72,17 @@ export function sqliteHandleOf(db: Db): SQLite.Database | undefined {
   return sqliteHandles.get(db);
 }
 
+/**
+ * On PostgreSQL, a second Kysely instance over its own single connection for register saves
+ * (db/repositories/register-batch.ts): at 8:50 every request's reads queue for the shared pool,
+ * and a batch of saves waiting behind them all would keep every teacher waiting.
+ */
+const postgresWriters = new WeakMap<Db, Db>();
+
+export function postgresWriterOf(db: Db): Db | undefined {
+  return postgresWriters.get(db);
+}
+
 /** How often the SQLite write-ahead log is checkpointed into the database file. */
 const CHECKPOINT_EVERY_MS = 2_000;
 
@@ -78,7 +93,17 @@ export function openDatabase(database: Config['database']): OpenDatabase {
     pg.types.setTypeParser(20, (v) => Number(v));
     const pool = new pg.Pool({ connectionString: database.url, max: 10 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    const writer = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 1 }) }),
+    });
+    postgresWriters.set(db, writer);
+    return {
+      db,
+      dialect: 'postgres',
+      close: async () => {
+        await Promise.all([db.destroy(), writer.destroy()]);
+      },
+    };
   }
   if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
   const sqlite = new SQLite(database.path);
@@ -88,20 +113,64 @@ export function openDatabase(database: Config['database']): OpenDatabase {
   sqlite.pragma('busy_timeout = 5000');
   // Checkpoints (copying the WAL into the database file, with an fsync) are taken on a timer
   // rather than by whichever request happens to pass 1,000 pages: with a synchronous driver a
-  // checkpoint inside a request holds up every request behind it.
+  // checkpoint inside a request holds up every request behind it. For a database file the timer
+  // runs in a worker thread with a connection of its own, so that even the checkpoint after the
+  // 8:50 rush (tens of megabytes of WAL) never stops the server answering.
   sqlite.pragma('wal_autocheckpoint = 0');
-  const checkpoints = setInterval(() => {
-    sqlite.pragma('wal_checkpoint(PASSIVE)');
-  }, CHECKPOINT_EVERY_MS);
-  checkpoints.unref();
+  const checkpoints = database.path === ':memory:' ? undefined : startCheckpointer(database.path);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   sqliteHandles.set(db, sqlite);
   return {
     db,
     dialect: 'sqlite',
     close: async () => {
-      clearInterval(checkpoints);
+      await checkpoints?.stop();
       await db.destroy();
+    },
+  };
+}
+
+/** The checkpointer's code: a CommonJS worker given the driver's resolved path. */
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path);
+db.pragma('busy_timeout = 5000');
+const timer = setInterval(() => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch (e) {
+    parentPort.postMessage({ error: String((e && e.message) || e) });
+  }
+}, workerData.everyMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+/**
+ * Checkpoints the WAL of a database file every CHECKPOINT_EVERY_MS from a worker thread (PASSIVE:
+ * it copies what no reader still needs and never waits for writers). The worker does not keep the
+ * process alive; `stop()` ends it after its current checkpoint.
+ */
+function startCheckpointer(path: string): { stop(): Promise<void> } {
+  const worker = new Worker(CHECKPOINTER, {
+    eval: true,
+    workerData: { path, driver: require.resolve('better-sqlite3'), everyMs: CHECKPOINT_EVERY_MS },
+  });
+  worker.unref();
+  // A failed checkpoint is retried at the next tick; the WAL only grows meanwhile.
+  worker.on('message', () => undefined);
+  worker.on('error', () => undefined);
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  return {
+    async stop() {
+      worker.postMessage('stop');
+      const timeout = setTimeout(() => void worker.terminate(), 5_000);
+      await exited;
+      clearTimeout(timeout);
     },
   };
 }

@@ -11,8 +11,9 @@
  *   connection, so no Kysely transaction is open beside it), each save inside a savepoint so that
  *   a save whose statements fail is undone alone;
  * - PostgreSQL reads every register and mark of the batch in three statements and writes them in
- *   four (arrays through `unnest`), whatever the batch's size; if any statement fails the batch is
- *   rolled back and its saves are written again one by one, so one bad save fails alone.
+ *   four (arrays through `unnest`), whatever the batch's size, on a connection of its own (not
+ *   queued behind every request's reads); if any statement fails the batch is rolled back and
+ *   its saves are written again one by one, so one bad save fails alone.
  *
  * Every mark written appends its history row, as every other writer does (the analysis cache
  * follows `mark_history`), and each save writes its audit row in the same transaction.
@@ -21,7 +22,7 @@ import type { PlainDate, Session } from '@rollcall/domain';
 import { CompiledQuery } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import { newId } from '../../platform/ids.js';
-import { sqliteHandleOf, type Db, type Dialect, type Trx } from '../connect.js';
+import { postgresWriterOf, sqliteHandleOf, type Db, type Dialect, type Trx } from '../connect.js';
 import type { AuditLogTable } from '../schema.js';
 import type { Author, MarkWrite } from './registers.js';
 
@@ -122,7 +123,8 @@ async function writeBatch(db: Db, dialect: Dialect, batch: Pending[]): Promise<P
     return [];
   }
   try {
-    const { decided, deferred } = await db.transaction().execute((trx) => writePostgresBatch(trx, batch));
+    const writer = postgresWriterOf(db) ?? db;
+    const { decided, deferred } = await writer.transaction().execute((trx) => writePostgresBatch(trx, batch));
     // Only now, after the commit, is anyone told their save is done.
     for (const d of decided) d.pending.resolve(d.outcome);
     return deferred;
