@@ -27,6 +27,7 @@ import { authorise, can, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
 import { loadPupilScope } from '../home-visits.js';
+import { pupilAdjustedAttendance } from '../integration-periods.js';
 import { layMarks } from '../pupils.js';
 import { schoolCalendar } from '../registers.js';
 import { actionHref, actionLabel } from './actions.js';
@@ -416,10 +417,13 @@ async function prepareDecision(deps: Deps, actor: Actor, input: DecideInput): Pr
     .where('pupil_id', '=', pupil.id)
     .where('left_on', 'is', null)
     .executeTakeFirst();
-  const rate =
-    decision === 'accept' && suggestion.kind === 'review'
-      ? await pupilRateOn(deps.db, cal, school, pupil, today)
-      : null;
+  // A review records the rate the policy reads (the adjusted rate where the policy uses adjusted
+  // attendance), since "no improvement since the review" is judged against it.
+  let rate: number | null = null;
+  if (decision === 'accept' && suggestion.kind === 'review') {
+    const adjusted = await pupilAdjustedAttendance(deps, school, pupil, today);
+    rate = adjusted ? adjusted.figures.adjusted.rate : await pupilRateOn(deps.db, cal, school, pupil, today);
+  }
   return {
     suggestion,
     pupilId: pupil.id,
