@@ -19,10 +19,12 @@ describe('the casework settings: the shortest plan and the Notice to Improve per
     expect(caseworkSettingsOf(DEFAULT_POLICY)).toEqual({
       minPlanSchoolWeeks: 6,
       noticeToImprovePeriod: '15-school-days',
+      maxNewEntriesPerRun: null,
     });
     expect(caseworkSettingsOf(parsed({ preset: 'stoccat-twin-track' }))).toEqual({
       minPlanSchoolWeeks: 6,
       noticeToImprovePeriod: '15-school-days',
+      maxNewEntriesPerRun: null,
     });
   });
 
@@ -40,12 +42,13 @@ describe('the casework settings: the shortest plan and the Notice to Improve per
     expect(caseworkSettingsOf(parsed({ casework: cw }))).toEqual({
       minPlanSchoolWeeks: 8,
       noticeToImprovePeriod: '6-weeks',
+      maxNewEntriesPerRun: null,
     });
     expect(
       caseworkSettingsOf(
         parsed({ preset: 'stockton-tiers', minPlanSchoolWeeks: 4, noticeToImprovePeriod: '15-school-days' }),
       ),
-    ).toEqual({ minPlanSchoolWeeks: 4, noticeToImprovePeriod: '15-school-days' });
+    ).toEqual({ minPlanSchoolWeeks: 4, noticeToImprovePeriod: '15-school-days', maxNewEntriesPerRun: null });
   });
 
   it('are validated, naming the field', () => {
