@@ -1,6 +1,7 @@
 /** Pupils, their groups and their marks. */
 import type { PlainDate, Session } from '@rollcall/domain';
 import type { DbOrTrx } from '../connect.js';
+import { prepared } from '../prepared.js';
 import { toGroup, type Group } from './registers.js';
 import { toSchool, type School } from './schools.js';
 
@@ -160,25 +161,11 @@ export async function pupilGroupIds(db: DbOrTrx, pupilId: string): Promise<strin
 }
 
 /** Members of a group on roll on a date, ordered by surname then forename. */
-/**
- * A group, its school and its pupils on roll on a date, in one query: what every register save
- * and every register view needs first. Undefined when there is no such group.
- */
-export async function groupWithMembersOnRoll(
-  db: DbOrTrx,
-  groupId: string,
-  date: PlainDate,
-): Promise<{ group: Group; school: School; members: PupilSummary[] } | undefined> {
-  const rows = await db
+/** Built once per database (db/prepared.ts): every register save runs these two. */
+const groupAndSchoolQuery = prepared((db, args: { groupId: string }) =>
+  db
     .selectFrom('groups as g')
     .innerJoin('schools as s', 's.id', 'g.school_id')
-    .leftJoin('group_members as gm', 'gm.group_id', 'g.id')
-    .leftJoin('pupils as p', (j) =>
-      j
-        .onRef('p.id', '=', 'gm.pupil_id')
-        .on('p.admission_date', '<=', date)
-        .on((eb) => eb.or([eb('p.leaving_date', 'is', null), eb('p.leaving_date', '>=', date)])),
-    )
     .select([
       'g.id as g_id',
       'g.school_id as g_school_id',
@@ -195,10 +182,34 @@ export async function groupWithMembersOnRoll(
       's.trust_id as s_trust_id',
       's.time_zone as s_time_zone',
       's.policy_json as s_policy_json',
-      ...SUMMARY.map((c) => `p.${c}` as const),
     ])
-    .where('g.id', '=', groupId)
-    .execute();
+    .where('g.id', '=', args.groupId),
+);
+
+const membersOnRollQuery = prepared((db, args: { groupId: string; date: string }) =>
+  db
+    .selectFrom('group_members')
+    .innerJoin('pupils', 'pupils.id', 'group_members.pupil_id')
+    .select(SUMMARY.map((c) => `pupils.${c}` as const))
+    .where('group_members.group_id', '=', args.groupId)
+    .where('pupils.admission_date', '<=', args.date)
+    .where((eb) => eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', args.date)])),
+);
+
+/**
+ * A group, its school and its pupils on roll on a date: what every register save and every
+ * register view needs first (two statements built once; the school's policy document is read
+ * once, not with every pupil). Undefined when there is no such group.
+ */
+export async function groupWithMembersOnRoll(
+  db: DbOrTrx,
+  groupId: string,
+  date: PlainDate,
+): Promise<{ group: Group; school: School; members: PupilSummary[] } | undefined> {
+  const [rows, memberRows] = await Promise.all([
+    groupAndSchoolQuery(db, { groupId }),
+    membersOnRollQuery(db, { groupId, date }),
+  ]);
   const first = rows[0];
   if (!first) return undefined;
   const group = toGroup({
@@ -220,47 +231,17 @@ export async function groupWithMembersOnRoll(
     time_zone: first.s_time_zone,
     policy_json: first.s_policy_json,
   });
-  const members: PupilSummary[] = [];
-  for (const r of rows) {
-    if (r.id === null || r.school_id === null || r.upn === null || r.legal_forename === null) continue;
-    if (r.legal_surname === null || r.admission_date === null) continue;
-    members.push(
-      toSummary({
-        id: r.id,
-        school_id: r.school_id,
-        upn: r.upn,
-        legal_forename: r.legal_forename,
-        legal_surname: r.legal_surname,
-        preferred_forename: r.preferred_forename,
-        preferred_surname: r.preferred_surname,
-        year_group: r.year_group,
-        reg_group_id: r.reg_group_id,
-        admission_date: r.admission_date,
-        leaving_date: r.leaving_date,
-      }),
-    );
-  }
+  const members = memberRows.map(toSummary);
   members.sort(byPupilName);
   return { group, school, members };
 }
 
-/** The order `localeCompare` gives, with one collator built once (a register sorts on every save). */
-const byName = new Intl.Collator();
-
 export async function groupMembersOnRoll(db: DbOrTrx, groupId: string, date: PlainDate): Promise<PupilSummary[]> {
-  const rows = await db
-    .selectFrom('group_members')
-    .innerJoin('pupils', 'pupils.id', 'group_members.pupil_id')
-    .select(SUMMARY.map((c) => `pupils.${c}` as const))
-    .where('group_members.group_id', '=', groupId)
-    .where('pupils.admission_date', '<=', date)
-    .where((eb) => eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', date)]))
-    .execute();
-  return rows.map(toSummary).sort(byPupilName);
+  return (await membersOnRollQuery(db, { groupId, date })).map(toSummary).sort(byPupilName);
 }
 
 function byPupilName(a: PupilSummary, b: PupilSummary): number {
-  return byName.compare(a.surname, b.surname) || byName.compare(a.forename, b.forename);
+  return a.surname.localeCompare(b.surname) || a.forename.localeCompare(b.forename);
 }
 
 /** Searches pupils of a school by name or UPN (case-insensitive prefix of any name part). */

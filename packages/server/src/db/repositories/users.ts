@@ -4,6 +4,7 @@
  */
 import { isRole, type Actor, type Role } from '../../services/authz.js';
 import type { DbOrTrx } from '../connect.js';
+import { prepared } from '../prepared.js';
 
 export interface User {
   readonly id: string;
@@ -240,16 +241,9 @@ export async function findSession(db: DbOrTrx, id: string): Promise<StoredSessio
     : undefined;
 }
 
-/**
- * A session with the actor it signs in, in one query (every request asks): the session, its
- * account, and a teacher's groups or a parent's children as extra rows. Undefined when there is
- * no such session; `actor` undefined when the account is missing, disabled or of an unknown role.
- */
-export async function findSessionWithActor(
-  db: DbOrTrx,
-  id: string,
-): Promise<{ session: StoredSession; actor: Actor | undefined } | undefined> {
-  const rows = await db
+/** Built once per database (db/prepared.ts): every signed-in request runs it. */
+const sessionWithActorQuery = prepared((db, args: { id: string }) =>
+  db
     .selectFrom('auth_sessions as s')
     .leftJoin('users as u', 'u.id', 's.user_id')
     .leftJoin('group_staff as gs', (j) => j.onRef('gs.user_id', '=', 'u.id').on('u.role', '=', 'teacher'))
@@ -272,8 +266,19 @@ export async function findSessionWithActor(
       'gs.group_id',
       'pl.pupil_id',
     ])
-    .where('s.id', '=', id)
-    .execute();
+    .where('s.id', '=', args.id),
+);
+
+/**
+ * A session with the actor it signs in, in one query (every request asks): the session, its
+ * account, and a teacher's groups or a parent's children as extra rows. Undefined when there is
+ * no such session; `actor` undefined when the account is missing, disabled or of an unknown role.
+ */
+export async function findSessionWithActor(
+  db: DbOrTrx,
+  id: string,
+): Promise<{ session: StoredSession; actor: Actor | undefined } | undefined> {
+  const rows = await sessionWithActorQuery(db, { id });
   const first = rows[0];
   if (!first) return undefined;
   const session: StoredSession = {

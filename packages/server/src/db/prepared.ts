@@ -1,0 +1,50 @@
+/**
+ * Queries built with Kysely once and then run many times. Kysely builds and compiles a query
+ * afresh on every call; for a query with joins and a long select list that costs ten times what
+ * SQLite takes to run it (about 300 µs against 36 µs for a register's group, school and pupils).
+ * The few queries every register save runs are built once per database with a marker in place
+ * of each parameter, and later calls only put the values where the markers were.
+ *
+ *   const findX = prepared((db, p: { id: string }) => db.selectFrom('x').selectAll().where('id', '=', p.id));
+ *   const rows = await findX(db, { id });
+ *
+ * Only plain values may be parameters (no arrays: `in` lists expand to a different statement).
+ */
+import { CompiledQuery, type Compilable } from 'kysely';
+import type { DbOrTrx } from './connect.js';
+
+const MARK = '\u0000rollcall-parameter:';
+
+type Params = Record<string, string | number | null>;
+
+interface Built {
+  readonly sql: string;
+  /** For each parameter of the statement, the name of the value to put there, or a constant. */
+  readonly slots: readonly ({ name: string } | { value: unknown })[];
+}
+
+export function prepared<P extends Params, R>(
+  build: (db: DbOrTrx, params: P) => Compilable<R>,
+): (db: DbOrTrx, params: P) => Promise<R[]> {
+  const built = new WeakMap<object, Built>();
+  return async (db, params) => {
+    // A transaction compiles like its database; the first one seen builds the statement.
+    let b = built.get(db);
+    if (!b) {
+      const markers = new Proxy({} as P, {
+        get: (_target, name) => (typeof name === 'string' ? `${MARK}${name}` : undefined),
+      });
+      const compiled = build(db, markers).compile();
+      b = {
+        sql: compiled.sql,
+        slots: compiled.parameters.map((v) =>
+          typeof v === 'string' && v.startsWith(MARK) ? { name: v.slice(MARK.length) } : { value: v },
+        ),
+      };
+      built.set(db, b);
+    }
+    const values = b.slots.map((s) => ('name' in s ? params[s.name] : s.value));
+    const result = await db.executeQuery<R>(CompiledQuery.raw(b.sql, values));
+    return result.rows;
+  };
+}
