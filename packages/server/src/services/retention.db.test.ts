@@ -15,7 +15,10 @@ describe('removableBefore', () => {
   });
 });
 
-/** Marks (with a history row each) on days either side of the keep period's edges. */
+/**
+ * Marks (with a history row, a late arrival, an early leaver and the group's register each) on
+ * days either side of the keep period's edges.
+ */
 const DATES = ['2019-07-15', '2019-09-02', '2020-08-28', '2020-09-01', '2025-09-08'];
 
 describeEachDialect('runRetention', (ctx) => {
@@ -59,29 +62,103 @@ describeEachDialect('runRetention', (ctx) => {
             source: 'register',
           })
           .execute();
+        await ctx.db
+          .insertInto('late_arrivals')
+          .values({
+            id: `la-${school.schoolId}-${i}`,
+            pupil_id: pupil,
+            date,
+            session: 'AM',
+            arrived_at: '08:55',
+            minutes_late: 10,
+            code: 'L',
+            reason: 'bus',
+            recorded_by: 'Office',
+            recorded_at: `${date}T08:55:00Z`,
+          })
+          .execute();
+        await ctx.db
+          .insertInto('early_leavers')
+          .values({
+            id: `el-${school.schoolId}-${i}`,
+            pupil_id: pupil,
+            date,
+            left_at: '14:00',
+            collected_by: 'Parent',
+            reason: 'dentist',
+            returned_at: null,
+            recorded_by: 'Office',
+            recorded_at: `${date}T14:00:00Z`,
+          })
+          .execute();
+        await ctx.db
+          .insertInto('registers')
+          .values({
+            id: `r-${school.schoolId}-${i}`,
+            school_id: school.schoolId,
+            group_id: school.groupA,
+            date,
+            session: 'AM',
+            lesson_id: null,
+            version: 1,
+            taken_at: `${date}T08:50:00Z`,
+            taken_by: null,
+            updated_at: `${date}T08:50:00Z`,
+            updated_by: null,
+          })
+          .execute();
       }
     }
   });
 
-  const datesOf = async (school: SmallSchool, table: 'session_marks' | 'mark_history') =>
-    (
-      await ctx.db.selectFrom(table).select('date').where('pupil_id', '=', school.pupilsA[0]!).orderBy('date').execute()
+  const datesOf = async (
+    school: SmallSchool,
+    table: 'session_marks' | 'mark_history' | 'late_arrivals' | 'early_leavers' | 'registers',
+  ) =>
+    (table === 'registers'
+      ? await ctx.db.selectFrom(table).select('date').where('school_id', '=', school.schoolId).orderBy('date').execute()
+      : await ctx.db
+          .selectFrom(table)
+          .select('date')
+          .where('pupil_id', '=', school.pupilsA[0]!)
+          .orderBy('date')
+          .execute()
     ).map((r) => r.date);
+  const EVERY_TABLE = ['session_marks', 'mark_history', 'late_arrivals', 'early_leavers', 'registers'] as const;
+  const allDatesOf = async (school: SmallSchool) =>
+    Object.fromEntries(await Promise.all(EVERY_TABLE.map(async (t) => [t, await datesOf(school, t)] as const)));
+  const everywhere = (dates: readonly string[]) => Object.fromEntries(EVERY_TABLE.map((t) => [t, dates]));
 
   it('removes only marks and history older than 6 years after their academic year, recording the run', async () => {
     const deps = testDeps(ctx.db, ctx.dialect, '2026-09-01T02:00:00Z');
     // On 31 August 2026 only 2018/19 is past its 6 years.
     const early = await runRetention(deps, s.actors.admin, { schoolId: s.schoolId, today: '2026-08-31' });
-    expect(early).toMatchObject({ beforeDate: '2019-09-01', marksRemoved: 1, historyRemoved: 1, dryRun: false });
-    expect(await datesOf(s, 'session_marks')).toEqual(DATES.slice(1));
+    expect(early).toMatchObject({
+      beforeDate: '2019-09-01',
+      marksRemoved: 1,
+      historyRemoved: 1,
+      lateArrivalsRemoved: 1,
+      earlyLeaversRemoved: 1,
+      registersRemoved: 1,
+      dryRun: false,
+    });
+    // 2 September 2019 (2019/20) is just inside the keep period: everything of that day stays.
+    expect(await allDatesOf(s)).toEqual(everywhere(DATES.slice(1)));
 
     // On 1 September 2026, 2019/20 goes too; 2020/21 (from 1 September 2020) stays.
     const next = await runRetention(deps, s.actors.admin, { schoolId: s.schoolId, today: '2026-09-01' });
-    expect(next).toMatchObject({ beforeDate: '2020-09-01', marksRemoved: 2, historyRemoved: 2 });
-    expect(await datesOf(s, 'session_marks')).toEqual(['2020-09-01', '2025-09-08']);
-    expect(await datesOf(s, 'mark_history')).toEqual(['2020-09-01', '2025-09-08']);
-    // Another school's marks are its own business.
-    expect(await datesOf(other, 'session_marks')).toEqual(DATES);
+    expect(next).toMatchObject({
+      beforeDate: '2020-09-01',
+      marksRemoved: 2,
+      historyRemoved: 2,
+      lateArrivalsRemoved: 2,
+      earlyLeaversRemoved: 2,
+      registersRemoved: 2,
+    });
+    // 28 August 2020 (the last days of 2019/20) goes; 1 September 2020 is just inside and stays.
+    expect(await allDatesOf(s)).toEqual(everywhere(['2020-09-01', '2025-09-08']));
+    // Another school's records are its own business.
+    expect(await allDatesOf(other)).toEqual(everywhere(DATES));
 
     const runs = await ctx.db
       .selectFrom('retention_runs')
@@ -109,11 +186,22 @@ describeEachDialect('runRetention', (ctx) => {
     ]);
     const audited = await ctx.db
       .selectFrom('audit_log')
-      .select('action')
+      .select(['action', 'details'])
       .where('school_id', '=', s.schoolId)
       .where('action', 'like', 'retention%')
       .execute();
     expect(audited).toHaveLength(2);
+    expect(audited.map((a) => JSON.parse(a.details!) as Record<string, unknown>)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          beforeDate: '2020-09-01',
+          marksRemoved: 2,
+          lateArrivalsRemoved: 2,
+          earlyLeaversRemoved: 2,
+          registersRemoved: 2,
+        }),
+      ]),
+    );
   });
 
   it('never keeps fewer than 6 years; a dry run counts and removes nothing; only administrators', async () => {
@@ -123,15 +211,23 @@ describeEachDialect('runRetention', (ctx) => {
     );
     expect(short.code).toBe('VALIDATION');
     const dry = await runRetention(deps, s.actors.admin, { schoolId: s.schoolId, today: '2032-09-01', dryRun: true });
-    expect(dry).toMatchObject({ beforeDate: '2026-09-01', marksRemoved: 5, historyRemoved: 5, dryRun: true });
-    expect(await datesOf(s, 'session_marks')).toEqual(DATES);
+    expect(dry).toMatchObject({
+      beforeDate: '2026-09-01',
+      marksRemoved: 5,
+      historyRemoved: 5,
+      lateArrivalsRemoved: 5,
+      earlyLeaversRemoved: 5,
+      registersRemoved: 5,
+      dryRun: true,
+    });
+    expect(await allDatesOf(s)).toEqual(everywhere(DATES));
     const longer = await runRetention(deps, s.actors.admin, {
       schoolId: s.schoolId,
       today: '2032-09-01',
       keepYears: 10,
     });
-    expect(longer).toMatchObject({ beforeDate: '2022-09-01', marksRemoved: 4 });
-    expect(await datesOf(s, 'session_marks')).toEqual(['2025-09-08']);
+    expect(longer).toMatchObject({ beforeDate: '2022-09-01', marksRemoved: 4, registersRemoved: 4 });
+    expect(await allDatesOf(s)).toEqual(everywhere(['2025-09-08']));
     for (const role of ['senior_leader', 'attendance_officer', 'office'] as const) {
       expect(
         (await rejection(runRetention(deps, s.actors[role], { schoolId: s.schoolId, today: '2032-09-01' }))).code,
@@ -144,7 +240,7 @@ describeEachDialect('runRetention', (ctx) => {
     expect(job?.schedule).toBe('0 3 1 * *');
     const deps = testDeps(ctx.db, ctx.dialect, '2026-09-01T02:00:00Z');
     await job!.run({ deps, date: '2026-09-01' as never, actor: SYSTEM_ACTOR });
-    expect(await datesOf(s, 'session_marks')).toEqual(['2020-09-01', '2025-09-08']);
-    expect(await datesOf(other, 'session_marks')).toEqual(['2020-09-01', '2025-09-08']);
+    expect(await allDatesOf(s)).toEqual(everywhere(['2020-09-01', '2025-09-08']));
+    expect(await allDatesOf(other)).toEqual(everywhere(['2020-09-01', '2025-09-08']));
   });
 });

@@ -1,9 +1,11 @@
 /**
- * Retention: a pupil's marks and their history are kept for at least 6 years after the end of
- * the academic year they belong to (the Information and Records Management Society's schedule
- * for attendance registers: "date of register + 6 years"; we count from the end of the
- * academic year so a whole year goes at once), then removed by this job, with a record of what
- * was removed (`retention_runs`) and an audit entry. Never fewer than 6 years. See docs/privacy.md.
+ * Retention: a pupil's marks and their history, with the late arrivals, early leavers and
+ * registers of the same days, are kept for at least 6 years after the end of the academic year
+ * they belong to (the Information and Records Management Society's schedule for attendance
+ * registers: "date of register + 6 years"; we count from the end of the academic year so a
+ * whole year goes at once), then removed by this job in one transaction, with a record of what
+ * was removed (`retention_runs`: marks, lesson marks and history; the audit entry counts every
+ * table). Never fewer than 6 years. See docs/privacy.md.
  */
 import type { PlainDate } from '@rollcall/domain';
 import { getSchool, listSchools } from '../db/repositories/schools.js';
@@ -46,8 +48,18 @@ export interface RetentionResult {
   readonly marksRemoved: number;
   readonly lessonMarksRemoved: number;
   readonly historyRemoved: number;
+  /** Late arrivals (time in, reason) of the removed days. */
+  readonly lateArrivalsRemoved: number;
+  /** Early leavers (time out, who collected, reason) of the removed days. */
+  readonly earlyLeaversRemoved: number;
+  /** Registers' own rows (which group, when taken and by whom) of the removed days. */
+  readonly registersRemoved: number;
   readonly dryRun: boolean;
 }
+
+/** The tables holding a pupil's day-by-day record, removed together (children before parents). */
+const PUPIL_TABLES = ['mark_history', 'lesson_marks', 'session_marks', 'late_arrivals', 'early_leavers'] as const;
+type PupilTable = (typeof PUPIL_TABLES)[number];
 
 const count = (r: { n: number | string | bigint } | undefined): number => Number(r?.n ?? 0);
 
@@ -71,7 +83,7 @@ export async function runRetention(
   const at = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
     const pupils = trx.selectFrom('pupils').select('id').where('school_id', '=', school.id);
-    const counted = async (table: 'session_marks' | 'lesson_marks' | 'mark_history') =>
+    const counted = async (table: PupilTable) =>
       count(
         await trx
           .selectFrom(table)
@@ -83,10 +95,20 @@ export async function runRetention(
     const marksRemoved = await counted('session_marks');
     const lessonMarksRemoved = await counted('lesson_marks');
     const historyRemoved = await counted('mark_history');
+    const lateArrivalsRemoved = await counted('late_arrivals');
+    const earlyLeaversRemoved = await counted('early_leavers');
+    const registersRemoved = count(
+      await trx
+        .selectFrom('registers')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('school_id', '=', school.id)
+        .where('date', '<', before)
+        .executeTakeFirst(),
+    );
     if (!dryRun) {
-      await trx.deleteFrom('mark_history').where('pupil_id', 'in', pupils).where('date', '<', before).execute();
-      await trx.deleteFrom('lesson_marks').where('pupil_id', 'in', pupils).where('date', '<', before).execute();
-      await trx.deleteFrom('session_marks').where('pupil_id', 'in', pupils).where('date', '<', before).execute();
+      for (const table of PUPIL_TABLES)
+        await trx.deleteFrom(table).where('pupil_id', 'in', pupils).where('date', '<', before).execute();
+      await trx.deleteFrom('registers').where('school_id', '=', school.id).where('date', '<', before).execute();
     }
     const runId = newId();
     await trx
@@ -109,7 +131,16 @@ export async function runRetention(
       entityType: 'retention_run',
       entityId: runId,
       schoolId: school.id,
-      details: { beforeDate: before, keepYears, marksRemoved, lessonMarksRemoved, historyRemoved },
+      details: {
+        beforeDate: before,
+        keepYears,
+        marksRemoved,
+        lessonMarksRemoved,
+        historyRemoved,
+        lateArrivalsRemoved,
+        earlyLeaversRemoved,
+        registersRemoved,
+      },
     });
     return {
       runId,
@@ -119,6 +150,9 @@ export async function runRetention(
       marksRemoved,
       lessonMarksRemoved,
       historyRemoved,
+      lateArrivalsRemoved,
+      earlyLeaversRemoved,
+      registersRemoved,
       dryRun,
     };
   });
