@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/databases.js';
 import { d, rejection, seedSmallSchool, testDeps, type SmallSchool } from '../../../test/fixtures.js';
 import { newId } from '../../platform/ids.js';
+import { migrateToLatest, openDatabase } from '../connect.js';
 import { getRegister, saveRegister } from '../../services/registers.js';
 import { AppError } from '../../services/errors.js';
 import { saveRegisterInBatch, type RegisterSave } from './register-batch.js';
@@ -193,6 +197,67 @@ describeEachDialect('register saves written together', (ctx) => {
     const registers = await ctx.db.selectFrom('registers').select(['group_id']).where('date', '=', day).execute();
     expect(registers.map((r) => r.group_id)).toEqual([school.groupA]);
     expect(await count('mark_history', { date: day })).toBe(1);
+  });
+
+  it('two servers saving the same register at once: one is saved, the other told, nothing mixed', async () => {
+    // Two separate connections to one database, as two instances of the server behind a load
+    // balancer would have (SQLite: a file opened twice; PostgreSQL: this test's database).
+    const dir = mkdtempSync(join(tmpdir(), 'rollcall-two-servers-'));
+    const config =
+      ctx.dialect === 'postgres'
+        ? { kind: 'postgres' as const, url: ctx.url! }
+        : { kind: 'sqlite' as const, path: join(dir, 'shared.sqlite') };
+    const first = openDatabase(config);
+    const second = openDatabase(config);
+    try {
+      const db = first.db;
+      if (ctx.dialect === 'sqlite') await migrateToLatest(db);
+      const shared = ctx.dialect === 'sqlite' ? await seedSmallSchool(db, 'two') : school;
+      const day = d('2025-09-12');
+      const [a, b, c] = shared.pupilsA as [string, string, string];
+      const codes = (code: string) => [a, b, c].map((pupilId) => ({ pupilId, code }));
+      const results = await Promise.allSettled([
+        saveRegister(testDeps(first.db, ctx.dialect, open('12')), shared.actors.teacher, {
+          groupId: shared.groupA,
+          date: day,
+          session: 'AM',
+          version: 0,
+          marks: codes('/'),
+        }),
+        saveRegister(testDeps(second.db, ctx.dialect, open('12')), shared.actors.office, {
+          groupId: shared.groupA,
+          date: day,
+          session: 'AM',
+          version: 0,
+          marks: codes('I'),
+        }),
+      ]);
+      const saved = results.filter((r) => r.status === 'fulfilled');
+      const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(saved).toHaveLength(1);
+      expect(refused).toHaveLength(1);
+      expect((refused[0]!.reason as AppError).code).toBe('CONFLICT');
+      const marks = await db
+        .selectFrom('session_marks')
+        .select('code')
+        .where('date', '=', day)
+        .where('pupil_id', 'in', [a, b, c])
+        .execute();
+      // All three marks from one of the two saves, and one history row each.
+      expect(new Set(marks.map((m) => m.code)).size).toBe(1);
+      expect(marks).toHaveLength(3);
+      const history = await db
+        .selectFrom('mark_history')
+        .select('user_name')
+        .where('date', '=', day)
+        .where('pupil_id', 'in', [a, b, c])
+        .execute();
+      expect(history).toHaveLength(3);
+      expect(new Set(history.map((h) => h.user_name)).size).toBe(1);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('lesson registers', () => {

@@ -22,7 +22,7 @@ import type { PlainDate, Session } from '@rollcall/domain';
 import { CompiledQuery } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import { newId } from '../../platform/ids.js';
-import { postgresWriterOf, sqliteHandleOf, type Db, type Dialect, type Trx } from '../connect.js';
+import { postgresWriterOf, sqliteHandleOf, type Db, type DbOrTrx, type Dialect } from '../connect.js';
 import type { AuditLogTable } from '../schema.js';
 import type { Author, MarkWrite } from './registers.js';
 
@@ -123,8 +123,8 @@ async function writeBatch(db: Db, dialect: Dialect, batch: Pending[]): Promise<P
     return [];
   }
   try {
-    const writer = postgresWriterOf(db) ?? db;
-    const { decided, deferred } = await writer.transaction().execute((trx) => writePostgresBatch(trx, batch));
+    // Two statements, the second atomic by itself: no transaction needed around them.
+    const { decided, deferred } = await writePostgresBatch(postgresWriterOf(db) ?? db, batch);
     // Only now, after the commit, is anyone told their save is done.
     for (const d of decided) d.pending.resolve(d.outcome);
     return deferred;
@@ -133,19 +133,21 @@ async function writeBatch(db: Db, dialect: Dialect, batch: Pending[]): Promise<P
       batch[0]?.reject(error);
       return [];
     }
-    // One save's statements failed (or another server took a register meanwhile): write each
-    // save alone, so only that one is told.
+    // One save's statements failed: write each save alone, so only that one is told.
     for (const p of batch) await writeBatch(db, dialect, [p]);
     return [];
   }
 }
 
+/** Joins the parts of a key (no id, date or session contains it). */
+const KEY = '\u0000';
+
 function registerKey(s: RegisterSave<unknown>): string {
-  return `${s.groupId}\u0000${s.date}\u0000${s.sessionKey}`;
+  return `${s.groupId}${KEY}${s.date}${KEY}${s.sessionKey}`;
 }
 
 function markKey(s: RegisterSave<unknown>, pupilId: string): string {
-  return s.lessonId ? `${s.lessonId}\u0000${pupilId}\u0000${s.date}` : `${pupilId}\u0000${s.date}\u0000${s.session}`;
+  return s.lessonId ? `${s.lessonId}${KEY}${pupilId}${KEY}${s.date}` : `${pupilId}${KEY}${s.date}${KEY}${s.session}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -327,73 +329,117 @@ function writeSqliteBatch(db: Db, raw: SQLite.Database, batch: Pending[]): Promi
 }
 
 // ---------------------------------------------------------------------------------------------
-// PostgreSQL: the whole batch in seven statements
+// PostgreSQL: the whole batch in two statements
 
-function query(trx: Trx, text: string, params: readonly unknown[]) {
-  return trx.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [...params]));
+function query(db: DbOrTrx, text: string, params: readonly unknown[]) {
+  return db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [...params]));
 }
 
+/** The registers' versions and the marks stored now, for every save of the batch, in one statement. */
+const READ_BATCH =
+  "select 'r' as kind, group_id as k1, date as k2, session as k3, version, null::text as code, " +
+  'null::int as minutes_late, null::text as updated_by from registers ' +
+  'where (group_id, date, session) in (select * from unnest($1::text[], $2::text[], $3::text[])) ' +
+  "union all select 's', pupil_id, date, session, null, code, minutes_late, updated_by from session_marks " +
+  'where (pupil_id, date, session) in (select * from unnest($4::text[], $5::text[], $6::text[])) ' +
+  "union all select 'l', lesson_id, pupil_id, date, null, code, minutes_late, updated_by from lesson_marks " +
+  'where (lesson_id, date) in (select * from unnest($7::text[], $8::text[]))';
+
+/**
+ * Everything the batch writes, in one statement (so atomic without a transaction): the registers
+ * first, each moved on a version only if it still has the version the save was decided on; then
+ * the marks, their history and the audit rows of exactly the saves whose register was written
+ * (a register another server saved since the read writes nothing and is returned missing).
+ */
+const WRITE_BATCH =
+  'with r as (insert into registers (id, school_id, group_id, date, session, lesson_id, version, taken_at, ' +
+  'taken_by, updated_at, updated_by) select u.id, u.school_id, u.group_id, u.date, u.session, u.lesson_id, ' +
+  'u.version, u.at, u.user_id, u.at, u.user_id from unnest($1::text[], $2::text[], $3::text[], $4::text[], ' +
+  '$5::text[], $6::text[], $7::int[], $8::text[], $9::text[]) as u(id, school_id, group_id, date, session, ' +
+  'lesson_id, version, at, user_id) on conflict (group_id, date, session) do update set ' +
+  'version = registers.version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by ' +
+  'where registers.version = excluded.version - 1 returning group_id, date, session), ' +
+  // Marks (session or lesson) with the register they belong to: $10–$19.
+  'm as (select * from unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], ' +
+  '$16::text[], $17::text[], $18::int[], $19::text[]) as u(rg, rd, rk, lesson_id, pupil_id, date, session, ' +
+  'code, minutes_late, n) where (rg, rd, rk) in (select group_id, date, session from r)), ' +
+  // Who and when, per save: $20–$25 (n indexes them).
+  'w as (select * from unnest($20::text[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[]' +
+  ') as u(n, at, user_id, user_name, user_role, source)), ' +
+  'sm as (insert into session_marks (pupil_id, date, session, code, minutes_late, updated_at, updated_by) ' +
+  'select m.pupil_id, m.date, m.session, m.code, m.minutes_late, w.at, w.user_id from m join w on w.n = m.n ' +
+  'where m.lesson_id is null on conflict (pupil_id, date, session) do update set code = excluded.code, ' +
+  'minutes_late = excluded.minutes_late, updated_at = excluded.updated_at, updated_by = excluded.updated_by), ' +
+  'lm as (insert into lesson_marks (lesson_id, pupil_id, date, code, minutes_late, updated_at, updated_by) ' +
+  'select m.lesson_id, m.pupil_id, m.date, m.code, m.minutes_late, w.at, w.user_id from m join w on w.n = m.n ' +
+  'where m.lesson_id is not null on conflict (lesson_id, pupil_id, date) do update set code = excluded.code, ' +
+  'minutes_late = excluded.minutes_late, updated_at = excluded.updated_at, updated_by = excluded.updated_by), ' +
+  // History, one row per mark: its id, previous code and minutes, reason: $26–$29 (in m's order).
+  'h as (insert into mark_history (id, pupil_id, date, session, lesson_id, previous_code, new_code, ' +
+  'previous_minutes_late, new_minutes_late, reason, user_id, user_name, user_role, at, source) ' +
+  'select x.id, x.pupil_id, x.date, x.session, x.lesson_id, x.previous_code, x.code, x.previous_minutes_late, ' +
+  'x.minutes_late, x.reason, w.user_id, w.user_name, w.user_role, w.at, w.source from unnest($10::text[], ' +
+  '$11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::int[], ' +
+  '$19::text[], $26::text[], $27::text[], $28::int[], $29::text[]) as x(rg, rd, rk, lesson_id, pupil_id, date, ' +
+  'session, code, minutes_late, n, id, previous_code, previous_minutes_late, reason) join w on w.n = x.n ' +
+  'where (x.rg, x.rd, x.rk) in (select group_id, date, session from r)), ' +
+  // The audit rows, one per save: $30–$39 with the save's register $40–$42.
+  'a as (insert into audit_log (id, at, user_id, user_role, action, entity_type, entity_id, pupil_id, ' +
+  'school_id, details) select y.id, y.at, y.user_id, y.user_role, y.action, y.entity_type, y.entity_id, ' +
+  'y.pupil_id, y.school_id, y.details from unnest($30::text[], $31::text[], $32::text[], $33::text[], ' +
+  '$34::text[], $35::text[], $36::text[], $37::text[], $38::text[], $39::text[], $40::text[], $41::text[], ' +
+  '$42::text[]) as y(id, at, user_id, user_role, action, entity_type, entity_id, pupil_id, school_id, ' +
+  'details, rg, rd, rk) where (y.rg, y.rd, y.rk) in (select group_id, date, session from r)) ' +
+  'select group_id, date, session from r';
+
 async function writePostgresBatch(
-  trx: Trx,
+  db: DbOrTrx,
   batch: readonly Pending[],
 ): Promise<{ decided: { pending: Pending; outcome: SaveOutcome<unknown> }[]; deferred: Pending[] }> {
   const saves = batch.map((p) => p.save);
-  // 1. The registers' versions, locked until commit.
-  const versions = new Map<string, number>();
-  const regRows = await query(
-    trx,
-    'select group_id, date, session, version from registers where (group_id, date, session) in ' +
-      '(select * from unnest($1::text[], $2::text[], $3::text[])) for update',
-    [saves.map((s) => s.groupId), saves.map((s) => s.date), saves.map((s) => s.sessionKey)],
-  );
-  for (const r of regRows.rows)
-    versions.set(`${String(r.group_id)}\u0000${String(r.date)}\u0000${String(r.session)}`, Number(r.version));
-
-  // 2. The marks stored now, for every save's pupils (session) or lesson.
-  const stored = new Map<string, StoredMark>();
-  const storedByLesson = new Map<string, Map<string, StoredMark>>();
   const sessionSaves = saves.filter((s) => !s.lessonId);
   const lessonSaves = saves.filter((s) => s.lessonId);
-  if (sessionSaves.length > 0) {
-    const pupils: string[] = [];
-    const dates: string[] = [];
-    const sessions: string[] = [];
-    for (const s of sessionSaves)
-      for (const id of s.pupilIds) {
-        pupils.push(id);
-        dates.push(s.date);
-        sessions.push(s.session);
-      }
-    const rows = await query(
-      trx,
-      'select pupil_id, date, session, code, minutes_late, updated_by from session_marks where ' +
-        '(pupil_id, date, session) in (select * from unnest($1::text[], $2::text[], $3::text[]))',
-      [pupils, dates, sessions],
-    );
-    for (const r of rows.rows)
-      stored.set(`${String(r.pupil_id)}\u0000${String(r.date)}\u0000${String(r.session)}`, storedOf(r));
-  }
-  if (lessonSaves.length > 0) {
-    const rows = await query(
-      trx,
-      'select lesson_id, pupil_id, date, code, minutes_late, updated_by from lesson_marks where ' +
-        '(lesson_id, date) in (select * from unnest($1::text[], $2::text[]))',
-      [lessonSaves.map((s) => s.lessonId), lessonSaves.map((s) => s.date)],
-    );
-    for (const r of rows.rows) {
-      const lessonKey = `${String(r.lesson_id)}\u0000${String(r.date)}`;
+  const pupils: string[] = [];
+  const dates: string[] = [];
+  const sessions: string[] = [];
+  for (const s of sessionSaves)
+    for (const id of s.pupilIds) {
+      pupils.push(id);
+      dates.push(s.date);
+      sessions.push(s.session);
+    }
+  // 1. What is stored now: the registers' versions and the marks of every save.
+  const read = await query(db, READ_BATCH, [
+    saves.map((s) => s.groupId),
+    saves.map((s) => s.date),
+    saves.map((s) => s.sessionKey),
+    pupils,
+    dates,
+    sessions,
+    lessonSaves.map((s) => s.lessonId),
+    lessonSaves.map((s) => s.date),
+  ]);
+  const versions = new Map<string, number>();
+  const stored = new Map<string, StoredMark>();
+  const storedByLesson = new Map<string, Map<string, StoredMark>>();
+  for (const r of read.rows) {
+    const [k1, k2, k3] = [String(r.k1), String(r.k2), String(r.k3)];
+    if (r.kind === 'r') versions.set(`${k1}${KEY}${k2}${KEY}${k3}`, Number(r.version));
+    else if (r.kind === 's') stored.set(`${k1}${KEY}${k2}${KEY}${k3}`, storedOf(r));
+    else {
+      const lessonKey = `${k1}${KEY}${k3}`;
       let marks = storedByLesson.get(lessonKey);
       if (!marks) storedByLesson.set(lessonKey, (marks = new Map<string, StoredMark>()));
-      marks.set(String(r.pupil_id), storedOf(r));
+      marks.set(k2, storedOf(r));
     }
   }
 
-  // 3. Each save decided in order; a later save of a register saved earlier in the batch sees
+  // 2. Each save decided in order; a later save of a register saved earlier in the batch sees
   // the new version (and so conflicts), and one that writes a mark written earlier in the batch
   // waits for the next batch (it must be decided on that mark).
   const decided: { pending: Pending; outcome: SaveOutcome<unknown> }[] = [];
   const deferred: Pending[] = [];
-  const accepted: { save: RegisterSave<unknown>; writes: readonly MarkWrite[]; audit: AuditLogTable }[] = [];
+  const accepted: { pending: Pending; writes: readonly MarkWrite[]; audit: AuditLogTable }[] = [];
   const written = new Set<string>();
   for (const p of batch) {
     const s = p.save;
@@ -408,7 +454,7 @@ async function writePostgresBatch(
     }
     let current: ReadonlyMap<string, StoredMark>;
     if (s.lessonId) {
-      current = storedByLesson.get(`${s.lessonId}\u0000${s.date}`) ?? new Map<string, StoredMark>();
+      current = storedByLesson.get(`${s.lessonId}${KEY}${s.date}`) ?? new Map<string, StoredMark>();
     } else {
       const marks = new Map<string, StoredMark>();
       for (const id of s.pupilIds) {
@@ -428,128 +474,73 @@ async function writePostgresBatch(
     }
     for (const w of decision.writes) written.add(markKey(s, w.pupilId));
     versions.set(key, s.expectedVersion + 1);
-    accepted.push({ save: s, writes: decision.writes, audit: decision.audit });
-    decided.push({
-      pending: p,
-      outcome: { kind: 'saved', version: s.expectedVersion + 1, changed: decision.writes.length },
-    });
+    accepted.push({ pending: p, writes: decision.writes, audit: decision.audit });
   }
+  if (accepted.length === 0) return { decided, deferred };
 
-  if (accepted.length > 0) {
-    // 4. The registers: new ones inserted, saved ones moved on a version (checked again: a
-    // register first saved by another server since step 1 is not returned, and the batch is
-    // written again save by save).
-    const regs = accepted.map((a) => a.save);
-    const returned = await query(
-      trx,
-      'insert into registers (id, school_id, group_id, date, session, lesson_id, version, taken_at, taken_by, ' +
-        'updated_at, updated_by) select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], ' +
-        '$6::text[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[]) ' +
-        'on conflict (group_id, date, session) do update set version = registers.version + 1, ' +
-        'updated_at = excluded.updated_at, updated_by = excluded.updated_by ' +
-        'where registers.version = excluded.version - 1 returning id',
-      [
-        regs.map(() => newId()),
-        regs.map((s) => s.schoolId),
-        regs.map((s) => s.groupId),
-        regs.map((s) => s.date),
-        regs.map((s) => s.sessionKey),
-        regs.map((s) => s.lessonId),
-        regs.map((s) => s.expectedVersion + 1),
-        regs.map((s) => s.author.at),
-        regs.map((s) => s.author.userId),
-        regs.map((s) => s.author.at),
-        regs.map((s) => s.author.userId),
-      ],
-    );
-    if (returned.rows.length !== regs.length) throw new Error('a register was saved by another server meanwhile');
-
-    // 5. The marks, 6. their history, 7. the audit rows.
-    const marks = accepted.flatMap((a) => a.writes.map((w) => ({ w, s: a.save })));
-    const sessionMarks = marks.filter((m) => !m.s.lessonId);
-    const lessonMarks = marks.filter((m) => m.s.lessonId);
-    if (sessionMarks.length > 0) {
-      await query(
-        trx,
-        'insert into session_marks (pupil_id, date, session, code, minutes_late, updated_at, updated_by) ' +
-          'select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[]) ' +
-          'on conflict (pupil_id, date, session) do update set code = excluded.code, ' +
-          'minutes_late = excluded.minutes_late, updated_at = excluded.updated_at, updated_by = excluded.updated_by',
-        [
-          sessionMarks.map((m) => m.w.pupilId),
-          sessionMarks.map((m) => m.w.date),
-          sessionMarks.map((m) => m.w.session),
-          sessionMarks.map((m) => m.w.code),
-          sessionMarks.map((m) => m.w.minutesLate),
-          sessionMarks.map((m) => m.s.author.at),
-          sessionMarks.map((m) => m.s.author.userId),
-        ],
-      );
-    }
-    if (lessonMarks.length > 0) {
-      await query(
-        trx,
-        'insert into lesson_marks (lesson_id, pupil_id, date, code, minutes_late, updated_at, updated_by) ' +
-          'select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[]) ' +
-          'on conflict (lesson_id, pupil_id, date) do update set code = excluded.code, ' +
-          'minutes_late = excluded.minutes_late, updated_at = excluded.updated_at, updated_by = excluded.updated_by',
-        [
-          lessonMarks.map((m) => m.s.lessonId),
-          lessonMarks.map((m) => m.w.pupilId),
-          lessonMarks.map((m) => m.w.date),
-          lessonMarks.map((m) => m.w.code),
-          lessonMarks.map((m) => m.w.minutesLate),
-          lessonMarks.map((m) => m.s.author.at),
-          lessonMarks.map((m) => m.s.author.userId),
-        ],
-      );
-    }
-    if (marks.length > 0) {
-      await query(
-        trx,
-        'insert into mark_history (id, pupil_id, date, session, lesson_id, previous_code, new_code, ' +
-          'previous_minutes_late, new_minutes_late, reason, user_id, user_name, user_role, at, source) ' +
-          'select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], ' +
-          '$7::text[], $8::int[], $9::int[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], ' +
-          '$15::text[])',
-        [
-          marks.map(() => newId()),
-          marks.map((m) => m.w.pupilId),
-          marks.map((m) => m.w.date),
-          marks.map((m) => m.w.session),
-          marks.map((m) => m.s.lessonId),
-          marks.map((m) => m.w.previousCode),
-          marks.map((m) => m.w.code),
-          marks.map((m) => m.w.previousMinutesLate),
-          marks.map((m) => m.w.minutesLate),
-          marks.map((m) => m.w.reason),
-          marks.map((m) => m.s.author.userId),
-          marks.map((m) => m.s.author.userName),
-          marks.map((m) => m.s.author.userRole),
-          marks.map((m) => m.s.author.at),
-          marks.map((m) => m.s.author.source),
-        ],
-      );
-    }
-    const audits = accepted.map((a) => a.audit);
-    await query(
-      trx,
-      'insert into audit_log (id, at, user_id, user_role, action, entity_type, entity_id, pupil_id, school_id, ' +
-        'details) select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], ' +
-        '$7::text[], $8::text[], $9::text[], $10::text[])',
-      [
-        audits.map((r) => r.id),
-        audits.map((r) => r.at),
-        audits.map((r) => r.user_id),
-        audits.map((r) => r.user_role),
-        audits.map((r) => r.action),
-        audits.map((r) => r.entity_type),
-        audits.map((r) => r.entity_id),
-        audits.map((r) => r.pupil_id),
-        audits.map((r) => r.school_id),
-        audits.map((r) => r.details),
-      ],
-    );
+  // 3. Everything written in one statement; the registers it returns are the saves that are done.
+  const regs = accepted.map((a) => a.pending.save);
+  const marks = accepted.flatMap((a, n) => a.writes.map((w) => ({ w, s: a.pending.save, n: String(n) })));
+  const returned = await query(db, WRITE_BATCH, [
+    regs.map(() => newId()),
+    regs.map((s) => s.schoolId),
+    regs.map((s) => s.groupId),
+    regs.map((s) => s.date),
+    regs.map((s) => s.sessionKey),
+    regs.map((s) => s.lessonId),
+    regs.map((s) => s.expectedVersion + 1),
+    regs.map((s) => s.author.at),
+    regs.map((s) => s.author.userId),
+    // $10–$19: the marks
+    marks.map((m) => m.s.groupId),
+    marks.map((m) => m.s.date),
+    marks.map((m) => m.s.sessionKey),
+    marks.map((m) => m.s.lessonId),
+    marks.map((m) => m.w.pupilId),
+    marks.map((m) => m.w.date),
+    marks.map((m) => m.w.session),
+    marks.map((m) => m.w.code),
+    marks.map((m) => m.w.minutesLate),
+    marks.map((m) => m.n),
+    // $20–$25: who and when, per save
+    regs.map((_, n) => String(n)),
+    regs.map((s) => s.author.at),
+    regs.map((s) => s.author.userId),
+    regs.map((s) => s.author.userName),
+    regs.map((s) => s.author.userRole),
+    regs.map((s) => s.author.source),
+    // $26–$29: the history's own columns
+    marks.map(() => newId()),
+    marks.map((m) => m.w.previousCode),
+    marks.map((m) => m.w.previousMinutesLate),
+    marks.map((m) => m.w.reason),
+    // $30–$42: the audit rows and their registers
+    accepted.map((a) => a.audit.id),
+    accepted.map((a) => a.audit.at),
+    accepted.map((a) => a.audit.user_id),
+    accepted.map((a) => a.audit.user_role),
+    accepted.map((a) => a.audit.action),
+    accepted.map((a) => a.audit.entity_type),
+    accepted.map((a) => a.audit.entity_id),
+    accepted.map((a) => a.audit.pupil_id),
+    accepted.map((a) => a.audit.school_id),
+    accepted.map((a) => a.audit.details),
+    regs.map((s) => s.groupId),
+    regs.map((s) => s.date),
+    regs.map((s) => s.sessionKey),
+  ]);
+  const done = new Set(
+    returned.rows.map((r) => `${String(r.group_id)}${KEY}${String(r.date)}${KEY}${String(r.session)}`),
+  );
+  for (const a of accepted) {
+    const s = a.pending.save;
+    decided.push({
+      pending: a.pending,
+      outcome: done.has(registerKey(s))
+        ? { kind: 'saved', version: s.expectedVersion + 1, changed: a.writes.length }
+        : // Saved by another server since it was read: nothing of this save was written.
+          { kind: 'conflict' },
+    });
   }
   return { decided, deferred };
 }
