@@ -106,7 +106,13 @@ async function drain(db: Db, dialect: Dialect, q: Queue): Promise<void> {
   try {
     while (q.pending.length > 0) {
       const batch = q.pending.splice(0, MAX_BATCH);
-      const deferred = await writeBatch(db, dialect, batch);
+      let deferred: Pending[] = [];
+      try {
+        deferred = await writeBatch(db, dialect, batch);
+      } catch (error) {
+        // Not expected (each path answers its saves itself), but no save may wait for ever.
+        for (const p of batch) p.reject(error);
+      }
       // Saves that overlapped an earlier save of the same batch go first in the next.
       if (deferred.length > 0) q.pending.unshift(...deferred);
     }
