@@ -1,7 +1,7 @@
 // Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b|c|d|e|f] [--keep] [--cpu-prof]`.
 //   a  the domain core at local-authority scale (60,000 pupils, a full year, in memory)
 //   b  `rollcall analyse` end to end on a 1,500-pupil secondary school's CSV files
-//   c  the 8:50 rush: 200 clients save a 30-pupil register at once (server in a child process)
+//   c  the 8:50 rush: 200 clients save a 30-pupil register at once, then spread over 1 s (server in a child process)
 //   d  the pupil page of a pupil with a full year of marks (server in a child process)
 //   e  `rollcall import` of a 1,500-pupil secondary school's full year, then again
 //   f  attendance figures: a 1,500-pupil school's dashboard and an LA view over 60,000 pupils (in process)
