@@ -149,6 +149,10 @@ export async function getActor(db: DbOrTrx, userId: string): Promise<Actor | und
           (r) => r.pupil_id,
         )
       : [];
+  return actorOf(user, new Set(groupIds), new Set(pupilIds));
+}
+
+function actorOf(user: User, groupIds: Set<string>, pupilIds: Set<string>): Actor {
   return {
     userId: user.id,
     name: user.name,
@@ -156,8 +160,8 @@ export async function getActor(db: DbOrTrx, userId: string): Promise<Actor | und
     schoolId: user.schoolId,
     trustId: user.trustId,
     laCode: user.laCode,
-    groupIds: new Set(groupIds),
-    pupilIds: new Set(pupilIds),
+    groupIds,
+    pupilIds,
   };
 }
 
@@ -309,19 +313,7 @@ export async function findSessionWithActor(
     if (r.group_id !== null) groupIds.add(r.group_id);
     if (r.pupil_id !== null) pupilIds.add(r.pupil_id);
   }
-  return {
-    session,
-    actor: {
-      userId: user.id,
-      name: user.name,
-      role: user.role,
-      schoolId: user.schoolId,
-      trustId: user.trustId,
-      laCode: user.laCode,
-      groupIds,
-      pupilIds,
-    },
-  };
+  return { session, actor: actorOf(user, groupIds, pupilIds) };
 }
 
 export async function deleteSession(db: DbOrTrx, id: string): Promise<void> {
