@@ -104,6 +104,11 @@ export interface AttendancePolicy {
   readonly minPlanSchoolWeeks?: number;
   /** A Notice to Improve's monitoring period (Rollcall's default '15-school-days' when absent). */
   readonly noticeToImprovePeriod?: '15-school-days' | '6-weeks';
+  /**
+   * New entries into staged casework (first-stage suggestions) one evaluation proposes at most,
+   * the most serious first; the rest are held back to the next evaluation. Absent: no cap.
+   */
+  readonly maxNewEntriesPerRun?: number;
   readonly bands: readonly AttendanceBand[];
   readonly stages: readonly PolicyStage[];
 }

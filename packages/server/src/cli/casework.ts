@@ -1,10 +1,22 @@
-/** `rollcall casework evaluate`: the daily casework evaluation for one school or every school. */
+/**
+ * `rollcall casework evaluate`: the daily casework evaluation for one school or every school,
+ * a line each with its counts, including the new entries held back by the policy's cap
+ * (`maxNewEntriesPerRun`; they come again at the next evaluation while they still hold).
+ */
 import type { PlainDate } from '@rollcall/domain';
 import { findSchoolByUrn, listSchools } from '../db/repositories/schools.js';
 import { evaluateSchool } from '../services/casework/evaluation.js';
+import { maxNewEntriesPerRun } from '../services/casework/policy.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';
 import type { CliIO } from './io.js';
+
+/** The policy's cap on new entries into staged casework, as on the policy page. */
+export function capInWords(cap: number | null): string {
+  return cap === null
+    ? 'no cap on new entries'
+    : `at most ${cap} new ${cap === 1 ? 'entry' : 'entries'} per evaluation`;
+}
 
 export async function runCaseworkEvaluate(
   deps: Deps,
@@ -24,7 +36,8 @@ export async function runCaseworkEvaluate(
       const r = await evaluateSchool(deps, school.id, opts.asOf);
       io.stdout(
         `${school.name} (${school.urn}), ${opts.asOf}: ${r.pupilsEvaluated} pupil(s) evaluated, ` +
-          `${r.created} new suggestion(s), ${r.alreadyOpen} already open, ${r.superseded} no longer holding\n`,
+          `${r.created} new suggestion(s), ${r.alreadyOpen} already open, ${r.superseded} no longer holding, ` +
+          `${r.heldBack} held back (${capInWords(maxNewEntriesPerRun(school))})\n`,
       );
     }
     return 0;

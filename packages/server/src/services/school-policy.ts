@@ -246,8 +246,7 @@ export function caseworkSettingsOf(policy: SchoolPolicy): {
   /** New first-stage suggestions per evaluation at most; null: no cap. */
   maxNewEntriesPerRun: number | null;
 } {
-  // maxNewEntriesPerRun is a setting of the document's casework, not of the domain's policy type.
-  const cw: AttendancePolicy & { maxNewEntriesPerRun?: number } = caseworkPolicyOf(policy);
+  const cw = caseworkPolicyOf(policy);
   return {
     minPlanSchoolWeeks: cw.minPlanSchoolWeeks ?? DEFAULT_MIN_PLAN_SCHOOL_WEEKS,
     noticeToImprovePeriod: cw.noticeToImprovePeriod ?? DEFAULT_NOTICE_TO_IMPROVE_PERIOD,

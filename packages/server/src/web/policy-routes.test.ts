@@ -97,4 +97,33 @@ describe('the attendance policy page', () => {
     expect(textOf(section(page.body, 'letters'))).toContain('letter:contact');
     expect(page.body).toContain('preset: james-marks-adjusted');
   });
+
+  it('shows the cap on new entries into staged casework, or that there is none', async () => {
+    const settings = async () => textOf(section((await t.get('/school/policy', officer)).body, 'settings'));
+    await t.post('/school/policy', officer, { policy: 'preset: stockport-staged\n' });
+    expect(await settings()).toContain('New entries into staged casework No cap on new entries');
+
+    const capped = await t.post('/school/policy', officer, {
+      policy: 'preset: stockport-staged\nmaxNewEntriesPerRun: 25\n',
+    });
+    expect(capped.statusCode).toBe(303);
+    expect(await settings()).toContain(
+      'New entries into staged casework At most 25 new entries per evaluation, the most serious (lowest attendance) first',
+    );
+
+    // Written in the casework section, and a cap of one.
+    const own = await t.post('/school/policy', officer, {
+      policy:
+        'casework:\n  id: own\n  name: Own\n  source: test\n  maxNewEntriesPerRun: 1\n  stages:\n    - { id: s1, name: Stage one, order: 1, triggers: [{ kind: rateBelow, rate: 0.9 }], actions: [], reviewAfterSchoolWeeks: 6 }\n',
+    });
+    expect(own.statusCode).toBe(303);
+    expect(await settings()).toContain('At most 1 new entry per evaluation');
+
+    // A cap of 0 is refused, with the field named.
+    const editing = await t.post('/school/policy', officer, { policy: 'maxNewEntriesPerRun: 0\n' });
+    expect(editing.statusCode).toBe(400);
+    expect(textOf(section(editing.body, 'field-errors'))).toContain(
+      'maxNewEntriesPerRun: must be at least 1 (leave it out for no cap)',
+    );
+  });
 });

@@ -11,6 +11,7 @@ import { createMailer } from '../../platform/mail.js';
 import { createSmsSender } from '../../platform/sms.js';
 import { audit } from '../audit.js';
 import { evaluateSchool } from '../casework/evaluation.js';
+import { maxNewEntriesPerRun } from '../casework/policy.js';
 import { deliverDue } from '../messages.js';
 import { convertStaleN } from '../n-ageing.js';
 import { registerBoard, schoolCalendar } from '../registers.js';
@@ -84,6 +85,9 @@ registerJob({
         created: r.created,
         alreadyOpen: r.alreadyOpen,
         superseded: r.superseded,
+        // New entries into staged casework the policy's cap held back (they come again next time).
+        heldBack: r.heldBack,
+        maxNewEntriesPerRun: maxNewEntriesPerRun(school),
       };
     }),
 });
