@@ -100,6 +100,48 @@ describeEachDialect('register saves written together', (ctx) => {
     expect((await count('audit_log')) - auditBefore).toBe(3);
   });
 
+  it('writes many saves arriving together over several batches, each once with its history', async () => {
+    // The 18 school days of October before half term × 2 groups × AM and PM: 72 saves at once.
+    const days: string[] = [];
+    for (let date = new Date('2025-10-01T12:00:00Z'); days.length < 18; date.setUTCDate(date.getUTCDate() + 1)) {
+      if (date.getUTCDay() % 6 !== 0) days.push(date.toISOString().slice(0, 10));
+    }
+    const saves = days.flatMap((day) =>
+      (['AM', 'PM'] as const).flatMap((session) =>
+        [
+          { groupId: school.groupA, pupils: school.pupilsA },
+          { groupId: school.groupB, pupils: school.pupilsB },
+        ].map((g) =>
+          saveRegister(deps('2025-10-24T15:00:00Z'), school.actors.office, {
+            groupId: g.groupId,
+            date: d(day),
+            session,
+            version: 0,
+            marks: g.pupils.map((pupilId) => ({ pupilId, code: session === 'AM' ? '/' : '\\' })),
+          }),
+        ),
+      ),
+    );
+    expect(saves).toHaveLength(72);
+    const results = await Promise.all(saves);
+    expect(results.every((r) => r.version === 1 && r.changed > 0)).toBe(true);
+    const october = await ctx.db
+      .selectFrom('mark_history')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('date', '>=', '2025-10-01')
+      .where('date', '<=', '2025-10-31')
+      .executeTakeFirstOrThrow();
+    expect(Number(october.n)).toBe(18 * 2 * (school.pupilsA.length + school.pupilsB.length));
+    const registers = await ctx.db
+      .selectFrom('registers')
+      .select(['version'])
+      .where('date', '>=', '2025-10-01')
+      .where('date', '<=', '2025-10-31')
+      .execute();
+    expect(registers).toHaveLength(72);
+    expect(registers.every((r) => Number(r.version) === 1)).toBe(true);
+  });
+
   it('refuses one save of a batch (a change after the close without a reason) and writes the others', async () => {
     const day = d('2025-09-10');
     const [a] = school.pupilsA as [string];

@@ -63,6 +63,14 @@ export type SaveOutcome<E> =
 
 /** At most this many saves go into one transaction (the rest wait for the next). */
 const MAX_BATCH = 256;
+/**
+ * On SQLite (where writing blocks the event loop anyway) a batch is written as soon as this many
+ * saves wait, without waiting for the rest of the turn: when 200 requests arrive together, the
+ * first teachers are answered while the others are still being read, instead of everyone waiting
+ * for the last. On PostgreSQL saves gather while a batch is in flight, and smaller batches would
+ * only mean more round trips.
+ */
+const WRITE_AT = 16;
 
 interface Pending {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a queue holds saves of any refusal type
@@ -74,7 +82,10 @@ interface Pending {
 
 interface Queue {
   readonly pending: Pending[];
-  busy: boolean;
+  /** A batch is being written (saves arriving meanwhile wait for the next). */
+  writing: boolean;
+  /** A write is already set for when the event loop is next free. */
+  scheduled: boolean;
 }
 
 const queues = new WeakMap<Db, Queue>();
@@ -87,22 +98,28 @@ const queues = new WeakMap<Db, Queue>();
 export function saveRegisterInBatch<E>(db: Db, dialect: Dialect, save: RegisterSave<E>): Promise<SaveOutcome<E>> {
   let queue = queues.get(db);
   if (!queue) {
-    queue = { pending: [], busy: false };
+    queue = { pending: [], writing: false, scheduled: false };
     queues.set(db, queue);
   }
   const q = queue;
   return new Promise<SaveOutcome<E>>((resolve, reject) => {
     q.pending.push({ save, resolve, reject });
-    // The first save waits for the rest of this turn's requests to reach here; while a batch is
-    // being written, saves gather for the next one.
-    if (!q.busy) {
-      q.busy = true;
-      setImmediate(() => void drain(db, dialect, q));
+    // While a batch is being written, saves gather for the next one. Otherwise a save waits
+    // for the rest of this turn's requests to reach here, or for WRITE_AT saves, if sooner.
+    if (q.writing) return;
+    if (dialect === 'sqlite' && q.pending.length >= WRITE_AT) void drain(db, dialect, q);
+    else if (!q.scheduled) {
+      q.scheduled = true;
+      setImmediate(() => {
+        q.scheduled = false;
+        if (!q.writing) void drain(db, dialect, q);
+      });
     }
   });
 }
 
 async function drain(db: Db, dialect: Dialect, q: Queue): Promise<void> {
+  q.writing = true;
   try {
     while (q.pending.length > 0) {
       const batch = q.pending.splice(0, MAX_BATCH);
@@ -117,7 +134,7 @@ async function drain(db: Db, dialect: Dialect, q: Queue): Promise<void> {
       if (deferred.length > 0) q.pending.unshift(...deferred);
     }
   } finally {
-    q.busy = false;
+    q.writing = false;
   }
 }
 
