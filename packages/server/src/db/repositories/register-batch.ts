@@ -10,13 +10,16 @@
  * - SQLite runs prepared statements directly on the better-sqlite3 handle (while holding Kysely's
  *   connection, so no Kysely transaction is open beside it), each save inside a savepoint so that
  *   a save whose statements fail is undone alone;
- * - PostgreSQL reads every register and mark of the batch in three statements and writes them in
- *   four (arrays through `unnest`), whatever the batch's size, on a connection of its own (not
- *   queued behind every request's reads); if any statement fails the batch is rolled back and
- *   its saves are written again one by one, so one bad save fails alone.
+ * - PostgreSQL reads every register and mark of the batch in one statement and writes everything
+ *   in one more (arrays through `unnest`, data-modifying CTEs: atomic by itself), whatever the
+ *   batch's size, on a connection of its own (not queued behind every request's reads). The write
+ *   moves each register on only if it still has the version its save was decided on, and writes
+ *   marks, history and audit only for those registers: a register another server saved since the
+ *   read is a conflict for that save alone. If the statement fails, the batch's saves are written
+ *   again one by one, so one bad save fails alone.
  *
  * Every mark written appends its history row, as every other writer does (the analysis cache
- * follows `mark_history`), and each save writes its audit row in the same transaction.
+ * follows `mark_history`), and each save writes its audit row with its marks, atomically.
  */
 import type { PlainDate, Session } from '@rollcall/domain';
 import { CompiledQuery } from 'kysely';
