@@ -21,4 +21,39 @@ describeEachDialect('queries built once', (ctx) => {
     expect(b.map((r) => r.id)).toEqual([...school.pupilsB].sort());
     expect(await pupilsOf(ctx.db, { groupId: school.groupA, year: '4' })).toEqual([]);
   });
+
+  it('never reads what another transaction has not committed, and reads its own inside one', async () => {
+    const school = await seedSmallSchool(ctx.db, 'prepared-tx');
+    const named = prepared((db, args: { surname: string }) =>
+      db.selectFrom('pupils').select(['id']).where('legal_surname', '=', args.surname),
+    );
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let seenInside: unknown[] = [];
+    // A transaction inserts a pupil, waits, and is rolled back: nobody outside may ever see it.
+    const writing = ctx.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('pupils')
+        .values({
+          id: `uncommitted-${school.schoolId}`,
+          school_id: school.schoolId,
+          upn: 'A123456789012',
+          legal_surname: 'Uncommitted',
+          legal_forename: 'Una',
+          admission_date: '2025-09-01',
+        })
+        .execute();
+      seenInside = await named(trx, { surname: 'Uncommitted' });
+      await held;
+      throw new Error('rolled back');
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    // Read from outside while it is open (on SQLite: on the very connection it holds).
+    const outside = named(ctx.db, { surname: 'Uncommitted' });
+    release();
+    await expect(writing).rejects.toThrow('rolled back');
+    expect(seenInside).toHaveLength(1);
+    expect(await outside).toEqual([]);
+    expect(await named(ctx.db, { surname: 'Uncommitted' })).toEqual([]);
+  });
 });

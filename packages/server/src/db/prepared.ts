@@ -9,9 +9,15 @@
  *   const rows = await findX(db, { id });
  *
  * Only plain values may be parameters (no arrays: `in` lists expand to a different statement).
+ *
+ * On SQLite, when no transaction is open on the connection, the statement runs straight on the
+ * better-sqlite3 handle: it is synchronous, so nothing can interleave with it, and it saves the
+ * promises of Kysely's connection lock (a third of the cost of these small queries). Inside a
+ * transaction, or on PostgreSQL, it runs through Kysely as any query does.
  */
+import type SQLite from 'better-sqlite3';
 import { CompiledQuery, type Compilable } from 'kysely';
-import type { DbOrTrx } from './connect.js';
+import { sqliteHandleOf, type DbOrTrx } from './connect.js';
 
 const MARK = '\u0000rollcall-parameter:';
 
@@ -21,6 +27,8 @@ interface Built {
   readonly sql: string;
   /** For each parameter of the statement, the name of the value to put there, or a constant. */
   readonly slots: readonly ({ name: string } | { value: unknown })[];
+  /** SQLite: the driver's handle and the statement prepared on it. */
+  readonly sqlite?: { readonly handle: SQLite.Database; readonly statement: SQLite.Statement };
 }
 
 export function prepared<P extends Params, R>(
@@ -35,15 +43,19 @@ export function prepared<P extends Params, R>(
         get: (_target, name) => (typeof name === 'string' ? `${MARK}${name}` : undefined),
       });
       const compiled = build(db, markers).compile();
+      const handle = sqliteHandleOf(db);
+      const statement = handle?.prepare(compiled.sql);
       b = {
         sql: compiled.sql,
         slots: compiled.parameters.map((v) =>
           typeof v === 'string' && v.startsWith(MARK) ? { name: v.slice(MARK.length) } : { value: v },
         ),
+        ...(handle && statement?.reader ? { sqlite: { handle, statement } } : {}),
       };
       built.set(db, b);
     }
     const values = b.slots.map((s) => ('name' in s ? params[s.name] : s.value));
+    if (b.sqlite && !b.sqlite.handle.inTransaction) return b.sqlite.statement.all(values) as R[];
     const result = await db.executeQuery<R>(CompiledQuery.raw(b.sql, values));
     return result.rows;
   };

@@ -71,7 +71,7 @@ describeEachDialect('register saves written together', (ctx) => {
     ]);
     // Whichever of the two first saves of group A's register reached the batch first is saved;
     // the other is told who saved it, and nothing of it is written.
-    const [teacher, office] = settled as [PromiseSettledResult<unknown>, PromiseSettledResult<unknown>];
+    const [teacher, office] = settled;
     expect([teacher.status, office.status].sort()).toEqual(['fulfilled', 'rejected']);
     const teacherWon = teacher.status === 'fulfilled';
     expect(teacherWon ? teacher : office).toEqual({
