@@ -327,7 +327,6 @@ function writeSqliteBatch(db: Db, raw: SQLite.Database, batch: Pending[]): Promi
   // Inside the outer transaction better-sqlite3 runs each save's function in a savepoint.
   const one = raw.transaction((save: RegisterSave<unknown>) => writeSqliteSave(st, save));
   const all = raw.transaction(() => {
-    outcomes.length = 0;
     for (const p of batch) {
       try {
         outcomes.push(one(p.save));

@@ -305,10 +305,6 @@ function toLesson(r: {
   };
 }
 
-export interface LessonMarkWrite extends MarkWrite {
-  readonly lessonId: string;
-}
-
 export async function lessonMarksFor(
   db: DbOrTrx,
   lessonId: string,
