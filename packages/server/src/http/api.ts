@@ -41,7 +41,16 @@ const markBody = z.object({
   code,
   minutesLate: z.number().int().min(0).max(600).nullish(),
   reason: z.string().max(500).nullish(),
-  seen: z.string().max(2).nullable().optional(),
+  seen: z
+    .string()
+    .max(2)
+    .nullable()
+    .optional()
+    .describe(
+      'The code this client showed for the pupil when it loaded the register (null: no mark). With it, a mark ' +
+        'someone else wrote since (the office, a parent report) is kept when this save leaves the pupil as seen, ' +
+        'and is a conflict (409) when this save changes the pupil too.',
+    ),
 });
 
 export const apiRoutes: FastifyPluginAsync = async (root) => {

@@ -438,4 +438,67 @@ describeEachDialect('registers', (ctx) => {
       expect((await rejection(getPupilRecord(deps(), stranger, school.pupilsA[0]!))).code).toBe('FORBIDDEN');
     });
   });
+  // Last: it writes marks (and history) later than any other test's, which read the newest first.
+  describe('a register and the office at once', () => {
+    it('keeps a mark the office wrote after the teacher loaded the register, unless the teacher changed it too', async () => {
+      const [a, b, c] = school.pupilsA as [string, string, string];
+      // Tuesday 16 September, 09:00 local: the AM register is open.
+      const at = (iso: string) => deps(`2025-09-16T${iso}Z`);
+      const where = { groupId: school.groupA, date: d('2025-09-16'), session: 'AM' as const };
+      await saveRegister(at('07:55:00'), school.actors.teacher, {
+        ...where,
+        version: 0,
+        marks: [
+          { pupilId: a, code: '/' },
+          { pupilId: b, code: 'N' },
+          { pupilId: c, code: '/' },
+        ],
+      });
+      // The teacher's page still shows B absent (N) when the office signs B in late.
+      expect(
+        await recordLateArrival(at('08:05:00'), school.actors.office, { ...where, pupilId: b, arrivedAt: '09:05' }),
+      ).toEqual({ code: 'L', minutesLate: 15 });
+      // The teacher corrects A from that page: B, untouched, keeps the office's L.
+      expect(
+        await saveRegister(at('08:10:00'), school.actors.teacher, {
+          ...where,
+          version: 1,
+          marks: [
+            { pupilId: a, code: 'I', seen: '/' },
+            { pupilId: b, code: 'N', seen: 'N' },
+            { pupilId: c, code: '/', seen: '/' },
+          ],
+        }),
+      ).toEqual({ version: 2, changed: 1 });
+      const view = await getRegister(at('08:11:00'), school.actors.teacher, where);
+      expect(view.pupils.map((p) => [p.code, p.minutesLate])).toEqual([
+        ['I', null],
+        ['L', 15],
+        ['/', null],
+      ]);
+      expect((await pupilHistory(ctx.db, b)).filter((h) => h.date === '2025-09-16').map((h) => h.newCode)).toEqual(
+        expect.arrayContaining(['N', 'L']),
+      );
+      // From a page loaded before the late arrival, changing B too is a conflict naming the office.
+      const err = await rejection(
+        saveRegister(at('08:12:00'), school.actors.teacher, {
+          ...where,
+          version: 2,
+          marks: [
+            { pupilId: a, code: 'I', seen: 'I' },
+            { pupilId: b, code: 'M', seen: 'N' },
+            { pupilId: c, code: 'B', seen: '/' },
+          ],
+        }),
+      );
+      expect(err.code).toBe('CONFLICT');
+      expect(err.message).toContain('Test office changed a mark you also changed');
+      expect(err.details['changes']).toEqual([
+        expect.objectContaining({ pupilId: b, code: 'L', changedBy: 'Test office' }),
+      ]);
+      const after = await getRegister(at('08:13:00'), school.actors.teacher, where);
+      expect(after.version).toBe(2);
+      expect(after.pupils.map((p) => p.code)).toEqual(['I', 'L', '/']);
+    });
+  });
 });

@@ -331,8 +331,17 @@ export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegister
     decide: (current) => {
       const errors: FieldError[] = [];
       const writes: MarkWrite[] = [];
+      let overtaken = false;
       input.marks.forEach((m, i) => {
         const before = current.get(m.pupilId);
+        // Someone else wrote this pupil's mark since the user loaded the register (the office
+        // signing in a late arrival, a parent's report accepted, an amendment): those writes do
+        // not move the register's version. A mark the user left as they saw it stays as it now
+        // is; one they changed conflicts, and nothing of theirs is saved.
+        if (m.seen !== undefined && (before?.code ?? null) !== m.seen) {
+          if (m.code !== m.seen) overtaken = true;
+          return;
+        }
         let minutes = m.minutesLate ?? null;
         if ((m.code === 'L' || m.code === 'U') && minutes === null) {
           // Marked late now: count the minutes from the register opening.
@@ -365,6 +374,7 @@ export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegister
           reason,
         });
       });
+      if (overtaken) return { ok: 'conflict' };
       if (errors.length > 0) return { ok: false, refusal: errors };
       return {
         ok: true,
@@ -389,6 +399,12 @@ export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegister
   if (outcome.kind === 'refused')
     throw new AppError('VALIDATION', 'Some marks could not be saved.', { fields: outcome.refusal });
   return { version: outcome.version, changed: outcome.changed };
+}
+
+/** "A", "A and B", "A, B and C". */
+function listInWords(items: readonly string[]): string {
+  if (items.length <= 1) return items[0] ?? 'another user';
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 async function conflictError(db: DbOrTrx, view: RegisterContext, input: SaveRegisterInput): Promise<AppError> {
@@ -421,6 +437,22 @@ async function conflictError(db: DbOrTrx, view: RegisterContext, input: SaveRegi
       changedBy: now?.updatedBy ? (names.get(now.updatedBy) ?? 'another user') : 'another user',
       changedAt: now?.updatedAt ?? null,
     });
+  }
+  const version = latest?.version ?? 0;
+  // Marks this user changed that someone else wrote since the user loaded the register.
+  const yours = new Set(input.marks.filter((m) => m.seen !== undefined && m.code !== m.seen).map((m) => m.pupilId));
+  const clashes = changes.filter((c) => yours.has(c.pupilId));
+  if (version === input.version && clashes.length > 0) {
+    // The register was not saved again: single marks were written by others (the office, a
+    // parent's report, an amendment) under pupils this user changed.
+    const who = [...new Set(clashes.map((c) => c.changedBy))];
+    const latestChange = clashes.map((c) => c.changedAt ?? '').reduce((a, b) => (b > a ? b : a), '');
+    return new AppError(
+      'CONFLICT',
+      `${listInWords(who)} changed ${clashes.length === 1 ? 'a mark' : `${clashes.length} marks`} you also changed ` +
+        'while you were taking this register. Nothing of yours was saved: check their changes and save again.',
+      { version, savedBy: listInWords(who), savedAt: latestChange || null, changes },
+    );
   }
   const by = latest?.updatedBy ? (names.get(latest.updatedBy) ?? 'another user') : 'another user';
   return new AppError(

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagesHarness, textOf, type PagesHarness } from '../../test/web-pages.js';
+import { d } from '../../test/fixtures.js';
+import { recordLateArrival } from '../services/registers.js';
 import { registerRoutes } from './register-routes.js';
 
 // Monday 8 September 2025, 09:00 in London: the AM register (08:50–09:20) is open.
@@ -86,6 +88,56 @@ describe('register pages (without JavaScript)', () => {
     // The teacher's own change to Alex is still on the form, ready to save again.
     expect(res.body).toMatch(new RegExp(`name="code_${a}" type="radio" value="L" checked`));
     expect(res.body).toContain('name="version" value="2"');
+  });
+
+  it('keeps the office’s late arrival under a stale page, and names the office when the teacher changed that pupil too', async () => {
+    const [a, b, c] = t.school.pupilsA as [string, string, string];
+    const day = `/registers/${t.school.groupA}/2025-09-09/AM`;
+    t.clock.set('2025-09-09T07:55:00.000Z');
+    const teacher = await t.signInAs('teacher');
+    const first = { action: 'save', version: '0', [`code_${a}`]: '/', [`code_${b}`]: 'N', [`code_${c}`]: '/' };
+    const taken = await t.post(day, teacher, first);
+    expect([taken.statusCode, taken.headers['location']]).toEqual([303, `${day}?saved=3`]);
+    // The office signs Bea in late at 09:05 while the teacher's page still shows her N.
+    t.clock.set('2025-09-09T08:05:00.000Z');
+    await recordLateArrival(t.deps, t.school.actors.office, {
+      pupilId: b,
+      date: d('2025-09-09'),
+      session: 'AM',
+      arrivedAt: '09:05',
+    });
+    const seen = { [`seen_${a}`]: '/', [`seen_${b}`]: 'N', [`seen_${c}`]: '/' };
+    // Changing Alex only: saved, and Bea keeps her L.
+    const saved = await t.post(day, teacher, {
+      action: 'save',
+      version: '1',
+      ...seen,
+      [`code_${a}`]: 'I',
+      [`code_${b}`]: 'N',
+      [`code_${c}`]: '/',
+    });
+    expect([saved.statusCode, saved.headers['location']]).toEqual([303, `${day}?saved=1`]);
+    const page = await t.get(day, teacher);
+    expect([page.statusCode, page.headers['location']]).toEqual([200, undefined]);
+    expect(page.body).toMatch(new RegExp(`name="code_${b}" type="radio" value="L" checked`));
+    // Changing Bea from the same stale page: 409, the office named, Casey's change kept on the form.
+    const clash = await t.post(day, teacher, {
+      action: 'save',
+      version: '2',
+      ...seen,
+      [`seen_${a}`]: 'I',
+      [`code_${a}`]: 'I',
+      [`code_${b}`]: '/',
+      [`code_${c}`]: 'N',
+    });
+    expect(clash.statusCode).toBe(409);
+    const text = textOf(clash.body);
+    expect(text).toContain('Someone else changed a mark you changed');
+    expect(text).toContain('Test office changed a mark you also changed');
+    expect(text).toContain('Bea Baker: now L, changed by Test office');
+    expect(clash.body).toMatch(new RegExp(`name="code_${c}" type="radio" value="N" checked`));
+    expect(clash.body).toMatch(new RegExp(`name="seen_${b}" value="L"`));
+    t.clock.set(OPEN);
   });
 
   it('after the close, shows a teacher why a change cannot be saved, keeping the input', async () => {

@@ -267,6 +267,12 @@ export const registerRoutes: FastifyPluginAsync = (app) => {
           }
         }
         const conflict = {
+          // The register saved again by someone else, or single marks written under this user's
+          // changes (the office, a parent's report) while the register kept its version.
+          title:
+            e.details['version'] === version
+              ? 'Someone else changed a mark you changed'
+              : 'Someone else saved this register',
           message: e.message,
           changes: changes.map((c) => ({
             ...c,

@@ -36,10 +36,15 @@ export interface StoredMark {
   readonly updatedBy: string | null;
 }
 
-/** What a save writes (only marks that change something), or why it is refused. */
+/**
+ * What a save writes (only marks that change something), why it is refused, or that it conflicts
+ * with a mark someone else wrote since the user loaded the register (the register's version does
+ * not move for a single mark written by the office or a parent's report).
+ */
 export type SaveDecision<E> =
   | { readonly ok: true; readonly writes: readonly MarkWrite[]; readonly audit: AuditLogTable }
-  | { readonly ok: false; readonly refusal: E };
+  | { readonly ok: false; readonly refusal: E }
+  | { readonly ok: 'conflict' };
 
 export interface RegisterSave<E> {
   readonly schoolId: string;
@@ -261,6 +266,7 @@ function writeSqliteSave<E>(st: SqliteStatements, save: RegisterSave<E>): SaveOu
       : st.sessionMarks.all(save.date, save.session, JSON.stringify(save.pupilIds))) as MarkRow[],
   );
   const decision = save.decide(current);
+  if (decision.ok === 'conflict') return { kind: 'conflict' };
   if (!decision.ok) return { kind: 'refused', refusal: decision.refusal };
   const a = save.author;
   if (save.expectedVersion === 0) {
@@ -489,6 +495,10 @@ async function writePostgresBatch(
       current = marks;
     }
     const decision = s.decide(current);
+    if (decision.ok === 'conflict') {
+      decided.push({ pending: p, outcome: { kind: 'conflict' } });
+      continue;
+    }
     if (!decision.ok) {
       decided.push({ pending: p, outcome: { kind: 'refused', refusal: decision.refusal } });
       continue;
