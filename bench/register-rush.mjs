@@ -3,18 +3,17 @@
 // per group and a signed-in session per teacher (written straight into the database: no
 // argon2 sign-ins), served by the real `rollcall serve` in a child process, so that the clients
 // and the server use separate cores. Each round is one school day: 200 clients, one keep-alive
-// connection each (node:http with a keep-alive agent), fire their PUT
+// connection each (a lean HTTP/1.1 client, bench/raw-http.mjs), fire their PUT
 // /api/registers/:group/:date/AM at the same moment, a first save (version 0) of 30 marks each;
 // the bench waits for all of them. One warm-up round, then ROUNDS measured rounds, on SQLite (a
 // file, WAL) and on PostgreSQL.
 //
-// The clients share this process and its core, so part of every latency is theirs: each dialect
-// first runs FLOOR_ROUNDS rounds of 200 GET /healthz (no database, no session) through the same
-// connections, and prints that floor beside the result. (Node's fetch costs the client about
-// four times as much per request as node:http: with fetch, 200 requests at once to a server that
-// does nothing already take a p99 of 60 ms on this machine, more than the whole target.)
+// The clients share the machine's two cores with the server, so part of every latency is theirs:
+// each dialect first runs FLOOR_ROUNDS rounds of 200 GET /healthz (no database, no session)
+// through the same connections, and prints that floor beside the result. (Node's own clients cost
+// far more per request: through node:http, 200 requests at once to a server that does nothing
+// take a p99 of ~45 ms on this machine, ~23 ms through the lean client; through fetch, ~60 ms.)
 import { randomUUID } from 'node:crypto';
-import { Agent, request as httpRequest } from 'node:http';
 import { calendarInput, compiledCalendar, makeUpn, mulberry32 } from './data.mjs';
 import {
   DIALECT_LABEL,
@@ -28,6 +27,7 @@ import {
   startServer,
 } from './harness.mjs';
 import { int, lines, seconds } from './format.mjs';
+import { RawConnection } from './raw-http.mjs';
 
 const GROUPS = 200;
 const PER_GROUP = 30;
@@ -173,36 +173,19 @@ function bodiesFor(clients, date, seed) {
   );
 }
 
-/** One request on the agent's keep-alive connections: status and body. */
-function send(agent, url, method, path, headers, body) {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(new URL(path, url), { method, agent, headers }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 /** One round: every client's PUT at once; resolves to each request's latency and outcome. */
-async function runRound(agent, url, clients, date, bodies, spreadMs = 0) {
+async function runRound(conns, clients, date, bodies, spreadMs = 0) {
   const t0 = performance.now();
   const results = await Promise.all(
     clients.map(async (c, i) => {
       if (spreadMs > 0) await new Promise((r) => setTimeout(r, (i * spreadMs) / clients.length));
       const start = performance.now();
       try {
-        const res = await send(
-          agent,
-          url,
+        const res = await conns[i].request(
           'PUT',
           `/api/registers/${c.groupId}/${date}/AM`,
           {
             'content-type': 'application/json',
-            'content-length': Buffer.byteLength(bodies[i]),
             cookie: `rollcall_session=${c.token}`,
             'x-csrf-token': c.csrf,
           },
@@ -228,11 +211,11 @@ async function runRound(agent, url, clients, date, bodies, spreadMs = 0) {
 }
 
 /** The harness's own floor: 200 GET /healthz at once through the same connections. */
-async function floorRound(agent, url, n) {
+async function floorRound(conns) {
   const lat = await Promise.all(
-    Array.from({ length: n }, async () => {
+    conns.map(async (conn) => {
       const start = performance.now();
-      const res = await send(agent, url, 'GET', '/healthz', {});
+      const res = await conn.request('GET', '/healthz');
       if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
       return performance.now() - start;
     }),
@@ -257,7 +240,7 @@ async function benchDialect(context, dialect, cpuProfDir) {
 
   const srv = await startServer(context, { env: database.env, cpuProfDir });
   // One connection per client, kept open between rounds, as tablets on a school's wifi would.
-  const agent = new Agent({ keepAlive: true, maxSockets: GROUPS });
+  const conns = clients.map(() => new RawConnection(new URL(srv.url)));
   const floor = [];
   const spread = [];
   const latencies = [];
@@ -266,11 +249,12 @@ async function benchDialect(context, dialect, cpuProfDir) {
   let warmUp;
   let serverMs = [];
   try {
-    await floorRound(agent, srv.url, GROUPS); // opens the connections
-    for (let r = 0; r < FLOOR_ROUNDS; r++) floor.push(...(await floorRound(agent, srv.url, GROUPS)));
+    await Promise.all(conns.map((c) => c.connect()));
+    await floorRound(conns); // warms the server's HTTP path
+    for (let r = 0; r < FLOOR_ROUNDS; r++) floor.push(...(await floorRound(conns)));
     for (let r = 0; r < rounds.length; r++) {
       const bodies = bodiesFor(clients, rounds[r], 1000 + r);
-      const { results, wallMs } = await runRound(agent, srv.url, clients, rounds[r], bodies);
+      const { results, wallMs } = await runRound(conns, clients, rounds[r], bodies);
       const failed = results.filter((x) => !x.ok);
       if (r < WARM_UP_ROUNDS) {
         warmUp = {
@@ -292,12 +276,12 @@ async function benchDialect(context, dialect, cpuProfDir) {
     serverMs = (await srv.timings()).filter((t) => t.method === 'PUT').map((t) => t.ms);
     for (let r = 0; r < spreadDays.length; r++) {
       const bodies = bodiesFor(clients, spreadDays[r], 2000 + r);
-      const { results } = await runRound(agent, srv.url, clients, spreadDays[r], bodies, SPREAD_OVER_MS);
+      const { results } = await runRound(conns, clients, spreadDays[r], bodies, SPREAD_OVER_MS);
       for (const x of results) spread.push(x.ms);
       errors.push(...results.filter((x) => !x.ok).map((x) => x.error));
     }
   } finally {
-    agent.destroy();
+    for (const c of conns) c.close();
     const stopped = await srv.stop();
     if (stopped.code !== 0 && stopped.code !== null)
       console.error(`(c) server exited with ${stopped.code}: ${srv.stderr()}`);
@@ -409,7 +393,7 @@ export async function benchRegisterRush(context, { cpuProfDir } = {}) {
   console.log(
     `    setup: ${int(GROUPS * PER_GROUP)} pupils, ${GROUPS} groups, a teacher and a session each; server ` +
       `\`rollcall serve\` (NODE_ENV=production, LOG_LEVEL=warn) in a child process; latency = client wall time ` +
-      `from sending the request to the full response (node:http, keep-alive), all ${GROUPS} requests sent at once; ${load()}`,
+      `from sending the request to the full response (lean HTTP/1.1 client, keep-alive), all ${GROUPS} requests sent at once; ${load()}`,
   );
   return { ok };
 }
