@@ -107,6 +107,7 @@ describe('migrations', () => {
         '2026-11-28T05-00-00_integration-periods',
         '2026-11-28T06-00-00_school-details',
         '2026-11-28T07-00-00_cohort-snapshots',
+        '2026-11-28T08-00-00_retention-counts',
       ]);
     } finally {
       await open.close();

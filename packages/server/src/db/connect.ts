@@ -25,6 +25,7 @@ import * as integrations from './migrations/2026-11-28T04-00-00_integrations.js'
 import * as integrationPeriods from './migrations/2026-11-28T05-00-00_integration-periods.js';
 import * as schoolDetails from './migrations/2026-11-28T06-00-00_school-details.js';
 import * as cohortSnapshots from './migrations/2026-11-28T07-00-00_cohort-snapshots.js';
+import * as retentionCounts from './migrations/2026-11-28T08-00-00_retention-counts.js';
 import type { Database } from './schema.js';
 
 const require = createRequire(import.meta.url);
@@ -54,6 +55,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T05-00-00_integration-periods': integrationPeriods,
   '2026-11-28T06-00-00_school-details': schoolDetails,
   '2026-11-28T07-00-00_cohort-snapshots': cohortSnapshots,
+  '2026-11-28T08-00-00_retention-counts': retentionCounts,
 };
 
 const provider: MigrationProvider = {

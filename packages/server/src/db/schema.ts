@@ -671,6 +671,9 @@ export interface RetentionRunsTable {
   marks_removed: number;
   history_removed: number;
   lesson_marks_removed: number;
+  late_arrivals_removed: Generated<number>;
+  early_leavers_removed: Generated<number>;
+  registers_removed: Generated<number>;
   dry_run: Generated<Flag>;
 }
 

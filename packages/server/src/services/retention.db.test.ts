@@ -162,15 +162,36 @@ describeEachDialect('runRetention', (ctx) => {
 
     const runs = await ctx.db
       .selectFrom('retention_runs')
-      .select(['before_date', 'marks_removed', 'history_removed', 'keep_years', 'dry_run', 'run_by'])
+      .select([
+        'before_date',
+        'marks_removed',
+        'history_removed',
+        'late_arrivals_removed',
+        'early_leavers_removed',
+        'registers_removed',
+        'keep_years',
+        'dry_run',
+        'run_by',
+      ])
       .where('school_id', '=', s.schoolId)
       .orderBy('before_date')
       .execute();
-    expect(runs.map((r) => ({ ...r, marks_removed: Number(r.marks_removed), dry_run: Number(r.dry_run) }))).toEqual([
+    const counts = ['marks_removed', 'history_removed', 'late_arrivals_removed', 'early_leavers_removed'] as const;
+    expect(
+      runs.map((r) => ({
+        ...r,
+        ...Object.fromEntries(counts.map((c) => [c, Number(r[c])])),
+        registers_removed: Number(r.registers_removed),
+        dry_run: Number(r.dry_run),
+      })),
+    ).toEqual([
       {
         before_date: '2019-09-01',
         marks_removed: 1,
         history_removed: 1,
+        late_arrivals_removed: 1,
+        early_leavers_removed: 1,
+        registers_removed: 1,
         keep_years: 6,
         dry_run: 0,
         run_by: s.actors.admin.userId,
@@ -179,6 +200,9 @@ describeEachDialect('runRetention', (ctx) => {
         before_date: '2020-09-01',
         marks_removed: 2,
         history_removed: 2,
+        late_arrivals_removed: 2,
+        early_leavers_removed: 2,
+        registers_removed: 2,
         keep_years: 6,
         dry_run: 0,
         run_by: s.actors.admin.userId,

@@ -4,8 +4,8 @@
  * they belong to (the Information and Records Management Society's schedule for attendance
  * registers: "date of register + 6 years"; we count from the end of the academic year so a
  * whole year goes at once), then removed by this job in one transaction, with a record of what
- * was removed (`retention_runs`: marks, lesson marks and history; the audit entry counts every
- * table). Never fewer than 6 years. See docs/privacy.md.
+ * was removed (`retention_runs` and the audit entry count every table). Never fewer than 6
+ * years. See docs/privacy.md.
  */
 import type { PlainDate } from '@rollcall/domain';
 import { getSchool, listSchools } from '../db/repositories/schools.js';
@@ -123,6 +123,9 @@ export async function runRetention(
         marks_removed: marksRemoved,
         history_removed: historyRemoved,
         lesson_marks_removed: lessonMarksRemoved,
+        late_arrivals_removed: lateArrivalsRemoved,
+        early_leavers_removed: earlyLeaversRemoved,
+        registers_removed: registersRemoved,
         dry_run: dryRun ? 1 : 0,
       })
       .execute();
