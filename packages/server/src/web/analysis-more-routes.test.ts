@@ -93,6 +93,11 @@ describe('/analysis/trends', () => {
     expect(textOf(section(res.body, 'analysis-scope'))).toContain('Gender F: 2 pupils');
     // Bea and Dee: week 1, 20 possible, Bea 2 away and Dee 1 ill: 85.0%.
     expect(textOf(section(res.body, 'table-weekly-trend'))).toContain('w/c 2025-09-01 2025-09-01 20 85.0%');
+    // Two pupils are too few for the anonymised governors' report: named, not linked.
+    expect(res.body).not.toContain('href="/analysis/governors');
+    expect(textOf(section(res.body, 'subnav-disabled'))).toContain('Governors’ report (needs 5 or more pupils)');
+    const whole = await t.get(`/analysis/trends?${Q}`, leader);
+    expect(whole.body).toContain('href="/analysis/governors?');
   });
 
   it('downloads any table as CSV and XLSX with the same numbers', async () => {

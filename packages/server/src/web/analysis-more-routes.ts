@@ -15,6 +15,7 @@ import { schoolDashboard } from '../services/analysis/dashboard.js';
 import {
   auditListExport,
   dashboardTables,
+  GOVERNORS_MIN_GROUP,
   governorsReport,
   isListKind,
   LIST_KINDS,
@@ -178,19 +179,25 @@ export function analysisLinks(
   query: AnalysisPageQuery,
   /** Whether the user may see named pupils (governors may not): without it, no pupil lists. */
   canSeeNames = true,
+  /** Pupils the filters select, when known: the governors' report refuses fewer than 5. */
+  pupilCount?: number,
 ): {
   dashboard: string;
   trends: string;
   patterns: string;
-  governors: string;
+  /** Null when the selection is too small for the anonymised report (`governorsNote` says why). */
+  governors: string | null;
+  governorsNote: string | null;
   lists: { kind: string; title: string; href: string }[];
 } {
   const params = pageQuery(query);
+  const tooSmall = pupilCount !== undefined && pupilCount < GOVERNORS_MIN_GROUP;
   return {
     dashboard: withParams('/analysis', params),
     trends: withParams('/analysis/trends', params),
     patterns: withParams('/analysis/patterns', params),
-    governors: withParams('/analysis/governors', params),
+    governors: tooSmall ? null : withParams('/analysis/governors', params),
+    governorsNote: tooSmall ? `needs ${GOVERNORS_MIN_GROUP} or more pupils` : null,
     lists: (canSeeNames ? LIST_KINDS : []).map((k) => ({
       kind: k,
       title: LIST_TITLES[k],
@@ -204,7 +211,7 @@ function common(view: PageBase, request: FastifyRequest, q: Query, path: string)
     view,
     path,
     query: Object.fromEntries(pageQuery(q)),
-    links: analysisLinks(q, view.canSeeNames),
+    links: analysisLinks(q, view.canSeeNames, view.pupilCount),
     currentPath: request.url.split('?')[0],
   };
 }

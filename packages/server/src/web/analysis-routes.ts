@@ -103,6 +103,7 @@ export const analysisRoutes: FastifyPluginAsync = (fastify) => {
           group: filter.group,
         },
         can(actor, 'school.viewPupilLists', schoolResourceOf(dash.school)),
+        dash.summary.pupils,
       ),
     });
   });
