@@ -108,6 +108,7 @@ describe('migrations', () => {
         '2026-11-28T06-00-00_school-details',
         '2026-11-28T07-00-00_cohort-snapshots',
         '2026-11-28T08-00-00_retention-counts',
+        '2026-11-28T09-00-00_accounts',
       ]);
     } finally {
       await open.close();

@@ -26,6 +26,7 @@ import * as integrationPeriods from './migrations/2026-11-28T05-00-00_integratio
 import * as schoolDetails from './migrations/2026-11-28T06-00-00_school-details.js';
 import * as cohortSnapshots from './migrations/2026-11-28T07-00-00_cohort-snapshots.js';
 import * as retentionCounts from './migrations/2026-11-28T08-00-00_retention-counts.js';
+import * as accounts from './migrations/2026-11-28T09-00-00_accounts.js';
 import type { Database } from './schema.js';
 
 const require = createRequire(import.meta.url);
@@ -56,6 +57,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T06-00-00_school-details': schoolDetails,
   '2026-11-28T07-00-00_cohort-snapshots': cohortSnapshots,
   '2026-11-28T08-00-00_retention-counts': retentionCounts,
+  '2026-11-28T09-00-00_accounts': accounts,
 };
 
 const provider: MigrationProvider = {

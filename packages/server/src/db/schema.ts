@@ -131,6 +131,10 @@ export interface UsersTable {
   la_code: string | null;
   disabled: Generated<Flag>;
   created_at: string;
+  /** 1: the password was set by an administrator; the person must choose their own before anything else. */
+  must_change_password: Generated<Flag>;
+  /** When the password was last set (null: not since this column was added). */
+  password_changed_at: string | null;
 }
 
 export interface GroupStaffTable {

@@ -33,7 +33,14 @@ import { LOCK_MINUTES, resolveSession, SESSION_COOKIE } from '../services/auth.j
 import { can, ROLE_LABELS, type Action, type Actor, type Resource } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, HTTP_STATUS, type FieldError } from '../services/errors.js';
-import { authRoutes, clearSessionCookie, isApiRequest, rejectUnauthenticated, secureCookies } from './auth-routes.js';
+import {
+  authRoutes,
+  clearSessionCookie,
+  holdUntilPasswordChanged,
+  isApiRequest,
+  rejectUnauthenticated,
+  secureCookies,
+} from './auth-routes.js';
 import { homeRoutes } from './home-routes.js';
 
 declare module 'fastify' {
@@ -398,6 +405,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     request.actor = session?.actor ?? null;
     request.csrfToken = session?.csrfToken ?? null;
     if (!request.actor && request.routeOptions.config.public !== true) return rejectUnauthenticated(request, reply);
+    if (session?.mustChangePassword) return holdUntilPasswordChanged(request, reply);
   });
 
   // Every state-changing request made with a session must carry its CSRF token. Browsers that

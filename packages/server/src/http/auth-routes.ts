@@ -66,6 +66,40 @@ export function rejectUnauthenticated(request: FastifyRequest, reply: FastifyRep
   return reply.redirect('/sign-in', 303);
 }
 
+/** Where a person chooses their own password (and must, after an administrator set a temporary one). */
+export const PASSWORD_PAGE = '/account/password';
+
+export const PASSWORD_CHANGE_REQUIRED_MESSAGE =
+  'Your password was set by an administrator. Choose your own password at /account/password before using the API.';
+
+/**
+ * The answer to a request of a person who must choose a new password (after an administrator
+ * created the account or reset its password): every page but the password page and signing out
+ * redirects there, and the API answers 403. Undefined when the request may go ahead.
+ */
+export function holdUntilPasswordChanged(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+  const q = request.url.indexOf('?');
+  const path = q === -1 ? request.url : request.url.slice(0, q);
+  if (path === PASSWORD_PAGE || path === '/sign-out' || request.routeOptions.config.public === true) return undefined;
+  if (isApiRequest(request)) {
+    return reply
+      .code(403)
+      .send({
+        error: {
+          code: 'FORBIDDEN',
+          message: PASSWORD_CHANGE_REQUIRED_MESSAGE,
+          fields: [],
+          reason: 'password-change-required',
+        },
+      });
+  }
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    const next = safeNext(request.url);
+    return reply.redirect(next === '/' ? PASSWORD_PAGE : `${PASSWORD_PAGE}?next=${encodeURIComponent(next)}`, 302);
+  }
+  return reply.redirect(PASSWORD_PAGE, 303);
+}
+
 interface SignInPage {
   readonly email?: string;
   readonly next: string;

@@ -4,17 +4,22 @@
  * accounts. Every sign-in, success or failure, is audited; a password never is, nor logged.
  */
 import { findSchool } from '../db/repositories/schools.js';
+import type { DbOrTrx } from '../db/connect.js';
 import {
   clearLoginAttempts,
   createUser,
   deleteSession,
+  deleteSessionsOfUser,
   emailTaken,
+  findPasswordHash,
   findSessionWithActor,
+  findUser,
   findUserForSignIn,
   getActor,
   insertSession,
   loginAttempts,
   recordLoginFailure,
+  setPassword,
   trustExists,
   type LoginAttempts,
   type User,
@@ -68,7 +73,7 @@ export function normaliseEmail(email: string): string {
 }
 
 /** Throttling keys: the email's hash (so whatever was typed is never stored), and the IP. */
-function emailKey(email: string): string {
+export function emailKey(email: string): string {
   return `email:${hashToken(email)}`;
 }
 function ipKey(ip: string): string {
@@ -194,6 +199,8 @@ export interface ResolvedSession {
   readonly actor: Actor;
   readonly csrfToken: string;
   readonly expiresAt: string;
+  /** The password was set by an administrator: only the password page may be used until it is changed. */
+  readonly mustChangePassword: boolean;
 }
 
 /**
@@ -205,7 +212,7 @@ export async function resolveSession(deps: Deps, token: string | undefined): Pro
   const id = hashToken(token);
   const found = await findSessionWithActor(deps.db, id);
   if (!found) return undefined;
-  const { session, actor } = found;
+  const { session, actor, mustChangePassword } = found;
   if (session.expiresAt <= deps.clock.now()) {
     await deleteSession(deps.db, id);
     return undefined;
@@ -214,7 +221,7 @@ export async function resolveSession(deps: Deps, token: string | undefined): Pro
     await deleteSession(deps.db, id);
     return undefined;
   }
-  return { actor, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
+  return { actor, csrfToken: session.csrfToken, expiresAt: session.expiresAt, mustChangePassword };
 }
 
 /** Ends a session (nothing happens for an unknown token). */
@@ -244,6 +251,15 @@ export interface NewAccountInput {
   readonly password: string;
 }
 
+export interface NewAccountOptions {
+  /** The password is a temporary one set by an administrator: the person must choose their own at first sign-in. */
+  readonly mustChangePassword?: boolean;
+  /** More to write in the same transaction as the account (a teacher's groups, say). */
+  readonly andThen?: (trx: DbOrTrx, user: User) => Promise<void>;
+  /** Checks to make before anything is written (more field errors, say); may throw VALIDATION. */
+  readonly check?: (fields: FieldError[]) => void;
+}
+
 /** Roles whose accounts belong to one school (an administrator may have one or none). */
 function needsSchool(role: Role): boolean {
   return role === 'governor' || role === 'parent' || (isSchoolStaff(role) && role !== 'admin');
@@ -256,7 +272,12 @@ const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * authority accounts, and administrators without a school, only an installation administrator
  * (an administrator without a school) or the system (the CLI) may create.
  */
-export async function createUserAccount(deps: Deps, actor: Actor, input: NewAccountInput): Promise<User> {
+export async function createUserAccount(
+  deps: Deps,
+  actor: Actor,
+  input: NewAccountInput,
+  options: NewAccountOptions = {},
+): Promise<User> {
   const email = normaliseEmail(input.email);
   const name = input.name.trim();
   const fields: FieldError[] = [];
@@ -266,6 +287,7 @@ export async function createUserAccount(deps: Deps, actor: Actor, input: NewAcco
   if (!isRole(input.role)) fields.push({ field: 'role', message: 'Choose a role' });
   if ([...input.password].length < MIN_PASSWORD_LENGTH)
     fields.push({ field: 'password', message: `Password must be ${MIN_PASSWORD_LENGTH} characters or more` });
+  options.check?.(fields);
   if (!isRole(input.role) || fields.length > 0)
     throw new AppError('VALIDATION', 'The account details are not valid.', { fields });
   const role = input.role;
@@ -322,14 +344,130 @@ export async function createUserAccount(deps: Deps, actor: Actor, input: NewAcco
       trustId,
       laCode,
       createdAt: at,
+      mustChangePassword: options.mustChangePassword ?? false,
     });
     await audit(trx, actor, at, {
       action: 'user.create',
       entityType: 'user',
       entityId: user.id,
       schoolId,
-      details: { role, email },
+      details: { role, email, ...(options.mustChangePassword ? { mustChangePassword: true } : {}) },
     });
+    await options.andThen?.(trx, user);
     return user;
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Changing one's own password
+// ---------------------------------------------------------------------------------------------
+
+export const WRONG_CURRENT_PASSWORD_MESSAGE = 'Your current password is not right';
+export const PASSWORD_CHANGE_THROTTLED_MESSAGE = `You have entered a wrong current password too many times. Wait ${LOCK_MINUTES} minutes, then try again.`;
+
+/** The checks of a new password and its confirmation (the same rule as for new accounts). */
+export function newPasswordProblems(
+  password: string,
+  confirm: string,
+  ids: { password: string; confirm: string } = { password: 'newPassword', confirm: 'confirmPassword' },
+): FieldError[] {
+  const fields: FieldError[] = [];
+  if (password === '') fields.push({ field: ids.password, message: 'Enter a new password' });
+  else if ([...password].length < MIN_PASSWORD_LENGTH)
+    fields.push({ field: ids.password, message: `Password must be ${MIN_PASSWORD_LENGTH} characters or more` });
+  if (confirm === '') fields.push({ field: ids.confirm, message: 'Confirm the new password' });
+  else if (password !== '' && confirm !== password)
+    fields.push({ field: ids.confirm, message: 'The passwords do not match' });
+  return fields;
+}
+
+export interface PasswordChange {
+  readonly currentPassword: string;
+  readonly newPassword: string;
+  readonly confirmPassword: string;
+  /** The session cookie of the request: that session is kept, every other one of the account ends. */
+  readonly sessionToken: string | undefined;
+  readonly ip: string;
+}
+
+/**
+ * Changes the signed-in person's own password. A wrong current password is a field error and
+ * counts as a failed sign-in for the account's email (so it cannot be guessed here without limit:
+ * after {@link MAX_FAILURES_PER_EMAIL} failures both this and signing in are locked for
+ * {@link LOCK_MINUTES} minutes). On success every other session of the account ends, the
+ * "must change" flag is cleared, and the change is audited (never the password).
+ */
+export async function changeOwnPassword(
+  deps: Deps,
+  actor: Actor,
+  input: PasswordChange,
+): Promise<{ sessionsEnded: number }> {
+  const user = await findUser(deps.db, actor.userId);
+  if (!user || user.disabled) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+  const fields: FieldError[] = [];
+  if (input.currentPassword === '') fields.push({ field: 'currentPassword', message: 'Enter your current password' });
+  fields.push(...newPasswordProblems(input.newPassword, input.confirmPassword));
+  if (fields.length > 0) throw new AppError('VALIDATION', 'The passwords are not valid.', { fields });
+
+  const now = deps.clock.now();
+  const key = emailKey(user.email);
+  const attempts = await loginAttempts(deps.db, [key]);
+  if (isLocked(attempts.get(key), now)) {
+    await audit(deps.db, actor, now, {
+      action: 'user.passwordChangeThrottled',
+      entityType: 'user',
+      entityId: user.id,
+      schoolId: user.schoolId,
+      details: { ip: input.ip },
+    });
+    throw new AppError('TOO_MANY_ATTEMPTS', PASSWORD_CHANGE_THROTTLED_MESSAGE);
+  }
+  const hash = await findPasswordHash(deps.db, user.id);
+  if (hash === undefined || !(await verifyPassword(hash, input.currentPassword))) {
+    await recordLoginFailure(deps.db, key, {
+      at: now,
+      windowStart: plus(now, -THROTTLE_WINDOW_MINUTES * MINUTE_MS),
+      lockUntil: plus(now, LOCK_MINUTES * MINUTE_MS),
+      maxFailures: MAX_FAILURES_PER_EMAIL,
+    });
+    await audit(deps.db, actor, now, {
+      action: 'user.passwordChangeFailed',
+      entityType: 'user',
+      entityId: user.id,
+      schoolId: user.schoolId,
+      details: { ip: input.ip, reason: 'wrong-current-password' },
+    });
+    deps.logger.info({ userId: user.id, ip: input.ip }, 'password change refused: wrong current password');
+    throw new AppError('VALIDATION', WRONG_CURRENT_PASSWORD_MESSAGE, {
+      fields: [{ field: 'currentPassword', message: WRONG_CURRENT_PASSWORD_MESSAGE }],
+    });
+  }
+  if (input.newPassword === input.currentPassword)
+    throw new AppError('VALIDATION', 'The new password is the same as the current one.', {
+      fields: [{ field: 'newPassword', message: 'Choose a new password that is different from your current one' }],
+    });
+
+  const passwordHash = await hashPassword(input.newPassword);
+  const keep = input.sessionToken ? hashToken(input.sessionToken) : undefined;
+  const sessionsEnded = await deps.db.transaction().execute(async (trx) => {
+    await setPassword(trx, user.id, { passwordHash, mustChange: false, at: now });
+    const ended = await deleteSessionsOfUser(trx, user.id, keep);
+    await clearLoginAttempts(trx, key);
+    await audit(trx, actor, now, {
+      action: 'user.passwordChange',
+      entityType: 'user',
+      entityId: user.id,
+      schoolId: user.schoolId,
+      details: { ip: input.ip, otherSessionsEnded: ended, wasTemporary: user.mustChangePassword },
+    });
+    return ended;
+  });
+  deps.logger.info({ userId: user.id, sessionsEnded }, 'password changed');
+  return { sessionsEnded };
+}
+
+/** Whether the signed-in person must choose a new password before anything else. */
+export async function mustChangePassword(deps: Pick<Deps, 'db'>, actor: Actor): Promise<boolean> {
+  const user = await findUser(deps.db, actor.userId);
+  return user?.mustChangePassword ?? false;
 }

@@ -1,8 +1,9 @@
 /**
  * Accounts and what goes with signing in: users, the actor a user acts as, stored sessions and
- * failed sign-in attempts. `findUserForSignIn` is the only function that reads a password hash.
+ * failed sign-in attempts. `findUserForSignIn` and `findPasswordHash` are the only functions
+ * that read a password hash.
  */
-import { isRole, type Actor, type Role } from '../../services/authz.js';
+import { isRole, ROLES, type Actor, type Role } from '../../services/authz.js';
 import type { DbOrTrx } from '../connect.js';
 import { prepared } from '../prepared.js';
 
@@ -17,6 +18,8 @@ export interface User {
   readonly laCode: string | null;
   readonly disabled: boolean;
   readonly createdAt: string;
+  /** The password was set by an administrator: the person must choose their own before anything else. */
+  readonly mustChangePassword: boolean;
 }
 
 export interface NewUser {
@@ -29,6 +32,8 @@ export interface NewUser {
   readonly trustId: string | null;
   readonly laCode: string | null;
   readonly createdAt: string;
+  /** Set by an administrator in the browser: the person must choose their own password first. */
+  readonly mustChangePassword?: boolean;
 }
 
 /** Every column but the password hash. */
@@ -42,6 +47,7 @@ const USER_COLUMNS = [
   'la_code',
   'disabled',
   'created_at',
+  'must_change_password',
 ] as const;
 
 interface UserRow {
@@ -54,6 +60,7 @@ interface UserRow {
   la_code: string | null;
   disabled: number;
   created_at: string;
+  must_change_password: number;
 }
 
 /** A row whose role is not one we know maps to undefined: such an account cannot act. */
@@ -69,6 +76,7 @@ function toUser(r: UserRow): User | undefined {
     laCode: r.la_code,
     disabled: Number(r.disabled) === 1,
     createdAt: r.created_at,
+    mustChangePassword: Number(r.must_change_password) === 1,
   };
 }
 
@@ -86,6 +94,8 @@ export async function createUser(db: DbOrTrx, u: NewUser): Promise<User> {
       la_code: u.laCode,
       disabled: 0,
       created_at: u.createdAt,
+      must_change_password: u.mustChangePassword ? 1 : 0,
+      password_changed_at: u.createdAt,
     })
     .execute();
   return {
@@ -98,6 +108,7 @@ export async function createUser(db: DbOrTrx, u: NewUser): Promise<User> {
     laCode: u.laCode,
     disabled: false,
     createdAt: u.createdAt,
+    mustChangePassword: u.mustChangePassword ?? false,
   };
 }
 
@@ -180,6 +191,11 @@ export async function listUsers(db: DbOrTrx, schoolId: string): Promise<User[]> 
 export async function trustExists(db: DbOrTrx, trustId: string): Promise<boolean> {
   const r = await db.selectFrom('trusts').select('id').where('id', '=', trustId).executeTakeFirst();
   return r !== undefined;
+}
+
+/** Every trust, by name (for choosing a trust lead's trust). */
+export async function listTrusts(db: DbOrTrx): Promise<{ id: string; name: string }[]> {
+  return db.selectFrom('trusts').select(['id', 'name']).orderBy('name').execute();
 }
 
 export interface Child {
@@ -267,6 +283,7 @@ const sessionWithActorQuery = prepared((db, args: { id: string }) =>
       'u.la_code',
       'u.disabled',
       'u.created_at',
+      'u.must_change_password',
       'gs.group_id',
       'pl.pupil_id',
     ])
@@ -277,11 +294,13 @@ const sessionWithActorQuery = prepared((db, args: { id: string }) =>
  * A session with the actor it signs in, in one query (every request asks): the session, its
  * account, and a teacher's groups or a parent's children as extra rows. Undefined when there is
  * no such session; `actor` undefined when the account is missing, disabled or of an unknown role.
+ * `mustChangePassword`: the account's password was set by an administrator and the person has
+ * not chosen their own yet (every page but the password page is held back).
  */
 export async function findSessionWithActor(
   db: DbOrTrx,
   id: string,
-): Promise<{ session: StoredSession; actor: Actor | undefined } | undefined> {
+): Promise<{ session: StoredSession; actor: Actor | undefined; mustChangePassword: boolean } | undefined> {
   const rows = await sessionWithActorQuery(db, { id });
   const first = rows[0];
   if (!first) return undefined;
@@ -305,15 +324,16 @@ export async function findSessionWithActor(
           la_code: first.la_code,
           disabled: Number(first.disabled),
           created_at: first.created_at ?? '',
+          must_change_password: Number(first.must_change_password),
         });
-  if (!user || user.disabled) return { session, actor: undefined };
+  if (!user || user.disabled) return { session, actor: undefined, mustChangePassword: false };
   const groupIds = new Set<string>();
   const pupilIds = new Set<string>();
   for (const r of rows) {
     if (r.group_id !== null) groupIds.add(r.group_id);
     if (r.pupil_id !== null) pupilIds.add(r.pupil_id);
   }
-  return { session, actor: actorOf(user, groupIds, pupilIds) };
+  return { session, actor: actorOf(user, groupIds, pupilIds), mustChangePassword: user.mustChangePassword };
 }
 
 export async function deleteSession(db: DbOrTrx, id: string): Promise<void> {
@@ -398,4 +418,181 @@ export async function recordLoginFailure(db: DbOrTrx, key: string, rule: Failure
 
 export async function clearLoginAttempts(db: DbOrTrx, key: string): Promise<void> {
   await db.deleteFrom('login_attempts').where('key', '=', key).execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Account management: passwords, disabling, a teacher's groups and a parent's children.
+// ---------------------------------------------------------------------------------------------
+
+/** The password hash of an account (to check a current password), or undefined. */
+export async function findPasswordHash(db: DbOrTrx, userId: string): Promise<string | undefined> {
+  const r = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
+  return r?.password_hash;
+}
+
+/** Sets an account's password hash, and whether the person must choose their own at next sign-in. */
+export async function setPassword(
+  db: DbOrTrx,
+  userId: string,
+  p: { passwordHash: string; mustChange: boolean; at: string },
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ password_hash: p.passwordHash, must_change_password: p.mustChange ? 1 : 0, password_changed_at: p.at })
+    .where('id', '=', userId)
+    .execute();
+}
+
+/** Ends every session of an account, but the one kept (its id, the token's hash); returns how many. */
+export async function deleteSessionsOfUser(db: DbOrTrx, userId: string, keepSessionId?: string): Promise<number> {
+  let q = db.deleteFrom('auth_sessions').where('user_id', '=', userId);
+  if (keepSessionId !== undefined) q = q.where('id', '<>', keepSessionId);
+  const r = await q.executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export async function setUserDisabled(db: DbOrTrx, userId: string, disabled: boolean): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ disabled: disabled ? 1 : 0 })
+    .where('id', '=', userId)
+    .execute();
+}
+
+export async function updateUserDetails(db: DbOrTrx, userId: string, d: { name: string; role: Role }): Promise<void> {
+  await db.updateTable('users').set({ display_name: d.name, role: d.role }).where('id', '=', userId).execute();
+}
+
+/** The group ids a member of staff is linked to. */
+export async function staffGroupIds(db: DbOrTrx, userId: string): Promise<string[]> {
+  const rows = await db.selectFrom('group_staff').select('group_id').where('user_id', '=', userId).execute();
+  return rows.map((r) => r.group_id);
+}
+
+/** Links a member of staff to groups and unlinks them from others. */
+export async function changeStaffGroups(
+  db: DbOrTrx,
+  userId: string,
+  added: readonly string[],
+  removed: readonly string[],
+): Promise<void> {
+  if (removed.length > 0)
+    await db.deleteFrom('group_staff').where('user_id', '=', userId).where('group_id', 'in', removed).execute();
+  for (const groupId of added)
+    await db.insertInto('group_staff').values({ group_id: groupId, user_id: userId }).execute();
+}
+
+/** Removes every group of a member of staff and every child of a parent (when a role changes). */
+export async function removeAllLinks(db: DbOrTrx, userId: string): Promise<void> {
+  await db.deleteFrom('group_staff').where('user_id', '=', userId).execute();
+  await db.deleteFrom('parent_links').where('user_id', '=', userId).execute();
+}
+
+/**
+ * The contact of a pupil whose email is this (normalised) email, the first by priority: a
+ * parent account is linked to a child through it, as the contacts import does.
+ */
+export async function contactWithEmail(db: DbOrTrx, pupilId: string, email: string): Promise<string | null> {
+  const r = await db
+    .selectFrom('contacts')
+    .select('id')
+    .where('pupil_id', '=', pupilId)
+    .where((eb) => eb(eb.fn('lower', [eb.fn('trim', ['email'])]), '=', email))
+    .orderBy('priority')
+    .orderBy('id')
+    .executeTakeFirst();
+  return r?.id ?? null;
+}
+
+export async function addParentLink(
+  db: DbOrTrx,
+  link: { userId: string; pupilId: string; contactId: string | null },
+): Promise<void> {
+  await db
+    .insertInto('parent_links')
+    .values({ user_id: link.userId, pupil_id: link.pupilId, contact_id: link.contactId })
+    .onConflict((oc) => oc.columns(['user_id', 'pupil_id']).doNothing())
+    .execute();
+}
+
+export async function removeParentLink(db: DbOrTrx, userId: string, pupilId: string): Promise<number> {
+  const r = await db
+    .deleteFrom('parent_links')
+    .where('user_id', '=', userId)
+    .where('pupil_id', '=', pupilId)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export interface AccountFilter {
+  /** A school's accounts, or (null) accounts without a school: trust, LA and installation administrators. */
+  readonly schoolId: string | null;
+  readonly role?: Role | undefined;
+  /** Part of the name or the email address, any case. */
+  readonly query?: string | undefined;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** A page of accounts matching the filter, by name, and how many match in all. */
+export async function searchAccounts(db: DbOrTrx, f: AccountFilter): Promise<{ users: User[]; total: number }> {
+  // Accounts of a role we do not know cannot act (see toUser), and are neither shown nor counted.
+  let q = db.selectFrom('users').where('role', 'in', ROLES);
+  q = f.schoolId === null ? q.where('school_id', 'is', null) : q.where('school_id', '=', f.schoolId);
+  if (f.role) q = q.where('role', '=', f.role);
+  const text = (f.query ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/[%_\\]/g, '');
+  if (text !== '') {
+    const like = `%${text}%`;
+    q = q.where((eb) =>
+      eb.or([eb(eb.fn('lower', ['display_name']), 'like', like), eb(eb.fn('lower', ['email']), 'like', like)]),
+    );
+  }
+  const [rows, count] = await Promise.all([
+    q.select(USER_COLUMNS).orderBy('display_name').orderBy('email').limit(f.limit).offset(f.offset).execute(),
+    q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { users: rows.map(toUser).filter((u): u is User => u !== undefined), total: Number(count.n) };
+}
+
+/** The names of the groups each of these staff is linked to, by name. */
+export async function groupNamesOfUsers(db: DbOrTrx, userIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (userIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('group_staff')
+    .innerJoin('groups', 'groups.id', 'group_staff.group_id')
+    .select(['group_staff.user_id', 'groups.name'])
+    .where('group_staff.user_id', 'in', userIds)
+    .orderBy('groups.name')
+    .execute();
+  for (const r of rows) out.set(r.user_id, [...(out.get(r.user_id) ?? []), r.name]);
+  return out;
+}
+
+/** The names of each of these parents' children ("Forename Surname"), by surname. */
+export async function childNamesOfUsers(db: DbOrTrx, userIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (userIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('parent_links')
+    .innerJoin('pupils', 'pupils.id', 'parent_links.pupil_id')
+    .select([
+      'parent_links.user_id',
+      'pupils.legal_forename',
+      'pupils.legal_surname',
+      'pupils.preferred_forename',
+      'pupils.preferred_surname',
+    ])
+    .where('parent_links.user_id', 'in', userIds)
+    .orderBy('pupils.legal_surname')
+    .orderBy('pupils.legal_forename')
+    .execute();
+  for (const r of rows) {
+    const name = `${r.preferred_forename ?? r.legal_forename} ${r.preferred_surname ?? r.legal_surname}`;
+    out.set(r.user_id, [...(out.get(r.user_id) ?? []), name]);
+  }
+  return out;
 }
