@@ -2,12 +2,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/databases.js';
 import { seedSmallSchool, testDeps, type SmallSchool } from '../../test/fixtures.js';
 import type { Db } from '../db/connect.js';
-import { findSession, findUserForSignIn } from '../db/repositories/users.js';
+import { findSession, findSessionWithActor, findUserForSignIn } from '../db/repositories/users.js';
 import { fixedClock } from '../platform/clock.js';
 import { hashToken } from '../platform/ids.js';
 import { hashPassword, verifyPassword } from '../platform/passwords.js';
 import {
+  changeOwnPassword,
   createUserAccount,
+  mustChangePassword,
+  PASSWORD_CHANGE_THROTTLED_MESSAGE,
+  WRONG_CURRENT_PASSWORD_MESSAGE,
   MAX_FAILURES_PER_EMAIL,
   MAX_FAILURES_PER_IP,
   normaliseEmail,
@@ -338,6 +342,107 @@ describeEachDialect('auth service', (ctx) => {
         trustId: school.actors.trust_lead.trustId,
       });
       expect(lead).toMatchObject({ role: 'trust_lead', schoolId: null, trustId: school.actors.trust_lead.trustId });
+    });
+  });
+
+  describe('changing one’s own password', () => {
+    const NEW = 'a brand new passphrase';
+    const change = (
+      deps: Deps,
+      actorRole: 'senco' | 'governor',
+      token: string | undefined,
+      p: Partial<Record<string, string>>,
+    ) =>
+      changeOwnPassword(deps, school.actors[actorRole], {
+        currentPassword: p['current'] ?? PASSWORD,
+        newPassword: p['next'] ?? NEW,
+        confirmPassword: p['confirm'] ?? p['next'] ?? NEW,
+        sessionToken: token,
+        ip: '192.0.2.77',
+      });
+
+    it('asks for each field, the minimum length and a matching confirmation, before checking the password', async () => {
+      const deps = depsAt(ctx.db, ctx.dialect, AT);
+      const e = await failure(
+        change(deps, 'senco', undefined, { current: '', next: 'too short', confirm: 'different' }),
+      );
+      expect(e.code).toBe('VALIDATION');
+      expect(e.details.fields).toEqual([
+        { field: 'currentPassword', message: 'Enter your current password' },
+        { field: 'newPassword', message: 'Password must be 12 characters or more' },
+        { field: 'confirmPassword', message: 'The passwords do not match' },
+      ]);
+      const empty = await failure(change(deps, 'senco', undefined, { next: '', confirm: '' }));
+      expect(empty.details.fields?.map((f) => f.message)).toEqual(['Enter a new password', 'Confirm the new password']);
+      const same = await failure(change(deps, 'senco', undefined, { next: PASSWORD }));
+      expect(same.details.fields?.map((f) => f.field)).toEqual(['newPassword']);
+    });
+
+    it('keeps this session, ends every other one, clears the temporary flag, audits without the password', async () => {
+      const deps = depsAt(ctx.db, ctx.dialect, AT);
+      const here = await signIn(deps, { email: email('senco'), password: PASSWORD, ip: '192.0.2.77' });
+      const elsewhere = await signIn(deps, { email: email('senco'), password: PASSWORD, ip: '192.0.2.78' });
+      const other = await signIn(deps, { email: email('office'), password: PASSWORD, ip: '192.0.2.79' });
+      await ctx.db
+        .updateTable('users')
+        .set({ must_change_password: 1 })
+        .where('id', '=', school.actors.senco.userId)
+        .execute();
+      expect((await resolveSession(deps, here.token))?.mustChangePassword).toBe(true);
+      expect(await mustChangePassword(deps, school.actors.senco)).toBe(true);
+
+      expect(await change(deps, 'senco', here.token, {})).toEqual({ sessionsEnded: 1 });
+      expect((await resolveSession(deps, here.token))?.mustChangePassword).toBe(false);
+      expect(await resolveSession(deps, elsewhere.token)).toBeUndefined();
+      expect(await resolveSession(deps, other.token)).toBeDefined();
+      expect(await mustChangePassword(deps, school.actors.senco)).toBe(false);
+      const found = await findUserForSignIn(ctx.db, email('senco'));
+      expect(await verifyPassword(found!.passwordHash, NEW)).toBe(true);
+      const audited = await ctx.db
+        .selectFrom('audit_log')
+        .select(['details', 'user_id'])
+        .where('action', '=', 'user.passwordChange')
+        .where('entity_id', '=', school.actors.senco.userId)
+        .execute();
+      expect(audited).toHaveLength(1);
+      expect(audited[0]!.user_id).toBe(school.actors.senco.userId);
+      expect(audited[0]!.details).not.toContain(NEW);
+      expect(audited[0]!.details).not.toContain(PASSWORD);
+      expect(audited[0]!.details).not.toContain('argon2');
+      // The old password no longer signs in; the new one does.
+      expect((await failure(signIn(deps, { email: email('senco'), password: PASSWORD, ip: '192.0.2.80' }))).code).toBe(
+        'UNAUTHENTICATED',
+      );
+      expect((await signIn(deps, { email: email('senco'), password: NEW, ip: '192.0.2.80' })).actor.role).toBe('senco');
+    });
+
+    it('a wrong current password is a field error that counts towards the sign-in lock', async () => {
+      const deps = depsAt(ctx.db, ctx.dialect, '2025-09-09T07:30:00.000Z');
+      const s = await signIn(deps, { email: email('governor'), password: PASSWORD, ip: '192.0.2.90' });
+      for (let i = 0; i < MAX_FAILURES_PER_EMAIL; i++) {
+        const e = await failure(change(deps, 'governor', s.token, { current: `wrong guess ${i}` }));
+        expect(e.code).toBe('VALIDATION');
+        expect(e.details.fields).toEqual([{ field: 'currentPassword', message: WRONG_CURRENT_PASSWORD_MESSAGE }]);
+      }
+      // Locked: even the right current password is refused, and so is signing in.
+      const locked = await failure(change(deps, 'governor', s.token, {}));
+      expect(locked.code).toBe('TOO_MANY_ATTEMPTS');
+      expect(locked.message).toBe(PASSWORD_CHANGE_THROTTLED_MESSAGE);
+      expect(
+        (await failure(signIn(deps, { email: email('governor'), password: PASSWORD, ip: '192.0.2.91' }))).code,
+      ).toBe('TOO_MANY_ATTEMPTS');
+      // The session itself stays; after the lock the change goes through.
+      expect((await findSessionWithActor(ctx.db, hashToken(s.token)))?.actor?.role).toBe('governor');
+      const later = depsAt(ctx.db, ctx.dialect, '2025-09-09T07:46:00.000Z');
+      expect(await change(later, 'governor', s.token, {})).toEqual({ sessionsEnded: 0 });
+      const failures = await ctx.db
+        .selectFrom('audit_log')
+        .select('details')
+        .where('action', '=', 'user.passwordChangeFailed')
+        .where('entity_id', '=', school.actors.governor.userId)
+        .execute();
+      expect(failures).toHaveLength(MAX_FAILURES_PER_EMAIL);
+      expect(failures.map((f) => f.details).join()).not.toContain('wrong guess');
     });
   });
 });
