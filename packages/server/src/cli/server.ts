@@ -33,6 +33,8 @@ import { schoolDetailsRoutes } from '../web/school-details-routes.js';
 import { admissionsRoutes } from '../web/admissions-routes.js';
 import { jobsRoutes } from '../web/jobs-routes.js';
 import { returnsRoutes } from '../web/returns-routes.js';
+import { accountRoutes } from '../web/account-routes.js';
+import { usersAdminRoutes } from '../web/users-admin-routes.js';
 import type { CliIO } from './io.js';
 import { warmCohorts } from '../services/analysis/warm.js';
 
@@ -57,6 +59,8 @@ export const ROUTES = [
   policyRoutes,
   integrationRoutes,
   schoolDetailsRoutes,
+  accountRoutes,
+  usersAdminRoutes,
   apiRoutes,
 ];
 

@@ -201,6 +201,7 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
     [permissions.schoolDetails === true, 'School details', '/school/details'],
     [permissions.duties, 'LA returns', '/returns'],
     [permissions.duties, 'Admission register', '/admissions'],
+    [permissions.administer, 'Accounts', '/admin/users'],
     [permissions.administer, 'Audit log', '/admin/audit'],
     [permissions.jobs, 'Scheduled jobs', '/admin/jobs'],
     [permissions.registerAudit === true, 'Register audit', '/register-audit'],

@@ -80,19 +80,15 @@ export const PASSWORD_CHANGE_REQUIRED_MESSAGE =
 export function holdUntilPasswordChanged(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
   const q = request.url.indexOf('?');
   const path = q === -1 ? request.url : request.url.slice(0, q);
-  if (path === PASSWORD_PAGE || path === '/sign-out' || request.routeOptions.config.public === true) return undefined;
+  if (path === PASSWORD_PAGE || path === '/sign-out') return undefined;
   if (isApiRequest(request)) {
-    return reply
-      .code(403)
-      .send({
-        error: {
-          code: 'FORBIDDEN',
-          message: PASSWORD_CHANGE_REQUIRED_MESSAGE,
-          fields: [],
-          reason: 'password-change-required',
-        },
-      });
+    // API routes are all marked public (the API authenticates its own requests): a request with
+    // this session is held; one with an API key acts as the key, not as this person.
+    if (/^bearer /i.test(request.headers.authorization ?? '')) return undefined;
+    const error = { code: 'FORBIDDEN', message: PASSWORD_CHANGE_REQUIRED_MESSAGE, fields: [] };
+    return reply.code(403).send({ error: { ...error, reason: 'password-change-required' } });
   }
+  if (request.routeOptions.config.public === true) return undefined;
   if (request.method === 'GET' || request.method === 'HEAD') {
     const next = safeNext(request.url);
     return reply.redirect(next === '/' ? PASSWORD_PAGE : `${PASSWORD_PAGE}?next=${encodeURIComponent(next)}`, 302);
