@@ -109,6 +109,7 @@ describe('changing one’s own password', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('data-testid="must-change"');
     expect(textOf(page.body)).toContain('Choose a new password');
+    expect(page.body).not.toContain('href="/registers"');
     expect(page.body).toContain('name="next" value="/registers?date=2025-09-08"');
 
     const changed = await t.post('/account/password', s, {

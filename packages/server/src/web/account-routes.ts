@@ -35,8 +35,11 @@ interface PageState {
 }
 
 async function renderPage(deps: Deps, reply: FastifyReply, actor: Actor, state: PageState): Promise<FastifyReply> {
+  const forced = await mustChangePassword(deps, actor);
   return reply.view('account-password.njk', {
-    forced: await mustChangePassword(deps, actor),
+    forced,
+    // Held on this page: the other pages would only lead back here.
+    ...(forced ? { navigation: [] } : {}),
     minLength: MIN_PASSWORD_LENGTH,
     errors: state.errors ?? [],
     fieldErrors: state.fieldErrors ?? {},
