@@ -103,7 +103,9 @@ describe('account management pages', () => {
     expect(res.statusCode).toBe(400);
     const text = textOf(res.body);
     expect(text).toContain('The account was not created: there is a problem');
-    for (const field of ['new-email', 'new-role', 'new-password']) expect(res.body).toContain(`href="#${field}"`);
+    // Named in the order of the form, each linked to its field.
+    const links = [...res.body.matchAll(/href="#(new-[A-Za-z]+)"/g)].map((m) => m[1]);
+    expect(links).toEqual(['new-email', 'new-role', 'new-password', 'new-confirmPassword']);
     expect(res.body).toContain('id="new-role"');
     expect(res.body).toContain('value="Nia New"');
     expect(res.body).not.toContain('value="short"');

@@ -121,10 +121,16 @@ interface Errors {
   fieldErrors: Record<string, string>;
 }
 
+/** The fields in the order the forms show them: the error summary lists problems in the same order. */
+const FIELD_ORDER = ['name', 'email', 'role', 'groups', 'trustId', 'laCode', 'password', 'confirmPassword'];
+
 function errorsOf(fields: readonly FieldError[], prefix: string, fallback: string): Errors {
   const fieldErrors: Record<string, string> = {};
   for (const f of fields) fieldErrors[f.field] ??= f.message;
-  const errors = fields.map((f) => ({ text: f.message, href: `#${prefix}-${f.field}` }));
+  const rank = (f: FieldError) => (FIELD_ORDER.includes(f.field) ? FIELD_ORDER.indexOf(f.field) : FIELD_ORDER.length);
+  const errors = [...fields]
+    .sort((a, b) => rank(a) - rank(b))
+    .map((f) => ({ text: f.message, href: `#${prefix}-${f.field}` }));
   if (errors.length === 0) errors.push({ text: fallback, href: `#${prefix}-name` });
   return { errors, fieldErrors };
 }
