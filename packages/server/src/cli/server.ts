@@ -5,7 +5,7 @@
 import { buildApp } from '../http/app.js';
 import { apiRoutes } from '../http/api.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
-import { migrateToLatest, openDatabase } from '../db/connect.js';
+import { migrateToLatest, openDatabase, pendingMigrations } from '../db/connect.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { createLogger } from '../platform/logger.js';
 import { createMailer } from '../platform/mail.js';
@@ -133,6 +133,9 @@ export async function runDemo(deps: Deps, io: CliIO): Promise<number> {
   return 0;
 }
 
+/** `rollcall serve`'s exit code when the database needs migrating first. */
+export const SERVE_NOT_MIGRATED = 6;
+
 /**
  * Listens until stopped. With `prepare`, first migrates and, on an empty database, creates the
  * demo trust (this is what `npm start` does).
@@ -144,6 +147,19 @@ export async function runServe(opened: OpenedDeps, io: CliIO, opts: { prepare: b
     if (await isDatabaseEmpty(deps.db)) {
       io.stdout('Empty database: creating the demo trust (a primary and a secondary with a year of marks)…\n');
       await runDemo(deps, io);
+    }
+  } else {
+    // A database behind this version (an upgrade deployed without `rollcall migrate`) would fail
+    // on every request that reads a new column: refuse to start, and say what to do.
+    const pending = await pendingMigrations(deps.db);
+    if (pending.length > 0) {
+      io.stderr(
+        `rollcall serve: ${describeDatabase(deps.config)} is ${pending.length} migration(s) behind this version of ` +
+          `Rollcall (${pending.join(', ')}). Run \`rollcall migrate\` first (\`npm start\` migrates by itself); ` +
+          'nothing was changed.\n',
+      );
+      await opened.close();
+      return SERVE_NOT_MIGRATED;
     }
   }
   const app = await buildApp(deps, { routes: ROUTES });

@@ -217,6 +217,12 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+/** The migrations this version has that the database has not had yet, in order (nothing is written). */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const migrations = await new Migrator({ db, provider }).getMigrations();
+  return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
 /** Undoes every migration (tests of `down`). */
 export async function migrateToBottom(db: Db): Promise<void> {
   const migrator = new Migrator({ db, provider });
