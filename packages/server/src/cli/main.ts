@@ -14,7 +14,7 @@ import { runCaseworkEvaluate } from './casework.js';
 import { runConvertStaleN, runDeliver, runSummaries } from './messages.js';
 import { openDeps, runDemo, runMigrate, runServe, type OpenedDeps } from './server.js';
 import { runUpn } from './upn.js';
-import { usersCreateCommand } from './users.js';
+import { usersCreateCommand, usersResetPasswordCommand, usersSetDisabledCommand } from './users.js';
 
 export type { CliIO } from './io.js';
 
@@ -313,6 +313,43 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
           return usersCreateCommand(deps, { ...opts, password }, io);
         }),
     );
+  users
+    .command('reset-password')
+    .description(
+      'Set a temporary password (read from standard input with --password-stdin): every session ends, ' +
+        'and the person must choose their own at their next sign-in',
+    )
+    .requiredOption('--email <email>', 'the account’s sign-in email')
+    .option('--password-stdin', 'read the temporary password from standard input (at least 12 characters)')
+    .action((opts: { email: string; passwordStdin?: boolean }) =>
+      withDeps(async ({ deps }) => {
+        if (!opts.passwordStdin) {
+          io.stderr(
+            'rollcall users reset-password: give the password on standard input with --password-stdin (it is never taken as an argument)\n',
+          );
+          return EXIT_USAGE;
+        }
+        const password = (await readStdin()).replace(/\r?\n$/, '');
+        await runMigrate(deps, { ...io, stdout: () => {} });
+        return usersResetPasswordCommand(deps, { email: opts.email, password }, io);
+      }),
+    );
+  for (const disabled of [true, false]) {
+    users
+      .command(disabled ? 'disable' : 'enable')
+      .description(
+        disabled
+          ? 'Disable an account: it cannot sign in, and every session of it ends at once'
+          : 'Enable a disabled account again',
+      )
+      .requiredOption('--email <email>', 'the account’s sign-in email')
+      .action((opts: { email: string }) =>
+        withDeps(async ({ deps }) => {
+          await runMigrate(deps, { ...io, stdout: () => {} });
+          return usersSetDisabledCommand(deps, { email: opts.email, disabled }, io);
+        }),
+      );
+  }
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

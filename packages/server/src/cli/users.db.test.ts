@@ -3,7 +3,8 @@ import { describeEachDialect } from '../../test/databases.js';
 import { seedSmallSchool, testDeps, type SmallSchool } from '../../test/fixtures.js';
 import { findUserForSignIn } from '../db/repositories/users.js';
 import { verifyPassword } from '../platform/passwords.js';
-import { usersCreateCommand } from './users.js';
+import { resolveSession, signIn } from '../services/auth.js';
+import { usersCreateCommand, usersResetPasswordCommand, usersSetDisabledCommand } from './users.js';
 
 function capture() {
   const out: string[] = [];
@@ -118,5 +119,108 @@ describeEachDialect('rollcall users create', (ctx) => {
       ),
     ).toBe(5);
     expect(duplicate.err.join('')).toContain('already exists');
+  });
+
+  it('resets a forgotten password: sessions end, the person must choose their own, nothing printed of it', async () => {
+    const deps = testDeps(ctx.db, ctx.dialect);
+    expect(
+      await usersCreateCommand(
+        deps,
+        {
+          email: 'only.admin@school.test',
+          name: 'Only Admin',
+          role: 'admin',
+          schoolUrn: '900001-cli',
+          password: 'the old long password',
+        },
+        capture().io,
+      ),
+    ).toBe(0);
+    const before = await signIn(deps, {
+      email: 'only.admin@school.test',
+      password: 'the old long password',
+      ip: '127.0.0.1',
+    });
+    const c = capture();
+    expect(
+      await usersResetPasswordCommand(
+        deps,
+        { email: ' Only.Admin@School.test ', password: 'correct horse battery' },
+        c.io,
+      ),
+    ).toBe(0);
+    expect(c.out.join('')).toBe(
+      'Set a temporary password for only.admin@school.test (admin); 1 session(s) ended. They must choose their own at their next sign-in.\n',
+    );
+    expect(c.out.join('') + c.err.join('')).not.toContain('correct horse battery');
+    expect(await resolveSession(deps, before.token)).toBeUndefined();
+    const after = await signIn(deps, {
+      email: 'only.admin@school.test',
+      password: 'correct horse battery',
+      ip: '127.0.0.1',
+    });
+    expect((await resolveSession(deps, after.token))?.mustChangePassword).toBe(true);
+    const audited = await ctx.db
+      .selectFrom('audit_log')
+      .select(['user_id', 'details'])
+      .where('action', '=', 'user.passwordReset')
+      .where('entity_id', '=', after.actor.userId)
+      .execute();
+    expect(audited).toEqual([{ user_id: 'system', details: JSON.stringify({ sessionsEnded: 1 }) }]);
+
+    const short = capture();
+    expect(
+      await usersResetPasswordCommand(deps, { email: 'only.admin@school.test', password: 'short' }, short.io),
+    ).toBe(2);
+    expect(short.err.join('')).toContain('password: Password must be 12 characters or more');
+    const unknown = capture();
+    expect(
+      await usersResetPasswordCommand(
+        deps,
+        { email: 'nobody@school.test', password: 'correct horse battery' },
+        unknown.io,
+      ),
+    ).toBe(4);
+    expect(unknown.err.join('')).toBe(
+      'rollcall users reset-password: No account with the email address nobody@school.test.\n',
+    );
+  });
+
+  it('disables an account at once (its sessions end) and enables it again', async () => {
+    const deps = testDeps(ctx.db, ctx.dialect);
+    expect(
+      await usersCreateCommand(
+        deps,
+        {
+          email: 'leaver@school.test',
+          name: 'Leaver',
+          role: 'teacher',
+          schoolUrn: '900001-cli',
+          password: 'a good long password',
+        },
+        capture().io,
+      ),
+    ).toBe(0);
+    const signedIn = await signIn(deps, {
+      email: 'leaver@school.test',
+      password: 'a good long password',
+      ip: '127.0.0.1',
+    });
+    const off = capture();
+    expect(await usersSetDisabledCommand(deps, { email: 'leaver@school.test', disabled: true }, off.io)).toBe(0);
+    expect(off.out.join('')).toBe('Disabled leaver@school.test (teacher); 1 session(s) ended.\n');
+    expect(await resolveSession(deps, signedIn.token)).toBeUndefined();
+    await expect(
+      signIn(deps, { email: 'leaver@school.test', password: 'a good long password', ip: '127.0.0.1' }),
+    ).rejects.toThrow();
+    const on = capture();
+    expect(await usersSetDisabledCommand(deps, { email: 'leaver@school.test', disabled: false }, on.io)).toBe(0);
+    expect(on.out.join('')).toBe('Enabled leaver@school.test (teacher): they can sign in again with their password.\n');
+    const again = await signIn(deps, {
+      email: 'leaver@school.test',
+      password: 'a good long password',
+      ip: '127.0.0.1',
+    });
+    expect((await resolveSession(deps, again.token))?.actor.role).toBe('teacher');
   });
 });

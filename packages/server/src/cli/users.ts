@@ -1,6 +1,13 @@
-/** `rollcall users create`: an account made by the system (the first administrator, trust and LA accounts). */
+/**
+ * `rollcall users create`: an account made by the system (the first administrator, trust and LA
+ * accounts). `rollcall users reset-password` and `users disable|enable`: what an operator does
+ * when nobody can sign in as an administrator (the only administrator forgot their password or
+ * left), the same rules as the accounts pages (services/accounts.ts), acting as the system.
+ */
 import { findSchoolByUrn } from '../db/repositories/schools.js';
-import { createUserAccount } from '../services/auth.js';
+import { findUserByEmail } from '../db/repositories/users.js';
+import { resetAccountPassword, setAccountDisabled } from '../services/accounts.js';
+import { createUserAccount, normaliseEmail } from '../services/auth.js';
 import { ROLES, SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';
@@ -48,5 +55,66 @@ export async function usersCreateCommand(
     for (const f of e.details.fields ?? []) io.stderr(`  ${f.field}: ${f.message}\n`);
     if (e.details.fields?.some((f) => f.field === 'role')) io.stderr(`  roles: ${ROLES.join(', ')}\n`);
     return EXIT_CODE[e.code];
+  }
+}
+
+/** The account of this email, or a NOT_FOUND naming it. */
+async function accountByEmail(deps: Deps, email: string) {
+  const user = await findUserByEmail(deps.db, normaliseEmail(email));
+  if (!user) throw new AppError('NOT_FOUND', `No account with the email address ${normaliseEmail(email)}.`);
+  return user;
+}
+
+function report(command: string, e: unknown, io: Pick<CliIO, 'stderr'>): number {
+  if (!(e instanceof AppError)) throw e;
+  io.stderr(`rollcall users ${command}: ${e.message}\n`);
+  for (const f of e.details.fields ?? []) io.stderr(`  ${f.field}: ${f.message}\n`);
+  return EXIT_CODE[e.code];
+}
+
+/**
+ * Sets a temporary password (read from standard input by the caller): every session of the
+ * account ends, any sign-in lock is lifted, and the person must choose their own password at
+ * their next sign-in. Prints what was done, never the password.
+ */
+export async function usersResetPasswordCommand(
+  deps: Deps,
+  opts: { readonly email: string; readonly password: string },
+  io: Pick<CliIO, 'stdout' | 'stderr'>,
+): Promise<number> {
+  try {
+    const user = await accountByEmail(deps, opts.email);
+    const { sessionsEnded } = await resetAccountPassword(deps, SYSTEM_ACTOR, user.id, {
+      password: opts.password,
+      confirmPassword: opts.password,
+    });
+    io.stdout(
+      `Set a temporary password for ${user.email} (${user.role}); ${sessionsEnded} session(s) ended. ` +
+        'They must choose their own at their next sign-in.\n',
+    );
+    return 0;
+  } catch (e) {
+    return report('reset-password', e, io);
+  }
+}
+
+/** Disables an account (it cannot sign in; every session ends at once) or enables it again. */
+export async function usersSetDisabledCommand(
+  deps: Deps,
+  opts: { readonly email: string; readonly disabled: boolean },
+  io: Pick<CliIO, 'stdout' | 'stderr'>,
+): Promise<number> {
+  const command = opts.disabled ? 'disable' : 'enable';
+  try {
+    const user = await accountByEmail(deps, opts.email);
+    const { sessionsEnded } = await setAccountDisabled(deps, SYSTEM_ACTOR, user.id, opts.disabled);
+    io.stdout(
+      opts.disabled
+        ? `Disabled ${user.email} (${user.role}); ${sessionsEnded} session(s) ended.\n`
+        : `Enabled ${user.email} (${user.role}): they can sign in again with their password.\n`,
+    );
+    return 0;
+  } catch (e) {
+    return report(command, e, io);
   }
 }

@@ -117,6 +117,12 @@ export async function findUser(db: DbOrTrx, id: string): Promise<User | undefine
   return r ? toUser(r) : undefined;
 }
 
+/** The account with this (already normalised) email, whatever its state; never its password hash. */
+export async function findUserByEmail(db: DbOrTrx, email: string): Promise<User | undefined> {
+  const r = await db.selectFrom('users').select(USER_COLUMNS).where('email', '=', email).executeTakeFirst();
+  return r ? toUser(r) : undefined;
+}
+
 /** Whether an account with this (already normalised) email exists, whatever its state. */
 export async function emailTaken(db: DbOrTrx, email: string): Promise<boolean> {
   const r = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
