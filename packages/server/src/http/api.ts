@@ -51,6 +51,17 @@ const markBody = z.object({
         'someone else wrote since (the office, a parent report) is kept when this save leaves the pupil as seen, ' +
         'and is a conflict (409) when this save changes the pupil too.',
     ),
+  seenMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(600)
+    .nullable()
+    .optional()
+    .describe(
+      'The minutes late this client showed for the pupil (null: none). Checked like `seen`: the office signing ' +
+        'a pupil in late with other minutes is kept when this save leaves the pupil as seen.',
+    ),
 });
 
 export const apiRoutes: FastifyPluginAsync = async (root) => {

@@ -500,5 +500,63 @@ describeEachDialect('registers', (ctx) => {
       expect(after.version).toBe(2);
       expect(after.pupils.map((p) => p.code)).toEqual(['I', 'L', '/']);
     });
+
+    it('keeps the minutes the office recorded for a pupil the teacher had already marked late', async () => {
+      const [a, b, c] = school.pupilsA as [string, string, string];
+      const at = (iso: string) => deps(`2025-09-17T${iso}Z`);
+      const where = { groupId: school.groupA, date: d('2025-09-17'), session: 'AM' as const };
+      // 09:00: the teacher marks B late (10 minutes from the 08:50 opening).
+      await saveRegister(at('08:00:00'), school.actors.teacher, {
+        ...where,
+        version: 0,
+        marks: [
+          { pupilId: a, code: '/' },
+          { pupilId: b, code: 'L' },
+          { pupilId: c, code: '/' },
+        ],
+      });
+      // B also signs in at the office, at 09:05: still L, now 15 minutes.
+      await recordLateArrival(at('08:06:00'), school.actors.office, { ...where, pupilId: b, arrivedAt: '09:05' });
+      // The teacher corrects A from the page still showing B late by 10: B keeps the office's 15.
+      const seen = [
+        { pupilId: a, seen: '/', seenMinutes: null },
+        { pupilId: b, seen: 'L', seenMinutes: 10 },
+        { pupilId: c, seen: '/', seenMinutes: null },
+      ];
+      expect(
+        await saveRegister(at('08:10:00'), school.actors.teacher, {
+          ...where,
+          version: 1,
+          marks: [
+            { ...seen[0]!, code: 'I' },
+            { ...seen[1]!, code: 'L', minutesLate: 10 },
+            { ...seen[2]!, code: '/' },
+          ],
+        }),
+      ).toEqual({ version: 2, changed: 1 });
+      const view = await getRegister(at('08:11:00'), school.actors.teacher, where);
+      expect(view.pupils.map((p) => [p.code, p.minutesLate])).toEqual([
+        ['I', null],
+        ['L', 15],
+        ['/', null],
+      ]);
+      // Changing B's minutes from that same page is a conflict naming the office and the minutes now.
+      const err = await rejection(
+        saveRegister(at('08:12:00'), school.actors.teacher, {
+          ...where,
+          version: 2,
+          marks: [
+            { pupilId: a, seen: 'I', seenMinutes: null, code: 'I' },
+            { ...seen[1]!, code: 'L', minutesLate: 12 },
+            { ...seen[2]!, code: '/' },
+          ],
+        }),
+      );
+      expect(err.code).toBe('CONFLICT');
+      expect(err.message).toContain('Test office changed a mark you also changed');
+      expect(err.details['changes']).toEqual([
+        expect.objectContaining({ pupilId: b, code: 'L', minutesLate: 15, changedBy: 'Test office' }),
+      ]);
+    });
   });
 });

@@ -84,10 +84,13 @@ export interface MarkInput {
   readonly minutesLate?: number | null | undefined;
   readonly reason?: string | null | undefined;
   /**
-   * The code the user saw when they loaded the register (null: no mark). Lets a conflict name
-   * exactly what someone else changed meanwhile.
+   * The code the user saw when they loaded the register (null: no mark). A pupil whose mark
+   * someone else changed since is kept as it now is when the user left it as seen, and a
+   * conflict when the user changed it too; lets a conflict name exactly what changed meanwhile.
    */
   readonly seen?: string | null | undefined;
+  /** The minutes late the user saw (null: none), checked the same way as `seen` when given. */
+  readonly seenMinutes?: number | null | undefined;
 }
 
 export interface SaveRegisterInput {
@@ -111,6 +114,8 @@ export interface ConflictChange {
   readonly pupilId: string;
   readonly name: string;
   readonly code: string | null;
+  /** Minutes late of the mark now (late codes), null otherwise. */
+  readonly minutesLate: number | null;
   readonly changedBy: string;
   readonly changedAt: string | null;
 }
@@ -338,8 +343,8 @@ export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegister
         // signing in a late arrival, a parent's report accepted, an amendment): those writes do
         // not move the register's version. A mark the user left as they saw it stays as it now
         // is; one they changed conflicts, and nothing of theirs is saved.
-        if (m.seen !== undefined && (before?.code ?? null) !== m.seen) {
-          if (m.code !== m.seen) overtaken = true;
+        if (m.seen !== undefined && movedSince(m, before ?? null)) {
+          if (touchedByUser(m)) overtaken = true;
           return;
         }
         let minutes = m.minutesLate ?? null;
@@ -401,6 +406,19 @@ export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegister
   return { version: outcome.version, changed: outcome.changed };
 }
 
+/** Whether the stored mark differs from what the user saw (the code, and the minutes if sent). */
+function movedSince(m: MarkInput, stored: { code: string; minutesLate: number | null } | null): boolean {
+  if ((stored?.code ?? null) !== m.seen) return true;
+  return m.seenMinutes !== undefined && (stored?.minutesLate ?? null) !== m.seenMinutes;
+}
+
+/** Whether the user changed this pupil from what they saw (the code, or the minutes if sent). */
+function touchedByUser(m: MarkInput): boolean {
+  if (m.seen === undefined) return true;
+  if (m.code !== m.seen) return true;
+  return m.seenMinutes !== undefined && (m.minutesLate ?? null) !== m.seenMinutes;
+}
+
 /** "A", "A and B", "A, B and C". */
 function listInWords(items: readonly string[]): string {
   if (items.length <= 1) return items[0] ?? 'another user';
@@ -428,19 +446,20 @@ async function conflictError(db: DbOrTrx, view: RegisterContext, input: SaveRegi
     // With what the user saw, a change is any difference from it; without, any mark someone else
     // last wrote that differs from what this user is saving.
     const changedByOther =
-      m.seen !== undefined ? currentCode !== m.seen : currentCode !== m.code && now?.updatedBy !== undefined;
+      m.seen !== undefined ? movedSince(m, now ?? null) : currentCode !== m.code && now?.updatedBy !== undefined;
     if (!changedByOther) continue;
     changes.push({
       pupilId: m.pupilId,
       name: `${pupil.forename} ${pupil.surname}`,
       code: currentCode,
+      minutesLate: now?.minutesLate ?? null,
       changedBy: now?.updatedBy ? (names.get(now.updatedBy) ?? 'another user') : 'another user',
       changedAt: now?.updatedAt ?? null,
     });
   }
   const version = latest?.version ?? 0;
   // Marks this user changed that someone else wrote since the user loaded the register.
-  const yours = new Set(input.marks.filter((m) => m.seen !== undefined && m.code !== m.seen).map((m) => m.pupilId));
+  const yours = new Set(input.marks.filter((m) => m.seen !== undefined && touchedByUser(m)).map((m) => m.pupilId));
   const clashes = changes.filter((c) => yours.has(c.pupilId));
   if (version === input.version && clashes.length > 0) {
     // The register was not saved again: single marks were written by others (the office, a

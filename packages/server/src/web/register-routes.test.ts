@@ -134,9 +134,10 @@ describe('register pages (without JavaScript)', () => {
     const text = textOf(clash.body);
     expect(text).toContain('Someone else changed a mark you changed');
     expect(text).toContain('Test office changed a mark you also changed');
-    expect(text).toContain('Bea Baker: now L, changed by Test office');
+    expect(text).toContain('Bea Baker: now L (15 minutes late), changed by Test office');
     expect(clash.body).toMatch(new RegExp(`name="code_${c}" type="radio" value="N" checked`));
     expect(clash.body).toMatch(new RegExp(`name="seen_${b}" value="L"`));
+    expect(clash.body).toMatch(new RegExp(`name="seenMinutes_${b}" value="15"`));
     t.clock.set(OPEN);
   });
 

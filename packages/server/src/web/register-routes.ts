@@ -28,6 +28,8 @@ interface RowState {
   minutesLate: number | string | null;
   reason: string;
   seen: string;
+  /** The minutes late the page showed; undefined when the form did not say (a page from before). */
+  seenMinutes: string | undefined;
   error?: string;
 }
 
@@ -64,6 +66,7 @@ function readForm(view: RegisterView, form: Form): Map<string, RowState> {
       minutesLate: formValue(form, `minutes_${id}`) || null,
       reason: formValue(form, `reason_${id}`),
       seen: formValue(form, `seen_${id}`),
+      seenMinutes: form[`seenMinutes_${id}`] === undefined ? undefined : formValue(form, `seenMinutes_${id}`),
     });
   }
   return out;
@@ -88,6 +91,7 @@ function render(
       minutesLate: s ? s.minutesLate : p.minutesLate,
       reason: s?.reason ?? '',
       seen: p.code ?? '',
+      seenMinutes: p.minutesLate ?? '',
       error: s?.error,
       sessionCode: p.sessionCode ?? null,
       missingFromLesson: p.missingFromLesson ?? false,
@@ -131,9 +135,18 @@ function toMarks(view: RegisterView, state: Map<string, RowState>): { marks: Mar
       minutesLate: minutes,
       reason: s.reason || null,
       seen: s.seen === '' ? null : s.seen,
+      seenMinutes: seenMinutesOf(s.seenMinutes),
     });
   }
   return { marks, errors };
+}
+
+/** The minutes the page showed: null for none, undefined when unknown (not sent, or not a number). */
+function seenMinutesOf(value: string | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === '') return null;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
 /** The session whose register a teacher most likely wants now: PM once the PM register opens. */
