@@ -53,6 +53,8 @@ declare module 'fastify' {
     actor: Actor | null;
     /** The session's CSRF token, to put in forms as `_csrf`; null without a session. */
     csrfToken: string | null;
+    /** The account's password was set by an administrator: only the password page may be used. */
+    mustChangePassword: boolean;
   }
   interface FastifyReply {
     /** Renders a page from src/web/views with the layout's context merged under `context`. */
@@ -350,6 +352,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   app.decorate('deps', deps);
   app.decorateRequest('actor', null);
   app.decorateRequest('csrfToken', null);
+  app.decorateRequest('mustChangePassword', false);
 
   const secure = secureCookies(deps.config);
   await app.register(fastifyHelmet, {
@@ -405,8 +408,9 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     if (token && !session) clearSessionCookie(reply, deps.config);
     request.actor = session?.actor ?? null;
     request.csrfToken = session?.csrfToken ?? null;
+    request.mustChangePassword = session?.mustChangePassword ?? false;
     if (!request.actor && request.routeOptions.config.public !== true) return rejectUnauthenticated(request, reply);
-    if (session?.mustChangePassword) return holdUntilPasswordChanged(request, reply);
+    if (request.mustChangePassword) return holdUntilPasswordChanged(request, reply);
   });
 
   // Every state-changing request made with a session must carry its CSRF token. Browsers that

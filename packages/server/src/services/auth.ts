@@ -465,9 +465,3 @@ export async function changeOwnPassword(
   deps.logger.info({ userId: user.id, sessionsEnded }, 'password changed');
   return { sessionsEnded };
 }
-
-/** Whether the signed-in person must choose a new password before anything else. */
-export async function mustChangePassword(deps: Pick<Deps, 'db'>, actor: Actor): Promise<boolean> {
-  const user = await findUser(deps.db, actor.userId);
-  return user?.mustChangePassword ?? false;
-}

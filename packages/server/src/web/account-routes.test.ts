@@ -122,6 +122,7 @@ describe('changing one’s own password', () => {
     expect(changed.headers.location).toBe('/account/password?changed=1&next=%2Fregisters%3Fdate%3D2025-09-08');
     const done = await t.get(changed.headers.location as string, s);
     expect(done.body).toContain('href="/registers?date=2025-09-08" data-testid="continue"');
+    expect(done.body).not.toContain('data-testid="must-change"');
     expect((await t.get('/registers?date=2025-09-08', s)).statusCode).toBe(200);
     // Signing out still works for a person held on the password page.
     const held = await t.signInAs('office');

@@ -9,15 +9,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PASSWORD_PAGE, requireActor, safeNext } from '../http/auth-routes.js';
-import {
-  changeOwnPassword,
-  LOCK_MINUTES,
-  MIN_PASSWORD_LENGTH,
-  mustChangePassword,
-  SESSION_COOKIE,
-} from '../services/auth.js';
-import type { Actor } from '../services/authz.js';
-import type { Deps } from '../services/deps.js';
+import { changeOwnPassword, LOCK_MINUTES, MIN_PASSWORD_LENGTH, SESSION_COOKIE } from '../services/auth.js';
 import { AppError, HTTP_STATUS, type FieldError } from '../services/errors.js';
 
 /** Each field's element id on the page. */
@@ -34,8 +26,8 @@ interface PageState {
   readonly next: string;
 }
 
-async function renderPage(deps: Deps, reply: FastifyReply, actor: Actor, state: PageState): Promise<FastifyReply> {
-  const forced = await mustChangePassword(deps, actor);
+/** `forced`: the session hook found the password set by an administrator (request.mustChangePassword). */
+function renderPage(reply: FastifyReply, forced: boolean, state: PageState): FastifyReply {
   return reply.view('account-password.njk', {
     forced,
     // Held on this page: the other pages would only lead back here.
@@ -73,8 +65,8 @@ export const accountRoutes: FastifyPluginAsync = (fastify) => {
   const { deps } = app;
 
   app.get(PASSWORD_PAGE, { schema: { querystring: QUERY } }, async (request, reply) => {
-    const actor = requireActor(request);
-    return renderPage(deps, reply, actor, {
+    requireActor(request);
+    return renderPage(reply, request.mustChangePassword, {
       next: safeNext(request.query.next),
       banner: request.query.changed
         ? 'Your password has been changed. Anywhere else you were signed in, you have been signed out.'
@@ -101,9 +93,9 @@ export const accountRoutes: FastifyPluginAsync = (fastify) => {
       reply.code(HTTP_STATUS[e.code]);
       if (e.code === 'TOO_MANY_ATTEMPTS') {
         reply.header('retry-after', String(LOCK_MINUTES * 60));
-        return renderPage(deps, reply, actor, { next, errors: [{ text: e.message }] });
+        return renderPage(reply, request.mustChangePassword, { next, errors: [{ text: e.message }] });
       }
-      return renderPage(deps, reply, actor, { next, ...shown(e.details.fields ?? []) });
+      return renderPage(reply, request.mustChangePassword, { next, ...shown(e.details.fields ?? []) });
     }
   });
 
