@@ -50,11 +50,7 @@ export async function usersCreateCommand(
     io.stdout(`Created ${user.role} account ${user.email} (id ${user.id})\n`);
     return 0;
   } catch (e) {
-    if (!(e instanceof AppError)) throw e;
-    io.stderr(`rollcall users create: ${e.message}\n`);
-    for (const f of e.details.fields ?? []) io.stderr(`  ${f.field}: ${f.message}\n`);
-    if (e.details.fields?.some((f) => f.field === 'role')) io.stderr(`  roles: ${ROLES.join(', ')}\n`);
-    return EXIT_CODE[e.code];
+    return report('create', e, io);
   }
 }
 
@@ -69,6 +65,7 @@ function report(command: string, e: unknown, io: Pick<CliIO, 'stderr'>): number 
   if (!(e instanceof AppError)) throw e;
   io.stderr(`rollcall users ${command}: ${e.message}\n`);
   for (const f of e.details.fields ?? []) io.stderr(`  ${f.field}: ${f.message}\n`);
+  if (e.details.fields?.some((f) => f.field === 'role')) io.stderr(`  roles: ${ROLES.join(', ')}\n`);
   return EXIT_CODE[e.code];
 }
 
