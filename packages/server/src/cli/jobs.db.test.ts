@@ -30,4 +30,24 @@ describeEachDialect('cli jobs', (ctx) => {
     expect(await runJobsRun(deps, unknown.io, { name: 'nope', date: d('2025-09-19') })).toBe(2);
     expect(unknown.err.join('')).toContain('There is no job called "nope".');
   });
+
+  it('--school runs a job for that school alone, apart from the run for every school', async () => {
+    const school = await seedSmallSchool(ctx.db);
+    forgetCalendar();
+    const urn = `900001-${school.schoolId.replace('school-', '')}`;
+    const deps = testDeps(ctx.db, ctx.dialect, '2025-09-26T16:00:00Z');
+    const own = capture();
+    expect(await runJobsRun(deps, own.io, { name: 'weekly-report', date: d('2025-09-26'), school: urn })).toBe(0);
+    expect(own.out.join('')).toContain(urn);
+    expect(own.out.join('')).not.toContain(urn.replace('900001', '900002'));
+    const all = capture();
+    expect(await runJobsRun(deps, all.io, { name: 'weekly-report', date: d('2025-09-26') })).toBe(0);
+    expect(all.out.join('')).toContain('done');
+    expect(all.out.join('')).toContain(urn.replace('900001', '900002'));
+    const nowhere = capture();
+    expect(
+      await runJobsRun(deps, nowhere.io, { name: 'weekly-report', date: d('2025-09-26'), school: 'no-such' }),
+    ).toBe(4);
+    expect(nowhere.err.join('')).toBe('rollcall jobs run: There is no school with URN "no-such".\n');
+  });
 });

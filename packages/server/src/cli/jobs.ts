@@ -1,6 +1,7 @@
 /**
- * `rollcall jobs list` and `rollcall jobs run <name> [--date YYYY-MM-DD]`: the schedule table and
- * running any job by hand (recorded like a scheduled run: once per job and date).
+ * `rollcall jobs list` and `rollcall jobs run <name> [--date YYYY-MM-DD] [--school <URN>]`: the
+ * schedule table and running any job by hand (recorded like a scheduled run: once per job, date
+ * and scope — the whole installation, or with `--school` that school alone).
  */
 import type { PlainDate } from '@rollcall/domain';
 import { JOBS, recentJobRuns, runJob } from '../services/jobs/index.js';
@@ -41,10 +42,13 @@ export async function runJobsList(
 export async function runJobsRun(
   deps: Deps,
   io: Pick<CliIO, 'stdout' | 'stderr'>,
-  opts: { name: string; date: PlainDate },
+  opts: { name: string; date: PlainDate; school?: string | undefined },
 ): Promise<number> {
   try {
-    const outcome = await runJob(deps, opts.name, opts.date, { trigger: 'manual' });
+    const outcome = await runJob(deps, opts.name, opts.date, {
+      trigger: 'manual',
+      ...(opts.school !== undefined ? { schoolUrn: opts.school } : {}),
+    });
     switch (outcome.status) {
       case 'done':
         io.stdout(`${opts.name} for ${opts.date}: done\n${JSON.stringify(outcome.summary, null, 2)}\n`);
@@ -63,7 +67,8 @@ export async function runJobsRun(
     }
   } catch (e) {
     if (!(e instanceof AppError)) throw e;
-    io.stderr(`rollcall jobs run: ${e.message} Jobs: ${JOBS.map((j) => j.name).join(', ')}\n`);
+    const jobs = e.code === 'VALIDATION' ? ` Jobs: ${JOBS.map((j) => j.name).join(', ')}` : '';
+    io.stderr(`rollcall jobs run: ${e.message}${jobs}\n`);
     return EXIT_CODE[e.code];
   }
 }

@@ -236,7 +236,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .description('Run a job for a date (once per job and date: running it again does nothing new)')
     .argument('<name>', 'the job (see `rollcall jobs list`)')
     .option('--date <date>', 'the date to run it for (default today)')
-    .action((name: string, opts: { date?: string }) =>
+    .option('--school <urn>', 'run it for this school alone (default: every school)')
+    .action((name: string, opts: { date?: string; school?: string }) =>
       withDeps(async ({ deps }) => {
         const date = opts.date ?? deps.clock.today(deps.config.timeZone);
         if (!isPlainDate(date)) {
@@ -244,7 +245,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
           return EXIT_USAGE;
         }
         await runMigrate(deps, { ...io, stdout: () => {} });
-        return runJobsRun(deps, io, { name, date });
+        return runJobsRun(deps, io, { name, date, school: opts.school });
       }),
     );
 

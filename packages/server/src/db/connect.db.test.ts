@@ -109,6 +109,7 @@ describe('migrations', () => {
         '2026-11-28T07-00-00_cohort-snapshots',
         '2026-11-28T08-00-00_retention-counts',
         '2026-11-28T09-00-00_accounts',
+        '2026-12-07T09-00-00_job-scope',
       ]);
     } finally {
       await open.close();

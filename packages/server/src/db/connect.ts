@@ -27,6 +27,7 @@ import * as schoolDetails from './migrations/2026-11-28T06-00-00_school-details.
 import * as cohortSnapshots from './migrations/2026-11-28T07-00-00_cohort-snapshots.js';
 import * as retentionCounts from './migrations/2026-11-28T08-00-00_retention-counts.js';
 import * as accounts from './migrations/2026-11-28T09-00-00_accounts.js';
+import * as jobScope from './migrations/2026-12-07T09-00-00_job-scope.js';
 import type { Database } from './schema.js';
 
 const require = createRequire(import.meta.url);
@@ -58,6 +59,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T07-00-00_cohort-snapshots': cohortSnapshots,
   '2026-11-28T08-00-00_retention-counts': retentionCounts,
   '2026-11-28T09-00-00_accounts': accounts,
+  '2026-12-07T09-00-00_job-scope': jobScope,
 };
 
 const provider: MigrationProvider = {

@@ -355,6 +355,8 @@ export interface JobRunsTable {
   summary: string | null;
   error: string | null;
   attempts: Generated<number>;
+  /** '' for a run over the whole installation; a school's id for a run of that school alone. */
+  scope: Generated<string>;
 }
 
 export interface LaReturnsTable {

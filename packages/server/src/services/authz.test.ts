@@ -85,6 +85,8 @@ const MATRIX: readonly [Action, Resource, Row][] = [
   ['duties.view', THE_SCHOOL, r(['office', 'attendance_officer', 'senior_leader', 'admin'])],
   ['duties.manage', THE_SCHOOL, r(['attendance_officer', 'senior_leader', 'admin'])],
   ['jobs.run', THE_SCHOOL, r(['admin'])],
+  // A school's administrator runs jobs for their own school only: the installation is not theirs.
+  ['jobs.runInstallation', THE_SCHOOL, r([])],
   ['pupil.subjectAccess', OWN_PUPIL, r(['senior_leader', 'admin'])],
   ['registers.audit', THE_SCHOOL, r(['attendance_officer', 'senior_leader', 'trust_lead', 'admin'])],
   ['school.export', THE_SCHOOL, r(['attendance_officer', 'senior_leader', 'admin'])],
@@ -127,6 +129,10 @@ describe('the permission policy', () => {
   it('gives an administrator without a school every school, and the system everything', () => {
     const installAdmin: Actor = { ...actor('admin'), schoolId: null };
     expect(can(installAdmin, 'school.administer', { kind: 'school', ...OTHER_SCHOOL })).toBe(true);
+    expect(can(installAdmin, 'jobs.runInstallation', THE_SCHOOL)).toBe(true);
+    expect(
+      can(actor('admin'), 'jobs.runInstallation', { kind: 'school', schoolId: '', trustId: null, laCode: '' }),
+    ).toBe(false);
     for (const [action, resource] of MATRIX)
       expect(can(SYSTEM_ACTOR, action, { ...resource, ...OTHER_SCHOOL })).toBe(true);
   });

@@ -115,8 +115,10 @@ export const ACTIONS = [
   'duties.view',
   /** Prepare returns and mark them sent; admit and delete pupils; record LA enquiries and referrals. */
   'duties.manage',
-  /** See scheduled job runs and run a job by hand. */
+  /** See a school's scheduled job runs and run a job by hand for that school alone. */
   'jobs.run',
+  /** See every job run of the installation and run a job for every school (installation administrators). */
+  'jobs.runInstallation',
   /** Export everything held about a pupil (a subject access request under UK GDPR). */
   'pupil.subjectAccess',
   /** Run the register audit: registers not taken, missing marks, unusual codes, amendments without reasons. */
@@ -223,6 +225,9 @@ export function can(actor: Actor, action: Action, r: Resource): boolean {
       return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
     case 'jobs.run':
       return role === 'admin';
+    case 'jobs.runInstallation':
+      // Only an administrator of the installation (no school of their own), or the system.
+      return role === 'admin' && actor.schoolId === null;
     case 'pupil.subjectAccess':
       return r.kind === 'pupil' && ['senior_leader', 'admin'].includes(role);
     case 'registers.audit':

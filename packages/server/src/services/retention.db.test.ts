@@ -263,7 +263,7 @@ describeEachDialect('runRetention', (ctx) => {
     const job = findJob('retention');
     expect(job?.schedule).toBe('0 3 1 * *');
     const deps = testDeps(ctx.db, ctx.dialect, '2026-09-01T02:00:00Z');
-    await job!.run({ deps, date: '2026-09-01' as never, actor: SYSTEM_ACTOR });
+    await job!.run({ deps, date: '2026-09-01' as never, actor: SYSTEM_ACTOR, schoolId: null });
     expect(await allDatesOf(s)).toEqual(everywhere(['2020-09-01', '2025-09-08']));
     expect(await allDatesOf(other)).toEqual(everywhere(['2020-09-01', '2025-09-08']));
   });

@@ -166,10 +166,12 @@ export async function runRetentionEverywhere(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Actor,
   today: PlainDate | string,
+  onlySchoolId: string | null = null,
 ): Promise<RetentionResult[]> {
   const out: RetentionResult[] = [];
   for (const school of await listSchools(deps.db))
-    out.push(await runRetention(deps, actor, { schoolId: school.id, today }));
+    if (onlySchoolId === null || school.id === onlySchoolId)
+      out.push(await runRetention(deps, actor, { schoolId: school.id, today }));
   return out;
 }
 

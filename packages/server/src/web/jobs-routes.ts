@@ -1,6 +1,8 @@
 /**
  * The scheduled jobs page (administrators): every job with its schedule, the latest runs with
- * what each did or its error, and running a job by hand for a date.
+ * what each did or its error, and running a job by hand for a date. A school's administrator
+ * sees and runs the jobs for their own school alone; an installation administrator (no school)
+ * sees every run and runs jobs for every school (services/jobs/runner.ts).
  *
  *   GET  /admin/jobs
  *   POST /admin/jobs/run
@@ -12,7 +14,7 @@ import { z } from 'zod';
 import { requireActor } from '../http/auth-routes.js';
 import { authorise, type Actor } from '../services/authz.js';
 import { AppError } from '../services/errors.js';
-import { JOBS, recentJobRuns, runJob } from '../services/jobs/index.js';
+import { jobRunsFor, jobsFor, runJob } from '../services/jobs/index.js';
 
 function mayRunJobs(actor: Actor): void {
   authorise(actor, 'jobs.run', {
@@ -44,10 +46,12 @@ export const jobsRoutes: FastifyPluginAsync = (fastify) => {
   app.get('/admin/jobs', { schema: { querystring: QUERY } }, async (request, reply) => {
     const actor = requireActor(request);
     mayRunJobs(actor);
-    const runs = await recentJobRuns(deps, { limit: 100 });
+    const runs = await jobRunsFor(deps, actor, { limit: 100 });
+    const { jobs, installation } = jobsFor(actor);
     const { ran, outcome } = request.query;
     return reply.view('jobs.njk', {
-      jobs: JOBS,
+      jobs,
+      installation,
       runs: runs.map((r) => ({ ...r, summaryJson: r.summary ? JSON.stringify(r.summary, null, 1) : '' })),
       today: deps.clock.today(deps.config.timeZone),
       banner: ran && outcome ? `${ran}: ${OUTCOMES[outcome] ?? outcome}` : null,
@@ -59,7 +63,12 @@ export const jobsRoutes: FastifyPluginAsync = (fastify) => {
     mayRunJobs(actor);
     const date = request.body.date.trim() || deps.clock.today(deps.config.timeZone);
     if (!isPlainDate(date)) throw new AppError('VALIDATION', 'Enter the date as YYYY-MM-DD.');
-    const outcome = await runJob(deps, request.body.job, date, { trigger: 'manual', requestedBy: actor });
+    const { installation } = jobsFor(actor);
+    const outcome = await runJob(deps, request.body.job, date, {
+      trigger: 'manual',
+      requestedBy: actor,
+      schoolId: installation ? null : actor.schoolId,
+    });
     return reply.redirect(
       `/admin/jobs?ran=${encodeURIComponent(`${request.body.job} for ${date}`)}&outcome=${outcome.status}`,
       303,

@@ -14,6 +14,7 @@ registerJob({
     'Bring every school’s attendance-figures snapshot for the current academic year up to date, so the figures load quickly after a restart.',
   schedule: '30 2 * * *',
   scheduleInWords: 'Every night at 02:30',
+  runsFor: 'installation',
   async run(ctx) {
     const yearStart = academicYearOf(ctx.date).start;
     const schools = await ctx.deps.db.selectFrom('schools').select('id').orderBy('id').execute();

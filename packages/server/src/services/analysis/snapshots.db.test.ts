@@ -274,7 +274,7 @@ describeEachDialect('cohort snapshots', (ctx) => {
     await markTerm(ctx.db, s);
     const deps = testDeps(ctx.db, ctx.dialect);
     const job = findJob('analysis-snapshots')!;
-    const run = () => job.run({ deps, date: d('2025-10-11'), actor: SYSTEM_ACTOR });
+    const run = () => job.run({ deps, date: d('2025-10-11'), actor: SYSTEM_ACTOR, schoolId: null });
     const first = await run();
     expect(first).toMatchObject({ yearStart: '2025-08-01' });
     expect(first['written']).toBeGreaterThanOrEqual(2); // this test's two schools, and any earlier test's left without one

@@ -20,10 +20,14 @@ import { queueHalfTermSummaries } from '../summaries.js';
 import { worklist } from '../worklist.js';
 import { registerJob, type JobContext, type JobSummary } from './registry.js';
 
-/** Runs `fn` for every school for which `date` is a school day; the results by school URN. */
+/**
+ * Runs `fn` for every school (or the run's one school) for which `date` is a school day; the
+ * results by school URN.
+ */
 async function forEachSchoolDay(ctx: JobContext, fn: (school: School) => Promise<JobSummary>): Promise<JobSummary> {
   const out: Record<string, unknown> = {};
   for (const school of await listSchools(ctx.deps.db)) {
+    if (ctx.schoolId !== null && school.id !== ctx.schoolId) continue;
     const cal = await schoolCalendar(ctx.deps, school.id);
     if (!cal.dayByDate.has(ctx.date)) {
       out[school.urn] = { skipped: 'not a school day' };
@@ -112,6 +116,7 @@ registerJob({
   schedule: '* * * * *',
   scheduleInWords: 'Every minute',
   once: 'everyTime',
+  runsFor: 'installation',
   run: async (ctx) => {
     const own = !ctx.senders;
     const mailer = ctx.senders ? ctx.senders.mailer : createMailer(ctx.deps.config.mail);

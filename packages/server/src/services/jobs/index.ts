@@ -7,4 +7,4 @@ import './retention-jobs.js';
 import '../analysis/snapshot-jobs.js';
 
 export { JOBS, findJob, registerJob, type JobDefinition, type JobContext, type JobSummary } from './registry.js';
-export { runJob, recentJobRuns, type RunOutcome, type JobRunRow } from './runner.js';
+export { runJob, recentJobRuns, jobRunsFor, jobsFor, type RunOutcome, type JobRunRow } from './runner.js';

@@ -8,7 +8,8 @@ import { logSmsSender } from '../../platform/sms.js';
 import { forgetCalendar } from '../registers.js';
 import { writeRun } from '../returns/marks.test-support.js';
 import { DEFAULT_POLICY } from '../school-policy.js';
-import { JOBS, recentJobRuns, registerJob, runJob } from './index.js';
+import type { Actor } from '../authz.js';
+import { JOBS, jobRunsFor, jobsFor, recentJobRuns, registerJob, runJob } from './index.js';
 
 let slowRuns = 0;
 registerJob({
@@ -230,6 +231,72 @@ describeEachDialect('scheduled jobs on a fixed date', (ctx) => {
     } finally {
       await other.close();
     }
+  });
+
+  it("a school administrator's run works for their school alone, apart from the installation's run of that date", async () => {
+    const schoolAdmin: Actor = {
+      userId: 'u-school-admin',
+      name: 'School admin',
+      role: 'admin',
+      schoolId: school.schoolId,
+      trustId: null,
+      laCode: '999',
+      groupIds: new Set(),
+      pupilIds: new Set(),
+    };
+    const otherUrn = urn().replace('900001', '900002');
+    const deps = at('2025-10-03T16:00:00Z');
+    const own = await runJob(deps, 'weekly-report', d('2025-10-03'), {
+      trigger: 'manual',
+      requestedBy: schoolAdmin,
+      schoolId: school.schoolId,
+    });
+    expect(own.status).toBe('done');
+    if (own.status !== 'done') return;
+    // Only their school was worked on: the other school of the installation is not in it.
+    expect(Object.keys(own.summary)).toEqual([urn()]);
+    // The installation's scheduled run for the same date is not marked done by the school's run.
+    const whole = await runJob(deps, 'weekly-report', d('2025-10-03'), { trigger: 'schedule' });
+    expect(whole.status).toBe('done');
+    if (whole.status !== 'done') return;
+    expect(Object.keys(whole.summary).sort()).toEqual([urn(), otherUrn].sort());
+
+    // They may not run a job for every school, for another school, or an installation-only job.
+    await expect(
+      runJob(deps, 'weekly-report', d('2025-10-10'), { trigger: 'manual', requestedBy: schoolAdmin }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      runJob(deps, 'weekly-report', d('2025-10-10'), {
+        trigger: 'manual',
+        requestedBy: schoolAdmin,
+        schoolId: school.schoolId.replace('school-', 'other-'),
+      }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      runJob(deps, 'outbox', d('2025-10-10'), {
+        trigger: 'manual',
+        requestedBy: schoolAdmin,
+        schoolId: school.schoolId,
+      }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect(jobsFor(schoolAdmin).jobs.map((j) => j.name)).not.toContain('outbox');
+    expect(jobsFor(schoolAdmin).installation).toBe(false);
+
+    // What they see: their own run, and only their school's part of the installation's runs.
+    const seen = await jobRunsFor({ db: ctx.db }, schoolAdmin, { limit: 500 });
+    const mentionsOther = seen.some((r) => JSON.stringify(r.summary ?? {}).includes(otherUrn));
+    expect(mentionsOther).toBe(false);
+    const weekly = seen.filter((r) => r.job === 'weekly-report' && r.date === d('2025-10-03'));
+    expect(weekly.map((r) => r.scope).sort()).toEqual(['installation', 'school']);
+    for (const r of weekly) expect(Object.keys(r.summary ?? {})).toEqual([urn()]);
+    // Runs of test jobs that are not per school are never shown to a school.
+    expect(seen.some((r) => JSON.stringify(r.summary ?? {}).includes('"ok"'))).toBe(false);
+
+    // An installation administrator sees everything, including the other school's part.
+    const installAdmin: Actor = { ...schoolAdmin, userId: 'u-install-admin', schoolId: null, laCode: null };
+    const all = await jobRunsFor({ db: ctx.db }, installAdmin, { limit: 500 });
+    expect(all.some((r) => JSON.stringify(r.summary ?? {}).includes(otherUrn))).toBe(true);
+    expect(jobsFor(installAdmin).installation).toBe(true);
   });
 
   it('refuses an unknown job', async () => {

@@ -17,6 +17,11 @@ export interface JobContext {
   readonly date: PlainDate;
   /** Who runs it: the system for scheduled runs; the system on behalf of a named person by hand. */
   readonly actor: Actor;
+  /**
+   * The one school the run is for (a school administrator's run by hand), or null for the whole
+   * installation (the schedule, an installation administrator, the operator's command).
+   */
+  readonly schoolId: string | null;
   /** Senders for the outbox (built by the scheduler or the command line). */
   readonly senders?: { readonly mailer: Mailer | null; readonly sms: SmsSender } | undefined;
 }
@@ -40,6 +45,13 @@ export interface JobDefinition {
    * idempotent by itself and runs often (the outbox); only its lock is taken, and runs are not recorded.
    */
   readonly once?: 'perDate' | 'everyTime';
+  /**
+   * `eachSchool` (default): the job works school by school and can be run for one school alone
+   * (its summary is keyed by school URN, so a school sees only its own part). `installation`:
+   * work that belongs to the whole installation (the outbox, nightly snapshots), run only on
+   * schedule, by an installation administrator or by the operator.
+   */
+  readonly runsFor?: 'eachSchool' | 'installation';
   run(ctx: JobContext): Promise<JobSummary>;
 }
 

@@ -13,7 +13,7 @@ registerJob({
   schedule: '0 3 1 * *',
   scheduleInWords: 'The 1st of every month at 03:00',
   async run(ctx) {
-    const results = await runRetentionEverywhere(ctx.deps, ctx.actor, ctx.date);
+    const results = await runRetentionEverywhere(ctx.deps, ctx.actor, ctx.date, ctx.schoolId);
     return Object.fromEntries(
       results.map((r) => [
         r.schoolId,
