@@ -2,9 +2,10 @@
 // year are written to a temporary folder, then the real command runs as a child process.
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CODE_TABLE } from '@rollcall/domain';
 import {
   AS_OF,
   calendarInput,
@@ -21,6 +22,7 @@ import { best, int, lines, median, mib, seconds } from './format.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'packages/server/bin/rollcall.js');
+const DUCKDB_SCRIPT = fileURLToPath(new URL('./duckdb-analyse.mjs', import.meta.url));
 const PRELOAD = pathToFileURL(fileURLToPath(new URL('./maxrss-preload.mjs', import.meta.url))).href;
 const PUPILS = 1500;
 const RUNS = 5;
@@ -222,6 +224,84 @@ function analyseArgs(paths) {
   ];
 }
 
+/** 1 September of the academic year containing the date (the default statistics period start). */
+function periodStartOf(asOf) {
+  const year = Number(asOf.slice(0, 4));
+  return Number(asOf.slice(5, 7)) >= 9 ? `${year}-09-01` : `${year - 1}-09-01`;
+}
+
+/** [code, code set, category] for every code, for the DuckDB query. */
+function codeTableRows() {
+  return CODE_TABLE.map((c) => [c.code, c.codeSet, c.category]);
+}
+
+/** Whether `@duckdb/node-api` loads here (it is a dev dependency with a native binding). */
+function duckdbAvailable() {
+  const probe = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', "const d = await import('@duckdb/node-api'); console.log(d.version());"],
+    { cwd: ROOT, encoding: 'utf8', timeout: RUN_TIMEOUT_MS },
+  );
+  if (probe.status !== 0) {
+    return { ok: false, reason: `@duckdb/node-api does not load (${String(probe.stderr).trim().split('\n').pop()})` };
+  }
+  return { ok: true, version: probe.stdout.trim() };
+}
+
+/**
+ * One timed run of a child: wall time around spawnSync, CPU time (user + system) and peak RSS from
+ * the child's own rusage, written at exit by the preload. Output is kept when asked (to compare).
+ */
+function timedRun(argv, dir, keepOutput) {
+  const usagePath = join(dir, `usage-${process.hrtime.bigint()}.json`);
+  const t0 = performance.now();
+  const run = spawnSync(process.execPath, ['--import', PRELOAD, ...argv], {
+    cwd: ROOT,
+    stdio: ['ignore', keepOutput ? 'pipe' : 'ignore', 'pipe'],
+    env: { ...process.env, ROLLCALL_BENCH_USAGE: usagePath },
+    maxBuffer: 64 << 20,
+    timeout: RUN_TIMEOUT_MS,
+  });
+  const ms = performance.now() - t0;
+  let cpuMs = NaN;
+  try {
+    cpuMs = JSON.parse(readFileSync(usagePath, 'utf8')).cpuMs;
+  } catch {
+    // the preload did not report
+  }
+  return {
+    status: run.status,
+    signal: run.signal,
+    error: run.error,
+    stderr: run.stderr,
+    ms,
+    cpuMs,
+    output: keepOutput && run.status === 0 ? JSON.parse(String(run.stdout)) : undefined,
+  };
+}
+
+/** Whether DuckDB's counts are Rollcall's, pupil by pupil. */
+function agreement(ours, theirs) {
+  if (!theirs) return 'not checked';
+  const byUpn = new Map(theirs.pupils.map((p) => [p.upn, p]));
+  let same = 0;
+  for (const p of ours.pupils) {
+    const t = byUpn.get(p.upn);
+    if (
+      t &&
+      t.possible === p.possibleSessions &&
+      t.present === p.presentSessions &&
+      t.authorised === p.authorisedAbsenceSessions &&
+      t.unauthorised === p.unauthorisedAbsenceSessions &&
+      t.persistent_absence === p.persistentAbsence &&
+      t.severe_absence === p.severeAbsence
+    ) {
+      same++;
+    }
+  }
+  return `same possible, present, absence and PA/SA for ${int(same)} of ${int(ours.pupils.length)} pupils (DuckDB has ${int(theirs.pupils.length)})`;
+}
+
 function fail(what, r) {
   console.error(
     `(b) rollcall analyse failed on the ${what}: exit ${r.status ?? r.signal}${r.error ? ` (${r.error.message})` : ''}`,
@@ -274,27 +354,31 @@ export function benchAnalyseCli({ keep = false } = {}) {
       // the preload did not report; leave it unknown
     }
 
-    const devNull = openSync('/dev/null', 'w');
-    const times = [];
+    // The timed runs: Rollcall and DuckDB alternately (A B B A …), so that both see the same
+    // load; each run's wall time and CPU time (user + system, from the child's rusage through the
+    // preload) are kept.
+    const duckdb = duckdbAvailable();
+    const codesPath = join(dir, 'codes.json');
+    if (duckdb.ok) writeFileSync(codesPath, JSON.stringify(codeTableRows()));
+    const duckArgs = [DUCKDB_SCRIPT, paths.marks, periodStartOf(AS_OF), AS_OF, codesPath];
     const runs = checkMs > SKIP_TIMED_RUNS_MS ? 0 : RUNS;
-    try {
-      for (let r = 0; r < runs; r++) {
-        const t0 = performance.now();
-        const run = spawnSync(process.execPath, args, {
-          cwd: ROOT,
-          stdio: ['ignore', devNull, 'pipe'],
-          maxBuffer: 64 << 20,
-          timeout: RUN_TIMEOUT_MS,
-        });
-        const ms = performance.now() - t0;
-        if (run.status !== 0) return fail(`timed run ${r + 1}`, run);
-        times.push(ms);
+    const ours = [];
+    const theirs = [];
+    let duckReport;
+    const load0 = loadavg();
+    for (let r = 0; r < runs; r++) {
+      const order = r % 2 === 0 ? ['rollcall', 'duckdb'] : ['duckdb', 'rollcall'];
+      for (const who of order) {
+        if (who === 'duckdb' && !duckdb.ok) continue;
+        const run = timedRun(who === 'rollcall' ? args : duckArgs, dir, who === 'duckdb' && r === 0);
+        if (run.status !== 0) return fail(`timed run ${r + 1} (${who})`, run);
+        (who === 'rollcall' ? ours : theirs).push(run);
+        if (run.output) duckReport = run.output;
       }
-    } finally {
-      closeSync(devNull);
     }
+    const load1 = loadavg();
     // Too slow to repeat: the checked run is the only measurement.
-    if (times.length === 0) times.push(checkMs);
+    const times = ours.length > 0 ? ours.map((o) => o.ms) : [checkMs];
     const bestMs = best(times);
     const medianMs = median(times);
     const totalBytes = school.sizes.calendar + school.sizes.pupils + school.sizes.marks;
@@ -329,7 +413,46 @@ export function benchAnalyseCli({ keep = false } = {}) {
         'throughput',
         `${int(school.rows / (bestMs / 1000))} rows/s at best, ${int(school.rows / (medianMs / 1000))} at the median`,
       ],
+      [
+        'cpu (ms)',
+        ours.length > 0 ? `${ours.map((o) => o.cpuMs.toFixed(0)).join(', ')} (user + system of each timed run)` : '-',
+      ],
+      [
+        'load average',
+        `${load0.map((l) => l.toFixed(2)).join(' ')} before, ${load1.map((l) => l.toFixed(2)).join(' ')} after ` +
+          `(1, 5, 15 min; ${cpus().length} cores)`,
+      ],
     ]);
+    if (!duckdb.ok) {
+      console.log(`    DuckDB      not compared: ${duckdb.reason}`);
+    } else if (theirs.length > 0) {
+      const theirMedian = median(theirs.map((t) => t.ms));
+      const ratio = medianMs / theirMedian;
+      const pairs = ours.map((o, i) => o.ms / theirs[i].ms);
+      const cpuRatio = median(ours.map((o) => o.cpuMs)) / median(theirs.map((t) => t.cpuMs));
+      console.log(
+        `(b) vs DuckDB ${duckdb.version} on the same marks.csv, run alternately: Rollcall ${seconds(medianMs)} / DuckDB ` +
+          `${seconds(theirMedian)} at the median = ${ratio.toFixed(2)}× (target ≤ 1.00×) ${ratio <= 1 ? 'ok' : 'MISSED'}`,
+      );
+      lines([
+        [
+          'DuckDB (ms)',
+          `${theirs.map((t) => t.ms.toFixed(0)).join(', ')} wall; ${theirs.map((t) => t.cpuMs.toFixed(0)).join(', ')} cpu`,
+        ],
+        [
+          'ratio',
+          `per pair ${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)}×; cpu time ${cpuRatio.toFixed(2)}× ` +
+            'at the median (DuckDB may use every core, Rollcall uses one)',
+        ],
+        ['agreement', agreement(report, duckReport)],
+        [
+          'DuckDB does',
+          'per-pupil counts, rates and PA/SA flags in SQL: a subset of Rollcall (no runs of days, penalty window, ' +
+            'returns, roll dates, findings)',
+        ],
+      ]);
+    }
+
     if (keep) console.log(`    files kept in ${dir}`);
     return { ok: true, medianMs };
   } finally {

@@ -10,6 +10,7 @@ export * from './upn.js';
 export * from './measures.js';
 export * from './findings.js';
 export * from './roll.js';
+export * from './roll-csv.js';
 export * from './registers.js';
 export * from './policy/index.js';
 export * from './national.js';

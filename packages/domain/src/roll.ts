@@ -96,7 +96,14 @@ export function parseFlag(value: string): boolean | undefined | 'invalid' {
   return 'invalid';
 }
 
-function parsePupils(rows: readonly PupilRow[], issues: RollIssue[]): Map<string, { info: PupilInfo; line: number }> {
+/**
+ * Checks the rows of a pupils file (UPN, dates, flags, duplicates), adding an issue per problem;
+ * returns the pupils that could be read, by UPN.
+ */
+export function parsePupils(
+  rows: readonly PupilRow[],
+  issues: RollIssue[],
+): Map<string, { info: PupilInfo; line: number }> {
   const out = new Map<string, { info: PupilInfo; line: number }>();
   for (const row of rows) {
     const problem = (message: string): void => {
@@ -180,12 +187,20 @@ export function buildRoll(
     return a;
   };
 
+  // A school's file repeats each UPN hundreds of times and each date once per pupil: check each
+  // distinct text once.
+  const upnChecks = new Map<string, ReturnType<typeof validateUpn>>();
+  const dateChecks = new Map<string, boolean>();
   for (const row of markRows) {
     const problem = (message: string): void => {
       issues.push({ file: 'marks', line: row.line, message });
     };
     const rawUpn = row.upn.trim();
-    const upnCheck = validateUpn(rawUpn);
+    let upnCheck = upnChecks.get(rawUpn);
+    if (upnCheck === undefined) {
+      upnCheck = validateUpn(rawUpn);
+      upnChecks.set(rawUpn, upnCheck);
+    }
     let upn: string | undefined;
     if (!upnCheck.valid) {
       problem(`invalid UPN "${rawUpn}": ${upnCheck.reason}`);
@@ -195,8 +210,14 @@ export function buildRoll(
       upn = upnCheck.upn;
     }
 
-    const date = row.date.trim();
-    const dateOk = isPlainDate(date);
+    const dateText = row.date.trim();
+    let dateOk = dateChecks.get(dateText);
+    if (dateOk === undefined) {
+      dateOk = isPlainDate(dateText);
+      dateChecks.set(dateText, dateOk);
+    }
+    // Used as a date only where dateOk holds.
+    const date = dateText as PlainDate;
     if (!dateOk) problem(`date "${date}" is not a date: write it as YYYY-MM-DD`);
     const sessionText = row.session.trim().toUpperCase();
     const sessionOk = sessionText === 'AM' || sessionText === 'PM';
@@ -262,6 +283,28 @@ export function buildRoll(
     }
   }
 
+  const pupils = assembleRoll(cal, known, acc);
+  return { pupils, issues };
+}
+
+/**
+ * The roll in UPN order: each pupil's compact arrays with the sessions they were on roll (from the
+ * pupils file's dates, or without one from their first to their last mark).
+ */
+export function assembleRoll(
+  cal: SchoolCalendar,
+  known: ReadonlyMap<string, { info: PupilInfo }> | undefined,
+  acc: ReadonlyMap<
+    string,
+    {
+      readonly codes: Uint8Array;
+      readonly minutes: Uint16Array | undefined;
+      readonly first: PlainDate | undefined;
+      readonly last: PlainDate | undefined;
+    }
+  >,
+): RollEntry[] {
+  const n = cal.sessionCount;
   const pupils: RollEntry[] = [];
   const upns = known ? [...known.keys()] : [...acc.keys()];
   upns.sort();
@@ -290,5 +333,5 @@ export function buildRoll(
       },
     });
   }
-  return { pupils, issues };
+  return pupils;
 }

@@ -5,6 +5,7 @@
 import {
   analysisContext,
   buildRoll,
+  buildRollFromCsv,
   compileCalendar,
   createScratch,
   findingsFor,
@@ -24,7 +25,7 @@ import {
 } from '@rollcall/domain';
 import { parseCsv, type CsvTable } from '../imports/csv.js';
 import { parseJsonWithLines } from '../imports/json-lines.js';
-import { readInputFile } from '../imports/read-file.js';
+import { readInputBytes, readInputFile } from '../imports/read-file.js';
 import type { CliIO } from './io.js';
 import { formatCsv, formatTable } from './format.js';
 
@@ -156,9 +157,9 @@ export async function runAnalyse(args: AnalyseArgs, io: CliIO): Promise<number> 
   }
 
   const problems: Problem[] = [];
-  const [calText, marksText, pupilsText] = await Promise.all([
+  const [calText, marksBytes, pupilsText] = await Promise.all([
     readInputFile(args.calendar, problems),
-    readInputFile(args.marks, problems),
+    readInputBytes(args.marks, problems),
     args.pupils === undefined ? Promise.resolve(undefined) : readInputFile(args.pupils, problems),
   ]);
   const cal = calText === undefined ? undefined : loadCalendar(args.calendar, calText, problems);
@@ -169,27 +170,38 @@ export async function runAnalyse(args: AnalyseArgs, io: CliIO): Promise<number> 
     pupilsTable = parseCsv(pupilsText);
     pupilsOk = checkTable(args.pupils, pupilsTable, ['upn'], problems);
   }
-  let marksTable: CsvTable | undefined;
-  if (marksText !== undefined) {
-    marksTable = parseCsv(marksText);
-    if (!checkTable(args.marks, marksTable, MARK_COLUMNS, problems)) marksTable = undefined;
-  }
+  const pupils = pupilsTable ? pupilRows(pupilsTable) : undefined;
 
-  if (!cal || !marksTable || !pupilsOk || (args.pupils !== undefined && !pupilsTable)) {
-    return report(io, problems);
+  // A clean marks file is read byte by byte straight into the compact arrays; anything else (an
+  // error, a quoted field…) goes through the CSV reader and buildRoll, which name every problem.
+  let roll =
+    cal && marksBytes && pupilsOk && problems.length === 0 && (args.pupils === undefined || pupilsTable)
+      ? buildRollFromCsv(cal, marksBytes, pupils)
+      : undefined;
+  if (!roll) {
+    let marksTable: CsvTable | undefined;
+    if (marksBytes !== undefined) {
+      marksTable = parseCsv(marksBytes.toString('utf8'));
+      if (!checkTable(args.marks, marksTable, MARK_COLUMNS, problems)) marksTable = undefined;
+    }
+    if (!cal || !marksTable || !pupilsOk || (args.pupils !== undefined && !pupilsTable)) {
+      return report(io, problems);
+    }
+    const built = buildRoll(cal, markRows(marksTable), pupils);
+    for (const issue of built.issues) {
+      problems.push({
+        file: issue.file === 'marks' ? args.marks : (args.pupils ?? 'pupils'),
+        line: issue.line,
+        message: issue.message,
+      });
+    }
+    if (problems.length > 0) return report(io, problems);
+    roll = built.pupils;
   }
-  const roll = buildRoll(cal, markRows(marksTable), pupilsTable ? pupilRows(pupilsTable) : undefined);
-  for (const issue of roll.issues) {
-    problems.push({
-      file: issue.file === 'marks' ? args.marks : (args.pupils ?? 'pupils'),
-      line: issue.line,
-      message: issue.message,
-    });
-  }
-  if (problems.length > 0) return report(io, problems);
+  if (!cal) return report(io, problems); // not reached: both ways above need the calendar
 
   const ctx = analysisContext(cal, { asOf, from: args.from, minPossibleSessions: minPossible });
-  const result = analyse(cal, ctx, roll.pupils, args.explain === true);
+  const result = analyse(cal, ctx, roll, args.explain === true);
   switch (format) {
     case 'json':
       io.stdout(`${JSON.stringify(result.report, null, 2)}\n`);

@@ -1,20 +1,15 @@
 /** The `rollcall` command line: thin commands over the domain and services. */
-import { isPlainDate } from '@rollcall/domain';
+// Commands load only what they use: each action imports its module when it runs, so `rollcall
+// analyse` or `rollcall upn` never loads the server, the database drivers or the PDF fonts
+// (decision 0004). Only types are imported here at the top.
 import { Command, CommanderError, Option } from 'commander';
-import { processEnv } from '../config/config.js';
 import { systemClock } from '../platform/clock.js';
-import { runAnalyse, type AnalyseArgs } from './analyse.js';
+import type { AnalyseArgs } from './analyse.js';
 import type { CliIO } from './io.js';
-import { runImport, type ImportArgs } from './import.js';
-import { runJobsList, runJobsRun } from './jobs.js';
-import { runBackup, runRestore } from './backup.js';
-import { runExport, type ExportArgs } from './export.js';
-import { runAuditRegisters, type AuditRegistersArgs } from './audit-registers.js';
-import { runCaseworkEvaluate } from './casework.js';
-import { runConvertStaleN, runDeliver, runSummaries } from './messages.js';
-import { openDeps, runDemo, runMigrate, runServe, type OpenedDeps } from './server.js';
-import { runUpn } from './upn.js';
-import { usersCreateCommand, usersResetPasswordCommand, usersSetDisabledCommand } from './users.js';
+import type { ImportArgs } from './import.js';
+import type { ExportArgs } from './export.js';
+import type { AuditRegistersArgs } from './audit-registers.js';
+import type { OpenedDeps } from './deps.js';
 
 export type { CliIO } from './io.js';
 
@@ -56,7 +51,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--explain', "add each pupil's findings with their explanation to the JSON")
     .exitOverride()
     .action(async (opts: AnalyseArgs) => {
-      exitCode = await runAnalyse(opts, io);
+      exitCode = await (await import('./analyse.js')).runAnalyse(opts, io);
     });
 
   program
@@ -64,12 +59,13 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .description('Checks Unique Pupil Numbers (check letter, format); exit 1 if any is invalid')
     .argument('<upn...>', 'one or more UPNs')
     .exitOverride()
-    .action((upns: string[]) => {
-      exitCode = runUpn(upns, io);
+    .action(async (upns: string[]) => {
+      exitCode = (await import('./upn.js')).runUpn(upns, io);
     });
 
   /** Opens the configured database for a command, closes it afterwards, and reports a bad configuration. */
   const withDeps = async (run: (opened: OpenedDeps) => Promise<number>, keepOpen = false): Promise<void> => {
+    const [{ openDeps }, { processEnv }] = await Promise.all([import('./deps.js'), import('../config/config.js')]);
     const opened = openDeps(processEnv(), io);
     if (!opened) {
       exitCode = EXIT_USAGE;
@@ -85,25 +81,29 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   program
     .command('start')
     .description('Migrate, create the demo trust on an empty database, and serve (what `npm start` runs)')
-    .action(() => withDeps((opened) => runServe(opened, io, { prepare: true }), true));
+    .action(() =>
+      withDeps(async (opened) => (await import('./server.js')).runServe(opened, io, { prepare: true }), true),
+    );
 
   program
     .command('serve')
     .description('Serve Rollcall on PORT (default 3000) without migrating or creating data')
-    .action(() => withDeps((opened) => runServe(opened, io, { prepare: false }), true));
+    .action(() =>
+      withDeps(async (opened) => (await import('./server.js')).runServe(opened, io, { prepare: false }), true),
+    );
 
   program
     .command('migrate')
     .description('Bring the database schema up to date')
-    .action(() => withDeps(({ deps }) => runMigrate(deps, io)));
+    .action(() => withDeps(async ({ deps }) => (await import('./deps.js')).runMigrate(deps, io)));
 
   program
     .command('demo')
     .description('Create the demo trust (a primary and a secondary with a year of marks) on an empty database')
     .action(() =>
       withDeps(async ({ deps }) => {
-        await runMigrate(deps, { ...io, stdout: () => {} });
-        return runDemo(deps, io);
+        await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+        return (await import('./server.js')).runDemo(deps, io);
       }),
     );
 
@@ -131,8 +131,12 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .addOption(new Option('--format <format>', 'report format').choices(['table', 'json']).default('table'))
     .action((opts: ImportArgs) =>
       withDeps(async ({ deps }) => {
-        await runMigrate(deps, { ...io, stdout: () => {} });
-        return runImport(opts, io, { db: deps.db, dialect: deps.dialect, clock: deps.clock });
+        await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+        return (await import('./import.js')).runImport(opts, io, {
+          db: deps.db,
+          dialect: deps.dialect,
+          clock: deps.clock,
+        });
       }),
     );
 
@@ -148,8 +152,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
           io.stderr(`rollcall messages deliver: --limit must be a whole number of 1 or more, got "${opts.limit}"\n`);
           return EXIT_USAGE;
         }
-        await runMigrate(deps, { ...io, stdout: () => {} });
-        return runDeliver(deps, io, { limit });
+        await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+        return (await import('./messages.js')).runDeliver(deps, io, { limit });
       }),
     );
   messages
@@ -160,12 +164,12 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .action((opts: { school: string; asOf?: string }) =>
       withDeps(async ({ deps }) => {
         const asOf = opts.asOf ?? deps.clock.today(deps.config.timeZone);
-        if (!isPlainDate(asOf)) {
+        if (!(await import('@rollcall/domain')).isPlainDate(asOf)) {
           io.stderr(`rollcall messages summaries: --as-of "${asOf}" is not a date: write it as YYYY-MM-DD\n`);
           return EXIT_USAGE;
         }
-        await runMigrate(deps, { ...io, stdout: () => {} });
-        return runSummaries(deps, io, { schoolUrn: opts.school, asOf });
+        await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+        return (await import('./messages.js')).runSummaries(deps, io, { schoolUrn: opts.school, asOf });
       }),
     );
 
@@ -177,12 +181,12 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .action((opts: { school: string; asOf?: string }) =>
       withDeps(async ({ deps }) => {
         const asOf = opts.asOf ?? deps.clock.today(deps.config.timeZone);
-        if (!isPlainDate(asOf)) {
+        if (!(await import('@rollcall/domain')).isPlainDate(asOf)) {
           io.stderr(`rollcall convert-stale-n: --as-of "${asOf}" is not a date: write it as YYYY-MM-DD\n`);
           return EXIT_USAGE;
         }
-        await runMigrate(deps, { ...io, stdout: () => {} });
-        return runConvertStaleN(deps, io, { schoolUrn: opts.school, asOf });
+        await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+        return (await import('./messages.js')).runConvertStaleN(deps, io, { schoolUrn: opts.school, asOf });
       }),
     );
 
@@ -194,12 +198,15 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--school <urn>', "one school's URN (default every school)")
     .action((opts: { date: string; school?: string }) =>
       withDeps(async ({ deps }) => {
-        if (!isPlainDate(opts.date)) {
+        if (!(await import('@rollcall/domain')).isPlainDate(opts.date)) {
           io.stderr(`rollcall casework evaluate: --date "${opts.date}" is not a date: write it as YYYY-MM-DD\n`);
           return EXIT_USAGE;
         }
-        await runMigrate(deps, { ...io, stdout: () => {} });
-        return runCaseworkEvaluate(deps, io, { schoolUrn: opts.school, asOf: opts.date });
+        await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+        return (await import('./casework.js')).runCaseworkEvaluate(deps, io, {
+          schoolUrn: opts.school,
+          asOf: opts.date,
+        });
       }),
     );
 
@@ -209,7 +216,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       'Copy the whole database to <file> (SQLite online backup; PostgreSQL: prints pg_dump guidance, exit 2)',
     )
     .action(async (file: string) => {
-      exitCode = await runBackup(processEnv(), file, io);
+      exitCode = await (
+        await import('./backup.js')
+      ).runBackup((await import('../config/config.js')).processEnv(), file, io);
     });
   program
     .command('restore <file>')
@@ -217,7 +226,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       'Replace the database with the backup <file> (stop the server first; PostgreSQL: prints pg_restore guidance, exit 2)',
     )
     .action(async (file: string) => {
-      exitCode = await runRestore(processEnv(), file, io);
+      exitCode = await (
+        await import('./backup.js')
+      ).runRestore((await import('../config/config.js')).processEnv(), file, io);
     });
 
   const jobs = program.command('jobs').description('Scheduled jobs: the schedule table and running a job by hand');
@@ -227,8 +238,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((opts: { format: 'table' | 'json' }) =>
       withDeps(async ({ deps }) => {
-        await runMigrate(deps, { ...io, stdout: () => {} });
-        return runJobsList(deps, io, opts);
+        await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+        return (await import('./jobs.js')).runJobsList(deps, io, opts);
       }),
     );
   jobs
@@ -240,12 +251,12 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .action((name: string, opts: { date?: string; school?: string }) =>
       withDeps(async ({ deps }) => {
         const date = opts.date ?? deps.clock.today(deps.config.timeZone);
-        if (!isPlainDate(date)) {
+        if (!(await import('@rollcall/domain')).isPlainDate(date)) {
           io.stderr(`rollcall jobs run: --date "${date}" is not a date: write it as YYYY-MM-DD\n`);
           return EXIT_USAGE;
         }
-        await runMigrate(deps, { ...io, stdout: () => {} });
-        return runJobsRun(deps, io, { name, date, school: opts.school });
+        await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+        return (await import('./jobs.js')).runJobsRun(deps, io, { name, date, school: opts.school });
       }),
     );
 
@@ -256,7 +267,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .requiredOption('--school <urn>', "the school's URN")
     .option('--date <date>', 'the school day (YYYY-MM-DD; default today)')
     .option('--out <file>', 'write the CSV to a file instead of standard output')
-    .action((opts: ExportArgs) => withDeps(({ deps }) => runExport('daily', opts, io, deps)));
+    .action((opts: ExportArgs) =>
+      withDeps(async ({ deps }) => (await import('./export.js')).runExport('daily', opts, io, deps)),
+    );
   exportCommand
     .command('census')
     .description('Termly census attendance counts per pupil CSV')
@@ -265,7 +278,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--from <date>', 'first date (YYYY-MM-DD), instead of --term')
     .option('--to <date>', 'last date (YYYY-MM-DD), instead of --term')
     .option('--out <file>', 'write the CSV to a file instead of standard output')
-    .action((opts: ExportArgs) => withDeps(({ deps }) => runExport('census', opts, io, deps)));
+    .action((opts: ExportArgs) =>
+      withDeps(async ({ deps }) => (await import('./export.js')).runExport('census', opts, io, deps)),
+    );
 
   program
     .command('audit-registers')
@@ -276,7 +291,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .requiredOption('--from <date>', 'first date (YYYY-MM-DD)')
     .requiredOption('--to <date>', 'last date (YYYY-MM-DD)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action((opts: AuditRegistersArgs) => withDeps(({ deps }) => runAuditRegisters(opts, io, deps)));
+    .action((opts: AuditRegistersArgs) =>
+      withDeps(async ({ deps }) => (await import('./audit-registers.js')).runAuditRegisters(opts, io, deps)),
+    );
 
   const users = program.command('users').description('Manage accounts');
   users
@@ -310,8 +327,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
             return EXIT_USAGE;
           }
           const password = (await readStdin()).replace(/\r?\n$/, '');
-          await runMigrate(deps, { ...io, stdout: () => {} });
-          return usersCreateCommand(deps, { ...opts, password }, io);
+          await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+          return (await import('./users.js')).usersCreateCommand(deps, { ...opts, password }, io);
         }),
     );
   users
@@ -331,8 +348,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
           return EXIT_USAGE;
         }
         const password = (await readStdin()).replace(/\r?\n$/, '');
-        await runMigrate(deps, { ...io, stdout: () => {} });
-        return usersResetPasswordCommand(deps, { email: opts.email, password }, io);
+        await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+        return (await import('./users.js')).usersResetPasswordCommand(deps, { email: opts.email, password }, io);
       }),
     );
   for (const disabled of [true, false]) {
@@ -346,8 +363,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       .requiredOption('--email <email>', 'the account’s sign-in email')
       .action((opts: { email: string }) =>
         withDeps(async ({ deps }) => {
-          await runMigrate(deps, { ...io, stdout: () => {} });
-          return usersSetDisabledCommand(deps, { email: opts.email, disabled }, io);
+          await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+          return (await import('./users.js')).usersSetDisabledCommand(deps, { email: opts.email, disabled }, io);
         }),
       );
   }

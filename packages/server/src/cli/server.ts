@@ -4,10 +4,8 @@
  */
 import { buildApp } from '../http/app.js';
 import { apiRoutes } from '../http/api.js';
-import { ConfigError, loadConfig, type Config } from '../config/config.js';
-import { migrateToLatest, openDatabase, pendingMigrations } from '../db/connect.js';
-import { systemClock, type Clock } from '../platform/clock.js';
-import { createLogger } from '../platform/logger.js';
+import type { Config } from '../config/config.js';
+import { migrateToLatest, pendingMigrations } from '../db/connect.js';
 import { createMailer } from '../platform/mail.js';
 import { createSmsSender } from '../platform/sms.js';
 import { startScheduler } from '../services/jobs/scheduler.js';
@@ -36,7 +34,11 @@ import { returnsRoutes } from '../web/returns-routes.js';
 import { accountRoutes } from '../web/account-routes.js';
 import { usersAdminRoutes } from '../web/users-admin-routes.js';
 import type { CliIO } from './io.js';
+import type { OpenedDeps } from './deps.js';
 import { warmCohorts } from '../services/analysis/warm.js';
+
+// Kept here too for the callers that open and serve in one import (bench/serve-at.mjs).
+export { openDeps, runMigrate, type OpenedDeps } from './deps.js';
 
 /** Every page and API plugin of the application, in one list. */
 export const ROUTES = [
@@ -64,44 +66,8 @@ export const ROUTES = [
   apiRoutes,
 ];
 
-export interface OpenedDeps {
-  readonly deps: Deps;
-  close(): Promise<void>;
-}
-
-/** Reads the configuration and opens the database; a bad configuration is reported, not thrown. */
-export function openDeps(
-  env: Readonly<Record<string, string | undefined>>,
-  io: Pick<CliIO, 'stderr'>,
-  clock: Clock = systemClock,
-): OpenedDeps | undefined {
-  let config: Config;
-  try {
-    config = loadConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.stderr(`rollcall: ${e.message}\n`);
-      return undefined;
-    }
-    throw e;
-  }
-  const db = openDatabase(config.database);
-  const logger = createLogger(config.logLevel);
-  return { deps: { db: db.db, dialect: db.dialect, clock, logger, config }, close: () => db.close() };
-}
-
 function describeDatabase(config: Config): string {
   return config.database.kind === 'sqlite' ? `SQLite at ${config.database.path}` : 'PostgreSQL (DATABASE_URL)';
-}
-
-export async function runMigrate(deps: Deps, io: CliIO): Promise<number> {
-  const applied = await migrateToLatest(deps.db);
-  io.stdout(
-    applied.length
-      ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n`
-      : 'The database is up to date.\n',
-  );
-  return 0;
 }
 
 export function printDemo(summary: DemoSummary, io: CliIO): void {

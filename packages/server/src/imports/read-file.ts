@@ -12,8 +12,17 @@ export async function readInputFile(
   path: string,
   problems: { push(problem: FileProblem): unknown },
 ): Promise<string | undefined> {
+  const bytes = await readInputBytes(path, problems);
+  return bytes?.toString('utf8');
+}
+
+/** The file's bytes, or undefined with a problem added (as {@link readInputFile}). */
+export async function readInputBytes(
+  path: string,
+  problems: { push(problem: FileProblem): unknown },
+): Promise<Buffer | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
