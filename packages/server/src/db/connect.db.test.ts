@@ -57,6 +57,7 @@ describeEachDialect('schema', (ctx) => {
         'api_keys',
         'retention_runs',
         'integration_periods',
+        'known_devices',
       ].sort(),
     );
   });
@@ -110,6 +111,7 @@ describe('migrations', () => {
         '2026-11-28T08-00-00_retention-counts',
         '2026-11-28T09-00-00_accounts',
         '2026-12-07T09-00-00_job-scope',
+        '2026-12-07T15-00-00_sign-in-throttle',
       ]);
     } finally {
       await open.close();

@@ -160,7 +160,19 @@ export interface LoginAttemptsTable {
   key: string;
   failures: number;
   first_failure_at: string;
+  /** Refused until this instant (a growing delay), or null. */
   locked_until: string | null;
+  last_failure_at: string | null;
+  /** When the account's owner was last told by email of failures (email keys only). */
+  notified_at: string | null;
+}
+
+export interface KnownDevicesTable {
+  /** SHA-256 of the device cookie. */
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  last_used_at: string;
 }
 
 export interface RegistersTable {
@@ -723,6 +735,7 @@ export interface Database {
   parent_links: ParentLinksTable;
   auth_sessions: AuthSessionsTable;
   login_attempts: LoginAttemptsTable;
+  known_devices: KnownDevicesTable;
   registers: RegistersTable;
   session_marks: SessionMarksTable;
   lesson_marks: LessonMarksTable;

@@ -14,7 +14,7 @@ import { fixedClock, type Clock } from '../platform/clock.js';
 import { hashToken } from '../platform/ids.js';
 import { REDACT_PATHS } from '../platform/logger.js';
 import { hashPassword } from '../platform/passwords.js';
-import { SESSION_COOKIE } from '../services/auth.js';
+import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, SESSION_COOKIE } from '../services/auth.js';
 import type { Role } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError } from '../services/errors.js';
@@ -195,16 +195,36 @@ describe('signing in', () => {
     expect(res.body).toContain('<a href="#password">Enter your password</a>');
   });
 
-  it('after 5 failures, the 6th attempt is throttled even with the right password', async () => {
-    for (let i = 0; i < 5; i++) {
+  it('a client that failed too often is delayed (Retry-After), another client is not, and a sign-in marks the device', async () => {
+    for (let i = 0; i < 6; i++) {
       const res = await postSignIn(email('attendance_officer'), `wrong password ${i}`);
       expect(res.statusCode).toBe(401);
     }
     const res = await postSignIn(email('attendance_officer'), PASSWORD);
     expect(res.statusCode).toBe(429);
-    expect(res.headers['retry-after']).toBe('900');
-    expect(res.body).toContain('You have tried to sign in too many times');
+    expect(res.headers['retry-after']).toBe('30');
+    expect(res.body).toContain('You have tried to sign in too many times. Wait 30 seconds');
     expect(res.cookies.find((c) => c.name === SESSION_COOKIE)).toBeUndefined();
+    // The same person at another client is not held up by what happened at this one.
+    const elsewhere = await app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      remoteAddress: '192.0.2.77',
+      payload: { email: email('attendance_officer'), password: PASSWORD },
+    });
+    expect(elsewhere.statusCode).toBe(303);
+    const device = elsewhere.cookies.find((c) => c.name === DEVICE_COOKIE);
+    expect(device?.value).toMatch(/^[\w-]{43}$/);
+    expect(device).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(device?.maxAge).toBe(DEVICE_COOKIE_DAYS * 24 * 3600);
+    // And a known device is not held up at the delayed client either.
+    const known = await app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      cookies: { [DEVICE_COOKIE]: device!.value },
+      payload: { email: email('attendance_officer'), password: PASSWORD },
+    });
+    expect(known.statusCode).toBe(303);
   });
 
   it('only follows same-site `next` paths', async () => {

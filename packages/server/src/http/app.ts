@@ -29,7 +29,7 @@ import Fastify, {
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import nunjucks from 'nunjucks';
 import { dateInWords, isPlainDate } from '@rollcall/domain';
-import { LOCK_MINUTES, resolveSession, SESSION_COOKIE } from '../services/auth.js';
+import { resolveSession, retryAfterSeconds, SESSION_COOKIE } from '../services/auth.js';
 import { can, ROLE_LABELS, type Action, type Actor, type Resource } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, HTTP_STATUS, type FieldError } from '../services/errors.js';
@@ -301,7 +301,7 @@ function handleError(error: unknown, request: FastifyRequest, reply: FastifyRepl
     const status = HTTP_STATUS[error.code];
     request.log.info({ code: error.code, status }, 'request refused');
     if (error.code === 'UNAUTHENTICATED' && !isApiRequest(request)) return rejectUnauthenticated(request, reply);
-    if (error.code === 'TOO_MANY_ATTEMPTS') reply.header('retry-after', String(LOCK_MINUTES * 60));
+    if (error.code === 'TOO_MANY_ATTEMPTS') reply.header('retry-after', String(retryAfterSeconds(error)));
     return sendError(reply, status, error.code, error.message, error.details.fields);
   }
   const e = error as { validation?: unknown; validationContext?: string; statusCode?: unknown };

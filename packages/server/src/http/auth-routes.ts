@@ -7,7 +7,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import type { Actor } from '../services/authz.js';
-import { LOCK_MINUTES, SESSION_COOKIE, SESSION_HOURS, signIn, signOut } from '../services/auth.js';
+import {
+  DEVICE_COOKIE,
+  DEVICE_COOKIE_DAYS,
+  retryAfterSeconds,
+  SESSION_COOKIE,
+  SESSION_HOURS,
+  signIn,
+  signOut,
+} from '../services/auth.js';
 import { AppError, HTTP_STATUS } from '../services/errors.js';
 
 export function isApiRequest(request: FastifyRequest): boolean {
@@ -49,6 +57,17 @@ export function secureCookies(config: Config): boolean {
 
 function cookieOptions(config: Config) {
   return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: secureCookies(config) };
+}
+
+/** The device cookie the browser sent, if it looks like one of ours (43 base64url characters). */
+export function deviceCookie(request: FastifyRequest): string | undefined {
+  const v = request.cookies[DEVICE_COOKIE];
+  return v && /^[\w-]{43}$/.test(v) ? v : undefined;
+}
+
+/** Makes this browser a known device (kept across sign-outs: it is not a session). */
+export function setDeviceCookie(reply: FastifyReply, config: Config, token: string): void {
+  reply.setCookie(DEVICE_COOKIE, token, { ...cookieOptions(config), maxAge: DEVICE_COOKIE_DAYS * 24 * 3600 });
 }
 
 export function clearSessionCookie(reply: FastifyReply, config: Config): void {
@@ -142,14 +161,15 @@ export const authRoutes: FastifyPluginAsync = (fastify) => {
     const { email, password } = request.body;
     const next = safeNext(request.body.next);
     try {
-      const session = await signIn(deps, { email, password, ip: request.ip });
+      const session = await signIn(deps, { email, password, ip: request.ip, deviceToken: deviceCookie(request) });
       const previous = request.cookies[SESSION_COOKIE];
       if (previous) await signOut(deps, previous, request.actor ?? undefined);
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions(deps.config), maxAge: SESSION_HOURS * 3600 });
+      setDeviceCookie(reply, deps.config, session.deviceToken);
       return reply.redirect(next, 303);
     } catch (e) {
       if (!(e instanceof AppError) || !['VALIDATION', 'UNAUTHENTICATED', 'TOO_MANY_ATTEMPTS'].includes(e.code)) throw e;
-      if (e.code === 'TOO_MANY_ATTEMPTS') reply.header('retry-after', String(LOCK_MINUTES * 60));
+      if (e.code === 'TOO_MANY_ATTEMPTS') reply.header('retry-after', String(retryAfterSeconds(e)));
       return reply.code(HTTP_STATUS[e.code]).view('sign-in.njk', signInContext({ email, next, error: e }));
     }
   });

@@ -18,7 +18,6 @@ import {
   changeStaffGroups,
   childNamesOfUsers,
   childrenOfParent,
-  clearLoginAttempts,
   contactWithEmail,
   deleteSessionsOfUser,
   findUser,
@@ -34,6 +33,7 @@ import {
   type Child,
   type User,
 } from '../db/repositories/users.js';
+import { clearThrottleKeys, forgetDevicesOfUser } from '../db/sign-in-throttle.js';
 import { hashPassword } from '../platform/passwords.js';
 import { audit } from './audit.js';
 import { createUserAccount, emailKey, newPasswordProblems } from './auth.js';
@@ -447,7 +447,9 @@ export async function resetAccountPassword(
   return deps.db.transaction().execute(async (trx) => {
     await setPassword(trx, user.id, { passwordHash, mustChange: true, at });
     const sessionsEnded = await deleteSessionsOfUser(trx, user.id);
-    await clearLoginAttempts(trx, emailKey(user.email));
+    await clearThrottleKeys(trx, [emailKey(user.email)]);
+    // A device that signed in with the old password is no longer trusted to skip the delays.
+    await forgetDevicesOfUser(trx, user.id);
     await audit(trx, actor, at, {
       action: 'user.passwordReset',
       entityType: 'user',

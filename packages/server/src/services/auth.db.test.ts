@@ -9,16 +9,20 @@ import { hashPassword, verifyPassword } from '../platform/passwords.js';
 import {
   changeOwnPassword,
   createUserAccount,
-  PASSWORD_CHANGE_THROTTLED_MESSAGE,
   WRONG_CURRENT_PASSWORD_MESSAGE,
-  MAX_FAILURES_PER_EMAIL,
-  MAX_FAILURES_PER_IP,
+  delaySeconds,
+  EMAIL_FREE_FAILURES,
+  FIRST_DELAY_SECONDS,
+  MAX_DELAY_MINUTES,
   normaliseEmail,
+  NOTIFY_AFTER_FAILURES,
+  PAIR_FREE_FAILURES,
+  passwordChangeThrottledMessage,
   resolveSession,
   SIGN_IN_FAILED_MESSAGE,
   signIn,
   signOut,
-  THROTTLED_MESSAGE,
+  throttledMessage,
 } from './auth.js';
 import { SYSTEM_ACTOR } from './authz.js';
 import type { Deps } from './deps.js';
@@ -143,88 +147,139 @@ describeEachDialect('auth service', (ctx) => {
     expect(e.message).toBe(SIGN_IN_FAILED_MESSAGE);
   });
 
-  it('locks an email after 5 failures in 15 minutes, even for the right password, for 15 minutes', async () => {
-    const target = email('attendance_officer');
-    for (let i = 0; i < MAX_FAILURES_PER_EMAIL; i++) {
-      const t = `2025-09-08T07:3${i}:00.000Z`;
-      // A different address each time: the email's own counter locks it.
-      const e = await failure(
-        signIn(depsAt(ctx.db, ctx.dialect, t), { email: target, password: 'wrong password!', ip: `198.51.100.${i}` }),
-      );
-      expect(e.code).toBe('UNAUTHENTICATED');
-    }
-    const locked = await failure(
-      signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T07:35:00.000Z'), {
-        email: target,
-        password: PASSWORD,
-        ip: '198.51.100.99',
-      }),
-    );
-    expect(locked.code).toBe('TOO_MANY_ATTEMPTS');
-    expect(locked.message).toBe(THROTTLED_MESSAGE);
-    expect(await auditActions(ctx.db, school.actors.attendance_officer.userId)).toContain('auth.signInThrottled');
-    // Locked until 07:34 + 15 minutes.
-    const still = await failure(
-      signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T07:48:59.000Z'), {
-        email: target,
-        password: PASSWORD,
-        ip: '198.51.100.99',
-      }),
-    );
-    expect(still.code).toBe('TOO_MANY_ATTEMPTS');
-    const after = await signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T07:49:00.000Z'), {
-      email: target,
-      password: PASSWORD,
-      ip: '198.51.100.99',
+  describe('throttling never denies the rightful person', () => {
+    /** A Deps whose clock is `minutes` (and seconds) after a base instant. */
+    const at =
+      (base: string) =>
+      (minutes: number, seconds = 0): Deps =>
+        depsAt(ctx.db, ctx.dialect, new Date(Date.parse(base) + minutes * 60_000 + seconds * 1000).toISOString());
+
+    it('five wrong passwords from one client do not refuse the right password from another', async () => {
+      const t = at('2025-10-01T08:00:00.000Z');
+      const target = email('attendance_officer');
+      for (let i = 0; i < PAIR_FREE_FAILURES + 1; i++) {
+        const e = await failure(signIn(t(0, i), { email: target, password: 'wrong password!', ip: '198.51.100.7' }));
+        expect(e.code).toBe('UNAUTHENTICATED');
+      }
+      // The attacking client is now delayed, even with the right password…
+      const delayed = await failure(signIn(t(0, 5), { email: target, password: PASSWORD, ip: '198.51.100.7' }));
+      expect(delayed.code).toBe('TOO_MANY_ATTEMPTS');
+      expect(delayed.message).toBe(throttledMessage(FIRST_DELAY_SECONDS));
+      expect(delayed.details['retryAfterSeconds']).toBe(FIRST_DELAY_SECONDS);
+      expect(await auditActions(ctx.db, school.actors.attendance_officer.userId)).toContain('auth.signInThrottled');
+      // …but the rightful person, on another client, signs in at once.
+      const ok = await signIn(t(0, 6), { email: target, password: PASSWORD, ip: '192.0.2.200' });
+      expect(ok.actor.role).toBe('attendance_officer');
     });
-    expect(after.actor.role).toBe('attendance_officer');
-  });
 
-  it('a success clears the email’s count', async () => {
-    const target = email('senior_leader');
-    const at = (m: number): Deps => depsAt(ctx.db, ctx.dialect, `2025-09-08T08:${String(m).padStart(2, '0')}:00.000Z`);
-    for (let i = 0; i < MAX_FAILURES_PER_EMAIL - 1; i++)
-      await failure(signIn(at(i), { email: target, password: 'nope nope nope', ip: '203.0.113.1' }));
-    await signIn(at(5), { email: target, password: PASSWORD, ip: '203.0.113.1' });
-    for (let i = 0; i < MAX_FAILURES_PER_EMAIL - 1; i++) {
-      expect(
-        (await failure(signIn(at(6 + i), { email: target, password: 'nope nope nope', ip: '203.0.113.2' }))).code,
-      ).toBe('UNAUTHENTICATED');
-    }
-    expect((await signIn(at(12), { email: target, password: PASSWORD, ip: '203.0.113.2' })).actor.role).toBe(
-      'senior_leader',
-    );
-  });
+    it('delays grow per (email, client) pair and end by themselves', async () => {
+      const t = at('2025-10-02T08:00:00.000Z');
+      const target = email('senior_leader');
+      const ip = '198.51.100.8';
+      const wrong = (d: Deps) => failure(signIn(d, { email: target, password: 'nope nope nope', ip }));
+      for (let i = 0; i < PAIR_FREE_FAILURES; i++) expect((await wrong(t(0, i))).code).toBe('UNAUTHENTICATED');
+      // 6th failure at 08:01:00: 30 s; then 60 s; then 120 s.
+      expect((await wrong(t(1))).code).toBe('UNAUTHENTICATED');
+      expect((await wrong(t(1, 29))).details['retryAfterSeconds']).toBe(1);
+      expect((await wrong(t(1, 30))).code).toBe('UNAUTHENTICATED');
+      const second = await wrong(t(1, 31));
+      expect(second.code).toBe('TOO_MANY_ATTEMPTS');
+      expect(second.details['retryAfterSeconds']).toBe(59);
+      expect((await wrong(t(2, 30))).code).toBe('UNAUTHENTICATED');
+      expect((await wrong(t(2, 31))).details['retryAfterSeconds']).toBe(119);
+      expect(delaySeconds(PAIR_FREE_FAILURES + 50, PAIR_FREE_FAILURES)).toBe(MAX_DELAY_MINUTES * 60);
+      // After the delay the right password works from that client too, and clears its count.
+      const ok = await signIn(t(4, 30), { email: target, password: PASSWORD, ip });
+      expect(ok.actor.role).toBe('senior_leader');
+      expect((await wrong(t(4, 31))).code).toBe('UNAUTHENTICATED');
+    });
 
-  it('locks an address after too many failures across emails', async () => {
-    const ip = '203.0.113.50';
-    for (let i = 0; i < MAX_FAILURES_PER_IP; i++) {
-      await failure(
-        signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T10:00:00.000Z'), {
-          email: `guess${i}@school.test`,
-          password: 'guess guess guess',
-          ip,
-        }),
-      );
-    }
-    const e = await failure(
-      signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T10:01:00.000Z'), {
-        email: email('admin'),
+    it('an attack on an email from many addresses slows unknown devices, never a known one', async () => {
+      const t = at('2025-10-03T08:00:00.000Z');
+      const target = email('teacher');
+      const first = await signIn(t(0), { email: target, password: PASSWORD, ip: '192.0.2.100' });
+      expect(first.deviceToken).toMatch(/^[\w-]{43}$/);
+      for (let i = 0; i < EMAIL_FREE_FAILURES + 5; i++) {
+        await failure(signIn(t(1), { email: target, password: `guess ${i}`, ip: `203.0.113.${i}` }));
+      }
+      // A new device on a new address is slowed…
+      const fresh = await failure(signIn(t(1, 10), { email: target, password: PASSWORD, ip: '192.0.2.101' }));
+      expect(fresh.code).toBe('TOO_MANY_ATTEMPTS');
+      // …the device the teacher signed in from before is not, wherever it is now.
+      const known = await signIn(t(1, 10), {
+        email: target,
         password: PASSWORD,
-        ip,
-      }),
-    );
-    expect(e.code).toBe('TOO_MANY_ATTEMPTS');
-    // Another address is not affected.
-    expect(
-      (
-        await signIn(depsAt(ctx.db, ctx.dialect, '2025-09-08T10:01:00.000Z'), {
-          email: email('admin'),
-          password: PASSWORD,
-          ip: '203.0.113.51',
-        })
-      ).actor.role,
-    ).toBe('admin');
+        ip: '192.0.2.102',
+        deviceToken: first.deviceToken,
+      });
+      expect(known.actor.userId).toBe(school.actors.teacher.userId);
+      expect(known.deviceToken).toBe(first.deviceToken);
+      // Another account's device cookie does not make this device known for the teacher.
+      const other = await signIn(t(1, 15), { email: email('office'), password: PASSWORD, ip: '192.0.2.103' });
+      const stranger = await failure(
+        signIn(t(1, 20), { email: target, password: PASSWORD, ip: '192.0.2.103', deviceToken: other.deviceToken }),
+      );
+      expect(stranger.code).toBe('TOO_MANY_ATTEMPTS');
+      // A known device is throttled on its own failures.
+      for (let i = 0; i < PAIR_FREE_FAILURES + 1; i++) {
+        await failure(
+          signIn(t(4), { email: target, password: `typo ${i}`, ip: '192.0.2.102', deviceToken: first.deviceToken }),
+        );
+      }
+      const own = await failure(
+        signIn(t(4), { email: target, password: PASSWORD, ip: '192.0.2.102', deviceToken: first.deviceToken }),
+      );
+      expect(own.code).toBe('TOO_MANY_ATTEMPTS');
+    });
+
+    it('a school’s shared address is not locked by colleagues’ failures', async () => {
+      const t = at('2025-10-04T08:00:00.000Z');
+      const ip = '203.0.113.200';
+      for (let i = 0; i < 30; i++) {
+        await failure(signIn(t(0, i), { email: `guess${i}@school.test`, password: 'guess guess guess', ip }));
+      }
+      expect((await signIn(t(1), { email: email('admin'), password: PASSWORD, ip })).actor.role).toBe('admin');
+    });
+
+    it('tells the owner by email, once per window, that their account is being attacked', async () => {
+      const t = at('2025-10-05T08:00:00.000Z');
+      const target = email('trust_lead');
+      const notices = () =>
+        ctx.db
+          .selectFrom('messages')
+          .select(['to_address', 'subject', 'body', 'school_id', 'status'])
+          .where('kind', '=', 'sign-in-attack')
+          .where('to_address', '=', target)
+          .execute();
+      for (let i = 0; i < NOTIFY_AFTER_FAILURES - 1; i++) {
+        await failure(signIn(t(0, i), { email: target, password: `secret-guess-${i}`, ip: `198.51.100.${100 + i}` }));
+      }
+      expect(await notices()).toHaveLength(0);
+      for (let i = 0; i < 15; i++) {
+        await failure(signIn(t(1, i), { email: target, password: `secret-guess-x${i}`, ip: `198.51.100.${150 + i}` }));
+      }
+      const sent = await notices();
+      expect(sent).toHaveLength(1);
+      // A trust lead's notice goes through a school of the trust's outbox.
+      expect(sent[0]!.school_id).toBe(school.schoolId);
+      expect(sent[0]!.status).toBe('pending');
+      expect(sent[0]!.body).toContain('not locked');
+      expect(sent[0]!.body).not.toContain('secret-guess');
+      expect(await auditActions(ctx.db, school.actors.trust_lead.userId)).toContain('auth.attackNotice');
+      // The next day, a new attack: told again.
+      const u = at('2025-10-06T08:30:00.000Z');
+      for (let i = 0; i < NOTIFY_AFTER_FAILURES; i++) {
+        await failure(signIn(u(0, i), { email: target, password: 'again again', ip: `198.51.100.${200 + i}` }));
+      }
+      expect(await notices()).toHaveLength(2);
+      // Unknown emails are nobody's to tell.
+      for (let i = 0; i < NOTIFY_AFTER_FAILURES + 1; i++) {
+        await failure(signIn(u(1, i), { email: 'nobody-here@school.test', password: 'x', ip: `198.51.100.${i}` }));
+      }
+      expect(
+        await ctx.db.selectFrom('messages').select('id').where('to_address', '=', 'nobody-here@school.test').execute(),
+      ).toHaveLength(0);
+    });
   });
 
   describe('creating accounts', () => {
@@ -415,32 +470,32 @@ describeEachDialect('auth service', (ctx) => {
       expect((await signIn(deps, { email: email('senco'), password: NEW, ip: '192.0.2.80' })).actor.role).toBe('senco');
     });
 
-    it('a wrong current password is a field error that counts towards the sign-in lock', async () => {
+    it('a wrong current password is a field error, delayed after too many, without refusing sign-in', async () => {
       const deps = depsAt(ctx.db, ctx.dialect, '2025-09-09T07:30:00.000Z');
       const s = await signIn(deps, { email: email('governor'), password: PASSWORD, ip: '192.0.2.90' });
-      for (let i = 0; i < MAX_FAILURES_PER_EMAIL; i++) {
+      for (let i = 0; i < PAIR_FREE_FAILURES + 1; i++) {
         const e = await failure(change(deps, 'governor', s.token, { current: `wrong guess ${i}` }));
         expect(e.code).toBe('VALIDATION');
         expect(e.details.fields).toEqual([{ field: 'currentPassword', message: WRONG_CURRENT_PASSWORD_MESSAGE }]);
       }
-      // Locked: even the right current password is refused, and so is signing in.
+      // Delayed: even the right current password is refused for now; signing in is not.
       const locked = await failure(change(deps, 'governor', s.token, {}));
       expect(locked.code).toBe('TOO_MANY_ATTEMPTS');
-      expect(locked.message).toBe(PASSWORD_CHANGE_THROTTLED_MESSAGE);
-      expect(
-        (await failure(signIn(deps, { email: email('governor'), password: PASSWORD, ip: '192.0.2.91' }))).code,
-      ).toBe('TOO_MANY_ATTEMPTS');
-      // The session itself stays; after the lock the change goes through.
+      expect(locked.message).toBe(passwordChangeThrottledMessage(FIRST_DELAY_SECONDS));
+      expect((await signIn(deps, { email: email('governor'), password: PASSWORD, ip: '192.0.2.91' })).actor.role).toBe(
+        'governor',
+      );
+      // The session itself stays; after the delay the change goes through.
       expect((await findSessionWithActor(ctx.db, hashToken(s.token)))?.actor?.role).toBe('governor');
-      const later = depsAt(ctx.db, ctx.dialect, '2025-09-09T07:46:00.000Z');
-      expect(await change(later, 'governor', s.token, {})).toEqual({ sessionsEnded: 0 });
+      const later = depsAt(ctx.db, ctx.dialect, '2025-09-09T07:31:00.000Z');
+      expect(await change(later, 'governor', s.token, {})).toEqual({ sessionsEnded: 1 });
       const failures = await ctx.db
         .selectFrom('audit_log')
         .select('details')
         .where('action', '=', 'user.passwordChangeFailed')
         .where('entity_id', '=', school.actors.governor.userId)
         .execute();
-      expect(failures).toHaveLength(MAX_FAILURES_PER_EMAIL);
+      expect(failures).toHaveLength(PAIR_FREE_FAILURES + 1);
       expect(failures.map((f) => f.details).join()).not.toContain('wrong guess');
     });
   });

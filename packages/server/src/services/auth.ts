@@ -6,7 +6,16 @@
 import { findSchool } from '../db/repositories/schools.js';
 import type { DbOrTrx } from '../db/connect.js';
 import {
-  clearLoginAttempts,
+  claimNotice,
+  clearThrottleKeys,
+  countFailure,
+  isKnownDevice,
+  refuseUntil,
+  rememberDevice,
+  schoolForAccountNotice,
+  throttleStates,
+} from '../db/sign-in-throttle.js';
+import {
   createUser,
   deleteSession,
   deleteSessionsOfUser,
@@ -17,11 +26,8 @@ import {
   findUserForSignIn,
   getActor,
   insertSession,
-  loginAttempts,
-  recordLoginFailure,
   setPassword,
   trustExists,
-  type LoginAttempts,
   type User,
 } from '../db/repositories/users.js';
 import { hashToken, newId, newToken } from '../platform/ids.js';
@@ -29,6 +35,7 @@ import { hashPassword, verifyPassword } from '../platform/passwords.js';
 import { audit } from './audit.js';
 import { can, isRole, isSchoolStaff, SYSTEM_ACTOR, type Actor, type Role } from './authz.js';
 import type { Deps } from './deps.js';
+import { queueMessage } from './messages.js';
 import { AppError, type FieldError } from './errors.js';
 
 /** The session cookie's name. */
@@ -38,28 +45,73 @@ export const SESSION_COOKIE = 'rollcall_session';
 export const SESSION_HOURS = 8;
 
 /**
- * Failed sign-ins allowed per email address within the window before it is locked.
+ * Throttling (issue 16): nobody can lock a colleague out. Failures are counted per (email,
+ * client address) pair, and each failure past the free ones refuses that pair for a growing
+ * delay ({@link delaySeconds}); other clients are not affected. Across an email and across an
+ * address, failures from devices the account has not signed in from are counted too, with more
+ * free failures, and delay only unknown devices: the right password from a known device (the
+ * device cookie set on a successful sign-in) is always checked. The owner of an attacked account
+ * is told by email, once per {@link NOTIFY_EVERY_HOURS} hours.
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html#login-throttling
+ * @see https://pages.nist.gov/800-63-4/sp800-63b.html (rate limiting: no permanent lockout)
  */
-export const MAX_FAILURES_PER_EMAIL = 5;
+export const PAIR_FREE_FAILURES = 5;
+/**
+ * Failures for one email from unknown devices, across every client, before those are delayed:
+ * a guessing attack spread over many addresses (a botnet) still slows down.
+ */
+export const EMAIL_FREE_FAILURES = 20;
+/**
+ * Failures from one address, across emails and unknown devices, before that address is delayed.
+ * High because a whole school usually reaches us from one public address.
+ */
+export const IP_FREE_FAILURES = 100;
+/** The first delay, doubled at each further failure up to {@link MAX_DELAY_MINUTES}. */
+export const FIRST_DELAY_SECONDS = 30;
+export const MAX_DELAY_MINUTES = 15;
+/** A key's count starts again this long after its last failure. */
+export const RESET_AFTER_MINUTES = 60;
+/** Failures for an account's email (unknown devices) before its owner is told by email… */
+export const NOTIFY_AFTER_FAILURES = 10;
+/** …at most once in this many hours. */
+export const NOTIFY_EVERY_HOURS = 24;
+
+/** The device cookie: set on a successful sign-in, it makes the device a known one for that account. */
+export const DEVICE_COOKIE = 'rollcall_device';
+export const DEVICE_COOKIE_DAYS = 180;
 
 /**
- * Failed sign-ins allowed per IP address within the window. Higher than per email because a
- * whole school usually reaches us from one public address: five typos across a staff room on a
- * Monday morning must not lock every teacher out at registration time.
- * @see https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html#login-throttling
+ * The delay after a key's `failures`-th failure: none for the free ones, then
+ * {@link FIRST_DELAY_SECONDS} doubling to {@link MAX_DELAY_MINUTES}.
+ *
+ * @example delaySeconds(6, 5) === 30; delaySeconds(7, 5) === 60; delaySeconds(99, 5) === 900
  */
-export const MAX_FAILURES_PER_IP = 20;
+export function delaySeconds(failures: number, free: number): number {
+  if (failures <= free) return 0;
+  return Math.min(MAX_DELAY_MINUTES * 60, FIRST_DELAY_SECONDS * 2 ** Math.min(failures - free - 1, 20));
+}
 
-/** The window failures are counted in, and how long a key stays locked. */
-export const THROTTLE_WINDOW_MINUTES = 15;
-export const LOCK_MINUTES = 15;
+/** "30 seconds", "1 minute", "8 minutes": how long to wait, rounded up to a whole minute past one. */
+export function waitInWords(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+export function throttledMessage(seconds: number): string {
+  return `You have tried to sign in too many times. Wait ${waitInWords(seconds)}, then try again.`;
+}
+
+/** The Retry-After of a TOO_MANY_ATTEMPTS error, in seconds (at least 1). */
+export function retryAfterSeconds(e: AppError): number {
+  const s = e.details['retryAfterSeconds'];
+  return typeof s === 'number' && s > 0 ? Math.ceil(s) : MAX_DELAY_MINUTES * 60;
+}
 
 /** @see https://www.ncsc.gov.uk/collection/passwords (length over complexity) */
 export const MIN_PASSWORD_LENGTH = 12;
 
 export const SIGN_IN_FAILED_MESSAGE = 'Enter a correct email address and password';
-export const THROTTLED_MESSAGE = `You have tried to sign in too many times. Wait ${LOCK_MINUTES} minutes, then try again.`;
 
 const MINUTE_MS = 60_000;
 
@@ -72,16 +124,49 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** Throttling keys: the email's hash (so whatever was typed is never stored), and the IP. */
+/** Throttling keys hold an email only as its hash (so whatever was typed is never stored). */
 export function emailKey(email: string): string {
   return `email:${hashToken(email)}`;
 }
 function ipKey(ip: string): string {
   return `ip:${ip}`;
 }
+function pairKey(email: string, ip: string): string {
+  return `pair:${hashToken(email)}:${ip}`;
+}
+function deviceKey(deviceHash: string, userId: string): string {
+  return `device:${deviceHash}:${userId}`;
+}
 
-function isLocked(a: LoginAttempts | undefined, now: string): boolean {
-  return a?.lockedUntil != null && a.lockedUntil > now;
+interface CountedKey {
+  readonly key: string;
+  /** Failures before the key is delayed. */
+  readonly free: number;
+  /** Refusals of this key stop a sign-in (false: counted only, to tell the owner). */
+  readonly blocks: boolean;
+}
+
+/** The seconds until the latest refusal of these keys ends, or 0. */
+async function refusedFor(db: DbOrTrx, keys: readonly string[], now: string): Promise<number> {
+  const states = await throttleStates(db, keys);
+  let until = 0;
+  for (const st of states.values()) {
+    if (st.refusedUntil !== null && st.refusedUntil > now) until = Math.max(until, Date.parse(st.refusedUntil));
+  }
+  return until === 0 ? 0 : Math.ceil((until - Date.parse(now)) / 1000);
+}
+
+/** Counts a failure on each key and starts its delay; returns each key's new count. */
+async function countFailures(db: DbOrTrx, keys: readonly CountedKey[], now: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const resetBefore = plus(now, -RESET_AFTER_MINUTES * MINUTE_MS);
+  for (const k of keys) {
+    const failures = await countFailure(db, k.key, { at: now, resetBefore });
+    counts.set(k.key, failures);
+    const delay = delaySeconds(failures, k.free);
+    if (delay > 0) await refuseUntil(db, k.key, plus(now, delay * 1000));
+  }
+  return counts;
 }
 
 /**
@@ -124,6 +209,8 @@ export interface SignInInput {
   readonly password: string;
   /** The client's address, for throttling and the audit trail. */
   readonly ip: string;
+  /** The device cookie, if the browser sent one. */
+  readonly deviceToken?: string | undefined;
 }
 
 export interface SignedIn {
@@ -132,14 +219,68 @@ export interface SignedIn {
   readonly csrfToken: string;
   readonly expiresAt: string;
   readonly actor: Actor;
+  /** The device cookie to set (the one sent, or a new one): this device is now known for the account. */
+  readonly deviceToken: string;
+}
+
+/** What the throttle counts for a sign-in attempt: per pair, or per known device. */
+function throttleKeys(email: string, ip: string, knownDeviceOf: { deviceHash: string; userId: string } | undefined) {
+  if (knownDeviceOf) {
+    // A known device is throttled on its own: what others do elsewhere never delays it.
+    return [{ key: deviceKey(knownDeviceOf.deviceHash, knownDeviceOf.userId), free: PAIR_FREE_FAILURES, blocks: true }];
+  }
+  return [
+    { key: pairKey(email, ip), free: PAIR_FREE_FAILURES, blocks: true },
+    { key: emailKey(email), free: EMAIL_FREE_FAILURES, blocks: true },
+    { key: ipKey(ip), free: IP_FREE_FAILURES, blocks: true },
+  ] satisfies CountedKey[];
+}
+
+/**
+ * Tells the owner of an account by email that someone is failing to sign in to it, at most once
+ * per {@link NOTIFY_EVERY_HOURS} hours, through the outbox (so a mail server that is down only
+ * delays it). Audited; never says which password was tried.
+ */
+async function noticeAttack(deps: Deps, user: User, failures: number, now: string, ip: string): Promise<void> {
+  if (user.disabled || failures < NOTIFY_AFTER_FAILURES) return;
+  const claimed = await claimNotice(deps.db, emailKey(user.email), {
+    at: now,
+    notNotifiedSince: plus(now, -NOTIFY_EVERY_HOURS * 60 * MINUTE_MS),
+  });
+  if (!claimed) return;
+  const schoolId = await schoolForAccountNotice(deps.db, user);
+  if (schoolId) {
+    await queueMessage(deps.db, {
+      schoolId,
+      pupilId: null,
+      channel: 'email',
+      to: user.email,
+      subject: 'Someone is trying to sign in to your Rollcall account',
+      body: [
+        `Someone has tried to sign in to your Rollcall account (${user.email}) with a wrong password ${failures} times in the last hour.`,
+        '',
+        'Your account is not locked: you can still sign in with your password from a device you have used before. Sign-ins from other devices are slowed down for a while.',
+        '',
+        'If this was not you, tell your Rollcall administrator, and consider changing your password (Account, then Change your password). Never share your password or a sign-in code.',
+        '',
+        `We will tell you again if it goes on, at most once every ${NOTIFY_EVERY_HOURS} hours.`,
+      ].join('\n'),
+      kind: 'sign-in-attack',
+      createdBy: 'system',
+      now,
+    });
+  }
+  await auditSignIn(deps, now, 'auth.attackNotice', user, { failures, ip, emailed: schoolId !== null });
+  deps.logger.warn({ userId: user.id, failures, emailed: schoolId !== null }, 'sign-in failures: owner told');
 }
 
 /**
  * Checks an email and password and opens a session.
  *
- * Throws VALIDATION when a field is empty, TOO_MANY_ATTEMPTS when the email or the address is
- * locked (even if the password is right), and UNAUTHENTICATED with one message for an unknown
- * email, a wrong password or a disabled account.
+ * Throws VALIDATION when a field is empty; TOO_MANY_ATTEMPTS (with `retryAfterSeconds`) while
+ * this client is delayed for this email (see {@link PAIR_FREE_FAILURES}), before the password
+ * is checked; and UNAUTHENTICATED with one message for an unknown email, a wrong password or a
+ * disabled account. A known device of the account is throttled only on its own failures.
  */
 export async function signIn(deps: Deps, input: SignInInput): Promise<SignedIn> {
   const email = normaliseEmail(input.email);
@@ -149,50 +290,68 @@ export async function signIn(deps: Deps, input: SignInInput): Promise<SignedIn> 
   if (fields.length > 0) throw new AppError('VALIDATION', fields.map((f) => f.message).join('. '), { fields });
 
   const now = deps.clock.now();
-  const keys = { email: emailKey(email), ip: ipKey(input.ip) };
-  const attempts = await loginAttempts(deps.db, [keys.email, keys.ip]);
   const found = await findUserForSignIn(deps.db, email);
-  if (isLocked(attempts.get(keys.email), now) || isLocked(attempts.get(keys.ip), now)) {
-    await auditSignIn(deps, now, 'auth.signInThrottled', found?.user, { ip: input.ip });
-    deps.logger.warn({ ip: input.ip, userId: found?.user.id }, 'sign-in throttled');
-    throw new AppError('TOO_MANY_ATTEMPTS', THROTTLED_MESSAGE);
+  const deviceHash = input.deviceToken ? hashToken(input.deviceToken) : undefined;
+  const known =
+    found && deviceHash && (await isKnownDevice(deps.db, deviceHash, found.user.id))
+      ? { deviceHash, userId: found.user.id }
+      : undefined;
+  const keys = throttleKeys(email, input.ip, known);
+  const wait = await refusedFor(
+    deps.db,
+    keys.filter((k) => k.blocks).map((k) => k.key),
+    now,
+  );
+  if (wait > 0) {
+    await auditSignIn(deps, now, 'auth.signInThrottled', found?.user, {
+      ip: input.ip,
+      knownDevice: known !== undefined,
+      retryAfterSeconds: wait,
+    });
+    deps.logger.warn({ ip: input.ip, userId: found?.user.id, wait }, 'sign-in throttled');
+    throw new AppError('TOO_MANY_ATTEMPTS', throttledMessage(wait), { retryAfterSeconds: wait });
   }
 
   const passwordOk = await verifyPassword(found?.passwordHash ?? (await dummyPasswordHash()), input.password);
   const actor = found && passwordOk && !found.user.disabled ? await getActor(deps.db, found.user.id) : undefined;
   if (!found || !actor) {
-    const rule = (max: number) => ({
-      at: now,
-      windowStart: plus(now, -THROTTLE_WINDOW_MINUTES * MINUTE_MS),
-      lockUntil: plus(now, LOCK_MINUTES * MINUTE_MS),
-      maxFailures: max,
-    });
-    await recordLoginFailure(deps.db, keys.email, rule(MAX_FAILURES_PER_EMAIL));
-    await recordLoginFailure(deps.db, keys.ip, rule(MAX_FAILURES_PER_IP));
+    const counts = await countFailures(deps.db, keys, now);
     // What was typed as an email is recorded only when it is an account's: a password typed
     // into the email box must not end up in the audit trail or the log.
     const reason = !found ? 'unknown-email' : found.user.disabled ? 'disabled' : 'wrong-password';
-    await auditSignIn(deps, now, 'auth.signInFailed', found?.user, { ip: input.ip, reason });
+    await auditSignIn(deps, now, 'auth.signInFailed', found?.user, {
+      ip: input.ip,
+      reason,
+      knownDevice: known !== undefined,
+    });
     deps.logger.info({ ip: input.ip, userId: found?.user.id, reason }, 'sign-in failed');
+    if (found && !known) await noticeAttack(deps, found.user, counts.get(emailKey(email)) ?? 0, now, input.ip);
     throw new AppError('UNAUTHENTICATED', SIGN_IN_FAILED_MESSAGE);
   }
 
   const token = newToken();
   const csrfToken = newToken();
+  const deviceToken = input.deviceToken ?? newToken();
   const expiresAt = plus(now, SESSION_HOURS * 60 * MINUTE_MS);
   await deps.db.transaction().execute(async (trx) => {
-    await clearLoginAttempts(trx, keys.email);
+    // The rightful person got in from this client: its own delay ends. The counts across the
+    // email and the address do not: an attack from elsewhere may still be going on.
+    await clearThrottleKeys(trx, [
+      pairKey(email, input.ip),
+      ...(known ? [deviceKey(known.deviceHash, known.userId)] : []),
+    ]);
+    await rememberDevice(trx, hashToken(deviceToken), actor.userId, now);
     await insertSession(trx, { id: hashToken(token), userId: actor.userId, csrfToken, createdAt: now, expiresAt });
     await audit(trx, actor, now, {
       action: 'auth.signIn',
       entityType: 'user',
       entityId: actor.userId,
       schoolId: actor.schoolId,
-      details: { ip: input.ip },
+      details: { ip: input.ip, knownDevice: known !== undefined },
     });
   });
   deps.logger.info({ userId: actor.userId, role: actor.role }, 'signed in');
-  return { token, csrfToken, expiresAt, actor };
+  return { token, csrfToken, expiresAt, actor, deviceToken };
 }
 
 export interface ResolvedSession {
@@ -363,7 +522,9 @@ export async function createUserAccount(
 // ---------------------------------------------------------------------------------------------
 
 export const WRONG_CURRENT_PASSWORD_MESSAGE = 'Your current password is not right';
-export const PASSWORD_CHANGE_THROTTLED_MESSAGE = `You have entered a wrong current password too many times. Wait ${LOCK_MINUTES} minutes, then try again.`;
+export function passwordChangeThrottledMessage(seconds: number): string {
+  return `You have entered a wrong current password too many times. Wait ${waitInWords(seconds)}, then try again.`;
+}
 
 /** The checks of a new password and its confirmation (the same rule as for new accounts). */
 export function newPasswordProblems(
@@ -392,9 +553,9 @@ export interface PasswordChange {
 
 /**
  * Changes the signed-in person's own password. A wrong current password is a field error and
- * counts as a failed sign-in for the account's email (so it cannot be guessed here without limit:
- * after {@link MAX_FAILURES_PER_EMAIL} failures both this and signing in are locked for
- * {@link LOCK_MINUTES} minutes). On success every other session of the account ends, the
+ * is counted for the account (so it cannot be guessed here without limit: after
+ * {@link PAIR_FREE_FAILURES} failures this page is delayed, growing as for signing in; signing
+ * in is not affected). On success every other session of the account ends, the
  * "must change" flag is cleared, and the change is audited (never the password).
  */
 export async function changeOwnPassword(
@@ -410,9 +571,9 @@ export async function changeOwnPassword(
   if (fields.length > 0) throw new AppError('VALIDATION', 'The passwords are not valid.', { fields });
 
   const now = deps.clock.now();
-  const key = emailKey(user.email);
-  const attempts = await loginAttempts(deps.db, [key]);
-  if (isLocked(attempts.get(key), now)) {
+  const key = `password-change:${user.id}`;
+  const wait = await refusedFor(deps.db, [key], now);
+  if (wait > 0) {
     await audit(deps.db, actor, now, {
       action: 'user.passwordChangeThrottled',
       entityType: 'user',
@@ -420,16 +581,11 @@ export async function changeOwnPassword(
       schoolId: user.schoolId,
       details: { ip: input.ip },
     });
-    throw new AppError('TOO_MANY_ATTEMPTS', PASSWORD_CHANGE_THROTTLED_MESSAGE);
+    throw new AppError('TOO_MANY_ATTEMPTS', passwordChangeThrottledMessage(wait), { retryAfterSeconds: wait });
   }
   const hash = await findPasswordHash(deps.db, user.id);
   if (hash === undefined || !(await verifyPassword(hash, input.currentPassword))) {
-    await recordLoginFailure(deps.db, key, {
-      at: now,
-      windowStart: plus(now, -THROTTLE_WINDOW_MINUTES * MINUTE_MS),
-      lockUntil: plus(now, LOCK_MINUTES * MINUTE_MS),
-      maxFailures: MAX_FAILURES_PER_EMAIL,
-    });
+    await countFailures(deps.db, [{ key, free: PAIR_FREE_FAILURES, blocks: true }], now);
     await audit(deps.db, actor, now, {
       action: 'user.passwordChangeFailed',
       entityType: 'user',
@@ -452,7 +608,7 @@ export async function changeOwnPassword(
   const sessionsEnded = await deps.db.transaction().execute(async (trx) => {
     await setPassword(trx, user.id, { passwordHash, mustChange: false, at: now });
     const ended = await deleteSessionsOfUser(trx, user.id, keep);
-    await clearLoginAttempts(trx, key);
+    await clearThrottleKeys(trx, [key]);
     await audit(trx, actor, now, {
       action: 'user.passwordChange',
       entityType: 'user',

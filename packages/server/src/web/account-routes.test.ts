@@ -48,9 +48,9 @@ describe('changing one’s own password', () => {
     expect(res.body).toMatch(/<title>Error: /);
   });
 
-  it('a wrong current password is a field error; too many lock it (429)', async () => {
+  it('a wrong current password is a field error; too many delay it (429)', async () => {
     const s = await t.signInAs('governor');
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       const res = await t.post('/account/password', s, {
         currentPassword: `wrong ${i}`,
         newPassword: NEW,
@@ -65,7 +65,8 @@ describe('changing one’s own password', () => {
       confirmPassword: NEW,
     });
     expect(locked.statusCode).toBe(429);
-    expect(textOf(locked.body)).toContain('wrong current password too many times');
+    expect(locked.headers['retry-after']).toBe('30');
+    expect(textOf(locked.body)).toContain('wrong current password too many times. Wait 30 seconds');
   });
 
   it('changes the password, keeps this session, ends the others, and shows a success banner', async () => {

@@ -9,7 +9,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PASSWORD_PAGE, requireActor, safeNext } from '../http/auth-routes.js';
-import { changeOwnPassword, LOCK_MINUTES, MIN_PASSWORD_LENGTH, SESSION_COOKIE } from '../services/auth.js';
+import { changeOwnPassword, MIN_PASSWORD_LENGTH, retryAfterSeconds, SESSION_COOKIE } from '../services/auth.js';
 import { AppError, HTTP_STATUS, type FieldError } from '../services/errors.js';
 
 /** Each field's element id on the page. */
@@ -92,7 +92,7 @@ export const accountRoutes: FastifyPluginAsync = (fastify) => {
       if (!(e instanceof AppError) || !['VALIDATION', 'TOO_MANY_ATTEMPTS'].includes(e.code)) throw e;
       reply.code(HTTP_STATUS[e.code]);
       if (e.code === 'TOO_MANY_ATTEMPTS') {
-        reply.header('retry-after', String(LOCK_MINUTES * 60));
+        reply.header('retry-after', String(retryAfterSeconds(e)));
         return renderPage(reply, request.mustChangePassword, { next, errors: [{ text: e.message }] });
       }
       return renderPage(reply, request.mustChangePassword, { next, ...shown(e.details.fields ?? []) });

@@ -3,7 +3,6 @@ import { describeEachDialect } from '../../../test/databases.js';
 import { seedSmallSchool, type SmallSchool } from '../../../test/fixtures.js';
 import {
   childrenOfParent,
-  clearLoginAttempts,
   createUser,
   deleteExpiredSessions,
   deleteSession,
@@ -15,10 +14,7 @@ import {
   getActor,
   insertSession,
   listUsers,
-  loginAttempts,
-  recordLoginFailure,
   trustExists,
-  type FailureRule,
   addParentLink,
   changeStaffGroups,
   childNamesOfUsers,
@@ -189,63 +185,6 @@ describeEachDialect('users repository', (ctx) => {
     expect(await findSession(ctx.db, 'h2')).toBeUndefined();
     await deleteSession(ctx.db, 'h1');
     expect(await findSession(ctx.db, 'h1')).toBeUndefined();
-  });
-
-  it('counts failures, locks at the maximum, and starts again after the window or the lock', async () => {
-    const rule = (at: string, max = 3): FailureRule => {
-      const t = new Date(at).getTime();
-      return {
-        at,
-        windowStart: new Date(t - 15 * 60_000).toISOString(),
-        lockUntil: new Date(t + 15 * 60_000).toISOString(),
-        maxFailures: max,
-      };
-    };
-    const k = 'email:test';
-    await recordLoginFailure(ctx.db, k, rule('2025-09-08T08:00:00.000Z'));
-    await recordLoginFailure(ctx.db, k, rule('2025-09-08T08:01:00.000Z'));
-    expect((await loginAttempts(ctx.db, [k])).get(k)).toEqual({
-      key: k,
-      failures: 2,
-      firstFailureAt: '2025-09-08T08:00:00.000Z',
-      lockedUntil: null,
-    });
-    await recordLoginFailure(ctx.db, k, rule('2025-09-08T08:02:00.000Z'));
-    expect((await loginAttempts(ctx.db, [k])).get(k)).toMatchObject({
-      failures: 3,
-      lockedUntil: '2025-09-08T08:17:00.000Z',
-    });
-    // After the lock has passed, the count starts again.
-    await recordLoginFailure(ctx.db, k, rule('2025-09-08T08:20:00.000Z'));
-    expect((await loginAttempts(ctx.db, [k])).get(k)).toEqual({
-      key: k,
-      failures: 1,
-      firstFailureAt: '2025-09-08T08:20:00.000Z',
-      lockedUntil: null,
-    });
-    // Failures older than the window no longer count.
-    await recordLoginFailure(ctx.db, k, rule('2025-09-08T08:40:00.000Z'));
-    expect((await loginAttempts(ctx.db, [k])).get(k)).toMatchObject({
-      failures: 1,
-      firstFailureAt: '2025-09-08T08:40:00.000Z',
-    });
-    await clearLoginAttempts(ctx.db, k);
-    expect((await loginAttempts(ctx.db, [k])).size).toBe(0);
-    expect((await loginAttempts(ctx.db, [])).size).toBe(0);
-  });
-
-  it('counts concurrent failures without losing any', async () => {
-    const k = 'ip:192.0.2.1';
-    const at = '2025-09-08T09:00:00.000Z';
-    const rule: FailureRule = {
-      at,
-      windowStart: '2025-09-08T08:45:00.000Z',
-      lockUntil: '2025-09-08T09:15:00.000Z',
-      maxFailures: 50,
-    };
-    await recordLoginFailure(ctx.db, k, rule);
-    await Promise.all(Array.from({ length: 10 }, () => recordLoginFailure(ctx.db, k, rule)));
-    expect((await loginAttempts(ctx.db, [k])).get(k)?.failures).toBe(11);
   });
 
   describe('account management', () => {

@@ -1,7 +1,7 @@
 /**
  * Accounts and what goes with signing in: users, the actor a user acts as, stored sessions and
  * failed sign-in attempts. `findUserForSignIn` and `findPasswordHash` are the only functions
- * that read a password hash.
+ * that read a password hash. Sign-in throttling and known devices are in db/sign-in-throttle.ts.
  */
 import { isRole, ROLES, type Actor, type Role } from '../../services/authz.js';
 import type { DbOrTrx } from '../connect.js';
@@ -350,80 +350,6 @@ export async function deleteSession(db: DbOrTrx, id: string): Promise<void> {
 export async function deleteExpiredSessions(db: DbOrTrx, now: string): Promise<number> {
   const r = await db.deleteFrom('auth_sessions').where('expires_at', '<=', now).executeTakeFirst();
   return Number(r.numDeletedRows);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Failed sign-in attempts, per key (an email's hash or an IP address).
-// ---------------------------------------------------------------------------------------------
-
-export interface LoginAttempts {
-  readonly key: string;
-  readonly failures: number;
-  readonly firstFailureAt: string;
-  readonly lockedUntil: string | null;
-}
-
-export async function loginAttempts(db: DbOrTrx, keys: readonly string[]): Promise<Map<string, LoginAttempts>> {
-  if (keys.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('login_attempts')
-    .select(['key', 'failures', 'first_failure_at', 'locked_until'])
-    .where('key', 'in', keys)
-    .execute();
-  return new Map(
-    rows.map((r) => [
-      r.key,
-      { key: r.key, failures: Number(r.failures), firstFailureAt: r.first_failure_at, lockedUntil: r.locked_until },
-    ]),
-  );
-}
-
-export interface FailureRule {
-  /** Now (ISO). */
-  readonly at: string;
-  /** Failures whose first failure is before this instant have aged out: the count starts again. */
-  readonly windowStart: string;
-  /** Lock until this instant when the count reaches `maxFailures`. */
-  readonly lockUntil: string;
-  /** At least 2: the first failure never locks. */
-  readonly maxFailures: number;
-}
-
-/**
- * Counts one failure for a key in a single statement (so concurrent failures are all counted):
- * the count starts again when the window has passed or a lock has expired, and the key is
- * locked when the count reaches the maximum.
- */
-export async function recordLoginFailure(db: DbOrTrx, key: string, rule: FailureRule): Promise<void> {
-  await db
-    .insertInto('login_attempts')
-    .values({ key, failures: 1, first_failure_at: rule.at, locked_until: null })
-    .onConflict((oc) =>
-      oc.column('key').doUpdateSet((eb) => {
-        const restart = eb.or([
-          eb('login_attempts.first_failure_at', '<', rule.windowStart),
-          eb.and([eb('login_attempts.locked_until', 'is not', null), eb('login_attempts.locked_until', '<=', rule.at)]),
-        ]);
-        const next = eb(eb.ref('login_attempts.failures'), '+', 1);
-        return {
-          failures: eb.case().when(restart).then(1).else(next).end(),
-          first_failure_at: eb.case().when(restart).then(rule.at).else(eb.ref('login_attempts.first_failure_at')).end(),
-          locked_until: eb
-            .case()
-            .when(restart)
-            .then(null)
-            .when(eb(next, '>=', rule.maxFailures))
-            .then(rule.lockUntil)
-            .else(eb.ref('login_attempts.locked_until'))
-            .end(),
-        };
-      }),
-    )
-    .execute();
-}
-
-export async function clearLoginAttempts(db: DbOrTrx, key: string): Promise<void> {
-  await db.deleteFrom('login_attempts').where('key', '=', key).execute();
 }
 
 // ---------------------------------------------------------------------------------------------
