@@ -6,3 +6,4 @@ export * from './letters.js';
 export * from './adjusted.js';
 export * from './review.js';
 export * from './presets/index.js';
+export * from './settings.js';

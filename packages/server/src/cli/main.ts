@@ -295,6 +295,44 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       withDeps(async ({ deps }) => (await import('./audit-registers.js')).runAuditRegisters(opts, io, deps)),
     );
 
+  const policy = program.command('policy').description("A school's attendance policy document (docs/policy.md)");
+  policy
+    .command('show')
+    .description("Print the school's policy document (YAML)")
+    .requiredOption('--school <urn>', "the school's URN")
+    .action((opts: { school: string }) =>
+      withDeps(async ({ deps }) => {
+        await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+        return (await import('./policy.js')).runPolicyShow(deps, io, { schoolUrn: opts.school });
+      }),
+    );
+  policy
+    .command('set')
+    .description(
+      "Check and store the school's policy: a preset's whole policy, or a YAML/JSON document " +
+        '(audited as the system; every problem names its field; nothing is stored unless it is clean)',
+    )
+    .requiredOption('--school <urn>', "the school's URN")
+    .option(
+      '--preset <id>',
+      'a preset: stockton-tiers, all-saints-stages, stoccat-twin-track, stockport-staged, james-marks-adjusted',
+    )
+    .option('--file <file>', 'a policy document, policy.yaml or policy.json')
+    .action(async (opts: { school: string; preset?: string; file?: string }) => {
+      if (!(await import('./policy-args.js')).oneSource(opts, io)) {
+        exitCode = EXIT_USAGE;
+        return;
+      }
+      await withDeps(async ({ deps }) => {
+        await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+        return (await import('./policy.js')).runPolicySet(deps, io, {
+          schoolUrn: opts.school,
+          preset: opts.preset,
+          file: opts.file,
+        });
+      });
+    });
+
   const users = program.command('users').description('Manage accounts');
   users
     .command('create')

@@ -23,6 +23,9 @@ import {
   lastSessionOnOrBefore,
   measurePupil,
   toDayNumber,
+  DEFAULT_LEAVE_RULES,
+  type AssessmentPeriod,
+  type LeaveRules,
   type PlainDate,
   type SchoolCalendar,
   type Session,
@@ -40,32 +43,36 @@ import { loadPupilScope } from './home-visits.js';
 import { queueMessage } from './messages.js';
 import { layMarks } from './pupils.js';
 import { schoolCalendar } from './registers.js';
+import type { SchoolPolicy } from './school-policy.js';
 
 // ---------------------------------------------------------------------------------------------
-// Policy (Rollcall's defaults; a later issue makes these per-school policy)
+// Policy: the school's leave rules (the `leave` section of its policy document)
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Notice for a leave request: 28 calendar days ("at least four weeks prior to the proposed
- * start date"). Four weeks is a span of the calendar, not 20 school days: a holiday in between
- * does not lengthen it.
+ * Notice for a leave request when the policy says nothing: 28 calendar days ("at least four
+ * weeks prior to the proposed start date"). Four weeks is a span of the calendar, not 20 school
+ * days: a holiday in between does not lengthen it. A school sets its own per kind
+ * (`leave.noticeDays`).
  *
  * @see ../../../../shared/seeds/001_43e87305f1d06844.txt "Leave of absence"
  */
-export const LEAVE_NOTICE_DAYS = 28;
+export const LEAVE_NOTICE_DAYS = DEFAULT_LEAVE_RULES.noticeDays.exceptional;
 
 /**
- * Notice for religious observance: 7 calendar days. Absence on a day exclusively set apart for
- * religious observance by the religious body is a legal entitlement, so Rollcall asks for a
- * week's notice only (seed 001 asks for four weeks; a school may set that in its policy).
+ * Notice for religious observance when the policy says nothing: 7 calendar days. Absence on a
+ * day exclusively set apart for religious observance by the religious body is a legal
+ * entitlement, so Rollcall's default asks for a week's notice only (seed 001 asks for four
+ * weeks, which its preset sets).
  *
  * @see ../../../../shared/seeds/001_43e87305f1d06844.txt "Religious observance"
  */
-export const RELIGIOUS_NOTICE_DAYS = 7;
+export const RELIGIOUS_NOTICE_DAYS = DEFAULT_LEAVE_RULES.noticeDays.religious;
 
 /**
  * Leave is refused when the pupil's authorised absence this academic year is already above this
- * share of possible sessions ("already above 10 percent for any reason").
+ * share of possible sessions ("already above 10 percent for any reason"), unless the school's
+ * policy says otherwise (`leave.authorisedAbsenceLimit`, null: not a ground).
  *
  * @see ../../../../shared/seeds/001_43e87305f1d06844.txt "Leave of absence"
  */
@@ -75,53 +82,33 @@ export const AUTHORISED_ABSENCE_LIMIT = 0.1;
  * A licensed performance is not authorised when the pupil's attendance, counting the requested
  * sessions as absent and the sessions before the leave as attended, would fall below this.
  * Rollcall's default reading is 90% (below it a pupil is persistently absent); seed 001 sets
- * 96%, which its per-school policy will carry.
+ * 96%, which its preset carries (`leave.performanceAttendanceLimit`).
  *
  * @see ../../../../shared/seeds/001_43e87305f1d06844.txt "Performances and activities"
  */
-export const PERFORMANCE_ATTENDANCE_LIMIT = 0.9;
+export const PERFORMANCE_ATTENDANCE_LIMIT = DEFAULT_LEAVE_RULES.performanceAttendanceLimit;
 
 /**
  * Requests of this many school days or more need a forwarding address (where the family can be
- * reached while away, for the school's enquiries if the child does not return).
+ * reached while away, for the school's enquiries if the child does not return), unless the
+ * school's policy sets another number (`leave.forwardingAddressSchoolDays`).
  *
  * @see ../../../../shared/reference/attendance-rules.md (deletion after an agreed leave of absence)
  */
-export const FORWARDING_ADDRESS_SCHOOL_DAYS = 15;
+export const FORWARDING_ADDRESS_SCHOOL_DAYS = DEFAULT_LEAVE_RULES.forwardingAddressSchoolDays;
 
-export interface AssessmentPeriod {
-  readonly name: string;
-  readonly from: PlainDate;
-  readonly to: PlainDate;
+export type { AssessmentPeriod };
+
+/** The leave rules a request is checked against: the school's `leave` section. */
+export type LeavePolicy = LeaveRules;
+
+/** Rollcall's leave rules for a document that has no `leave` section. */
+export const DEFAULT_LEAVE_POLICY: LeavePolicy = DEFAULT_LEAVE_RULES;
+
+/** The school's leave rules, from its policy document (defaults for an old document without them). */
+export function leavePolicyOf(policy: SchoolPolicy): LeavePolicy {
+  return policy.leave;
 }
-
-/**
- * Statutory assessment periods ("immediately before and during"): none until the school sets
- * them. Each school's dates (e.g. the KS2 SATs week and the days before it the school treats as
- * the run-up) will come from its policy document, filled in by the casework issue; until then
- * the check reports that no periods are set.
- *
- * @see ../../../../shared/seeds/001_43e87305f1d06844.txt "Leave of absence"
- */
-export const STATUTORY_ASSESSMENT_PERIODS: readonly AssessmentPeriod[] = [];
-
-export interface LeavePolicy {
-  readonly noticeDays: number;
-  readonly religiousNoticeDays: number;
-  readonly authorisedAbsenceLimit: number;
-  readonly performanceAttendanceLimit: number;
-  readonly forwardingAddressSchoolDays: number;
-  readonly assessmentPeriods: readonly AssessmentPeriod[];
-}
-
-export const DEFAULT_LEAVE_POLICY: LeavePolicy = {
-  noticeDays: LEAVE_NOTICE_DAYS,
-  religiousNoticeDays: RELIGIOUS_NOTICE_DAYS,
-  authorisedAbsenceLimit: AUTHORISED_ABSENCE_LIMIT,
-  performanceAttendanceLimit: PERFORMANCE_ATTENDANCE_LIMIT,
-  forwardingAddressSchoolDays: FORWARDING_ADDRESS_SCHOOL_DAYS,
-  assessmentPeriods: STATUTORY_ASSESSMENT_PERIODS,
-};
 
 export const LEAVE_KINDS = ['exceptional', 'religious', 'traveller', 'performance', 'lunchtime'] as const;
 export type LeaveKind = (typeof LEAVE_KINDS)[number];
@@ -159,7 +146,8 @@ export type CheckId =
   | 'authorisedAbsence'
   | 'performanceAttendance'
   | 'schoolDays'
-  | 'forwardingAddressRequired';
+  | 'forwardingAddressRequired'
+  | 'lunchtimeTerms';
 
 /** `refuse`: the policy says the request should be refused; `pass`: met; `info`: for the decision-maker. */
 export type CheckResult = 'pass' | 'refuse' | 'info';
@@ -206,35 +194,48 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+const WEEKS = ['', 'a week', 'two weeks', 'three weeks', 'four weeks', 'five weeks', 'six weeks'];
+
+/** A notice period in words: '28' → 'four weeks', '7' → 'a week', '10' → '10 days'. */
+export function noticeInWords(days: number): string {
+  return days % 7 === 0 && WEEKS[days / 7] ? WEEKS[days / 7]! : plural(days, 'day');
+}
+
 /**
- * Checks a request against the policy. Every check carries its explanation. Religious
- * observance, travelling for work and licensed performances are absences the law provides for,
- * so the absence record and assessment periods inform their decision but are not grounds for
- * refusal; a lunchtime pass writes no marks and only counts the days.
+ * Checks a request against the school's leave rules. Every check carries its explanation.
+ * Religious observance, travelling for work and licensed performances are absences the law
+ * provides for, so the absence record and assessment periods inform their decision but are not
+ * grounds for refusal; a rule the school's policy does not have (e.g. no refusal for
+ * unauthorised absence) is shown as information. A lunchtime pass writes no marks: its checks
+ * are the dates and the school's terms for passes.
  *
  * @example evaluateLeave(DEFAULT_LEAVE_POLICY, facts).recommendation // 'refuse' with any unauthorised absence
  */
 export function evaluateLeave(policy: LeavePolicy, f: LeaveFacts): LeaveAssessment {
   const checks: LeaveCheck[] = [];
   const binding = f.kind === 'exceptional';
-  const lunchtime = f.kind === 'lunchtime';
 
-  if (f.fromDate < f.today) {
-    checks.push({
-      id: 'retrospective',
-      result: lunchtime ? 'info' : 'refuse',
-      explanation: lunchtime
-        ? 'The pass starts before today.'
-        : 'The first day has already passed: the school cannot grant leave retrospectively, and absence not approved in advance is unauthorised.',
-    });
+  if (f.kind === 'lunchtime') {
+    checks.push(
+      f.fromDate < f.today
+        ? { id: 'retrospective', result: 'info', explanation: 'The pass starts before today.' }
+        : { id: 'retrospective', result: 'pass', explanation: 'Requested in advance.' },
+    );
   } else {
-    checks.push({ id: 'retrospective', result: 'pass', explanation: 'Requested in advance.' });
-  }
-
-  if (!lunchtime) {
-    const notice = f.kind === 'religious' ? policy.religiousNoticeDays : policy.noticeDays;
+    const kind = f.kind;
+    if (f.fromDate < f.today) {
+      checks.push({
+        id: 'retrospective',
+        result: 'refuse',
+        explanation:
+          'The first day has already passed: the school cannot grant leave retrospectively, and absence not approved in advance is unauthorised.',
+      });
+    } else {
+      checks.push({ id: 'retrospective', result: 'pass', explanation: 'Requested in advance.' });
+    }
+    const notice = policy.noticeDays[kind];
     const given = toDayNumber(f.fromDate) - toDayNumber(f.today);
-    const noticeText = f.kind === 'religious' ? 'a week' : 'four weeks';
+    const noticeText = noticeInWords(notice);
     checks.push(
       given >= notice
         ? {
@@ -270,28 +271,36 @@ export function evaluateLeave(policy: LeavePolicy, f: LeaveFacts): LeaveAssessme
     );
 
     const u = f.unauthorisedAbsenceSessions;
+    const ground = policy.refuseWithAnyUnauthorisedAbsence;
     checks.push({
       id: 'unauthorisedAbsence',
-      result: u > 0 ? (binding ? 'refuse' : 'info') : 'pass',
+      result: u > 0 ? (binding && ground ? 'refuse' : 'info') : 'pass',
       value: u,
       explanation:
-        u > 0
-          ? `${plural(u, 'session')} of unauthorised absence this school year: leave is not granted when the record shows any.`
-          : 'No unauthorised absence this school year.',
+        u === 0
+          ? 'No unauthorised absence this school year.'
+          : ground
+            ? `${plural(u, 'session')} of unauthorised absence this school year: leave is not granted when the record shows any.`
+            : `${plural(u, 'session')} of unauthorised absence this school year (not in itself a ground for refusal in the school’s policy).`,
     });
 
-    if (f.kind !== 'religious') {
+    if (kind !== 'religious') {
       const rate = f.possibleSessions > 0 ? f.authorisedAbsenceSessions / f.possibleSessions : 0;
-      const over = rate > policy.authorisedAbsenceLimit;
+      const limit = policy.authorisedAbsenceLimit;
+      const over = limit !== null && rate > limit;
       checks.push({
         id: 'authorisedAbsence',
-        result: over ? (binding ? 'refuse' : 'info') : 'pass',
+        result: over ? (binding ? 'refuse' : 'info') : limit === null ? 'info' : 'pass',
         value: Math.round(rate * 1000) / 10,
-        explanation: `Authorised absence this school year is ${pct(rate)} (${f.authorisedAbsenceSessions} of ${plural(f.possibleSessions, 'possible session')}); ${over ? 'above' : 'within'} the ${pct(policy.authorisedAbsenceLimit)} limit.`,
+        explanation:
+          `Authorised absence this school year is ${pct(rate)} (${f.authorisedAbsenceSessions} of ${plural(f.possibleSessions, 'possible session')}); ` +
+          (limit === null
+            ? 'the school’s policy sets no limit.'
+            : `${over ? 'above' : 'within'} the ${pct(limit)} limit.`),
       });
     }
 
-    if (f.kind === 'performance') {
+    if (kind === 'performance') {
       const attended = f.attendedSessions + f.sessionsBefore;
       const possible = f.possibleSessions + f.sessionsBefore + f.sessionsRequested;
       const projected = possible > 0 ? attended / possible : 1;
@@ -311,7 +320,7 @@ export function evaluateLeave(policy: LeavePolicy, f: LeaveFacts): LeaveAssessme
     value: f.schoolDays,
     explanation: `${plural(f.schoolDays, 'school day')} (${plural(f.sessionsRequested, 'session')}) requested.`,
   });
-  const forwardingAddressRequired = !lunchtime && f.schoolDays >= policy.forwardingAddressSchoolDays;
+  const forwardingAddressRequired = f.kind !== 'lunchtime' && f.schoolDays >= policy.forwardingAddressSchoolDays;
   if (forwardingAddressRequired) {
     checks.push({
       id: 'forwardingAddressRequired',
@@ -320,12 +329,82 @@ export function evaluateLeave(policy: LeavePolicy, f: LeaveFacts): LeaveAssessme
       explanation: `${policy.forwardingAddressSchoolDays} school days or more: the family must give a forwarding address.`,
     });
   }
+  if (f.kind === 'lunchtime') {
+    const terms = lunchtimeTerms(policy);
+    if (terms.length > 0)
+      checks.push({ id: 'lunchtimeTerms', result: 'info', explanation: `The school’s terms: ${terms.join('; ')}.` });
+  }
   return {
     checks,
     recommendation: checks.some((c) => c.result === 'refuse') ? 'refuse' : 'grant',
     schoolDays: f.schoolDays,
     forwardingAddressRequired,
   };
+}
+
+function spanInWords(days: number): string {
+  if (days === 1) return 'the day before';
+  const weeks = days / 7;
+  return Number.isInteger(weeks) && weeks > 0
+    ? `${weeks === 1 ? 'a week' : `${weeks} weeks`} (${days} days)`
+    : `${days} days`;
+}
+
+/**
+ * The school's leave rules in words, for the parent's form (shown before the questions): notice
+ * by kind, the grounds for refusal the policy has, performances, forwarding addresses and
+ * lunchtime passes.
+ */
+export function leaveRulesInWords(rules: LeavePolicy): string[] {
+  const n = rules.noticeDays;
+  const lines: string[] = [];
+  const others = (['religious', 'traveller', 'performance'] as const).filter((k) => n[k] !== n.exceptional);
+  lines.push(
+    `Ask in advance, at least ${spanInWords(n.exceptional)} before the first day.` +
+      others.map((k) => ` For ${LEAVE_KIND_LABELS[k].toLowerCase()}, at least ${spanInWords(n[k])}.`).join(''),
+  );
+  lines.push(
+    'The headteacher grants leave in term time only in exceptional circumstances: events that are rare, significant, unavoidable and short. Family holidays are not exceptional circumstances.',
+  );
+  const grounds: string[] = [];
+  if (rules.assessmentPeriods.length > 0)
+    grounds.push(
+      `immediately before or during statutory assessments (${rules.assessmentPeriods
+        .map((p) => `${p.name}: ${longDate(p.from)} to ${longDate(p.to)}`)
+        .join('; ')})`,
+    );
+  if (rules.refuseWithAnyUnauthorisedAbsence)
+    grounds.push('when your child has any unauthorised absence this school year');
+  if (rules.authorisedAbsenceLimit !== null)
+    grounds.push(
+      `when their authorised absence is already above ${pct(rules.authorisedAbsenceLimit).replace('.0%', '%')}`,
+    );
+  if (grounds.length > 0) lines.push(`Leave is not granted ${grounds.join(', ')}.`);
+  lines.push('Leave cannot be granted after the event.');
+  lines.push(
+    `For a performance, give the local authority licence reference; the school does not authorise performance absence that would take attendance below ${pct(rules.performanceAttendanceLimit).replace('.0%', '%')}.`,
+  );
+  lines.push(
+    `For ${rules.forwardingAddressSchoolDays} school days or more, give an address where you can be reached while away.`,
+  );
+  const terms = lunchtimeTerms(rules);
+  if (!rules.lunchtimePasses.offered) lines.push('The school does not offer lunchtime passes.');
+  else if (terms.length > 0) lines.push(`Lunchtime passes: ${terms.join('; ')}.`);
+  return lines;
+}
+
+/** The school's terms for lunchtime passes, in words (empty when it sets none). */
+export function lunchtimeTerms(policy: LeavePolicy): string[] {
+  const l = policy.lunchtimePasses;
+  const out: string[] = [];
+  if (l.decisionWithinDays !== null)
+    out.push(`the headteacher answers in writing within ${noticeInWords(l.decisionWithinDays)}`);
+  if (l.leaveWithinMinutes !== null)
+    out.push(`the pupil leaves within ${l.leaveWithinMinutes} minutes of the start of lunch`);
+  if (l.returnMinutesBeforeEnd !== null)
+    out.push(`the pupil is back no later than ${l.returnMinutesBeforeEnd} minutes before the end of lunch`);
+  if (l.renewTermly) out.push('permission is renewed each term');
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -508,7 +587,10 @@ export async function requestLeave(
   const today = deps.clock.today(school.timeZone);
   const errors: FieldError[] = [];
   const kind = input.kind.trim();
+  const rules = leavePolicyOf(school.policy);
   if (!isLeaveKind(kind)) errors.push({ field: 'kind', message: 'Select what the leave is for.' });
+  else if (kind === 'lunchtime' && !rules.lunchtimePasses.offered)
+    errors.push({ field: 'kind', message: 'The school’s policy does not offer lunchtime passes.' });
   const from = input.fromDate.trim();
   const to = input.toDate.trim();
   if (!isPlainDate(from)) errors.push({ field: 'fromDate', message: 'Enter the first day, for example 2025-10-13.' });
@@ -540,11 +622,11 @@ export async function requestLeave(
         message: 'There are no school days between these dates, so no leave is needed.',
       });
     } else {
-      assessment = evaluateLeave(DEFAULT_LEAVE_POLICY, facts);
+      assessment = evaluateLeave(rules, facts);
       if (assessment.forwardingAddressRequired && !forwardingAddress) {
         errors.push({
           field: 'forwardingAddress',
-          message: `For ${FORWARDING_ADDRESS_SCHOOL_DAYS} school days or more, give the address where you can be reached while away.`,
+          message: `For ${rules.forwardingAddressSchoolDays} school days or more, give the address where you can be reached while away.`,
         });
       }
     }
@@ -592,7 +674,14 @@ export async function leaveForPupil(
   deps: Deps,
   actor: Actor,
   pupilId: string,
-): Promise<{ pupil: { id: string; name: string }; requests: LeaveRequest[]; canRequest: boolean; today: PlainDate }> {
+): Promise<{
+  pupil: { id: string; name: string };
+  requests: LeaveRequest[];
+  canRequest: boolean;
+  today: PlainDate;
+  /** The school's leave rules (its policy document's `leave`). */
+  rules: LeavePolicy;
+}> {
   const { pupil, school, resource } = await loadPupilScope(deps.db, pupilId);
   authorise(actor, 'pupil.view', resource);
   return {
@@ -600,6 +689,7 @@ export async function leaveForPupil(
     requests: await readRequests(deps.db, { pupilId: pupil.id }),
     canRequest: actor.role === 'parent' && actor.pupilIds.has(pupil.id),
     today: deps.clock.today(school.timeZone),
+    rules: leavePolicyOf(school.policy),
   };
 }
 

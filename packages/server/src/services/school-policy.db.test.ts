@@ -38,6 +38,14 @@ describeEachDialect('the school policy document', (ctx) => {
     expect(audit[0]!.at).toBe(NOW.replace('Z', '.000Z'));
     expect(JSON.parse(audit[0]!.details!)).toEqual({
       changed: ['bands', 'casework', 'preset', 'target'],
+      changes: [
+        'Attendance target: not set → 96%',
+        expect.stringMatching(/^Bands: Expected attendance \(95% and above\) from 95%, .* → Good attendance/),
+        expect.stringMatching(
+          /^Staged casework: Twin-track attendance support \(example\) .* → Attendance intervention/,
+        ),
+        expect.stringMatching(/^Letter templates: none → stage-1, stage-2, /),
+      ],
       preset: 'stockport-staged',
       casework: 'stockport-staged',
     });

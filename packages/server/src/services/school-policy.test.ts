@@ -1,4 +1,10 @@
-import { POLICY_PRESETS, policyPreset, TWIN_TRACK_EXAMPLE_POLICY } from '@rollcall/domain';
+import {
+  DEFAULT_LEAVE_RULES,
+  POLICY_PRESETS,
+  policyPreset,
+  presetSettings,
+  TWIN_TRACK_EXAMPLE_POLICY,
+} from '@rollcall/domain';
 import { describe, expect, it } from 'vitest';
 import {
   caseworkPolicyOf,
@@ -10,6 +16,8 @@ import {
   policyLetters,
   presetDocument,
 } from './school-policy.js';
+import { policyChanges } from './policy-changes.js';
+import { DEFAULT_ATTENDANCE_BANDS, summaryBandsOf } from './summaries.js';
 import { dueSteps } from './worklist.js';
 
 describe('the school policy document', () => {
@@ -69,6 +77,7 @@ describe('the policy document: target, bands, adjusted attendance, casework and 
     expect(Object.keys(JSON.parse(JSON.stringify(DEFAULT_POLICY)) as object).sort()).toEqual([
       'convertNToOAfterSchoolDays',
       'followUp',
+      'leave',
       'minPossibleSessions',
       'registerTimes',
       'version',
@@ -83,7 +92,12 @@ describe('the policy document: target, bands, adjusted attendance, casework and 
       if (!r.ok) throw new Error(r.errors.join('; '));
       expect(r.policy.casework).toEqual(policyPreset(id)!.policy);
       expect(policyLetters(r.policy)).toEqual(policyPreset(id)!.letters);
-      expect(r.policy.registerTimes).toEqual(DEFAULT_POLICY.registerTimes);
+      // The register times the preset's seed states, the school's own where it states none.
+      const times = presetSettings(id).registerTimes;
+      expect(r.policy.registerTimes).toEqual({
+        AM: times?.AM ?? DEFAULT_POLICY.registerTimes.AM,
+        PM: times?.PM ?? DEFAULT_POLICY.registerTimes.PM,
+      });
     },
   );
 
@@ -155,5 +169,104 @@ letters:
       { field: 'target', message: 'too big' },
       { field: '(policy)', message: 'odd' },
     ]);
+  });
+});
+
+describe('the settings beside the casework: leave rules, first-day call time, half-termly letter', () => {
+  it('loads an old document without them with today’s behaviour', () => {
+    const old = {
+      version: 1,
+      registerTimes: { AM: { opens: '08:50', closes: '09:20' }, PM: { opens: '13:00', closes: '13:10' } },
+      minPossibleSessions: 0,
+      convertNToOAfterSchoolDays: null,
+      followUp: DEFAULT_FOLLOW_UP_LADDER,
+      preset: 'stockton-tiers',
+    };
+    const r = parseSchoolPolicy(JSON.stringify(old));
+    if (!r.ok) throw new Error(r.errors.join('; '));
+    expect(r.policy.leave).toEqual(DEFAULT_LEAVE_RULES);
+    expect(r.policy.leave.noticeDays).toEqual({ exceptional: 28, religious: 7, traveller: 28, performance: 28 });
+    expect(r.policy.followUp.firstCallBy).toBeUndefined();
+    expect(r.policy.halfTermlyLetter).toBeUndefined();
+    expect(summaryBandsOf(r.policy)).toBe(DEFAULT_ATTENDANCE_BANDS);
+    expect(policyChanges(DEFAULT_POLICY, r.policy)).toEqual([
+      'Attendance target: not set → 95%',
+      expect.stringMatching(/^Bands: /),
+      expect.stringMatching(/^Staged casework: Twin-track/),
+      'Notice to Improve monitoring: 15 school days → 6 school weeks',
+      expect.stringMatching(/^Letter templates: none → tier-1, /),
+    ]);
+  });
+
+  it('fills in the leave fields a document leaves out', () => {
+    const r = parsePolicyText('leave:\n  noticeDays: { religious: 28 }\n  authorisedAbsenceLimit: null\n');
+    if (!r.ok) throw new Error(r.errors.join('; '));
+    expect(r.policy.leave).toEqual({
+      ...DEFAULT_LEAVE_RULES,
+      noticeDays: { ...DEFAULT_LEAVE_RULES.noticeDays, religious: 28 },
+      authorisedAbsenceLimit: null,
+    });
+  });
+
+  it.each(POLICY_PRESETS.map((p) => [p.id]))(
+    'the preset %s brings the settings its seed states and keeps the school’s for the rest',
+    (id) => {
+      const school = parsePolicyText(
+        [
+          'registerTimes: { AM: { opens: "08:40", closes: "09:00" }, PM: { opens: "12:50", closes: "13:00" } }',
+          'minPossibleSessions: 10',
+          'convertNToOAfterSchoolDays: 8',
+          'followUp: { homeVisitFirstDay: 2, homeVisitEveryDays: 2, vulnerableHomeVisitDay: 1, cmeEnquiriesDay: 8, cmeReferralDay: 15, firstCallBy: "09:10" }',
+          'leave: { noticeDays: { religious: 10 }, forwardingAddressSchoolDays: 12, assessmentPeriods: [{ name: Tests, from: 2026-05-11, to: 2026-05-14 }] }',
+          '',
+        ].join('\n'),
+      );
+      if (!school.ok) throw new Error(school.errors.join('; '));
+      const current = school.policy;
+      const r = parsePolicyText(presetDocument(current, id));
+      if (!r.ok) throw new Error(r.errors.join('; '));
+      const s = presetSettings(id);
+      const p = r.policy;
+      expect(p.registerTimes.AM).toEqual(s.registerTimes?.AM ?? current.registerTimes.AM);
+      expect(p.registerTimes.PM).toEqual(s.registerTimes?.PM ?? current.registerTimes.PM);
+      expect(p.minPossibleSessions).toBe(s.minPossibleSessions ?? 10);
+      expect(p.convertNToOAfterSchoolDays).toBe(
+        s.convertNToOAfterSchoolDays === undefined ? 8 : s.convertNToOAfterSchoolDays,
+      );
+      expect(p.followUp).toEqual({ ...current.followUp, ...s.followUp });
+      expect(p.leave.noticeDays).toEqual({ ...current.leave.noticeDays, ...s.leave?.noticeDays });
+      expect(p.leave.forwardingAddressSchoolDays).toBe(s.leave?.forwardingAddressSchoolDays ?? 12);
+      expect(p.leave.assessmentPeriods).toEqual(current.leave.assessmentPeriods);
+      expect(p.halfTermlyLetter).toEqual(s.halfTermlyLetter);
+    },
+  );
+
+  it('names the field of every problem in the new sections', () => {
+    const r = parsePolicyText(
+      [
+        'followUp: { homeVisitFirstDay: 3, homeVisitEveryDays: 3, vulnerableHomeVisitDay: 1, cmeEnquiriesDay: 10, cmeReferralDay: 20, firstCallBy: "9.30" }',
+        'leave:',
+        '  noticeDays: { exceptional: 2.5 }',
+        '  refuseWithAnyUnauthorisedAbsence: sometimes',
+        '  lunchtimePasses: { leaveWithinMinutes: -5 }',
+        'halfTermlyLetter: { bands: [{ from: 0.9, label: Same, advice: a }, { from: 0.5, label: Same, advice: b }] }',
+        '',
+      ].join('\n'),
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const fields = r.errors.map((e) => e.slice(0, e.indexOf(': ')));
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'followUp.firstCallBy',
+        'leave.noticeDays.exceptional',
+        'leave.refuseWithAnyUnauthorisedAbsence',
+        'leave.lunchtimePasses.leaveWithinMinutes',
+      ]),
+    );
+    const bands = parsePolicyText(
+      'halfTermlyLetter: { bands: [{ from: 0.9, label: Same, advice: a }, { from: 0.5, label: Same, advice: b }] }\n',
+    );
+    expect(bands.ok ? [] : bands.errors).toEqual(['halfTermlyLetter.bands.1.label: the band "Same" is listed twice']);
   });
 });

@@ -7,12 +7,16 @@
 import {
   checkLetterTemplate,
   checkRegisterTimes,
+  DEFAULT_LEAVE_RULES,
   DEFAULT_REGISTER_TIMES,
+  isPlainDate,
   isTimeOfDay,
   POLICY_PRESETS,
   policyPreset,
+  presetSettings,
   TWIN_TRACK_EXAMPLE_POLICY,
   type AttendancePolicy,
+  type FollowUpSettings,
   type LetterTemplate,
   type RegisterTimes,
 } from '@rollcall/domain';
@@ -32,21 +36,17 @@ import {
 } from './casework-policy.js';
 import type { Deps } from './deps.js';
 import { AppError, type FieldError } from './errors.js';
+import { policyChanges } from './policy-changes.js';
 
 /**
  * The first-day follow-up ladder, in school days of unexplained absence (the defaults are seed
  * 002's: home visit on day 3 and every 3 days after, at once if vulnerable; children-missing-
- * education enquiries from day 10 and a referral at day 20).
+ * education enquiries from day 10 and a referral at day 20), and the time of the first-day call
+ * (`firstCallBy`, optional: not set by default).
  *
  * @see ../../../../shared/seeds/002_aba111d41983db42.txt §5.4, §5.7
  */
-export interface FollowUpLadder {
-  readonly homeVisitFirstDay: number;
-  readonly homeVisitEveryDays: number;
-  readonly vulnerableHomeVisitDay: number;
-  readonly cmeEnquiriesDay: number;
-  readonly cmeReferralDay: number;
-}
+export type FollowUpLadder = FollowUpSettings;
 
 export const DEFAULT_FOLLOW_UP_LADDER: FollowUpLadder = Object.freeze({
   homeVisitFirstDay: 3,
@@ -70,6 +70,81 @@ const band = z.object({ name: text, minRate: rate, colour: text, description: te
 const letter = z.object({ key: text, title: text, body: text });
 const PRESET_IDS = POLICY_PRESETS.map((p) => p.id) as [string, ...string[]];
 
+const calendarDays = (what: string) =>
+  z
+    .number()
+    .int(`must be a whole number of calendar days (${what})`)
+    .min(0, 'must be 0 or more calendar days')
+    .max(365, 'must be at most 365 calendar days');
+const minutes = z.number().int('must be a whole number of minutes').min(0).max(120).nullable();
+const date = z.string().refine(isPlainDate, 'must be a date YYYY-MM-DD');
+const D = DEFAULT_LEAVE_RULES;
+
+/**
+ * The leave rules (docs/leave.md). Every field has today's default, so a document without
+ * `leave`, or with only some of its fields, keeps Rollcall's behaviour for the rest.
+ */
+const leaveSchema = z
+  .object({
+    /** Calendar days' notice by kind ("four weeks" is 28). */
+    noticeDays: z
+      .object({
+        exceptional: calendarDays('28 is four weeks').default(D.noticeDays.exceptional),
+        religious: calendarDays('7 is a week').default(D.noticeDays.religious),
+        traveller: calendarDays('28 is four weeks').default(D.noticeDays.traveller),
+        performance: calendarDays('28 is four weeks').default(D.noticeDays.performance),
+      })
+      .default(() => ({ ...D.noticeDays })),
+    refuseWithAnyUnauthorisedAbsence: z
+      .boolean({ message: 'must be true or false' })
+      .default(D.refuseWithAnyUnauthorisedAbsence),
+    /** Refused when authorised absence is already above this fraction; null: not a ground. */
+    authorisedAbsenceLimit: rate.nullable().default(D.authorisedAbsenceLimit),
+    performanceAttendanceLimit: rate.default(D.performanceAttendanceLimit),
+    forwardingAddressSchoolDays: z
+      .number()
+      .int('must be a whole number of school days')
+      .min(1, 'must be at least 1 school day')
+      .max(200, 'must be at most 200 school days')
+      .default(D.forwardingAddressSchoolDays),
+    assessmentPeriods: z
+      .array(z.object({ name: text, from: date, to: date }))
+      .max(50, 'list at most 50 periods')
+      .default([]),
+    lunchtimePasses: z
+      .object({
+        offered: z.boolean({ message: 'must be true or false' }).default(D.lunchtimePasses.offered),
+        decisionWithinDays: z.number().int().min(1).max(60).nullable().default(null),
+        leaveWithinMinutes: minutes.default(null),
+        returnMinutesBeforeEnd: minutes.default(null),
+        renewTermly: z.boolean({ message: 'must be true or false' }).default(false),
+      })
+      .default(() => ({ ...D.lunchtimePasses })),
+  })
+  .superRefine((l, ctx) => {
+    l.assessmentPeriods.forEach((p, i) => {
+      if (isPlainDate(p.from) && isPlainDate(p.to) && p.to < p.from)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['assessmentPeriods', i, 'to'],
+          message: `the period must end on or after it starts (${p.from})`,
+        });
+    });
+  });
+
+/** Today's leave rules as a fresh (mutable) value for a document that has no `leave`. */
+function defaultLeave(): z.output<typeof leaveSchema> {
+  return {
+    ...D,
+    noticeDays: { ...D.noticeDays },
+    assessmentPeriods: [],
+    lunchtimePasses: { ...D.lunchtimePasses },
+  };
+}
+
+/** A band of the half-termly letter: `from` a fraction (0.96 = 96%), a label and a sentence for parents. */
+const letterBand = z.object({ from: rate, label: text, advice: text });
+
 export const schoolPolicySchema = z
   .object({
     version: z.literal(1).default(1),
@@ -89,8 +164,17 @@ export const schoolPolicySchema = z
         vulnerableHomeVisitDay: schoolDays(5),
         cmeEnquiriesDay: schoolDays(60),
         cmeReferralDay: schoolDays(60),
+        /** The office calls parents who have not reported an absence by this time (HH:MM). */
+        firstCallBy: time.nullable().optional(),
       })
       .default(DEFAULT_FOLLOW_UP_LADDER),
+    /** Leave of absence: notice by kind, grounds for refusal, assessment periods, lunchtime passes. */
+    leave: leaveSchema.default(defaultLeave),
+    /**
+     * The half-termly attendance letter to every family: its bands, highest first (left out:
+     * Rollcall's default bands, `DEFAULT_ATTENDANCE_BANDS` in summaries.ts).
+     */
+    halfTermlyLetter: z.object({ bands: z.array(letterBand).min(1, 'give at least one band') }).optional(),
     /** The school's attendance target, a fraction (0.96 = 96%); overrides the casework policy's. */
     target: rate.optional(),
     /** Named attendance bands with colours; override the casework policy's. */
@@ -132,6 +216,23 @@ export const schoolPolicySchema = z
           code: 'custom',
           path: ['letters', i, 'key'],
           message: `the key "${l.key}" is already used by letter ${first + 1}`,
+        });
+    });
+    const labels = new Set<string>();
+    p.halfTermlyLetter?.bands.forEach((b, i) => {
+      if (labels.has(b.label))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['halfTermlyLetter', 'bands', i, 'label'],
+          message: `the band "${b.label}" is listed twice`,
+        });
+      labels.add(b.label);
+      const before = p.halfTermlyLetter!.bands[i - 1];
+      if (before && before.from <= b.from)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['halfTermlyLetter', 'bands', i, 'from'],
+          message: 'list the bands highest first: each must start below the one before it',
         });
     });
     const names = new Set<string>();
@@ -359,7 +460,7 @@ export async function saveSchoolPolicy(
   deps: Deps,
   actor: Actor,
   input: { schoolId: string; text: string },
-): Promise<{ policy: SchoolPolicy; changed: string[] }> {
+): Promise<{ policy: SchoolPolicy; changed: string[]; changes: string[] }> {
   const school = await getSchool(deps.db, input.schoolId);
   authorise(actor, 'policy.edit', { kind: 'school', ...school });
   const parsed = parsePolicyText(input.text);
@@ -384,6 +485,8 @@ export async function saveSchoolPolicy(
     const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])]
       .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
       .sort();
+    const previous = parseSchoolPolicy(row.policy_json);
+    const changes = policyChanges(previous.ok ? previous.policy : DEFAULT_POLICY, parsed.policy);
     await trx.updateTable('schools').set({ policy_json: json }).where('id', '=', school.id).execute();
     await audit(trx, actor, deps.clock.now(), {
       action: 'policy.update',
@@ -392,33 +495,60 @@ export async function saveSchoolPolicy(
       schoolId: school.id,
       details: {
         changed,
+        changes,
         preset: parsed.policy.preset ?? null,
         casework: caseworkPolicyOf(parsed.policy).id,
       },
     });
-    return { policy: parsed.policy, changed };
+    return { policy: parsed.policy, changed, changes };
   });
 }
 
-/** A starting document for a preset: the school's current register settings and the preset. */
-export function presetDocument(current: SchoolPolicy, presetId: string): string {
+/**
+ * A preset's whole policy as a document: its casework, target, bands and letters, and the
+ * settings its seed states (register times, follow-up ladder, N-to-O conversion, PA minimum,
+ * leave rules, half-termly letter bands: `presetSettings`). What the seed does not state keeps the
+ * school's current setting, and so do the school's own assessment-period dates.
+ */
+export function presetPolicyDocument(current: SchoolPolicy, presetId: string): Record<string, unknown> {
   const preset = policyPreset(presetId);
   if (!preset)
     throw new AppError('VALIDATION', `There is no preset "${presetId}".`, {
       fields: [{ field: 'preset', message: `must be one of ${PRESET_IDS.join(', ')}` }],
     });
+  const s = presetSettings(preset.id);
   const { bands, target, adjustedAttendance, ...stages } = preset.policy;
+  const leave = current.leave;
   const doc = {
     version: 1,
-    registerTimes: current.registerTimes,
-    minPossibleSessions: current.minPossibleSessions,
-    convertNToOAfterSchoolDays: current.convertNToOAfterSchoolDays,
-    followUp: current.followUp,
+    registerTimes: {
+      AM: s.registerTimes?.AM ?? current.registerTimes.AM,
+      PM: s.registerTimes?.PM ?? current.registerTimes.PM,
+    },
+    minPossibleSessions: s.minPossibleSessions ?? current.minPossibleSessions,
+    convertNToOAfterSchoolDays:
+      s.convertNToOAfterSchoolDays === undefined ? current.convertNToOAfterSchoolDays : s.convertNToOAfterSchoolDays,
+    followUp: { ...current.followUp, ...s.followUp },
+    leave: {
+      ...leave,
+      ...s.leave,
+      noticeDays: { ...leave.noticeDays, ...s.leave?.noticeDays },
+      lunchtimePasses: { ...leave.lunchtimePasses, ...s.leave?.lunchtimePasses },
+      assessmentPeriods: leave.assessmentPeriods,
+    },
+    ...((s.halfTermlyLetter ?? current.halfTermlyLetter) && {
+      halfTermlyLetter: s.halfTermlyLetter ?? current.halfTermlyLetter,
+    }),
     target,
     bands,
     ...(adjustedAttendance && { adjustedAttendance }),
     preset: preset.id,
     casework: stages,
   };
-  return YAML.stringify(JSON.parse(JSON.stringify(doc)), { lineWidth: 0 });
+  return JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
+}
+
+/** `presetPolicyDocument` as YAML for the editor. */
+export function presetDocument(current: SchoolPolicy, presetId: string): string {
+  return YAML.stringify(presetPolicyDocument(current, presetId), { lineWidth: 0 });
 }

@@ -20,6 +20,7 @@ import { AppError } from './errors.js';
 import { normaliseEmail, normaliseUkMobile, queueMessage, type Channel } from './messages.js';
 import { layMarks } from './pupils.js';
 import { schoolCalendar } from './registers.js';
+import type { SchoolPolicy } from './school-policy.js';
 
 export interface AttendanceBand {
   /** Lowest attendance (percent, inclusive) in the band. */
@@ -60,6 +61,16 @@ export const DEFAULT_ATTENDANCE_BANDS: readonly AttendanceBand[] = [
       'Your child is severely absent: they are missing half of their education or more. Please contact the school as soon as you can so that we can support them.',
   },
 ];
+
+/**
+ * The bands of the school's half-termly letter: its policy's `halfTermlyLetter.bands` (rates as
+ * fractions there, percentages here), else the defaults above.
+ */
+export function summaryBandsOf(policy: SchoolPolicy): readonly AttendanceBand[] {
+  const bands = policy.halfTermlyLetter?.bands;
+  if (!bands || bands.length === 0) return DEFAULT_ATTENDANCE_BANDS;
+  return bands.map((b) => ({ from: Math.round(b.from * 1000) / 10, label: b.label, advice: b.advice }));
+}
 
 /** The band of an attendance percentage. */
 export function bandFor(percent: number, bands: readonly AttendanceBand[] = DEFAULT_ATTENDANCE_BANDS): AttendanceBand {
@@ -115,6 +126,8 @@ export async function queueHalfTermSummaries(
   }
   const cal = await schoolCalendar(deps, school.id);
   const ctx = analysisContext(cal, { asOf: opts.asOf, minPossibleSessions: school.policy.minPossibleSessions });
+  const bands = summaryBandsOf(school.policy);
+  const target = school.policy.target === undefined ? undefined : `${Math.round(school.policy.target * 1000) / 10}%`;
   const now = deps.clock.now();
 
   const pupils = await deps.db
@@ -213,7 +226,8 @@ export async function queueHalfTermSummaries(
           percent: formatPercent(percent),
           missed: measures.authorisedAbsenceSessions + measures.unauthorisedAbsenceSessions,
           possible: measures.possibleSessions,
-          band: bandFor(percent),
+          band: bandFor(percent, bands),
+          target,
         };
         let reached = 0;
         for (const c of contacts.get(p.id) ?? []) {
@@ -269,6 +283,8 @@ interface SummaryFacts {
   readonly missed: number;
   readonly possible: number;
   readonly band: AttendanceBand;
+  /** The school's attendance target in words ('96%'), when its policy sets one. */
+  readonly target?: string | undefined;
 }
 
 /** One decimal place, rounded down so that 95.99% never reads as 96.0% while banded Good. */
@@ -286,6 +302,7 @@ function emailSummary(contactName: string, f: SummaryFacts): { subject: string; 
     `Attendance: ${f.percent}`,
     `Sessions missed: ${f.missed} of ${f.possible} (a session is a morning or an afternoon)`,
     `The school rates this as: ${f.band.label}`,
+    ...(f.target ? [`The school’s attendance target: ${f.target}`] : []),
     '',
     f.band.advice,
     '',

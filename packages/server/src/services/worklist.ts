@@ -122,7 +122,7 @@ export function dueSteps(f: LadderFacts, ladder: FollowUpLadder = DEFAULT_LADDER
     explanation:
       f.contactCount === 0
         ? `Day ${n} of unexplained absence: no contacts recorded; ask the office to find a number (policy: call every contact in priority order)`
-        : `Day ${n} of unexplained absence: call every contact in priority order (policy: first-day calls by 9:00, and each day the absence continues)`,
+        : `Day ${n} of unexplained absence: call every contact in priority order (policy: first-day calls by ${ladder.firstCallBy ?? '9:00'}, and each day the absence continues)`,
     done: f.reasonGivenToday || (f.contactCount > 0 && f.contactsTriedToday >= f.contactCount),
   });
   return steps;

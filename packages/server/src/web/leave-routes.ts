@@ -16,11 +16,10 @@ import type { Deps } from '../services/deps.js';
 import { AppError, HTTP_STATUS, type FieldError } from '../services/errors.js';
 import {
   decideLeave,
-  FORWARDING_ADDRESS_SCHOOL_DAYS,
   LEAVE_KIND_LABELS,
   LEAVE_KINDS,
-  LEAVE_NOTICE_DAYS,
   leaveForPupil,
+  leaveRulesInWords,
   longDate,
   pendingLeave,
   requestLeave,
@@ -71,9 +70,12 @@ async function renderRequestPage(
     canRequest: view.canRequest,
     staff: actor.role !== 'parent',
     today: view.today,
-    kinds: LEAVE_KINDS.map((k) => ({ value: k, text: LEAVE_KIND_LABELS[k] })),
-    noticeDays: LEAVE_NOTICE_DAYS,
-    forwardingDays: FORWARDING_ADDRESS_SCHOOL_DAYS,
+    kinds: LEAVE_KINDS.filter((k) => k !== 'lunchtime' || view.rules.lunchtimePasses.offered).map((k) => ({
+      value: k,
+      text: LEAVE_KIND_LABELS[k],
+    })),
+    rules: leaveRulesInWords(view.rules),
+    forwardingDays: view.rules.forwardingAddressSchoolDays,
     form: extras.form ?? EMPTY_FORM,
     errors: extras.errors ?? [],
     fieldErrors: extras.fieldErrors ?? {},

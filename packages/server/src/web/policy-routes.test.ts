@@ -126,4 +126,55 @@ describe('the attendance policy page', () => {
       'maxNewEntriesPerRun: must be at least 1 (leave it out for no cap)',
     );
   });
+
+  it('choosing a preset shows what will change, field by field, before anything is saved; confirming saves it, audited', async () => {
+    const before = await stored();
+    const page = await t.get('/school/policy?preset=all-saints-stages', officer);
+    expect(page.statusCode).toBe(200);
+    const changes = textOf(section(page.body, 'changes'));
+    expect(changes).toContain('What will change when you save');
+    expect(changes).toContain('Morning register: opens 08:50, closes 09:20 → opens 08:55, closes 09:25');
+    expect(changes).toContain('Minimum sessions before PA/SA: none → 20 possible sessions');
+    expect(changes).toContain('Unresolved N becomes O: never → after 5 school days');
+    expect(changes).toContain('First-day calls by: not set → 09:30');
+    expect(changes).toContain('Notice for religious observance: 7 days → 28 days');
+    expect(changes).toContain('Performance absence not authorised below: 90% → 96%');
+    expect(changes).toContain('Staged casework:');
+    expect(await stored()).toBe(before);
+
+    // The confirm form carries the document shown in the editor.
+    const value = /name="policy" value="([^"]*)"/.exec(page.body)?.[1];
+    if (value === undefined) throw new Error('no confirm form');
+    const text = value
+      .replace(/&#39;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+    expect(text).toContain('preset: all-saints-stages');
+    const saved = await t.post('/school/policy', officer, { policy: text });
+    expect(saved.statusCode).toBe(303);
+    const parsed = parseSchoolPolicy(await stored());
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    expect(parsed.policy.registerTimes.AM).toEqual({ opens: '08:55', closes: '09:25' });
+    expect(parsed.policy.leave.noticeDays.religious).toBe(28);
+    const audits = await t.open.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'policy.update')
+      .execute();
+    const last = audits
+      .map((a) => JSON.parse(a.details!) as { preset: string | null; changes?: string[] })
+      .filter((d) => d.preset === 'all-saints-stages');
+    expect(last).toHaveLength(1);
+    expect(last[0]!.changes).toContain('Performance absence not authorised below: 90% → 96%');
+    const shown = await t.get('/school/policy', officer);
+    expect(textOf(section(shown.body, 'leave-rules'))).toContain(
+      'Leave is not granted when your child has any unauthorised absence this school year, when their authorised absence is already above 10%.',
+    );
+    expect(textOf(section(shown.body, 'half-termly-bands'))).toContain('Green 96%');
+    // Nothing left to change: the preset again says so.
+    const again = await t.get('/school/policy?preset=all-saints-stages', officer);
+    expect(textOf(section(again.body, 'changes'))).toContain('Nothing the school runs on changes.');
+  });
 });

@@ -5,7 +5,8 @@
  * a textarea, saved with every problem listed by field.
  *
  *   GET  /school/policy            attendance officers, senior leaders, administrators
- *   GET  /school/policy?preset=id  the same, with the editor holding that preset (not saved yet)
+ *   GET  /school/policy?preset=id  the same, with the editor holding that preset's whole policy and
+ *                                  what saving it would change, field by field (not saved yet)
  *   POST /school/policy            save the document (audited)
  */
 import {
@@ -33,6 +34,9 @@ import {
   viewSchoolPolicy,
   type SchoolPolicy,
 } from '../services/school-policy.js';
+import { leavePolicyOf, leaveRulesInWords } from '../services/leave.js';
+import { policyChanges } from '../services/policy-changes.js';
+import { summaryBandsOf } from '../services/summaries.js';
 
 const pct = formatThreshold;
 const weeks = (n: number) => `${n} school week${n === 1 ? '' : 's'}`;
@@ -110,6 +114,9 @@ function stagesTable(policy: AttendancePolicy) {
 function summary(policy: SchoolPolicy) {
   const cw = caseworkPolicyOf(policy);
   return {
+    leave: leaveRulesInWords(leavePolicyOf(policy)),
+    halfTermlyBands: summaryBandsOf(policy).map((b) => ({ from: `${b.from}%`, label: b.label, advice: b.advice })),
+    halfTermlyFromPolicy: policy.halfTermlyLetter !== undefined,
     registerTimes: policy.registerTimes,
     followUp: policy.followUp,
     convertNToO: policy.convertNToOAfterSchoolDays,
@@ -144,7 +151,14 @@ async function render(
   reply: FastifyReply,
   actor: Actor,
   schoolId: string,
-  extras: { text?: string; errors?: { field: string; message: string }[]; banner?: string | null; preset?: string },
+  extras: {
+    text?: string;
+    errors?: { field: string; message: string }[];
+    banner?: string | null;
+    preset?: string;
+    /** What saving the editor's document would change, in words (a preset being chosen). */
+    changes?: string[];
+  },
 ): Promise<FastifyReply> {
   const view = await viewSchoolPolicy(deps, actor, schoolId);
   // Show what is being edited when it reads, else what is stored.
@@ -159,6 +173,7 @@ async function render(
     p: summary(shownPolicy),
     presets: POLICY_PRESETS.map((p) => ({ id: p.id, name: p.name, summary: p.summary, source: p.policy.source })),
     chosenPreset: extras.preset ?? null,
+    changes: extras.changes ?? null,
     errors: (extras.errors ?? []).map((e) => ({ text: `${e.field}: ${e.message}`, href: '#policy-text' })),
     banner: extras.banner ?? null,
   });
@@ -187,10 +202,13 @@ export const policyRoutes: FastifyPluginAsync = (fastify) => {
           errors: [{ field: 'preset', message: `there is no preset "${presetId}"` }],
         });
       }
+      const text = presetDocument(view.policy, presetId);
+      const next = parsePolicyText(text);
       return render(deps, reply, actor, schoolId, {
-        text: presetDocument(view.policy, presetId),
+        text,
         preset: presetId,
-        banner: `The editor now holds the preset “${policyPreset(presetId)!.name}” with your register settings. Nothing is saved until you save it.`,
+        changes: next.ok ? policyChanges(view.policy, next.policy) : [],
+        banner: `The editor now holds the preset “${policyPreset(presetId)!.name}”: its whole policy, with your settings where its school’s policy says nothing. Nothing is saved until you save it.`,
       });
     }
     return render(deps, reply, actor, schoolId, {

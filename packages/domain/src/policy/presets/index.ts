@@ -21,3 +21,4 @@ export const POLICY_PRESETS: readonly PolicyPreset[] = [
 export function policyPreset(id: string): PolicyPreset | undefined {
   return POLICY_PRESETS.find((p) => p.id === id);
 }
+export { PRESET_SETTINGS, presetSettings } from './settings.js';
