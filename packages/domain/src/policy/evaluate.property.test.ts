@@ -97,6 +97,11 @@ function factsArb(policy: AttendancePolicy): fc.Arbitrary<CaseFacts> {
           on: fc.constant(d('2025-11-03')),
           rate: rateArb,
           schoolWeeksSince: fc.integer({ min: 0, max: 10 }),
+          previous: fc.record({
+            on: fc.constant(d('2025-10-06')),
+            rate: fc.option(rateArb, { nil: null }),
+            what: fc.constant('stage entry'),
+          }),
         }),
       },
       { requiredKeys: ['id', 'enteredOn', 'schoolWeeksInStage'] },
@@ -201,22 +206,27 @@ describe('evaluate: properties', () => {
     );
   });
 
-  it('enters one stage up at a time, and steps down only to a lower stage (or out)', () => {
+  it('enters the highest stage whose trigger holds (where the pupil stands), and steps down only to a lower stage (or out)', () => {
     fc.assert(
       fc.property(caseArb, ({ policy, facts }) => {
         const out = evaluate(policy, facts);
+        const stages = orderedStages(policy);
         const from = target(policy, facts, []);
         const to = target(policy, facts, out);
-        const here = orderedStages(policy)[from - 1];
         for (const s of out) {
-          if (s.kind === 'enter') expect(to).toBe(from + 1);
-          if (s.kind === 'stepDown') {
-            expect(to).toBeLessThan(from);
-            // one stage down unless the stage names where it leads
-            if (here?.stepDownTo === undefined) expect(to).toBe(from - 1);
+          if (s.kind === 'enter') {
+            expect(to).toBeGreaterThan(from);
+            // no stage above the one proposed is triggered unless it needs the one before it
+            for (const r of s.because) {
+              const at = stages.findIndex((st) => st.id === r.stageId) + 1;
+              if (r.met && at > to) expect(stages.slice(to, at).some((st) => st.requiresPrevious)).toBe(true);
+            }
+            // every stage passed is listed as a support-first step
+            expect(s.steps?.length ?? 0).toBe(to - from - 1);
           }
+          if (s.kind === 'stepDown') expect(to).toBeLessThan(from);
         }
-        expect(out.filter((s) => s.kind !== 'review').length).toBeLessThanOrEqual(1);
+        expect(out.filter((s) => s.kind !== 'review' && s.kind !== 'action').length).toBeLessThanOrEqual(1);
       }),
       RUNS,
     );

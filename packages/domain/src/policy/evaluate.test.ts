@@ -37,7 +37,14 @@ const inStage = (id: string, weeks: number, review?: Current['lastReview']): Cur
     : { id, enteredOn: d('2025-10-06'), schoolWeeksInStage: weeks };
 
 describe('checkCondition: every kind, with its boundary', () => {
-  const review = { on: d('2025-11-03'), rate: 0.92, schoolWeeksSince: 3 };
+  // The review recorded 92%; the rate at stage entry (the point it is compared with) is 92%.
+  const review = {
+    on: d('2025-11-03'),
+    rate: 0.92,
+    schoolWeeksSince: 3,
+    previous: { on: d('2025-10-06'), rate: 0.92, what: 'stage entry' },
+  };
+  const improvedReview = { ...review, rate: 0.921 };
   const cases: [string, Condition, CaseFacts, boolean, number | null, number | null][] = [
     ['rateBelow below', { kind: 'rateBelow', rate: 0.9 }, facts({ rate: 0.894 }), true, 0.894, 0.9],
     ['rateBelow exactly at', { kind: 'rateBelow', rate: 0.9 }, facts({ rate: 0.9 }), false, 0.9, 0.9],
@@ -123,7 +130,7 @@ describe('checkCondition: every kind, with its boundary', () => {
     [
       'noImprovement equal rate',
       { kind: 'noImprovementSinceReview' },
-      facts({ rate: 0.92, current: inStage('track-1', 4, review) }),
+      facts({ rate: 1, current: inStage('track-1', 4, review) }),
       true,
       0.92,
       0.92,
@@ -131,7 +138,7 @@ describe('checkCondition: every kind, with its boundary', () => {
     [
       'noImprovement improved',
       { kind: 'noImprovementSinceReview' },
-      facts({ rate: 0.921, current: inStage('track-1', 4, review) }),
+      facts({ rate: 0.5, current: inStage('track-1', 4, improvedReview) }),
       false,
       0.921,
       0.92,
@@ -147,7 +154,7 @@ describe('checkCondition: every kind, with its boundary', () => {
     [
       'improvedSinceReview equal rate',
       { kind: 'improvedSinceReview' },
-      facts({ rate: 0.92, current: inStage('track-1', 4, review) }),
+      facts({ rate: 0.99, current: inStage('track-1', 4, review) }),
       false,
       0.92,
       0.92,
@@ -155,9 +162,9 @@ describe('checkCondition: every kind, with its boundary', () => {
     [
       'improvedSinceReview improved',
       { kind: 'improvedSinceReview' },
-      facts({ rate: 0.93, current: inStage('track-1', 4, review) }),
+      facts({ rate: 0.5, current: inStage('track-1', 4, improvedReview) }),
       true,
-      0.93,
+      0.921,
       0.92,
     ],
     [
@@ -227,21 +234,73 @@ describe('evaluate with the twin-track example', () => {
     expect(s!.because.find((b) => b.stageId === 'track-1')).toMatchObject({ met: true, value: 0.94, threshold: 0.95 });
   });
 
-  it('never escalates more than one stage: 40% in no stage proposes Track 1 and names the severe stage', () => {
+  it('enters where the pupil stands: 40% in no stage proposes the severe stage at once, listing the steps before it', () => {
     const out = evaluate(P, facts({ rate: 0.4 }));
-    expect(out.map((s) => [s.kind, s.toStageId])).toEqual([['enter', 'track-1']]);
-    expect(out[0]!.explanation).toContain('Track 2: severe absence also holds (attendance 40.0% is below 50%)');
-    expect(out[0]!.explanation).toContain('one stage at a time');
+    expect(out.map((s) => [s.kind, s.toStageId])).toEqual([['enter', 'track-2-severe']]);
+    expect(out[0]!.explanation).toContain('Track 2: severe absence: attendance 40.0% is below 50%');
+    expect(out[0]!.steps?.map((st) => [st.stageId, st.status])).toEqual([
+      ['track-1', 'skipped'],
+      ['track-1-plan', 'skipped'],
+      ['track-2', 'skipped'],
+    ]);
+    expect(out[0]!.steps?.[0]!.reason).toBe('the pupil already meets the entry rule of Track 2: severe absence');
     // because lists every trigger of every stage checked.
     expect(out[0]!.because).toHaveLength(6);
   });
 
-  it('moves to the plan when there is no improvement since the review', () => {
-    const current = inStage('track-1', 6, { on: d('2025-11-03'), rate: 0.93, schoolWeeksSince: 3 });
-    const out = evaluate(P, facts({ rate: 0.93, current }));
+  it('lists a step the pupil has been at as done, and a stage marked to offer as still to offer', () => {
+    const policy: AttendancePolicy = {
+      ...P,
+      stages: P.stages.map((st) => (st.id === 'track-2' ? { ...st, offerWhenSkipped: true } : st)),
+    };
+    const out = evaluate(policy, {
+      ...facts({ rate: 0.4, current: inStage('track-1', 2) }),
+      stagesBefore: ['track-1'],
+    });
+    expect(out[0]!.steps?.map((st) => [st.stageId, st.status])).toEqual([
+      ['track-1-plan', 'skipped'],
+      ['track-2', 'toOffer'],
+    ]);
+    // the stage still to offer brings its actions with the proposal
+    expect(out[0]!.actions).toEqual(expect.arrayContaining(['referral:early-help', 'home-visit']));
+  });
+
+  it('stops below a stage entered only from the one before it, and names it', () => {
+    const policy: AttendancePolicy = {
+      ...P,
+      stages: P.stages.map((st) => (st.id === 'track-2-severe' ? { ...st, requiresPrevious: true } : st)),
+    };
+    const out = evaluate(policy, facts({ rate: 0.4 }));
+    expect(out.map((s) => [s.kind, s.toStageId])).toEqual([['enter', 'track-2']]);
+    expect(out[0]!.explanation).toContain(
+      'Track 2: severe absence also holds (attendance 40.0% is below 50%), but it is entered only from the stage before it: Track 2: intensive support (persistent absence) first',
+    );
+  });
+
+  it('moves to the plan when the review showed no improvement on stage entry, whatever the rate today', () => {
+    const review = {
+      on: d('2025-11-03'),
+      rate: 0.93,
+      schoolWeeksSince: 0,
+      previous: { on: d('2025-10-06'), rate: 0.935, what: 'stage entry' },
+    };
+    const out = evaluate(P, facts({ rate: 0.96, current: inStage('track-1', 6, review) }));
     expect(out.map((s) => [s.kind, s.toStageId])).toEqual([['enter', 'track-1-plan']]);
-    expect(out[0]!.explanation).toContain('attendance 93.0% is no better than 93.0% at the review on 2025-11-03');
+    expect(out[0]!.explanation).toContain(
+      'attendance 93.0% at the review on 2025-11-03 is no better than 93.5% at stage entry on 2025-10-06',
+    );
     expect(out[0]!.fromStageId).toBe('track-1');
+  });
+
+  it('does not escalate on the day a review records an improvement', () => {
+    const review = {
+      on: d('2025-11-24'),
+      rate: 0.94,
+      schoolWeeksSince: 0,
+      previous: { on: d('2025-10-06'), rate: 0.9, what: 'stage entry' },
+    };
+    const out = evaluate(P, facts({ rate: 0.94, current: inStage('track-1', 7, review) }));
+    expect(out.map((s) => [s.kind, s.toStageId])).toEqual([['stay', 'track-1']]);
   });
 
   it('enters Track 2 from the plan when attendance falls below 90%', () => {
@@ -288,9 +347,10 @@ describe('evaluate with the twin-track example', () => {
     expect(out[0]!.explanation).toContain('attendance 95.0% is at or above 95%');
   });
 
-  it('steps down one stage only, when every step-down condition holds', () => {
+  it('steps down one stage when the stage below still has work to do, when every step-down condition holds', () => {
     const current = inStage('track-2', 3);
     const ok = evaluate(P, facts({ rate: 0.91, rateOver: { 6: 0.97 }, current }));
+    // Track 1's trigger (below 95%) still holds at 91%, so the plan (below) is not passed.
     expect(ok.map((s) => [s.kind, s.toStageId])).toEqual([['stepDown', 'track-1-plan']]);
     const notYet = evaluate(P, facts({ rate: 0.91, rateOver: { 6: 0.94 }, current }));
     expect(notYet.map((s) => [s.kind, s.toStageId])).toEqual([['stay', 'track-2']]);

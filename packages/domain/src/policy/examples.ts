@@ -32,6 +32,8 @@ export const TWIN_TRACK_EXAMPLE_POLICY: AttendancePolicy = {
       id: 'track-1-plan',
       name: 'Track 1: attendance support plan',
       order: 2,
+      // "If concerns persist, a personalised Attendance Support Plan": after the meeting.
+      requiresPrevious: true,
       triggers: [
         { kind: 'noImprovementSinceReview' },
         { kind: 'unauthorisedSessionsInRollingWeeks', sessions: 10, weeks: 10 },

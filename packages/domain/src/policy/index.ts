@@ -5,5 +5,7 @@ export * from './examples.js';
 export * from './letters.js';
 export * from './adjusted.js';
 export * from './review.js';
+export * from './needs.js';
+export * from './words.js';
 export * from './presets/index.js';
 export * from './settings.js';

@@ -18,12 +18,66 @@ export interface AttendanceBand {
 }
 
 /**
- * A condition that brings a pupil into a stage. Every kind looks at more absence as worse, so
- * more absence can only make a trigger hold, never stop it holding.
+ * When a rule is checked, i.e. whose measures it reads (docs/policy.md, "Cadence"):
+ * - 'today' (the default): every school day, the measures up to "as of";
+ * - 'halfTermCheck': the last school day of the latest half-term (calendar term) ended this
+ *   school year, with the measures as they stood that day; nothing before the first one;
+ * - 'reviewPoint': the latest of the policy's `reviewPoints` reached this school year, with the
+ *   measures as they stood that day; nothing before the first one.
+ * A rule read at a check point gives the same answer every day until the next check point, so
+ * a proposal made at a check point stays until people decide (or the next check point).
+ */
+export type CheckAt = 'today' | 'halfTermCheck' | 'reviewPoint';
+
+/**
+ * A review point of the school year: a date (the first school day on or after it), or the first
+ * or last school week of a month (its first school day, or its last school day).
+ */
+export type ReviewPoint =
+  | { readonly kind: 'date'; readonly month: number; readonly day: number; readonly label?: string }
+  | {
+      readonly kind: 'schoolWeekOf';
+      readonly which: 'first' | 'last';
+      readonly month: number;
+      readonly label?: string;
+    };
+
+/**
+ * Time measured from when something started, through the school's calendar: school days,
+ * school weeks, or calendar months (docs/casework.md, "Time").
+ */
+export type Anchor =
+  /** The day the current stage was entered. */
+  | 'stageEntry'
+  /** The day the current Notice to Improve was issued. */
+  | 'noticeIssued'
+  /** The last school day of the current Notice to Improve's period (15 school days, or 6 weeks). */
+  | 'noticePeriodEnd'
+  /** The day the current attendance contract was agreed. */
+  | 'contractAgreed'
+  /** The start of the current (active) plan. */
+  | 'planStart';
+
+export type Span =
+  { readonly schoolDays: number } | { readonly schoolWeeks: number } | { readonly calendarMonths: number };
+
+/** Engagement facts from the case record (docs/casework.md, "Engagement"). */
+export type EngagementFact =
+  /** A contract in the case is recorded as broken. */
+  | 'contractBroken'
+  /** A medical action plan (plan kind 'medical') has been agreed in the case. */
+  | 'medicalActionPlanAgreed'
+  /** A parent refused support: a referral (e.g. early help) declined, or a support meeting refused. */
+  | 'parentRefusedSupport';
+
+/**
+ * A condition that brings a pupil into a stage. Every kind but `not` looks at more absence as
+ * worse, so more absence can only make a trigger hold, never stop it holding; `not` is meant
+ * for gates on the case record (e.g. "not only illness, unless a medical action plan is agreed").
  */
 export type Trigger =
-  /** Year-to-date attendance rate strictly below `rate`. */
-  | { readonly kind: 'rateBelow'; readonly rate: number }
+  /** Attendance rate strictly below `rate`: year to date, or as it stood at a check point. */
+  | { readonly kind: 'rateBelow'; readonly rate: number; readonly at?: CheckAt }
   /** Attendance over the last `weeks` school weeks strictly below `rate`. */
   | { readonly kind: 'rateBelowOverLastWeeks'; readonly rate: number; readonly weeks: number }
   /** At least `sessions` unauthorised absence sessions in the last `weeks` school weeks. */
@@ -32,16 +86,41 @@ export type Trigger =
   | { readonly kind: 'brokenWeeksAtLeast'; readonly weeks: number }
   /** At least `days` consecutive school days absent, up to "as of". */
   | { readonly kind: 'consecutiveDaysAbsent'; readonly days: number }
-  /** The rate now is no better than (≤) the rate at the current stage's last review. */
+  /**
+   * No improvement at the latest review of the current stage: the rate recorded at that review
+   * is no better than (≤) the rate at the review before it, or at stage entry for the first
+   * review. Not the rate today: a present day after the review changes nothing.
+   */
   | { readonly kind: 'noImprovementSinceReview' }
+  /**
+   * No improvement at the latest of the policy's review points: the rate then is no better than
+   * at the previous review point, or than the September baseline (last year's rate) at the
+   * first review point of the year. Only for a pupil already in the current stage before that
+   * review point.
+   */
+  | { readonly kind: 'noImprovementAtReviewPoint' }
   /** At least `schoolWeeks` school weeks in the current stage. */
   | { readonly kind: 'timeInStageAtLeast'; readonly schoolWeeks: number }
+  /** At least `span` (school days, school weeks or calendar months) since `from`; not met without it. */
+  | { readonly kind: 'timeSince'; readonly from: Anchor; readonly span: Span }
   /** At least `meetings` meetings in the current stage not attended (`CaseFacts.meetingsNotAttendedInStage`). */
   | { readonly kind: 'meetingNotAttended'; readonly meetings: number }
   /** At least `targets` plan targets missed at review (`CaseFacts.planTargetsMissed`). */
   | { readonly kind: 'planTargetsMissed'; readonly targets: number }
+  /** An engagement fact from the case record holds. */
+  | { readonly kind: 'engagement'; readonly fact: EngagementFact }
+  /** At least `share` (a fraction) of this year's absence sessions are illness or medical (I, M). */
+  | { readonly kind: 'illnessShareAtLeast'; readonly share: number }
+  /** Any unauthorised absence inside the current Notice to Improve's period (15 school days). */
+  | { readonly kind: 'noticeBreached' }
+  /** Last year's attendance below `rate` (0.9: persistently absent); checked only before the year's first check point. */
+  | { readonly kind: 'lastYearRateBelow'; readonly rate: number }
   /** Every one of `all` holds (e.g. parents not engaging AND the unauthorised-absence threshold). */
-  | { readonly kind: 'allOf'; readonly all: readonly Trigger[] };
+  | { readonly kind: 'allOf'; readonly all: readonly Trigger[] }
+  /** At least one of `any` holds. */
+  | { readonly kind: 'anyOf'; readonly any: readonly Trigger[] }
+  /** `condition` does not hold. */
+  | { readonly kind: 'not'; readonly condition: Trigger };
 
 /**
  * A condition for stepping down. Every kind looks at less absence as better (or at time only),
@@ -49,16 +128,20 @@ export type Trigger =
  * more absence.
  */
 export type StepDownCondition =
-  /** Year-to-date attendance rate at least `rate`. */
-  | { readonly kind: 'rateAtLeast'; readonly rate: number }
+  /** Attendance rate at least `rate`: year to date, or as it stood at a check point. */
+  | { readonly kind: 'rateAtLeast'; readonly rate: number; readonly at?: CheckAt }
   /** Attendance over the last `weeks` school weeks at least `rate`. */
   | { readonly kind: 'rateAtLeastOverLastWeeks'; readonly rate: number; readonly weeks: number }
   /** At most `sessions` unauthorised absence sessions in the last `weeks` school weeks. */
   | { readonly kind: 'unauthorisedSessionsInRollingWeeksAtMost'; readonly sessions: number; readonly weeks: number }
-  /** The rate now is strictly better than at the current stage's last review. */
+  /** Improvement at the latest review: its rate strictly better than at the review before (or stage entry). */
   | { readonly kind: 'improvedSinceReview' }
+  /** Improvement at the latest review point: its rate strictly better than at the previous one (or the baseline). */
+  | { readonly kind: 'improvedAtReviewPoint' }
   /** At least `schoolWeeks` school weeks in the current stage. */
-  | { readonly kind: 'timeInStageAtLeast'; readonly schoolWeeks: number };
+  | { readonly kind: 'timeInStageAtLeast'; readonly schoolWeeks: number }
+  /** At least `span` since `from`. */
+  | { readonly kind: 'timeSince'; readonly from: Anchor; readonly span: Span };
 
 /** Anything `evaluate` checks. */
 export type Condition = Trigger | StepDownCondition;
@@ -74,6 +157,25 @@ export interface PolicyStage {
   readonly triggers: readonly Trigger[];
   /** What the stage proposes, e.g. 'letter:stage-1a', 'meeting', 'plan'. */
   readonly actions: readonly string[];
+  /**
+   * The stage is entered only from the stage just below it (e.g. a Notice to Improve only after
+   * Stage 2): a pupil lower down who meets its entry rule is proposed the stage below it first.
+   */
+  readonly requiresPrevious?: boolean;
+  /**
+   * When a pupil skips this stage (entering a higher one where they stand), its actions are
+   * still to offer with the higher stage's, rather than skipped (support first).
+   */
+  readonly offerWhenSkipped?: boolean;
+  /**
+   * Actions proposed while in this stage when their condition holds, without changing the stage
+   * (e.g. a penalty notice after unauthorised absence during a Notice to Improve).
+   */
+  readonly inStage?: readonly {
+    readonly id: string;
+    readonly when: Trigger;
+    readonly actions: readonly string[];
+  }[];
   /** A review is due this many school weeks after entering the stage (or after the last review). */
   readonly reviewAfterSchoolWeeks: number;
   /** ALL of them holding (and none of this stage's triggers) proposes stepping down one stage. */
@@ -109,6 +211,8 @@ export interface AttendancePolicy {
    * the most serious first; the rest are held back to the next evaluation. Absent: no cap.
    */
   readonly maxNewEntriesPerRun?: number;
+  /** The school year's review points (for conditions read `at: 'reviewPoint'`), in year order. */
+  readonly reviewPoints?: readonly ReviewPoint[];
   readonly bands: readonly AttendanceBand[];
   readonly stages: readonly PolicyStage[];
 }
@@ -119,6 +223,23 @@ export interface CaseMeasures {
   readonly attendanceRate: number | null;
   readonly unauthorisedAbsenceSessions: number;
   readonly brokenWeeks: number;
+}
+
+/** A measure as it stood on a check day. */
+export interface CheckPointFact {
+  readonly on: PlainDate;
+  /** The attendance rate the policy reads, as it stood that day; null when no possible sessions. */
+  readonly rate: number | null;
+  /** A label for the words, e.g. 'Autumn 1' or 'October review point'. */
+  readonly label: string;
+}
+
+/** Time since a start date, counted through the school's calendar. */
+export interface AnchorFact {
+  readonly on: PlainDate;
+  readonly schoolDays: number;
+  readonly schoolWeeks: number;
+  readonly calendarMonths: number;
 }
 
 export interface CaseFacts {
@@ -139,18 +260,48 @@ export interface CaseFacts {
     readonly id: string;
     readonly enteredOn: PlainDate;
     readonly schoolWeeksInStage: number;
+    /** The rate the policy reads as it stood the day the stage was entered (null: none). */
+    readonly rateAtEntry?: number | null;
     readonly lastReview?: {
       readonly on: PlainDate;
-      /** Year-to-date attendance rate recorded at the review. */
+      /** Attendance rate recorded at the review. */
       readonly rate: number;
       /** School weeks since the review (the next review is due from here). */
       readonly schoolWeeksSince: number;
+      /**
+       * What the review is compared with: the review before it in the stage, or the stage entry
+       * (null rate: nothing to compare with).
+       */
+      readonly previous?: { readonly on: PlainDate; readonly rate: number | null; readonly what: string };
     };
   } | null;
+  /** Stage ids the pupil has been in during the open case (for the support-first steps done). */
+  readonly stagesBefore?: readonly string[];
   /** Meetings in the current stage the family did not attend (filled from the case record). */
   readonly meetingsNotAttendedInStage?: number;
   /** Plan targets missed at the plan's reviews in the current stage (filled from the case record). */
   readonly planTargetsMissed?: number;
+  /** Engagement facts from the case record, those the policy reads. */
+  readonly engagement?: Partial<Readonly<Record<EngagementFact, boolean>>>;
+  /** Share of this year's absence sessions that are illness or medical (I, M); null: no absence. */
+  readonly illnessShare?: number | null;
+  /** The latest half-term check this year (null: none yet). */
+  readonly halfTermCheck?: CheckPointFact | null;
+  /** The latest review point this year and the one it is compared with (null: none yet). */
+  readonly reviewPoint?: (CheckPointFact & { readonly previous: CheckPointFact | null }) | null;
+  /** Last year's measures (null: no marks last year); `beforeFirstCheck`: the year's first check point has not come. */
+  readonly lastYear?: { readonly attendanceRate: number | null; readonly beforeFirstCheck: boolean } | null;
+  /** The current Notice to Improve (null: none in monitoring). */
+  readonly noticeToImprove?: {
+    readonly issuedOn: PlainDate;
+    readonly periodEndsOn: PlainDate;
+    /** Unauthorised sessions from the issue day to the end of the period (or "as of"). */
+    readonly unauthorisedInPeriod: number;
+    /** A penalty notice has been issued, or one proposed and decided, since the notice. */
+    readonly penaltyDecided: boolean;
+  } | null;
+  /** Time since each start date the policy measures from (absent key: no such start). */
+  readonly since?: Partial<Readonly<Record<Anchor, AnchorFact | null>>>;
 }
 
 /** One condition checked, with the number used and the threshold it was held against. */
@@ -169,7 +320,17 @@ export interface TriggerResult {
   readonly explanation: string;
 }
 
-export type SuggestionKind = 'enter' | 'review' | 'stepDown' | 'stay';
+export type SuggestionKind = 'enter' | 'review' | 'stepDown' | 'stay' | 'action';
+
+/** A support-first step the policy expects before the proposed stage, and where it stands. */
+export interface SupportStep {
+  readonly stageId: string;
+  readonly name: string;
+  /** done: the pupil has been in the stage; skipped: not needed (reason); toOffer: its actions come with this proposal. */
+  readonly status: 'done' | 'skipped' | 'toOffer';
+  readonly reason: string;
+  readonly actions: readonly string[];
+}
 
 /** A proposal for people to decide on, never an action taken. */
 export interface Suggestion {
@@ -177,7 +338,7 @@ export interface Suggestion {
   readonly asOf: PlainDate;
   /** The stage the pupil is in now, or null. */
   readonly fromStageId: string | null;
-  /** enter: the proposed stage; stepDown: the stage below (null = out of staged casework); review/stay: the current stage. */
+  /** enter: the proposed stage; stepDown: the stage below (null = out of staged casework); review/stay/action: the current stage. */
   readonly toStageId: string | null;
   /** The proposed actions (the entered stage's actions, the step-down actions, or ['review']). */
   readonly actions: readonly string[];
@@ -187,4 +348,6 @@ export interface Suggestion {
   readonly explanation: string;
   /** Every condition checked for this proposal. Never empty. */
   readonly because: readonly TriggerResult[];
+  /** enter / stepDown past stages: the stages passed, each done, skipped (with why) or still to offer. */
+  readonly steps?: readonly SupportStep[];
 }

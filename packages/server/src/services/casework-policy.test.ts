@@ -1,4 +1,4 @@
-import { evaluate, TWIN_TRACK_EXAMPLE_POLICY, type CaseFacts } from '@rollcall/domain';
+import { evaluate, POLICY_PRESETS, TWIN_TRACK_EXAMPLE_POLICY, type CaseFacts } from '@rollcall/domain';
 import { describe, expect, it } from 'vitest';
 import { parseCaseworkPolicy } from './casework-policy.js';
 
@@ -48,5 +48,35 @@ describe('the casework policy document', () => {
     const r = parseCaseworkPolicy(raw);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors.join(' | ')).toContain(message);
+  });
+});
+
+describe('the policy language of issue 13 in the document', () => {
+  it.each(POLICY_PRESETS.map((p) => [p.id, p] as const))(
+    '%s: the preset passes the check unchanged (nested conditions, cadence, gates, nothing dropped)',
+    (_id, preset) => {
+      const r = parseCaseworkPolicy(JSON.parse(JSON.stringify(preset.policy)));
+      expect(r.ok && r.policy).toEqual(preset.policy);
+    },
+  );
+
+  it('names the field of a nested condition that is wrong', () => {
+    const bad = {
+      ...POLICY_PRESETS[0]!.policy,
+      stages: [
+        {
+          ...POLICY_PRESETS[0]!.policy.stages[0]!,
+          triggers: [
+            {
+              kind: 'anyOf',
+              any: [{ kind: 'not', condition: { kind: 'timeSince', from: 'nowhere', span: { schoolDays: 15 } } }],
+            },
+          ],
+        },
+      ],
+    };
+    const r = parseCaseworkPolicy(bad);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.errors.join('\n')).toContain('stages.0.triggers.0.any.0.condition.from');
   });
 });

@@ -3,7 +3,7 @@
  * JSON parsed by the caller): every problem comes back with the path of its field, so the policy
  * editor can put the message beside the field.
  */
-import type { AttendancePolicy } from '@rollcall/domain';
+import type { AttendancePolicy, Trigger } from '@rollcall/domain';
 import { z } from 'zod';
 
 const rate = z
@@ -13,29 +13,54 @@ const rate = z
 const weeks = z.number().int().min(1).max(52);
 const count = z.number().int().min(1).max(400);
 
+const at = z.enum(['today', 'halfTermCheck', 'reviewPoint'], {
+  message: "must be 'today', 'halfTermCheck' or 'reviewPoint'",
+});
+const anchor = z.enum(['stageEntry', 'noticeIssued', 'noticePeriodEnd', 'contractAgreed', 'planStart'], {
+  message: "must be 'stageEntry', 'noticeIssued', 'noticePeriodEnd', 'contractAgreed' or 'planStart'",
+});
+const span = z.union(
+  [
+    z.object({ schoolDays: z.number().int().min(1).max(400) }).strict(),
+    z.object({ schoolWeeks: z.number().int().min(1).max(104) }).strict(),
+    z.object({ calendarMonths: z.number().int().min(1).max(36) }).strict(),
+  ],
+  { message: 'give one of schoolDays, schoolWeeks or calendarMonths' },
+);
+const engagementFact = z.enum(['contractBroken', 'medicalActionPlanAgreed', 'parentRefusedSupport'], {
+  message: "must be 'contractBroken', 'medicalActionPlanAgreed' or 'parentRefusedSupport'",
+});
+
 const simpleTriggers = [
-  z.object({ kind: z.literal('rateBelow'), rate }),
+  z.object({ kind: z.literal('rateBelow'), rate, at: at.optional() }),
   z.object({ kind: z.literal('rateBelowOverLastWeeks'), rate, weeks }),
   z.object({ kind: z.literal('unauthorisedSessionsInRollingWeeks'), sessions: count, weeks }),
   z.object({ kind: z.literal('brokenWeeksAtLeast'), weeks }),
   z.object({ kind: z.literal('consecutiveDaysAbsent'), days: count }),
   z.object({ kind: z.literal('noImprovementSinceReview') }),
+  z.object({ kind: z.literal('noImprovementAtReviewPoint') }),
   z.object({ kind: z.literal('timeInStageAtLeast'), schoolWeeks: weeks }),
+  z.object({ kind: z.literal('timeSince'), from: anchor, span }),
   z.object({ kind: z.literal('meetingNotAttended'), meetings: count }),
   z.object({ kind: z.literal('planTargetsMissed'), targets: count }),
+  z.object({ kind: z.literal('engagement'), fact: engagementFact }),
+  z.object({ kind: z.literal('illnessShareAtLeast'), share: rate }),
+  z.object({ kind: z.literal('noticeBreached') }),
+  z.object({ kind: z.literal('lastYearRateBelow'), rate }),
 ] as const;
 
-/** `allOf` nests one level: its conditions are simple triggers. */
-const trigger = z.discriminatedUnion('kind', [
-  ...simpleTriggers,
-  z.object({
-    kind: z.literal('allOf'),
-    all: z.array(z.discriminatedUnion('kind', [...simpleTriggers])).min(2, 'allOf needs at least two conditions'),
-  }),
-]);
+/** Conditions nest: `allOf`, `anyOf` and `not` hold any trigger, nested ones too. */
+const trigger: z.ZodType<Trigger> = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    ...simpleTriggers,
+    z.object({ kind: z.literal('allOf'), all: z.array(trigger).min(1, 'allOf needs at least one condition') }),
+    z.object({ kind: z.literal('anyOf'), any: z.array(trigger).min(1, 'anyOf needs at least one condition') }),
+    z.object({ kind: z.literal('not'), condition: trigger }),
+  ]),
+);
 
 const stepDown = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('rateAtLeast'), rate }),
+  z.object({ kind: z.literal('rateAtLeast'), rate, at: at.optional() }),
   z.object({ kind: z.literal('rateAtLeastOverLastWeeks'), rate, weeks }),
   z.object({
     kind: z.literal('unauthorisedSessionsInRollingWeeksAtMost'),
@@ -43,7 +68,25 @@ const stepDown = z.discriminatedUnion('kind', [
     weeks,
   }),
   z.object({ kind: z.literal('improvedSinceReview') }),
+  z.object({ kind: z.literal('improvedAtReviewPoint') }),
   z.object({ kind: z.literal('timeInStageAtLeast'), schoolWeeks: weeks }),
+  z.object({ kind: z.literal('timeSince'), from: anchor, span }),
+]);
+
+const month = z.number().int().min(1, 'must be a month 1 to 12').max(12, 'must be a month 1 to 12');
+const reviewPoint = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('date'),
+    month,
+    day: z.number().int().min(1).max(31),
+    label: z.string().trim().min(1).optional(),
+  }),
+  z.object({
+    kind: z.literal('schoolWeekOf'),
+    which: z.enum(['first', 'last'], { message: "must be 'first' or 'last'" }),
+    month,
+    label: z.string().trim().min(1).optional(),
+  }),
 ]);
 
 const text = z.string().trim().min(1, 'must not be empty');
@@ -81,6 +124,8 @@ export const caseworkPolicySchema = z
     noticeToImprovePeriod: noticePeriod.optional(),
     /** New first-stage (entry) suggestions proposed per evaluation at most, the most serious first (default: no cap). */
     maxNewEntriesPerRun: maxNewEntries.optional(),
+    /** The school year's review points, for conditions read at the review point. */
+    reviewPoints: z.array(reviewPoint).optional(),
     bands: z
       .array(z.object({ name: text, minRate: rate, colour: text, description: text.optional() }))
       .min(1, 'give at least one band'),
@@ -92,6 +137,9 @@ export const caseworkPolicySchema = z
           order: z.number().int().min(1),
           triggers: z.array(trigger).min(1, 'a stage needs at least one trigger, or nobody would ever enter it'),
           actions: z.array(text),
+          requiresPrevious: z.boolean().optional(),
+          offerWhenSkipped: z.boolean().optional(),
+          inStage: z.array(z.object({ id: text, when: trigger, actions: z.array(text).min(1) })).optional(),
           reviewAfterSchoolWeeks: z.number().int().min(0).max(52),
           stepDownWhen: z.array(stepDown).optional(),
           stepDownActions: z.array(text).optional(),

@@ -10,6 +10,7 @@
  *   POST /school/policy            save the document (audited)
  */
 import {
+  conditionInWords as domainConditionInWords,
   formatThreshold,
   orderedStages,
   POLICY_PRESETS,
@@ -41,39 +42,8 @@ import { summaryBandsOf } from '../services/summaries.js';
 const pct = formatThreshold;
 const weeks = (n: number) => `${n} school week${n === 1 ? '' : 's'}`;
 
-/** A trigger or step-down condition in words. */
-export function conditionInWords(c: Condition): string {
-  switch (c.kind) {
-    case 'rateBelow':
-      return `attendance below ${pct(c.rate)}`;
-    case 'rateAtLeast':
-      return `attendance at least ${pct(c.rate)}`;
-    case 'rateBelowOverLastWeeks':
-      return `attendance below ${pct(c.rate)} over the last ${weeks(c.weeks)}`;
-    case 'rateAtLeastOverLastWeeks':
-      return `attendance at least ${pct(c.rate)} over the last ${weeks(c.weeks)}`;
-    case 'unauthorisedSessionsInRollingWeeks':
-      return `${c.sessions} or more unauthorised sessions in the last ${weeks(c.weeks)}`;
-    case 'unauthorisedSessionsInRollingWeeksAtMost':
-      return `at most ${c.sessions} unauthorised sessions in the last ${weeks(c.weeks)}`;
-    case 'brokenWeeksAtLeast':
-      return `${c.weeks} or more broken weeks this year`;
-    case 'consecutiveDaysAbsent':
-      return `${c.days} or more school days absent in a row`;
-    case 'noImprovementSinceReview':
-      return 'no improvement since the last review';
-    case 'improvedSinceReview':
-      return 'improved since the last review';
-    case 'timeInStageAtLeast':
-      return `${weeks(c.schoolWeeks)} or more in the stage`;
-    case 'meetingNotAttended':
-      return `${c.meetings} or more meetings not attended`;
-    case 'planTargetsMissed':
-      return `${c.targets} or more plan targets missed`;
-    case 'allOf':
-      return `all of: ${c.all.map(conditionInWords).join(' and ')}`;
-  }
-}
+/** A trigger or step-down condition in words (the domain's wording, issue 13). */
+export const conditionInWords = (c: Condition): string => domainConditionInWords(c);
 
 const TAG_COLOURS = new Set([
   'grey',

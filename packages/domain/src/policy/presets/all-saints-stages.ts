@@ -48,6 +48,7 @@ export const ALL_SAINTS_STAGES: PolicyPreset = {
         id: 'stage-2',
         name: 'Stage 2: meeting with the attendance lead',
         order: 2,
+        requiresPrevious: true,
         triggers: [{ kind: 'noImprovementSinceReview' }],
         actions: [letter('2a'), letter('2b'), 'meeting:attendance-lead', 'plan:improvement'],
         reviewAfterSchoolWeeks: 6,
@@ -58,6 +59,7 @@ export const ALL_SAINTS_STAGES: PolicyPreset = {
         id: 'stage-3',
         name: 'Stage 3: meeting with the headteacher and education welfare referral',
         order: 3,
+        requiresPrevious: true,
         triggers: [{ kind: 'noImprovementSinceReview' }, { kind: 'planTargetsMissed', targets: 1 }],
         actions: [letter('3a'), 'meeting:headteacher', 'plan:attendance-support', 'referral:education-welfare'],
         reviewAfterSchoolWeeks: 6,
@@ -68,6 +70,7 @@ export const ALL_SAINTS_STAGES: PolicyPreset = {
         id: 'stage-4',
         name: 'Stage 4: formal warning',
         order: 4,
+        requiresPrevious: true,
         triggers: [{ kind: 'noImprovementSinceReview' }],
         actions: [letter('4'), 'referral:education-welfare', 'contract'],
         reviewAfterSchoolWeeks: 4,
@@ -78,6 +81,7 @@ export const ALL_SAINTS_STAGES: PolicyPreset = {
         id: 'stage-5',
         name: 'Stage 5: referral to the local authority',
         order: 5,
+        requiresPrevious: true,
         triggers: [
           {
             kind: 'allOf',

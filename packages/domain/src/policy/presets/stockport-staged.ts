@@ -65,6 +65,7 @@ export const STOCKPORT_STAGED: PolicyPreset = {
         id: 'stage-3a',
         name: 'Stage 3A: Notice to Improve',
         order: 3,
+        requiresPrevious: true,
         triggers: [
           { kind: 'allOf', all: [{ kind: 'meetingNotAttended', meetings: 1 }, THRESHOLD] },
           { kind: 'allOf', all: [{ kind: 'planTargetsMissed', targets: 1 }, THRESHOLD] },
@@ -82,6 +83,7 @@ export const STOCKPORT_STAGED: PolicyPreset = {
         id: 'stage-3b',
         name: 'Stage 3B: attendance contract',
         order: 4,
+        requiresPrevious: true,
         triggers: [{ kind: 'allOf', all: [{ kind: 'timeInStageAtLeast', schoolWeeks: 15 }, THRESHOLD] }],
         actions: ['letter:stage-3b', 'meeting:attendance-contract', 'contract'],
         reviewAfterSchoolWeeks: 6,
@@ -96,6 +98,7 @@ export const STOCKPORT_STAGED: PolicyPreset = {
         id: 'stage-4',
         name: 'Stage 4: formal legal intervention',
         order: 5,
+        requiresPrevious: true,
         triggers: [
           { kind: 'allOf', all: [{ kind: 'meetingNotAttended', meetings: 1 }, THRESHOLD] },
           { kind: 'allOf', all: [{ kind: 'planTargetsMissed', targets: 1 }, THRESHOLD] },

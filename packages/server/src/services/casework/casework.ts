@@ -466,7 +466,10 @@ async function applyDecision(trx: Trx, actor: Actor, d: PreparedDecision, now: s
   if (decision !== 'dismiss') {
     await ensureCaseOpen(trx, actor, pupilId, school.id, today, now);
     const why = `${decision === 'accept' ? 'Accepted' : 'Adjusted'} the suggestion of ${suggestion.asOf}: ${suggestion.explanation}${reason ? ` Decision: ${reason}` : ''}`;
-    if (suggestion.kind === 'review' && decision === 'accept') {
+    if (suggestion.kind === 'action' && decision === 'accept') {
+      // An action the stage proposes (e.g. a penalty notice after a Notice to Improve is
+      // breached): the stage stays; the actions below are created.
+    } else if (suggestion.kind === 'review' && decision === 'accept') {
       await trx
         .insertInto('case_reviews')
         .values({

@@ -99,14 +99,21 @@ describeEachDialect('daily casework evaluation', (ctx) => {
       .execute();
     expect(rows.map((s) => [s.pupil_id, s.kind, s.to_stage_id, s.status])).toEqual([
       [school.pupilsA[1], 'enter', 'track-1', 'open'],
-      [school.pupilsA[2], 'enter', 'track-1', 'open'],
-      [school.pupilsB[0], 'enter', 'track-1', 'open'],
+      [school.pupilsA[2], 'enter', 'track-2', 'open'],
+      // Dee (50%, 10 unauthorised sessions) stands in Track 2 too.
+      [school.pupilsB[0], 'enter', 'track-2', 'open'],
     ]);
     const bea = rows[0]!;
     expect(bea.explanation).toContain('attendance 90.0% is below 95%');
     expect(JSON.parse(bea.actions)).toEqual(['letter:track-1-concern', 'meeting:attendance-support']);
-    // Cal also meets Track 2 (80% < 90%), but support comes first: one stage at a time.
-    expect(rows[1]!.explanation).toContain('one stage at a time');
+    // Cal meets Track 2 (80% < 90%): proposed where she stands, the steps before it listed
+    // (issue 13; before, she was offered Track 1 and needed two more accepted steps).
+    expect(rows[1]!.explanation).toContain(
+      'Track 2: intensive support (persistent absence): attendance 80.0% is below 90%',
+    );
+    expect(rows[1]!.explanation).toContain(
+      'Support-first steps before it: Track 1: attendance support meeting skipped (the pupil already meets the entry rule of Track 2: intensive support (persistent absence))',
+    );
     expect(await ctx.db.selectFrom('case_stages').selectAll().execute()).toEqual([]);
     const audited = await ctx.db
       .selectFrom('audit_log')
@@ -129,7 +136,7 @@ describeEachDialect('daily casework evaluation', (ctx) => {
     expect(Number(count.n)).toBe(3);
   });
 
-  it('reads the current stage from the case record: a pupil in Track 1 is proposed the next stage', async () => {
+  it('reads the current stage from the case record: a pupil in Track 1 at 80% is proposed Track 2', async () => {
     const deps = testDeps(ctx.db, ctx.dialect);
     const cal = school.pupilsA[2]!;
     await ctx.db
@@ -149,7 +156,7 @@ describeEachDialect('daily casework evaluation', (ctx) => {
       })
       .execute();
     const r = await evaluateSchool(deps, school.schoolId, AS_OF);
-    // Cal's "enter Track 1" no longer holds; "enter the Track 1 plan from Track 1" is new.
+    // Cal's "enter Track 2" from no stage no longer holds; "enter Track 2 from Track 1" is new.
     expect(r).toMatchObject({ created: 1, superseded: 1 });
     const open = await ctx.db
       .selectFrom('case_suggestions')
@@ -157,7 +164,7 @@ describeEachDialect('daily casework evaluation', (ctx) => {
       .where('pupil_id', '=', cal)
       .where('status', '=', 'open')
       .execute();
-    expect(open.map((s) => [s.kind, s.from_stage_id, s.to_stage_id])).toEqual([['enter', 'track-1', 'track-1-plan']]);
+    expect(open.map((s) => [s.kind, s.from_stage_id, s.to_stage_id])).toEqual([['enter', 'track-1', 'track-2']]);
     const stages = await ctx.db.selectFrom('case_stages').selectAll().where('pupil_id', '=', cal).execute();
     expect(stages).toHaveLength(1);
   });

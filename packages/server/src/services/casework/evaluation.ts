@@ -15,15 +15,20 @@
  *   and shown on the list) and come again at the next evaluation while they hold.
  */
 import {
+  academicYearOf,
   addDays,
   adjustedAttendance,
+  factsAskedFor,
   analysisContext,
   evaluate,
   firstSessionOnOrAfter,
   lastSessionOnOrBefore,
   measurePupil,
+  type Anchor,
+  type AnchorFact,
   type AttendancePolicy,
   type CaseFacts,
+  type FactNeeds,
   type PlainDate,
   type SchoolCalendar,
   type Session,
@@ -44,8 +49,18 @@ import {
   type RecordedIntegrationPeriod,
 } from '../integration-periods.js';
 import { schoolCalendar } from '../registers.js';
-import { recentFigures, schoolWeeksBetween, weeksAskedFor } from './facts.js';
+import {
+  absenceCounts,
+  anchorFact,
+  halfTermCheckDays,
+  rateOver,
+  recentFigures,
+  reviewPointDays,
+  schoolWeeksBetween,
+  type CheckDay,
+} from './facts.js';
 import { capNewEntries, isNewEntry, type Proposal } from './entry-cap.js';
+import { nextPenaltyNotice } from './ledger.js';
 import { caseworkPolicyOf, maxNewEntriesPerRun } from './policy.js';
 import { nameAdjustedRate } from './wording.js';
 
@@ -75,12 +90,41 @@ interface PupilCaseState {
   readonly stageRowId: string;
   readonly stageId: string;
   readonly enteredOn: PlainDate;
-  readonly lastReview: { on: PlainDate; rate: number | null } | null;
+  /** Reviews of the current stage, oldest first. */
+  readonly reviews: readonly { on: PlainDate; rate: number | null }[];
   readonly meetingsNotAttended: number;
   readonly planTargetsMissed: number;
 }
 
-/** Current stage, last review, meetings not attended and plan targets missed, per pupil of a school. */
+/** What the case record says beyond the stage (engagement, plans, notices, contracts), per pupil. */
+export interface PupilRecordFacts {
+  /** Stage ids entered since the pupil last came into staged casework (the open case). */
+  stagesBefore: string[];
+  medicalActionPlanAgreed: boolean;
+  contractBroken: boolean;
+  parentRefusedSupport: boolean;
+  /** The latest contract (not ended), the latest active plan, the latest notice (not withdrawn). */
+  contractAgreedOn: PlainDate | null;
+  planStartsOn: PlainDate | null;
+  notice: { issuedOn: PlainDate; periodEndsOn: PlainDate; status: string } | null;
+  /** Penalty notices issued (dates) and penalty-notice proposals decided (dates of the proposal). */
+  penaltiesOn: PlainDate[];
+  penaltyProposalsDecidedOn: PlainDate[];
+}
+
+const emptyRecord = (): PupilRecordFacts => ({
+  stagesBefore: [],
+  medicalActionPlanAgreed: false,
+  contractBroken: false,
+  parentRefusedSupport: false,
+  contractAgreedOn: null,
+  planStartsOn: null,
+  notice: null,
+  penaltiesOn: [],
+  penaltyProposalsDecidedOn: [],
+});
+
+/** Current stage, its reviews, meetings not attended and plan targets missed, per pupil of a school. */
 async function caseStates(db: DbOrTrx, schoolId: string): Promise<Map<string, PupilCaseState>> {
   const stages = await db
     .selectFrom('case_stages')
@@ -105,8 +149,12 @@ async function caseStates(db: DbOrTrx, schoolId: string): Promise<Map<string, Pu
     .orderBy('case_reviews.reviewed_on')
     .orderBy('case_reviews.created_at')
     .execute();
-  const lastReview = new Map<string, { on: PlainDate; rate: number | null }>();
-  for (const r of reviews) lastReview.set(r.case_stage_id, { on: r.reviewed_on as PlainDate, rate: r.rate });
+  const reviewsOf = new Map<string, { on: PlainDate; rate: number | null }[]>();
+  for (const r of reviews) {
+    const list = reviewsOf.get(r.case_stage_id) ?? [];
+    list.push({ on: r.reviewed_on as PlainDate, rate: r.rate });
+    reviewsOf.set(r.case_stage_id, list);
+  }
   const meetings = await db
     .selectFrom('case_meetings')
     .innerJoin('pupils', 'pupils.id', 'case_meetings.pupil_id')
@@ -139,16 +187,164 @@ async function caseStates(db: DbOrTrx, schoolId: string): Promise<Map<string, Pu
       stageRowId: s.id,
       stageId: s.stage_id,
       enteredOn,
-      lastReview: lastReview.get(s.id) ?? null,
+      reviews: reviewsOf.get(s.id) ?? [],
       meetingsNotAttended: meetings.filter((m) => m.pupil_id === s.pupil_id && m.scheduled_for >= enteredOn).length,
       planTargetsMissed: missed.get(s.pupil_id) ?? 0,
     });
   }
-  // Pupils not in a stage may still have plans with missed targets.
   return out;
 }
 
-/** Builds one pupil's case facts. */
+/** The case record beyond the stage, per pupil of a school: only the parts the policy reads. */
+async function recordFacts(
+  db: DbOrTrx,
+  schoolId: string,
+  needs: FactNeeds,
+  asOf: PlainDate,
+): Promise<Map<string, PupilRecordFacts>> {
+  const out = new Map<string, PupilRecordFacts>();
+  const of = (id: string) => {
+    let r = out.get(id);
+    if (!r) out.set(id, (r = emptyRecord()));
+    return r;
+  };
+  // Stages entered in the open case: every stage row since the pupil last left staged casework.
+  const history = await db
+    .selectFrom('case_stages')
+    .innerJoin('pupils', 'pupils.id', 'case_stages.pupil_id')
+    .select(['case_stages.pupil_id', 'case_stages.stage_id'])
+    .where('pupils.school_id', '=', schoolId)
+    .where('case_stages.entered_on', '<=', asOf)
+    .orderBy('case_stages.entered_on')
+    .orderBy('case_stages.decided_at')
+    .execute();
+  for (const h of history) {
+    const r = of(h.pupil_id);
+    if (h.stage_id === null) r.stagesBefore = [];
+    else if (!r.stagesBefore.includes(h.stage_id)) r.stagesBefore.push(h.stage_id);
+  }
+  const wantsPlans = needs.engagement.includes('medicalActionPlanAgreed') || needs.since.includes('planStart');
+  if (wantsPlans) {
+    const plans = await db
+      .selectFrom('case_plans')
+      .innerJoin('pupils', 'pupils.id', 'case_plans.pupil_id')
+      .select(['case_plans.pupil_id', 'case_plans.kind', 'case_plans.status', 'case_plans.starts_on'])
+      .where('pupils.school_id', '=', schoolId)
+      .where('case_plans.starts_on', '<=', asOf)
+      .orderBy('case_plans.starts_on')
+      .execute();
+    for (const p of plans) {
+      const r = of(p.pupil_id);
+      if (p.kind === 'medical') r.medicalActionPlanAgreed = true;
+      if (p.status === 'active') r.planStartsOn = p.starts_on as PlainDate;
+    }
+  }
+  if (needs.engagement.includes('contractBroken') || needs.since.includes('contractAgreed')) {
+    const contracts = await db
+      .selectFrom('case_contracts')
+      .innerJoin('pupils', 'pupils.id', 'case_contracts.pupil_id')
+      .select(['case_contracts.pupil_id', 'case_contracts.status', 'case_contracts.agreed_on'])
+      .where('pupils.school_id', '=', schoolId)
+      .where('case_contracts.agreed_on', '<=', asOf)
+      .orderBy('case_contracts.agreed_on')
+      .execute();
+    for (const c of contracts) {
+      const r = of(c.pupil_id);
+      if (c.status === 'broken') r.contractBroken = true;
+      if (c.status !== 'ended') r.contractAgreedOn = c.agreed_on as PlainDate;
+    }
+  }
+  if (needs.engagement.includes('parentRefusedSupport')) {
+    const refused = await db
+      .selectFrom('case_referrals')
+      .innerJoin('pupils', 'pupils.id', 'case_referrals.pupil_id')
+      .select(['case_referrals.pupil_id'])
+      .where('pupils.school_id', '=', schoolId)
+      .where('case_referrals.status', '=', 'declined')
+      .execute();
+    for (const x of refused) of(x.pupil_id).parentRefusedSupport = true;
+  }
+  if (needs.noticeToImprove || needs.since.includes('noticeIssued') || needs.since.includes('noticePeriodEnd')) {
+    const notices = await db
+      .selectFrom('notices_to_improve')
+      .innerJoin('pupils', 'pupils.id', 'notices_to_improve.pupil_id')
+      .select([
+        'notices_to_improve.pupil_id',
+        'notices_to_improve.issued_on',
+        'notices_to_improve.monitoring_ends_on',
+        'notices_to_improve.status',
+      ])
+      .where('pupils.school_id', '=', schoolId)
+      .where('notices_to_improve.issued_on', '<=', asOf)
+      .where('notices_to_improve.status', '!=', 'withdrawn')
+      .orderBy('notices_to_improve.issued_on')
+      .execute();
+    for (const n of notices)
+      of(n.pupil_id).notice = {
+        issuedOn: n.issued_on as PlainDate,
+        periodEndsOn: n.monitoring_ends_on as PlainDate,
+        status: n.status,
+      };
+    const penalties = await db
+      .selectFrom('penalty_notices')
+      .innerJoin('pupils', 'pupils.id', 'penalty_notices.pupil_id')
+      .select(['penalty_notices.pupil_id', 'penalty_notices.issued_on'])
+      .where('pupils.school_id', '=', schoolId)
+      .execute();
+    for (const x of penalties) of(x.pupil_id).penaltiesOn.push(x.issued_on as PlainDate);
+    const decided = await db
+      .selectFrom('case_suggestions')
+      .select(['pupil_id', 'as_of', 'actions'])
+      .where('school_id', '=', schoolId)
+      .where('kind', '=', 'action')
+      .where('status', 'in', ['accepted', 'adjusted', 'dismissed'])
+      .execute();
+    for (const x of decided)
+      if (x.actions.includes('penalty-notice')) of(x.pupil_id).penaltyProposalsDecidedOn.push(x.as_of as PlainDate);
+  }
+  return out;
+}
+
+/** The school year's check days and the pupil-independent facts about them. */
+export interface YearChecks {
+  readonly yearStart: PlainDate;
+  readonly yearStartSession: number;
+  readonly halfTerm: CheckDay | null;
+  readonly reviewPoint: CheckDay | null;
+  readonly previousReviewPoint: CheckDay | null;
+  readonly beforeFirstCheck: boolean;
+  readonly lastYear: { from: number; to: number } | null;
+}
+
+export function yearChecks(cal: SchoolCalendar, policy: AttendancePolicy, asOf: PlainDate): YearChecks {
+  const year = academicYearOf(asOf);
+  const halfTerms = halfTermCheckDays(cal, year.start, year.end);
+  const points = reviewPointDays(cal, policy.reviewPoints ?? [], year.start);
+  const latest = <T extends CheckDay>(list: readonly T[]) => {
+    let k = -1;
+    list.forEach((c, i) => {
+      if (c.on <= asOf) k = i;
+    });
+    return k;
+  };
+  const h = latest(halfTerms);
+  const r = latest(points);
+  const firsts = [halfTerms[0]?.on, points[0]?.on].filter((x): x is PlainDate => x !== undefined).sort();
+  const last = academicYearOf(addDays(year.start, -1));
+  const lyFrom = firstSessionOnOrAfter(cal, last.start);
+  const lyTo = lastSessionOnOrBefore(cal, last.end);
+  return {
+    yearStart: year.start,
+    yearStartSession: firstSessionOnOrAfter(cal, year.start),
+    halfTerm: h >= 0 ? halfTerms[h]! : null,
+    reviewPoint: r >= 0 ? points[r]! : null,
+    previousReviewPoint: r > 0 ? points[r - 1]! : null,
+    beforeFirstCheck: firsts.length === 0 || asOf < firsts[0]!,
+    lastYear: lyTo >= lyFrom && lyFrom < cal.sessionCount ? { from: lyFrom, to: lyTo } : null,
+  };
+}
+
+/** Builds one pupil's case facts: the figures every condition of the policy reads, nested ones included. */
 export function buildCaseFacts(
   cal: SchoolCalendar,
   policy: AttendancePolicy,
@@ -157,9 +353,75 @@ export function buildCaseFacts(
   codes: Uint8Array,
   roll: { from: number; to: number },
   state: PupilCaseState | undefined,
+  extra: {
+    readonly needs?: FactNeeds;
+    readonly record?: PupilRecordFacts | undefined;
+    readonly checks?: YearChecks;
+    /** Sessions left out of the rate the policy reads (an integration period), if any. */
+    readonly skip?: { from: number; to: number } | null;
+  } = {},
 ): CaseFacts {
-  const recent = recentFigures(cal, asOf, codes, roll.from, roll.to, weeksAskedFor(policy));
+  const needs = extra.needs ?? factsAskedFor(policy);
+  const checks = extra.checks ?? yearChecks(cal, policy, asOf);
+  const record = extra.record ?? emptyRecord();
+  const skip = extra.skip ?? null;
+  const recent = recentFigures(cal, asOf, codes, roll.from, roll.to, needs.weeks);
   const known = state && policy.stages.some((s) => s.id === state.stageId) ? state : undefined;
+  const yearFrom = Math.max(roll.from, checks.yearStartSession);
+  /** The rate the policy reads, as it stood at the end of `day`. */
+  const rateOn = (day: PlainDate): number | null => {
+    const to = Math.min(lastSessionOnOrBefore(cal, day), roll.to);
+    if (to < yearFrom) return null;
+    return rateOver(codes, yearFrom, to, skip).rate;
+  };
+  const lastYearRate =
+    checks.lastYear && (needs.lastYear || needs.reviewPoint)
+      ? rateOver(codes, Math.max(roll.from, checks.lastYear.from), Math.min(checks.lastYear.to, roll.to)).rate
+      : null;
+  const lastReview = known?.reviews.filter((r) => r.rate !== null).at(-1);
+  const reviewsWithRate = known?.reviews.filter((r) => r.rate !== null) ?? [];
+  const beforeReview = reviewsWithRate.length > 1 ? reviewsWithRate[reviewsWithRate.length - 2] : undefined;
+  const asOfSession = lastSessionOnOrBefore(cal, asOf);
+
+  const since: Partial<Record<Anchor, AnchorFact | null>> = {};
+  for (const a of needs.since) {
+    const on =
+      a === 'stageEntry'
+        ? (known?.enteredOn ?? null)
+        : a === 'noticeIssued'
+          ? (record.notice?.issuedOn ?? null)
+          : a === 'noticePeriodEnd'
+            ? (record.notice?.periodEndsOn ?? null)
+            : a === 'contractAgreed'
+              ? record.contractAgreedOn
+              : record.planStartsOn;
+    since[a] = on !== null && on <= asOf ? anchorFact(cal, on, asOf) : null;
+  }
+
+  let notice: CaseFacts['noticeToImprove'] = null;
+  if (needs.noticeToImprove && record.notice && record.notice.status === 'monitoring') {
+    const n = record.notice;
+    const from = firstSessionOnOrAfter(cal, addDays(n.issuedOn, 1));
+    const to = Math.min(lastSessionOnOrBefore(cal, n.periodEndsOn), asOfSession, roll.to);
+    notice = {
+      issuedOn: n.issuedOn,
+      periodEndsOn: n.periodEndsOn,
+      unauthorisedInPeriod: to >= from ? absenceCounts(codes, from, to).unauthorised : 0,
+      penaltyDecided:
+        record.penaltiesOn.some((d) => d >= n.issuedOn) ||
+        record.penaltyProposalsDecidedOn.some((d) => d >= n.issuedOn),
+    };
+  }
+
+  let illnessShare: number | null = null;
+  if (needs.illnessShare) {
+    const c = absenceCounts(codes, yearFrom, Math.min(asOfSession, roll.to));
+    illnessShare = c.absent > 0 ? c.illness / c.absent : null;
+  }
+
+  const point = (c: CheckDay | null) => (c ? { on: c.on, rate: rateOn(c.on), label: c.label } : null);
+  const firstDay =
+    checks.yearStartSession < cal.sessionCount ? cal.sessionDate[checks.yearStartSession]! : checks.yearStart;
   return {
     asOf,
     measures: {
@@ -173,19 +435,46 @@ export function buildCaseFacts(
           id: known.stageId,
           enteredOn: known.enteredOn,
           schoolWeeksInStage: schoolWeeksBetween(cal, known.enteredOn, asOf),
-          ...(known.lastReview && known.lastReview.rate !== null
+          ...(lastReview && lastReview.rate !== null
             ? {
                 lastReview: {
-                  on: known.lastReview.on,
-                  rate: known.lastReview.rate,
-                  schoolWeeksSince: schoolWeeksBetween(cal, known.lastReview.on, asOf),
+                  on: lastReview.on,
+                  rate: lastReview.rate,
+                  schoolWeeksSince: schoolWeeksBetween(cal, lastReview.on, asOf),
+                  ...(needs.reviewComparison && {
+                    previous:
+                      beforeReview && beforeReview.rate !== null
+                        ? { on: beforeReview.on, rate: beforeReview.rate, what: 'the review' }
+                        : { on: known.enteredOn, rate: rateOn(known.enteredOn), what: 'stage entry' },
+                  }),
                 },
               }
             : {}),
         }
       : null,
-    meetingsNotAttendedInStage: known?.meetingsNotAttended ?? 0,
-    planTargetsMissed: known?.planTargetsMissed ?? 0,
+    stagesBefore: record.stagesBefore,
+    ...(needs.meetingsNotAttended && { meetingsNotAttendedInStage: known?.meetingsNotAttended ?? 0 }),
+    ...(needs.planTargetsMissed && { planTargetsMissed: known?.planTargetsMissed ?? 0 }),
+    ...(needs.engagement.length > 0 && {
+      engagement: Object.fromEntries(needs.engagement.map((f) => [f, record[f]])),
+    }),
+    ...(needs.illnessShare && { illnessShare }),
+    ...(needs.halfTermCheck && { halfTermCheck: point(checks.halfTerm) }),
+    ...(needs.reviewPoint && {
+      reviewPoint: checks.reviewPoint
+        ? {
+            ...point(checks.reviewPoint)!,
+            previous: checks.previousReviewPoint
+              ? point(checks.previousReviewPoint)
+              : { on: firstDay, rate: lastYearRate, label: 'September baseline (last year’s attendance)' },
+          }
+        : null,
+    }),
+    ...(needs.lastYear && {
+      lastYear: checks.lastYear ? { attendanceRate: lastYearRate, beforeFirstCheck: checks.beforeFirstCheck } : null,
+    }),
+    ...(needs.noticeToImprove && { noticeToImprove: notice }),
+    ...(needs.since.length > 0 && { since }),
   };
 }
 
@@ -214,10 +503,17 @@ export async function evaluateSchool(
     .orderBy('id')
     .execute();
 
-  // Marks from the earlier of the year's start and the longest "last N weeks" window.
-  const longest = Math.max(0, ...weeksAskedFor(policy));
+  // Marks from the earlier of the year's start and the longest "last N weeks" window (and last
+  // year's start when the policy reads last year's measures).
+  const needs = factsAskedFor(policy);
+  const checks = yearChecks(cal, policy, asOf);
+  const longest = Math.max(0, ...needs.weeks);
   const windowStart = addDays(asOf, -7 * (longest + 1));
-  const from = windowStart < ctx.periodFrom ? windowStart : ctx.periodFrom;
+  let from = windowStart < ctx.periodFrom ? windowStart : ctx.periodFrom;
+  if (needs.lastYear || needs.reviewPoint) {
+    const lastYearStart = academicYearOf(addDays(checks.yearStart, -1)).start;
+    if (lastYearStart < from) from = lastYearStart;
+  }
   const markRows = await deps.db
     .selectFrom('session_marks')
     .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
@@ -241,6 +537,7 @@ export async function evaluateSchool(
     marks.set(r.pupil_id, list);
   }
   const states = await caseStates(deps.db, school.id);
+  const records = await recordFacts(deps.db, school.id, needs, asOf);
   // A policy with adjusted attendance reads the adjusted rate: each pupil's integration period
   // (recorded, or the policy's default from admission) is left out (docs/policy.md).
   const integrationWeeks = integrationSchoolWeeksOf(school);
@@ -269,15 +566,42 @@ export async function evaluateSchool(
     );
     const adjusted = period ? adjustedAttendance(cal, ctx, pupilMarks, period) : null;
     const measures = adjusted ? { ...actual, attendanceRate: adjusted.adjusted.rate } : actual;
-    const facts = buildCaseFacts(cal, policy, asOf, measures, laid.codes, roll, states.get(p.id));
+    const skip = period
+      ? { from: firstSessionOnOrAfter(cal, period.from), to: lastSessionOnOrBefore(cal, period.to) }
+      : null;
+    const facts = buildCaseFacts(cal, policy, asOf, measures, laid.codes, roll, states.get(p.id), {
+      needs,
+      checks,
+      record: records.get(p.id),
+      skip: adjusted ? skip : null,
+    });
     for (const s of evaluate(policy, facts)) {
       // The explanation names the rate the evaluator read: "adjusted attendance", with both rates.
-      if (s.kind !== 'stay')
-        proposals.push({
-          pupilId: p.id,
-          suggestion: adjusted ? nameAdjustedRate(s, adjusted) : s,
-          rate: measures.attendanceRate,
-        });
+      if (s.kind === 'stay') continue;
+      if (s.kind === 'action' && s.actions.includes('penalty-notice')) {
+        // Within the ledger's limits: no more than two notices in a rolling three years.
+        const ledger = nextPenaltyNotice(
+          (records.get(p.id)?.penaltiesOn ?? []).map((on) => ({ issuedOn: on, status: 'issued' })),
+          asOf,
+        );
+        if (!ledger.ok) {
+          proposals.push({
+            pupilId: p.id,
+            suggestion: {
+              ...s,
+              actions: ['review'],
+              explanation: `${s.explanation} But no further penalty notice can be issued: ${ledger.reason}`,
+            },
+            rate: measures.attendanceRate,
+          });
+          continue;
+        }
+      }
+      proposals.push({
+        pupilId: p.id,
+        suggestion: adjusted ? nameAdjustedRate(s, adjusted) : s,
+        rate: measures.attendanceRate,
+      });
     }
   }
 

@@ -13,6 +13,10 @@
  *   week of "as of" (0 in the week of entry).
  */
 import {
+  addDays,
+  CODE_FLAGS,
+  factsAskedFor,
+  FLAG_ILLNESS,
   CAT_APPROVED_ACTIVITY,
   CAT_AUTHORISED,
   CAT_NONE,
@@ -22,20 +26,164 @@ import {
   CODE_CATEGORY,
   firstSessionOnOrAfter,
   lastSessionOnOrBefore,
+  type AnchorFact,
   type AttendancePolicy,
   type PlainDate,
+  type ReviewPoint,
   type SchoolCalendar,
 } from '@rollcall/domain';
 
-/** Every "last N school weeks" the policy's conditions ask about. */
+/**
+ * Every "last N school weeks" the policy's conditions ask about, nested conditions included
+ * (`factsAskedFor` walks the whole condition tree).
+ */
 export function weeksAskedFor(policy: AttendancePolicy): number[] {
-  const weeks = new Set<number>();
-  for (const stage of policy.stages) {
-    for (const c of [...stage.triggers, ...(stage.stepDownWhen ?? [])]) {
-      if ('weeks' in c && typeof c.weeks === 'number') weeks.add(c.weeks);
-    }
+  return [...factsAskedFor(policy).weeks];
+}
+
+/** Sessions attended and possible between two session numbers (inclusive), skipping a range. */
+export function rateOver(
+  codes: Uint8Array,
+  from: number,
+  to: number,
+  skip?: { from: number; to: number } | null,
+): { possible: number; attended: number; rate: number | null } {
+  let possible = 0;
+  let attended = 0;
+  for (let s = Math.max(0, from); s <= to; s++) {
+    if (skip && s >= skip.from && s <= skip.to) continue;
+    const cat = CODE_CATEGORY[codes[s] ?? 0]!;
+    if (cat === CAT_NONE || cat === CAT_NOT_POSSIBLE) continue;
+    possible++;
+    if (cat === CAT_PRESENT || cat === CAT_APPROVED_ACTIVITY) attended++;
   }
-  return [...weeks].sort((a, b) => a - b);
+  return { possible, attended, rate: possible > 0 ? attended / possible : null };
+}
+
+/** Absence sessions, unauthorised sessions and illness (I) sessions between two session numbers. */
+export function absenceCounts(
+  codes: Uint8Array,
+  from: number,
+  to: number,
+): { absent: number; unauthorised: number; illness: number } {
+  let absent = 0;
+  let unauthorised = 0;
+  let illness = 0;
+  for (let s = Math.max(0, from); s <= to; s++) {
+    const id = codes[s] ?? 0;
+    const cat = CODE_CATEGORY[id]!;
+    if (cat !== CAT_AUTHORISED && cat !== CAT_UNAUTHORISED) continue;
+    absent++;
+    if (cat === CAT_UNAUTHORISED) unauthorised++;
+    if ((CODE_FLAGS[id]! & FLAG_ILLNESS) !== 0) illness++;
+  }
+  return { absent, unauthorised, illness };
+}
+
+/** School days after `from` up to and including `to` (0 on the day itself). */
+export function schoolDaysSince(cal: SchoolCalendar, from: PlainDate, to: PlainDate): number {
+  if (to <= from) return 0;
+  const a = lastSessionOnOrBefore(cal, from);
+  const b = lastSessionOnOrBefore(cal, to);
+  if (b < 0) return 0;
+  const dayA = a < 0 ? -1 : cal.sessionDay[a]!;
+  return Math.max(0, cal.sessionDay[b]! - dayA);
+}
+
+/** Whole calendar months from `from` to `to` (2026-01-19 → 2026-04-19 is 3; → 2026-04-18 is 2). */
+export function calendarMonthsBetween(from: PlainDate, to: PlainDate): number {
+  const [fy, fm, fd] = from.split('-').map(Number) as [number, number, number];
+  const [ty, tm, td] = to.split('-').map(Number) as [number, number, number];
+  let months = (ty - fy) * 12 + (tm - fm);
+  if (td < fd) months--;
+  return Math.max(0, months);
+}
+
+/** The date `months` calendar months after `from` (clamped to the month's last day). */
+export function addCalendarMonths(from: PlainDate, months: number): PlainDate {
+  const [y, m, d] = from.split('-').map(Number) as [number, number, number];
+  const total = y * 12 + (m - 1) + months;
+  const year = Math.floor(total / 12);
+  const month = (total % 12) + 1;
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const day = Math.min(d, last);
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` as PlainDate;
+}
+
+/** Time since a start date through the school's calendar. */
+export function anchorFact(cal: SchoolCalendar, on: PlainDate, asOf: PlainDate): AnchorFact {
+  return {
+    on,
+    schoolDays: schoolDaysSince(cal, on, asOf),
+    schoolWeeks: schoolWeeksBetween(cal, on, asOf),
+    calendarMonths: calendarMonthsBetween(on, asOf),
+  };
+}
+
+/** A check day of the school year with its label. */
+export interface CheckDay {
+  readonly on: PlainDate;
+  readonly label: string;
+}
+
+/** The last school day of each half-term (calendar term) in the academic year from `yearStart`. */
+export function halfTermCheckDays(cal: SchoolCalendar, yearStart: PlainDate, yearEnd: PlainDate): CheckDay[] {
+  const out: CheckDay[] = [];
+  for (const t of [...cal.terms].sort((a, b) => (a.start < b.start ? -1 : 1))) {
+    if (t.end < yearStart || t.start > yearEnd) continue;
+    const s = lastSessionOnOrBefore(cal, t.end);
+    if (s < 0) continue;
+    const day = cal.sessionDate[s]!;
+    if (day < t.start || day < yearStart) continue;
+    out.push({ on: day, label: `${t.name} half-term check` });
+  }
+  return out;
+}
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/** The policy's review points as school days of the academic year from `yearStart` (in order). */
+export function reviewPointDays(cal: SchoolCalendar, points: readonly ReviewPoint[], yearStart: PlainDate): CheckDay[] {
+  const startYear = Number(yearStart.slice(0, 4));
+  const out: CheckDay[] = [];
+  for (const p of points) {
+    const year = p.month >= 8 ? startYear : startYear + 1;
+    const mm = String(p.month).padStart(2, '0');
+    const monthStart = `${year}-${mm}-01` as PlainDate;
+    const monthEnd = addDays(addCalendarMonths(monthStart, 1), -1);
+    let on: PlainDate | null = null;
+    if (p.kind === 'date') {
+      const s = firstSessionOnOrAfter(cal, `${year}-${mm}-${String(p.day).padStart(2, '0')}` as PlainDate);
+      on = s >= 0 && s < cal.sessionCount ? cal.sessionDate[s]! : null;
+    } else if (p.which === 'first') {
+      const s = firstSessionOnOrAfter(cal, monthStart);
+      on = s >= 0 && s < cal.sessionCount && cal.sessionDate[s]! <= monthEnd ? cal.sessionDate[s]! : null;
+    } else {
+      const s = lastSessionOnOrBefore(cal, monthEnd);
+      on = s >= 0 && cal.sessionDate[s]! >= monthStart ? cal.sessionDate[s]! : null;
+    }
+    if (!on) continue;
+    const label =
+      p.label ??
+      (p.kind === 'date'
+        ? `review point of ${p.day} ${MONTHS[p.month - 1]}`
+        : `review point (${p.which} school week of ${MONTHS[p.month - 1]})`);
+    out.push({ on, label });
+  }
+  return out.sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : 0));
 }
 
 export interface RecentFigures {

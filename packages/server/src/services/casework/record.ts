@@ -102,7 +102,7 @@ export interface StoredSuggestion {
   readonly pupilId: string;
   readonly schoolId: string;
   readonly asOf: PlainDate;
-  readonly kind: 'enter' | 'review' | 'stepDown';
+  readonly kind: 'enter' | 'review' | 'stepDown' | 'action';
   readonly fromStageId: string | null;
   readonly toStageId: string | null;
   readonly actions: readonly string[];
