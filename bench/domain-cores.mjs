@@ -1,0 +1,207 @@
+// (g) The domain core across cores: every measure and finding for a local authority of 60,000
+// pupils, and for a simulated England (9 million pupils, one school year: 3.4 billion marks), in
+// streaming batches over worker_threads. The pupils' marks lie in shared memory (SharedArrayBuffer)
+// as the compact arrays of decision 0001; the main thread hands out batches of pupils to whichever
+// worker is free, and each worker sends back only sums and counts. England reuses the LA's 60,000
+// generated pupil-years (pupil i is row i × 7919 mod 60,000) so that generating data does not cost
+// more than measuring it. Printed, never asserted.
+import { cpus, loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { AS_OF, calendarInput } from './data.mjs';
+import { generateLocalAuthority } from './domain-core.mjs';
+import { fixed, int, lines, median, mib, seconds } from './format.mjs';
+
+const LA_PUPILS = 60_000;
+const ENGLAND_PUPILS = 9_000_000;
+const LA_BATCH = 2_000;
+const ENGLAND_BATCH = 20_000;
+/** England runs for this long at most, then the full run is extrapolated from the measured rate. */
+const ENGLAND_BUDGET_MS = 20_000;
+const TARGET_MARKS_PER_CPU_SECOND = 200e6;
+const WORKER = new URL('./domain-worker.mjs', import.meta.url);
+
+function shared(typed) {
+  const sab = new SharedArrayBuffer(typed.byteLength);
+  new typed.constructor(sab).set(typed);
+  return sab;
+}
+
+/** The generated LA, laid in shared memory for the workers. */
+function sharedPool() {
+  const t0 = performance.now();
+  const { cal, pupils, codes, minutes } = generateLocalAuthority(LA_PUPILS);
+  const n = cal.sessionCount;
+  const lateRow = new Int32Array(pupils.length).fill(-1);
+  const rollFrom = new Int32Array(pupils.length);
+  const rollTo = new Int32Array(pupils.length);
+  pupils.forEach((p, i) => {
+    if (p.minutesLate) lateRow[i] = p.minutesLate.byteOffset / 2 / n;
+    rollFrom[i] = p.rollFrom;
+    rollTo[i] = p.rollTo;
+  });
+  return {
+    genMs: performance.now() - t0,
+    sessions: n,
+    data: {
+      calendar: calendarInput(),
+      asOf: AS_OF,
+      rows: pupils.length,
+      sessions: n,
+      codes: shared(codes),
+      minutes: shared(minutes.length > 0 ? minutes : new Uint16Array(1)),
+      lateRow: shared(lateRow),
+      rollFrom: shared(rollFrom),
+      rollTo: shared(rollTo),
+    },
+  };
+}
+
+async function startWorkers(count, data, stride) {
+  const t0 = performance.now();
+  const workers = Array.from({ length: count }, () => new Worker(WORKER, { workerData: { ...data, stride } }));
+  // A first, empty batch: the worker has loaded the domain and laid out its views when it answers.
+  await Promise.all(workers.map((w) => ask(w, { from: 0, to: 0 })));
+  return { workers, startMs: performance.now() - t0 };
+}
+
+/** Sends a batch and resolves with the worker's answer (one listener per worker, answers in order). */
+function ask(worker, batch) {
+  if (!worker.pending) {
+    worker.pending = [];
+    worker.on('message', (m) => worker.pending.shift().resolve(m));
+    worker.on('error', (e) => {
+      for (const p of worker.pending.splice(0)) p.reject(e);
+    });
+  }
+  return new Promise((resolve, reject) => {
+    worker.pending.push({ resolve, reject });
+    worker.postMessage(batch);
+  });
+}
+
+/**
+ * Streams pupils [0, total) in batches to the workers until done or out of time; returns the sums,
+ * the wall and CPU time (the whole process: every thread) and the peak RSS seen.
+ */
+async function stream(workers, total, batchSize, budgetMs = Infinity) {
+  const sums = { pupils: 0, possible: 0, attended: 0, authorised: 0, unauthorised: 0, pa: 0, sa: 0, withPossible: 0 };
+  const byRule = {};
+  let findings = 0;
+  let next = 0;
+  let peakRss = process.memoryUsage().rss;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const busy = workers.map(() => 0);
+  await Promise.all(
+    workers.map(async (w, k) => {
+      while (next < total && performance.now() - t0 < budgetMs) {
+        const from = next;
+        const to = Math.min(total, from + batchSize);
+        next = to;
+        const r = await ask(w, { from, to });
+        for (const key of Object.keys(sums)) sums[key] += r.sums[key];
+        for (const [rule, c] of Object.entries(r.byRule)) byRule[rule] = (byRule[rule] ?? 0) + c;
+        findings += r.findings;
+        busy[k] += r.busyMs;
+        const rss = process.memoryUsage().rss;
+        if (rss > peakRss) peakRss = rss;
+      }
+    }),
+  );
+  const cpu = process.cpuUsage(cpu0);
+  return { sums, byRule, findings, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, peakRss, busy };
+}
+
+const rateOf = (marks, ms) => marks / (ms / 1000);
+const mps = (r) => `${fixed(r / 1e6, 0)} M`;
+
+export async function benchDomainCores({ englandFull = false } = {}) {
+  const cores = cpus().length;
+  const load0 = loadavg();
+  const pool = sharedPool();
+  const n = pool.sessions;
+  const laMarks = LA_PUPILS * n;
+
+  // The LA, alternately on one worker and on one per core, twice each.
+  const configs = cores > 1 ? [1, cores, 1, cores] : [1, 1];
+  const laRuns = [];
+  for (const count of configs) {
+    const { workers, startMs } = await startWorkers(count, pool.data, 1);
+    await stream(workers, LA_PUPILS, LA_BATCH); // warm-up: the optimising compiler, in every worker
+    const run = await stream(workers, LA_PUPILS, LA_BATCH);
+    laRuns.push({ count, startMs, ...run });
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  const one = laRuns.filter((r) => r.count === 1);
+  const many = laRuns.filter((r) => r.count === cores);
+  const same = laRuns.every(
+    (r) => JSON.stringify(r.sums) === JSON.stringify(laRuns[0].sums) && r.findings === laRuns[0].findings,
+  );
+  const cpuRate = median(laRuns.map((r) => rateOf(laMarks, r.cpuMs)));
+  const speedup = cores > 1 ? median(one.map((r) => r.ms)) / median(many.map((r) => r.ms)) : 1;
+  const la = laRuns[0];
+  console.log(
+    `(g) domain core on ${cores} cores: LA of ${int(LA_PUPILS)} pupils (${int(laMarks)} marks)  ` +
+      `${mps(cpuRate)} marks per CPU-second at the median (target ≥ 200 M on one core) ${cpuRate >= TARGET_MARKS_PER_CPU_SECOND ? 'ok' : 'MISSED'}  ` +
+      `${cores} workers vs 1: ${fixed(speedup, 2)}× (near-linear would be ${cores}×)`,
+  );
+  lines([
+    ...laRuns.map((r, i) => [
+      `LA run ${i + 1}`,
+      `${r.count} worker${r.count > 1 ? 's' : ''}: ${seconds(r.ms)} wall (${mps(rateOf(laMarks, r.ms))} marks/s), ` +
+        `${seconds((r.cpuMs / 1000) * 1000)} CPU (${mps(rateOf(laMarks, r.cpuMs))} marks/CPU-s), ` +
+        `workers busy ${r.busy.map((b) => fixed(b, 0)).join(' + ')} ms; started in ${fixed(r.startMs, 0)} ms; peak RSS ${mib(r.peakRss)}`,
+    ]),
+    [
+      'LA results',
+      `${same ? 'the same' : 'DIFFERENT'} in every run: attendance ${fixed((la.sums.attended / la.sums.possible) * 100, 1)}%, ` +
+        `PA ${int(la.sums.pa)}, SA ${int(la.sums.sa)}; ${int(la.findings)} findings (` +
+        Object.entries(la.byRule)
+          .sort((a, b) => b[1] - a[1])
+          .map(([rule, c]) => `${rule} ${int(c)}`)
+          .join(', ') +
+        ')',
+    ],
+  ]);
+
+  // England: as many workers as cores, batches of 20,000 pupils, bounded in time unless asked.
+  const { workers, startMs } = await startWorkers(cores, pool.data, 7919);
+  await stream(workers, LA_PUPILS, LA_BATCH);
+  const budget = englandFull ? Infinity : ENGLAND_BUDGET_MS;
+  const eng = await stream(workers, ENGLAND_PUPILS, ENGLAND_BATCH, budget);
+  await Promise.all(workers.map((w) => w.terminate()));
+  const done = eng.sums.pupils;
+  const engMarks = done * n;
+  const totalMarks = ENGLAND_PUPILS * n;
+  const wallRate = rateOf(engMarks, eng.ms);
+  const perCpu = rateOf(engMarks, eng.cpuMs);
+  const full = done === ENGLAND_PUPILS;
+  console.log(
+    `(g) England: ${int(ENGLAND_PUPILS)} pupils × ${n} sessions = ${fixed(totalMarks / 1e9, 2)} billion marks on ${cores} workers  ` +
+      (full
+        ? `measured in full: ${seconds(eng.ms)}`
+        : `${int(done)} pupils measured in ${seconds(eng.ms)} (bounded at ${ENGLAND_BUDGET_MS / 1000} s; --england-full runs all), ` +
+          `the whole year extrapolated: ${seconds((totalMarks / wallRate) * 1000)} on this machine now, ` +
+          `${seconds((totalMarks / perCpu) * 1000)} of CPU (${seconds((totalMarks / perCpu / cores) * 1000)} on ${cores} idle cores)`),
+  );
+  lines([
+    [
+      'England rate',
+      `${mps(wallRate)} marks/s wall, ${mps(perCpu)} marks per CPU-second; workers started in ${fixed(startMs, 0)} ms; ` +
+        `peak RSS ${mib(eng.peakRss)} (the 60,000-row pool: ${mib(laMarks)} of codes, shared)`,
+    ],
+    [
+      'England sums',
+      `attendance ${fixed((eng.sums.attended / eng.sums.possible) * 100, 1)}%, PA ${int(eng.sums.pa)} ` +
+        `(${fixed((eng.sums.pa / eng.sums.withPossible) * 100, 1)}%), ${int(eng.findings)} findings`,
+    ],
+    [
+      'load average',
+      `${load0.map((l) => l.toFixed(2)).join(' ')} before, ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} after; ` +
+        `data generated in ${seconds(pool.genMs)}; max RSS ${mib(process.resourceUsage().maxRSS * 1024)}`,
+    ],
+  ]);
+  return { ok: same };
+}
