@@ -3,12 +3,14 @@
  * (--term NAME | --from D --to D)`: the DfE attendance files as CSV on standard output or in a
  * file (docs/exports.md).
  */
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { findSchoolByUrn } from '../db/repositories/schools.js';
 import { SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';
 import { censusCountsExport, dailyAttendanceExport, type CsvExport } from '../services/exports/attendance-exports.js';
+import { exportCtf } from '../services/exports/ctf.js';
 import type { CliIO } from './io.js';
 
 export interface ExportArgs {
@@ -41,6 +43,56 @@ export async function runExport(kind: 'daily' | 'census', args: ExportArgs, io: 
       await writeFile(args.out, out.csv);
       io.stderr(`${command}: ${out.rows.length} rows written to ${args.out}\n`);
     } else io.stdout(out.csv);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    io.stderr(`${command}: ${e.message}\n`);
+    return EXIT_CODE[e.code];
+  }
+}
+
+export interface ExportCtfArgs {
+  school: string;
+  /** UPNs of the pupils (default: leavers of the last 15 school days, or everyone on roll with --attendance). */
+  upn?: string[] | undefined;
+  /** LA/ESTAB of the destination school. */
+  destination?: string | undefined;
+  /** A partial CTF of attendance only, for every pupil on roll in --from … --to (marks back to the MIS). */
+  attendance?: boolean | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  out: string;
+}
+
+/**
+ * `rollcall export ctf --school URN [--upn UPN ...] [--destination LA/ESTAB] --out FILE`: a
+ * Common Transfer File (docs/ctf.md). `--out` names the file; when it is a folder the file is
+ * written into it under the DfE's name for it.
+ */
+export async function runExportCtf(args: ExportCtfArgs, io: CliIO, deps: Deps): Promise<number> {
+  const command = 'rollcall export ctf';
+  try {
+    const school = await findSchoolByUrn(deps.db, args.school);
+    if (!school) throw new AppError('NOT_FOUND', `No school has URN ${args.school}.`);
+    const out = await exportCtf(deps, SYSTEM_ACTOR, {
+      schoolId: school.id,
+      kind: args.attendance === true ? 'attendance' : 'transfer',
+      upns: args.upn,
+      destination: args.destination,
+      from: args.from,
+      to: args.to,
+      today: io.today(),
+    });
+    let path = args.out;
+    const isFolder = await stat(path)
+      .then((s) => s.isDirectory())
+      .catch(() => false);
+    if (isFolder) path = join(path, out.fileName);
+    await writeFile(path, out.xml);
+    for (const w of out.warnings) io.stderr(`${command}: warning: ${w}\n`);
+    io.stderr(
+      `${command}: ${out.pupils} pupil${out.pupils === 1 ? '' : 's'} written to ${path} (the DfE's name for this file: ${out.fileName})\n`,
+    );
     return 0;
   } catch (e) {
     if (!(e instanceof AppError)) throw e;

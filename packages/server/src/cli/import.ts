@@ -27,10 +27,14 @@ export interface ImportArgs {
   marks?: string | undefined;
   contacts?: string | undefined;
   groups?: string | undefined;
+  /** A Common Transfer File (XML) instead of --pupils, --marks and --contacts. */
+  ctf?: string | undefined;
   schoolName?: string | undefined;
   phase?: string | undefined;
   laCode?: string | undefined;
   laName?: string | undefined;
+  /** The school's 4-digit DfE establishment number. */
+  estab?: string | undefined;
   dryRun?: boolean | undefined;
   /** auto (default), sims, arbor, bromcom or none */
   mis?: string | undefined;
@@ -74,15 +78,16 @@ export async function runImport(args: ImportArgs, io: CliIO, env: ImportEnv): Pr
     ]);
   }
   const problems: ImportProblem[] = [];
-  const [calendar, pupils, marks, contacts, groups] = await Promise.all(
-    [args.calendar, args.pupils, args.marks, args.contacts, args.groups].map((p) => readInput(p, problems)),
+  const [calendar, pupils, marks, contacts, groups, ctf] = await Promise.all(
+    [args.calendar, args.pupils, args.marks, args.contacts, args.groups, args.ctf].map((p) => readInput(p, problems)),
   );
   if (problems.length > 0) return fail(io, problems);
-  const school: { name?: string; phase?: string; laCode?: string; laName?: string } = {};
+  const school: { name?: string; phase?: string; laCode?: string; laName?: string; estab?: string } = {};
   if (args.schoolName !== undefined) school.name = args.schoolName;
   if (args.phase !== undefined) school.phase = args.phase;
   if (args.laCode !== undefined) school.laCode = args.laCode;
   if (args.laName !== undefined) school.laName = args.laName;
+  if (args.estab !== undefined) school.estab = args.estab;
   try {
     const report = await importSchoolData(env, env.actor ?? SYSTEM_ACTOR, {
       urn: args.school,
@@ -92,6 +97,7 @@ export async function runImport(args: ImportArgs, io: CliIO, env: ImportEnv): Pr
       marks,
       contacts,
       groups,
+      ctf,
       dryRun: args.dryRun === true,
       mis,
     });

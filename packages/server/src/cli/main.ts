@@ -7,7 +7,7 @@ import { systemClock } from '../platform/clock.js';
 import type { AnalyseArgs } from './analyse.js';
 import type { CliIO } from './io.js';
 import type { ImportArgs } from './import.js';
-import type { ExportArgs } from './export.js';
+import type { ExportArgs, ExportCtfArgs } from './export.js';
 import type { AuditRegistersArgs } from './audit-registers.js';
 import type { OpenedDeps } from './deps.js';
 
@@ -118,10 +118,12 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--marks <file>', 'marks.csv, as for analyse')
     .option('--contacts <file>', 'contacts.csv')
     .option('--groups <file>', 'groups.csv')
+    .option('--ctf <file>', 'a Common Transfer File (XML): pupils, contacts, history and marks (docs/ctf.md)')
     .option('--school-name <name>', 'to create the school when the URN is new')
     .option('--phase <phase>', 'primary, secondary, special or all-through (a new school)')
     .option('--la-code <code>', 'local authority number (a new school)')
     .option('--la-name <name>', 'local authority name (a new school)')
+    .option('--estab <number>', "the school's 4-digit DfE establishment number (with the LA code, its DfE number)")
     .option('--dry-run', 'check everything and report what would change, writing nothing')
     .addOption(
       new Option('--mis <mis>', 'the MIS whose export column names the CSV files use (see docs/mis-import.md)')
@@ -280,6 +282,22 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--out <file>', 'write the CSV to a file instead of standard output')
     .action((opts: ExportArgs) =>
       withDeps(async ({ deps }) => (await import('./export.js')).runExport('census', opts, io, deps)),
+    );
+  exportCommand
+    .command('ctf')
+    .description('A Common Transfer File (XML) for leavers, or of attendance for the MIS (docs/ctf.md)')
+    .requiredOption('--school <urn>', "the school's URN")
+    .option('--upn <upn...>', 'the pupils (default: those who left in the last 15 school days)')
+    .option('--destination <la/estab>', "the destination school's LA and establishment numbers, e.g. 330/2001")
+    .option('--attendance', 'attendance only, for every pupil on roll in --from … --to (marks back to the MIS)')
+    .option('--from <date>', 'with --attendance: first date (default: the start of the academic year)')
+    .option('--to <date>', 'with --attendance: last date (default: today)')
+    .requiredOption('--out <file>', 'the file to write (a folder: the DfE file name inside it)')
+    .action((opts: ExportCtfArgs) =>
+      withDeps(async ({ deps }) => {
+        await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+        return (await import('./export.js')).runExportCtf(opts, io, deps);
+      }),
     );
 
   program

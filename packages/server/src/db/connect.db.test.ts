@@ -58,6 +58,10 @@ describeEachDialect('schema', (ctx) => {
         'retention_runs',
         'integration_periods',
         'known_devices',
+        'pupil_attendance_history',
+        'pupil_school_history',
+        'ctf_exports',
+        'ctf_export_pupils',
       ].sort(),
     );
   });
@@ -111,6 +115,7 @@ describe('migrations', () => {
         '2026-11-28T08-00-00_retention-counts',
         '2026-11-28T09-00-00_accounts',
         '2026-12-07T09-00-00_job-scope',
+        '2026-12-07T13-00-00_ctf',
         '2026-12-07T15-00-00_sign-in-throttle',
       ]);
     } finally {

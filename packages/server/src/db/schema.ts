@@ -26,6 +26,8 @@ export interface SchoolsTable {
   email: string | null;
   headteacher_name: string | null;
   attendance_lead_name: string | null;
+  /** The 4-digit DfE establishment number (with la_code, the school's "DfE number"). */
+  estab: string | null;
 }
 
 export interface TermsTable {
@@ -720,6 +722,56 @@ export interface CohortSnapshotsTable {
   created_at: string;
 }
 
+/* The Common Transfer File (issue 15). */
+export interface PupilAttendanceHistoryTable {
+  id: string;
+  pupil_id: string;
+  academic_year: number;
+  la_code: string;
+  estab: string;
+  urn: string | null;
+  school_name: string | null;
+  sessions_possible: number;
+  sessions_attended: number;
+  sessions_authorised: number;
+  sessions_unauthorised: number;
+  marks_start: string | null;
+  marks: string | null;
+  imported_from: string;
+  imported_at: string;
+}
+
+export interface PupilSchoolHistoryTable {
+  id: string;
+  pupil_id: string;
+  position: number;
+  la_code: string;
+  estab: string;
+  urn: string | null;
+  school_name: string | null;
+  entry_date: string | null;
+  leaving_date: string | null;
+  leaving_reason: string | null;
+}
+
+export interface CtfExportsTable {
+  id: string;
+  school_id: string;
+  kind: string;
+  destination: string;
+  sequence: number;
+  file_name: string;
+  pupil_count: number;
+  created_at: string;
+  created_by: string | null;
+  created_by_name: string;
+}
+
+export interface CtfExportPupilsTable {
+  export_id: string;
+  pupil_id: string;
+}
+
 export interface Database {
   trusts: TrustsTable;
   schools: SchoolsTable;
@@ -771,4 +823,8 @@ export interface Database {
   retention_runs: RetentionRunsTable;
   integration_periods: IntegrationPeriodsTable;
   cohort_snapshots: CohortSnapshotsTable;
+  pupil_attendance_history: PupilAttendanceHistoryTable;
+  pupil_school_history: PupilSchoolHistoryTable;
+  ctf_exports: CtfExportsTable;
+  ctf_export_pupils: CtfExportPupilsTable;
 }

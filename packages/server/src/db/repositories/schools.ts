@@ -19,11 +19,24 @@ export interface School extends SchoolScope {
   readonly name: string;
   readonly phase: Phase;
   readonly laName: string;
+  /** The 4-digit DfE establishment number, when known (with laCode, the school's DfE number). */
+  readonly estab: string | null;
   readonly timeZone: string;
   readonly policy: SchoolPolicy;
 }
 
-const COLUMNS = ['id', 'urn', 'name', 'phase', 'la_code', 'la_name', 'trust_id', 'time_zone', 'policy_json'] as const;
+const COLUMNS = [
+  'id',
+  'urn',
+  'name',
+  'phase',
+  'la_code',
+  'la_name',
+  'estab',
+  'trust_id',
+  'time_zone',
+  'policy_json',
+] as const;
 
 /**
  * Parsed policies by their stored text: every register save reads its school, and parsing and
@@ -50,6 +63,7 @@ export function toSchool(row: {
   phase: string;
   la_code: string;
   la_name: string;
+  estab?: string | null;
   trust_id: string | null;
   time_zone: string;
   policy_json: string;
@@ -62,6 +76,7 @@ export function toSchool(row: {
     phase: row.phase as Phase,
     laCode: row.la_code,
     laName: row.la_name,
+    estab: row.estab ?? null,
     trustId: row.trust_id,
     timeZone: row.time_zone,
     policy: policyOf(row.policy_json),

@@ -50,6 +50,8 @@ export interface Table {
   readonly mis: MisName | null;
   readonly rows: readonly Row[];
   has(column: string): boolean;
+  /** Rows read from a CTF: a column a row leaves out keeps the pupil's stored value. */
+  readonly sparse?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -313,7 +315,8 @@ export interface ContactRow {
   readonly relationship: string;
   readonly priority: number;
   readonly parentalResponsibility: boolean;
-  readonly livesWithPupil: boolean;
+  /** undefined when the file has no such column: what is stored is kept. */
+  readonly livesWithPupil: boolean | undefined;
   readonly mobilePhone: string | null;
   readonly homePhone: string | null;
   readonly workPhone: string | null;
@@ -379,7 +382,7 @@ export function readContacts(
         message: `priority "${priorityText}" must be a whole number from 1 (first to call) to 99`,
       });
     const parentalResponsibility = flag(row, 'parental_responsibility', file, problems);
-    const livesWithPupil = flag(row, 'lives_with_pupil', file, problems);
+    const livesWithPupil = table.has('lives_with_pupil') ? flag(row, 'lives_with_pupil', file, problems) : undefined;
     const phones: Record<(typeof CONTACT_PHONES)[number], string | null> = {
       mobile_phone: null,
       home_phone: null,

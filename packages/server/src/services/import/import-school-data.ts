@@ -16,8 +16,10 @@
  */
 import { basename } from 'node:path';
 import {
+  addDays,
   buildRoll,
   compileCalendar,
+  lookupCode,
   isClosedSession,
   sessionIndex,
   validateUpn,
@@ -61,7 +63,23 @@ import {
   type Table,
 } from './files.js';
 import type { MisChoice } from './mis.js';
-import { emptyCounts, type FileChanges, type EntityCounts, type ImportFileKind, type ImportReport } from './report.js';
+import { ctfTables, isOwnSchool, readCtf, type CtfDocument, type CtfTables, type CtfYearData } from './ctf.js';
+import {
+  loadAttendanceHistory,
+  loadSchoolHistory,
+  replaceAttendanceHistory,
+  replaceSchoolHistory,
+  type AttendanceHistoryRow,
+  type SchoolHistoryRow,
+} from '../../db/ctf.js';
+import {
+  emptyCounts,
+  type CtfReport,
+  type FileChanges,
+  type EntityCounts,
+  type ImportFileKind,
+  type ImportReport,
+} from './report.js';
 import {
   linkedContacts,
   loadClosures,
@@ -107,7 +125,20 @@ export interface ImportInput {
   readonly urn: string;
   /** Details of the school: required to create it; when it exists, given ones are updated. */
   readonly school?:
-    { readonly name?: string; readonly phase?: string; readonly laCode?: string; readonly laName?: string } | undefined;
+    | {
+        readonly name?: string;
+        readonly phase?: string;
+        readonly laCode?: string;
+        readonly laName?: string;
+        /** The 4-digit DfE establishment number. */
+        readonly estab?: string;
+      }
+    | undefined;
+  /**
+   * A Common Transfer File: its pupils, contacts, school and attendance history, and the session
+   * marks of this school's own YearData (docs/ctf.md). Not with --pupils, --marks or --contacts.
+   */
+  readonly ctf?: ImportFile | undefined;
   readonly calendar?: ImportFile | undefined;
   readonly pupils?: ImportFile | undefined;
   readonly marks?: ImportFile | undefined;
@@ -174,6 +205,7 @@ const PUPIL_FLAGS = [
 /** The files after the checks that need no database. */
 interface Parsed {
   calendar?: CalendarFile | undefined;
+  ctf?: CtfDocument | undefined;
   pupils?: Table | undefined;
   marks?: Table | undefined;
   contacts?: Table | undefined;
@@ -195,12 +227,33 @@ function checkOptions(input: ImportInput, problems: ImportProblem[]): void {
   }
   if (o.name !== undefined && o.name.trim() === '')
     problems.push({ file: null, line: 0, message: '--school-name is empty' });
+  if (o.estab !== undefined && !/^\d{4}$/.test(o.estab)) {
+    problems.push({
+      file: null,
+      line: 0,
+      message: `--estab "${o.estab}" must be the school's 4-digit DfE establishment number (e.g. 2001)`,
+    });
+  }
+  if (input.ctf) {
+    const also = (['pupils', 'marks', 'contacts'] as const).filter((k) => input[k] !== undefined);
+    if (also.length > 0) {
+      problems.push({
+        file: null,
+        line: 0,
+        message: `--ctf brings the pupils, contacts and marks itself: leave out ${also.map((k) => `--${k}`).join(', ')}`,
+      });
+    }
+  }
 }
 
 function parseFiles(input: ImportInput, problems: ImportProblem[]): Parsed {
   const out: Parsed = {};
   const choice = input.mis ?? 'auto';
   if (input.calendar) out.calendar = readCalendarFile(input.calendar, problems);
+  if (input.ctf) {
+    out.ctf = readCtf(input.ctf, problems);
+    return out;
+  }
   if (input.pupils) {
     out.pupils = readTable(
       input.pupils,
@@ -287,11 +340,16 @@ interface FileMark {
  * @example
  * await importSchoolData(deps, SYSTEM_ACTOR, { urn: '100001', calendar: { name: 'calendar.json', text } });
  */
-export async function importSchoolData(deps: ImportDeps, actor: Actor, input: ImportInput): Promise<ImportReport> {
+export async function importSchoolData(deps: ImportDeps, actor: Actor, given: ImportInput): Promise<ImportReport> {
   const startedAt = deps.clock.now();
   const problems: ImportProblem[] = [];
-  checkOptions(input, problems);
-  const parsed = parseFiles(input, problems);
+  checkOptions(given, problems);
+  const parsed = parseFiles(given, problems);
+  // A CTF stands in for the pupils, marks and contacts files: problems and changes name it.
+  const asFile = given.ctf ? { name: given.ctf.name, text: '' } : undefined;
+  const input: ImportInput = given.ctf
+    ? { ...given, pupils: asFile, marks: parsed.ctf ? asFile : undefined, contacts: asFile }
+    : given;
   let plan: Plan | undefined;
   try {
     await deps.db.transaction().execute(async (trx) => {
@@ -319,6 +377,7 @@ export async function importSchoolData(deps: ImportDeps, actor: Actor, input: Im
     changes: plan.changes,
     mis: misOf(parsed),
     warnings: sortProblems(input, plan.warnings),
+    ...(plan.ctf ? { ctf: plan.ctf.report } : {}),
     startedAt,
     durationMs: Math.max(0, Date.parse(deps.clock.now()) - Date.parse(startedAt)),
   };
@@ -334,8 +393,9 @@ interface Plan {
     urn: string;
     name: string;
     create: boolean;
-    update: { name: string; phase: string; la_code: string; la_name: string } | null;
+    update: { name: string; phase: string; la_code: string; la_name: string; estab: string | null } | null;
   };
+  ctf: CtfPlan | null;
   calendarChanged: boolean;
   calendar: CalendarChange | null;
   groups: { created: GroupRow[]; updated: GroupRow[] };
@@ -377,12 +437,14 @@ async function makePlan(
       phase: opts.phase ?? existingSchool.phase,
       la_code: opts.laCode ?? existingSchool.laCode,
       la_name: opts.laName?.trim() ?? existingSchool.laName,
+      estab: opts.estab ?? existingSchool.estab,
     };
     const same =
       next.name === existingSchool.name &&
       next.phase === existingSchool.phase &&
       next.la_code === existingSchool.laCode &&
-      next.la_name === existingSchool.laName;
+      next.la_name === existingSchool.laName &&
+      next.estab === existingSchool.estab;
     school = { id: existingSchool.id, urn, name: next.name, create: false, update: same ? null : next };
     counts.school[same ? 'unchanged' : 'updated']++;
   } else {
@@ -425,6 +487,19 @@ async function makePlan(
       ]
     : [[], [], [], [], [], [], []];
   const pupilByUpn = new Map(storedPupils.map((p) => [p.upn, p]));
+
+  // A CTF: its rows, now that the school (its LA and establishment number) is known -------------
+  let ctfParts: CtfTables | undefined;
+  if (parsed.ctf) {
+    const own = {
+      la: opts.laCode ?? existingSchool?.laCode ?? '',
+      estab: opts.estab ?? existingSchool?.estab ?? null,
+    };
+    ctfParts = ctfTables(parsed.ctf, own);
+    parsed.pupils = fillFromStored(ctfParts.pupils, pupilByUpn);
+    parsed.contacts = ctfParts.contacts;
+    parsed.marks = ctfParts.marks.rows.length > 0 ? ctfParts.marks : undefined;
+  }
 
   // The calendar ------------------------------------------------------------------------------
   const storedCalendar = terms.length > 0 ? calendarOf(terms, closures) : EMPTY_CALENDAR;
@@ -757,6 +832,12 @@ async function makePlan(
   }
   counts.marks.created = marks.created.length;
   counts.marks.updated = marks.updated.length;
+
+  // The CTF's attendance and school history ---------------------------------------------------
+  const ctf =
+    parsed.ctf && ctfParts && input.ctf
+      ? await planCtfHistory(db, schoolId, exists, parsed.ctf, ctfParts, idByUpn, input.ctf.name, warnings)
+      : null;
   counts.groups.created = groupsCreated.length;
   counts.groups.updated = groupsUpdated.length;
 
@@ -828,6 +909,7 @@ async function makePlan(
 
   return {
     school,
+    ctf,
     calendarChanged,
     calendar: calendarWrite,
     groups: { created: groupsCreated, updated: groupsUpdated },
@@ -1194,7 +1276,7 @@ function diffContacts(
       name: r.name,
       relationship: r.relationship,
       parental_responsibility: r.parentalResponsibility ? 1 : 0,
-      lives_with_pupil: r.livesWithPupil ? 1 : 0,
+      lives_with_pupil: r.livesWithPupil === undefined ? (match?.lives_with_pupil ?? 0) : r.livesWithPupil ? 1 : 0,
       priority: r.priority,
       mobile_phone: r.mobilePhone,
       home_phone: r.homePhone,
@@ -1244,6 +1326,7 @@ async function applyPlan(
       phase: o.phase ?? '',
       la_code: o.laCode ?? '',
       la_name: o.laName?.trim() ?? '',
+      estab: o.estab ?? null,
       policy_json: JSON.stringify(DEFAULT_POLICY),
     });
   } else if (s.update) {
@@ -1267,13 +1350,23 @@ async function applyPlan(
     userRole: actor.role,
     at,
     reason: `Imported from ${basename(input.marks?.name ?? 'marks.csv')}`,
+    source: input.ctf ? 'CTF' : 'import',
     newId: () => `${base}.${String(seq++).padStart(7, '0')}`,
   });
+  if (plan.ctf) {
+    await replaceAttendanceHistory(
+      db,
+      plan.ctf.attendancePupils,
+      plan.ctf.attendance.map((r) => (r.imported_at === '' ? { ...r, imported_at: at } : r)),
+    );
+    await replaceSchoolHistory(db, plan.ctf.schoolPupils, plan.ctf.schools);
+  }
   const files: Record<string, string> = {};
   for (const kind of FILE_ORDER) {
     const f = input[kind];
     if (f) files[kind] = basename(f.name);
   }
+  if (input.ctf) files['ctf'] = basename(input.ctf.name);
   await audit(db, actor, at, {
     action: 'import',
     entityType: 'school',
@@ -1287,4 +1380,232 @@ async function applyPlan(
       warnings: plan.warnings.length,
     },
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Common Transfer File: history, and the pupil columns a CTF leaves out
+// ---------------------------------------------------------------------------------------------
+
+interface CtfPlan {
+  /** Pupils whose attendance history is replaced, and the rows they get (imported_at set on writing). */
+  attendancePupils: string[];
+  attendance: AttendanceHistoryRow[];
+  schoolPupils: string[];
+  schools: SchoolHistoryRow[];
+  report: CtfReport;
+}
+
+/** pupils.csv column → how the stored pupil writes it, for the columns a CTF may leave out. */
+function storedValue(p: PupilRecord, column: string): string | undefined {
+  const field = PUPIL_FIELDS.find(([name]) => name === column);
+  if (!field) return undefined;
+  const v = p[field[1]];
+  if (column === 'reg_group') return undefined;
+  if (typeof v === 'number') return v === 1 ? 'Y' : 'N';
+  return v ?? '';
+}
+
+/** A CTF's pupil rows with every column a row leaves out filled from the stored pupil. */
+function fillFromStored(table: Table, stored: ReadonlyMap<string, PupilRecord>): Table {
+  const rows = table.rows.map((r) => {
+    const p = stored.get(validateUpn(r.values['upn'] ?? '').upn);
+    if (!p) return r;
+    const values: Record<string, string> = { ...r.values };
+    for (const column of table.header) {
+      if (values[column] !== undefined) continue;
+      const v = storedValue(p, column);
+      if (v !== undefined) values[column] = v;
+    }
+    return { line: r.line, values };
+  });
+  return { ...table, rows };
+}
+
+/** The counts a marks string gives (possible, attended = present + approved activity, …). */
+export function countsOfMarks(
+  start: PlainDate,
+  marks: string,
+): {
+  possible: number;
+  attended: number;
+  authorised: number;
+  unauthorised: number;
+} {
+  const out = { possible: 0, attended: 0, authorised: 0, unauthorised: 0 };
+  for (let i = 0; i < marks.length; i++) {
+    const c = marks[i]!;
+    if (c === '#' || c === '-') continue;
+    const found = lookupCode(c, addDays(start, Math.floor(i / 2)));
+    if (!found.ok || !found.definition.possible) continue;
+    out.possible++;
+    const cat = found.definition.category;
+    if (cat === 'present' || cat === 'approvedActivity') out.attended++;
+    else if (cat === 'authorised') out.authorised++;
+    else if (cat === 'unauthorised') out.unauthorised++;
+  }
+  return out;
+}
+
+function sameHistory(a: AttendanceHistoryRow, b: AttendanceHistoryRow): boolean {
+  return (
+    a.urn === b.urn &&
+    a.school_name === b.school_name &&
+    a.sessions_possible === b.sessions_possible &&
+    a.sessions_attended === b.sessions_attended &&
+    a.sessions_authorised === b.sessions_authorised &&
+    a.sessions_unauthorised === b.sessions_unauthorised &&
+    a.marks_start === b.marks_start &&
+    a.marks === b.marks
+  );
+}
+
+function sameSchool(a: SchoolHistoryRow, b: SchoolHistoryRow): boolean {
+  return (
+    a.position === b.position &&
+    a.la_code === b.la_code &&
+    a.estab === b.estab &&
+    a.urn === b.urn &&
+    a.school_name === b.school_name &&
+    a.entry_date === b.entry_date &&
+    a.leaving_date === b.leaving_date &&
+    a.leaving_reason === b.leaving_reason
+  );
+}
+
+async function planCtfHistory(
+  db: DbOrTrx,
+  schoolId: string,
+  exists: boolean,
+  doc: CtfDocument,
+  parts: CtfTables,
+  idByUpn: ReadonlyMap<string, string>,
+  file: string,
+  warnings: ImportProblem[],
+): Promise<CtfPlan> {
+  const storedAttendance = exists
+    ? await loadAttendanceHistory(db, schoolId)
+    : new Map<string, AttendanceHistoryRow[]>();
+  const storedSchools = exists ? await loadSchoolHistory(db, schoolId) : new Map<string, SchoolHistoryRow[]>();
+  const attendanceCounts: EntityCounts = { created: 0, updated: 0, unchanged: 0, removed: 0 };
+  const schoolCounts: EntityCounts = { created: 0, updated: 0, unchanged: 0, removed: 0 };
+  const plan: CtfPlan = {
+    attendancePupils: [],
+    attendance: [],
+    schoolPupils: [],
+    schools: [],
+    report: {
+      version: doc.header.version,
+      source: `${doc.header.source.la}${doc.header.source.estab}`,
+      sourceName: doc.header.source.name,
+      attendanceHistory: attendanceCounts,
+      schoolHistory: schoolCounts,
+    },
+  };
+  const name = basename(file);
+  const partial = doc.header.qualifier.toLowerCase() === 'partial';
+  const own = parts.ownSchool;
+  for (const p of doc.pupils) {
+    const pupilId = idByUpn.get(p.upn);
+    if (pupilId === undefined) continue;
+    // This school's own years: the counts should be what the marks give.
+    for (const y of parts.own.get(p.upn) ?? []) {
+      if (y.marks === null || y.marksStart === null) continue;
+      const got = countsOfMarks(y.marksStart, y.marks);
+      if (
+        got.possible !== y.possible ||
+        got.attended !== y.attended ||
+        got.authorised !== y.authorised ||
+        got.unauthorised !== y.unauthorised
+      ) {
+        warnings.push({
+          file,
+          line: y.line,
+          message: `${p.upn} ${y.year}: the counts (possible ${y.possible}, attended ${y.attended}, authorised ${y.authorised}, unauthorised ${y.unauthorised}) differ from the session marks (${got.possible}, ${got.attended}, ${got.authorised}, ${got.unauthorised}): the marks are imported`,
+        });
+      }
+    }
+    // Attendance history: matched by year, LA and establishment.
+    const want = (parts.history.get(p.upn) ?? []).map((y: CtfYearData): AttendanceHistoryRow => ({
+      id: newId(),
+      pupil_id: pupilId,
+      academic_year: y.year,
+      la_code: y.school.la,
+      estab: y.school.estab,
+      urn: y.school.urn,
+      school_name: y.school.name,
+      sessions_possible: y.possible,
+      sessions_attended: y.attended,
+      sessions_authorised: y.authorised,
+      sessions_unauthorised: y.unauthorised,
+      marks_start: y.marksStart,
+      marks: y.marks,
+      imported_from: name,
+      imported_at: '',
+    }));
+    const seen = new Set<string>();
+    const deduped = want.filter((r) => {
+      const k = `${r.academic_year} ${r.la_code} ${r.estab}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    const stored = storedAttendance.get(pupilId) ?? [];
+    const storedByKey = new Map(stored.map((r) => [`${r.academic_year} ${r.la_code} ${r.estab}`, r]));
+    // A partial CTF (e.g. attendance for an MIS) adds and updates years but removes none.
+    if (partial) {
+      for (const r of stored) if (!seen.has(`${r.academic_year} ${r.la_code} ${r.estab}`)) deduped.push(r);
+    }
+    let changed = deduped.length !== stored.length;
+    for (const r of deduped) {
+      const s = storedByKey.get(`${r.academic_year} ${r.la_code} ${r.estab}`);
+      if (!s) {
+        attendanceCounts.created++;
+        changed = true;
+      } else if (!sameHistory(s, r)) {
+        attendanceCounts.updated++;
+        changed = true;
+      } else attendanceCounts.unchanged++;
+    }
+    const wanted = new Set(deduped.map((r) => `${r.academic_year} ${r.la_code} ${r.estab}`));
+    attendanceCounts.removed += stored.filter((r) => !wanted.has(`${r.academic_year} ${r.la_code} ${r.estab}`)).length;
+    if (changed) {
+      plan.attendancePupils.push(pupilId);
+      plan.attendance.push(...deduped);
+    }
+    // School history: as the file lists it (a pupil without one keeps what is stored).
+    if (!p.hasSchoolHistory) continue;
+    // This school's own entry is the pupil's admission (and leaving) here: not stored twice.
+    const schools = p.schoolHistory
+      .filter((s) => !isOwnSchool(s, own))
+      .map((s, position): SchoolHistoryRow => ({
+        id: newId(),
+        pupil_id: pupilId,
+        position,
+        la_code: s.la,
+        estab: s.estab,
+        urn: s.urn,
+        school_name: s.name,
+        entry_date: s.entryDate,
+        leaving_date: s.leavingDate,
+        leaving_reason: s.leavingReason,
+      }));
+    const storedS = storedSchools.get(pupilId) ?? [];
+    let schoolsChanged = schools.length !== storedS.length;
+    schools.forEach((s, i) => {
+      const t = storedS[i];
+      if (!t) {
+        schoolCounts.created++;
+        schoolsChanged = true;
+      } else if (!sameSchool(s, t)) {
+        schoolCounts.updated++;
+        schoolsChanged = true;
+      } else schoolCounts.unchanged++;
+    });
+    if (storedS.length > schools.length) schoolCounts.removed += storedS.length - schools.length;
+    if (schoolsChanged) {
+      plan.schoolPupils.push(pupilId);
+      plan.schools.push(...schools);
+    }
+  }
+  return plan;
 }

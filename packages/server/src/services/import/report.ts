@@ -52,6 +52,17 @@ export interface FileChange {
 
 export type FileChanges = Partial<Record<ImportFileKind, FileChange>>;
 
+/** What a CTF import did besides pupils, contacts and marks. */
+export interface CtfReport {
+  readonly version: string;
+  /** The source school's LA and establishment number (7 digits). */
+  readonly source: string;
+  readonly sourceName: string | null;
+  /** Other schools' attendance YearData kept as the pupils' attendance history. */
+  readonly attendanceHistory: EntityCounts;
+  readonly schoolHistory: EntityCounts;
+}
+
 export interface ImportReport {
   /** True when nothing was written: the counts say what the import would do. */
   readonly dryRun: boolean;
@@ -67,6 +78,8 @@ export interface ImportReport {
   readonly mis: Partial<Record<ImportFileKind, string>>;
   /** Things done or left undone that someone should know about; they do not stop the import. */
   readonly warnings: readonly ImportProblem[];
+  /** A CTF import: the file's version and source, and what became of its history. */
+  readonly ctf?: CtfReport;
   readonly startedAt: string;
   readonly durationMs: number;
 }
@@ -79,10 +92,9 @@ export function emptyCounts(): Record<Entity, EntityCounts> {
 
 /** Changes in all: 0 means the import found everything already as the files say. */
 export function totalChanges(report: ImportReport): number {
-  return ENTITIES.reduce(
-    (n, e) => n + report.counts[e].created + report.counts[e].updated + report.counts[e].removed,
-    0,
-  );
+  const changed = (c: EntityCounts) => c.created + c.updated + c.removed;
+  const ctf = report.ctf ? changed(report.ctf.attendanceHistory) + changed(report.ctf.schoolHistory) : 0;
+  return ENTITIES.reduce((n, e) => n + changed(report.counts[e]), ctf);
 }
 
 export function problemLine(p: ImportProblem, command = 'rollcall import'): string {
@@ -103,14 +115,27 @@ export function formatReportTable(report: ImportReport, maxPupils = 20): string 
     const c = report.counts[e];
     return [ENTITY_LABELS[e], String(c.created), String(c.updated), String(c.unchanged), String(c.removed)];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  let widths: number[] = [];
   const line = (cells: readonly string[]) =>
     cells
       .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
       .join('  ')
       .trimEnd();
+  if (report.ctf) {
+    const c = report.ctf;
+    for (const [label, n] of [
+      ['attendance history', c.attendanceHistory],
+      ['school history', c.schoolHistory],
+    ] as const)
+      rows.push([label, String(n.created), String(n.updated), String(n.unchanged), String(n.removed)]);
+  }
+  widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   out.push(line(header));
   for (const r of rows) out.push(line(r));
+  if (report.ctf) {
+    const c = report.ctf;
+    out.push('', `CTF version ${c.version} from ${c.source}${c.sourceName ? ` (${c.sourceName})` : ''}`);
+  }
   if (report.pupilsUpdated.length > 0) {
     out.push('', `Pupils updated (${report.pupilsUpdated.length}):`);
     for (const p of report.pupilsUpdated.slice(0, maxPupils)) out.push(`  ${p.upn}: ${p.fields.join(', ')}`);

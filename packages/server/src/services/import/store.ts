@@ -35,6 +35,7 @@ export interface SchoolRow {
   phase: string;
   la_code: string;
   la_name: string;
+  estab: string | null;
   trust_id: string | null;
   time_zone: string;
   policy_json: string;
@@ -50,7 +51,7 @@ export async function insertSchool(db: DbOrTrx, row: Omit<SchoolRow, 'time_zone'
 export async function updateSchool(
   db: DbOrTrx,
   id: string,
-  set: { name: string; phase: string; la_code: string; la_name: string },
+  set: { name: string; phase: string; la_code: string; la_name: string; estab: string | null },
 ): Promise<void> {
   await db.updateTable('schools').set(set).where('id', '=', id).execute();
 }
@@ -542,6 +543,8 @@ export interface MarkAuthor {
   readonly userRole: string;
   readonly at: string;
   readonly reason: string;
+  /** The history's source: 'import' (the default) or 'CTF'. */
+  readonly source?: string | undefined;
   /** Makes the id of each history row. */
   readonly newId: () => string;
 }
@@ -651,7 +654,7 @@ async function insertHistory(
     user_name: author.userName,
     user_role: author.userRole,
     at: author.at,
-    source: 'import',
+    source: author.source ?? 'import',
   };
   if (mode === 'values') {
     for (const chunk of chunked(rows, 8 + Object.keys(constant).length)) {
