@@ -28,6 +28,8 @@ export const LETTER_MERGE_FIELDS = {
   'attendance.unauthorisedLast10Weeks': 'Unauthorised absence sessions in the last 10 school weeks',
   'attendance.brokenWeeks': 'School weeks with any absence this year',
   'attendance.period': 'The period the figures cover',
+  'attendance.band': "The attendance band the pupil's rate is in (from the school's policy)",
+  'school.target': "The school's attendance target, e.g. 96%",
   'stage.name': 'The casework stage the pupil is at',
   'meeting.date': 'The meeting date in words',
   'meeting.time': 'The meeting time',

@@ -20,6 +20,49 @@ export interface LetterTemplate {
   readonly title: string;
   /** Plain text; paragraphs separated by blank lines; merge fields `{{name}}`. */
   readonly body: string;
+  /**
+   * What the letter is for (see {@link LETTER_PURPOSES}); when absent it is read from the key and
+   * title ({@link letterPurposeOf}).
+   */
+  readonly purpose?: LetterPurpose;
+}
+
+/** What a letter is for, in words: the evidence pack finds letters by purpose, not by key. */
+export const LETTER_PURPOSES = {
+  'meeting-invitation': 'An invitation to a meeting',
+  'meeting-missed': 'After a missed meeting',
+  concern: 'Attendance is a concern',
+  'urgent-follow-up': 'Urgent follow-up of unexplained absence',
+  plan: 'Confirms a support plan',
+  warning: 'A formal warning',
+  notice: 'A notice (Notice to Improve, contract, legal notice)',
+  referral: 'Referral to the local authority or another agency',
+  praise: 'Praise for good or improved attendance',
+  summary: "A summary of the pupil's attendance",
+  other: 'Something else',
+} as const;
+
+export type LetterPurpose = keyof typeof LETTER_PURPOSES;
+
+export function isLetterPurpose(s: string): s is LetterPurpose {
+  return Object.prototype.hasOwnProperty.call(LETTER_PURPOSES, s);
+}
+
+/** A template's purpose: the one it declares, else read from its key and title. */
+export function letterPurposeOf(t: { key: string; title: string; purpose?: string | null | undefined }): LetterPurpose {
+  if (t.purpose && isLetterPurpose(t.purpose)) return t.purpose;
+  const words = `${t.key} ${t.title}`.toLowerCase();
+  if (/missed|did not attend|sorry not to see/.test(words)) return 'meeting-missed';
+  if (/meet|invitation/.test(words)) return 'meeting-invitation';
+  if (/warning/.test(words)) return 'warning';
+  if (/notice|contract|legal/.test(words)) return 'notice';
+  if (/referral|local authority/.test(words)) return 'referral';
+  if (/urgent|unexplained/.test(words)) return 'urgent-follow-up';
+  if (/plan/.test(words)) return 'plan';
+  if (/well done|improv|congratulat|positive|praise/.test(words)) return 'praise';
+  if (/summary|report/.test(words)) return 'summary';
+  if (/concern|stage|tier|track/.test(words)) return 'concern';
+  return 'other';
 }
 
 /**

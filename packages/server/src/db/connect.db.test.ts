@@ -115,6 +115,7 @@ describe('migrations', () => {
         '2026-11-28T08-00-00_retention-counts',
         '2026-11-28T09-00-00_accounts',
         '2026-12-07T09-00-00_job-scope',
+        '2026-12-07T12-00-00_letters-fit-to-post',
         '2026-12-07T13-00-00_ctf',
         '2026-12-07T15-00-00_sign-in-throttle',
       ]);

@@ -28,6 +28,7 @@ import * as cohortSnapshots from './migrations/2026-11-28T07-00-00_cohort-snapsh
 import * as retentionCounts from './migrations/2026-11-28T08-00-00_retention-counts.js';
 import * as accounts from './migrations/2026-11-28T09-00-00_accounts.js';
 import * as jobScope from './migrations/2026-12-07T09-00-00_job-scope.js';
+import * as lettersFitToPost from './migrations/2026-12-07T12-00-00_letters-fit-to-post.js';
 import * as ctf from './migrations/2026-12-07T13-00-00_ctf.js';
 import * as signInThrottle from './migrations/2026-12-07T15-00-00_sign-in-throttle.js';
 import type { Database } from './schema.js';
@@ -62,6 +63,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T08-00-00_retention-counts': retentionCounts,
   '2026-11-28T09-00-00_accounts': accounts,
   '2026-12-07T09-00-00_job-scope': jobScope,
+  '2026-12-07T12-00-00_letters-fit-to-post': lettersFitToPost,
   '2026-12-07T13-00-00_ctf': ctf,
   '2026-12-07T15-00-00_sign-in-throttle': signInThrottle,
 };

@@ -28,6 +28,9 @@ export interface SchoolsTable {
   attendance_lead_name: string | null;
   /** The 4-digit DfE establishment number (with la_code, the school's "DfE number"). */
   estab: string | null;
+  /** The letterhead's logo (migration letters-fit-to-post): PNG or JPEG bytes in base64, and its type. */
+  logo_base64: string | null;
+  logo_type: string | null;
 }
 
 export interface TermsTable {
@@ -104,6 +107,8 @@ export interface ContactsTable {
   /** Postal address lines separated by newlines, without the postcode. */
   address: string | null;
   postcode: string | null;
+  /** A language code such as `pl` (migration letters-fit-to-post); null means English. */
+  preferred_language: string | null;
 }
 
 export interface GroupMembersTable {
@@ -318,6 +323,9 @@ export interface MessagesTable {
   created_by: string;
   created_at: string;
   sent_at: string | null;
+  /** What the provider last said about delivery (e.g. Notify's `delivered`, `permanent-failure`). */
+  provider_status: string | null;
+  delivered_at: string | null;
 }
 
 export interface AbsenceReportsTable {
@@ -618,6 +626,10 @@ export interface LetterTemplatesTable {
   updated_by: string;
   updated_at: string;
   created_at: string;
+  /** A language code (`en`, `pl`…); a school may keep one version of a key per language. */
+  language: Generated<string>;
+  /** What the letter is for (`meeting-invitation`, `warning`, `notice`…); null: taken from the key. */
+  purpose: string | null;
 }
 
 export interface LettersTable {
@@ -638,6 +650,16 @@ export interface LettersTable {
   created_at: string;
   /** The school's postal address when the letter was sent (migration school-details). */
   school_address: string | null;
+  /** What the PDF prints beyond the text (migration letters-fit-to-post); null on older letters. */
+  letter_date: string | null;
+  salutation: string | null;
+  sender_name: string | null;
+  sender_role: string | null;
+  reference: string | null;
+  language: string | null;
+  school_phone: string | null;
+  school_email: string | null;
+  purpose: string | null;
 }
 
 export interface EvidencePacksTable {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPdf, pdfPageCount, readPdfText, safeText } from './pdf.js';
+import { buildPdf, hasRightToLeft, pdfPageCount, readPdfText, safeText, unprintableCharacters } from './pdf.js';
 
 const school = { name: 'Example Primary School', address: '1 High Street\nTowntown TS1 1AA' };
 const createdAt = '2026-11-26T09:00:00.000Z';
@@ -47,7 +47,50 @@ describe('buildPdf', () => {
     expect(a.equals(b)).toBe(true);
   });
 
-  it('replaces characters the standard fonts cannot print', () => {
-    expect(safeText('Smart ‘quotes’ – and 😀 £5')).toBe("Smart 'quotes' - and ? £5");
+  it('keeps typography the embedded font prints and replaces only what it cannot (emoji, Arabic script)', () => {
+    expect(safeText('Smart ‘quotes’ – and 😀 £5 €')).toBe('Smart ‘quotes’ – and ? £5 €');
+    expect(safeText('محمد')).toBe('????');
+    expect(unprintableCharacters('Łukasz 😀 محمد')).toEqual(['😀', 'م', 'ح', 'د']);
+    expect(hasRightToLeft('Ali محمد')).toBe(true);
+    expect(hasRightToLeft('Łukasz Nguyễn')).toBe(false);
   });
+
+  // Made-up names in the alphabets of families in English schools (none from the seeds).
+  const NAMES = [
+    ['Polish', 'Łucja Wiśniewska-Żółkiewska'],
+    ['Czech', 'Šimon Žák Řehoř Ďurčo'],
+    ['Romanian', 'Ștefan Țăranu Bălănescu Îngerașu'],
+    ['Lithuanian', 'Žygimantas Ąžuolaitis Ėglė Ųsaitė'],
+    ['Turkish', 'Çağrı Işıkoğlu Şükrü Gündüz İnce'],
+    ['Vietnamese', 'Nguyễn Thị Hồng Phượng Trần Đức Ưng'],
+    ['Greek', 'Αλέξανδρος Παπαδόπουλος Ευδοξία'],
+    ['Cyrillic', 'Дмитрий Иванов Ёлкина Україна Їжак'],
+  ] as const;
+
+  for (const compress of [false, true]) {
+    it(`prints names in every family's alphabet and reads them back exactly (${compress ? 'compressed' : 'plain'})`, async () => {
+      const pdf = await buildPdf(
+        { title: 'Names', school: { name: 'Școala Example' }, createdAt: '2026-12-07T09:00:00Z', compress },
+        (doc) => {
+          doc.heading('Pupils');
+          for (const [, name] of NAMES) doc.paragraph(name);
+          doc.table(
+            [{ header: 'Language' }, { header: 'Name', width: 3 }],
+            NAMES.map(([l, n]) => [l, n]),
+          );
+          doc.keyValues(NAMES.map(([l, n]) => [l, n]));
+        },
+      );
+      const lines = readPdfText(pdf).split('\n');
+      for (const [language, name] of NAMES) {
+        // Heading, paragraph, table row and key-value row: the name whole every time.
+        expect(lines.filter((l) => l === name), language).toHaveLength(3);
+        expect(lines.filter((l) => l.includes(name)), language).toHaveLength(3);
+      }
+      expect(lines[0]).toBe('Școala Example');
+      // The font is embedded (subset), not a standard font.
+      expect(pdf.toString('latin1')).toMatch(/\/FontFile2 /);
+      expect(pdf.toString('latin1')).toMatch(/\/BaseFont \/[A-Z]{6}\+NotoSans-Regular/);
+    });
+  }
 });

@@ -3,10 +3,15 @@
  * an A4 document with the school's header, headings, paragraphs, key-value tables, data tables
  * that break across pages (repeating their header row), signature lines and page numbers.
  *
+ * Every PDF embeds Noto Sans (regular and bold, from the `@expo-google-fonts/noto-sans` package,
+ * SIL Open Font License), subset to the characters used: Latin with every European accent,
+ * Vietnamese, Greek and Cyrillic print as written ("Łukasz", "Şükrü", "Nguyễn", "Αλέξανδρος",
+ * "Дмитрий"). Characters the font has no glyph for (Arabic and Urdu script, CJK, emoji) print as
+ * `?` ({@link pdfText}); letters refuse them before that happens (see letters.ts).
+ *
  * Deterministic: the same content and `createdAt` give the same bytes (pdfkit's file id is a
- * hash of the document info, which holds only what is passed in). Standard PDF fonts
- * (Helvetica), so no font files are needed; text is encoded as WinAnsi, so characters outside
- * it (emoji, most non-Latin scripts) are replaced with `?` by {@link safeText}.
+ * hash of the document info, which holds only what is passed in, and its font subset tags are
+ * derived from the font's id).
  *
  *   const pdf = await buildPdf({ title: 'Attendance certificate', school, createdAt: now }, (doc) => {
  *     doc.heading('Attendance certificate');
@@ -15,12 +20,96 @@
  *     doc.signature(['Headteacher', 'Date']);
  *   });
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { inflateSync } from 'node:zlib';
+import * as fontkit from 'fontkit';
 import PDFDocument from 'pdfkit';
+
+const require = createRequire(import.meta.url);
+const FONT_FILES = {
+  regular: '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf',
+  bold: '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
+} as const;
+
+/** The registered names of the embedded fonts. */
+export const FONT = { regular: 'NotoSans', bold: 'NotoSans-Bold' } as const;
+
+let fontCache: { regular: Buffer; bold: Buffer; coverage: fontkit.Font } | null = null;
+
+function fonts(): { regular: Buffer; bold: Buffer; coverage: fontkit.Font } {
+  if (!fontCache) {
+    const regular = readFileSync(require.resolve(FONT_FILES.regular));
+    const bold = readFileSync(require.resolve(FONT_FILES.bold));
+    fontCache = { regular, bold, coverage: fontkit.create(regular) };
+  }
+  return fontCache;
+}
+
+/** Registers the embedded fonts on a pdfkit document and selects the regular one. */
+export function useFonts(doc: PDFKit.PDFDocument): void {
+  const f = fonts();
+  doc.registerFont(FONT.regular, f.regular);
+  doc.registerFont(FONT.bold, f.bold);
+  for (const name of [FONT.bold, FONT.regular]) {
+    doc.font(name);
+    // Shaping with `ccmp` splits "ị" into "i" and a combining dot, and the ToUnicode map then reads
+    // every "i" of the document as "ị": keep precomposed letters whole (Noto has them all).
+    const shaper = (doc as unknown as { _font?: { font?: { layout?: ShapeFn } } })._font?.font;
+    if (shaper?.layout) {
+      const layout = shaper.layout.bind(shaper);
+      shaper.layout = (text, features) => layout(text, features ?? NO_DECOMPOSITION);
+    }
+  }
+}
+
+type ShapeFn = (text: string, features?: unknown) => unknown;
+const NO_DECOMPOSITION = { ccmp: false } as const;
+
+/** The distinct characters of `text` the embedded font cannot draw (in order of first use). */
+export function unprintableCharacters(text: string): string[] {
+  const { coverage } = fonts();
+  const out: string[] = [];
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (cp === 0x0a || cp === 0x09 || cp === 0x0d) continue;
+    if (!coverage.hasGlyphForCodePoint(cp) && !out.includes(ch)) out.push(ch);
+  }
+  return out;
+}
+
+/** Right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko and their presentation forms). */
+const RTL = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/u;
+
+/** Whether the text holds right-to-left script (Arabic, Urdu, Hebrew…). */
+export function hasRightToLeft(text: string): boolean {
+  return RTL.test(text);
+}
+
+/**
+ * Text made printable with the embedded font: line ends made `\n`, no-break spaces plain spaces,
+ * and every character the font cannot draw replaced with `?`.
+ */
+export function pdfText(text: string): string {
+  const normal = text.replace(/\r\n?/g, '\n').replace(/\u00A0/g, ' ').normalize('NFC');
+  const missing = unprintableCharacters(normal);
+  if (missing.length === 0) return normal;
+  let out = '';
+  for (const ch of normal) out += missing.includes(ch) ? '?' : ch;
+  return out;
+}
+
+/** The old name of {@link pdfText}, kept for callers. */
+export const safeText = pdfText;
 
 export interface PdfSchool {
   readonly name: string;
   /** Printed under the name, one line per `\n` or `, `-separated part. */
   readonly address?: string | null | undefined;
+  readonly phone?: string | null | undefined;
+  readonly email?: string | null | undefined;
+  /** The school's logo (PNG or JPEG), printed at the top right of the letterhead. */
+  readonly logo?: Buffer | null | undefined;
 }
 
 export interface PdfOptions {
@@ -68,16 +157,43 @@ const BODY_SIZE = 10.5;
 const MUTED = '#505a5f';
 const LINE = '#b1b4b6';
 
-/** Text made printable with the standard fonts: WinAnsi characters kept, others `?`. */
-export function safeText(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(/[\u2018\u2019]/g, "'")
-    .replace(/[\u201C\u201D]/g, '"')
-    .replace(/[\u2013\u2014]/g, '-')
-    .replace(/\u2026/g, '...')
-    .replace(/\u00A0/g, ' ')
-    .replace(/[^\n\t\x20-\x7E\u00A1-\u00FF£€]/gu, '?');
+/**
+ * The school's letterhead at the top of the current page: the name, then the address on one line
+ * and the telephone and email on the next, the logo (if any) at the top right, and a rule under
+ * it all. Leaves `doc.y` below the rule.
+ */
+export function letterhead(doc: PDFKit.PDFDocument, school: PdfSchool): void {
+  const left = MARGIN;
+  const width = doc.page.width - MARGIN * 2;
+  const top = MARGIN - 20;
+  let textWidth = width;
+  if (school.logo) {
+    const size = 56;
+    try {
+      doc.image(school.logo, left + width - size, top, { fit: [size, size], align: 'right' });
+      textWidth = width - size - 12;
+    } catch {
+      // An image pdfkit cannot read is left out (the details page only accepts PNG and JPEG).
+    }
+  }
+  doc.font(FONT.bold).fontSize(14).fillColor('black').text(pdfText(school.name), left, top, { width: textWidth });
+  const address = (school.address ?? '').trim();
+  doc.font(FONT.regular).fontSize(9).fillColor(MUTED);
+  if (address) doc.text(pdfText(address.replace(/\s*\n\s*/g, ', ')), { width: textWidth });
+  const reach = [school.phone ? `Telephone ${school.phone}` : '', school.email ? `Email ${school.email}` : '']
+    .filter((x) => x !== '')
+    .join('   ');
+  if (reach) doc.text(pdfText(reach), { width: textWidth });
+  if (school.logo) doc.y = Math.max(doc.y, top + 56);
+  doc.moveDown(0.3);
+  doc
+    .moveTo(left, doc.y)
+    .lineTo(left + width, doc.y)
+    .lineWidth(0.8)
+    .strokeColor(LINE)
+    .stroke();
+  doc.moveDown(0.8);
+  doc.fillColor('black');
 }
 
 /** Builds a PDF and resolves to its bytes. */
@@ -88,14 +204,15 @@ export function buildPdf(options: PdfOptions, draw: (doc: PdfWriter) => void): P
     bufferPages: true,
     compress: options.compress ?? true,
     info: {
-      Title: safeText(options.title),
-      Author: safeText(options.school.name),
+      Title: pdfText(options.title),
+      Author: pdfText(options.school.name),
       Producer: 'Rollcall',
       Creator: 'Rollcall',
       CreationDate: new Date(options.createdAt),
       ModDate: new Date(options.createdAt),
     },
   });
+  useFonts(doc);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));
@@ -110,27 +227,11 @@ export function buildPdf(options: PdfOptions, draw: (doc: PdfWriter) => void): P
     if (doc.y + h > bottom()) doc.addPage();
   };
   const body = (): void => {
-    doc.font('Helvetica').fontSize(BODY_SIZE).fillColor('black');
+    doc.font(FONT.regular).fontSize(BODY_SIZE).fillColor('black');
   };
 
   if (options.header !== false) {
-    doc.font('Helvetica-Bold').fontSize(14).text(safeText(options.school.name), left, MARGIN, { width });
-    const address = (options.school.address ?? '').trim();
-    if (address) {
-      doc
-        .font('Helvetica')
-        .fontSize(9)
-        .fillColor(MUTED)
-        .text(safeText(address.replace(/\s*\n\s*/g, ', ')), { width });
-    }
-    doc.moveDown(0.3);
-    doc
-      .moveTo(left, doc.y)
-      .lineTo(left + width, doc.y)
-      .lineWidth(0.8)
-      .strokeColor(LINE)
-      .stroke();
-    doc.moveDown(0.8);
+    letterhead(doc, options.school);
     body();
   }
 
@@ -139,18 +240,18 @@ export function buildPdf(options: PdfOptions, draw: (doc: PdfWriter) => void): P
       const size = level === 1 ? 16 : level === 2 ? 13 : 11;
       ensure(size * 3);
       doc.moveDown(level === 1 ? 0.2 : 0.6);
-      doc.font('Helvetica-Bold').fontSize(size).fillColor('black').text(safeText(text), left, doc.y, { width });
+      doc.font(FONT.bold).fontSize(size).fillColor('black').text(pdfText(text), left, doc.y, { width });
       doc.moveDown(0.3);
       body();
     },
     paragraph(text, opts = {}) {
-      const paras = safeText(text)
+      const paras = pdfText(text)
         .split(/\n\s*\n/)
         .map((p) => p.replace(/\s+$/g, ''))
         .filter((p) => p.trim() !== '');
       for (const p of paras) {
         doc
-          .font(opts.bold ? 'Helvetica-Bold' : 'Helvetica')
+          .font(opts.bold ? FONT.bold : FONT.regular)
           .fontSize(opts.size ?? BODY_SIZE)
           .fillColor(opts.muted ? MUTED : 'black');
         ensure(doc.currentLineHeight(true) * 2);
@@ -163,15 +264,15 @@ export function buildPdf(options: PdfOptions, draw: (doc: PdfWriter) => void): P
       const labelWidth = Math.round(width * 0.32);
       for (const [label, value] of rows) {
         body();
-        const v = safeText(value === '' ? '-' : value);
+        const v = pdfText(value === '' ? '-' : value);
         const h = Math.max(
-          doc.font('Helvetica-Bold').heightOfString(safeText(label), { width: labelWidth - 8 }),
-          doc.font('Helvetica').heightOfString(v, { width: width - labelWidth }),
+          doc.font(FONT.bold).heightOfString(pdfText(label), { width: labelWidth - 8 }),
+          doc.font(FONT.regular).heightOfString(v, { width: width - labelWidth }),
         );
         ensure(h + 6);
         const y = doc.y;
-        doc.font('Helvetica-Bold').text(safeText(label), left, y, { width: labelWidth - 8 });
-        doc.font('Helvetica').text(v, left + labelWidth, y, { width: width - labelWidth });
+        doc.font(FONT.bold).text(pdfText(label), left, y, { width: labelWidth - 8 });
+        doc.font(FONT.regular).text(v, left + labelWidth, y, { width: width - labelWidth });
         doc.y = y + h + 3;
         doc
           .moveTo(left, doc.y)
@@ -191,10 +292,10 @@ export function buildPdf(options: PdfOptions, draw: (doc: PdfWriter) => void): P
       const widths = columns.map((c) => (width * (c.width ?? 1)) / total);
       const pad = 3;
       const rowHeight = (cells: readonly string[], bold: boolean): number => {
-        doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(size);
+        doc.font(bold ? FONT.bold : FONT.regular).fontSize(size);
         return (
           Math.max(
-            ...columns.map((_, i) => doc.heightOfString(safeText(cells[i] ?? ''), { width: widths[i]! - pad * 2 })),
+            ...columns.map((_, i) => doc.heightOfString(pdfText(cells[i] ?? ''), { width: widths[i]! - pad * 2 })),
           ) +
           pad * 2
         );
@@ -205,10 +306,10 @@ export function buildPdf(options: PdfOptions, draw: (doc: PdfWriter) => void): P
         let x = left;
         columns.forEach((c, i) => {
           doc
-            .font(bold ? 'Helvetica-Bold' : 'Helvetica')
+            .font(bold ? FONT.bold : FONT.regular)
             .fontSize(size)
             .fillColor('black')
-            .text(safeText(cells[i] ?? ''), x + pad, y + pad, {
+            .text(pdfText(cells[i] ?? ''), x + pad, y + pad, {
               width: widths[i]! - pad * 2,
               align: c.align ?? 'left',
             });
@@ -249,7 +350,7 @@ export function buildPdf(options: PdfOptions, draw: (doc: PdfWriter) => void): P
           .strokeColor('black')
           .stroke();
         doc.y += 3;
-        doc.font('Helvetica').fontSize(9).fillColor(MUTED).text(safeText(label), left, doc.y, { width });
+        doc.font(FONT.regular).fontSize(9).fillColor(MUTED).text(pdfText(label), left, doc.y, { width });
         body();
       }
       doc.moveDown(0.6);
@@ -265,7 +366,7 @@ export function buildPdf(options: PdfOptions, draw: (doc: PdfWriter) => void): P
     bullets(items) {
       for (const item of items) {
         body();
-        const t = safeText(item);
+        const t = pdfText(item);
         ensure(doc.heightOfString(t, { width: width - 14 }) + 2);
         const y = doc.y;
         doc.text('-', left, y, { width: 10 });
@@ -280,14 +381,14 @@ export function buildPdf(options: PdfOptions, draw: (doc: PdfWriter) => void): P
   draw(writer);
 
   const range = doc.bufferedPageRange();
-  const footer = safeText(`${options.school.name} - ${options.title}`);
+  const footer = pdfText(`${options.school.name} - ${options.title}`);
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
     const y = doc.page.height - MARGIN - 10;
     // Writing below the bottom margin would add a page: lift the margin while the footer is drawn.
     const saved = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    doc.font('Helvetica').fontSize(8).fillColor(MUTED);
+    doc.font(FONT.regular).fontSize(8).fillColor(MUTED);
     doc.text(footer, left, y, { width: width * 0.75, lineBreak: false });
     doc.text(`Page ${i - range.start + 1} of ${range.count}`, left, y, { width, align: 'right', lineBreak: false });
     doc.page.margins.bottom = saved;
@@ -297,18 +398,87 @@ export function buildPdf(options: PdfOptions, draw: (doc: PdfWriter) => void): P
 }
 
 /**
- * The text of a PDF built with `compress: false`, one line per text-showing operation (for tests
- * and checks). Reads the hex strings pdfkit writes for the standard fonts.
+ * The text of a PDF built by pdfkit (compressed or not), one line per text-showing operation, for
+ * tests and checks. Glyphs of the embedded fonts are read back through each font's ToUnicode map,
+ * so what comes out is the text as written; standard-font strings are read as Latin-1.
  */
 export function readPdfText(pdf: Buffer): string {
   const src = pdf.toString('latin1');
-  const lines: string[] = [];
-  for (const m of src.matchAll(/\[((?:<[0-9a-fA-F]*>\s*-?[\d.]*\s*)+)\]\s*TJ/g)) {
-    let line = '';
-    for (const h of m[1]!.matchAll(/<([0-9a-fA-F]*)>/g)) line += Buffer.from(h[1]!, 'hex').toString('latin1');
-    lines.push(line);
+  const objects = new Map<string, { dict: string; stream: string | null }>();
+  const objRe = /(\d+) 0 obj\s*([\s\S]*?)endobj/g;
+  for (const m of src.matchAll(objRe)) {
+    const content = m[2]!;
+    const si = content.indexOf('stream');
+    if (si < 0 || !/^\s*<</.test(content)) {
+      objects.set(m[1]!, { dict: content, stream: null });
+      continue;
+    }
+    const dict = content.slice(0, si);
+    let start = si + 'stream'.length;
+    if (content[start] === '\r') start++;
+    if (content[start] === '\n') start++;
+    const length = Number(/\/Length (\d+)/.exec(dict)?.[1] ?? '0');
+    let raw = Buffer.from(content.slice(start, start + length), 'latin1');
+    if (/\/FlateDecode/.test(dict)) raw = inflateSync(raw);
+    objects.set(m[1]!, { dict, stream: raw.toString('latin1') });
   }
-  return lines.join('\n');
+  // Font resource name -> ToUnicode map (code -> text) for the embedded (Type0) fonts.
+  const maps = new Map<string, Map<number, string>>();
+  const fontMap = (ref: string): Map<number, string> | null => {
+    const font = objects.get(ref);
+    const tu = font ? /\/ToUnicode (\d+) 0 R/.exec(font.dict) : null;
+    const cmap = tu ? objects.get(tu[1]!)?.stream : null;
+    if (!cmap) return null;
+    const map = new Map<number, string>();
+    for (const r of cmap.matchAll(/<([0-9a-fA-F]+)> <([0-9a-fA-F]+)> \[([^\]]*)\]/g)) {
+      let code = parseInt(r[1]!, 16);
+      for (const e of r[3]!.matchAll(/<([0-9a-fA-F ]*)>/g)) {
+        const units = e[1]!.split(' ').filter((u) => u !== '').map((u) => parseInt(u, 16));
+        map.set(code++, String.fromCharCode(...units));
+      }
+    }
+    return map;
+  };
+  for (const o of objects.values()) {
+    for (const fm of o.dict.matchAll(/\/Font\s*<<([^>]*)>>/g)) {
+      for (const f of fm[1]!.matchAll(/\/([A-Za-z0-9]+) (\d+) 0 R/g)) {
+        if (maps.has(f[1]!)) continue;
+        const map = fontMap(f[2]!);
+        if (map) maps.set(f[1]!, map);
+      }
+    }
+  }
+  const lines: string[] = [];
+  const contents = [...objects.values()].filter((o) => o.stream !== null && /\bTJ\b/.test(o.stream));
+  if (objects.size === 0) contents.push({ dict: '', stream: src });
+  for (const o of contents) {
+    let font: Map<number, string> | null = null;
+    let line: string | null = null;
+    const ops = /\/([A-Za-z0-9]+) [\d.]+ Tf|\[((?:<[0-9a-fA-F]*>\s*-?[\d.]*\s*)+)\]\s*TJ|\b(BT|ET)\b/g;
+    for (const m of o.stream!.matchAll(ops)) {
+      if (m[1] !== undefined) {
+        font = maps.get(m[1]) ?? null;
+      } else if (m[3] === 'BT') {
+        line = '';
+      } else if (m[3] === 'ET') {
+        if (line !== null) lines.push(line);
+        line = null;
+      } else if (m[2] !== undefined) {
+        let run = '';
+        for (const h of m[2].matchAll(/<([0-9a-fA-F]*)>/g)) {
+          if (font) {
+            for (let i = 0; i + 4 <= h[1]!.length; i += 4) run += font.get(parseInt(h[1]!.slice(i, i + 4), 16)) ?? '?';
+          } else {
+            run += Buffer.from(h[1]!, 'hex').toString('latin1');
+          }
+        }
+        if (line === null) lines.push(run);
+        else line += run;
+      }
+    }
+  }
+  // Marks the font places separately (the dot of "ị") come back as combining characters.
+  return lines.join('\n').normalize('NFC');
 }
 
 /** The number of pages in a PDF built by {@link buildPdf}. */

@@ -13,7 +13,7 @@
  *   GET  /evidence-packs/:id.pdf          a stored pack
  *   POST /evidence-packs/:id/sent         mark sent (only when nothing required is missing)
  */
-import { LETTER_MERGE_FIELDS } from '@rollcall/domain';
+import { LETTER_MERGE_FIELDS, LETTER_PURPOSES } from '@rollcall/domain';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -42,6 +42,7 @@ import {
   saveTemplate,
   sendLetter,
 } from '../services/letters/letters.js';
+import { LANGUAGES } from '../services/letters/languages.js';
 
 interface Shown {
   errors: { text: string; href: string }[];
@@ -142,7 +143,9 @@ async function renderPackPage(
 }
 
 const BANNERS: Readonly<Record<string, string>> = {
-  emailed: 'The letter is in the outbox and will be emailed shortly. It is stored on the case.',
+  emailed: 'The letter is queued in the outbox and will be emailed shortly; its status shows below. It is stored on the case.',
+  queued:
+    'The letter is queued in the outbox but not emailed: no email server is configured. It is stored on the case; print it instead, or ask an administrator to set up email (SMTP_URL).',
   printed: 'The letter is stored on the case. Open the PDF to print it.',
 };
 
@@ -161,6 +164,8 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
       const templates = await listTemplates(deps, actor, schoolId);
       return reply.view('letter-templates.njk', {
         templates,
+        purposes: LETTER_PURPOSES,
+        languages: LANGUAGES,
         canEdit: can(actor, 'letter.editTemplates', {
           kind: 'school',
           schoolId,
@@ -250,14 +255,13 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
     { schema: { params: z.object({ pupilId: ID }), querystring: composeQuery } },
     async (request, reply) => {
       const actor = requireActor(request);
-      const c = await composeLetter(deps, actor, request.params.pupilId, request.query.template);
-      const contactId =
-        request.query.contact && c.texts[request.query.contact] !== undefined
-          ? request.query.contact
-          : (c.recipients[0]?.contactId ?? '');
+      const c = await composeLetter(deps, actor, request.params.pupilId, request.query.template, {
+        ...(request.query.contact ? { contactId: request.query.contact } : {}),
+      });
       return reply.view('letter-compose.njk', {
         composed: c,
-        form: { title: c.template.title, body: c.texts[contactId] ?? c.text, contactId },
+        languages: LANGUAGES,
+        form: { title: c.title, body: c.text, contactId: c.contactId ?? '', language: c.language },
         errors: [],
         fieldErrors: {},
       });
@@ -276,6 +280,7 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
           body: text(30_000),
           contactId: text(200),
           method: text(20),
+          language: text(10),
         }),
       },
     },
@@ -291,18 +296,20 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
           body: b.body,
           contactId: b.contactId,
           method: b.method === 'email' ? 'email' : b.method === 'print' ? 'print' : (b.method as 'email'),
+          language: b.language || 'en',
         });
         return await reply.redirect(
-          `/pupils/${encodeURIComponent(pupilId)}/letters?sent=${b.method === 'email' ? 'emailed' : 'printed'}&letter=${sent.id}`,
+          `/pupils/${encodeURIComponent(pupilId)}/letters?sent=${b.method === 'email' ? (deps.config.mail.smtpUrl ? 'emailed' : 'queued') : 'printed'}&letter=${sent.id}`,
           303,
         );
       } catch (e) {
         if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e;
-        const c = await composeLetter(deps, actor, pupilId, b.templateKey);
+        const c = await composeLetter(deps, actor, pupilId, b.templateKey, { contactId: b.contactId });
         reply.code(HTTP_STATUS[e.code]);
         return reply.view('letter-compose.njk', {
           composed: c,
-          form: { title: b.title, body: b.body, contactId: b.contactId },
+          languages: LANGUAGES,
+          form: { title: b.title, body: b.body, contactId: b.contactId, language: b.language || c.language },
           ...shown(
             e,
             { title: 'letter-title', body: 'letter-body', contactId: 'letter-contact', method: 'letter-body' },

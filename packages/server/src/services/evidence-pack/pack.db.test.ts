@@ -138,7 +138,9 @@ describeEachDialect('an evidence pack from the case record', (ctx) => {
       { pupilId, kind: 'la-referral', from: '2025-09-01', to: '2025-09-12', reason: 'Absence continues.' },
       { compress: false },
     );
-    const text = readPdfText((await packPdf(deps(), officer, pack.id)).pdf).replace(/\s+/g, ' ');
+    const text = readPdfText((await packPdf(deps(), officer, pack.id)).pdf)
+      .replace(/\s+/g, ' ')
+      .replace(/Test Primary - Local authority referral: Bea Baker Page \d+ of \d+ /g, '');
     // The chronology, meetings and plans exactly as the pack wrote them before it read the case record.
     const from = text.indexOf('Chronology of actions');
     const to = text.indexOf('Home visits No home visits recorded.');
@@ -169,7 +171,6 @@ describeEachDialect('an evidence pack from the case record', (ctx) => {
         'Plans and reviews attendance-support plan, 15 September 2025 to 24 October 2025 ' +
         'Target Met In school by 8:50 every day No ' +
         'Review 15 September 2025 by Test attendance_officer: Early review ' +
-        'Test Primary - Local authority referral: Bea Baker Page 3 of 5 ' +
         'improvement plan, 22 September 2025 to 31 October 2025 Target Met Attend every afternoon ',
     );
     expect(text).toContain('Notice to Improve');

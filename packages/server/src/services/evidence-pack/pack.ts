@@ -175,8 +175,9 @@ const day = (d: string | null | undefined): string => (d ? dateInWords(d.slice(0
 const list = (xs: readonly string[]): string => xs.join(', ');
 function checklist(kind: PackKind, g: Gathered, period: { from: string; to: string } | null): CheckItem[] {
   const marked = period ? g.markedDays.filter((d) => d >= period.from && d <= period.to).length : 0;
-  const invitations = g.letters.filter((l) => l.templateKey === 'meeting-invitation');
-  const warnings = g.letters.filter((l) => l.templateKey === 'formal-warning');
+  // Letters are recognised by what they are for (each template declares it), not by one key.
+  const invitations = g.letters.filter((l) => l.purpose === 'meeting-invitation');
+  const warnings = g.letters.filter((l) => l.purpose === 'warning');
   const meetingsHeld = g.meetings.filter((m) => m.status === 'held' || m.status === 'not_attended');
   const minutes = g.meetings.filter((m) => m.status === 'held' && (m.minutes ?? '').trim() !== '');
   const reviewed = g.plans.filter((p) => p.reviews.length > 0);
@@ -211,7 +212,7 @@ function checklist(kind: PackKind, g: Gathered, period: { from: string; to: stri
       detail:
         invitations.length > 0
           ? list(invitations.map((l) => day(l.createdAt)))
-          : 'Send the "Invitation to an attendance meeting" letter.',
+          : 'Send a letter inviting the parents to a meeting (any template whose purpose is a meeting invitation).',
     },
     {
       key: 'letters',
@@ -639,7 +640,15 @@ function drawPack(
       `${l.title} (${day(l.createdAt)}, ${l.method === 'email' ? `emailed to ${l.emailTo ?? ''}` : 'printed'})`,
       3,
     );
+    // The letter as the recipient read it: to whom, the date, the salutation, the text, who signed.
+    doc.keyValues([
+      ['To', [l.recipientName, ...(l.recipientAddress ?? '').split('\n')].filter((x) => x.trim() !== '').join(', ')],
+      ['Date', l.letterDate ? day(l.letterDate) : day(l.createdAt)],
+      ...(l.reference ? ([['Reference', l.reference]] as [string, string][]) : []),
+    ]);
+    if (l.salutation) doc.paragraph(`${l.salutation},`);
     doc.paragraph(l.body);
+    if (l.salutation) doc.paragraph(`Yours sincerely\n\n${l.senderName ?? l.createdByName}\n${l.senderRole ?? ''}`);
   }
 
   doc.pageBreak();

@@ -55,17 +55,19 @@ describeEachDialect('letters and evidence packs', (ctx) => {
   it('lists default templates, saves an edit with merge fields checked, and resets it', async () => {
     const officer = school.actors.attendance_officer;
     const before = await listTemplates(deps(), officer, school.schoolId);
-    expect(before.map((t) => t.key)).toEqual(
-      expect.arrayContaining([
-        'meeting-invitation',
-        'meeting-missed',
-        'urgent-follow-up',
-        'stage-1a',
-        'stage-4',
-        'formal-warning',
-        'improvement',
-      ]),
-    );
+    // Only the school's letters: its policy's (the twin-track example's), and the built-in summary.
+    expect(before.map((t) => t.key).sort()).toEqual([
+      'attendance-summary',
+      'formal-warning',
+      'meeting-invitation',
+      'meeting-missed',
+      'positive',
+      'track-1-concern',
+      'track-1-plan',
+      'track-2',
+      'urgent-follow-up',
+    ]);
+    expect(before.find((t) => t.key === 'track-1-concern')?.purpose).toBe('concern');
     const bad = await rejection(
       saveTemplate(deps(), officer, school.schoolId, { key: 'stage-1a', title: 'x', body: 'Dear {{parent.nmae}}' }),
     );
@@ -77,6 +79,7 @@ describeEachDialect('letters and evidence packs', (ctx) => {
       body: 'Dear {{parent.name}}, {{pupil.forename}} is at {{attendance.rate}}.',
     });
     const after = await listTemplates(deps(), officer, school.schoolId);
+    // The school's own letter is offered from now on.
     expect(after.find((t) => t.key === 'stage-1a')).toMatchObject({ title: 'Our stage 1a', edited: true });
     expect(
       (
@@ -86,9 +89,7 @@ describeEachDialect('letters and evidence packs', (ctx) => {
       ).code,
     ).toBe('FORBIDDEN');
     await resetTemplate(deps(), officer, school.schoolId, 'stage-1a');
-    expect((await listTemplates(deps(), officer, school.schoolId)).find((t) => t.key === 'stage-1a')?.edited).toBe(
-      false,
-    );
+    expect((await listTemplates(deps(), officer, school.schoolId)).find((t) => t.key === 'stage-1a')).toBeUndefined();
     const audits = await ctx.db
       .selectFrom('audit_log')
       .select('action')
@@ -112,8 +113,14 @@ describeEachDialect('letters and evidence packs', (ctx) => {
       .execute();
     const templates = await listTemplates(deps(), other.actors.attendance_officer, other.schoolId);
     const keys = templates.map((t) => t.key);
-    expect(keys).toEqual(expect.arrayContaining(['tier-1', 'tier-2', 'tier-3', 'meeting-invitation']));
+    expect(keys).not.toContain('stage-1a');
+    expect(keys).not.toContain('track-2');
+    expect(keys).toEqual(expect.arrayContaining(['attendance-summary', 'positive', 'tier-1', 'tier-2', 'tier-3']));
     expect(templates.find((t) => t.key === 'tier-2')?.title).toBe('Our tier 2');
+    // Titles in words: no merge field shows unmerged.
+    for (const t of templates) expect(t.titleInWords, t.key).not.toContain('{{');
+    expect(templates.find((t) => t.key === 'tier-1')?.titleInWords).toBe('We would like to meet about the pupil’s attendance');
+    expect(templates.find((t) => t.key === 'tier-1')?.purpose).toBe('meeting-invitation');
   });
 
   it('composes a letter merged with the pupil and parent, sends it by email through the outbox and stores it', async () => {
@@ -125,9 +132,12 @@ describeEachDialect('letters and evidence packs', (ctx) => {
       name: 'Parent of Alex',
       address: '1 Example Road\nTesttown\nTS1 1AA',
     });
-    expect(composed.text).toContain('Dear Parent of Alex');
-    expect(composed.text).toContain('TS1 1AA');
+    // The body only: the salutation and address come from the recipient when it is printed.
+    expect(composed.text).not.toContain('Dear');
+    expect(composed.text).not.toContain('Yours sincerely');
+    expect(composed.text).toMatch(/^Re: /);
     expect(composed.text).not.toContain('{{');
+    expect(composed.languageNote).toBe('In English.');
     const contactId = composed.recipients[0]!.contactId;
     // a gap left in the text stops the letter
     const gap = await rejection(
@@ -224,7 +234,8 @@ describeEachDialect('letters and evidence packs', (ctx) => {
     const { pdf } = await getLetterPdf(deps(), officer, sent.id, { compress: false });
     const text = readPdfText(pdf);
     expect(text).toContain('Test Primary');
-    expect(text).toContain('Dear Parent of Alex');
+    expect(text).toContain('Dear Parent of Alex,');
+    expect(text).toContain('3 October 2025');
     // the same letter gives the same PDF
     expect((await getLetterPdf(deps(), officer, sent.id, { compress: false })).pdf.equals(pdf)).toBe(true);
     expect(
@@ -359,5 +370,155 @@ describeEachDialect('letters and evidence packs', (ctx) => {
       'evidencePack.view',
       'evidencePack.view',
     ]);
+  });
+
+  it('prints to the recipient chosen (the second parent, at another address) in every part, and the pack copies that salutation', async () => {
+    const officer = school.actors.attendance_officer;
+    const pupilId = school.pupilsA[1]!;
+    await ctx.db.deleteFrom('contacts').where('pupil_id', '=', pupilId).execute();
+    await ctx.db
+      .insertInto('contacts')
+      .values([
+        {
+          id: `${pupilId}-first`,
+          pupil_id: pupilId,
+          name: 'Ana Exemplu',
+          relationship: 'Mother',
+          parental_responsibility: 1,
+          lives_with_pupil: 1,
+          priority: 1,
+          mobile_phone: null,
+          home_phone: null,
+          work_phone: null,
+          email: null,
+          address: '1 First Street\nTesttown',
+          postcode: 'TS1 1AA',
+          preferred_language: null,
+        },
+        {
+          id: `${pupilId}-second`,
+          pupil_id: pupilId,
+          name: 'Łukasz Wiśniewski-Próbny',
+          relationship: 'Father',
+          parental_responsibility: 1,
+          lives_with_pupil: 0,
+          priority: 2,
+          mobile_phone: null,
+          home_phone: null,
+          work_phone: null,
+          email: null,
+          address: '22 Żabia Lane\nOthertown',
+          postcode: 'TS9 9ZZ',
+          preferred_language: 'pl',
+        },
+      ])
+      .execute();
+    await ctx.db
+      .updateTable('schools')
+      .set({ address: '5 School Lane\nTesttown', postcode: 'TS1 2AB', phone: '020 7946 0001', email: 'office@school.test' })
+      .where('id', '=', school.schoolId)
+      .execute();
+    const composed = await composeLetter(deps(), officer, pupilId, 'meeting-invitation', {
+      contactId: `${pupilId}-second`,
+    });
+    expect(composed.contactId).toBe(`${pupilId}-second`);
+    // No Polish version yet: English, and the page says why.
+    expect(composed.languageNote).toBe(
+      'In English: Łukasz Wiśniewski-Próbny’s preferred language is Polish, and the school has no Polish version of this letter.'.replace('’', "'"),
+    );
+    const sent = await sendLetter(deps(), officer, {
+      pupilId,
+      templateKey: 'meeting-invitation',
+      title: composed.title,
+      // What the first parent's page would have said: the salutation typed is replaced by the recipient's.
+      body: 'Dear Ana Exemplu,\n\nPlease come to a meeting on Monday 6 October 2025 at 9:00. {{parent.name}}, you are welcome to bring someone.',
+      contactId: `${pupilId}-second`,
+      method: 'print',
+    });
+    const stored = await ctx.db.selectFrom('letters').selectAll().where('id', '=', sent.id).executeTakeFirstOrThrow();
+    expect(stored).toMatchObject({
+      recipient_name: 'Łukasz Wiśniewski-Próbny',
+      recipient_address: '22 Żabia Lane\nOthertown\nTS9 9ZZ',
+      salutation: 'Dear Łukasz Wiśniewski-Próbny',
+      letter_date: '2025-10-03',
+      sender_name: officer.name,
+      sender_role: 'Attendance officer',
+      purpose: 'meeting-invitation',
+      school_phone: '020 7946 0001',
+    });
+    expect(stored.body).not.toContain('Ana Exemplu');
+    expect(stored.body).toContain('Łukasz Wiśniewski-Próbny, you are welcome');
+    const lines = readPdfText((await getLetterPdf(deps(), officer, sent.id, { compress: false })).pdf).split('\n');
+    // Letterhead, the window (name and address lines), date, reference, salutation, title, sign-off.
+    expect(lines.slice(0, 4)).toEqual([
+      'Test Primary',
+      '5 School Lane, Testtown, TS1 2AB',
+      'Telephone 020 7946 0001   Email office@school.test',
+      'Łukasz Wiśniewski-Próbny',
+    ]);
+    expect(lines.slice(4, 8)).toEqual(['22 Żabia Lane', 'Othertown', 'TS9 9ZZ', '3 October 2025']);
+    expect(lines[8]).toBe('Our reference:');
+    expect(lines[9]).toBe('Bea Baker');
+    expect(lines[10]).toMatch(/^MEETING-INVITATION-[A-Z0-9]{6}$/);
+    expect(lines).toContain('Dear Łukasz Wiśniewski-Próbny,');
+    expect(lines).toContain(composed.title);
+    expect(lines.join(' ')).not.toContain('Ana Exemplu');
+    expect(lines.slice(-3)).toEqual(['Yours sincerely', officer.name, 'Attendance officer']);
+    // The evidence pack copies the letter as the recipient read it.
+    const pack = await producePack(deps(), officer, {
+      pupilId,
+      kind: 'la-referral',
+      from: '2025-09-01',
+      to: '2025-10-03',
+      reason: 'Test',
+    });
+    const packText = readPdfText((await packPdf(deps(), officer, pack.id)).pdf);
+    expect(packText).toContain('Dear Łukasz Wiśniewski-Próbny,');
+    expect(packText).not.toContain('Dear Ana Exemplu');
+    // The pack recognises the invitation by its purpose.
+    const check = await packChecklist(deps(), officer, pupilId, 'la-referral', {});
+    expect(check.items.find((i) => i.key === 'invitation')?.present).toBe(true);
+  });
+
+  it('sends a letter in the contact’s language when the school has that version, and refuses right-to-left', async () => {
+    const officer = school.actors.attendance_officer;
+    const pupilId = school.pupilsA[1]!;
+    await saveTemplate(deps(), officer, school.schoolId, {
+      key: 'meeting-invitation',
+      language: 'pl',
+      title: 'Zaproszenie na spotkanie w sprawie frekwencji',
+      body: 'Chcielibyśmy spotkać się z Państwem w sprawie frekwencji {{pupil.forename}}.',
+    });
+    const composed = await composeLetter(deps(), officer, pupilId, 'meeting-invitation', {
+      contactId: `${pupilId}-second`,
+    });
+    expect(composed.language).toBe('pl');
+    expect(composed.languageNote).toBe("In Polish, Łukasz Wiśniewski-Próbny's preferred language.");
+    expect(composed.title).toBe('Zaproszenie na spotkanie w sprawie frekwencji');
+    const toFirst = await composeLetter(deps(), officer, pupilId, 'meeting-invitation', {
+      contactId: `${pupilId}-first`,
+    });
+    expect(toFirst.language).toBe('en');
+    const urdu = await rejection(
+      saveTemplate(deps(), officer, school.schoolId, {
+        key: 'meeting-invitation',
+        language: 'ur',
+        title: 'x',
+        body: 'x',
+      }),
+    );
+    expect(urdu.code).toBe('VALIDATION');
+    expect(urdu.message).toContain('Urdu is written right to left');
+    const arabicText = await rejection(
+      sendLetter(deps(), officer, {
+        pupilId,
+        templateKey: 'meeting-invitation',
+        title: 'Invitation',
+        body: 'مرحبا',
+        contactId: `${pupilId}-first`,
+        method: 'print',
+      }),
+    );
+    expect(arabicText.details.fields?.map((f) => f.message).join(' ')).toContain('right-to-left');
   });
 });

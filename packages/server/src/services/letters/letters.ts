@@ -9,12 +9,18 @@
 import {
   checkLetterBody,
   dateInWords,
+  isLetterPurpose,
   LETTER_MERGE_FIELDS,
+  letterPurposeOf,
   mergeLetter,
   type LetterMergeField,
   type LetterMergeValues,
+  type LetterPurpose,
   type PlainDate,
 } from '@rollcall/domain';
+import { letterheadRow, recipientRows, templateRows } from '../../db/letters.js';
+import { hasRightToLeft, unprintableCharacters } from '../../platform/pdf.js';
+import type { DbOrTrx } from '../../db/connect.js';
 import { findPupil } from '../../db/repositories/pupils.js';
 import { getSchool, type School } from '../../db/repositories/schools.js';
 import { newId } from '../../platform/ids.js';
@@ -23,16 +29,26 @@ import { authorise, ROLE_LABELS, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
 import { queueMessage } from '../messages.js';
-import { policyLetters } from '../school-policy.js';
+import { caseworkPolicyOf, policyLetters } from '../school-policy.js';
 import { getPupilRecord } from '../pupils.js';
-import { DEFAULT_LETTER_TEMPLATES, type LetterTemplate } from './defaults.js';
+import { ATTENDANCE_SUMMARY_KEY, DEFAULT_LETTER_TEMPLATES, type LetterTemplate } from './defaults.js';
+import { languageName, normaliseLanguage, refuseRightToLeft, unsupportedLanguage } from './languages.js';
 import { schoolDetailsOf, schoolPostalAddress } from '../school-details.js';
-import { renderLetterPdf } from './letter-pdf.js';
+import { renderLetterPdf, type LetterContent } from './letter-pdf.js';
+import type { PdfSchool } from '../../platform/pdf.js';
 
 export interface TemplateView extends LetterTemplate {
   /** True when the school has edited (or added) this template. */
   readonly edited: boolean;
   readonly updatedAt: string | null;
+  /** What the letter is for (declared, or read from the key and title). */
+  readonly purpose: LetterPurpose;
+  /** The title with its merge fields said in words ("the pupil’s attendance"), for lists. */
+  readonly titleInWords: string;
+  /** The language of this version (`en` unless a school's own translation). */
+  readonly language: string;
+  /** Every language the school has this letter in, English first. */
+  readonly languages: readonly string[];
 }
 
 export const TEMPLATE_KEY = /^[a-z0-9][a-z0-9-]{0,59}$/;
@@ -41,36 +57,148 @@ function schoolResource(school: School): Resource {
   return { kind: 'school', schoolId: school.id, trustId: school.trustId, laCode: school.laCode };
 }
 
+/** Words for merge fields in a title shown in a list (the pupil is not known there). */
+const TITLE_WORDS: Partial<Record<string, string>> = {
+  'pupil.name': 'the pupil',
+  'pupil.forename': 'the pupil',
+  'parent.name': 'the parent',
+  'school.name': 'the school',
+  'stage.name': 'the stage',
+  'meeting.date': 'the meeting date',
+};
+
+/** A title with its merge fields said in words: `{{pupil.forename}}’s attendance` → `The pupil’s attendance`. */
+export function titleInWords(title: string): string {
+  const out = title.replace(/\{\{\s*([^{}]*?)\s*\}\}/g, (_w, name: string) => {
+    const words = TITLE_WORDS[name];
+    if (words) return words;
+    const meaning = (LETTER_MERGE_FIELDS as Record<string, string>)[name];
+    return meaning ? meaning.replace(/^The /, 'the ') : 'the pupil';
+  });
+  return out.charAt(0).toUpperCase() + out.slice(1);
+}
+
+interface TemplateLibrary {
+  /** Every template by key, English versions. */
+  readonly english: Map<string, TemplateView>;
+  /** Translations: key → language → view. */
+  readonly translations: Map<string, Map<string, TemplateView>>;
+  /** The keys the school's policy uses or defines, and the school's own: what the school offers. */
+  readonly offered: Set<string>;
+}
+
 /**
  * The school's templates by key: Rollcall's defaults, then the policy's (its preset's letters and the
- * document's own `letters`), then the school's edits.
+ * document's own `letters`), then the school's edits (English) and translations.
  */
-async function templatesOf(deps: Deps, school: School): Promise<TemplateView[]> {
-  const byKey = new Map<string, TemplateView>();
-  for (const t of [...DEFAULT_LETTER_TEMPLATES, ...policyLetters(school.policy)]) {
-    byKey.set(t.key, { key: t.key, title: t.title, body: t.body, edited: false, updatedAt: null });
+async function libraryOf(deps: Deps, school: School): Promise<TemplateLibrary> {
+  const english = new Map<string, TemplateView>();
+  const view = (t: LetterTemplate, edited: boolean, updatedAt: string | null, language: string): TemplateView => ({
+    key: t.key,
+    title: t.title,
+    body: t.body,
+    edited,
+    updatedAt,
+    purpose: letterPurposeOf(t),
+    titleInWords: titleInWords(t.title),
+    language,
+    languages: [],
+  });
+  const fromPolicy = policyLetters(school.policy);
+  for (const t of [...DEFAULT_LETTER_TEMPLATES, ...fromPolicy]) english.set(t.key, view(t, false, null, 'en'));
+  const offered = new Set<string>([ATTENDANCE_SUMMARY_KEY, ...fromPolicy.map((t) => t.key)]);
+  const policyJson = JSON.stringify(caseworkPolicyOf(school.policy));
+  for (const key of policyJson.match(/"letter:[a-z0-9-]+"/g) ?? []) offered.add(key.slice('"letter:'.length, -1));
+  // Rollcall's letters for steps the policy takes without naming a letter: a meeting needs an
+  // invitation (and a letter when it is missed); formal steps need a warning; every school
+  // follows up unexplained absence.
+  offered.add('urgent-follow-up');
+  if (policyJson.includes('"meeting:')) {
+    offered.add('meeting-invitation');
+    offered.add('meeting-missed');
   }
-  const rows = await deps.db
-    .selectFrom('letter_templates')
-    .select(['key', 'title', 'body', 'updated_at'])
-    .where('school_id', '=', school.id)
-    .execute();
-  for (const r of rows)
-    byKey.set(r.key, { key: r.key, title: r.title, body: r.body, edited: true, updatedAt: r.updated_at });
-  return [...byKey.values()];
+  if (/"(notice-to-improve|contract|referral:local-authority|meeting:legal-planning)"/.test(policyJson))
+    offered.add('formal-warning');
+  const translations = new Map<string, Map<string, TemplateView>>();
+  for (const r of await templateRows(deps.db, school.id)) {
+    offered.add(r.key);
+    const base = english.get(r.key);
+    const t: LetterTemplate = {
+      key: r.key,
+      title: r.title,
+      body: r.body,
+      ...(r.purpose && isLetterPurpose(r.purpose) ? { purpose: r.purpose } : base ? { purpose: base.purpose } : {}),
+    };
+    if (r.language === 'en') english.set(r.key, view(t, true, r.updated_at, 'en'));
+    else {
+      const m = translations.get(r.key) ?? new Map<string, TemplateView>();
+      m.set(r.language, view(t, true, r.updated_at, r.language));
+      translations.set(r.key, m);
+    }
+  }
+  const withLanguages = (t: TemplateView): TemplateView => ({
+    ...t,
+    languages: ['en', ...[...(translations.get(t.key)?.keys() ?? [])].sort()],
+  });
+  for (const [k, t] of english) english.set(k, withLanguages(t));
+  for (const m of translations.values()) for (const [l, t] of m) m.set(l, withLanguages(t));
+  return { english, translations, offered };
+}
+
+/** The school's templates (all known keys, English versions). */
+async function templatesOf(deps: Deps, school: School): Promise<TemplateView[]> {
+  return [...(await libraryOf(deps, school)).english.values()];
+}
+
+/** The template for a key in a language: that version when the school has it, else English. */
+export async function templateFor(
+  deps: Deps,
+  school: School,
+  key: string,
+  language: string,
+): Promise<TemplateView | null> {
+  const lib = await libraryOf(deps, school);
+  return pickVersion(lib, key, language);
+}
+
+function pickVersion(lib: TemplateLibrary, key: string, language: string): TemplateView | null {
+  if (language !== 'en') {
+    const t = lib.translations.get(key)?.get(language);
+    if (t) return t;
+  }
+  return lib.english.get(key) ?? null;
 }
 
 /** The school's letter templates (for those who may see or send letters). */
 export async function listTemplates(deps: Deps, actor: Actor, schoolId: string): Promise<TemplateView[]> {
   const school = await getSchool(deps.db, schoolId);
   authorise(actor, 'letter.view', schoolResource(school));
-  return templatesOf(deps, school);
+  const lib = await libraryOf(deps, school);
+  return [...lib.english.values()].filter((t) => lib.offered.has(t.key));
+}
+
+/** One template in one language (the edit page); null when the school has no such version. */
+export async function getTemplate(
+  deps: Deps,
+  actor: Actor,
+  schoolId: string,
+  key: string,
+  language = 'en',
+): Promise<TemplateView | null> {
+  const school = await getSchool(deps.db, schoolId);
+  authorise(actor, 'letter.view', schoolResource(school));
+  const lib = await libraryOf(deps, school);
+  return language === 'en' ? (lib.english.get(key) ?? null) : (lib.translations.get(key)?.get(language) ?? null);
 }
 
 export interface SaveTemplateInput {
   readonly key: string;
   readonly title: string;
   readonly body: string;
+  /** `en` (default) or the language of a translation. */
+  readonly language?: string;
+  /** What the letter is for; empty keeps the default's (or reads it from the key and title). */
+  readonly purpose?: string;
 }
 
 /** Saves a school's version of a template (new key or edit), checking its merge fields. Audited. */
@@ -86,6 +214,21 @@ export async function saveTemplate(
   const title = input.title.trim();
   const body = input.body.replace(/\r\n?/g, '\n');
   const fields: FieldError[] = [];
+  const language = normaliseLanguage(input.language) ?? 'en';
+  if (normaliseLanguage(input.language) === undefined)
+    fields.push({ field: 'language', message: `"${input.language ?? ''}" is not a language Rollcall knows; use a code such as pl or ro.` });
+  else if (language !== 'en') refuseRightToLeft(language, 'language');
+  const purpose = (input.purpose ?? '').trim();
+  if (purpose !== '' && !isLetterPurpose(purpose))
+    fields.push({ field: 'purpose', message: `"${purpose}" is not a letter purpose.` });
+  for (const text of [title, body]) {
+    const missing = unprintableCharacters(text);
+    if (hasRightToLeft(text))
+      fields.push({ field: text === title ? 'title' : 'body', message: 'Right-to-left text (Arabic, Urdu, Hebrew script) cannot be printed in letters yet.' });
+    else if (missing.length > 0)
+      fields.push({ field: text === title ? 'title' : 'body', message: `The letter font cannot print ${missing.slice(0, 5).join(' ')}; take them out.` });
+  }
+  for (const issue of checkLetterBody(title)) if (/not a merge field|closed/.test(issue.message)) fields.push({ field: 'title', message: issue.message });
   if (!TEMPLATE_KEY.test(key))
     fields.push({ field: 'key', message: 'The key must be lower-case letters, digits and hyphens, like stage-1a.' });
   if (!title) fields.push({ field: 'title', message: 'Enter a title.' });
@@ -100,11 +243,12 @@ export async function saveTemplate(
       .select('id')
       .where('school_id', '=', school.id)
       .where('key', '=', key)
+      .where('language', '=', language)
       .executeTakeFirst();
     if (existing) {
       await trx
         .updateTable('letter_templates')
-        .set({ title, body, updated_by: actor.userId, updated_at: now })
+        .set({ title, body, purpose: purpose || null, updated_by: actor.userId, updated_at: now })
         .where('id', '=', existing.id)
         .execute();
     } else {
@@ -116,6 +260,8 @@ export async function saveTemplate(
           key,
           title,
           body,
+          language,
+          purpose: purpose || null,
           updated_by: actor.userId,
           updated_at: now,
           created_at: now,
@@ -127,23 +273,35 @@ export async function saveTemplate(
       entityType: 'letter_template',
       entityId: key,
       schoolId: school.id,
-      details: { key, created: !existing },
+      details: { key, language, created: !existing },
     });
   });
 }
 
 /** Goes back to the default (policy) wording: removes the school's edit. Audited. */
-export async function resetTemplate(deps: Deps, actor: Actor, schoolId: string, key: string): Promise<void> {
+export async function resetTemplate(
+  deps: Deps,
+  actor: Actor,
+  schoolId: string,
+  key: string,
+  language = 'en',
+): Promise<void> {
   const school = await getSchool(deps.db, schoolId);
   authorise(actor, 'letter.editTemplates', schoolResource(school));
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('letter_templates').where('school_id', '=', school.id).where('key', '=', key).execute();
+    await trx
+      .deleteFrom('letter_templates')
+      .where('school_id', '=', school.id)
+      .where('key', '=', key)
+      .where('language', '=', language)
+      .execute();
     await audit(trx, actor, now, {
       action: 'letterTemplate.reset',
       entityType: 'letter_template',
       entityId: key,
       schoolId: school.id,
+      details: { key, language },
     });
   });
 }
@@ -154,6 +312,8 @@ export interface Recipient {
   readonly relationship: string;
   readonly address: string | null;
   readonly email: string | null;
+  /** The contact's preferred language (`en` when none is recorded). */
+  readonly language: string;
 }
 
 /** One line per part, postcode last; null when there is no address. */
@@ -163,21 +323,18 @@ export function postalAddress(address: string | null, postcode: string | null): 
 }
 
 async function recipientsOf(deps: Deps, pupilId: string): Promise<Recipient[]> {
-  const rows = await deps.db
-    .selectFrom('contacts')
-    .select(['id', 'name', 'relationship', 'address', 'postcode', 'email', 'parental_responsibility', 'priority'])
-    .where('pupil_id', '=', pupilId)
-    .where('parental_responsibility', '=', 1)
-    .orderBy('priority')
-    .orderBy('id')
-    .execute();
-  return rows.map((r) => ({
+  return (await recipientRows(deps.db, [pupilId])).map(toRecipient);
+}
+
+function toRecipient(r: Awaited<ReturnType<typeof recipientRows>>[number]): Recipient {
+  return {
     contactId: r.id,
     name: r.name,
     relationship: r.relationship,
     address: postalAddress(r.address, r.postcode),
     email: r.email,
-  }));
+    language: r.preferred_language ?? 'en',
+  };
 }
 
 export const formatRate = (rate: number | null): string =>
@@ -188,6 +345,7 @@ export async function pupilMergeValues(
   deps: Deps,
   actor: Actor,
   pupilId: string,
+  opts: { date?: PlainDate } = {},
 ): Promise<{ values: LetterMergeValues; school: School; resource: Resource; pupilName: string }> {
   const record = await getPupilRecord(deps, actor, pupilId);
   const { pupil, school, measures: m } = record;
@@ -215,8 +373,13 @@ export async function pupilMergeValues(
     .where('pupil_id', '=', pupilId)
     .orderBy('scheduled_for', 'desc')
     .executeTakeFirst();
-  const today = deps.clock.today(school.timeZone);
+  const today = opts.date ?? deps.clock.today(school.timeZone);
   const name = `${pupil.forename} ${pupil.surname}`;
+  const policy = caseworkPolicyOf(school.policy);
+  const band =
+    m.attendanceRate === null
+      ? undefined
+      : [...policy.bands].sort((a, b) => b.minRate - a.minRate).find((b) => m.attendanceRate! >= b.minRate);
   const values: LetterMergeValues = {
     'pupil.name': name,
     'pupil.forename': pupil.forename,
@@ -234,6 +397,8 @@ export async function pupilMergeValues(
     'attendance.brokenWeeks': String(m.brokenWeeks),
     'attendance.period': `${dateInWords(record.periodStart)} to ${dateInWords(record.asOf)}`,
     'stage.name': stage?.stage_name ?? '',
+    ...(policy.target !== undefined ? { 'school.target': `${Math.round(policy.target * 1000) / 10}%` } : {}),
+    ...(band ? { 'attendance.band': band.name } : {}),
     explanation:
       `Since ${dateInWords(record.periodStart)}, ${pupil.forename} has missed ${m.authorisedAbsenceSessions + m.unauthorisedAbsenceSessions} of ${m.possibleSessions} possible sessions` +
       ` (${m.unauthorisedAbsenceSessions} unauthorised), with absence in ${m.brokenWeeks} of ${m.schoolWeeksOnRoll} school weeks.`,
@@ -274,38 +439,107 @@ function planValues(targetsJson: string, reviewDatesJson: string): LetterMergeVa
 export interface ComposedLetter {
   readonly pupilId: string;
   readonly pupilName: string;
+  /** The template used (in the language chosen for the recipient). */
   readonly template: TemplateView;
   readonly recipients: readonly Recipient[];
-  /** Merged text per recipient (parent name and address differ). */
-  readonly texts: Readonly<Record<string, string>>;
-  /** Merged for the first recipient (or none). */
+  /** The recipient the letter is composed for (the first, unless one was chosen). */
+  readonly contactId: string | null;
+  /** The title merged for the pupil. */
+  readonly title: string;
+  /**
+   * The body merged for the pupil, without salutation or sign-off (the PDF prints them). Any
+   * `{{parent.name}}` or `{{parent.address}}` stays as written and is filled in for the recipient
+   * when the letter is sent, so whichever recipient is chosen is the one in every part.
+   */
   readonly text: string;
+  /** Per recipient, the same text (kept for callers that compose for several). */
+  readonly texts: Readonly<Record<string, string>>;
   readonly missing: readonly LetterMergeField[];
+  /** The language of the letter and, in words, why ("in Polish, Anna's language" or "in English: …"). */
+  readonly language: string;
+  readonly languageNote: string;
 }
 
-/** A letter from a template, merged for a pupil and each parent with parental responsibility. */
+const RECIPIENT_FIELDS: LetterMergeValues = {
+  'parent.name': '{{parent.name}}',
+  'parent.address': '{{parent.address}}',
+};
+
+/**
+ * A template's body without what the letter layout prints itself: address lines and a date before
+ * a "Dear …" line, the "Dear …" line, and the sign-off ("Yours sincerely" and what follows).
+ */
+export function letterBodyOnly(body: string): string {
+  const paras = body.replace(/\r\n?/g, '\n').split(/\n\s*\n/);
+  const dear = paras.slice(0, 5).findIndex((p) => /^\s*Dear\b/i.test(p.trim().split('\n').pop() ?? ''));
+  let rest = dear >= 0 ? paras.slice(dear + 1) : paras;
+  const close = rest.findIndex((p) =>
+    /^\s*(Yours (sincerely|faithfully)|Kind regards|With (kind|best) regards|Best wishes|With best wishes|Regards)\b/i.test(p),
+  );
+  if (close >= 0) rest = rest.slice(0, close);
+  return rest
+    .map((p) => p.replace(/^\n+|\s+$/g, ''))
+    .filter((p) => p.trim() !== '')
+    .join('\n\n');
+}
+
+/** A title with its fields filled in (no gaps shown: a missing value leaves the words of the field). */
+export function mergeTitle(title: string, values: LetterMergeValues): string {
+  return title.replace(/\{\{\s*([^{}]*?)\s*\}\}/g, (_w, name: string) => {
+    const v = (values as Record<string, string | undefined>)[name];
+    return v && v.trim() !== '' ? v : (TITLE_WORDS[name] ?? 'the pupil');
+  });
+}
+
+/** A letter from a template, merged for a pupil, for one of the parents with parental responsibility. */
 export async function composeLetter(
   deps: Deps,
   actor: Actor,
   pupilId: string,
   templateKey: string,
-  extra: { explanation?: string } = {},
+  extra: { explanation?: string; contactId?: string; date?: PlainDate } = {},
 ): Promise<ComposedLetter> {
-  const { values, school, resource, pupilName } = await pupilMergeValues(deps, actor, pupilId);
+  const { values, school, resource, pupilName } = await pupilMergeValues(deps, actor, pupilId, {
+    ...(extra.date ? { date: extra.date } : {}),
+  });
   authorise(actor, 'letter.send', resource);
-  const template = (await templatesOf(deps, school)).find((t) => t.key === templateKey);
-  if (!template) throw new AppError('NOT_FOUND', `There is no letter template "${templateKey}".`);
+  const lib = await libraryOf(deps, school);
+  if (!lib.english.has(templateKey)) throw new AppError('NOT_FOUND', `There is no letter template "${templateKey}".`);
   const recipients = await recipientsOf(deps, pupilId);
-  const base: LetterMergeValues = { ...values, ...(extra.explanation ? { explanation: extra.explanation } : {}) };
+  const chosen = recipients.find((r) => r.contactId === extra.contactId) ?? recipients[0] ?? null;
+  const wanted = chosen?.language ?? 'en';
+  const printable = wanted === 'en' || unsupportedLanguage(wanted) === null;
+  const template = pickVersion(lib, templateKey, printable ? wanted : 'en')!;
+  const languageNote = languageNoteFor(chosen, template.language, printable);
+  const base: LetterMergeValues = {
+    ...values,
+    ...(extra.explanation ? { explanation: extra.explanation } : {}),
+    ...RECIPIENT_FIELDS,
+  };
+  const merged = mergeLetter(letterBodyOnly(template.body), base);
   const texts: Record<string, string> = {};
-  let first: ReturnType<typeof mergeLetter> | null = null;
-  for (const r of recipients) {
-    const merged = mergeLetter(template.body, { ...base, 'parent.name': r.name, 'parent.address': r.address ?? '' });
-    texts[r.contactId] = merged.text;
-    first ??= merged;
-  }
-  first ??= mergeLetter(template.body, base);
-  return { pupilId, pupilName, template, recipients, texts, text: first.text, missing: first.missing };
+  for (const r of recipients) texts[r.contactId] = merged.text;
+  return {
+    pupilId,
+    pupilName,
+    template,
+    recipients,
+    contactId: chosen?.contactId ?? null,
+    title: mergeTitle(template.title, values),
+    text: merged.text,
+    texts,
+    missing: merged.missing,
+    language: template.language,
+    languageNote,
+  };
+}
+
+function languageNoteFor(r: Recipient | null, used: string, printable: boolean): string {
+  if (!r || r.language === 'en') return 'In English.';
+  const theirs = languageName(r.language);
+  if (used === r.language) return `In ${theirs}, ${r.name}'s preferred language.`;
+  if (!printable) return `In English: ${unsupportedLanguage(r.language)!}`;
+  return `In English: ${r.name}'s preferred language is ${theirs}, and the school has no ${theirs} version of this letter.`;
 }
 
 export type SendMethod = 'email' | 'print';
@@ -317,11 +551,34 @@ export interface SendLetterInput {
   readonly body: string;
   readonly contactId: string;
   readonly method: SendMethod;
+  /** The language of the text (`en` unless composed from a translation). */
+  readonly language?: string;
+}
+
+/** "Yours sincerely" after "Dear <name>" (British usage), and the reference printed on the letter. */
+function letterReference(pupil: { forename: string; surname: string }, templateKey: string, id: string): string {
+  return `${pupil.forename} ${pupil.surname} / ${templateKey.toUpperCase()}-${id.slice(-6).toUpperCase()}`;
+}
+
+/** Problems with text that the PDF could not print: right-to-left script, or characters the font lacks. */
+function printProblems(field: string, label: string, text: string): FieldError[] {
+  if (hasRightToLeft(text))
+    return [
+      {
+        field,
+        message: `${label} has right-to-left text (Arabic, Urdu or Hebrew script), which letters cannot print yet; write it in English, or arrange a translation.`,
+      },
+    ];
+  const missing = unprintableCharacters(text);
+  return missing.length > 0
+    ? [{ field, message: `${label} has characters the letter font cannot print: ${missing.slice(0, 5).join(' ')}.` }]
+    : [];
 }
 
 /**
  * Stores the letter on the pupil's case and, for email, queues it in the outbox (the letter as
- * the email's text; the PDF is at /letters/:id.pdf for the file). One transaction; audited.
+ * the email's text, the PDF attached when it goes). The recipient chosen is the one in the
+ * window, the salutation, the merged text and the stored record. One transaction; audited.
  */
 export async function sendLetter(
   deps: Deps,
@@ -341,11 +598,11 @@ export async function sendLetter(
   });
   const fields: FieldError[] = [];
   const title = input.title.trim();
-  const body = input.body.replace(/\r\n?/g, '\n').trim();
+  const written = letterBodyOnly(input.body.replace(/\r\n?/g, '\n').trim());
   if (!title) fields.push({ field: 'title', message: 'Enter a title.' });
-  if (!body) fields.push({ field: 'body', message: 'The letter is empty.' });
-  if (body.length > 20_000) fields.push({ field: 'body', message: 'The letter can be at most 20,000 characters.' });
-  const gaps = [...body.matchAll(/\[([a-zA-Z.]+)\]/g)].map((m) => m[1]!).filter((f) => f in LETTER_MERGE_FIELDS);
+  if (!written) fields.push({ field: 'body', message: 'The letter is empty.' });
+  if (written.length > 20_000) fields.push({ field: 'body', message: 'The letter can be at most 20,000 characters.' });
+  const gaps = [...written.matchAll(/\[([a-zA-Z.]+)\]/g)].map((m) => m[1]!).filter((f) => f in LETTER_MERGE_FIELDS);
   if (gaps.length > 0) {
     fields.push({
       field: 'body',
@@ -354,57 +611,50 @@ export async function sendLetter(
   }
   if (input.method !== 'email' && input.method !== 'print')
     fields.push({ field: 'method', message: 'Choose email or print.' });
-  const contact = await deps.db
-    .selectFrom('contacts')
-    .select(['id', 'name', 'address', 'postcode', 'email'])
-    .where('id', '=', input.contactId)
-    .where('pupil_id', '=', pupil.id)
-    .executeTakeFirst();
-  if (!contact) fields.push({ field: 'contactId', message: 'Choose who the letter is to.' });
-  else if (input.method === 'email' && !contact.email) {
-    fields.push({ field: 'contactId', message: `${contact.name} has no email address: print the letter instead.` });
+  const language = normaliseLanguage(input.language) ?? 'en';
+  if (language !== 'en' && unsupportedLanguage(language))
+    fields.push({ field: 'body', message: unsupportedLanguage(language)! });
+  const contact = (await recipientsOf(deps, pupil.id)).find((r) => r.contactId === input.contactId);
+  if (!contact) fields.push({ field: 'contactId', message: 'Choose who the letter is to (someone with parental responsibility).' });
+  else {
+    if (input.method === 'email' && !contact.email)
+      fields.push({ field: 'contactId', message: `${contact.name} has no email address: print the letter instead.` });
+    fields.push(...printProblems('contactId', `${contact.name}'s name or address`, `${contact.name}\n${contact.address ?? ''}`));
   }
+  fields.push(...printProblems('title', 'The title', title), ...printProblems('body', 'The letter', written));
   if (fields.length > 0 || !contact)
     throw new AppError('VALIDATION', 'The letter cannot be sent as it is.', { fields });
-  const schoolAddress = schoolPostalAddress(await schoolDetailsOf(deps.db, school.id));
+  const body = mergeLetter(written, { 'parent.name': contact.name, 'parent.address': contact.address ?? '' }).text;
+  const details = await schoolDetailsOf(deps.db, school.id);
+  const lib = await libraryOf(deps, school);
+  const template = lib.english.get(input.templateKey);
   const now = deps.clock.now();
   const id = newId();
+  const letter: StoredLetterFields = {
+    date: deps.clock.today(school.timeZone),
+    salutation: `Dear ${contact.name}`,
+    senderName: actor.name,
+    senderRole: ROLE_LABELS[actor.role],
+    reference: letterReference(pupil, input.templateKey, id),
+    language,
+    purpose: template ? template.purpose : letterPurposeOf({ key: input.templateKey, title }),
+  };
   return deps.db.transaction().execute(async (trx) => {
-    let messageId: string | null = null;
-    if (input.method === 'email') {
-      messageId = await queueMessage(trx, {
-        schoolId: school.id,
-        pupilId: pupil.id,
-        channel: 'email',
-        to: contact.email!,
-        subject: `${title}: ${pupil.forename} ${pupil.surname}`,
-        body: `${body}\n\n--\n${school.name}`,
-        kind: `letter:${input.templateKey}`,
-        createdBy: actor.userId,
-        now,
-      });
-    }
-    await trx
-      .insertInto('letters')
-      .values({
-        id,
-        school_id: school.id,
-        pupil_id: pupil.id,
-        template_key: input.templateKey,
-        title,
-        body,
-        contact_id: contact.id,
-        recipient_name: contact.name,
-        recipient_address: postalAddress(contact.address, contact.postcode),
-        method: input.method,
-        email_to: input.method === 'email' ? contact.email : null,
-        message_id: messageId,
-        created_by: actor.userId,
-        created_by_name: actor.name,
-        created_at: now,
-        school_address: schoolAddress,
-      })
-      .execute();
+    const messageId = await storeLetter(trx, deps, actor, {
+      id,
+      school,
+      schoolAddress: schoolPostalAddress(details),
+      schoolPhone: details.phone,
+      schoolEmail: details.email,
+      pupil,
+      templateKey: input.templateKey,
+      title,
+      body,
+      contact,
+      method: input.method,
+      fields: letter,
+      now,
+    });
     // The letter a casework suggestion proposed (`letter:<key>`) is done.
     const completed = await trx
       .updateTable('case_actions')
@@ -428,11 +678,91 @@ export async function sendLetter(
         templateKey: input.templateKey,
         method: input.method,
         messageId,
+        language,
         caseActionsDone: Number(completed.numUpdatedRows),
       },
     });
     return { id, messageId };
   });
+}
+
+export interface StoredLetterFields {
+  readonly date: PlainDate;
+  readonly salutation: string;
+  readonly senderName: string;
+  readonly senderRole: string;
+  readonly reference: string;
+  readonly language: string;
+  readonly purpose: LetterPurpose;
+}
+
+/** Inserts one letter (and its outbox email, for `email`); returns the message id. Not audited here. */
+export async function storeLetter(
+  trx: DbOrTrx,
+  deps: Pick<Deps, 'clock'>,
+  actor: Actor,
+  l: {
+    id: string;
+    school: School;
+    schoolAddress: string | null;
+    schoolPhone: string | null;
+    schoolEmail: string | null;
+    pupil: { id: string; forename: string; surname: string };
+    templateKey: string;
+    title: string;
+    body: string;
+    contact: Recipient;
+    method: SendMethod;
+    fields: StoredLetterFields;
+    now: string;
+  },
+): Promise<string | null> {
+  void deps;
+  let messageId: string | null = null;
+  if (l.method === 'email') {
+    messageId = await queueMessage(trx, {
+      schoolId: l.school.id,
+      pupilId: l.pupil.id,
+      channel: 'email',
+      to: l.contact.email!,
+      subject: `${l.title}: ${l.pupil.forename} ${l.pupil.surname}`,
+      body: `${l.fields.salutation},\n\n${l.body}\n\n${'Yours sincerely'}\n\n${l.fields.senderName}\n${l.fields.senderRole}\n${l.school.name}`,
+      kind: `letter:${l.templateKey}`,
+      createdBy: actor.userId,
+      now: l.now,
+    });
+  }
+  await trx
+    .insertInto('letters')
+    .values({
+      id: l.id,
+      school_id: l.school.id,
+      pupil_id: l.pupil.id,
+      template_key: l.templateKey,
+      title: l.title,
+      body: l.body,
+      contact_id: l.contact.contactId,
+      recipient_name: l.contact.name,
+      recipient_address: l.contact.address,
+      method: l.method,
+      email_to: l.method === 'email' ? l.contact.email : null,
+      message_id: messageId,
+      created_by: actor.userId,
+      created_by_name: l.fields.senderName,
+      created_at: l.now,
+      school_address: l.schoolAddress,
+      school_phone: l.schoolPhone,
+      school_email: l.schoolEmail,
+      letter_date: l.fields.date,
+      salutation: l.fields.salutation,
+      sender_name: l.fields.senderName,
+      sender_role: l.fields.senderRole,
+      reference: l.fields.reference,
+      language: l.fields.language,
+      purpose: l.fields.purpose,
+    })
+    .execute();
+  return messageId;
 }
 
 export interface LetterView {
@@ -451,6 +781,17 @@ export interface LetterView {
   readonly createdAt: string;
   /** The school's postal address when the letter was sent (printed in its PDF's header). */
   readonly schoolAddress: string | null;
+  readonly schoolPhone: string | null;
+  readonly schoolEmail: string | null;
+  /** The letter's date; null on letters stored before letters were laid out for posting. */
+  readonly letterDate: string | null;
+  readonly salutation: string | null;
+  readonly senderName: string | null;
+  readonly senderRole: string | null;
+  readonly reference: string | null;
+  readonly language: string;
+  /** What the letter is for (stored, or read from the key and title for older letters). */
+  readonly purpose: LetterPurpose;
 }
 
 const LETTER_COLUMNS = [
@@ -467,6 +808,15 @@ const LETTER_COLUMNS = [
   'letters.created_by_name',
   'letters.created_at',
   'letters.school_address',
+  'letters.school_phone',
+  'letters.school_email',
+  'letters.letter_date',
+  'letters.salutation',
+  'letters.sender_name',
+  'letters.sender_role',
+  'letters.reference',
+  'letters.language',
+  'letters.purpose',
   'messages.status as message_status',
 ] as const;
 
@@ -484,6 +834,15 @@ type LetterRow = {
   created_by_name: string;
   created_at: string;
   school_address: string | null;
+  school_phone: string | null;
+  school_email: string | null;
+  letter_date: string | null;
+  salutation: string | null;
+  sender_name: string | null;
+  sender_role: string | null;
+  reference: string | null;
+  language: string | null;
+  purpose: string | null;
   message_status: string | null;
 };
 
@@ -503,6 +862,15 @@ function toView(r: LetterRow): LetterView {
     createdByName: r.created_by_name,
     createdAt: r.created_at,
     schoolAddress: r.school_address,
+    schoolPhone: r.school_phone,
+    schoolEmail: r.school_email,
+    letterDate: r.letter_date,
+    salutation: r.salutation,
+    senderName: r.sender_name,
+    senderRole: r.sender_role,
+    reference: r.reference,
+    language: r.language ?? 'en',
+    purpose: letterPurposeOf({ key: r.template_key, title: r.title, purpose: r.purpose }),
   };
 }
 
@@ -535,13 +903,51 @@ export async function lettersForPupil(deps: Deps, actor: Actor, pupilId: string)
   return lettersOf(deps, pupilId);
 }
 
+/** What a stored letter's PDF prints (see letter-pdf.ts). */
+export function letterContent(
+  letter: Pick<LetterView, 'title' | 'body' | 'createdAt'> & Partial<LetterView>,
+): LetterContent {
+  return {
+    title: letter.title,
+    body: letter.body,
+    createdAt: letter.createdAt,
+    date: letter.letterDate ?? null,
+    recipientName: letter.recipientName ?? null,
+    recipientAddress: letter.recipientAddress ?? null,
+    salutation: letter.salutation ?? null,
+    senderName: letter.senderName ?? null,
+    senderRole: letter.senderRole ?? null,
+    reference: letter.reference ?? null,
+  };
+}
+
+/** The letterhead of a stored letter: the school's name and logo, its address and numbers as they were. */
+export function letterSchool(
+  school: Pick<School, 'name'> & { logo?: Buffer | null },
+  letter: Partial<Pick<LetterView, 'schoolAddress' | 'schoolPhone' | 'schoolEmail'>>,
+): PdfSchool {
+  return {
+    name: school.name,
+    address: letter.schoolAddress ?? null,
+    phone: letter.schoolPhone ?? null,
+    email: letter.schoolEmail ?? null,
+    logo: school.logo ?? null,
+  };
+}
+
 /** A letter as a PDF (see letter-pdf.ts). */
 export function letterPdf(
-  school: School,
-  letter: Pick<LetterView, 'title' | 'body' | 'createdAt'> & { readonly schoolAddress?: string | null },
+  school: Pick<School, 'name'> & { logo?: Buffer | null },
+  letter: Pick<LetterView, 'title' | 'body' | 'createdAt'> & Partial<LetterView>,
   opts: { compress?: boolean } = {},
 ): Promise<Buffer> {
-  return renderLetterPdf({ name: school.name, address: letter.schoolAddress ?? null }, letter, opts);
+  return renderLetterPdf(letterSchool(school, letter), letterContent(letter), opts);
+}
+
+/** The school's logo as bytes, or null. */
+export async function schoolLogo(deps: Pick<Deps, 'db'>, schoolId: string): Promise<Buffer | null> {
+  const row = await letterheadRow(deps.db, schoolId);
+  return row.logo_base64 ? Buffer.from(row.logo_base64, 'base64') : null;
 }
 
 /** A stored letter as a PDF; audited as a read. */
@@ -576,7 +982,7 @@ export async function getLetterPdf(
     schoolId: school.id,
   });
   return {
-    pdf: await letterPdf(school, letter, opts),
+    pdf: await letterPdf({ name: school.name, logo: await schoolLogo(deps, school.id) }, letter, opts),
     filename: `letter-${letter.templateKey}-${letter.createdAt.slice(0, 10)}.pdf`,
   };
 }
