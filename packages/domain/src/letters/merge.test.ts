@@ -45,7 +45,7 @@ describe('letter merge', () => {
 
   it('has exactly the contract field list', () => {
     expect(Object.keys(LETTER_MERGE_FIELDS).sort()).toEqual(
-      'pupil.name pupil.forename pupil.yearGroup pupil.regGroup parent.name parent.address school.name school.address sender.name sender.role today attendance.rate attendance.sessionsMissed attendance.unauthorisedSessions attendance.unauthorisedLast10Weeks attendance.brokenWeeks attendance.period stage.name meeting.date meeting.time meeting.place plan.target plan.reviewDate explanation'
+      'pupil.name pupil.forename pupil.yearGroup pupil.regGroup parent.name parent.address school.name school.address sender.name sender.role today attendance.rate attendance.sessionsMissed attendance.unauthorisedSessions attendance.unauthorisedLast10Weeks attendance.brokenWeeks attendance.period attendance.band school.target stage.name meeting.date meeting.time meeting.place plan.target plan.reviewDate explanation'
         .split(' ')
         .sort(),
     );

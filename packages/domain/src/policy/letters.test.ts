@@ -8,8 +8,8 @@ const T = {
 };
 
 describe('letter templates', () => {
-  it('has the contract’s 24 merge fields', () => {
-    expect(MERGE_FIELDS).toHaveLength(24);
+  it('has the contract’s 24 merge fields and the summary letter’s two (band, target)', () => {
+    expect(MERGE_FIELDS).toHaveLength(26);
     expect(mergeFieldsIn(T.body)).toEqual(['parent.name', 'pupil.forename', 'attendance.rate', 'sender.name']);
   });
 

@@ -84,8 +84,14 @@ describe('buildPdf', () => {
       const lines = readPdfText(pdf).split('\n');
       for (const [language, name] of NAMES) {
         // Heading, paragraph, table row and key-value row: the name whole every time.
-        expect(lines.filter((l) => l === name), language).toHaveLength(3);
-        expect(lines.filter((l) => l.includes(name)), language).toHaveLength(3);
+        expect(
+          lines.filter((l) => l === name),
+          language,
+        ).toHaveLength(3);
+        expect(
+          lines.filter((l) => l.includes(name)),
+          language,
+        ).toHaveLength(3);
       }
       expect(lines[0]).toBe('Școala Example');
       // The font is embedded (subset), not a standard font.

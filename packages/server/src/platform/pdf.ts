@@ -23,10 +23,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
-import * as fontkit from 'fontkit';
 import PDFDocument from 'pdfkit';
 
 const require = createRequire(import.meta.url);
+/** The little of fontkit (pdfkit's font engine) used here: which characters a font can draw. */
+interface FontCoverage {
+  hasGlyphForCodePoint(codePoint: number): boolean;
+}
+const fontkit = require('fontkit') as { create(buffer: Buffer): FontCoverage };
 const FONT_FILES = {
   regular: '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf',
   bold: '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
@@ -35,9 +39,9 @@ const FONT_FILES = {
 /** The registered names of the embedded fonts. */
 export const FONT = { regular: 'NotoSans', bold: 'NotoSans-Bold' } as const;
 
-let fontCache: { regular: Buffer; bold: Buffer; coverage: fontkit.Font } | null = null;
+let fontCache: { regular: Buffer; bold: Buffer; coverage: FontCoverage } | null = null;
 
-function fonts(): { regular: Buffer; bold: Buffer; coverage: fontkit.Font } {
+function fonts(): { regular: Buffer; bold: Buffer; coverage: FontCoverage } {
   if (!fontCache) {
     const regular = readFileSync(require.resolve(FONT_FILES.regular));
     const bold = readFileSync(require.resolve(FONT_FILES.bold));
@@ -91,7 +95,10 @@ export function hasRightToLeft(text: string): boolean {
  * and every character the font cannot draw replaced with `?`.
  */
 export function pdfText(text: string): string {
-  const normal = text.replace(/\r\n?/g, '\n').replace(/\u00A0/g, ' ').normalize('NFC');
+  const normal = text
+    .replace(/\r\n?/g, '\n')
+    .replace(/\u00A0/g, ' ')
+    .normalize('NFC');
   const missing = unprintableCharacters(normal);
   if (missing.length === 0) return normal;
   let out = '';
@@ -433,7 +440,10 @@ export function readPdfText(pdf: Buffer): string {
     for (const r of cmap.matchAll(/<([0-9a-fA-F]+)> <([0-9a-fA-F]+)> \[([^\]]*)\]/g)) {
       let code = parseInt(r[1]!, 16);
       for (const e of r[3]!.matchAll(/<([0-9a-fA-F ]*)>/g)) {
-        const units = e[1]!.split(' ').filter((u) => u !== '').map((u) => parseInt(u, 16));
+        const units = e[1]!
+          .split(' ')
+          .filter((u) => u !== '')
+          .map((u) => parseInt(u, 16));
         map.set(code++, String.fromCharCode(...units));
       }
     }

@@ -143,7 +143,8 @@ async function renderPackPage(
 }
 
 const BANNERS: Readonly<Record<string, string>> = {
-  emailed: 'The letter is queued in the outbox and will be emailed shortly; its status shows below. It is stored on the case.',
+  emailed:
+    'The letter is queued in the outbox and will be emailed shortly; its status shows below. It is stored on the case.',
   queued:
     'The letter is queued in the outbox but not emailed: no email server is configured. It is stored on the case; print it instead, or ask an administrator to set up email (SMTP_URL).',
   printed: 'The letter is stored on the case. Open the PDF to print it.',

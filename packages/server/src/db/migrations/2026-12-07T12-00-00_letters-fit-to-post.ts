@@ -65,5 +65,6 @@ export async function down(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.alterTable('letter_templates').dropColumn('purpose').execute();
   await db.schema.alterTable('letter_templates').dropColumn('language').execute();
-  for (const column of [...LETTER_COLUMNS].reverse()) await db.schema.alterTable('letters').dropColumn(column).execute();
+  for (const column of [...LETTER_COLUMNS].reverse())
+    await db.schema.alterTable('letters').dropColumn(column).execute();
 }

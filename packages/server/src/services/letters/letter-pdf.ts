@@ -164,7 +164,10 @@ function drawLetter(doc: PDFKit.PDFDocument, school: PdfSchool, letter: LetterCo
 
   // Date and reference, right of the window.
   const metaWidth = doc.page.width - MARGIN - META_X;
-  doc.font(FONT.regular).fontSize(SIZE).text(pdfText(dateOf(letter.date)), META_X, ADDRESS.y, { width: metaWidth });
+  doc
+    .font(FONT.regular)
+    .fontSize(SIZE)
+    .text(pdfText(dateOf(letter.date)), META_X, ADDRESS.y, { width: metaWidth });
   if (letter.reference) {
     doc.moveDown(0.4);
     // "Pupil / KEY-ID": one part a line, so it never breaks mid-word.
@@ -194,7 +197,10 @@ function drawLetter(doc: PDFKit.PDFDocument, school: PdfSchool, letter: LetterCo
   // Room for a signature, kept with the name on one page.
   if (doc.y + 70 > doc.page.height - doc.page.margins.bottom) doc.addPage();
   doc.y += 30;
-  doc.font(FONT.bold).fontSize(SIZE).text(pdfText(letter.senderName ?? ''), left, doc.y, { width });
+  doc
+    .font(FONT.bold)
+    .fontSize(SIZE)
+    .text(pdfText(letter.senderName ?? ''), left, doc.y, { width });
   if (letter.senderRole) doc.font(FONT.regular).text(pdfText(letter.senderRole), left, doc.y, { width });
 }
 

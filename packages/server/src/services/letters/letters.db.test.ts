@@ -119,7 +119,9 @@ describeEachDialect('letters and evidence packs', (ctx) => {
     expect(templates.find((t) => t.key === 'tier-2')?.title).toBe('Our tier 2');
     // Titles in words: no merge field shows unmerged.
     for (const t of templates) expect(t.titleInWords, t.key).not.toContain('{{');
-    expect(templates.find((t) => t.key === 'tier-1')?.titleInWords).toBe('We would like to meet about the pupil’s attendance');
+    expect(templates.find((t) => t.key === 'tier-1')?.titleInWords).toBe(
+      'We would like to meet about the pupil’s attendance',
+    );
     expect(templates.find((t) => t.key === 'tier-1')?.purpose).toBe('meeting-invitation');
   });
 
@@ -415,7 +417,12 @@ describeEachDialect('letters and evidence packs', (ctx) => {
       .execute();
     await ctx.db
       .updateTable('schools')
-      .set({ address: '5 School Lane\nTesttown', postcode: 'TS1 2AB', phone: '020 7946 0001', email: 'office@school.test' })
+      .set({
+        address: '5 School Lane\nTesttown',
+        postcode: 'TS1 2AB',
+        phone: '020 7946 0001',
+        email: 'office@school.test',
+      })
       .where('id', '=', school.schoolId)
       .execute();
     const composed = await composeLetter(deps(), officer, pupilId, 'meeting-invitation', {
@@ -424,7 +431,10 @@ describeEachDialect('letters and evidence packs', (ctx) => {
     expect(composed.contactId).toBe(`${pupilId}-second`);
     // No Polish version yet: English, and the page says why.
     expect(composed.languageNote).toBe(
-      'In English: Łukasz Wiśniewski-Próbny’s preferred language is Polish, and the school has no Polish version of this letter.'.replace('’', "'"),
+      'In English: Łukasz Wiśniewski-Próbny’s preferred language is Polish, and the school has no Polish version of this letter.'.replace(
+        '’',
+        "'",
+      ),
     );
     const sent = await sendLetter(deps(), officer, {
       pupilId,

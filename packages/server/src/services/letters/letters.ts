@@ -145,11 +145,6 @@ async function libraryOf(deps: Deps, school: School): Promise<TemplateLibrary> {
   return { english, translations, offered };
 }
 
-/** The school's templates (all known keys, English versions). */
-async function templatesOf(deps: Deps, school: School): Promise<TemplateView[]> {
-  return [...(await libraryOf(deps, school)).english.values()];
-}
-
 /** The template for a key in a language: that version when the school has it, else English. */
 export async function templateFor(
   deps: Deps,
@@ -216,7 +211,10 @@ export async function saveTemplate(
   const fields: FieldError[] = [];
   const language = normaliseLanguage(input.language) ?? 'en';
   if (normaliseLanguage(input.language) === undefined)
-    fields.push({ field: 'language', message: `"${input.language ?? ''}" is not a language Rollcall knows; use a code such as pl or ro.` });
+    fields.push({
+      field: 'language',
+      message: `"${input.language ?? ''}" is not a language Rollcall knows; use a code such as pl or ro.`,
+    });
   else if (language !== 'en') refuseRightToLeft(language, 'language');
   const purpose = (input.purpose ?? '').trim();
   if (purpose !== '' && !isLetterPurpose(purpose))
@@ -224,11 +222,18 @@ export async function saveTemplate(
   for (const text of [title, body]) {
     const missing = unprintableCharacters(text);
     if (hasRightToLeft(text))
-      fields.push({ field: text === title ? 'title' : 'body', message: 'Right-to-left text (Arabic, Urdu, Hebrew script) cannot be printed in letters yet.' });
+      fields.push({
+        field: text === title ? 'title' : 'body',
+        message: 'Right-to-left text (Arabic, Urdu, Hebrew script) cannot be printed in letters yet.',
+      });
     else if (missing.length > 0)
-      fields.push({ field: text === title ? 'title' : 'body', message: `The letter font cannot print ${missing.slice(0, 5).join(' ')}; take them out.` });
+      fields.push({
+        field: text === title ? 'title' : 'body',
+        message: `The letter font cannot print ${missing.slice(0, 5).join(' ')}; take them out.`,
+      });
   }
-  for (const issue of checkLetterBody(title)) if (/not a merge field|closed/.test(issue.message)) fields.push({ field: 'title', message: issue.message });
+  for (const issue of checkLetterBody(title))
+    if (/not a merge field|closed/.test(issue.message)) fields.push({ field: 'title', message: issue.message });
   if (!TEMPLATE_KEY.test(key))
     fields.push({ field: 'key', message: 'The key must be lower-case letters, digits and hyphens, like stage-1a.' });
   if (!title) fields.push({ field: 'title', message: 'Enter a title.' });
@@ -474,7 +479,9 @@ export function letterBodyOnly(body: string): string {
   const dear = paras.slice(0, 5).findIndex((p) => /^\s*Dear\b/i.test(p.trim().split('\n').pop() ?? ''));
   let rest = dear >= 0 ? paras.slice(dear + 1) : paras;
   const close = rest.findIndex((p) =>
-    /^\s*(Yours (sincerely|faithfully)|Kind regards|With (kind|best) regards|Best wishes|With best wishes|Regards)\b/i.test(p),
+    /^\s*(Yours (sincerely|faithfully)|Kind regards|With (kind|best) regards|Best wishes|With best wishes|Regards)\b/i.test(
+      p,
+    ),
   );
   if (close >= 0) rest = rest.slice(0, close);
   return rest
@@ -615,11 +622,14 @@ export async function sendLetter(
   if (language !== 'en' && unsupportedLanguage(language))
     fields.push({ field: 'body', message: unsupportedLanguage(language)! });
   const contact = (await recipientsOf(deps, pupil.id)).find((r) => r.contactId === input.contactId);
-  if (!contact) fields.push({ field: 'contactId', message: 'Choose who the letter is to (someone with parental responsibility).' });
+  if (!contact)
+    fields.push({ field: 'contactId', message: 'Choose who the letter is to (someone with parental responsibility).' });
   else {
     if (input.method === 'email' && !contact.email)
       fields.push({ field: 'contactId', message: `${contact.name} has no email address: print the letter instead.` });
-    fields.push(...printProblems('contactId', `${contact.name}'s name or address`, `${contact.name}\n${contact.address ?? ''}`));
+    fields.push(
+      ...printProblems('contactId', `${contact.name}'s name or address`, `${contact.name}\n${contact.address ?? ''}`),
+    );
   }
   fields.push(...printProblems('title', 'The title', title), ...printProblems('body', 'The letter', written));
   if (fields.length > 0 || !contact)
