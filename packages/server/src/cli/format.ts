@@ -1,6 +1,7 @@
 /** Tables and CSV of the per-pupil figures, for people. */
 import type { PupilInfo, RunPeriod } from '@rollcall/domain';
 import type { AnalyseReport, PupilReport } from './analyse.js';
+import { writeCsv } from '../services/csv-writer.js';
 
 function pct(n: number | null): string {
   return n === null ? '-' : `${(n * 100).toFixed(1)}%`;
@@ -124,12 +125,6 @@ const TABLE_HEADINGS: Record<string, string> = {
   unresolvedN: 'Old N',
 };
 
-function csvCell(v: string | number | boolean | null): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** Per-pupil figures as CSV: the JSON field names as headers, numbers unrounded, one column per code used. */
 export function formatCsv(report: AnalyseReport, infos: readonly PupilInfo[]): string {
   const codes = [...new Set(report.pupils.flatMap((p) => Object.keys(p.codeCounts)))];
@@ -140,21 +135,17 @@ export function formatCsv(report: AnalyseReport, infos: readonly PupilInfo[]): s
     ...COLUMNS.map((c) => c.header),
     ...codes.map((c) => `codeCounts.${c}`),
   ];
-  const lines = [header.map(csvCell).join(',')];
-  report.pupils.forEach((p, i) => {
+  const rows = report.pupils.map((p, i) => {
     const info = infos[i];
-    lines.push(
-      [
-        p.upn,
-        ...(withNames ? [info?.surname ?? '', info?.forename ?? ''] : []),
-        ...COLUMNS.map((c) => c.csv(p)),
-        ...codes.map((c) => p.codeCounts[c] ?? 0),
-      ]
-        .map(csvCell)
-        .join(','),
-    );
+    return [
+      p.upn,
+      ...(withNames ? [info?.surname ?? '', info?.forename ?? ''] : []),
+      ...COLUMNS.map((c) => c.csv(p)),
+      ...codes.map((c) => p.codeCounts[c] ?? 0),
+    ];
   });
-  return `${lines.join('\n')}\n`;
+  // The one CSV writer (services/csv-writer.ts): names from the pupils file are defused too.
+  return writeCsv(header, rows, { lineEnd: '\n' });
 }
 
 /** Per-pupil figures as an aligned text table, with the cohort summary underneath. */

@@ -92,6 +92,19 @@ describe('rollcall analyse', () => {
     expect(io.err).toBe('');
   });
 
+  it('shows terminal escape sequences in names instead of sending them to the terminal', async () => {
+    writeFileSync(
+      file('escape-pupils.csv'),
+      'upn,surname,forename\nB801200005001,Example\u001b]0;pwned\u0007,Alex\u001b[2J\nP330450024123,Sample,Sam\n',
+    );
+    const io = capture();
+    const args = [...base(), '--pupils', file('escape-pupils.csv'), '--as-of', '2025-09-12', '--format', 'table'];
+    expect(await main(args, io)).toBe(0);
+    // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
+    expect(io.out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(io.out).toContain('Example\\x1b]0;pwned\\x07');
+  });
+
   it('defaults --as-of to today', async () => {
     const io = capture('2025-09-05');
     expect(await main(base(), io)).toBe(0);

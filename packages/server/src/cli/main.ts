@@ -10,6 +10,7 @@ import type { ImportArgs } from './import.js';
 import type { ExportArgs, ExportCtfArgs } from './export.js';
 import type { AuditRegistersArgs } from './audit-registers.js';
 import type { OpenedDeps } from './deps.js';
+import { terminalSafe } from '../services/text-safety.js';
 
 export type { CliIO } from './io.js';
 
@@ -29,7 +30,14 @@ async function readStdin(): Promise<string> {
 }
 
 /** Runs the CLI with the given arguments (without `node` and the script); resolves to the exit code. */
-export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+export async function main(argv: readonly string[], rawIO: CliIO = processIO): Promise<number> {
+  // Names and notes come from imports and forms: whatever a command prints, a terminal escape
+  // sequence in them is shown, never obeyed (services/text-safety.ts).
+  const io: CliIO = {
+    stdout: (text) => rawIO.stdout(terminalSafe(text)),
+    stderr: (text) => rawIO.stderr(terminalSafe(text)),
+    today: () => rawIO.today(),
+  };
   let exitCode = 0;
   const program = new Command('rollcall')
     .description('Rollcall: school attendance for England')

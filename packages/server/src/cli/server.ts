@@ -8,6 +8,7 @@ import type { Config } from '../config/config.js';
 import { migrateToLatest, pendingMigrations } from '../db/connect.js';
 import { createMailer } from '../platform/mail.js';
 import { createSmsSender } from '../platform/sms.js';
+import { holdServerLock } from '../platform/server-lock.js';
 import { startScheduler } from '../services/jobs/scheduler.js';
 import { createDemo, isDatabaseEmpty, type DemoSummary } from '../services/demo/index.js';
 import { addDemoCasework } from '../services/demo/casework.js';
@@ -130,6 +131,9 @@ export async function runServe(opened: OpenedDeps, io: CliIO, opts: { prepare: b
   }
   const app = await buildApp(deps, { routes: ROUTES });
   const address = await app.listen({ port: deps.config.port, host: deps.config.host });
+  // While it serves, `rollcall restore` refuses to replace the database (platform/server-lock.ts).
+  const database = deps.config.database;
+  const releaseLock = database.kind === 'sqlite' && database.path !== ':memory:' ? holdServerLock(database.path) : null;
   // The scheduled jobs (services/jobs): register close, daily evaluation, N ageing, the message
   // outbox every minute, reports and returns due. See docs/jobs.md.
   const mailer = createMailer(deps.config.mail);
@@ -149,6 +153,7 @@ export async function runServe(opened: OpenedDeps, io: CliIO, opts: { prepare: b
   });
   scheduler.stop();
   await app.close();
+  releaseLock?.();
   mailer?.close();
   await opened.close();
   return 0;

@@ -195,6 +195,10 @@ function startCheckpointer(path: string): { stop(): Promise<void> } {
 function withStatementCache(sqlite: SQLite.Database, size = 500): SQLite.Database {
   const cache = new Map<string, SQLite.Statement>();
   const prepare = (sql: string): SQLite.Statement => {
+    // After SQLITE_FULL (a full disk), SQLITE_IOERR or SQLITE_NOMEM, SQLite has already rolled
+    // the transaction back by itself; Kysely's own ROLLBACK would then fail ("no transaction is
+    // active") and hide the real error. Roll back only what is still open.
+    if (sql === 'rollback' && !sqlite.inTransaction) sql = 'select 1 where 0';
     let stmt = cache.get(sql);
     if (!stmt) {
       stmt = sqlite.prepare(sql);

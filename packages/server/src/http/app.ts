@@ -12,6 +12,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,7 @@ import { resolveSession, retryAfterSeconds, SESSION_COOKIE } from '../services/a
 import { can, ROLE_LABELS, type Action, type Actor, type Resource } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, HTTP_STATUS, type FieldError } from '../services/errors.js';
+import { cleanText } from '../services/text-safety.js';
 import {
   authRoutes,
   clearSessionCookie,
@@ -260,8 +262,30 @@ const TITLES: Record<number, string> = {
   403: 'You cannot do that',
   404: 'Page not found',
   409: 'Someone else changed this',
+  414: 'The address is too long',
   429: 'Too many attempts',
+  431: 'The request headers are too large',
+  503: 'Sorry, the service is unavailable',
 };
+
+/** How long a client is asked to wait (Retry-After, seconds) when the disk is full. */
+export const DISK_FULL_RETRY_AFTER_SECONDS = 300;
+
+const DISK_FULL_MESSAGE =
+  'Rollcall cannot save anything at the moment because the server has run out of storage space; nothing was changed. Try again later, and tell your administrator.';
+
+/**
+ * A full disk, however the database or the file system says it: SQLite's SQLITE_FULL (also
+ * when the database reached its maximum size), Node's ENOSPC, PostgreSQL's 53100 (disk_full).
+ */
+export function isDiskFull(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === '53100') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
 
 /** Sends an error as JSON under /api/ and as the error page elsewhere; never a stack trace. */
 function sendError(
@@ -309,14 +333,98 @@ function handleError(error: unknown, request: FastifyRequest, reply: FastifyRepl
     const fields = validationFields(e.validation as { instancePath?: string; message?: string }[], e.validationContext);
     return sendError(reply, 400, 'VALIDATION', 'There is a problem with what was sent: check each field.', fields);
   }
+  if (isDiskFull(error)) {
+    request.log.error({ err: error }, 'disk full');
+    reply.header('retry-after', String(DISK_FULL_RETRY_AFTER_SECONDS));
+    return sendError(reply, 503, 'UNAVAILABLE', DISK_FULL_MESSAGE);
+  }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     // Fastify's own refusals (malformed body, too large, wrong content type): no internals.
     request.log.info({ status: e.statusCode, err: error }, 'request refused');
-    const code = e.statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
+    const code = e.statusCode === 404 ? 'NOT_FOUND' : e.statusCode === 414 ? 'URI_TOO_LONG' : 'BAD_REQUEST';
     return sendError(reply, e.statusCode, code, TITLES[e.statusCode] ?? 'There is a problem with the request');
   }
   request.log.error({ err: error }, 'unhandled error');
   return sendError(reply, 500, 'INTERNAL', GENERIC_500);
+}
+
+/**
+ * What Fastify answers itself, before any route or hook: a malformed address (400) or a path
+ * parameter over the length limit (414). Answered in the app's error shape, like every error.
+ */
+function frameworkErrorHandler(views: () => nunjucks.Environment | null) {
+  return (error: { statusCode?: number }, request: FastifyRequest, reply: FastifyReply): void => {
+    const status = error.statusCode === 414 ? 414 : 400;
+    const code = status === 414 ? 'URI_TOO_LONG' : 'BAD_REQUEST';
+    const message = TITLES[status]!;
+    request.log.info({ status, err: error }, 'request refused by the router');
+    reply.code(status);
+    const env = views();
+    // The router answers before the app's reply decorations exist: render the page directly.
+    if (isApiRequest(request) || !env) {
+      void reply.send({ error: { code, message, fields: [] } });
+      return;
+    }
+    const html = env.render('error.njk', { ...layoutContext(request), status, title: message, message });
+    void reply.type('text/html; charset=utf-8').send(html);
+  };
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (headers too large, a
+ * malformed request line, a timeout): the app's JSON error shape on the raw socket.
+ */
+function handleClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'TIMEOUT', 'The request took too long to arrive.']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'BAD_REQUEST', TITLES[431]!]
+        : err.code === 'HPE_URI_TOO_LONG' || err.code === 'HPE_HEADER_OVERFLOW_URI'
+          ? [414, 'URI_TOO_LONG', TITLES[414]!]
+          : [400, 'BAD_REQUEST', TITLES[400]!];
+  const body = JSON.stringify({ error: { code, message, fields: [] } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Bad Request'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
+};
+
+/**
+ * Text from outside (form fields, JSON bodies, query strings, path parameters) without NUL,
+ * control characters or bidi overrides (services/text-safety.ts). Passwords are left exactly as
+ * typed: changing one would lock its owner out.
+ */
+function cleanInput(value: unknown, key = '', depth = 0): unknown {
+  if (typeof value === 'string') return /password/i.test(key) ? value : cleanText(value);
+  if (depth > 20 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => cleanInput(v, key, depth + 1));
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value; // a Buffer or a stream: not text
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = cleanInput(v, k, depth + 1);
+  return out;
+}
+
+/** The host (and port) a browser's Origin header names, or null when it names none. */
+function originHost(origin: string): string | null {
+  if (origin === 'null') return null;
+  try {
+    return new URL(origin).host.toLowerCase();
+  } catch {
+    return null;
+  }
 }
 
 function constantTimeEqual(a: string, b: string): boolean {
@@ -343,9 +451,12 @@ function csrfSent(request: FastifyRequest): string | undefined {
 export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   // Typed as Fastify's logger so the app is a plain FastifyInstance for route plugins.
   const loggerInstance: FastifyBaseLogger = deps.logger;
+  let pageViews: nunjucks.Environment | null = null;
   const app = Fastify({
     loggerInstance,
     trustProxy: options.trustProxy ?? false,
+    frameworkErrors: frameworkErrorHandler(() => pageViews),
+    clientErrorHandler: handleClientError,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -395,6 +506,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/public/', decorateReply: false, index: false });
 
   const views = createViews({ noCache: deps.config.reloadTemplates });
+  pageViews = views;
   app.decorateReply('view', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const html = views.render(template, { ...layoutContext(this.request), ...context });
     return this.type('text/html; charset=utf-8').send(html);
@@ -422,10 +534,26 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
       request.log.warn({ url: pathOf(request), reason }, 'cross-site request refused');
       done(new AppError('FORBIDDEN', 'This form has expired. Go back, reload the page and try again.', { reason }));
     };
-    if (request.headers['sec-fetch-site'] === 'cross-site') return refuse('cross-site');
+    const site = request.headers['sec-fetch-site'];
+    if (site === 'cross-site') return refuse('cross-site');
+    // A browser without Fetch Metadata (older, or a privacy setting) still says where a form
+    // came from in Origin: one from another site is refused too, which guards the sign-in form
+    // (no session, so no CSRF token yet). API calls with a key carry no ambient credentials.
+    const origin = request.headers.origin;
+    if (site === undefined && origin !== undefined && !/^bearer /i.test(request.headers.authorization ?? '')) {
+      if (originHost(origin) !== originHost(`${request.protocol}://${request.host}`)) return refuse('origin');
+    }
     if (request.csrfToken === null) return done();
     const sent = csrfSent(request);
     if (sent === undefined || !constantTimeEqual(sent, request.csrfToken)) return refuse('csrf');
+    done();
+  });
+
+  // Input without NUL, control characters or bidi overrides, before any route reads it.
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (request.body !== undefined && request.body !== null) request.body = cleanInput(request.body);
+    request.query = cleanInput(request.query);
+    request.params = cleanInput(request.params);
     done();
   });
 

@@ -36,3 +36,14 @@ describe('parseCsv', () => {
     expect(parseCsv('').header).toEqual([]);
   });
 });
+
+describe('unsafe characters in a CSV file', () => {
+  it('drops NUL, control characters and bidi overrides from every field, keeping lines and quotes', () => {
+    const t = parseCsv('upn,surname\r\nA1,"Ann\u0000\u202e\r\nLee"\nB2,Bo\u001b[2Jb\n');
+    expect(t.records.map((r) => r.fields)).toEqual([
+      ['A1', 'Ann\r\nLee'],
+      ['B2', 'Bo[2Jb'],
+    ]);
+    expect(t.records.map((r) => r.line)).toEqual([2, 4]);
+  });
+});

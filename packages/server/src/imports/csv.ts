@@ -2,6 +2,7 @@
  * A small, fast CSV reader (RFC 4180: quoted fields, doubled quotes, CRLF, a leading BOM) that
  * keeps the line number each record starts on, so every error can name its line.
  */
+import { cleanText } from '../services/text-safety.js';
 
 export interface CsvRecord {
   /** 1-based line number of the record's first character (the header is line 1). */
@@ -23,7 +24,8 @@ export interface CsvTable {
 
 /** Parses CSV text. Blank lines are skipped. */
 export function parseCsv(text: string): CsvTable {
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // NUL, control characters (but tab and line breaks) and bidi overrides never enter a name.
+  const src = cleanText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   const records: CsvRecord[] = [];
   const problems: CsvProblem[] = [];
   const len = src.length;

@@ -36,3 +36,11 @@ describe('parseJsonWithLines', () => {
     }
   });
 });
+
+describe('deeply nested JSON', () => {
+  it('50,000 nested [ give a clear error on line 1, not a crash', () => {
+    const r = parseJsonWithLines('['.repeat(50_000));
+    expect(r).toEqual({ ok: false, line: 1, message: 'the JSON nests lists and objects deeper than 100 levels' });
+    expect(parseJsonWithLines(`${'['.repeat(100)}${']'.repeat(100)}`).ok).toBe(true);
+  });
+});

@@ -17,6 +17,9 @@ class JsonSyntaxError extends Error {
   }
 }
 
+/** How deep lists and objects may nest in a JSON file we read. */
+export const MAX_JSON_DEPTH = 100;
+
 /** Parses JSON text; on a syntax error reports the line and what was expected. */
 export function parseJsonWithLines(text: string): JsonParse {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -58,6 +61,8 @@ export function parseJsonWithLines(text: string): JsonParse {
   };
 
   const parseValue = (path: (string | number)[]): unknown => {
+    // Nesting is bounded: 50,000 `[` would otherwise overflow the stack (and no file we read nests past a few levels).
+    if (path.length > MAX_JSON_DEPTH) fail(`the JSON nests lists and objects deeper than ${MAX_JSON_DEPTH} levels`);
     ws();
     lines.set(key(path), line);
     const c = src[i];

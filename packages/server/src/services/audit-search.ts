@@ -2,6 +2,7 @@
  * Searching the audit log (who viewed and changed what): administrators only, filtered by user,
  * pupil, action and dates, newest first, a page at a time. See docs/privacy.md.
  */
+import { containsPattern, likeRaw, lowerLike, prefixPattern } from '../db/like.js';
 import { getSchool } from '../db/repositories/schools.js';
 import { authorise, type Actor } from './authz.js';
 import type { Deps } from './deps.js';
@@ -74,31 +75,32 @@ export async function searchAudit(deps: Pick<Deps, 'db'>, actor: Actor, q: Audit
     .where('audit_log.school_id', '=', school.id);
   const user = q.user?.trim();
   if (user) {
-    const like = `%${user.toLowerCase()}%`;
+    // `%` and `_` are matched as typed (escaped), not as wildcards.
+    const like = containsPattern(user.toLowerCase());
     query = query.where((eb) =>
       eb.or([
         eb('audit_log.user_id', '=', user),
-        eb(eb.fn('lower', ['users.display_name']), 'like', like),
-        eb(eb.fn('lower', ['users.email']), 'like', like),
+        lowerLike('users.display_name', like),
+        lowerLike('users.email', like),
       ]),
     );
   }
   const pupil = q.pupil?.trim();
   if (pupil) {
-    const like = `%${pupil.toLowerCase()}%`;
+    const like = containsPattern(pupil.toLowerCase());
     query = query.where((eb) =>
       eb.or([
         eb('audit_log.pupil_id', '=', pupil),
         eb(eb.fn('upper', ['pupils.upn']), '=', pupil.toUpperCase()),
-        eb(eb.fn('lower', ['pupils.legal_surname']), 'like', like),
-        eb(eb.fn('lower', ['pupils.legal_forename']), 'like', like),
+        lowerLike('pupils.legal_surname', like),
+        lowerLike('pupils.legal_forename', like),
       ]),
     );
   }
   const action = q.action?.trim();
   if (action) {
     query = action.endsWith('.')
-      ? query.where('audit_log.action', 'like', `${action}%`)
+      ? query.where(likeRaw('audit_log.action', prefixPattern(action)))
       : query.where('audit_log.action', '=', action);
   }
   // Instants are ISO text in UTC: a day's rows start with the date.

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -7,6 +8,7 @@ import { seedSmallSchool } from '../../test/fixtures.js';
 import { runBackup, runRestore } from '../cli/backup.js';
 import type { CliIO } from '../cli/io.js';
 import { migrateToLatest, openDatabase, type Db } from '../db/connect.js';
+import { holdServerLock, serverLockPath } from '../platform/server-lock.js';
 
 function capture(): CliIO & { out: string; err: string } {
   const io = {
@@ -85,6 +87,49 @@ describe('rollcall backup and restore (SQLite)', () => {
     } finally {
       await before.close();
     }
+  });
+
+  it('a second restore keeps the first pre-restore copy (and makes its own)', async () => {
+    const live = openDatabase({ kind: 'sqlite', path: env['SQLITE_PATH']! });
+    await migrateToLatest(live.db);
+    await seedSmallSchool(live.db);
+    const first = await everything(live.db);
+    await live.close();
+    expect(await runBackup(env, join(dir, 'backup.sqlite'), capture())).toBe(0);
+    expect(await runRestore(env, join(dir, 'backup.sqlite'), capture())).toBe(0);
+    const second = capture();
+    expect(await runRestore(env, join(dir, 'backup.sqlite'), second)).toBe(0);
+    expect(second.out).toContain(`The database as it was is kept in ${env['SQLITE_PATH']!}.before-restore-2.`);
+    for (const kept of ['.before-restore', '.before-restore-2']) {
+      const copy = openDatabase({ kind: 'sqlite', path: `${env['SQLITE_PATH']!}${kept}` });
+      try {
+        expect(await everything(copy.db)).toEqual(first);
+      } finally {
+        await copy.close();
+      }
+    }
+  });
+
+  it('refuses to restore under a live server, and ignores the lock of a server that was killed', async () => {
+    const live = openDatabase({ kind: 'sqlite', path: env['SQLITE_PATH']! });
+    await migrateToLatest(live.db);
+    await live.close();
+    expect(await runBackup(env, join(dir, 'backup.sqlite'), capture())).toBe(0);
+    const release = holdServerLock(env['SQLITE_PATH']!);
+    try {
+      const io = capture();
+      expect(await runRestore(env, join(dir, 'backup.sqlite'), io)).toBe(5);
+      expect(io.err).toBe(
+        `rollcall restore: A Rollcall server (process ${process.pid}) is running on ${env['SQLITE_PATH']!}: stop it first, then restore. Nothing was changed.\n`,
+      );
+      expect(existsSync(`${env['SQLITE_PATH']!}.before-restore`)).toBe(false);
+    } finally {
+      release();
+    }
+    // A server killed with kill -9 leaves its lock behind, naming a process that has ended.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(serverLockPath(env['SQLITE_PATH']!), `${dead}\n`);
+    expect(await runRestore(env, join(dir, 'backup.sqlite'), capture())).toBe(0);
   });
 
   it('refuses to restore a file that is not a Rollcall database, changing nothing', async () => {

@@ -4,7 +4,7 @@
  * SQLite: `backup` copies the live database with SQLite's online backup API, so it is consistent
  * even while the server is taking registers; `restore` checks the file is a sound Rollcall
  * database that this version knows how to migrate, keeps the current database beside it as
- * `<file>.before-restore`, copies the backup in, and then migrates it to this version.
+ * `<file>.before-restore` (`-2`, `-3`… after the first), copies the backup in, and then migrates it to this version.
  * PostgreSQL: the database's own tools do this better than we could; the commands print how.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import type { Config } from '../config/config.js';
 import { migrateToLatest, openDatabase } from '../db/connect.js';
 import { backupSqliteFile, inspectSqliteFile } from '../db/sqlite-files.js';
+import { liveServerPid } from '../platform/server-lock.js';
 import { AppError } from './errors.js';
 
 export type BackupOutcome =
@@ -56,6 +57,12 @@ export async function backupDatabase(config: Config, file: string): Promise<Back
   return { kind: 'sqlite', file, pages, bytes: statSync(file).size };
 }
 
+/** `base`, or `base-2`, `base-3`… whichever does not exist yet. */
+function freeName(base: string): string {
+  if (!existsSync(base)) return base;
+  for (let n = 2; ; n++) if (!existsSync(`${base}-${n}`)) return `${base}-${n}`;
+}
+
 /** The migrations this version of Rollcall knows, in order (from migrating an empty database). */
 async function knownMigrations(): Promise<string[]> {
   const scratch = openDatabase({ kind: 'sqlite', path: ':memory:' });
@@ -77,6 +84,13 @@ export async function restoreDatabase(config: Config, file: string): Promise<Res
   if (target === ':memory:') throw new AppError('VALIDATION', 'An in-memory database cannot be restored into.');
   if (resolve(target) === resolve(file))
     throw new AppError('VALIDATION', 'The backup file is the database itself: choose the backup to restore.');
+  const server = liveServerPid(target);
+  if (server !== null) {
+    throw new AppError(
+      'CONFLICT',
+      `A Rollcall server (process ${server}) is running on ${target}: stop it first, then restore. Nothing was changed.`,
+    );
+  }
   const info = inspectSqliteFile(file);
   if (!info) throw new AppError('VALIDATION', `${file} is not a SQLite database.`);
   if (info.integrity !== 'ok')
@@ -93,8 +107,9 @@ export async function restoreDatabase(config: Config, file: string): Promise<Res
   }
   let previous: string | null = null;
   if (existsSync(target)) {
-    // The database as it was, in case the wrong backup was chosen.
-    previous = `${target}.before-restore`;
+    // The database as it was, in case the wrong backup was chosen; an earlier restore's copy is
+    // kept too (a second restore gets `.before-restore-2`, and so on).
+    previous = freeName(`${target}.before-restore`);
     await backupSqliteFile(target, previous);
   }
   await backupSqliteFile(file, target);

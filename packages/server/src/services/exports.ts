@@ -8,6 +8,7 @@
  * OWASP advice against CSV injection; numbers are written as numbers and never prefixed.
  */
 import { writeXlsx } from '../platform/xlsx.js';
+import { writeCsv } from './csv-writer.js';
 import { AppError } from './errors.js';
 
 export type ExportCell = string | number | null;
@@ -34,21 +35,16 @@ export function isExportFormat(value: unknown): value is ExportFormat {
   return value === 'csv' || value === 'xlsx';
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** One CSV field, quoted when needed and defused when a spreadsheet would read it as a formula. */
-export function csvField(value: ExportCell): string {
-  if (value === null) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
-}
+/** One CSV field (the one CSV writer: services/csv-writer.ts). */
+export { csvField } from './csv-writer.js';
 
 /** The table as CSV text (with a byte order mark). */
 export function toCsv(table: ExportTable): string {
-  const lines = [table.columns.map((c) => csvField(c.label)).join(',')];
-  for (const row of table.rows) lines.push(table.columns.map((c) => csvField(row[c.key] ?? null)).join(','));
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return writeCsv(
+    table.columns.map((c) => c.label),
+    table.rows.map((row) => table.columns.map((c) => row[c.key] ?? null)),
+    { bom: true },
+  );
 }
 
 /** The table as an .xlsx workbook (numbers as numbers). */

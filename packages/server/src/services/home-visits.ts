@@ -110,12 +110,24 @@ export async function listHomeVisits(
   });
 }
 
-/** A pupil's home visits (reading needs `school.viewPupilLists`). */
+/**
+ * A pupil's home visits (reading needs `school.viewPupilLists`: the school's staff who run the
+ * first-day response, and trust and LA staff, whose school is the pupil's, not their own).
+ * Whether a visit raised a safeguarding concern is shown only to roles that may see
+ * safeguarding details (`pupil.viewSafeguarding`).
+ */
 export async function homeVisitsForPupil(
   deps: Deps,
   actor: Actor,
   pupilId: string,
-): Promise<{ pupil: { id: string; name: string; schoolId: string }; visits: HomeVisit[]; canRecord: boolean }> {
+): Promise<{
+  pupil: { id: string; name: string; schoolId: string };
+  visits: HomeVisit[];
+  canRecord: boolean;
+  showSafeguarding: boolean;
+  /** Today at the pupil's school. */
+  today: PlainDate;
+}> {
   const { pupil, school, resource } = await loadPupilScope(deps.db, pupilId);
   authorise(actor, 'school.viewPupilLists', {
     kind: 'school',
@@ -123,10 +135,14 @@ export async function homeVisitsForPupil(
     trustId: school.trustId,
     laCode: school.laCode,
   });
+  const showSafeguarding = can(actor, 'pupil.viewSafeguarding', resource);
+  const visits = await listHomeVisits(deps.db, [pupil.id], school.timeZone);
   return {
     pupil: { id: pupil.id, name: `${pupil.forename} ${pupil.surname}`, schoolId: school.id },
-    visits: await listHomeVisits(deps.db, [pupil.id], school.timeZone),
+    visits: showSafeguarding ? visits : visits.map((v) => ({ ...v, safeguardingConcern: false })),
     canRecord: can(actor, 'mark.amend', resource),
+    showSafeguarding,
+    today: deps.clock.today(school.timeZone),
   };
 }
 

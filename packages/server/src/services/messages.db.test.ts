@@ -181,6 +181,27 @@ describeEachDialect('messages outbox', (ctx) => {
     expect(JSON.stringify(audits)).not.toContain('parent@example.org');
   });
 
+  it('never puts NUL, bidi overrides or a line break into a subject (stored or sent)', async () => {
+    await queueMessage(
+      ctx.db,
+      input({ subject: 'Alex\u202e was absent\u0000\r\nBcc: x@example.org', body: 'Alex\u0000 was\u2066 not in.' }),
+    );
+    const row = await ctx.db.selectFrom('messages').select(['id', 'subject', 'body']).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ subject: 'Alex was absent Bcc: x@example.org', body: 'Alex was not in.' });
+    // A row stored before this check (or by other means) is cleaned on the way out as well.
+    await ctx.db
+      .updateTable('messages')
+      .set({ subject: 'Old\u202d\u0001 subject\nBcc: y@example.org' })
+      .where('id', '=', row.id)
+      .execute();
+    expect(await deliverDue({ db: ctx.db, logger, mailer, sms: fakeSms() }, T0)).toMatchObject({ sent: 1 });
+    const raw = smtp.received[0]!.raw;
+    expect(raw).toContain('Subject: Old subject Bcc: y@example.org');
+    // eslint-disable-next-line no-control-regex -- these are exactly what must not be sent
+    expect(raw).not.toMatch(/\u0000|\u0001|\u202d|\u202e|\u2066/);
+    expect(raw).not.toMatch(/^Bcc:/m);
+  });
+
   it('retries a refused message after 1 minute and sends it once the server recovers', async () => {
     const id = await queueMessage(ctx.db, input());
     smtp.setRejecting(true);

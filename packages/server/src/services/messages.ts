@@ -19,6 +19,7 @@ import type { SmsSender } from '../platform/sms.js';
 import { audit } from './audit.js';
 import { SYSTEM_ACTOR, type Actor } from './authz.js';
 import type { Deps } from './deps.js';
+import { cleanText, oneLine } from './text-safety.js';
 import { AppError, type FieldError } from './errors.js';
 import { letterAttachments } from './letters/letter-pdf.js';
 
@@ -104,7 +105,14 @@ function validate(input: QueueMessageInput): string {
  * transaction, so the message is queued if and only if the change it reports is saved. With an
  * actor the queueing is audited here; without one the caller audits (e.g. one row per batch).
  */
-export async function queueMessage(db: DbOrTrx, input: QueueMessageInput, actor?: Actor): Promise<string> {
+export async function queueMessage(db: DbOrTrx, raw: QueueMessageInput, actor?: Actor): Promise<string> {
+  // NUL, control characters and bidi overrides (e.g. from an imported name) never reach a
+  // message; a subject is one line whatever a name in it held.
+  const input: QueueMessageInput = {
+    ...raw,
+    body: cleanText(raw.body),
+    subject: raw.subject === null || raw.subject === undefined ? raw.subject : oneLine(raw.subject),
+  };
   const to = validate(input);
   const id = newId();
   await db
@@ -273,8 +281,8 @@ async function send(
     const attachments = await letterAttachments(deps.db, m.id);
     return deps.mailer.send({
       to: m.to_address,
-      subject: m.subject ?? '',
-      text: m.body,
+      subject: oneLine(m.subject ?? ''),
+      text: cleanText(m.body),
       ...(attachments.length > 0 ? { attachments } : {}),
     });
   }

@@ -289,6 +289,42 @@ describeEachDialect('registers', (ctx) => {
       ).toBe('FORBIDDEN');
     });
 
+    it('refuses an early leaver on a future date or for a pupil not on roll', async () => {
+      const future = await rejection(
+        recordEarlyLeaver(deps(), school.actors.office, {
+          pupilId: school.pupilsA[1]!,
+          date: d('2025-09-09'),
+          leftAt: '11:30',
+          reason: 'Dental appointment',
+        }),
+      );
+      expect(future.code).toBe('VALIDATION');
+      expect(future.details.fields).toEqual([
+        { field: 'date', message: '2025-09-09 is in the future: record an early leaver on the day.' },
+      ]);
+      const left = school.pupilsB[1]!;
+      await ctx.db.updateTable('pupils').set({ leaving_date: '2025-09-05' }).where('id', '=', left).execute();
+      try {
+        const off = await rejection(
+          recordEarlyLeaver(deps(), school.actors.office, {
+            pupilId: left,
+            date: d('2025-09-08'),
+            leftAt: '11:30',
+            reason: 'Dental appointment',
+          }),
+        );
+        expect(off.details.fields).toEqual([{ field: 'pupilId', message: 'The pupil is not on roll on that date.' }]);
+      } finally {
+        await ctx.db.updateTable('pupils').set({ leaving_date: null }).where('id', '=', left).execute();
+      }
+      const stored = await ctx.db
+        .selectFrom('early_leavers')
+        .select('id')
+        .where('pupil_id', 'in', [school.pupilsA[1]!, left])
+        .execute();
+      expect(stored).toEqual([]);
+    });
+
     it('amends a mark with a reason, kept in the history', async () => {
       const [a] = school.pupilsA as [string];
       await amendMark(deps(CLOSED), school.actors.attendance_officer, {

@@ -614,7 +614,13 @@ export async function recordEarlyLeaver(deps: Deps, actor: Actor, input: EarlyLe
   if (!input.reason.trim())
     errors.push({ field: 'reason', message: 'Enter why the pupil left, for example "dental appointment".' });
   const cal = await schoolCalendar(deps, school.id);
-  if (!cal.dayByDate.has(input.date)) errors.push({ field: 'date', message: `${input.date} is not a school day.` });
+  const today = deps.clock.today(school.timeZone);
+  if (input.date > today)
+    errors.push({ field: 'date', message: `${input.date} is in the future: record an early leaver on the day.` });
+  else if (!cal.dayByDate.has(input.date))
+    errors.push({ field: 'date', message: `${input.date} is not a school day.` });
+  if (input.date < pupil.admissionDate || (pupil.leavingDate !== null && input.date > pupil.leavingDate))
+    errors.push({ field: 'pupilId', message: 'The pupil is not on roll on that date.' });
   if (errors.length > 0)
     throw new AppError('VALIDATION', 'The early leaver could not be recorded.', { fields: errors });
   const now = deps.clock.now();

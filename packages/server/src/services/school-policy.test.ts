@@ -270,3 +270,19 @@ describe('the settings beside the casework: leave rules, first-day call time, ha
     expect(bands.ok ? [] : bands.errors).toEqual(['halfTermlyLetter.bands.1.label: the band "Same" is listed twice']);
   });
 });
+
+describe('bounds on a policy document', () => {
+  it('refuses an over-long document and an alias bomb with a clear error, not an exception', () => {
+    const long = parsePolicyText(`# ${'x'.repeat(200_001)}\ntarget: 0.9\n`);
+    expect(long.ok ? [] : long.errors).toEqual([
+      '(policy): the document is 200,016 characters long; a policy may be at most 200,000',
+    ]);
+    let bomb = 'a: &a [x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 0; i < 9; i++)
+      bomb += `b${i}: &b${i} [${Array<string>(9)
+        .fill(i === 0 ? '*a' : `*b${i - 1}`)
+        .join(', ')}]\n`;
+    const r = parsePolicyText(bomb);
+    expect(r.ok ? [] : r.errors[0]).toContain('YAML aliases (*name) too many times');
+  });
+});

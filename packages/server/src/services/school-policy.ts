@@ -371,12 +371,24 @@ export function policyLetters(policy: SchoolPolicy): LetterTemplate[] {
   return out;
 }
 
+/** The longest policy document read (the presets are under a tenth of this). */
+export const MAX_POLICY_CHARACTERS = 200_000;
+/** How many aliases may be expanded in a policy document (YAML's own default is 100). */
+export const MAX_POLICY_ALIASES = 100;
+
 /**
  * Reads a policy document written as YAML or JSON (JSON is YAML too, so one parser serves);
  * syntax errors give the line and column.
  */
 export function readPolicyText(text: string): { ok: true; raw: unknown } | { ok: false; errors: string[] } {
   if (text.trim() === '') return { ok: false, errors: ['(policy): the document is empty'] };
+  if (text.length > MAX_POLICY_CHARACTERS)
+    return {
+      ok: false,
+      errors: [
+        `(policy): the document is ${text.length.toLocaleString('en-GB')} characters long; a policy may be at most ${MAX_POLICY_CHARACTERS.toLocaleString('en-GB')}`,
+      ],
+    };
   const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0)
     return {
@@ -387,7 +399,20 @@ export function readPolicyText(text: string): { ok: true; raw: unknown } | { ok:
         return `${where}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
       }),
     };
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    // Aliases (`*name`) are bounded: a few nested ones can otherwise expand to billions of
+    // values (the "billion laughs" alias bomb).
+    raw = doc.toJS({ maxAliasCount: MAX_POLICY_ALIASES });
+  } catch (e) {
+    if (!(e instanceof ReferenceError)) throw e;
+    return {
+      ok: false,
+      errors: [
+        `(policy): the document uses YAML aliases (*name) too many times: write the values out (at most ${MAX_POLICY_ALIASES} expanded aliases)`,
+      ],
+    };
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
     return { ok: false, errors: ['(policy): the document must be a mapping of fields (name: value)'] };
   return { ok: true, raw };

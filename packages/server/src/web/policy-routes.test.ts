@@ -67,6 +67,21 @@ describe('the attendance policy page', () => {
     expect(res.body).toContain('target: 96');
   });
 
+  it('answers a YAML alias bomb with a validation error (400), nothing saved', async () => {
+    const before = await stored();
+    let bomb = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n';
+    for (let i = 0; i < 9; i++) {
+      const prev = i === 0 ? 'a' : `b${i - 1}`;
+      bomb += `b${i}: &b${i} [${Array<string>(9).fill(`*${prev}`).join(', ')}]\n`;
+    }
+    const res = await t.post('/school/policy', officer, { policy: bomb });
+    expect(res.statusCode).toBe(400);
+    expect(textOf(section(res.body, 'field-errors'))).toContain('YAML aliases (*name) too many times');
+    const huge = await t.post('/school/policy', officer, { policy: `# ${'x'.repeat(200_001)}\ntarget: 0.9\n` });
+    expect(huge.statusCode).toBe(400);
+    expect(await stored()).toBe(before);
+  });
+
   it('saves a preset, audited, and shows it', async () => {
     const res = await t.post('/school/policy', officer, {
       policy:

@@ -214,8 +214,9 @@ describe('the home visit page', () => {
     });
     expect(ok.statusCode).toBe(303);
     const after = await t.get(ok.headers.location!, office);
+    // The office records visits but does not see safeguarding flags (pupil.viewSafeguarding, issue 16).
     expect(textOf(section(after.body, 'visits'))).toContain(
-      '2025-09-08 09:05 Done Vulnerable pupil, day 1 Test office and a colleague (pair) No Nobody – Yes No Urgent follow-up letter today',
+      '2025-09-08 09:05 Done Vulnerable pupil, day 1 Test office and a colleague (pair) No Nobody – Yes Urgent follow-up letter today',
     );
     const list = await t.get('/worklist', office);
     expect(textOf(worklistTable(list.body))).toContain(
@@ -226,5 +227,20 @@ describe('the home visit page', () => {
   it('a teacher gets 403', async () => {
     const teacher = await t.signInAs('teacher');
     expect((await t.get(`/pupils/${t.school.pupilsA[0]!}/home-visits`, teacher)).statusCode).toBe(403);
+  });
+});
+
+describe('home visits for trust and LA staff', () => {
+  it('a trust lead and an LA officer may read a pupil’s home visits; only the LA officer sees safeguarding concerns', async () => {
+    const alex = t.school.pupilsA[0]!;
+    const trust = await t.signInAs('trust_lead');
+    const la = await t.signInAs('la_officer');
+    const trustPage = await t.get(`/pupils/${alex}/home-visits`, trust);
+    expect(trustPage.statusCode).toBe(200);
+    expect(trustPage.body).not.toContain('Safeguarding concern</th>');
+    const laPage = await t.get(`/pupils/${alex}/home-visits`, la);
+    expect(laPage.statusCode).toBe(200);
+    expect(laPage.body).toContain('Safeguarding concern</th>');
+    expect((await t.get(`/pupils/${alex}/home-visits`, await t.signInAs('teacher'))).statusCode).toBe(403);
   });
 });

@@ -177,7 +177,8 @@ async function renderVisits(
   state: VisitsState = {},
 ): Promise<FastifyReply> {
   const data = await homeVisitsForPupil(deps, actor, pupilId);
-  const today = await todayAt(deps, actor);
+  // The pupil's school's today: trust and LA staff have no school of their own.
+  const today = data.today;
   return reply.view('home-visit.njk', {
     ...data,
     today,

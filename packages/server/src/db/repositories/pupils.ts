@@ -1,4 +1,5 @@
 /** Pupils, their groups and their marks. */
+import { lowerLike, prefixPattern } from '../like.js';
 import type { PlainDate, Session } from '@rollcall/domain';
 import type { DbOrTrx } from '../connect.js';
 import { prepared } from '../prepared.js';
@@ -248,18 +249,19 @@ function byPupilName(a: PupilSummary, b: PupilSummary): number {
 export async function searchPupils(db: DbOrTrx, schoolId: string, query: string, limit = 50): Promise<PupilSummary[]> {
   const q = query.trim().toLowerCase();
   if (q === '') return [];
-  const like = `${q.replace(/[%_\\]/g, '')}%`;
+  // `%` and `_` are matched as typed (escaped), not as wildcards.
+  const like = prefixPattern(q);
   const rows = await db
     .selectFrom('pupils')
     .select(SUMMARY)
     .where('school_id', '=', schoolId)
     .where((eb) =>
       eb.or([
-        eb(eb.fn('lower', ['legal_surname']), 'like', like),
-        eb(eb.fn('lower', ['legal_forename']), 'like', like),
-        eb(eb.fn('lower', ['preferred_surname']), 'like', like),
-        eb(eb.fn('lower', ['preferred_forename']), 'like', like),
-        eb(eb.fn('lower', ['upn']), 'like', like),
+        lowerLike('legal_surname', like),
+        lowerLike('legal_forename', like),
+        lowerLike('preferred_surname', like),
+        lowerLike('preferred_forename', like),
+        lowerLike('upn', like),
       ]),
     )
     .orderBy('legal_surname')

@@ -3,6 +3,7 @@
  * failed sign-in attempts. `findUserForSignIn` and `findPasswordHash` are the only functions
  * that read a password hash. Sign-in throttling and known devices are in db/sign-in-throttle.ts.
  */
+import { containsPattern, lowerLike } from '../like.js';
 import { isRole, ROLES, type Actor, type Role } from '../../services/authz.js';
 import type { DbOrTrx } from '../connect.js';
 import { prepared } from '../prepared.js';
@@ -472,15 +473,11 @@ export async function searchAccounts(db: DbOrTrx, f: AccountFilter): Promise<{ u
   let q = db.selectFrom('users').where('role', 'in', ROLES);
   q = f.schoolId === null ? q.where('school_id', 'is', null) : q.where('school_id', '=', f.schoolId);
   if (f.role) q = q.where('role', '=', f.role);
-  const text = (f.query ?? '')
-    .trim()
-    .toLowerCase()
-    .replace(/[%_\\]/g, '');
+  const text = (f.query ?? '').trim().toLowerCase();
   if (text !== '') {
-    const like = `%${text}%`;
-    q = q.where((eb) =>
-      eb.or([eb(eb.fn('lower', ['display_name']), 'like', like), eb(eb.fn('lower', ['email']), 'like', like)]),
-    );
+    // `%` and `_` are matched as typed (escaped), not as wildcards.
+    const like = containsPattern(text);
+    q = q.where((eb) => eb.or([lowerLike('display_name', like), lowerLike('email', like)]));
   }
   const [rows, count] = await Promise.all([
     q.select(USER_COLUMNS).orderBy('display_name').orderBy('email').limit(f.limit).offset(f.offset).execute(),

@@ -17,6 +17,16 @@ describe('csvCell', () => {
     expect(csvCell(null)).toBe('');
     expect(csvCell(7)).toBe('7');
   });
+
+  it('defuses spreadsheet formulas and drops NUL and bidi overrides (the one CSV writer)', () => {
+    expect(csvCell('=1+1')).toBe("'=1+1");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('\t=1')).toBe("'\t=1");
+    expect(csvCell('\r=1')).toBe(`"'\r=1"`);
+    expect(csvCell('Y\u00007')).toBe('Y7');
+    expect(csvCell('7\u202e')).toBe('7');
+    expect(csvCell(-3)).toBe('-3');
+  });
 });
 
 describeEachDialect('DfE attendance exports', (ctx) => {

@@ -15,6 +15,7 @@
 import { lookupCode, type PlainDate, type SchoolCalendar } from '@rollcall/domain';
 import { getSchool, type School } from '../../db/repositories/schools.js';
 import { audit } from '../audit.js';
+import { csvField, writeCsv } from '../csv-writer.js';
 import { authorise, type Actor } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
@@ -22,15 +23,11 @@ import { schoolCalendar } from '../registers.js';
 
 export type Cell = string | number | null;
 
-/** One CSV field: quoted when it holds a comma, quote, or line break. */
-export function csvCell(value: Cell): string {
-  if (value === null) return '';
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+/** One CSV field, through the one CSV writer (quoted, cleaned and defused: services/csv-writer.ts). */
+export const csvCell: (value: Cell) => string = csvField;
 
 export function csvOf(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return writeCsv(header, rows);
 }
 
 export const DAILY_COLUMNS = [

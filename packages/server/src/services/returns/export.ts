@@ -1,5 +1,6 @@
 /** A return as CSV (for the local authority's systems) and as PDF (to check, sign and keep). */
 import { buildPdf } from '../../platform/pdf.js';
+import { writeCsv } from '../csv-writer.js';
 import { RETURN_TITLES, type LaReturn, type ReturnItem } from './returns.js';
 
 export const CSV_HEADER = [
@@ -18,13 +19,6 @@ export const CSV_HEADER = [
   'Ground',
   'Evidence',
 ] as const;
-
-function cell(value: string | number | null | undefined): string {
-  const s = value === null || value === undefined ? '' : String(value);
-  // Quote every field that needs it; neutralise spreadsheet formulas.
-  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 function contactsInWords(item: ReturnItem): string {
   return item.pupil.contacts
@@ -52,27 +46,24 @@ function codesInWords(codes: ReturnItem['codes']): string {
 
 /** The return as CSV: one row per pupil and reason, with a header row; CRLF line ends. */
 export function returnCsv(r: LaReturn): string {
-  const rows = r.items.map((i) =>
-    [
-      i.pupil.upn,
-      i.pupil.surname,
-      i.pupil.forename,
-      i.pupil.dateOfBirth,
-      i.pupil.yearGroup,
-      i.pupil.address?.replace(/\n/g, ', '),
-      i.pupil.postcode,
-      contactsInWords(i),
-      i.from,
-      i.to,
-      i.schoolDays,
-      codesInWords(i.codes),
-      i.ground,
-      i.evidence,
-    ]
-      .map(cell)
-      .join(','),
-  );
-  return [CSV_HEADER.join(','), ...rows].join('\r\n') + '\r\n';
+  const rows = r.items.map((i) => [
+    i.pupil.upn,
+    i.pupil.surname,
+    i.pupil.forename,
+    i.pupil.dateOfBirth,
+    i.pupil.yearGroup,
+    i.pupil.address?.replace(/\n/g, ', '),
+    i.pupil.postcode,
+    contactsInWords(i),
+    i.from,
+    i.to,
+    i.schoolDays,
+    codesInWords(i.codes),
+    i.ground,
+    i.evidence,
+  ]);
+  // The one CSV writer: quoted, cleaned and defused against spreadsheet formulas.
+  return writeCsv(CSV_HEADER, rows);
 }
 
 export function returnFileName(r: LaReturn, ext: 'csv' | 'pdf'): string {

@@ -181,4 +181,46 @@ describe('CSV cells', () => {
     }).split('\r\n')[1];
     expect(row).toBe(`B801200005001,'=cmd,"A, B",,,,,,2025-09-01,2025-09-01,,,,"said ""hi"""`);
   });
+
+  it('defuses a leading tab or carriage return and drops NUL and bidi overrides (one CSV writer)', async () => {
+    const { returnCsv: csv } = await import('./export.js');
+    const item = (surname: string, forename: string) => ({
+      pupil: {
+        pupilId: 'p',
+        upn: 'B801200005001',
+        surname,
+        forename,
+        dateOfBirth: null,
+        yearGroup: null,
+        admissionDate: d('2025-09-01'),
+        leavingDate: null,
+        address: null,
+        postcode: null,
+        contacts: [],
+      },
+      key: 'k',
+      from: d('2025-09-01'),
+      to: d('2025-09-01'),
+      schoolDays: null,
+      evidence: '',
+    });
+    const text = csv({
+      id: 'r',
+      schoolId: 's',
+      kind: 'deletions',
+      periodFrom: d('2025-09-01'),
+      periodTo: d('2025-09-01'),
+      status: 'prepared',
+      preparedAt: '2025-09-01T00:00:00Z',
+      preparedBy: 'x',
+      sentAt: null,
+      sentByName: null,
+      sentNote: null,
+      pupils: 2,
+      school: {} as never,
+      items: [item('\t=1+1', '\r@SUM(A1)'), item('Ann\u0000e', 'Bo\u202eb')],
+    }).split('\r\n');
+    expect(text[1]).toBe(`B801200005001,'\t=1+1,"'\r@SUM(A1)",,,,,,2025-09-01,2025-09-01,,,,`);
+    expect(text[2]).toBe('B801200005001,Anne,Bob,,,,,,2025-09-01,2025-09-01,,,,');
+  });
 });
