@@ -15,7 +15,7 @@ export const ALL_SAINTS_STAGES: PolicyPreset = {
   id: 'all-saints-stages',
   name: 'Stages 1 to 5 with letters at each review point',
   summary:
-    'Half-termly review points. Stage 1 letter below 95%; then one stage per review point with no improvement: a meeting with the attendance lead, a meeting with the headteacher and an education welfare referral, a formal warning, a local-authority referral. Every step down brings a positive letter.',
+    'Stage 1 letter at each half-term check below 95%, and in September for every pupil persistently absent last year; then one stage per review point (October, December, February, April, May–June) with no improvement on the previous point or the September baseline: a meeting with the attendance lead, a meeting with the headteacher and an education welfare referral, a formal warning, a local-authority referral. Every step down brings a positive letter.',
   policy: {
     id: 'all-saints-stages',
     name: 'Staged attendance letters (Stages 1 to 5)',
@@ -33,15 +33,32 @@ export const ALL_SAINTS_STAGES: PolicyPreset = {
       { name: 'Persistently absent (50% to 90%)', minRate: 0.5, colour: 'red', description: 'monitored' },
       { name: 'Severely absent (below 50%)', minRate: 0, colour: 'purple', description: 'local authority involved' },
     ],
+    // "any of the 5 review points (Oct / Dec / Feb / Apr / May-June)": the last school day of each
+    // of those months (the half-term review meetings of Appendix 2), May for May–June.
+    reviewPoints: [
+      { kind: 'schoolWeekOf', which: 'last', month: 10, label: 'October review point' },
+      { kind: 'schoolWeekOf', which: 'last', month: 12, label: 'December review point' },
+      { kind: 'schoolWeekOf', which: 'last', month: 2, label: 'February review point' },
+      { kind: 'schoolWeekOf', which: 'last', month: 4, label: 'April review point' },
+      { kind: 'schoolWeekOf', which: 'last', month: 5, label: 'May–June review point' },
+    ],
     stages: [
       {
         id: 'stage-1',
         name: 'Stage 1: attendance causing concern',
         order: 1,
-        triggers: [{ kind: 'rateBelow', rate: 0.95 }],
+        triggers: [
+          // "Half termly: children whose attendance has fallen or is below the school 95% threshold
+          // will receive a Stage 1 letter"
+          { kind: 'rateBelow', rate: 0.95, at: 'halfTermCheck' },
+          // "September: All PA from the previous academic year sent a Stage 1 letter as a trigger baseline"
+          { kind: 'lastYearRateBelow', rate: 0.9 },
+        ],
         actions: [letter('1a'), letter('1b')],
-        reviewAfterSchoolWeeks: 6,
-        stepDownWhen: [{ kind: 'rateAtLeast', rate: 0.96 }],
+        // The review points are the reviews: no separate review every so many weeks.
+        reviewAfterSchoolWeeks: 0,
+        // "Monitoring and communication with the parents continues until attendance stabilises to 96 percent"
+        stepDownWhen: [{ kind: 'rateAtLeast', rate: 0.96, at: 'halfTermCheck' }],
         stepDownActions: ['letter:positive'],
       },
       {
@@ -49,10 +66,13 @@ export const ALL_SAINTS_STAGES: PolicyPreset = {
         name: 'Stage 2: meeting with the attendance lead',
         order: 2,
         requiresPrevious: true,
-        triggers: [{ kind: 'noImprovementSinceReview' }],
+        // "If attendance shows no improvement or a decline from Stage 1 from September Baseline or
+        // any of the 5 review points"
+        triggers: [{ kind: 'noImprovementAtReviewPoint' }],
         actions: [letter('2a'), letter('2b'), 'meeting:attendance-lead', 'plan:improvement'],
-        reviewAfterSchoolWeeks: 6,
-        stepDownWhen: [{ kind: 'improvedSinceReview' }, { kind: 'rateAtLeastOverLastWeeks', rate: 0.96, weeks: 6 }],
+        reviewAfterSchoolWeeks: 0,
+        // "+ive: Positive escalation of Stage 5-4-3-2-1 will be commended with positive letters"
+        stepDownWhen: [{ kind: 'improvedAtReviewPoint' }],
         stepDownActions: ['letter:positive'],
       },
       {
@@ -60,10 +80,11 @@ export const ALL_SAINTS_STAGES: PolicyPreset = {
         name: 'Stage 3: meeting with the headteacher and education welfare referral',
         order: 3,
         requiresPrevious: true,
-        triggers: [{ kind: 'noImprovementSinceReview' }, { kind: 'planTargetsMissed', targets: 1 }],
+        // "If attendance shows no improvement or a decline from Stage 2 …"; §11.10 "If targets are not met"
+        triggers: [{ kind: 'noImprovementAtReviewPoint' }, { kind: 'planTargetsMissed', targets: 1 }],
         actions: [letter('3a'), 'meeting:headteacher', 'plan:attendance-support', 'referral:education-welfare'],
-        reviewAfterSchoolWeeks: 6,
-        stepDownWhen: [{ kind: 'improvedSinceReview' }, { kind: 'rateAtLeastOverLastWeeks', rate: 0.96, weeks: 6 }],
+        reviewAfterSchoolWeeks: 0,
+        stepDownWhen: [{ kind: 'improvedAtReviewPoint' }],
         stepDownActions: ['letter:positive'],
       },
       {
@@ -71,10 +92,11 @@ export const ALL_SAINTS_STAGES: PolicyPreset = {
         name: 'Stage 4: formal warning',
         order: 4,
         requiresPrevious: true,
-        triggers: [{ kind: 'noImprovementSinceReview' }],
+        // "where attendance is continuing to be a concern", read at the review points
+        triggers: [{ kind: 'noImprovementAtReviewPoint' }],
         actions: [letter('4'), 'referral:education-welfare', 'contract'],
-        reviewAfterSchoolWeeks: 4,
-        stepDownWhen: [{ kind: 'improvedSinceReview' }, { kind: 'rateAtLeastOverLastWeeks', rate: 0.96, weeks: 4 }],
+        reviewAfterSchoolWeeks: 0,
+        stepDownWhen: [{ kind: 'improvedAtReviewPoint' }],
         stepDownActions: ['letter:positive'],
       },
       {
@@ -82,18 +104,16 @@ export const ALL_SAINTS_STAGES: PolicyPreset = {
         name: 'Stage 5: referral to the local authority',
         order: 5,
         requiresPrevious: true,
+        // §11.10 "a four-week monitoring period … if there is no improvement after an additional four weeks"
         triggers: [
           {
             kind: 'allOf',
-            all: [{ kind: 'noImprovementSinceReview' }, { kind: 'timeInStageAtLeast', schoolWeeks: 4 }],
+            all: [{ kind: 'noImprovementAtReviewPoint' }, { kind: 'timeInStageAtLeast', schoolWeeks: 4 }],
           },
         ],
         actions: [letter('5'), 'referral:local-authority'],
-        reviewAfterSchoolWeeks: 6,
-        stepDownWhen: [
-          { kind: 'improvedSinceReview' },
-          { kind: 'unauthorisedSessionsInRollingWeeksAtMost', sessions: 0, weeks: 6 },
-        ],
+        reviewAfterSchoolWeeks: 0,
+        stepDownWhen: [{ kind: 'improvedAtReviewPoint' }],
         stepDownActions: ['letter:positive'],
       },
     ],

@@ -10,13 +10,38 @@
  */
 import type { PolicyPreset } from './preset.js';
 
-const THRESHOLD = { kind: 'unauthorisedSessionsInRollingWeeks', sessions: 10, weeks: 10 } as const;
+import type { Trigger } from '../types.js';
+
+/** Stage 3: "More than 10 sessions of unauthorised absence in a rolling period of 10 school weeks". */
+const MORE_THAN_10 = { kind: 'unauthorisedSessionsInRollingWeeks', sessions: 11, weeks: 10 } as const;
+/** 3B: "if attendance still meets the threshold for enforcement, i.e. at least 10 unauthorised absences in 10 school weeks". */
+const AT_LEAST_10 = { kind: 'unauthorisedSessionsInRollingWeeks', sessions: 10, weeks: 10 } as const;
+/** "Parents not engaging with the School Attendance Contract or accessing any voluntary support offer eg EHA". */
+const NOT_ENGAGING: Trigger = {
+  kind: 'anyOf',
+  any: [
+    { kind: 'meetingNotAttended', meetings: 1 },
+    { kind: 'planTargetsMissed', targets: 1 },
+    { kind: 'engagement', fact: 'parentRefusedSupport' },
+  ],
+};
+/**
+ * "School should only move to Stage 2 of the process, once a medical action plan is put in place":
+ * absence that is all illness needs a medical action plan agreed first.
+ */
+const MEDICAL_GATE: Trigger = {
+  kind: 'anyOf',
+  any: [
+    { kind: 'not', condition: { kind: 'illnessShareAtLeast', share: 1 } },
+    { kind: 'engagement', fact: 'medicalActionPlanAgreed' },
+  ],
+};
 
 export const STOCKPORT_STAGED: PolicyPreset = {
   id: 'stockport-staged',
   name: 'Staged process: Stages 1, 2, 3A, 3B and 4',
   summary:
-    'Stage 1 noticing and a meeting; Stage 2 letter, school attendance meeting and a plan reviewed every 4 weeks; Stage 3A Notice to Improve and Stage 3B attendance contract when parents do not engage and there are 10 unauthorised sessions in 10 school weeks; Stage 4 legal intervention.',
+    'Stage 1 noticing and a meeting; Stage 2 after the noticing period (and a medical action plan where absence is illness): letter, school attendance meeting and a plan reviewed every 4 weeks; Stage 3A Notice to Improve when parents do not engage and there are more than 10 unauthorised sessions in 10 school weeks, with a penalty notice proposed for unauthorised absence in its 15 school days; Stage 3B attendance contract 3 months after those 15 days if the threshold is still met; Stage 4 legal intervention when the contract is broken.',
   policy: {
     id: 'stockport-staged',
     name: 'Attendance intervention staged process',
@@ -51,8 +76,21 @@ export const STOCKPORT_STAGED: PolicyPreset = {
         id: 'stage-2',
         name: 'Stage 2: school attendance meeting and plan',
         order: 2,
-        triggers: [{ kind: 'noImprovementSinceReview' }, { kind: 'rateBelow', rate: 0.9 }],
+        // Stage 2 follows Stage 1's noticing period (4 school weeks, reviewed), and, where the
+        // absence is all illness, a medical action plan.
+        requiresPrevious: true,
+        triggers: [
+          {
+            kind: 'allOf',
+            all: [
+              { kind: 'timeInStageAtLeast', schoolWeeks: 4 },
+              { kind: 'anyOf', any: [{ kind: 'noImprovementSinceReview' }, { kind: 'rateBelow', rate: 0.9 }] },
+              MEDICAL_GATE,
+            ],
+          },
+        ],
         actions: ['letter:stage-2', 'meeting:school-attendance', 'plan:attendance-support', 'referral:early-help'],
+        // "Should be reviewed every 4-6 weeks"
         reviewAfterSchoolWeeks: 4,
         stepDownWhen: [
           { kind: 'rateAtLeast', rate: 0.9 },
@@ -65,16 +103,18 @@ export const STOCKPORT_STAGED: PolicyPreset = {
         id: 'stage-3a',
         name: 'Stage 3A: Notice to Improve',
         order: 3,
+        // "The school has clear actions taken at Stage 1 and Stage 2"
         requiresPrevious: true,
-        triggers: [
-          { kind: 'allOf', all: [{ kind: 'meetingNotAttended', meetings: 1 }, THRESHOLD] },
-          { kind: 'allOf', all: [{ kind: 'planTargetsMissed', targets: 1 }, THRESHOLD] },
-        ],
+        triggers: [{ kind: 'allOf', all: [NOT_ENGAGING, MORE_THAN_10] }],
         actions: ['letter:stage-3a', 'referral:education-welfare', 'notice-to-improve'],
+        // "At the end of the 15-day period, the Education Welfare Service will check attendance"
         reviewAfterSchoolWeeks: 3,
+        // "if there are any unauthorised absences in the next 15 school days, they will receive an EPN"
+        inStage: [{ id: 'notice-breached', when: { kind: 'noticeBreached' }, actions: ['penalty-notice-request'] }],
+        // After the 15 days and 3 months' monitoring, below the threshold: back to Stage 2's plan.
         stepDownWhen: [
-          { kind: 'unauthorisedSessionsInRollingWeeksAtMost', sessions: 0, weeks: 3 },
-          { kind: 'timeInStageAtLeast', schoolWeeks: 15 },
+          { kind: 'timeSince', from: 'noticePeriodEnd', span: { calendarMonths: 3 } },
+          { kind: 'unauthorisedSessionsInRollingWeeksAtMost', sessions: 9, weeks: 10 },
         ],
         stepDownActions: ['letter:positive'],
         stepDownTo: 'stage-2',
@@ -84,7 +124,14 @@ export const STOCKPORT_STAGED: PolicyPreset = {
         name: 'Stage 3B: attendance contract',
         order: 4,
         requiresPrevious: true,
-        triggers: [{ kind: 'allOf', all: [{ kind: 'timeInStageAtLeast', schoolWeeks: 15 }, THRESHOLD] }],
+        // "monitored … for a period of 3 months following the initial 15 day period. At the end of
+        // the 3 month period, if attendance still meets the threshold"
+        triggers: [
+          {
+            kind: 'allOf',
+            all: [{ kind: 'timeSince', from: 'noticePeriodEnd', span: { calendarMonths: 3 } }, AT_LEAST_10],
+          },
+        ],
         actions: ['letter:stage-3b', 'meeting:attendance-contract', 'contract'],
         reviewAfterSchoolWeeks: 6,
         stepDownWhen: [
@@ -99,10 +146,8 @@ export const STOCKPORT_STAGED: PolicyPreset = {
         name: 'Stage 4: formal legal intervention',
         order: 5,
         requiresPrevious: true,
-        triggers: [
-          { kind: 'allOf', all: [{ kind: 'meetingNotAttended', meetings: 1 }, THRESHOLD] },
-          { kind: 'allOf', all: [{ kind: 'planTargetsMissed', targets: 1 }, THRESHOLD] },
-        ],
+        // "Parents not engaging with the Attendance Contract will be discussed at a legal planning meeting"
+        triggers: [{ kind: 'engagement', fact: 'contractBroken' }],
         actions: ['letter:stage-4', 'meeting:legal-planning', 'referral:local-authority'],
         reviewAfterSchoolWeeks: 6,
         stepDownWhen: [

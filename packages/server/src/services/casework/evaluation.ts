@@ -578,7 +578,7 @@ export async function evaluateSchool(
     for (const s of evaluate(policy, facts)) {
       // The explanation names the rate the evaluator read: "adjusted attendance", with both rates.
       if (s.kind === 'stay') continue;
-      if (s.kind === 'action' && s.actions.includes('penalty-notice')) {
+      if (s.kind === 'action' && s.actions.some((a) => a.startsWith('penalty-notice'))) {
         // Within the ledger's limits: no more than two notices in a rolling three years.
         const ledger = nextPenaltyNotice(
           (records.get(p.id)?.penaltiesOn ?? []).map((on) => ({ issuedOn: on, status: 'issued' })),
