@@ -200,6 +200,24 @@ export async function main(argv: readonly string[], rawIO: CliIO = processIO): P
       }),
     );
 
+  const letters = program.command('letters').description('Letters to families');
+  letters
+    .command('print')
+    .description(
+      "One template's letter to every family (all pupils on roll, or those named), one per contact with parental responsibility and a postal address, as one PDF",
+    )
+    .requiredOption('--school <urn>', "the school's URN")
+    .requiredOption('--template <key>', 'the letter template, e.g. attendance-summary')
+    .option('--upn <upn...>', 'only these pupils (default every pupil on roll)')
+    .option('--date <date>', "the letter's date (YYYY-MM-DD, default today)")
+    .requiredOption('--out <file>', 'the PDF to write')
+    .action((opts: { school: string; template: string; upn?: string[]; date?: string; out: string }) =>
+      withDeps(async ({ deps }) => {
+        await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+        return (await import('./letters.js')).runLettersPrint(deps, io, opts);
+      }),
+    );
+
   const casework = program.command('casework').description('Staged attendance casework');
   casework
     .command('evaluate')

@@ -17,6 +17,7 @@ import {
   type LetterMergeValues,
   type LetterPurpose,
   type PlainDate,
+  type PupilMeasures,
 } from '@rollcall/domain';
 import { letterheadRow, recipientRows, templateRows } from '../../db/letters.js';
 import { hasRightToLeft, unprintableCharacters } from '../../platform/pdf.js';
@@ -78,7 +79,7 @@ export function titleInWords(title: string): string {
   return out.charAt(0).toUpperCase() + out.slice(1);
 }
 
-interface TemplateLibrary {
+export interface TemplateLibrary {
   /** Every template by key, English versions. */
   readonly english: Map<string, TemplateView>;
   /** Translations: key → language → view. */
@@ -91,7 +92,7 @@ interface TemplateLibrary {
  * The school's templates by key: Rollcall's defaults, then the policy's (its preset's letters and the
  * document's own `letters`), then the school's edits (English) and translations.
  */
-async function libraryOf(deps: Deps, school: School): Promise<TemplateLibrary> {
+export async function libraryOf(deps: Deps, school: School): Promise<TemplateLibrary> {
   const english = new Map<string, TemplateView>();
   const view = (t: LetterTemplate, edited: boolean, updatedAt: string | null, language: string): TemplateView => ({
     key: t.key,
@@ -156,7 +157,7 @@ export async function templateFor(
   return pickVersion(lib, key, language);
 }
 
-function pickVersion(lib: TemplateLibrary, key: string, language: string): TemplateView | null {
+export function pickVersion(lib: TemplateLibrary, key: string, language: string): TemplateView | null {
   if (language !== 'en') {
     const t = lib.translations.get(key)?.get(language);
     if (t) return t;
@@ -331,7 +332,7 @@ async function recipientsOf(deps: Deps, pupilId: string): Promise<Recipient[]> {
   return (await recipientRows(deps.db, [pupilId])).map(toRecipient);
 }
 
-function toRecipient(r: Awaited<ReturnType<typeof recipientRows>>[number]): Recipient {
+export function toRecipient(r: Awaited<ReturnType<typeof recipientRows>>[number]): Recipient {
   return {
     contactId: r.id,
     name: r.name,
@@ -353,59 +354,128 @@ export async function pupilMergeValues(
   opts: { date?: PlainDate } = {},
 ): Promise<{ values: LetterMergeValues; school: School; resource: Resource; pupilName: string }> {
   const record = await getPupilRecord(deps, actor, pupilId);
-  const { pupil, school, measures: m } = record;
+  const { pupil, school, measures } = record;
   const details = await schoolDetailsOf(deps.db, school.id);
   const regGroup = pupil.regGroupId
     ? await deps.db.selectFrom('groups').select('name').where('id', '=', pupil.regGroupId).executeTakeFirst()
     : undefined;
-  const stage = await deps.db
-    .selectFrom('case_stages')
-    .select('stage_name')
-    .where('pupil_id', '=', pupilId)
-    .where('left_on', 'is', null)
-    .orderBy('entered_on', 'desc')
-    .executeTakeFirst();
-  const plan = await deps.db
-    .selectFrom('case_plans')
-    .select(['targets', 'review_dates'])
-    .where('pupil_id', '=', pupilId)
-    .where('status', '=', 'active')
-    .orderBy('starts_on', 'desc')
-    .executeTakeFirst();
-  const meeting = await deps.db
-    .selectFrom('case_meetings')
-    .select(['scheduled_for', 'time', 'place'])
-    .where('pupil_id', '=', pupilId)
-    .orderBy('scheduled_for', 'desc')
-    .executeTakeFirst();
-  const today = opts.date ?? deps.clock.today(school.timeZone);
-  const name = `${pupil.forename} ${pupil.surname}`;
+  const casework = (await caseworkFor(deps.db, [pupilId])).get(pupilId);
+  const values = mergeValuesFor({
+    pupil: { forename: pupil.forename, surname: pupil.surname, yearGroup: pupil.yearGroup, regGroup: regGroup?.name },
+    school,
+    schoolAddress: schoolPostalAddress(details),
+    sender: { name: actor.name, role: ROLE_LABELS[actor.role] },
+    date: opts.date ?? deps.clock.today(school.timeZone),
+    measures,
+    periodStart: record.periodStart,
+    asOf: record.asOf,
+    casework,
+  });
+  const resource: Resource = {
+    kind: 'pupil',
+    pupilId,
+    groupIds: [],
+    schoolId: school.id,
+    trustId: school.trustId,
+    laCode: school.laCode,
+  };
+  return { values, school, resource, pupilName: `${pupil.forename} ${pupil.surname}` };
+}
+
+/** A pupil's current stage, active plan and latest meeting, for the merge. */
+export interface CaseworkForLetters {
+  readonly stage?: string;
+  readonly plan?: { targets: string; review_dates: string };
+  readonly meeting?: { scheduled_for: string; time: string | null; place: string | null };
+}
+
+/** The current stage, active plan and latest meeting of each pupil (three queries for all). */
+export async function caseworkFor(db: DbOrTrx, pupilIds: readonly string[]): Promise<Map<string, CaseworkForLetters>> {
+  const out = new Map<
+    string,
+    { stage?: string; plan?: CaseworkForLetters['plan']; meeting?: CaseworkForLetters['meeting'] }
+  >();
+  const get = (id: string) => {
+    let v = out.get(id);
+    if (!v) out.set(id, (v = {}));
+    return v;
+  };
+  for (let i = 0; i < pupilIds.length; i += 500) {
+    const ids = pupilIds.slice(i, i + 500);
+    const stages = await db
+      .selectFrom('case_stages')
+      .select(['pupil_id', 'stage_name', 'entered_on'])
+      .where('pupil_id', 'in', ids)
+      .where('left_on', 'is', null)
+      .orderBy('entered_on', 'desc')
+      .execute();
+    for (const r of stages) get(r.pupil_id).stage ??= r.stage_name;
+    const plans = await db
+      .selectFrom('case_plans')
+      .select(['pupil_id', 'targets', 'review_dates', 'starts_on'])
+      .where('pupil_id', 'in', ids)
+      .where('status', '=', 'active')
+      .orderBy('starts_on', 'desc')
+      .execute();
+    for (const r of plans) get(r.pupil_id).plan ??= { targets: r.targets, review_dates: r.review_dates };
+    const meetings = await db
+      .selectFrom('case_meetings')
+      .select(['pupil_id', 'scheduled_for', 'time', 'place'])
+      .where('pupil_id', 'in', ids)
+      .orderBy('scheduled_for', 'desc')
+      .execute();
+    for (const r of meetings)
+      get(r.pupil_id).meeting ??= { scheduled_for: r.scheduled_for, time: r.time, place: r.place };
+  }
+  return out;
+}
+
+/** The merge values from a pupil's measures and case record (no recipient). */
+export function mergeValuesFor(a: {
+  pupil: { forename: string; surname: string; yearGroup: string | null; regGroup?: string | null | undefined };
+  school: School;
+  schoolAddress: string | null;
+  sender: { name: string; role: string };
+  date: PlainDate;
+  measures: PupilMeasures;
+  periodStart: PlainDate;
+  asOf: PlainDate;
+  casework?: CaseworkForLetters | undefined;
+}): LetterMergeValues {
+  const m = a.measures;
+  const { pupil, school } = a;
   const policy = caseworkPolicyOf(school.policy);
   const band =
     m.attendanceRate === null
       ? undefined
-      : [...policy.bands].sort((a, b) => b.minRate - a.minRate).find((b) => m.attendanceRate! >= b.minRate);
-  const values: LetterMergeValues = {
-    'pupil.name': name,
+      : [...policy.bands].sort((x, y) => y.minRate - x.minRate).find((b) => m.attendanceRate! >= b.minRate);
+  const target =
+    policy.target ?? (policy.bands.length > 0 ? Math.max(...policy.bands.map((b) => b.minRate)) : undefined);
+  const stage = a.casework?.stage;
+  const plan = a.casework?.plan;
+  const meeting = a.casework?.meeting;
+  return {
+    'pupil.name': `${pupil.forename} ${pupil.surname}`,
     'pupil.forename': pupil.forename,
     'pupil.yearGroup': pupil.yearGroup ? `Year ${pupil.yearGroup}` : '',
-    'pupil.regGroup': regGroup?.name ?? '',
+    'pupil.regGroup': pupil.regGroup ?? '',
     'school.name': school.name,
-    'school.address': schoolPostalAddress(details) ?? '',
-    'sender.name': actor.name,
-    'sender.role': ROLE_LABELS[actor.role],
-    today: dateInWords(today),
+    'school.address': a.schoolAddress ?? '',
+    'sender.name': a.sender.name,
+    'sender.role': a.sender.role,
+    today: dateInWords(a.date),
     'attendance.rate': formatRate(m.attendanceRate),
     'attendance.sessionsMissed': String(m.authorisedAbsenceSessions + m.unauthorisedAbsenceSessions),
     'attendance.unauthorisedSessions': String(m.unauthorisedAbsenceSessions),
     'attendance.unauthorisedLast10Weeks': String(m.penaltyNotice.currentWindowSessions),
     'attendance.brokenWeeks': String(m.brokenWeeks),
-    'attendance.period': `${dateInWords(record.periodStart)} to ${dateInWords(record.asOf)}`,
-    'stage.name': stage?.stage_name ?? '',
-    ...(policy.target !== undefined ? { 'school.target': `${Math.round(policy.target * 1000) / 10}%` } : {}),
-    ...(band ? { 'attendance.band': band.name } : {}),
+    'attendance.period': `${dateInWords(a.periodStart)} to ${dateInWords(a.asOf)}`,
+    'stage.name': stage ?? '',
+    // The policy's target, else the rate of its top band (every policy names its bands).
+    ...(target !== undefined ? { 'school.target': `${Math.round(target * 1000) / 10}%` } : {}),
+    'attendance.band': band ? band.name : 'not yet measured (no school sessions yet)',
     explanation:
-      `Since ${dateInWords(record.periodStart)}, ${pupil.forename} has missed ${m.authorisedAbsenceSessions + m.unauthorisedAbsenceSessions} of ${m.possibleSessions} possible sessions` +
+      `Since ${dateInWords(a.periodStart)}, ${pupil.forename} has missed ${m.authorisedAbsenceSessions + m.unauthorisedAbsenceSessions} of ${m.possibleSessions} possible sessions` +
       ` (${m.unauthorisedAbsenceSessions} unauthorised), with absence in ${m.brokenWeeks} of ${m.schoolWeeksOnRoll} school weeks.`,
     ...(meeting
       ? {
@@ -416,15 +486,6 @@ export async function pupilMergeValues(
       : {}),
     ...(plan ? planValues(plan.targets, plan.review_dates) : {}),
   };
-  const resource: Resource = {
-    kind: 'pupil',
-    pupilId,
-    groupIds: [],
-    schoolId: school.id,
-    trustId: school.trustId,
-    laCode: school.laCode,
-  };
-  return { values, school, resource, pupilName: name };
 }
 
 function planValues(targetsJson: string, reviewDatesJson: string): LetterMergeValues {
@@ -563,12 +624,12 @@ export interface SendLetterInput {
 }
 
 /** "Yours sincerely" after "Dear <name>" (British usage), and the reference printed on the letter. */
-function letterReference(pupil: { forename: string; surname: string }, templateKey: string, id: string): string {
+export function letterReference(pupil: { forename: string; surname: string }, templateKey: string, id: string): string {
   return `${pupil.forename} ${pupil.surname} / ${templateKey.toUpperCase()}-${id.slice(-6).toUpperCase()}`;
 }
 
 /** Problems with text that the PDF could not print: right-to-left script, or characters the font lacks. */
-function printProblems(field: string, label: string, text: string): FieldError[] {
+export function printProblems(field: string, label: string, text: string): FieldError[] {
   if (hasRightToLeft(text))
     return [
       {
