@@ -401,3 +401,14 @@ export async function ctfExportsOf(db: DbOrTrx, schoolId: string, limit = 50): P
     .limit(limit)
     .execute();
 }
+
+/** A pupil's UPN, when the pupil belongs to the school. */
+export async function pupilUpn(db: DbOrTrx, schoolId: string, pupilId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('pupils')
+    .select('upn')
+    .where('id', '=', pupilId)
+    .where('school_id', '=', schoolId)
+    .executeTakeFirst();
+  return row?.upn;
+}

@@ -56,6 +56,22 @@ describeEachDialect('school details in letters, certificates and packs', (ctx) =
     expect(saved.details).toMatchObject({ postcode: 'ZX9 9ZZ', headteacherName: 'Dr C Example', phone: null });
   });
 
+  it('keeps the 4-digit DfE establishment number a CTF names the school by', async () => {
+    const bad = await rejection(saveSchoolDetails(deps(), school.actors.admin, school.schoolId, { estab: '12a' }));
+    expect(bad.details.fields).toEqual([
+      { field: 'estab', message: 'Enter the 4-digit DfE establishment number, like 2001.' },
+    ]);
+    const before = await schoolDetailsOf(ctx.db, school.schoolId);
+    const saved = await saveSchoolDetails(deps(), school.actors.admin, school.schoolId, {
+      address: before.address ?? '',
+      postcode: before.postcode ?? '',
+      headteacherName: before.headteacherName ?? '',
+      estab: ' 2001 ',
+    });
+    expect(saved.changed).toEqual(['estab']);
+    expect(saved.details.estab).toBe('2001');
+  });
+
   it('merges {{school.address}} and keeps the address a letter was sent with', async () => {
     const officer = school.actors.attendance_officer;
     const pupilId = school.pupilsA[0]!;

@@ -15,6 +15,8 @@ import { AppError, type FieldError } from './errors.js';
 export interface SchoolDetails {
   readonly schoolId: string;
   readonly name: string;
+  /** The local authority's 3-digit number (not edited here). */
+  readonly laCode: string;
   /** Address lines separated by newlines, without the postcode. */
   readonly address: string | null;
   readonly postcode: string | null;
@@ -22,6 +24,8 @@ export interface SchoolDetails {
   readonly email: string | null;
   readonly headteacherName: string | null;
   readonly attendanceLeadName: string | null;
+  /** The 4-digit DfE establishment number: with the LA code, the school's DfE number (a CTF names schools by it). */
+  readonly estab: string | null;
 }
 
 /** What the details form sends: every field as typed (empty means "not given"). */
@@ -32,6 +36,7 @@ export interface SchoolDetailsInput {
   readonly email?: string | undefined;
   readonly headteacherName?: string | undefined;
   readonly attendanceLeadName?: string | undefined;
+  readonly estab?: string | undefined;
 }
 
 export const SCHOOL_DETAIL_FIELDS = [
@@ -41,12 +46,13 @@ export const SCHOOL_DETAIL_FIELDS = [
   'email',
   'headteacherName',
   'attendanceLeadName',
+  'estab',
 ] as const;
 export type SchoolDetailField = (typeof SCHOOL_DETAIL_FIELDS)[number];
 
 const COLUMN: Record<
   SchoolDetailField,
-  'address' | 'postcode' | 'phone' | 'email' | 'headteacher_name' | 'attendance_lead_name'
+  'address' | 'postcode' | 'phone' | 'email' | 'headteacher_name' | 'attendance_lead_name' | 'estab'
 > = {
   address: 'address',
   postcode: 'postcode',
@@ -54,25 +60,39 @@ const COLUMN: Record<
   email: 'email',
   headteacherName: 'headteacher_name',
   attendanceLeadName: 'attendance_lead_name',
+  estab: 'estab',
 };
 
 /** The details of a school, without a permission check (for letters, certificates and packs). */
 export async function schoolDetailsOf(db: DbOrTrx, schoolId: string): Promise<SchoolDetails> {
   const row = await db
     .selectFrom('schools')
-    .select(['id', 'name', 'address', 'postcode', 'phone', 'email', 'headteacher_name', 'attendance_lead_name'])
+    .select([
+      'id',
+      'name',
+      'address',
+      'postcode',
+      'phone',
+      'email',
+      'headteacher_name',
+      'attendance_lead_name',
+      'estab',
+      'la_code',
+    ])
     .where('id', '=', schoolId)
     .executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', `No school with id ${schoolId}.`);
   return {
     schoolId: row.id,
     name: row.name,
+    laCode: row.la_code,
     address: row.address,
     postcode: row.postcode,
     phone: row.phone,
     email: row.email,
     headteacherName: row.headteacher_name,
     attendanceLeadName: row.attendance_lead_name,
+    estab: row.estab,
   };
 }
 
@@ -130,8 +150,19 @@ export function checkSchoolDetails(input: SchoolDetailsInput): {
     errors.push({ field: 'email', message: 'Enter an email address in the correct format, like office@example.org.' });
   const headteacherName = oneLine('headteacherName', "The headteacher's name", 100);
   const attendanceLeadName = oneLine('attendanceLeadName', "The attendance lead's name", 100);
+  const estab = oneLine('estab', 'The DfE establishment number', 4);
+  if (estab !== null && !/^\d{4}$/.test(estab))
+    errors.push({ field: 'estab', message: 'Enter the 4-digit DfE establishment number, like 2001.' });
   return {
-    values: { address, postcode, phone, email: email === null ? null : email, headteacherName, attendanceLeadName },
+    values: {
+      address,
+      postcode,
+      phone,
+      email: email === null ? null : email,
+      headteacherName,
+      attendanceLeadName,
+      estab,
+    },
     errors,
   };
 }
@@ -171,6 +202,7 @@ export async function saveSchoolDetails(
           email: values.email,
           headteacher_name: values.headteacherName,
           attendance_lead_name: values.attendanceLeadName,
+          estab: values.estab,
         })
         .where('id', '=', school.id)
         .execute();

@@ -60,6 +60,10 @@ describe('the admission register page', () => {
       reason: 'Whereabouts unknown after enquiries',
     });
     expect(del.statusCode).toBe(303);
+    // The Common Transfer File is offered at once.
+    expect(del.headers.location).toContain(`&ctf=${t.school.pupilsA[0]!}`);
+    const offered = await t.get(String(del.headers.location), officer);
+    expect(textOf(section(offered.body, 'ctf-offer'))).toContain('Common Transfer File for');
     const page = await t.get('/admissions?done=deleted', officer);
     const entries = textOf(section(page.body, 'entries'));
     expect(entries).toContain('Able, Alex');

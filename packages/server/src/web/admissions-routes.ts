@@ -39,6 +39,9 @@ interface Extras {
   values?: Record<string, string>;
   errors?: { text: string; href: string }[];
   banner?: string | null;
+  /** A pupil just deleted: the page offers their Common Transfer File at once. */
+  ctfPupilId?: string | undefined;
+  ctfDestination?: string | undefined;
 }
 
 const FIELD_IDS: Record<FormName, Record<string, string>> = {
@@ -81,11 +84,28 @@ async function render(
     values: extras.values ?? {},
     errors: extras.errors ?? [],
     banner: extras.banner ?? null,
+    ctfOffer: extras.ctfPupilId
+      ? {
+          pupil: reg.pupils.find((p) => p.id === extras.ctfPupilId) ?? null,
+          destination: extras.ctfDestination ?? '',
+          canExport: can(actor, 'school.export', {
+            kind: 'school',
+            schoolId: reg.school.id,
+            trustId: reg.school.trustId,
+            laCode: reg.school.laCode,
+          }),
+        }
+      : null,
   });
 }
 
 const s = z.string().max(10_000).default('');
-const QUERY = z.object({ school: z.string().max(200).optional(), done: z.string().max(40).optional() });
+const QUERY = z.object({
+  school: z.string().max(200).optional(),
+  done: z.string().max(40).optional(),
+  ctf: z.string().max(200).optional(),
+  dest: z.string().max(20).optional(),
+});
 const ADMIT_BODY = z.object({
   _csrf: z.string().optional(),
   school: z.string().max(200).optional(),
@@ -137,6 +157,8 @@ export const admissionsRoutes: FastifyPluginAsync = (fastify) => {
     const done = request.query.done;
     return render(deps, reply, actor, schoolOf(actor, request.query.school), {
       banner: done ? (BANNERS[done] ?? null) : null,
+      ctfPupilId: done === 'deleted' ? request.query.ctf : undefined,
+      ctfDestination: request.query.dest,
     });
   });
 
@@ -200,7 +222,10 @@ export const admissionsRoutes: FastifyPluginAsync = (fastify) => {
         reason: b.reason,
         destination: b.destination,
       });
-      return await reply.redirect(back(actor, schoolId, 'deleted'), 303);
+      // The next school, when the destination names it by LA and establishment number (330/2001).
+      const dest = /^\s*(\d{3})\s*\/?\s*(\d{4})\b/.exec(b.destination);
+      const offer = `&ctf=${encodeURIComponent(b.pupilId)}${dest ? `&dest=${dest[1]}%2F${dest[2]}` : ''}`;
+      return await reply.redirect(`${back(actor, schoolId, 'deleted')}${offer}`, 303);
     } catch (e) {
       if (!(e instanceof AppError) || (e.code !== 'VALIDATION' && e.code !== 'PUPIL_NOT_FOUND')) throw e;
       reply.code(HTTP_STATUS[e.code]);

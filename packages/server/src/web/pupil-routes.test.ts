@@ -134,6 +134,35 @@ describe('the pupil page', () => {
     expect(other.statusCode).toBe(403);
   });
 
+  it('shows the attendance at other schools that a Common Transfer File brought', async () => {
+    const bea = t.school.pupilsA[1]!;
+    await t.open.db
+      .insertInto('pupil_attendance_history')
+      .values({
+        id: 'h1',
+        pupil_id: bea,
+        academic_year: 2024,
+        la_code: '881',
+        estab: '2001',
+        urn: null,
+        school_name: 'Elsewhere Primary',
+        sessions_possible: 300,
+        sessions_attended: 285,
+        sessions_authorised: 10,
+        sessions_unauthorised: 5,
+        marks_start: null,
+        marks: null,
+        imported_from: 'in.xml',
+        imported_at: '2025-09-01T10:00:00Z',
+      })
+      .execute();
+    const page = await t.get(`/pupils/${bea}`, officer);
+    const table = textOf(section(page.body, 'attendance-history'));
+    expect(table).toContain('2024/25 Elsewhere Primary (8812001) 300 285 10 5 95.0%');
+    const none = await t.get(`/pupils/${alex}`, officer);
+    expect(none.body).not.toContain('data-testid="attendance-history"');
+  });
+
   it('an unknown pupil is a 404', async () => {
     expect((await t.get('/pupils/no-such-pupil', officer)).statusCode).toBe(404);
   });

@@ -19,6 +19,7 @@ import {
   type SchoolCalendar,
   type Session,
 } from '@rollcall/domain';
+import { attendanceHistoryOf } from '../services/attendance-history.js';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -510,6 +511,7 @@ async function renderPupil(
       return { ...e, date: local.date, time: local.time };
     });
   const adjusted = await adjustedAttendanceSection(deps, actor, record);
+  const attendanceHistory = await attendanceHistoryOf(deps, record);
   // The case record link follows the casework permission (not safeguarding: LA officers see that but not casework).
   const caseRecordLink = can(actor, 'casework.view', pupilResource(record.school, record.pupil.id, []));
   return reply.view('pupil.njk', {
@@ -517,6 +519,7 @@ async function renderPupil(
     contacts,
     adjusted,
     caseRecordLink,
+    attendanceHistory,
   });
 }
 

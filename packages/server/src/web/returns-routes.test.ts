@@ -59,4 +59,23 @@ describe('the returns pages', () => {
     const teacher = await t.signInAs('teacher');
     expect((await t.get('/returns', teacher)).statusCode).toBe(403);
   });
+
+  it('lists the CTFs due, writes one named by the DfE convention, and then lists it no more', async () => {
+    const pupilId = t.school.pupilsB[0]!;
+    await t.open.db.updateTable('pupils').set({ leaving_date: '2025-09-12' }).where('id', '=', pupilId).execute();
+    await t.open.db.updateTable('schools').set({ estab: '4000' }).where('id', '=', t.school.schoolId).execute();
+    const list = await t.get('/returns', officer);
+    const due = textOf(section(list.body, 'ctfs-due'));
+    expect(due).toContain('2025-09-12');
+    expect(due).toContain('2025-10-06'); // 15 school days after leaving (the INSET day on the 26th is not one)
+    const office403 = await t.post('/returns/ctf', office, { pupilId, destination: '' });
+    expect(office403.statusCode).toBe(403);
+    const ctf = await t.post('/returns/ctf', officer, { pupilId, destination: '881/2002' });
+    expect(ctf.statusCode).toBe(200);
+    expect(ctf.headers['content-type']).toContain('application/xml');
+    expect(ctf.headers['content-disposition']).toMatch(/filename="\d{3}4000_CTF_8812002_001\.XML"/);
+    expect(ctf.body).toContain('<CTFversion>25.0</CTFversion>');
+    const after = await t.get('/returns', officer);
+    expect(after.body).toContain('data-testid="ctfs-due-none"');
+  });
 });

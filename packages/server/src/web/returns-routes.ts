@@ -7,6 +7,7 @@
  *   GET  /returns/:id             view, with the pupils (audited)
  *   GET  /returns/:id/csv|pdf     downloads
  *   POST /returns/:id/sent        mark sent
+ *   POST /returns/ctf             write a pupil's Common Transfer File (a download; recorded and audited)
  */
 import { isPlainDate } from '@rollcall/domain';
 import type { FastifyPluginAsync } from 'fastify';
@@ -17,6 +18,7 @@ import { can, type Actor } from '../services/authz.js';
 import { AppError, HTTP_STATUS } from '../services/errors.js';
 import { getSchool } from '../db/repositories/schools.js';
 import { returnCsv, returnFileName, returnPdf } from '../services/returns/export.js';
+import { ctfsDue, exportCtf, upnOfPupil } from '../services/exports/ctf.js';
 import {
   getReturn,
   listReturns,
@@ -44,6 +46,12 @@ const PREPARE_BODY = z.object({
 });
 const SENT_BODY = z.object({ _csrf: z.string().optional(), note: z.string().max(2000).default('') });
 const DETAIL_QUERY = z.object({ sent: z.string().max(10).optional() });
+const CTF_BODY = z.object({
+  _csrf: z.string().optional(),
+  school: z.string().max(200).optional(),
+  pupilId: z.string().min(1).max(200),
+  destination: z.string().max(20).default(''),
+});
 
 export const returnsRoutes: FastifyPluginAsync = (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -55,8 +63,12 @@ export const returnsRoutes: FastifyPluginAsync = (fastify) => {
     const returns = await listReturns(deps, actor, schoolId);
     const school = await getSchool(deps.db, schoolId);
     const prepared = request.query.prepared;
+    const today = deps.clock.today(school.timeZone);
+    const schoolScope = { kind: 'school' as const, schoolId, trustId: school.trustId, laCode: school.laCode };
     return reply.view('returns.njk', {
       school,
+      ctfsDue: await ctfsDue(deps, actor, schoolId, today),
+      canExport: can(actor, 'school.export', schoolScope),
       returns: returns.map((r) => ({ ...r, title: RETURN_TITLES[r.kind] })),
       kinds: RETURN_KINDS.map((k) => ({ kind: k, title: RETURN_TITLES[k] })),
       canManage: can(actor, 'duties.manage', {
@@ -74,6 +86,24 @@ export const returnsRoutes: FastifyPluginAsync = (fastify) => {
             : `Prepared ${prepared} return${prepared === '1' ? '' : 's'}. Check each and mark it sent once it has gone to the local authority.`,
       errors: [],
     });
+  });
+
+  app.post('/returns/ctf', { schema: { body: CTF_BODY } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const schoolId = schoolOf(actor, request.body.school);
+    const school = await getSchool(deps.db, schoolId);
+    const upn = await upnOfPupil(deps, schoolId, request.body.pupilId);
+    const destination = request.body.destination.trim();
+    const out = await exportCtf(deps, actor, {
+      schoolId,
+      upns: [upn],
+      destination: destination === '' ? undefined : destination,
+      today: deps.clock.today(school.timeZone),
+    });
+    return reply
+      .type('application/xml; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${out.fileName}"`)
+      .send(out.xml);
   });
 
   app.post('/returns/prepare', { schema: { body: PREPARE_BODY } }, async (request, reply) => {

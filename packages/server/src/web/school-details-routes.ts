@@ -29,6 +29,7 @@ const BODY = z.object({
   email: text,
   headteacherName: text,
   attendanceLeadName: text,
+  estab: text,
 });
 
 type Form = Record<SchoolDetailField, string>;
@@ -54,10 +55,12 @@ async function render(
     email: d.email ?? '',
     headteacherName: d.headteacherName ?? '',
     attendanceLeadName: d.attendanceLeadName ?? '',
+    estab: d.estab ?? '',
   };
   const fieldErrors = state.fieldErrors ?? {};
   return reply.view('school-details.njk', {
     schoolName: d.name,
+    laCode: d.laCode,
     schoolQuery: actor.schoolId ? '' : `?school=${encodeURIComponent(schoolId)}`,
     form,
     fieldErrors,

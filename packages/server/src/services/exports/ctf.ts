@@ -29,9 +29,11 @@ import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import {
   contactsForCtf,
   historiesForCtf,
+  leaversWithoutCtf,
   marksForCtf,
   nextCtfSequence,
   pupilsForCtf,
+  pupilUpn,
   recordCtfExport,
   schoolDfeNumber,
   type ExportPupilRow,
@@ -449,4 +451,55 @@ export async function exportCtf(deps: Deps, actor: Actor, input: CtfExportInput)
     return name;
   });
   return { xml, fileName, pupils: chosen.length, warnings };
+}
+
+/** A leaver whose transfer CTF has not been written yet. */
+export interface CtfDue {
+  readonly pupilId: string;
+  readonly upn: string;
+  readonly name: string;
+  readonly leavingDate: string;
+  /** The 15th school day after leaving: the CTF is due by then. */
+  readonly dueBy: string;
+  readonly overdue: boolean;
+}
+
+/** The date of the `n`th school day after `date` (or `n` weeks' worth of days when the calendar ends). */
+export function schoolDaysAfter(cal: SchoolCalendar, date: PlainDate, n: number): PlainDate {
+  let seen = 0;
+  for (let d = 0; d < cal.dayCount; d++) {
+    if (cal.dayDate[d]! <= date) continue;
+    seen++;
+    if (seen === n) return cal.dayDate[d]!;
+  }
+  return addDays(date, Math.ceil((n * 7) / 5));
+}
+
+/**
+ * Leavers of the last 12 months whose transfer CTF has not been written, with the date it is
+ * due by (15 school days after leaving) and whether that has passed. For the returns page.
+ */
+export async function ctfsDue(deps: Deps, actor: Actor, schoolId: string, today: PlainDate): Promise<CtfDue[]> {
+  const school = await getSchool(deps.db, schoolId);
+  authorise(actor, 'duties.view', { kind: 'school', ...school });
+  const cal = await schoolCalendar(deps, school.id);
+  const rows = await leaversWithoutCtf(deps.db, school.id, addDays(today, -365), today);
+  return rows.map((r) => {
+    const dueBy = schoolDaysAfter(cal, r.leaving_date as PlainDate, CTF_DUE_SCHOOL_DAYS);
+    return {
+      pupilId: r.id,
+      upn: r.upn,
+      name: `${r.legal_forename} ${r.legal_surname}`,
+      leavingDate: r.leaving_date,
+      dueBy,
+      overdue: dueBy < today,
+    };
+  });
+}
+
+/** The pupil id's UPN, for writing one pupil's CTF from a page. */
+export async function upnOfPupil(deps: Deps, schoolId: string, pupilId: string): Promise<string> {
+  const p = await pupilUpn(deps.db, schoolId, pupilId);
+  if (!p) throw new AppError('PUPIL_NOT_FOUND', 'No such pupil.');
+  return p;
 }
