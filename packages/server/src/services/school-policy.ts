@@ -455,6 +455,8 @@ export interface PolicyView {
   readonly policy: SchoolPolicy;
   /** False when the stored document no longer passes the checks (the defaults are in use). */
   readonly storedIsValid: boolean;
+  /** The stored document as written (an empty one when it cannot be read). */
+  readonly document: Readonly<Record<string, unknown>>;
 }
 
 /** The school's policy for the policy page. */
@@ -467,12 +469,20 @@ export async function viewSchoolPolicy(deps: Deps, actor: Actor, schoolId: strin
     .where('id', '=', schoolId)
     .executeTakeFirstOrThrow();
   const parsed = parseSchoolPolicy(row.policy_json);
+  let document: Record<string, unknown> = {};
+  try {
+    const raw: unknown = JSON.parse(row.policy_json);
+    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) document = raw as Record<string, unknown>;
+  } catch {
+    // an unreadable stored policy: the form starts from an empty document
+  }
   return {
     schoolId,
     schoolName: school.name,
     yaml: policyJsonToYaml(row.policy_json),
     policy: parsed.ok ? parsed.policy : DEFAULT_POLICY,
     storedIsValid: parsed.ok,
+    document,
   };
 }
 

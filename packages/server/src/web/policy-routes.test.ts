@@ -193,3 +193,108 @@ describe('the attendance policy page', () => {
     expect(textOf(section(again.body, 'changes'))).toContain('Nothing the school runs on changes.');
   });
 });
+
+describe('the policy as a form', () => {
+  it('shows the common settings, names the field of every problem, shows what would change, then saves the same document', async () => {
+    await t.post('/school/policy', officer, { policy: 'preset: all-saints-stages\n' });
+    const before = await stored();
+    const page = await t.get('/school/policy/form', officer);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('name="registerTimes.AM.closes" type="text" value="09:20"');
+    expect(page.body).toContain('name="target" type="text" value="96"');
+    expect(page.body).toContain('name="leave.noticeDays.religious" type="text" value="7"');
+    const values = Object.fromEntries(
+      [...page.body.matchAll(/name="([\w.]+)" (?:type="text" )?value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+    );
+    // The selects send their chosen option, as a browser does.
+    for (const m of page.body.matchAll(/name="(bands\.\d\.colour)"[^>]*>([\s\S]*?)<\/select>/g)) {
+      const chosen = /value="(\w+)" selected/.exec(m[2]!);
+      if (chosen) values[m[1]!] = chosen[1]!;
+    }
+    const radios = {
+      'leave.refuseWithAnyUnauthorisedAbsence': 'yes',
+      'leave.lunchtimePasses.offered': 'yes',
+      'leave.lunchtimePasses.renewTermly': 'no',
+    };
+
+    // Bad input: each problem names its field; nothing is stored.
+    const bad = await t.post('/school/policy/form', officer, {
+      ...values,
+      ...radios,
+      'registerTimes.AM.closes': '09:45',
+      target: '960',
+      'leave.noticeDays.religious': 'four weeks',
+      'leave.assessmentPeriods.0.name': 'Tests',
+      step: 'check',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(textOf(bad.body)).toContain('target: Enter a percentage from 0 to 100, for example 96 (not “960”)');
+    expect(textOf(bad.body)).toContain('leave.noticeDays.religious: Enter a whole number, not “four weeks”');
+    expect(textOf(bad.body)).toContain(
+      'leave.assessmentPeriods.0.from: Fill in the name, first and last day, or clear the row.',
+    );
+    // What was typed is kept.
+    expect(bad.body).toContain('name="leave.noticeDays.religious" type="text" value="four weeks"');
+    expect(await stored()).toBe(before);
+
+    const tooLong = await t.post('/school/policy/form', officer, {
+      ...values,
+      ...radios,
+      'registerTimes.AM.closes': '09:45',
+      step: 'check',
+    });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.body).toContain('href="#f-registerTimes-AM-closes"');
+    expect(textOf(tooLong.body)).toContain('registerTimes.AM: the register may be open for at most 30 minutes, not 55');
+
+    // A good edit: checked first (what would change), stored only on save.
+    const edit = {
+      ...values,
+      ...radios,
+      'registerTimes.AM.closes': '09:15',
+      'leave.noticeDays.religious': '28',
+      'leave.assessmentPeriods.0.name': 'Key stage 2 tests',
+      'leave.assessmentPeriods.0.from': '2026-05-07',
+      'leave.assessmentPeriods.0.to': '2026-05-14',
+    };
+    const checked = await t.post('/school/policy/form', officer, { ...edit, step: 'check' });
+    expect(checked.statusCode).toBe(200);
+    const changes = textOf(section(checked.body, 'changes'));
+    expect(changes).toContain('Morning register: opens 08:50, closes 09:20 → opens 08:50, closes 09:15');
+    expect(changes).toContain('Notice for religious observance: 7 days → 28 days');
+    expect(changes).toContain(
+      'Statutory assessment periods (leave refused): none → Key stage 2 tests (2026-05-07 to 2026-05-14)',
+    );
+    expect(changes).not.toContain('Attendance target');
+    expect(await stored()).toBe(before);
+
+    const saved = await t.post('/school/policy/form', officer, { ...edit, step: 'save' });
+    expect(saved.statusCode).toBe(303);
+    const doc = JSON.parse(await stored()) as Record<string, unknown>;
+    // The rest of the document is kept as written: still the preset, no bands or target copied in.
+    expect(doc.preset).toBe('all-saints-stages');
+    expect(doc.bands).toBeUndefined();
+    expect(doc.target).toBeUndefined();
+    const parsed = parseSchoolPolicy(await stored());
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    expect(parsed.policy.registerTimes.AM.closes).toBe('09:15');
+    expect(parsed.policy.leave.assessmentPeriods).toEqual([
+      { name: 'Key stage 2 tests', from: '2026-05-07', to: '2026-05-14' },
+    ]);
+    const audits = await t.open.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'policy.update')
+      .execute();
+    expect(
+      audits.some((a) =>
+        (JSON.parse(a.details!) as { changes?: string[] }).changes?.includes(
+          'Notice for religious observance: 7 days → 28 days',
+        ),
+      ),
+    ).toBe(true);
+
+    // A teacher may not see or use it.
+    expect((await t.get('/school/policy/form', teacher)).statusCode).toBe(403);
+  });
+});

@@ -8,6 +8,10 @@
  *   GET  /school/policy?preset=id  the same, with the editor holding that preset's whole policy and
  *                                  what saving it would change, field by field (not saved yet)
  *   POST /school/policy            save the document (audited)
+ *   GET  /school/policy/form       the common settings as a form (register times, follow-up,
+ *                                  target and bands, leave rules)
+ *   POST /school/policy/form       step=check: the problems by field, or what would change;
+ *                                  step=save: the same document saved (audited) as from the editor
  */
 import {
   conditionInWords as domainConditionInWords,
@@ -37,6 +41,13 @@ import {
 } from '../services/school-policy.js';
 import { leavePolicyOf, leaveRulesInWords } from '../services/leave.js';
 import { policyChanges } from '../services/policy-changes.js';
+import {
+  documentFromForm,
+  FORM_BAND_ROWS,
+  FORM_PERIOD_ROWS,
+  policyFormValues,
+  type PolicyForm,
+} from '../services/policy-form.js';
 import { summaryBandsOf } from '../services/summaries.js';
 
 const pct = formatThreshold;
@@ -155,6 +166,42 @@ const QUERY = z.object({
   saved: z.string().max(10).optional(),
 });
 const BODY = z.object({ _csrf: z.string().optional(), policy: z.string().max(200_000).default('') });
+/** The form's fields by document path, plus the step ('check' or 'save'). */
+const FORM_BODY = z.record(z.string().max(100), z.string().max(2000));
+
+const BAND_COLOURS = ['green', 'yellow', 'orange', 'red', 'purple', 'blue', 'turquoise', 'pink', 'grey'];
+
+async function renderForm(
+  deps: Deps,
+  reply: FastifyReply,
+  actor: Actor,
+  schoolId: string,
+  extras: { values?: PolicyForm; errors?: { field: string; message: string }[]; changes?: string[] | null },
+): Promise<FastifyReply> {
+  const view = await viewSchoolPolicy(deps, actor, schoolId);
+  const values = extras.values ?? policyFormValues(view.policy);
+  const errors = extras.errors ?? [];
+  const id = (field: string) => `f-${field.replace(/\./g, '-')}`;
+  // A register window's own problem (open too long, closing before it opens) sits by its close.
+  const placed = errors.map((x) => ({
+    field: /^registerTimes\.(AM|PM)$/.test(x.field) ? `${x.field}.closes` : x.field,
+    message: x.message,
+    named: x.field,
+  }));
+  const fieldErrors: Record<string, string> = {};
+  for (const x of placed) fieldErrors[x.field] ??= x.message;
+  return reply.view('policy-form.njk', {
+    schoolName: view.schoolName,
+    schoolQuery: actor.schoolId ? '' : `?school=${encodeURIComponent(schoolId)}`,
+    v: values,
+    e: fieldErrors,
+    errors: placed.map((x) => ({ text: `${x.named}: ${x.message}`, href: `#${id(x.field)}` })),
+    changes: extras.changes ?? null,
+    bandRows: Array.from({ length: FORM_BAND_ROWS }, (_, i) => i),
+    periodRows: Array.from({ length: FORM_PERIOD_ROWS }, (_, i) => i),
+    colours: BAND_COLOURS,
+  });
+}
 
 export const policyRoutes: FastifyPluginAsync = (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -201,6 +248,34 @@ export const policyRoutes: FastifyPluginAsync = (fastify) => {
         errors: [...(e.details.fields ?? [])],
       });
     }
+  });
+  app.get('/school/policy/form', { schema: { querystring: QUERY } }, async (request, reply) => {
+    const actor = requireActor(request);
+    return renderForm(deps, reply, actor, schoolOf(actor, request.query.school), {});
+  });
+
+  app.post('/school/policy/form', { schema: { querystring: QUERY, body: FORM_BODY } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const schoolId = schoolOf(actor, request.query.school);
+    const view = await viewSchoolPolicy(deps, actor, schoolId);
+    const values: PolicyForm = request.body;
+    const built = documentFromForm(view.policy, view.document, values);
+    if (!built.ok) {
+      reply.code(400);
+      return renderForm(deps, reply, actor, schoolId, { values, errors: built.errors });
+    }
+    if (values.step !== 'save') {
+      return renderForm(deps, reply, actor, schoolId, { values, changes: policyChanges(view.policy, built.policy) });
+    }
+    try {
+      await saveSchoolPolicy(deps, actor, { schoolId, text: JSON.stringify(built.raw) });
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e;
+      reply.code(HTTP_STATUS[e.code]);
+      return renderForm(deps, reply, actor, schoolId, { values, errors: [...(e.details.fields ?? [])] });
+    }
+    const q = actor.schoolId ? '' : `&school=${encodeURIComponent(schoolId)}`;
+    return reply.redirect(`/school/policy?saved=1${q}`, 303);
   });
   return Promise.resolve();
 };
