@@ -26,7 +26,7 @@ import {
   sessionToken,
   startServer,
 } from './harness.mjs';
-import { int, lines, seconds } from './format.mjs';
+import { int, lines, median, seconds } from './format.mjs';
 import { RawConnection } from './raw-http.mjs';
 
 const GROUPS = 200;
@@ -390,6 +390,37 @@ export async function benchRegisterRush(context, { cpuProfDir } = {}) {
     if (r.errors.length > 0 || !storedOk) ok = false;
   }
   if (rows.length > 0) lines(rows);
+  // The rush against its floors, in this run (decision 0004): SQLite's own writing of the same 200
+  // saves (bench/storage-floor.mjs: the batch writer's statements, no HTTP, no application code)
+  // plus HTTP alone (200 GET /healthz at once, above).
+  const sqlite = results.find((r) => r.dialect === 'sqlite');
+  const postgres = results.find((r) => r.dialect === 'postgres');
+  if (sqlite && !context.aborted) {
+    try {
+      const { storageFloor } = await import('./storage-floor.mjs');
+      const floor = await storageFloor();
+      const storageMs = floor['a first save (all three)'].perSaveMs * GROUPS;
+      const floorMs = storageMs + sqlite.floorP99;
+      const total = median(sqlite.roundWall);
+      const ratio = total / floorMs;
+      console.log(
+        `(c) the rush against its floors (SQLite, this run): ${GROUPS} saves at once take ${ms(total)} (median round); ` +
+          `floors ${ms(storageMs)} storage + ${ms(sqlite.floorP99)} HTTP = ${ms(floorMs)}; ` +
+          `${ratio.toFixed(2)}× the floor (target ≤ 1.3×) ${ratio <= 1.3 ? 'ok' : 'MISSED'}; the server's share above them ` +
+          `${ms(Math.max(0, total - floorMs))} (${((Math.max(0, total - floorMs) / GROUPS) * 1000).toFixed(0)} µs a save); ` +
+          `spread over 1 s p99 ${ms(sqlite.spreadP99)} (target < 20 ms) ${sqlite.spreadP99 < 20 ? 'ok' : 'MISSED'}`,
+      );
+    } catch (e) {
+      console.error(`(c) storage floor failed: ${e?.stack ?? e}`);
+    }
+  }
+  if (sqlite && postgres) {
+    const x = sqlite.savesPerSecond / postgres.savesPerSecond;
+    console.log(
+      `(c) PostgreSQL ${int(postgres.savesPerSecond)} saves/s against SQLite ${int(sqlite.savesPerSecond)}: ` +
+        `SQLite ${x.toFixed(2)}× (target ≤ 1.5×) ${x <= 1.5 ? 'ok' : 'MISSED'}`,
+    );
+  }
   console.log(
     `    setup: ${int(GROUPS * PER_GROUP)} pupils, ${GROUPS} groups, a teacher and a session each; server ` +
       `\`rollcall serve\` (NODE_ENV=production, LOG_LEVEL=warn) in a child process; latency = client wall time ` +

@@ -2,7 +2,8 @@
 // and their history costs SQLite itself, with no HTTP and no application code. The statements
 // are the ones the batch writer prepares (db/repositories/register-batch.ts), run in one
 // transaction per school day on the bench's school (bench/register-rush.mjs), on a file in WAL.
-// `node bench/storage-floor.mjs` after `npm run build`; decision 0003 quotes its numbers.
+// `node bench/storage-floor.mjs` after `npm run build`; decision 0003 quotes its numbers. Bench (c)
+// runs `storageFloor()` in the same run as the rush and prints the rush against it (decision 0004).
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,88 +11,99 @@ import { join } from 'node:path';
 import { server } from './harness.mjs';
 import { seedSchool } from './register-rush.mjs';
 
-const dir = mkdtempSync(join(tmpdir(), 'rollcall-storage-floor-'));
-const file = join(dir, 'db.sqlite');
-const { openDatabase, migrateToLatest } = await server('db/connect.js');
-const { loadConfig } = await server('config/config.js');
-const { newId } = await server('platform/ids.js');
-const opened = openDatabase(loadConfig({ SQLITE_PATH: file, LOG_LEVEL: 'silent' }).database);
-await migrateToLatest(opened.db);
-const clients = await seedSchool(opened.db);
-await opened.close();
+/**
+ * Measures the floor; returns, per part, the mean ms a save over the measured days (and prints the
+ * table when `say` is console.log, as when this file is run by itself).
+ */
+export async function storageFloor(say = () => {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'rollcall-storage-floor-'));
+  const file = join(dir, 'db.sqlite');
+  const { openDatabase, migrateToLatest } = await server('db/connect.js');
+  const { loadConfig } = await server('config/config.js');
+  const { newId } = await server('platform/ids.js');
+  const opened = openDatabase(loadConfig({ SQLITE_PATH: file, LOG_LEVEL: 'silent' }).database);
+  await migrateToLatest(opened.db);
+  const clients = await seedSchool(opened.db);
+  await opened.close();
 
-const db = new Database(file);
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = NORMAL');
-db.pragma('foreign_keys = ON');
-const read = db.prepare(
-  'select pupil_id, code, minutes_late, updated_by from session_marks ' +
-    'where date = ? and session = ? and pupil_id in (select value from json_each(?))',
-);
-const mark = db.prepare(
-  'insert into session_marks (pupil_id, date, session, code, minutes_late, updated_at, updated_by) ' +
-    'values (?, ?, ?, ?, ?, ?, ?) on conflict (pupil_id, date, session) do update set ' +
-    'code = excluded.code, minutes_late = excluded.minutes_late, updated_at = excluded.updated_at, ' +
-    'updated_by = excluded.updated_by',
-);
-const history = db.prepare(
-  'insert into mark_history (id, pupil_id, date, session, lesson_id, previous_code, new_code, ' +
-    'previous_minutes_late, new_minutes_late, reason, user_id, user_name, user_role, at, source) ' +
-    'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-);
-
-const DAYS = ['2025-10-06', '2025-10-07', '2025-10-08', '2025-10-09', '2025-10-10', '2025-10-13'];
-// The whole first save first, then its parts on the tables it has grown (the parts add up to less
-// than the whole: together, the two tables' B-trees share SQLite's page cache).
-const parts = {
-  'a first save (all three)': { read: true, marks: true, history: true },
-  'read what is stored': { read: true },
-  '30 marks': { marks: true },
-  '30 history rows': { history: true },
-};
-let day = 0;
-console.log(`${clients.length} registers of 30 pupils, one transaction per day, ms per save (two warm-up days):`);
-for (const [label, what] of Object.entries(parts)) {
-  const times = [];
-  for (let i = 0; i < DAYS.length; i++) {
-    const date = `2026-0${1 + Math.floor(day / 28)}-${String(1 + (day % 28)).padStart(2, '0')}`;
-    day++;
-    const at = new Date().toISOString();
-    const t0 = performance.now();
-    db.transaction(() => {
-      for (const c of clients) {
-        if (what.read) read.all(date, 'AM', JSON.stringify(c.pupilIds));
-        for (const pupilId of c.pupilIds) {
-          if (what.marks) mark.run(pupilId, date, 'AM', '/', null, at, c.userId);
-          if (what.history)
-            history.run(
-              newId(),
-              pupilId,
-              date,
-              'AM',
-              null,
-              null,
-              '/',
-              null,
-              null,
-              null,
-              c.userId,
-              'T',
-              'teacher',
-              at,
-              'register',
-            );
-        }
-      }
-    })();
-    times.push((performance.now() - t0) / clients.length);
-  }
-  const measured = times.slice(2);
-  const mean = measured.reduce((a, b) => a + b, 0) / measured.length;
-  console.log(
-    `  ${label.padEnd(26)} ${mean.toFixed(3)} ms a save (${Math.min(...measured).toFixed(3)}–${Math.max(...measured).toFixed(3)}); ` +
-      `${(mean * clients.length).toFixed(0)} ms for ${clients.length}`,
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  const read = db.prepare(
+    'select pupil_id, code, minutes_late, updated_by from session_marks ' +
+      'where date = ? and session = ? and pupil_id in (select value from json_each(?))',
   );
+  const mark = db.prepare(
+    'insert into session_marks (pupil_id, date, session, code, minutes_late, updated_at, updated_by) ' +
+      'values (?, ?, ?, ?, ?, ?, ?) on conflict (pupil_id, date, session) do update set ' +
+      'code = excluded.code, minutes_late = excluded.minutes_late, updated_at = excluded.updated_at, ' +
+      'updated_by = excluded.updated_by',
+  );
+  const history = db.prepare(
+    'insert into mark_history (id, pupil_id, date, session, lesson_id, previous_code, new_code, ' +
+      'previous_minutes_late, new_minutes_late, reason, user_id, user_name, user_role, at, source) ' +
+      'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+
+  const DAYS = ['2025-10-06', '2025-10-07', '2025-10-08', '2025-10-09', '2025-10-10', '2025-10-13'];
+  // The whole first save first, then its parts on the tables it has grown (the parts add up to less
+  // than the whole: together, the two tables' B-trees share SQLite's page cache).
+  const parts = {
+    'a first save (all three)': { read: true, marks: true, history: true },
+    'read what is stored': { read: true },
+    '30 marks': { marks: true },
+    '30 history rows': { history: true },
+  };
+  let day = 0;
+  say(`${clients.length} registers of 30 pupils, one transaction per day, ms per save (two warm-up days):`);
+  const result = {};
+  for (const [label, what] of Object.entries(parts)) {
+    const times = [];
+    for (let i = 0; i < DAYS.length; i++) {
+      const date = `2026-0${1 + Math.floor(day / 28)}-${String(1 + (day % 28)).padStart(2, '0')}`;
+      day++;
+      const at = new Date().toISOString();
+      const t0 = performance.now();
+      db.transaction(() => {
+        for (const c of clients) {
+          if (what.read) read.all(date, 'AM', JSON.stringify(c.pupilIds));
+          for (const pupilId of c.pupilIds) {
+            if (what.marks) mark.run(pupilId, date, 'AM', '/', null, at, c.userId);
+            if (what.history)
+              history.run(
+                newId(),
+                pupilId,
+                date,
+                'AM',
+                null,
+                null,
+                '/',
+                null,
+                null,
+                null,
+                c.userId,
+                'T',
+                'teacher',
+                at,
+                'register',
+              );
+          }
+        }
+      })();
+      times.push((performance.now() - t0) / clients.length);
+    }
+    const measured = times.slice(2);
+    const mean = measured.reduce((a, b) => a + b, 0) / measured.length;
+    result[label] = { perSaveMs: mean, min: Math.min(...measured), max: Math.max(...measured), saves: clients.length };
+    say(
+      `  ${label.padEnd(26)} ${mean.toFixed(3)} ms a save (${Math.min(...measured).toFixed(3)}–${Math.max(...measured).toFixed(3)}); ` +
+        `${(mean * clients.length).toFixed(0)} ms for ${clients.length}`,
+    );
+  }
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return result;
 }
-db.close();
-rmSync(dir, { recursive: true, force: true });
+
+if (import.meta.url === `file://${process.argv[1]}`) await storageFloor(console.log);

@@ -8,7 +8,7 @@
  * statement. The password is hashed once and shared by every demo account.
  */
 import { compileCalendar, type PlainDate, type SchoolCalendar } from '@rollcall/domain';
-import type { Db, DbOrTrx } from '../../db/connect.js';
+import { sqliteHandleOf, type Db, type DbOrTrx } from '../../db/connect.js';
 import { newId } from '../../platform/ids.js';
 import { hashPassword } from '../../platform/passwords.js';
 import { audit } from '../audit.js';
@@ -88,6 +88,8 @@ const ROWS_PER_STATEMENT = 500;
 /** SQLite's default limit on bound variables per statement (PostgreSQL allows 65,535). */
 const MAX_VARIABLES = 32_766;
 
+type SqliteHandle = NonNullable<ReturnType<typeof sqliteHandleOf>>;
+
 /** What an insert builder gives: its compiled SQL and parameters (structurally, Kysely's CompiledQuery). */
 interface Compiled {
   readonly sql: string;
@@ -106,6 +108,12 @@ async function insertAll<T extends object, Q extends Compiled & Parameters<DbOrT
   rows: Iterable<T>,
   build: (batch: T[]) => { compile(): Q },
 ): Promise<number> {
+  const raw = rawSqlite.get(db);
+  if (raw) {
+    const done = insertOneByOne(raw, rows, build);
+    if (typeof done === 'number') return done;
+    rows = done.rows;
+  }
   let batch: T[] = [];
   let size = ROWS_PER_STATEMENT;
   let n = 0;
@@ -140,6 +148,48 @@ async function insertAll<T extends object, Q extends Compiled & Parameters<DbOrT
     }
   }
   if (batch.length > 0) await run(batch);
+  return n;
+}
+
+/**
+ * On SQLite, the demo's transaction and the driver's handle under it: rows are written one by one
+ * through one prepared statement, which SQLite takes about a quarter faster than 500-row
+ * statements (measured on 200,000 history rows; decision 0004), with no 7,500-value arrays to build.
+ */
+const rawSqlite = new WeakMap<object, SqliteHandle>();
+
+/**
+ * Writes every row through one prepared single-row INSERT on the SQLite handle (the statement is
+ * Kysely's own for one row, used only if it binds the row's values in key order). When it cannot,
+ * nothing is written and the rows come back, whole, for the batched way.
+ */
+function insertOneByOne<T extends object>(
+  raw: SqliteHandle,
+  rows: Iterable<T>,
+  build: (batch: T[]) => { compile(): Compiled },
+): number | { readonly rows: Iterable<T> } {
+  const it = rows[Symbol.iterator]();
+  const first = it.next();
+  if (first.done) return 0;
+  const firstValues = Object.values(first.value).map((v: unknown) => v ?? null);
+  const compiled = build([first.value]).compile();
+  const same =
+    firstValues.length === compiled.parameters.length && firstValues.every((v, i) => v === compiled.parameters[i]);
+  if (!same) {
+    return {
+      rows: (function* () {
+        yield first.value;
+        for (let r = it.next(); !r.done; r = it.next()) yield r.value;
+      })(),
+    };
+  }
+  const statement = raw.prepare(compiled.sql);
+  statement.run(firstValues);
+  let n = 1;
+  for (let r = it.next(); !r.done; r = it.next()) {
+    statement.run(Object.values(r.value).map((v: unknown) => v ?? null));
+    n++;
+  }
   return n;
 }
 
@@ -576,7 +626,9 @@ export async function createDemo(db: Db, opts: DemoOptions): Promise<DemoSummary
 
   // One transaction for the whole trust: a failure part way leaves the database empty, so the
   // next `npm start` simply tries again.
+  const handle = sqliteHandleOf(db);
   const schools = await db.transaction().execute(async (trx) => {
+    if (handle) rawSqlite.set(trx, handle);
     const out: DemoSchoolSummary[] = [];
     await trx.insertInto('trusts').values({ id: ids.trust, name: TRUST_NAME }).execute();
     for (const school of [plan.primary, plan.secondary]) {
