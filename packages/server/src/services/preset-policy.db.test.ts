@@ -10,7 +10,7 @@ import { describeEachDialect } from '../../test/databases.js';
 import { d, rejection, seedSmallSchool, testDeps, type SmallSchool } from '../../test/fixtures.js';
 import { SYSTEM_ACTOR } from './authz.js';
 import { requestLeave } from './leave.js';
-import { recordLateArrival } from './registers.js';
+import { getRegister, recordLateArrival, saveRegister } from './registers.js';
 import { policyDocumentByUrn, setPolicyByUrn } from './school-policy-admin.js';
 import { presetDocument, saveSchoolPolicy, viewSchoolPolicy } from './school-policy.js';
 import { queueHalfTermSummaries } from './summaries.js';
@@ -46,6 +46,30 @@ describeEachDialect('presets bring their register times and leave rules', (ctx) 
   it('All Saints’: "The morning register will close at 9:25am": a pupil signed in at 09:22 is late (L), not absent', async () => {
     expect(await arrive(allSaints, 1, '2025-09-09', '09:22')).toEqual({ code: 'L', minutesLate: 27 });
     expect(await arrive(allSaints, 2, '2025-09-09', '09:26')).toMatchObject({ code: 'U' });
+  });
+
+  it('a teacher takes the register at 09:22: still open at All Saints’ (closes 9:25), closed at Stockton (9.20am), not yet open at James Marks (9.30am)', async () => {
+    // Tuesday 16 September 2025, 09:22 in London.
+    const at = testDeps(ctx.db, ctx.dialect, '2025-09-16T08:22:00Z');
+    const state = async (school: SmallSchool) =>
+      (
+        await getRegister(at, school.actors.teacher, {
+          groupId: school.groupA,
+          date: d('2025-09-16'),
+          session: 'AM',
+        })
+      ).state;
+    expect(await state(allSaints)).toBe('open');
+    expect(await state(stockton)).toBe('closed');
+    expect(await state(jamesMarks)).toBe('notYetOpen'); // "Lesson 1 starts: 9.30am"
+    const saved = await saveRegister(at, allSaints.actors.teacher, {
+      groupId: allSaints.groupA,
+      date: d('2025-09-16'),
+      session: 'AM',
+      version: 0,
+      marks: allSaints.pupilsA.map((pupilId) => ({ pupilId, code: '/' })),
+    });
+    expect(saved.changed).toBe(3);
   });
 
   it('Stockton: "kept open until 9.20am": the same 09:22 is after the close (U)', async () => {
