@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROUTES } from '../../packages/server/src/cli/server.js';
 import { loadConfig } from '../../packages/server/src/config/config.js';
-import { migrateToLatest, openDatabase } from '../../packages/server/src/db/connect.js';
+import { migrateToLatest, openDatabase, type Db } from '../../packages/server/src/db/connect.js';
 import { buildApp } from '../../packages/server/src/http/app.js';
 import { localDateTime, type Clock } from '../../packages/server/src/platform/clock.js';
 import { createLogger } from '../../packages/server/src/platform/logger.js';
@@ -37,6 +37,8 @@ export interface TestServer {
   readonly url: string;
   readonly clock: TestClock;
   readonly school: SmallSchool;
+  /** The server's database, for a test to arrange what the pages cannot (e.g. a second parent). */
+  readonly db: Db;
   /** Sign-in emails by role, as seeded. */
   email(role: string): string;
   close(): Promise<void>;
@@ -67,6 +69,7 @@ export async function startServer(startAt = '2025-09-08T07:55:00Z'): Promise<Tes
     url: address,
     clock,
     school,
+    db: opened.db,
     email: (role) => (role === 'teacherB' ? 'teacherb-e2e@school.test' : `${role}-e2e@school.test`),
     async close() {
       await app.close();

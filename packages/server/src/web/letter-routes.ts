@@ -41,6 +41,7 @@ import {
   resetTemplate,
   saveTemplate,
   sendLetter,
+  setContactLanguage,
 } from '../services/letters/letters.js';
 import { LANGUAGES } from '../services/letters/languages.js';
 
@@ -262,6 +263,7 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
       return reply.view('letter-compose.njk', {
         composed: c,
         languages: LANGUAGES,
+        chosen: c.recipients.find((r) => r.contactId === c.contactId) ?? null,
         form: { title: c.title, body: c.text, contactId: c.contactId ?? '', language: c.language },
         errors: [],
         fieldErrors: {},
@@ -310,6 +312,7 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
         return reply.view('letter-compose.njk', {
           composed: c,
           languages: LANGUAGES,
+          chosen: c.recipients.find((r) => r.contactId === b.contactId) ?? null,
           form: { title: b.title, body: b.body, contactId: b.contactId, language: b.language || c.language },
           ...shown(
             e,
@@ -318,6 +321,25 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
           ),
         });
       }
+    },
+  );
+
+  app.post(
+    '/pupils/:pupilId/contacts/:contactId/language',
+    {
+      schema: {
+        params: z.object({ pupilId: ID, contactId: ID }),
+        body: z.object({ _csrf: z.string().optional(), language: text(40), template: ID }),
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const { pupilId, contactId } = request.params;
+      await setContactLanguage(deps, actor, pupilId, contactId, request.body.language);
+      return reply.redirect(
+        `/pupils/${encodeURIComponent(pupilId)}/letters/new?template=${encodeURIComponent(request.body.template)}&contact=${encodeURIComponent(contactId)}`,
+        303,
+      );
     },
   );
 

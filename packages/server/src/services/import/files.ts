@@ -6,6 +6,7 @@
  * compileCalendar, and later buildRoll). What the register needs on top (legal names, contacts,
  * groups) is checked here, row by row, every problem with its line. See docs/cli/import.md.
  */
+import { normaliseLanguage } from '../letters/languages.js';
 import {
   compileCalendar,
   parseCalendarInput,
@@ -324,6 +325,8 @@ export interface ContactRow {
   /** undefined when the file has no such column: what is stored is kept. */
   readonly address: string | null | undefined;
   readonly postcode: string | null | undefined;
+  /** A language code (`pl`), null for English; undefined when the file has no such column. */
+  readonly preferredLanguage: string | null | undefined;
 }
 
 /**
@@ -404,6 +407,14 @@ export function readContacts(
       });
     }
     const postcode = postcodeCell(row, file, problems);
+    const languageText = optionalText(row, 'preferred_language');
+    const preferredLanguage = normaliseLanguage(languageText);
+    if (preferredLanguage === undefined)
+      problems.push({
+        file,
+        line: row.line,
+        message: `preferred_language "${languageText ?? ''}" is not a language Rollcall knows: give a code such as pl or ro, or a name such as Polish`,
+      });
     if (upn !== undefined && name !== null) {
       const key = `${upn} ${contactKey(name)}`;
       const first = byName.get(key);
@@ -441,6 +452,7 @@ export function readContacts(
       email,
       address: table.has('address') ? addressCell(row) : undefined,
       postcode: table.has('postcode') ? postcode : undefined,
+      preferredLanguage: table.has('preferred_language') ? (preferredLanguage ?? null) : undefined,
     });
   }
   return out;

@@ -1284,6 +1284,7 @@ function diffContacts(
       email: r.email,
       address: r.address === undefined ? (match?.address ?? null) : r.address,
       postcode: r.postcode === undefined ? (match?.postcode ?? null) : r.postcode,
+      preferred_language: r.preferredLanguage === undefined ? (match?.preferred_language ?? null) : r.preferredLanguage,
     };
     if (!match) {
       created.push(next);

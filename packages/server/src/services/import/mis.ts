@@ -71,6 +71,7 @@ const PRESETS: Readonly<Record<MisName, Preset>> = {
       email: ['Email Address', 'Email'],
       address: ['Address'],
       postcode: ['Post Code', 'Postcode'],
+      preferred_language: ['Preferred Language', 'Home Language', 'First Language', 'Language'],
     },
     groups: {
       group: ['Group Name'],
@@ -129,6 +130,7 @@ const PRESETS: Readonly<Record<MisName, Preset>> = {
       email: ['Email address'],
       address: ['Address'],
       postcode: ['Postcode'],
+      preferred_language: ['Preferred Language', 'Home Language', 'First Language', 'Language'],
     },
     groups: {
       group: ['Group'],
@@ -187,6 +189,7 @@ const PRESETS: Readonly<Record<MisName, Preset>> = {
       email: ['Email'],
       address: ['Home Address'],
       postcode: ['Postcode'],
+      preferred_language: ['Preferred Language', 'Home Language', 'First Language', 'Language'],
     },
     groups: {
       group: ['Class'],

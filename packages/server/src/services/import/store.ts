@@ -406,6 +406,8 @@ export interface ContactRecord {
   email: string | null;
   address: string | null;
   postcode: string | null;
+  /** A language code such as `pl`; null is English (migration letters-fit-to-post). */
+  preferred_language: string | null;
 }
 
 const CONTACT_COLUMNS = [
@@ -422,6 +424,7 @@ const CONTACT_COLUMNS = [
   'contacts.email',
   'contacts.address',
   'contacts.postcode',
+  'contacts.preferred_language',
 ] as const;
 
 export async function loadContacts(db: DbOrTrx, schoolId: string): Promise<ContactRecord[]> {
@@ -478,6 +481,7 @@ export async function writeContacts(
           email: eb.ref('excluded.email'),
           address: eb.ref('excluded.address'),
           postcode: eb.ref('excluded.postcode'),
+          preferred_language: eb.ref('excluded.preferred_language'),
         })),
       )
       .execute();

@@ -19,7 +19,7 @@ import {
   type PlainDate,
   type PupilMeasures,
 } from '@rollcall/domain';
-import { letterheadRow, recipientRows, templateRows } from '../../db/letters.js';
+import { letterheadRow, recipientRows, setPreferredLanguage, templateRows } from '../../db/letters.js';
 import { hasRightToLeft, unprintableCharacters } from '../../platform/pdf.js';
 import type { DbOrTrx } from '../../db/connect.js';
 import { findPupil } from '../../db/repositories/pupils.js';
@@ -1056,4 +1056,48 @@ export async function getLetterPdf(
     pdf: await letterPdf({ name: school.name, logo: await schoolLogo(deps, school.id) }, letter, opts),
     filename: `letter-${letter.templateKey}-${letter.createdAt.slice(0, 10)}.pdf`,
   };
+}
+
+/**
+ * Sets a contact's preferred language (a code such as `pl`, or a name such as Polish; empty or
+ * English clears it). Right-to-left languages are recorded too: letters to them then go in
+ * English, and the compose page says why. Audited.
+ */
+export async function setContactLanguage(
+  deps: Deps,
+  actor: Actor,
+  pupilId: string,
+  contactId: string,
+  input: string,
+): Promise<void> {
+  const pupil = await findPupil(deps.db, pupilId);
+  if (!pupil) throw new AppError('PUPIL_NOT_FOUND', 'No such pupil.');
+  const school = await getSchool(deps.db, pupil.schoolId);
+  authorise(actor, 'letter.send', {
+    kind: 'pupil',
+    pupilId: pupil.id,
+    groupIds: [],
+    schoolId: school.id,
+    trustId: school.trustId,
+    laCode: school.laCode,
+  });
+  const contact = (await recipientsOf(deps, pupil.id)).find((r) => r.contactId === contactId);
+  if (!contact) throw new AppError('NOT_FOUND', 'No such contact with parental responsibility.');
+  const language = normaliseLanguage(input);
+  if (language === undefined) {
+    const message = `"${input}" is not a language Rollcall knows: choose one from the list.`;
+    throw new AppError('VALIDATION', message, { fields: [{ field: 'language', message }] });
+  }
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    await setPreferredLanguage(trx, contactId, language);
+    await audit(trx, actor, now, {
+      action: 'contact.language',
+      entityType: 'contact',
+      entityId: contactId,
+      pupilId: pupil.id,
+      schoolId: school.id,
+      details: { language: language ?? 'en' },
+    });
+  });
 }
