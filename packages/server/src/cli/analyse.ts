@@ -16,18 +16,18 @@ import {
   type AnalysisContext,
   type Finding,
   type MarkRow,
-  type PlainDate,
   type PupilInfo,
-  type PupilMeasures,
   type PupilRow,
   type SchoolCalendar,
-  type CohortSummary,
 } from '@rollcall/domain';
 import { parseCsv, type CsvTable } from '../imports/csv.js';
 import { parseJsonWithLines } from '../imports/json-lines.js';
 import { readInputBytes, readInputFile } from '../imports/read-file.js';
 import type { CliIO } from './io.js';
+import type { AnalyseReport, PupilReport } from './analyse-report.js';
 import { formatCsv, formatTable } from './format.js';
+
+export type { AnalyseReport, PupilReport } from './analyse-report.js';
 
 export type OutputFormat = 'json' | 'table' | 'csv';
 
@@ -40,19 +40,6 @@ export interface AnalyseArgs {
   format?: string | undefined;
   minPossibleSessions?: string | undefined;
   explain?: boolean | undefined;
-}
-
-export interface PupilReport extends PupilMeasures {
-  upn: string;
-}
-
-export interface AnalyseReport {
-  asOf: PlainDate;
-  periodStart: PlainDate;
-  schoolSessions: number;
-  schoolWeeks: number;
-  pupils: (PupilReport & { findings?: Finding[] })[];
-  summary: CohortSummary;
 }
 
 /** A problem in an input file, reported as `file:line: message`. */

@@ -1,6 +1,6 @@
 /** Tables and CSV of the per-pupil figures, for people. */
 import type { PupilInfo, RunPeriod } from '@rollcall/domain';
-import type { AnalyseReport, PupilReport } from './analyse.js';
+import type { AnalyseReport, PupilReport } from './analyse-report.js';
 import { writeCsv } from '../services/csv-writer.js';
 
 function pct(n: number | null): string {
