@@ -14,6 +14,8 @@ describe('the policy as a form', () => {
       if (!r.ok) throw new Error(r.errors.map((e) => `${e.field}: ${e.message}`).join('; '));
       expect(r.policy.registerTimes).toEqual(current.policy.registerTimes);
       expect(r.policy.followUp).toEqual(current.policy.followUp);
+      expect(r.policy.minPossibleSessions).toBe(current.policy.minPossibleSessions);
+      expect(r.policy.convertNToOAfterSchoolDays).toBe(current.policy.convertNToOAfterSchoolDays);
       expect(r.policy.leave).toEqual(current.policy.leave);
       expect(r.policy.casework).toEqual(current.policy.casework);
       expect(r.raw.bands).toEqual((stored as { bands?: unknown }).bands);
@@ -42,6 +44,12 @@ describe('the policy as a form', () => {
   });
 
   it('names the field of a problem the document’s checks find', () => {
+    const n = documentFromForm(
+      DEFAULT_POLICY,
+      {},
+      { ...policyFormValues(DEFAULT_POLICY), convertNToOAfterSchoolDays: '3' },
+    );
+    expect(n.ok ? [] : n.errors.map((e) => e.field)).toEqual(['convertNToOAfterSchoolDays']);
     const r = documentFromForm(
       DEFAULT_POLICY,
       {},

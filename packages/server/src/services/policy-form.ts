@@ -1,6 +1,6 @@
 /**
- * The policy as a form: the common settings (register times, the follow-up ladder, the target
- * and bands, the leave rules) as form fields, and back into the same document the YAML editor
+ * The policy as a form: the common settings (register times, the PA minimum and N-to-O conversion,
+ * the follow-up ladder, the target and bands, the leave rules) as form fields, and back into the same document the YAML editor
  * writes. Field names are the document's paths (`registerTimes.AM.closes`,
  * `leave.noticeDays.religious`, `bands.2.minRate`), so every problem the document's checks find
  * lands beside its field. Rates are asked for as percentages and written as fractions. Pure.
@@ -27,6 +27,8 @@ export function policyFormValues(policy: SchoolPolicy): PolicyForm {
     v[`registerTimes.${s}.opens`] = policy.registerTimes[s].opens;
     v[`registerTimes.${s}.closes`] = policy.registerTimes[s].closes;
   }
+  v.minPossibleSessions = num(policy.minPossibleSessions);
+  v.convertNToOAfterSchoolDays = num(policy.convertNToOAfterSchoolDays);
   const f = policy.followUp;
   v['followUp.firstCallBy'] = f.firstCallBy ?? '';
   for (const k of [
@@ -114,6 +116,8 @@ export function documentFromForm(
     AM: { opens: text('registerTimes.AM.opens'), closes: text('registerTimes.AM.closes') },
     PM: { opens: text('registerTimes.PM.opens'), closes: text('registerTimes.PM.closes') },
   };
+  const minPossibleSessions = int('minPossibleSessions');
+  const convertNToOAfterSchoolDays = int('convertNToOAfterSchoolDays', true);
   const firstCallBy = text('followUp.firstCallBy');
   const followUp = {
     homeVisitFirstDay: int('followUp.homeVisitFirstDay'),
@@ -174,7 +178,14 @@ export function documentFromForm(
   };
   if (errors.length > 0) return { ok: false, errors };
 
-  const raw: Record<string, unknown> = { ...stored, registerTimes, followUp, leave };
+  const raw: Record<string, unknown> = {
+    ...stored,
+    registerTimes,
+    minPossibleSessions,
+    convertNToOAfterSchoolDays,
+    followUp,
+    leave,
+  };
   const cw = caseworkPolicyOf(current);
   const sameBands = JSON.stringify([...cw.bands].sort((a, b) => b.minRate - a.minRate)) === JSON.stringify(bands);
   if (!sameBands) raw.bands = bands;

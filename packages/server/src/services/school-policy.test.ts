@@ -40,7 +40,10 @@ describe('the school policy document', () => {
       { registerTimes: { AM: { opens: '8.50', closes: '09:20' }, PM: { opens: '13:00', closes: '13:10' } } },
       'registerTimes.AM.opens: must be a time HH:MM (24-hour clock)',
     ],
-    [{ convertNToOAfterSchoolDays: 3 }, 'convertNToOAfterSchoolDays: Too small: expected number to be >=5'],
+    [
+      { convertNToOAfterSchoolDays: 3 },
+      'convertNToOAfterSchoolDays: must be at least 5 school days: the rules give the school 5 to establish the reason',
+    ],
     [
       { followUp: { ...DEFAULT_FOLLOW_UP_LADDER, cmeEnquiriesDay: 12, cmeReferralDay: 10 } },
       'followUp.cmeReferralDay: the CME referral comes after the enquiries begin',

@@ -155,7 +155,13 @@ export const schoolPolicySchema = z
      * Unresolved `N` marks become `O` after this many school days (null: never, the default).
      * At least 5: the rules give the school 5 school days to establish the reason.
      */
-    convertNToOAfterSchoolDays: z.number().int().min(5).max(60).nullable().default(null),
+    convertNToOAfterSchoolDays: z
+      .number()
+      .int('must be a whole number of school days')
+      .min(5, 'must be at least 5 school days: the rules give the school 5 to establish the reason')
+      .max(60, 'must be at most 60 school days')
+      .nullable()
+      .default(null),
     /** The first-day follow-up ladder (school days of unexplained absence). */
     followUp: z
       .object({
