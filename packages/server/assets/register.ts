@@ -33,6 +33,7 @@ function setCode(row: Row, value: string): void {
     row.el.querySelectorAll<HTMLInputElement>('input[type=radio]').forEach((x) => (x.checked = false));
   }
   row.el.dataset['code'] = value;
+  markDirty(row.el.closest('form'));
   refreshCount(row.el.closest('form'));
 }
 
@@ -40,6 +41,29 @@ function currentCode(row: Row): string {
   const checked = row.el.querySelector<HTMLInputElement>('input[type=radio]:checked');
   const other = row.el.querySelector<HTMLSelectElement>('select[data-other-code]');
   return other?.value || checked?.value || '';
+}
+
+/** Marks changed and not yet saved: leaving the page asks first (see {@link warnBeforeLeaving}). */
+function markDirty(form: HTMLFormElement | null): void {
+  if (form) form.dataset['dirty'] = 'true';
+}
+
+/**
+ * The browser's own "Leave site? Changes you made may not be saved" before a half-marked
+ * register is left (a link, the back button, closing the tab); saving clears it.
+ */
+function warnBeforeLeaving(form: HTMLFormElement): void {
+  form.addEventListener('change', () => markDirty(form));
+  form.addEventListener('input', () => markDirty(form));
+  form.addEventListener('submit', () => {
+    delete form.dataset['dirty'];
+  });
+  window.addEventListener('beforeunload', (e) => {
+    if (form.dataset['dirty'] !== 'true') return;
+    e.preventDefault();
+    // Older browsers need a return value to show the prompt.
+    e.returnValue = '';
+  });
 }
 
 function refreshCount(form: HTMLFormElement | null): void {
@@ -74,6 +98,7 @@ function enhance(form: HTMLFormElement): void {
         row.el.querySelectorAll<HTMLInputElement>('input[type=radio]').forEach((x) => (x.checked = false));
         const other = row.el.querySelector<HTMLSelectElement>('select[data-other-code]');
         if (other) other.value = '';
+        markDirty(form);
         refreshCount(form);
       } else if (key === 'arrowdown' || key === 'j') focusRow(list, i + 1);
       else if (key === 'arrowup' || key === 'k') focusRow(list, i - 1);
@@ -95,6 +120,7 @@ function enhance(form: HTMLFormElement): void {
       firstEmpty?.el.focus();
     });
   }
+  warnBeforeLeaving(form);
   refreshCount(form);
   list[0]?.el.focus();
 }

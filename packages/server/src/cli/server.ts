@@ -10,7 +10,13 @@ import { createMailer } from '../platform/mail.js';
 import { createSmsSender } from '../platform/sms.js';
 import { holdServerLock } from '../platform/server-lock.js';
 import { startScheduler } from '../services/jobs/scheduler.js';
-import { createDemo, isDatabaseEmpty, type DemoSummary } from '../services/demo/index.js';
+import {
+  createDemo,
+  DEMO_PASSWORD,
+  existingDemoSignIns,
+  isDatabaseEmpty,
+  type DemoSummary,
+} from '../services/demo/index.js';
 import { addDemoCasework } from '../services/demo/casework.js';
 import type { Deps } from '../services/deps.js';
 import { adminRoutes } from '../web/admin-routes.js';
@@ -114,6 +120,18 @@ export async function runServe(opened: OpenedDeps, io: CliIO, opts: { prepare: b
     if (await isDatabaseEmpty(deps.db)) {
       io.stdout('Empty database: creating the demo trust (a primary and a secondary with a year of marks)…\n');
       await runDemo(deps, io);
+    } else {
+      // Every start, not only the first, says how to sign in to the demo (while its accounts exist).
+      const signIns = await existingDemoSignIns(deps.db);
+      if (signIns.length > 0)
+        io.stdout(
+          [
+            'Demo sign-ins (invented people; the password is the same for all unless it was changed):',
+            ...signIns.map((u) => `  ${u.role.padEnd(20)} ${u.email}`),
+            `  password: ${DEMO_PASSWORD}`,
+            '',
+          ].join('\n') + '\n',
+        );
     }
   } else {
     // A database behind this version (an upgrade deployed without `rollcall migrate`) would fail

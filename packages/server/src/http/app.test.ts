@@ -422,7 +422,7 @@ describe('home page by role', () => {
     const body = await home('teacher');
     expect(body).toContain('Test Primary');
     expect(body).toContain('Today is Monday 8 September 2025.');
-    expect(body).toContain(`href="/registers/${school.groupA}?date=2025-09-08"`);
+    expect(body).toContain(`href="/registers/${school.groupA}/2025-09-08/AM"`); // today’s registers, each a link
     expect(body).toContain('Year 3 Oak');
     expect(body).toContain('3 Maths');
     expect(body).not.toContain('Year 4 Ash');

@@ -11,6 +11,7 @@ import { findSchool, listSchools, type School } from '../db/repositories/schools
 import { childrenOfParent, listUsers, type Child, type User } from '../db/repositories/users.js';
 import { can, ROLE_LABELS, type Actor, type Resource } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
+import { todayAtWork, type TodayAtWork } from '../services/today.js';
 import { requireActor } from './auth-routes.js';
 
 export interface HomeView {
@@ -24,6 +25,8 @@ export interface HomeView {
   readonly schools: readonly School[];
   /** Administrators: the school's accounts. */
   readonly users: readonly (User & { roleLabel: string })[];
+  /** The day in numbers (school staff): see services/today.ts. */
+  readonly work: TodayAtWork | null;
 }
 
 function schoolResource(s: School): Resource {
@@ -35,13 +38,14 @@ export async function homeFor(deps: Deps, actor: Actor): Promise<HomeView> {
   const school = actor.schoolId ? ((await findSchool(deps.db, actor.schoolId)) ?? null) : null;
   const today = deps.clock.today(school?.timeZone ?? deps.config.timeZone);
   const acrossSchools = actor.schoolId === null;
-  const [groups, children, schools, users] = await Promise.all([
+  const [groups, children, schools, users, work] = await Promise.all([
     actor.role === 'teacher' ? groupsOfStaff(deps.db, actor.userId) : [],
     actor.role === 'parent' ? childrenOfParent(deps.db, actor.userId) : [],
     acrossSchools
       ? listSchools(deps.db).then((all) => all.filter((s) => can(actor, 'school.viewAggregates', schoolResource(s))))
       : [],
     school && can(actor, 'school.administer', schoolResource(school)) ? listUsers(deps.db, school.id) : [],
+    school && actor.role !== 'parent' ? todayAtWork(deps, actor, school) : null,
   ]);
   return {
     school,
@@ -50,6 +54,7 @@ export async function homeFor(deps: Deps, actor: Actor): Promise<HomeView> {
     children,
     schools,
     users: users.map((u) => ({ ...u, roleLabel: ROLE_LABELS[u.role] })),
+    work,
   };
 }
 

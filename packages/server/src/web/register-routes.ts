@@ -12,6 +12,7 @@ import { localDateTime } from '../platform/clock.js';
 import { can, type Actor } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, type FieldError } from '../services/errors.js';
+import { schoolDay } from '../services/today.js';
 import {
   getRegister,
   REGISTER_CODES,
@@ -72,13 +73,14 @@ function readForm(view: RegisterView, form: Form): Map<string, RowState> {
   return out;
 }
 
-function render(
+async function render(
   reply: FastifyReply,
   request: FastifyRequest,
   view: RegisterView,
   state: Map<string, RowState> | undefined,
   extra: { errors?: { text: string; href: string }[]; conflict?: unknown; saved?: string } = {},
-): FastifyReply {
+): Promise<FastifyReply> {
+  const day = await schoolDay(request.server.deps, view.school.id, view.date);
   const quick = QUICK(view.session);
   const quickCodes = new Set(quick.map((q) => q.code));
   const rows = view.pupils.map((p) => {
@@ -110,6 +112,11 @@ function render(
     errors: extra.errors ?? [],
     conflict: extra.conflict,
     saved: extra.saved,
+    // A lesson's neighbours are other lessons: its day's list instead.
+    previousHref: day.previous && !view.lesson ? registerUrl(view.group.id, day.previous, view.session, null) : null,
+    nextHref: day.next && !view.lesson ? registerUrl(view.group.id, day.next, view.session, null) : null,
+    previous: day.previous,
+    next: day.next,
   });
 }
 
@@ -161,13 +168,23 @@ async function registersFor(deps: Deps, actor: Actor): Promise<Group[]> {
 }
 
 export const registerRoutes: FastifyPluginAsync = (app) => {
-  app.get<{ Querystring: { date?: string } }>('/registers', async (request, reply) => {
+  app.get<{ Querystring: { date?: string; kind?: string; q?: string } }>('/registers', async (request, reply) => {
     const actor = requireActor(request);
     const school = actor.schoolId ? await getSchool(app.deps.db, actor.schoolId) : null;
     if (!school) throw new AppError('FORBIDDEN', 'Registers are taken in a school.');
     const today = app.deps.clock.today(school.timeZone);
-    const date = request.query.date && isPlainDate(request.query.date) ? request.query.date : today;
-    const groups = (await registersFor(app.deps, actor)).filter((g) =>
+    const asked = typeof request.query.date === 'string' ? request.query.date.trim() : '';
+    const badDate = asked !== '' && !isPlainDate(asked);
+    const date = asked && isPlainDate(asked) ? asked : today;
+    const day = await schoolDay(app.deps, school.id, date);
+    // A teacher sees the groups they teach; everyone else every group, filtered by kind and name.
+    const own = actor.role === 'teacher';
+    const kind = request.query.kind === 'registration' || request.query.kind === 'teaching' ? request.query.kind : '';
+    const q = typeof request.query.q === 'string' ? request.query.q.trim().slice(0, 100) : '';
+    const all = (await registersFor(app.deps, actor)).filter(
+      (g) => (!kind || g.kind === kind) && (!q || g.name.toLowerCase().includes(q.toLowerCase())),
+    );
+    const groups = all.filter((g) =>
       can(actor, 'register.take', {
         kind: 'group',
         groupId: g.id,
@@ -177,13 +194,26 @@ export const registerRoutes: FastifyPluginAsync = (app) => {
       }),
     );
     const weekday = isoWeekday(date);
-    const items = await Promise.all(
-      groups.map(async (g) => ({
-        group: g,
-        lessons: g.kind === 'teaching' ? (await lessonsOf(app.deps.db, g.id)).filter((l) => l.weekday === weekday) : [],
-      })),
-    );
-    return reply.view('registers.njk', { school, date, today, items });
+    const items = day.isSchoolDay
+      ? await Promise.all(
+          groups.map(async (g) => ({
+            group: g,
+            lessons:
+              g.kind === 'teaching' ? (await lessonsOf(app.deps.db, g.id)).filter((l) => l.weekday === weekday) : [],
+          })),
+        )
+      : [];
+    return reply.view('registers.njk', {
+      school,
+      date,
+      today,
+      day,
+      items,
+      own,
+      filters: { kind, q },
+      badDate: badDate ? asked : null,
+      errors: badDate ? [{ text: 'Enter a real date, for example 2026-11-27', href: '#date' }] : [],
+    });
   });
 
   app.get<{ Params: { groupId: string }; Querystring: { date?: string } }>(
@@ -205,12 +235,26 @@ export const registerRoutes: FastifyPluginAsync = (app) => {
   }>('/registers/:groupId/:date/:session', async (request, reply) => {
     const actor = requireActor(request);
     const { date, session } = parseParams(request.params);
-    const view = await getRegister(app.deps, actor, {
-      groupId: request.params.groupId,
-      date,
-      session,
-      lessonId: request.query.lesson ?? null,
-    });
+    let view: RegisterView;
+    try {
+      view = await getRegister(app.deps, actor, {
+        groupId: request.params.groupId,
+        date,
+        session,
+        lessonId: request.query.lesson ?? null,
+      });
+    } catch (e) {
+      // A day (or half day) without school: a friendly page with the school days either side.
+      if (!(e instanceof AppError) || e.code !== 'NOT_A_SCHOOL_SESSION' || !actor.schoolId) throw e;
+      const day = await schoolDay(app.deps, actor.schoolId, date);
+      return reply.code(404).view('no-school.njk', {
+        date,
+        session,
+        day,
+        groupId: request.params.groupId,
+        today: app.deps.clock.today((await getSchool(app.deps.db, actor.schoolId)).timeZone),
+      });
+    }
     const saved =
       request.query.saved !== undefined
         ? `Register saved${Number(request.query.saved) > 0 ? `: ${request.query.saved} mark${request.query.saved === '1' ? '' : 's'} changed` : ''}.`

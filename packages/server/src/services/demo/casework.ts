@@ -90,15 +90,19 @@ function schoolDaysAfter(cal: Awaited<ReturnType<typeof schoolCalendar>>, from: 
   return idx < cal.sessionCount ? cal.sessionDate[idx]! : from;
 }
 
-async function schoolCasework(deps: Deps, schoolId: string, phase: string): Promise<DemoCaseworkSchool> {
+async function schoolCasework(
+  deps: Deps,
+  schoolId: string,
+  phase: string,
+  today: PlainDate,
+): Promise<DemoCaseworkSchool> {
   const officer = await officerOf(deps, schoolId);
   const school = await deps.db
     .selectFrom('schools')
-    .select(['policy_json', 'time_zone'])
+    .select(['policy_json'])
     .where('id', '=', schoolId)
     .executeTakeFirstOrThrow();
   const preset = phase === 'primary' ? DEMO_PRESETS.primary : DEMO_PRESETS.secondary;
-  const today = deps.clock.today(school.time_zone);
   const doc = { ...(JSON.parse(school.policy_json) as Record<string, unknown>), preset };
   await saveSchoolPolicy(deps, officer, { schoolId, text: JSON.stringify(doc) });
 
@@ -235,7 +239,8 @@ async function schoolCasework(deps: Deps, schoolId: string, phase: string): Prom
 
 /**
  * Gives the demo trust's schools their presets and live casework (see the module comment).
- * `deps.clock` is the demo's "now"; call it right after `createDemo`.
+ * `deps.clock` is the demo's "now"; call it right after `createDemo`. "Today" is the demo's
+ * (`summary.today`, the latest school day when the demo was created on a day without school).
  */
 export async function addDemoCasework(deps: Deps, summary: DemoSummary): Promise<DemoCaseworkSchool[]> {
   const out: DemoCaseworkSchool[] = [];
@@ -243,7 +248,7 @@ export async function addDemoCasework(deps: Deps, summary: DemoSummary): Promise
     const row = await deps.db.selectFrom('schools').select('phase').where('id', '=', s.id).executeTakeFirstOrThrow();
     // The demo trust is usable without its casework: a failure here is logged, not fatal to `npm start`.
     try {
-      out.push(await schoolCasework(deps, s.id, row.phase));
+      out.push(await schoolCasework(deps, s.id, row.phase, summary.today));
     } catch (e) {
       deps.logger.warn({ schoolId: s.id, err: e }, 'demo casework could not be built for this school');
     }

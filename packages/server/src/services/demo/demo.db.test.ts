@@ -8,7 +8,7 @@ import { ROLES, SYSTEM_ACTOR } from '../authz.js';
 import { AppError } from '../errors.js';
 import { getRegister, registerBoard } from '../registers.js';
 import { parseSchoolPolicy } from '../school-policy.js';
-import { createDemo, isDatabaseEmpty, type DemoOptions, type DemoSummary } from './demo.js';
+import { createDemo, existingDemoSignIns, isDatabaseEmpty, type DemoOptions, type DemoSummary } from './demo.js';
 import { getActor } from '../../db/repositories/users.js';
 import { caseworkList } from '../casework/casework.js';
 import { addDemoCasework, type DemoCaseworkSchool } from './casework.js';
@@ -294,6 +294,46 @@ describeEachDialect('createDemo', (ctx) => {
     expect(teacherGroups.filter((g) => g.kind === 'registration').map((g) => g.name)).toEqual(['7A']);
     expect(teacherGroups.filter((g) => g.kind === 'teaching').length).toBeGreaterThan(0);
   });
+
+  it('finds its memorable sign-ins again on a later start, and only active ones', async () => {
+    expect(summary.today).toBe(TODAY);
+    expect(await existingDemoSignIns(ctx.db)).toEqual(summary.signIns);
+    await ctx.db
+      .updateTable('users')
+      .set({ disabled: 1 })
+      .where('email', '=', 'office@northfield-primary.test')
+      .execute();
+    const again = await existingDemoSignIns(ctx.db);
+    expect(again.map((s) => s.email)).not.toContain('office@northfield-primary.test');
+    expect(again).toHaveLength(summary.signIns.length - 1);
+    await ctx.db
+      .updateTable('users')
+      .set({ disabled: 0 })
+      .where('email', '=', 'office@northfield-primary.test')
+      .execute();
+  });
+
+  it('built on a Saturday, works in the Friday before: its morning taken, its afternoon open', async () => {
+    const other = await freshDatabase(ctx.dialect);
+    try {
+      const saturday = await createDemo(other.db, {
+        ...OPTIONS,
+        today: plainDate('2026-11-28'),
+        now: '2026-11-28T10:00:00.000Z',
+      });
+      expect(saturday.today).toBe('2026-11-27');
+      const days = await other.db
+        .selectFrom('session_marks')
+        .select(['date', 'session'])
+        .where('date', '>=', '2026-11-27')
+        .groupBy(['date', 'session'])
+        .execute();
+      expect(days).toEqual([{ date: '2026-11-27', session: 'AM' }]);
+      expect(await existingDemoSignIns(other.db)).toEqual(saturday.signIns);
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
 
   it('makes the same marks from the same seed', async () => {
     const other = await freshDatabase(ctx.dialect);

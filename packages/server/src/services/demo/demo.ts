@@ -7,8 +7,9 @@
  * Everything is written in one transaction per school, in batches of a few hundred rows per
  * statement. The password is hashed once and shared by every demo account.
  */
-import { compileCalendar, type PlainDate, type SchoolCalendar } from '@rollcall/domain';
+import { compileCalendar, lastDayOnOrBefore, type PlainDate, type SchoolCalendar } from '@rollcall/domain';
 import { sqliteHandleOf, type Db, type DbOrTrx } from '../../db/connect.js';
+import { activeAccountsByEmail } from '../../db/demo.js';
 import { newId } from '../../platform/ids.js';
 import { hashPassword } from '../../platform/passwords.js';
 import { audit } from '../audit.js';
@@ -28,6 +29,7 @@ import { demoYear, londonToUtc, type DemoYear } from './calendar.js';
 import {
   buildPlan,
   demoAddress,
+  demoSignInEmails,
   LA_CODE,
   LA_NAME,
   TRUST_NAME,
@@ -44,7 +46,11 @@ export const DEMO_PASSWORD = 'rollcall-demo-2026';
 export const DEFAULT_DEMO_SEED = 20260901;
 
 export interface DemoOptions {
-  /** The school day the demo is built up to (its AM registers are taken; its PM ones are not). */
+  /**
+   * The day the demo is built for. On a school day its AM registers are taken and its PM ones are
+   * not; on a day without school (a weekend, a holiday) the demo is built up to the latest school
+   * day before it instead (see {@link demoSchoolDay}), so there is always a school day to work in.
+   */
   readonly today: PlainDate;
   /** The current instant (ISO 8601 UTC): the accounts' creation time. */
   readonly now: string;
@@ -72,6 +78,20 @@ export interface DemoSummary {
   readonly signIns: readonly { readonly role: Role; readonly email: string }[];
   /** The shared password, or null when the caller supplied the hash. */
   readonly password: string | null;
+  /** The demo's "today": the school day it was built up to (`opts.today` on a school day). */
+  readonly today: PlainDate;
+}
+
+/**
+ * The demo's "today": `day` itself when it is a school day, otherwise the latest school day of
+ * the demo year before it (a Saturday gives the Friday before, the Christmas holiday the last day
+ * of the autumn term). Before the year's first day of term (the summer holiday) there is none
+ * and `day` is kept: the demo then has no marks yet.
+ */
+export function demoSchoolDay(cal: SchoolCalendar, day: PlainDate): PlainDate {
+  if (cal.dayByDate.has(day)) return day;
+  const last = lastDayOnOrBefore(cal, day);
+  return last < 0 ? day : cal.dayDate[last]!;
 }
 
 /** True when the database holds no school (the demo may be created). */
@@ -614,7 +634,8 @@ export async function createDemo(db: Db, opts: DemoOptions): Promise<DemoSummary
   if (!compiled.ok)
     throw new Error(`demo calendar does not compile: ${compiled.issues.map((i) => i.message).join('; ')}`);
   const cal = compiled.value;
-  const w = markWindow(cal, opts.today);
+  const today = demoSchoolDay(cal, opts.today);
+  const w = markWindow(cal, today);
   const rng = createRng(opts.seed ?? DEFAULT_DEMO_SEED);
   const plan = buildPlan(rng.fork('plan'), {
     year,
@@ -645,5 +666,23 @@ export async function createDemo(db: Db, opts: DemoOptions): Promise<DemoSummary
     schools,
     signIns: plan.signIns,
     password: opts.passwordHash === undefined ? DEMO_PASSWORD : null,
+    today,
   };
+}
+
+/**
+ * The demo's memorable sign-ins that are still active accounts in this database (empty when the
+ * database is not the demo's): what `npm start` prints on every start, not only the first.
+ */
+export async function existingDemoSignIns(db: DbOrTrx): Promise<{ role: string; email: string }[]> {
+  const wanted = demoSignInEmails();
+  const found = new Map(
+    (
+      await activeAccountsByEmail(
+        db,
+        wanted.map((s) => s.email),
+      )
+    ).map((r) => [r.email, r]),
+  );
+  return wanted.filter((s) => found.get(s.email)?.role === s.role);
 }

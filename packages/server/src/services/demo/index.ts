@@ -2,6 +2,8 @@
 export {
   createDemo,
   isDatabaseEmpty,
+  existingDemoSignIns,
+  demoSchoolDay,
   DEMO_PASSWORD,
   DEFAULT_DEMO_SEED,
   type DemoOptions,

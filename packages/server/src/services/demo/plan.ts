@@ -31,6 +31,32 @@ export const LA_CODE = '999';
 export const LA_NAME = 'Demo Borough';
 export const TRUST_DOMAIN = 'northfield-trust.test';
 export const LA_DOMAIN = 'demo-borough.test';
+const DEMO_PARENT_EMAILS = ['parent@example.test', 'parent2@example.test'] as const;
+
+/**
+ * The memorable demo accounts, one per role and school, the trust's and the LA's, and the two
+ * parents: fixed addresses whatever the seed (printed by `npm start`).
+ */
+export function demoSignInEmails(): { role: Role; email: string }[] {
+  const signIns: { role: Role; email: string }[] = [];
+  for (const spec of [SCHOOL_SPECS.primary, SCHOOL_SPECS.secondary]) {
+    signIns.push(
+      { role: 'teacher', email: `teacher@${spec.domain}` },
+      { role: 'office', email: `office@${spec.domain}` },
+      { role: 'attendance_officer', email: `attendance@${spec.domain}` },
+      { role: 'senco', email: `senco@${spec.domain}` },
+      { role: 'senior_leader', email: `head@${spec.domain}` },
+      { role: 'governor', email: `governor@${spec.domain}` },
+      { role: 'admin', email: `admin@${spec.domain}` },
+    );
+  }
+  signIns.push(
+    { role: 'trust_lead', email: `trust.lead@${TRUST_DOMAIN}` },
+    { role: 'la_officer', email: `officer@${LA_DOMAIN}` },
+  );
+  for (const email of DEMO_PARENT_EMAILS) signIns.push({ role: 'parent', email });
+  return signIns;
+}
 
 export interface SchoolSpec {
   readonly key: SchoolKey;
@@ -921,8 +947,8 @@ export function buildPlan(rng: Rng, opts: PlanOptions): Plan {
   // ------------------------------------------------------------------------------ parents
   const parents: ParentAccount[] = [];
   for (const [label, email] of [
-    ['A', 'parent@example.test'],
-    ['B', 'parent2@example.test'],
+    ['A', DEMO_PARENT_EMAILS[0]],
+    ['B', DEMO_PARENT_EMAILS[1]],
   ] as const) {
     const family = reservedFamilies.get(label);
     const adult = family?.adults[0];
@@ -934,23 +960,8 @@ export function buildPlan(rng: Rng, opts: PlanOptions): Plan {
     });
   }
 
-  const signIns: { role: Role; email: string }[] = [];
-  for (const spec of [primarySpec, secondarySpec]) {
-    signIns.push(
-      { role: 'teacher', email: `teacher@${spec.domain}` },
-      { role: 'office', email: `office@${spec.domain}` },
-      { role: 'attendance_officer', email: `attendance@${spec.domain}` },
-      { role: 'senco', email: `senco@${spec.domain}` },
-      { role: 'senior_leader', email: `head@${spec.domain}` },
-      { role: 'governor', email: `governor@${spec.domain}` },
-      { role: 'admin', email: `admin@${spec.domain}` },
-    );
-  }
-  signIns.push(
-    { role: 'trust_lead', email: trustUsers[0]!.email },
-    { role: 'la_officer', email: trustUsers[1]!.email },
-  );
-  for (const p of parents) signIns.push({ role: 'parent', email: p.user.email });
+  const parentEmails = new Set(parents.map((p) => p.user.email));
+  const signIns = demoSignInEmails().filter((u) => u.role !== 'parent' || parentEmails.has(u.email));
 
   return {
     primary: { spec: primarySpec, groups: primaryGroups, lessons: [], users: primaryUsers, pupils: primaryPupils },
