@@ -40,6 +40,7 @@ import { jobsRoutes } from '../web/jobs-routes.js';
 import { returnsRoutes } from '../web/returns-routes.js';
 import { accountRoutes } from '../web/account-routes.js';
 import { usersAdminRoutes } from '../web/users-admin-routes.js';
+import { rollCallRoutes } from '../web/roll-call-routes.js';
 import type { CliIO } from './io.js';
 import type { OpenedDeps } from './deps.js';
 import { warmCohorts } from '../services/analysis/warm.js';
@@ -70,6 +71,7 @@ export const ROUTES = [
   schoolDetailsRoutes,
   accountRoutes,
   usersAdminRoutes,
+  rollCallRoutes,
   apiRoutes,
 ];
 

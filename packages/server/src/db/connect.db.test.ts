@@ -56,6 +56,8 @@ describeEachDialect('schema', (ctx) => {
         'la_contacts',
         'api_keys',
         'retention_runs',
+        'roll_call_pupils',
+        'roll_calls',
         'integration_periods',
         'known_devices',
         'pupil_attendance_history',
@@ -118,6 +120,7 @@ describe('migrations', () => {
         '2026-12-07T12-00-00_letters-fit-to-post',
         '2026-12-07T13-00-00_ctf',
         '2026-12-07T15-00-00_sign-in-throttle',
+        '2026-12-07T16-00-00_roll-calls',
       ]);
     } finally {
       await open.close();

@@ -259,6 +259,30 @@ export interface EarlyLeaversTable {
   recorded_at: string;
 }
 
+/** An emergency roll call (db/roll-call.ts). */
+export interface RollCallsTable {
+  id: string;
+  school_id: string;
+  date: string;
+  /** What "on site" was worked out from, in words (e.g. "the afternoon register, 13:05"). */
+  basis: string;
+  started_at: string;
+  started_by: string;
+  closed_at: string | null;
+  closed_by: string | null;
+}
+
+/** A pupil expected on site when the roll call started, and whether they are accounted for. */
+export interface RollCallPupilsTable {
+  roll_call_id: string;
+  pupil_id: string;
+  group_name: string;
+  /** Why the pupil is expected: present | late | unknown (no mark yet) | returned. */
+  why: string;
+  accounted_at: string | null;
+  accounted_by: string | null;
+}
+
 export interface AuditLogTable {
   id: string;
   at: string;
@@ -817,6 +841,8 @@ export interface Database {
   late_arrivals: LateArrivalsTable;
   early_leavers: EarlyLeaversTable;
   audit_log: AuditLogTable;
+  roll_calls: RollCallsTable;
+  roll_call_pupils: RollCallPupilsTable;
   contact_attempts: ContactAttemptsTable;
   home_visits: HomeVisitsTable;
   messages: MessagesTable;

@@ -147,6 +147,8 @@ export interface Permissions {
   readonly jobs: boolean;
   /** The school's attendance policy document (stages, bands, letters). */
   readonly policy: boolean;
+  /** The emergency roll call: who is on site now. */
+  readonly rollCall?: boolean;
 }
 
 /**
@@ -179,6 +181,7 @@ export function permissionsFor(actor: Actor): Permissions {
     jobs: may('jobs.run'),
     policy: may('policy.edit'),
     schoolDetails: may('school.editDetails'),
+    rollCall: may('rollcall.take'),
   };
 }
 
@@ -194,6 +197,7 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
     [permissions.takeRegisters, 'Registers', '/registers'],
     [permissions.viewBoard, 'Register board', '/board'],
     [permissions.office, 'Office', '/office'],
+    [permissions.rollCall === true, 'Roll call', '/roll-call'],
     [permissions.worklist, 'Absence follow-up', '/worklist'],
     [permissions.worklist, 'Parents’ reports', '/absence-reports'],
     [permissions.leaveDecisions, 'Leave requests', '/leave'],

@@ -94,6 +94,7 @@ const MATRIX: readonly [Action, Resource, Row][] = [
   ['policy.edit', THE_SCHOOL, r(['attendance_officer', 'senior_leader', 'admin'])],
   ['integration.record', OWN_PUPIL, r(['attendance_officer', 'senco', 'senior_leader', 'admin'])],
   ['school.editDetails', THE_SCHOOL, r(['senior_leader', 'admin'])],
+  ['rollcall.take', THE_SCHOOL, r(['teacher', 'office', 'attendance_officer', 'senco', 'senior_leader', 'admin'])],
 ];
 
 describe('the permission policy', () => {

@@ -133,6 +133,8 @@ export const ACTIONS = [
   'integration.record',
   /** See and edit the school's details: postal address, telephone, email, headteacher, attendance lead. */
   'school.editDetails',
+  /** The emergency roll call: see who is on site now, start one, tick pupils as accounted for. */
+  'rollcall.take',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -242,6 +244,9 @@ export function can(actor: Actor, action: Action, r: Resource): boolean {
       return r.kind === 'pupil' && ['attendance_officer', 'senior_leader', 'senco', 'admin'].includes(role);
     case 'school.editDetails':
       return ['senior_leader', 'admin'].includes(role);
+    case 'rollcall.take':
+      // Every member of staff may have to account for pupils at the assembly point.
+      return ['teacher', 'office', 'attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
   }
 }
 
