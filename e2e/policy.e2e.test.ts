@@ -38,4 +38,31 @@ describe.skipIf(!browserAvailable())('the attendance policy page in the browser'
     expect(await policy.stages.textContent()).toContain('Stage 1: noticing period');
     expect(await policy.document()).toContain('target: 0.95');
   });
+
+  it('choosing a preset shows what will change before saving; the form changes the common settings', async () => {
+    const { page, server } = ctx;
+    await new SignInPage(page, server.url).signIn(server.email('senior_leader'), PASSWORD);
+    const policy = new PolicyPage(page, server.url);
+    await policy.open();
+    await policy.loadPreset('all-saints-stages');
+    const changes = await policy.changes.textContent();
+    expect(changes).toContain('What will change when you save');
+    expect(changes).toContain('Notice for religious observance');
+    // The confirm step carries the whole document (a multi-line value) and saves it.
+    await policy.confirmPreset();
+    expect(await policy.banner.textContent()).toContain('The attendance policy has been saved.');
+    expect(await policy.document()).toContain('preset: all-saints-stages');
+    expect(await page.getByTestId('settings').textContent()).toContain('opens 08:55, closes 09:25');
+
+    await page.getByTestId('form-link').click();
+    await page.getByLabel('Notice: religious observance (days)').fill('21');
+    await page.getByRole('button', { name: 'Check the changes' }).click();
+    expect(await policy.changes.textContent()).toContain('Notice for religious observance: 28 days → 21 days');
+    await page.getByRole('button', { name: 'Save these changes' }).click();
+    await page.waitForLoadState('load');
+    expect(await policy.banner.textContent()).toContain('The attendance policy has been saved.');
+    expect(await page.getByTestId('leave-rules').textContent()).toContain(
+      'For religious observance, at least 3 weeks (21 days).',
+    );
+  });
 });

@@ -47,4 +47,15 @@ export class PolicyPage {
   get stages(): Locator {
     return this.page.getByTestId('stages');
   }
+
+  /** "What will change when you save" after choosing a preset. */
+  get changes(): Locator {
+    return this.page.getByTestId('changes');
+  }
+
+  /** Saves the chosen preset from the confirm step. */
+  async confirmPreset(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Save these changes' }).click();
+    await this.page.waitForLoadState('load');
+  }
 }
