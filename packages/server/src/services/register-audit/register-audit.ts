@@ -178,8 +178,25 @@ export async function runRegisterAudit(
     .where('session_marks.date', '>=', q.from)
     .where('session_marks.date', '<=', q.to)
     .execute();
-  const markAt = new Map<string, string>();
-  for (const m of marks) markAt.set(`${m.pupil_id} ${m.date} ${m.session}`, m.code);
+  // Which pupil has a mark on which due session: one byte per pupil and due session, found by the
+  // pupil's and the day's index (a string key per mark cost most of this page; decision 0004).
+  const pupilIndex = new Map(pupils.map((p, i) => [p.id, i]));
+  const dayIndex = new Map<string, number>();
+  for (const s of sessions) if (!dayIndex.has(s.date)) dayIndex.set(s.date, dayIndex.size);
+  const days = dayIndex.size;
+  const markedAt = new Uint8Array(pupils.length * days * 2);
+  const markedPupil = new Uint8Array(pupils.length);
+  for (const m of marks) {
+    const i = pupilIndex.get(m.pupil_id);
+    if (i === undefined) continue;
+    markedPupil[i] = 1;
+    const d = dayIndex.get(m.date);
+    if (d !== undefined) markedAt[(i * days + d) * 2 + (m.session === 'PM' ? 1 : 0)] = 1;
+  }
+  const hasMark = (p: AuditPupil, date: string, session: string): boolean => {
+    const d = dayIndex.get(date);
+    return d !== undefined && markedAt[(pupilIndex.get(p.id)! * days + d) * 2 + (session === 'PM' ? 1 : 0)] === 1;
+  };
 
   // Registers not taken, or taken after they closed ----------------------------------------------
   const registers = await deps.db
@@ -232,7 +249,7 @@ export async function runRegisterAudit(
           links,
         });
       }
-      const missing = members.filter((p) => !markAt.has(`${p.id} ${s.date} ${s.session}`));
+      const missing = members.filter((p) => !hasMark(p, s.date, s.session));
       if (missing.length > 0) {
         findings.push({
           kind: 'missingMarks',
@@ -249,7 +266,7 @@ export async function runRegisterAudit(
   // Pupils on roll without a registration group, with sessions unmarked.
   for (const p of pupils) {
     if (p.regGroupId !== null) continue;
-    const missing = sessions.filter((s) => onRoll(p, s.date) && !markAt.has(`${p.id} ${s.date} ${s.session}`));
+    const missing = sessions.filter((s) => onRoll(p, s.date) && !hasMark(p, s.date, s.session));
     if (missing.length === 0 || missing.length === sessions.filter((s) => onRoll(p, s.date)).length) continue;
     findings.push({
       kind: 'missingMarks',
@@ -380,10 +397,9 @@ export async function runRegisterAudit(
   }
 
   // Pupils on roll with no marks; pupils marked after leaving -----------------------------------
-  const marked = new Set(marks.map((m) => m.pupil_id));
   for (const p of pupils) {
     const due = sessions.filter((s) => onRoll(p, s.date)).length;
-    if (due > 0 && !marked.has(p.id)) {
+    if (due > 0 && markedPupil[pupilIndex.get(p.id)!] !== 1) {
       findings.push({
         kind: 'onRollWithoutMarks',
         date: null,
