@@ -184,4 +184,34 @@ describe('the casework pages', () => {
     const text = textOf((await t.get('/casework', officer)).body);
     expect(text).toContain('Open case, no stage 2 Dee Dale (2025-09-15), Eli Eady (2025-09-15)');
   });
+
+  it('shows the dates the policy counts to, from the actual date the stage was entered (issue 13)', async () => {
+    await t.open.db
+      .updateTable('schools')
+      .set({ policy_json: JSON.stringify({ preset: 'stockport-staged' }) })
+      .where('id', '=', t.school.schoolId)
+      .execute();
+    const cal = t.school.pupilsA[2]!;
+    await t.open.db
+      .insertInto('case_stages')
+      .values({
+        id: `stage-dates-${cal}`,
+        pupil_id: cal,
+        stage_id: 'stage-1',
+        stage_name: 'Stage 1: noticing period',
+        entered_on: '2025-09-01',
+        left_on: null,
+        reason: 'test',
+        suggestion_id: null,
+        decided_by: 'system',
+        decided_by_name: 'Test',
+        decided_at: '2025-09-01T08:00:00.000Z',
+      })
+      .execute();
+    const text = textOf((await t.get(`/pupils/${cal}/case`, officer)).body);
+    // Stage 2 follows the 4 school weeks of Stage 1's noticing period: Monday 29 September.
+    expect(text).toContain(
+      'Dates the policy counts to Monday 29 September 2025: Stage 2: school attendance meeting and plan: 4 school weeks or more in the stage (from entering the stage on 2025-09-01)',
+    );
+  });
 });

@@ -10,6 +10,7 @@
  * Reading needs `casework.view`; recording needs `casework.manage`. Every change is audited
  * and runs in one transaction. Validation errors name the field.
  */
+import { policyDates, type PolicyDate } from './due-dates.js';
 import {
   addDays,
   firstSessionOnOrAfter,
@@ -67,6 +68,10 @@ export interface CaseView {
   readonly policy: ReturnType<typeof caseworkPolicyOf>;
   readonly currentStageName: string | null;
   readonly nextReviewDue: PlainDate | null;
+  /** The stage has no set review: its reviews are the policy's check points (see `policyDates`). */
+  readonly reviewsAtCheckPoints: boolean;
+  /** The dates the policy counts to for this case (stage, plan, notice, contract) and its next check points. */
+  readonly policyDates: readonly PolicyDate[];
   readonly parents: readonly ParentOption[];
   readonly planNextReviews: Readonly<Record<string, PlainDate | null>>;
   readonly actionLinks: Readonly<Record<string, string>>;
@@ -145,6 +150,8 @@ export async function getCase(deps: Deps, actor: Actor, pupilId: string): Promis
     policy,
     currentStageName: record.current ? (stage?.name ?? record.current.stageName) : null,
     nextReviewDue,
+    reviewsAtCheckPoints: stage !== null && stage.reviewAfterSchoolWeeks === 0,
+    policyDates: policyDates(cal, policy, record, today),
     parents,
     planNextReviews: Object.fromEntries(
       record.plans.map((p) => [p.id, p.status === 'active' ? planNextReview(p) : null]),

@@ -16,6 +16,9 @@
  */
 import {
   academicYearOf,
+  CODES_2024_FROM,
+  lookupCode,
+  sessionIndex,
   addDays,
   adjustedAttendance,
   factsAskedFor,
@@ -35,13 +38,11 @@ import {
   type Suggestion,
 } from '@rollcall/domain';
 import type { DbOrTrx } from '../../db/connect.js';
-import type { MarkRow } from '../../db/repositories/pupils.js';
 import { getSchool } from '../../db/repositories/schools.js';
 import { newId } from '../../platform/ids.js';
 import { audit } from '../audit.js';
 import { SYSTEM_ACTOR, type Actor } from '../authz.js';
 import type { Deps } from '../deps.js';
-import { layMarks } from '../pupils.js';
 import {
   integrationPeriodFor,
   integrationSchoolWeeksOf,
@@ -522,19 +523,24 @@ export async function evaluateSchool(
     .where('session_marks.date', '>=', from)
     .where('session_marks.date', '<=', asOf)
     .execute();
-  const marks = new Map<string, MarkRow[]>();
+  // Laid straight into each pupil's compact codes (as layMarks does), without a row object per
+  // mark: the code of each (code, code set) looked up once.
+  const codesOf = new Map<string, Uint8Array>();
+  const codeIds = new Map<string, number>();
   for (const r of markRows) {
-    const list = marks.get(r.pupil_id) ?? [];
-    list.push({
-      pupilId: r.pupil_id,
-      date: r.date as PlainDate,
-      session: r.session as Session,
-      code: r.code,
-      minutesLate: null,
-      updatedAt: '',
-      updatedBy: null,
-    });
-    marks.set(r.pupil_id, list);
+    const s = sessionIndex(cal, r.date as PlainDate, r.session as Session);
+    if (s < 0) continue;
+    const key = `${r.code}|${r.date >= CODES_2024_FROM ? 1 : 0}`;
+    let id = codeIds.get(key);
+    if (id === undefined) {
+      const found = lookupCode(r.code, r.date as PlainDate);
+      id = found.ok ? found.definition.id : 0;
+      codeIds.set(key, id);
+    }
+    if (id === 0) continue;
+    let codes = codesOf.get(r.pupil_id);
+    if (!codes) codesOf.set(r.pupil_id, (codes = new Uint8Array(cal.sessionCount)));
+    codes[s] = id;
   }
   const states = await caseStates(deps.db, school.id);
   const records = await recordFacts(deps.db, school.id, needs, asOf);
@@ -551,7 +557,7 @@ export async function evaluateSchool(
 
   const proposals: Proposal[] = [];
   for (const p of pupils) {
-    const laid = layMarks(cal, marks.get(p.id) ?? []);
+    const laid = { codes: codesOf.get(p.id) ?? new Uint8Array(cal.sessionCount) };
     const roll = {
       from: firstSessionOnOrAfter(cal, p.admission_date as PlainDate),
       to: p.leaving_date ? lastSessionOnOrBefore(cal, p.leaving_date as PlainDate) : cal.sessionCount - 1,

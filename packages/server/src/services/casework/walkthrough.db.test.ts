@@ -17,6 +17,7 @@ import { decideSuggestion } from './casework.js';
 import {
   createContract,
   createPlan,
+  getCase,
   issueNoticeToImprove,
   recordMeeting,
   scheduleMeeting,
@@ -252,6 +253,11 @@ describeEachDialect('walk-through: Stockport staged process (seed 003)', (ctx) =
     await evaluateOn(ctx, w, '2025-10-10');
     const open = await openFor(ctx, truant);
     expect(brief(open)).toEqual(['enter stage-3a']);
+    // Stage 2 is where the pupil is: the 15 school days and 3 months are not yet on the page.
+    const before = await getCase(deps(ctx, '2025-10-10'), w.school.actors.attendance_officer, truant);
+    expect(before.policyDates.map((p) => p.label)).toContain(
+      'Stage 2: school attendance meeting and plan: 4 school weeks or more in the stage',
+    );
     expect(open[0]!.explanation).toContain('1 meeting in the stage not attended, at least 1');
     expect(open[0]!.explanation).toContain('12 unauthorised sessions in the last 10 school weeks, at least 11');
     await accept(ctx, w, truant, '2025-10-10', 'enter');
@@ -273,6 +279,13 @@ describeEachDialect('walk-through: Stockport staged process (seed 003)', (ctx) =
       .executeTakeFirstOrThrow();
     // 15 school days from the day after issue, through the half-term holiday.
     expect(notice.monitoring_ends_on).toBe('2025-11-07');
+    // The case page shows the dates the policy counts to from the actual dates of the notice.
+    const view = await getCase(deps(ctx, '2025-10-10'), w.school.actors.attendance_officer, truant);
+    expect(view.policyDates).toContainEqual({
+      label: 'Stage 3B: attendance contract: 3 calendar months or more since the Notice to Improve period ended',
+      on: '2026-02-09',
+      from: 'the end of the Notice to Improve period on 2025-11-07',
+    });
     // Before the next Monday there is nothing to propose.
     await evaluateOn(ctx, w, '2025-10-10');
     expect(brief(await openFor(ctx, truant))).toEqual([]);
@@ -474,4 +487,3 @@ describeEachDialect('walk-through: adjusted attendance (seed 004) and three tier
     expect(open[0]!.explanation).toContain('Tier 3: referral to the locality team also holds');
   });
 });
-
