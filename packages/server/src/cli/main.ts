@@ -7,7 +7,7 @@ import { systemClock } from '../platform/clock.js';
 import type { AnalyseArgs } from './analyse.js';
 import type { CliIO } from './io.js';
 import type { ImportArgs } from './import.js';
-import type { ExportArgs, ExportCtfArgs } from './export.js';
+import type { ExportArgs, ExportCtfArgs, ExportDfeArgs } from './export.js';
 import type { AuditRegistersArgs } from './audit-registers.js';
 import type { OpenedDeps } from './deps.js';
 import { terminalSafe } from '../services/text-safety.js';
@@ -308,6 +308,25 @@ export async function main(argv: readonly string[], rawIO: CliIO = processIO): P
     .option('--out <file>', 'write the CSV to a file instead of standard output')
     .action((opts: ExportArgs) =>
       withDeps(async ({ deps }) => (await import('./export.js')).runExport('census', opts, io, deps)),
+    );
+  exportCommand
+    .command('census-return')
+    .description('The census attendance file for a DfE census period, per pupil of census age (docs/exports.md)')
+    .requiredOption('--school <urn>', "the school's URN")
+    .requiredOption('--period <period>', 'autumn (1 Aug–31 Dec), spring (to Easter Sunday), summer-1 or summer-2')
+    .option('--year <year>', 'the academic year by the year it starts, e.g. 2025 (default: the current one)')
+    .option('--out <file>', 'write the CSV to a file instead of standard output')
+    .action((opts: ExportDfeArgs) =>
+      withDeps(async ({ deps }) => (await import('./export.js')).runExportDfe('census-return', opts, io, deps)),
+    );
+  exportCommand
+    .command('dfe-daily')
+    .description("The DfE daily pupil-level file: every pupil item, the day's codes and the last 7 days' changed codes")
+    .requiredOption('--school <urn>', "the school's URN")
+    .option('--date <date>', 'the school day (YYYY-MM-DD; default today)')
+    .option('--out <file>', 'write the CSV to a file instead of standard output')
+    .action((opts: ExportDfeArgs) =>
+      withDeps(async ({ deps }) => (await import('./export.js')).runExportDfe('dfe-daily', opts, io, deps)),
     );
   exportCommand
     .command('ctf')

@@ -8,7 +8,7 @@
  * rows a CSV import makes (so they go through the same checks, buildRoll included); the
  * attendance `YearData` of other schools and the school history are kept as the pupil's history.
  */
-import { addDays, isPlainDate, validateUpn, type PlainDate } from '@rollcall/domain';
+import { fromDayNumber, isPlainDate, toDayNumber, validateUpn, type PlainDate } from '@rollcall/domain';
 import { child, childText, children, parseXmlWithLines, type XmlElement } from '../../imports/xml.js';
 import { isEmail, phoneProblem, type ImportFile, type Problems, type Row, type Table } from './files.js';
 
@@ -474,6 +474,13 @@ export function ctfTables(doc: CtfDocument, own: { la: string; estab: string | n
   const history = new Map<string, CtfYearData[]>();
   const schoolHistory = new Map<string, CtfSchoolHistory[]>();
   const ownYears = new Map<string, CtfYearData[]>();
+  // Every pupil's string covers the same days: each date is worked out once.
+  const dates = new Map<number, string>();
+  const dateOf = (day: number): string => {
+    let d = dates.get(day);
+    if (d === undefined) dates.set(day, (d = fromDayNumber(day)));
+    return d;
+  };
   for (const p of doc.pupils) {
     const values = { ...p.values };
     const entry = p.schoolHistory.find((s) => isOwnSchool(s, own));
@@ -490,17 +497,13 @@ export function ctfTables(doc: CtfDocument, own: { la: string; estab: string | n
       }
       mine.push(y);
       const s = y.marks;
+      const first = toDayNumber(y.marksStart);
       for (let i = 0; i < s.length; i++) {
         const c = s[i]!;
         if (c === '#' || c === '-') continue;
         marks.push({
           line: y.marksLine,
-          values: {
-            upn: p.upn,
-            date: addDays(y.marksStart, Math.floor(i / 2)),
-            session: i % 2 === 0 ? 'AM' : 'PM',
-            code: c,
-          },
+          values: { upn: p.upn, date: dateOf(first + (i >> 1)), session: (i & 1) === 0 ? 'AM' : 'PM', code: c },
         });
       }
     }
