@@ -151,6 +151,36 @@ async function seed(db, dialect) {
         null, ${`${AS_OF}T16:00:00.000Z`}, null
       from m`.execute(db);
   }
+  // The secondary's registers, taken a few minutes after they opened (the register audit reads
+  // them: without them every register would be "not taken").
+  const secondaryGroups = await db.selectFrom('groups').select('id').where('school_id', '=', schools[0].id).execute();
+  const registers = [];
+  for (const g of secondaryGroups)
+    for (const d of days)
+      for (const [session, local] of [
+        ['AM', 8 * 60 + 55],
+        ['PM', 13 * 60 + 2],
+      ]) {
+        // Five minutes after the register opened, London time (UTC+1 in summer time).
+        const summer = d < '2025-10-26' || d >= '2026-03-29';
+        const minutes = local - (summer ? 60 : 0);
+        const time = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00`;
+        const at = `${d}T${time}.000Z`;
+        registers.push({
+          id: `${g.id}-${d}-${session}`,
+          school_id: schools[0].id,
+          group_id: g.id,
+          date: d,
+          session,
+          lesson_id: null,
+          version: 1,
+          taken_at: at,
+          taken_by: null,
+          updated_at: at,
+          updated_by: null,
+        });
+      }
+  await insertRows(db, 'registers', registers);
   const marks = await db
     .selectFrom('session_marks')
     .select((eb) => eb.fn.countAll().as('n'))
