@@ -23,6 +23,11 @@ const schema = z.object({
     .regex(/^smtps?:\/\//, 'SMTP_URL must be an smtp:// or smtps:// URL (smtp://user:pass@host:port)')
     .optional(),
   MAIL_FROM: z.string().min(3).default('Rollcall <no-reply@rollcall.invalid>'),
+  // OAuth2 (XOAUTH2) for Microsoft 365 and Google Workspace: the SMTP_URL's user name is the mailbox.
+  SMTP_OAUTH2_CLIENT_ID: z.string().min(1).optional(),
+  SMTP_OAUTH2_CLIENT_SECRET: z.string().min(1).optional(),
+  SMTP_OAUTH2_REFRESH_TOKEN: z.string().min(1).optional(),
+  SMTP_OAUTH2_TOKEN_URL: z.url('SMTP_OAUTH2_TOKEN_URL must be the token endpoint URL').optional(),
   SMS_PROVIDER: z.enum(['log', 'notify']).default('log'),
   NOTIFY_API_KEY: z.string().min(74, 'NOTIFY_API_KEY must be a GOV.UK Notify API key').optional(),
   NOTIFY_SMS_TEMPLATE_ID: z
@@ -42,7 +47,18 @@ export interface Config {
   /** Re-read page templates on every request (for editing them); off by default, as compiling costs 100s of ms. */
   readonly reloadTemplates: boolean;
   /** Outgoing email; `smtpUrl` null means email is queued but not sent. Holds a secret: never log it. */
-  readonly mail: { readonly smtpUrl: string | null; readonly from: string };
+  readonly mail: {
+    readonly smtpUrl: string | null;
+    readonly from: string;
+    /** XOAUTH2 instead of a password (Microsoft 365, Google Workspace); holds secrets. */
+    readonly oauth2?: {
+      readonly clientId: string;
+      readonly clientSecret: string;
+      readonly refreshToken: string;
+      /** The token endpoint, e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token (default Google's). */
+      readonly tokenUrl: string | null;
+    } | null;
+  };
   /** Outgoing text messages: logged only (the demo), or sent through GOV.UK Notify. */
   readonly sms:
     | { readonly provider: 'log' }
@@ -64,6 +80,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const oauth = [e.SMTP_OAUTH2_CLIENT_ID, e.SMTP_OAUTH2_CLIENT_SECRET, e.SMTP_OAUTH2_REFRESH_TOKEN];
+  if (oauth.some((v) => v !== undefined) && oauth.some((v) => v === undefined)) {
+    throw new ConfigError(
+      'invalid configuration:\nSMTP_OAUTH2_CLIENT_ID, SMTP_OAUTH2_CLIENT_SECRET and SMTP_OAUTH2_REFRESH_TOKEN go together: set all three for OAuth2 email',
+    );
+  }
   if (e.SMS_PROVIDER === 'notify' && (!e.NOTIFY_API_KEY || !e.NOTIFY_SMS_TEMPLATE_ID)) {
     throw new ConfigError(
       'invalid configuration:\nSMS_PROVIDER: notify needs NOTIFY_API_KEY and NOTIFY_SMS_TEMPLATE_ID',
@@ -80,7 +102,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     cookieSecure: e.COOKIE_SECURE,
     production: e.NODE_ENV === 'production',
     reloadTemplates: e.RELOAD_TEMPLATES === 'true',
-    mail: Object.freeze({ smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM }),
+    mail: Object.freeze({
+      smtpUrl: e.SMTP_URL ?? null,
+      from: e.MAIL_FROM,
+      oauth2:
+        e.SMTP_OAUTH2_CLIENT_ID && e.SMTP_OAUTH2_CLIENT_SECRET && e.SMTP_OAUTH2_REFRESH_TOKEN
+          ? Object.freeze({
+              clientId: e.SMTP_OAUTH2_CLIENT_ID,
+              clientSecret: e.SMTP_OAUTH2_CLIENT_SECRET,
+              refreshToken: e.SMTP_OAUTH2_REFRESH_TOKEN,
+              tokenUrl: e.SMTP_OAUTH2_TOKEN_URL ?? null,
+            })
+          : null,
+    }),
     sms: Object.freeze(
       e.SMS_PROVIDER === 'notify' && e.NOTIFY_API_KEY && e.NOTIFY_SMS_TEMPLATE_ID
         ? { provider: 'notify' as const, apiKey: e.NOTIFY_API_KEY, templateId: e.NOTIFY_SMS_TEMPLATE_ID }

@@ -20,6 +20,9 @@ export interface MailAttachment {
   readonly content: Buffer;
 }
 
+/** A failure the provider will not change its mind about (5xx, 4xx): the outbox does not retry it. */
+export class PermanentSendError extends Error {}
+
 export interface Mailer {
   /** Hands the message to the SMTP server; resolves to its Message-ID, rejects if not accepted. */
   send(mail: OutgoingMail): Promise<{ providerId: string }>;
@@ -32,17 +35,52 @@ const SMTP_TIMEOUT_MS = 20_000;
 /** The configured mailer, or null when SMTP_URL is not set (email then waits in the outbox). */
 export function createMailer(mail: Config['mail']): Mailer | null {
   if (!mail.smtpUrl) return null;
-  return smtpMailer(mail.smtpUrl, mail.from);
+  return smtpMailer(mail.smtpUrl, mail.from, mail.oauth2 ?? null);
 }
 
-/** A mailer over the SMTP server at `url` (smtp://user:pass@host:port or smtps://…). */
-export function smtpMailer(url: string, from: string): Mailer {
-  const transport = nodemailer.createTransport({
+export interface OAuth2Settings {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly refreshToken: string;
+  /** The token endpoint (Microsoft: https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token); null: Google's. */
+  readonly tokenUrl: string | null;
+}
+
+/**
+ * A mailer over the SMTP server at `url` (smtp://user:pass@host:port or smtps://…). With `oauth2`,
+ * it signs in with XOAUTH2 as the URL's user (Microsoft 365 and Google Workspace, where basic
+ * authentication is switched off): nodemailer exchanges the refresh token for an access token at
+ * the token endpoint, and again when it expires.
+ */
+export function smtpMailer(url: string, from: string, oauth2: OAuth2Settings | null = null): Mailer {
+  let options: Record<string, unknown> = {
     url,
     connectionTimeout: SMTP_TIMEOUT_MS,
     greetingTimeout: SMTP_TIMEOUT_MS,
     socketTimeout: SMTP_TIMEOUT_MS,
-  } as Parameters<typeof nodemailer.createTransport>[0]);
+  };
+  if (oauth2) {
+    const u = new URL(url);
+    options = {
+      host: u.hostname,
+      port: Number(u.port || (u.protocol === 'smtps:' ? 465 : 587)),
+      secure: u.protocol === 'smtps:',
+      connectionTimeout: SMTP_TIMEOUT_MS,
+      greetingTimeout: SMTP_TIMEOUT_MS,
+      socketTimeout: SMTP_TIMEOUT_MS,
+      // Loopback test servers run without TLS; everything else must upgrade.
+      ...(u.hostname === '127.0.0.1' || u.hostname === 'localhost' ? { ignoreTLS: true } : { requireTLS: true }),
+      auth: {
+        type: 'OAuth2',
+        user: decodeURIComponent(u.username),
+        clientId: oauth2.clientId,
+        clientSecret: oauth2.clientSecret,
+        refreshToken: oauth2.refreshToken,
+        ...(oauth2.tokenUrl ? { accessUrl: oauth2.tokenUrl } : {}),
+      },
+    };
+  }
+  const transport = nodemailer.createTransport(options as Parameters<typeof nodemailer.createTransport>[0]);
   return {
     async send(m) {
       let info: { messageId?: string; rejected?: unknown[] };
@@ -63,9 +101,16 @@ export function smtpMailer(url: string, from: string): Mailer {
             : {}),
         })) as typeof info;
       } catch (e) {
-        throw new Error(describeSmtpError(e, url));
+        const { responseCode, code } = e as { responseCode?: unknown; code?: unknown };
+        const message = describeSmtpError(e, url, oauth2);
+        // A 5xx refusal of this message or its recipient (no such mailbox, not allowed): retrying
+        // cannot help. A refused sign-in (EAUTH) is the installation's to fix: the message waits.
+        if (typeof responseCode === 'number' && responseCode >= 500 && (code === 'EENVELOPE' || code === 'EMESSAGE'))
+          throw new PermanentSendError(message);
+        throw new Error(message);
       }
-      if (info.rejected && info.rejected.length > 0) throw new Error('the SMTP server rejected the recipient');
+      if (info.rejected && info.rejected.length > 0)
+        throw new PermanentSendError('the SMTP server rejected the recipient');
       return { providerId: info.messageId ?? '' };
     },
     close() {
@@ -75,9 +120,11 @@ export function smtpMailer(url: string, from: string): Mailer {
 }
 
 /** The SMTP error as one line, with the URL (which may hold a password) taken out. */
-function describeSmtpError(e: unknown, url: string): string {
+function describeSmtpError(e: unknown, url: string, oauth2: OAuth2Settings | null = null): string {
   const message = e instanceof Error ? e.message : 'unknown SMTP error';
   let out = message.split(url).join('[SMTP_URL]');
+  for (const secret of [oauth2?.clientSecret, oauth2?.refreshToken])
+    if (secret) out = out.split(secret).join('[redacted]');
   try {
     const password = decodeURIComponent(new URL(url).password);
     if (password) out = out.split(password).join('[redacted]');

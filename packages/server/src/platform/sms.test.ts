@@ -111,6 +111,26 @@ describe('configuration', () => {
       MAIL_FROM: 'Oak Primary <office@oak.test>',
     });
     expect(notify.sms).toMatchObject({ provider: 'notify', apiKey: KEY });
-    expect(notify.mail).toEqual({ smtpUrl: 'smtp://u:p@127.0.0.1:2525', from: 'Oak Primary <office@oak.test>' });
+    expect(notify.mail).toEqual({
+      smtpUrl: 'smtp://u:p@127.0.0.1:2525',
+      from: 'Oak Primary <office@oak.test>',
+      oauth2: null,
+    });
+    // OAuth2 (XOAUTH2) settings go together.
+    expect(() => loadConfig({ ...base, SMTP_OAUTH2_CLIENT_ID: 'id' })).toThrow(/go together/);
+    const oauth = loadConfig({
+      ...base,
+      SMTP_URL: 'smtp://office%40oak.test@smtp.office365.com:587',
+      SMTP_OAUTH2_CLIENT_ID: 'id',
+      SMTP_OAUTH2_CLIENT_SECRET: 'secret',
+      SMTP_OAUTH2_REFRESH_TOKEN: 'refresh',
+      SMTP_OAUTH2_TOKEN_URL: 'https://login.microsoftonline.com/tenant/oauth2/v2.0/token',
+    });
+    expect(oauth.mail.oauth2).toEqual({
+      clientId: 'id',
+      clientSecret: 'secret',
+      refreshToken: 'refresh',
+      tokenUrl: 'https://login.microsoftonline.com/tenant/oauth2/v2.0/token',
+    });
   });
 });

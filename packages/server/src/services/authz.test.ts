@@ -83,6 +83,7 @@ const MATRIX: readonly [Action, Resource, Row][] = [
   ['casework.view', THE_SCHOOL, r(['attendance_officer', 'senco', 'senior_leader', 'admin'])],
   ['casework.manage', OWN_PUPIL, r(['attendance_officer', 'senior_leader', 'admin'])],
   ['duties.view', THE_SCHOOL, r(['office', 'attendance_officer', 'senior_leader', 'admin'])],
+  ['messages.view', THE_SCHOOL, r(['office', 'attendance_officer', 'senior_leader', 'admin'])],
   ['duties.manage', THE_SCHOOL, r(['attendance_officer', 'senior_leader', 'admin'])],
   ['jobs.run', THE_SCHOOL, r(['admin'])],
   // A school's administrator runs jobs for their own school only: the installation is not theirs.

@@ -113,6 +113,7 @@ export const ACTIONS = [
   'casework.manage',
   /** See returns to the local authority and the admission register (statutory duties). */
   'duties.view',
+  'messages.view',
   /** Prepare returns and mark them sent; admit and delete pupils; record LA enquiries and referrals. */
   'duties.manage',
   /** See a school's scheduled job runs and run a job by hand for that school alone. */
@@ -221,6 +222,8 @@ export function can(actor: Actor, action: Action, r: Resource): boolean {
       return ['attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
     case 'casework.manage':
       return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
+    case 'messages.view':
+      return ['office', 'attendance_officer', 'senior_leader', 'admin'].includes(role);
     case 'duties.view':
       return ['office', 'attendance_officer', 'senior_leader', 'admin'].includes(role);
     case 'duties.manage':

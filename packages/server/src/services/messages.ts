@@ -13,18 +13,23 @@
  * outcome was written sends it again.
  */
 import type { DbOrTrx } from '../db/connect.js';
-import type { Mailer } from '../platform/mail.js';
+import { PermanentSendError, type Mailer } from '../platform/mail.js';
 import { newId } from '../platform/ids.js';
 import type { SmsSender } from '../platform/sms.js';
 import { audit } from './audit.js';
-import { SYSTEM_ACTOR, type Actor } from './authz.js';
+import { authorise, SYSTEM_ACTOR, type Actor } from './authz.js';
 import type { Deps } from './deps.js';
 import { cleanText, oneLine } from './text-safety.js';
 import { AppError, type FieldError } from './errors.js';
 import { letterAttachments } from './letters/letter-pdf.js';
 
 export type Channel = 'email' | 'sms';
-export type MessageStatus = 'pending' | 'sent' | 'failed';
+/**
+ * `pending`: queued (waiting to be sent, or for email when no server is configured); `sent`: the
+ * provider accepted it; `delivered`: the provider says it arrived (texts through Notify);
+ * `failed`: given up, with the provider's reason.
+ */
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'failed';
 
 /**
  * Minutes to wait after the 1st, 2nd… failed attempt. One entry fewer than {@link MAX_ATTEMPTS}:
@@ -247,7 +252,8 @@ export async function deliverDue(
       sent++;
     } catch (e) {
       const error = (e instanceof Error ? e.message : 'unknown error').slice(0, 500);
-      if (attempt >= MAX_ATTEMPTS) {
+      // A refusal retrying cannot change (a 4xx from Notify, a 5xx from SMTP) fails at once.
+      if (attempt >= MAX_ATTEMPTS || e instanceof PermanentSendError) {
         await finish({ status: 'failed', last_error: error });
         failed++;
         failedIds.push(m.id);
@@ -275,7 +281,8 @@ async function send(
   deps: DeliverDeps,
   m: { id: string; channel: string; to_address: string; subject: string | null; body: string },
 ): Promise<{ providerId: string }> {
-  if (m.channel === 'sms') return deps.sms.send(m.to_address, m.body);
+  // Our message id goes with the text as Notify's `reference`.
+  if (m.channel === 'sms') return deps.sms.send(m.to_address, m.body, m.id);
   if (m.channel === 'email' && deps.mailer) {
     // A letter sent by email carries its PDF (services/letters).
     const attachments = await letterAttachments(deps.db, m.id);
@@ -345,5 +352,170 @@ export async function messagesForPupil(db: DbOrTrx, pupilId: string): Promise<Me
     createdBy: r.created_by,
     createdAt: r.created_at,
     sentAt: r.sent_at,
+  }));
+}
+
+/** How long after sending a text's delivery is still asked about (Notify keeps 7 days). */
+const POLL_DAYS = 7;
+
+/**
+ * Asks the SMS provider what became of texts it accepted (Notify: delivered, or failed and why)
+ * and records it: `delivered` with the time, or `failed` with the provider's reason. Texts sent
+ * through the log sender have nothing to ask. Returns how many changed.
+ */
+export async function pollDelivery(
+  deps: DeliverDeps,
+  nowInput: string,
+  opts: { limit?: number } = {},
+): Promise<{ delivered: number; failed: number; stillSending: number }> {
+  const now = new Date(nowInput).toISOString();
+  if (!deps.sms.status) return { delivered: 0, failed: 0, stillSending: 0 };
+  const since = new Date(Date.parse(now) - POLL_DAYS * 86_400_000).toISOString();
+  const rows = await deps.db
+    .selectFrom('messages')
+    .select(['id', 'provider_id'])
+    .where('channel', '=', 'sms')
+    .where('status', '=', 'sent')
+    .where('provider_id', 'is not', null)
+    .where('sent_at', '>=', since)
+    .orderBy('sent_at')
+    .limit(opts.limit ?? 200)
+    .execute();
+  let delivered = 0;
+  let failed = 0;
+  let stillSending = 0;
+  for (const r of rows) {
+    if (!r.provider_id || r.provider_id.startsWith('log-')) continue;
+    let s;
+    try {
+      s = await deps.sms.status(r.provider_id);
+    } catch (e) {
+      deps.logger.info(
+        { messageId: r.id, err: e instanceof Error ? e.message : 'unknown' },
+        'delivery status not read',
+      );
+      continue;
+    }
+    if (s.state === 'delivered') {
+      await deps.db
+        .updateTable('messages')
+        .set({ status: 'delivered', provider_status: s.providerStatus, delivered_at: now })
+        .where('id', '=', r.id)
+        .execute();
+      delivered++;
+    } else if (s.state === 'failed') {
+      await deps.db
+        .updateTable('messages')
+        .set({ status: 'failed', provider_status: s.providerStatus, last_error: s.reason })
+        .where('id', '=', r.id)
+        .execute();
+      failed++;
+    } else {
+      await deps.db.updateTable('messages').set({ provider_status: s.providerStatus }).where('id', '=', r.id).execute();
+      stillSending++;
+    }
+  }
+  if (delivered + failed > 0) {
+    await audit(deps.db, SYSTEM_ACTOR, now, {
+      action: 'messages.status',
+      entityType: 'messages',
+      details: { delivered, failed },
+    });
+  }
+  return { delivered, failed, stillSending };
+}
+
+export interface OutboxRow {
+  readonly id: string;
+  readonly channel: Channel;
+  readonly to: string;
+  readonly pupilName: string | null;
+  readonly subject: string | null;
+  readonly body: string;
+  readonly kind: string;
+  readonly status: MessageStatus;
+  /** What really happened, in words ("Queued: no email server is configured"). */
+  readonly statusInWords: string;
+  readonly reason: string | null;
+  readonly attempts: number;
+  readonly createdAt: string;
+  readonly sentAt: string | null;
+  readonly deliveredAt: string | null;
+}
+
+/** A message's state in words, saying why when it is waiting or failed. */
+export function statusInWords(
+  m: { status: string; channel: string; attempts: number; last_error: string | null; provider_status: string | null },
+  emailConfigured: boolean,
+): string {
+  if (m.status === 'delivered') return 'Delivered';
+  if (m.status === 'failed') return `Failed${m.last_error ? `: ${m.last_error}` : ''}`;
+  if (m.status === 'sent')
+    return m.channel === 'sms' && m.provider_status ? `Sent (provider: ${m.provider_status})` : 'Sent';
+  if (m.channel === 'email' && !emailConfigured) return 'Queued: no email server is configured';
+  if (m.attempts > 0) return `Queued: will try again${m.last_error ? ` (last try: ${m.last_error})` : ''}`;
+  return 'Queued: will be sent within a minute';
+}
+
+/** The school's outbox, newest first: who, what, when, and what happened. */
+export async function listOutbox(
+  deps: Pick<Deps, 'db' | 'config'>,
+  actor: Actor,
+  school: { id: string; trustId: string | null; laCode: string },
+  opts: { status?: MessageStatus | null; limit?: number } = {},
+): Promise<OutboxRow[]> {
+  authorise(actor, 'messages.view', {
+    kind: 'school',
+    schoolId: school.id,
+    trustId: school.trustId,
+    laCode: school.laCode,
+  });
+  let q = deps.db
+    .selectFrom('messages')
+    .leftJoin('pupils', 'pupils.id', 'messages.pupil_id')
+    .select([
+      'messages.id',
+      'messages.channel',
+      'messages.to_address',
+      'messages.subject',
+      'messages.body',
+      'messages.kind',
+      'messages.status',
+      'messages.attempts',
+      'messages.last_error',
+      'messages.provider_status',
+      'messages.created_at',
+      'messages.sent_at',
+      'messages.delivered_at',
+      'pupils.legal_forename',
+      'pupils.legal_surname',
+      'pupils.preferred_forename',
+      'pupils.preferred_surname',
+    ])
+    .where('messages.school_id', '=', school.id);
+  if (opts.status) q = q.where('messages.status', '=', opts.status);
+  const rows = await q
+    .orderBy('messages.created_at', 'desc')
+    .orderBy('messages.id', 'desc')
+    .limit(opts.limit ?? 200)
+    .execute();
+  const emailConfigured = deps.config.mail.smtpUrl !== null;
+  return rows.map((r) => ({
+    id: r.id,
+    channel: r.channel as Channel,
+    to: r.to_address,
+    pupilName: r.legal_surname
+      ? `${r.preferred_forename ?? r.legal_forename ?? ''} ${r.preferred_surname ?? r.legal_surname}`.trim()
+      : null,
+    subject: r.subject,
+    body: r.body,
+    kind: r.kind,
+    status: r.status as MessageStatus,
+    statusInWords: statusInWords(r, emailConfigured),
+    reason: r.last_error,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+    deliveredAt: r.delivered_at,
   }));
 }

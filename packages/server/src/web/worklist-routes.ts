@@ -6,6 +6,7 @@
  * redirects back (post/redirect/get); a problem re-renders the page with the error summary and
  * what was typed.
  */
+import { listOutbox } from '../services/messages.js';
 import { isPlainDate, type PlainDate } from '@rollcall/domain';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -207,6 +208,24 @@ async function renderVisits(
 export const worklistRoutes: FastifyPluginAsync = (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { deps } = app;
+
+  app.get(
+    '/outbox',
+    { schema: { querystring: z.object({ status: z.enum(['pending', 'sent', 'delivered', 'failed']).optional() }) } },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      if (!actor.schoolId) throw new AppError('FORBIDDEN', 'The outbox is for staff of a school.');
+      const school = await getSchool(deps.db, actor.schoolId);
+      const rows = await listOutbox(deps, actor, school, { status: request.query.status ?? null });
+      return reply.view('outbox.njk', {
+        school,
+        rows,
+        status: request.query.status ?? '',
+        emailConfigured: deps.config.mail.smtpUrl !== null,
+        smsProvider: deps.config.sms.provider,
+      });
+    },
+  );
 
   app.get('/worklist', { schema: { querystring: WORKLIST_QUERY } }, async (request, reply) => {
     const actor = requireActor(request);

@@ -12,7 +12,7 @@ import { createSmsSender } from '../../platform/sms.js';
 import { audit } from '../audit.js';
 import { evaluateSchool } from '../casework/evaluation.js';
 import { maxNewEntriesPerRun } from '../casework/policy.js';
-import { deliverDue } from '../messages.js';
+import { deliverDue, pollDelivery } from '../messages.js';
 import { convertStaleN } from '../n-ageing.js';
 import { registerBoard, schoolCalendar } from '../registers.js';
 import { prepareReturns, RETURN_KINDS, type ReturnKind } from '../returns/returns.js';
@@ -122,8 +122,10 @@ registerJob({
     const mailer = ctx.senders ? ctx.senders.mailer : createMailer(ctx.deps.config.mail);
     const sms = ctx.senders?.sms ?? createSmsSender(ctx.deps.config.sms, ctx.deps.logger, ctx.deps.clock);
     try {
-      const r = await deliverDue({ db: ctx.deps.db, logger: ctx.deps.logger, mailer, sms }, ctx.deps.clock.now());
-      return { ...r };
+      const senders = { db: ctx.deps.db, logger: ctx.deps.logger, mailer, sms };
+      const r = await deliverDue(senders, ctx.deps.clock.now());
+      const status = await pollDelivery(senders, ctx.deps.clock.now());
+      return { ...r, delivered: status.delivered, failedOnDelivery: status.failed };
     } finally {
       if (own) mailer?.close();
     }
