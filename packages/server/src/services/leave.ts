@@ -342,8 +342,14 @@ export function evaluateLeave(policy: LeavePolicy, f: LeaveFacts): LeaveAssessme
   };
 }
 
+const KIND_IN_A_SENTENCE = {
+  religious: 'religious observance',
+  traveller: 'travelling for work',
+  performance: 'a licensed performance',
+} as const;
+
 function spanInWords(days: number): string {
-  if (days === 1) return 'the day before';
+  if (days === 1) return 'one day';
   const weeks = days / 7;
   return Number.isInteger(weeks) && weeks > 0
     ? `${weeks === 1 ? 'a week' : `${weeks} weeks`} (${days} days)`
@@ -361,7 +367,7 @@ export function leaveRulesInWords(rules: LeavePolicy): string[] {
   const others = (['religious', 'traveller', 'performance'] as const).filter((k) => n[k] !== n.exceptional);
   lines.push(
     `Ask in advance, at least ${spanInWords(n.exceptional)} before the first day.` +
-      others.map((k) => ` For ${LEAVE_KIND_LABELS[k].toLowerCase()}, at least ${spanInWords(n[k])}.`).join(''),
+      others.map((k) => ` For ${KIND_IN_A_SENTENCE[k]}, at least ${spanInWords(n[k])}.`).join(''),
   );
   lines.push(
     'The headteacher grants leave in term time only in exceptional circumstances: events that are rare, significant, unavoidable and short. Family holidays are not exceptional circumstances.',
