@@ -208,6 +208,231 @@ describe('checkCondition: every kind, with its boundary', () => {
   });
 });
 
+describe('checkCondition: the kinds of issue 13 (cadence, comparisons, gates, time), with their boundaries', () => {
+  const base = facts({ rate: 0.93, current: inStage('s', 4) });
+  const point = (rate: number | null, prevRate: number | null) => ({
+    on: d('2025-10-31'),
+    rate,
+    label: 'October review point',
+    previous: { on: d('2025-09-01'), rate: prevRate, label: 'September baseline (last year’s attendance)' },
+  });
+  const anchor = { on: d('2025-11-07'), schoolDays: 15, schoolWeeks: 3, calendarMonths: 3 };
+  const cases: [string, Condition, CaseFacts, boolean, number | null, number | null][] = [
+    [
+      'half-term check: none yet',
+      { kind: 'rateBelow', rate: 0.95, at: 'halfTermCheck' },
+      { ...base, halfTermCheck: null },
+      false,
+      null,
+      0.95,
+    ],
+    [
+      'half-term check: the rate then, not today',
+      { kind: 'rateBelow', rate: 0.95, at: 'halfTermCheck' },
+      { ...base, halfTermCheck: { on: d('2025-10-24'), rate: 0.949, label: 'Autumn 1 half-term check' } },
+      true,
+      0.949,
+      0.95,
+    ],
+    [
+      'review point: equal to the baseline is no improvement',
+      { kind: 'noImprovementAtReviewPoint' },
+      { ...base, reviewPoint: point(0.8, 0.8) },
+      true,
+      0.8,
+      0.8,
+    ],
+    [
+      'review point: better than the baseline',
+      { kind: 'improvedAtReviewPoint' },
+      { ...base, reviewPoint: point(0.801, 0.8) },
+      true,
+      0.801,
+      0.8,
+    ],
+    [
+      'review point: stage entered on the point itself is not compared',
+      { kind: 'noImprovementAtReviewPoint' },
+      {
+        ...facts({ current: { id: 's', enteredOn: d('2025-10-31'), schoolWeeksInStage: 0 } }),
+        reviewPoint: point(0.7, 0.8),
+      },
+      false,
+      0.7,
+      null,
+    ],
+    [
+      'review point: no baseline',
+      { kind: 'noImprovementAtReviewPoint' },
+      { ...base, reviewPoint: point(0.7, null) },
+      false,
+      0.7,
+      null,
+    ],
+    [
+      'time since: exactly 3 calendar months',
+      { kind: 'timeSince', from: 'noticePeriodEnd', span: { calendarMonths: 3 } },
+      { ...base, since: { noticePeriodEnd: anchor } },
+      true,
+      3,
+      3,
+    ],
+    [
+      'time since: one school day short',
+      { kind: 'timeSince', from: 'noticeIssued', span: { schoolDays: 16 } },
+      { ...base, since: { noticeIssued: anchor } },
+      false,
+      15,
+      16,
+    ],
+    [
+      'time since: no such start',
+      { kind: 'timeSince', from: 'contractAgreed', span: { schoolWeeks: 1 } },
+      { ...base, since: { contractAgreed: null } },
+      false,
+      null,
+      1,
+    ],
+    [
+      'engagement: contract broken',
+      { kind: 'engagement', fact: 'contractBroken' },
+      { ...base, engagement: { contractBroken: true } },
+      true,
+      1,
+      1,
+    ],
+    [
+      'engagement: not recorded',
+      { kind: 'engagement', fact: 'medicalActionPlanAgreed' },
+      { ...base, engagement: { medicalActionPlanAgreed: false } },
+      false,
+      0,
+      1,
+    ],
+    ['illness share: all illness', { kind: 'illnessShareAtLeast', share: 1 }, { ...base, illnessShare: 1 }, true, 1, 1],
+    [
+      'illness share: one session not illness',
+      { kind: 'illnessShareAtLeast', share: 1 },
+      { ...base, illnessShare: 0.95 },
+      false,
+      0.95,
+      1,
+    ],
+    [
+      'notice breached',
+      { kind: 'noticeBreached' },
+      {
+        ...base,
+        noticeToImprove: {
+          issuedOn: d('2025-10-10'),
+          periodEndsOn: d('2025-11-07'),
+          unauthorisedInPeriod: 1,
+          penaltyDecided: false,
+        },
+      },
+      true,
+      1,
+      1,
+    ],
+    [
+      'notice breached but a penalty notice already decided',
+      { kind: 'noticeBreached' },
+      {
+        ...base,
+        noticeToImprove: {
+          issuedOn: d('2025-10-10'),
+          periodEndsOn: d('2025-11-07'),
+          unauthorisedInPeriod: 2,
+          penaltyDecided: true,
+        },
+      },
+      false,
+      2,
+      1,
+    ],
+    [
+      'last year: PA, at the start of the year',
+      { kind: 'lastYearRateBelow', rate: 0.9 },
+      { ...base, lastYear: { attendanceRate: 0.899, beforeFirstCheck: true } },
+      true,
+      0.899,
+      0.9,
+    ],
+    [
+      'last year: PA, but after the first check point',
+      { kind: 'lastYearRateBelow', rate: 0.9 },
+      { ...base, lastYear: { attendanceRate: 0.5, beforeFirstCheck: false } },
+      false,
+      0.5,
+      0.9,
+    ],
+    [
+      'anyOf / not: the medical gate holds when absence is not all illness',
+      {
+        kind: 'anyOf',
+        any: [
+          { kind: 'not', condition: { kind: 'illnessShareAtLeast', share: 1 } },
+          { kind: 'engagement', fact: 'medicalActionPlanAgreed' },
+        ],
+      },
+      { ...base, illnessShare: 0.5, engagement: { medicalActionPlanAgreed: false } },
+      true,
+      null,
+      null,
+    ],
+    [
+      'anyOf / not: the medical gate holds back illness-only absence without a plan',
+      {
+        kind: 'anyOf',
+        any: [
+          { kind: 'not', condition: { kind: 'illnessShareAtLeast', share: 1 } },
+          { kind: 'engagement', fact: 'medicalActionPlanAgreed' },
+        ],
+      },
+      { ...base, illnessShare: 1, engagement: { medicalActionPlanAgreed: false } },
+      false,
+      null,
+      null,
+    ],
+  ];
+  it.each(cases)('%s', (_name, condition, f, met, value, threshold) => {
+    const r = checkCondition(condition, f);
+    expect(r).toMatchObject({ met, value, threshold });
+    expect(r.explanation).not.toBe('');
+  });
+
+  it('proposes a stage’s in-stage action without changing the stage', () => {
+    const policy: AttendancePolicy = {
+      ...P,
+      stages: P.stages.map((st) =>
+        st.id === 'track-2-severe'
+          ? {
+              ...st,
+              inStage: [{ id: 'breach', when: { kind: 'noticeBreached' }, actions: ['penalty-notice-request'] }],
+            }
+          : st,
+      ),
+    };
+    const f: CaseFacts = {
+      ...facts({ rate: 0.3, current: inStage('track-2-severe', 1) }),
+      noticeToImprove: {
+        issuedOn: d('2025-11-10'),
+        periodEndsOn: d('2025-12-01'),
+        unauthorisedInPeriod: 2,
+        penaltyDecided: false,
+      },
+    };
+    const out = evaluate(policy, f);
+    expect(out.map((s) => [s.kind, s.toStageId, s.actions])).toEqual([
+      ['stay', 'track-2-severe', []],
+      ['action', 'track-2-severe', ['penalty-notice-request']],
+    ]);
+    expect(out[1]!.explanation).toContain(
+      '2 unauthorised sessions in the Notice to Improve period 2025-11-10 to 2025-12-01',
+    );
+  });
+});
+
 describe('evaluate with the twin-track example', () => {
   it('proposes nothing for a pupil at 100% in no stage', () => {
     expect(evaluate(P, facts({ rate: 1 }))).toEqual([]);
