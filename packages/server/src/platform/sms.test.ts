@@ -42,7 +42,7 @@ describe('GOV.UK Notify', () => {
     expect(calls[0]!.url).toBe('https://api.notifications.service.gov.uk/v2/notifications/sms');
     expect(calls[0]!.init.method).toBe('POST');
     expect(calls[0]!.init.headers['authorization']).toBe(`Bearer ${notifyJwt(KEY, NOW)}`);
-    expect(JSON.parse(calls[0]!.init.body)).toEqual({
+    expect(JSON.parse(calls[0]!.init.body ?? '')).toEqual({
       phone_number: '+447700900123',
       template_id: tpl,
       personalisation: { body: 'Hello' },

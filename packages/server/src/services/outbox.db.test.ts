@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/databases.js';
 import { seedSmallSchool } from '../../test/fixtures.js';
 import { loadConfig } from '../config/config.js';
+import { fixedClock } from '../platform/clock.js';
 import { createLogger } from '../platform/logger.js';
 import { smtpMailer } from '../platform/mail.js';
 import { logSmsSender, notifySmsSender } from '../platform/sms.js';
@@ -208,7 +209,7 @@ describeEachDialect('the outbox, honestly', (ctx) => {
           now: NOW,
         }),
       );
-    const clock = { now: () => NOW, today: () => '2025-10-03' as never };
+    const clock = fixedClock(NOW);
     const sms = notifySmsSender(
       { apiKey: `rollcall-test-${'1'.repeat(36)}-${'2'.repeat(36)}`, templateId: '3'.repeat(36), baseUrl: notify.url },
       { fetch: globalThis.fetch, clock },
