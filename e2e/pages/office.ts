@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 /** The office desk: signing in late arrivals. */
 export class OfficePage {
@@ -11,9 +11,22 @@ export class OfficePage {
     await this.page.goto(`${this.base}/office`);
   }
 
+  /**
+   * Chooses a pupil in the type-ahead by keyboard, as the office would: the surname, then the
+   * arrow key to the suggestion and Enter.
+   */
+  async choosePupil(form: Locator, pupilName: string): Promise<void> {
+    const input = form.getByRole('combobox', { name: 'Pupil' });
+    await input.click();
+    await input.pressSequentially(pupilName.split(' ').at(-1)!, { delay: 20 });
+    await this.page.getByRole('option', { name: new RegExp(`^${pupilName} \\(`) }).waitFor();
+    await input.press('ArrowDown');
+    await this.page.keyboard.press('Enter');
+  }
+
   async signInLate(pupilName: string, time: string, session: 'AM' | 'PM', reason = ''): Promise<string> {
     const form = this.page.getByTestId('late-arrival-form');
-    await form.locator('select[name=pupilId]').selectOption({ label: pupilName });
+    await this.choosePupil(form, pupilName);
     await form.getByRole('textbox', { name: 'Time of arrival' }).fill(time);
     await form.getByRole('radio', { name: session === 'AM' ? 'Morning (AM)' : 'Afternoon (PM)' }).check();
     if (reason) await form.getByRole('textbox', { name: 'Reason (optional)' }).fill(reason);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const entries = readdirSync(`${root}/assets`)
-  .filter((f) => f.endsWith('.ts'))
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
   .map((f) => `${root}/assets/${f}`);
 await build({
   entryPoints: entries,

@@ -30,6 +30,7 @@ import Fastify, {
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import nunjucks from 'nunjucks';
 import { dateInWords, isPlainDate } from '@rollcall/domain';
+import { localDateTime } from '../platform/clock.js';
 import { resolveSession, retryAfterSeconds, SESSION_COOKIE } from '../services/auth.js';
 import { can, ROLE_LABELS, type Action, type Actor, type Resource } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
@@ -233,11 +234,33 @@ export function longDate(value: unknown): unknown {
   return typeof value === 'string' && isPlainDate(value) ? dateInWords(value, { weekday: true }) : value;
 }
 
+/**
+ * An instant (ISO 8601 UTC) as local time in words: '2026-11-25T10:30:00.000Z' → '25 November
+ * 2026 at 10:30' in the school's zone (Europe/London by default); anything else unchanged.
+ */
+export function localTime(value: unknown, timeZone = 'Europe/London'): unknown {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return value;
+  const when = new Date(value);
+  if (Number.isNaN(when.getTime())) return value;
+  const l = localDateTime(value, timeZone);
+  return `${dateInWords(l.date)} at ${l.time}`;
+}
+
+/**
+ * A policy's source in plain words: the internal names of the seed policies Rollcall's presets
+ * were read from ("seed 003 …") become "the school’s written policy …" (issue 17: no internal keys).
+ */
+export function plainSource(value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(/\bseeds? 0\d\d\b:?/g, 'the school’s written policy') : value;
+}
+
 /** The Nunjucks environment: our views first, then the GOV.UK and MOJ macros. */
 export function createViews(options: { noCache: boolean }): nunjucks.Environment {
   const loader = new nunjucks.FileSystemLoader([VIEWS_DIR, GOVUK_DIST, MOJ_ROOT], { noCache: options.noCache });
   const env = new nunjucks.Environment(loader, { autoescape: true });
   env.addFilter('longDate', longDate);
+  env.addFilter('localTime', localTime);
+  env.addFilter('plainSource', plainSource);
   env.addGlobal('serviceName', SERVICE_NAME);
   return env;
 }

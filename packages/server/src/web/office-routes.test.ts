@@ -26,7 +26,7 @@ describe('the office desk', () => {
     expect(body).toContain('id="early-leavers"');
     expect(body).toContain('action="/office/late-arrivals"');
     expect(body).toContain('action="/office/early-leavers"');
-    expect(body).toMatch(/<optgroup label="Year 3 Oak">\s*<option value="[^"]+">Alex Able<\/option>/);
+    expect(body).toMatch(/<optgroup label="Year 3 Oak">\s*<option value="[^"]+">Alex Able \(Year 3 Oak\)<\/option>/);
     expect(body).toContain('<optgroup label="Year 4 Ash">');
     expect(body).toMatch(/id="late-time" name="arrivedAt"[^>]*value="09:35"/);
     expect(body).toMatch(/value="AM" checked/);
@@ -125,7 +125,7 @@ describe('the office desk', () => {
       /id="late-time" name="arrivedAt"[^>]*value="9.5"[^>]*aria-describedby="late-time-hint late-time-error"/,
     );
     expect(body).toContain('govuk-input--error');
-    expect(body).toContain(`<option value="${cal}" selected>Cal Cole</option>`);
+    expect(body).toContain(`<option value="${cal}" selected>Cal Cole (Year 3 Oak)</option>`);
     expect(body).toMatch(/value="PM" checked/);
     expect(body).toContain('value="Dentist"');
     // Nothing was recorded.
@@ -171,7 +171,7 @@ describe('the office desk', () => {
     );
     expect(res.body).toContain('value="14:05"');
     expect(res.body).toContain('value="Grandmother"');
-    expect(res.body).toContain(`<option value="${eli}" selected>Eli Eady</option>`);
+    expect(res.body).toContain(`<option value="${eli}" selected>Eli Eady (Year 4 Ash)</option>`);
     // The late-arrival form is untouched (its default time, no errors).
     expect(res.body).toMatch(/id="late-time" name="arrivedAt"[^>]*value="09:35"/);
   });

@@ -32,6 +32,9 @@ describe('the returns pages', () => {
     expect(id).toBeDefined();
     const page = await t.get(`/returns/${id!}`, officer);
     expect(textOf(section(page.body, 'return-items'))).toContain('Able, Alex');
+    // Prepared at 15:00 UTC: shown in the school's time (BST), never as a raw UTC instant.
+    expect(textOf(page.body)).toContain('19 September 2025 at 16:00');
+    expect(page.body).not.toContain('2025-09-19T15:00');
     expect(textOf(section(page.body, 'return-items'))).toContain(
       '15 continuous school days from 2025-09-01 to 2025-09-19',
     );

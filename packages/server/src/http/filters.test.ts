@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { createViews, localTime, plainSource } from './app.js';
+
+describe('page filters', () => {
+  it('shows an instant in the school’s local time, in words', () => {
+    expect(localTime('2025-09-19T15:00:00.000Z')).toBe('19 September 2025 at 16:00'); // BST
+    expect(localTime('2025-12-01T09:05:00.000Z')).toBe('1 December 2025 at 09:05'); // GMT
+    expect(localTime('2025-12-01T09:05:00.000Z', 'Europe/Dublin')).toBe('1 December 2025 at 09:05');
+    expect(localTime('not a time')).toBe('not a time');
+    expect(localTime(null)).toBe(null);
+  });
+
+  it('names a policy’s source in plain words, without the seed files’ internal keys', () => {
+    expect(plainSource('seed 003 "Attendance Intervention Staged Process" (Stages 1–4, 3A, 3B)')).toBe(
+      'the school’s written policy "Attendance Intervention Staged Process" (Stages 1–4, 3A, 3B)',
+    );
+    expect(plainSource('seed 002 §5.3 Twin-Track Model and §5.4 Home Visits')).not.toMatch(/seed/);
+    const views = createViews({ noCache: true });
+    expect(views.renderString('{{ s | plainSource }}', { s: 'seed 001 Appendix 1' })).toBe(
+      'the school’s written policy Appendix 1',
+    );
+  });
+});
