@@ -126,9 +126,16 @@ const DECISIONS_QUERY = z.object({ school: z.string().max(200).optional(), decid
 const DECIDE_BODY = z.object({ _csrf: z.string().optional(), decision: text, reason: text });
 
 const DECIDED_BANNERS: Readonly<Record<string, string>> = {
-  'granted-emailed': 'Leave granted. The register is pre-filled and the letter was emailed to the parent.',
+  // What really happened: an email is queued in the outbox; without an email server it waits there.
+  'granted-emailed':
+    'Leave granted. The register is pre-filled and the letter is queued in the outbox to be emailed to the parent (see the outbox for when it goes).',
+  'granted-queued':
+    'Leave granted. The register is pre-filled. The letter is queued but not emailed: no email server is configured, so post it or ask an administrator to set up email.',
   'granted-post': 'Leave granted. The register is pre-filled. The parent has no email address: post the letter.',
-  'refused-emailed': 'Leave refused. The letter was emailed to the parent.',
+  'refused-emailed':
+    'Leave refused. The letter is queued in the outbox to be emailed to the parent (see the outbox for when it goes).',
+  'refused-queued':
+    'Leave refused. The letter is queued but not emailed: no email server is configured, so post it or ask an administrator to set up email.',
   'refused-post': 'Leave refused. The parent has no email address: post the letter.',
 };
 
@@ -186,7 +193,7 @@ export const leaveRoutes: FastifyPluginAsync = (fastify) => {
         const result = await decideLeave(deps, actor, { requestId: request.params.id, ...form });
         const school = actor.schoolId ? '' : `&school=${encodeURIComponent(request.query.school ?? '')}`;
         return await reply.redirect(
-          `/leave?decided=${result.status}-${result.letter.queued ? 'emailed' : 'post'}${school}`,
+          `/leave?decided=${result.status}-${result.letter.queued ? (deps.config.mail.smtpUrl ? 'emailed' : 'queued') : 'post'}${school}`,
           303,
         );
       } catch (e) {
