@@ -28,6 +28,17 @@ export function parseCsv(text: string): CsvTable {
   const src = cleanText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   const records: CsvRecord[] = [];
   const problems: CsvProblem[] = [];
+  // Lines ended by a carriage return alone (old Mac files) would read as one long line.
+  const loneCr = /\r(?!\n)/.exec(src);
+  if (loneCr) {
+    const line = src.slice(0, loneCr.index).split('\n').length;
+    problems.push({
+      line,
+      message:
+        'the lines end with a carriage return alone (an old Mac format): save the file with Windows (CRLF) or Unix (LF) line endings',
+    });
+    return { header: [], records, problems };
+  }
   const len = src.length;
   let pos = 0;
   let line = 1;

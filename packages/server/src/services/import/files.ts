@@ -117,6 +117,7 @@ export function readTable(
   const mapping = mis && table.header.length > 0 ? mappingFor(mis.kind, table.header, mis.choice) : undefined;
   for (const p of table.problems) problems.push({ file: file.name, line: p.line, message: p.message });
   if (table.header.length === 0) {
+    if (table.problems.length > 0) return undefined;
     problems.push({
       file: file.name,
       line: 1,

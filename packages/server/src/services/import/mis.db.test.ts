@@ -126,6 +126,18 @@ describe('MIS presets', () => {
   it('reads DD/MM/YYYY dates and leaves ISO dates alone', () => {
     expect(isoDate('01/09/2025')).toBe('2025-09-01');
     expect(isoDate('1-9-2025')).toBe('2025-09-01');
+    // What real exports and spreadsheets write: times, month names, ISO date-times.
+    expect(
+      [
+        '04/12/2026 00:00:00',
+        '4.12.2026 09:30',
+        '04-Dec-2026',
+        '4 December 2026',
+        '2026-12-04T00:00:00Z',
+        '2026-12-04 00:00',
+      ].map(isoDate),
+    ).toEqual(Array(6).fill('2026-12-04'));
+    expect(isoDate('31-Foo-2026')).toBe('31-Foo-2026');
     expect(isoDate('2025-09-01')).toBe('2025-09-01');
   });
 });

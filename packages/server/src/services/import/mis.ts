@@ -246,11 +246,47 @@ export function detectMis(kind: CsvKind, header: readonly string[]): MisName | n
   return best;
 }
 
-/** DD/MM/YYYY or DD-MM-YYYY (how MIS exports write dates) → YYYY-MM-DD; anything else as it is. */
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const MONTH_WORDS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
+
+/**
+ * A date as MIS exports and spreadsheets write it → YYYY-MM-DD; anything else as it is (and then
+ * reported as not a date). Day first, as in England: `04/12/2026`, `4.12.2026`, `04-12-2026`,
+ * with or without a time (`04/12/2026 00:00:00`, `04/12/2026 09:00`); `04-Dec-2026`,
+ * `4 December 2026`; ISO dates and date-times (`2026-12-04T00:00:00Z`, `2026-12-04 00:00`).
+ *
+ * @example isoDate('04/12/2026 00:00:00') // '2026-12-04'
+ * @example isoDate('04-Dec-2026') // '2026-12-04'
+ */
 export function isoDate(value: string): string {
-  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(value.trim());
-  if (!m) return value;
-  return `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
+  const v = value.trim();
+  const pad = (n: string) => n.padStart(2, '0');
+  const time = String.raw`(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?`;
+  const dayFirst = new RegExp(String.raw`^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})${time}$`).exec(v);
+  if (dayFirst) return `${dayFirst[3]}-${pad(dayFirst[2]!)}-${pad(dayFirst[1]!)}`;
+  const named = /^(\d{1,2})[ -]([A-Za-z]{3,9})[ -](\d{4})$/.exec(v);
+  if (named) {
+    const month = MONTHS.indexOf(named[2]!.slice(0, 3).toLowerCase());
+    const full = named[2]!.toLowerCase();
+    const ok = month >= 0 && (full.length === 3 || full === 'sept' || full === MONTH_WORDS[month]);
+    if (ok) return `${named[3]}-${pad(String(month + 1))}-${pad(named[1]!)}`;
+  }
+  const iso = new RegExp(String.raw`^(\d{4}-\d{2}-\d{2})${time}$`).exec(v);
+  if (iso) return iso[1]!;
+  return value;
 }
 
 function convertValue(column: string, value: string): string {
