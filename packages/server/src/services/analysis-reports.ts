@@ -30,7 +30,7 @@ import {
   type TrendPoint,
 } from '@rollcall/domain';
 import { getSchool, type School } from '../db/repositories/schools.js';
-import { loadCohort, type CohortPupil } from './analysis/cohort.js';
+import { loadCohort, type Cohort, type CohortPupil } from './analysis/cohort.js';
 import type { SchoolDashboard } from './analysis/dashboard.js';
 import { audit } from './audit.js';
 import { authorise, can, type Actor, type Resource } from './authz.js';
@@ -77,6 +77,8 @@ export function schoolResourceOf(school: School): Resource {
 
 interface Selection {
   readonly school: School;
+  /** The cached cohort the pupils come from: a new object whenever the school's data changes. */
+  readonly cohort: Cohort;
   readonly asOf: PlainDate;
   readonly yearStart: PlainDate;
   readonly yearEnd: PlainDate;
@@ -127,6 +129,37 @@ function applyFilter(
   );
 }
 
+/**
+ * The figures a page computes from the marks, kept per cohort and selection (decision 0004): the
+ * cohort is a new object whenever the school's marks, pupils or calendar change, so a kept figure
+ * is never stale, and a head opening the same page again (or another user the same view) gets it
+ * without a pass over every pupil's marks. At most {@link MEMO_ENTRIES} selections per cohort.
+ */
+const memoByCohort = new WeakMap<Cohort, Map<string, unknown>>();
+const MEMO_ENTRIES = 64;
+
+function memo<T>(s: Selection, page: string, extra: readonly unknown[], compute: () => T): T {
+  let byKey = memoByCohort.get(s.cohort);
+  if (!byKey) {
+    byKey = new Map();
+    memoByCohort.set(s.cohort, byKey);
+  }
+  const key = JSON.stringify([
+    page,
+    s.asOf,
+    s.filter.yearGroup ?? null,
+    s.filter.regGroupId ?? null,
+    s.filter.group ?? null,
+    s.safeguarding,
+    ...extra,
+  ]);
+  if (byKey.has(key)) return byKey.get(key) as T;
+  const value = compute();
+  if (byKey.size >= MEMO_ENTRIES) byKey.clear();
+  byKey.set(key, value);
+  return value;
+}
+
 async function select(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Actor,
@@ -158,6 +191,7 @@ async function select(
   const ethnicities = [...new Set(cohort.pupils.map((p) => p.ethnicity ?? ''))].sort();
   return {
     school,
+    cohort,
     asOf,
     yearStart: year.start,
     yearEnd: year.end,
@@ -262,10 +296,17 @@ export async function trends(deps: Pick<Deps, 'db' | 'clock'>, actor: Actor, q: 
   const lastPupils = applyFilter(previous.pupils, s.filter, s.safeguarding);
   const period = { from: s.yearStart, to: s.asOf };
   const lastPeriod = { from: lastYear.start, to: lastYear.end };
-  const weekPoints = weeklyTrend(s.cal, s.pupils, period);
-  const termPoints = halfTermTrend(s.cal, s.pupils, period);
-  const weeks = compareWithLastYear(weekPoints, weeklyTrend(previous.cal, lastPupils, lastPeriod));
-  const halfTerms = compareWithLastYear(termPoints, halfTermTrend(previous.cal, lastPupils, lastPeriod));
+  // Last year's cohort is part of the key: its version moves with any change to the school.
+  const { weekPoints, termPoints, weeks, halfTerms } = memo(s, 'trends', [previous.version, previous.from], () => {
+    const weekPoints = weeklyTrend(s.cal, s.pupils, period);
+    const termPoints = halfTermTrend(s.cal, s.pupils, period);
+    return {
+      weekPoints,
+      termPoints,
+      weeks: compareWithLastYear(weekPoints, weeklyTrend(previous.cal, lastPupils, lastPeriod)),
+      halfTerms: compareWithLastYear(termPoints, halfTermTrend(previous.cal, lastPupils, lastPeriod)),
+    };
+  });
   return {
     ...base(s),
     yearLabel: academicYearOf(s.asOf).label,
@@ -316,10 +357,12 @@ export async function patterns(
 ): Promise<PatternsView> {
   const s = await select(deps, actor, q, 'school.viewAggregates');
   const period = { from: s.yearStart, to: s.asOf };
-  const days = dayOfWeekPattern(s.cal, s.pupils, period);
-  const use = codeUseOverTime(s.cal, s.pupils, period);
-  const late = punctuality(s.cal, s.pupils, period);
-  const broken = brokenWeeks(s.cal, s.pupils, period);
+  const { days, use, late, broken } = memo(s, 'patterns', [], () => ({
+    days: dayOfWeekPattern(s.cal, s.pupils, period),
+    use: codeUseOverTime(s.cal, s.pupils, period),
+    late: punctuality(s.cal, s.pupils, period),
+    broken: brokenWeeks(s.cal, s.pupils, period),
+  }));
   const byId = new Map(s.pupils.map((p) => [p.id, p]));
   const tables: ExportTable[] = [
     {
@@ -460,7 +503,9 @@ export async function pupilList(
   switch (q.kind) {
     case 'at-risk':
     case 'persistent': {
-      const p = projectPersistentAbsence(s.cal, s.pupils, { from: s.yearStart, asOf: s.asOf, yearEnd: s.yearEnd });
+      const p = memo(s, 'projection', [], () =>
+        projectPersistentAbsence(s.cal, s.pupils, { from: s.yearStart, asOf: s.asOf, yearEnd: s.yearEnd }),
+      );
       explanation =
         q.kind === 'at-risk'
           ? `Pupils below 10% absence now who reach 10% or more by ${p.yearEnd} at their current rate. Assumption: ${p.assumption}`
@@ -490,7 +535,9 @@ export async function pupilList(
     }
     case 'falling':
     case 'improvers': {
-      const changes = attendanceChanges(s.cal, s.pupils, { from: s.yearStart, asOf: s.asOf });
+      const changes = memo(s, 'changes', [], () =>
+        attendanceChanges(s.cal, s.pupils, { from: s.yearStart, asOf: s.asOf }),
+      );
       const chosen = q.kind === 'falling' ? fallingFastest(changes, 100) : improvers(changes, 100);
       explanation =
         q.kind === 'falling'
@@ -511,7 +558,7 @@ export async function pupilList(
       break;
     }
     case 'full-attendance': {
-      const full = fullAttendance(s.cal, s.pupils, { from: s.yearStart, to: s.asOf });
+      const full = memo(s, 'full', [], () => fullAttendance(s.cal, s.pupils, { from: s.yearStart, to: s.asOf }));
       explanation =
         'Pupils present (or at an approved educational activity) at every possible session this year so far. Lates before the register closed (L) count as present; the number is shown so the school can decide.';
       columns = [
