@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import type { PlainDate } from '@rollcall/domain';
 import { describeEachDialect } from '../../test/databases.js';
 import { rejection, seedSmallSchool, testDeps } from '../../test/fixtures.js';
 import { forgetCohorts } from './analysis/cohort.js';
@@ -115,7 +116,7 @@ describeEachDialect('analysis reports', (ctx) => {
     expect(await fridayAbsence()).toBe(0);
     await writeSessionMarks(
       ctx.db,
-      ['2025-09-05', '2025-09-12'].flatMap((date) =>
+      (['2025-09-05', '2025-09-12'] as PlainDate[]).flatMap((date) =>
         (['AM', 'PM'] as const).map((session) => ({
           pupilId: alex!,
           date,
