@@ -508,6 +508,7 @@ export function evaluate(policy: AttendancePolicy, facts: CaseFacts): Suggestion
         const trig = results(below, 'trigger', below.triggers, facts);
         const down = results(below, 'stepDown', below.stepDownWhen ?? [], facts);
         extra.push(...trig, ...down);
+        if (below.stopOnStepDown === true) break;
         if (trig.some((c) => c.met) || down.length === 0 || !down.every((c) => c.met)) break;
         passed.push({
           stageId: below.id,

@@ -163,6 +163,12 @@ export interface PolicyStage {
    */
   readonly requiresPrevious?: boolean;
   /**
+   * A step down from a higher stage stops here even when the pupil could go lower (none of this
+   * stage's triggers holding and its step-down conditions holding): one stage and one positive
+   * letter at a time (All Saints' "Positive escalation of Stage 5-4-3-2-1").
+   */
+  readonly stopOnStepDown?: boolean;
+  /**
    * When a pupil skips this stage (entering a higher one where they stand), its actions are
    * still to offer with the higher stage's, rather than skipped (support first).
    */

@@ -139,6 +139,7 @@ export const caseworkPolicySchema = z
           actions: z.array(text),
           requiresPrevious: z.boolean().optional(),
           offerWhenSkipped: z.boolean().optional(),
+          stopOnStepDown: z.boolean().optional(),
           inStage: z.array(z.object({ id: text, when: trigger, actions: z.array(text).min(1) })).optional(),
           reviewAfterSchoolWeeks: z.number().int().min(0).max(52),
           stepDownWhen: z.array(stepDown).optional(),

@@ -47,6 +47,8 @@ export const ALL_SAINTS_STAGES: PolicyPreset = {
         id: 'stage-1',
         name: 'Stage 1: attendance causing concern',
         order: 1,
+        // "+ive: Positive escalation of Stage 5-4-3-2-1 will be commended with positive letters": one stage at a time.
+        stopOnStepDown: true,
         triggers: [
           // "Half termly: children whose attendance has fallen or is below the school 95% threshold
           // will receive a Stage 1 letter"
@@ -65,6 +67,7 @@ export const ALL_SAINTS_STAGES: PolicyPreset = {
         id: 'stage-2',
         name: 'Stage 2: meeting with the attendance lead',
         order: 2,
+        stopOnStepDown: true,
         requiresPrevious: true,
         // "If attendance shows no improvement or a decline from Stage 1 from September Baseline or
         // any of the 5 review points"
@@ -79,6 +82,7 @@ export const ALL_SAINTS_STAGES: PolicyPreset = {
         id: 'stage-3',
         name: 'Stage 3: meeting with the headteacher and education welfare referral',
         order: 3,
+        stopOnStepDown: true,
         requiresPrevious: true,
         // "If attendance shows no improvement or a decline from Stage 2 …"; §11.10 "If targets are not met"
         triggers: [{ kind: 'noImprovementAtReviewPoint' }, { kind: 'planTargetsMissed', targets: 1 }],
@@ -91,6 +95,7 @@ export const ALL_SAINTS_STAGES: PolicyPreset = {
         id: 'stage-4',
         name: 'Stage 4: formal warning',
         order: 4,
+        stopOnStepDown: true,
         requiresPrevious: true,
         // "where attendance is continuing to be a concern", read at the review points
         triggers: [{ kind: 'noImprovementAtReviewPoint' }],

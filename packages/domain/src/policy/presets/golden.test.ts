@@ -42,8 +42,10 @@ interface Step {
   readonly targetsMissed?: number;
   /** Every suggestion, in order: `kind stage` (stage '-' for none) and its actions. */
   readonly expect: readonly (readonly [`${SuggestionKind} ${string}`, readonly string[]])[];
-  /** The stage the pupil is in after the step's decision, and its next review date. */
-  readonly then: readonly [string, string] | null;
+  /** Facts beyond the rates (check points, last year, engagement, notices, time since). */
+  readonly extra?: Partial<CaseFacts>;
+  /** The stage the pupil is in after the step's decision, and its next review date (null: reviewed at check points). */
+  readonly then: readonly [string, string | null] | null;
 }
 
 interface CaseState {
@@ -79,6 +81,7 @@ function walk(preset: PolicyPreset, steps: readonly Step[]) {
         }),
       },
       stagesBefore: [...inCase],
+      ...step.extra,
       ...(step.meetingsMissed !== undefined && { meetingsNotAttendedInStage: step.meetingsMissed }),
       ...(step.targetsMissed !== undefined && { planTargetsMissed: step.targetsMissed }),
     };
@@ -113,7 +116,8 @@ function walk(preset: PolicyPreset, steps: readonly Step[]) {
     } else {
       const stage = policy.stages.find((s) => s.id === state?.id)!;
       const from = state!.lastReview?.on ?? state!.enteredOn;
-      expect([state!.id, reviewDueOn(CAL, from, stage.reviewAfterSchoolWeeks)], where).toEqual([...step.then]);
+      const due = stage.reviewAfterSchoolWeeks > 0 ? reviewDueOn(CAL, from, stage.reviewAfterSchoolWeeks) : null;
+      expect([state!.id, due], where).toEqual([...step.then]);
     }
   }
   expect([...visited].sort()).toEqual(policy.stages.map((s) => s.id).sort());
@@ -162,10 +166,9 @@ describe('policy presets', () => {
 const REVIEW = ['review'] as const;
 const POSITIVE = ['letter:positive'] as const;
 
-// All Saints' (review points, the September baseline, half-termly checks) and Stockport (the
-// medical-action-plan gate, the Notice to Improve, 3B timing, the broken contract) read facts
-// from the case record and the calendar: their walk-throughs run through the real path, in
-// packages/server/src/services/casework/walkthrough.db.test.ts.
+// Stockport (the medical-action-plan gate, the Notice to Improve, 3B timing, the broken contract)
+// reads facts from the case record and the calendar: its walk-through runs through the real path,
+// in packages/server/src/services/casework/walkthrough.db.test.ts (as do the others').
 describe('golden scenarios: a pupil through every stage and back', () => {
   it('stockton-tiers: Tier 1 below 90%, Tier 2 when the plan is not working, Tier 3 at 10 unauthorised sessions', () => {
     const T1 = ['letter:tier-1', 'meeting:attendance-support', 'plan:improvement', 'home-visit'];
@@ -241,6 +244,109 @@ describe('golden scenarios: a pupil through every stage and back', () => {
       },
       { asOf: '2026-07-20', rate: 0.92, last: { 6: 0.97 }, expect: [], then: null },
       { asOf: '2026-07-21', rate: 0.93, expect: [], then: null },
+    ]);
+  });
+
+  it('all-saints-stages: the September baseline, then one stage per review point without improvement, and back one stage (and one positive letter) at a time', () => {
+    const point = (on: string, rate: number, prevOn: string, prevRate: number, label = 'review point') => ({
+      reviewPoint: {
+        on: d(on),
+        rate,
+        label,
+        previous: {
+          on: d(prevOn),
+          rate: prevRate,
+          label: prevOn === '2025-09-03' ? 'September baseline' : 'review point',
+        },
+      },
+    });
+    const ht = (on: string, rate: number) => ({ halfTermCheck: { on: d(on), rate, label: 'half-term check' } });
+    const ly = (beforeFirstCheck: boolean) => ({ lastYear: { attendanceRate: 0.85, beforeFirstCheck } });
+    const S = (n: string) => `letter:stage-${n}`;
+    walk(policyPreset('all-saints-stages')!, [
+      // "September: All PA from the previous academic year sent a Stage 1 letter as a trigger baseline"
+      {
+        asOf: '2025-09-03',
+        rate: 0.8,
+        extra: { ...ly(true), halfTermCheck: null, reviewPoint: null },
+        expect: [['enter stage-1', [S('1a'), S('1b')]]],
+        then: ['stage-1', null],
+      },
+      // No review point yet: nothing more, however low.
+      {
+        asOf: '2025-10-10',
+        rate: 0.7,
+        extra: { ...ly(true), halfTermCheck: null, reviewPoint: null },
+        expect: [['stay stage-1', []]],
+        then: ['stage-1', null],
+      },
+      {
+        asOf: '2025-10-24',
+        rate: 0.8,
+        extra: { ...ly(false), ...ht('2025-10-24', 0.8), ...point('2025-10-24', 0.8, '2025-09-03', 0.85) },
+        expect: [['enter stage-2', [S('2a'), S('2b'), 'meeting:attendance-lead', 'plan:improvement']]],
+        then: ['stage-2', null],
+      },
+      {
+        asOf: '2025-12-19',
+        rate: 0.8,
+        extra: { ...ly(false), ...ht('2025-12-19', 0.8), ...point('2025-12-19', 0.8, '2025-10-24', 0.8) },
+        expect: [
+          ['enter stage-3', [S('3a'), 'meeting:headteacher', 'plan:attendance-support', 'referral:education-welfare']],
+        ],
+        then: ['stage-3', null],
+      },
+      {
+        asOf: '2026-02-27',
+        rate: 0.79,
+        extra: { ...ly(false), ...ht('2026-02-13', 0.79), ...point('2026-02-27', 0.79, '2025-12-19', 0.8) },
+        expect: [['enter stage-4', [S('4'), 'referral:education-welfare', 'contract']]],
+        then: ['stage-4', null],
+      },
+      {
+        asOf: '2026-04-30',
+        rate: 0.79,
+        extra: { ...ly(false), ...ht('2026-03-27', 0.79), ...point('2026-04-30', 0.79, '2026-02-27', 0.79) },
+        expect: [['enter stage-5', [S('5'), 'referral:local-authority']]],
+        then: ['stage-5', null],
+      },
+      // "+ive: Positive escalation of Stage 5-4-3-2-1 will be commended with positive letters"
+      {
+        asOf: '2026-05-22',
+        rate: 0.85,
+        extra: { ...ly(false), ...ht('2026-05-22', 0.85), ...point('2026-05-22', 0.85, '2026-04-30', 0.79) },
+        expect: [['stepDown stage-4', POSITIVE]],
+        then: ['stage-4', null],
+      },
+      {
+        asOf: '2026-10-30',
+        rate: 0.9,
+        extra: { ...ly(false), ...ht('2026-10-23', 0.9), ...point('2026-10-30', 0.9, '2026-09-02', 0.85) },
+        expect: [['stepDown stage-3', POSITIVE]],
+        then: ['stage-3', null],
+      },
+      {
+        asOf: '2026-12-18',
+        rate: 0.92,
+        extra: { ...ly(false), ...ht('2026-12-18', 0.92), ...point('2026-12-18', 0.92, '2026-10-30', 0.9) },
+        expect: [['stepDown stage-2', POSITIVE]],
+        then: ['stage-2', null],
+      },
+      {
+        asOf: '2027-02-26',
+        rate: 0.94,
+        extra: { ...ly(false), ...ht('2027-02-12', 0.94), ...point('2027-02-26', 0.94, '2026-12-18', 0.92) },
+        expect: [['stepDown stage-1', POSITIVE]],
+        then: ['stage-1', null],
+      },
+      // "Monitoring … continues until attendance stabilises to 96 percent": at a half-term check.
+      {
+        asOf: '2027-03-26',
+        rate: 0.96,
+        extra: { ...ly(false), ...ht('2027-03-26', 0.96), ...point('2027-02-26', 0.94, '2026-12-18', 0.92) },
+        expect: [['stepDown -', POSITIVE]],
+        then: null,
+      },
     ]);
   });
 
