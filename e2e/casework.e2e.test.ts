@@ -15,7 +15,7 @@ import { seedSmallSchool, type SmallSchool } from '../packages/server/test/fixtu
 import { CasePage, CaseworkPage } from './pages/casework.js';
 import { SignInPage } from './pages/sign-in.js';
 import { browserAvailable, launch } from './support/browser.js';
-import { PASSWORD, TestClock } from './support/server.js';
+import { enableSecondFactors, PASSWORD, TestClock } from './support/server.js';
 
 const DAYS = ['01', '02', '03', '04', '05', '08', '09', '10', '11', '12'].map((x) => `2025-09-${x}`);
 
@@ -92,6 +92,7 @@ describe.skipIf(!browserAvailable())('casework in the browser', () => {
     await evaluateSchool(deps, school.schoolId, '2025-09-12' as PlainDate);
     app = await buildApp(deps, { routes: ROUTES });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
+    await enableSecondFactors(deps, url);
     browser = await launch();
   });
   afterAll(async () => {

@@ -10,9 +10,35 @@ import { loadConfig } from '../../packages/server/src/config/config.js';
 import { migrateToLatest, openDatabase, type Db } from '../../packages/server/src/db/connect.js';
 import { buildApp } from '../../packages/server/src/http/app.js';
 import { localDateTime, type Clock } from '../../packages/server/src/platform/clock.js';
+import type { Deps } from '../../packages/server/src/services/deps.js';
 import { createLogger } from '../../packages/server/src/platform/logger.js';
 import { hashPassword } from '../../packages/server/src/platform/passwords.js';
 import { seedSmallSchool, type SmallSchool } from '../../packages/server/test/fixtures.js';
+import { DEMO_TOTP_SECRET, enrolDemoSecondFactors, totpCode } from '../../packages/server/src/services/mfa.js';
+
+/**
+ * The second-step code for an account of a running test server, by the server's address: the
+ * accounts whose role must use a second factor have the demo's authenticator key. The test may
+ * sign the same person in several times at one clock reading, so the "code already used" mark is
+ * cleared first (a test's privilege, like setting the password hashes).
+ */
+const secondFactorCodes = new Map<string, (email: string) => Promise<string>>();
+export async function enableSecondFactors(deps: Deps, address: string): Promise<() => void> {
+  await enrolDemoSecondFactors(deps);
+  const origin = new URL(address).origin;
+  secondFactorCodes.set(origin, async (email) => {
+    const user = await deps.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+    await deps.db.updateTable('mfa_totp').set({ last_step: null }).where('user_id', '=', user.id).execute();
+    return totpCode(DEMO_TOTP_SECRET, deps.clock.now());
+  });
+  return () => secondFactorCodes.delete(origin);
+}
+
+export function secondFactorCode(base: string, email: string): Promise<string> {
+  const code = secondFactorCodes.get(new URL(base).origin);
+  if (!code) throw new Error(`no test server at ${base}`);
+  return code(email);
+}
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -60,11 +86,10 @@ export async function startServer(startAt = '2025-09-08T07:55:00Z'): Promise<Tes
     .set({ password_hash: await hashPassword(PASSWORD) })
     .execute();
   const clock = new TestClock(startAt);
-  const app = await buildApp(
-    { db: opened.db, dialect: opened.dialect, clock, logger: createLogger('silent'), config },
-    { routes: ROUTES },
-  );
+  const deps = { db: opened.db, dialect: opened.dialect, clock, logger: createLogger('silent'), config };
+  const app = await buildApp(deps, { routes: ROUTES });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const forget = await enableSecondFactors(deps, address);
   return {
     url: address,
     clock,
@@ -72,6 +97,7 @@ export async function startServer(startAt = '2025-09-08T07:55:00Z'): Promise<Tes
     db: opened.db,
     email: (role) => (role === 'teacherB' ? 'teacherb-e2e@school.test' : `${role}-e2e@school.test`),
     async close() {
+      forget();
       await app.close();
       await opened.close();
       rmSync(dir, { recursive: true, force: true });

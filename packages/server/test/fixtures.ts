@@ -12,6 +12,8 @@ import type { Deps } from '../src/services/deps.js';
 import { AppError } from '../src/services/errors.js';
 import { DEFAULT_POLICY } from '../src/services/school-policy.js';
 import type { Dialect } from '../src/db/connect.js';
+import { updateSessionAuth } from '../src/db/repositories/users.js';
+import { hashToken } from '../src/platform/ids.js';
 
 export interface SmallSchool {
   readonly schoolId: string;
@@ -250,4 +252,13 @@ export async function rejection(p: Promise<unknown>): Promise<AppError> {
     throw e;
   }
   throw new Error('expected an AppError');
+}
+
+/**
+ * Settles a session's second factor directly, as if the person had entered their code: for tests
+ * of other pages (signing in as roles that must use a second factor). The second step itself is
+ * tested through its pages (web/mfa-routes.test.ts) and in the browser.
+ */
+export async function passSecondFactor(db: Db, sessionToken: string): Promise<void> {
+  await updateSessionAuth(db, hashToken(sessionToken), { mfaPending: null });
 }

@@ -19,7 +19,7 @@ import type { Role } from '../src/services/authz.js';
 import type { Deps } from '../src/services/deps.js';
 import { forgetCalendar } from '../src/services/registers.js';
 import { freshDatabase } from './databases.js';
-import { seedSmallSchool, type SmallSchool } from './fixtures.js';
+import { passSecondFactor, seedSmallSchool, type SmallSchool } from './fixtures.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -91,6 +91,7 @@ export async function pagesHarness(
     expect(res.statusCode, `sign in as ${who}`).toBe(303);
     const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE);
     if (!cookie) throw new Error('no session cookie');
+    await passSecondFactor(open.db, cookie.value);
     const home = await app.inject({ method: 'GET', url: '/', cookies: { [SESSION_COOKIE]: cookie.value } });
     const csrf = /name="_csrf" value="([^"]+)"/.exec(home.body)?.[1];
     if (!csrf) throw new Error('no CSRF token on the home page');

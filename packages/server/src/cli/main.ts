@@ -116,6 +116,11 @@ export async function main(argv: readonly string[], rawIO: CliIO = processIO): P
     );
 
   program
+    .command('demo-code')
+    .description("The demo's current second-step code for its administrators and leads (the demo key is public)")
+    .action(() => withDeps(async ({ deps }) => (await import('./server.js')).runDemoCode(deps, io)));
+
+  program
     .command('import')
     .description(
       "Load a school's calendar, pupils, marks, contacts and groups into the database (all or nothing; see docs/cli/import.md)",

@@ -17,6 +17,7 @@ import {
   isDatabaseEmpty,
   type DemoSummary,
 } from '../services/demo/index.js';
+import { DEMO_TOTP_SECRET, enrolDemoSecondFactors, MFA_DEFAULT_ROLES, totpCode } from '../services/mfa.js';
 import { addDemoCasework } from '../services/demo/casework.js';
 import type { Deps } from '../services/deps.js';
 import { adminRoutes } from '../web/admin-routes.js';
@@ -79,6 +80,15 @@ function describeDatabase(config: Config): string {
   return config.database.kind === 'sqlite' ? `SQLite at ${config.database.path}` : 'PostgreSQL (DATABASE_URL)';
 }
 
+/** How the demo's leads pass the second step (docs/demo.md). */
+function demoSecondStepLines(): string[] {
+  return [
+    `  second step for ${MFA_DEFAULT_ROLES.join(', ')}: add this key to an authenticator app`,
+    `    ${DEMO_TOTP_SECRET.replace(/(.{4})/g, '$1 ').trim()}`,
+    '    (or run `npx rollcall demo-code` for the current code)',
+  ];
+}
+
 export function printDemo(summary: DemoSummary, io: CliIO): void {
   const lines = [
     `Created the demo trust "${summary.trust.name}":`,
@@ -90,6 +100,7 @@ export function printDemo(summary: DemoSummary, io: CliIO): void {
     'Demo sign-ins (invented people; every account has the same password):',
     ...summary.signIns.map((u) => `  ${u.role.padEnd(20)} ${u.email}`),
     ...(summary.password ? [`  password: ${summary.password}`] : []),
+    ...demoSecondStepLines(),
     '',
   ];
   io.stdout(`${lines.join('\n')}\n`);
@@ -103,8 +114,17 @@ export async function runDemo(deps: Deps, io: CliIO): Promise<number> {
   const t0 = performance.now();
   const summary = await createDemo(deps.db, { today: deps.clock.today(deps.config.timeZone), now: deps.clock.now() });
   await addDemoCasework(deps, summary); // presets and live casework (services/demo/casework.ts)
+  await enrolDemoSecondFactors(deps); // the roles that must use a second factor (docs/demo.md)
   printDemo(summary, io);
   io.stdout(`(demo created in ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  return 0;
+}
+
+/** The demo's current sign-in code (the demo key is public, like its password). */
+export function runDemoCode(deps: Deps, io: CliIO): number {
+  const now = deps.clock.now();
+  const left = 30 - (Math.floor(Date.parse(now) / 1000) % 30);
+  io.stdout(`${totpCode(DEMO_TOTP_SECRET, now)}  (for ${left} more seconds)\n`);
   return 0;
 }
 
@@ -125,15 +145,22 @@ export async function runServe(opened: OpenedDeps, io: CliIO, opts: { prepare: b
     } else {
       // Every start, not only the first, says how to sign in to the demo (while its accounts exist).
       const signIns = await existingDemoSignIns(deps.db);
-      if (signIns.length > 0)
+      if (signIns.length > 0) {
+        // A demo made before second factors: its leads get the demo key now.
+        await enrolDemoSecondFactors(
+          deps,
+          signIns.map((u) => u.email),
+        );
         io.stdout(
           [
             'Demo sign-ins (invented people; the password is the same for all unless it was changed):',
             ...signIns.map((u) => `  ${u.role.padEnd(20)} ${u.email}`),
             `  password: ${DEMO_PASSWORD}`,
+            ...demoSecondStepLines(),
             '',
           ].join('\n') + '\n',
         );
+      }
     }
   } else {
     // A database behind this version (an upgrade deployed without `rollcall migrate`) would fail

@@ -33,6 +33,15 @@ const schema = z.object({
   NOTIFY_SMS_TEMPLATE_ID: z
     .uuid('NOTIFY_SMS_TEMPLATE_ID must be the id of a Notify template whose body is ((body))')
     .optional(),
+  // Encrypts second-factor and single sign-on secrets at rest (docs/security-sign-in.md): 32 random
+  // bytes, base64. Without it, a key file beside the SQLite database (made on first use).
+  SECRETS_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'SECRETS_KEY must be 32 random bytes in base64')
+    .optional(),
+  // Where people reach Rollcall (https://attendance.example.org): single sign-on's redirect
+  // address and the passkeys' relying party. Without it, taken from each request's Host.
+  PUBLIC_URL: z.url('PUBLIC_URL must be a URL like https://attendance.example.org').optional(),
 });
 
 export interface Config {
@@ -60,6 +69,10 @@ export interface Config {
     } | null;
   };
   /** Outgoing text messages: logged only (the demo), or sent through GOV.UK Notify. */
+  /** Base64 of 32 bytes, or null (a key file beside the SQLite database). A secret: never log it. */
+  readonly secretsKey: string | null;
+  /** The site's own origin (no trailing slash), or null. */
+  readonly publicUrl: string | null;
   readonly sms:
     | { readonly provider: 'log' }
     | { readonly provider: 'notify'; readonly apiKey: string; readonly templateId: string };
@@ -115,6 +128,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
             })
           : null,
     }),
+    secretsKey: e.SECRETS_KEY ?? null,
+    publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : null,
     sms: Object.freeze(
       e.SMS_PROVIDER === 'notify' && e.NOTIFY_API_KEY && e.NOTIFY_SMS_TEMPLATE_ID
         ? { provider: 'notify' as const, apiKey: e.NOTIFY_API_KEY, templateId: e.NOTIFY_SMS_TEMPLATE_ID }

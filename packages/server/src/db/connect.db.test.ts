@@ -64,6 +64,9 @@ describeEachDialect('schema', (ctx) => {
         'pupil_school_history',
         'ctf_exports',
         'ctf_export_pupils',
+        'mfa_totp',
+        'mfa_recovery_codes',
+        'webauthn_credentials',
       ].sort(),
     );
   });
@@ -120,6 +123,7 @@ describe('migrations', () => {
         '2026-12-07T12-00-00_letters-fit-to-post',
         '2026-12-07T13-00-00_ctf',
         '2026-12-07T15-00-00_sign-in-throttle',
+        '2026-12-07T15-10-00_mfa',
         '2026-12-07T16-00-00_roll-calls',
       ]);
     } finally {

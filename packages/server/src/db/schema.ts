@@ -31,6 +31,8 @@ export interface SchoolsTable {
   /** The letterhead's logo (migration letters-fit-to-post): PNG or JPEG bytes in base64, and its type. */
   logo_base64: string | null;
   logo_type: string | null;
+  /** 1: every member of staff must use a second factor, not only the roles that must by default. */
+  mfa_all_staff: Generated<number>;
 }
 
 export interface TermsTable {
@@ -161,6 +163,42 @@ export interface AuthSessionsTable {
   csrf_token: string;
   created_at: string;
   expires_at: string;
+  /** What the session still owes before it may be used: 'verify' (a second factor) or 'enrol'. */
+  mfa_pending: string | null;
+  /** When the person last proved who they are in this session (password or second factor). */
+  authenticated_at: string | null;
+  /** A WebAuthn challenge issued to this session, waiting for its answer. */
+  challenge: string | null;
+}
+
+export interface MfaTotpTable {
+  user_id: string;
+  /** The base32 secret, encrypted (platform/secrets.ts). */
+  secret_enc: string;
+  created_at: string;
+  /** Null while being set up. */
+  confirmed_at: string | null;
+  /** The last time step a code was accepted for: a code is never accepted twice. */
+  last_step: number | null;
+}
+
+export interface MfaRecoveryCodesTable {
+  user_id: string;
+  /** SHA-256 of the normalised code. */
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+export interface WebauthnCredentialsTable {
+  id: string;
+  user_id: string;
+  public_key: string;
+  counter: number;
+  transports: string | null;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
 }
 
 export interface LoginAttemptsTable {
@@ -834,6 +872,9 @@ export interface Database {
   auth_sessions: AuthSessionsTable;
   login_attempts: LoginAttemptsTable;
   known_devices: KnownDevicesTable;
+  mfa_totp: MfaTotpTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  webauthn_credentials: WebauthnCredentialsTable;
   registers: RegistersTable;
   session_marks: SessionMarksTable;
   lesson_marks: LessonMarksTable;

@@ -283,6 +283,7 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
       app.get(
         '/exports/daily-attendance',
         {
+          config: { reauth: true },
           schema: {
             summary:
               'Daily pupil-level attendance as CSV: one row per pupil on roll and school session of the day (docs/exports.md)',
@@ -305,6 +306,7 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
       app.get(
         '/exports/census-attendance',
         {
+          config: { reauth: true },
           schema: {
             summary: 'Termly census attendance counts per pupil as CSV, by term name or dates (docs/exports.md)',
             querystring: z.object({

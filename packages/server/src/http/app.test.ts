@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { freshDatabase } from '../../test/databases.js';
-import { seedSmallSchool, type SmallSchool } from '../../test/fixtures.js';
+import { passSecondFactor, seedSmallSchool, type SmallSchool } from '../../test/fixtures.js';
 import { loadConfig } from '../config/config.js';
 import type { OpenDatabase } from '../db/connect.js';
 import { findSession } from '../db/repositories/users.js';
@@ -85,6 +85,7 @@ async function signInAs(who: Role | 'teacherb', password = PASSWORD, next?: stri
   expect(res.statusCode).toBe(303);
   const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE);
   if (!cookie) throw new Error('no session cookie');
+  await passSecondFactor(open.db, cookie.value);
   const home = await app.inject({ method: 'GET', url: '/', cookies: { [SESSION_COOKIE]: cookie.value } });
   const csrf = /name="_csrf" value="([^"]+)"/.exec(home.body)?.[1];
   if (!csrf) throw new Error('no CSRF token on the home page');

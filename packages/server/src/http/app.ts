@@ -39,12 +39,15 @@ import { cleanText } from '../services/text-safety.js';
 import {
   authRoutes,
   clearSessionCookie,
+  holdUntilMfa,
   holdUntilPasswordChanged,
+  holdUntilReauthenticated,
   isApiRequest,
   rejectUnauthenticated,
   secureCookies,
 } from './auth-routes.js';
 import { homeRoutes } from './home-routes.js';
+import { mfaRoutes } from '../web/mfa-routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -58,6 +61,12 @@ declare module 'fastify' {
     csrfToken: string | null;
     /** The account's password was set by an administrator: only the password page may be used. */
     mustChangePassword: boolean;
+    /** The session owes a second factor ('verify') or setting one up ('enrol'): only those pages work. */
+    mfaPending: 'verify' | 'enrol' | null;
+    /** The session's id (the hash of its cookie), null without a session. */
+    sessionId: string | null;
+    /** When the person last proved who they are in this session (re-authentication). */
+    authenticatedAt: string | null;
   }
   interface FastifyReply {
     /** Renders a page from src/web/views with the layout's context merged under `context`. */
@@ -66,6 +75,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route may be used without signing in (sign-in page, health check). */
     public?: boolean;
+    /**
+     * The route exports personal data in bulk: a person signed in with a session must have proved
+     * who they are (password or second factor) within the last few minutes (services/mfa.ts).
+     */
+    reauth?: boolean;
   }
 }
 
@@ -212,6 +226,7 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
     [permissions.duties, 'Admission register', '/admissions'],
     [permissions.administer, 'Accounts', '/admin/users'],
     [permissions.administer, 'Audit log', '/admin/audit'],
+    [permissions.administer, 'Sign-in security', '/admin/sign-in-security'],
     [permissions.jobs, 'Scheduled jobs', '/admin/jobs'],
     [permissions.registerAudit === true, 'Register audit', '/register-audit'],
     [permissions.administer, 'API keys', '/admin/api-keys'],
@@ -491,6 +506,9 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   app.decorateRequest('actor', null);
   app.decorateRequest('csrfToken', null);
   app.decorateRequest('mustChangePassword', false);
+  app.decorateRequest('mfaPending', null);
+  app.decorateRequest('sessionId', null);
+  app.decorateRequest('authenticatedAt', null);
 
   const secure = secureCookies(deps.config);
   await app.register(fastifyHelmet, {
@@ -548,8 +566,15 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     request.actor = session?.actor ?? null;
     request.csrfToken = session?.csrfToken ?? null;
     request.mustChangePassword = session?.mustChangePassword ?? false;
+    request.mfaPending = session?.mfaPending ?? null;
+    request.sessionId = session?.sessionId ?? null;
+    request.authenticatedAt = session?.authenticatedAt ?? null;
     if (!request.actor && request.routeOptions.config.public !== true) return rejectUnauthenticated(request, reply);
+    // The second factor comes before anything else, changing a temporary password included.
+    if (request.mfaPending) return holdUntilMfa(request, reply, request.mfaPending);
     if (request.mustChangePassword) return holdUntilPasswordChanged(request, reply);
+    if (request.routeOptions.config.reauth === true && request.sessionId !== null)
+      return holdUntilReauthenticated(request, reply, deps.clock.now());
   });
 
   // Every state-changing request made with a session must carry its CSRF token. Browsers that
@@ -600,6 +625,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   app.get('/favicon.ico', { config: { public: true } }, (_request, reply) => reply.code(204).send());
 
   await app.register(authRoutes);
+  await app.register(mfaRoutes);
   await app.register(homeRoutes);
   for (const routes of options.routes ?? []) await app.register(routes);
   return app;

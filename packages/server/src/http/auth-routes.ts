@@ -17,6 +17,7 @@ import {
   signOut,
 } from '../services/auth.js';
 import { AppError, HTTP_STATUS } from '../services/errors.js';
+import { recentlyAuthenticated } from '../services/mfa.js';
 
 export function isApiRequest(request: FastifyRequest): boolean {
   return request.url === '/api' || request.url.startsWith('/api/') || request.url.startsWith('/api?');
@@ -115,6 +116,80 @@ export function holdUntilPasswordChanged(request: FastifyRequest, reply: Fastify
   return reply.redirect(PASSWORD_PAGE, 303);
 }
 
+/** Where a session that owes a second factor goes, and where one that must set one up goes. */
+export const MFA_PAGE = '/sign-in/mfa';
+export const MFA_SETUP_PAGE = '/account/mfa/totp';
+export const REAUTH_PAGE = '/account/confirm';
+
+const MFA_PATHS: Record<'verify' | 'enrol', readonly string[]> = {
+  verify: [MFA_PAGE, '/sign-in/passkey', '/sign-in/passkey/options', '/sign-out'],
+  enrol: [MFA_SETUP_PAGE, '/account/mfa/passkeys', '/account/mfa/passkeys/options', '/sign-out'],
+};
+
+function pathOnly(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/**
+ * The answer to a request of a session that still owes a second factor (or must set one up):
+ * only the pages that settle it and signing out work; other pages redirect there, the API
+ * answers 403. Undefined when the request may go ahead.
+ */
+export function holdUntilMfa(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  pending: 'verify' | 'enrol',
+): FastifyReply | undefined {
+  const path = pathOnly(request.url);
+  if (MFA_PATHS[pending].includes(path)) return undefined;
+  if (isApiRequest(request)) {
+    if (/^bearer /i.test(request.headers.authorization ?? '')) return undefined;
+    const message =
+      pending === 'verify'
+        ? 'Finish signing in with your second factor before using the API.'
+        : 'Set up a second factor at /account/mfa/totp before using the API.';
+    return reply.code(403).send({ error: { code: 'FORBIDDEN', message, fields: [], reason: `mfa-${pending}` } });
+  }
+  // Public routes (signing in as someone else, the health check) need nothing of the session.
+  if (request.routeOptions.config.public === true) return undefined;
+  const page = pending === 'verify' ? MFA_PAGE : MFA_SETUP_PAGE;
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    const next = safeNext(request.url);
+    return reply.redirect(next === '/' ? page : `${page}?next=${encodeURIComponent(next)}`, 302);
+  }
+  return reply.redirect(page, 303);
+}
+
+export const REAUTH_REQUIRED_MESSAGE =
+  'Confirm it is you (your password or a code) before exporting personal data. Go to /account/confirm.';
+
+/**
+ * The answer to a bulk export of personal data when the session's last proof of identity is
+ * older than {@link REAUTH_MINUTES}: pages go to the confirmation page and come back; other
+ * requests get 403. Undefined when the request may go ahead (or it acts by an API key).
+ */
+export function holdUntilReauthenticated(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  now: string,
+): FastifyReply | undefined {
+  if (request.sessionId === null || recentlyAuthenticated(request.authenticatedAt, now)) return undefined;
+  if (/^bearer /i.test(request.headers.authorization ?? '')) return undefined;
+  if (isApiRequest(request)) {
+    const error = {
+      code: 'FORBIDDEN',
+      message: REAUTH_REQUIRED_MESSAGE,
+      fields: [],
+      reason: 'reauthentication-required',
+    };
+    return reply.code(403).send({ error });
+  }
+  if (request.method === 'GET' || request.method === 'HEAD')
+    return reply.redirect(`${REAUTH_PAGE}?next=${encodeURIComponent(safeNext(request.url))}`, 302);
+  return reply.redirect(REAUTH_PAGE, 303);
+}
+
 interface SignInPage {
   readonly email?: string;
   readonly next: string;
@@ -166,6 +241,10 @@ export const authRoutes: FastifyPluginAsync = (fastify) => {
       if (previous) await signOut(deps, previous, request.actor ?? undefined);
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions(deps.config), maxAge: SESSION_HOURS * 3600 });
       setDeviceCookie(reply, deps.config, session.deviceToken);
+      if (session.mfaPending) {
+        const page = session.mfaPending === 'verify' ? MFA_PAGE : MFA_SETUP_PAGE;
+        return reply.redirect(next === '/' ? page : `${page}?next=${encodeURIComponent(next)}`, 303);
+      }
       return reply.redirect(next, 303);
     } catch (e) {
       if (!(e instanceof AppError) || !['VALIDATION', 'UNAUTHENTICATED', 'TOO_MANY_ATTEMPTS'].includes(e.code)) throw e;

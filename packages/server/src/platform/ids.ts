@@ -74,3 +74,17 @@ export function newToken(): string {
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
+
+/** Random bytes for a secret (an authenticator app's key). */
+export function newSecretBytes(size: number): Uint8Array {
+  return new Uint8Array(randomBytes(size));
+}
+
+/** Crockford-style base32 without I, L, O, U: easy to read aloud and type. */
+const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A one-time recovery code, `XXXXX-XXXXX` (50 random bits). */
+export function newRecoveryCode(): string {
+  const chars = [...randomBytes(10)].map((b) => CODE_ALPHABET[b & 31]!).join('');
+  return `${chars.slice(0, 5)}-${chars.slice(5)}`;
+}

@@ -25,6 +25,7 @@ import {
   throttledMessage,
 } from './auth.js';
 import { SYSTEM_ACTOR } from './authz.js';
+import { DEMO_TOTP_SECRET, enrolDemoSecondFactors, MFA_DEFAULT_ROLES, totpCode, verifySecondFactor } from './mfa.js';
 import type { Deps } from './deps.js';
 import { AppError } from './errors.js';
 
@@ -145,6 +146,30 @@ describeEachDialect('auth service', (ctx) => {
     );
     expect(e.code).toBe('UNAUTHENTICATED');
     expect(e.message).toBe(SIGN_IN_FAILED_MESSAGE);
+  });
+
+  it('a session owes a second factor: set one up for roles that must, enter it once set up, nothing otherwise', async () => {
+    const deps = depsAt(ctx.db, ctx.dialect, '2025-11-01T08:00:00.000Z');
+    const admin = await signIn(deps, { email: email('admin'), password: PASSWORD, ip: '192.0.2.150' });
+    expect(admin.mfaPending).toBe('enrol');
+    expect((await resolveSession(deps, admin.token))?.mfaPending).toBe('enrol');
+    const teacher = await signIn(deps, { email: email('teacher'), password: PASSWORD, ip: '192.0.2.150' });
+    expect(teacher.mfaPending).toBeNull();
+    expect(MFA_DEFAULT_ROLES).toEqual(
+      expect.arrayContaining(['admin', 'senior_leader', 'attendance_officer', 'trust_lead', 'la_officer']),
+    );
+    expect(MFA_DEFAULT_ROLES).not.toContain('teacher');
+    expect(await enrolDemoSecondFactors(deps)).toBeGreaterThanOrEqual(5);
+    const again = await signIn(deps, { email: email('senior_leader'), password: PASSWORD, ip: '192.0.2.150' });
+    expect(again.mfaPending).toBe('verify');
+    const s = await resolveSession(deps, again.token);
+    await verifySecondFactor(deps, again.actor, {
+      code: totpCode(DEMO_TOTP_SECRET, '2025-11-01T08:00:00.000Z'),
+      sessionId: s!.sessionId,
+      ip: '192.0.2.150',
+    });
+    expect((await resolveSession(deps, again.token))?.mfaPending).toBeNull();
+    await ctx.db.deleteFrom('mfa_totp').execute();
   });
 
   describe('throttling never denies the rightful person', () => {

@@ -8,12 +8,9 @@ import type { DbOrTrx } from '../db/connect.js';
 import {
   claimNotice,
   clearThrottleKeys,
-  countFailure,
   isKnownDevice,
-  refuseUntil,
   rememberDevice,
   schoolForAccountNotice,
-  throttleStates,
 } from '../db/sign-in-throttle.js';
 import {
   createUser,
@@ -36,6 +33,18 @@ import { audit } from './audit.js';
 import { can, isRole, isSchoolStaff, SYSTEM_ACTOR, type Actor, type Role } from './authz.js';
 import type { Deps } from './deps.js';
 import { queueMessage } from './messages.js';
+import { mfaPendingAfterFirstFactor, type MfaPending } from './mfa.js';
+import { countFailures, refusedForKeys, throttledMessage, waitInWords, type CountedKey } from './throttle.js';
+
+export {
+  delaySeconds,
+  FIRST_DELAY_SECONDS,
+  MAX_DELAY_MINUTES,
+  RESET_AFTER_MINUTES,
+  retryAfterSeconds,
+  throttledMessage,
+  waitInWords,
+} from './throttle.js';
 import { AppError, type FieldError } from './errors.js';
 
 /** The session cookie's name. */
@@ -66,11 +75,6 @@ export const EMAIL_FREE_FAILURES = 20;
  * High because a whole school usually reaches us from one public address.
  */
 export const IP_FREE_FAILURES = 100;
-/** The first delay, doubled at each further failure up to {@link MAX_DELAY_MINUTES}. */
-export const FIRST_DELAY_SECONDS = 30;
-export const MAX_DELAY_MINUTES = 15;
-/** A key's count starts again this long after its last failure. */
-export const RESET_AFTER_MINUTES = 60;
 /** Failures for an account's email (unknown devices) before its owner is told by email… */
 export const NOTIFY_AFTER_FAILURES = 10;
 /** …at most once in this many hours. */
@@ -79,34 +83,6 @@ export const NOTIFY_EVERY_HOURS = 24;
 /** The device cookie: set on a successful sign-in, it makes the device a known one for that account. */
 export const DEVICE_COOKIE = 'rollcall_device';
 export const DEVICE_COOKIE_DAYS = 180;
-
-/**
- * The delay after a key's `failures`-th failure: none for the free ones, then
- * {@link FIRST_DELAY_SECONDS} doubling to {@link MAX_DELAY_MINUTES}.
- *
- * @example delaySeconds(6, 5) === 30; delaySeconds(7, 5) === 60; delaySeconds(99, 5) === 900
- */
-export function delaySeconds(failures: number, free: number): number {
-  if (failures <= free) return 0;
-  return Math.min(MAX_DELAY_MINUTES * 60, FIRST_DELAY_SECONDS * 2 ** Math.min(failures - free - 1, 20));
-}
-
-/** "30 seconds", "1 minute", "8 minutes": how long to wait, rounded up to a whole minute past one. */
-export function waitInWords(seconds: number): string {
-  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
-  const minutes = Math.ceil(seconds / 60);
-  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
-}
-
-export function throttledMessage(seconds: number): string {
-  return `You have tried to sign in too many times. Wait ${waitInWords(seconds)}, then try again.`;
-}
-
-/** The Retry-After of a TOO_MANY_ATTEMPTS error, in seconds (at least 1). */
-export function retryAfterSeconds(e: AppError): number {
-  const s = e.details['retryAfterSeconds'];
-  return typeof s === 'number' && s > 0 ? Math.ceil(s) : MAX_DELAY_MINUTES * 60;
-}
 
 /** @see https://www.ncsc.gov.uk/collection/passwords (length over complexity) */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -136,37 +112,6 @@ function pairKey(email: string, ip: string): string {
 }
 function deviceKey(deviceHash: string, userId: string): string {
   return `device:${deviceHash}:${userId}`;
-}
-
-interface CountedKey {
-  readonly key: string;
-  /** Failures before the key is delayed. */
-  readonly free: number;
-  /** Refusals of this key stop a sign-in (false: counted only, to tell the owner). */
-  readonly blocks: boolean;
-}
-
-/** The seconds until the latest refusal of these keys ends, or 0. */
-async function refusedFor(db: DbOrTrx, keys: readonly string[], now: string): Promise<number> {
-  const states = await throttleStates(db, keys);
-  let until = 0;
-  for (const st of states.values()) {
-    if (st.refusedUntil !== null && st.refusedUntil > now) until = Math.max(until, Date.parse(st.refusedUntil));
-  }
-  return until === 0 ? 0 : Math.ceil((until - Date.parse(now)) / 1000);
-}
-
-/** Counts a failure on each key and starts its delay; returns each key's new count. */
-async function countFailures(db: DbOrTrx, keys: readonly CountedKey[], now: string): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  const resetBefore = plus(now, -RESET_AFTER_MINUTES * MINUTE_MS);
-  for (const k of keys) {
-    const failures = await countFailure(db, k.key, { at: now, resetBefore });
-    counts.set(k.key, failures);
-    const delay = delaySeconds(failures, k.free);
-    if (delay > 0) await refuseUntil(db, k.key, plus(now, delay * 1000));
-  }
-  return counts;
 }
 
 /**
@@ -221,18 +166,20 @@ export interface SignedIn {
   readonly actor: Actor;
   /** The device cookie to set (the one sent, or a new one): this device is now known for the account. */
   readonly deviceToken: string;
+  /** What the session still owes before it may be used: a second factor, or setting one up. */
+  readonly mfaPending: MfaPending;
 }
 
 /** What the throttle counts for a sign-in attempt: per pair, or per known device. */
 function throttleKeys(email: string, ip: string, knownDeviceOf: { deviceHash: string; userId: string } | undefined) {
   if (knownDeviceOf) {
     // A known device is throttled on its own: what others do elsewhere never delays it.
-    return [{ key: deviceKey(knownDeviceOf.deviceHash, knownDeviceOf.userId), free: PAIR_FREE_FAILURES, blocks: true }];
+    return [{ key: deviceKey(knownDeviceOf.deviceHash, knownDeviceOf.userId), free: PAIR_FREE_FAILURES }];
   }
   return [
-    { key: pairKey(email, ip), free: PAIR_FREE_FAILURES, blocks: true },
-    { key: emailKey(email), free: EMAIL_FREE_FAILURES, blocks: true },
-    { key: ipKey(ip), free: IP_FREE_FAILURES, blocks: true },
+    { key: pairKey(email, ip), free: PAIR_FREE_FAILURES },
+    { key: emailKey(email), free: EMAIL_FREE_FAILURES },
+    { key: ipKey(ip), free: IP_FREE_FAILURES },
   ] satisfies CountedKey[];
 }
 
@@ -297,9 +244,9 @@ export async function signIn(deps: Deps, input: SignInInput): Promise<SignedIn> 
       ? { deviceHash, userId: found.user.id }
       : undefined;
   const keys = throttleKeys(email, input.ip, known);
-  const wait = await refusedFor(
+  const wait = await refusedForKeys(
     deps.db,
-    keys.filter((k) => k.blocks).map((k) => k.key),
+    keys.map((k) => k.key),
     now,
   );
   if (wait > 0) {
@@ -333,6 +280,7 @@ export async function signIn(deps: Deps, input: SignInInput): Promise<SignedIn> 
   const csrfToken = newToken();
   const deviceToken = input.deviceToken ?? newToken();
   const expiresAt = plus(now, SESSION_HOURS * 60 * MINUTE_MS);
+  const mfaPending = await mfaPendingAfterFirstFactor(deps.db, found.user);
   await deps.db.transaction().execute(async (trx) => {
     // The rightful person got in from this client: its own delay ends. The counts across the
     // email and the address do not: an attack from elsewhere may still be going on.
@@ -341,17 +289,25 @@ export async function signIn(deps: Deps, input: SignInInput): Promise<SignedIn> 
       ...(known ? [deviceKey(known.deviceHash, known.userId)] : []),
     ]);
     await rememberDevice(trx, hashToken(deviceToken), actor.userId, now);
-    await insertSession(trx, { id: hashToken(token), userId: actor.userId, csrfToken, createdAt: now, expiresAt });
+    await insertSession(trx, {
+      id: hashToken(token),
+      userId: actor.userId,
+      csrfToken,
+      createdAt: now,
+      expiresAt,
+      mfaPending,
+      authenticatedAt: now,
+    });
     await audit(trx, actor, now, {
       action: 'auth.signIn',
       entityType: 'user',
       entityId: actor.userId,
       schoolId: actor.schoolId,
-      details: { ip: input.ip, knownDevice: known !== undefined },
+      details: { ip: input.ip, knownDevice: known !== undefined, ...(mfaPending ? { mfaPending } : {}) },
     });
   });
-  deps.logger.info({ userId: actor.userId, role: actor.role }, 'signed in');
-  return { token, csrfToken, expiresAt, actor, deviceToken };
+  deps.logger.info({ userId: actor.userId, role: actor.role, mfaPending }, 'signed in');
+  return { token, csrfToken, expiresAt, actor, deviceToken, mfaPending };
 }
 
 export interface ResolvedSession {
@@ -360,6 +316,12 @@ export interface ResolvedSession {
   readonly expiresAt: string;
   /** The password was set by an administrator: only the password page may be used until it is changed. */
   readonly mustChangePassword: boolean;
+  /** The session's id (the token's hash). */
+  readonly sessionId: string;
+  /** A second factor is owed ('verify') or must be set up ('enrol') before anything else. */
+  readonly mfaPending: MfaPending;
+  /** When the person last proved who they are in this session. */
+  readonly authenticatedAt: string | null;
 }
 
 /**
@@ -380,7 +342,15 @@ export async function resolveSession(deps: Deps, token: string | undefined): Pro
     await deleteSession(deps.db, id);
     return undefined;
   }
-  return { actor, csrfToken: session.csrfToken, expiresAt: session.expiresAt, mustChangePassword };
+  return {
+    actor,
+    csrfToken: session.csrfToken,
+    expiresAt: session.expiresAt,
+    mustChangePassword,
+    sessionId: id,
+    mfaPending: session.mfaPending ?? null,
+    authenticatedAt: session.authenticatedAt ?? null,
+  };
 }
 
 /** Ends a session (nothing happens for an unknown token). */
@@ -572,7 +542,7 @@ export async function changeOwnPassword(
 
   const now = deps.clock.now();
   const key = `password-change:${user.id}`;
-  const wait = await refusedFor(deps.db, [key], now);
+  const wait = await refusedForKeys(deps.db, [key], now);
   if (wait > 0) {
     await audit(deps.db, actor, now, {
       action: 'user.passwordChangeThrottled',
@@ -585,7 +555,7 @@ export async function changeOwnPassword(
   }
   const hash = await findPasswordHash(deps.db, user.id);
   if (hash === undefined || !(await verifyPassword(hash, input.currentPassword))) {
-    await countFailures(deps.db, [{ key, free: PAIR_FREE_FAILURES, blocks: true }], now);
+    await countFailures(deps.db, [{ key, free: PAIR_FREE_FAILURES }], now);
     await audit(deps.db, actor, now, {
       action: 'user.passwordChangeFailed',
       entityType: 'user',

@@ -173,7 +173,7 @@ export const adminRoutes: FastifyPluginAsync = (fastify) => {
 
   app.get(
     '/pupils/:id/subject-access',
-    { schema: { params: z.object({ id: z.string().min(1).max(200) }) } },
+    { config: { reauth: true }, schema: { params: z.object({ id: z.string().min(1).max(200) }) } },
     async (request, reply) => {
       const out = await subjectAccessExport(deps, requireActor(request), request.params.id);
       const name = `subject-access-${out.about.upn || out.about.pupilId}-${out.exportedAt.slice(0, 10)}.json`;

@@ -10,7 +10,7 @@ import { isPlainDate, type PlainDate } from '@rollcall/domain';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireActor } from '../http/auth-routes.js';
+import { holdUntilReauthenticated, requireActor } from '../http/auth-routes.js';
 import { schoolDashboard } from '../services/analysis/dashboard.js';
 import {
   auditListExport,
@@ -158,6 +158,11 @@ async function sendExport(
   q: Query,
 ): Promise<FastifyReply> {
   const table = pickTable(tables, q.table);
+  if (namesPupils(table)) {
+    // A list that names pupils is personal data in bulk: the person proves it is them first.
+    const held = holdUntilReauthenticated(reply.request, reply, deps.clock.now());
+    if (held) return held;
+  }
   const file = exportTable(table, q.format!);
   if (namesPupils(table)) await auditListExport(deps, actor, view, table, q.format!);
   return reply

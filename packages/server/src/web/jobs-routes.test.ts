@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, pagesHarness, section, textOf, type PagesHarness, type PageSession } from '../../test/web-pages.js';
+import { passSecondFactor } from '../../test/fixtures.js';
 import type { PlainDate } from '@rollcall/domain';
 import { SESSION_COOKIE } from '../services/auth.js';
 import { hashPassword } from '../platform/passwords.js';
@@ -74,6 +75,7 @@ describe('the scheduled jobs page', () => {
       payload: { email: 'install-admin@school.test', password: PASSWORD },
     });
     const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE)!.value;
+    await passSecondFactor(t.open.db, cookie);
     const home = await t.app.inject({ method: 'GET', url: '/', cookies: { [SESSION_COOKIE]: cookie } });
     const csrf = /name="_csrf" value="([^"]+)"/.exec(home.body)![1]!;
     const installAdmin = { cookie, csrf };

@@ -439,11 +439,15 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
     },
   );
 
-  app.get('/evidence-packs/:file', { schema: { params: z.object({ file: ID }) } }, async (request, reply) => {
-    const actor = requireActor(request);
-    const { pdf, filename } = await packPdf(deps, actor, pdfId(request.params.file));
-    return sendPdf(reply, pdf, filename);
-  });
+  app.get(
+    '/evidence-packs/:file',
+    { config: { reauth: true }, schema: { params: z.object({ file: ID }) } },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const { pdf, filename } = await packPdf(deps, actor, pdfId(request.params.file));
+      return sendPdf(reply, pdf, filename);
+    },
+  );
 
   app.post(
     '/evidence-packs/:id/sent',

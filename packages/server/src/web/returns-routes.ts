@@ -134,7 +134,7 @@ export const returnsRoutes: FastifyPluginAsync = (fastify) => {
     });
   });
 
-  app.get('/returns/:id/csv', { schema: { params: PARAMS } }, async (request, reply) => {
+  app.get('/returns/:id/csv', { config: { reauth: true }, schema: { params: PARAMS } }, async (request, reply) => {
     const actor = requireActor(request);
     const r = await getReturn(deps, actor, request.params.id);
     return reply

@@ -26,6 +26,7 @@ import { addDemoCasework } from '../services/demo/casework.js';
 import { createDemo, type DemoSummary } from '../services/demo/index.js';
 import type { Deps } from '../services/deps.js';
 import { forgetCalendar } from '../services/registers.js';
+import { passSecondFactor } from '../../test/fixtures.js';
 
 const PASSWORD = 'smoke-test-password';
 /** Wednesday 25 November 2026, 10:30 in London: the morning registers have closed. */
@@ -181,6 +182,7 @@ describe('smoke: every page as every role on the demo trust (SQLite)', () => {
       expect(signIn.statusCode, `sign in as ${email}`).toBe(303);
       const cookie = signIn.cookies.find((c) => c.name === SESSION_COOKIE)?.value;
       expect(cookie).toBeDefined();
+      await passSecondFactor(open.db, cookie!);
       const get = (url: string) => app.inject({ method: 'GET', url, cookies: { [SESSION_COOKIE]: cookie! } });
 
       const problems: Problem[] = [];

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, pagesHarness, section, textOf, type PageSession, type PagesHarness } from '../../test/web-pages.js';
+import { passSecondFactor } from '../../test/fixtures.js';
 import { SESSION_COOKIE } from '../services/auth.js';
 import { accountRoutes } from './account-routes.js';
 import { usersAdminRoutes } from './users-admin-routes.js';
@@ -261,6 +262,9 @@ describe('account management pages', () => {
       .execute();
     const signedIn = await signIn('installation@rollcall.test', PASSWORD);
     const cookie = signedIn.cookies.find((c) => c.name === SESSION_COOKIE)!.value;
+    // An installation administrator must set up a second factor first (tested in mfa-routes.test.ts).
+    expect(signedIn.headers.location).toBe('/account/mfa/totp');
+    await passSecondFactor(t.open.db, cookie);
     const home = await t.app.inject({ method: 'GET', url: '/', cookies: { [SESSION_COOKIE]: cookie } });
     const csrf = /name="_csrf" value="([^"]+)"/.exec(home.body)![1]!;
     const s = { cookie, csrf };

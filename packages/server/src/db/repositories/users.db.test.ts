@@ -131,6 +131,8 @@ describeEachDialect('users repository', (ctx) => {
         csrfToken: `csrf${i}`,
         createdAt: '2025-09-08T08:00:00.000Z',
         expiresAt: '2025-09-08T16:00:00.000Z',
+        mfaPending: null,
+        authenticatedAt: '2025-09-08T08:00:00.000Z',
       });
       expect(found?.actor).toEqual(await getActor(ctx.db, userId));
     }
@@ -166,6 +168,8 @@ describeEachDialect('users repository', (ctx) => {
       csrfToken: 'c1',
       createdAt: '2025-09-08T08:00:00.000Z',
       expiresAt: '2025-09-08T16:00:00.000Z',
+      mfaPending: null,
+      authenticatedAt: '2025-09-08T08:00:00.000Z',
     });
     await insertSession(ctx.db, {
       id: 'h2',
@@ -180,6 +184,8 @@ describeEachDialect('users repository', (ctx) => {
       csrfToken: 'c1',
       createdAt: '2025-09-08T08:00:00.000Z',
       expiresAt: '2025-09-08T16:00:00.000Z',
+      mfaPending: null,
+      authenticatedAt: '2025-09-08T08:00:00.000Z',
     });
     expect(await deleteExpiredSessions(ctx.db, '2025-09-08T09:00:00.000Z')).toBe(1);
     expect(await findSession(ctx.db, 'h2')).toBeUndefined();

@@ -248,23 +248,77 @@ export interface StoredSession {
   readonly csrfToken: string;
   readonly createdAt: string;
   readonly expiresAt: string;
+  /** What the session still owes: a second factor ('verify') or setting one up ('enrol'); null when nothing. */
+  readonly mfaPending?: 'verify' | 'enrol' | null;
+  /** When the person last proved who they are in this session. */
+  readonly authenticatedAt?: string | null;
+}
+
+function mfaPendingOf(v: string | null | undefined): 'verify' | 'enrol' | null {
+  return v === 'verify' || v === 'enrol' ? v : null;
 }
 
 export async function insertSession(db: DbOrTrx, s: StoredSession): Promise<void> {
   await db
     .insertInto('auth_sessions')
-    .values({ id: s.id, user_id: s.userId, csrf_token: s.csrfToken, created_at: s.createdAt, expires_at: s.expiresAt })
+    .values({
+      id: s.id,
+      user_id: s.userId,
+      csrf_token: s.csrfToken,
+      created_at: s.createdAt,
+      expires_at: s.expiresAt,
+      mfa_pending: s.mfaPending ?? null,
+      authenticated_at: s.authenticatedAt ?? s.createdAt,
+    })
     .execute();
+}
+
+/** Records what a session still owes (null: nothing) and, when given, that the person proved who they are now. */
+export async function updateSessionAuth(
+  db: DbOrTrx,
+  id: string,
+  p: { mfaPending: 'verify' | 'enrol' | null; authenticatedAt?: string },
+): Promise<void> {
+  await db
+    .updateTable('auth_sessions')
+    .set({
+      mfa_pending: p.mfaPending,
+      ...(p.authenticatedAt ? { authenticated_at: p.authenticatedAt } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Records when the person last proved who they are in this session (re-authentication). */
+export async function touchSessionAuthenticated(db: DbOrTrx, id: string, at: string): Promise<void> {
+  await db.updateTable('auth_sessions').set({ authenticated_at: at }).where('id', '=', id).execute();
+}
+
+/** A WebAuthn challenge issued to a session (null clears it), and reading it back. */
+export async function setSessionChallenge(db: DbOrTrx, id: string, challenge: string | null): Promise<void> {
+  await db.updateTable('auth_sessions').set({ challenge }).where('id', '=', id).execute();
+}
+export async function sessionChallenge(db: DbOrTrx, id: string): Promise<string | null> {
+  const r = await db.selectFrom('auth_sessions').select('challenge').where('id', '=', id).executeTakeFirst();
+  return r?.challenge ?? null;
 }
 
 export async function findSession(db: DbOrTrx, id: string): Promise<StoredSession | undefined> {
   const r = await db
     .selectFrom('auth_sessions')
-    .select(['id', 'user_id', 'csrf_token', 'created_at', 'expires_at'])
+    .select(['id', 'user_id', 'csrf_token', 'created_at', 'expires_at', 'mfa_pending', 'authenticated_at'])
     .where('id', '=', id)
     .executeTakeFirst();
   return r
-    ? { id: r.id, userId: r.user_id, csrfToken: r.csrf_token, createdAt: r.created_at, expiresAt: r.expires_at }
+    ? {
+        id: r.id,
+        userId: r.user_id,
+        csrfToken: r.csrf_token,
+        createdAt: r.created_at,
+        expiresAt: r.expires_at,
+        mfaPending: mfaPendingOf(r.mfa_pending),
+        authenticatedAt: r.authenticated_at,
+      }
     : undefined;
 }
 
@@ -281,6 +335,8 @@ const sessionWithActorQuery = prepared((db, args: { id: string }) =>
       's.csrf_token',
       's.created_at as session_created_at',
       's.expires_at',
+      's.mfa_pending',
+      's.authenticated_at',
       'u.id',
       'u.email',
       'u.display_name',
@@ -317,6 +373,8 @@ export async function findSessionWithActor(
     csrfToken: first.csrf_token,
     createdAt: first.session_created_at,
     expiresAt: first.expires_at,
+    mfaPending: mfaPendingOf(first.mfa_pending),
+    authenticatedAt: first.authenticated_at,
   };
   const user =
     first.id === null || first.email === null || first.display_name === null || first.role === null
