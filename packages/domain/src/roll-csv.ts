@@ -3,8 +3,8 @@
  * into the pupil's compact array, without a string, an object or an array per row.
  *
  * It reads only what it can be sure of, and answers `undefined` for anything else: a quoted field,
- * a byte outside ASCII in a column it reads, a line that is not a clean mark, and every kind of
- * input error. The caller then runs {@link buildRoll} over the parsed text, which reports every
+ * a carriage return that does not end a line, a byte outside ASCII or a control character in a
+ * column it reads, a line that is not a clean mark, and every kind of input error. The caller then runs {@link buildRoll} over the parsed text, which reports every
  * problem with its line. So on a good file both give the same roll, and on a bad one the messages
  * are {@link buildRoll}'s, word for word (decision 0004; a property test compares the two).
  *
@@ -147,6 +147,10 @@ export function buildRollFromCsv(
   if (issues.length > 0) return undefined;
   // A quote anywhere may hide a comma or a line break inside a field: leave it to the full reader.
   if (bytes.indexOf(QUOTE) >= 0) return undefined;
+  // So may a carriage return that does not end a line (the full reader refuses such a file).
+  for (let cr = bytes.indexOf(CR); cr >= 0; cr = bytes.indexOf(CR, cr + 2)) {
+    if (bytes[cr + 1] !== NEWLINE) return undefined;
+  }
   const dates = dateTable(cal);
   if (!dates) return undefined;
   const { set2024, set2006 } = tables();

@@ -22,6 +22,7 @@ import {
 } from '@rollcall/domain';
 import { parseCsv, type CsvTable } from '../imports/csv.js';
 import { parseJsonWithLines } from '../imports/json-lines.js';
+import { decodeText } from '../imports/decode.js';
 import { readInputBytes, readInputFile } from '../imports/read-file.js';
 import type { CliIO } from './io.js';
 import type { AnalyseReport, PupilReport } from './analyse-report.js';
@@ -168,7 +169,7 @@ export async function runAnalyse(args: AnalyseArgs, io: CliIO): Promise<number> 
   if (!roll) {
     let marksTable: CsvTable | undefined;
     if (marksBytes !== undefined) {
-      marksTable = parseCsv(marksBytes.toString('utf8'));
+      marksTable = parseCsv(decodeText(marksBytes));
       if (!checkTable(args.marks, marksTable, MARK_COLUMNS, problems)) marksTable = undefined;
     }
     if (!cal || !marksTable || !pupilsOk || (args.pupils !== undefined && !pupilsTable)) {

@@ -77,13 +77,13 @@ const wildRow: fc.Arbitrary<Row> = fc.record({
       weight: 1,
     },
   ),
-  session: fc.constantFrom('AM', 'PM', 'am', ' pm ', 'XX', '', 'A'),
+  session: fc.constantFrom('AM', 'PM', 'am', ' pm ', 'XX', '', 'A', 'AM\r', '\u000bPM'),
   code: fc.oneof(
     { arbitrary: fc.constantFrom(...CODES_2024, ...CODES_2006), weight: 6 },
     { arbitrary: fc.constantFrom('o', 'c1', ' / ', 'Q9', '', '#', 'ABC', 'é'), weight: 2 },
   ),
   minutes: fc.constantFrom('', '5', '0', '600', '601', '12345', 'x', ' 7 '),
-  note: fc.constantFrom('x', '', 'a "quoted" note', 'é', 'two words'),
+  note: fc.constantFrom('x', '', 'a "quoted" note', 'é', 'two words', 'a\rb', 'ctrl\u0001', '\u0093smart\u0094'),
 });
 
 interface Shape {
