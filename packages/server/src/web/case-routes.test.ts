@@ -49,6 +49,17 @@ describe('the casework pages', () => {
     expect(res.body).toContain('href="/casework"');
   });
 
+  it('on the case page, starts the suggestion with a capital and names the policy without seed keys', async () => {
+    const bea = t.school.pupilsA[1]!;
+    const page = await t.get(`/pupils/${bea}/case`, officer);
+    expect(page.statusCode).toBe(200);
+    const text = textOf(page.body);
+    expect(text).toContain('Enter Track 1: attendance support meeting');
+    expect(text).not.toContain('enter Track 1');
+    expect(text).toContain('the school’s written policy §5.3 Twin-Track Model');
+    expect(text).not.toMatch(/seeds? 0\d\d/);
+  });
+
   it('does not send a SENCO, who may not send letters, to the compose page', async () => {
     const senco = await t.signInAs('senco');
     const res = await t.get('/casework', senco);
