@@ -235,7 +235,8 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
       const pupilId = request.params.pupilId;
       const letters = await lettersForPupil(deps, actor, pupilId);
       const { pupil, school, resource } = await loadPupilScope(deps.db, pupilId);
-      const templates = await listTemplates(deps, actor, school.id);
+      // Texts (`text-…`) are edited with the templates but are not letters to write.
+      const templates = (await listTemplates(deps, actor, school.id)).filter((t) => !t.key.startsWith('text-'));
       const banner = request.query.sent ? (BANNERS[request.query.sent] ?? null) : null;
       return reply.view('letters.njk', {
         pupil: { id: pupilId, name: `${pupil.forename} ${pupil.surname}` },

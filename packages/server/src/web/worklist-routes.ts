@@ -6,6 +6,7 @@
  * redirects back (post/redirect/get); a problem re-renders the page with the error summary and
  * what was typed.
  */
+import { sendFirstDayTexts } from '../services/first-day-texts.js';
 import { listOutbox } from '../services/messages.js';
 import { isPlainDate, type PlainDate } from '@rollcall/domain';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
@@ -33,7 +34,11 @@ const many = z.union([z.string(), z.array(z.string())]).optional();
 const WORKLIST_QUERY = z.object({
   date: z.string().max(20).optional(),
   done: z.enum(['attempt', 'resolved']).optional(),
+  texts: z.string().max(20).optional(),
+  texted: z.string().max(20).optional(),
+  skipped: z.string().max(20).optional(),
 });
+const TEXTS_BODY = z.object({ _csrf: z.string().optional(), date: text, pupilId: text });
 const ATTEMPT_BODY = z.object({
   _csrf: z.string().optional(),
   date: text,
@@ -230,13 +235,32 @@ export const worklistRoutes: FastifyPluginAsync = (fastify) => {
   app.get('/worklist', { schema: { querystring: WORKLIST_QUERY } }, async (request, reply) => {
     const actor = requireActor(request);
     const date = await dateOr(deps, actor, request.query.date);
+    const q = request.query;
+    const smsWord =
+      deps.config.sms.provider === 'log'
+        ? ' No text message provider is configured, so they are written to the log, not delivered to phones.'
+        : ' The outbox shows when each is delivered.';
     const banner =
-      request.query.done === 'attempt'
+      q.done === 'attempt'
         ? 'Contact attempt recorded'
-        : request.query.done === 'resolved'
+        : q.done === 'resolved'
           ? 'Absence resolved: the N mark was re-coded and the change kept in the history'
-          : null;
+          : q.texts !== undefined
+            ? `${q.texts} text${q.texts === '1' ? '' : 's'} queued in the outbox for the families of ${q.texted ?? '0'} pupil${q.texted === '1' ? '' : 's'}${q.skipped && q.skipped !== '0' ? `; ${q.skipped} pupil${q.skipped === '1' ? '' : 's'} not texted (no mobile number)` : ''}.${smsWord}`
+            : null;
     return renderWorklist(deps, reply, actor, date, { banner });
+  });
+
+  app.post('/worklist/texts', { schema: { body: TEXTS_BODY } }, async (request, reply) => {
+    const actor = requireActor(request);
+    if (!actor.schoolId) throw new AppError('FORBIDDEN', 'The worklist is for staff of a school.');
+    const date = await dateOr(deps, actor, request.body.date);
+    const pupilId = request.body.pupilId.trim() || null;
+    const r = await sendFirstDayTexts(deps, actor, { schoolId: actor.schoolId, date, pupilId });
+    return reply.redirect(
+      `/worklist?date=${date}&texts=${r.queued}&texted=${r.pupils}&skipped=${r.skipped.length}${pupilId ? `#pupil-${encodeURIComponent(pupilId)}` : ''}`,
+      303,
+    );
   });
 
   app.post('/worklist/attempts', { schema: { body: ATTEMPT_BODY } }, async (request, reply) => {

@@ -17,6 +17,17 @@ function letter(key: string, title: string, body: string, purpose: LetterPurpose
   return { key, title, body: body.trim(), purpose };
 }
 
+/**
+ * The first-day text from the worklist (a text message, not a letter: it is edited on the
+ * templates page like one, and never offered as a letter to write). Keys of texts start `text-`.
+ */
+export const FIRST_DAY_TEXT: LetterTemplate = {
+  key: 'text-first-day',
+  title: 'Text: we have not heard from you about an absence today',
+  body: "{{school.name}}: we have not heard from you about {{pupil.forename}}'s absence today. Please call the school office to tell us why {{pupil.forename}} is not in school.",
+  purpose: 'urgent-follow-up',
+};
+
 /** The key of the built-in summary letter every school has (the half-termly letter to every family). */
 export const ATTENDANCE_SUMMARY_KEY = 'attendance-summary';
 

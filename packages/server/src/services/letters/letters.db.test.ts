@@ -62,6 +62,7 @@ describeEachDialect('letters and evidence packs', (ctx) => {
       'meeting-invitation',
       'meeting-missed',
       'positive',
+      'text-first-day',
       'track-1-concern',
       'track-1-plan',
       'track-2',

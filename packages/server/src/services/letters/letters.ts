@@ -32,7 +32,7 @@ import { AppError, type FieldError } from '../errors.js';
 import { queueMessage } from '../messages.js';
 import { caseworkPolicyOf, policyLetters } from '../school-policy.js';
 import { getPupilRecord } from '../pupils.js';
-import { ATTENDANCE_SUMMARY_KEY, DEFAULT_LETTER_TEMPLATES, type LetterTemplate } from './defaults.js';
+import { ATTENDANCE_SUMMARY_KEY, DEFAULT_LETTER_TEMPLATES, FIRST_DAY_TEXT, type LetterTemplate } from './defaults.js';
 import { languageName, normaliseLanguage, refuseRightToLeft, unsupportedLanguage } from './languages.js';
 import { schoolDetailsOf, schoolPostalAddress } from '../school-details.js';
 import { renderLetterPdf, type LetterContent } from './letter-pdf.js';
@@ -106,8 +106,9 @@ export async function libraryOf(deps: Deps, school: School): Promise<TemplateLib
     languages: [],
   });
   const fromPolicy = policyLetters(school.policy);
-  for (const t of [...DEFAULT_LETTER_TEMPLATES, ...fromPolicy]) english.set(t.key, view(t, false, null, 'en'));
-  const offered = new Set<string>([ATTENDANCE_SUMMARY_KEY, ...fromPolicy.map((t) => t.key)]);
+  for (const t of [...DEFAULT_LETTER_TEMPLATES, FIRST_DAY_TEXT, ...fromPolicy])
+    english.set(t.key, view(t, false, null, 'en'));
+  const offered = new Set<string>([ATTENDANCE_SUMMARY_KEY, FIRST_DAY_TEXT.key, ...fromPolicy.map((t) => t.key)]);
   const policyJson = JSON.stringify(caseworkPolicyOf(school.policy));
   for (const key of policyJson.match(/"letter:[a-z0-9-]+"/g) ?? []) offered.add(key.slice('"letter:'.length, -1));
   // Rollcall's letters for steps the policy takes without naming a letter: a meeting needs an
