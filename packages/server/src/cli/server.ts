@@ -42,6 +42,7 @@ import { returnsRoutes } from '../web/returns-routes.js';
 import { accountRoutes } from '../web/account-routes.js';
 import { usersAdminRoutes } from '../web/users-admin-routes.js';
 import { rollCallRoutes } from '../web/roll-call-routes.js';
+import { safeguardingRoutes } from '../web/safeguarding-routes.js';
 import type { CliIO } from './io.js';
 import type { OpenedDeps } from './deps.js';
 import { warmCohorts } from '../services/analysis/warm.js';
@@ -73,6 +74,7 @@ export const ROUTES = [
   accountRoutes,
   usersAdminRoutes,
   rollCallRoutes,
+  safeguardingRoutes,
   apiRoutes,
 ];
 

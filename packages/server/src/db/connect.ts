@@ -30,6 +30,7 @@ import * as accounts from './migrations/2026-11-28T09-00-00_accounts.js';
 import * as jobScope from './migrations/2026-12-07T09-00-00_job-scope.js';
 import * as lettersFitToPost from './migrations/2026-12-07T12-00-00_letters-fit-to-post.js';
 import * as ctf from './migrations/2026-12-07T13-00-00_ctf.js';
+import * as trustAndSafety from './migrations/2026-12-07T14-00-00_trust-and-safety.js';
 import * as signInThrottle from './migrations/2026-12-07T15-00-00_sign-in-throttle.js';
 import * as mfa from './migrations/2026-12-07T15-10-00_mfa.js';
 import * as rollCalls from './migrations/2026-12-07T16-00-00_roll-calls.js';
@@ -67,6 +68,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-07T09-00-00_job-scope': jobScope,
   '2026-12-07T12-00-00_letters-fit-to-post': lettersFitToPost,
   '2026-12-07T13-00-00_ctf': ctf,
+  '2026-12-07T14-00-00_trust-and-safety': trustAndSafety,
   '2026-12-07T15-00-00_sign-in-throttle': signInThrottle,
   '2026-12-07T15-10-00_mfa': mfa,
   '2026-12-07T16-00-00_roll-calls': rollCalls,

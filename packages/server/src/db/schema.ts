@@ -111,6 +111,8 @@ export interface ContactsTable {
   postcode: string | null;
   /** A language code such as `pl` (migration letters-fit-to-post); null means English. */
   preferred_language: string | null;
+  /** `no_contact` or `court_order`: never given the child's details, never linked to an account (issue 16). */
+  restriction: string | null;
 }
 
 export interface GroupMembersTable {
@@ -346,6 +348,8 @@ export interface ContactAttemptsTable {
   made_by: string;
   made_by_name: string;
   made_at: string;
+  /** 1 when the call or visit raised a safeguarding concern (the DSL is told at once). */
+  safeguarding_concern: Generated<Flag>;
 }
 
 export interface HomeVisitsTable {
@@ -494,6 +498,36 @@ export interface LaContactsTable {
   recorded_by: string;
   recorded_by_name: string;
   recorded_at: string;
+}
+
+/* Trust and safety (issue 16): what the designated safeguarding lead is told, acknowledged once. */
+export interface DslAlertsTable {
+  id: string;
+  school_id: string;
+  pupil_id: string;
+  /** home_visit_concern | call_concern | cme_enquiry | vulnerable_absence */
+  kind: string;
+  /** The home visit, contact attempt or LA contact it came from (or `<pupil>/<date>` for an absence). */
+  source_id: string;
+  summary: string;
+  raised_by_name: string;
+  raised_at: string;
+  acknowledged_by: string | null;
+  acknowledged_by_name: string | null;
+  acknowledged_at: string | null;
+  acknowledgement: string | null;
+}
+
+/** A local authority officer's recorded reason to read a pupil's record (shown to the school). */
+export interface LaAccessReasonsTable {
+  id: string;
+  school_id: string;
+  pupil_id: string;
+  user_id: string;
+  user_name: string;
+  reason: string;
+  recorded_at: string;
+  expires_on: string;
 }
 
 /* Casework (issue 5): the case record. */
@@ -915,5 +949,7 @@ export interface Database {
   pupil_attendance_history: PupilAttendanceHistoryTable;
   pupil_school_history: PupilSchoolHistoryTable;
   ctf_exports: CtfExportsTable;
+  dsl_alerts: DslAlertsTable;
+  la_access_reasons: LaAccessReasonsTable;
   ctf_export_pupils: CtfExportPupilsTable;
 }

@@ -164,6 +164,8 @@ export interface Permissions {
   readonly policy: boolean;
   /** The emergency roll call: who is on site now. */
   readonly rollCall?: boolean;
+  /** The designated safeguarding lead's alerts (DSL and deputies). */
+  readonly safeguardingAlerts?: boolean;
 }
 
 /**
@@ -197,6 +199,7 @@ export function permissionsFor(actor: Actor): Permissions {
     policy: may('policy.edit'),
     schoolDetails: may('school.editDetails'),
     rollCall: may('rollcall.take'),
+    safeguardingAlerts: may('safeguarding.lead'),
   };
 }
 
@@ -209,6 +212,7 @@ export interface NavItem {
 export function navigationFor(permissions: Permissions, path: string): NavItem[] {
   const items: [boolean, string, string][] = [
     [true, 'Home', '/'],
+    [permissions.safeguardingAlerts === true, 'Safeguarding alerts', '/dsl'],
     [permissions.takeRegisters, 'Registers', '/registers'],
     [permissions.viewBoard, 'Register board', '/board'],
     [permissions.office, 'Office', '/office'],

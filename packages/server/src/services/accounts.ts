@@ -48,6 +48,8 @@ export const SCHOOL_ACCOUNT_ROLES = [
   'attendance_officer',
   'senco',
   'senior_leader',
+  'dsl',
+  'deputy_dsl',
   'admin',
   'governor',
   'parent',

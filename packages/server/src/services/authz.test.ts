@@ -24,6 +24,8 @@ const OTHER_PUPIL: Resource = { kind: 'pupil', pupilId: 'p2', groupIds: ['g2'], 
 const OWN_GROUP: Resource = { kind: 'group', groupId: 'g1', ...SCHOOL };
 const OTHER_GROUP: Resource = { kind: 'group', groupId: 'g2', ...SCHOOL };
 const THE_SCHOOL: Resource = { kind: 'school', ...SCHOOL };
+// The same pupil where the local authority has a reason (issue 16: otherwise LA officers see aggregates).
+const LA_PUPIL: Resource = { kind: 'pupil', pupilId: 'p1', groupIds: ['g1'], ...SCHOOL, laReason: true };
 
 type Row = Record<Role, boolean>;
 const r = (allowed: readonly Role[]): Row =>
@@ -34,6 +36,7 @@ const r = (allowed: readonly Role[]): Row =>
  * roles may. Any change to the policy must change this table.
  */
 const MATRIX: readonly [Action, Resource, Row][] = [
+  // Issue 16: LA officers only where the LA has a reason (LA_PUPIL); DSLs and deputies see pupils.
   [
     'pupil.view',
     OWN_PUPIL,
@@ -43,8 +46,9 @@ const MATRIX: readonly [Action, Resource, Row][] = [
       'attendance_officer',
       'senco',
       'senior_leader',
+      'dsl',
+      'deputy_dsl',
       'trust_lead',
-      'la_officer',
       'parent',
       'admin',
     ]),
@@ -52,11 +56,45 @@ const MATRIX: readonly [Action, Resource, Row][] = [
   [
     'pupil.view',
     OTHER_PUPIL,
-    r(['office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'la_officer', 'admin']),
+    r(['office', 'attendance_officer', 'senco', 'senior_leader', 'dsl', 'deputy_dsl', 'trust_lead', 'admin']),
   ],
-  ['pupil.viewSafeguarding', OWN_PUPIL, r(['attendance_officer', 'senco', 'senior_leader', 'la_officer', 'admin'])],
-  ['pupil.viewContacts', OWN_PUPIL, r(['office', 'attendance_officer', 'senco', 'senior_leader', 'parent', 'admin'])],
-  ['pupil.viewContacts', OTHER_PUPIL, r(['office', 'attendance_officer', 'senco', 'senior_leader', 'admin'])],
+  [
+    'pupil.view',
+    LA_PUPIL,
+    r([
+      'teacher',
+      'office',
+      'attendance_officer',
+      'senco',
+      'senior_leader',
+      'dsl',
+      'deputy_dsl',
+      'trust_lead',
+      'la_officer',
+      'parent',
+      'admin',
+    ]),
+  ],
+  [
+    'pupil.viewSafeguarding',
+    OWN_PUPIL,
+    r(['attendance_officer', 'senco', 'senior_leader', 'dsl', 'deputy_dsl', 'admin']),
+  ],
+  [
+    'pupil.viewSafeguarding',
+    LA_PUPIL,
+    r(['attendance_officer', 'senco', 'senior_leader', 'dsl', 'deputy_dsl', 'la_officer', 'admin']),
+  ],
+  [
+    'pupil.viewContacts',
+    OWN_PUPIL,
+    r(['office', 'attendance_officer', 'senco', 'senior_leader', 'dsl', 'deputy_dsl', 'parent', 'admin']),
+  ],
+  [
+    'pupil.viewContacts',
+    OTHER_PUPIL,
+    r(['office', 'attendance_officer', 'senco', 'senior_leader', 'dsl', 'deputy_dsl', 'admin']),
+  ],
   ['register.take', OWN_GROUP, r(['teacher', 'office', 'attendance_officer', 'senior_leader', 'admin'])],
   ['register.take', OTHER_GROUP, r(['office', 'attendance_officer', 'senior_leader', 'admin'])],
   ['register.viewBoard', THE_SCHOOL, r(['office', 'attendance_officer', 'senior_leader', 'admin'])],
@@ -66,21 +104,31 @@ const MATRIX: readonly [Action, Resource, Row][] = [
   [
     'school.viewAggregates',
     THE_SCHOOL,
-    r(['attendance_officer', 'senco', 'senior_leader', 'governor', 'trust_lead', 'la_officer', 'admin']),
+    r([
+      'attendance_officer',
+      'senco',
+      'senior_leader',
+      'dsl',
+      'deputy_dsl',
+      'governor',
+      'trust_lead',
+      'la_officer',
+      'admin',
+    ]),
   ],
   [
     'school.viewPupilLists',
     THE_SCHOOL,
-    r(['office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'la_officer', 'admin']),
+    r(['office', 'attendance_officer', 'senco', 'senior_leader', 'dsl', 'deputy_dsl', 'trust_lead', 'admin']),
   ],
   ['school.administer', THE_SCHOOL, r(['admin'])],
   ['audit.view', THE_SCHOOL, r(['admin'])],
-  ['letter.view', OWN_PUPIL, r(['attendance_officer', 'senco', 'senior_leader', 'admin'])],
+  ['letter.view', OWN_PUPIL, r(['attendance_officer', 'senco', 'senior_leader', 'dsl', 'deputy_dsl', 'admin'])],
   ['letter.send', OWN_PUPIL, r(['attendance_officer', 'senior_leader', 'admin'])],
   ['letter.editTemplates', THE_SCHOOL, r(['attendance_officer', 'senior_leader', 'admin'])],
   ['evidencePack.produce', OWN_PUPIL, r(['attendance_officer', 'senior_leader', 'admin'])],
-  ['casework.view', OWN_PUPIL, r(['attendance_officer', 'senco', 'senior_leader', 'admin'])],
-  ['casework.view', THE_SCHOOL, r(['attendance_officer', 'senco', 'senior_leader', 'admin'])],
+  ['casework.view', OWN_PUPIL, r(['attendance_officer', 'senco', 'senior_leader', 'dsl', 'deputy_dsl', 'admin'])],
+  ['casework.view', THE_SCHOOL, r(['attendance_officer', 'senco', 'senior_leader', 'dsl', 'deputy_dsl', 'admin'])],
   ['casework.manage', OWN_PUPIL, r(['attendance_officer', 'senior_leader', 'admin'])],
   ['duties.view', THE_SCHOOL, r(['office', 'attendance_officer', 'senior_leader', 'admin'])],
   ['messages.view', THE_SCHOOL, r(['office', 'attendance_officer', 'senior_leader', 'admin'])],
@@ -95,7 +143,13 @@ const MATRIX: readonly [Action, Resource, Row][] = [
   ['policy.edit', THE_SCHOOL, r(['attendance_officer', 'senior_leader', 'admin'])],
   ['integration.record', OWN_PUPIL, r(['attendance_officer', 'senco', 'senior_leader', 'admin'])],
   ['school.editDetails', THE_SCHOOL, r(['senior_leader', 'admin'])],
-  ['rollcall.take', THE_SCHOOL, r(['teacher', 'office', 'attendance_officer', 'senco', 'senior_leader', 'admin'])],
+  [
+    'rollcall.take',
+    THE_SCHOOL,
+    r(['teacher', 'office', 'attendance_officer', 'senco', 'senior_leader', 'dsl', 'deputy_dsl', 'admin']),
+  ],
+  ['safeguarding.lead', THE_SCHOOL, r(['dsl', 'deputy_dsl'])],
+  ['pupil.recordAccessReason', OWN_PUPIL, r(['la_officer'])],
 ];
 
 describe('the permission policy', () => {

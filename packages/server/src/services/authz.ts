@@ -11,6 +11,8 @@ export const ROLES = [
   'attendance_officer',
   'senco',
   'senior_leader',
+  'dsl',
+  'deputy_dsl',
   'governor',
   'trust_lead',
   'la_officer',
@@ -25,6 +27,8 @@ export const ROLE_LABELS: Record<Role, string> = {
   attendance_officer: 'Attendance officer',
   senco: 'SENCO',
   senior_leader: 'Senior leader / headteacher',
+  dsl: 'Designated safeguarding lead',
+  deputy_dsl: 'Deputy designated safeguarding lead',
   governor: 'Governor',
   trust_lead: 'Trust attendance lead',
   la_officer: 'Local authority officer',
@@ -72,7 +76,17 @@ export interface SchoolScope {
 export type Resource =
   | ({ readonly kind: 'school' } & SchoolScope)
   | ({ readonly kind: 'group'; readonly groupId: string } & SchoolScope)
-  | ({ readonly kind: 'pupil'; readonly pupilId: string; readonly groupIds: readonly string[] } & SchoolScope);
+  | ({
+      readonly kind: 'pupil';
+      readonly pupilId: string;
+      readonly groupIds: readonly string[];
+      /**
+       * The local authority has a reason to see this pupil's record (an open referral, a return,
+       * a CME or EHE case, a support meeting, or a reason an officer recorded): see
+       * services/la-access.ts. Without it an LA officer sees aggregates only.
+       */
+      readonly laReason?: boolean;
+    } & SchoolScope);
 
 export const ACTIONS = [
   /** See a pupil's record: marks, measures, history. */
@@ -136,10 +150,26 @@ export const ACTIONS = [
   'school.editDetails',
   /** The emergency roll call: see who is on site now, start one, tick pupils as accounted for. */
   'rollcall.take',
+  /** See the designated safeguarding lead's alerts (concerns, CME enquiries, vulnerable pupils' absence) and acknowledge them. */
+  'safeguarding.lead',
+  /** Record a reason to read a pupil's record (local authority officers; audited and shown to the school). */
+  'pupil.recordAccessReason',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-const SCHOOL_STAFF: readonly Role[] = ['teacher', 'office', 'attendance_officer', 'senco', 'senior_leader', 'admin'];
+const SCHOOL_STAFF: readonly Role[] = [
+  'teacher',
+  'office',
+  'attendance_officer',
+  'senco',
+  'senior_leader',
+  'dsl',
+  'deputy_dsl',
+  'admin',
+];
+
+/** The designated safeguarding lead and deputies. */
+const DSL_ROLES: readonly Role[] = ['dsl', 'deputy_dsl'];
 
 function inSchool(actor: Actor, r: SchoolScope): boolean {
   if (actor === SYSTEM_ACTOR) return true;
@@ -171,23 +201,30 @@ function teachesPupil(actor: Actor, r: Resource): boolean {
  * @example can(teacher, 'pupil.view', pupilInAnotherClass) // false
  */
 export function can(actor: Actor, action: Action, r: Resource): boolean {
+  if (actor === SYSTEM_ACTOR) return true;
   if (!inSchool(actor, r)) return false;
   const role = actor.role;
+  // Least privilege: an LA officer reads a pupil's record only where the LA has a reason (or
+  // records one).
+  if (role === 'la_officer' && r.kind === 'pupil' && r.laReason !== true && action !== 'pupil.recordAccessReason')
+    return false;
+  const dsl = DSL_ROLES.includes(role);
   switch (action) {
     case 'pupil.view':
       if (r.kind !== 'pupil') return false;
       if (role === 'parent') return actor.pupilIds.has(r.pupilId);
       if (role === 'teacher') return teachesPupil(actor, r);
-      return ['office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'la_officer', 'admin'].includes(
-        role,
+      return (
+        dsl ||
+        ['office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'la_officer', 'admin'].includes(role)
       );
     case 'pupil.viewSafeguarding':
       if (r.kind !== 'pupil') return false;
-      return ['attendance_officer', 'senco', 'senior_leader', 'la_officer', 'admin'].includes(role);
+      return dsl || ['attendance_officer', 'senco', 'senior_leader', 'la_officer', 'admin'].includes(role);
     case 'pupil.viewContacts':
       if (r.kind !== 'pupil') return false;
       if (role === 'parent') return actor.pupilIds.has(r.pupilId);
-      return ['office', 'attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
+      return dsl || ['office', 'attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
     case 'register.take':
       if (r.kind === 'pupil') return false;
       if (role === 'teacher') return r.kind === 'group' && teachesPupil(actor, r);
@@ -201,25 +238,25 @@ export function can(actor: Actor, action: Action, r: Resource): boolean {
     case 'office.signInOut':
       return ['office', 'attendance_officer', 'senior_leader', 'admin'].includes(role);
     case 'school.viewAggregates':
-      return ['attendance_officer', 'senco', 'senior_leader', 'governor', 'trust_lead', 'la_officer', 'admin'].includes(
-        role,
+      return (
+        dsl ||
+        ['attendance_officer', 'senco', 'senior_leader', 'governor', 'trust_lead', 'la_officer', 'admin'].includes(role)
       );
     case 'school.viewPupilLists':
-      return ['office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'la_officer', 'admin'].includes(
-        role,
-      );
+      // Not LA officers: across a school they see aggregates; a pupil's record only with a reason.
+      return dsl || ['office', 'attendance_officer', 'senco', 'senior_leader', 'trust_lead', 'admin'].includes(role);
     case 'school.administer':
       return role === 'admin';
     case 'audit.view':
       return role === 'admin';
     case 'letter.view':
-      return ['attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
+      return dsl || ['attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
     case 'letter.send':
     case 'letter.editTemplates':
     case 'evidencePack.produce':
       return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
     case 'casework.view':
-      return ['attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
+      return dsl || ['attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
     case 'casework.manage':
       return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
     case 'messages.view':
@@ -249,7 +286,11 @@ export function can(actor: Actor, action: Action, r: Resource): boolean {
       return ['senior_leader', 'admin'].includes(role);
     case 'rollcall.take':
       // Every member of staff may have to account for pupils at the assembly point.
-      return ['teacher', 'office', 'attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
+      return dsl || ['teacher', 'office', 'attendance_officer', 'senco', 'senior_leader', 'admin'].includes(role);
+    case 'safeguarding.lead':
+      return dsl;
+    case 'pupil.recordAccessReason':
+      return role === 'la_officer' && r.kind === 'pupil';
   }
 }
 

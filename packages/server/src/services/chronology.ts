@@ -8,6 +8,8 @@
  *   messages sent to their own email address or to their linked contact's phone or email.
  * - Home visits: staff who see the school's pupil lists (as on the home-visits page).
  * - Absence reports: staff who may see the pupil; a parent sees the reports they made.
+ * - Alerts to the designated safeguarding lead: roles that may see safeguarding details.
+ * - The local authority's recorded reasons to read the record: the school's staff (not parents).
  */
 import { pupilHistory } from '../db/repositories/pupils.js';
 import { audit } from './audit.js';
@@ -16,8 +18,11 @@ import { REASON_LABELS, reportsOfPupil } from './absence-reports.js';
 import type { Deps } from './deps.js';
 import { listHomeVisits, loadPupilScope } from './home-visits.js';
 import { messagesForPupil, normaliseEmail, normaliseUkMobile } from './messages.js';
+import { laAccessReasonsOf, pupilDslAlerts } from '../db/safeguarding.js';
+import { DSL_ALERT_TITLES, withLaReason } from './safeguarding.js';
 
-export type ChronologyKind = 'mark' | 'contact' | 'homeVisit' | 'message' | 'absenceReport';
+export type ChronologyKind =
+  'mark' | 'contact' | 'homeVisit' | 'message' | 'absenceReport' | 'safeguarding' | 'laAccess';
 
 export interface ChronologyEntry {
   readonly kind: ChronologyKind;
@@ -69,18 +74,22 @@ async function parentAddresses(deps: Deps, actor: Actor, pupilId: string): Promi
 
 /** The chronology of a pupil, newest first. Audited as a read of the pupil's record. */
 export async function chronology(deps: Deps, actor: Actor, pupilId: string): Promise<ChronologyEntry[]> {
-  const { pupil, school, resource } = await loadPupilScope(deps.db, pupilId);
+  const scope = await loadPupilScope(deps.db, pupilId);
+  const { pupil, school } = scope;
+  const resource = await withLaReason(deps, actor, scope.resource);
   authorise(actor, 'pupil.view', resource);
   const parent = actor.role === 'parent';
+  const seeSafeguarding = !parent && can(actor, 'pupil.viewSafeguarding', resource);
   const seeContacts = !parent && can(actor, 'pupil.viewContacts', resource);
   const seeVisits =
     !parent &&
-    can(actor, 'school.viewPupilLists', {
+    (can(actor, 'school.viewPupilLists', {
       kind: 'school',
       schoolId: school.id,
       trustId: school.trustId,
       laCode: school.laCode,
-    });
+    }) ||
+      (actor.role === 'la_officer' && can(actor, 'pupil.view', resource)));
   const entries: ChronologyEntry[] = [];
 
   for (const h of await pupilHistory(deps.db, pupil.id)) {
@@ -136,6 +145,34 @@ export async function chronology(deps: Deps, actor: Actor, pupilId: string): Pro
           .filter((x): x is string => !!x)
           .join('. '),
         who: v.staff,
+      });
+    }
+  }
+
+  if (seeSafeguarding) {
+    // Alerts to the designated safeguarding lead stay in the chronology, acknowledged or not.
+    for (const a of await pupilDslAlerts(deps.db, pupil.id)) {
+      entries.push({
+        kind: 'safeguarding',
+        at: a.raisedAt,
+        title: `Safeguarding alert: ${DSL_ALERT_TITLES[a.kind]}${a.acknowledgedAt ? ` (acknowledged by ${a.acknowledgedByName ?? 'the DSL'})` : ' (not yet acknowledged)'}`,
+        detail: [a.summary, a.acknowledgement ? `DSL: ${a.acknowledgement}` : null]
+          .filter((x): x is string => !!x)
+          .join(' '),
+        who: a.raisedByName,
+      });
+    }
+  }
+
+  if (!parent) {
+    // The local authority's recorded reasons to read the record: the school sees each one.
+    for (const r of await laAccessReasonsOf(deps.db, pupil.id)) {
+      entries.push({
+        kind: 'laAccess',
+        at: r.recordedAt,
+        title: `The local authority read this record: ${r.reason}`,
+        detail: `Reason recorded by ${r.userName}; access until ${r.expiresOn}.`,
+        who: r.userName,
       });
     }
   }

@@ -19,6 +19,7 @@ import { audit } from './audit.js';
 import { authorise, can, type Actor, type Resource } from './authz.js';
 import type { Deps } from './deps.js';
 import { AppError, type FieldError } from './errors.js';
+import { raiseDslAlert, withLaReason } from './safeguarding.js';
 
 export type HomeVisitStatus = 'planned' | 'done' | 'cancelled';
 
@@ -128,13 +129,18 @@ export async function homeVisitsForPupil(
   /** Today at the pupil's school. */
   today: PlainDate;
 }> {
-  const { pupil, school, resource } = await loadPupilScope(deps.db, pupilId);
-  authorise(actor, 'school.viewPupilLists', {
-    kind: 'school',
-    schoolId: school.id,
-    trustId: school.trustId,
-    laCode: school.laCode,
-  });
+  const scope = await loadPupilScope(deps.db, pupilId);
+  const { pupil, school } = scope;
+  const resource = await withLaReason(deps, actor, scope.resource);
+  // An LA officer reads them with the pupil's record (where the LA has a reason).
+  if (actor.role === 'la_officer') authorise(actor, 'pupil.view', resource);
+  else
+    authorise(actor, 'school.viewPupilLists', {
+      kind: 'school',
+      schoolId: school.id,
+      trustId: school.trustId,
+      laCode: school.laCode,
+    });
   const showSafeguarding = can(actor, 'pupil.viewSafeguarding', resource);
   const visits = await listHomeVisits(deps.db, [pupil.id], school.timeZone);
   return {
@@ -317,6 +323,18 @@ export async function recordHomeVisit(deps: Deps, actor: Actor, input: RecordHom
         safeguardingConcern: input.safeguardingConcern,
       },
     });
+    if (input.safeguardingConcern) {
+      await raiseDslAlert(trx, {
+        schoolId: school.id,
+        schoolName: school.name,
+        pupilId: pupil.id,
+        kind: 'home_visit_concern',
+        sourceId: id,
+        summary: `Home visit on ${input.visitDate} by ${input.staff.trim() || actor.name}: safeguarding concern recorded.${nextSteps ? ` Next steps: ${nextSteps}` : ''}`,
+        raisedBy: actor,
+        now,
+      });
+    }
   });
   return id;
 }

@@ -30,8 +30,12 @@ import { authorise, can, type Actor, type Resource } from './authz.js';
 import type { Deps } from './deps.js';
 import { AppError } from './errors.js';
 import { schoolCalendar } from './registers.js';
+import { withLaReason } from './safeguarding.js';
 
 export interface Contact {
+  readonly id: string;
+  /** `no_contact` or `court_order` (shown to staff only; a parent sees their own details only). */
+  readonly restriction: string | null;
   readonly name: string;
   readonly relationship: string;
   readonly parentalResponsibility: boolean;
@@ -95,7 +99,11 @@ export async function getPupilRecord(
   const pupil = await findPupil(deps.db, pupilId);
   if (!pupil) throw new AppError('PUPIL_NOT_FOUND', 'No such pupil.');
   const school = await getSchool(deps.db, pupil.schoolId);
-  const resource = pupilResource(school, pupil.id, await pupilGroupIds(deps.db, pupil.id));
+  const resource = await withLaReason(
+    deps,
+    actor,
+    pupilResource(school, pupil.id, await pupilGroupIds(deps.db, pupil.id)),
+  );
   authorise(actor, 'pupil.view', resource);
   const permissions = {
     amend: can(actor, 'mark.amend', resource),
@@ -111,6 +119,8 @@ export async function getPupilRecord(
       ? deps.db
           .selectFrom('contacts')
           .select([
+            'id',
+            'restriction',
             'name',
             'relationship',
             'parental_responsibility',
@@ -122,6 +132,18 @@ export async function getPupilRecord(
             'email',
           ])
           .where('pupil_id', '=', pupil.id)
+          // Separated families: a parent sees their own contact details only, never another adult's.
+          .$if(actor.role === 'parent', (q) =>
+            q.where('id', 'in', (eb) =>
+              eb
+                .selectFrom('parent_links')
+                .select('contact_id')
+                .where('user_id', '=', actor.userId)
+                .where('pupil_id', '=', pupil.id)
+                .where('contact_id', 'is not', null)
+                .$narrowType<{ contact_id: string }>(),
+            ),
+          )
           .orderBy('priority')
           .execute()
       : Promise.resolve(null),
@@ -168,6 +190,8 @@ export async function getPupilRecord(
           parentalResponsibility: c.parental_responsibility === 1,
           livesWithPupil: c.lives_with_pupil === 1,
           priority: Number(c.priority),
+          id: c.id,
+          restriction: c.restriction,
           mobilePhone: c.mobile_phone,
           homePhone: c.home_phone,
           workPhone: c.work_phone,

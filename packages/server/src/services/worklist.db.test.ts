@@ -162,12 +162,12 @@ describeEachDialect('first-day response worklist', (ctx) => {
     expect(w.entries[2]!.due.map((s) => s.kind)).toEqual(['call']);
   });
 
-  it('shows safeguarding reasons to the attendance officer, hides contacts from the local authority, refuses a teacher', async () => {
+  it('shows safeguarding reasons to the attendance officer, refuses the local authority (aggregates only) and a teacher', async () => {
     const q = { schoolId: school.schoolId, date: d('2025-09-08') };
     const officer = await worklist(deps(), school.actors.attendance_officer, q);
     expect(officer.entries[0]!.vulnerabilityLabels).toEqual(['Child protection plan', 'Social worker']);
-    const la = await worklist(deps(), school.actors.la_officer, q);
-    expect(la.entries[0]!.contacts).toBeNull();
+    // Issue 16: a school's list of named pupils is not the LA's to read.
+    expect(((await caught(worklist(deps(), school.actors.la_officer, q))) as AppError).code).toBe('FORBIDDEN');
     const e = await caught(worklist(deps(), school.actors.teacher, q));
     expect((e as AppError).code).toBe('FORBIDDEN');
   });

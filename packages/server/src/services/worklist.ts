@@ -8,6 +8,7 @@
  * @see ../../../../shared/seeds/002_aba111d41983db42.txt §5.4 home visits, §5.7 children missing education
  * @see ../../../../docs/first-day-response.md
  */
+import { raiseDslAlert } from './safeguarding.js';
 import { DEFAULT_FOLLOW_UP_LADDER, type FollowUpLadder } from './school-policy.js';
 import {
   lastDayOnOrBefore,
@@ -187,6 +188,8 @@ export interface ContactAttemptInput {
   readonly outcome: string;
   readonly notes?: string | null | undefined;
   readonly reason?: string | null | undefined;
+  /** The call raised a safeguarding concern: the DSL is told at once (services/safeguarding.ts). */
+  readonly safeguardingConcern?: boolean | undefined;
 }
 
 function isOneOf<T extends string>(list: readonly T[], value: string | null | undefined): value is T {
@@ -198,6 +201,13 @@ function isOneOf<T extends string>(list: readonly T[], value: string | null | un
  * staff who may amend marks (office, attendance officer, senior leaders): the people who run
  * the first-day response. Audited.
  */
+const METHOD_LABEL: Readonly<Record<string, string>> = {
+  call: 'Call',
+  text: 'Text',
+  email: 'Email',
+  in_person: 'Conversation in person',
+};
+
 export async function recordContactAttempt(deps: Deps, actor: Actor, input: ContactAttemptInput): Promise<string> {
   const { pupil, school, resource } = await loadPupilScope(deps.db, input.pupilId);
   authorise(actor, 'mark.amend', resource);
@@ -253,8 +263,21 @@ export async function recordContactAttempt(deps: Deps, actor: Actor, input: Cont
         made_by: actor.userId,
         made_by_name: actor.name,
         made_at: now,
+        safeguarding_concern: input.safeguardingConcern ? 1 : 0,
       })
       .execute();
+    if (input.safeguardingConcern) {
+      await raiseDslAlert(trx, {
+        schoolId: school.id,
+        schoolName: school.name,
+        pupilId: pupil.id,
+        kind: 'call_concern',
+        sourceId: id,
+        summary: `${METHOD_LABEL[input.method] ?? 'Contact'} about the absence on ${input.absenceDate}${contactName ? ` with ${contactName}` : ''}: safeguarding concern recorded.${notes ? ` Notes: ${notes}` : ''}`,
+        raisedBy: actor,
+        now,
+      });
+    }
     await audit(trx, actor, now, {
       action: 'absence.contactAttempt',
       entityType: 'contact_attempt',

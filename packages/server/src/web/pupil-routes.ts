@@ -540,9 +540,16 @@ export const pupilRoutes: FastifyPluginAsync = (fastify) => {
 
   app.get('/pupils/:id', { schema: { params: PUPIL_PARAMS, querystring: PUPIL_QUERY } }, async (request, reply) => {
     const actor = requireActor(request);
-    return renderPupil(deps, reply, actor, request.params.id, (record) => ({
-      banner: amendedBanner(record, request.query.amended),
-    }));
+    try {
+      return await renderPupil(deps, reply, actor, request.params.id, (record) => ({
+        banner: amendedBanner(record, request.query.amended),
+      }));
+    } catch (e) {
+      // An LA officer without a reason to see this pupil is asked for one (issue 16).
+      if (actor.role === 'la_officer' && e instanceof AppError && e.code === 'FORBIDDEN')
+        return reply.redirect(`/pupils/${encodeURIComponent(request.params.id)}/access-reason`, 303);
+      throw e;
+    }
   });
 
   app.post('/pupils/:id/amend', { schema: { params: PUPIL_PARAMS, body: AMEND_BODY } }, async (request, reply) => {

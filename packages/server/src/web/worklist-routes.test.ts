@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagesHarness, section, textOf, type PagesHarness, type PageSession } from '../../test/web-pages.js';
 import { registerRoutes } from './register-routes.js';
 import { worklistRoutes } from './worklist-routes.js';
+import { recordLaAccessReason } from '../services/safeguarding.js';
 import { saveRegister } from '../services/registers.js';
 import type { PlainDate } from '@rollcall/domain';
 
@@ -235,6 +236,12 @@ describe('home visits for trust and LA staff', () => {
     const alex = t.school.pupilsA[0]!;
     const trust = await t.signInAs('trust_lead');
     const la = await t.signInAs('la_officer');
+    // An LA officer needs a reason to see a pupil (issue 16): refused until one is recorded.
+    expect((await t.get(`/pupils/${alex}/home-visits`, la)).statusCode).toBe(403);
+    await recordLaAccessReason(t.deps, t.school.actors.la_officer, {
+      pupilId: alex,
+      reason: 'Case 2025/002: CME check',
+    });
     const trustPage = await t.get(`/pupils/${alex}/home-visits`, trust);
     expect(trustPage.statusCode).toBe(200);
     expect(trustPage.body).not.toContain('Safeguarding concern</th>');

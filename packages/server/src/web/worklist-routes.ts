@@ -48,6 +48,7 @@ const ATTEMPT_BODY = z.object({
   outcome: text,
   reason: text,
   notes: text,
+  safeguardingConcern: text,
 });
 const RESOLVE_BODY = z.object({
   _csrf: z.string().optional(),
@@ -276,6 +277,7 @@ export const worklistRoutes: FastifyPluginAsync = (fastify) => {
         outcome: b.outcome.trim(),
         reason: b.reason.trim() || null,
         notes: b.notes.trim() || null,
+        safeguardingConcern: b.safeguardingConcern === 'yes',
       });
     } catch (e) {
       if (!isFormError(e)) throw e;

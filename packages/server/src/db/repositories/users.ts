@@ -161,11 +161,18 @@ export async function getActor(db: DbOrTrx, userId: string): Promise<Actor | und
           (r) => r.group_id,
         )
       : [];
+  // A link through a contact marked "no contact" or with a court order gives no access to the child.
   const pupilIds =
     user.role === 'parent'
-      ? (await db.selectFrom('parent_links').select('pupil_id').where('user_id', '=', userId).execute()).map(
-          (r) => r.pupil_id,
-        )
+      ? (
+          await db
+            .selectFrom('parent_links')
+            .leftJoin('contacts', 'contacts.id', 'parent_links.contact_id')
+            .select('parent_links.pupil_id')
+            .where('parent_links.user_id', '=', userId)
+            .where('contacts.restriction', 'is', null)
+            .execute()
+        ).map((r) => r.pupil_id)
       : [];
   return actorOf(user, new Set(groupIds), new Set(pupilIds));
 }
@@ -328,7 +335,23 @@ const sessionWithActorQuery = prepared((db, args: { id: string }) =>
     .selectFrom('auth_sessions as s')
     .leftJoin('users as u', 'u.id', 's.user_id')
     .leftJoin('group_staff as gs', (j) => j.onRef('gs.user_id', '=', 'u.id').on('u.role', '=', 'teacher'))
-    .leftJoin('parent_links as pl', (j) => j.onRef('pl.user_id', '=', 'u.id').on('u.role', '=', 'parent'))
+    .leftJoin('parent_links as pl', (j) =>
+      j
+        .onRef('pl.user_id', '=', 'u.id')
+        .on('u.role', '=', 'parent')
+        // A link through a contact marked "no contact" or with a court order gives no access.
+        .on((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('contacts as rc')
+                .select('rc.id')
+                .whereRef('rc.id', '=', 'pl.contact_id')
+                .where('rc.restriction', 'is not', null),
+            ),
+          ),
+        ),
+    )
     .select([
       's.id as session_id',
       's.user_id',

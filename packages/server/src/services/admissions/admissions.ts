@@ -16,6 +16,7 @@ import {
   type PlainDate,
   type SchoolCalendar,
 } from '@rollcall/domain';
+import { raiseDslAlert } from '../safeguarding.js';
 import { getSchool, type School } from '../../db/repositories/schools.js';
 import { newId } from '../../platform/ids.js';
 import { buildPdf } from '../../platform/pdf.js';
@@ -527,6 +528,19 @@ export async function recordLaContact(deps: Deps, actor: Actor, input: LaContact
       schoolId: school.id,
       details: { date: input.date },
     });
+    // A child missing education: the designated safeguarding lead is told at once.
+    if (input.kind === 'cme_referral' || input.kind === 'joint_enquiry') {
+      await raiseDslAlert(trx, {
+        schoolId: school.id,
+        schoolName: school.name,
+        pupilId: pupil.id,
+        kind: 'cme_enquiry',
+        sourceId: id,
+        summary: `${LA_CONTACT_LABELS[input.kind]} on ${input.date}: ${notes}`,
+        raisedBy: actor,
+        now,
+      });
+    }
   });
   return id;
 }

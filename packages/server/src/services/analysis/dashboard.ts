@@ -430,7 +430,8 @@ export interface TsmSchool {
  * The LA's targeting-support-meeting list, per school: every severely absent pupil, and every
  * persistently absent pupil whose barriers need more than the school: a live referral to another
  * agency, a social worker (child in need, child protection, looked after), or an EHC plan.
- * Named pupils: needs `school.viewPupilLists` for each school.
+ * Named pupils: needs `school.viewPupilLists` for each school (an LA officer: `school.viewAggregates`,
+ * the list being the LA's reason to see them).
  */
 export async function tsmList(
   deps: Pick<Deps, 'db' | 'clock'>,
@@ -444,7 +445,15 @@ export async function tsmList(
   const out: TsmSchool[] = [];
   await schoolVersions(deps.db);
   for (const school of schools) {
-    if (!can(actor, 'school.viewPupilLists', schoolResource(school))) continue;
+    // The TSM list is the LA's own reason to see these pupils (issue 16), so aggregates suffice.
+    if (
+      !can(
+        actor,
+        actor.role === 'la_officer' ? 'school.viewAggregates' : 'school.viewPupilLists',
+        schoolResource(school),
+      )
+    )
+      continue;
     const { pupils } = await measuredPupils(deps, school, asOf, undefined, { checked: true });
     const pa = pupils.filter((m) => m.pa);
     const referred = new Map<string, string[]>();

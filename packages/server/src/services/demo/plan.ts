@@ -50,6 +50,12 @@ export function demoSignInEmails(): { role: Role; email: string }[] {
       { role: 'admin', email: `admin@${spec.domain}` },
     );
   }
+  for (const spec of [SCHOOL_SPECS.primary, SCHOOL_SPECS.secondary]) {
+    signIns.push(
+      { role: 'dsl', email: `dsl@${spec.domain}` },
+      { role: 'deputy_dsl', email: `deputy.dsl@${spec.domain}` },
+    );
+  }
   signIns.push(
     { role: 'trust_lead', email: `trust.lead@${TRUST_DOMAIN}` },
     { role: 'la_officer', email: `officer@${LA_DOMAIN}` },
@@ -962,6 +968,14 @@ export function buildPlan(rng: Rng, opts: PlanOptions): Plan {
 
   const parentEmails = new Set(parents.map((p) => p.user.email));
   const signIns = demoSignInEmails().filter((u) => u.role !== 'parent' || parentEmails.has(u.email));
+  // Each school's designated safeguarding lead and deputy (issue 16), drawn last so every other demo name stays as it was.
+  for (const [spec, users] of [
+    [primarySpec, primaryUsers],
+    [secondarySpec, secondaryUsers],
+  ] as const) {
+    users.push(user(`dsl@${spec.domain}`, people.staffName(), 'dsl', spec.key));
+    users.push(user(`deputy.dsl@${spec.domain}`, people.staffName(), 'deputy_dsl', spec.key));
+  }
 
   return {
     primary: { spec: primarySpec, groups: primaryGroups, lessons: [], users: primaryUsers, pupils: primaryPupils },

@@ -17,6 +17,7 @@ import { convertStaleN } from '../n-ageing.js';
 import { registerBoard, schoolCalendar } from '../registers.js';
 import { prepareReturns, RETURN_KINDS, type ReturnKind } from '../returns/returns.js';
 import { queueHalfTermSummaries } from '../summaries.js';
+import { raiseDslAlert } from '../safeguarding.js';
 import { worklist } from '../worklist.js';
 import { registerJob, type JobContext, type JobSummary } from './registry.js';
 
@@ -68,9 +69,25 @@ registerJob({
         });
       }
       const list = await worklist(ctx.deps, ctx.actor, { schoolId: school.id, date: ctx.date });
+      // A vulnerable pupil's unexplained absence past the register's close: the DSL is told at once.
+      let dslAlerts = 0;
+      for (const e of list.entries.filter((x) => x.vulnerable)) {
+        const raised = await raiseDslAlert(ctx.deps.db, {
+          schoolId: school.id,
+          schoolName: school.name,
+          pupilId: e.pupilId,
+          kind: 'vulnerable_absence',
+          sourceId: `${e.pupilId}/${ctx.date}`,
+          summary: `Unexplained absence on ${ctx.date} (${e.nSessions.join(', ')}; day ${e.consecutiveDays} of unexplained absence) of a pupil on the vulnerable list.`,
+          raisedBy: ctx.actor,
+          now: ctx.deps.clock.now(),
+        });
+        if (raised) dslAlerts++;
+      }
       return {
         registersNotTaken: notTaken,
         worklist: list.entries.length,
+        dslAlerts,
       };
     }),
 });

@@ -82,6 +82,7 @@ describeEachDialect('scheduled jobs on a fixed date', (ctx) => {
     expect(first.summary[urn()]).toEqual({
       registersNotTaken: ['Year 3 Oak AM', 'Year 4 Ash AM'],
       worklist: expect.any(Number) as number,
+      dslAlerts: expect.any(Number) as number,
     });
     const flagged = await ctx.db
       .selectFrom('audit_log')
