@@ -1,7 +1,7 @@
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagesHarness, section, textOf, type PagesHarness, type PageSession } from '../../test/web-pages.js';
-import { analysisMoreRoutes, percent, points } from './analysis-more-routes.js';
+import { analysisMoreRoutes, capRows, PATTERN_ROWS, percent, points } from './analysis-more-routes.js';
 
 let t: PagesHarness;
 let leader: PageSession;
@@ -268,5 +268,17 @@ describe('/analysis/governors', () => {
     const csv = await t.get(`/analysis/governors?${Q}&format=csv&table=year-groups`, governor);
     expect(csv.statusCode).toBe(200);
     expect(csv.body).not.toContain('Bea');
+  });
+});
+
+describe('the patterns page’s tables', () => {
+  it('show their first 30 rows with a link to all of them, or every row when asked', () => {
+    const rows = Array.from({ length: 31 }, (_, i) => i);
+    const capped = capRows({ name: 'x', rows }, false, '/analysis/patterns?all=x');
+    expect([capped.rows.length, capped.total, capped.allHref]).toEqual([PATTERN_ROWS, 31, '/analysis/patterns?all=x']);
+    const all = capRows({ name: 'x', rows }, true, '/analysis/patterns?all=x');
+    expect([all.rows.length, all.allHref]).toEqual([31, null]);
+    const few = capRows({ name: 'x', rows: rows.slice(0, 5) }, false, '/analysis/patterns?all=x');
+    expect([few.rows.length, few.allHref]).toEqual([5, null]);
   });
 });

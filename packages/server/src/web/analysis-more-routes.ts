@@ -33,6 +33,24 @@ import { AppError } from '../services/errors.js';
 import { exportTable, pickTable, type ExportCell, type ExportTable } from '../services/exports.js';
 import { barChart, lineChart } from './charts.js';
 
+/** Rows of each table on the patterns page before "Show all". */
+export const PATTERN_ROWS = 30;
+
+/** A table's first {@link PATTERN_ROWS} rows (all of them when asked), with the link to the rest. */
+export function capRows<T extends { readonly rows: readonly unknown[] }>(
+  table: T,
+  all: boolean,
+  allHref: string,
+): T & { total: number; allHref: string | null } {
+  const more = !all && table.rows.length > PATTERN_ROWS;
+  return {
+    ...table,
+    total: table.rows.length,
+    rows: more ? table.rows.slice(0, PATTERN_ROWS) : table.rows,
+    allHref: more ? allHref : null,
+  };
+}
+
 const QUERY = z.object({
   school: z.string().max(200).optional(),
   asOf: z.string().max(20).optional(),
@@ -42,6 +60,8 @@ const QUERY = z.object({
   from: z.string().max(20).optional(),
   format: z.enum(['csv', 'xlsx']).optional(),
   table: z.string().max(80).optional(),
+  /** Patterns: the one table shown with every row (the others show their first rows). */
+  all: z.string().max(80).optional(),
 });
 type Query = z.infer<typeof QUERY>;
 const KIND_PARAMS = z.object({ kind: z.string().max(40) });
@@ -315,7 +335,15 @@ export const analysisMoreRoutes: FastifyPluginAsync = (fastify) => {
       view.codeUse.weeks.map((w) => (w.possible > 0 ? (w.counts[code] ?? 0) / w.possible : null));
     return reply.view('analysis-patterns.njk', {
       ...common(view, request, q, '/analysis/patterns'),
-      tables: view.tables.map((t) => htmlTable(t, '/analysis/patterns', params)),
+      // Each table shows its first rows; all of them by link, or in the CSV and XLSX files. The
+      // whole page for a secondary was 2.5 MB (issue 17): the summaries above say the rest.
+      tables: view.tables.map((t) =>
+        capRows(
+          htmlTable(t, '/analysis/patterns', params),
+          q.all === t.name,
+          withParams('/analysis/patterns', params, { all: t.name }),
+        ),
+      ),
       sessions: view.sessions.map((s) => ({ session: s.session, rate: percent(s.absenceRate) })),
       directions: view.directions.map((d) => ({
         ...d,
