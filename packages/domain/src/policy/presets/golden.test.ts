@@ -166,9 +166,8 @@ describe('policy presets', () => {
 const REVIEW = ['review'] as const;
 const POSITIVE = ['letter:positive'] as const;
 
-// Stockport (the medical-action-plan gate, the Notice to Improve, 3B timing, the broken contract)
-// reads facts from the case record and the calendar: its walk-through runs through the real path,
-// in packages/server/src/services/casework/walkthrough.db.test.ts (as do the others').
+// Here the facts are handed in (check points, notices, engagement, time since); every preset also
+// runs through the real path in packages/server/src/services/casework/walkthrough.db.test.ts.
 describe('golden scenarios: a pupil through every stage and back', () => {
   it('stockton-tiers: Tier 1 below 90%, Tier 2 when the plan is not working, Tier 3 at 10 unauthorised sessions', () => {
     const T1 = ['letter:tier-1', 'meeting:attendance-support', 'plan:improvement', 'home-visit'];
@@ -344,6 +343,132 @@ describe('golden scenarios: a pupil through every stage and back', () => {
         asOf: '2027-03-26',
         rate: 0.96,
         extra: { ...ly(false), ...ht('2027-03-26', 0.96), ...point('2027-02-26', 0.94, '2026-12-18', 0.92) },
+        expect: [['stepDown -', POSITIVE]],
+        then: null,
+      },
+    ]);
+  });
+
+  it('stockport-staged: the noticing period, Stage 2, 3A with a penalty notice in its 15 school days, 3B three months on, Stage 4 on a broken contract, and back', () => {
+    const none = {
+      illnessShare: 0,
+      engagement: { parentRefusedSupport: false, medicalActionPlanAgreed: false, contractBroken: false },
+    };
+    const notice = (unauthorisedInPeriod: number, penaltyDecided: boolean) => ({
+      noticeToImprove: {
+        issuedOn: d('2025-10-10'),
+        periodEndsOn: d('2025-11-07'),
+        unauthorisedInPeriod,
+        penaltyDecided,
+      },
+    });
+    const months = (n: number) => ({
+      since: { noticePeriodEnd: { on: d('2025-11-07'), schoolDays: 0, schoolWeeks: 0, calendarMonths: n } },
+    });
+    const S2 = ['letter:stage-2', 'meeting:school-attendance', 'plan:attendance-support', 'referral:early-help'];
+    walk(policyPreset('stockport-staged')!, [
+      {
+        asOf: '2025-09-05',
+        rate: 0.8,
+        extra: { ...none, ...notice(0, false), ...months(0) },
+        expect: [['enter stage-1', ['letter:stage-1', 'meeting:attendance-support']]],
+        then: ['stage-1', '2025-09-29'],
+      },
+      {
+        // After the noticing period (4 school weeks) and below 90%.
+        asOf: '2025-10-03',
+        rate: 0.8,
+        extra: { ...none, ...notice(0, false), ...months(0) },
+        expect: [
+          ['enter stage-2', S2],
+          ['review stage-1', REVIEW],
+        ],
+        then: ['stage-2', '2025-11-03'],
+      },
+      {
+        // "Parents not engaging … AND More than 10 sessions of unauthorised absence"
+        asOf: '2025-10-10',
+        rate: 0.8,
+        unauth: { 10: 12 },
+        meetingsMissed: 1,
+        extra: { ...none, ...notice(0, false), ...months(0) },
+        expect: [['enter stage-3a', ['letter:stage-3a', 'referral:education-welfare', 'notice-to-improve']]],
+        then: ['stage-3a', '2025-11-03'],
+      },
+      {
+        // "if there are any unauthorised absences in the next 15 school days, they will receive an EPN"
+        asOf: '2025-10-13',
+        rate: 0.8,
+        unauth: { 10: 14 },
+        extra: { ...none, ...notice(2, false), ...months(0) },
+        expect: [
+          ['stay stage-3a', []],
+          ['action stage-3a', ['penalty-notice-request']],
+        ],
+        then: ['stage-3a', '2025-11-03'],
+      },
+      {
+        // "a period of 3 months following the initial 15 day period … still meets the threshold"
+        asOf: '2026-02-09',
+        rate: 0.8,
+        unauth: { 10: 12 },
+        extra: { ...none, ...notice(2, true), ...months(3) },
+        expect: [
+          ['enter stage-3b', ['letter:stage-3b', 'meeting:attendance-contract', 'contract']],
+          ['review stage-3a', REVIEW],
+        ],
+        then: ['stage-3b', '2026-04-13'],
+      },
+      {
+        // "Parents not engaging with the Attendance Contract"
+        asOf: '2026-02-24',
+        rate: 0.8,
+        unauth: { 10: 12 },
+        extra: { ...none, engagement: { ...none.engagement, contractBroken: true }, ...notice(2, true), ...months(3) },
+        expect: [['enter stage-4', ['letter:stage-4', 'meeting:legal-planning', 'referral:local-authority']]],
+        then: ['stage-4', '2026-04-20'],
+      },
+      {
+        // The contract ended, no unauthorised absence for 6 weeks: back where the pupil stands
+        // (3B passed: its threshold no longer holds).
+        asOf: '2026-04-20',
+        rate: 0.9,
+        last: { 6: 0.97 },
+        unauth: { 6: 0, 10: 3 },
+        extra: { ...none, ...notice(2, true), ...months(5) },
+        expect: [
+          ['stepDown stage-2', POSITIVE],
+          ['review stage-4', REVIEW],
+        ],
+        then: ['stage-2', '2026-05-18'],
+      },
+      {
+        asOf: '2026-05-18',
+        rate: 0.93,
+        last: { 4: 0.97 },
+        unauth: { 6: 0, 10: 0 },
+        extra: { ...none, ...notice(2, true), ...months(6) },
+        expect: [
+          ['stay stage-2', []],
+          ['review stage-2', REVIEW],
+        ],
+        then: ['stage-2', '2026-06-22'],
+      },
+      {
+        asOf: '2026-05-19',
+        rate: 0.93,
+        last: { 4: 0.97 },
+        unauth: { 6: 0, 10: 0 },
+        extra: { ...none, ...notice(2, true), ...months(6) },
+        expect: [['stepDown stage-1', POSITIVE]],
+        then: ['stage-1', '2026-06-22'],
+      },
+      {
+        asOf: '2026-06-15',
+        rate: 0.95,
+        last: { 4: 0.97 },
+        unauth: { 6: 0, 10: 0 },
+        extra: { ...none, ...notice(2, true), ...months(7) },
         expect: [['stepDown -', POSITIVE]],
         then: null,
       },
