@@ -15,7 +15,8 @@ import {
   type ImportProblem,
 } from '../services/import/index.js';
 import { isMisChoice } from '../services/import/mis.js';
-import { readInputFile } from '../imports/read-file.js';
+import { readInputBytes, readInputFile } from '../imports/read-file.js';
+import { isXlsxName, xlsxToCsv } from '../imports/xlsx.js';
 import type { CliIO } from './io.js';
 
 /** The options as commander gives them (camelCase of the long option names). */
@@ -56,6 +57,17 @@ const COMMAND = 'rollcall import';
 
 async function readInput(path: string | undefined, problems: ImportProblem[]): Promise<ImportFile | undefined> {
   if (path === undefined) return undefined;
+  if (isXlsxName(path)) {
+    // A spreadsheet: its first sheet, read as the CSV it would be saved as (line = row).
+    const bytes = await readInputBytes(path, problems);
+    if (bytes === undefined) return undefined;
+    const sheet = await xlsxToCsv(bytes);
+    if (!sheet.ok) {
+      problems.push({ file: path, line: 0, message: `cannot read the spreadsheet: ${sheet.message}` });
+      return undefined;
+    }
+    return { name: path, text: sheet.text };
+  }
   const text = await readInputFile(path, problems);
   return text === undefined ? undefined : { name: path, text };
 }
