@@ -33,6 +33,8 @@ describe('the attendance policy page', () => {
     const summary = textOf(section(res.body, 'settings'));
     expect(summary).toContain('opens 08:50, closes 09:20');
     expect(summary).toContain('the default, until you choose one');
+    expect(summary).toContain('(the school’s written policy §5.3 Twin-Track Model');
+    expect(summary).not.toMatch(/seeds? 0\d\d/);
     const stages = textOf(section(res.body, 'stages'));
     expect(stages).toContain('Track 1: attendance support meeting');
     expect(stages).toContain('attendance below 95%');
