@@ -170,4 +170,45 @@ describe('letter pages', () => {
   it('builds PDF text a test can read', () => {
     expect(readPdfText(Buffer.from('[<48656c6c6f>] TJ'))).toBe('Hello');
   });
+
+  it('prints a letter to every family as one PDF, or emails each, from the browser', async () => {
+    const page = await t.get('/school/letters/bulk', officer);
+    expect(page.statusCode).toBe(200);
+    expect(textOf(page.body)).toContain('Every pupil on roll (5)');
+    const printed = await t.post('/school/letters/bulk', officer, {
+      template: 'attendance-summary',
+      date: '2025-10-03',
+      who: 'all',
+      method: 'print',
+    });
+    expect(printed.statusCode).toBe(200);
+    expect(printed.headers['content-type']).toBe('application/pdf');
+    // Only Alex's family has a postal address: one letter.
+    const lines = readPdfText(printed.rawPayload).split('\n');
+    expect(lines).toContain('Dear Parent of Alex,');
+    expect(lines).toContain('3 October 2025');
+    const emailed = await t.post('/school/letters/bulk', officer, {
+      template: 'attendance-summary',
+      date: '2025-10-03',
+      who: 'chosen',
+      pupil: [pupilId],
+      method: 'email',
+    });
+    expect(emailed.statusCode).toBe(303);
+    const after = await t.get(emailed.headers.location as string, officer);
+    expect(textOf(after.body)).toContain(
+      '1 letter queued in the outbox, but not emailed: no email server is configured',
+    );
+    const refused = await t.post('/school/letters/bulk', officer, {
+      template: 'nope',
+      date: '2025-10-03',
+      who: 'all',
+      method: 'print',
+    });
+    expect(refused.statusCode).toBe(303);
+    expect(textOf((await t.get(refused.headers.location as string, officer)).body)).toContain(
+      'There is no letter template "nope"',
+    );
+    expect((await t.get('/school/letters/bulk', teacher)).statusCode).toBe(403);
+  });
 });

@@ -13,7 +13,7 @@
  *   GET  /evidence-packs/:id.pdf          a stored pack
  *   POST /evidence-packs/:id/sent         mark sent (only when nothing required is missing)
  */
-import { LETTER_MERGE_FIELDS, LETTER_PURPOSES } from '@rollcall/domain';
+import { isPlainDate, LETTER_MERGE_FIELDS, LETTER_PURPOSES } from '@rollcall/domain';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -44,6 +44,8 @@ import {
   setContactLanguage,
 } from '../services/letters/letters.js';
 import { LANGUAGES } from '../services/letters/languages.js';
+import { bulkLetters, pupilsForBulk } from '../services/letters/bulk.js';
+import { getSchool } from '../db/repositories/schools.js';
 
 interface Shown {
   errors: { text: string; href: string }[];
@@ -176,6 +178,90 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
         }),
         banner: request.query.saved ? `Template "${request.query.saved}" saved.` : null,
       });
+    },
+  );
+
+  // -- Letters in bulk --------------------------------------------------------------------
+
+  app.get(
+    '/school/letters/bulk',
+    {
+      schema: {
+        querystring: z.object({
+          template: z.string().max(100).optional(),
+          queued: z.string().max(20).optional(),
+          skipped: z.string().max(20).optional(),
+          error: z.string().max(500).optional(),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      if (!actor.schoolId) throw new AppError('FORBIDDEN', 'Letters in bulk are for staff of a school.');
+      const school = await getSchool(deps.db, actor.schoolId);
+      const today = deps.clock.today(school.timeZone);
+      const [pupils, templates] = await Promise.all([
+        pupilsForBulk(deps, actor, school.id, today),
+        listTemplates(deps, actor, school.id),
+      ]);
+      const q = request.query;
+      const banner =
+        q.queued !== undefined
+          ? `${q.queued} letter${q.queued === '1' ? '' : 's'} queued in the outbox${deps.config.mail.smtpUrl ? ' to be emailed' : ', but not emailed: no email server is configured'}${q.skipped && q.skipped !== '0' ? `; ${q.skipped} pupil${q.skipped === '1' ? '' : 's'} left out (no email address, or a gap in the letter)` : ''}. Each is stored on the pupil's case.`
+          : null;
+      return reply.view('letters-bulk.njk', {
+        pupils,
+        templates: templates.filter((t) => !t.key.startsWith('text-')),
+        form: { template: q.template ?? 'attendance-summary', date: today },
+        banner,
+        error: q.error ?? null,
+      });
+    },
+  );
+
+  app.post(
+    '/school/letters/bulk',
+    {
+      schema: {
+        body: z.object({
+          _csrf: z.string().optional(),
+          template: ID,
+          date: text(20),
+          who: text(20),
+          method: text(20),
+          pupil: z.union([ID, z.array(ID).max(5000)]).optional(),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      if (!actor.schoolId) throw new AppError('FORBIDDEN', 'Letters in bulk are for staff of a school.');
+      const b = request.body;
+      const chosen = b.pupil === undefined ? [] : Array.isArray(b.pupil) ? b.pupil : [b.pupil];
+      const back = (error: string) =>
+        reply.redirect(
+          `/school/letters/bulk?template=${encodeURIComponent(b.template)}&error=${encodeURIComponent(error)}`,
+          303,
+        );
+      if (!isPlainDate(b.date)) return back('Enter the letter’s date as YYYY-MM-DD.');
+      if (b.who === 'chosen' && chosen.length === 0) return back('Choose at least one pupil, or every pupil on roll.');
+      const method = b.method === 'email' ? 'email' : 'print';
+      try {
+        const r = await bulkLetters(deps, actor, {
+          schoolId: actor.schoolId,
+          templateKey: b.template,
+          pupilIds: b.who === 'chosen' ? chosen : null,
+          date: b.date,
+          method,
+        });
+        if (method === 'email')
+          return await reply.redirect(`/school/letters/bulk?queued=${r.letters}&skipped=${r.skipped.length}`, 303);
+        if (!r.pdf) return await back('No letters to print: no family of these pupils has a postal address.');
+        return sendPdf(reply, r.pdf, `letters-${b.template}-${b.date}.pdf`, true);
+      } catch (e) {
+        if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e;
+        return back(e.details.fields?.[0]?.message ?? e.message);
+      }
     },
   );
 

@@ -18,7 +18,7 @@ import {
   mergeLetter,
   type PlainDate,
 } from '@rollcall/domain';
-import { recipientRows } from '../../db/letters.js';
+import { pupilsOnRoll, recipientRows } from '../../db/letters.js';
 import { getSchool, type School } from '../../db/repositories/schools.js';
 import { newId } from '../../platform/ids.js';
 import { loadCohort } from '../analysis/cohort.js';
@@ -283,4 +283,25 @@ async function letterheadOf(
     email: details.email,
     logo: await schoolLogo(deps, school.id),
   };
+}
+
+/** The pupils on roll on a date, in the order letters are printed, for choosing on the bulk page. */
+export async function pupilsForBulk(
+  deps: Deps,
+  actor: Actor,
+  schoolId: string,
+  date: PlainDate,
+): Promise<{ id: string; name: string; upn: string }[]> {
+  const school = await getSchool(deps.db, schoolId);
+  authorise(actor, 'letter.send', {
+    kind: 'school',
+    schoolId: school.id,
+    trustId: school.trustId,
+    laCode: school.laCode,
+  });
+  return (await pupilsOnRoll(deps.db, school.id, date)).map((p) => ({
+    id: p.id,
+    upn: p.upn,
+    name: `${p.preferred_forename ?? p.legal_forename} ${p.preferred_surname ?? p.legal_surname}`,
+  }));
 }
