@@ -53,6 +53,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** What services are built from: use it in route plugins (`app.deps`). */
     deps: Deps;
+    /** Every route registered (method and URL pattern; HEAD left out). */
+    routeTable: readonly { readonly method: string; readonly url: string }[];
   }
   interface FastifyRequest {
     /** The signed-in actor; null only on public routes (others redirect or answer 401 first). */
@@ -503,6 +505,12 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     trustProxy: options.trustProxy ?? false,
     frameworkErrors: frameworkErrorHandler(() => pageViews),
     clientErrorHandler: handleClientError,
+  });
+  // The route table, for the route-level authorisation test (http/route-authz.test.ts).
+  const routeTable: { method: string; url: string }[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
