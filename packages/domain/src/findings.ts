@@ -45,7 +45,13 @@ export interface Finding {
   readonly sessions?: readonly MarkedSession[];
 }
 
-const RULES = '../shared/reference/attendance-rules.md';
+/*
+ * Sources are shown to staff beside each finding, so they name the published rules, not our
+ * working notes: @see ../../../shared/reference/attendance-rules.md §1 (registers), §3 (measures),
+ * §4 (penalty notices) and §5 (returns, deletions), which summarise the same texts.
+ */
+const REGS = 'The School Attendance (Pupil Registration) (England) Regulations 2024';
+const WTISA = 'Working together to improve school attendance (DfE, August 2024)';
 
 function pct(n: number | null): string {
   return n === null ? 'n/a' : `${(n * 100).toFixed(1)}%`;
@@ -90,7 +96,7 @@ export function findingsFor(cal: SchoolCalendar, ctx: AnalysisContext, marks: Pu
     out.push({
       rule: m.severeAbsence ? 'severeAbsence' : 'persistentAbsence',
       title: m.severeAbsence ? 'Severely absent' : 'Persistently absent',
-      source: `${RULES} §3`,
+      source: WTISA,
       explanation:
         `Absent ${absent} of ${m.possibleSessions} possible sessions (${pct(m.absenceRate)}) from ${period}: ` +
         (m.severeAbsence ? '50% or more is severe absence.' : '10% or more is persistent absence.'),
@@ -112,7 +118,7 @@ export function findingsFor(cal: SchoolCalendar, ctx: AnalysisContext, marks: Pu
     out.push({
       rule: 'penaltyNoticeThreshold',
       title: 'Penalty-notice threshold met',
-      source: `${RULES} §4; The Education (Penalty Notices) (England) (Amendment) Regulations 2024`,
+      source: `The Education (Penalty Notices) (England) (Amendment) Regulations 2024; ${WTISA}`,
       explanation:
         `${sessions.length} sessions of unauthorised absence (G, N, O, U) within the ${week - firstWeek + 1} school weeks ` +
         `from the week of ${from} to ${pn.firstMetOn} ${pn.firstMetSession}: the national threshold is ` +
@@ -126,7 +132,7 @@ export function findingsFor(cal: SchoolCalendar, ctx: AnalysisContext, marks: Pu
     out.push({
       rule: 'attendanceReturn',
       title: 'Attendance return: continuous unauthorised absence',
-      source: `${RULES} §5`,
+      source: `${REGS}; ${WTISA}`,
       explanation:
         `${p.schoolDays} continuous school days from ${p.start} to ${p.end} with every possible session coded G, N, O or U ` +
         `(the return covers ${ATTENDANCE_RETURN_SCHOOL_DAYS} or more). Tell the local authority in the next attendance return.`,
@@ -138,7 +144,7 @@ export function findingsFor(cal: SchoolCalendar, ctx: AnalysisContext, marks: Pu
     out.push({
       rule: 'sicknessReturn',
       title: 'Sickness return',
-      source: `${RULES} §5`,
+      source: `${REGS}; ${WTISA}`,
       explanation:
         `Illness (I): longest run ${sick.longestConsecutiveSchoolDays} consecutive school days, ` +
         `${sick.cumulativeSchoolDays} school days in all from ${period} ` +
@@ -150,7 +156,7 @@ export function findingsFor(cal: SchoolCalendar, ctx: AnalysisContext, marks: Pu
     out.push({
       rule: 'deletionGround20Days',
       title: 'Deletion ground: 20 school days continuously absent',
-      source: `${RULES} §5; The School Attendance (Pupil Registration) (England) Regulations 2024`,
+      source: REGS,
       explanation:
         `${p.schoolDays} continuous school days from ${p.start} to ${p.end} with every possible session coded G, N or O ` +
         `(the ground needs ${DELETION_GROUND_SCHOOL_DAYS}). The pupil may be deleted only if, after joint reasonable enquiries ` +
@@ -163,7 +169,7 @@ export function findingsFor(cal: SchoolCalendar, ctx: AnalysisContext, marks: Pu
     out.push({
       rule: 'unresolvedN',
       title: 'N marks not resolved',
-      source: `${RULES} §1`,
+      source: REGS,
       explanation:
         `${m.unresolvedN.length} N mark${m.unresolvedN.length === 1 ? '' : 's'} older than ${N_RESOLUTION_SCHOOL_DAYS} school days ` +
         `(the first on ${firstN.date} ${firstN.session}): replace each with the right code.`,

@@ -29,7 +29,8 @@ export interface GroundDefinition {
   readonly source: string;
 }
 
-const RULES = 'attendance-rules.md §5 (Deletions)';
+/** Shown to staff beside each ground: the published rule (our notes: attendance-rules.md §5 Deletions). */
+const RULES = 'The School Attendance (Pupil Registration) (England) Regulations 2024';
 
 export const GROUNDS: Record<DeletionGround, GroundDefinition> = {
   registered_elsewhere: {
@@ -41,7 +42,7 @@ export const GROUNDS: Record<DeletionGround, GroundDefinition> = {
     title: 'Parent has notified the school in writing that the child is being educated at home',
     checks:
       'The parent’s written notification and the EHE referral to the local authority are recorded; a child on a child protection plan is not deleted on this ground without the local authority’s agreement.',
-    source: `${RULES}; trust policy (seed 002) §5.8`,
+    source: `${RULES}; the trust’s written policy §5.8`,
   },
   moved_away: {
     title: 'Moved away and no longer lives within reasonable distance of the school',
@@ -58,7 +59,7 @@ export const GROUNDS: Record<DeletionGround, GroundDefinition> = {
     title: 'Continuously absent for 20 school days, whereabouts unknown after joint enquiries with the local authority',
     checks:
       'The last 20 or more school days before the deletion are a continuous run with every possible session coded G, N or O (not U), and joint enquiries with the local authority are recorded.',
-    source: `${RULES}; domain finding deletionGround20Days`,
+    source: RULES, // checked as the domain finding deletionGround20Days
   },
   permanently_excluded: {
     title: 'Permanently excluded',
