@@ -66,6 +66,28 @@ describe('letter pages', () => {
     expect(ok.statusCode).toBe(303);
     expect(textOf((await t.get('/school/letters', officer)).body)).toContain('Edited by the school');
     expect((await t.get('/school/letters/stage-1a', teacher)).statusCode).toBe(403);
+    // A Polish version, with its purpose; Urdu is refused, naming why.
+    const pl = await t.post('/school/letters/meeting-invitation', officer, {
+      title: 'Zaproszenie na spotkanie',
+      body: 'Zapraszamy na spotkanie w sprawie frekwencji {{pupil.forename}}.',
+      action: 'save',
+      language: 'pl',
+      purpose: 'meeting-invitation',
+    });
+    expect(pl.statusCode).toBe(303);
+    expect(textOf((await t.get('/school/letters/meeting-invitation?language=pl', officer)).body)).toContain(
+      'Zaproszenie na spotkanie',
+    );
+    expect(textOf((await t.get('/school/letters', officer)).body)).toContain('English, Polish');
+    const ur = await t.post('/school/letters/meeting-invitation', officer, {
+      title: 'x',
+      body: 'x',
+      action: 'save',
+      language: 'ur',
+      purpose: '',
+    });
+    expect(ur.statusCode).toBe(400);
+    expect(textOf(ur.body)).toContain('Urdu is written right to left');
   });
 
   it('composes a merged letter, emails it through the outbox and lists it with its PDF', async () => {

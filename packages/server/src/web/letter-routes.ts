@@ -37,6 +37,7 @@ import {
   composeLetter,
   getLetterPdf,
   lettersForPupil,
+  getTemplate,
   listTemplates,
   resetTemplate,
   saveTemplate,
@@ -93,14 +94,21 @@ async function renderTemplatePage(
   schoolId: string,
   key: string,
   extras: Partial<Shown> & { form?: { title: string; body: string } } = {},
+  language = 'en',
 ): Promise<FastifyReply> {
-  const templates = await listTemplates(deps, actor, schoolId);
-  const t = templates.find((x) => x.key === key);
+  const english = await getTemplate(deps, actor, schoolId, key, 'en');
+  const t = language === 'en' ? english : await getTemplate(deps, actor, schoolId, key, language);
   return reply.view('letter-template.njk', {
     key,
     isNew: !t,
     edited: t?.edited ?? false,
-    form: extras.form ?? { title: t?.title ?? '', body: t?.body ?? '' },
+    language,
+    languages: LANGUAGES,
+    versions: english?.languages ?? ['en'],
+    purposes: LETTER_PURPOSES,
+    purpose: (t ?? english)?.purpose ?? 'other',
+    // A new translation starts from the English wording.
+    form: extras.form ?? { title: (t ?? english)?.title ?? '', body: (t ?? english)?.body ?? '' },
     fields: FIELD_LIST,
     errors: extras.errors ?? [],
     fieldErrors: extras.fieldErrors ?? {},
@@ -267,10 +275,24 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
 
   app.get(
     '/school/letters/:key',
-    { schema: { params: z.object({ key: ID }), querystring: z.object({ school: ID.optional() }) } },
+    {
+      schema: {
+        params: z.object({ key: ID }),
+        querystring: z.object({ school: ID.optional(), language: z.string().max(10).optional() }),
+      },
+    },
     async (request, reply) => {
       const actor = requireActor(request);
-      return renderTemplatePage(deps, reply, actor, schoolOf(actor, request.query.school), request.params.key);
+      const language = request.query.language && LANGUAGES[request.query.language] ? request.query.language : 'en';
+      return renderTemplatePage(
+        deps,
+        reply,
+        actor,
+        schoolOf(actor, request.query.school),
+        request.params.key,
+        {},
+        language,
+      );
     },
   );
 
@@ -280,28 +302,54 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
       schema: {
         params: z.object({ key: ID }),
         querystring: z.object({ school: ID.optional() }),
-        body: z.object({ _csrf: z.string().optional(), title: text(1000), body: text(30_000), action: text(20) }),
+        body: z.object({
+          _csrf: z.string().optional(),
+          title: text(1000),
+          body: text(30_000),
+          action: text(20),
+          language: text(10),
+          purpose: text(40),
+        }),
       },
     },
     async (request, reply) => {
       const actor = requireActor(request);
       const schoolId = schoolOf(actor, request.query.school);
       const key = request.params.key;
+      const language = request.body.language || 'en';
       if (request.body.action === 'reset') {
-        await resetTemplate(deps, actor, schoolId, key);
+        await resetTemplate(deps, actor, schoolId, key, language);
         return reply.redirect(`/school/letters?saved=${encodeURIComponent(key)}`, 303);
       }
       const form = { title: request.body.title, body: request.body.body };
       try {
-        await saveTemplate(deps, actor, schoolId, { key, ...form });
+        await saveTemplate(deps, actor, schoolId, { key, ...form, language, purpose: request.body.purpose });
         return await reply.redirect(`/school/letters?saved=${encodeURIComponent(key)}`, 303);
       } catch (e) {
         if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e;
         reply.code(HTTP_STATUS[e.code]);
-        return renderTemplatePage(deps, reply, actor, schoolId, key, {
-          form,
-          ...shown(e, { title: 'template-title', body: 'template-body', key: 'template-title' }, 'template-body'),
-        });
+        return renderTemplatePage(
+          deps,
+          reply,
+          actor,
+          schoolId,
+          key,
+          {
+            form,
+            ...shown(
+              e,
+              {
+                title: 'template-title',
+                body: 'template-body',
+                key: 'template-title',
+                language: 'template-language-add',
+                purpose: 'template-purpose',
+              },
+              'template-body',
+            ),
+          },
+          LANGUAGES[language] ? language : 'en',
+        );
       }
     },
   );
