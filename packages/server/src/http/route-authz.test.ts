@@ -91,6 +91,8 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
   'GET /leave': 'session',
   'POST /leave/:id': 'session',
   'GET /school/letters': 'session',
+  'GET /school/letters/bulk': 'session',
+  'POST /school/letters/bulk': 'session',
   'GET /school/letters/:key': 'session',
   'POST /school/letters/:key': 'session',
   'GET /pupils/:pupilId/letters': 'pupil',
