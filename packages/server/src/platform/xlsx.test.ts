@@ -48,3 +48,24 @@ describe('writeXlsx', () => {
     expect([0, 25, 26, 27, 51, 52, 701, 702].map(columnName)).toEqual(['A', 'Z', 'AA', 'AB', 'AZ', 'BA', 'ZZ', 'AAA']);
   });
 });
+
+describe('percentage columns', () => {
+  it('show fractions as percentages while keeping them numbers, and only in the columns asked for', () => {
+    const files = unzipSync(
+      writeXlsx({
+        name: 'Rates',
+        header: ['Group', 'Attendance', 'Pupils'],
+        rows: [['7A', 0.953, 25]],
+        percentColumns: [1],
+      }),
+    );
+    const sheet = strFromU8(files['xl/worksheets/sheet1.xml']!);
+    expect(sheet).toContain('<c r="B2" s="2"><v>0.953</v></c>');
+    expect(sheet).toContain('<c r="C2"><v>25</v></c>');
+    const styles = strFromU8(files['xl/styles.xml']!);
+    expect(styles).toMatch(
+      /<styleSheet[^>]*><numFmts count="1"><numFmt numFmtId="164" formatCode="0\.0%"\/><\/numFmts><fonts/,
+    );
+    expect(styles).toContain('<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>');
+  });
+});

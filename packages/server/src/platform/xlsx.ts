@@ -14,7 +14,12 @@ export interface XlsxSheet {
   readonly name: string;
   readonly header: readonly string[];
   readonly rows: readonly (readonly XlsxCell[])[];
+  /** 0-based columns holding fractions, shown as percentages (0.953 → 95.3%); the value stays a number. */
+  readonly percentColumns?: readonly number[];
 }
+
+/** Cell styles (cellXfs): 0 plain, 1 bold (the header), 2 a percentage with one decimal place. */
+const STYLE_PERCENT = 2;
 
 /** XML text with the five special characters escaped and characters XML 1.0 forbids removed. */
 export function xmlText(value: string): string {
@@ -62,7 +67,10 @@ function cell(ref: string, value: XlsxCell, style = 0): string {
 
 function sheetXml(sheet: XlsxSheet): string {
   const rows = [sheet.header as readonly XlsxCell[], ...sheet.rows].map((row, r) => {
-    const cells = row.map((v, c) => cell(`${columnName(c)}${r + 1}`, v, r === 0 ? 1 : 0)).join('');
+    const percent = new Set(sheet.percentColumns ?? []);
+    const cells = row
+      .map((v, c) => cell(`${columnName(c)}${r + 1}`, v, r === 0 ? 1 : percent.has(c) ? STYLE_PERCENT : 0))
+      .join('');
     return `<row r="${r + 1}">${cells}</row>`;
   });
   return (
@@ -109,12 +117,15 @@ export function writeXlsx(sheet: XlsxSheet): Uint8Array {
     'xl/styles.xml':
       XML +
       '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' +
+      // Schema order: numFmts, fonts, fills, borders, cellStyleXfs, cellXfs (Excel refuses others).
+      '<numFmts count="1"><numFmt numFmtId="164" formatCode="0.0%"/></numFmts>' +
       '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>' +
       '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>' +
       '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>' +
       '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>' +
-      '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>' +
-      '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>' +
+      '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>' +
+      '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>' +
+      '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>' +
       '</styleSheet>',
     'xl/worksheets/sheet1.xml': sheetXml(sheet),
   };

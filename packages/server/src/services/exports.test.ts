@@ -54,7 +54,7 @@ describe('exportTable', () => {
     const xlsx = exportTable(table, 'xlsx');
     expect(xlsx.fileName).toBe('weekly-trend.xlsx');
     const sheet = strFromU8(unzipSync(new Uint8Array(xlsx.body as Buffer))['xl/worksheets/sheet1.xml']!);
-    expect(sheet).toContain('<c r="B2"><v>0.95</v></c>');
+    expect(sheet).toContain('<c r="B2" s="2"><v>0.95</v></c>');
     expect(sheet).toContain('Note, if any');
   });
 

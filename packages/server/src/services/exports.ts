@@ -53,6 +53,8 @@ export function toXlsx(table: ExportTable): Uint8Array {
     name: table.title,
     header: table.columns.map((c) => c.label),
     rows: table.rows.map((row) => table.columns.map((c) => row[c.key] ?? null)),
+    // Rates and changes are fractions: shown as percentages, kept as numbers to sum and chart.
+    percentColumns: table.columns.flatMap((c, i) => (c.kind === 'rate' || c.kind === 'change' ? [i] : [])),
   });
 }
 
