@@ -168,6 +168,8 @@ export interface Permissions {
   readonly rollCall?: boolean;
   /** The designated safeguarding lead's alerts (DSL and deputies). */
   readonly safeguardingAlerts?: boolean;
+  /** The outbox of texts and emails (`messages.view`). */
+  readonly messages?: boolean;
 }
 
 /**
@@ -202,6 +204,7 @@ export function permissionsFor(actor: Actor): Permissions {
     schoolDetails: may('school.editDetails'),
     rollCall: may('rollcall.take'),
     safeguardingAlerts: may('safeguarding.lead'),
+    messages: may('messages.view'),
   };
 }
 

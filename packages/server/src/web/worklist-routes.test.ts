@@ -57,6 +57,14 @@ describe('the worklist page', () => {
     expect(textOf(section(res.body, 'stale-n'))).toContain('No N mark is older than 5 school days.');
   });
 
+  it('links to the outbox only for those who may read it (office yes, the DSL no)', async () => {
+    expect((await t.get('/worklist', office)).body).toContain('href="/outbox"');
+    const dsl = await t.signInAs('dsl');
+    const res = await t.get('/worklist', dsl);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain('href="/outbox"');
+  });
+
   it('suggests G when leave was refused for the day', async () => {
     await t.open.db
       .insertInto('leave_requests')
