@@ -275,7 +275,9 @@ export function localTime(value: unknown, timeZone = 'Europe/London'): unknown {
  * were read from ("seed 003 …") become "the school’s written policy …" (issue 17: no internal keys).
  */
 export function plainSource(value: unknown): unknown {
-  return typeof value === 'string' ? value.replace(/\bseeds? 0\d\d\b:?/g, 'the school’s written policy') : value;
+  return typeof value === 'string'
+    ? value.replace(/\b(?:policy )?seeds? 0\d\d\b:?/g, 'the school’s written policy')
+    : value;
 }
 
 /** The Nunjucks environment: our views first, then the GOV.UK and MOJ macros. */

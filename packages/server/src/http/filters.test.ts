@@ -15,6 +15,10 @@ describe('page filters', () => {
       'the school’s written policy "Attendance Intervention Staged Process" (Stages 1–4, 3A, 3B)',
     );
     expect(plainSource('seed 002 §5.3 Twin-Track Model and §5.4 Home Visits')).not.toMatch(/seed/);
+    // A casework explanation cites "(policy seed 001 …)": no "policy the school’s written policy".
+    expect(plainSource('is below 95% (policy seed 001 Appendix 1, as of 2026-12-07).')).toBe(
+      'is below 95% (the school’s written policy Appendix 1, as of 2026-12-07).',
+    );
     const views = createViews({ noCache: true });
     expect(views.renderString('{{ s | plainSource }}', { s: 'seed 001 Appendix 1' })).toBe(
       'the school’s written policy Appendix 1',
