@@ -12,7 +12,8 @@ import { SYSTEM_ACTOR } from './authz.js';
 import { requestLeave } from './leave.js';
 import { getRegister, recordLateArrival, saveRegister } from './registers.js';
 import { policyDocumentByUrn, setPolicyByUrn } from './school-policy-admin.js';
-import { presetDocument, saveSchoolPolicy, viewSchoolPolicy } from './school-policy.js';
+import { presetDocument } from './school-policy.js';
+import { saveSchoolPolicy, viewSchoolPolicy } from './school-policy-store.js';
 import { queueHalfTermSummaries } from './summaries.js';
 
 /** Monday 8 September 2025, 09:00 in London. */

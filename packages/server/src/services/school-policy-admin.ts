@@ -8,7 +8,8 @@ import { findSchoolByUrn, type School } from '../db/repositories/schools.js';
 import type { Actor } from './authz.js';
 import type { Deps } from './deps.js';
 import { AppError } from './errors.js';
-import { presetPolicyDocument, saveSchoolPolicy, viewSchoolPolicy, type SchoolPolicy } from './school-policy.js';
+import { presetPolicyDocument, type SchoolPolicy } from './school-policy.js';
+import { saveSchoolPolicy, viewSchoolPolicy } from './school-policy-store.js';
 
 /** The school with this URN, or NOT_FOUND naming it. */
 export async function schoolByUrn(deps: Pick<Deps, 'db'>, urn: string): Promise<School> {

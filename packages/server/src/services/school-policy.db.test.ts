@@ -2,7 +2,8 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/databases.js';
 import { rejection, seedSmallSchool, testDeps, type SmallSchool } from '../../test/fixtures.js';
 import { getSchool } from '../db/repositories/schools.js';
-import { caseworkPolicyOf, presetDocument, saveSchoolPolicy, viewSchoolPolicy } from './school-policy.js';
+import { caseworkPolicyOf, presetDocument } from './school-policy.js';
+import { saveSchoolPolicy, viewSchoolPolicy } from './school-policy-store.js';
 
 const NOW = '2025-09-08T08:00:00Z';
 

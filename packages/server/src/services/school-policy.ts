@@ -22,9 +22,6 @@ import {
 } from '@rollcall/domain';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { getSchool } from '../db/repositories/schools.js';
-import { audit } from './audit.js';
-import { authorise, type Actor } from './authz.js';
 import {
   caseworkPolicySchema,
   DEFAULT_MIN_PLAN_SCHOOL_WEEKS,
@@ -34,9 +31,7 @@ import {
   planWeeks,
   type NoticeToImprovePeriod,
 } from './casework-policy.js';
-import type { Deps } from './deps.js';
 import { AppError, type FieldError } from './errors.js';
-import { policyChanges } from './policy-changes.js';
 
 /**
  * The first-day follow-up ladder, in school days of unexplained absence (the defaults are seed
@@ -450,98 +445,6 @@ export function policyFieldErrors(errors: readonly string[]): FieldError[] {
   return errors.map((e) => {
     const at = e.indexOf(': ');
     return at < 0 ? { field: '(policy)', message: e } : { field: e.slice(0, at), message: e.slice(at + 2) };
-  });
-}
-
-export interface PolicyView {
-  readonly schoolId: string;
-  readonly schoolName: string;
-  /** The stored document as YAML. */
-  readonly yaml: string;
-  readonly policy: SchoolPolicy;
-  /** False when the stored document no longer passes the checks (the defaults are in use). */
-  readonly storedIsValid: boolean;
-  /** The stored document as written (an empty one when it cannot be read). */
-  readonly document: Readonly<Record<string, unknown>>;
-}
-
-/** The school's policy for the policy page. */
-export async function viewSchoolPolicy(deps: Deps, actor: Actor, schoolId: string): Promise<PolicyView> {
-  const school = await getSchool(deps.db, schoolId);
-  authorise(actor, 'policy.edit', { kind: 'school', ...school });
-  const row = await deps.db
-    .selectFrom('schools')
-    .select('policy_json')
-    .where('id', '=', schoolId)
-    .executeTakeFirstOrThrow();
-  const parsed = parseSchoolPolicy(row.policy_json);
-  let document: Record<string, unknown> = {};
-  try {
-    const raw: unknown = JSON.parse(row.policy_json);
-    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) document = raw as Record<string, unknown>;
-  } catch {
-    // an unreadable stored policy: the form starts from an empty document
-  }
-  return {
-    schoolId,
-    schoolName: school.name,
-    yaml: policyJsonToYaml(row.policy_json),
-    policy: parsed.ok ? parsed.policy : DEFAULT_POLICY,
-    storedIsValid: parsed.ok,
-    document,
-  };
-}
-
-/**
- * Saves a policy document (YAML or JSON) after checking it. Stores the document as written
- * (as JSON), so a `preset` stays a reference; audited with the fields that changed.
- * VALIDATION errors carry every problem as a field error naming its path.
- */
-export async function saveSchoolPolicy(
-  deps: Deps,
-  actor: Actor,
-  input: { schoolId: string; text: string },
-): Promise<{ policy: SchoolPolicy; changed: string[]; changes: string[] }> {
-  const school = await getSchool(deps.db, input.schoolId);
-  authorise(actor, 'policy.edit', { kind: 'school', ...school });
-  const parsed = parsePolicyText(input.text);
-  if (!parsed.ok)
-    throw new AppError('VALIDATION', 'The policy has problems: see each field.', {
-      fields: policyFieldErrors(parsed.errors),
-    });
-  const json = JSON.stringify(parsed.raw);
-  return deps.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('schools')
-      .select('policy_json')
-      .where('id', '=', school.id)
-      .executeTakeFirstOrThrow();
-    let before: Record<string, unknown> = {};
-    try {
-      before = JSON.parse(row.policy_json) as Record<string, unknown>;
-    } catch {
-      // an unreadable stored policy: every field counts as changed
-    }
-    const after = parsed.raw as Record<string, unknown>;
-    const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])]
-      .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
-      .sort();
-    const previous = parseSchoolPolicy(row.policy_json);
-    const changes = policyChanges(previous.ok ? previous.policy : DEFAULT_POLICY, parsed.policy);
-    await trx.updateTable('schools').set({ policy_json: json }).where('id', '=', school.id).execute();
-    await audit(trx, actor, deps.clock.now(), {
-      action: 'policy.update',
-      entityType: 'school',
-      entityId: school.id,
-      schoolId: school.id,
-      details: {
-        changed,
-        changes,
-        preset: parsed.policy.preset ?? null,
-        casework: caseworkPolicyOf(parsed.policy).id,
-      },
-    });
-    return { policy: parsed.policy, changed, changes };
   });
 }
 

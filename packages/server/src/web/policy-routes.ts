@@ -35,10 +35,9 @@ import {
   parsePolicyText,
   policyLetters,
   presetDocument,
-  saveSchoolPolicy,
-  viewSchoolPolicy,
   type SchoolPolicy,
 } from '../services/school-policy.js';
+import { saveSchoolPolicy, viewSchoolPolicy } from '../services/school-policy-store.js';
 import { leavePolicyOf, leaveRulesInWords } from '../services/leave.js';
 import { policyChanges } from '../services/policy-changes.js';
 import {

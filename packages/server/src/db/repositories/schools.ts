@@ -94,6 +94,17 @@ export async function getSchool(db: DbOrTrx, id: string): Promise<School> {
   return school;
 }
 
+/** The school's policy document as stored (JSON text). */
+export async function readPolicyJson(db: DbOrTrx, schoolId: string): Promise<string> {
+  const row = await db.selectFrom('schools').select('policy_json').where('id', '=', schoolId).executeTakeFirstOrThrow();
+  return row.policy_json;
+}
+
+/** Stores the school's policy document (JSON text, checked by the caller). */
+export async function writePolicyJson(db: DbOrTrx, schoolId: string, json: string): Promise<void> {
+  await db.updateTable('schools').set({ policy_json: json }).where('id', '=', schoolId).execute();
+}
+
 export async function findSchoolByUrn(db: DbOrTrx, urn: string): Promise<School | undefined> {
   const row = await db.selectFrom('schools').select(COLUMNS).where('urn', '=', urn).executeTakeFirst();
   return row ? toSchool(row) : undefined;

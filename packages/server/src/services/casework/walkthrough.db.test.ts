@@ -12,7 +12,8 @@ import { seedSmallSchool, testDeps, type SmallSchool } from '../../../test/fixtu
 import { SYSTEM_ACTOR } from '../authz.js';
 import { importSchoolData } from '../import/import-school-data.js';
 import { csv, makeUpn, pupilsCsv } from '../import/test-support.js';
-import { presetDocument, saveSchoolPolicy, viewSchoolPolicy } from '../school-policy.js';
+import { presetDocument } from '../school-policy.js';
+import { saveSchoolPolicy, viewSchoolPolicy } from '../school-policy-store.js';
 import { decideSuggestion } from './casework.js';
 import {
   createContract,

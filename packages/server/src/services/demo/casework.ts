@@ -23,7 +23,7 @@ import { completeAction, recordMeeting, scheduleMeeting } from '../casework/case
 import { evaluateSchool } from '../casework/evaluation.js';
 import type { Deps } from '../deps.js';
 import { schoolCalendar } from '../registers.js';
-import { saveSchoolPolicy } from '../school-policy.js';
+import { saveSchoolPolicy } from '../school-policy-store.js';
 import type { DemoSummary } from './demo.js';
 
 /** The preset each demo school's policy starts from, by phase. */
