@@ -69,6 +69,9 @@ describeEachDialect('schema', (ctx) => {
         'mfa_totp',
         'mfa_recovery_codes',
         'webauthn_credentials',
+        'sso_providers',
+        'sso_links',
+        'sso_states',
       ].sort(),
     );
   });
@@ -127,6 +130,7 @@ describe('migrations', () => {
         '2026-12-07T14-00-00_trust-and-safety',
         '2026-12-07T15-00-00_sign-in-throttle',
         '2026-12-07T15-10-00_mfa',
+        '2026-12-07T15-20-00_sso',
         '2026-12-07T16-00-00_roll-calls',
       ]);
     } finally {

@@ -33,6 +33,7 @@ import * as ctf from './migrations/2026-12-07T13-00-00_ctf.js';
 import * as trustAndSafety from './migrations/2026-12-07T14-00-00_trust-and-safety.js';
 import * as signInThrottle from './migrations/2026-12-07T15-00-00_sign-in-throttle.js';
 import * as mfa from './migrations/2026-12-07T15-10-00_mfa.js';
+import * as sso from './migrations/2026-12-07T15-20-00_sso.js';
 import * as rollCalls from './migrations/2026-12-07T16-00-00_roll-calls.js';
 import type { Database } from './schema.js';
 
@@ -71,6 +72,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-07T14-00-00_trust-and-safety': trustAndSafety,
   '2026-12-07T15-00-00_sign-in-throttle': signInThrottle,
   '2026-12-07T15-10-00_mfa': mfa,
+  '2026-12-07T15-20-00_sso': sso,
   '2026-12-07T16-00-00_roll-calls': rollCalls,
 };
 

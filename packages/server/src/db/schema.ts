@@ -203,6 +203,38 @@ export interface WebauthnCredentialsTable {
   last_used_at: string | null;
 }
 
+export interface SsoProvidersTable {
+  id: string;
+  school_id: string;
+  kind: string;
+  issuer: string;
+  tenant: string | null;
+  allowed_domain: string | null;
+  client_id: string;
+  client_secret_enc: string;
+  created_at: string;
+}
+
+export interface SsoLinksTable {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  provider_id: string;
+  created_at: string;
+}
+
+export interface SsoStatesTable {
+  state_hash: string;
+  provider_id: string;
+  verifier_enc: string;
+  nonce: string;
+  next: string;
+  link_user_id: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface LoginAttemptsTable {
   key: string;
   failures: number;
@@ -907,6 +939,9 @@ export interface Database {
   login_attempts: LoginAttemptsTable;
   known_devices: KnownDevicesTable;
   mfa_totp: MfaTotpTable;
+  sso_providers: SsoProvidersTable;
+  sso_links: SsoLinksTable;
+  sso_states: SsoStatesTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
   webauthn_credentials: WebauthnCredentialsTable;
   registers: RegistersTable;

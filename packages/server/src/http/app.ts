@@ -48,6 +48,7 @@ import {
 } from './auth-routes.js';
 import { homeRoutes } from './home-routes.js';
 import { mfaRoutes } from '../web/mfa-routes.js';
+import { ssoRoutes } from '../web/sso-routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -643,6 +644,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
 
   await app.register(authRoutes);
   await app.register(mfaRoutes);
+  await app.register(ssoRoutes);
   await app.register(homeRoutes);
   for (const routes of options.routes ?? []) await app.register(routes);
   return app;

@@ -18,6 +18,7 @@ import {
 } from '../services/auth.js';
 import { AppError, HTTP_STATUS } from '../services/errors.js';
 import { recentlyAuthenticated } from '../services/mfa.js';
+import { signInProviders } from '../services/sso.js';
 
 export function isApiRequest(request: FastifyRequest): boolean {
   return request.url === '/api' || request.url.startsWith('/api/') || request.url.startsWith('/api?');
@@ -227,9 +228,10 @@ export const authRoutes: FastifyPluginAsync = (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { deps } = app;
 
-  app.get('/sign-in', { config: { public: true }, schema: { querystring: SIGN_IN_QUERY } }, (request, reply) => {
+  app.get('/sign-in', { config: { public: true }, schema: { querystring: SIGN_IN_QUERY } }, async (request, reply) => {
     if (request.actor) return reply.redirect(safeNext(request.query.next), 303);
-    return reply.view('sign-in.njk', signInContext({ next: safeNext(request.query.next) }));
+    const providers = await signInProviders(deps);
+    return reply.view('sign-in.njk', { ...signInContext({ next: safeNext(request.query.next) }), providers });
   });
 
   app.post('/sign-in', { config: { public: true }, schema: { body: SIGN_IN_BODY } }, async (request, reply) => {

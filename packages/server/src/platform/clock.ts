@@ -69,3 +69,8 @@ export function fixedClock(iso: string): Clock {
     timeOfDay: (timeZone = 'Europe/London') => partsIn(at, timeZone).time,
   };
 }
+
+/** How many seconds a clock is ahead of the machine's (0 for the system clock; tests move theirs). */
+export function secondsAheadOfSystem(clock: Clock): number {
+  return Math.round((Date.parse(clock.now()) - Date.now()) / 1000);
+}

@@ -591,3 +591,40 @@ export async function changeOwnPassword(
   deps.logger.info({ userId: user.id, sessionsEnded }, 'password changed');
   return { sessionsEnded };
 }
+
+/**
+ * Opens a session for an actor whose identity another way established (single sign-on), with
+ * what it still owes, audited as `auth.signIn` with the method. The device becomes a known one.
+ */
+export async function openSession(
+  deps: Deps,
+  actor: Actor,
+  p: { ip: string; mfaPending: MfaPending; method: string; deviceToken?: string | undefined },
+): Promise<SignedIn> {
+  const now = deps.clock.now();
+  const token = newToken();
+  const csrfToken = newToken();
+  const deviceToken = p.deviceToken ?? newToken();
+  const expiresAt = plus(now, SESSION_HOURS * 60 * MINUTE_MS);
+  await deps.db.transaction().execute(async (trx) => {
+    await rememberDevice(trx, hashToken(deviceToken), actor.userId, now);
+    await insertSession(trx, {
+      id: hashToken(token),
+      userId: actor.userId,
+      csrfToken,
+      createdAt: now,
+      expiresAt,
+      mfaPending: p.mfaPending,
+      authenticatedAt: now,
+    });
+    await audit(trx, actor, now, {
+      action: 'auth.signIn',
+      entityType: 'user',
+      entityId: actor.userId,
+      schoolId: actor.schoolId,
+      details: { ip: p.ip, method: p.method, ...(p.mfaPending ? { mfaPending: p.mfaPending } : {}) },
+    });
+  });
+  deps.logger.info({ userId: actor.userId, role: actor.role, method: p.method }, 'signed in');
+  return { token, csrfToken, expiresAt, actor, deviceToken, mfaPending: p.mfaPending };
+}
