@@ -43,11 +43,11 @@ import { AppError } from './errors.js';
 
 /**
  * Roles that must use a second factor whatever the school says: they see personal data of many
- * pupils (or of several schools). `dsl` is included when the role exists.
+ * pupils (or of several schools), or safeguarding details (designated safeguarding leads and deputies).
  * @see https://www.gov.uk/guidance/meeting-digital-and-technology-standards-in-schools-and-colleges/cyber-security-standards-for-schools-and-colleges
  */
 export const MFA_DEFAULT_ROLES: readonly Role[] = ROLES.filter((r) =>
-  ['admin', 'senior_leader', 'attendance_officer', 'dsl', 'trust_lead', 'la_officer'].includes(r),
+  ['admin', 'senior_leader', 'attendance_officer', 'dsl', 'deputy_dsl', 'trust_lead', 'la_officer'].includes(r),
 );
 
 /** Minutes a proof of identity counts for before a bulk export of personal data. */
