@@ -49,7 +49,9 @@ for (let i = 0; i < days.length; i += 2) {
   t0 = performance.now();
   await Promise.all(clients.map((c, k) => save(actors[k], c, days[i + 1])));
   const together = perSave(t0);
-  console.log(`per save: session ${session} ms; one at a time ${oneByOne} ms; ${clients.length} at once ${together} ms`);
+  console.log(
+    `per save: session ${session} ms; one at a time ${oneByOne} ms; ${clients.length} at once ${together} ms`,
+  );
 }
 await opened.close();
 rmSync(dir, { recursive: true, force: true });

@@ -11,14 +11,13 @@
  */
 import { isPlainDate, isTimeOfDay, type PlainDate } from '@rollcall/domain';
 import type { DbOrTrx } from '../db/connect.js';
-import { findPupil } from '../db/repositories/pupils.js';
-import { getSchool } from '../db/repositories/schools.js';
 import { localDateTime } from '../platform/clock.js';
 import { newId } from '../platform/ids.js';
 import { audit } from './audit.js';
-import { authorise, can, type Actor, type Resource } from './authz.js';
+import { authorise, can, type Actor } from './authz.js';
 import type { Deps } from './deps.js';
 import { AppError, type FieldError } from './errors.js';
+import { loadPupilScope } from './pupil-scope.js';
 import { raiseDslAlert, withLaReason } from './safeguarding.js';
 
 export type HomeVisitStatus = 'planned' | 'done' | 'cancelled';
@@ -46,22 +45,7 @@ export interface HomeVisit {
   readonly nobodyHome: boolean;
 }
 
-/** A pupil, their school, and the resource for authorisation. */
-export async function loadPupilScope(db: DbOrTrx, pupilId: string) {
-  const pupil = await findPupil(db, pupilId);
-  if (!pupil) throw new AppError('PUPIL_NOT_FOUND', 'No such pupil.');
-  const school = await getSchool(db, pupil.schoolId);
-  const rows = await db.selectFrom('group_members').select('group_id').where('pupil_id', '=', pupilId).execute();
-  const resource: Resource = {
-    kind: 'pupil',
-    pupilId,
-    groupIds: rows.map((r) => r.group_id),
-    schoolId: school.id,
-    trustId: school.trustId,
-    laCode: school.laCode,
-  };
-  return { pupil, school, resource };
-}
+export { loadPupilScope } from './pupil-scope.js';
 
 /** The instant of a local date and time in a time zone (two passes cover the clock change). */
 function localToInstant(date: PlainDate, time: string, timeZone: string): string {

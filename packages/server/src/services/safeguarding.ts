@@ -31,7 +31,7 @@ import { audit } from './audit.js';
 import { authorise, can, type Actor, type Resource } from './authz.js';
 import type { Deps } from './deps.js';
 import { AppError } from './errors.js';
-import { loadPupilScope } from './home-visits.js';
+import { loadPupilScope } from './pupil-scope.js';
 import { queueMessage } from './messages.js';
 
 export type { DslAlertKind, DslAlertRow } from '../db/safeguarding.js';
