@@ -15,7 +15,7 @@ import { hashPassword } from '../../packages/server/src/platform/passwords.js';
 import { addDemoCasework } from '../../packages/server/src/services/demo/casework.js';
 import { createDemo, type DemoSummary } from '../../packages/server/src/services/demo/index.js';
 import type { Deps } from '../../packages/server/src/services/deps.js';
-import { TestClock } from './server.js';
+import { enableSecondFactors, TestClock } from './server.js';
 
 export const DEMO_TEST_PASSWORD = 'demo password for the browser tests';
 
@@ -50,12 +50,15 @@ export async function startDemoServer(now = '2026-11-25T10:30:00.000Z'): Promise
   await addDemoCasework(deps, summary);
   const app = await buildApp(deps, { routes: ROUTES });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  // The roles that must use a second factor get the demo's authenticator, as `npm start` does.
+  const stopCodes = await enableSecondFactors(deps, address);
   return {
     url: address,
     clock,
     summary,
     db: opened.db,
     async close() {
+      stopCodes();
       await app.close();
       await opened.close();
       rmSync(dir, { recursive: true, force: true });
