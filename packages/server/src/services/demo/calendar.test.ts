@@ -1,6 +1,6 @@
-import { addDays, compileCalendar, isoWeekday, plainDate, type PlainDate } from '@rollcall/domain';
+import { addDays, compileCalendar, easterSunday, isoWeekday, plainDate, type PlainDate } from '@rollcall/domain';
 import { describe, expect, it } from 'vitest';
-import { demoYear, easterSunday, londonToUtc, PUPIL_DAYS_PER_YEAR } from './calendar.js';
+import { demoYear, londonToUtc, PUPIL_DAYS_PER_YEAR } from './calendar.js';
 
 const d = plainDate;
 

@@ -14,7 +14,7 @@
  * - Summer 2 starts with an INSET day and ends with one, the day after the 190th pupil day: five
  *   INSET days and 190 pupil days (380 sessions), as schools in England plan.
  */
-import { addDays, isoWeekday, type Closure, type PlainDate, type Term } from '@rollcall/domain';
+import { addDays, easterSunday, isoWeekday, type Closure, type PlainDate, type Term } from '@rollcall/domain';
 
 export interface DemoYear {
   /** `2026/27`. */
@@ -48,25 +48,6 @@ function onOrBefore(d: PlainDate, wd: number): PlainDate {
 
 function firstWeekdayOnOrAfter(d: PlainDate): PlainDate {
   return isoWeekday(d) >= 6 ? onOrAfter(d, 1) : d;
-}
-
-/** Easter Sunday (Gregorian; the anonymous algorithm in Meeus). */
-export function easterSunday(year: number): PlainDate {
-  const a = year % 19;
-  const b = Math.floor(year / 100);
-  const c = year % 100;
-  const d = Math.floor(b / 4);
-  const e = b % 4;
-  const f = Math.floor((b + 8) / 25);
-  const g = Math.floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4);
-  const k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7;
-  const m = Math.floor((a + 11 * h + 22 * l) / 451);
-  const month = Math.floor((h + l - 7 * m + 114) / 31);
-  const day = ((h + l - 7 * m + 114) % 31) + 1;
-  return date(year, month, day);
 }
 
 function weekdaysBetween(from: PlainDate, to: PlainDate): PlainDate[] {
