@@ -146,6 +146,10 @@ letters:
       'letters.0.body: unknown merge field {{pupil.surname}}',
     ],
     [
+      'letters: [{ key: a, title: T, body: x, purpose: meeting }]',
+      'letters.0.purpose: must be one of meeting-invitation, meeting-missed,',
+    ],
+    [
       'letters: [{ key: a, title: T, body: x }, { key: a, title: U, body: y }]',
       'letters.1.key: the key "a" is already used by letter 1',
     ],
@@ -165,6 +169,17 @@ letters:
     const r = parsePolicyText(text);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors.join(' | ')).toContain(message);
+  });
+
+  it('keeps the purpose a policy’s own letter declares, and gives the preset’s letters theirs', () => {
+    const r = parsePolicyText(
+      'preset: james-marks-adjusted\nletters: [{ key: catch-up, title: A catch-up, body: "Come in on {{meeting.date}}", purpose: meeting-invitation }]',
+    );
+    if (!r.ok) throw new Error(r.errors.join('; '));
+    const letters = policyLetters(r.policy);
+    expect(letters.find((l) => l.key === 'catch-up')?.purpose).toBe('meeting-invitation');
+    expect(letters.find((l) => l.key === 'contact')?.purpose).toBe('meeting-invitation');
+    expect(letters.find((l) => l.key === 'local-authority')?.purpose).toBe('referral');
   });
 
   it('splits the errors into field errors for the form', () => {

@@ -11,6 +11,7 @@ import {
   DEFAULT_REGISTER_TIMES,
   isPlainDate,
   isTimeOfDay,
+  LETTER_PURPOSES,
   POLICY_PRESETS,
   policyPreset,
   presetSettings,
@@ -62,7 +63,14 @@ const rate = z
   .max(1, 'must be a fraction from 0 to 1 (e.g. 0.96 for 96%)');
 const text = z.string().trim().min(1, 'must not be empty');
 const band = z.object({ name: text, minRate: rate, colour: text, description: text.optional() });
-const letter = z.object({ key: text, title: text, body: text });
+const PURPOSES = Object.keys(LETTER_PURPOSES) as [keyof typeof LETTER_PURPOSES, ...(keyof typeof LETTER_PURPOSES)[]];
+/** A policy's own letter; its purpose (a meeting invitation, a warning…) is what the evidence pack goes by. */
+const letter = z.object({
+  key: text,
+  title: text,
+  body: text,
+  purpose: z.enum(PURPOSES, { message: `must be one of ${PURPOSES.join(', ')}` }).optional(),
+});
 const PRESET_IDS = POLICY_PRESETS.map((p) => p.id) as [string, ...string[]];
 
 const calendarDays = (what: string) =>

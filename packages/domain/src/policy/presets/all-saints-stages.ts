@@ -126,6 +126,7 @@ export const ALL_SAINTS_STAGES: PolicyPreset = {
   letters: [
     {
       key: 'stage-1a',
+      purpose: 'concern',
       title: 'Stage 1: {{pupil.forename}}’s attendance (illness and appointments)',
       body: `Dear {{parent.name}},
 
@@ -142,6 +143,7 @@ Yours sincerely,
     },
     {
       key: 'stage-1b',
+      purpose: 'concern',
       title: 'Stage 1: {{pupil.forename}}’s attendance is causing concern',
       body: `Dear {{parent.name}},
 
@@ -158,6 +160,7 @@ Yours sincerely,
     },
     {
       key: 'stage-2a',
+      purpose: 'meeting-invitation',
       title: 'Stage 2: meeting about {{pupil.forename}}’s attendance (illness)',
       body: `Dear {{parent.name}},
 
@@ -174,6 +177,7 @@ Yours sincerely,
     },
     {
       key: 'stage-2b',
+      purpose: 'meeting-invitation',
       title: 'Stage 2: meeting about {{pupil.forename}}’s attendance',
       body: `Dear {{parent.name}},
 
@@ -188,6 +192,7 @@ Yours sincerely,
     },
     {
       key: 'stage-3a',
+      purpose: 'meeting-invitation',
       title: 'Stage 3: meeting with the headteacher about {{pupil.forename}}’s attendance',
       body: `Dear {{parent.name}},
 
@@ -204,6 +209,7 @@ Yours sincerely,
     },
     {
       key: 'stage-4',
+      purpose: 'warning',
       title: 'Stage 4: formal warning about {{pupil.forename}}’s attendance',
       body: `Dear {{parent.name}},
 
@@ -222,6 +228,7 @@ Yours sincerely,
     },
     {
       key: 'stage-5',
+      purpose: 'referral',
       title: 'Stage 5: referral to the local authority',
       body: `Dear {{parent.name}},
 
@@ -238,6 +245,7 @@ Yours sincerely,
     },
     {
       key: 'positive',
+      purpose: 'praise',
       title: 'Congratulations on {{pupil.forename}}’s improved attendance',
       body: `Dear {{parent.name}},
 

@@ -8,7 +8,7 @@ import { firstSessionOnOrAfter } from '../../calendar.js';
 import type { PlainDate } from '../../dates.js';
 import { buildCalendar, d } from '../../test-support.js';
 import { evaluate, orderedStages } from '../evaluate.js';
-import { checkLetterTemplate, letterKeysOf } from '../letters.js';
+import { checkLetterTemplate, isLetterPurpose, letterKeysOf, letterPurposeOf } from '../letters.js';
 import { reviewDueOn } from '../review.js';
 import type { AttendancePolicy, CaseFacts, SuggestionKind } from '../types.js';
 import { POLICY_PRESETS, policyPreset, type PolicyPreset } from './index.js';
@@ -145,6 +145,58 @@ describe('policy presets', () => {
       );
       expect([...new Set(used)].sort(), p.id).toEqual([...keys].sort());
     }
+  });
+
+  it('has every letter of every preset declare its purpose, not leave it to be read from the key', () => {
+    const declared: Record<string, Record<string, string>> = {};
+    for (const p of POLICY_PRESETS) {
+      for (const l of p.letters) {
+        expect(Object.hasOwn(l, 'purpose'), `${p.id} ${l.key} declares a purpose`).toBe(true);
+        expect(isLetterPurpose(l.purpose), `${p.id} ${l.key}: "${l.purpose}"`).toBe(true);
+        // The declared purpose is the one used, whatever the key and title would suggest.
+        expect(letterPurposeOf(l)).toBe(l.purpose);
+        (declared[p.id] ??= {})[l.key] = l.purpose;
+      }
+    }
+    // What each seed's letter is for, read from the seed (the letters inviting parents to a
+    // meeting are the ones the evidence pack needs, whatever they are called).
+    expect(declared).toEqual({
+      'stockton-tiers': { 'tier-1': 'meeting-invitation', 'tier-2': 'plan', 'tier-3': 'referral', positive: 'praise' },
+      'all-saints-stages': {
+        'stage-1a': 'concern',
+        'stage-1b': 'concern',
+        'stage-2a': 'meeting-invitation',
+        'stage-2b': 'meeting-invitation',
+        'stage-3a': 'meeting-invitation',
+        'stage-4': 'warning',
+        'stage-5': 'referral',
+        positive: 'praise',
+      },
+      'stoccat-twin-track': {
+        'track-1-concern': 'meeting-invitation',
+        'track-1-plan': 'meeting-invitation',
+        'track-2': 'meeting-invitation',
+        'track-2-severe': 'concern',
+        positive: 'praise',
+      },
+      'stockport-staged': {
+        'stage-1': 'meeting-invitation',
+        'stage-2': 'meeting-invitation',
+        'stage-3a': 'notice',
+        'stage-3b': 'meeting-invitation',
+        'stage-4': 'notice',
+        positive: 'praise',
+      },
+      'james-marks-adjusted': {
+        contact: 'meeting-invitation',
+        'support-plan': 'plan',
+        'local-authority': 'referral',
+        positive: 'praise',
+      },
+    });
+    // Where reading the key would have been wrong: the declared purpose is what counts.
+    const jm = policyPreset('james-marks-adjusted')!.letters.find((l) => l.key === 'contact')!;
+    expect(letterPurposeOf({ key: jm.key, title: jm.title })).not.toBe('meeting-invitation');
   });
 
   it('uses only the contract’s action strings', () => {

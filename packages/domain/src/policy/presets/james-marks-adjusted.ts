@@ -83,6 +83,7 @@ export const JAMES_MARKS_ADJUSTED: PolicyPreset = {
   letters: [
     {
       key: 'contact',
+      purpose: 'meeting-invitation',
       title: 'Checking in about {{pupil.forename}}’s attendance',
       body: `Dear {{parent.name}},
 
@@ -97,6 +98,7 @@ Yours sincerely,
     },
     {
       key: 'support-plan',
+      purpose: 'plan',
       title: 'A support plan for {{pupil.forename}}',
       body: `Dear {{parent.name}},
 
@@ -111,6 +113,7 @@ Yours sincerely,
     },
     {
       key: 'local-authority',
+      purpose: 'referral',
       title: 'Working with the local authority on {{pupil.forename}}’s attendance',
       body: `Dear {{parent.name}},
 
@@ -127,6 +130,7 @@ Yours sincerely,
     },
     {
       key: 'positive',
+      purpose: 'praise',
       title: 'Great progress with {{pupil.forename}}’s attendance',
       body: `Dear {{parent.name}},
 

@@ -27,6 +27,7 @@ export const STOCCAT_TWIN_TRACK: PolicyPreset = {
   letters: [
     {
       key: 'track-1-concern',
+      purpose: 'meeting-invitation',
       title: 'An invitation to talk about {{pupil.forename}}’s attendance',
       body: `Dear {{parent.name}},
 
@@ -43,6 +44,7 @@ Yours sincerely,
     },
     {
       key: 'track-1-plan',
+      purpose: 'meeting-invitation',
       title: 'An attendance support plan for {{pupil.forename}}',
       body: `Dear {{parent.name}},
 
@@ -59,6 +61,7 @@ Yours sincerely,
     },
     {
       key: 'track-2',
+      purpose: 'meeting-invitation',
       title: 'Intensive support for {{pupil.forename}}’s attendance',
       body: `Dear {{parent.name}},
 
@@ -73,6 +76,7 @@ Yours sincerely,
     },
     {
       key: 'track-2-severe',
+      purpose: 'concern',
       title: 'We are concerned about {{pupil.forename}}',
       body: `Dear {{parent.name}},
 
@@ -89,6 +93,7 @@ Yours sincerely,
     },
     {
       key: 'positive',
+      purpose: 'praise',
       title: 'Good news about {{pupil.forename}}’s attendance',
       body: `Dear {{parent.name}},
 

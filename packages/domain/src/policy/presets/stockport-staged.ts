@@ -162,6 +162,7 @@ export const STOCKPORT_STAGED: PolicyPreset = {
   letters: [
     {
       key: 'stage-1',
+      purpose: 'meeting-invitation',
       title: 'Can we help with {{pupil.forename}}’s attendance?',
       body: `Dear {{parent.name}},
 
@@ -178,6 +179,7 @@ Yours sincerely,
     },
     {
       key: 'stage-2',
+      purpose: 'meeting-invitation',
       title: 'Invitation to a school attendance meeting',
       body: `Dear {{parent.name}},
 
@@ -192,6 +194,7 @@ Yours sincerely,
     },
     {
       key: 'stage-3a',
+      purpose: 'notice',
       title: 'Referral for a Notice to Improve',
       body: `Dear {{parent.name}},
 
@@ -208,6 +211,7 @@ Yours sincerely,
     },
     {
       key: 'stage-3b',
+      purpose: 'meeting-invitation',
       title: 'Invitation to agree an attendance contract',
       body: `Dear {{parent.name}},
 
@@ -222,6 +226,7 @@ Yours sincerely,
     },
     {
       key: 'stage-4',
+      purpose: 'notice',
       title: 'Formal legal intervention about {{pupil.forename}}’s attendance',
       body: `Dear {{parent.name}},
 
@@ -236,6 +241,7 @@ Yours sincerely,
     },
     {
       key: 'positive',
+      purpose: 'praise',
       title: 'Thank you: {{pupil.forename}}’s attendance is better',
       body: `Dear {{parent.name}},
 

@@ -73,6 +73,7 @@ export const STOCKTON_TIERS: PolicyPreset = {
   letters: [
     {
       key: 'tier-1',
+      purpose: 'meeting-invitation',
       title: 'We would like to meet about {{pupil.forename}}’s attendance',
       body: `Dear {{parent.name}},
 
@@ -91,6 +92,7 @@ Yours sincerely,
     },
     {
       key: 'tier-2',
+      purpose: 'plan',
       title: 'More support for {{pupil.forename}}’s attendance',
       body: `Dear {{parent.name}},
 
@@ -109,6 +111,7 @@ Yours sincerely,
     },
     {
       key: 'tier-3',
+      purpose: 'referral',
       title: 'Referral to the local authority about {{pupil.forename}}’s attendance',
       body: `Dear {{parent.name}},
 
@@ -125,6 +128,7 @@ Yours sincerely,
     },
     {
       key: 'positive',
+      purpose: 'praise',
       title: 'Well done: {{pupil.forename}}’s attendance has improved',
       body: `Dear {{parent.name}},
 

@@ -126,6 +126,40 @@ describeEachDialect('letters and evidence packs', (ctx) => {
     expect(templates.find((t) => t.key === 'tier-1')?.purpose).toBe('meeting-invitation');
   });
 
+  it('lets the evidence pack find a meeting letter by its declared purpose, whatever its key', async () => {
+    // James Marks's first letter is called "contact" and titled "Checking in…": nothing in its key
+    // or title says meeting, but it invites the parents to one, and the preset says so.
+    const other = await seedSmallSchool(ctx.db);
+    await ctx.db
+      .updateTable('schools')
+      .set({ policy_json: JSON.stringify({ preset: 'james-marks-adjusted' }) })
+      .where('id', '=', other.schoolId)
+      .execute();
+    const officer = other.actors.attendance_officer;
+    const pupilId = other.pupilsA[0]!;
+    const template = (await listTemplates(deps(), officer, other.schoolId)).find((t) => t.key === 'contact');
+    expect(template?.purpose).toBe('meeting-invitation');
+    const composed = await composeLetter(deps(), officer, pupilId, 'contact');
+    const before = await packChecklist(deps(), officer, pupilId, 'la-referral', {});
+    expect(before.items.find((i) => i.key === 'invitation')?.present).toBe(false);
+    const sent = await sendLetter(deps(), officer, {
+      pupilId,
+      templateKey: 'contact',
+      title: 'Checking in about Alex’s attendance',
+      body: 'Please come and talk with us on Monday 6 October 2025 at 9:00 in the library.',
+      contactId: composed.recipients[0]!.contactId,
+      method: 'print',
+    });
+    const stored = await ctx.db
+      .selectFrom('letters')
+      .select('purpose')
+      .where('id', '=', sent.id)
+      .executeTakeFirstOrThrow();
+    expect(stored.purpose).toBe('meeting-invitation');
+    const after = await packChecklist(deps(), officer, pupilId, 'la-referral', {});
+    expect(after.items.find((i) => i.key === 'invitation')?.present).toBe(true);
+  });
+
   it('composes a letter merged with the pupil and parent, sends it by email through the outbox and stores it', async () => {
     const officer = school.actors.attendance_officer;
     const pupilId = school.pupilsA[0]!;
