@@ -1,4 +1,4 @@
-// Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|h|m] [--keep] [--cpu-prof] [--england-full]`.
+// Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|h|l|m] [--keep] [--cpu-prof] [--england-full]`.
 //   a  the domain core at local-authority scale (60,000 pupils, a full year, in memory)
 //   b  `rollcall analyse` end to end on a 1,500-pupil secondary school's CSV files
 //   c  the 8:50 rush: 200 clients save a 30-pupil register at once, then spread over 1 s (server in a child process)
@@ -8,6 +8,8 @@
 //   h  the Common Transfer File: a 1,500-pupil school's year written as a CTF and imported from it, then again
 //   g  the domain core across cores: an LA of 60,000 pupils on 1 and on every core (worker_threads),
 //      then a simulated England (9 million pupils) bounded at 20 s and extrapolated (--england-full: all)
+//   l  `rollcall letters print`: the half-termly letter to every family of the demo's primary (about
+//      210 pupils, 400 letters, one PDF; the issue's target is under 10 s)
 //   m  1, 2 and 4 Rollcall processes behind one PostgreSQL: the rush round-robin, conflicts across
 //      processes, a job started by every process at once, and every row counted
 // c, d and e run on SQLite (a temporary file, WAL) and on PostgreSQL (embedded, started here and
@@ -22,7 +24,7 @@ const args = process.argv.slice(2);
 const which = args.filter((a) => !a.startsWith('--'));
 const keep = args.includes('--keep');
 const cpuProf = args.includes('--cpu-prof');
-const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'm'];
+const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'l', 'm'];
 const FLAGS = ['--keep', '--cpu-prof', '--england-full'];
 const unknown = [
   ...which.filter((a) => !BENCHES.includes(a)),
@@ -30,7 +32,7 @@ const unknown = [
 ];
 if (unknown.length > 0) {
   console.error(
-    `usage: node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|h|m]... [--keep] [--cpu-prof] [--england-full] (unknown: ${unknown.join(' ')})`,
+    `usage: node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|h|l|m]... [--keep] [--cpu-prof] [--england-full] (unknown: ${unknown.join(' ')})`,
   );
   process.exit(2);
 }
@@ -49,6 +51,10 @@ if (run.b) ok = benchAnalyseCli({ keep }).ok && ok;
 if (run.g) {
   const { benchDomainCores } = await import('./domain-cores.mjs');
   ok = (await benchDomainCores({ englandFull: args.includes('--england-full') })).ok && ok;
+}
+if (run.l) {
+  const { benchLettersPrint } = await import('./letters-print.mjs');
+  ok = (await benchLettersPrint({ keep })).ok && ok;
 }
 if (run.c || run.d || run.e || run.f || run.h || run.m) ok = (await runDatabaseBenches()) && ok;
 console.log(`bench finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
