@@ -190,8 +190,23 @@ export async function insertPasskey(db: DbOrTrx, p: Omit<Passkey, 'lastUsedAt'>)
     .execute();
 }
 
-export async function usePasskey(db: DbOrTrx, id: string, counter: number, at: string): Promise<void> {
-  await db.updateTable('webauthn_credentials').set({ counter, last_used_at: at }).where('id', '=', id).execute();
+/**
+ * Records a passkey's use: its new signature counter, only if the counter is still the one the
+ * assertion was checked against (true for exactly one of two concurrent uses of one assertion).
+ */
+export async function usePasskey(
+  db: DbOrTrx,
+  id: string,
+  counters: { readonly was: number; readonly now: number },
+  at: string,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('webauthn_credentials')
+    .set({ counter: counters.now, last_used_at: at })
+    .where('id', '=', id)
+    .where('counter', '=', counters.was)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 export async function deletePasskey(db: DbOrTrx, userId: string, id: string): Promise<number> {
@@ -250,4 +265,29 @@ export async function setSchoolMfaForAllStaff(db: DbOrTrx, schoolId: string, req
     .set({ mfa_all_staff: required ? 1 : 0 })
     .where('id', '=', schoolId)
     .execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// WebAuthn challenges (one per session, single use)
+// ---------------------------------------------------------------------------------------------
+
+/** Stores the challenge issued to a session (replacing any earlier one). */
+export async function saveSessionChallenge(db: DbOrTrx, sessionId: string, challenge: string): Promise<void> {
+  await db.updateTable('auth_sessions').set({ challenge }).where('id', '=', sessionId).execute();
+}
+
+/**
+ * Takes a session's challenge: returns it and clears it in one statement, so that of two
+ * concurrent answers only one finds it. Undefined when none is waiting.
+ */
+export async function takeSessionChallenge(db: DbOrTrx, sessionId: string): Promise<string | undefined> {
+  const r = await db.selectFrom('auth_sessions').select('challenge').where('id', '=', sessionId).executeTakeFirst();
+  if (!r?.challenge) return undefined;
+  const cleared = await db
+    .updateTable('auth_sessions')
+    .set({ challenge: null })
+    .where('id', '=', sessionId)
+    .where('challenge', '=', r.challenge)
+    .executeTakeFirst();
+  return Number(cleared.numUpdatedRows) === 1 ? r.challenge : undefined;
 }

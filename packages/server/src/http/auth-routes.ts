@@ -123,8 +123,8 @@ export const MFA_SETUP_PAGE = '/account/mfa/totp';
 export const REAUTH_PAGE = '/account/confirm';
 
 const MFA_PATHS: Record<'verify' | 'enrol', readonly string[]> = {
-  verify: [MFA_PAGE, '/sign-in/passkey', '/sign-in/passkey/options', '/sign-out'],
-  enrol: [MFA_SETUP_PAGE, '/account/mfa/passkeys', '/account/mfa/passkeys/options', '/sign-out'],
+  verify: [MFA_PAGE, '/sign-in/passkey', '/sign-out'],
+  enrol: [MFA_SETUP_PAGE, '/account/mfa/passkeys', '/sign-out'],
 };
 
 function pathOnly(url: string): string {

@@ -170,7 +170,8 @@ function newRecoveryCodes(): string[] {
   return Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
 }
 
-async function issueRecoveryCodes(db: DbOrTrx, userId: string, at: string): Promise<string[]> {
+/** Issues new recovery codes (returned once; their hashes stored), replacing any left. */
+export async function issueRecoveryCodes(db: DbOrTrx, userId: string, at: string): Promise<string[]> {
   const codes = newRecoveryCodes();
   await replaceRecoveryCodes(
     db,
@@ -251,7 +252,8 @@ export async function confirmTotpSetup(
   });
 }
 
-function mfaKey(userId: string): string {
+/** The throttle key of an account's second-factor failures (codes and passkeys alike). */
+export function mfaKey(userId: string): string {
   return `mfa:${userId}`;
 }
 

@@ -1,11 +1,15 @@
 /**
  * Second factors in the browser (services/mfa.ts, docs/security-sign-in.md):
  *
- *   GET/POST /sign-in/mfa               the second step of signing in: a code from the app or a recovery code
+ *   GET/POST /sign-in/mfa               the second step of signing in: a code from the app or a recovery code,
+ *                                       or (the page's other choice) a passkey
+ *   POST     /sign-in/passkey           the passkey's answer (services/passkeys.ts)
  *   GET      /account/mfa               one's own second factors
  *   GET/POST /account/mfa/totp          set up an authenticator app (QR code), then the recovery codes, once
  *   POST     /account/mfa/totp/remove   remove the app (not when the role must have a second factor and no passkey is left)
  *   POST     /account/mfa/recovery-codes new recovery codes (needs a recent proof of identity)
+ *   GET/POST /account/mfa/passkeys      add a passkey (instead of an app when one must be set up)
+ *   POST     /account/mfa/passkeys/:id/remove   remove one (needs a recent proof of identity)
  *   GET/POST /account/confirm           prove it is you again before a bulk export of personal data
  *   GET/POST /admin/sign-in-security    a school's administrators: require a second factor of all staff
  *   POST     /admin/users/:userId/reset-mfa   an administrator clears someone's app and recovery codes
@@ -32,6 +36,17 @@ import {
   startTotpSetup,
   verifySecondFactor,
 } from '../services/mfa.js';
+import {
+  hasAuthenticatorApp,
+  ownPasskeys,
+  passkeyRegistrationOptions,
+  passkeySignInOptions,
+  registerPasskey,
+  relyingParty,
+  removePasskey,
+  verifyPasskey,
+  type RelyingParty,
+} from '../services/passkeys.js';
 
 const NEXT_QUERY = z.object({ next: z.string().max(2000).optional() });
 const CODE_BODY = z.object({
@@ -67,22 +82,65 @@ function sessionIdOf(request: FastifyRequest): string {
   return request.sessionId;
 }
 
+/** The passkeys' relying party for this request (PUBLIC_URL, else the address asked). */
+function rpOf(request: FastifyRequest): RelyingParty {
+  return relyingParty(request.server.deps.config, `${request.protocol}://${request.host}`);
+}
+
+const PASSKEY_BODY = z.object({
+  _csrf: z.string().optional(),
+  response: z.string().max(20_000).default(''),
+  name: z.string().max(200).default(''),
+  next: z.string().max(2000).optional(),
+});
+
 export const mfaRoutes: FastifyPluginAsync = (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { deps } = app;
 
   // --- The second step of signing in --------------------------------------------------------
 
+  /** The second step's page: a passkey (when the account has one) or a code. */
+  const renderSecondStep = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    next: string,
+    errors: ReturnType<typeof errorsOf> = { errors: [], fieldErrors: {} },
+  ) => {
+    const actor = requireActor(request);
+    const options = await passkeySignInOptions(deps, actor, { sessionId: sessionIdOf(request), rp: rpOf(request) });
+    return reply.view('sign-in-mfa.njk', {
+      navigation: [],
+      next: next === '/' ? '' : next,
+      passkeyOptions: options ? JSON.stringify(options) : null,
+      hasApp: await hasAuthenticatorApp(deps, actor),
+      ...errors,
+    });
+  };
+
   app.get(MFA_PAGE, { schema: { querystring: NEXT_QUERY } }, async (request, reply) => {
     requireActor(request);
     const next = safeNext(request.query.next);
     if (request.mfaPending !== 'verify') return reply.redirect(next, 303);
-    return reply.view('sign-in-mfa.njk', {
-      navigation: [],
-      next: next === '/' ? '' : next,
-      errors: [],
-      fieldErrors: {},
-    });
+    return renderSecondStep(request, reply, next);
+  });
+
+  app.post('/sign-in/passkey', { schema: { body: PASSKEY_BODY } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const next = safeNext(request.body.next);
+    if (request.mfaPending !== 'verify') return reply.redirect(next, 303);
+    try {
+      await verifyPasskey(deps, actor, {
+        sessionId: sessionIdOf(request),
+        rp: rpOf(request),
+        response: request.body.response,
+        ip: request.ip,
+      });
+      return await reply.redirect(next, 303);
+    } catch (e) {
+      const err = expected(e, reply);
+      return renderSecondStep(request, reply, next, errorsOf(err, 'passkey'));
+    }
   });
 
   app.post(MFA_PAGE, { schema: { body: CODE_BODY } }, async (request, reply) => {
@@ -98,20 +156,111 @@ export const mfaRoutes: FastifyPluginAsync = (fastify) => {
       return await reply.redirect(next, 303);
     } catch (e) {
       const err = expected(e, reply);
-      return reply.view('sign-in-mfa.njk', {
-        navigation: [],
-        next: next === '/' ? '' : next,
-        ...errorsOf(err, 'code'),
-      });
+      return renderSecondStep(request, reply, next, errorsOf(err, 'code'));
     }
   });
 
   // --- One's own second factors ---------------------------------------------------------------
 
-  app.get('/account/mfa', async (request, reply) => {
+  const renderAccount = async (
+    actor: ReturnType<typeof requireActor>,
+    reply: FastifyReply,
+    errors: { text: string }[],
+  ) =>
+    reply.view('account-mfa.njk', {
+      status: await ownMfaStatus(deps, actor),
+      passkeys: await ownPasskeys(deps, actor),
+      errors,
+    });
+
+  app.get('/account/mfa', async (request, reply) => renderAccount(requireActor(request), reply, []));
+
+  // --- Passkeys -----------------------------------------------------------------------------
+
+  const PASSKEYS_PAGE = '/account/mfa/passkeys';
+
+  const renderAddPasskey = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    next: string,
+    name = '',
+    errors: ReturnType<typeof errorsOf> = { errors: [], fieldErrors: {} },
+  ) => {
+    const actor = requireActor(request);
+    const options = await passkeyRegistrationOptions(deps, actor, {
+      sessionId: sessionIdOf(request),
+      rp: rpOf(request),
+    });
+    const forced = request.mfaPending === 'enrol';
+    return reply.view('account-mfa-passkey.njk', {
+      ...(forced ? { navigation: [] } : {}),
+      forced,
+      passkeyOptions: JSON.stringify(options),
+      name,
+      next: next === '/' ? '' : next,
+      ...errors,
+    });
+  };
+
+  /** Adding a passkey to an account that already has a second factor needs a recent proof of identity. */
+  const needsConfirmation = async (request: FastifyRequest): Promise<boolean> => {
+    if (request.mfaPending === 'enrol') return false;
     const status = await ownMfaStatus(deps, requireActor(request));
-    return reply.view('account-mfa.njk', { status, errors: [] });
+    return (status.totp || status.passkeys > 0) && !recentlyAuthenticated(request.authenticatedAt, deps.clock.now());
+  };
+
+  app.get(PASSKEYS_PAGE, { schema: { querystring: NEXT_QUERY } }, async (request, reply) => {
+    requireActor(request);
+    if (await needsConfirmation(request))
+      return reply.redirect(`${REAUTH_PAGE}?next=${encodeURIComponent(PASSKEYS_PAGE)}`, 303);
+    return renderAddPasskey(request, reply, safeNext(request.query.next));
   });
+
+  app.post(PASSKEYS_PAGE, { schema: { body: PASSKEY_BODY } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const next = safeNext(request.body.next);
+    if (await needsConfirmation(request))
+      return reply.redirect(`${REAUTH_PAGE}?next=${encodeURIComponent(PASSKEYS_PAGE)}`, 303);
+    const forced = request.mfaPending === 'enrol';
+    try {
+      const { recoveryCodes } = await registerPasskey(deps, actor, {
+        sessionId: sessionIdOf(request),
+        rp: rpOf(request),
+        name: request.body.name,
+        response: request.body.response,
+        ip: request.ip,
+      });
+      if (recoveryCodes)
+        return await reply.view('account-mfa-codes.njk', {
+          recoveryCodes,
+          continueHref: forced ? next : '/account/mfa',
+          enrolled: true,
+          enrolledTitle: 'Your passkey is set up',
+          forced,
+        });
+      return await reply.redirect('/account/mfa', 303);
+    } catch (e) {
+      const err = expected(e, reply);
+      return renderAddPasskey(request, reply, next, request.body.name, errorsOf(err, 'passkey'));
+    }
+  });
+
+  app.post(
+    '/account/mfa/passkeys/:passkeyId/remove',
+    { schema: { params: z.object({ passkeyId: z.string().max(1400) }) } },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      if (!recentlyAuthenticated(request.authenticatedAt, deps.clock.now()))
+        return reply.redirect(`${REAUTH_PAGE}?next=${encodeURIComponent('/account/mfa')}`, 303);
+      try {
+        await removePasskey(deps, actor, request.params.passkeyId);
+        return await reply.redirect('/account/mfa', 303);
+      } catch (e) {
+        const err = expected(e, reply);
+        return renderAccount(actor, reply, [{ text: err.message }]);
+      }
+    },
+  );
 
   const renderSetup = async (
     request: FastifyRequest,
@@ -168,10 +317,7 @@ export const mfaRoutes: FastifyPluginAsync = (fastify) => {
       return await reply.redirect('/account/mfa', 303);
     } catch (e) {
       const err = expected(e, reply);
-      return reply.view('account-mfa.njk', {
-        status: await ownMfaStatus(deps, actor),
-        errors: [{ text: err.message }],
-      });
+      return renderAccount(actor, reply, [{ text: err.message }]);
     }
   });
 
