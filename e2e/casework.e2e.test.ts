@@ -120,7 +120,7 @@ describe.skipIf(!browserAvailable())('casework in the browser', () => {
     await page.getByRole('link', { name: 'Bea Baker' }).first().click();
     const casePage = new CasePage(page, url);
     expect(await casePage.currentStage()).toContain('Track 1: attendance support meeting');
-    const letter = casePage.actionsTable().getByRole('link', { name: 'Send the letter “track-1-concern”' });
+    const letter = casePage.actionsTable().getByRole('link', { name: 'Send the letter “Attendance concern”' });
     expect(await letter.getAttribute('href')).toBe(`/pupils/${school.pupilsA[1]}/letters/new?template=track-1-concern`);
   });
 

@@ -118,6 +118,17 @@ export async function schoolDslAlerts(db: DbOrTrx, schoolId: string, limit = 200
   return rows.map(toAlert);
 }
 
+/** How many of a school's alerts are not yet acknowledged (the DSL's home page). */
+export async function openDslAlertCount(db: DbOrTrx, schoolId: string): Promise<number> {
+  const row = await db
+    .selectFrom('dsl_alerts')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('school_id', '=', schoolId)
+    .where('acknowledged_at', 'is', null)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 /** A pupil's alerts (for the chronology). */
 export async function pupilDslAlerts(db: DbOrTrx, pupilId: string): Promise<DslAlertRow[]> {
   const rows = await alertsQuery(db).where('dsl_alerts.pupil_id', '=', pupilId).execute();

@@ -272,12 +272,15 @@ export function localTime(value: unknown, timeZone = 'Europe/London'): unknown {
 }
 
 /**
- * A policy's source in plain words: the internal names of the seed policies Rollcall's presets
- * were read from ("seed 003 …") become "the school’s written policy …" (issue 17: no internal keys).
+ * A policy's source, or a casework explanation, in plain words: the internal names of the seed
+ * policies Rollcall's presets were read from ("seed 003 …") become "the school’s written policy
+ * …", and dates read as dates ('2026-10-16' → '16 October 2026') (issue 17: no internal keys).
  */
 export function plainSource(value: unknown): unknown {
   return typeof value === 'string'
-    ? value.replace(/\b(?:policy )?seeds? 0\d\d\b:?/g, 'the school’s written policy')
+    ? value
+        .replace(/\b(?:policy )?seeds? 0\d\d\b:?/g, 'the school’s written policy')
+        .replace(/\b\d{4}-\d{2}-\d{2}\b(?!T)/g, (d) => (isPlainDate(d) ? dateInWords(d) : d))
     : value;
 }
 

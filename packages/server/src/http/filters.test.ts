@@ -17,8 +17,13 @@ describe('page filters', () => {
     expect(plainSource('seed 002 §5.3 Twin-Track Model and §5.4 Home Visits')).not.toMatch(/seed/);
     // A casework explanation cites "(policy seed 001 …)": no "policy the school’s written policy".
     expect(plainSource('is below 95% (policy seed 001 Appendix 1, as of 2026-12-07).')).toBe(
-      'is below 95% (the school’s written policy Appendix 1, as of 2026-12-07).',
+      'is below 95% (the school’s written policy Appendix 1, as of 7 December 2026).',
     );
+    // Dates in an explanation read as dates; an instant is left to localTime.
+    expect(plainSource('7 school weeks in the stage since 2026-10-16, at least 4')).toBe(
+      '7 school weeks in the stage since 16 October 2026, at least 4',
+    );
+    expect(plainSource('at 2026-10-16T09:00:00Z')).toBe('at 2026-10-16T09:00:00Z');
     const views = createViews({ noCache: true });
     expect(views.renderString('{{ s | plainSource }}', { s: 'seed 001 Appendix 1' })).toBe(
       'the school’s written policy Appendix 1',

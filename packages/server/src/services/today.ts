@@ -18,6 +18,7 @@ import {
 } from '@rollcall/domain';
 import { groupsOfStaff, registersOn } from '../db/repositories/registers.js';
 import type { School } from '../db/repositories/schools.js';
+import { openDslAlertCount } from '../db/safeguarding.js';
 import { lessonsOfGroupsOn, sessionMarkCounts } from '../db/today.js';
 import { can, type Actor, type Resource } from './authz.js';
 import { caseworkList } from './casework/casework.js';
@@ -173,7 +174,7 @@ async function dayAttendance(deps: Deps, school: School, day: PlainDate, board: 
  * The actor's day in numbers, each part only where the policy lets them see it: a teacher's
  * registers; the office's late arrivals, unexplained absences and registers not taken; the
  * attendance officer's calls and visits due, casework suggestions, overdue reviews and returns
- * to send; the day's attendance against the target for those who see the school's figures.
+ * to send; the safeguarding lead's alerts to acknowledge; the day's attendance against the target for those who see the school's figures.
  */
 export async function todayAtWork(deps: Deps, actor: Actor, school: School): Promise<TodayAtWork> {
   const today = deps.clock.today(school.timeZone);
@@ -261,6 +262,15 @@ export async function todayAtWork(deps: Deps, actor: Actor, school: School): Pro
       href: '/casework#overdue',
     });
   }
+  // The designated safeguarding lead's concerns to acknowledge are waiting whatever the day.
+  if (can(actor, 'safeguarding.lead', r))
+    counts.push({
+      key: 'concerns',
+      label: 'safeguarding alerts to acknowledge',
+      labelOne: 'safeguarding alert to acknowledge',
+      count: await openDslAlertCount(deps.db, school.id),
+      href: '/dsl',
+    });
   if (can(actor, 'duties.view', r)) {
     const returns = await listReturns(deps, actor, school.id);
     counts.push({

@@ -44,7 +44,9 @@ describe('the casework pages', () => {
     const text = textOf(res.body);
     expect(text).toContain('Bea Baker: enter Track 1: attendance support meeting');
     expect(text).toContain('attendance 90.0% is below 95%');
-    expect(text).toContain('Send the letter “track-1-concern”');
+    expect(text).toContain('Send the letter “Attendance concern”');
+    // No internal keys: the letter's title, never its template key.
+    expect(text).not.toContain('track-1-concern');
     expect(text).toContain('Nothing is overdue.');
     expect(res.body).toContain('href="/casework"');
   });
@@ -63,7 +65,7 @@ describe('the casework pages', () => {
   it('does not send a SENCO, who may not send letters, to the compose page', async () => {
     const senco = await t.signInAs('senco');
     const res = await t.get('/casework', senco);
-    expect(textOf(res.body)).toContain('Send the letter “track-1-concern”');
+    expect(textOf(res.body)).toContain('Send the letter “Attendance concern”');
     expect(res.body).not.toContain('/letters/new');
   });
 

@@ -215,7 +215,7 @@ async function renderCase(deps: Deps, reply: FastifyReply, actor: Actor, pupilId
       toStageName: view.policy.stages.find((x) => x.id === s.toStageId)?.name ?? 'No stage (out of staged casework)',
       fromStageName: view.policy.stages.find((x) => x.id === s.fromStageId)?.name ?? null,
       actionItems: s.actions.map((a) => ({
-        label: actionLabel(a),
+        label: actionLabel(a, view.letters),
         href: actionHref(view.pupil.id, a, { canSendLetters: view.canSendLetters }),
       })),
     }));

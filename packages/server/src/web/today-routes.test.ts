@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagesHarness, textOf, type PagesHarness } from '../../test/web-pages.js';
 import { registerRoutes } from './register-routes.js';
 import { boardRoutes } from './board-routes.js';
+import { raiseDslAlert } from '../services/safeguarding.js';
 
 // Monday 8 September 2025, 09:00 in London: a school day, the AM register open.
 const MONDAY = '2025-09-08T08:00:00.000Z';
@@ -49,6 +50,30 @@ describe('today’s work first: the home page in numbers, registers by school da
     const res = await t.get('/', s);
     expect(res.body).toMatch(/data-count="lateArrivals"[\s\S]*?href="\/office#late-arrivals"/);
     expect(res.body).toMatch(/data-count="unexplained"[\s\S]*?href="\/worklist"/);
+  });
+
+  it('shows the safeguarding lead the alerts to acknowledge, linking to them, and no one else', async () => {
+    const dsl = await t.signInAs('dsl');
+    const count = async (): Promise<string | undefined> =>
+      /data-count="concerns"[\s\S]*?href="\/dsl"[\s\S]*?rollcall-today__number">(\d+)</.exec(
+        (await t.get('/', dsl)).body,
+      )?.[1];
+    expect(await count()).toBe('0');
+    for (const [i, pupilId] of [t.school.pupilsA[0]!, t.school.pupilsA[1]!].entries())
+      await raiseDslAlert(t.deps.db, {
+        schoolId: t.school.schoolId,
+        schoolName: 'Test school',
+        pupilId,
+        kind: 'call_concern',
+        sourceId: `today-test-${i}`,
+        summary: 'A concern raised on a call home',
+        raisedBy: t.school.actors.office,
+        now: MONDAY,
+      });
+    expect(await count()).toBe('2');
+    expect(textOf((await t.get('/', dsl)).body)).toContain('2 safeguarding alerts to acknowledge');
+    const office = await t.signInAs('office');
+    expect((await t.get('/', office)).body).not.toContain('data-count="concerns"');
   });
 
   it('shows the attendance officer calls, visits, suggestions, overdue reviews and returns due', async () => {

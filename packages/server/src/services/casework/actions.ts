@@ -5,13 +5,22 @@ function words(kind: string): string {
   return kind.replace(/-/g, ' ');
 }
 
-/** The action in words, e.g. 'meeting:attendance-support' → 'Hold a meeting: attendance support'. */
-export function actionLabel(action: string): string {
+/** The school's letter templates by key, each title in words (`libraryOf` → `letterTitles`). */
+export type LetterTitles = ReadonlyMap<string, string>;
+
+/**
+ * The action in words, e.g. 'meeting:attendance-support' → 'Hold a meeting: attendance support',
+ * 'letter:stage-1a' → 'Send the letter “The pupil’s attendance: a first concern”' (the template's
+ * title, never its key; a key the school has no template for reads 'Send the stage 1a letter').
+ */
+export function actionLabel(action: string, letters?: LetterTitles): string {
   const [head, ...rest] = action.split(':');
   const arg = rest.join(':');
   switch (head) {
-    case 'letter':
-      return `Send the letter “${arg}”`;
+    case 'letter': {
+      const title = letters?.get(arg);
+      return title ? `Send the letter “${title}”` : `Send the ${words(arg)} letter`;
+    }
     case 'meeting':
       return `Hold a meeting: ${words(arg)}`;
     case 'plan':
@@ -31,6 +40,20 @@ export function actionLabel(action: string): string {
     default:
       return action;
   }
+}
+
+/**
+ * A stored action's description as people read it: descriptions written by Rollcall before letter
+ * titles were used ('Send the letter “stage-1a”') read as the action in words today; a person's own
+ * description stays as written.
+ */
+export function actionDescription(description: string, policyAction: string | null, letters?: LetterTitles): string {
+  if (!policyAction) return description;
+  const legacy = policyAction.startsWith('letter:')
+    ? `Send the letter “${policyAction.slice('letter:'.length)}”`
+    : null;
+  if (description === legacy || description === actionLabel(policyAction)) return actionLabel(policyAction, letters);
+  return description;
 }
 
 /** Where the action is done, e.g. the letter compose page or the case page's section. */

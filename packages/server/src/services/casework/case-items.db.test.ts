@@ -185,7 +185,13 @@ describeEachDialect('changing one item of a case record', (ctx) => {
       l.overdue.map((o) => [o.kind, o.dueOn, o.what, o.owner, o.href.replace(pupilId, 'P').replace(ids.plan!, 'PLAN')]);
     expect(rows(list)).toEqual([
       ['action', '2025-09-19', 'Call', 'Officer', '/pupils/P/case#actions'],
-      ['action', '2025-09-22', 'Send the stage 2 letter', 'Officer', '/pupils/P/letters/new?template=stage-2'],
+      [
+        'action',
+        '2025-09-22',
+        'Send the letter “Stage 2: attendance support plan”',
+        'Officer',
+        '/pupils/P/letters/new?template=stage-2',
+      ],
       [
         'penalty-payment',
         '2025-09-29',
@@ -220,7 +226,7 @@ describeEachDialect('changing one item of a case record', (ctx) => {
     expect(list.overdue.every((o) => o.pupilId === pupilId && o.pupilName === 'Alex Able')).toBe(true);
     // A SENCO may not send letters: the letter action goes to the case's actions instead.
     const senco = await caseworkList(later, school.actors.senco);
-    expect(senco.overdue.find((o) => o.what === 'Send the stage 2 letter')?.href).toBe(
+    expect(senco.overdue.find((o) => o.what === 'Send the letter “Stage 2: attendance support plan”')?.href).toBe(
       `/pupils/${pupilId}/case#actions`,
     );
   });

@@ -33,8 +33,8 @@ import { pupilMarks } from '../../db/repositories/pupils.js';
 import { layMarks } from '../pupils.js';
 import { schoolCalendar } from '../registers.js';
 import { noticeAttendance, planAttendance, type PeriodAttendance } from './period-attendance.js';
-import { actionHref, actionLabel } from './actions.js';
-import { planNextReview, validation } from './casework.js';
+import { actionDescription, actionHref, actionLabel } from './actions.js';
+import { letterTitles, planNextReview, validation } from './casework.js';
 import { nthSchoolDayFrom, schoolWeeksAfter } from './facts.js';
 import { amountDueOn, nextPenaltyNotice, pounds, type LedgerDecision } from './ledger.js';
 import { caseworkPolicyOf, minPlanSchoolWeeks, noticePeriodOf, stageOf } from './policy.js';
@@ -63,6 +63,8 @@ export interface ParentOption {
 export interface CaseView {
   readonly pupil: { id: string; name: string; yearGroup: string | null };
   readonly school: { id: string; name: string };
+  /** The school's letter titles in words by template key (to say a letter action in words). */
+  readonly letters: ReadonlyMap<string, string>;
   readonly today: PlainDate;
   readonly record: CaseRecord;
   readonly policy: ReturnType<typeof caseworkPolicyOf>;
@@ -98,7 +100,15 @@ export async function getCase(deps: Deps, actor: Actor, pupilId: string): Promis
   const policy = caseworkPolicyOf(school);
   const today = deps.clock.today(school.timeZone);
   const cal = await schoolCalendar(deps, school.id);
-  const record = await loadCaseRecord(deps.db, pupil.id);
+  const stored = await loadCaseRecord(deps.db, pupil.id);
+  const letters = await letterTitles(deps, school);
+  const record = {
+    ...stored,
+    actions: stored.actions.map((a) => ({
+      ...a,
+      description: actionDescription(a.description, a.policyAction, letters),
+    })),
+  };
   const contacts = await deps.db
     .selectFrom('contacts')
     .select(['id', 'name', 'relationship'])
@@ -145,6 +155,7 @@ export async function getCase(deps: Deps, actor: Actor, pupilId: string): Promis
   return {
     pupil: { id: pupil.id, name: `${pupil.forename} ${pupil.surname}`, yearGroup: pupil.yearGroup },
     school: { id: school.id, name: school.name },
+    letters,
     today,
     record,
     policy,

@@ -126,7 +126,7 @@ describeEachDialect('casework decisions and the case record', (ctx) => {
     const bea = list.suggestions.find((s) => s.pupilId === school.pupilsA[1])!;
     expect(bea.toStageName).toBe('Track 1: attendance support meeting');
     expect(bea.actionItems[0]).toEqual({
-      label: 'Send the letter “track-1-concern”',
+      label: 'Send the letter “Attendance concern”',
       href: `/pupils/${school.pupilsA[1]}/letters/new?template=track-1-concern`,
     });
     await decideSuggestion(deps, officer, { suggestionId: bea.id, decision: 'accept', reason: '' });

@@ -30,7 +30,8 @@ import { loadPupilScope } from '../home-visits.js';
 import { pupilAdjustedAttendance } from '../integration-periods.js';
 import { layMarks } from '../pupils.js';
 import { schoolCalendar } from '../registers.js';
-import { actionHref, actionLabel } from './actions.js';
+import { actionDescription, actionHref, actionLabel, type LetterTitles } from './actions.js';
+import { libraryOf } from '../letters/letters.js';
 import { nthSchoolDayFrom, schoolWeeksAfter } from './facts.js';
 import { caseworkPolicyOf, stageName, stageOf } from './policy.js';
 import {
@@ -49,6 +50,12 @@ import {
 export const ACTION_DUE_SCHOOL_DAYS = 5;
 /** Part-time timetables are reviewed at least every 2 weeks (DfE guidance). */
 export const PART_TIME_REVIEW_DAYS = 14;
+
+/** The school's letter templates by key, each title in words, for saying a letter action in words. */
+export async function letterTitles(deps: Deps, school: School): Promise<LetterTitles> {
+  const lib = await libraryOf(deps, school);
+  return new Map([...lib.english].map(([key, t]) => [key, t.titleInWords]));
+}
 
 export function schoolResource(school: School): Resource {
   return { kind: 'school', schoolId: school.id, trustId: school.trustId, laCode: school.laCode };
@@ -979,7 +986,7 @@ type OverdueSource = (
   deps: Deps,
   pupilIds: readonly string[],
   today: PlainDate,
-  ctx: { canSendLetters: boolean },
+  ctx: { canSendLetters: boolean; letters: LetterTitles },
 ) => Promise<(OverdueEntry & { pupilId: string })[]>;
 
 /**
@@ -990,7 +997,11 @@ function overdueFrom<T extends OverdueTable>(
   table: T,
   status: string,
   due: DueColumn | null,
-  items: (row: Database[T], today: PlainDate, ctx: { canSendLetters: boolean }) => OverdueEntry[],
+  items: (
+    row: Database[T],
+    today: PlainDate,
+    ctx: { canSendLetters: boolean; letters: LetterTitles },
+  ) => OverdueEntry[],
 ): OverdueSource {
   return async (deps, pupilIds, today, ctx) => {
     // Every one of these tables has pupil_id and status; the cast only names one for the builder.
@@ -1029,10 +1040,10 @@ function dueItem<T extends OverdueTable>(
 
 /** What falls overdue on the officer's list besides stage reviews, table by table, in the list's order. */
 const OVERDUE_SOURCES: readonly OverdueSource[] = [
-  overdueFrom('case_actions', 'open', 'due_on', (a, _today, { canSendLetters }) => [
+  overdueFrom('case_actions', 'open', 'due_on', (a, _today, { canSendLetters, letters }) => [
     {
       kind: 'action',
-      what: a.description,
+      what: actionDescription(a.description, a.policy_action, letters),
       dueOn: a.due_on as PlainDate,
       owner: a.owner,
       // A letter action goes to the compose page only for those who may send letters (not a SENCO).
@@ -1140,6 +1151,7 @@ export async function caseworkList(
     ...new Set(open.map((s) => s.pupilId).filter((id) => pupilsById.has(id))),
   ]);
   const canSendLetters = can(actor, 'letter.send', schoolResource(school));
+  const letters = await letterTitles(deps, school);
   const all = open.map((s): ListedSuggestion => {
     const p = pupilsById.get(s.pupilId);
     const m = rates.get(s.pupilId);
@@ -1153,7 +1165,7 @@ export async function caseworkList(
       fromStageName: s.fromStageId ? stageName(policy, s.fromStageId) : null,
       toStageName: stageName(policy, s.toStageId),
       actionItems: s.actions.map((a) => ({
-        label: actionLabel(a),
+        label: actionLabel(a, letters),
         href: actionHref(s.pupilId, a, { canSendLetters }),
       })),
     };
@@ -1197,7 +1209,7 @@ export async function caseworkList(
     }
   }
   for (const source of OVERDUE_SOURCES) {
-    for (const { pupilId, ...item } of await source(deps, byPupil, today, { canSendLetters })) {
+    for (const { pupilId, ...item } of await source(deps, byPupil, today, { canSendLetters, letters })) {
       if (names.has(pupilId)) overdue.push({ ...item, pupilId, pupilName: nameOf(pupilId) });
     }
   }
