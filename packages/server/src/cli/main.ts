@@ -401,6 +401,45 @@ export async function main(argv: readonly string[], rawIO: CliIO = processIO): P
       });
     });
 
+  const codes = program
+    .command('codes')
+    .description("A school's own attendance codes and the national code each is imported as (docs/mis-import.md)");
+  codes
+    .command('list')
+    .description("Print the school's own codes")
+    .requiredOption('--school <urn>', "the school's URN")
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((opts: { school: string; format: string }) =>
+      withDeps(async ({ deps }) => {
+        await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+        return (await import('./codes.js')).runCodesList(deps, io, opts);
+      }),
+    );
+  codes
+    .command('set')
+    .description('Add a code of the school, or change the national code it stands for (audited)')
+    .requiredOption('--school <urn>', "the school's URN")
+    .requiredOption('--code <code>', "the school's own code, as its MIS writes it")
+    .requiredOption('--as <code>', 'the national code it stands for (the 2024 set)')
+    .option('--meaning <text>', 'what the school uses it for')
+    .action((opts: { school: string; code: string; as: string; meaning?: string }) =>
+      withDeps(async ({ deps }) => {
+        await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+        return (await import('./codes.js')).runCodesSet(deps, io, opts);
+      }),
+    );
+  codes
+    .command('remove')
+    .description('Remove a code of the school (marks already imported keep their national code; audited)')
+    .requiredOption('--school <urn>', "the school's URN")
+    .requiredOption('--code <code>', "the school's own code")
+    .action((opts: { school: string; code: string }) =>
+      withDeps(async ({ deps }) => {
+        await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
+        return (await import('./codes.js')).runCodesRemove(deps, io, opts);
+      }),
+    );
+
   const users = program.command('users').description('Manage accounts');
   users
     .command('create')

@@ -36,6 +36,7 @@ import { worklistRoutes } from '../web/worklist-routes.js';
 import { policyRoutes } from '../web/policy-routes.js';
 import { integrationRoutes } from '../web/integration-routes.js';
 import { schoolDetailsRoutes } from '../web/school-details-routes.js';
+import { schoolCodesRoutes } from '../web/school-codes-routes.js';
 import { admissionsRoutes } from '../web/admissions-routes.js';
 import { jobsRoutes } from '../web/jobs-routes.js';
 import { returnsRoutes } from '../web/returns-routes.js';
@@ -71,6 +72,7 @@ export const ROUTES = [
   policyRoutes,
   integrationRoutes,
   schoolDetailsRoutes,
+  schoolCodesRoutes,
   accountRoutes,
   usersAdminRoutes,
   rollCallRoutes,

@@ -72,6 +72,8 @@ describeEachDialect('schema', (ctx) => {
         'sso_providers',
         'sso_links',
         'sso_states',
+        'school_codes',
+        'pupil_admission_details',
       ].sort(),
     );
   });
@@ -132,6 +134,7 @@ describe('migrations', () => {
         '2026-12-07T15-10-00_mfa',
         '2026-12-07T15-20-00_sso',
         '2026-12-07T16-00-00_roll-calls',
+        '2026-12-07T19-00-00_school-codes-admission-details',
       ]);
     } finally {
       await open.close();

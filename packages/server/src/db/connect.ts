@@ -35,6 +35,7 @@ import * as signInThrottle from './migrations/2026-12-07T15-00-00_sign-in-thrott
 import * as mfa from './migrations/2026-12-07T15-10-00_mfa.js';
 import * as sso from './migrations/2026-12-07T15-20-00_sso.js';
 import * as rollCalls from './migrations/2026-12-07T16-00-00_roll-calls.js';
+import * as schoolCodesAdmissionDetails from './migrations/2026-12-07T19-00-00_school-codes-admission-details.js';
 import type { Database } from './schema.js';
 
 const require = createRequire(import.meta.url);
@@ -74,6 +75,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-07T15-10-00_mfa': mfa,
   '2026-12-07T15-20-00_sso': sso,
   '2026-12-07T16-00-00_roll-calls': rollCalls,
+  '2026-12-07T19-00-00_school-codes-admission-details': schoolCodesAdmissionDetails,
 };
 
 const provider: MigrationProvider = {

@@ -904,6 +904,33 @@ export interface PupilSchoolHistoryTable {
   leaving_reason: string | null;
 }
 
+/** A school's own attendance code and the national code it stands for (issue 15, item 4). */
+export interface SchoolCodesTable {
+  school_id: string;
+  /** In capitals, as compared with the marks files. */
+  school_code: string;
+  /** The national code (codes.ts) it is imported as. */
+  code: string;
+  meaning: string | null;
+  updated_at: string;
+  updated_by_name: string;
+}
+
+/**
+ * What the admission register holds beyond the pupils and contacts tables (issue 15, item 5; the
+ * 2024 regulations, regulation 8): the school last attended, and boarding.
+ */
+export interface PupilAdmissionDetailsTable {
+  pupil_id: string;
+  /** 1 a school is named, 0 none (first school), null not recorded. */
+  has_last_school: number | null;
+  last_school_name: string | null;
+  last_school_address: string | null;
+  /** 1 boarder, 0 day pupil, null not recorded (a school without boarders). */
+  boarder: number | null;
+  updated_at: string;
+}
+
 export interface CtfExportsTable {
   id: string;
   school_id: string;
@@ -987,4 +1014,6 @@ export interface Database {
   dsl_alerts: DslAlertsTable;
   la_access_reasons: LaAccessReasonsTable;
   ctf_export_pupils: CtfExportPupilsTable;
+  school_codes: SchoolCodesTable;
+  pupil_admission_details: PupilAdmissionDetailsTable;
 }

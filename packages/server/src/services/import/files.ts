@@ -19,6 +19,7 @@ import {
 } from '@rollcall/domain';
 import { parseCsv, type CsvTable } from '../../imports/csv.js';
 import { parseJsonWithLines } from '../../imports/json-lines.js';
+import { gridToLong } from './grid.js';
 import { mappingFor, type CsvKind, type MisChoice, type MisName } from './mis.js';
 
 /** One input file: the name used in messages (the path as given) and its text. */
@@ -53,6 +54,8 @@ export interface Table {
   has(column: string): boolean;
   /** Rows read from a CTF: a column a row leaves out keeps the pupil's stored value. */
   readonly sparse?: boolean;
+  /** `grid`: a marks file with one column per session, read as the long layout (grid.ts). */
+  readonly layout?: 'grid';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -113,8 +116,18 @@ export function readTable(
   why = '',
   mis?: { readonly kind: CsvKind; readonly choice: MisChoice },
 ): Table | undefined {
-  const table: CsvTable = parseCsv(file.text);
-  const mapping = mis && table.header.length > 0 ? mappingFor(mis.kind, table.header, mis.choice) : undefined;
+  let table: CsvTable = parseCsv(file.text);
+  let mapping = mis && table.header.length > 0 ? mappingFor(mis.kind, table.header, mis.choice) : undefined;
+  let layout: 'grid' | undefined;
+  if (mis?.kind === 'marks') {
+    // One column per session (a grid): read as the long layout, each mark on its row's line.
+    const grid = gridToLong(table, (mapping ? mapping.columns : table.header).includes('date'));
+    if (grid) {
+      table = grid.table;
+      mapping = undefined;
+      layout = 'grid';
+    }
+  }
   for (const p of table.problems) problems.push({ file: file.name, line: p.line, message: p.message });
   if (table.header.length === 0) {
     if (table.problems.length > 0) return undefined;
@@ -145,7 +158,7 @@ export function readTable(
     return { line: r.line, values };
   });
   const columns = new Set(header);
-  return { header, mis: mapping?.mis ?? null, rows, has: (c) => columns.has(c) };
+  return { header, mis: mapping?.mis ?? null, rows, has: (c) => columns.has(c), ...(layout ? { layout } : {}) };
 }
 
 export const MARK_COLUMNS = ['upn', 'date', 'session', 'code'] as const;

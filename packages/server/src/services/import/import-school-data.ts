@@ -21,10 +21,12 @@ import {
   compileCalendar,
   lookupCode,
   isClosedSession,
+  isKnownCode,
   sessionIndex,
   validateUpn,
   type Closure,
   type ClosureSession,
+  type MarkRow,
   type PlainDate,
   type PupilInfo,
   type PupilRow,
@@ -63,6 +65,7 @@ import {
   type Table,
 } from './files.js';
 import type { MisChoice } from './mis.js';
+import { schoolCodeMap } from './school-codes.js';
 import { ctfTables, isOwnSchool, readCtf, type CtfDocument, type CtfTables, type CtfYearData } from './ctf.js';
 import {
   loadAttendanceHistory,
@@ -377,6 +380,8 @@ export async function importSchoolData(deps: ImportDeps, actor: Actor, given: Im
     changes: plan.changes,
     mis: misOf(parsed),
     warnings: sortProblems(input, plan.warnings),
+    ...(parsed.marks?.layout === 'grid' ? { marksLayout: 'grid' as const } : {}),
+    ...(plan.schoolCodes.length > 0 ? { schoolCodes: plan.schoolCodes } : {}),
     ...(plan.ctf ? { ctf: plan.ctf.report } : {}),
     startedAt,
     durationMs: Math.max(0, Date.parse(deps.clock.now()) - Date.parse(startedAt)),
@@ -408,6 +413,8 @@ interface Plan {
   pupilsUpdated: { upn: string; fields: string[] }[];
   changes: FileChanges;
   warnings: ImportProblem[];
+  /** The school's own codes the marks used, and how many marks each. */
+  schoolCodes: { schoolCode: string; code: string; marks: number }[];
 }
 
 async function makePlan(
@@ -526,6 +533,7 @@ async function makePlan(
   const noCalendar = cal.sessionCount === 0;
 
   let fileMarks: FileMark[] = [];
+  const schoolCodesUsed = new Map<string, { code: string; marks: number }>();
   let roll: ReturnType<typeof buildRoll> | undefined;
   let extras = new Map<string, PupilExtras>();
   // Marks are checked against the calendar in the file, else the stored one. When the file's
@@ -566,7 +574,12 @@ async function makePlan(
         values: { upn: p.upn, admission_date: p.admission_date, leaving_date: p.leaving_date ?? '' },
       });
     }
-    const markRows = marksTable ? markRowsOf(marksTable) : [];
+    let markRows = marksTable ? markRowsOf(marksTable) : [];
+    if (marksTable && !parsed.ctf && exists) {
+      // The school's own codes (school-codes.ts) become the national codes they stand for.
+      const own = await schoolCodeMap(db, schoolId);
+      if (own.size > 0) markRows = applySchoolCodes(markRows, own, schoolCodesUsed);
+    }
     if (marksTable && input.marks) {
       // A mark for a pupil who is neither in the file nor on the roll is reported here, and the
       // UPN given a placeholder so that buildRoll checks the rest of the row.
@@ -591,7 +604,12 @@ async function makePlan(
     for (const issue of roll.issues) {
       const file = issue.file === 'marks' ? input.marks?.name : input.pupils?.name;
       if (file === undefined || issue.line === 0) continue;
-      problems.push({ file, line: issue.line, message: issue.message });
+      const unknownCode = issue.file === 'marks' && !parsed.ctf && issue.message.startsWith('unknown attendance code');
+      problems.push({
+        file,
+        line: issue.line,
+        message: unknownCode ? unknownCodeHint(issue.message, urn) : issue.message,
+      });
     }
     if (marksTable) fileMarks = normaliseMarks(markRows, marksTable.has('minutes_late'));
   }
@@ -922,7 +940,31 @@ async function makePlan(
     pupilsUpdated,
     changes,
     warnings,
+    schoolCodes: [...schoolCodesUsed].map(([schoolCode, u]) => ({ schoolCode, code: u.code, marks: u.marks })),
   };
+}
+
+/** The domain's message for an unknown code, with where the school's own codes are kept. */
+function unknownCodeHint(message: string, urn: string): string {
+  return `${message}; if it is one of the school's own codes, say which national code it stands for (rollcall codes set --school ${urn} --code <its code> --as <national code>, or the School codes page) and import again`;
+}
+
+/** Marks with the school's own codes replaced by the national codes they stand for; `used` counts them. */
+export function applySchoolCodes(
+  rows: readonly MarkRow[],
+  own: ReadonlyMap<string, string>,
+  used: Map<string, { code: string; marks: number }>,
+): MarkRow[] {
+  return rows.map((r) => {
+    const c = r.code.trim().toUpperCase();
+    if (isKnownCode(c)) return r;
+    const code = own.get(c);
+    if (code === undefined) return r;
+    const u = used.get(c);
+    if (u) u.marks++;
+    else used.set(c, { code, marks: 1 });
+    return { ...r, code };
+  });
 }
 
 function normaliseMarks(rows: ReturnType<typeof markRowsOf>, hasMinutes: boolean): FileMark[] {

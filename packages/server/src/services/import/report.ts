@@ -78,6 +78,10 @@ export interface ImportReport {
   readonly mis: Partial<Record<ImportFileKind, string>>;
   /** Things done or left undone that someone should know about; they do not stop the import. */
   readonly warnings: readonly ImportProblem[];
+  /** `grid`: the marks file had one column per session (services/import/grid.ts). */
+  readonly marksLayout?: 'grid';
+  /** The school's own codes the marks file used, the national code each became, and how many marks. */
+  readonly schoolCodes?: readonly { readonly schoolCode: string; readonly code: string; readonly marks: number }[];
   /** A CTF import: the file's version and source, and what became of its history. */
   readonly ctf?: CtfReport;
   readonly startedAt: string;
@@ -147,7 +151,12 @@ export function formatReportTable(report: ImportReport, maxPupils = 20): string 
     out.push('', 'What changed, file by file:');
     for (const kind of kinds) {
       const c = report.changes[kind]!;
-      const via = report.mis[kind] ? ` (read as a ${report.mis[kind].toUpperCase()} export)` : '';
+      const via =
+        kind === 'marks' && report.marksLayout === 'grid'
+          ? ' (read as a grid, one column per session)'
+          : report.mis[kind]
+            ? ` (read as a ${report.mis[kind].toUpperCase()} export)`
+            : '';
       out.push(
         `  ${basename(report.files[kind] ?? kind)}${via}: ${c.added} added, ${c.updated} updated, ${c.unchanged} unchanged, ${c.left} left`,
       );
@@ -158,6 +167,12 @@ export function formatReportTable(report: ImportReport, maxPupils = 20): string 
         out.push(`    ${what}: ${shown}${names.length > maxPupils ? `; … and ${names.length - maxPupils} more` : ''}`);
       }
     }
+  }
+  if (report.schoolCodes && report.schoolCodes.length > 0) {
+    out.push(
+      '',
+      `The school's own codes read as national codes: ${report.schoolCodes.map((c) => `${c.schoolCode} as ${c.code} (${c.marks} marks)`).join(', ')}`,
+    );
   }
   if (report.warnings.length > 0) {
     out.push('', `Warnings (${report.warnings.length}):`);
