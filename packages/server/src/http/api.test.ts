@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagesHarness, type PagesHarness } from '../../test/web-pages.js';
+import { createApiKey } from '../services/api-keys.js';
 import { SESSION_COOKIE } from '../services/auth.js';
 import { apiRoutes } from './api.js';
 
@@ -70,9 +71,26 @@ describe('the JSON API', () => {
     expect(saved.json()).toEqual({ version: 1, changed: 3 });
     const stale = await call('PUT', url, 'office', { version: 0, marks: [{ pupilId: b, code: 'I', seen: null }] });
     expect(stale.statusCode).toBe(409);
-    const body = stale.json<{ error: { code: string; message: string } }>();
+    const body = stale.json<{
+      error: {
+        code: string;
+        message: string;
+        conflict: {
+          version: number;
+          savedBy: string;
+          savedAt: string | null;
+          changes: { pupilId: string; code: string | null; changedBy: string }[];
+        };
+      };
+    }>();
     expect(body.error.code).toBe('CONFLICT');
     expect(body.error.message).toContain('Test teacher saved this register');
+    // Who saved, when, and which pupils they changed, as data.
+    expect(body.error.conflict).toMatchObject({ version: 1, savedBy: 'Test teacher' });
+    expect(body.error.conflict.savedAt).toMatch(/^2025-09-08T/);
+    expect(body.error.conflict.changes).toEqual([
+      expect.objectContaining({ pupilId: b, code: 'N', changedBy: 'Test teacher' }),
+    ]);
   });
 
   it('validates bodies and names the field', async () => {
@@ -114,6 +132,70 @@ describe('the JSON API', () => {
       }),
     });
     expect(res.statusCode).toBe(403);
+  });
+
+  it('reads a register and saves marks with an API key, as the document describes', async () => {
+    const { secret } = await createApiKey(t.deps, t.school.actors.admin, {
+      schoolId: t.school.schoolId,
+      name: 'MIS sync',
+      role: 'office',
+      scopes: ['read', 'write'],
+    });
+    const headers = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
+    const url = `/api/registers/${t.school.groupB}/2025-09-08/PM`;
+    const got = await t.app.inject({ method: 'GET', url, headers: { authorization: headers.authorization } });
+    expect(got.statusCode).toBe(200);
+    const register = got.json<{ version: number; pupils: { pupil: { id: string }; code: string | null }[] }>();
+    expect(register.pupils.map((p) => p.code)).toEqual([null, null]);
+    const put = await t.app.inject({
+      method: 'PUT',
+      url,
+      headers,
+      payload: JSON.stringify({
+        version: register.version,
+        marks: register.pupils.map((p) => ({ pupilId: p.pupil.id, code: '/', seen: p.code })),
+      }),
+    });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toEqual({ version: 1, changed: 2 });
+    // A code outside the national set is refused by the schema, naming the field.
+    const bad = await t.app.inject({
+      method: 'PUT',
+      url,
+      headers,
+      payload: JSON.stringify({ version: 1, marks: [{ pupilId: t.school.pupilsB[0], code: 'ZZ' }] }),
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ error: { fields: { field: string }[] } }>().error.fields.map((f) => f.field)).toEqual([
+      'marks.0.code',
+    ]);
+  });
+
+  it('answers 201 where it records, and CSV as text/csv', async () => {
+    const late = await call('POST', '/api/late-arrivals', 'office', {
+      pupilId: t.school.pupilsA[2],
+      date: '2025-09-08',
+      session: 'AM',
+      arrivedAt: '09:05',
+    });
+    expect(late.statusCode).toBe(201);
+    const recorded = late.json<{ code: string; minutesLate: number }>();
+    expect(Object.keys(recorded).sort()).toEqual(['code', 'minutesLate']);
+    expect(recorded.code).toMatch(/^[LU]$/);
+    const { secret } = await createApiKey(t.deps, t.school.actors.admin, {
+      schoolId: t.school.schoolId,
+      name: 'Data warehouse',
+      role: 'attendance_officer',
+      scopes: ['read'],
+    });
+    const csv = await t.app.inject({
+      method: 'GET',
+      url: '/api/exports/daily-attendance?date=2025-09-08',
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.body.split('\n')[0]).toContain(',');
   });
 
   it("gives a pupil's record with measures to the office", async () => {

@@ -6,10 +6,9 @@
  * sends by itself). A key with the `read` scope may use GET routes, `write` the others. See
  * docs/api.md.
  */
-import { isPlainDate } from '@rollcall/domain';
 import fastifySwagger from '@fastify/swagger';
 import type { FastifyPluginAsync } from 'fastify';
-import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findPupils, getPupilRecord } from '../services/pupils.js';
 import {
@@ -23,6 +22,23 @@ import {
 import { resolveApiKey } from '../services/api-keys.js';
 import { censusCountsExport, dailyAttendanceExport } from '../services/exports/attendance-exports.js';
 import { rejectUnauthenticated, requireActor } from './auth-routes.js';
+import {
+  AUTH_ERRORS,
+  BoardSchema,
+  csvResponse,
+  errorResponses,
+  json,
+  LateArrivalResultSchema,
+  MarkCode,
+  PlainDateInput,
+  PupilRecordSchema,
+  PupilSummarySchema,
+  RegisterSchema,
+  SaveRegisterResultSchema,
+  Session,
+  TimeOfDay,
+  withoutUnusedComponents,
+} from './api-schemas.js';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -30,10 +46,10 @@ function apiError(code: string, message: string) {
   return { error: { code, message, fields: [] } };
 }
 
-const date = z.string().refine(isPlainDate, 'must be a date YYYY-MM-DD');
-const session = z.enum(['AM', 'PM']);
-const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM');
-const code = z.string().min(1).max(2);
+const date = PlainDateInput;
+const session = Session;
+const time = TimeOfDay;
+const code = MarkCode;
 
 const registerParams = z.object({ groupId: z.string().min(1), date, session });
 const markBody = z.object({
@@ -41,10 +57,7 @@ const markBody = z.object({
   code,
   minutesLate: z.number().int().min(0).max(600).nullish(),
   reason: z.string().max(500).nullish(),
-  seen: z
-    .string()
-    .max(2)
-    .nullable()
+  seen: MarkCode.nullable()
     .optional()
     .describe(
       'The code this client showed for the pupil when it loaded the register (null: no mark). With it, a mark ' +
@@ -69,11 +82,21 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
     async (api) => {
       await api.register(fastifySwagger, {
         openapi: {
+          openapi: '3.1.0',
           info: {
             title: 'Rollcall API',
             version: '0.1.0',
-            description: 'School attendance for England: registers, office, pupils.',
+            description:
+              'School attendance for England: registers, office, pupils, exports. Every error answer has the ' +
+              'one `Error` body. Dates are `YYYY-MM-DD`, moments ISO 8601 date-times in UTC. See docs/api.md.',
+            license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
           },
+          tags: [
+            { name: 'registers', description: 'Session and lesson registers, the register board' },
+            { name: 'office', description: 'The office desk: late arrivals, early leavers, amendments' },
+            { name: 'pupils', description: 'Finding pupils and their records' },
+            { name: 'exports', description: 'CSV files for the DfE and the census' },
+          ],
           servers: [{ url: '/' }],
           components: {
             securitySchemes: {
@@ -92,6 +115,7 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
           security: [{ session: [], csrf: [] }, { apiKey: [] }],
         },
         transform: jsonSchemaTransform,
+        transformObject: (document) => withoutUnusedComponents(jsonSchemaTransformObject(document)),
       });
       // The API authenticates its own requests (a session or an API key), so the app's session
       // hook lets them through and the hook below decides.
@@ -127,9 +151,12 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
         '/registers/:groupId/:date/:session',
         {
           schema: {
+            operationId: 'getRegister',
+            tags: ['registers'],
             summary: 'A register with its pupils and marks',
             params: registerParams,
             querystring: z.object({ lessonId: z.string().optional() }),
+            response: { 200: json('The register', RegisterSchema), ...errorResponses(...AUTH_ERRORS, 404, 409) },
           },
         },
         async (request) => {
@@ -148,7 +175,7 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
             takenAt: view.takenAt,
             takenBy: view.takenBy,
             canAmend: view.canAmend,
-            pupils: view.pupils,
+            pupils: [...view.pupils],
           };
         },
       );
@@ -157,13 +184,23 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
         '/registers/:groupId/:date/:session',
         {
           schema: {
+            operationId: 'saveRegister',
+            tags: ['registers'],
             summary: "Save a register (atomic; 409 with the other person's changes if it was saved meanwhile)",
+            description:
+              'Saves every mark sent, or none. Answered 200 with the new version. When someone else saved the ' +
+              'register since `version`, or wrote a mark this save changes since it was `seen`, nothing is saved and ' +
+              'the answer is 409 with `error.conflict`: who saved, when, and which pupils they changed.',
             params: registerParams,
             body: z.object({
               version: z.number().int().min(0),
               lessonId: z.string().nullish(),
               marks: z.array(markBody).max(200),
             }),
+            response: {
+              200: json('Saved: the new version and how many marks changed', SaveRegisterResultSchema),
+              ...errorResponses(...AUTH_ERRORS, 404, 409),
+            },
           },
         },
         async (request) => saveRegister(api.deps, requireActor(request), { ...request.params, ...request.body }),
@@ -173,8 +210,11 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
         '/board',
         {
           schema: {
+            operationId: 'getBoard',
+            tags: ['registers'],
             summary: 'The register board for a school and date',
             querystring: z.object({ schoolId: z.string().optional(), date: date.optional() }),
+            response: { 200: json('The board', BoardSchema), ...errorResponses(...AUTH_ERRORS, 404) },
           },
         },
         async (request) => {
@@ -184,7 +224,7 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
             schoolId,
             date: request.query.date ?? api.deps.clock.today(),
           });
-          return { date: board.date, isSchoolDay: board.isSchoolDay, notTaken: board.notTaken, rows: board.rows };
+          return { date: board.date, isSchoolDay: board.isSchoolDay, notTaken: board.notTaken, rows: [...board.rows] };
         },
       );
 
@@ -192,7 +232,13 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
         '/late-arrivals',
         {
           schema: {
+            operationId: 'recordLateArrival',
+            tags: ['office'],
             summary: 'Sign in a late arrival (L before the close, U after)',
+            response: {
+              201: json('Recorded: the mark written and the minutes late', LateArrivalResultSchema),
+              ...errorResponses(...AUTH_ERRORS, 404, 409),
+            },
             body: z.object({
               pupilId: z.string().min(1),
               date,
@@ -211,7 +257,13 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
         '/early-leavers',
         {
           schema: {
+            operationId: 'recordEarlyLeaver',
+            tags: ['office'],
             summary: 'Sign out a pupil leaving early',
+            response: {
+              201: json('Recorded', z.object({ recorded: z.literal(true) })),
+              ...errorResponses(...AUTH_ERRORS, 404, 409),
+            },
             body: z.object({
               pupilId: z.string().min(1),
               date,
@@ -231,7 +283,13 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
         '/amendments',
         {
           schema: {
+            operationId: 'amendMark',
+            tags: ['office'],
             summary: 'Amend a session mark (with a reason; kept in the history)',
+            response: {
+              201: json('Amended: the change is in the mark history', z.object({ amended: z.literal(true) })),
+              ...errorResponses(...AUTH_ERRORS, 404, 409),
+            },
             body: z.object({
               pupilId: z.string().min(1),
               date,
@@ -252,8 +310,14 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
         '/pupils',
         {
           schema: {
+            operationId: 'findPupils',
+            tags: ['pupils'],
             summary: 'Find pupils by name or UPN',
             querystring: z.object({ q: z.string().min(1).max(100), schoolId: z.string().optional() }),
+            response: {
+              200: json('Pupils whose name or UPN matches', z.object({ pupils: z.array(PupilSummarySchema) })),
+              ...errorResponses(...AUTH_ERRORS, 404),
+            },
           },
         },
         async (request) => {
@@ -268,15 +332,25 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
         '/pupils/:id',
         {
           schema: {
+            operationId: 'getPupilRecord',
+            tags: ['pupils'],
             summary: "A pupil's record: measures, marks and history (audited)",
             params: z.object({ id: z.string().min(1) }),
             querystring: z.object({ asOf: date.optional() }),
+            response: { 200: json("The pupil's record", PupilRecordSchema), ...errorResponses(...AUTH_ERRORS, 404) },
           },
         },
         async (request) => {
           const record = await getPupilRecord(api.deps, requireActor(request), request.params.id, request.query.asOf);
           const { school, ...rest } = record;
-          return { school: { id: school.id, name: school.name, urn: school.urn }, ...rest };
+          return {
+            ...rest,
+            school: { id: school.id, name: school.name, urn: school.urn },
+            contacts: record.contacts ? [...record.contacts] : null,
+            findings: record.findings.map((f) => ({ ...f, sessions: f.sessions && [...f.sessions] })),
+            days: [...record.days],
+            history: [...record.history],
+          };
         },
       );
 
@@ -285,9 +359,15 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
         {
           config: { reauth: true },
           schema: {
+            operationId: 'exportDailyAttendance',
+            tags: ['exports'],
             summary:
               'Daily pupil-level attendance as CSV: one row per pupil on roll and school session of the day (docs/exports.md)',
             querystring: z.object({ schoolId: z.string().optional(), date }),
+            response: {
+              200: csvResponse('The DfE daily pupil-level file (docs/exports.md)'),
+              ...errorResponses(...AUTH_ERRORS, 404),
+            },
           },
         },
         async (request, reply) => {
@@ -308,7 +388,13 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
         {
           config: { reauth: true },
           schema: {
+            operationId: 'exportCensusAttendance',
+            tags: ['exports'],
             summary: 'Termly census attendance counts per pupil as CSV, by term name or dates (docs/exports.md)',
+            response: {
+              200: csvResponse('Census attendance counts per pupil (docs/exports.md)'),
+              ...errorResponses(...AUTH_ERRORS, 404),
+            },
             querystring: z.object({
               schoolId: z.string().optional(),
               term: z.string().max(100).optional(),

@@ -352,10 +352,11 @@ function sendError(
   code: string,
   message: string,
   fields: readonly FieldError[] = [],
+  conflict?: Record<string, unknown>,
 ): FastifyReply {
   const request = reply.request;
   reply.code(status);
-  if (isApiRequest(request)) return reply.send({ error: { code, message, fields } });
+  if (isApiRequest(request)) return reply.send({ error: { code, message, fields, ...(conflict ? { conflict } : {}) } });
   try {
     return reply.view('error.njk', {
       status,
@@ -378,13 +379,23 @@ function validationFields(
   }));
 }
 
+/**
+ * What a refused register save says about the other save (who, when, which pupils): the API
+ * answers it in `error.conflict` (docs/api.md).
+ */
+function conflictDetails(error: AppError): Record<string, unknown> | undefined {
+  if (error.code !== 'CONFLICT' || typeof error.details.savedBy !== 'string') return undefined;
+  const { version, savedBy, savedAt, changes } = error.details;
+  return { version, savedBy, savedAt, changes };
+}
+
 function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof AppError) {
     const status = HTTP_STATUS[error.code];
     request.log.info({ code: error.code, status }, 'request refused');
     if (error.code === 'UNAUTHENTICATED' && !isApiRequest(request)) return rejectUnauthenticated(request, reply);
     if (error.code === 'TOO_MANY_ATTEMPTS') reply.header('retry-after', String(retryAfterSeconds(error)));
-    return sendError(reply, status, error.code, error.message, error.details.fields);
+    return sendError(reply, status, error.code, error.message, error.details.fields, conflictDetails(error));
   }
   const e = error as { validation?: unknown; validationContext?: string; statusCode?: unknown };
   if (Array.isArray(e.validation)) {
