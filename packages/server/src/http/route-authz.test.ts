@@ -1,13 +1,23 @@
 /**
  * Keeping authorisation true (issue 16): every route of the application, from Fastify's own route
  * table, × every role × a pupil of their own school and a pupil of a school outside their trust and
- * local authority. The table below gives each route's expected answer; a route added without an
+ * local authority. The table below gives each route's expected answers; a route added without an
  * entry fails the first test, so no route ships without saying who may use it.
+ *
+ * An entry is `public`, or a kind followed by each role's exact answer on their own school:
  *
  * - `public`: answers without a session.
  * - `api`: the JSON API (a session or an API key): without either, 401.
- * - `session`: any signed-in person may ask (the route itself refuses by permission); without a session, never 2xx.
+ * - `session`: needs a signed-in person; without a session, never 2xx.
  * - `pupil`: about one pupil: never 2xx for a pupil of a school outside the person's scope.
+ *
+ * and then `STATUS role role…` groups separated by commas, `*` standing for every role not named:
+ * `'session: 200 office admin, 403 *'` means office staff and administrators get 200, everyone
+ * else 403. Own-school requests use the small test school's first pupil, its first group, a school
+ * day (Monday 8 September 2025, AM) and `x` for any other id; state-changing routes are posted an
+ * empty body with the session's CSRF token, after every GET, in the route table's order (so a
+ * 400 is "allowed to ask, but the form is empty", a 403 "not for this role", a 404 "no such `x`"),
+ * and signing out last. Changing who may do what therefore changes a line here, in review.
  *
  * Every signed-in GET is asked as every role; none may answer 5xx. State-changing routes are asked
  * without a session (never 2xx) and, as every role, for another school's pupil (never 2xx).
@@ -18,182 +28,238 @@ import { ROUTES } from '../cli/server.js';
 import { ROLES, type Role } from '../services/authz.js';
 import { DEFAULT_POLICY } from '../services/school-policy.js';
 
-type Expectation = 'public' | 'api' | 'session' | 'pupil';
+type Kind = 'public' | 'api' | 'session' | 'pupil';
 
-const EXPECTED: Readonly<Record<string, Expectation>> = {
+const EXPECTED: Readonly<Record<string, string>> = {
   'GET /assets/*': 'public',
   'GET /public/*': 'public',
   'GET /healthz': 'public',
   'GET /favicon.ico': 'public',
   'GET /sign-in': 'public',
   'POST /sign-in': 'public',
-  'POST /sign-out': 'session',
+  'POST /sign-out': 'session: 303 *',
   'GET /sign-in/mfa': 'public',
   'POST /sign-in/mfa': 'public',
-  'GET /account/mfa': 'session',
-  'GET /account/mfa/totp': 'session',
-  'POST /account/mfa/totp': 'session',
-  'POST /account/mfa/totp/remove': 'session',
-  'POST /account/mfa/recovery-codes': 'session',
-  'GET /account/mfa/passkeys': 'session',
-  'POST /account/mfa/passkeys': 'session',
-  'POST /account/mfa/passkeys/:passkeyId/remove': 'session',
-  'POST /sign-in/passkey': 'session',
-  'GET /account/confirm': 'session',
-  'POST /account/confirm': 'session',
-  'GET /admin/sign-in-security': 'session',
-  'POST /admin/sign-in-security': 'session',
-  'POST /admin/users/:userId/reset-mfa': 'session',
+  'GET /account/mfa': 'session: 200 *',
+  'GET /account/mfa/totp': 'session: 200 *',
+  'POST /account/mfa/totp': 'session: 400 *',
+  'POST /account/mfa/totp/remove': 'session: 303 teacher office senco governor parent, 409 *',
+  'POST /account/mfa/recovery-codes': 'session: 409 *',
+  'GET /account/mfa/passkeys': 'session: 200 *',
+  'POST /account/mfa/passkeys': 'session: 400 *',
+  'POST /account/mfa/passkeys/:passkeyId/remove': 'session: 404 *',
+  'POST /sign-in/passkey': 'session: 303 *',
+  'GET /account/confirm': 'session: 200 *',
+  'POST /account/confirm': 'session: 400 *',
+  'GET /admin/sign-in-security': 'session: 200 admin, 403 *',
+  'POST /admin/sign-in-security': 'session: 200 admin, 404 trust_lead la_officer, 403 *',
+  'POST /admin/users/:userId/reset-mfa': 'session: 404 *',
   'GET /sign-in/sso/:providerId': 'public',
   'GET /sign-in/sso/callback': 'public',
-  'GET /account/sso/:providerId': 'session',
-  'GET /admin/sso': 'session',
-  'POST /admin/sso': 'session',
-  'GET /': 'session',
-  'GET /registers': 'session',
-  'GET /registers/:groupId': 'session',
-  'GET /registers/:groupId/:date/:session': 'session',
-  'POST /registers/:groupId/:date/:session': 'session',
-  'GET /board': 'session',
-  'GET /office': 'session',
-  'POST /office/late-arrivals': 'session',
-  'POST /office/early-leavers': 'session',
-  'GET /pupils': 'session',
-  'GET /pupils/:id': 'pupil',
-  'POST /pupils/:id/amend': 'pupil',
-  'GET /outbox': 'session',
-  'GET /worklist': 'session',
-  'POST /worklist/texts': 'session',
-  'POST /worklist/attempts': 'session',
-  'POST /worklist/resolve': 'session',
-  'GET /pupils/:id/home-visits': 'pupil',
-  'POST /pupils/:id/home-visits/plan': 'pupil',
-  'POST /pupils/:id/home-visits': 'pupil',
-  'GET /casework': 'session',
-  'POST /casework/suggestions/:id': 'session',
-  'POST /casework/accept-selected': 'session',
-  'POST /casework/dismiss-selected': 'session',
-  'POST /casework/open': 'session',
-  'GET /pupils/:pupilId/case': 'pupil',
-  'POST /pupils/:pupilId/case/close': 'pupil',
-  'POST /pupils/:pupilId/case/stage': 'pupil',
-  'POST /pupils/:pupilId/case/meetings': 'pupil',
-  'POST /pupils/:pupilId/case/meetings/:itemId': 'pupil',
-  'POST /pupils/:pupilId/case/actions': 'pupil',
-  'POST /pupils/:pupilId/case/actions/:itemId': 'pupil',
-  'POST /pupils/:pupilId/case/plans': 'pupil',
-  'POST /pupils/:pupilId/case/plans/:itemId': 'pupil',
-  'POST /pupils/:pupilId/case/referrals': 'pupil',
-  'POST /pupils/:pupilId/case/referrals/:itemId': 'pupil',
-  'POST /pupils/:pupilId/case/contracts': 'pupil',
-  'POST /pupils/:pupilId/case/contracts/:itemId': 'pupil',
-  'POST /pupils/:pupilId/case/notices': 'pupil',
-  'POST /pupils/:pupilId/case/notices/:itemId': 'pupil',
-  'POST /pupils/:pupilId/case/penalty-notices': 'pupil',
-  'POST /pupils/:pupilId/case/penalty-notices/:itemId': 'pupil',
-  'GET /pupils/:id/report-absence': 'pupil',
-  'POST /pupils/:id/report-absence': 'pupil',
-  'GET /absence-reports': 'session',
-  'POST /absence-reports/:id': 'session',
-  'GET /pupils/:id/leave': 'pupil',
-  'POST /pupils/:id/leave': 'pupil',
-  'GET /leave': 'session',
-  'POST /leave/:id': 'session',
-  'GET /school/letters': 'session',
-  'GET /school/letters/bulk': 'session',
-  'POST /school/letters/bulk': 'session',
-  'GET /school/letters/:key': 'session',
-  'POST /school/letters/:key': 'session',
-  'GET /pupils/:pupilId/letters': 'pupil',
-  'GET /pupils/:pupilId/letters/new': 'pupil',
-  'POST /pupils/:pupilId/letters': 'pupil',
-  'POST /pupils/:pupilId/contacts/:contactId/language': 'pupil',
-  'GET /letters/:file': 'session',
-  'GET /pupils/:pupilId/certificate.pdf': 'pupil',
-  'GET /pupils/:pupilId/evidence-pack': 'pupil',
-  'POST /pupils/:pupilId/evidence-pack': 'pupil',
-  'GET /evidence-packs/:file': 'session',
-  'POST /evidence-packs/:id/sent': 'session',
-  'GET /analysis': 'session',
-  'GET /trust': 'session',
-  'GET /la': 'session',
-  'GET /la/tsm': 'session',
-  'GET /analysis/export': 'session',
-  'GET /analysis/trends': 'session',
-  'GET /analysis/patterns': 'session',
-  'GET /analysis/lists/:kind': 'session',
-  'POST /analysis/lists/letters': 'session',
-  'GET /analysis/governors': 'session',
-  'GET /admin/api-keys': 'session',
-  'POST /admin/api-keys': 'session',
-  'POST /admin/api-keys/:id/revoke': 'session',
-  'GET /admin/audit': 'session',
-  'GET /pupils/:id/subject-access': 'pupil',
-  'GET /register-audit': 'session',
-  'GET /returns': 'session',
-  'POST /returns/ctf': 'session',
-  'POST /returns/prepare': 'session',
-  'GET /returns/:id': 'session',
-  'GET /returns/:id/csv': 'session',
-  'GET /returns/:id/pdf': 'session',
-  'POST /returns/:id/sent': 'session',
-  'GET /admissions': 'session',
-  'POST /admissions/admit': 'session',
-  'POST /admissions/delete': 'session',
-  'POST /admissions/la-contacts': 'session',
-  'GET /admissions/pupils/:id/moving-form': 'pupil',
-  'GET /admin/jobs': 'session',
-  'POST /admin/jobs/run': 'session',
-  'GET /school/policy': 'session',
-  'POST /school/policy': 'session',
-  'GET /school/policy/form': 'session',
-  'POST /school/policy/form': 'session',
-  'GET /pupils/:pupilId/integration': 'pupil',
-  'POST /pupils/:pupilId/integration': 'pupil',
-  'GET /school/details': 'session',
-  'POST /school/details': 'session',
-  'GET /school/codes': 'session',
-  'POST /school/codes': 'session',
-  'POST /school/codes/remove': 'session',
-  'GET /account/password': 'session',
-  'POST /account/password': 'session',
-  'GET /admin/users': 'session',
-  'GET /admin/users/new': 'session',
-  'POST /admin/users/new': 'session',
-  'GET /admin/users/:id': 'session',
-  'POST /admin/users/:id': 'session',
-  'POST /admin/users/:id/disable': 'session',
-  'POST /admin/users/:id/enable': 'session',
-  'POST /admin/users/:id/password': 'session',
-  'POST /admin/users/:id/children': 'session',
-  'POST /admin/users/:id/children/:pupilId/remove': 'pupil',
-  'GET /roll-call': 'session',
-  'POST /roll-call': 'session',
-  'GET /roll-call/:id': 'session',
-  'POST /roll-call/:id/tick': 'session',
-  'POST /roll-call/:id/close': 'session',
-  'GET /dsl': 'session',
-  'POST /dsl/alerts/:id/acknowledge': 'session',
-  'GET /pupils/:id/access-reason': 'pupil',
-  'POST /pupils/:id/access-reason': 'pupil',
-  'POST /pupils/:id/contacts/:contactId/restriction': 'pupil',
+  'GET /account/sso/:providerId': 'session: 404 *',
+  'GET /admin/sso': 'session: 200 admin, 404 trust_lead la_officer, 403 *',
+  'POST /admin/sso': 'session: 400 admin, 404 trust_lead la_officer, 403 *',
+  'GET /': 'session: 200 *',
+  'GET /registers': 'session: 403 trust_lead la_officer, 200 *',
+  'GET /registers/:groupId': 'session: 303 *',
+  'GET /registers/:groupId/:date/:session': 'session: 200 teacher office attendance_officer senior_leader admin, 403 *',
+  'POST /registers/:groupId/:date/:session':
+    'session: 303 teacher, 409 office attendance_officer senior_leader admin, 403 *',
+  'GET /board': 'session: 200 office attendance_officer senior_leader admin, 403 *',
+  'GET /office': 'session: 200 office attendance_officer senior_leader admin, 403 *',
+  'POST /office/late-arrivals': 'session: 400 office attendance_officer senior_leader admin, 403 *',
+  'POST /office/early-leavers': 'session: 400 office attendance_officer senior_leader admin, 403 *',
+  'GET /pupils': 'session: 403 governor la_officer parent, 200 *',
+  'GET /pupils/:id': 'pupil: 303 la_officer, 403 governor, 200 *',
+  'POST /pupils/:id/amend': 'pupil: 400 office attendance_officer senior_leader admin, 403 *',
+  'GET /outbox': 'session: 200 office attendance_officer senior_leader admin, 403 *',
+  'GET /worklist': 'session: 403 teacher governor trust_lead la_officer parent, 200 *',
+  'POST /worklist/texts': 'session: 403 teacher governor trust_lead la_officer parent, 303 *',
+  'POST /worklist/attempts': 'session: 403 trust_lead la_officer, 404 *',
+  'POST /worklist/resolve': 'session: 403 trust_lead la_officer, 404 *',
+  'GET /pupils/:id/home-visits': 'pupil: 403 teacher governor la_officer parent, 200 *',
+  'POST /pupils/:id/home-visits/plan': 'pupil: 400 office attendance_officer senior_leader admin, 403 *',
+  'POST /pupils/:id/home-visits': 'pupil: 400 office attendance_officer senior_leader admin, 403 *',
+  'GET /casework': 'session: 200 attendance_officer senco senior_leader dsl deputy_dsl admin, 403 *',
+  'POST /casework/suggestions/:id': 'session: 404 *',
+  'POST /casework/accept-selected': 'session: 400 attendance_officer senco senior_leader dsl deputy_dsl admin, 403 *',
+  'POST /casework/dismiss-selected': 'session: 400 attendance_officer senco senior_leader dsl deputy_dsl admin, 403 *',
+  'POST /casework/open': 'session: 400 attendance_officer senco senior_leader dsl deputy_dsl admin, 403 *',
+  'GET /pupils/:pupilId/case': 'pupil: 200 attendance_officer senco senior_leader dsl deputy_dsl admin, 403 *',
+  'POST /pupils/:pupilId/case/close': 'pupil: 409 attendance_officer senior_leader admin, 403 *',
+  'POST /pupils/:pupilId/case/stage': 'pupil: 400 attendance_officer senior_leader admin, 403 *',
+  'POST /pupils/:pupilId/case/meetings': 'pupil: 400 attendance_officer senior_leader admin, 403 *',
+  'POST /pupils/:pupilId/case/meetings/:itemId': 'pupil: 404 attendance_officer senior_leader admin, 403 *',
+  'POST /pupils/:pupilId/case/actions': 'pupil: 400 attendance_officer senior_leader admin, 403 *',
+  'POST /pupils/:pupilId/case/actions/:itemId': 'pupil: 404 attendance_officer senior_leader admin, 403 *',
+  'POST /pupils/:pupilId/case/plans': 'pupil: 400 attendance_officer senior_leader admin, 403 *',
+  'POST /pupils/:pupilId/case/plans/:itemId': 'pupil: 404 attendance_officer senior_leader admin, 403 *',
+  'POST /pupils/:pupilId/case/referrals': 'pupil: 400 attendance_officer senior_leader admin, 403 *',
+  'POST /pupils/:pupilId/case/referrals/:itemId': 'pupil: 404 attendance_officer senior_leader admin, 403 *',
+  'POST /pupils/:pupilId/case/contracts': 'pupil: 400 attendance_officer senior_leader admin, 403 *',
+  'POST /pupils/:pupilId/case/contracts/:itemId': 'pupil: 404 attendance_officer senior_leader admin, 403 *',
+  'POST /pupils/:pupilId/case/notices': 'pupil: 400 attendance_officer senior_leader admin, 403 *',
+  'POST /pupils/:pupilId/case/notices/:itemId': 'pupil: 404 attendance_officer senior_leader admin, 403 *',
+  'POST /pupils/:pupilId/case/penalty-notices': 'pupil: 400 attendance_officer senior_leader admin, 403 *',
+  'POST /pupils/:pupilId/case/penalty-notices/:itemId': 'pupil: 404 attendance_officer senior_leader admin, 403 *',
+  'GET /pupils/:id/report-absence': 'pupil: 200 parent, 403 *',
+  'POST /pupils/:id/report-absence': 'pupil: 400 parent, 403 *',
+  'GET /absence-reports': 'session: 200 office attendance_officer senior_leader admin, 403 *',
+  'POST /absence-reports/:id': 'session: 404 *',
+  'GET /pupils/:id/leave': 'pupil: 403 governor la_officer, 200 *',
+  'POST /pupils/:id/leave': 'pupil: 400 parent, 403 *',
+  'GET /leave': 'session: 200 senior_leader admin, 403 *',
+  'POST /leave/:id': 'session: 404 *',
+  'GET /school/letters': 'session: 200 attendance_officer senco senior_leader dsl deputy_dsl admin, 403 *',
+  'GET /school/letters/bulk': 'session: 200 attendance_officer senior_leader admin, 403 *',
+  'POST /school/letters/bulk': 'session: 400 *',
+  'GET /school/letters/:key': 'session: 200 attendance_officer senco senior_leader dsl deputy_dsl admin, 403 *',
+  'POST /school/letters/:key': 'session: 400 attendance_officer senior_leader admin, 403 *',
+  'GET /pupils/:pupilId/letters': 'pupil: 200 attendance_officer senco senior_leader dsl deputy_dsl admin, 403 *',
+  'GET /pupils/:pupilId/letters/new': 'pupil: 400 *',
+  'POST /pupils/:pupilId/letters': 'pupil: 400 *',
+  'POST /pupils/:pupilId/contacts/:contactId/language': 'pupil: 400 *',
+  'GET /letters/:file': 'session: 404 *',
+  'GET /pupils/:pupilId/certificate.pdf':
+    'pupil: 200 attendance_officer senco senior_leader dsl deputy_dsl admin, 403 *',
+  'GET /pupils/:pupilId/evidence-pack': 'pupil: 200 attendance_officer senco senior_leader dsl deputy_dsl admin, 403 *',
+  'POST /pupils/:pupilId/evidence-pack': 'pupil: 404 *',
+  'GET /evidence-packs/:file': 'session: 404 *',
+  'POST /evidence-packs/:id/sent': 'session: 404 *',
+  'GET /analysis': 'session: 303 trust_lead la_officer, 403 teacher office parent, 200 *',
+  'GET /trust': 'session: 200 trust_lead, 403 *',
+  'GET /la': 'session: 200 la_officer, 403 *',
+  'GET /la/tsm': 'session: 200 la_officer, 403 *',
+  'GET /analysis/export': 'session: 303 trust_lead la_officer, 403 teacher office parent, 200 *',
+  'GET /analysis/trends': 'session: 303 trust_lead la_officer, 403 teacher office parent, 200 *',
+  'GET /analysis/patterns': 'session: 303 trust_lead la_officer, 403 teacher office parent, 200 *',
+  'GET /analysis/lists/:kind': 'session: 303 trust_lead la_officer, 403 teacher governor parent, 200 *',
+  'POST /analysis/lists/letters': 'session: 200 *',
+  'GET /analysis/governors': 'session: 303 trust_lead la_officer, 403 teacher office parent, 200 *',
+  'GET /admin/api-keys': 'session: 200 admin, 403 *',
+  'POST /admin/api-keys': 'session: 400 trust_lead la_officer admin, 403 *',
+  'POST /admin/api-keys/:id/revoke': 'session: 404 *',
+  'GET /admin/audit': 'session: 200 admin, 403 *',
+  'GET /pupils/:id/subject-access': 'pupil: 200 senior_leader admin, 403 *',
+  'GET /register-audit': 'session: 200 attendance_officer senior_leader trust_lead admin, 403 *',
+  'GET /returns': 'session: 200 office attendance_officer senior_leader admin, 403 *',
+  'POST /returns/ctf': 'session: 400 *',
+  'POST /returns/prepare': 'session: 303 attendance_officer senior_leader admin, 403 *',
+  'GET /returns/:id': 'session: 404 *',
+  'GET /returns/:id/csv': 'session: 404 *',
+  'GET /returns/:id/pdf': 'session: 404 *',
+  'POST /returns/:id/sent': 'session: 404 *',
+  'GET /admissions': 'session: 200 office attendance_officer senior_leader admin, 403 *',
+  'POST /admissions/admit': 'session: 400 office attendance_officer senior_leader admin, 403 *',
+  'POST /admissions/delete': 'session: 400 office attendance_officer senior_leader admin, 403 *',
+  'POST /admissions/la-contacts': 'session: 400 office attendance_officer senior_leader admin, 403 *',
+  'GET /admissions/pupils/:id/moving-form': 'pupil: 200 office attendance_officer senior_leader admin, 403 *',
+  'GET /admin/jobs': 'session: 200 admin, 403 *',
+  'POST /admin/jobs/run': 'session: 400 *',
+  'GET /school/policy': 'session: 200 attendance_officer senior_leader admin, 403 *',
+  'POST /school/policy': 'session: 400 attendance_officer senior_leader admin, 403 *',
+  'GET /school/policy/form': 'session: 200 attendance_officer senior_leader admin, 403 *',
+  'POST /school/policy/form': 'session: 400 attendance_officer senior_leader admin, 403 *',
+  'GET /pupils/:pupilId/integration': 'pupil: 200 attendance_officer senco senior_leader admin, 403 *',
+  'POST /pupils/:pupilId/integration': 'pupil: 400 attendance_officer senco senior_leader admin, 403 *',
+  'GET /school/details': 'session: 200 senior_leader admin, 403 *',
+  'POST /school/details': 'session: 303 senior_leader admin, 403 *',
+  'GET /school/codes': 'session: 200 admin, 403 *',
+  'POST /school/codes': 'session: 400 admin, 403 *',
+  'POST /school/codes/remove': 'session: 404 admin, 403 *',
+  'GET /account/password': 'session: 200 *',
+  'POST /account/password': 'session: 400 *',
+  'GET /admin/users': 'session: 200 admin, 403 *',
+  'GET /admin/users/new': 'session: 200 admin, 403 *',
+  'POST /admin/users/new': 'session: 400 admin, 403 *',
+  'GET /admin/users/:id': 'session: 404 admin, 403 *',
+  'POST /admin/users/:id': 'session: 404 admin, 403 *',
+  'POST /admin/users/:id/disable': 'session: 404 admin, 403 *',
+  'POST /admin/users/:id/enable': 'session: 404 admin, 403 *',
+  'POST /admin/users/:id/password': 'session: 404 admin, 403 *',
+  'POST /admin/users/:id/children': 'session: 404 admin, 403 *',
+  'POST /admin/users/:id/children/:pupilId/remove': 'pupil: 404 admin, 403 *',
+  'GET /roll-call': 'session: 403 governor trust_lead la_officer parent, 200 *',
+  'POST /roll-call': 'session: 403 governor trust_lead la_officer parent, 303 *',
+  'GET /roll-call/:id': 'session: 404 *',
+  'POST /roll-call/:id/tick': 'session: 400 *',
+  'POST /roll-call/:id/close': 'session: 404 *',
+  'GET /dsl': 'session: 200 dsl deputy_dsl, 403 *',
+  'POST /dsl/alerts/:id/acknowledge': 'session: 404 *',
+  'GET /pupils/:id/access-reason': 'pupil: 200 la_officer, 403 *',
+  'POST /pupils/:id/access-reason': 'pupil: 400 la_officer, 403 *',
+  'POST /pupils/:id/contacts/:contactId/restriction':
+    'pupil: 404 attendance_officer senco senior_leader dsl deputy_dsl admin, 403 *',
   'GET /api/openapi.json': 'public',
-  'GET /api/registers/:groupId/:date/:session': 'api',
-  'PUT /api/registers/:groupId/:date/:session': 'api',
-  'GET /api/board': 'api',
-  'POST /api/late-arrivals': 'api',
-  'POST /api/early-leavers': 'api',
-  'POST /api/amendments': 'api',
-  'GET /api/pupils': 'api',
-  'GET /api/pupils/:id': 'pupil',
-  'GET /api/exports/daily-attendance': 'api',
-  'GET /api/exports/census-attendance': 'api',
+  'GET /api/registers/:groupId/:date/:session': 'api: 200 teacher office attendance_officer senior_leader admin, 403 *',
+  'PUT /api/registers/:groupId/:date/:session': 'api: 400 *',
+  'GET /api/board': 'api: 200 office attendance_officer senior_leader admin, 404 trust_lead la_officer, 403 *',
+  'POST /api/late-arrivals': 'api: 400 *',
+  'POST /api/early-leavers': 'api: 400 *',
+  'POST /api/amendments': 'api: 400 *',
+  'GET /api/pupils': 'api: 400 *',
+  'GET /api/pupils/:id': 'pupil: 403 governor la_officer, 200 *',
+  'GET /api/exports/daily-attendance': 'api: 400 *',
+  'GET /api/exports/census-attendance':
+    'api: 400 attendance_officer senior_leader admin, 404 trust_lead la_officer, 403 *',
 };
+
+/** A route's kind (`public`, `api`, `session` or `pupil`). */
+function kindOf(key: string): Kind {
+  return (EXPECTED[key] ?? 'public').split(':')[0] as Kind;
+}
+
+/** Each role's expected answer on their own school, from an entry's `STATUS role…, STATUS *` groups. */
+function ownAnswers(key: string): ReadonlyMap<Role, number> | null {
+  const entry = EXPECTED[key] ?? '';
+  const colon = entry.indexOf(':');
+  if (colon < 0) return null;
+  const answers = new Map<Role, number>();
+  let rest: number | null = null;
+  for (const group of entry.slice(colon + 1).split(',')) {
+    const [status, ...roles] = group.trim().split(/\s+/);
+    const code = Number(status);
+    if (!Number.isInteger(code)) throw new Error(`${key}: "${group}" does not start with a status`);
+    for (const role of roles) {
+      if (role === '*') rest = code;
+      else if ((ROLES as readonly string[]).includes(role)) answers.set(role as Role, code);
+      else throw new Error(`${key}: no role "${role}"`);
+    }
+  }
+  for (const role of ROLES)
+    if (!answers.has(role)) {
+      if (rest === null) throw new Error(`${key}: no answer for ${role} (add "STATUS *")`);
+      answers.set(role, rest);
+    }
+  return answers;
+}
+
+/** Answers as a table entry (the largest group as `*`): what to review and write for a new route. */
+function entryFor(kind: Kind, answers: ReadonlyMap<Role, number>): string {
+  const groups = new Map<number, Role[]>();
+  for (const role of ROLES) groups.set(answers.get(role)!, [...(groups.get(answers.get(role)!) ?? []), role]);
+  const sorted = [...groups].sort((a, b) => b[1].length - a[1].length);
+  const [rest, ...named] = sorted;
+  const parts = named.sort((a, b) => a[0] - b[0]).map(([status, roles]) => `${status} ${roles.join(' ')}`);
+  return `${kind}: ${[...parts, `${rest![0]} *`].join(', ')}`;
+}
+
+/** Compares a route's answers with its entry; a route without answers gets the entry to review. */
+function compare(key: string, observed: ReadonlyMap<Role, number>, problems: string[]): void {
+  const expected = ownAnswers(key);
+  if (!expected) {
+    problems.push(`${key}: no answers in the table; as asked today it would be '${entryFor(kindOf(key), observed)}'`);
+    return;
+  }
+  for (const role of ROLES)
+    if (observed.get(role) !== expected.get(role))
+      problems.push(`${role} ${key} (own school): ${observed.get(role)}, expected ${expected.get(role)}`);
+}
 
 let t: PagesHarness;
 const sessions = new Map<Role, PageSession>();
 const FAR_PUPIL = 'far-pupil-routes';
-const counts = { routes: 0, roles: ROLES.length, cases: 0 };
+const counts = { routes: 0, roles: ROLES.length, cases: 0, anonymous: 0, own: 0, other: 0 };
 
 beforeAll(async () => {
   t = await pagesHarness(ROUTES, 'routes');
@@ -258,57 +324,95 @@ describe('the route table', () => {
     expect([...new Set(routes)].sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
+  it('every entry names a kind and, for signed-in routes, an answer for every role', () => {
+    for (const key of Object.keys(EXPECTED)) {
+      expect(['public', 'api', 'session', 'pupil'], key).toContain(kindOf(key));
+      if (kindOf(key) !== 'public')
+        expect(
+          ownAnswers(key)?.size,
+          `${key}: give each role's answer on their own school (the tests below say what each gets today)`,
+        ).toBe(ROLES.length);
+    }
+  });
+
   it('without a session: only public routes answer 2xx', async () => {
     const leaks: string[] = [];
     for (const r of t.app.routeTable) {
       const key = `${r.method} ${r.url}`;
-      if (EXPECTED[key] === 'public') continue;
+      if (kindOf(key) === 'public') continue;
       const res = await t.app.inject({ method: r.method as 'GET', url: urlFor(r.url, t.school.pupilsA[0]!) });
       counts.cases++;
+      counts.anonymous++;
       if (res.statusCode < 300 || res.statusCode >= 500) leaks.push(`${key}: ${res.statusCode}`);
-      if (EXPECTED[key] === 'api' && res.statusCode !== 401) leaks.push(`${key}: ${res.statusCode}, not 401`);
+      if (kindOf(key) === 'api' && res.statusCode !== 401) leaks.push(`${key}: ${res.statusCode}, not 401`);
     }
     expect(leaks).toEqual([]);
   });
 
-  it('as every role: no GET answers 5xx, and no pupil route answers 2xx for a pupil outside their scope', async () => {
+  const ask = (r: { method: string; url: string }, role: Role, pupilId: string) => {
+    const s = sessions.get(role)!;
+    const cookies = { rollcall_session: s.cookie };
+    counts.cases++;
+    return r.method === 'GET'
+      ? t.app.inject({ method: 'GET', url: urlFor(r.url, pupilId), cookies })
+      : t.app.inject({
+          method: r.method as 'POST',
+          url: urlFor(r.url, pupilId),
+          cookies,
+          headers: { 'x-csrf-token': s.csrf },
+          payload: {},
+        });
+  };
+
+  it('as every role: each GET answers exactly as the table says on their own school; no pupil route answers 2xx for a pupil outside their scope', async () => {
     const problems: string[] = [];
     for (const r of t.app.routeTable) {
       const key = `${r.method} ${r.url}`;
-      const kind = EXPECTED[key];
-      if (kind === 'public' || r.url.startsWith('/assets/') || r.url.startsWith('/public/')) continue;
+      const kind = kindOf(key);
+      if (kind === 'public') continue;
+      const observed = new Map<Role, number>();
       for (const role of ROLES) {
-        const s = sessions.get(role)!;
-        const cookies = { rollcall_session: s.cookie };
-        const ask = async (pupilId: string) => {
-          counts.cases++;
-          return r.method === 'GET'
-            ? t.app.inject({ method: 'GET', url: urlFor(r.url, pupilId), cookies })
-            : t.app.inject({
-                method: r.method as 'POST',
-                url: urlFor(r.url, pupilId),
-                cookies,
-                headers: { 'x-csrf-token': s.csrf },
-                payload: {},
-              });
-        };
         if (r.method === 'GET') {
-          const own = await ask(t.school.pupilsA[0]!);
-          if (own.statusCode >= 500) problems.push(`${role} ${key} (own school): ${own.statusCode}`);
+          const own = await ask(r, role, t.school.pupilsA[0]!);
+          counts.own++;
+          observed.set(role, own.statusCode);
         }
         if (kind === 'pupil') {
-          const far = await ask(FAR_PUPIL);
+          const far = await ask(r, role, FAR_PUPIL);
+          counts.other++;
           if (far.statusCode < 300) problems.push(`${role} ${key} (a pupil of another school): ${far.statusCode}`);
-          if (r.method === 'GET' && far.statusCode >= 500)
-            problems.push(`${role} ${key} (another school): ${far.statusCode}`);
+          if (far.statusCode >= 500) problems.push(`${role} ${key} (another school): ${far.statusCode}`);
         }
       }
+      if (r.method === 'GET') compare(key, observed, problems);
+    }
+    expect(problems).toEqual([]);
+  }, 600_000);
+
+  it('as every role: each state-changing route answers exactly as the table says on their own school (signing out last)', async () => {
+    const problems: string[] = [];
+    const changing = t.app.routeTable.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+    const signOut = changing.filter((r) => r.url === '/sign-out');
+    for (const r of [...changing.filter((r) => r.url !== '/sign-out'), ...signOut]) {
+      const key = `${r.method} ${r.url}`;
+      if (kindOf(key) === 'public') continue;
+      const observed = new Map<Role, number>();
+      for (const role of ROLES) {
+        const own = await ask(r, role, t.school.pupilsA[0]!);
+        counts.own++;
+        observed.set(role, own.statusCode);
+      }
+      compare(key, observed, problems);
     }
     expect(problems).toEqual([]);
   }, 600_000);
 
   it('reports the counts', () => {
-    console.log(`route-level authorisation: ${counts.routes} routes, ${counts.roles} roles, ${counts.cases} cases`);
-    expect(counts.cases).toBeGreaterThan(counts.routes);
+    console.log(
+      `route-level authorisation: ${counts.routes} routes × ${counts.roles} roles: ${counts.cases} requests ` +
+        `(${counts.anonymous} without a session, ${counts.own} on their own school with exact answers, ` +
+        `${counts.other} for a pupil of another school)`,
+    );
+    expect(counts.own).toBeGreaterThan(counts.routes * (counts.roles - 1));
   });
 });
