@@ -63,6 +63,15 @@ export function letterheadRow(db: DbOrTrx, schoolId: string) {
     .executeTakeFirstOrThrow();
 }
 
+/** The school's stored logo (base64) and its type, or nulls. */
+export function schoolLogoRow(db: DbOrTrx, schoolId: string) {
+  return db
+    .selectFrom('schools')
+    .select(['logo_base64', 'logo_type'])
+    .where('id', '=', schoolId)
+    .executeTakeFirstOrThrow();
+}
+
 /** Sets or clears the school's logo. */
 export async function setSchoolLogo(
   db: DbOrTrx,
