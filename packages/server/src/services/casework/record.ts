@@ -5,6 +5,7 @@
  * packs. Writes live in the services beside this file.
  */
 import type { PlainDate } from '@rollcall/domain';
+import { listCaseItems, type CaseItemRow, type CaseItemTable } from '../../db/case-record.js';
 import type { DbOrTrx } from '../../db/connect.js';
 
 export const PLAN_KINDS = ['attendance-support', 'improvement', 'medical', 'part-time-timetable'] as const;
@@ -370,6 +371,116 @@ export async function stageHistory(db: DbOrTrx, pupilId: string): Promise<StageE
   }));
 }
 
+/** How one kind of case record is listed: its table, the order, and each row as read back. */
+export interface CaseItemList<T extends CaseItemTable> {
+  readonly table: T;
+  readonly order: { readonly column: string; readonly direction: 'asc' | 'desc' };
+  readonly view: (row: CaseItemRow<T>) => unknown;
+}
+
+function list<T extends CaseItemTable, V>(
+  table: T,
+  column: string,
+  direction: 'asc' | 'desc',
+  view: (row: CaseItemRow<T>) => V,
+): CaseItemList<T> & { view: (row: CaseItemRow<T>) => V } {
+  return { table, order: { column, direction }, view };
+}
+
+/** The lists of the case record, one per kind of record (record-kinds.ts names each kind's list). */
+export const CASE_ITEM_LISTS = {
+  meetings: list('case_meetings', 'scheduled_for', 'desc', (r): Meeting => ({
+    id: r.id,
+    kind: r.kind,
+    stageId: r.stage_id,
+    scheduledFor: r.scheduled_for as PlainDate,
+    time: r.time,
+    place: r.place,
+    invited: r.invited,
+    status: r.status as MeetingStatus,
+    heldOn: d(r.held_on),
+    attendees: r.attendees,
+    barriers: r.barriers,
+    minutes: r.minutes,
+    pupilVoice: r.pupil_voice,
+    parentVoice: r.parent_voice,
+  })),
+  actions: list('case_actions', 'due_on', 'asc', toAction),
+  plans: list('case_plans', 'starts_on', 'desc', (r): CasePlan => ({
+    id: r.id,
+    kind: r.kind as PlanKind,
+    status: r.status === 'ended' ? 'ended' : 'active',
+    startsOn: r.starts_on as PlainDate,
+    endsOn: r.ends_on as PlainDate,
+    details: r.details,
+    targets: parseJson<PlanTarget[]>(r.targets, []),
+    reviewDates: parseJson<PlainDate[]>(r.review_dates, []),
+    reviews: parseJson<PlanReview[]>(r.reviews, []),
+    headApprovedBy: r.head_approved_by,
+    headApprovedOn: d(r.head_approved_on),
+    laInformedOn: d(r.la_informed_on),
+    outcome: r.outcome,
+  })),
+  referrals: list('case_referrals', 'made_on', 'desc', (r): Referral => ({
+    id: r.id,
+    agency: r.agency as Agency,
+    madeOn: r.made_on as PlainDate,
+    reason: r.reason,
+    reference: r.reference,
+    status: r.status as Referral['status'],
+    outcome: r.outcome,
+  })),
+  contracts: list('case_contracts', 'agreed_on', 'desc', (r): Contract => ({
+    id: r.id,
+    parentName: r.parent_name,
+    agreedOn: r.agreed_on as PlainDate,
+    parentCommitments: r.parent_commitments,
+    supportOffered: r.support_offered,
+    reviewOn: r.review_on as PlainDate,
+    endsOn: r.ends_on as PlainDate,
+    status: r.status as Contract['status'],
+    outcome: r.outcome,
+  })),
+  notices: list('notices_to_improve', 'issued_on', 'desc', (r): NoticeToImprove => ({
+    id: r.id,
+    parentName: r.parent_name,
+    issuedOn: r.issued_on as PlainDate,
+    period: r.period as NoticePeriod,
+    monitoringEndsOn: r.monitoring_ends_on as PlainDate,
+    expectations: r.expectations,
+    status: r.status as NoticeToImprove['status'],
+    outcome: r.outcome,
+    outcomeOn: d(r.outcome_on),
+  })),
+  penaltyNotices: list('penalty_notices', 'issued_on', 'asc', (r): PenaltyNotice => ({
+    id: r.id,
+    parentKey: r.parent_key,
+    parentName: r.parent_name,
+    issuedOn: r.issued_on as PlainDate,
+    sequence: r.sequence,
+    reducedAmountPence: r.reduced_amount_pence,
+    reducedBy: d(r.reduced_by),
+    amountPence: r.amount_pence,
+    payBy: r.pay_by as PlainDate,
+    reason: r.reason,
+    status: r.status as PenaltyNotice['status'],
+    paidOn: d(r.paid_on),
+    paidPence: r.paid_pence,
+  })),
+} as const;
+
+type Lists = typeof CASE_ITEM_LISTS;
+
+async function listed<K extends keyof Lists>(
+  db: DbOrTrx,
+  pupilId: string,
+  key: K,
+): Promise<ReturnType<Lists[K]['view']>[]> {
+  const spec = CASE_ITEM_LISTS[key] as unknown as CaseItemList<CaseItemTable>;
+  const rows = await listCaseItems(db, spec.table, pupilId, spec.order);
+  return rows.map((r) => spec.view(r)) as ReturnType<Lists[K]['view']>[];
+}
+
 /** The whole case record of a pupil (no permission check: callers check). */
 export async function loadCaseRecord(db: DbOrTrx, pupilId: string): Promise<CaseRecord> {
   const [caseInfo, stages, reviews, suggestions, meetings, actions, plans, referrals, contracts, notices, pns] =
@@ -384,28 +495,13 @@ export async function loadCaseRecord(db: DbOrTrx, pupilId: string): Promise<Case
         .orderBy('as_of', 'desc')
         .orderBy('created_at', 'desc')
         .execute(),
-      db
-        .selectFrom('case_meetings')
-        .selectAll()
-        .where('pupil_id', '=', pupilId)
-        .orderBy('scheduled_for', 'desc')
-        .execute(),
-      db.selectFrom('case_actions').selectAll().where('pupil_id', '=', pupilId).orderBy('due_on').execute(),
-      db.selectFrom('case_plans').selectAll().where('pupil_id', '=', pupilId).orderBy('starts_on', 'desc').execute(),
-      db.selectFrom('case_referrals').selectAll().where('pupil_id', '=', pupilId).orderBy('made_on', 'desc').execute(),
-      db
-        .selectFrom('case_contracts')
-        .selectAll()
-        .where('pupil_id', '=', pupilId)
-        .orderBy('agreed_on', 'desc')
-        .execute(),
-      db
-        .selectFrom('notices_to_improve')
-        .selectAll()
-        .where('pupil_id', '=', pupilId)
-        .orderBy('issued_on', 'desc')
-        .execute(),
-      db.selectFrom('penalty_notices').selectAll().where('pupil_id', '=', pupilId).orderBy('issued_on').execute(),
+      listed(db, pupilId, 'meetings'),
+      listed(db, pupilId, 'actions'),
+      listed(db, pupilId, 'plans'),
+      listed(db, pupilId, 'referrals'),
+      listed(db, pupilId, 'contracts'),
+      listed(db, pupilId, 'notices'),
+      listed(db, pupilId, 'penaltyNotices'),
     ]);
   return {
     case: caseInfo ? { ...caseInfo, closure: closureOf(caseInfo, stages) } : null,
@@ -420,83 +516,12 @@ export async function loadCaseRecord(db: DbOrTrx, pupilId: string): Promise<Case
       reviewedBy: r.reviewed_by,
     })),
     suggestions: suggestions.map(toSuggestion),
-    meetings: meetings.map((r) => ({
-      id: r.id,
-      kind: r.kind,
-      stageId: r.stage_id,
-      scheduledFor: r.scheduled_for as PlainDate,
-      time: r.time,
-      place: r.place,
-      invited: r.invited,
-      status: r.status as MeetingStatus,
-      heldOn: d(r.held_on),
-      attendees: r.attendees,
-      barriers: r.barriers,
-      minutes: r.minutes,
-      pupilVoice: r.pupil_voice,
-      parentVoice: r.parent_voice,
-    })),
-    actions: actions.map(toAction),
-    plans: plans.map((r) => ({
-      id: r.id,
-      kind: r.kind as PlanKind,
-      status: r.status === 'ended' ? 'ended' : 'active',
-      startsOn: r.starts_on as PlainDate,
-      endsOn: r.ends_on as PlainDate,
-      details: r.details,
-      targets: parseJson<PlanTarget[]>(r.targets, []),
-      reviewDates: parseJson<PlainDate[]>(r.review_dates, []),
-      reviews: parseJson<PlanReview[]>(r.reviews, []),
-      headApprovedBy: r.head_approved_by,
-      headApprovedOn: d(r.head_approved_on),
-      laInformedOn: d(r.la_informed_on),
-      outcome: r.outcome,
-    })),
-    referrals: referrals.map((r) => ({
-      id: r.id,
-      agency: r.agency as Agency,
-      madeOn: r.made_on as PlainDate,
-      reason: r.reason,
-      reference: r.reference,
-      status: r.status as Referral['status'],
-      outcome: r.outcome,
-    })),
-    contracts: contracts.map((r) => ({
-      id: r.id,
-      parentName: r.parent_name,
-      agreedOn: r.agreed_on as PlainDate,
-      parentCommitments: r.parent_commitments,
-      supportOffered: r.support_offered,
-      reviewOn: r.review_on as PlainDate,
-      endsOn: r.ends_on as PlainDate,
-      status: r.status as Contract['status'],
-      outcome: r.outcome,
-    })),
-    notices: notices.map((r) => ({
-      id: r.id,
-      parentName: r.parent_name,
-      issuedOn: r.issued_on as PlainDate,
-      period: r.period as NoticePeriod,
-      monitoringEndsOn: r.monitoring_ends_on as PlainDate,
-      expectations: r.expectations,
-      status: r.status as NoticeToImprove['status'],
-      outcome: r.outcome,
-      outcomeOn: d(r.outcome_on),
-    })),
-    penaltyNotices: pns.map((r) => ({
-      id: r.id,
-      parentKey: r.parent_key,
-      parentName: r.parent_name,
-      issuedOn: r.issued_on as PlainDate,
-      sequence: r.sequence,
-      reducedAmountPence: r.reduced_amount_pence,
-      reducedBy: d(r.reduced_by),
-      amountPence: r.amount_pence,
-      payBy: r.pay_by as PlainDate,
-      reason: r.reason,
-      status: r.status as PenaltyNotice['status'],
-      paidOn: d(r.paid_on),
-      paidPence: r.paid_pence,
-    })),
+    meetings,
+    actions,
+    plans,
+    referrals,
+    contracts,
+    notices,
+    penaltyNotices: pns,
   };
 }
