@@ -44,6 +44,7 @@ import { accountRoutes } from '../web/account-routes.js';
 import { usersAdminRoutes } from '../web/users-admin-routes.js';
 import { rollCallRoutes } from '../web/roll-call-routes.js';
 import { safeguardingRoutes } from '../web/safeguarding-routes.js';
+import { offlineRoutes } from '../web/offline-routes.js';
 import type { CliIO } from './io.js';
 import type { OpenedDeps } from './deps.js';
 import { warmCohorts } from '../services/analysis/warm.js';
@@ -77,6 +78,7 @@ export const ROUTES = [
   usersAdminRoutes,
   rollCallRoutes,
   safeguardingRoutes,
+  offlineRoutes,
   apiRoutes,
 ];
 

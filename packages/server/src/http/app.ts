@@ -302,7 +302,7 @@ function layoutContext(request: FastifyRequest): Record<string, unknown> {
   return {
     currentPath: pathOf(request),
     csrfToken: request.csrfToken,
-    user: actor ? { name: actor.name, role: actor.role, roleLabel: ROLE_LABELS[actor.role] } : null,
+    user: actor ? { id: actor.userId, name: actor.name, role: actor.role, roleLabel: ROLE_LABELS[actor.role] } : null,
     can: permissions ?? {},
     navigation: permissions ? navigationFor(permissions, pathOf(request)) : [],
   };

@@ -35,6 +35,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'GET /public/*': 'public',
   'GET /healthz': 'public',
   'GET /favicon.ico': 'public',
+  'GET /manifest.webmanifest': 'public',
+  'GET /sw.js': 'public',
   'GET /sign-in': 'public',
   'POST /sign-in': 'public',
   'POST /sign-out': 'session: 303 *',

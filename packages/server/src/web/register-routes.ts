@@ -80,6 +80,9 @@ async function render(
   state: Map<string, RowState> | undefined,
   extra: { errors?: { text: string; href: string }[]; conflict?: unknown; saved?: string } = {},
 ): Promise<FastifyReply> {
+  // What the page says happened, for assets/offline.ts (a save sent from the device): saved, a
+  // conflict, or marks to correct; nothing on a plain visit.
+  const outcome = extra.conflict ? 'conflict' : extra.errors?.length ? 'invalid' : extra.saved ? 'saved' : '';
   const day = await schoolDay(request.server.deps, view.school.id, view.date);
   const quick = QUICK(view.session);
   const quickCodes = new Set(quick.map((q) => q.code));
@@ -112,6 +115,7 @@ async function render(
     errors: extra.errors ?? [],
     conflict: extra.conflict,
     saved: extra.saved,
+    outcome,
     // A lesson's neighbours are other lessons: its day's list instead.
     previousHref: day.previous && !view.lesson ? registerUrl(view.group.id, day.previous, view.session, null) : null,
     nextHref: day.next && !view.lesson ? registerUrl(view.group.id, day.next, view.session, null) : null,
@@ -154,6 +158,14 @@ function seenMinutesOf(value: string | undefined): number | null | undefined {
   if (value === '') return null;
   const n = Number(value);
   return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * Lets the service worker keep this page on the device (assets/sw.ts): only today's registers
+ * and today's list, never another page (pupil pages, safeguarding) and never another day.
+ */
+function keepOffline(reply: FastifyReply, today: string): void {
+  reply.header('x-rollcall-offline', 'keep').header('x-rollcall-offline-day', today);
 }
 
 /** The session whose register a teacher most likely wants now: PM once the PM register opens. */
@@ -203,6 +215,9 @@ export const registerRoutes: FastifyPluginAsync = (app) => {
           })),
         )
       : [];
+    // Today's list is kept on the device for working offline (docs/offline.md); a teacher's
+    // page also asks the device to keep the registers it links to.
+    if (date === today && !badDate) keepOffline(reply, today);
     return reply.view('registers.njk', {
       school,
       date,
@@ -210,6 +225,7 @@ export const registerRoutes: FastifyPluginAsync = (app) => {
       day,
       items,
       own,
+      keepRegisters: own && date === today && day.isSchoolDay,
       filters: { kind, q },
       badDate: badDate ? asked : null,
       errors: badDate ? [{ text: 'Enter a real date, for example 2026-11-27', href: '#date' }] : [],
@@ -259,6 +275,8 @@ export const registerRoutes: FastifyPluginAsync = (app) => {
       request.query.saved !== undefined
         ? `Register saved${Number(request.query.saved) > 0 ? `: ${request.query.saved} mark${request.query.saved === '1' ? '' : 's'} changed` : ''}.`
         : undefined;
+    const today = app.deps.clock.today(view.school.timeZone);
+    if (view.date === today) keepOffline(reply, today);
     return render(reply, request, view, undefined, { saved });
   });
 
