@@ -341,6 +341,30 @@ export interface ContactRow {
   readonly postcode: string | null | undefined;
   /** A language code (`pl`), null for English; undefined when the file has no such column. */
   readonly preferredLanguage: string | null | undefined;
+  /**
+   * The contact must have no contact with the child (`no_contact`) or a court order says so
+   * (`court_order`); null for none; undefined when the file has no such column (what is stored is
+   * kept). See docs/security.md.
+   */
+  readonly restriction: 'no_contact' | 'court_order' | null | undefined;
+}
+
+/**
+ * A contact restriction as written in a file: empty or `none` for none, `no contact` or `court
+ * order` in any case, with a space, hyphen or underscore. Undefined when it is none of these.
+ *
+ * @example contactRestriction('No contact') // 'no_contact'
+ * @example contactRestriction('COURT-ORDER') // 'court_order'
+ */
+export function contactRestriction(value: string | null): 'no_contact' | 'court_order' | null | undefined {
+  const v = (value ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, ' ');
+  if (v === '' || v === 'none' || v === 'no') return null;
+  if (v === 'no contact') return 'no_contact';
+  if (v === 'court order') return 'court_order';
+  return undefined;
 }
 
 /**
@@ -429,6 +453,14 @@ export function readContacts(
         line: row.line,
         message: `preferred_language "${languageText ?? ''}" is not a language Rollcall knows: give a code such as pl or ro, or a name such as Polish`,
       });
+    const restrictionText = table.has('restriction') ? optionalText(row, 'restriction') : null;
+    const restriction = contactRestriction(restrictionText);
+    if (restriction === undefined)
+      problems.push({
+        file,
+        line: row.line,
+        message: `restriction "${restrictionText ?? ''}" must be "no contact", "court order" or empty (none)`,
+      });
     if (upn !== undefined && name !== null) {
       const key = `${upn} ${contactKey(name)}`;
       const first = byName.get(key);
@@ -467,6 +499,7 @@ export function readContacts(
       address: table.has('address') ? addressCell(row) : undefined,
       postcode: table.has('postcode') ? postcode : undefined,
       preferredLanguage: table.has('preferred_language') ? (preferredLanguage ?? null) : undefined,
+      restriction: table.has('restriction') ? (restriction ?? null) : undefined,
     });
   }
   return out;

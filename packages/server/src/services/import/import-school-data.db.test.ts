@@ -10,6 +10,7 @@ import { problemLine, totalChanges, type ImportReport } from './report.js';
 import {
   CALENDAR,
   contactRows,
+  CONTACTS_HEADER,
   contactsCsv,
   csv,
   DAYS,
@@ -543,6 +544,66 @@ describeEachDialect('importSchoolData', (ctx) => {
         contacts: file('contacts.csv', contactsCsv(contacts)),
       });
       expect(totalChanges(again)).toBe(0);
+    });
+
+    it('sets and clears contact restrictions from a restriction column, audited; a file without it keeps them', async () => {
+      await importSchoolData(deps(ctx.db), SYSTEM_ACTOR, allFiles('100071'));
+      const header = [...CONTACTS_HEADER, 'restriction'];
+      const withRestriction = (values: readonly string[]) =>
+        csv([header, ...contactRows().map((r, i) => [...r, values[i] ?? ''])]);
+      const stored = async () =>
+        Object.fromEntries(
+          (
+            await ctx.db
+              .selectFrom('contacts')
+              .innerJoin('pupils', 'pupils.id', 'contacts.pupil_id')
+              .innerJoin('schools', 'schools.id', 'pupils.school_id')
+              .select(['contacts.name', 'contacts.restriction'])
+              .where('schools.urn', '=', '100071')
+              .execute()
+          ).map((r) => [r.name, r.restriction]),
+        );
+      const set = await importSchoolData(deps(ctx.db), SYSTEM_ACTOR, {
+        urn: '100071',
+        contacts: file('contacts.csv', withRestriction(['', 'Court order', 'no-contact'])),
+      });
+      expect(changes(set)).toMatchObject({ contacts: [0, 2, 1, 0] });
+      expect(await stored()).toEqual({ 'Parent One': null, 'Parent Two': 'court_order', 'Carer Three': 'no_contact' });
+      // A file without the column keeps what is stored.
+      const kept = await importSchoolData(deps(ctx.db), SYSTEM_ACTOR, {
+        urn: '100071',
+        contacts: file('contacts.csv', contactsCsv()),
+      });
+      expect(totalChanges(kept)).toBe(0);
+      expect((await stored())['Parent Two']).toBe('court_order');
+      // Cleared with an empty cell or "none".
+      await importSchoolData(deps(ctx.db), SYSTEM_ACTOR, {
+        urn: '100071',
+        contacts: file('contacts.csv', withRestriction(['', 'none', 'No contact'])),
+      });
+      expect(await stored()).toEqual({ 'Parent One': null, 'Parent Two': null, 'Carer Three': 'no_contact' });
+      const audited = await ctx.db
+        .selectFrom('audit_log')
+        .select(['details'])
+        .where('action', '=', 'contact.restriction')
+        .orderBy('at')
+        .execute();
+      expect(audited.map((a) => JSON.parse(a.details!) as unknown)).toEqual([
+        { restriction: 'court_order', source: 'import' },
+        { restriction: 'no_contact', source: 'import' },
+        { restriction: null, source: 'import' },
+      ]);
+      // A value that is neither: the line, and nothing changed.
+      const { lines } = await refused(
+        importSchoolData(deps(ctx.db), SYSTEM_ACTOR, {
+          urn: '100071',
+          contacts: file('contacts.csv', withRestriction(['', 'barred'])),
+        }),
+      );
+      expect(lines).toEqual([
+        'contacts.csv:3: restriction "barred" must be "no contact", "court order" or empty (none)',
+      ]);
+      expect((await stored())['Parent Two']).toBeNull();
     });
 
     it('warns when a removed contact had a parent account linked through it', async () => {

@@ -407,7 +407,13 @@ interface Plan {
   pupils: { created: PupilRecord[]; updated: PupilRecord[] };
   members: { added: Pair[]; removed: Pair[] };
   staff: { added: { group_id: string; user_id: string }[]; removed: { group_id: string; user_id: string }[] };
-  contacts: { created: ContactRecord[]; updated: ContactRecord[]; removed: string[] };
+  contacts: {
+    created: ContactRecord[];
+    updated: ContactRecord[];
+    removed: string[];
+    /** Contacts whose restriction the file sets or clears (each audited as on the pupil page). */
+    restrictions: RestrictionChange[];
+  };
   marks: { created: MarkChange[]; updated: MarkChange[] };
   counts: Record<keyof ReturnType<typeof emptyCounts>, EntityCounts>;
   pupilsUpdated: { upn: string; fields: string[] }[];
@@ -1289,6 +1295,13 @@ async function diffStaff(
   return { added, removed };
 }
 
+interface RestrictionChange {
+  readonly contactId: string;
+  readonly pupilId: string;
+  readonly name: string;
+  readonly restriction: string | null;
+}
+
 function diffContacts(
   rows: readonly ContactRow[],
   stored: readonly ContactRecord[],
@@ -1305,6 +1318,7 @@ function diffContacts(
   const updated: ContactRecord[] = [];
   const kept = new Set<string>();
   const pupils = new Set<string>();
+  const restrictions: RestrictionChange[] = [];
   for (const r of rows) {
     const pupilId = idByUpn.get(r.upn);
     if (pupilId === undefined) continue;
@@ -1327,7 +1341,10 @@ function diffContacts(
       address: r.address === undefined ? (match?.address ?? null) : r.address,
       postcode: r.postcode === undefined ? (match?.postcode ?? null) : r.postcode,
       preferred_language: r.preferredLanguage === undefined ? (match?.preferred_language ?? null) : r.preferredLanguage,
+      restriction: r.restriction === undefined ? (match?.restriction ?? null) : r.restriction,
     };
+    if ((match?.restriction ?? null) !== next.restriction)
+      restrictions.push({ contactId: next.id, pupilId, name: r.name, restriction: next.restriction });
     if (!match) {
       created.push(next);
       continue;
@@ -1344,7 +1361,7 @@ function diffContacts(
   counts.created = created.length;
   counts.updated = updated.length;
   counts.removed = removed.length;
-  return { created, updated, removed };
+  return { created, updated, removed, restrictions };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1381,6 +1398,15 @@ async function applyPlan(
   await writeMembers(db, plan.members.added, plan.members.removed);
   await writeStaff(db, plan.staff.added, plan.staff.removed);
   await writeContacts(db, plan.contacts.created, plan.contacts.updated, plan.contacts.removed);
+  for (const c of plan.contacts.restrictions)
+    await audit(db, actor, at, {
+      action: 'contact.restriction',
+      entityType: 'contact',
+      entityId: c.contactId,
+      pupilId: c.pupilId,
+      schoolId: s.id,
+      details: { restriction: c.restriction, source: 'import' },
+    });
   const system = actor === SYSTEM_ACTOR;
   // History ids: one fresh id for the import and a sequence, so the history's primary key is
   // appended in order rather than at random places (a random id per row makes a full year's

@@ -408,6 +408,8 @@ export interface ContactRecord {
   postcode: string | null;
   /** A language code such as `pl`; null is English (migration letters-fit-to-post). */
   preferred_language: string | null;
+  /** 'no_contact' or 'court_order': never reaches the child (migration trust-and-safety). */
+  restriction: string | null;
 }
 
 const CONTACT_COLUMNS = [
@@ -425,6 +427,7 @@ const CONTACT_COLUMNS = [
   'contacts.address',
   'contacts.postcode',
   'contacts.preferred_language',
+  'contacts.restriction',
 ] as const;
 
 export async function loadContacts(db: DbOrTrx, schoolId: string): Promise<ContactRecord[]> {
@@ -482,6 +485,7 @@ export async function writeContacts(
           address: eb.ref('excluded.address'),
           postcode: eb.ref('excluded.postcode'),
           preferred_language: eb.ref('excluded.preferred_language'),
+          restriction: eb.ref('excluded.restriction'),
         })),
       )
       .execute();
