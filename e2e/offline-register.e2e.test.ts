@@ -244,4 +244,43 @@ describe.skipIf(!run)('registers without a connection', () => {
     );
     await context.close();
   });
+
+  it('keeps the marks when the session ended meanwhile, asks to sign in, then sends them', async () => {
+    server.clock.set('2025-09-08T08:10:00Z');
+    const { context, page, register } = await teacherWithRegister();
+    expect((await marksOnServer(server, server.school.pupilsA))['Cole']).toBe('L');
+
+    await context.setOffline(true);
+    await page.reload();
+    await settled(page);
+    await register.pressOnRow('Cole, Cal', 'p');
+    await register.save();
+    await page.waitForURL(/offline=saved/);
+    await settled(page);
+
+    // The session ends while the device is offline (8 hours pass, or it is revoked).
+    await server.db.deleteFrom('auth_sessions').execute();
+    await context.setOffline(false);
+
+    // The register opens afresh: the sign-in page, which says marks wait on this device.
+    await page.waitForURL(/\/sign-in\?next=/);
+    expect(await page.getByTestId('offline-waiting').textContent()).toContain(
+      'saved on this device and not sent. Sign in to send them.',
+    );
+    expect(await storedSaves(page)).toMatchObject([{ status: 'queued' }]);
+    expect((await marksOnServer(server, server.school.pupilsA))['Cole']).toBe('L');
+
+    // Signed in again, the register opens and sends them.
+    await page.getByRole('textbox', { name: 'Email address' }).fill(server.email('teacher'));
+    await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/saved=1/);
+    expect((await marksOnServer(server, server.school.pupilsA))['Cole']).toBe('/');
+    await waitFor(
+      'the device to forget the sent save',
+      () => storedSaves(page),
+      (s) => s.length === 0,
+    );
+    await context.close();
+  });
 });
