@@ -20,7 +20,12 @@ class AccountsPages {
     await this.page.getByRole('textbox', { name: 'Full name' }).fill(name);
     await this.page.getByRole('textbox', { name: 'Email address' }).fill(email);
     await this.page.getByRole('radio', { name: 'Teacher', exact: true }).check();
-    await this.page.getByRole('checkbox', { name: group }).check();
+    // The group by type-ahead: type the start of its name, choose it with the keyboard.
+    await this.page.getByRole('combobox', { name: 'Add a group' }).fill(group.split(' ').slice(-1)[0]!);
+    await this.page.getByRole('option', { name: new RegExp(`^${group} `) }).waitFor();
+    await this.page.keyboard.press('ArrowDown');
+    await this.page.keyboard.press('Enter');
+    await this.page.getByRole('checkbox', { name: new RegExp(`^${group} `), checked: true }).waitFor();
     await this.page.getByLabel('Temporary password', { exact: true }).fill(password);
     await this.page.getByLabel('Confirm temporary password', { exact: true }).fill(password);
     await this.page.getByRole('button', { name: 'Create account' }).click();

@@ -72,6 +72,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'POST /office/late-arrivals': 'session: 400 office attendance_officer senior_leader admin, 403 *',
   'POST /office/early-leavers': 'session: 400 office attendance_officer senior_leader admin, 403 *',
   'GET /pupils': 'session: 403 governor la_officer parent, 200 *',
+  'GET /pupils/suggest': 'session: 403 governor parent, 400 trust_lead la_officer, 200 *',
   'GET /pupils/:id': 'pupil: 303 la_officer, 403 governor, 200 *',
   'POST /pupils/:id/amend': 'pupil: 400 office attendance_officer senior_leader admin, 403 *',
   'GET /outbox': 'session: 200 office attendance_officer senior_leader admin, 403 *',

@@ -354,3 +354,51 @@ describe('finding a pupil', () => {
     expect((await t.get(`/pupils?school=${t.school.otherSchoolId}&q=able`, lead)).statusCode).toBe(403);
   });
 });
+
+describe('finding people fast: the "Find a pupil" type-ahead (issue 17)', () => {
+  const suggest = async (q: string, s: PageSession) => {
+    const res = await t.get(`/pupils/suggest?q=${encodeURIComponent(q)}`, s);
+    return {
+      status: res.statusCode,
+      results: res.statusCode === 200 ? res.json<{ results: { href: string; label: string }[] }>().results : [],
+    };
+  };
+
+  it('suggests pupils by forename, surname or UPN, and by a contact’s name, each opening the pupil’s page', async () => {
+    expect((await suggest('able', officer)).results).toEqual([
+      { href: `/pupils/${alex}`, label: 'Alex Able (Year 3 Oak)' },
+    ]);
+    expect((await suggest('bea', officer)).results.map((r) => r.label)).toEqual(['Bea Baker (Year 3 Oak)']);
+    // The parent on the telephone: any word of the contact's name.
+    expect((await suggest('parent', officer)).results).toEqual([
+      { href: `/pupils/${alex}`, label: 'Alex Able (Year 3 Oak): contact Parent of Alex, Mother' },
+    ]);
+    expect((await suggest('alex', officer)).results.map((r) => r.label)).toEqual([
+      'Alex Able (Year 3 Oak)',
+      'Alex Able (Year 3 Oak): contact Parent of Alex, Mother',
+    ]);
+    // Nothing under two characters; a % is matched as typed.
+    expect((await suggest('a', officer)).results).toEqual([]);
+    expect((await suggest('%%', officer)).results).toEqual([]);
+  });
+
+  it('gives a teacher their own groups’ pupils only, and a parent nothing', async () => {
+    const teacher = await t.signInAs('teacher');
+    expect((await suggest('able', teacher)).results.map((r) => r.label)).toEqual(['Alex Able (Year 3 Oak)']);
+    const teacherB = await t.signInAs('teacherb');
+    expect((await suggest('able', teacherB)).results).toEqual([]);
+    expect((await suggest('dale', teacherB)).results.map((r) => r.label)).toEqual(['Dee Dale (Year 4 Ash)']);
+    const parent = await t.signInAs('parent');
+    expect((await suggest('able', parent)).status).toBe(403);
+  });
+
+  it('finds pupils by a contact’s name on the search page too (without JavaScript), with the type-ahead on the box', async () => {
+    const page = await t.get('/pupils?q=parent', officer);
+    expect(page.statusCode).toBe(200);
+    expect(textOf(section(page.body, 'contact-results'))).toContain('Alex Able Parent of Alex, Mother Year 3 Oak');
+    expect(page.body).toContain('data-pupil-finder="/pupils/suggest"');
+    expect(page.body).toContain('/public/assets/type-ahead.js');
+    const none = await t.get('/pupils?q=zzz', officer);
+    expect(textOf(none.body)).toContain('No pupils found for “zzz”');
+  });
+});

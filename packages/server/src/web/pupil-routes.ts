@@ -33,6 +33,7 @@ import type { Deps } from '../services/deps.js';
 import { AppError, HTTP_STATUS, type FieldError } from '../services/errors.js';
 import { chronology } from '../services/chronology.js';
 import { adjustedAttendanceSection } from './integration-routes.js';
+import { findPeople, findPupilsByContact, type FoundPerson } from '../services/find-people.js';
 import { findPupils, getPupilRecord, pupilResource, type PupilRecord } from '../services/pupils.js';
 import { amendMark, REGISTER_CODES, schoolCalendar } from '../services/registers.js';
 
@@ -422,7 +423,13 @@ function schoolResource(s: School): Resource {
 
 type SearchView =
   | { mode: 'chooseSchool'; schools: School[] }
-  | { mode: 'search'; school: School; results: PupilRow[] | null }
+  | {
+      mode: 'search';
+      school: School;
+      results: PupilRow[] | null;
+      /** Pupils one of whose contacts has the name searched for. */
+      byContact?: (PupilRow & { contact: string })[];
+    }
   | { mode: 'groups'; groups: { group: Group; pupils: PupilRow[] }[] };
 
 /** Staff with pupil lists search the school; a teacher sees the pupils of their own groups. */
@@ -453,12 +460,18 @@ async function pupilSearch(deps: Deps, actor: Actor, q: string, schoolParam: str
   if (!can(actor, 'school.viewPupilLists', schoolResource(school)))
     throw new AppError('FORBIDDEN', 'You do not have permission to do that.');
   if (!q.trim()) return { mode: 'search', school, results: null };
-  const [found, registration] = await Promise.all([
+  const [found, byContact, registration] = await Promise.all([
     findPupils(deps, actor, school.id, q),
+    findPupilsByContact(deps, actor, school.id, q),
     listGroups(deps.db, school.id, 'registration'),
   ]);
   const regNames = new Map(registration.map((g) => [g.id, g.name]));
-  return { mode: 'search', school, results: found.map((p) => toRow(p, regNames)) };
+  return {
+    mode: 'search',
+    school,
+    results: found.map((p) => toRow(p, regNames)),
+    byContact: byContact.map((c) => ({ ...toRow(c.pupil, regNames), contact: `${c.contactName}, ${c.relationship}` })),
+  };
 }
 
 function toRow(p: PupilSummary, regNames: ReadonlyMap<string, string>): PupilRow {
@@ -536,6 +549,32 @@ export const pupilRoutes: FastifyPluginAsync = (fastify) => {
       q,
       schoolParam: actor.schoolId ? null : (request.query.school ?? null),
     });
+  });
+
+  // The "Find a pupil" type-ahead: pupils by name or UPN, and by a contact's name (JSON).
+  app.get('/pupils/suggest', { schema: { querystring: SEARCH_QUERY } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const q = request.query.q?.trim() ?? '';
+    let results: FoundPerson[];
+    if (actor.role === 'teacher' && actor.schoolId) {
+      // A teacher finds their own groups' pupils, as on the pupils page.
+      const view = q.length < 2 ? null : await pupilSearch(deps, actor, q, undefined);
+      const seen = new Set<string>();
+      results = [];
+      if (view?.mode === 'groups')
+        for (const g of view.groups)
+          for (const p of g.pupils)
+            if (!seen.has(p.id) && seen.add(p.id))
+              results.push({
+                href: `/pupils/${encodeURIComponent(p.id)}`,
+                label: `${p.name} (${p.groupName ?? g.group.name})`,
+              });
+    } else {
+      const schoolId = actor.schoolId ?? request.query.school;
+      if (!schoolId) throw new AppError('VALIDATION', 'Choose a school to search.');
+      results = await findPeople(deps, actor, schoolId, q);
+    }
+    return reply.header('cache-control', 'no-store').send({ results: results.slice(0, 20) });
   });
 
   app.get('/pupils/:id', { schema: { params: PUPIL_PARAMS, querystring: PUPIL_QUERY } }, async (request, reply) => {

@@ -167,6 +167,40 @@ describe('account management pages', () => {
     expect(empty.body).toContain('href="#edit-name"');
   });
 
+  it('gives a teacher groups by search: their groups ticked, the others in one "Add a group" type-ahead, never a checkbox each', async () => {
+    const id = await userId('tara@school.test');
+    const page = await t.get(`/admin/users/${id}`, admin);
+    const picker = section(page.body, 'group-picker');
+    // Tara has Year 3 Oak and 3 Maths: two ticked checkboxes, the rest only as options of the select.
+    expect([...picker.matchAll(/type="checkbox"/g)]).toHaveLength(2);
+    expect(picker).toMatch(new RegExp(`value="${t.school.groupA}" checked`));
+    expect(picker).toMatch(
+      /<select[^>]*id="edit-groups"[^>]*name="groups"[^>]*data-type-ahead data-type-ahead-adds="edit-groups-list"/,
+    );
+    expect(picker).toContain(`<option value="${t.school.groupB}">`);
+    expect(picker).not.toContain(`<option value="${t.school.groupA}">`);
+    expect(page.body).toContain('/public/assets/type-ahead.js');
+    // Without JavaScript: untick one, add one with the select; an empty choice adds nothing.
+    const saved = await t.post(`/admin/users/${id}`, admin, {
+      name: 'Tara T',
+      role: 'teacher',
+      groups: [t.school.groupA, t.school.groupB],
+    });
+    expect(saved.statusCode).toBe(303);
+    expect(textOf((await t.get('/admin/users?role=teacher', admin)).body)).toContain(
+      'Tara T tara@school.test Teacher Year 3 Oak, Year 4 Ash',
+    );
+    const again = await t.post(`/admin/users/${id}`, admin, {
+      name: 'Tara T',
+      role: 'teacher',
+      groups: [t.school.groupA, ''],
+    });
+    expect(again.statusCode).toBe(303);
+    const after = section((await t.get(`/admin/users/${id}`, admin)).body, 'group-picker');
+    expect([...after.matchAll(/type="checkbox"/g)]).toHaveLength(1);
+    expect(after).toContain(`<option value="${t.school.groupB}">`);
+  });
+
   it('disabling ends the person’s open session at once; an administrator cannot disable themselves', async () => {
     const office = await t.signInAs('office');
     expect((await t.get('/', office)).statusCode).toBe(200);

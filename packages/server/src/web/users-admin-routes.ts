@@ -99,6 +99,11 @@ function asList(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
+/** The groups posted: the ticked ones and the one added (the "Add a group" select posts '' when none is chosen). */
+function groupsOf(v: string | string[] | undefined): string[] {
+  return [...new Set(asList(v).filter((g) => g !== ''))];
+}
+
 /** The scope a request is about: the administrator's own school, or the one an installation administrator chose. */
 async function scopeOf(deps: Deps, actor: Actor, chosen: string | undefined): Promise<AccountScope | undefined> {
   if (actor.schoolId) return accountScope(deps, actor, actor.schoolId);
@@ -278,7 +283,7 @@ export const usersAdminRoutes: FastifyPluginAsync = (fastify) => {
       name: b.name,
       email: b.email,
       role: b.role,
-      groups: asList(b.groups),
+      groups: groupsOf(b.groups),
       trustId: b.trustId ?? '',
       laCode: b.laCode ?? '',
     };
@@ -316,7 +321,7 @@ export const usersAdminRoutes: FastifyPluginAsync = (fastify) => {
   app.post('/admin/users/:id', { schema: { params: PARAMS, body: EDIT_BODY } }, async (request, reply) => {
     const actor = requireActor(request);
     const b = request.body;
-    const edit = { name: b.name, role: b.role ?? '', groups: asList(b.groups) };
+    const edit = { name: b.name, role: b.role ?? '', groups: groupsOf(b.groups) };
     try {
       await updateAccount(deps, actor, request.params.id, { name: edit.name, role: b.role, groupIds: edit.groups });
       return await reply.redirect(accountHref(request.params.id, 'saved'), 303);
