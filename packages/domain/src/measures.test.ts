@@ -1,3 +1,8 @@
+/**
+ * Long on purpose: every measure of the national attendance rules with worked examples (possible
+ * sessions, each code's category, persistent and severe absence, the roll's edges), one small
+ * calendar per case.
+ */
 import { describe, expect, it } from 'vitest';
 import { analysisContext, createScratch, measurePupil, summarise, type PupilMeasures } from './measures.js';
 import { allPresent, buildCalendar, d, lay, measure, pupilMarks, repeatDays } from './test-support.js';

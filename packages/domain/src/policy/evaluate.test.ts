@@ -1,3 +1,7 @@
+/**
+ * Long on purpose: each trigger, band and condition of the policy language with the explanation it
+ * gives, one case per rule, so a failure names the rule.
+ */
 import { describe, expect, it } from 'vitest';
 import { d } from '../test-support.js';
 import { bandFor, checkCondition, evaluate, formatThreshold } from './evaluate.js';

@@ -1,4 +1,9 @@
-/** Table types for Kysely. Column names are snake_case as in the migrations. */
+/**
+ * Table types for Kysely. Column names are snake_case as in the migrations.
+ *
+ * Long on purpose: one interface per table: the whole database's types in one place,
+ * which Kysely's `Database` needs and a reader compares with the migrations.
+ */
 import type { Generated, Selectable } from 'kysely';
 
 /** 0 or 1: flags are integers so SQLite and PostgreSQL read them alike. */

@@ -1,4 +1,8 @@
 /**
+ * Long on purpose: one Fastify application builder: security headers, forms, cookies,
+ * sessions, CSRF, the error handler and the 404 page are registered in an order that matters, which
+ * splitting would scatter.
+ *
  * The web application: security headers, forms, cookies, static assets, Nunjucks pages with
  * GOV.UK Frontend and MOJ Frontend, sessions, CSRF, one error handler and the 404 page.
  * `buildApp` never listens; `main` does. Other resources add their pages and API routes as

@@ -1,4 +1,8 @@
 /**
+ * Long on purpose: four use cases over the same cached cohort (trends, patterns, pupil
+ * lists, the governors' report), each a few functions sharing the table builders and the permission
+ * checks; split by use case when one of them grows.
+ *
  * The analysis UI's use cases (issue 6 items 2, 3, 4, 6): trends against last year, patterns,
  * pupil lists that lead to action, and the governors' anonymised report. Every figure comes from
  * the domain's pure analysis functions over the cached cohort of `analysis/cohort.ts`; every

@@ -1,4 +1,7 @@
 /**
+ * Long on purpose: sign-in, sessions, CSRF tokens and account creation share the token
+ * handling and the throttle, and a security review reads them in one place.
+ *
  * Signing in and out: local accounts with argon2id passwords, sessions stored in the database
  * (by the hash of the cookie token) with a CSRF token each, throttled sign-in, and creating
  * accounts. Every sign-in, success or failure, is audited; a password never is, nor logged.

@@ -1,4 +1,8 @@
 /**
+ * Long on purpose: one lifecycle: request, the policy's checks (each stored with its
+ * explanation), decision, letter and the register pre-fill share the leave row and the rules; the
+ * checks with their wording are about a third of it.
+ *
  * Leave of absence: a parent asks in advance (on a form that shows the school's rules first),
  * Rollcall checks the request against the policy and stores each check with its explanation,
  * and the headteacher or their delegate grants or refuses it with a reason. The parent gets a

@@ -1,4 +1,8 @@
 /**
+ * Long on purpose: session and lesson registers, office changes, amendments and the
+ * board share the register load, the mark checks and the save path (decision 0003: a register saves
+ * together); splitting them would put the save rules in several places.
+ *
  * Taking registers: session registers (AM/PM, the statutory ones) and lesson registers, late
  * arrivals and early leavers at the office, amendments with reasons, and the register board.
  */

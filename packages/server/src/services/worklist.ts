@@ -1,4 +1,7 @@
 /**
+ * Long on purpose: the first-day worklist, contact attempts, resolving an absence and
+ * the list of ageing `N` marks share the pupil scope, the contacts and the escalation ladder.
+ *
  * First-day response: the morning worklist of pupils with an unexplained absence (`N`), vulnerable
  * pupils first, with their contacts, today's contact attempts, home visits, and the escalation
  * step the default ladder says is due; recording contact attempts; resolving the absence (the `N`

@@ -1,4 +1,8 @@
 /**
+ * Long on purpose: one Fastify plugin for the casework pages (the officer's list and
+ * the case page): the form table, the renderers and the error re-render path are shared by every
+ * form; splitting it would split that path.
+ *
  * Casework pages: the officer's list (`/casework`: open suggestions with accept / adjust /
  * dismiss, overdue reviews and actions, pupils per stage; `POST /casework/open` puts pupils on
  * the list) and a pupil's case record (`/pupils/:pupilId/case`: stage, suggestions, actions,

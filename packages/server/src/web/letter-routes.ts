@@ -1,4 +1,7 @@
 /**
+ * Long on purpose: one Fastify plugin for the letter pages (library, compose, send,
+ * print, bulk); the handlers share the renderers and the error re-render path.
+ *
  * Letters and evidence packs:
  *
  *   GET  /school/letters                  the school's letter templates

@@ -1,4 +1,6 @@
 /**
+ * Long on purpose: one walk per preset, every step written out with what it must propose.
+ *
  * Golden scenarios: for each preset, one pupil walked from good attendance up through every
  * stage and back down to no stage. Each step checks every suggestion (kind, stage, actions),
  * the letters proposed (each has a template) and the next review date on a real calendar.

@@ -1,4 +1,7 @@
 /**
+ * Long on purpose: every query about accounts and sessions; the only reads of password
+ * hashes stay in one module that can be reviewed whole.
+ *
  * Accounts and what goes with signing in: users, the actor a user acts as, stored sessions and
  * failed sign-in attempts. `findUserForSignIn` and `findPasswordHash` are the only functions
  * that read a password hash. Sign-in throttling and known devices are in db/sign-in-throttle.ts.

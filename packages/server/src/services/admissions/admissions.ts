@@ -1,4 +1,8 @@
 /**
+ * Long on purpose: the admission register's entries, deletions on legal grounds, LA
+ * enquiries and notifications share the register row and its audit; the grounds themselves are
+ * already in grounds.ts.
+ *
  * The admission register: admitting pupils, deleting them only on a legal ground the data
  * support (never retrospectively, the local authority told no later than the deletion), joint
  * enquiries with the LA, children-missing-education referrals, elective home education

@@ -1,4 +1,7 @@
 /**
+ * Long on purpose: the loader and its cache invalidation belong together: each cache
+ * check is only right beside the read it guards.
+ *
  * The analysis loader: a school's compiled calendar and, for every pupil on roll at some point in
  * a period, the pupil's row fields and compact marks (decision 0001), read once and kept in memory
  * per process. Dashboards, trust and LA views and the analysis UI all start here.

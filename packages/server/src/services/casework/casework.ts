@@ -1,4 +1,9 @@
 /**
+ * Long on purpose: the officer's decisions (open, close, accept, adjust, dismiss, set
+ * the stage) and the officer's list (queueOf, caseworkList) share the suggestion, stage and review
+ * reads and one audit shape; the list (from `planNextReview` down) is the seam to split along once
+ * the open work on this file has landed.
+ *
  * Casework decisions and the officer's list: open cases, decide on suggestions (accept, adjust
  * the stage, dismiss with a reason), and the list of open suggestions, overdue reviews and
  * actions, and pupils per stage. The system proposes; people decide: a stage changes only here,

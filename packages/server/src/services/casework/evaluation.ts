@@ -1,4 +1,8 @@
 /**
+ * Long on purpose: one daily run: facts, evaluation, the entry cap and storing
+ * proposals share the run's state and its idempotency rules, which are easiest to check read
+ * together.
+ *
  * The daily casework evaluation: for each pupil on roll, the case facts from marks and the case
  * record, `evaluate` with the school's casework policy, and the proposals stored for people to
  * decide on. It never changes a stage, opens a case or takes an action by itself.

@@ -1,4 +1,7 @@
 /**
+ * Long on purpose: one generator of mark patterns per pupil; the order of its random
+ * draws makes the demo the same for a seed.
+ *
  * Demo marks with the patterns a real register shows. Each pupil has an absence band (most
  * attend well, roughly a fifth are persistently absent, a few severely) whose odds rise with
  * vulnerability (SEN, EHCP, FSM, social care, young carers); absence comes in episodes: illness

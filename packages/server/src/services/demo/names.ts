@@ -1,4 +1,7 @@
 /**
+ * Long on purpose: it is mostly data: the lists of invented first names and surnames by
+ * family background, with the census ethnicity codes.
+ *
  * Invented names for the demo: common first names and surnames combined at random, by family
  * background, with the DfE ethnicity codes the school census uses. No name comes from the seed
  * policies, and combinations that name a well-known person are refused (`isFamous`).

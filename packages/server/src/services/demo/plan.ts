@@ -1,4 +1,8 @@
 /**
+ * Long on purpose: one deterministic generator: the order of its random draws is what
+ * makes the demo the same for a seed, so its steps read in one place; it builds plain data and has
+ * no I/O.
+ *
  * The demo trust as plain data, before anything is written: the schools, their groups and
  * timetable, staff accounts, families, pupils and contacts. Deterministic for a seed (ids aside).
  */

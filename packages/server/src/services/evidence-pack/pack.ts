@@ -1,4 +1,7 @@
 /**
+ * Long on purpose: the checklist and the PDF read the same record in one pass; most of
+ * the length is the PDF's layout, section by section, in the order the local authority reads it.
+ *
  * Evidence packs: for a local-authority referral or a penalty-notice request, the checklist of
  * what the record holds and what is missing, then one PDF: the referral form filled from the
  * record (pupil and family, flags, unauthorised sessions in the last 10 school weeks, overall

@@ -1,3 +1,8 @@
+/**
+ * Long on purpose: the import's contract, case by case (every refusal with its file:line message,
+ * idempotency, history, dry runs, each file alone and together) on both databases; each case is
+ * spelled out so a failure names the rule.
+ */
 import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/databases.js';

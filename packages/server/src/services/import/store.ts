@@ -1,4 +1,8 @@
 /**
+ * Long on purpose: it is every query of the import in one module (issue 19: queries
+ * live in one place per feature), and the batched writers share the chunking that keeps SQLite
+ * under its bound-value limit.
+ *
  * What `rollcall import` reads from and writes to the database, in batches.
  *
  * Multi-row statements are sized so the number of bound values stays under SQLite's limit of

@@ -1,4 +1,8 @@
 /**
+ * Long on purpose: the template library, composing, sending and storing a letter share
+ * one merge context and the letter row's lifecycle; split it along library / compose / send once
+ * the letters work under way has landed.
+ *
  * Letters to parents: the school's template library (defaults from the policy, edited per school
  * with merge fields checked on save), composing a letter for a pupil from a template (merged with
  * the pupil's figures, editable before it goes), sending it by email through the outbox or
