@@ -21,6 +21,7 @@ import { DEMO_TOTP_SECRET, enrolDemoSecondFactors, MFA_DEFAULT_ROLES, totpCode }
 import { addDemoCasework } from '../services/demo/casework.js';
 import type { Deps } from '../services/deps.js';
 import { adminRoutes } from '../web/admin-routes.js';
+import { webhookRoutes } from '../web/webhook-routes.js';
 import { registerAuditRoutes } from '../web/register-audit-routes.js';
 import { boardRoutes } from '../web/board-routes.js';
 import { caseRoutes } from '../web/case-routes.js';
@@ -66,6 +67,7 @@ export const ROUTES = [
   analysisRoutes,
   analysisMoreRoutes,
   adminRoutes,
+  webhookRoutes,
   registerAuditRoutes,
   returnsRoutes,
   admissionsRoutes,

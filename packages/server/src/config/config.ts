@@ -42,6 +42,11 @@ const schema = z.object({
   // Where people reach Rollcall (https://attendance.example.org): single sign-on's redirect
   // address and the passkeys' relying party. Without it, taken from each request's Host.
   PUBLIC_URL: z.url('PUBLIC_URL must be a URL like https://attendance.example.org').optional(),
+  // May webhooks be sent to loopback and private network addresses? Default: refuse in
+  // production, allow elsewhere (a receiver on the same machine in development and tests).
+  WEBHOOK_PRIVATE_ADDRESSES: z
+    .enum(['allow', 'refuse'], { error: 'WEBHOOK_PRIVATE_ADDRESSES must be allow or refuse' })
+    .optional(),
 });
 
 export interface Config {
@@ -73,6 +78,8 @@ export interface Config {
   readonly secretsKey: string | null;
   /** The site's own origin (no trailing slash), or null. */
   readonly publicUrl: string | null;
+  /** Webhooks (docs/webhooks.md): may they reach loopback and private addresses? */
+  readonly webhooks: { readonly allowPrivateAddresses: boolean };
   readonly sms:
     | { readonly provider: 'log' }
     | { readonly provider: 'notify'; readonly apiKey: string; readonly templateId: string };
@@ -130,6 +137,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     }),
     secretsKey: e.SECRETS_KEY ?? null,
     publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : null,
+    webhooks: Object.freeze({
+      allowPrivateAddresses: e.WEBHOOK_PRIVATE_ADDRESSES
+        ? e.WEBHOOK_PRIVATE_ADDRESSES === 'allow'
+        : e.NODE_ENV !== 'production',
+    }),
     sms: Object.freeze(
       e.SMS_PROVIDER === 'notify' && e.NOTIFY_API_KEY && e.NOTIFY_SMS_TEMPLATE_ID
         ? { provider: 'notify' as const, apiKey: e.NOTIFY_API_KEY, templateId: e.NOTIFY_SMS_TEMPLATE_ID }

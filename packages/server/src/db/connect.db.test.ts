@@ -55,6 +55,8 @@ describeEachDialect('schema', (ctx) => {
         'register_entries',
         'la_contacts',
         'api_keys',
+        'webhook_subscriptions',
+        'webhook_deliveries',
         'retention_runs',
         'roll_call_pupils',
         'roll_calls',
@@ -134,6 +136,7 @@ describe('migrations', () => {
         '2026-12-07T15-10-00_mfa',
         '2026-12-07T15-20-00_sso',
         '2026-12-07T16-00-00_roll-calls',
+        '2026-12-07T18-00-00_webhooks',
         '2026-12-07T19-00-00_school-codes-admission-details',
       ]);
     } finally {

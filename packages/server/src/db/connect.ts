@@ -35,6 +35,7 @@ import * as signInThrottle from './migrations/2026-12-07T15-00-00_sign-in-thrott
 import * as mfa from './migrations/2026-12-07T15-10-00_mfa.js';
 import * as sso from './migrations/2026-12-07T15-20-00_sso.js';
 import * as rollCalls from './migrations/2026-12-07T16-00-00_roll-calls.js';
+import * as webhooks from './migrations/2026-12-07T18-00-00_webhooks.js';
 import * as schoolCodesAdmissionDetails from './migrations/2026-12-07T19-00-00_school-codes-admission-details.js';
 import type { Database } from './schema.js';
 
@@ -75,6 +76,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-07T15-10-00_mfa': mfa,
   '2026-12-07T15-20-00_sso': sso,
   '2026-12-07T16-00-00_roll-calls': rollCalls,
+  '2026-12-07T18-00-00_webhooks': webhooks,
   '2026-12-07T19-00-00_school-codes-admission-details': schoolCodesAdmissionDetails,
 };
 

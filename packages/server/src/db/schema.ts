@@ -954,6 +954,38 @@ export interface CtfExportPupilsTable {
   pupil_id: string;
 }
 
+export interface WebhookSubscriptionsTable {
+  id: string;
+  school_id: string;
+  url: string;
+  /** Space-separated event names. */
+  events: string;
+  description: string;
+  /** The signing secret, sealed with the installation's key (platform/secrets.ts). */
+  secret_enc: string;
+  created_by: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  subscription_id: string;
+  school_id: string;
+  event_id: string;
+  event: string;
+  /** The JSON body, exactly as signed and sent. */
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: string;
+  last_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
 export interface Database {
   trusts: TrustsTable;
   schools: SchoolsTable;
@@ -1010,6 +1042,8 @@ export interface Database {
   letters: LettersTable;
   evidence_packs: EvidencePacksTable;
   api_keys: ApiKeysTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   retention_runs: RetentionRunsTable;
   integration_periods: IntegrationPeriodsTable;
   cohort_snapshots: CohortSnapshotsTable;

@@ -244,6 +244,7 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
     [permissions.jobs, 'Scheduled jobs', '/admin/jobs'],
     [permissions.registerAudit === true, 'Register audit', '/register-audit'],
     [permissions.administer, 'API keys', '/admin/api-keys'],
+    [permissions.administer, 'Webhooks', '/admin/webhooks'],
     [permissions.administer, 'School codes', '/school/codes'],
   ];
   return items

@@ -28,6 +28,7 @@ import { audit } from './audit.js';
 import { authorise, type Actor, type Resource } from './authz.js';
 import type { Deps } from './deps.js';
 import { AppError, type FieldError } from './errors.js';
+import { emitWebhookEvents } from './webhooks.js';
 import { loadPupilScope } from './home-visits.js';
 import { schoolCalendar } from './registers.js';
 
@@ -254,6 +255,9 @@ export async function reportAbsence(deps: Deps, actor: Actor, input: ReportAbsen
       schoolId: school.id,
       details: { from, to, sessions, reason, proposedCode, matched: matched.length },
     });
+    await emitWebhookEvents(trx, now, school.id, 'absence.reported', [
+      { pupilId: pupil.id, data: { reportId: id, from, to, sessions, reason, proposedCode, expectedReturn } },
+    ]);
   });
   return { id, proposedCode, matched };
 }

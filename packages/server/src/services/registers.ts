@@ -47,6 +47,7 @@ import { audit, auditRow } from './audit.js';
 import { authorise, can, type Actor, type Resource } from './authz.js';
 import type { Deps } from './deps.js';
 import { AppError, type FieldError } from './errors.js';
+import { emitWebhookEvents } from './webhooks.js';
 
 /** Codes a register offers, in register order (the 2024 set). */
 export const REGISTER_CODES = CURRENT_CODES.map((c) => ({ code: c.code, meaning: c.meaning, category: c.category }));
@@ -327,6 +328,8 @@ export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegister
   const lessonId = view.lesson?.id ?? null;
   // Saved together with whatever other saves are waiting (db/repositories/register-batch.ts);
   // `decide` runs inside the transaction on the marks stored at that moment.
+  // The writes of the decision that was kept (for the webhook events after the save).
+  let written: readonly MarkWrite[] = [];
   const outcome = await saveRegisterInBatch<FieldError[]>(deps.db, deps.dialect, {
     schoolId: view.school.id,
     groupId: view.group.id,
@@ -385,6 +388,7 @@ export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegister
       });
       if (overtaken) return { ok: 'conflict' };
       if (errors.length > 0) return { ok: false, refusal: errors };
+      written = writes;
       return {
         ok: true,
         writes,
@@ -407,7 +411,36 @@ export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegister
   if (outcome.kind === 'conflict') throw await conflictError(deps.db, view, input);
   if (outcome.kind === 'refused')
     throw new AppError('VALIDATION', 'Some marks could not be saved.', { fields: outcome.refusal });
+  await emitWebhookEvents(
+    deps.db,
+    now,
+    view.school.id,
+    'mark.changed',
+    written.map((w) => markChanged(w, lessonId, actor, 'register')),
+  );
   return { version: outcome.version, changed: outcome.changed };
+}
+
+/** A `mark.changed` webhook event (docs/webhooks.md). */
+function markChanged(
+  w: Pick<MarkWrite, 'pupilId' | 'date' | 'session' | 'code' | 'minutesLate' | 'previousCode'>,
+  lessonId: string | null,
+  actor: Actor,
+  source: string,
+) {
+  return {
+    pupilId: w.pupilId,
+    data: {
+      date: w.date,
+      session: w.session,
+      lessonId,
+      code: w.code,
+      minutesLate: w.minutesLate,
+      previousCode: w.previousCode,
+      changedBy: actor.name,
+      source,
+    },
+  };
 }
 
 /** Whether the stored mark differs from what the user saw (the code, and the minutes if sent). */
@@ -555,7 +588,7 @@ export async function recordLateArrival(
   }
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    await setSessionMark(
+    const previousCode = await setSessionMark(
       trx,
       {
         pupilId: pupil.id,
@@ -596,6 +629,21 @@ export async function recordLateArrival(
         minutesLate: mark.minutesLate,
       },
     });
+    await emitWebhookEvents(trx, now, school.id, 'mark.changed', [
+      markChanged(
+        {
+          pupilId: pupil.id,
+          date: input.date,
+          session: input.session,
+          code,
+          minutesLate: mark.minutesLate,
+          previousCode,
+        },
+        null,
+        actor,
+        'office',
+      ),
+    ]);
   });
   return { code, minutesLate: mark.minutesLate };
 }
@@ -707,6 +755,21 @@ export async function amendMark(deps: Deps, actor: Actor, input: AmendInput): Pr
       schoolId: school.id,
       details: { date: input.date, session: input.session, from: before, to: input.code },
     });
+    await emitWebhookEvents(trx, now, school.id, 'mark.changed', [
+      markChanged(
+        {
+          pupilId: pupil.id,
+          date: input.date,
+          session: input.session,
+          code: input.code,
+          minutesLate: minutes,
+          previousCode: before,
+        },
+        null,
+        actor,
+        'amendment',
+      ),
+    ]);
   });
 }
 

@@ -31,6 +31,7 @@ import { audit } from '../audit.js';
 import { authorise, can, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
+import { emitWebhookEvents } from '../webhooks.js';
 import { loadPupilScope } from '../home-visits.js';
 import { pupilAdjustedAttendance } from '../integration-periods.js';
 import { layMarks } from '../pupils.js';
@@ -159,6 +160,9 @@ async function ensureCaseOpen(
       })
       .execute();
   }
+  await emitWebhookEvents(trx, now, schoolId, 'case.opened', [
+    { pupilId, data: { openedOn: today, openedBy: actor.name, reopened: existing !== undefined } },
+  ]);
   return true;
 }
 
