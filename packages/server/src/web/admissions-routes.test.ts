@@ -73,21 +73,48 @@ describe('the admission register page', () => {
     expect(form.headers['content-type']).toBe('application/pdf');
   });
 
-  it('admits a pupil', async () => {
-    const res = await t.post('/admissions/admit', officer, {
+  it('admits a pupil, asking for every item of the register and naming each one missing', async () => {
+    const form = {
       upn: 'H801200005005',
       surname: 'Hale',
       forename: 'Hana',
+      sex: 'F',
       dateOfBirth: '2017-03-03',
       yearGroup: '3',
       admissionDate: '2025-09-29',
       address: '4 Example Way',
       postcode: 'ZX4 4DD',
+      parent1Name: 'Parent Hale',
+      parent1Relationship: 'Father',
+      parent1SameAddress: 'yes',
+      parent1Phone: '07700 900789',
+      parent1LivesWith: 'yes',
+      parent1Responsibility: 'yes',
+      lastSchool: 'none',
       reason: 'In-year admission',
+    };
+    const bad = await t.post('/admissions/admit', officer, {
+      ...form,
+      sex: '',
+      parent1Phone: '',
+      lastSchool: 'school',
     });
+    expect(bad.statusCode).toBe(400);
+    const text = textOf(bad.body);
+    expect(text).toContain('Choose the pupil’s sex');
+    expect(text).toContain('Enter a telephone number to reach parent 1 in an emergency');
+    expect(text).toContain('Enter the name of the school the pupil last attended');
+    expect(bad.body).toContain('href="#admit-sex"');
+    expect(bad.body).toContain('href="#admit-parent1-phone"');
+    expect(bad.body).toContain('href="#admit-last-school-name"');
+    expect(bad.body).toContain('value="Parent Hale"'); // what was typed is kept
+    const res = await t.post('/admissions/admit', officer, form);
     expect(res.statusCode).toBe(303);
     const page = await t.get('/admissions', officer);
     expect(textOf(section(page.body, 'entries'))).toContain('Hale, Hana');
+    const roll = textOf(section(page.body, 'on-roll'));
+    expect(roll).toContain('Hale, Hana');
+    expect(roll).toContain('Parent Hale (Father), lives with the pupil, 07700 900789');
   });
 
   it('office staff see the register without the forms; a teacher may not see it', async () => {

@@ -23,6 +23,7 @@ import {
   recordLaContact,
 } from '../services/admissions/admissions.js';
 import { DELETION_GROUNDS, GROUNDS, isDeletionGround } from '../services/admissions/grounds.js';
+import { REGISTER_ITEMS } from '../services/admissions/register-items.js';
 import { can, type Actor } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, HTTP_STATUS, type FieldError } from '../services/errors.js';
@@ -34,10 +35,17 @@ function schoolOf(actor: Actor, query: string | undefined): string {
 }
 
 type FormName = 'admit' | 'delete' | 'contact';
+
+const PARENT_FIELDS = ['Name', 'Relationship', 'Address', 'Postcode', 'Phone', 'LivesWith'] as const;
+function parentFieldIds(n: number): Record<string, string> {
+  return Object.fromEntries(PARENT_FIELDS.map((f) => [`parent${n}${f}`, `admit-parent${n}-${f.toLowerCase()}`]));
+}
 interface Extras {
   form?: FormName;
   values?: Record<string, string>;
   errors?: { text: string; href: string }[];
+  /** The admission form's problems by field, shown beside each field. */
+  fieldErrors?: Record<string, string>;
   banner?: string | null;
   /** A pupil just deleted: the page offers their Common Transfer File at once. */
   ctfPupilId?: string | undefined;
@@ -49,8 +57,16 @@ const FIELD_IDS: Record<FormName, Record<string, string>> = {
     upn: 'admit-upn',
     surname: 'admit-surname',
     forename: 'admit-forename',
+    sex: 'admit-sex',
+    dateOfBirth: 'admit-dob',
+    address: 'admit-address',
+    postcode: 'admit-postcode',
     reason: 'admit-reason',
     admissionDate: 'admit-date',
+    lastSchoolName: 'admit-last-school-name',
+    lastSchoolAddress: 'admit-last-school-address',
+    ...parentFieldIds(1),
+    ...parentFieldIds(2),
   },
   delete: { ground: 'delete-ground', date: 'delete-date', pupilId: 'delete-pupil' },
   contact: { notes: 'contact-notes', date: 'contact-date', pupilId: 'contact-pupil' },
@@ -83,6 +99,8 @@ async function render(
     activeForm: extras.form ?? null,
     values: extras.values ?? {},
     errors: extras.errors ?? [],
+    fieldErrors: extras.fieldErrors ?? {},
+    itemLabels: REGISTER_ITEMS,
     banner: extras.banner ?? null,
     ctfOffer: extras.ctfPupilId
       ? {
@@ -112,13 +130,35 @@ const ADMIT_BODY = z.object({
   upn: s,
   surname: s,
   forename: s,
+  otherForename: s,
+  otherSurname: s,
+  sex: s,
   dateOfBirth: s,
   yearGroup: s,
   admissionDate: s,
   address: s,
   postcode: s,
+  ...parentBody(1),
+  ...parentBody(2),
+  lastSchool: s,
+  lastSchoolName: s,
+  lastSchoolAddress: s,
+  boarder: s,
   reason: s,
 });
+function parentBody(n: 1 | 2) {
+  return {
+    [`parent${n}Name`]: s,
+    [`parent${n}Relationship`]: s,
+    [`parent${n}SameAddress`]: s,
+    [`parent${n}Address`]: s,
+    [`parent${n}Postcode`]: s,
+    [`parent${n}Phone`]: s,
+    [`parent${n}LivesWith`]: s,
+    [`parent${n}Responsibility`]: s,
+  } as Record<`parent${typeof n}${string}`, typeof s>;
+}
+const ticked = (v: string | undefined): boolean => v === 'yes' || v === 'on' || v === 'true';
 const DELETE_BODY = z.object({
   _csrf: z.string().optional(),
   school: z.string().max(200).optional(),
@@ -167,21 +207,38 @@ export const admissionsRoutes: FastifyPluginAsync = (fastify) => {
     const b = request.body;
     const schoolId = schoolOf(actor, b.school);
     try {
-      if (!isPlainDate(b.admissionDate)) {
-        throw new AppError('VALIDATION', 'Enter the admission date.', {
-          fields: [{ field: 'admissionDate', message: 'Enter the admission date as a date' }],
-        });
-      }
+      const body = b as unknown as Record<string, string>;
+      const parent = (n: number) => ({
+        name: body[`parent${n}Name`] ?? '',
+        relationship: body[`parent${n}Relationship`] ?? '',
+        sameAddress: ticked(body[`parent${n}SameAddress`]),
+        address: body[`parent${n}Address`] ?? '',
+        postcode: body[`parent${n}Postcode`] ?? '',
+        phone: body[`parent${n}Phone`] ?? '',
+        livesWithPupil: ticked(body[`parent${n}LivesWith`]),
+        parentalResponsibility: ticked(body[`parent${n}Responsibility`]),
+      });
       await admitPupil(deps, actor, {
         schoolId,
         upn: b.upn,
         surname: b.surname,
         forename: b.forename,
-        dateOfBirth: isPlainDate(b.dateOfBirth) ? b.dateOfBirth : null,
+        otherForename: b.otherForename,
+        otherSurname: b.otherSurname,
+        sex: b.sex === 'M' || b.sex === 'F' ? b.sex : null,
+        dateOfBirth: b.dateOfBirth.trim() || null,
         yearGroup: b.yearGroup.trim() || null,
-        admissionDate: b.admissionDate,
+        admissionDate: b.admissionDate as PlainDate,
         address: b.address,
         postcode: b.postcode,
+        parents: [parent(1), parent(2)],
+        lastSchool:
+          b.lastSchool === 'none'
+            ? 'none'
+            : b.lastSchool === 'school' || b.lastSchoolName.trim() !== ''
+              ? { name: b.lastSchoolName, address: b.lastSchoolAddress }
+              : null,
+        boarder: b.boarder === 'yes' ? true : b.boarder === 'no' ? false : null,
         reason: b.reason,
       });
       return await reply.redirect(back(actor, schoolId, 'admitted'), 303);
@@ -195,6 +252,7 @@ export const admissionsRoutes: FastifyPluginAsync = (fastify) => {
         form: 'admit',
         values,
         errors: errorsOf('admit', e.details.fields ?? [], e.message),
+        fieldErrors: Object.fromEntries((e.details.fields ?? []).map((f) => [f.field, f.message])),
       });
     }
   });

@@ -57,37 +57,131 @@ describeEachDialect('the admission register', (ctx) => {
   });
   const officer = () => school.actors.attendance_officer;
 
-  it('admits a pupil with the reason; a bad UPN is refused with the field', async () => {
+  it('admits a pupil with every item the register needs; each missing or wrong item is refused by its field', async () => {
     const err = await rejection(
       admitPupil(monday29(), officer(), {
         schoolId: school.schoolId,
         upn: 'A801200005001',
         surname: 'Ng',
-        forename: 'Ola',
+        forename: '',
+        sex: null,
         dateOfBirth: null,
         yearGroup: '3',
         admissionDate: d('2025-09-29'),
         address: null,
-        postcode: null,
+        postcode: 'NOT A CODE',
+        parents: [
+          {
+            name: 'Pat Ng',
+            relationship: '',
+            sameAddress: false,
+            address: '',
+            postcode: '',
+            phone: '12',
+            livesWithPupil: false,
+            parentalResponsibility: true,
+          },
+        ],
+        lastSchool: null,
         reason: 'In-year admission',
       }),
     );
-    expect(err.details.fields?.[0]?.field).toBe('upn');
+    expect(err.code).toBe('VALIDATION');
+    expect(err.details.fields?.map((f) => f.field)).toEqual([
+      'upn',
+      'forename',
+      'sex',
+      'dateOfBirth',
+      'address',
+      'postcode',
+      'parent1Relationship',
+      'parent1Address',
+      'parent1Postcode',
+      'parent1Phone',
+      'parent1LivesWith',
+      'lastSchoolName',
+    ]);
+    expect(await ctx.db.selectFrom('pupils').select('id').where('upn', '=', 'A801200005001').execute()).toEqual([]);
     const id = await admitPupil(monday29(), officer(), {
       schoolId: school.schoolId,
       upn: 'U801200005004',
       surname: 'Ng',
       forename: 'Ola',
+      otherForename: 'Lola',
+      sex: 'F',
       dateOfBirth: '2017-01-01',
       yearGroup: '3',
       admissionDate: d('2025-09-29'),
       address: '3 Example Lane',
-      postcode: 'ZX3 3CC',
+      postcode: 'zx3 3cc',
+      parents: [
+        {
+          name: 'Pat Ng',
+          relationship: 'Mother',
+          sameAddress: true,
+          address: null,
+          postcode: null,
+          phone: '07700 900123',
+          livesWithPupil: true,
+          parentalResponsibility: true,
+        },
+        {
+          name: 'Sam Ng',
+          relationship: 'Father',
+          sameAddress: false,
+          address: '9 Other Road\nExampleton',
+          postcode: 'ZX9 9ZZ',
+          phone: '',
+          livesWithPupil: false,
+          parentalResponsibility: true,
+        },
+      ],
+      lastSchool: { name: 'Example Infant School', address: '1 School Lane, Exampleton' },
       reason: 'In-year admission',
       regGroupId: school.groupA,
     });
     const reg = await admissionRegister(monday29(), school.actors.office, school.schoolId);
     expect(reg.entries.find((e) => e.pupilId === id)).toMatchObject({ kind: 'admission', date: '2025-09-29' });
+    const entry = reg.roll.find((r) => r.id === id);
+    expect(entry).toMatchObject({
+      surname: 'Ng',
+      forename: 'Ola',
+      otherNames: 'Lola Ng',
+      sex: 'F',
+      dateOfBirth: '2017-01-01',
+      address: '3 Example Lane',
+      postcode: 'ZX3 3CC',
+      startingDay: '2025-09-29',
+      lastSchool: { name: 'Example Infant School', address: '1 School Lane, Exampleton' },
+      missing: [],
+    });
+    expect(entry?.parents).toEqual([
+      {
+        name: 'Pat Ng',
+        relationship: 'Mother',
+        address: '3 Example Lane',
+        postcode: 'ZX3 3CC',
+        phones: ['07700 900123'],
+        livesWithPupil: true,
+      },
+      {
+        name: 'Sam Ng',
+        relationship: 'Father',
+        address: '9 Other Road\nExampleton',
+        postcode: 'ZX9 9ZZ',
+        phones: [],
+        livesWithPupil: false,
+      },
+    ]);
+    // Every pupil on roll is in the register, with what it lacks named (the seeded pupils have no parents).
+    const onRoll = await ctx.db
+      .selectFrom('pupils')
+      .select('id')
+      .where('school_id', '=', school.schoolId)
+      .where('leaving_date', 'is', null)
+      .execute();
+    expect(reg.roll.map((r) => r.id).sort()).toEqual(onRoll.map((p) => p.id).sort());
+    expect(reg.roll.find((r) => r.id !== id)?.missing).toContain('lastSchool');
   });
 
   it('is refused to the office (view only) and to a teacher', async () => {

@@ -15,12 +15,16 @@ import {
   academicYearOf,
   addDays,
   countSchoolDays,
+  isPlainDate,
   lookupCode,
   validateUpn,
   type PlainDate,
   type SchoolCalendar,
 } from '@rollcall/domain';
 import { raiseDslAlert } from '../safeguarding.js';
+import { registerOfRecord, upsertAdmissionDetails } from '../../db/admission-register.js';
+import { phoneProblem } from '../import/files.js';
+import { registerPupil, REGISTER_ITEMS, type RegisterItem, type RegisterPupil } from './register-items.js';
 import { getSchool, type School } from '../../db/repositories/schools.js';
 import { newId } from '../../platform/ids.js';
 import { buildPdf } from '../../platform/pdf.js';
@@ -56,30 +60,148 @@ export function isLaContactKind(value: string): value is (typeof LA_CONTACT_KIND
 // Admission
 // ---------------------------------------------------------------------------------------------
 
+/** A parent, as the admission form asks for them. */
+export interface AdmitParent {
+  readonly name: string;
+  readonly relationship: string;
+  /** True: the parent lives at the pupil's address (address and postcode below are ignored). */
+  readonly sameAddress: boolean;
+  readonly address: string | null;
+  readonly postcode: string | null;
+  readonly phone: string;
+  readonly livesWithPupil: boolean;
+  readonly parentalResponsibility: boolean;
+}
+
 export interface AdmitInput {
   readonly schoolId: string;
   readonly upn: string;
   readonly surname: string;
   readonly forename: string;
+  /** Any other names the pupil is known by (stored as the preferred names). */
+  readonly otherForename?: string | null;
+  readonly otherSurname?: string | null;
+  /** M or F. */
+  readonly sex: string | null;
   readonly dateOfBirth: string | null;
   readonly yearGroup: string | null;
+  /** The starting day: the first day the pupil attends, or is to attend (the day of admission). */
   readonly admissionDate: PlainDate;
   readonly address: string | null;
   readonly postcode: string | null;
+  /** The parents: at least one; fields of a parent left wholly blank are ignored. */
+  readonly parents: readonly AdmitParent[];
+  /** The school last attended, or `none` for a pupil with no previous school. */
+  readonly lastSchool: { readonly name: string; readonly address: string | null } | 'none' | null;
+  /** In a school with boarders: whether the pupil boards (null: the school has none). */
+  readonly boarder?: boolean | null;
   readonly regGroupId?: string | null;
   readonly reason: string;
 }
 
-/** Enters a pupil in the admission register; the new-admissions return picks them up. Audited. */
+const POSTCODE = /^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$/;
+
+/** A postcode in capitals with one space (`ZX1 2AB`); null when blank; undefined when not a postcode. */
+function tidyPostcode(raw: string | null): string | null | undefined {
+  const v = (raw ?? '').toUpperCase().replace(/\s+/g, ' ').trim();
+  if (v === '') return null;
+  const m = POSTCODE.exec(v);
+  return m ? `${m[1]} ${m[2]}` : undefined;
+}
+
+/** Every item the register needs, checked: each problem names its form field. */
+function checkAdmission(input: AdmitInput, today: PlainDate): FieldError[] {
+  const fields: FieldError[] = [];
+  const need = (ok: boolean, field: string, message: string) => {
+    if (!ok) fields.push({ field, message });
+  };
+  const upn = validateUpn(input.upn);
+  need(upn.valid, 'upn', `The UPN is not valid: ${upn.valid ? '' : upn.reason}`);
+  need(input.surname.trim() !== '', 'surname', 'Enter the pupil’s legal surname');
+  need(input.forename.trim() !== '', 'forename', 'Enter the pupil’s legal forename');
+  need(input.sex === 'M' || input.sex === 'F', 'sex', 'Choose the pupil’s sex');
+  if (!input.dateOfBirth) fields.push({ field: 'dateOfBirth', message: 'Enter the pupil’s date of birth' });
+  else if (!isPlainDate(input.dateOfBirth) || input.dateOfBirth >= today)
+    fields.push({ field: 'dateOfBirth', message: 'Enter the pupil’s date of birth as a real date in the past' });
+  need(
+    isPlainDate(input.admissionDate),
+    'admissionDate',
+    'Enter the starting day (the first day the pupil attends, or is to attend) as a date',
+  );
+  need((input.address ?? '').trim() !== '', 'address', 'Enter the address where the pupil normally lives');
+  const pc = tidyPostcode(input.postcode);
+  if (pc === null) fields.push({ field: 'postcode', message: 'Enter the postcode of the pupil’s address' });
+  else if (pc === undefined) fields.push({ field: 'postcode', message: 'Enter a real postcode, like ZX1 2AB' });
+  const given = input.parents.filter(
+    (p) => p.name.trim() !== '' || p.phone.trim() !== '' || (p.address ?? '').trim() !== '',
+  );
+  if (given.length === 0) {
+    fields.push({ field: 'parent1Name', message: 'Enter the name of at least one parent' });
+  }
+  input.parents.forEach((p, i) => {
+    if (!given.includes(p)) return;
+    const n = i + 1;
+    need(p.name.trim() !== '', `parent${n}Name`, `Enter parent ${n}’s full name`);
+    need(p.relationship.trim() !== '', `parent${n}Relationship`, `Enter parent ${n}’s relationship to the pupil`);
+    if (!p.sameAddress) {
+      need(
+        (p.address ?? '').trim() !== '',
+        `parent${n}Address`,
+        `Enter parent ${n}’s address, or tick that it is the pupil’s`,
+      );
+      const ppc = tidyPostcode(p.postcode);
+      if (ppc === null)
+        fields.push({ field: `parent${n}Postcode`, message: `Enter the postcode of parent ${n}’s address` });
+      else if (ppc === undefined)
+        fields.push({ field: `parent${n}Postcode`, message: `Enter a real postcode for parent ${n}, like ZX1 2AB` });
+    }
+    const phone = p.phone.trim();
+    if (phone === '') {
+      if (p.livesWithPupil)
+        fields.push({
+          field: `parent${n}Phone`,
+          message: `Enter a telephone number to reach parent ${n} in an emergency`,
+        });
+    } else {
+      const why = phoneProblem(phone);
+      if (why) fields.push({ field: `parent${n}Phone`, message: `Parent ${n}’s telephone number ${why}` });
+    }
+  });
+  if (given.length > 0 && !given.some((p) => p.livesWithPupil)) {
+    fields.push({
+      field: 'parent1LivesWith',
+      message: 'Say which parent the pupil normally lives with',
+    });
+  }
+  if (input.lastSchool === null) {
+    fields.push({
+      field: 'lastSchoolName',
+      message: 'Enter the name and address of the school the pupil last attended, or say there was none',
+    });
+  } else if (input.lastSchool !== 'none') {
+    need(input.lastSchool.name.trim() !== '', 'lastSchoolName', 'Enter the name of the school the pupil last attended');
+    need(
+      (input.lastSchool.address ?? '').trim() !== '',
+      'lastSchoolAddress',
+      'Enter the address of the school the pupil last attended',
+    );
+  }
+  if (!input.reason.trim()) fields.push({ field: 'reason', message: 'Enter how the pupil came to the school' });
+  return fields;
+}
+
+/**
+ * Enters a pupil in the admission register with every item regulation 8 of the 2024 regulations
+ * asks for (register-items.ts): names, sex, date of birth, address, the parents (names,
+ * addresses, telephone numbers, whom the pupil lives with), the starting day and the school last
+ * attended. Each missing or wrong item is refused by its field. The new-admissions return picks
+ * the pupil up. Audited.
+ */
 export async function admitPupil(deps: Deps, actor: Actor, input: AdmitInput): Promise<string> {
   const school = await getSchool(deps.db, input.schoolId);
   authorise(actor, 'duties.manage', schoolResource(school));
-  const fields: FieldError[] = [];
+  const fields = checkAdmission(input, deps.clock.today(school.timeZone));
   const upn = validateUpn(input.upn);
-  if (!upn.valid) fields.push({ field: 'upn', message: `The UPN is not valid: ${upn.reason}` });
-  if (!input.surname.trim()) fields.push({ field: 'surname', message: 'Enter the pupil’s legal surname' });
-  if (!input.forename.trim()) fields.push({ field: 'forename', message: 'Enter the pupil’s legal forename' });
-  if (!input.reason.trim()) fields.push({ field: 'reason', message: 'Enter how the pupil came to the school' });
   if (upn.valid) {
     const clash = await deps.db
       .selectFrom('pupils')
@@ -92,6 +214,9 @@ export async function admitPupil(deps: Deps, actor: Actor, input: AdmitInput): P
   if (fields.length) throw new AppError('VALIDATION', 'The admission could not be recorded.', { fields });
   const id = newId();
   const now = deps.clock.now();
+  const postcode = tidyPostcode(input.postcode) as string;
+  const address = (input.address ?? '').trim().replace(/\r\n/g, '\n');
+  const parents = input.parents.filter((p) => p.name.trim() !== '');
   await deps.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('pupils')
@@ -101,18 +226,57 @@ export async function admitPupil(deps: Deps, actor: Actor, input: AdmitInput): P
         upn: upn.upn,
         legal_surname: input.surname.trim(),
         legal_forename: input.forename.trim(),
-        date_of_birth: input.dateOfBirth || null,
+        preferred_surname: input.otherSurname?.trim() || null,
+        preferred_forename: input.otherForename?.trim() || null,
+        gender: input.sex,
+        date_of_birth: input.dateOfBirth,
         year_group: input.yearGroup || null,
         reg_group_id: input.regGroupId || null,
         admission_date: input.admissionDate,
         leaving_date: null,
-        address: input.address?.trim() || null,
-        postcode: input.postcode?.trim().toUpperCase() || null,
+        address,
+        postcode,
       })
       .execute();
     if (input.regGroupId) {
       await trx.insertInto('group_members').values({ group_id: input.regGroupId, pupil_id: id }).execute();
     }
+    if (parents.length > 0) {
+      await trx
+        .insertInto('contacts')
+        .values(
+          parents.map((p, i) => ({
+            id: newId(),
+            pupil_id: id,
+            name: p.name.trim(),
+            relationship: p.relationship.trim(),
+            parental_responsibility: p.parentalResponsibility ? 1 : 0,
+            lives_with_pupil: p.livesWithPupil ? 1 : 0,
+            priority: i + 1,
+            mobile_phone: p.phone.trim() || null,
+            home_phone: null,
+            work_phone: null,
+            email: null,
+            address: p.sameAddress ? address : (p.address ?? '').trim(),
+            postcode: p.sameAddress ? postcode : (tidyPostcode(p.postcode) as string),
+            preferred_language: null,
+            restriction: null,
+          })),
+        )
+        .execute();
+    }
+    await upsertAdmissionDetails(trx, [
+      {
+        pupil_id: id,
+        has_last_school: input.lastSchool === 'none' ? 0 : 1,
+        last_school_name:
+          input.lastSchool === 'none' || input.lastSchool === null ? null : input.lastSchool.name.trim(),
+        last_school_address:
+          input.lastSchool === 'none' || input.lastSchool === null ? null : (input.lastSchool.address ?? '').trim(),
+        boarder: input.boarder === undefined || input.boarder === null ? null : input.boarder ? 1 : 0,
+        updated_at: now,
+      },
+    ]);
     await trx
       .insertInto('register_entries')
       .values({
@@ -136,7 +300,7 @@ export async function admitPupil(deps: Deps, actor: Actor, input: AdmitInput): P
       entityId: id,
       pupilId: id,
       schoolId: school.id,
-      details: { admissionDate: input.admissionDate },
+      details: { admissionDate: input.admissionDate, parents: parents.length },
     });
   });
   return id;
@@ -585,6 +749,10 @@ export interface AdmissionRegister {
   readonly entries: readonly RegisterEntry[];
   readonly laContacts: readonly LaContactView[];
   readonly pupils: readonly { id: string; name: string; upn: string; onRoll: boolean }[];
+  /** The register of record: every pupil on roll today, with every item and what is missing. */
+  readonly roll: readonly RegisterPupil[];
+  /** How many pupils on roll lack an item, by item. */
+  readonly missingCounts: readonly { readonly item: RegisterItem; readonly label: string; readonly pupils: number }[];
   readonly today: PlainDate;
 }
 
@@ -637,6 +805,11 @@ export async function admissionRegister(deps: Deps, actor: Actor, schoolId: stri
     .orderBy('legal_surname')
     .orderBy('legal_forename')
     .execute();
+  const record = await registerOfRecord(deps.db, school.id, today);
+  const roll = record.pupils.map((p) => registerPupil(p, record.contacts.get(p.id) ?? [], record.details.get(p.id)));
+  const missingCounts = (Object.keys(REGISTER_ITEMS) as RegisterItem[])
+    .map((item) => ({ item, label: REGISTER_ITEMS[item], pupils: roll.filter((r) => r.missing.includes(item)).length }))
+    .filter((c) => c.pupils > 0);
   await audit(deps.db, actor, deps.clock.now(), {
     action: 'admissionRegister.view',
     entityType: 'school',
@@ -646,6 +819,8 @@ export async function admissionRegister(deps: Deps, actor: Actor, schoolId: stri
   return {
     school,
     today,
+    roll,
+    missingCounts,
     entries: entries.map((e) => {
       const details = e.details ? (JSON.parse(e.details) as { groundTitle?: string; destination?: string | null }) : {};
       return {

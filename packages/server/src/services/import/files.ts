@@ -266,6 +266,21 @@ export interface PupilExtras {
   readonly socialWorker: string | null;
   readonly address: string | null;
   readonly postcode: string | null;
+  /**
+   * The school last attended (`last_school`, `last_school_address`): a name, `none` when the
+   * cell says there was none (`None`, `N/A`), null when blank (what is stored is kept).
+   */
+  readonly lastSchool: { readonly name: string; readonly address: string | null } | 'none' | null;
+  /** `boarder`: Y/N, null when blank or absent. */
+  readonly boarder: boolean | null;
+}
+
+function lastSchoolCell(row: Row): PupilExtras['lastSchool'] {
+  const name = optionalText(row, 'last_school');
+  if (name === null) return null;
+  if (/^(none|n\/a|no previous school)$/i.test(name)) return 'none';
+  const address = (row.values['last_school_address'] ?? '').trim();
+  return { name, address: address === '' ? null : address.replace(/\r\n/g, '\n') };
 }
 
 /**
@@ -309,6 +324,8 @@ export function readPupilExtras(file: string, table: Table, problems: Problems):
       socialWorker: optionalText(row, 'social_worker'),
       address: addressCell(row),
       postcode: postcodeCell(row, file, problems),
+      lastSchool: lastSchoolCell(row),
+      boarder: text(row, 'boarder') === '' ? null : flag(row, 'boarder', file, problems),
     };
     const check = validateUpn(text(row, 'upn'));
     if (check.valid && !out.has(check.upn)) out.set(check.upn, extras);

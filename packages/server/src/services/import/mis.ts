@@ -50,6 +50,9 @@ const PRESETS: Readonly<Record<MisName, Preset>> = {
       ethnicity: ['Ethnicity Code'],
       address: ['Address'],
       postcode: ['Post Code', 'Postcode'],
+      last_school: ['Previous School', 'Last School'],
+      last_school_address: ['Previous School Address', 'Last School Address'],
+      boarder: ['Boarder', 'Boarder Status'],
     },
     marks: {
       upn: ['UPN'],
@@ -109,6 +112,9 @@ const PRESETS: Readonly<Record<MisName, Preset>> = {
       ethnicity: ['Ethnicity code'],
       address: ['Address'],
       postcode: ['Postcode'],
+      last_school: ['Previous school', 'Last school'],
+      last_school_address: ['Previous school address'],
+      boarder: ['Boarder'],
     },
     marks: {
       upn: ['UPN'],
@@ -168,6 +174,9 @@ const PRESETS: Readonly<Record<MisName, Preset>> = {
       ethnicity: ['Ethnicity'],
       address: ['Home Address'],
       postcode: ['Postcode'],
+      last_school: ['Previous School', 'Last School'],
+      last_school_address: ['Previous School Address'],
+      boarder: ['Boarder'],
     },
     marks: {
       upn: ['Student UPN'],

@@ -19,6 +19,7 @@ export const ENTITIES = [
   'pupils',
   'contacts',
   'marks',
+  'admissions',
 ] as const;
 export type Entity = (typeof ENTITIES)[number];
 
@@ -32,6 +33,7 @@ const ENTITY_LABELS: Record<Entity, string> = {
   pupils: 'pupils',
   contacts: 'contacts',
   marks: 'marks',
+  admissions: 'admissions',
 };
 
 export type ImportFileKind = 'calendar' | 'pupils' | 'marks' | 'contacts' | 'groups';
@@ -98,7 +100,8 @@ export function emptyCounts(): Record<Entity, EntityCounts> {
 export function totalChanges(report: ImportReport): number {
   const changed = (c: EntityCounts) => c.created + c.updated + c.removed;
   const ctf = report.ctf ? changed(report.ctf.attendanceHistory) + changed(report.ctf.schoolHistory) : 0;
-  return ENTITIES.reduce((n, e) => n + changed(report.counts[e]), ctf);
+  const counts = report.counts as Partial<typeof report.counts>;
+  return ENTITIES.reduce((n, e) => n + (counts[e] ? changed(counts[e]) : 0), ctf);
 }
 
 export function problemLine(p: ImportProblem, command = 'rollcall import'): string {
@@ -115,7 +118,9 @@ export function formatReportTable(report: ImportReport, maxPupils = 20): string 
   const s = report.school;
   out.push(`${report.dryRun ? 'Dry run (nothing written): ' : ''}school ${s.urn} ${s.name}`);
   const header = ['', 'created', 'updated', 'unchanged', 'removed'];
-  const rows = ENTITIES.map((e) => {
+  // A report made before an entity existed (e.g. without `admissions`) leaves its line out.
+  const counted = ENTITIES.filter((e) => (report.counts as Partial<typeof report.counts>)[e] !== undefined);
+  const rows = counted.map((e) => {
     const c = report.counts[e];
     return [ENTITY_LABELS[e], String(c.created), String(c.updated), String(c.unchanged), String(c.removed)];
   });

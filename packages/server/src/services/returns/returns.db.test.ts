@@ -53,6 +53,20 @@ describeEachDialect('returns to the local authority (golden data)', (ctx) => {
       admissionDate: d('2025-09-15'),
       address: '2 New Road\nExampleton',
       postcode: 'zx2 2bb',
+      sex: 'F',
+      parents: [
+        {
+          name: 'Parent Fenn',
+          relationship: 'Mother',
+          sameAddress: true,
+          address: null,
+          postcode: null,
+          phone: '07700 900456',
+          livesWithPupil: true,
+          parentalResponsibility: true,
+        },
+      ],
+      lastSchool: 'none',
       reason: 'Moved into the area; in-year admission',
     });
   });
