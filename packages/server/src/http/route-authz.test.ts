@@ -157,7 +157,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'GET /returns/:id/pdf': 'session: 404 *',
   'POST /returns/:id/sent': 'session: 404 *',
   'GET /admissions': 'session: 200 office attendance_officer senior_leader admin, 403 *',
-  'POST /admissions/admit': 'session: 400 office attendance_officer senior_leader admin, 403 *',
+  'POST /admissions/admit': 'session: 400 attendance_officer senior_leader admin, 403 *',
   'POST /admissions/delete': 'session: 400 office attendance_officer senior_leader admin, 403 *',
   'POST /admissions/la-contacts': 'session: 400 office attendance_officer senior_leader admin, 403 *',
   'GET /admissions/pupils/:id/moving-form': 'pupil: 200 office attendance_officer senior_leader admin, 403 *',
