@@ -64,6 +64,8 @@ export async function pagesHarness(
   routes: readonly FastifyPluginAsync[],
   suffix: string,
   startIso = MONDAY_0830,
+  /** More configuration, as environment variables (e.g. `SMTP_URL` of a loopback server). */
+  env: Readonly<Record<string, string>> = {},
 ): Promise<PagesHarness> {
   const open = await freshDatabase('sqlite');
   const school = await seedSmallSchool(open.db, suffix);
@@ -78,7 +80,7 @@ export async function pagesHarness(
     dialect: open.dialect,
     clock,
     logger: createLogger('silent'),
-    config: loadConfig({ SQLITE_PATH: ':memory:' }),
+    config: loadConfig({ SQLITE_PATH: ':memory:', ...env }),
   };
   const app = await buildApp(deps, { routes });
 

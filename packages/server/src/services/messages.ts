@@ -436,6 +436,8 @@ export interface OutboxRow {
   readonly status: MessageStatus;
   /** What really happened, in words ("Queued: no email server is configured"). */
   readonly statusInWords: string;
+  /** A text "sent" with SMS_PROVIDER=log: written to the log, never to a phone. */
+  readonly loggedOnly: boolean;
   readonly reason: string | null;
   readonly attempts: number;
   readonly createdAt: string;
@@ -445,11 +447,21 @@ export interface OutboxRow {
 
 /** A message's state in words, saying why when it is waiting or failed. */
 export function statusInWords(
-  m: { status: string; channel: string; attempts: number; last_error: string | null; provider_status: string | null },
+  m: {
+    status: string;
+    channel: string;
+    attempts: number;
+    last_error: string | null;
+    provider_status: string | null;
+    provider_id?: string | null;
+  },
   emailConfigured: boolean,
 ): string {
   if (m.status === 'delivered') return 'Delivered';
   if (m.status === 'failed') return `Failed${m.last_error ? `: ${m.last_error}` : ''}`;
+  // SMS_PROVIDER=log "sends" by writing a line to the log (logSmsSender's ids start `log-`).
+  if (m.status === 'sent' && m.channel === 'sms' && m.provider_id?.startsWith('log-'))
+    return 'Not sent to a phone: written to the log only (no text message provider is configured)';
   if (m.status === 'sent')
     return m.channel === 'sms' && m.provider_status ? `Sent (provider: ${m.provider_status})` : 'Sent';
   if (m.channel === 'email' && !emailConfigured) return 'Queued: no email server is configured';
@@ -484,6 +496,7 @@ export async function listOutbox(
       'messages.attempts',
       'messages.last_error',
       'messages.provider_status',
+      'messages.provider_id',
       'messages.created_at',
       'messages.sent_at',
       'messages.delivered_at',
@@ -512,6 +525,7 @@ export async function listOutbox(
     kind: r.kind,
     status: r.status as MessageStatus,
     statusInWords: statusInWords(r, emailConfigured),
+    loggedOnly: r.status === 'sent' && r.channel === 'sms' && (r.provider_id ?? '').startsWith('log-'),
     reason: r.last_error,
     attempts: r.attempts,
     createdAt: r.created_at,

@@ -1,5 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pagesHarness, section, textOf, type PagesHarness, type PageSession } from '../../test/web-pages.js';
+import { startLoopbackSmtp, type LoopbackSmtp } from '../../test/smtp-server.js';
+import {
+  MONDAY_0830,
+  pagesHarness,
+  section,
+  textOf,
+  type PagesHarness,
+  type PageSession,
+} from '../../test/web-pages.js';
+import { createLogger } from '../platform/logger.js';
+import { smtpMailer } from '../platform/mail.js';
+import { logSmsSender } from '../platform/sms.js';
+import { deliverDue, queueMessage } from '../services/messages.js';
 import { registerRoutes } from './register-routes.js';
 import { worklistRoutes } from './worklist-routes.js';
 import { recordLaAccessReason } from '../services/safeguarding.js';
@@ -257,5 +269,215 @@ describe('home visits for trust and LA staff', () => {
     expect(laPage.statusCode).toBe(200);
     expect(laPage.body).toContain('Safeguarding concern</th>');
     expect((await t.get(`/pupils/${alex}/home-visits`, await t.signInAs('teacher'))).statusCode).toBe(403);
+  });
+});
+
+/** The outbox table's rows: [to, what, state tag and words], newest first. */
+function outboxRows(html: string): string[] {
+  const start = html.indexOf('data-testid="outbox"');
+  if (start < 0) return [];
+  const table = html.slice(start, html.indexOf('</table>', start));
+  return [...table.matchAll(/<tr class="govuk-table__row" data-message[^>]*>([\s\S]*?)<\/tr>/g)].map((m) =>
+    textOf(m[1]!),
+  );
+}
+
+describe('texts from the worklist, and the outbox page, on a real SMTP server', () => {
+  let h: PagesHarness;
+  let smtp: LoopbackSmtp;
+  let clerk: PageSession;
+  let alex: string;
+  let bea: string;
+
+  beforeAll(async () => {
+    smtp = await startLoopbackSmtp(['nobody@example.org']);
+    h = await pagesHarness([worklistRoutes, registerRoutes], 'texts', MONDAY_0830, { SMTP_URL: smtp.url });
+    clerk = await h.signInAs('office');
+    [alex, bea] = h.school.pupilsA as [string, string];
+    // Bea's mother has a mobile too (the seed gives only Alex's parent one).
+    await h.open.db
+      .insertInto('contacts')
+      .values({
+        id: 'bea-mother-texts',
+        pupil_id: bea,
+        name: 'Parent of Bea',
+        relationship: 'Mother',
+        parental_responsibility: 1,
+        lives_with_pupil: 1,
+        priority: 1,
+        mobile_phone: '07700 900456',
+        home_phone: null,
+        work_phone: null,
+        email: null,
+        address: null,
+        postcode: null,
+      })
+      .execute();
+    h.clock.set('2025-09-08T07:45:00.000Z');
+    await saveRegister(h.deps, h.school.actors.teacher, {
+      groupId: h.school.groupA,
+      date: '2025-09-08' as PlainDate,
+      session: 'AM',
+      version: 0,
+      marks: [
+        { pupilId: bea, code: 'N' },
+        { pupilId: alex, code: 'N' },
+        { pupilId: h.school.pupilsA[2]!, code: '/' },
+      ],
+    });
+    h.clock.set('2025-09-08T08:25:00.000Z');
+  });
+
+  afterAll(async () => {
+    await h.close();
+    await smtp.close();
+  });
+
+  const texts = () =>
+    h.open.db
+      .selectFrom('messages')
+      .select(['to_address', 'body', 'pupil_id', 'status'])
+      .where('channel', '=', 'sms')
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+
+  it('sends a text about one pupil, then to every family not heard from this morning, saying what really happened', async () => {
+    // Teachers do not text families.
+    const teacher = await h.signInAs('teacher');
+    expect((await h.post('/worklist/texts', teacher, { date: '2025-09-08', pupilId: bea })).statusCode).toBe(403);
+    expect(await texts()).toEqual([]);
+
+    const page = await h.get('/worklist?date=2025-09-08', clerk);
+    expect(page.body).toContain(`data-testid="text-${bea}"`);
+    expect(page.body).toContain('data-testid="text-all"');
+
+    const one = await h.post('/worklist/texts', clerk, { date: '2025-09-08', pupilId: bea });
+    expect(one.statusCode).toBe(303);
+    expect(one.headers.location).toBe(`/worklist?date=2025-09-08&texts=1&texted=1&skipped=0#pupil-${bea}`);
+    const after = await h.get(String(one.headers.location).replace(/#.*/, ''), clerk);
+    expect(textOf(after.body)).toContain(
+      '1 text queued in the outbox for the families of 1 pupil. No text message provider is configured, so they are written to the log, not delivered to phones.',
+    );
+    expect(await texts()).toEqual([
+      {
+        to_address: '+447700900456',
+        body: "Test Primary: we have not heard from you about Bea's absence today. Please call the school office to tell us why Bea is not in school.",
+        pupil_id: bea,
+        status: 'pending',
+      },
+    ]);
+    // Recorded as a contact attempt on the worklist.
+    expect(textOf(section(after.body, `attempts-${bea}`))).toContain('Text');
+
+    const all = await h.post('/worklist/texts', clerk, { date: '2025-09-08', pupilId: '' });
+    expect(all.headers.location).toBe('/worklist?date=2025-09-08&texts=2&texted=2&skipped=0');
+    expect(textOf((await h.get(String(all.headers.location), clerk)).body)).toContain(
+      '2 texts queued in the outbox for the families of 2 pupils.',
+    );
+    const sent = await texts();
+    expect(sent).toHaveLength(3);
+    // The second action texted both families: Bea's mother again and Alex's parent.
+    expect(
+      sent
+        .slice(1)
+        .map((m) => `${m.pupil_id === alex ? 'Alex' : 'Bea'} ${m.to_address}`)
+        .sort(),
+    ).toEqual(['Alex +447700900123', 'Bea +447700900456']);
+    expect(sent.find((m) => m.pupil_id === alex)?.body).toContain("about Alex's absence today");
+    // A pupil with no unexplained absence that day: refused, nothing queued.
+    const none = await h.post('/worklist/texts', clerk, { date: '2025-09-08', pupilId: h.school.pupilsA[2]! });
+    expect(none.statusCode).toBe(404);
+    expect(await texts()).toHaveLength(3);
+    const audit = await h.open.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'absence.firstDayTexts')
+      .orderBy('at')
+      .orderBy('id')
+      .execute();
+    expect(audit.map((a) => JSON.parse(a.details!) as unknown)).toEqual([
+      { date: '2025-09-08', queued: 1, pupils: 1, skipped: 0, one: true },
+      { date: '2025-09-08', queued: 2, pupils: 2, skipped: 0, one: false },
+    ]);
+  });
+
+  it('shows office and attendance staff every message with what happened: queued, sent, refused by the server with its reason, logged only', async () => {
+    for (const to of ['parent@example.org', 'nobody@example.org'])
+      await queueMessage(h.open.db, {
+        schoolId: h.school.schoolId,
+        pupilId: alex,
+        channel: 'email',
+        to,
+        subject: `Letter for ${to}`,
+        body: 'A letter.',
+        kind: 'letter:meeting-invitation',
+        createdBy: 'system',
+        now: h.clock.now(),
+      });
+    const before = await h.get('/outbox', clerk);
+    expect(before.statusCode).toBe(200);
+    // An email server is configured; a text provider is not, and the page says so.
+    expect(textOf(before.body)).not.toContain('No email server is configured');
+    expect(textOf(before.body)).toContain('No text message provider is configured');
+    const queued = outboxRows(before.body);
+    expect(queued).toHaveLength(5);
+    for (const row of queued) expect(row).toContain('Queued Queued: will be sent within a minute');
+    expect(queued.find((r) => r.includes('nobody@example.org'))).toContain('about Alex Able');
+
+    const mailer = smtpMailer(smtp.url, 'office@school.test');
+    try {
+      const logger = createLogger('silent');
+      const r = await deliverDue({ db: h.open.db, logger, mailer, sms: logSmsSender(logger) }, h.clock.now());
+      expect(r).toMatchObject({ sent: 4, failed: 1 });
+    } finally {
+      mailer.close();
+    }
+    expect(smtp.accepted).toEqual(['parent@example.org']);
+    const rows = outboxRows((await h.get('/outbox', clerk)).body);
+    expect(rows.find((r) => r.includes('parent@example.org'))).toMatch(
+      /Email: Letter for parent@example\.org Sent Sent$/,
+    );
+    expect(rows.find((r) => r.includes('nobody@example.org'))).toMatch(
+      /Email: Letter for nobody@example\.org Failed Failed: .*550.*Mailbox unavailable/,
+    );
+    const textRows = rows.filter((r) => r.includes('Text:'));
+    expect(textRows).toHaveLength(3);
+    for (const row of textRows)
+      expect(row).toContain(
+        'Logged only Not sent to a phone: written to the log only (no text message provider is configured)',
+      );
+
+    // Filtered by state.
+    const failed = outboxRows((await h.get('/outbox?status=failed', clerk)).body);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toContain('nobody@example.org');
+    expect(textOf((await h.get('/outbox?status=delivered', clerk)).body)).toContain('No messages with that status.');
+
+    // Attendance officers see it too; teachers and the DSL do not.
+    expect((await h.get('/outbox', await h.signInAs('attendance_officer'))).statusCode).toBe(200);
+    expect((await h.get('/outbox', await h.signInAs('teacher'))).statusCode).toBe(403);
+    expect((await h.get('/outbox', await h.signInAs('dsl'))).statusCode).toBe(403);
+  });
+
+  it('says an email is waiting because no email server is configured, where none is', async () => {
+    await queueMessage(t.open.db, {
+      schoolId: t.school.schoolId,
+      pupilId: null,
+      channel: 'email',
+      to: 'later@example.org',
+      subject: 'Later',
+      body: 'x',
+      kind: 'test',
+      createdBy: 'system',
+      now: t.clock.now(),
+    });
+    const page = await t.get('/outbox', office);
+    expect(textOf(page.body)).toContain(
+      'No email server is configured: emails stay queued here and are not sent until an administrator sets SMTP_URL.',
+    );
+    expect(outboxRows(page.body).find((r) => r.includes('later@example.org'))).toContain(
+      'Queued Queued: no email server is configured',
+    );
   });
 });
