@@ -28,7 +28,7 @@ import { audit } from './audit.js';
 import { authorise, type Actor, type Resource } from './authz.js';
 import type { Deps } from './deps.js';
 import { AppError, type FieldError } from './errors.js';
-import { emitWebhookEvents } from './webhooks.js';
+import { emitWebhookEvents, markChanged } from './webhooks.js';
 import { loadPupilScope } from './home-visits.js';
 import { schoolCalendar } from './registers.js';
 
@@ -503,6 +503,13 @@ export async function decideReport(deps: Deps, actor: Actor, input: DecideInput)
       schoolId: school.id,
       details: { code, sessions: writes.map((w) => `${w.date} ${w.session}`) },
     });
+    await emitWebhookEvents(
+      trx,
+      now,
+      school.id,
+      'mark.changed',
+      writes.map((w) => markChanged(w, null, actor.name, 'parent report')),
+    );
     const coded: SessionRef[] = writes.map((w) => ({ date: w.date, session: w.session }));
     return { status: 'confirmed' as const, code, coded };
   });

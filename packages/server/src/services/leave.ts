@@ -48,6 +48,7 @@ import { queueMessage } from './messages.js';
 import { layMarks } from './pupils.js';
 import { schoolCalendar } from './registers.js';
 import type { SchoolPolicy } from './school-policy.js';
+import { emitWebhookEvents, markChanged } from './webhooks.js';
 
 // ---------------------------------------------------------------------------------------------
 // Policy: the school's leave rules (the `leave` section of its policy document)
@@ -868,6 +869,13 @@ export async function decideLeave(deps: Deps, actor: Actor, input: DecideLeaveIn
         at: now,
         source: 'office',
       });
+      await emitWebhookEvents(
+        trx,
+        now,
+        school.id,
+        'mark.changed',
+        writes.map((w) => markChanged(w, null, actor.name, 'leave')),
+      );
     }
 
     let letter: DecideLeaveResult['letter'];

@@ -47,7 +47,7 @@ import { audit, auditRow } from './audit.js';
 import { authorise, can, type Actor, type Resource } from './authz.js';
 import type { Deps } from './deps.js';
 import { AppError, type FieldError } from './errors.js';
-import { emitWebhookEvents } from './webhooks.js';
+import { emitWebhookEvents, markChanged } from './webhooks.js';
 
 /** Codes a register offers, in register order (the 2024 set). */
 export const REGISTER_CODES = CURRENT_CODES.map((c) => ({ code: c.code, meaning: c.meaning, category: c.category }));
@@ -416,31 +416,9 @@ export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegister
     now,
     view.school.id,
     'mark.changed',
-    written.map((w) => markChanged(w, lessonId, actor, 'register')),
+    written.map((w) => markChanged(w, lessonId, actor.name, 'register')),
   );
   return { version: outcome.version, changed: outcome.changed };
-}
-
-/** A `mark.changed` webhook event (docs/webhooks.md). */
-function markChanged(
-  w: Pick<MarkWrite, 'pupilId' | 'date' | 'session' | 'code' | 'minutesLate' | 'previousCode'>,
-  lessonId: string | null,
-  actor: Actor,
-  source: string,
-) {
-  return {
-    pupilId: w.pupilId,
-    data: {
-      date: w.date,
-      session: w.session,
-      lessonId,
-      code: w.code,
-      minutesLate: w.minutesLate,
-      previousCode: w.previousCode,
-      changedBy: actor.name,
-      source,
-    },
-  };
 }
 
 /** Whether the stored mark differs from what the user saw (the code, and the minutes if sent). */
@@ -640,7 +618,7 @@ export async function recordLateArrival(
           previousCode,
         },
         null,
-        actor,
+        actor.name,
         'office',
       ),
     ]);
@@ -766,7 +744,7 @@ export async function amendMark(deps: Deps, actor: Actor, input: AmendInput): Pr
           previousCode: before,
         },
         null,
-        actor,
+        actor.name,
         'amendment',
       ),
     ]);

@@ -12,7 +12,7 @@ import { describeEachDialect } from '../../test/databases.js';
 import { rejection, seedSmallSchool, testDeps, type SmallSchool } from '../../test/fixtures.js';
 import { loadConfig } from '../config/config.js';
 import { createWebhookSender, isPublicAddress, webhookUrlProblem } from '../platform/webhook-sender.js';
-import { reportAbsence } from './absence-reports.js';
+import { decideReport, reportAbsence } from './absence-reports.js';
 import { openCases } from './casework/casework.js';
 import { amendMark, saveRegister } from './registers.js';
 import {
@@ -221,6 +221,40 @@ describeEachDialect('webhooks', (ctx) => {
       pupil: { id: s.pupilsA[1] },
       openedOn: '2025-09-08',
       reopened: false,
+    });
+    await disableSubscription(deps, s.actors.admin, subscription.id);
+  });
+
+  it("sends mark.changed for marks a parent's report writes when the office confirms it", async () => {
+    const at = '2025-09-08T10:00:00.000Z';
+    const deps = testDeps(ctx.db, ctx.dialect, at);
+    const { subscription, secret } = await createSubscription(deps, s.actors.admin, {
+      schoolId: s.schoolId,
+      url,
+      events: ['mark.changed'],
+      description: '',
+    });
+    r.setSecret(secret);
+    const report = await reportAbsence(deps, s.parent, {
+      pupilId: s.pupilsA[0]!,
+      fromDate: '2025-09-08',
+      toDate: '2025-09-08',
+      sessions: 'PM',
+      reason: 'medical',
+    });
+    await decideReport(deps, s.actors.office, { reportId: report.id, decision: 'confirm' });
+    const before = r.received.length;
+    expect(await deliverDueWebhooks(deps, createWebhookSender({ allowPrivate: true }), at)).toMatchObject({
+      delivered: 1,
+    });
+    const [event] = r.received.slice(before).map((x) => JSON.parse(x.body) as { data: Record<string, unknown> });
+    expect(event!.data).toMatchObject({
+      pupil: { id: s.pupilsA[0] },
+      date: '2025-09-08',
+      session: 'PM',
+      code: 'M',
+      previousCode: null,
+      source: 'parent report',
     });
     await disableSubscription(deps, s.actors.admin, subscription.id);
   });

@@ -34,7 +34,8 @@ import { AppError, type FieldError } from './errors.js';
 
 /** The events a subscription may choose, with what they mean to an administrator. */
 export const WEBHOOK_EVENTS = {
-  'mark.changed': 'A mark changed: a register saved, a late arrival signed in, an amendment',
+  'mark.changed':
+    'A mark changed: a register saved, a late arrival, an amendment, a parent’s report confirmed, leave granted',
   'absence.reported': 'An absence reported by a parent',
   'case.opened': 'An attendance case opened (or reopened)',
 } as const;
@@ -206,6 +207,35 @@ export async function subscriptionLog(
   await administer(deps, actor, found.schoolId);
   const rows = await recentDeliveries(deps.db, found.schoolId, { subscriptionId: id, limit: 100 });
   return { subscription: publicView(found), deliveries: rows.map(({ payload: _payload, ...rest }) => rest) };
+}
+
+/** A `mark.changed` event of one mark written (docs/webhooks.md). */
+export function markChanged(
+  w: {
+    pupilId: string;
+    date: string;
+    session: string;
+    code: string;
+    minutesLate: number | null;
+    previousCode: string | null;
+  },
+  lessonId: string | null,
+  changedBy: string,
+  source: 'register' | 'office' | 'amendment' | 'parent report' | 'leave',
+): WebhookEventInput {
+  return {
+    pupilId: w.pupilId,
+    data: {
+      date: w.date,
+      session: w.session,
+      lessonId,
+      code: w.code,
+      minutesLate: w.minutesLate,
+      previousCode: w.previousCode,
+      changedBy,
+      source,
+    },
+  };
 }
 
 /** One event to queue: the data, and the pupil it is about (sent as `pupil: { id, upn }`). */
