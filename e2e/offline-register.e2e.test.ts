@@ -262,25 +262,63 @@ describe.skipIf(!run)('registers without a connection', () => {
     await server.db.deleteFrom('auth_sessions').execute();
     await context.setOffline(false);
 
-    // The register opens afresh: the sign-in page, which says marks wait on this device.
-    await page.waitForURL(/\/sign-in\?next=/);
+    // Sending meets the sign-in page, which says marks wait on this device. (The register is its
+    // `next` when the page opened afresh; when the kept page posted first, the home page follows.)
+    await page.waitForURL(/\/sign-in/);
     expect(await page.getByTestId('offline-waiting').textContent()).toContain(
       'saved on this device and not sent. Sign in to send them.',
     );
-    expect(await storedSaves(page)).toMatchObject([{ status: 'queued' }]);
+    expect(await storedSaves(page)).toHaveLength(1);
     expect((await marksOnServer(server, server.school.pupilsA))['Cole']).toBe('L');
 
-    // Signed in again, the register opens and sends them.
+    // Signed in again, they are sent.
     await page.getByRole('textbox', { name: 'Email address' }).fill(server.email('teacher'));
     await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/saved=1/);
-    expect((await marksOnServer(server, server.school.pupilsA))['Cole']).toBe('/');
+    await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
     await waitFor(
-      'the device to forget the sent save',
+      'the device to send the save',
       () => storedSaves(page),
       (s) => s.length === 0,
     );
+    expect((await marksOnServer(server, server.school.pupilsA))['Cole']).toBe('/');
+    await context.close();
+  });
+
+  it('sends what waits from another page when the connection returns, and keeps the register afresh', async () => {
+    server.clock.set('2025-09-08T08:15:00Z');
+    const { context, page, register } = await teacherWithRegister();
+    expect((await marksOnServer(server, server.school.pupilsA))['Able']).toBe('L');
+
+    await context.setOffline(true);
+    await page.reload();
+    await settled(page);
+    await register.pressOnRow('Able, Alex', 'p');
+    await register.save();
+    await page.waitForURL(/offline=saved/);
+    await settled(page);
+
+    // The day's list, offline, from the device: it names the register waiting to be sent.
+    await page.goto(`${server.url}/registers`);
+    const waiting = page.getByTestId('offline-waiting');
+    expect(await waiting.textContent()).toContain('Year 3 Oak – AM register (open it to send)');
+
+    // The connection returns while the teacher is on the list: the save is sent from there.
+    await context.setOffline(false);
+    await waitFor(
+      'the device to send the save',
+      () => storedSaves(page),
+      (s) => s.length === 0,
+    );
+    expect((await marksOnServer(server, server.school.pupilsA))['Able']).toBe('/');
+    await waiting.waitFor({ state: 'detached' });
+
+    // The register kept on the device is the one just saved: offline again, it opens with Able present.
+    await context.setOffline(true);
+    await register.open(server.school.groupA, DATE, 'AM');
+    await settled(page);
+    expect(await register.checkedCode('Able, Alex')).toBe('/');
+    expect(await page.getByTestId('offline-saved').count()).toBe(0);
     await context.close();
   });
 });

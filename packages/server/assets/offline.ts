@@ -9,8 +9,9 @@
  *   is posted as it was, to the same address, with the version and the marks the teacher saw
  *   then: the server's own conflict rules decide, and its answer (saved, or the conflict page)
  *   is the page that opens. A save that met a conflict is not sent again by itself.
- * - Every other page lists the registers saved on this device and not sent; the sign-in page
- *   says to sign in to send them.
+ * - Every other page sends the saves waiting on the device when the connection is there (on
+ *   load and on the `online` event), the same form to the same address, and lists what is left
+ *   (a conflict to open and choose); the sign-in page says to sign in to send them.
  * - Signing out deletes the kept pages and the stored saves (after asking, if some are unsent).
  *
  * Without JavaScript none of this happens, and nothing is kept on the device.
@@ -136,6 +137,9 @@ function markRows(form: HTMLFormElement, rows: readonly RowChange[]): void {
     );
   }
 }
+
+/** How long a register page with a stored save waits before trying the server again. */
+const RETRY_MS = 5000;
 
 function statusArea(): HTMLElement | null {
   return document.querySelector<HTMLElement>('[data-offline-status]');
@@ -300,6 +304,9 @@ async function registerPage(form: HTMLFormElement, startedOffline: boolean): Pro
   window.addEventListener('online', connectionBack);
   // The connection came back while this page was still reading the device.
   if (startedOffline && navigator.onLine) connectionBack();
+  // Stored although the browser says it is online (a network that does not reach the server):
+  // try again in a few seconds.
+  else if (save && save.status !== 'conflict' && navigator.onLine) window.setTimeout(connectionBack, RETRY_MS);
   form.dataset['offlineReady'] = 'true';
 }
 
@@ -322,7 +329,57 @@ function markRowsAfter(form: HTMLFormElement, save: QueuedSave): RowChange[] {
 // Every page: what waits on the device; the list keeps its registers; signing out forgets.
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Sends a stored save from a page other than its register (the list, the home page) when the
+ * connection is there: the same form to the same address, with this page's CSRF token. Saved:
+ * forgotten, and the register kept afresh on the device. A conflict or a refusal: kept, marked
+ * for the teacher to open and choose. No answer, or the sign-in page: kept as it is.
+ */
+async function sendInBackground(save: QueuedSave): Promise<void> {
+  const csrf = signOutForm()?.querySelector<HTMLInputElement>('input[name="_csrf"]')?.value;
+  if (!csrf) return;
+  const body = new URLSearchParams(save.body);
+  body.set('_csrf', csrf);
+  body.set('action', 'save');
+  let response: Response;
+  try {
+    response = await fetch(save.action, { method: 'POST', body, credentials: 'same-origin' });
+  } catch {
+    return;
+  }
+  const answered = new URL(response.url);
+  if (
+    response.ok &&
+    answered.pathname === new URL(save.key, location.origin).pathname &&
+    answered.searchParams.has('saved')
+  ) {
+    await deleteSave(save.key);
+    const registration = await navigator.serviceWorker.getRegistration();
+    registration?.active?.postMessage({ type: 'keep', urls: [new URL(save.key, location.origin).href] });
+  } else if (response.status === 409 || response.status === 400) {
+    await putSave({ ...save, status: 'conflict' });
+  }
+}
+
+let sendingInBackground = false;
+
+/** Sends what waits (not the register on this page: it sends its own), then lists what is left. */
+async function sendWaiting(): Promise<void> {
+  const owner = currentOwner();
+  if (owner === null || !navigator.onLine || sendingInBackground) return;
+  sendingInBackground = true;
+  try {
+    const here = document.querySelector('form[data-register]') ? registerKey(new URL(location.href)) : null;
+    const saves = (await allSaves()).filter((s) => s.key !== here && s.owner === owner && s.status !== 'conflict');
+    for (const save of saves) await sendInBackground(save);
+  } finally {
+    sendingInBackground = false;
+  }
+  await waitingBanner();
+}
+
 async function waitingBanner(): Promise<void> {
+  document.querySelectorAll('[data-testid="offline-waiting"]').forEach((b) => b.remove());
   const owner = currentOwner();
   const here = document.querySelector('form[data-register]') ? registerKey(new URL(location.href)) : null;
   const saves = (await allSaves()).filter((s) => s.key !== here && (owner === null || mine(s, owner)));
@@ -399,5 +456,6 @@ if (SUPPORTED) {
   }
   const form = document.querySelector<HTMLFormElement>('form[data-register]');
   if (form && signOut) void registerPage(form, !navigator.onLine);
-  void waitingBanner();
+  void waitingBanner().then(sendWaiting);
+  window.addEventListener('online', () => void sendWaiting());
 }

@@ -7,9 +7,8 @@
  *   and served from the device, refreshed in the background.
  * - Today's register pages and the day's list of registers (pages the server marks with
  *   `X-Rollcall-Offline: keep`) are fetched from the network first and kept; without a
- *   connection the kept copy opens. No other page is ever kept, nor even passed through the
- *   worker: another page asked for while the device is offline gets a short "You are offline"
- *   page.
+ *   connection the kept copy opens. No other page is ever kept: another page that cannot be
+ *   reached gets a short "You are offline" page.
  * - A register form posted without a connection is stored on the device (IndexedDB, see
  *   lib/offline-store.ts) and the register opens again from the device; assets/offline.ts shows
  *   it as "Saved on this device, not sent" and posts it when the connection returns.
@@ -81,9 +80,9 @@ scope.addEventListener('fetch', (event) => {
   if (request.method === 'POST' && isRegisterPath(url.pathname)) return event.respondWith(saveOrQueue(request, url));
   if (request.method !== 'GET') return;
   if (url.pathname === '/registers' || isRegisterPath(url.pathname)) return event.respondWith(keptPage(request, url));
-  // Any other page goes to the network untouched (downloads, sign-in redirects); only when the
-  // device knows it is offline does it get the short offline page instead of the browser's error.
-  if (!navigator.onLine) event.respondWith(offlinePage());
+  // Any other page goes to the network as it is (redirects and downloads included) and is never
+  // kept; when it cannot be reached, the short offline page answers instead of the browser's error.
+  event.respondWith(fetch(request).catch(() => offlinePage()));
 });
 
 // The list page asks for the day's register pages it links to, so they open offline too.
