@@ -223,6 +223,94 @@ export async function laReasonFor(db: DbOrTrx, pupilId: string, userId: string, 
   return null;
 }
 
+export interface LaReasonPupilRow {
+  readonly pupilId: string;
+  readonly schoolId: string;
+  readonly upn: string;
+  readonly name: string;
+  readonly yearGroup: string | null;
+  readonly reason: string;
+}
+
+/**
+ * Every pupil of these schools the local authority has a reason to see (as {@link laReasonFor}
+ * reads it; the officer's own recorded reasons only), one row per pupil and reason, on roll or not.
+ */
+export async function laReasonPupils(
+  db: DbOrTrx,
+  schoolIds: readonly string[],
+  userId: string,
+  today: string,
+): Promise<LaReasonPupilRow[]> {
+  if (schoolIds.length === 0) return [];
+  const pupilCols = [
+    'pupils.id as pupil_id',
+    'pupils.school_id',
+    'pupils.upn',
+    'pupils.legal_forename',
+    'pupils.legal_surname',
+    'pupils.preferred_forename',
+    'pupils.preferred_surname',
+    'pupils.year_group',
+  ] as const;
+  const [referrals, items, contacts, meetings, recorded] = await Promise.all([
+    db
+      .selectFrom('case_referrals')
+      .innerJoin('pupils', 'pupils.id', 'case_referrals.pupil_id')
+      .select([...pupilCols, 'case_referrals.agency as detail'])
+      .where('pupils.school_id', 'in', schoolIds)
+      .where('case_referrals.status', 'not in', CLOSED_REFERRALS)
+      .execute(),
+    db
+      .selectFrom('la_return_items')
+      .innerJoin('pupils', 'pupils.id', 'la_return_items.pupil_id')
+      .select([...pupilCols, 'la_return_items.kind as detail'])
+      .where('pupils.school_id', 'in', schoolIds)
+      .execute(),
+    db
+      .selectFrom('la_contacts')
+      .innerJoin('pupils', 'pupils.id', 'la_contacts.pupil_id')
+      .select([...pupilCols, 'la_contacts.kind as detail'])
+      .where('pupils.school_id', 'in', schoolIds)
+      .where('la_contacts.kind', 'in', ['cme_referral', 'ehe_notification', 'joint_enquiry'])
+      .execute(),
+    db
+      .selectFrom('case_meetings')
+      .innerJoin('pupils', 'pupils.id', 'case_meetings.pupil_id')
+      .select([...pupilCols, 'case_meetings.kind as detail'])
+      .where('pupils.school_id', 'in', schoolIds)
+      .where('case_meetings.status', '!=', 'cancelled')
+      .execute(),
+    db
+      .selectFrom('la_access_reasons')
+      .innerJoin('pupils', 'pupils.id', 'la_access_reasons.pupil_id')
+      .select([...pupilCols, 'la_access_reasons.reason as detail'])
+      .where('pupils.school_id', 'in', schoolIds)
+      .where('la_access_reasons.user_id', '=', userId)
+      .where('la_access_reasons.expires_on', '>=', today)
+      .execute(),
+  ]);
+  type Row = (typeof referrals)[number];
+  const out: LaReasonPupilRow[] = [];
+  const add = (rows: readonly Row[], reason: (detail: string) => string) => {
+    for (const r of rows)
+      out.push({
+        pupilId: r.pupil_id,
+        schoolId: r.school_id,
+        upn: r.upn,
+        name: `${r.preferred_forename ?? r.legal_forename} ${r.preferred_surname ?? r.legal_surname}`,
+        yearGroup: r.year_group,
+        reason: reason(r.detail),
+      });
+  };
+  add(referrals, (agency) => `open referral (${agency})`);
+  add(contacts, (kind) => (kind === 'ehe_notification' ? 'elective home education' : 'children missing education'));
+  add(items, (kind) => `on a return to the local authority (${kind})`);
+  add(meetings, () => 'support meeting');
+  add(recorded, (reason) => `reason recorded: ${reason}`);
+  return out;
+}
+
 export interface LaAccessReasonRow {
   readonly id: string;
   readonly userName: string;

@@ -175,6 +175,8 @@ export interface Permissions {
   readonly safeguardingAlerts?: boolean;
   /** The outbox of texts and emails (`messages.view`). */
   readonly messages?: boolean;
+  /** A local authority officer's pupils: those the LA has a reason to see (services/safeguarding.ts). */
+  readonly laPupils?: boolean;
 }
 
 /**
@@ -210,6 +212,7 @@ export function permissionsFor(actor: Actor): Permissions {
     rollCall: may('rollcall.take'),
     safeguardingAlerts: may('safeguarding.lead'),
     messages: may('messages.view'),
+    laPupils: actor.role === 'la_officer' && actor.laCode !== null,
   };
 }
 
@@ -234,6 +237,7 @@ export function navigationFor(permissions: Permissions, path: string): NavItem[]
     [permissions.pupilSearch, 'Pupils', '/pupils'],
     [permissions.letters, 'Letters', '/school/letters'],
     [permissions.aggregates || permissions.schools, 'Attendance figures', '/analysis'],
+    [permissions.laPupils === true, 'My pupils', '/la/pupils'],
     [permissions.policy, 'Attendance policy', '/school/policy'],
     [permissions.schoolDetails === true, 'School details', '/school/details'],
     [permissions.duties, 'LA returns', '/returns'],

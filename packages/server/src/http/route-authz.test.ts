@@ -132,6 +132,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'GET /analysis': 'session: 303 trust_lead la_officer, 403 teacher office parent, 200 *',
   'GET /trust': 'session: 200 trust_lead, 403 *',
   'GET /la': 'session: 200 la_officer, 403 *',
+  'GET /la/pupils': 'session: 200 la_officer, 403 *',
   'GET /la/tsm': 'session: 200 la_officer, 403 *',
   'GET /analysis/export': 'session: 303 trust_lead la_officer, 403 teacher office parent, 200 *',
   'GET /analysis/trends': 'session: 303 trust_lead la_officer, 403 teacher office parent, 200 *',

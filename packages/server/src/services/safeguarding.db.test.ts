@@ -9,7 +9,13 @@ import { recordHomeVisit } from './home-visits.js';
 import { runJob } from './jobs/index.js';
 import { getPupilRecord } from './pupils.js';
 import { forgetCalendar, saveRegister } from './registers.js';
-import { acknowledgeDslAlert, dslWorklist, recordLaAccessReason, setContactRestriction } from './safeguarding.js';
+import {
+  acknowledgeDslAlert,
+  dslWorklist,
+  laPupils,
+  recordLaAccessReason,
+  setContactRestriction,
+} from './safeguarding.js';
 import { recordContactAttempt } from './worklist.js';
 
 // Monday 8 September 2025, 10:00 in London: the morning register has closed.
@@ -215,5 +221,79 @@ describeEachDialect('least privilege', (ctx) => {
     expect((await getPupilRecord(deps(), school.actors.dsl, alex)).pupil.safeguarding).not.toBeNull();
     expect((await getPupilRecord(deps(), school.actors.office, alex)).pupil.safeguarding).toBeNull();
     expect((await getPupilRecord(deps(), school.actors.trust_lead, alex)).pupil.safeguarding).toBeNull();
+  });
+});
+
+describeEachDialect('the local authority’s pupils', (ctx) => {
+  let school: SmallSchool;
+  const deps = () => testDeps(ctx.db, ctx.dialect, NOW);
+  beforeAll(async () => {
+    forgetCalendar();
+    school = await seedSmallSchool(ctx.db, `lap-${ctx.dialect}`);
+  });
+
+  it('being on the targeting-support-meeting list opens a pupil’s record to the LA; "my pupils" lists every reason, school by school', async () => {
+    const [alex, bea, cal] = school.pupilsA as [string, string, string];
+    const la = school.actors.la_officer;
+    // Cal missed every session of the first week: severely absent, so on the TSM list.
+    const days = ['2025-09-01', '2025-09-02', '2025-09-03', '2025-09-04', '2025-09-05'];
+    await ctx.db
+      .insertInto('session_marks')
+      .values(
+        days.flatMap((date) =>
+          (['AM', 'PM'] as const).map((session) => ({
+            pupil_id: cal,
+            date,
+            session,
+            code: 'O',
+            minutes_late: null,
+            updated_at: NOW,
+            updated_by: null,
+          })),
+        ),
+      )
+      .execute();
+    expect((await getPupilRecord(deps(), la, cal)).pupil.id).toBe(cal);
+    // Bea has no reason: closed, and not listed; then a recorded reason lists her.
+    expect((await rejection(getPupilRecord(deps(), la, bea))).code).toBe('FORBIDDEN');
+    const mine = async () =>
+      (await laPupils(deps(), la)).schools.find((s) => s.school.id === school.schoolId)?.pupils ?? [];
+    const before = await mine();
+    expect(before.map((p) => p.pupilId)).toEqual([cal]);
+    expect(before[0]!.reasons).toEqual([
+      'targeting support meeting list: severely absent (50% or more of sessions missed)',
+    ]);
+    await recordLaAccessReason(deps(), la, { pupilId: bea, reason: 'Case 2025/200: school move' });
+    await ctx.db
+      .insertInto('case_referrals')
+      .values({
+        id: `ref-lap-${ctx.dialect}`,
+        pupil_id: cal,
+        agency: 'Early help',
+        made_on: '2025-09-05',
+        reason: 'Persistent absence',
+        reference: null,
+        status: 'made',
+        outcome: null,
+        created_by: school.actors.attendance_officer.userId,
+        created_at: NOW,
+        updated_at: NOW,
+      })
+      .execute();
+    const after = await mine();
+    expect(Object.fromEntries(after.map((p) => [p.pupilId, p.reasons]))).toEqual({
+      [bea]: ['reason recorded: Case 2025/200: school move'],
+      [cal]: [
+        'open referral (Early help)',
+        'targeting support meeting list: severely absent (50% or more of sessions missed)',
+      ],
+    });
+    expect(after.map((p) => p.name)).toEqual([...after.map((p) => p.name)].sort((a, b) => a.localeCompare(b)));
+    expect(after.some((p) => p.pupilId === alex)).toBe(false);
+    // The school outside the officer's LA is not listed; other roles are refused the list.
+    const all = await laPupils(deps(), la);
+    expect(all.schools.some((s) => s.school.id === school.otherSchoolId)).toBe(false);
+    for (const role of ['trust_lead', 'attendance_officer', 'admin'] as const)
+      expect((await rejection(laPupils(deps(), school.actors[role]))).code).toBe('FORBIDDEN');
   });
 });

@@ -11,7 +11,7 @@
  */
 import type { PlainDate } from '@rollcall/domain';
 import type { DbOrTrx } from '../db/connect.js';
-import { getSchool, type School } from '../db/repositories/schools.js';
+import { getSchool, listSchools, type School } from '../db/repositories/schools.js';
 import {
   acknowledgeDslAlertRow,
   dslEmails,
@@ -20,6 +20,7 @@ import {
   insertLaAccessReason,
   laAccessReasonsOf,
   laReasonFor,
+  laReasonPupils,
   schoolDslAlerts,
   setContactRestrictionRow,
   type DslAlertKind,
@@ -33,6 +34,7 @@ import type { Deps } from './deps.js';
 import { AppError } from './errors.js';
 import { loadPupilScope } from './pupil-scope.js';
 import { queueMessage } from './messages.js';
+import { tsmOfSchools, tsmReasonsFor } from './analysis/tsm.js';
 
 export type { DslAlertKind, DslAlertRow } from '../db/safeguarding.js';
 
@@ -175,7 +177,68 @@ export async function withLaReason(
   if (actor.role !== 'la_officer' || resource.kind !== 'pupil') return resource;
   const today = deps.clock.today('Europe/London');
   const reason = await laReasonFor(deps.db, resource.pupilId, actor.userId, today);
-  return reason === null ? resource : { ...resource, laReason: true };
+  if (reason !== null) return { ...resource, laReason: true };
+  // On the LA's targeting-support-meeting list (measured as of today).
+  const tsm = await tsmReasonsFor(deps, resource.schoolId, resource.pupilId, today);
+  return tsm === null ? resource : { ...resource, laReason: true };
+}
+
+export interface LaPupil {
+  readonly pupilId: string;
+  readonly upn: string;
+  readonly name: string;
+  readonly yearGroup: string | null;
+  /** Every reason the LA has to see the pupil, in words. */
+  readonly reasons: readonly string[];
+}
+
+/**
+ * "My pupils": for a local authority officer, every pupil of their LA's schools that the LA has a
+ * reason to see, with the reasons, school by school: an open referral, a CME or EHE case or joint
+ * enquiry, a return, a support meeting, a reason the officer recorded (their own, unexpired), or
+ * being on the targeting-support-meeting list today. The same reasons open the pupil's record.
+ */
+export async function laPupils(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Actor,
+): Promise<{ laName: string; schools: { school: School; pupils: LaPupil[] }[] }> {
+  if (actor.role !== 'la_officer' || actor.laCode === null)
+    throw new AppError('FORBIDDEN', 'The list of pupils the local authority has a reason to see is for LA officers.');
+  const schools = (await listSchools(deps.db)).filter((s) => s.laCode === actor.laCode);
+  const today = deps.clock.today('Europe/London');
+  const byPupil = new Map<
+    string,
+    { schoolId: string; upn: string; name: string; yearGroup: string | null; reasons: string[] }
+  >();
+  const add = (
+    schoolId: string,
+    p: { pupilId: string; upn: string; name: string; yearGroup: string | null },
+    reason: string,
+  ) => {
+    const entry = byPupil.get(p.pupilId) ?? { schoolId, upn: p.upn, name: p.name, yearGroup: p.yearGroup, reasons: [] };
+    if (!entry.reasons.includes(reason)) entry.reasons.push(reason);
+    byPupil.set(p.pupilId, entry);
+  };
+  const rows = await laReasonPupils(
+    deps.db,
+    schools.map((s) => s.id),
+    actor.userId,
+    today,
+  );
+  for (const r of rows) add(r.schoolId, r, r.reason);
+  // The TSM list is the LA's own (dashboard.ts `tsmList` shows it to LA officers for their schools).
+  for (const { school, pupils } of await tsmOfSchools(deps, schools, today))
+    for (const p of pupils) add(school.id, p, `targeting support meeting list: ${p.reasons.join('; ')}`);
+  return {
+    laName: schools[0]?.laName ?? actor.laCode,
+    schools: schools.map((school) => ({
+      school,
+      pupils: [...byPupil]
+        .filter(([, p]) => p.schoolId === school.id)
+        .map(([pupilId, p]) => ({ pupilId, upn: p.upn, name: p.name, yearGroup: p.yearGroup, reasons: p.reasons }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    })),
+  };
 }
 
 function addDays(date: PlainDate, days: number): PlainDate {

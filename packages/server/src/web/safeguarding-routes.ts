@@ -6,6 +6,7 @@
  *   GET  /pupils/:id/access-reason              a local authority officer says why they need a pupil's record
  *   POST /pupils/:id/access-reason              record it (audited, shown to the school in the chronology)
  *   POST /pupils/:id/contacts/:contactId/restriction   mark a contact "no contact" / court order, or clear it
+ *   GET  /la/pupils                             an LA officer's pupils: those the LA has a reason to see, with the reasons
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -19,6 +20,7 @@ import {
   DSL_ALERT_TITLES,
   dslWorklist,
   isContactRestriction,
+  laPupils,
   LA_REASON_DAYS,
   recordLaAccessReason,
   setContactRestriction,
@@ -54,6 +56,11 @@ export const safeguardingRoutes: FastifyPluginAsync = (fastify) => {
       return reply.redirect('/dsl?done=acknowledged', 303);
     },
   );
+
+  app.get('/la/pupils', async (request, reply) => {
+    const list = await laPupils(deps, requireActor(request));
+    return reply.view('la-pupils.njk', { list, total: list.schools.reduce((n, s) => n + s.pupils.length, 0) });
+  });
 
   app.get('/pupils/:id/access-reason', { schema: { params: z.object({ id: ID }) } }, async (request, reply) => {
     const actor = requireActor(request);

@@ -6,12 +6,8 @@
  */
 import {
   academicYearOf,
-  analysisContext,
-  createScratch,
-  measurePupil,
   summariseCounts,
   nationalFiguresFor,
-  type AnalysisContext,
   type CohortSummary,
   type NationalFigures,
   type PlainDate,
@@ -22,6 +18,10 @@ import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { DEFAULT_ATTENDANCE_BANDS } from '../summaries.js';
 import { loadCohort, schoolVersions, type Cohort, type CohortPupil } from './cohort.js';
+import { measuredPupils, type Measured } from './measured.js';
+import { tsmPupilsOf, type TsmPupil } from './tsm.js';
+
+export { measuredPupils } from './measured.js';
 
 /** The groups a dashboard can be filtered by and compares with the rest of the school. */
 export const VULNERABLE_GROUPS = [
@@ -83,65 +83,8 @@ export interface SchoolDashboard {
 }
 
 /** Per pupil, what the dashboards add up (a slim copy of `PupilMeasures`). */
-interface Measured {
-  readonly pupil: CohortPupil;
-  readonly possible: number;
-  readonly attended: number;
-  readonly authorised: number;
-  readonly unauthorised: number;
-  readonly rate: number | null;
-  readonly pa: boolean;
-  readonly sa: boolean;
-}
-
-const measuredCache = new WeakMap<Cohort, Map<string, { ctx: AnalysisContext; pupils: readonly Measured[] }>>();
-
 export function schoolResource(school: School): Resource {
   return { kind: 'school', schoolId: school.id, trustId: school.trustId, laCode: school.laCode };
-}
-
-/**
- * Every pupil on roll at some point in the statistics period, measured (cached per cohort
- * version, "as of" and period). The same pupils as `rollcall analyse`: a pupil who left before
- * the period's first school session or joined after "as of" is left out.
- */
-export async function measuredPupils(
-  deps: Pick<Deps, 'db'>,
-  school: School,
-  asOf: PlainDate,
-  from?: PlainDate,
-  options: { checked?: boolean } = {},
-): Promise<{ cohort: Cohort; ctx: AnalysisContext; pupils: readonly Measured[] }> {
-  const periodFrom = from ?? academicYearOf(asOf).start;
-  const cohort = await loadCohort(deps, school.id, { from: periodFrom, to: academicYearOf(asOf).end }, options);
-  let byKey = measuredCache.get(cohort);
-  if (!byKey) {
-    byKey = new Map();
-    measuredCache.set(cohort, byKey);
-  }
-  const key = `${asOf}|${periodFrom}|${school.policy.minPossibleSessions}`;
-  const hit = byKey.get(key);
-  if (hit) return { cohort, ...hit };
-  const ctx = analysisContext(cohort.cal, { asOf, from, minPossibleSessions: school.policy.minPossibleSessions });
-  const scratch = createScratch(cohort.cal);
-  const pupils: Measured[] = [];
-  for (const p of cohort.pupils) {
-    if (p.admissionDate > ctx.asOf || (p.leavingDate !== null && p.leavingDate < ctx.periodStart)) continue;
-    const m = measurePupil(cohort.cal, ctx, p.marks, scratch);
-    pupils.push({
-      pupil: p,
-      possible: m.possibleSessions,
-      attended: m.presentSessions + m.approvedActivitySessions,
-      authorised: m.authorisedAbsenceSessions,
-      unauthorised: m.unauthorisedAbsenceSessions,
-      rate: m.attendanceRate,
-      pa: m.persistentAbsence,
-      sa: m.severeAbsence,
-    });
-  }
-  const entry = { ctx, pupils };
-  byKey.set(key, entry);
-  return { cohort, ...entry };
 }
 
 /**
@@ -410,16 +353,7 @@ export async function sideBySide(
   return { scope: q.scope, name, asOf, schools: rows, total: summariseCounts(everyone) };
 }
 
-export interface TsmPupil {
-  readonly pupilId: string;
-  readonly upn: string;
-  readonly name: string;
-  readonly yearGroup: string | null;
-  readonly attendanceRate: number | null;
-  readonly severe: boolean;
-  /** Why the pupil is on the list, in words. */
-  readonly reasons: readonly string[];
-}
+export type { TsmPupil } from './tsm.js';
 
 export interface TsmSchool {
   readonly school: School;
@@ -454,42 +388,7 @@ export async function tsmList(
       )
     )
       continue;
-    const { pupils } = await measuredPupils(deps, school, asOf, undefined, { checked: true });
-    const pa = pupils.filter((m) => m.pa);
-    const referred = new Map<string, string[]>();
-    const paIds = pa.filter((m) => !m.sa).map((m) => m.pupil.id);
-    for (let i = 0; i < paIds.length; i += 500) {
-      const rows = await deps.db
-        .selectFrom('case_referrals')
-        .select(['pupil_id', 'agency'])
-        .where('pupil_id', 'in', paIds.slice(i, i + 500))
-        .where('status', 'in', ['made', 'accepted'])
-        .execute();
-      for (const r of rows) referred.set(r.pupil_id, [...(referred.get(r.pupil_id) ?? []), r.agency]);
-    }
-    const list: TsmPupil[] = [];
-    for (const m of pa) {
-      const p = m.pupil;
-      const reasons: string[] = [];
-      if (m.sa) reasons.push('severely absent (50% or more of sessions missed)');
-      else {
-        const agencies = referred.get(p.id);
-        if (agencies) reasons.push(`persistently absent, referred to ${[...new Set(agencies)].join(', ')}`);
-        if (p.cin || p.cp || p.lac || p.socialWorker) reasons.push('persistently absent, with a social worker');
-        if (p.ehcp || p.senStatus === 'E') reasons.push('persistently absent, with an EHC plan');
-        if (reasons.length === 0) continue;
-      }
-      list.push({
-        pupilId: p.id,
-        upn: p.upn,
-        name: `${p.forename} ${p.surname}`,
-        yearGroup: p.yearGroup,
-        attendanceRate: m.rate,
-        severe: m.sa,
-        reasons,
-      });
-    }
-    list.sort((a, b) => Number(b.severe) - Number(a.severe) || (a.attendanceRate ?? 1) - (b.attendanceRate ?? 1));
+    const list = await tsmPupilsOf(deps, school, asOf);
     out.push({ school, pupils: list });
   }
   return { name, asOf, schools: out };
