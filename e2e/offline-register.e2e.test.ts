@@ -231,6 +231,7 @@ describe.skipIf(!run)('registers without a connection', () => {
     expect(await register.checkedCode('Baker, Bea')).toBe('L');
     expect(await register.checkedCode('Able, Alex')).toBe('L');
     expect(await storedSaves(page)).toMatchObject([{ status: 'conflict' }]);
+    expect(await axeViolations(page)).toEqual([]);
 
     // The teacher chooses: keeps the office's late mark, saves; the device forgets the save.
     await register.save();
@@ -302,6 +303,7 @@ describe.skipIf(!run)('registers without a connection', () => {
     await page.goto(`${server.url}/registers`);
     const waiting = page.getByTestId('offline-waiting');
     expect(await waiting.textContent()).toContain('Year 3 Oak – AM register (open it to send)');
+    expect(await axeViolations(page)).toEqual([]);
 
     // The connection returns while the teacher is on the list: the save is sent from there.
     await context.setOffline(false);
