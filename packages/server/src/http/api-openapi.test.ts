@@ -27,6 +27,7 @@ interface Doc {
     >
   >;
   components: { schemas: Record<string, unknown> };
+  webhooks: Record<string, { post: { operationId: string } }>;
 }
 
 const CLIENT = `
@@ -116,6 +117,9 @@ describe('the OpenAPI document', () => {
       'text/csv',
     ]);
     expect(JSON.stringify(doc.components.schemas['MarkCode'])).toContain('"enum"');
+    // The webhooks a receiver gets are described too (OpenAPI 3.1 `webhooks`).
+    expect(Object.keys(doc.webhooks).sort()).toEqual(['absence.reported', 'case.opened', 'mark.changed']);
+    expect(doc.webhooks['mark.changed']!.post.operationId).toBe('markChangedWebhook');
   });
 
   it('generates TypeScript types that type-check a client reading a register and saving marks', async () => {
@@ -135,12 +139,18 @@ describe('the OpenAPI document', () => {
     try {
       writeFileSync(join(dir, 'api.d.ts'), generated);
       writeFileSync(join(dir, 'client.ts'), CLIENT);
+      // And every webhook's body, as a receiver would type it.
+      const events = Object.keys(doc.webhooks).map(
+        (event, i) =>
+          `const _webhook_${i}: Known<webhooks[${JSON.stringify(event)}]['post']['requestBody']['content']['application/json']> = true;`,
+      );
       writeFileSync(
         join(dir, 'answers.ts'),
-        "import type { paths } from './api';\n" +
+        "import type { paths, webhooks } from './api';\n" +
           'type Known<T> = [T] extends [never] ? "never" : unknown extends T ? "unknown" : true;\n' +
-          checks.join('\n') +
-          '\nexport {};\n',
+          [...checks, ...events].join('\n') +
+          "\nconst _type: webhooks['mark.changed']['post']['requestBody']['content']['application/json']['type'] = 'mark.changed';\n" +
+          'export {};\n',
       );
       const program = ts.createProgram([join(dir, 'client.ts'), join(dir, 'answers.ts')], {
         strict: true,

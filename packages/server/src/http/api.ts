@@ -20,6 +20,7 @@ import {
   saveRegister,
 } from '../services/registers.js';
 import { resolveApiKey } from '../services/api-keys.js';
+import { WEBHOOK_EVENT_SCHEMAS } from '../services/webhook-events.js';
 import { censusCountsExport, dailyAttendanceExport } from '../services/exports/attendance-exports.js';
 import { rejectUnauthenticated, requireActor } from './auth-routes.js';
 import {
@@ -77,6 +78,54 @@ const markBody = z.object({
     ),
 });
 
+const SIGNATURE_DESCRIPTION =
+  '`t=<unix seconds>,v1=<hex HMAC-SHA256>`: the HMAC of `t + "." + rawBody` keyed with the webhook’s secret. ' +
+  'Recompute it over the bytes received, compare in constant time, and refuse a `t` more than 5 minutes old.';
+
+/** The OpenAPI 3.1 `webhooks`: what Rollcall POSTs to a subscriber for each event (docs/webhooks.md). */
+function webhookDescriptions() {
+  const header = (name: string, description: string) => ({
+    name,
+    in: 'header' as const,
+    required: true,
+    description,
+    schema: { type: 'string' as const },
+  });
+  return Object.fromEntries(
+    Object.entries(WEBHOOK_EVENT_SCHEMAS).map(([event, schema]) => {
+      const id = z.globalRegistry.get(schema)?.id ?? '';
+      return [
+        event,
+        {
+          post: {
+            operationId: `${event.replace(/\.(\w)/, (_m, c: string) => c.toUpperCase())}Webhook`,
+            tags: ['webhooks'],
+            summary: `${event}: ${z.globalRegistry.get(schema)?.description ?? ''}`,
+            description:
+              'Sent to each subscription of the school that chose this event, signed; retried with exponential ' +
+              'back-off (1 minute, doubling, 9 attempts) until the receiver answers 2xx. At least once: skip an ' +
+              'event `id` already processed.',
+            security: [],
+            parameters: [
+              header('Rollcall-Signature', SIGNATURE_DESCRIPTION),
+              header('Rollcall-Event', `The event: \`${event}\``),
+              header('Rollcall-Delivery', 'This delivery’s id (the same on each retry)'),
+            ],
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: { $ref: `#/components/schemas/${id}` } } },
+            },
+            responses: {
+              '2XX': { description: 'Accepted (the body is ignored)' },
+              '4XX': { description: 'Refused: retried after the back-off, then given up' },
+            },
+          },
+        },
+      ];
+    }),
+  );
+}
+
 export const apiRoutes: FastifyPluginAsync = async (root) => {
   await root.register(
     async (api) => {
@@ -96,7 +145,9 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
             { name: 'office', description: 'The office desk: late arrivals, early leavers, amendments' },
             { name: 'pupils', description: 'Finding pupils and their records' },
             { name: 'exports', description: 'CSV files for the DfE and the census' },
+            { name: 'webhooks', description: 'Events Rollcall sends to a school’s subscribers (docs/webhooks.md)' },
           ],
+          webhooks: webhookDescriptions(),
           servers: [{ url: '/' }],
           components: {
             securitySchemes: {

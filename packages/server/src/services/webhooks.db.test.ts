@@ -15,6 +15,7 @@ import { createWebhookSender, isPublicAddress, webhookUrlProblem } from '../plat
 import { decideReport, reportAbsence } from './absence-reports.js';
 import { openCases } from './casework/casework.js';
 import { amendMark, saveRegister } from './registers.js';
+import { WEBHOOK_EVENT_SCHEMAS } from './webhook-events.js';
 import {
   createSubscription,
   deliverDueWebhooks,
@@ -78,6 +79,14 @@ describeEachDialect('webhooks', (ctx) => {
     url = await r.listen();
   });
   afterAll(async () => {
+    // Every body sent is what the OpenAPI document's webhooks say (strict: no key more or less).
+    for (const x of r.received) {
+      const body = JSON.parse(x.body) as { type: keyof typeof WEBHOOK_EVENT_SCHEMAS } | Record<string, never>;
+      if (!('type' in body)) continue;
+      const parsed = WEBHOOK_EVENT_SCHEMAS[body.type].safeParse(body);
+      expect(parsed.error?.issues ?? [], x.body).toEqual([]);
+    }
+    expect(r.received.length).toBeGreaterThan(5);
     await r.close();
   });
 
