@@ -57,7 +57,7 @@ function schoolDays() {
 }
 
 async function seed(db, dialect) {
-  const { DEFAULT_POLICY } = await server('services/school-policy.js');
+  const { DEFAULT_POLICY } = await server('services/policy/school-policy.js');
   const { hashToken } = await server('platform/ids.js');
   const { insertRows } = await import('./harness.mjs');
   const schools = [];
@@ -240,13 +240,13 @@ async function benchDialect(context, dialect) {
     const data = await seed(db, dialect);
     const setupMs = performance.now() - s0;
     const { buildApp } = await server('http/app.js');
-    const { analysisRoutes } = await server('web/analysis-routes.js');
-    const { analysisMoreRoutes } = await server('web/analysis-more-routes.js');
-    const { registerAuditRoutes } = await server('web/register-audit-routes.js');
+    const { analysisRoutes } = await server('web/analysis/analysis-routes.js');
+    const { analysisMoreRoutes } = await server('web/analysis/analysis-more-routes.js');
+    const { registerAuditRoutes } = await server('web/duties/register-audit-routes.js');
     const { fixedClock } = await server('platform/clock.js');
     const { createLogger } = await server('platform/logger.js');
     const { loadConfig } = await server('config/config.js');
-    const { writeSessionMarks } = await server('db/repositories/registers.js');
+    const { writeSessionMarks } = await server('db/registers/registers.js');
     const { flushSnapshots } = await server('services/analysis/snapshots.js');
     const { forgetCohorts } = await server('services/analysis/cohort.js');
     // Snapshots are written after the request; waited for here so the warm figures are not theirs.

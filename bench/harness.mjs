@@ -40,7 +40,7 @@ export function load() {
   return `load average ${loadavg()[0].toFixed(1)}`;
 }
 
-/** A random cookie token and its stored form, as services/auth.ts makes them. */
+/** A random cookie token and its stored form, as services/accounts/auth.ts makes them. */
 export function sessionToken(hashToken) {
   const token = randomBytes(32).toString('base64url');
   return { token, id: hashToken(token), csrf: randomBytes(32).toString('base64url') };

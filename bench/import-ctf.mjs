@@ -51,7 +51,7 @@ async function marksOf(db, urn) {
 
 async function benchDialect(context, dialect, paths, dir) {
   const { systemClock } = await server('platform/clock.js');
-  const { exportCtf } = await server('services/exports/ctf.js');
+  const { exportCtf } = await server('services/exchange/exports/ctf.js');
   const { SYSTEM_ACTOR } = await server('services/authz.js');
   const database = await context.database(dialect, 'h');
   const { db } = database.first;

@@ -13,8 +13,8 @@ const { openDatabase, migrateToLatest } = await server('db/connect.js');
 const { loadConfig } = await server('config/config.js');
 const { fixedClock } = await server('platform/clock.js');
 const { createLogger } = await server('platform/logger.js');
-const { saveRegister } = await server('services/registers.js');
-const { resolveSession } = await server('services/auth.js');
+const { saveRegister } = await server('services/registers/registers.js');
+const { resolveSession } = await server('services/accounts/auth.js');
 
 const config = loadConfig({ SQLITE_PATH: join(dir, 'db.sqlite'), LOG_LEVEL: 'silent' });
 const opened = openDatabase(config.database);

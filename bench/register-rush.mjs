@@ -50,7 +50,7 @@ const FORENAMES = ['Alex', 'Sam', 'Jordan', 'Charlie', 'Jamie', 'Riley', 'Morgan
 
 /** Writes the school, its calendar, groups, pupils, teachers and their sessions; returns the clients. */
 export async function seedSchool(db) {
-  const { DEFAULT_POLICY } = await server('services/school-policy.js');
+  const { DEFAULT_POLICY } = await server('services/policy/school-policy.js');
   const { hashToken } = await server('platform/ids.js');
   const now = new Date().toISOString();
   const expires = new Date(Date.now() + 24 * 3600_000).toISOString();

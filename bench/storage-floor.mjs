@@ -1,6 +1,6 @@
 // The floor under the 8:50 rush on SQLite: what writing the marks of 200 first saves of 30 pupils
 // and their history costs SQLite itself, with no HTTP and no application code. The statements
-// are the ones the batch writer prepares (db/repositories/register-batch.ts), run in one
+// are the ones the batch writer prepares (db/registers/register-batch.ts), run in one
 // transaction per school day on the bench's school (bench/register-rush.mjs), on a file in WAL.
 // `node bench/storage-floor.mjs` after `npm run build`; decision 0003 quotes its numbers. Bench (c)
 // runs `storageFloor()` in the same run as the rush and prints the rush against it (decision 0004).

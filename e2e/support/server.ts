@@ -14,7 +14,7 @@ import type { Deps } from '../../packages/server/src/services/deps.js';
 import { createLogger } from '../../packages/server/src/platform/logger.js';
 import { hashPassword } from '../../packages/server/src/platform/passwords.js';
 import { seedSmallSchool, type SmallSchool } from '../../packages/server/test/fixtures.js';
-import { DEMO_TOTP_SECRET, enrolDemoSecondFactors, totpCode } from '../../packages/server/src/services/mfa.js';
+import { DEMO_TOTP_SECRET, enrolDemoSecondFactors, totpCode } from '../../packages/server/src/services/accounts/mfa.js';
 
 /**
  * The second-step code for an account of a running test server, by the server's address: the

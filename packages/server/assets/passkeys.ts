@@ -1,5 +1,5 @@
 /**
- * Passkeys (services/passkeys.ts): a `<form data-passkey="register|authenticate" data-options="…">`
+ * Passkeys (services/accounts/passkeys.ts): a `<form data-passkey="register|authenticate" data-options="…">`
  * holds the server's WebAuthn options (with a challenge kept on the session). On submit the browser
  * creates or uses a passkey through `@simplewebauthn/browser`, puts its answer (JSON) in the form's
  * `response` field and posts the form as usual, so the server answers with a page as for any form.

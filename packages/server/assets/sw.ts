@@ -1,5 +1,5 @@
 /**
- * Rollcall's service worker (docs/offline.md), served at `/sw.js` by web/offline-routes.ts with
+ * Rollcall's service worker (docs/offline.md), served at `/sw.js` by web/registers/offline-routes.ts with
  * the list of the app shell's files in front of it. Hand-written: it does four small things, and
  * the build bundles it like every other browser module, with no new tool.
  *

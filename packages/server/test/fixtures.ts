@@ -10,9 +10,9 @@ import { loadConfig } from '../src/config/config.js';
 import { ROLES, type Actor, type Role } from '../src/services/authz.js';
 import type { Deps } from '../src/services/deps.js';
 import { AppError } from '../src/services/errors.js';
-import { DEFAULT_POLICY } from '../src/services/school-policy.js';
+import { DEFAULT_POLICY } from '../src/services/policy/school-policy.js';
 import type { Dialect } from '../src/db/connect.js';
-import { updateSessionAuth } from '../src/db/repositories/users.js';
+import { updateSessionAuth } from '../src/db/accounts/users.js';
 import { hashToken } from '../src/platform/ids.js';
 
 export interface SmallSchool {
@@ -257,7 +257,7 @@ export async function rejection(p: Promise<unknown>): Promise<AppError> {
 /**
  * Settles a session's second factor directly, as if the person had entered their code: for tests
  * of other pages (signing in as roles that must use a second factor). The second step itself is
- * tested through its pages (web/mfa-routes.test.ts) and in the browser.
+ * tested through its pages (web/accounts/mfa-routes.test.ts) and in the browser.
  */
 export async function passSecondFactor(db: Db, sessionToken: string): Promise<void> {
   await updateSessionAuth(db, hashToken(sessionToken), { mfaPending: null });

@@ -14,10 +14,10 @@ import { buildApp } from '../src/http/app.js';
 import { fixedClock, type Clock } from '../src/platform/clock.js';
 import { createLogger } from '../src/platform/logger.js';
 import { hashPassword } from '../src/platform/passwords.js';
-import { SESSION_COOKIE } from '../src/services/auth.js';
+import { SESSION_COOKIE } from '../src/services/accounts/auth.js';
 import type { Role } from '../src/services/authz.js';
 import type { Deps } from '../src/services/deps.js';
-import { forgetCalendar } from '../src/services/registers.js';
+import { forgetCalendar } from '../src/services/registers/registers.js';
 import { freshDatabase } from './databases.js';
 import { passSecondFactor, seedSmallSchool, type SmallSchool } from './fixtures.js';
 

@@ -3,11 +3,11 @@
  * the register audit (docs/register-audit.md) on the command line. Exit status 0 with no findings,
  * 1 with findings (so a scheduled run can alert), 2 for bad options, 4 for an unknown school.
  */
-import { findSchoolByUrn } from '../db/repositories/schools.js';
+import { findSchoolByUrn } from '../db/school/schools.js';
 import { SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';
-import { FINDING_KINDS, FINDING_TITLES, runRegisterAudit } from '../services/register-audit/register-audit.js';
+import { FINDING_KINDS, FINDING_TITLES, runRegisterAudit } from '../services/duties/register-audit/register-audit.js';
 import type { CliIO } from './io.js';
 
 export interface AuditRegistersArgs {

@@ -3,7 +3,7 @@
  * (SQLite), or how to do it with pg_dump and pg_restore (PostgreSQL, exit status 2).
  */
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
-import { backupDatabase, restoreDatabase } from '../services/backup.js';
+import { backupDatabase, restoreDatabase } from '../services/duties/backup.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';
 import type { CliIO } from './io.js';
 

@@ -7,8 +7,8 @@
 import { SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';
-import { listSchoolCodes, removeSchoolCode, setSchoolCode } from '../services/import/school-codes.js';
-import { schoolByUrn } from '../services/school-policy-admin.js';
+import { listSchoolCodes, removeSchoolCode, setSchoolCode } from '../services/exchange/import/school-codes.js';
+import { schoolByUrn } from '../services/policy/school-policy-admin.js';
 import type { CliIO } from './io.js';
 
 const OPTION_OF: Record<string, string> = { schoolCode: '--code', code: '--as', meaning: '--meaning' };

@@ -18,7 +18,7 @@ import {
   pupilsCsv,
   tableCounts,
   UPN,
-} from '../services/import/test-support.js';
+} from '../services/exchange/import/test-support.js';
 import { runExportCtf } from './export.js';
 import { runImport } from './import.js';
 import type { CliIO } from './io.js';

@@ -5,14 +5,18 @@
  */
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { findSchoolByUrn } from '../db/repositories/schools.js';
+import { findSchoolByUrn } from '../db/school/schools.js';
 import { SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';
-import { censusCountsExport, dailyAttendanceExport, type CsvExport } from '../services/exports/attendance-exports.js';
+import {
+  censusCountsExport,
+  dailyAttendanceExport,
+  type CsvExport,
+} from '../services/exchange/exports/attendance-exports.js';
 import { academicYearOf, CENSUS_PERIODS, type CensusPeriodName } from '@rollcall/domain';
-import { exportCtf } from '../services/exports/ctf.js';
-import { censusAttendanceReturn, dfeDailyFile } from '../services/exports/dfe-returns.js';
+import { exportCtf } from '../services/exchange/exports/ctf.js';
+import { censusAttendanceReturn, dfeDailyFile } from '../services/exchange/exports/dfe-returns.js';
 import type { CliIO } from './io.js';
 
 export interface ExportArgs {

@@ -7,7 +7,7 @@ import type { PlainDate } from '@rollcall/domain';
 import { describeEachDialect } from '../../test/databases.js';
 import { fixedClock } from '../platform/clock.js';
 import { writeXlsx } from '../platform/xlsx.js';
-import { CALENDAR, markRows, pupilRows, PUPILS_HEADER, UPN } from '../services/import/test-support.js';
+import { CALENDAR, markRows, pupilRows, PUPILS_HEADER, UPN } from '../services/exchange/import/test-support.js';
 import { runImport } from './import.js';
 import type { CliIO } from './io.js';
 

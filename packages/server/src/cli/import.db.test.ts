@@ -6,7 +6,7 @@ import type { PlainDate } from '@rollcall/domain';
 import { describeEachDialect } from '../../test/databases.js';
 import { fixedClock } from '../platform/clock.js';
 import { SYSTEM_ACTOR } from '../services/authz.js';
-import type { ImportReport } from '../services/import/index.js';
+import type { ImportReport } from '../services/exchange/import/index.js';
 import {
   CALENDAR,
   contactsCsv,
@@ -17,7 +17,7 @@ import {
   pupilsCsv,
   tableCounts,
   UPN,
-} from '../services/import/test-support.js';
+} from '../services/exchange/import/test-support.js';
 import { runImport, type ImportArgs } from './import.js';
 import type { CliIO } from './io.js';
 

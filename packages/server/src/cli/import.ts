@@ -13,8 +13,8 @@ import {
   problemLine,
   type ImportFile,
   type ImportProblem,
-} from '../services/import/index.js';
-import { isMisChoice } from '../services/import/mis.js';
+} from '../services/exchange/import/index.js';
+import { isMisChoice } from '../services/exchange/import/mis.js';
 import { readInputBytes, readInputFile } from '../imports/read-file.js';
 import { isXlsxName, xlsxToCsv } from '../imports/xlsx.js';
 import type { CliIO } from './io.js';

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/databases.js';
 import { d, seedSmallSchool, testDeps } from '../../test/fixtures.js';
-import { forgetCalendar } from '../services/registers.js';
+import { forgetCalendar } from '../services/registers/registers.js';
 import { runJobsList, runJobsRun } from './jobs.js';
 
 function capture(): { out: string[]; err: string[]; io: { stdout(t: string): void; stderr(t: string): void } } {

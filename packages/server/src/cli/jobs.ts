@@ -4,7 +4,7 @@
  * and scope — the whole installation, or with `--school` that school alone).
  */
 import type { PlainDate } from '@rollcall/domain';
-import { JOBS, recentJobRuns, runJob } from '../services/jobs/index.js';
+import { JOBS, recentJobRuns, runJob } from '../services/duties/jobs/index.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';
 import type { CliIO } from './io.js';

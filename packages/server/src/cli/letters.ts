@@ -8,13 +8,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { isPlainDate } from '@rollcall/domain';
-import { pupilsByUpn } from '../db/letters.js';
-import { findSchoolByUrn } from '../db/repositories/schools.js';
+import { pupilsByUpn } from '../db/casework/letters.js';
+import { findSchoolByUrn } from '../db/school/schools.js';
 import { SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';
-import { bulkLetters } from '../services/letters/bulk.js';
-import { schoolDetailsOf } from '../services/school-details.js';
+import { bulkLetters } from '../services/casework/letters/bulk.js';
+import { schoolDetailsOf } from '../services/school/school-details.js';
 import type { CliIO } from './io.js';
 
 export interface LettersPrintOptions {

@@ -3,15 +3,15 @@
  * and the half-term summaries. Each resolves to its exit code.
  */
 import type { PlainDate } from '@rollcall/domain';
-import { findSchoolByUrn } from '../db/repositories/schools.js';
+import { findSchoolByUrn } from '../db/school/schools.js';
 import { createMailer, type Mailer } from '../platform/mail.js';
 import { createSmsSender, type SmsSender } from '../platform/sms.js';
 import { SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';
-import { convertStaleN } from '../services/n-ageing.js';
+import { convertStaleN } from '../services/follow-up/n-ageing.js';
 import { deliverDue } from '../services/messages.js';
-import { queueHalfTermSummaries } from '../services/summaries.js';
+import { queueHalfTermSummaries } from '../services/follow-up/summaries.js';
 import type { CliIO } from './io.js';
 
 export interface DeliverOptions {

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';
-import { policyDocumentByUrn, setPolicyByUrn, type PolicySource } from '../services/school-policy-admin.js';
+import { policyDocumentByUrn, setPolicyByUrn, type PolicySource } from '../services/policy/school-policy-admin.js';
 import type { CliIO } from './io.js';
 import { oneSource } from './policy-args.js';
 

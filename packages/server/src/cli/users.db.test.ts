@@ -1,9 +1,9 @@
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/databases.js';
 import { seedSmallSchool, testDeps, type SmallSchool } from '../../test/fixtures.js';
-import { findUserForSignIn } from '../db/repositories/users.js';
+import { findUserForSignIn } from '../db/accounts/users.js';
 import { verifyPassword } from '../platform/passwords.js';
-import { resolveSession, signIn } from '../services/auth.js';
+import { resolveSession, signIn } from '../services/accounts/auth.js';
 import { usersCreateCommand, usersResetPasswordCommand, usersSetDisabledCommand } from './users.js';
 
 function capture() {

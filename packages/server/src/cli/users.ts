@@ -2,12 +2,12 @@
  * `rollcall users create`: an account made by the system (the first administrator, trust and LA
  * accounts). `rollcall users reset-password` and `users disable|enable`: what an operator does
  * when nobody can sign in as an administrator (the only administrator forgot their password or
- * left), the same rules as the accounts pages (services/accounts.ts), acting as the system.
+ * left), the same rules as the accounts pages (services/accounts/accounts.ts), acting as the system.
  */
-import { findSchoolByUrn } from '../db/repositories/schools.js';
-import { findUserByEmail } from '../db/repositories/users.js';
-import { resetAccountPassword, setAccountDisabled } from '../services/accounts.js';
-import { createUserAccount, normaliseEmail } from '../services/auth.js';
+import { findSchoolByUrn } from '../db/school/schools.js';
+import { findUserByEmail } from '../db/accounts/users.js';
+import { resetAccountPassword, setAccountDisabled } from '../services/accounts/accounts.js';
+import { createUserAccount, normaliseEmail } from '../services/accounts/auth.js';
 import { ROLES, SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';

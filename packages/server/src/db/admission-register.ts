@@ -2,7 +2,7 @@
  * The admission register as the register of record (issue 15, item 5): the items regulation 8 of
  * the 2024 regulations asks the register to hold that live outside the pupils and contacts
  * tables (`pupil_admission_details`), the `admission` entries of `register_entries`, and the
- * register read back for every pupil on roll. Called by services/admissions/ and the import.
+ * register read back for every pupil on roll. Called by services/duties/admissions/ and the import.
  */
 import type { DbOrTrx } from './connect.js';
 

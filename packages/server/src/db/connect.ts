@@ -86,7 +86,7 @@ const provider: MigrationProvider = {
 
 /**
  * The better-sqlite3 handle under each SQLite Kysely instance opened here, for the few hot paths
- * that run prepared statements directly (db/repositories/register-batch.ts). Use it only while
+ * that run prepared statements directly (db/registers/register-batch.ts). Use it only while
  * holding Kysely's connection (`db.connection().execute(…)`), so that no Kysely transaction is
  * open on it at the same time.
  */
@@ -98,7 +98,7 @@ export function sqliteHandleOf(db: Db): SQLite.Database | undefined {
 
 /**
  * On PostgreSQL, a second Kysely instance over its own single connection for register saves
- * (db/repositories/register-batch.ts): at 8:50 every request's reads queue for the shared pool,
+ * (db/registers/register-batch.ts): at 8:50 every request's reads queue for the shared pool,
  * and a batch of saves waiting behind them all would keep every teacher waiting.
  */
 const postgresWriters = new WeakMap<Db, Db>();

@@ -2,10 +2,10 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/databases.js';
 import { seedSmallSchool, type SmallSchool } from '../../test/fixtures.js';
 import { audit } from '../services/audit.js';
-import { searchAudit } from '../services/audit-search.js';
+import { searchAudit } from '../services/accounts/audit-search.js';
 import { escapeLike } from './like.js';
-import { searchPupils } from './repositories/pupils.js';
-import { searchAccounts } from './repositories/users.js';
+import { searchPupils } from './pupils/pupils.js';
+import { searchAccounts } from './accounts/users.js';
 
 it('escapes the wildcards and the escape character', () => {
   expect(escapeLike('50%_a\\b')).toBe('50\\%\\_a\\\\b');

@@ -336,7 +336,7 @@ export interface EarlyLeaversTable {
   recorded_at: string;
 }
 
-/** An emergency roll call (db/roll-call.ts). */
+/** An emergency roll call (db/duties/roll-call.ts). */
 export interface RollCallsTable {
   id: string;
   school_id: string;

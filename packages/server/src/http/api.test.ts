@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagesHarness, type PagesHarness } from '../../test/web-pages.js';
-import { createApiKey } from '../services/api-keys.js';
-import { SESSION_COOKIE } from '../services/auth.js';
+import { createApiKey } from '../services/accounts/api-keys.js';
+import { SESSION_COOKIE } from '../services/accounts/auth.js';
 import { apiRoutes } from './api.js';
 
 // Monday 8 September 2025, 09:00 in London: the AM register is open.

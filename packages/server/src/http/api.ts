@@ -10,7 +10,7 @@ import fastifySwagger from '@fastify/swagger';
 import type { FastifyPluginAsync } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { findPupils, getPupilRecord } from '../services/pupils.js';
+import { findPupils, getPupilRecord } from '../services/pupils/pupils.js';
 import {
   amendMark,
   getRegister,
@@ -18,10 +18,10 @@ import {
   recordLateArrival,
   registerBoard,
   saveRegister,
-} from '../services/registers.js';
-import { resolveApiKey } from '../services/api-keys.js';
+} from '../services/registers/registers.js';
+import { resolveApiKey } from '../services/accounts/api-keys.js';
 import { WEBHOOK_EVENT_SCHEMAS } from '../services/webhook-events.js';
-import { censusCountsExport, dailyAttendanceExport } from '../services/exports/attendance-exports.js';
+import { censusCountsExport, dailyAttendanceExport } from '../services/exchange/exports/attendance-exports.js';
 import { rejectUnauthenticated, requireActor } from './auth-routes.js';
 import {
   AUTH_ERRORS,

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { pagesHarness, PASSWORD, type PagesHarness, type PageSession } from '../../test/web-pages.js';
-import { SESSION_COOKIE } from '../services/auth.js';
+import { SESSION_COOKIE } from '../services/accounts/auth.js';
 import { DISK_FULL_RETRY_AFTER_SECONDS } from './app.js';
 
 const testRoutes: FastifyPluginAsync = (fastify) => {

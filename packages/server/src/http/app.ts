@@ -35,7 +35,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import nunjucks from 'nunjucks';
 import { dateInWords, isPlainDate } from '@rollcall/domain';
 import { localDateTime } from '../platform/clock.js';
-import { resolveSession, retryAfterSeconds, SESSION_COOKIE } from '../services/auth.js';
+import { resolveSession, retryAfterSeconds, SESSION_COOKIE } from '../services/accounts/auth.js';
 import { can, ROLE_LABELS, type Action, type Actor, type Resource } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, HTTP_STATUS, type FieldError } from '../services/errors.js';
@@ -51,8 +51,8 @@ import {
   secureCookies,
 } from './auth-routes.js';
 import { homeRoutes } from './home-routes.js';
-import { mfaRoutes } from '../web/mfa-routes.js';
-import { ssoRoutes } from '../web/sso-routes.js';
+import { mfaRoutes } from '../web/accounts/mfa-routes.js';
+import { ssoRoutes } from '../web/accounts/sso-routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -84,7 +84,7 @@ declare module 'fastify' {
     public?: boolean;
     /**
      * The route exports personal data in bulk: a person signed in with a session must have proved
-     * who they are (password or second factor) within the last few minutes (services/mfa.ts).
+     * who they are (password or second factor) within the last few minutes (services/accounts/mfa.ts).
      */
     reauth?: boolean;
   }

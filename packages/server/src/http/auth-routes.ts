@@ -15,10 +15,10 @@ import {
   SESSION_HOURS,
   signIn,
   signOut,
-} from '../services/auth.js';
+} from '../services/accounts/auth.js';
 import { AppError, HTTP_STATUS } from '../services/errors.js';
-import { recentlyAuthenticated } from '../services/mfa.js';
-import { signInProviders } from '../services/sso.js';
+import { recentlyAuthenticated } from '../services/accounts/mfa.js';
+import { signInProviders } from '../services/accounts/sso.js';
 
 export function isApiRequest(request: FastifyRequest): boolean {
   return request.url === '/api' || request.url.startsWith('/api/') || request.url.startsWith('/api?');

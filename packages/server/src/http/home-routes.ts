@@ -6,9 +6,9 @@
  */
 import type { PlainDate } from '@rollcall/domain';
 import type { FastifyPluginAsync } from 'fastify';
-import { groupsOfStaff, type Group } from '../db/repositories/registers.js';
-import { findSchool, listSchools, type School } from '../db/repositories/schools.js';
-import { childrenOfParent, listUsers, type Child, type User } from '../db/repositories/users.js';
+import { groupsOfStaff, type Group } from '../db/registers/registers.js';
+import { findSchool, listSchools, type School } from '../db/school/schools.js';
+import { childrenOfParent, listUsers, type Child, type User } from '../db/accounts/users.js';
 import { can, ROLE_LABELS, type Actor, type Resource } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { todayAtWork, type TodayAtWork } from '../services/today.js';

@@ -26,7 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagesHarness, type PagesHarness, type PageSession } from '../../test/web-pages.js';
 import { ROUTES } from '../cli/server.js';
 import { ROLES, type Role } from '../services/authz.js';
-import { DEFAULT_POLICY } from '../services/school-policy.js';
+import { DEFAULT_POLICY } from '../services/policy/school-policy.js';
 
 type Kind = 'public' | 'api' | 'session' | 'pupil';
 

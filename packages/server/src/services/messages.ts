@@ -21,7 +21,7 @@ import { authorise, SYSTEM_ACTOR, type Actor } from './authz.js';
 import type { Deps } from './deps.js';
 import { cleanText, oneLine } from './text-safety.js';
 import { AppError, type FieldError } from './errors.js';
-import { letterAttachments } from './letters/letter-pdf.js';
+import { letterAttachments } from './casework/letters/letter-pdf.js';
 
 export type Channel = 'email' | 'sms';
 /**

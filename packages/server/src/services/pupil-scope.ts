@@ -4,8 +4,8 @@
  * work, such as home visits and safeguarding alerts, need not import each other for it).
  */
 import type { DbOrTrx } from '../db/connect.js';
-import { findPupil, pupilGroupIds } from '../db/repositories/pupils.js';
-import { getSchool } from '../db/repositories/schools.js';
+import { findPupil, pupilGroupIds } from '../db/pupils/pupils.js';
+import { getSchool } from '../db/school/schools.js';
 import type { Resource } from './authz.js';
 import { AppError } from './errors.js';
 

@@ -16,18 +16,18 @@ import {
   type PlainDate,
   type Session,
 } from '@rollcall/domain';
-import { groupsOfStaff, registersOn } from '../db/repositories/registers.js';
-import type { School } from '../db/repositories/schools.js';
-import { openDslAlertCount } from '../db/safeguarding.js';
+import { groupsOfStaff, registersOn } from '../db/registers/registers.js';
+import type { School } from '../db/school/schools.js';
+import { openDslAlertCount } from '../db/safeguarding/safeguarding.js';
 import { lessonsOfGroupsOn, sessionMarkCounts } from '../db/today.js';
 import { can, type Actor, type Resource } from './authz.js';
 import { caseworkList } from './casework/casework.js';
 import type { Deps } from './deps.js';
-import { officeDesk } from './office-desk.js';
-import { schoolCalendar } from './registers.js';
-import { listReturns } from './returns/returns.js';
-import { caseworkPolicyOf } from './school-policy.js';
-import { worklist } from './worklist.js';
+import { officeDesk } from './office-desk/office-desk.js';
+import { schoolCalendar } from './registers/registers.js';
+import { listReturns } from './duties/returns/returns.js';
+import { caseworkPolicyOf } from './policy/school-policy.js';
+import { worklist } from './follow-up/worklist.js';
 
 export interface SchoolDay {
   /** The day asked about. */

@@ -2,7 +2,7 @@
  * The webhook delivery job: every minute, send the deliveries that are due (services/webhooks.ts).
  */
 import { createWebhookSender } from '../platform/webhook-sender.js';
-import { registerJob } from './jobs/registry.js';
+import { registerJob } from './duties/jobs/registry.js';
 import { deliverDueWebhooks } from './webhooks.js';
 
 registerJob({

@@ -12,9 +12,9 @@ import { describeEachDialect } from '../../test/databases.js';
 import { rejection, seedSmallSchool, testDeps, type SmallSchool } from '../../test/fixtures.js';
 import { loadConfig } from '../config/config.js';
 import { createWebhookSender, isPublicAddress, webhookUrlProblem } from '../platform/webhook-sender.js';
-import { decideReport, reportAbsence } from './absence-reports.js';
+import { decideReport, reportAbsence } from './follow-up/absence-reports.js';
 import { openCases } from './casework/casework.js';
-import { amendMark, saveRegister } from './registers.js';
+import { amendMark, saveRegister } from './registers/registers.js';
 import { WEBHOOK_EVENT_SCHEMAS } from './webhook-events.js';
 import {
   createSubscription,

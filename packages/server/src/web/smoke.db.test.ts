@@ -20,12 +20,12 @@ import { fixedClock } from '../platform/clock.js';
 import { createLogger } from '../platform/logger.js';
 import { hashPassword } from '../platform/passwords.js';
 import { ROUTES } from '../cli/server.js';
-import { SESSION_COOKIE } from '../services/auth.js';
+import { SESSION_COOKIE } from '../services/accounts/auth.js';
 import { ROLES, type Role } from '../services/authz.js';
 import { addDemoCasework } from '../services/demo/casework.js';
 import { createDemo, type DemoSummary } from '../services/demo/index.js';
 import type { Deps } from '../services/deps.js';
-import { forgetCalendar } from '../services/registers.js';
+import { forgetCalendar } from '../services/registers/registers.js';
 import { passSecondFactor } from '../../test/fixtures.js';
 
 const PASSWORD = 'smoke-test-password';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagesHarness, textOf, type PagesHarness } from '../../test/web-pages.js';
 import { createWebhookSender } from '../platform/webhook-sender.js';
-import { saveRegister } from '../services/registers.js';
+import { saveRegister } from '../services/registers/registers.js';
 import { deliverDueWebhooks } from '../services/webhooks.js';
 import { webhookRoutes } from './webhook-routes.js';
 

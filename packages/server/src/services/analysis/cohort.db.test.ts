@@ -2,7 +2,7 @@ import { CODE_TABLE } from '@rollcall/domain';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/databases.js';
 import { d, seedSmallSchool, testDeps } from '../../../test/fixtures.js';
-import { writeSessionMarks } from '../../db/repositories/registers.js';
+import { writeSessionMarks } from '../../db/registers/registers.js';
 import { audit } from '../audit.js';
 import { SYSTEM_ACTOR } from '../authz.js';
 import { loadCohort } from './cohort.js';

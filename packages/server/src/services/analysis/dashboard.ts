@@ -12,11 +12,11 @@ import {
   type NationalFigures,
   type PlainDate,
 } from '@rollcall/domain';
-import { getSchool, listSchools, type School } from '../../db/repositories/schools.js';
+import { getSchool, listSchools, type School } from '../../db/school/schools.js';
 import { authorise, can, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
-import { DEFAULT_ATTENDANCE_BANDS } from '../summaries.js';
+import { DEFAULT_ATTENDANCE_BANDS } from '../follow-up/summaries.js';
 import { loadCohort, schoolVersions, type Cohort, type CohortPupil } from './cohort.js';
 import { measuredPupils, type Measured } from './measured.js';
 import { tsmPupilsOf, type TsmPupil } from './tsm.js';

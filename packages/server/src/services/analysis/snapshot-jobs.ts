@@ -5,7 +5,7 @@
  * first of the morning — reads one row per school. See docs/analysis.md.
  */
 import { academicYearOf } from '@rollcall/domain';
-import { registerJob } from '../jobs/registry.js';
+import { registerJob } from '../duties/jobs/registry.js';
 import { refreshCohortSnapshot } from './cohort.js';
 
 registerJob({

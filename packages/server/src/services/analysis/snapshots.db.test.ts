@@ -7,11 +7,11 @@ import { describeEachDialect } from '../../../test/databases.js';
 import { d, seedSmallSchool, testDeps, type SmallSchool } from '../../../test/fixtures.js';
 import { runAnalyse } from '../../cli/analyse.js';
 import type { Db } from '../../db/connect.js';
-import { writeSessionMarks } from '../../db/repositories/registers.js';
+import { writeSessionMarks } from '../../db/registers/registers.js';
 import { audit } from '../audit.js';
 import { SYSTEM_ACTOR } from '../authz.js';
 import { forgetCohorts, loadCohort, type Cohort } from './cohort.js';
-import { findJob } from '../jobs/index.js';
+import { findJob } from '../duties/jobs/index.js';
 import { schoolDashboard } from './dashboard.js';
 import { flushSnapshots } from './snapshots.js';
 

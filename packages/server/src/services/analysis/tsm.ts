@@ -1,10 +1,10 @@
 /**
  * The local authority's targeting-support-meeting (TSM) list, school by school: who is on it and
  * why. Shown by dashboard.ts (`tsmList`, with its permission checks) and read by
- * services/safeguarding.ts as one of the LA's reasons to see a pupil's record.
+ * services/safeguarding/safeguarding.ts as one of the LA's reasons to see a pupil's record.
  */
 import type { PlainDate } from '@rollcall/domain';
-import { getSchool, type School } from '../../db/repositories/schools.js';
+import { getSchool, type School } from '../../db/school/schools.js';
 import type { Deps } from '../deps.js';
 import { schoolVersions } from './cohort.js';
 import { measuredPupils } from './measured.js';
@@ -66,7 +66,7 @@ export async function tsmPupilsOf(deps: Pick<Deps, 'db'>, school: School, asOf: 
 
 /**
  * Why a pupil is on the LA's targeting-support-meeting list today, or null when they are not: the
- * local authority's reason to see the pupil's record (services/safeguarding.ts).
+ * local authority's reason to see the pupil's record (services/safeguarding/safeguarding.ts).
  */
 export async function tsmReasonsFor(
   deps: Pick<Deps, 'db'>,

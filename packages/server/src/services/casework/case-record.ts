@@ -18,17 +18,17 @@ import {
   insertCaseItem,
   parentContacts,
   updateCaseItem,
-} from '../../db/case-record.js';
+} from '../../db/casework/case-record.js';
 import type { Trx } from '../../db/connect.js';
-import { pupilMarks } from '../../db/repositories/pupils.js';
+import { pupilMarks } from '../../db/pupils/pupils.js';
 import { newId } from '../../platform/ids.js';
 import { audit } from '../audit.js';
 import { authorise, can, type Actor, type Action } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
-import { loadPupilScope } from '../home-visits.js';
-import { layMarks } from '../pupils.js';
-import { schoolCalendar } from '../registers.js';
+import { loadPupilScope } from '../follow-up/home-visits.js';
+import { layMarks } from '../pupils/pupils.js';
+import { schoolCalendar } from '../registers/registers.js';
 import { actionDescription, actionHref, actionLabel } from './actions.js';
 import { letterTitles, planNextReview, validation } from './casework.js';
 import { policyDates, type PolicyDate } from './due-dates.js';

@@ -23,7 +23,7 @@ import { caseworkList, decideSuggestion, openCases, setStage } from './casework.
 import { evaluateSchool } from './evaluation.js';
 import { amountDueOn, nextPenaltyNotice, yearsBefore } from './ledger.js';
 import { loadCaseRecord } from './record.js';
-import { schoolCalendar } from '../registers.js';
+import { schoolCalendar } from '../registers/registers.js';
 
 const DAYS = ['01', '02', '03', '04', '05', '08', '09', '10', '11', '12'].map((x) => `2025-09-${x}`);
 /** Monday 15 September 2025, 9:00 in London. */

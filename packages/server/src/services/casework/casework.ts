@@ -23,8 +23,8 @@ import {
 } from '@rollcall/domain';
 import type { DbOrTrx, Trx } from '../../db/connect.js';
 import type { Database } from '../../db/schema.js';
-import { pupilMarks } from '../../db/repositories/pupils.js';
-import { getSchool, type School } from '../../db/repositories/schools.js';
+import { pupilMarks } from '../../db/pupils/pupils.js';
+import { getSchool, type School } from '../../db/school/schools.js';
 import { newId } from '../../platform/ids.js';
 import { loadCohort } from '../analysis/cohort.js';
 import { audit } from '../audit.js';
@@ -32,12 +32,12 @@ import { authorise, can, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
 import { emitWebhookEvents } from '../webhooks.js';
-import { loadPupilScope } from '../home-visits.js';
-import { pupilAdjustedAttendance } from '../integration-periods.js';
-import { layMarks } from '../pupils.js';
-import { schoolCalendar } from '../registers.js';
+import { loadPupilScope } from '../follow-up/home-visits.js';
+import { pupilAdjustedAttendance } from '../pupils/integration-periods.js';
+import { layMarks } from '../pupils/pupils.js';
+import { schoolCalendar } from '../registers/registers.js';
 import { actionDescription, actionHref, actionLabel, type LetterTitles } from './actions.js';
-import { libraryOf } from '../letters/letters.js';
+import { libraryOf } from './letters/letters.js';
 import { nthSchoolDayFrom, schoolWeeksAfter } from './facts.js';
 import { caseworkPolicyOf, stageName, stageOf } from './policy.js';
 import {

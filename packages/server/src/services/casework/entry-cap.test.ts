@@ -1,6 +1,6 @@
 import { evaluate, plainDate, TWIN_TRACK_EXAMPLE_POLICY as POLICY, type CaseFacts } from '@rollcall/domain';
 import { describe, expect, it } from 'vitest';
-import { checkSchoolPolicy, caseworkSettingsOf } from '../school-policy.js';
+import { checkSchoolPolicy, caseworkSettingsOf } from '../policy/school-policy.js';
 import { capNewEntries, isNewEntry, type Proposal } from './entry-cap.js';
 
 const first = [...POLICY.stages].sort((a, b) => a.order - b.order)[0]!;

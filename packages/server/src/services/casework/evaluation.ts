@@ -42,7 +42,7 @@ import {
   type Suggestion,
 } from '@rollcall/domain';
 import type { DbOrTrx } from '../../db/connect.js';
-import { getSchool } from '../../db/repositories/schools.js';
+import { getSchool } from '../../db/school/schools.js';
 import { newId } from '../../platform/ids.js';
 import { audit } from '../audit.js';
 import { SYSTEM_ACTOR, type Actor } from '../authz.js';
@@ -52,8 +52,8 @@ import {
   integrationSchoolWeeksOf,
   recordedIntegrationPeriods,
   type RecordedIntegrationPeriod,
-} from '../integration-periods.js';
-import { schoolCalendar } from '../registers.js';
+} from '../pupils/integration-periods.js';
+import { schoolCalendar } from '../registers/registers.js';
 import {
   absenceCounts,
   anchorFact,

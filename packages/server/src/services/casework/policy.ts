@@ -1,7 +1,7 @@
 /** The school's casework policy: its policy document's `casework` section, or the example. */
 import { orderedStages, type AttendancePolicy, type PolicyStage } from '@rollcall/domain';
-import type { School } from '../../db/repositories/schools.js';
-import { caseworkPolicyOf as policyOfDocument, caseworkSettingsOf } from '../school-policy.js';
+import type { School } from '../../db/school/schools.js';
+import { caseworkPolicyOf as policyOfDocument, caseworkSettingsOf } from '../policy/school-policy.js';
 
 /**
  * The casework policy a school works to. Until the school's policy document carries a
@@ -12,7 +12,7 @@ export function caseworkPolicyOf(school: Pick<School, 'policy'>): AttendancePoli
 }
 
 /** Minimum plan length in school weeks when the policy does not say (issue 5: "e.g. 6 school weeks"). */
-export { DEFAULT_MIN_PLAN_SCHOOL_WEEKS } from '../casework-policy.js';
+export { DEFAULT_MIN_PLAN_SCHOOL_WEEKS } from '../policy/casework-policy.js';
 
 /** The policy's minimum plan length in school weeks (`minPlanSchoolWeeks`, default 6). */
 export function minPlanSchoolWeeks(school: Pick<School, 'policy'>): number {

@@ -9,7 +9,7 @@
  *
  * Adding a kind: a table (migration), a list in record.ts (`CASE_ITEM_LISTS`), a descriptor
  * in record-kinds/ with an entry in `RECORD_KINDS`, two exported calls in case-record.ts and two forms in
- * web/case-routes.ts. record-kinds.db.test.ts runs every kind through the shared code.
+ * web/casework/case-routes.ts. record-kinds.db.test.ts runs every kind through the shared code.
  */
 import type { AnyRecordKind } from './record-kinds/kind.js';
 import { ACTION, MEETING } from './record-kinds/meetings.js';

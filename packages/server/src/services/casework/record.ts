@@ -5,7 +5,7 @@
  * packs. Writes live in the services beside this file.
  */
 import type { PlainDate } from '@rollcall/domain';
-import { listCaseItems, type CaseItemRow, type CaseItemTable } from '../../db/case-record.js';
+import { listCaseItems, type CaseItemRow, type CaseItemTable } from '../../db/casework/case-record.js';
 import type { DbOrTrx } from '../../db/connect.js';
 
 export const PLAN_KINDS = ['attendance-support', 'improvement', 'medical', 'part-time-timetable'] as const;

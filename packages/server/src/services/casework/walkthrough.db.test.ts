@@ -10,10 +10,10 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/databases.js';
 import { seedSmallSchool, testDeps, type SmallSchool } from '../../../test/fixtures.js';
 import { SYSTEM_ACTOR } from '../authz.js';
-import { importSchoolData } from '../import/import-school-data.js';
-import { csv, makeUpn, pupilsCsv } from '../import/test-support.js';
-import { presetDocument } from '../school-policy.js';
-import { saveSchoolPolicy, viewSchoolPolicy } from '../school-policy-store.js';
+import { importSchoolData } from '../exchange/import/import-school-data.js';
+import { csv, makeUpn, pupilsCsv } from '../exchange/import/test-support.js';
+import { presetDocument } from '../policy/school-policy.js';
+import { saveSchoolPolicy, viewSchoolPolicy } from '../policy/school-policy-store.js';
 import { decideSuggestion } from './casework.js';
 import {
   createContract,

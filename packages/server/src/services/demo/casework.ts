@@ -15,15 +15,15 @@
  * evaluations too). Deterministic for a given demo: pupils are taken in UPN order.
  */
 import { addDays, firstSessionOnOrAfter, type PlainDate } from '@rollcall/domain';
-import { getActor } from '../../db/repositories/users.js';
+import { getActor } from '../../db/accounts/users.js';
 import { fixedClock } from '../../platform/clock.js';
 import type { Actor } from '../authz.js';
 import { decideSuggestion } from '../casework/casework.js';
 import { completeAction, recordMeeting, scheduleMeeting } from '../casework/case-record.js';
 import { evaluateSchool } from '../casework/evaluation.js';
 import type { Deps } from '../deps.js';
-import { schoolCalendar } from '../registers.js';
-import { saveSchoolPolicy } from '../school-policy-store.js';
+import { schoolCalendar } from '../registers/registers.js';
+import { saveSchoolPolicy } from '../policy/school-policy-store.js';
 import type { DemoSummary } from './demo.js';
 
 /** The preset each demo school's policy starts from, by phase. */

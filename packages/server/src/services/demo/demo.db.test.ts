@@ -3,13 +3,13 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect, freshDatabase } from '../../../test/databases.js';
 import { testDeps } from '../../../test/fixtures.js';
 import type { Db } from '../../db/connect.js';
-import { loadCalendar } from '../../db/repositories/schools.js';
+import { loadCalendar } from '../../db/school/schools.js';
 import { ROLES, SYSTEM_ACTOR } from '../authz.js';
 import { AppError } from '../errors.js';
-import { getRegister, registerBoard } from '../registers.js';
-import { parseSchoolPolicy } from '../school-policy.js';
+import { getRegister, registerBoard } from '../registers/registers.js';
+import { parseSchoolPolicy } from '../policy/school-policy.js';
 import { createDemo, existingDemoSignIns, isDatabaseEmpty, type DemoOptions, type DemoSummary } from './demo.js';
-import { getActor } from '../../db/repositories/users.js';
+import { getActor } from '../../db/accounts/users.js';
 import { caseworkList } from '../casework/casework.js';
 import { addDemoCasework, type DemoCaseworkSchool } from './casework.js';
 

@@ -13,14 +13,14 @@
  */
 import { compileCalendar, lastDayOnOrBefore, type PlainDate, type SchoolCalendar } from '@rollcall/domain';
 import { sqliteHandleOf, type Db, type DbOrTrx } from '../../db/connect.js';
-import { activeAccountsByEmail } from '../../db/demo.js';
+import { activeAccountsByEmail } from '../../db/demo/demo.js';
 import { newId } from '../../platform/ids.js';
 import { hashPassword } from '../../platform/passwords.js';
 import { audit } from '../audit.js';
 import { SYSTEM_ACTOR, type Role } from '../authz.js';
 import { AppError } from '../errors.js';
-import { schoolPolicySchema } from '../school-policy.js';
-import { setSchoolDetails, type SchoolDetailsInput } from '../school-details.js';
+import { schoolPolicySchema } from '../policy/school-policy.js';
+import { setSchoolDetails, type SchoolDetailsInput } from '../school/school-details.js';
 import {
   generateAttendance,
   generateLessonMarks,

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { isTimeOfDay, type PlainDate } from '@rollcall/domain';
-import { currentStageId, insertCaseItem, type CaseItemValues } from '../../../db/case-record.js';
+import { currentStageId, insertCaseItem, type CaseItemValues } from '../../../db/casework/case-record.js';
 import type { Trx } from '../../../db/connect.js';
 import { newId } from '../../../platform/ids.js';
 import type { Check } from '../record-check.js';

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { addDays, type PlainDate, type SchoolCalendar } from '@rollcall/domain';
-import { penaltyNoticeParent, penaltyNoticesTo, pupilContacts } from '../../../db/case-record.js';
+import { penaltyNoticeParent, penaltyNoticesTo, pupilContacts } from '../../../db/casework/case-record.js';
 import { validation } from '../casework.js';
 import { nthSchoolDayFrom } from '../facts.js';
 import { amountDueOn, nextPenaltyNotice, pounds } from '../ledger.js';

@@ -1,0 +1,370 @@
+/** Pupils, their groups and their marks. */
+import { lowerLike, prefixPattern } from '../like.js';
+import type { PlainDate, Session } from '@rollcall/domain';
+import type { DbOrTrx } from '../connect.js';
+import { prepared } from '../prepared.js';
+import { toGroup, type Group } from '../registers/registers.js';
+import { toSchool, type School } from '../school/schools.js';
+
+export interface PupilSummary {
+  readonly id: string;
+  readonly schoolId: string;
+  readonly upn: string;
+  /** The name to show: preferred names when given, else legal names. */
+  readonly forename: string;
+  readonly surname: string;
+  readonly yearGroup: string | null;
+  readonly regGroupId: string | null;
+  readonly admissionDate: PlainDate;
+  readonly leavingDate: PlainDate | null;
+}
+
+export interface PupilDetails extends PupilSummary {
+  readonly legalForename: string;
+  readonly legalSurname: string;
+  readonly dateOfBirth: PlainDate | null;
+  readonly gender: string | null;
+  readonly senStatus: 'N' | 'K' | 'E';
+  readonly ehcp: boolean;
+  readonly fsm: boolean;
+  readonly pupilPremium: boolean;
+  readonly eal: boolean;
+  readonly youngCarer: boolean;
+  readonly ethnicity: string | null;
+  /** Safeguarding: shown only to roles allowed `pupil.viewSafeguarding`. */
+  readonly safeguarding: {
+    readonly cin: boolean;
+    readonly cp: boolean;
+    readonly lac: boolean;
+    readonly previouslyLac: boolean;
+    readonly socialWorker: string | null;
+  };
+}
+
+export interface MarkRow {
+  readonly pupilId: string;
+  readonly date: PlainDate;
+  readonly session: Session;
+  readonly code: string;
+  readonly minutesLate: number | null;
+  readonly updatedAt: string;
+  readonly updatedBy: string | null;
+}
+
+export interface HistoryRow {
+  readonly id: string;
+  readonly date: PlainDate;
+  readonly session: string;
+  readonly lessonId: string | null;
+  readonly previousCode: string | null;
+  readonly newCode: string;
+  readonly previousMinutesLate: number | null;
+  readonly newMinutesLate: number | null;
+  readonly reason: string | null;
+  readonly userName: string;
+  readonly userRole: string;
+  readonly at: string;
+  readonly source: string;
+}
+
+const SUMMARY = [
+  'id',
+  'school_id',
+  'upn',
+  'legal_forename',
+  'legal_surname',
+  'preferred_forename',
+  'preferred_surname',
+  'year_group',
+  'reg_group_id',
+  'admission_date',
+  'leaving_date',
+] as const;
+
+type SummaryRow = {
+  id: string;
+  school_id: string;
+  upn: string;
+  legal_forename: string;
+  legal_surname: string;
+  preferred_forename: string | null;
+  preferred_surname: string | null;
+  year_group: string | null;
+  reg_group_id: string | null;
+  admission_date: string;
+  leaving_date: string | null;
+};
+
+function toSummary(r: SummaryRow): PupilSummary {
+  return {
+    id: r.id,
+    schoolId: r.school_id,
+    upn: r.upn,
+    forename: r.preferred_forename ?? r.legal_forename,
+    surname: r.preferred_surname ?? r.legal_surname,
+    yearGroup: r.year_group,
+    regGroupId: r.reg_group_id,
+    admissionDate: r.admission_date as PlainDate,
+    leavingDate: r.leaving_date as PlainDate | null,
+  };
+}
+
+export async function findPupil(db: DbOrTrx, id: string): Promise<PupilDetails | undefined> {
+  const r = await db
+    .selectFrom('pupils')
+    .select([
+      ...SUMMARY,
+      'date_of_birth',
+      'gender',
+      'sen_status',
+      'ehcp',
+      'fsm',
+      'pupil_premium',
+      'eal',
+      'young_carer',
+      'ethnicity',
+      'cin',
+      'cp',
+      'lac',
+      'previously_lac',
+      'social_worker',
+    ])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  return {
+    ...toSummary(r),
+    legalForename: r.legal_forename,
+    legalSurname: r.legal_surname,
+    dateOfBirth: r.date_of_birth as PlainDate | null,
+    gender: r.gender,
+    senStatus: r.sen_status === 'K' || r.sen_status === 'E' ? r.sen_status : 'N',
+    ehcp: r.ehcp === 1,
+    fsm: r.fsm === 1,
+    pupilPremium: r.pupil_premium === 1,
+    eal: r.eal === 1,
+    youngCarer: r.young_carer === 1,
+    ethnicity: r.ethnicity,
+    safeguarding: {
+      cin: r.cin === 1,
+      cp: r.cp === 1,
+      lac: r.lac === 1,
+      previouslyLac: r.previously_lac === 1,
+      socialWorker: r.social_worker,
+    },
+  };
+}
+
+/** The groups a pupil belongs to (registration group included). */
+export async function pupilGroupIds(db: DbOrTrx, pupilId: string): Promise<string[]> {
+  const rows = await db.selectFrom('group_members').select('group_id').where('pupil_id', '=', pupilId).execute();
+  return rows.map((r) => r.group_id);
+}
+
+/** Members of a group on roll on a date, ordered by surname then forename. */
+/** Built once per database (db/prepared.ts): every register save runs these two. */
+const groupAndSchoolQuery = prepared((db, args: { groupId: string }) =>
+  db
+    .selectFrom('groups as g')
+    .innerJoin('schools as s', 's.id', 'g.school_id')
+    .select([
+      'g.id as g_id',
+      'g.school_id as g_school_id',
+      'g.kind as g_kind',
+      'g.name as g_name',
+      'g.year_group as g_year_group',
+      'g.subject as g_subject',
+      's.id as s_id',
+      's.urn as s_urn',
+      's.name as s_name',
+      's.phase as s_phase',
+      's.la_code as s_la_code',
+      's.la_name as s_la_name',
+      's.trust_id as s_trust_id',
+      's.time_zone as s_time_zone',
+      's.policy_json as s_policy_json',
+    ])
+    .where('g.id', '=', args.groupId),
+);
+
+const membersOnRollQuery = prepared((db, args: { groupId: string; date: string }) =>
+  db
+    .selectFrom('group_members')
+    .innerJoin('pupils', 'pupils.id', 'group_members.pupil_id')
+    .select(SUMMARY.map((c) => `pupils.${c}` as const))
+    .where('group_members.group_id', '=', args.groupId)
+    .where('pupils.admission_date', '<=', args.date)
+    .where((eb) => eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', args.date)])),
+);
+
+/**
+ * A group, its school and its pupils on roll on a date: what every register save and every
+ * register view needs first (two statements built once; the school's policy document is read
+ * once, not with every pupil). Undefined when there is no such group.
+ */
+export async function groupWithMembersOnRoll(
+  db: DbOrTrx,
+  groupId: string,
+  date: PlainDate,
+): Promise<{ group: Group; school: School; members: PupilSummary[] } | undefined> {
+  const [rows, memberRows] = await Promise.all([
+    groupAndSchoolQuery(db, { groupId }),
+    membersOnRollQuery(db, { groupId, date }),
+  ]);
+  const first = rows[0];
+  if (!first) return undefined;
+  const group = toGroup({
+    id: first.g_id,
+    school_id: first.g_school_id,
+    kind: first.g_kind,
+    name: first.g_name,
+    year_group: first.g_year_group,
+    subject: first.g_subject,
+  });
+  const school = toSchool({
+    id: first.s_id,
+    urn: first.s_urn,
+    name: first.s_name,
+    phase: first.s_phase,
+    la_code: first.s_la_code,
+    la_name: first.s_la_name,
+    trust_id: first.s_trust_id,
+    time_zone: first.s_time_zone,
+    policy_json: first.s_policy_json,
+  });
+  const members = memberRows.map(toSummary);
+  members.sort(byPupilName);
+  return { group, school, members };
+}
+
+export async function groupMembersOnRoll(db: DbOrTrx, groupId: string, date: PlainDate): Promise<PupilSummary[]> {
+  return (await membersOnRollQuery(db, { groupId, date })).map(toSummary).sort(byPupilName);
+}
+
+function byPupilName(a: PupilSummary, b: PupilSummary): number {
+  return a.surname.localeCompare(b.surname) || a.forename.localeCompare(b.forename);
+}
+
+/** Searches pupils of a school by name or UPN (case-insensitive prefix of any name part). */
+export async function searchPupils(db: DbOrTrx, schoolId: string, query: string, limit = 50): Promise<PupilSummary[]> {
+  const q = query.trim().toLowerCase();
+  if (q === '') return [];
+  // `%` and `_` are matched as typed (escaped), not as wildcards.
+  const like = prefixPattern(q);
+  const rows = await db
+    .selectFrom('pupils')
+    .select(SUMMARY)
+    .where('school_id', '=', schoolId)
+    .where((eb) =>
+      eb.or([
+        lowerLike('legal_surname', like),
+        lowerLike('legal_forename', like),
+        lowerLike('preferred_surname', like),
+        lowerLike('preferred_forename', like),
+        lowerLike('upn', like),
+      ]),
+    )
+    .orderBy('legal_surname')
+    .orderBy('legal_forename')
+    .limit(limit)
+    .execute();
+  return rows.map(toSummary);
+}
+
+/** Session marks of some pupils on one date and session. */
+export async function sessionMarksFor(
+  db: DbOrTrx,
+  pupilIds: readonly string[],
+  date: PlainDate,
+  session: Session,
+): Promise<Map<string, MarkRow>> {
+  const out = new Map<string, MarkRow>();
+  if (pupilIds.length === 0) return out;
+  for (let i = 0; i < pupilIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('session_marks')
+      .select(['pupil_id', 'date', 'session', 'code', 'minutes_late', 'updated_at', 'updated_by'])
+      .where('pupil_id', 'in', pupilIds.slice(i, i + 500))
+      .where('date', '=', date)
+      .where('session', '=', session)
+      .execute();
+    for (const r of rows) out.set(r.pupil_id, toMark(r));
+  }
+  return out;
+}
+
+function toMark(r: {
+  pupil_id: string;
+  date: string;
+  session: string;
+  code: string;
+  minutes_late: number | null;
+  updated_at: string;
+  updated_by: string | null;
+}): MarkRow {
+  return {
+    pupilId: r.pupil_id,
+    date: r.date as PlainDate,
+    session: r.session as Session,
+    code: r.code,
+    minutesLate: r.minutes_late,
+    updatedAt: r.updated_at,
+    updatedBy: r.updated_by,
+  };
+}
+
+/** Every session mark of a pupil, oldest first. */
+export async function pupilMarks(db: DbOrTrx, pupilId: string): Promise<MarkRow[]> {
+  const rows = await db
+    .selectFrom('session_marks')
+    .select(['pupil_id', 'date', 'session', 'code', 'minutes_late', 'updated_at', 'updated_by'])
+    .where('pupil_id', '=', pupilId)
+    .orderBy('date')
+    .orderBy('session')
+    .execute();
+  return rows.map(toMark);
+}
+
+/** A pupil's mark history, newest first. */
+export async function pupilHistory(db: DbOrTrx, pupilId: string, limit = 500): Promise<HistoryRow[]> {
+  const rows = await db
+    .selectFrom('mark_history')
+    .select([
+      'id',
+      'date',
+      'session',
+      'lesson_id',
+      'previous_code',
+      'new_code',
+      'previous_minutes_late',
+      'new_minutes_late',
+      'reason',
+      'user_name',
+      'user_role',
+      'at',
+      'source',
+    ])
+    .where('pupil_id', '=', pupilId)
+    .orderBy('at', 'desc')
+    // Rows written in the same instant (one save) keep a stable order.
+    .orderBy('date', 'desc')
+    .orderBy('session', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    date: r.date as PlainDate,
+    session: r.session,
+    lessonId: r.lesson_id,
+    previousCode: r.previous_code,
+    newCode: r.new_code,
+    previousMinutesLate: r.previous_minutes_late,
+    newMinutesLate: r.new_minutes_late,
+    reason: r.reason,
+    userName: r.user_name,
+    userRole: r.user_role,
+    at: r.at,
+    source: r.source,
+  }));
+}

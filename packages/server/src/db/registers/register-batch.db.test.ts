@@ -1,0 +1,360 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeEachDialect } from '../../../test/databases.js';
+import { d, rejection, seedSmallSchool, testDeps, type SmallSchool } from '../../../test/fixtures.js';
+import { newId } from '../../platform/ids.js';
+import { migrateToLatest, openDatabase } from '../connect.js';
+import { getRegister, saveRegister } from '../../services/registers/registers.js';
+import { AppError } from '../../services/errors.js';
+import { saveRegisterInBatch, type RegisterSave } from './register-batch.js';
+
+// Tuesday 9 and Wednesday 10 September 2025 (London UTC+1): 08:00Z is 09:00 local, inside the AM
+// register (08:50–09:20); 08:30Z is 09:30, after its close.
+const open = (day: string) => `2025-09-${day}T08:00:00Z`;
+const closed = (day: string) => `2025-09-${day}T08:30:00Z`;
+
+describeEachDialect('register saves written together', (ctx) => {
+  let school: SmallSchool;
+  beforeAll(async () => {
+    school = await seedSmallSchool(ctx.db);
+  });
+  const deps = (iso: string) => testDeps(ctx.db, ctx.dialect, iso);
+  const count = async (table: 'mark_history' | 'audit_log' | 'registers', where: { date?: string } = {}) => {
+    let q = ctx.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n'));
+    if (where.date && table !== 'audit_log') q = q.where('date', '=', where.date);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  };
+
+  it('saves concurrent registers together; of two first saves of one register, one wins and the other is told', async () => {
+    const day = d('2025-09-09');
+    const [a, b, c] = school.pupilsA as [string, string, string];
+    const [e, f] = school.pupilsB as [string, string];
+    const auditBefore = await count('audit_log');
+    const settled = await Promise.allSettled([
+      saveRegister(deps(open('09')), school.actors.teacher, {
+        groupId: school.groupA,
+        date: day,
+        session: 'AM',
+        version: 0,
+        marks: [
+          { pupilId: a, code: '/' },
+          { pupilId: b, code: 'I' },
+          { pupilId: c, code: '/' },
+        ],
+      }),
+      saveRegister(deps(open('09')), school.actors.office, {
+        groupId: school.groupA,
+        date: day,
+        session: 'AM',
+        version: 0,
+        marks: [{ pupilId: a, code: 'M' }],
+      }),
+      saveRegister(deps(open('09')), school.actors.office, {
+        groupId: school.groupB,
+        date: day,
+        session: 'AM',
+        version: 0,
+        marks: [
+          { pupilId: e, code: '/' },
+          { pupilId: f, code: 'N' },
+        ],
+      }),
+      saveRegister(deps(open('09')), school.actors.teacher, {
+        groupId: school.groupA,
+        date: day,
+        session: 'PM',
+        version: 0,
+        marks: [{ pupilId: a, code: '/' }],
+      }),
+    ]);
+    // Whichever of the two first saves of group A's register reached the batch first is saved;
+    // the other is told who saved it, and nothing of it is written.
+    const [teacher, office] = settled;
+    expect([teacher.status, office.status].sort()).toEqual(['fulfilled', 'rejected']);
+    const teacherWon = teacher.status === 'fulfilled';
+    expect(teacherWon ? teacher : office).toEqual({
+      status: 'fulfilled',
+      value: { version: 1, changed: teacherWon ? 3 : 1 },
+    });
+    const conflict = (teacherWon ? office : teacher) as PromiseRejectedResult;
+    expect(conflict.reason).toBeInstanceOf(AppError);
+    expect((conflict.reason as AppError).code).toBe('CONFLICT');
+    expect((conflict.reason as AppError).message).toContain(
+      `${teacherWon ? 'Test teacher' : 'Test office'} saved this register`,
+    );
+    expect(settled[2]).toEqual({ status: 'fulfilled', value: { version: 1, changed: 2 } });
+    expect(settled[3]).toEqual({ status: 'fulfilled', value: { version: 1, changed: 1 } });
+
+    const am = await getRegister(deps(open('09')), school.actors.office, {
+      groupId: school.groupA,
+      date: day,
+      session: 'AM',
+    });
+    expect(am.pupils.map((p) => p.code)).toEqual(teacherWon ? ['/', 'I', '/'] : ['M', null, null]);
+    expect(am.version).toBe(1);
+    expect(await count('registers', { date: day })).toBe(3);
+    expect(await count('mark_history', { date: day })).toBe(teacherWon ? 6 : 4);
+    // One audit row per save that was written.
+    expect((await count('audit_log')) - auditBefore).toBe(3);
+  });
+
+  it('writes many saves arriving together over several batches, each once with its history', async () => {
+    // The 18 school days of October before half term × 2 groups × AM and PM: 72 saves at once.
+    const days: string[] = [];
+    for (let date = new Date('2025-10-01T12:00:00Z'); days.length < 18; date.setUTCDate(date.getUTCDate() + 1)) {
+      if (date.getUTCDay() % 6 !== 0) days.push(date.toISOString().slice(0, 10));
+    }
+    const saves = days.flatMap((day) =>
+      (['AM', 'PM'] as const).flatMap((session) =>
+        [
+          { groupId: school.groupA, pupils: school.pupilsA },
+          { groupId: school.groupB, pupils: school.pupilsB },
+        ].map((g) =>
+          saveRegister(deps('2025-10-24T15:00:00Z'), school.actors.office, {
+            groupId: g.groupId,
+            date: d(day),
+            session,
+            version: 0,
+            marks: g.pupils.map((pupilId) => ({ pupilId, code: session === 'AM' ? '/' : '\\' })),
+          }),
+        ),
+      ),
+    );
+    expect(saves).toHaveLength(72);
+    const results = await Promise.all(saves);
+    expect(results.every((r) => r.version === 1 && r.changed > 0)).toBe(true);
+    const october = await ctx.db
+      .selectFrom('mark_history')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('date', '>=', '2025-10-01')
+      .where('date', '<=', '2025-10-31')
+      .executeTakeFirstOrThrow();
+    expect(Number(october.n)).toBe(18 * 2 * (school.pupilsA.length + school.pupilsB.length));
+    const registers = await ctx.db
+      .selectFrom('registers')
+      .select(['version'])
+      .where('date', '>=', '2025-10-01')
+      .where('date', '<=', '2025-10-31')
+      .execute();
+    expect(registers).toHaveLength(72);
+    expect(registers.every((r) => Number(r.version) === 1)).toBe(true);
+  });
+
+  it('refuses one save of a batch (a change after the close without a reason) and writes the others', async () => {
+    const day = d('2025-09-10');
+    const [a] = school.pupilsA as [string];
+    const [e] = school.pupilsB as [string];
+    await saveRegister(deps(open('10')), school.actors.teacher, {
+      groupId: school.groupA,
+      date: day,
+      session: 'AM',
+      version: 0,
+      marks: [{ pupilId: a, code: '/' }],
+    });
+    const [amend, first] = await Promise.allSettled([
+      saveRegister(deps(closed('10')), school.actors.office, {
+        groupId: school.groupA,
+        date: day,
+        session: 'AM',
+        version: 1,
+        marks: [{ pupilId: a, code: 'C' }],
+      }),
+      saveRegister(deps(closed('10')), school.actors.office, {
+        groupId: school.groupB,
+        date: day,
+        session: 'AM',
+        version: 0,
+        marks: [{ pupilId: e, code: 'I' }],
+      }),
+    ]);
+    expect(amend?.status).toBe('rejected');
+    const refused = (amend as PromiseRejectedResult).reason as AppError;
+    expect(refused.code).toBe('VALIDATION');
+    const fields = refused.details['fields'] as { field: string; message: string }[];
+    expect(fields.map((f) => f.field)).toEqual(['marks.0.reason']);
+    expect(fields[0]?.message).toContain('reason');
+    expect(first).toEqual({ status: 'fulfilled', value: { version: 1, changed: 1 } });
+    const view = await getRegister(deps(closed('10')), school.actors.office, {
+      groupId: school.groupA,
+      date: day,
+      session: 'AM',
+    });
+    // Nothing of the refused save: the mark and the version are as they were.
+    expect(view.pupils[0]?.code).toBe('/');
+    expect(view.version).toBe(1);
+  });
+
+  it('undoes alone a save whose statements fail, and writes the rest of its batch', async () => {
+    const day = d('2025-09-11');
+    const [a] = school.pupilsA as [string];
+    const at = '2025-09-11T08:00:00.000Z';
+    const author = { userId: null, userName: 'Test system', userRole: 'admin', at, source: 'register' } as const;
+    const save = (groupId: string, pupilId: string): RegisterSave<never> => ({
+      schoolId: school.schoolId,
+      groupId,
+      date: day,
+      session: 'AM',
+      sessionKey: 'AM',
+      lessonId: null,
+      expectedVersion: 0,
+      pupilIds: [pupilId],
+      author,
+      decide: () => ({
+        ok: true,
+        writes: [
+          {
+            pupilId,
+            date: day,
+            session: 'AM',
+            code: '/',
+            minutesLate: null,
+            previousCode: null,
+            previousMinutesLate: null,
+            reason: null,
+          },
+        ],
+        audit: {
+          id: newId(),
+          at,
+          user_id: null,
+          user_role: 'admin',
+          action: 'register.save',
+          entity_type: 'register',
+          entity_id: `${groupId}/${day}/AM`,
+          pupil_id: null,
+          school_id: school.schoolId,
+          details: null,
+        },
+      }),
+    });
+    // No such pupil: the mark's foreign key fails.
+    const [bad, good] = await Promise.allSettled([
+      saveRegisterInBatch(ctx.db, ctx.dialect, save(school.groupB, 'no-such-pupil')),
+      saveRegisterInBatch(ctx.db, ctx.dialect, save(school.groupA, a)),
+    ]);
+    expect(bad?.status).toBe('rejected');
+    expect(good).toEqual({ status: 'fulfilled', value: { kind: 'saved', version: 1, changed: 1 } });
+    const registers = await ctx.db.selectFrom('registers').select(['group_id']).where('date', '=', day).execute();
+    expect(registers.map((r) => r.group_id)).toEqual([school.groupA]);
+    expect(await count('mark_history', { date: day })).toBe(1);
+  });
+
+  it('two servers saving the same register at once: one is saved, the other told, nothing mixed', async () => {
+    // Two separate connections to one database, as two instances of the server behind a load
+    // balancer would have (SQLite: a file opened twice; PostgreSQL: this test's database).
+    const dir = mkdtempSync(join(tmpdir(), 'rollcall-two-servers-'));
+    const config =
+      ctx.dialect === 'postgres'
+        ? { kind: 'postgres' as const, url: ctx.url! }
+        : { kind: 'sqlite' as const, path: join(dir, 'shared.sqlite') };
+    const first = openDatabase(config);
+    const second = openDatabase(config);
+    try {
+      const db = first.db;
+      if (ctx.dialect === 'sqlite') await migrateToLatest(db);
+      const shared = ctx.dialect === 'sqlite' ? await seedSmallSchool(db, 'two') : school;
+      const day = d('2025-09-12');
+      const [a, b, c] = shared.pupilsA as [string, string, string];
+      const codes = (code: string) => [a, b, c].map((pupilId) => ({ pupilId, code }));
+      const results = await Promise.allSettled([
+        saveRegister(testDeps(first.db, ctx.dialect, open('12')), shared.actors.teacher, {
+          groupId: shared.groupA,
+          date: day,
+          session: 'AM',
+          version: 0,
+          marks: codes('/'),
+        }),
+        saveRegister(testDeps(second.db, ctx.dialect, open('12')), shared.actors.office, {
+          groupId: shared.groupA,
+          date: day,
+          session: 'AM',
+          version: 0,
+          marks: codes('I'),
+        }),
+      ]);
+      const saved = results.filter((r) => r.status === 'fulfilled');
+      const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(saved).toHaveLength(1);
+      expect(refused).toHaveLength(1);
+      expect((refused[0]!.reason as AppError).code).toBe('CONFLICT');
+      const marks = await db
+        .selectFrom('session_marks')
+        .select('code')
+        .where('date', '=', day)
+        .where('pupil_id', 'in', [a, b, c])
+        .execute();
+      // All three marks from one of the two saves, and one history row each.
+      expect(new Set(marks.map((m) => m.code)).size).toBe(1);
+      expect(marks).toHaveLength(3);
+      const history = await db
+        .selectFrom('mark_history')
+        .select('user_name')
+        .where('date', '=', day)
+        .where('pupil_id', 'in', [a, b, c])
+        .execute();
+      expect(history).toHaveLength(3);
+      expect(new Set(history.map((h) => h.user_name)).size).toBe(1);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('lesson registers', () => {
+    it('saves a lesson register and a session register of the same pupils together', async () => {
+      // Monday 15 September: the fixture's lesson is on Mondays.
+      const day = d('2025-09-15');
+      const lesson = await ctx.db
+        .selectFrom('lessons')
+        .select(['group_id', 'starts_at'])
+        .where('id', '=', school.lessonId)
+        .executeTakeFirstOrThrow();
+      const members = await ctx.db
+        .selectFrom('group_members')
+        .select('pupil_id')
+        .where('group_id', '=', lesson.group_id)
+        .execute();
+      const pupil = members[0]?.pupil_id;
+      expect(pupil).toBeDefined();
+      const [session, lessonSave] = await Promise.all([
+        saveRegister(deps(open('15')), school.actors.office, {
+          groupId: school.groupA,
+          date: day,
+          session: 'AM',
+          version: 0,
+          marks: (school.pupilsA as string[]).map((pupilId) => ({ pupilId, code: '/' })),
+        }),
+        saveRegister(deps(open('15')), school.actors.office, {
+          groupId: lesson.group_id,
+          date: day,
+          session: 'AM',
+          lessonId: school.lessonId,
+          version: 0,
+          marks: [{ pupilId: pupil!, code: 'N' }],
+        }),
+      ]);
+      expect(session).toEqual({ version: 1, changed: 3 });
+      expect(lessonSave).toEqual({ version: 1, changed: 1 });
+      const history = await ctx.db
+        .selectFrom('mark_history')
+        .select(['lesson_id', 'new_code'])
+        .where('date', '=', day)
+        .where('lesson_id', 'is not', null)
+        .execute();
+      expect(history).toEqual([{ lesson_id: school.lessonId, new_code: 'N' }]);
+      const err = await rejection(
+        saveRegister(deps(open('15')), school.actors.office, {
+          groupId: lesson.group_id,
+          date: day,
+          session: 'AM',
+          lessonId: school.lessonId,
+          version: 0,
+          marks: [{ pupilId: pupil!, code: '/' }],
+        }),
+      );
+      expect(err.code).toBe('CONFLICT');
+    });
+  });
+});

@@ -1,0 +1,589 @@
+/**
+ * Saving registers together (group commit). At 8:50 every form tutor saves at once; one
+ * transaction per save spends most of its time beginning, committing and, on PostgreSQL, waiting
+ * for round trips. Saves that arrive while the database is busy (or in the same turn of the event
+ * loop) are written in one transaction:
+ *
+ * - each save still checks its own register's version (optimistic concurrency), reads the marks
+ *   stored now and is decided on them alone (`decide`, from services/registers/registers.ts); a conflict or
+ *   a refusal affects that save only;
+ * - SQLite runs prepared statements directly on the better-sqlite3 handle (while holding Kysely's
+ *   connection, so no Kysely transaction is open beside it), each save inside a savepoint so that
+ *   a save whose statements fail is undone alone;
+ * - PostgreSQL reads every register and mark of the batch in one statement and writes everything
+ *   in one more (arrays through `unnest`, data-modifying CTEs: atomic by itself), whatever the
+ *   batch's size, on a connection of its own (not queued behind every request's reads). The write
+ *   moves each register on only if it still has the version its save was decided on, and writes
+ *   marks, history and audit only for those registers: a register another server saved since the
+ *   read is a conflict for that save alone. If the statement fails, the batch's saves are written
+ *   again one by one, so one bad save fails alone.
+ *
+ * Every mark written appends its history row, as every other writer does (the analysis cache
+ * follows `mark_history`), and each save writes its audit row with its marks, atomically.
+ */
+import type { PlainDate, Session } from '@rollcall/domain';
+import { CompiledQuery } from 'kysely';
+import type SQLite from 'better-sqlite3';
+import { newId } from '../../platform/ids.js';
+import { postgresWriterOf, sqliteHandleOf, type Db, type DbOrTrx, type Dialect } from '../connect.js';
+import type { AuditLogTable } from '../schema.js';
+import type { Author, MarkWrite } from './registers.js';
+
+/** A mark as stored when a save is decided. */
+export interface StoredMark {
+  readonly code: string;
+  readonly minutesLate: number | null;
+  readonly updatedBy: string | null;
+}
+
+/**
+ * What a save writes (only marks that change something), why it is refused, or that it conflicts
+ * with a mark someone else wrote since the user loaded the register (the register's version does
+ * not move for a single mark written by the office or a parent's report).
+ */
+export type SaveDecision<E> =
+  | { readonly ok: true; readonly writes: readonly MarkWrite[]; readonly audit: AuditLogTable }
+  | { readonly ok: false; readonly refusal: E }
+  | { readonly ok: 'conflict' };
+
+export interface RegisterSave<E> {
+  readonly schoolId: string;
+  readonly groupId: string;
+  readonly date: PlainDate;
+  /** The session the marks belong to (a lesson's session for lesson registers). */
+  readonly session: Session;
+  /** `AM`, `PM` or `lesson:<id>`: the register's key with the group and date. */
+  readonly sessionKey: string;
+  readonly lessonId: string | null;
+  /** The version the user loaded; 0 for a register never saved. */
+  readonly expectedVersion: number;
+  /** Whose stored marks `decide` needs (session registers; lesson registers read the lesson's). */
+  readonly pupilIds: readonly string[];
+  readonly author: Author;
+  /** Decides the save on the marks stored now (pupil id → mark). Runs inside the transaction. */
+  decide(current: ReadonlyMap<string, StoredMark>): SaveDecision<E>;
+}
+
+export type SaveOutcome<E> =
+  | { readonly kind: 'saved'; readonly version: number; readonly changed: number }
+  | { readonly kind: 'conflict' }
+  | { readonly kind: 'refused'; readonly refusal: E };
+
+/** At most this many saves go into one transaction (the rest wait for the next). */
+const MAX_BATCH = 256;
+/**
+ * On SQLite (where writing blocks the event loop anyway) a batch is written as soon as this many
+ * saves wait, without waiting for the rest of the turn: when 200 requests arrive together, the
+ * first teachers are answered while the others are still being read, instead of everyone waiting
+ * for the last. On PostgreSQL saves gather while a batch is in flight, and smaller batches would
+ * only mean more round trips.
+ */
+const WRITE_AT = 16;
+
+interface Pending {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a queue holds saves of any refusal type
+  readonly save: RegisterSave<any>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+  readonly resolve: (outcome: SaveOutcome<any>) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface Queue {
+  readonly pending: Pending[];
+  /** A batch is being written (saves arriving meanwhile wait for the next). */
+  writing: boolean;
+  /** A write is already set for when the event loop is next free. */
+  scheduled: boolean;
+}
+
+const queues = new WeakMap<Db, Queue>();
+
+/**
+ * Saves a register with whatever other saves are waiting: resolves with this save's outcome once
+ * its transaction has committed. Rejects only when the database fails (not for a conflict or a
+ * refusal, which are outcomes).
+ */
+export function saveRegisterInBatch<E>(db: Db, dialect: Dialect, save: RegisterSave<E>): Promise<SaveOutcome<E>> {
+  let queue = queues.get(db);
+  if (!queue) {
+    queue = { pending: [], writing: false, scheduled: false };
+    queues.set(db, queue);
+  }
+  const q = queue;
+  return new Promise<SaveOutcome<E>>((resolve, reject) => {
+    q.pending.push({ save, resolve, reject });
+    // While a batch is being written, saves gather for the next one. Otherwise a save waits
+    // for the rest of this turn's requests to reach here, or for WRITE_AT saves, if sooner.
+    if (q.writing) return;
+    if (dialect === 'sqlite' && q.pending.length >= WRITE_AT) void drain(db, dialect, q);
+    else if (!q.scheduled) {
+      q.scheduled = true;
+      setImmediate(() => {
+        q.scheduled = false;
+        if (!q.writing) void drain(db, dialect, q);
+      });
+    }
+  });
+}
+
+async function drain(db: Db, dialect: Dialect, q: Queue): Promise<void> {
+  q.writing = true;
+  try {
+    while (q.pending.length > 0) {
+      const batch = q.pending.splice(0, MAX_BATCH);
+      let deferred: Pending[] = [];
+      try {
+        deferred = await writeBatch(db, dialect, batch);
+      } catch (error) {
+        // Not expected (each path answers its saves itself), but no save may wait for ever.
+        for (const p of batch) p.reject(error);
+      }
+      // Saves that overlapped an earlier save of the same batch go first in the next.
+      if (deferred.length > 0) q.pending.unshift(...deferred);
+    }
+  } finally {
+    q.writing = false;
+  }
+}
+
+/** Writes one batch; returns the saves deferred to the next batch. */
+async function writeBatch(db: Db, dialect: Dialect, batch: Pending[]): Promise<Pending[]> {
+  const raw = dialect === 'sqlite' ? sqliteHandleOf(db) : undefined;
+  if (raw) {
+    await writeSqliteBatch(db, raw, batch);
+    return [];
+  }
+  try {
+    // Two statements, the second atomic by itself: no transaction needed around them.
+    const { decided, deferred } = await writePostgresBatch(postgresWriterOf(db) ?? db, batch);
+    // Only now, after the commit, is anyone told their save is done.
+    for (const d of decided) d.pending.resolve(d.outcome);
+    return deferred;
+  } catch (error) {
+    if (batch.length === 1) {
+      batch[0]?.reject(error);
+      return [];
+    }
+    // One save's statements failed: write each save alone, so only that one is told.
+    for (const p of batch) await writeBatch(db, dialect, [p]);
+    return [];
+  }
+}
+
+/** Joins the parts of a key (no id, date or session contains it). */
+const KEY = '\u0000';
+
+function registerKey(s: RegisterSave<unknown>): string {
+  return `${s.groupId}${KEY}${s.date}${KEY}${s.sessionKey}`;
+}
+
+function markKey(s: RegisterSave<unknown>, pupilId: string): string {
+  return s.lessonId ? `${s.lessonId}${KEY}${pupilId}${KEY}${s.date}` : `${pupilId}${KEY}${s.date}${KEY}${s.session}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQLite: prepared statements on the better-sqlite3 handle
+
+interface SqliteStatements {
+  readonly version: SQLite.Statement;
+  readonly sessionMarks: SQLite.Statement;
+  readonly lessonMarks: SQLite.Statement;
+  readonly insertRegister: SQLite.Statement;
+  readonly bumpRegister: SQLite.Statement;
+  readonly upsertSessionMark: SQLite.Statement;
+  readonly upsertLessonMark: SQLite.Statement;
+  readonly history: SQLite.Statement;
+  readonly audit: SQLite.Statement;
+}
+
+const sqliteStatements = new WeakMap<SQLite.Database, SqliteStatements>();
+
+function statementsFor(raw: SQLite.Database): SqliteStatements {
+  let s = sqliteStatements.get(raw);
+  if (!s) {
+    s = {
+      version: raw.prepare('select version from registers where group_id = ? and date = ? and session = ?').pluck(),
+      sessionMarks: raw.prepare(
+        'select pupil_id, code, minutes_late, updated_by from session_marks ' +
+          'where date = ? and session = ? and pupil_id in (select value from json_each(?))',
+      ),
+      lessonMarks: raw.prepare(
+        'select pupil_id, code, minutes_late, updated_by from lesson_marks where lesson_id = ? and date = ?',
+      ),
+      insertRegister: raw.prepare(
+        'insert into registers (id, school_id, group_id, date, session, lesson_id, version, taken_at, taken_by, ' +
+          'updated_at, updated_by) values (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)',
+      ),
+      bumpRegister: raw.prepare(
+        'update registers set version = version + 1, updated_at = ?, updated_by = ? ' +
+          'where group_id = ? and date = ? and session = ? and version = ?',
+      ),
+      upsertSessionMark: raw.prepare(
+        'insert into session_marks (pupil_id, date, session, code, minutes_late, updated_at, updated_by) ' +
+          'values (?, ?, ?, ?, ?, ?, ?) on conflict (pupil_id, date, session) do update set ' +
+          'code = excluded.code, minutes_late = excluded.minutes_late, updated_at = excluded.updated_at, ' +
+          'updated_by = excluded.updated_by',
+      ),
+      upsertLessonMark: raw.prepare(
+        'insert into lesson_marks (lesson_id, pupil_id, date, code, minutes_late, updated_at, updated_by) ' +
+          'values (?, ?, ?, ?, ?, ?, ?) on conflict (lesson_id, pupil_id, date) do update set ' +
+          'code = excluded.code, minutes_late = excluded.minutes_late, updated_at = excluded.updated_at, ' +
+          'updated_by = excluded.updated_by',
+      ),
+      history: raw.prepare(
+        'insert into mark_history (id, pupil_id, date, session, lesson_id, previous_code, new_code, ' +
+          'previous_minutes_late, new_minutes_late, reason, user_id, user_name, user_role, at, source) ' +
+          'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      audit: raw.prepare(
+        'insert into audit_log (id, at, user_id, user_role, action, entity_type, entity_id, pupil_id, school_id, ' +
+          'details) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+    };
+    sqliteStatements.set(raw, s);
+  }
+  return s;
+}
+
+interface MarkRow {
+  pupil_id: string;
+  code: string;
+  minutes_late: number | null;
+  updated_by: string | null;
+}
+
+function toStored(rows: readonly MarkRow[]): Map<string, StoredMark> {
+  return new Map(rows.map((r) => [r.pupil_id, { code: r.code, minutesLate: r.minutes_late, updatedBy: r.updated_by }]));
+}
+
+/** One save inside the batch's transaction; throws (undoing its savepoint) if a statement fails. */
+function writeSqliteSave<E>(st: SqliteStatements, save: RegisterSave<E>): SaveOutcome<E> {
+  const stored = (st.version.get(save.groupId, save.date, save.sessionKey) as number | undefined) ?? 0;
+  if (stored !== save.expectedVersion) return { kind: 'conflict' };
+  const current = toStored(
+    (save.lessonId
+      ? st.lessonMarks.all(save.lessonId, save.date)
+      : st.sessionMarks.all(save.date, save.session, JSON.stringify(save.pupilIds))) as MarkRow[],
+  );
+  const decision = save.decide(current);
+  if (decision.ok === 'conflict') return { kind: 'conflict' };
+  if (!decision.ok) return { kind: 'refused', refusal: decision.refusal };
+  const a = save.author;
+  if (save.expectedVersion === 0) {
+    st.insertRegister.run(
+      newId(),
+      save.schoolId,
+      save.groupId,
+      save.date,
+      save.sessionKey,
+      save.lessonId,
+      a.at,
+      a.userId,
+      a.at,
+      a.userId,
+    );
+  } else if (
+    st.bumpRegister.run(a.at, a.userId, save.groupId, save.date, save.sessionKey, save.expectedVersion).changes !== 1
+  ) {
+    return { kind: 'conflict' };
+  }
+  for (const m of decision.writes) {
+    if (save.lessonId) {
+      st.upsertLessonMark.run(save.lessonId, m.pupilId, m.date, m.code, m.minutesLate, a.at, a.userId);
+    } else {
+      st.upsertSessionMark.run(m.pupilId, m.date, m.session, m.code, m.minutesLate, a.at, a.userId);
+    }
+    st.history.run(
+      newId(),
+      m.pupilId,
+      m.date,
+      m.session,
+      save.lessonId,
+      m.previousCode,
+      m.code,
+      m.previousMinutesLate,
+      m.minutesLate,
+      m.reason,
+      a.userId,
+      a.userName,
+      a.userRole,
+      a.at,
+      a.source,
+    );
+  }
+  const r = decision.audit;
+  st.audit.run(
+    r.id,
+    r.at,
+    r.user_id,
+    r.user_role,
+    r.action,
+    r.entity_type,
+    r.entity_id,
+    r.pupil_id,
+    r.school_id,
+    r.details,
+  );
+  return { kind: 'saved', version: save.expectedVersion + 1, changed: decision.writes.length };
+}
+
+function writeSqliteBatch(db: Db, raw: SQLite.Database, batch: Pending[]): Promise<void> {
+  const st = statementsFor(raw);
+  const outcomes: (SaveOutcome<unknown> | { kind: 'error'; error: unknown })[] = [];
+  // Inside the outer transaction better-sqlite3 runs each save's function in a savepoint.
+  const one = raw.transaction((save: RegisterSave<unknown>) => writeSqliteSave(st, save));
+  const all = raw.transaction(() => {
+    for (const p of batch) {
+      try {
+        outcomes.push(one(p.save));
+      } catch (error) {
+        outcomes.push({ kind: 'error', error });
+      }
+    }
+  });
+  // Holding Kysely's only connection: no Kysely transaction can be open beside this one.
+  return db
+    .connection()
+    .execute(() => {
+      all.immediate();
+      return Promise.resolve();
+    })
+    .then(
+      () =>
+        outcomes.forEach((o, i) => {
+          const p = batch[i];
+          if (o.kind === 'error') p?.reject(o.error);
+          else p?.resolve(o);
+        }),
+      (error: unknown) => batch.forEach((p) => p.reject(error)),
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL: the whole batch in two statements
+
+function query(db: DbOrTrx, text: string, params: readonly unknown[]) {
+  return db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [...params]));
+}
+
+/** The registers' versions and the marks stored now, for every save of the batch, in one statement. */
+const READ_BATCH =
+  "select 'r' as kind, group_id as k1, date as k2, session as k3, version, null::text as code, " +
+  'null::int as minutes_late, null::text as updated_by from registers ' +
+  'where (group_id, date, session) in (select * from unnest($1::text[], $2::text[], $3::text[])) ' +
+  "union all select 's', pupil_id, date, session, null, code, minutes_late, updated_by from session_marks " +
+  'where (pupil_id, date, session) in (select * from unnest($4::text[], $5::text[], $6::text[])) ' +
+  "union all select 'l', lesson_id, pupil_id, date, null, code, minutes_late, updated_by from lesson_marks " +
+  'where (lesson_id, date) in (select * from unnest($7::text[], $8::text[]))';
+
+/**
+ * Everything the batch writes, in one statement (so atomic without a transaction): the registers
+ * first, each moved on a version only if it still has the version the save was decided on; then
+ * the marks, their history and the audit rows of exactly the saves whose register was written
+ * (a register another server saved since the read writes nothing and is returned missing).
+ */
+const WRITE_BATCH =
+  'with r as (insert into registers (id, school_id, group_id, date, session, lesson_id, version, taken_at, ' +
+  'taken_by, updated_at, updated_by) select u.id, u.school_id, u.group_id, u.date, u.session, u.lesson_id, ' +
+  'u.version, u.at, u.user_id, u.at, u.user_id from unnest($1::text[], $2::text[], $3::text[], $4::text[], ' +
+  '$5::text[], $6::text[], $7::int[], $8::text[], $9::text[]) as u(id, school_id, group_id, date, session, ' +
+  'lesson_id, version, at, user_id) on conflict (group_id, date, session) do update set ' +
+  'version = registers.version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by ' +
+  'where registers.version = excluded.version - 1 returning group_id, date, session), ' +
+  // Marks (session or lesson) with the register they belong to: $10–$19.
+  'm as (select * from unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], ' +
+  '$16::text[], $17::text[], $18::int[], $19::text[]) as u(rg, rd, rk, lesson_id, pupil_id, date, session, ' +
+  'code, minutes_late, n) where (rg, rd, rk) in (select group_id, date, session from r)), ' +
+  // Who and when, per save: $20–$25 (n indexes them).
+  'w as (select * from unnest($20::text[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[]' +
+  ') as u(n, at, user_id, user_name, user_role, source)), ' +
+  'sm as (insert into session_marks (pupil_id, date, session, code, minutes_late, updated_at, updated_by) ' +
+  'select m.pupil_id, m.date, m.session, m.code, m.minutes_late, w.at, w.user_id from m join w on w.n = m.n ' +
+  'where m.lesson_id is null on conflict (pupil_id, date, session) do update set code = excluded.code, ' +
+  'minutes_late = excluded.minutes_late, updated_at = excluded.updated_at, updated_by = excluded.updated_by), ' +
+  'lm as (insert into lesson_marks (lesson_id, pupil_id, date, code, minutes_late, updated_at, updated_by) ' +
+  'select m.lesson_id, m.pupil_id, m.date, m.code, m.minutes_late, w.at, w.user_id from m join w on w.n = m.n ' +
+  'where m.lesson_id is not null on conflict (lesson_id, pupil_id, date) do update set code = excluded.code, ' +
+  'minutes_late = excluded.minutes_late, updated_at = excluded.updated_at, updated_by = excluded.updated_by), ' +
+  // History, one row per mark: its id, previous code and minutes, reason: $26–$29 (in m's order).
+  'h as (insert into mark_history (id, pupil_id, date, session, lesson_id, previous_code, new_code, ' +
+  'previous_minutes_late, new_minutes_late, reason, user_id, user_name, user_role, at, source) ' +
+  'select x.id, x.pupil_id, x.date, x.session, x.lesson_id, x.previous_code, x.code, x.previous_minutes_late, ' +
+  'x.minutes_late, x.reason, w.user_id, w.user_name, w.user_role, w.at, w.source from unnest($10::text[], ' +
+  '$11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::int[], ' +
+  '$19::text[], $26::text[], $27::text[], $28::int[], $29::text[]) as x(rg, rd, rk, lesson_id, pupil_id, date, ' +
+  'session, code, minutes_late, n, id, previous_code, previous_minutes_late, reason) join w on w.n = x.n ' +
+  'where (x.rg, x.rd, x.rk) in (select group_id, date, session from r)), ' +
+  // The audit rows, one per save: $30–$39 with the save's register $40–$42.
+  'a as (insert into audit_log (id, at, user_id, user_role, action, entity_type, entity_id, pupil_id, ' +
+  'school_id, details) select y.id, y.at, y.user_id, y.user_role, y.action, y.entity_type, y.entity_id, ' +
+  'y.pupil_id, y.school_id, y.details from unnest($30::text[], $31::text[], $32::text[], $33::text[], ' +
+  '$34::text[], $35::text[], $36::text[], $37::text[], $38::text[], $39::text[], $40::text[], $41::text[], ' +
+  '$42::text[]) as y(id, at, user_id, user_role, action, entity_type, entity_id, pupil_id, school_id, ' +
+  'details, rg, rd, rk) where (y.rg, y.rd, y.rk) in (select group_id, date, session from r)) ' +
+  'select group_id, date, session from r';
+
+async function writePostgresBatch(
+  db: DbOrTrx,
+  batch: readonly Pending[],
+): Promise<{ decided: { pending: Pending; outcome: SaveOutcome<unknown> }[]; deferred: Pending[] }> {
+  const saves = batch.map((p) => p.save);
+  const sessionSaves = saves.filter((s) => !s.lessonId);
+  const lessonSaves = saves.filter((s) => s.lessonId);
+  const pupils: string[] = [];
+  const dates: string[] = [];
+  const sessions: string[] = [];
+  for (const s of sessionSaves)
+    for (const id of s.pupilIds) {
+      pupils.push(id);
+      dates.push(s.date);
+      sessions.push(s.session);
+    }
+  // 1. What is stored now: the registers' versions and the marks of every save.
+  const read = await query(db, READ_BATCH, [
+    saves.map((s) => s.groupId),
+    saves.map((s) => s.date),
+    saves.map((s) => s.sessionKey),
+    pupils,
+    dates,
+    sessions,
+    lessonSaves.map((s) => s.lessonId),
+    lessonSaves.map((s) => s.date),
+  ]);
+  const versions = new Map<string, number>();
+  const stored = new Map<string, StoredMark>();
+  const storedByLesson = new Map<string, Map<string, StoredMark>>();
+  for (const r of read.rows) {
+    const [k1, k2, k3] = [String(r.k1), String(r.k2), String(r.k3)];
+    if (r.kind === 'r') versions.set(`${k1}${KEY}${k2}${KEY}${k3}`, Number(r.version));
+    else if (r.kind === 's') stored.set(`${k1}${KEY}${k2}${KEY}${k3}`, storedOf(r));
+    else {
+      const lessonKey = `${k1}${KEY}${k3}`;
+      let marks = storedByLesson.get(lessonKey);
+      if (!marks) storedByLesson.set(lessonKey, (marks = new Map<string, StoredMark>()));
+      marks.set(k2, storedOf(r));
+    }
+  }
+
+  // 2. Each save decided in order; a later save of a register saved earlier in the batch sees
+  // the new version (and so conflicts), and one that writes a mark written earlier in the batch
+  // waits for the next batch (it must be decided on that mark).
+  const decided: { pending: Pending; outcome: SaveOutcome<unknown> }[] = [];
+  const deferred: Pending[] = [];
+  const accepted: { pending: Pending; writes: readonly MarkWrite[]; audit: AuditLogTable }[] = [];
+  const written = new Set<string>();
+  for (const p of batch) {
+    const s = p.save;
+    const key = registerKey(s);
+    if ((versions.get(key) ?? 0) !== s.expectedVersion) {
+      decided.push({ pending: p, outcome: { kind: 'conflict' } });
+      continue;
+    }
+    if (!s.lessonId && s.pupilIds.some((id) => written.has(markKey(s, id)))) {
+      deferred.push(p);
+      continue;
+    }
+    let current: ReadonlyMap<string, StoredMark>;
+    if (s.lessonId) {
+      current = storedByLesson.get(`${s.lessonId}${KEY}${s.date}`) ?? new Map<string, StoredMark>();
+    } else {
+      const marks = new Map<string, StoredMark>();
+      for (const id of s.pupilIds) {
+        const m = stored.get(markKey(s, id));
+        if (m) marks.set(id, m);
+      }
+      current = marks;
+    }
+    const decision = s.decide(current);
+    if (decision.ok === 'conflict') {
+      decided.push({ pending: p, outcome: { kind: 'conflict' } });
+      continue;
+    }
+    if (!decision.ok) {
+      decided.push({ pending: p, outcome: { kind: 'refused', refusal: decision.refusal } });
+      continue;
+    }
+    if (decision.writes.some((w) => written.has(markKey(s, w.pupilId)))) {
+      deferred.push(p);
+      continue;
+    }
+    for (const w of decision.writes) written.add(markKey(s, w.pupilId));
+    versions.set(key, s.expectedVersion + 1);
+    accepted.push({ pending: p, writes: decision.writes, audit: decision.audit });
+  }
+  if (accepted.length === 0) return { decided, deferred };
+
+  // 3. Everything written in one statement; the registers it returns are the saves that are done.
+  const regs = accepted.map((a) => a.pending.save);
+  const marks = accepted.flatMap((a, n) => a.writes.map((w) => ({ w, s: a.pending.save, n: String(n) })));
+  const returned = await query(db, WRITE_BATCH, [
+    regs.map(() => newId()),
+    regs.map((s) => s.schoolId),
+    regs.map((s) => s.groupId),
+    regs.map((s) => s.date),
+    regs.map((s) => s.sessionKey),
+    regs.map((s) => s.lessonId),
+    regs.map((s) => s.expectedVersion + 1),
+    regs.map((s) => s.author.at),
+    regs.map((s) => s.author.userId),
+    // $10–$19: the marks
+    marks.map((m) => m.s.groupId),
+    marks.map((m) => m.s.date),
+    marks.map((m) => m.s.sessionKey),
+    marks.map((m) => m.s.lessonId),
+    marks.map((m) => m.w.pupilId),
+    marks.map((m) => m.w.date),
+    marks.map((m) => m.w.session),
+    marks.map((m) => m.w.code),
+    marks.map((m) => m.w.minutesLate),
+    marks.map((m) => m.n),
+    // $20–$25: who and when, per save
+    regs.map((_, n) => String(n)),
+    regs.map((s) => s.author.at),
+    regs.map((s) => s.author.userId),
+    regs.map((s) => s.author.userName),
+    regs.map((s) => s.author.userRole),
+    regs.map((s) => s.author.source),
+    // $26–$29: the history's own columns
+    marks.map(() => newId()),
+    marks.map((m) => m.w.previousCode),
+    marks.map((m) => m.w.previousMinutesLate),
+    marks.map((m) => m.w.reason),
+    // $30–$42: the audit rows and their registers
+    accepted.map((a) => a.audit.id),
+    accepted.map((a) => a.audit.at),
+    accepted.map((a) => a.audit.user_id),
+    accepted.map((a) => a.audit.user_role),
+    accepted.map((a) => a.audit.action),
+    accepted.map((a) => a.audit.entity_type),
+    accepted.map((a) => a.audit.entity_id),
+    accepted.map((a) => a.audit.pupil_id),
+    accepted.map((a) => a.audit.school_id),
+    accepted.map((a) => a.audit.details),
+    regs.map((s) => s.groupId),
+    regs.map((s) => s.date),
+    regs.map((s) => s.sessionKey),
+  ]);
+  const done = new Set(
+    returned.rows.map((r) => `${String(r.group_id)}${KEY}${String(r.date)}${KEY}${String(r.session)}`),
+  );
+  for (const a of accepted) {
+    const s = a.pending.save;
+    decided.push({
+      pending: a.pending,
+      outcome: done.has(registerKey(s))
+        ? { kind: 'saved', version: s.expectedVersion + 1, changed: a.writes.length }
+        : // Saved by another server since it was read: nothing of this save was written.
+          { kind: 'conflict' },
+    });
+  }
+  return { decided, deferred };
+}
+
+function storedOf(r: Record<string, unknown>): StoredMark {
+  return {
+    code: String(r.code),
+    minutesLate: typeof r.minutes_late === 'number' ? r.minutes_late : null,
+    updatedBy: typeof r.updated_by === 'string' ? r.updated_by : null,
+  };
+}

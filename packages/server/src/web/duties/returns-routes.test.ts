@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pagesHarness, section, textOf, type PagesHarness, type PageSession } from '../../../test/web-pages.js';
+import { writeRun } from '../../services/duties/returns/marks.test-support.js';
+import { returnsRoutes } from './returns-routes.js';
+
+let t: PagesHarness;
+let officer: PageSession;
+let office: PageSession;
+
+beforeAll(async () => {
+  t = await pagesHarness([returnsRoutes], 'returns-pages', '2025-09-19T15:00:00.000Z');
+  officer = await t.signInAs('attendance_officer');
+  office = await t.signInAs('office');
+  await writeRun(t.open.db, t.school.schoolId, t.school.pupilsA[0]!, '2025-09-01', '2025-09-19', 'O');
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+describe('the returns pages', () => {
+  it('an attendance officer prepares the returns, checks one, downloads it and marks it sent', async () => {
+    const empty = await t.get('/returns', officer);
+    expect(empty.statusCode).toBe(200);
+    expect(textOf(section(empty.body, 'no-returns'))).toContain('No returns prepared yet.');
+    const prep = await t.post('/returns/prepare', officer, { asOf: '2025-09-19' });
+    expect(prep.statusCode).toBe(303);
+    expect(prep.headers.location).toBe('/returns?prepared=1');
+    const list = await t.get('/returns?prepared=1', officer);
+    expect(textOf(list.body)).toContain('Prepared 1 return.');
+    const id = /href="\/returns\/([^"/]+)"/.exec(list.body)?.[1];
+    expect(id).toBeDefined();
+    const page = await t.get(`/returns/${id!}`, officer);
+    expect(textOf(section(page.body, 'return-items'))).toContain('Able, Alex');
+    // Prepared at 15:00 UTC: shown in the school's time (BST), never as a raw UTC instant.
+    expect(textOf(page.body)).toContain('19 September 2025 at 16:00');
+    expect(page.body).not.toContain('2025-09-19T15:00');
+    expect(textOf(section(page.body, 'return-items'))).toContain(
+      '15 continuous school days from 2025-09-01 to 2025-09-19',
+    );
+    const csv = await t.get(`/returns/${id!}/csv`, officer);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body.split('\r\n')[1]).toMatch(/^B801200005001,Able,Alex,/);
+    const pdf = await t.get(`/returns/${id!}/pdf`, office);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const sent = await t.post(`/returns/${id!}/sent`, officer, { note: 'Secure email to the LA' });
+    expect(sent.statusCode).toBe(303);
+    const after = await t.get(`/returns/${id!}?sent=1`, office);
+    expect(textOf(section(after.body, 'sent'))).toContain('Secure email to the LA');
+    expect(after.body).not.toContain('data-testid="sent-form"');
+  });
+
+  it('office staff see returns but cannot prepare or send them', async () => {
+    const list = await t.get('/returns', office);
+    expect(list.statusCode).toBe(200);
+    expect(list.body).not.toContain('data-testid="prepare-form"');
+    const prep = await t.post('/returns/prepare', office, { asOf: '2025-09-19' });
+    expect(prep.statusCode).toBe(403);
+  });
+
+  it('a teacher may not see returns', async () => {
+    const teacher = await t.signInAs('teacher');
+    expect((await t.get('/returns', teacher)).statusCode).toBe(403);
+  });
+
+  it('lists the CTFs due, writes one named by the DfE convention, and then lists it no more', async () => {
+    const pupilId = t.school.pupilsB[0]!;
+    await t.open.db.updateTable('pupils').set({ leaving_date: '2025-09-12' }).where('id', '=', pupilId).execute();
+    await t.open.db.updateTable('schools').set({ estab: '4000' }).where('id', '=', t.school.schoolId).execute();
+    const list = await t.get('/returns', officer);
+    const due = textOf(section(list.body, 'ctfs-due'));
+    expect(due).toContain('2025-09-12');
+    expect(due).toContain('2025-10-06'); // 15 school days after leaving (the INSET day on the 26th is not one)
+    const office403 = await t.post('/returns/ctf', office, { pupilId, destination: '' });
+    expect(office403.statusCode).toBe(403);
+    const ctf = await t.post('/returns/ctf', officer, { pupilId, destination: '881/2002' });
+    expect(ctf.statusCode).toBe(200);
+    expect(ctf.headers['content-type']).toContain('application/xml');
+    expect(ctf.headers['content-disposition']).toMatch(/filename="\d{3}4000_CTF_8812002_001\.XML"/);
+    expect(ctf.body).toContain('<CTFversion>25.0</CTFversion>');
+    const after = await t.get('/returns', officer);
+    expect(after.body).toContain('data-testid="ctfs-due-none"');
+  });
+});
