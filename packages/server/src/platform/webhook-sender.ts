@@ -79,6 +79,9 @@ export interface WebhookAnswer {
   readonly status: number;
 }
 
+/** How much of a receiver's answer is read (the rest is dropped with the connection). */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
 /** A delivery that did not get an HTTP answer (refused address, DNS, connection, timeout). */
 export class WebhookSendError extends Error {}
 
@@ -133,13 +136,37 @@ export function createWebhookSender(opts: {
         timeout: timeoutMs,
       };
       return new Promise<WebhookAnswer>((resolve, reject) => {
+        // The whole exchange within the time limit (not just each idle gap: a receiver that drips
+        // its answer byte by byte is cut off too), and at most 64 KiB of the answer read.
+        const deadline = setTimeout(
+          () => req.destroy(new WebhookSendError(`no answer within ${timeoutMs / 1000} s`)),
+          timeoutMs,
+        );
         const req = send(url, options, (res) => {
-          res.resume();
-          res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-          res.on('error', (e) => reject(new WebhookSendError(e.message)));
+          const status = res.statusCode ?? 0;
+          let read = 0;
+          res.on('data', (chunk: Buffer) => {
+            read += chunk.length;
+            if (read > MAX_ANSWER_BYTES) {
+              clearTimeout(deadline);
+              res.destroy();
+              resolve({ status });
+            }
+          });
+          res.on('end', () => {
+            clearTimeout(deadline);
+            resolve({ status });
+          });
+          res.on('error', (e) => {
+            clearTimeout(deadline);
+            reject(new WebhookSendError(e.message));
+          });
         });
         req.on('timeout', () => req.destroy(new WebhookSendError(`no answer within ${timeoutMs / 1000} s`)));
-        req.on('error', (e) => reject(e instanceof WebhookSendError ? e : new WebhookSendError(e.message)));
+        req.on('error', (e) => {
+          clearTimeout(deadline);
+          reject(e instanceof WebhookSendError ? e : new WebhookSendError(e.message));
+        });
         req.end(request.body);
       });
     },
