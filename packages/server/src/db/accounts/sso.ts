@@ -78,14 +78,53 @@ export async function ssoProvidersOfSchool(db: DbOrTrx, schoolId: string): Promi
 }
 
 /** Every provider with its school's name (for the sign-in page), by school. */
-export async function allSsoProviders(db: DbOrTrx): Promise<{ id: string; kind: string; schoolName: string }[]> {
+export async function allSsoProviders(db: DbOrTrx): Promise<
+  {
+    id: string;
+    kind: string;
+    schoolId: string;
+    schoolName: string;
+    tenant: string | null;
+    allowedDomain: string | null;
+  }[]
+> {
   return db
     .selectFrom('sso_providers')
     .innerJoin('schools', 'schools.id', 'sso_providers.school_id')
-    .select(['sso_providers.id', 'sso_providers.kind', 'schools.name as schoolName'])
+    .select([
+      'sso_providers.id',
+      'sso_providers.kind',
+      'schools.id as schoolId',
+      'schools.name as schoolName',
+      'sso_providers.tenant',
+      'sso_providers.allowed_domain as allowedDomain',
+    ])
     .orderBy('schools.name')
     .orderBy('sso_providers.created_at')
     .execute();
+}
+
+/** The providers an account is linked to (by provider), with when. */
+export async function ssoLinksOfUser(
+  db: DbOrTrx,
+  userId: string,
+): Promise<{ providerId: string; createdAt: string }[]> {
+  return db
+    .selectFrom('sso_links')
+    .select(['provider_id as providerId', 'created_at as createdAt'])
+    .where('user_id', '=', userId)
+    .orderBy('created_at')
+    .execute();
+}
+
+/** Removes an account's link to a provider; how many links went (0 or 1). */
+export async function deleteSsoLink(db: DbOrTrx, userId: string, providerId: string): Promise<number> {
+  const r = await db
+    .deleteFrom('sso_links')
+    .where('user_id', '=', userId)
+    .where('provider_id', '=', providerId)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 export async function deleteSsoProvider(db: DbOrTrx, id: string): Promise<void> {

@@ -12,11 +12,13 @@ import { findSchool } from '../../db/school/schools.js';
 import { getActor } from '../../db/accounts/users.js';
 import {
   allSsoProviders,
+  deleteSsoLink,
   findSsoProvider,
   insertSsoLink,
   insertSsoProvider,
   insertSsoState,
   linkedUserId,
+  ssoLinksOfUser,
   ssoProvidersOfSchool,
   takeSsoState,
   type SsoProviderRow,
@@ -61,6 +63,94 @@ export async function signInProviders(deps: Deps): Promise<{ id: string; text: s
     id: p.id,
     text: `${p.kind === 'google' ? 'Google Workspace' : 'Microsoft 365'} (${p.schoolName})`,
   }));
+}
+
+function providerLabel(kind: string): string {
+  return kind === 'google' ? 'Google Workspace' : 'Microsoft 365';
+}
+
+export interface SsoSchoolChoice {
+  readonly schoolId: string;
+  readonly schoolName: string;
+  readonly providers: readonly { id: string; text: string }[];
+}
+
+/**
+ * The school picker of single sign-on: every school with a provider, by name; given an email
+ * address, only the schools whose provider is for its domain (Google's hosted domain, or the
+ * email domain an Entra provider was given), when there are any. One tenant or domain may serve
+ * several schools (a trust's Microsoft 365): the person then chooses their school.
+ */
+export async function ssoSchoolChoices(
+  deps: Deps,
+  email: string | undefined,
+): Promise<{ schools: SsoSchoolChoice[]; domain: string | null; matched: boolean }> {
+  const all = await allSsoProviders(deps.db);
+  const at = email?.trim().toLowerCase().lastIndexOf('@') ?? -1;
+  const domain =
+    email && at > 0
+      ? email
+          .trim()
+          .toLowerCase()
+          .slice(at + 1)
+      : null;
+  const forDomain = domain ? all.filter((p) => p.allowedDomain === domain) : [];
+  const chosen = forDomain.length > 0 ? forDomain : all;
+  const bySchool = new Map<string, { schoolName: string; providers: { id: string; text: string }[] }>();
+  for (const p of chosen) {
+    const entry = bySchool.get(p.schoolId) ?? { schoolName: p.schoolName, providers: [] };
+    entry.providers.push({ id: p.id, text: providerLabel(p.kind) });
+    bySchool.set(p.schoolId, entry);
+  }
+  return {
+    schools: [...bySchool].map(([schoolId, v]) => ({ schoolId, ...v })),
+    domain,
+    matched: forDomain.length > 0,
+  };
+}
+
+export interface OwnSsoAccount {
+  readonly providerId: string;
+  readonly label: string;
+  /** When the account was linked, or null when it is not. */
+  readonly linkedAt: string | null;
+}
+
+/** The signed-in person's school's providers, and whether their account is linked to each (the account page). */
+export async function ownSsoAccounts(deps: Deps, actor: Actor): Promise<OwnSsoAccount[]> {
+  const links = new Map((await ssoLinksOfUser(deps.db, actor.userId)).map((l) => [l.providerId, l.createdAt]));
+  const providers = actor.schoolId ? await ssoProvidersOfSchool(deps.db, actor.schoolId) : [];
+  const out: OwnSsoAccount[] = providers.map((p) => ({
+    providerId: p.id,
+    label: providerLabel(p.kind),
+    linkedAt: links.get(p.id) ?? null,
+  }));
+  // A link to a provider not of the person's school (moved school): shown so it can be removed.
+  for (const [providerId, createdAt] of links)
+    if (!out.some((o) => o.providerId === providerId)) {
+      const p = await findSsoProvider(deps.db, providerId);
+      out.push({ providerId, label: p ? providerLabel(p.kind) : 'Single sign-on', linkedAt: createdAt });
+    }
+  return out;
+}
+
+/**
+ * Unlinks one's own account from a provider: that provider's account no longer signs in here (the
+ * password, and linking again, still work). Audited (`sso.unlink`).
+ */
+export async function unlinkSso(deps: Deps, actor: Actor, providerId: string): Promise<void> {
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    if ((await deleteSsoLink(trx, actor.userId, providerId)) === 0)
+      throw new AppError('NOT_FOUND', 'Your account is not linked to that provider.');
+    await audit(trx, actor, now, {
+      action: 'sso.unlink',
+      entityType: 'user',
+      entityId: actor.userId,
+      schoolId: actor.schoolId,
+      details: { providerId },
+    });
+  });
 }
 
 async function authoriseSchool(deps: Deps, actor: Actor, schoolId: string): Promise<void> {

@@ -149,7 +149,7 @@ describe('single sign-on against a real OpenID provider', () => {
     const link = await throughProvider(`/account/sso/${providerId}`, { [SESSION_COOKIE]: teacher.cookie });
     const linked = await back(link.callback, link.stateCookie);
     expect(linked.statusCode).toBe(303);
-    expect(linked.headers.location).toBe('/account/mfa?linked=1');
+    expect(linked.headers.location).toBe('/account/sso?linked=1');
     const row = await t.open.db.selectFrom('sso_links').selectAll().executeTakeFirstOrThrow();
     expect(row).toMatchObject({ issuer, subject: 'entra-user-1', user_id: t.school.actors.teacher.userId });
 
@@ -251,5 +251,80 @@ describe('single sign-on against a real OpenID provider', () => {
     });
     expect(google.body).toContain('data-testid="saved"');
     expect((await t.get('/admin/sso', await t.signInAs('teacher'))).statusCode).toBe(403);
+  });
+
+  it('the school picker: an email narrows the schools; one tenant or domain for several schools asks which', async () => {
+    const other = await addSsoProvider(t.deps, SYSTEM_ACTOR, t.school.otherSchoolId, {
+      kind: 'google',
+      allowedDomain: 'school.example.org',
+      clientId: 'google-client-2',
+      clientSecret: 'another google secret',
+    });
+    const only = await addSsoProvider(t.deps, SYSTEM_ACTOR, t.school.otherSchoolId, {
+      kind: 'google',
+      allowedDomain: 'other.example.org',
+      clientId: 'google-client-3',
+      clientSecret: 'a third google secret',
+    });
+    const shared = await t.app.inject({ method: 'GET', url: '/sign-in/sso?email=someone%40School.Example.org' });
+    expect(shared.statusCode).toBe(200);
+    expect(shared.body).toContain('data-testid="sso-matched"');
+    const listed = /data-testid="sso-schools">([\s\S]*?)<\/ul>/.exec(shared.body)![1]!;
+    expect(listed).toContain('Test Primary');
+    expect(listed).toContain(`href="/sign-in/sso/${other.id}"`);
+    expect(listed).not.toContain(`href="/sign-in/sso/${providerId}"`); // the Entra provider is for no domain
+    // An email of a domain only one school uses goes straight to its provider, keeping where to go.
+    const straight = await t.app.inject({
+      method: 'GET',
+      url: '/sign-in/sso?email=a%40other.example.org&next=%2Fregisters',
+    });
+    expect(straight.statusCode).toBe(303);
+    expect(straight.headers.location).toBe(`/sign-in/sso/${only.id}?next=%2Fregisters`);
+    // A domain nobody uses: every school, to choose from.
+    const unknown = await t.app.inject({ method: 'GET', url: '/sign-in/sso?email=a%40elsewhere.example' });
+    expect(unknown.body).toContain('data-testid="sso-unmatched"');
+    expect(unknown.body).toContain(`href="/sign-in/sso/${providerId}"`);
+    expect(unknown.body).toContain(`href="/sign-in/sso/${only.id}"`);
+    // The sign-in page links to the picker.
+    expect((await t.app.inject({ method: 'GET', url: '/sign-in' })).body).toContain('data-testid="sso-picker-link"');
+  });
+
+  it('a person unlinks their account: that provider account no longer signs in; audited', async () => {
+    idp.sub = 'entra-user-1';
+    idp.amr = ['pwd'];
+    jar.clear();
+    const teacher = await t.signInAs('teacher');
+    const page = await t.get('/account/sso', teacher);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`action="/account/sso/${providerId}/unlink"`);
+    expect(page.body).toContain('Not linked'); // the school's Google provider
+    const unlinked = await t.post(`/account/sso/${providerId}/unlink`, teacher, {});
+    expect(unlinked.statusCode).toBe(303);
+    expect(unlinked.headers.location).toBe('/account/sso?unlinked=1');
+    expect(
+      await t.open.db
+        .selectFrom('sso_links')
+        .select('subject')
+        .where('user_id', '=', t.school.actors.teacher.userId)
+        .execute(),
+    ).toEqual([]);
+    expect((await t.post(`/account/sso/${providerId}/unlink`, teacher, {})).statusCode).toBe(404);
+    const audit = await t.open.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'sso.unlink')
+      .execute();
+    expect(audit.map((a) => JSON.parse(a.details!) as unknown)).toEqual([{ providerId }]);
+    const { callback, stateCookie } = await throughProvider(`/sign-in/sso/${providerId}`);
+    expect((await back(callback, stateCookie)).statusCode).toBe(401);
+    // Another person cannot unlink the administrator's link (theirs only): 404, the link stays.
+    expect((await t.post(`/account/sso/${providerId}/unlink`, teacher, {})).statusCode).toBe(404);
+    expect(
+      await t.open.db
+        .selectFrom('sso_links')
+        .select('user_id')
+        .where('user_id', '=', t.school.actors.admin.userId)
+        .execute(),
+    ).toHaveLength(1);
   });
 });

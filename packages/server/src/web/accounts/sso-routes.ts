@@ -3,7 +3,10 @@
  *
  *   GET      /sign-in/sso/:providerId     go to the school's provider (Microsoft 365 or Google Workspace)
  *   GET      /sign-in/sso/callback        back from the provider: signed in (or the account linked)
+ *   GET      /sign-in/sso                 the school picker: choose your school (or give your email to narrow it)
+ *   GET      /account/sso                 one's own school accounts: linked or not, link, unlink
  *   GET      /account/sso/:providerId     link one's own account to the provider (signed in)
+ *   POST     /account/sso/:providerId/unlink   unlink it (audited)
  *   GET/POST /admin/sso                   a school's administrators configure their providers
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -24,9 +27,12 @@ import { AppError, HTTP_STATUS, type FieldError } from '../../services/errors.js
 import {
   addSsoProvider,
   finishSso,
+  ownSsoAccounts,
   schoolSsoProviders,
+  ssoSchoolChoices,
   SSO_STATE_MINUTES,
   startSso,
+  unlinkSso,
 } from '../../services/accounts/sso.js';
 
 export const SSO_STATE_COOKIE = 'rollcall_sso_state';
@@ -74,7 +80,7 @@ export const ssoRoutes: FastifyPluginAsync = (fastify) => {
           ip: request.ip,
           deviceToken: deviceCookie(request),
         });
-        if (out.kind === 'linked') return await reply.redirect('/account/mfa?linked=1', 303);
+        if (out.kind === 'linked') return await reply.redirect('/account/sso?linked=1', 303);
         const s = out.session;
         reply.setCookie(SESSION_COOKIE, s.token, {
           path: '/',
@@ -100,6 +106,31 @@ export const ssoRoutes: FastifyPluginAsync = (fastify) => {
   );
 
   app.get(
+    '/sign-in/sso',
+    {
+      config: { public: true },
+      schema: {
+        querystring: z.object({ email: z.string().max(320).optional(), next: z.string().max(2000).optional() }),
+      },
+    },
+    async (request, reply) => {
+      const next = safeNext(request.query.next);
+      const email = request.query.email?.trim() ?? '';
+      const choices = await ssoSchoolChoices(deps, email === '' ? undefined : email);
+      const only = choices.matched && choices.schools.length === 1 ? choices.schools[0]! : null;
+      if (only && only.providers.length === 1) {
+        const to = `/sign-in/sso/${encodeURIComponent(only.providers[0]!.id)}`;
+        return reply.redirect(next === '/' ? to : `${to}?next=${encodeURIComponent(next)}`, 303);
+      }
+      return reply.view('sign-in-sso.njk', {
+        ...choices,
+        email,
+        next: next === '/' ? '' : next,
+      });
+    },
+  );
+
+  app.get(
     '/sign-in/sso/:providerId',
     {
       config: { public: true },
@@ -112,7 +143,34 @@ export const ssoRoutes: FastifyPluginAsync = (fastify) => {
   );
 
   app.get('/account/sso/:providerId', { schema: { params: z.object({ providerId: ID }) } }, async (request, reply) =>
-    go(request, reply, request.params.providerId, '/account/mfa', true),
+    go(request, reply, request.params.providerId, '/account/sso', true),
+  );
+
+  app.get(
+    '/account/sso',
+    {
+      schema: {
+        querystring: z.object({ linked: z.string().max(5).optional(), unlinked: z.string().max(5).optional() }),
+      },
+    },
+    async (request, reply) => {
+      const accounts = await ownSsoAccounts(deps, requireActor(request));
+      const banner = request.query.linked
+        ? 'Your account is linked.'
+        : request.query.unlinked
+          ? 'Your account is unlinked.'
+          : null;
+      return reply.view('account-sso.njk', { accounts, banner });
+    },
+  );
+
+  app.post(
+    '/account/sso/:providerId/unlink',
+    { schema: { params: z.object({ providerId: ID }) } },
+    async (request, reply) => {
+      await unlinkSso(deps, requireActor(request), request.params.providerId);
+      return reply.redirect('/account/sso?unlinked=1', 303);
+    },
   );
 
   const renderAdmin = async (
