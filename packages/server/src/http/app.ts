@@ -33,7 +33,7 @@ import Fastify, {
 } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import nunjucks from 'nunjucks';
-import { dateInWords, isPlainDate } from '@rollcall/domain';
+import { academicYearOf, dateInWords, isPlainDate } from '@rollcall/domain';
 import { localDateTime } from '../platform/clock.js';
 import { resolveSession, retryAfterSeconds, SESSION_COOKIE } from '../services/accounts/auth.js';
 import { can, ROLE_LABELS, type Action, type Actor, type Resource } from '../services/authz.js';
@@ -294,6 +294,18 @@ export function plainSource(value: unknown): unknown {
     : value;
 }
 
+/**
+ * The period a figure covers, said the same way on every analysis page (issue 17: consistent
+ * period labels): '1 September 2025 to 19 December 2025 (school year 2025/26)', or without a
+ * start 'the school year 2025/26 to 19 December 2025'. Anything that is not a date is left as it is.
+ */
+export function period(from: unknown, to: unknown): unknown {
+  if (typeof to !== 'string' || !isPlainDate(to)) return to;
+  const year = academicYearOf(to);
+  if (typeof from !== 'string' || !isPlainDate(from)) return `the school year ${year.label} to ${dateInWords(to)}`;
+  return `${dateInWords(from)} to ${dateInWords(to)} (school year ${year.label})`;
+}
+
 /** The Nunjucks environment: our views first, then the GOV.UK and MOJ macros. */
 export function createViews(options: { noCache: boolean }): nunjucks.Environment {
   const loader = new nunjucks.FileSystemLoader([VIEWS_DIR, GOVUK_DIST, MOJ_ROOT], { noCache: options.noCache });
@@ -301,6 +313,7 @@ export function createViews(options: { noCache: boolean }): nunjucks.Environment
   env.addFilter('longDate', longDate);
   env.addFilter('localTime', localTime);
   env.addFilter('plainSource', plainSource);
+  env.addFilter('period', period);
   env.addGlobal('serviceName', SERVICE_NAME);
   return env;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createViews, localTime, plainSource } from './app.js';
+import { createViews, localTime, period, plainSource } from './app.js';
 
 describe('page filters', () => {
   it('shows an instant in the school’s local time, in words', () => {
@@ -28,5 +28,14 @@ describe('page filters', () => {
     expect(views.renderString('{{ s | plainSource }}', { s: 'seed 001 Appendix 1' })).toBe(
       'the school’s written policy Appendix 1',
     );
+  });
+
+  it('says a period the same way on every page', () => {
+    expect(period('2025-09-01', '2025-12-19')).toBe('1 September 2025 to 19 December 2025 (school year 2025/26)');
+    expect(period(undefined, '2026-03-02')).toBe('the school year 2025/26 to 2 March 2026');
+    expect(period('2025-09-01', null)).toBe(null);
+    expect(
+      createViews({ noCache: true }).renderString('{{ a | period(b) }}', { a: '2025-09-01', b: '2025-09-05' }),
+    ).toBe('1 September 2025 to 5 September 2025 (school year 2025/26)');
   });
 });

@@ -35,7 +35,7 @@ import {
 } from '@rollcall/domain';
 import { getSchool, type School } from '../../db/school/schools.js';
 import { loadCohort, type Cohort, type CohortPupil } from './cohort.js';
-import type { SchoolDashboard } from './dashboard.js';
+import type { SchoolDashboard, SideBySide, TsmSchool } from './dashboard.js';
 import { audit } from '../audit.js';
 import { authorise, can, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
@@ -798,4 +798,98 @@ export function dashboardTables(dash: SchoolDashboard): ExportTable[] {
       })),
     },
   ];
+}
+
+/** A trust's or an LA's schools side by side (`/trust`, `/la`) as one table, the total last. */
+export function sideBySideTable(view: SideBySide): ExportTable {
+  const row = (
+    name: string,
+    urn: string,
+    phase: string,
+    s: SideBySide['total'],
+    national: SideBySide['schools'][number]['national'],
+  ) => ({
+    school: name,
+    urn,
+    phase,
+    pupils: s.pupils,
+    attendance: s.attendanceRate,
+    absence: s.absenceRate,
+    nationalAbsence: national?.overallAbsence ?? null,
+    authorised: s.authorisedAbsenceRate,
+    unauthorised: s.unauthorisedAbsenceRate,
+    persistentAbsentees: s.persistentAbsentees,
+    persistentAbsence: s.persistentAbsenceRate,
+    nationalPersistentAbsence: national?.persistentAbsence ?? null,
+    severeAbsentees: s.severeAbsentees,
+    severeAbsence: s.severeAbsenceRate,
+  });
+  return {
+    name: `${view.scope === 'trust' ? 'trust' : 'la'}-schools-${view.asOf}`,
+    title: `${view.name}: schools side by side, this academic year to ${view.asOf}`,
+    columns: [
+      { key: 'school', label: 'School' },
+      { key: 'urn', label: 'URN' },
+      { key: 'phase', label: 'Phase' },
+      { key: 'pupils', label: 'Pupils', kind: 'number' },
+      { key: 'attendance', label: 'Attendance', kind: 'rate' },
+      { key: 'absence', label: 'Absence', kind: 'rate' },
+      { key: 'nationalAbsence', label: 'National absence', kind: 'rate' },
+      { key: 'authorised', label: 'Authorised absence', kind: 'rate' },
+      { key: 'unauthorised', label: 'Unauthorised absence', kind: 'rate' },
+      { key: 'persistentAbsentees', label: 'Persistent absentees', kind: 'number' },
+      { key: 'persistentAbsence', label: 'Persistent absence rate', kind: 'rate' },
+      { key: 'nationalPersistentAbsence', label: 'National persistent absence', kind: 'rate' },
+      { key: 'severeAbsentees', label: 'Severe absentees', kind: 'number' },
+      { key: 'severeAbsence', label: 'Severe absence rate', kind: 'rate' },
+    ],
+    rows: [
+      ...view.schools.map((r) => row(r.school.name, r.school.urn, r.school.phase, r.summary, r.national)),
+      row(`All ${view.schools.length} schools`, '', '', view.total, null),
+    ],
+  };
+}
+
+/** The LA's targeting-support-meeting list (`/la/tsm`) as one table, school by school. */
+export function tsmTable(list: { name: string; asOf: PlainDate; schools: readonly TsmSchool[] }): ExportTable {
+  return {
+    name: `targeting-support-${list.asOf}`,
+    title: `${list.name}: targeting support meeting list, this academic year to ${list.asOf}`,
+    columns: [
+      { key: 'school', label: 'School' },
+      { key: 'pupil', label: 'Pupil' },
+      { key: 'upn', label: 'UPN' },
+      { key: 'yearGroup', label: 'Year' },
+      { key: 'attendance', label: 'Attendance', kind: 'rate' },
+      { key: 'severe', label: 'Severe absence' },
+      { key: 'why', label: 'Why' },
+    ],
+    rows: list.schools.flatMap((s) =>
+      s.pupils.map((p) => ({
+        school: s.school.name,
+        pupil: p.name,
+        upn: p.upn,
+        yearGroup: p.yearGroup,
+        attendance: p.attendanceRate,
+        severe: p.severe ? 'Yes' : 'No',
+        why: p.reasons.join('; '),
+      })),
+    ),
+  };
+}
+
+/** Records that the targeting-support-meeting list (named pupils of several schools) left Rollcall as a file. */
+export async function auditTsmExport(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Actor,
+  table: ExportTable,
+  format: string,
+  la: string,
+): Promise<void> {
+  await audit(deps.db, actor, deps.clock.now(), {
+    action: 'analysis.exportList',
+    entityType: 'local_authority',
+    entityId: la,
+    details: { table: table.name, format, rows: table.rows.length },
+  });
 }

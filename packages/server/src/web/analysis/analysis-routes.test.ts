@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagesHarness, section, textOf, type PagesHarness } from '../../../test/web-pages.js';
+import { analysisMoreRoutes } from './analysis-more-routes.js';
 import { analysisRoutes, pct, pts } from './analysis-routes.js';
 
 let t: PagesHarness;
@@ -8,7 +9,7 @@ let t: PagesHarness;
 const DAYS = ['01', '02', '03', '04', '05', '08', '09', '10', '11', '12'].map((x) => `2025-09-${x}`);
 
 beforeAll(async () => {
-  t = await pagesHarness([analysisRoutes], 'analysis');
+  t = await pagesHarness([analysisRoutes, analysisMoreRoutes], 'analysis');
   const [alex, bea, cal] = t.school.pupilsA;
   const [dee, eli] = t.school.pupilsB;
   await t.open.db.updateTable('pupils').set({ fsm: 1 }).where('id', '=', bea!).execute();
@@ -118,5 +119,65 @@ describe('trust and local authority views', () => {
     expect(list).toContain('Severe severely absent');
     expect(list).not.toContain('Cal Cole');
     expect((await t.get('/la/tsm', await t.signInAs('senior_leader'))).statusCode).toBe(403);
+  });
+});
+
+describe('every table with its files beside it, every period said the same way (issue 17)', () => {
+  const links = (html: string, format: string): string[] =>
+    [...html.matchAll(new RegExp(`href="([^"]*format=${format}[^"]*)"`, 'g'))].map((m) =>
+      m[1]!.replaceAll('&amp;', '&'),
+    );
+
+  it('the dashboard links each of its three tables as CSV and XLSX, keeping its filters, and each file answers', async () => {
+    const s = await t.signInAs('senior_leader');
+    const res = await t.get('/analysis?yearGroup=3', s);
+    expect(textOf(res.body)).toContain(
+      'Figures for 1 September 2025 to 12 September 2025 (school year 2025/26): 20 school sessions.',
+    );
+    const csv = links(res.body, 'csv');
+    expect(csv).toEqual(
+      ['summary', 'bands', 'groups'].map((table) => `/analysis/export?yearGroup=3&table=${table}&format=csv`),
+    );
+    expect(links(res.body, 'xlsx')).toHaveLength(3);
+    const file = await t.get(csv[0]!, s);
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toContain('text/csv');
+    expect(file.body).toContain('Attendance');
+    const xlsx = await t.get(links(res.body, 'xlsx')[2]!, s);
+    expect(xlsx.statusCode).toBe(200);
+    expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('a trust’s schools side by side come as a file from the page’s own address, the total last', async () => {
+    const s = await t.signInAs('trust_lead');
+    const res = await t.get('/trust', s);
+    expect(textOf(res.body)).toContain('Figures for the school year 2025/26 to 12 September 2025.');
+    const [csvHref] = links(res.body, 'csv');
+    expect(csvHref).toBe('/trust?asOf=2025-09-12&format=csv');
+    const file = await t.get(csvHref!, s);
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-disposition']).toContain('trust-schools-2025-09-12.csv');
+    const lines = file.body.trim().split(/\r?\n/);
+    expect(lines[0]).toContain('School,URN,Phase,Pupils,Attendance');
+    expect(lines.some((l) => l.startsWith('Test Primary,'))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^All \d+ schools,/);
+    expect((await t.get('/la?format=csv', s)).statusCode).toBe(403);
+  });
+
+  it('the LA’s targeting support list comes as a file too, and its leaving is audited', async () => {
+    const s = await t.signInAs('la_officer');
+    const page = await t.get('/la/tsm', s);
+    const [xlsxHref] = links(page.body, 'xlsx');
+    expect(xlsxHref).toBe('/la/tsm?asOf=2025-09-12&format=xlsx');
+    const csv = await t.get('/la/tsm?format=csv', s);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body).toContain('Bea Baker');
+    const audited = await t.open.db
+      .selectFrom('audit_log')
+      .select(['action', 'details'])
+      .where('action', '=', 'analysis.exportList')
+      .execute();
+    expect(audited.some((a) => String(a.details).includes('targeting-support'))).toBe(true);
+    expect((await t.get('/la/tsm?format=csv', await t.signInAs('senior_leader'))).statusCode).toBe(403);
   });
 });

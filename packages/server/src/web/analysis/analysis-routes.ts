@@ -6,19 +6,25 @@
  * (`/la/tsm`). The services check every permission (services/analysis/dashboard.ts).
  */
 import { isPlainDate, type CohortSummary, type PlainDate } from '@rollcall/domain';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor } from '../../http/auth-routes.js';
 import { can, type Actor } from '../../services/authz.js';
 import { schoolDashboard, sideBySide, tsmList } from '../../services/analysis/dashboard.js';
 import { AppError } from '../../services/errors.js';
-import { schoolResourceOf } from '../../services/analysis/analysis-reports.js';
+import {
+  auditTsmExport,
+  schoolResourceOf,
+  sideBySideTable,
+  tsmTable,
+} from '../../services/analysis/analysis-reports.js';
+import { exportTable, type ExportTable } from '../../services/analysis/exports.js';
 import { analysisLinks } from './analysis-more-routes.js';
 
 const opt = z.string().max(200).optional();
 const DASHBOARD_QUERY = z.object({ school: opt, asOf: opt, from: opt, yearGroup: opt, regGroup: opt, group: opt });
-const SCOPE_QUERY = z.object({ asOf: opt, trust: opt, la: opt });
+const SCOPE_QUERY = z.object({ asOf: opt, trust: opt, la: opt, format: z.enum(['csv', 'xlsx']).optional() });
 
 /** A fraction as a percentage with one decimal place ('–' when there is none). */
 export function pct(v: number | null | undefined): string {
@@ -53,6 +59,27 @@ export function cells(s: CohortSummary): Record<string, string> {
     pa: `${s.persistentAbsentees} (${pct(s.persistentAbsenceRate)})`,
     sa: `${s.severeAbsentees} (${pct(s.severeAbsenceRate)})`,
   };
+}
+
+/** The same page's table as a file: `?format=csv|xlsx` on the page's own address. */
+function sendTable(reply: FastifyReply, table: ExportTable, format: 'csv' | 'xlsx'): FastifyReply {
+  const file = exportTable(table, format);
+  return reply
+    .header('content-type', file.contentType)
+    .header('content-disposition', `attachment; filename="${file.fileName}"`)
+    .header('cache-control', 'no-store')
+    .send(file.body);
+}
+
+/** Links to the page's own table as CSV and as XLSX (the page's query with `format`). */
+function downloadLinks(path: string, query: Record<string, string | undefined>, name: string, title: string) {
+  const href = (format: string): string => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v) p.set(k, v);
+    p.set('format', format);
+    return `${path}?${p.toString()}`;
+  };
+  return { name, title, csvHref: href('csv'), xlsxHref: href('xlsx') };
 }
 
 function ownScopeLinks(actor: Actor): { trust: boolean; la: boolean } {
@@ -91,6 +118,34 @@ export const analysisRoutes: FastifyPluginAsync = (fastify) => {
       })),
       national: dash.national,
       pct,
+      // Each table's own files (/analysis/export, with the dashboard's query).
+      downloads: Object.fromEntries(
+        (['summary', 'bands', 'groups'] as const).map((table) => {
+          const p = new URLSearchParams();
+          for (const [k, v] of Object.entries({
+            school: blank(q.school),
+            asOf: blank(q.asOf),
+            from: blank(q.from),
+            yearGroup: filter.yearGroup,
+            regGroup: filter.regGroupId,
+            group: filter.group,
+            table,
+          }))
+            if (v) p.set(k, v);
+          const title = { summary: 'the measures', bands: 'the bands', groups: 'the groups compared with the rest' }[
+            table
+          ];
+          return [
+            table,
+            {
+              name: table,
+              title,
+              csvHref: `/analysis/export?${p.toString()}&format=csv`,
+              xlsxHref: `/analysis/export?${p.toString()}&format=xlsx`,
+            },
+          ];
+        }),
+      ),
       query: { school: blank(q.school) ?? '', asOf: blank(q.asOf) ?? '', from: blank(q.from) ?? '', ...filter },
       scopes: ownScopeLinks(actor),
       // The sub-navigation to trends, patterns, pupil lists and the governors' report (else unreachable).
@@ -117,6 +172,7 @@ export const analysisRoutes: FastifyPluginAsync = (fastify) => {
         id: blank(scope === 'trust' ? q.trust : q.la),
         asOf: dateParam('as of', q.asOf),
       });
+      if (q.format) return sendTable(reply, sideBySideTable(view), q.format);
       return reply.view('analysis-schools.njk', {
         view,
         title: scope === 'trust' ? 'Trust schools' : 'Local authority schools',
@@ -130,6 +186,12 @@ export const analysisRoutes: FastifyPluginAsync = (fastify) => {
         pct,
         asOf: view.asOf,
         tsmHref: scope === 'la' ? `/la/tsm?asOf=${view.asOf}${q.la ? `&la=${encodeURIComponent(q.la)}` : ''}` : null,
+        downloads: downloadLinks(
+          `/${scope}`,
+          { asOf: view.asOf, trust: blank(q.trust), la: blank(q.la) },
+          'schools',
+          'the schools side by side',
+        ),
       });
     });
   }
@@ -138,7 +200,22 @@ export const analysisRoutes: FastifyPluginAsync = (fastify) => {
     const actor = requireActor(request);
     const q = request.query;
     const list = await tsmList(deps, actor, { id: blank(q.la), asOf: dateParam('as of', q.asOf) });
-    return reply.view('analysis-tsm.njk', { list, pct });
+    if (q.format) {
+      // Named pupils leave Rollcall: audited.
+      const table = tsmTable(list);
+      await auditTsmExport(deps, actor, table, q.format, blank(q.la) ?? actor.laCode ?? list.name);
+      return sendTable(reply, table, q.format);
+    }
+    return reply.view('analysis-tsm.njk', {
+      list,
+      pct,
+      downloads: downloadLinks(
+        '/la/tsm',
+        { asOf: list.asOf, la: blank(q.la) },
+        'tsm',
+        'the targeting support meeting list',
+      ),
+    });
   });
 
   return Promise.resolve();

@@ -29,7 +29,6 @@ describe('the returns pages', () => {
     const list = await t.get('/returns?prepared=1', officer);
     expect(textOf(list.body)).toContain('Prepared 1 return.');
     const id = /href="\/returns\/([^"/]+)"/.exec(list.body)?.[1];
-    expect(id).toBeDefined();
     const page = await t.get(`/returns/${id!}`, officer);
     expect(textOf(section(page.body, 'return-items'))).toContain('Able, Alex');
     // Prepared at 15:00 UTC: shown in the school's time (BST), never as a raw UTC instant.
@@ -69,8 +68,8 @@ describe('the returns pages', () => {
     await t.open.db.updateTable('schools').set({ estab: '4000' }).where('id', '=', t.school.schoolId).execute();
     const list = await t.get('/returns', officer);
     const due = textOf(section(list.body, 'ctfs-due'));
-    expect(due).toContain('2025-09-12');
-    expect(due).toContain('2025-10-06'); // 15 school days after leaving (the INSET day on the 26th is not one)
+    expect(due).toContain('Friday 12 September 2025');
+    expect(due).toContain('Monday 6 October 2025'); // 15 school days after leaving (the INSET day on the 26th is not one)
     const office403 = await t.post('/returns/ctf', office, { pupilId, destination: '' });
     expect(office403.statusCode).toBe(403);
     const ctf = await t.post('/returns/ctf', officer, { pupilId, destination: '881/2002' });
@@ -80,5 +79,29 @@ describe('the returns pages', () => {
     expect(ctf.body).toContain('<CTFversion>25.0</CTFversion>');
     const after = await t.get('/returns', officer);
     expect(after.body).toContain('data-testid="ctfs-due-none"');
+  });
+
+  it('flags a return whose deadline has passed, and one sent after it, with the day it was due (issue 17)', async () => {
+    // Admitted on Wednesday 10 September: the LA must be told by Wednesday 17 September (5 school days).
+    const pupilId = t.school.pupilsB[1]!;
+    await t.open.db.updateTable('pupils').set({ admission_date: '2025-09-10' }).where('id', '=', pupilId).execute();
+    expect((await t.post('/returns/prepare', officer, { asOf: '2025-09-19' })).statusCode).toBe(303);
+    const list = await t.get('/returns', officer);
+    const ids = [...list.body.matchAll(/data-testid="due-([^"]+)"/g)].map((m) => m[1]!);
+    expect(ids).toHaveLength(2);
+    const due = (html: string, x: string): string =>
+      textOf(new RegExp(`data-testid="due-${x}">([\\s\\S]*?)</td>`).exec(html)?.[1] ?? '');
+    const cells = Object.fromEntries(ids.map((x) => [x, due(list.body, x)]));
+    const admissions = ids.find((x) => cells[x]!.includes('17 September'))!;
+    expect(cells[admissions]).toBe('Wednesday 17 September 2025 Deadline missed');
+    // The attendance return of 19 September, sent that day: due a month later, met.
+    const attendance = ids.find((x) => x !== admissions)!;
+    expect(cells[attendance]).toBe('Sunday 19 October 2025');
+    expect(textOf(section(list.body, 'missed-deadlines'))).toContain('1 return has missed its deadline');
+    // Sent now (two days after the deadline): no longer missed, but recorded as sent late.
+    expect((await t.post(`/returns/${admissions}/sent`, officer, { note: '' })).statusCode).toBe(303);
+    const after = await t.get('/returns', officer);
+    expect(due(after.body, admissions)).toBe('Wednesday 17 September 2025 Sent late');
+    expect(after.body).not.toContain('data-testid="missed-deadlines"');
   });
 });

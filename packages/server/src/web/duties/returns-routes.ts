@@ -17,6 +17,7 @@ import { requireActor } from '../../http/auth-routes.js';
 import { can, type Actor } from '../../services/authz.js';
 import { AppError, HTTP_STATUS } from '../../services/errors.js';
 import { getSchool } from '../../db/school/schools.js';
+import { returnDeadlines } from '../../services/duties/returns/deadlines.js';
 import { returnCsv, returnFileName, returnPdf } from '../../services/duties/returns/export.js';
 import { ctfsDue, exportCtf, upnOfPupil } from '../../services/exchange/exports/ctf.js';
 import {
@@ -61,6 +62,7 @@ export const returnsRoutes: FastifyPluginAsync = (fastify) => {
     const actor = requireActor(request);
     const schoolId = schoolOf(actor, request.query.school);
     const returns = await listReturns(deps, actor, schoolId);
+    const deadlines = await returnDeadlines(deps, actor, schoolId, returns);
     const school = await getSchool(deps.db, schoolId);
     const prepared = request.query.prepared;
     const today = deps.clock.today(school.timeZone);
@@ -69,7 +71,8 @@ export const returnsRoutes: FastifyPluginAsync = (fastify) => {
       school,
       ctfsDue: await ctfsDue(deps, actor, schoolId, today),
       canExport: can(actor, 'school.export', schoolScope),
-      returns: returns.map((r) => ({ ...r, title: RETURN_TITLES[r.kind] })),
+      returns: returns.map((r) => ({ ...r, title: RETURN_TITLES[r.kind], deadline: deadlines.get(r.id) ?? null })),
+      missed: [...deadlines.values()].filter((d) => d.state === 'missed').length,
       kinds: RETURN_KINDS.map((k) => ({ kind: k, title: RETURN_TITLES[k] })),
       canManage: can(actor, 'duties.manage', {
         kind: 'school',
