@@ -106,6 +106,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       'invalid configuration:\nSMTP_OAUTH2_CLIENT_ID, SMTP_OAUTH2_CLIENT_SECRET and SMTP_OAUTH2_REFRESH_TOKEN go together: set all three for OAuth2 email',
     );
   }
+  // XOAUTH2 signs in as a mailbox: the SMTP_URL's user name (without it nodemailer would not sign in).
+  if (oauth.every((v) => v !== undefined) && (!e.SMTP_URL || decodeURIComponent(new URL(e.SMTP_URL).username) === '')) {
+    throw new ConfigError(
+      'invalid configuration:\nSMTP_URL: OAuth2 email needs the mailbox as the user name of SMTP_URL, e.g. smtp://office%40school.org@smtp.office365.com:587',
+    );
+  }
   if (e.SMS_PROVIDER === 'notify' && (!e.NOTIFY_API_KEY || !e.NOTIFY_SMS_TEMPLATE_ID)) {
     throw new ConfigError(
       'invalid configuration:\nSMS_PROVIDER: notify needs NOTIFY_API_KEY and NOTIFY_SMS_TEMPLATE_ID',

@@ -39,7 +39,7 @@ export const ATTENDANCE_SUMMARY: LetterTemplate = letter(
 
 We write to every family each half term with their child's attendance.
 
-So far this year ({{attendance.period}}) {{pupil.forename}} has attended {{attendance.rate}} of sessions. The school's target is {{school.target}}. This puts {{pupil.forename}} in the band: {{attendance.band}}.
+So far this year ({{attendance.period}}) {{pupil.forename}}'s attendance is {{attendance.rate}}. The school's target is {{school.target}}. This puts {{pupil.forename}} in the band: {{attendance.band}}.
 
 Every day in school counts. If anything is making it hard for {{pupil.forename}} to come to school, please talk to us: we would like to help.`,
   'summary',
@@ -54,7 +54,7 @@ export const DEFAULT_LETTER_TEMPLATES: readonly LetterTemplate[] = [
 
 We would like to meet you to talk about {{pupil.forename}}'s attendance and how we can help. {{explanation}}
 
-So far this year {{pupil.forename}} has attended {{attendance.rate}} of sessions ({{attendance.period}}), missing {{attendance.sessionsMissed}} sessions.
+So far this year ({{attendance.period}}) {{pupil.forename}}'s attendance is {{attendance.rate}}, with {{attendance.sessionsMissed}} sessions missed.
 
 We have arranged the meeting for {{meeting.date}} at {{meeting.time}} in {{meeting.place}}. If this time does not suit you, please contact the school office and we will find another. You are welcome to bring someone with you.
 
