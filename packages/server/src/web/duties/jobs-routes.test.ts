@@ -38,6 +38,9 @@ describe('the scheduled jobs page', () => {
     expect(again.headers.location).toContain('outcome=alreadyDone');
     const after = await t.get('/admin/jobs', admin);
     expect(textOf(section(after.body, 'runs'))).toContain('weekly-report This school 2025-09-19 Done');
+    // Started at 16:00 UTC: shown in local time (BST), never as a raw instant.
+    expect(textOf(section(after.body, 'runs'))).toContain('19 September 2025 at 17:00');
+    expect(section(after.body, 'runs')).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);
   });
 
   it("shows a school's administrator only their school's part of every run, and runs jobs for their school alone", async () => {

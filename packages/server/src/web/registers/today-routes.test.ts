@@ -3,6 +3,7 @@ import { pagesHarness, textOf, type PagesHarness } from '../../../test/web-pages
 import { registerRoutes } from './register-routes.js';
 import { boardRoutes } from './board-routes.js';
 import { raiseDslAlert } from '../../services/safeguarding/safeguarding.js';
+import { safeguardingRoutes } from '../safeguarding/safeguarding-routes.js';
 
 // Monday 8 September 2025, 09:00 in London: a school day, the AM register open.
 const MONDAY = '2025-09-08T08:00:00.000Z';
@@ -12,7 +13,7 @@ const SATURDAY = '2025-09-13T10:00:00.000Z';
 describe('today’s work first: the home page in numbers, registers by school day', () => {
   let t: PagesHarness;
   beforeAll(async () => {
-    t = await pagesHarness([registerRoutes, boardRoutes], 'today', MONDAY);
+    t = await pagesHarness([registerRoutes, boardRoutes, safeguardingRoutes], 'today', MONDAY);
   });
   afterAll(async () => {
     await t.close();
@@ -72,6 +73,10 @@ describe('today’s work first: the home page in numbers, registers by school da
       });
     expect(await count()).toBe('2');
     expect(textOf((await t.get('/', dsl)).body)).toContain('2 safeguarding alerts to acknowledge');
+    // The alerts themselves, raised at 08:00 UTC: said in the school's time, never as a raw instant.
+    const alerts = await t.get('/dsl', dsl);
+    expect(textOf(alerts.body)).toContain('Raised by Test office on 8 September 2025 at 09:00');
+    expect(alerts.body).not.toContain(MONDAY);
     const office = await t.signInAs('office');
     expect((await t.get('/', office)).body).not.toContain('data-count="concerns"');
   });
