@@ -1,0 +1,51 @@
+/**
+ * The import's marks file: each mark normalised, the school's own codes read as national ones.
+ */
+import { isKnownCode, validateUpn, type MarkRow } from '@rollcall/domain';
+import type { markRowsOf } from './files.js';
+
+/** A normalised, checked mark of the marks file. */
+export interface FileMark {
+  readonly upn: string;
+  readonly date: string;
+  readonly session: string;
+  readonly code: string;
+  /** undefined when the file has no minutes_late column (keep what is stored). */
+  readonly minutesLate: number | null | undefined;
+}
+
+/** The domain's message for an unknown code, with where the school's own codes are kept. */
+export function unknownCodeHint(message: string, urn: string): string {
+  return `${message}; if it is one of the school's own codes, say which national code it stands for (rollcall codes set --school ${urn} --code <its code> --as <national code>, or the School codes page) and import again`;
+}
+
+/** Marks with the school's own codes replaced by the national codes they stand for; `used` counts them. */
+export function applySchoolCodes(
+  rows: readonly MarkRow[],
+  own: ReadonlyMap<string, string>,
+  used: Map<string, { code: string; marks: number }>,
+): MarkRow[] {
+  return rows.map((r) => {
+    const c = r.code.trim().toUpperCase();
+    if (isKnownCode(c)) return r;
+    const code = own.get(c);
+    if (code === undefined) return r;
+    const u = used.get(c);
+    if (u) u.marks++;
+    else used.set(c, { code, marks: 1 });
+    return { ...r, code };
+  });
+}
+
+export function normaliseMarks(rows: ReturnType<typeof markRowsOf>, hasMinutes: boolean): FileMark[] {
+  return rows.map((r) => {
+    const minutes = (r.minutesLate ?? '').trim();
+    return {
+      upn: validateUpn(r.upn).upn,
+      date: r.date.trim(),
+      session: r.session.trim().toUpperCase(),
+      code: r.code.trim().toUpperCase(),
+      minutesLate: hasMinutes ? (minutes === '' ? null : Number(minutes)) : undefined,
+    };
+  });
+}
