@@ -9,6 +9,7 @@
 import type { CDPSession, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { browserAvailable } from './support/browser.js';
+import { axeViolations } from './support/reflow.js';
 import { PASSWORD, secondFactorCode } from './support/server.js';
 import { browserSuite } from './support/suite.js';
 
@@ -55,10 +56,18 @@ describe.skipIf(!browserAvailable())('passkeys in the browser', () => {
     await page.waitForURL((u) => u.pathname === '/account/mfa');
     await page.getByRole('link', { name: 'Add a passkey' }).click();
     await page.waitForURL((u) => u.pathname === '/account/mfa/passkeys');
+    const problems: string[] = [];
+    const check = async () => {
+      for (const v of await axeViolations(page)) problems.push(`${new URL(page.url()).pathname}: ${v}`);
+    };
+    await check();
     await page.getByRole('textbox', { name: 'Name for this passkey (optional)' }).fill('Office PC');
     await page.getByRole('button', { name: 'Create a passkey' }).click();
     await page.waitForURL((u) => u.pathname === '/account/mfa');
     expect(await page.locator('[data-testid="passkeys"]').textContent()).toContain('Office PC');
+    await check();
+    await page.goto(`${base}/account/sso`);
+    await check();
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(credentials).toHaveLength(1);
     const stored = await ctx.server.db.selectFrom('webauthn_credentials').select(['id', 'name']).execute();
@@ -76,9 +85,13 @@ describe.skipIf(!browserAvailable())('passkeys in the browser', () => {
     await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((u) => u.pathname === '/sign-in/mfa');
+    await check();
     await page.getByRole('button', { name: 'Use a passkey' }).click();
     await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
     expect(new URL(page.url()).pathname).toBe('/');
+    await page.goto(`${base}/sign-in/sso?email=someone%40example.org`);
+    await check();
+    expect(problems).toEqual([]);
     const used = await ctx.server.db
       .selectFrom('audit_log')
       .select('details')
