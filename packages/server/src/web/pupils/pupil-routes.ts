@@ -1,4 +1,8 @@
 /**
+ * Long on purpose: one Fastify plugin for the pupil pages (finding a pupil, the pupil page,
+ * amending a mark); the handlers share the page's permission-dependent model and renderers, and the
+ * finding-people work is changing it now.
+ *
  * Pupil pages: finding a pupil (by name or UPN for staff who see pupil lists; a teacher sees
  * the pupils of their groups), and the pupil page: details by permission, the year's measures,
  * the statutory findings with their explanations, a calendar heat map of marks (with a table

@@ -1,4 +1,9 @@
 /**
+ * Long on purpose: every reader of the import's files (calendar, tables, pupils' extra columns,
+ * contacts, groups) shares the row and problem helpers (UPN, address, postcode, flags); the
+ * contacts and groups readers (from `contactRestriction` down) are the seam to split along once the
+ * import work under way has landed.
+ *
  * Reading the files of `rollcall import` into checked rows, before the database is consulted.
  *
  * The calendar, pupils and marks formats are exactly those of `rollcall analyse`: the same
