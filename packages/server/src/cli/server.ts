@@ -21,7 +21,7 @@ import { DEMO_TOTP_SECRET, enrolDemoSecondFactors, MFA_DEFAULT_ROLES, totpCode }
 import { addDemoCasework } from '../services/demo/casework.js';
 import type { Deps } from '../services/deps.js';
 import { adminRoutes } from '../web/accounts/admin-routes.js';
-import { webhookRoutes } from '../web/webhook-routes.js';
+import { webhookRoutes } from '../web/exchange/webhook-routes.js';
 import { registerAuditRoutes } from '../web/duties/register-audit-routes.js';
 import { boardRoutes } from '../web/registers/board-routes.js';
 import { caseRoutes } from '../web/casework/case-routes.js';

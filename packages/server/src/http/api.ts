@@ -20,7 +20,7 @@ import {
   saveRegister,
 } from '../services/registers/registers.js';
 import { resolveApiKey } from '../services/accounts/api-keys.js';
-import { WEBHOOK_EVENT_SCHEMAS } from '../services/webhook-events.js';
+import { WEBHOOK_EVENT_SCHEMAS } from '../services/exchange/webhook-events.js';
 import { censusCountsExport, dailyAttendanceExport } from '../services/exchange/exports/attendance-exports.js';
 import { rejectUnauthenticated, requireActor } from './auth-routes.js';
 import {

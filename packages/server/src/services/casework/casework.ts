@@ -31,7 +31,7 @@ import { audit } from '../audit.js';
 import { authorise, can, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
-import { emitWebhookEvents } from '../webhooks.js';
+import { emitWebhookEvents } from '../exchange/webhooks.js';
 import { loadPupilScope } from '../follow-up/home-visits.js';
 import { pupilAdjustedAttendance } from '../pupils/integration-periods.js';
 import { layMarks } from '../pupils/pupils.js';

@@ -28,7 +28,7 @@ import { audit } from '../audit.js';
 import { authorise, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
-import { emitWebhookEvents, markChanged } from '../webhooks.js';
+import { emitWebhookEvents, markChanged } from '../exchange/webhooks.js';
 import { loadPupilScope } from './home-visits.js';
 import { schoolCalendar } from '../registers/registers.js';
 

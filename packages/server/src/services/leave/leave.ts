@@ -48,7 +48,7 @@ import { queueMessage } from '../messages.js';
 import { layMarks } from '../pupils/pupils.js';
 import { schoolCalendar } from '../registers/registers.js';
 import type { SchoolPolicy } from '../policy/school-policy.js';
-import { emitWebhookEvents, markChanged } from '../webhooks.js';
+import { emitWebhookEvents, markChanged } from '../exchange/webhooks.js';
 
 // ---------------------------------------------------------------------------------------------
 // Policy: the school's leave rules (the `leave` section of its policy document)

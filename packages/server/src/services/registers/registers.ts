@@ -47,7 +47,7 @@ import { audit, auditRow } from '../audit.js';
 import { authorise, can, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
-import { emitWebhookEvents, markChanged } from '../webhooks.js';
+import { emitWebhookEvents, markChanged } from '../exchange/webhooks.js';
 
 /** Codes a register offers, in register order (the 2024 set). */
 export const REGISTER_CODES = CURRENT_CODES.map((c) => ({ code: c.code, meaning: c.meaning, category: c.category }));

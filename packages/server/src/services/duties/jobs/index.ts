@@ -5,7 +5,7 @@
 import './duties-jobs.js';
 import './retention-jobs.js';
 import '../../analysis/snapshot-jobs.js';
-import '../../webhooks-jobs.js';
+import '../../exchange/webhooks-jobs.js';
 
 export { JOBS, findJob, registerJob, type JobDefinition, type JobContext, type JobSummary } from './registry.js';
 export { runJob, recentJobRuns, jobRunsFor, jobsFor, type RunOutcome, type JobRunRow } from './runner.js';

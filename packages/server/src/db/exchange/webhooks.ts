@@ -1,7 +1,7 @@
 /**
- * Webhook subscriptions and deliveries (services/webhooks.ts decides; these only read and write).
+ * Webhook subscriptions and deliveries (services/exchange/webhooks.ts decides; these only read and write).
  */
-import type { DbOrTrx } from './connect.js';
+import type { DbOrTrx } from '../connect.js';
 
 export interface SubscriptionRow {
   readonly id: string;

@@ -1,8 +1,8 @@
 /**
- * The webhook delivery job: every minute, send the deliveries that are due (services/webhooks.ts).
+ * The webhook delivery job: every minute, send the deliveries that are due (services/exchange/webhooks.ts).
  */
-import { createWebhookSender } from '../platform/webhook-sender.js';
-import { registerJob } from './duties/jobs/registry.js';
+import { createWebhookSender } from '../../platform/webhook-sender.js';
+import { registerJob } from '../duties/jobs/registry.js';
 import { deliverDueWebhooks } from './webhooks.js';
 
 registerJob({

@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pagesHarness, textOf, type PagesHarness } from '../../test/web-pages.js';
-import { createWebhookSender } from '../platform/webhook-sender.js';
-import { saveRegister } from '../services/registers/registers.js';
-import { deliverDueWebhooks } from '../services/webhooks.js';
+import { pagesHarness, textOf, type PagesHarness } from '../../../test/web-pages.js';
+import { createWebhookSender } from '../../platform/webhook-sender.js';
+import { saveRegister } from '../../services/registers/registers.js';
+import { deliverDueWebhooks } from '../../services/exchange/webhooks.js';
 import { webhookRoutes } from './webhook-routes.js';
 
 // Monday 8 September 2025, 09:00 in London: the AM register is open.

@@ -8,8 +8,8 @@
  * See docs/webhooks.md.
  */
 import { createHmac } from 'node:crypto';
-import type { DbOrTrx } from '../db/connect.js';
-import { getSchool, listSchools, type School } from '../db/school/schools.js';
+import type { DbOrTrx } from '../../db/connect.js';
+import { getSchool, listSchools, type School } from '../../db/school/schools.js';
 import {
   activeSubscriptions,
   claimDelivery,
@@ -23,14 +23,14 @@ import {
   recordAttempt,
   subscriptionsOfSchool,
   type DeliveryRow,
-} from '../db/webhooks.js';
-import { newId, newToken } from '../platform/ids.js';
-import { secretBox } from '../platform/secrets.js';
-import { webhookUrlProblem, type WebhookSender } from '../platform/webhook-sender.js';
-import { audit } from './audit.js';
-import { authorise, SYSTEM_ACTOR, type Actor } from './authz.js';
-import type { Deps } from './deps.js';
-import { AppError, type FieldError } from './errors.js';
+} from '../../db/exchange/webhooks.js';
+import { newId, newToken } from '../../platform/ids.js';
+import { secretBox } from '../../platform/secrets.js';
+import { webhookUrlProblem, type WebhookSender } from '../../platform/webhook-sender.js';
+import { audit } from '../audit.js';
+import { authorise, SYSTEM_ACTOR, type Actor } from '../authz.js';
+import type { Deps } from '../deps.js';
+import { AppError, type FieldError } from '../errors.js';
 
 /** The events a subscription may choose, with what they mean to an administrator. */
 export const WEBHOOK_EVENTS = {

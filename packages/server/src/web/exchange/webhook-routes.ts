@@ -6,10 +6,10 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireActor } from '../http/auth-routes.js';
-import type { Actor } from '../services/authz.js';
-import type { Deps } from '../services/deps.js';
-import { AppError } from '../services/errors.js';
+import { requireActor } from '../../http/auth-routes.js';
+import type { Actor } from '../../services/authz.js';
+import type { Deps } from '../../services/deps.js';
+import { AppError } from '../../services/errors.js';
 import {
   createSubscription,
   deliveryLog,
@@ -19,7 +19,7 @@ import {
   WEBHOOK_EVENTS,
   WEBHOOK_MAX_ATTEMPTS,
   webhookSchool,
-} from '../services/webhooks.js';
+} from '../../services/exchange/webhooks.js';
 
 const text = z.string().max(1000).optional();
 const SCHOOL_QUERY = z.object({ school: z.string().max(200).optional(), disabled: z.string().max(10).optional() });

@@ -8,13 +8,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeEachDialect } from '../../test/databases.js';
-import { rejection, seedSmallSchool, testDeps, type SmallSchool } from '../../test/fixtures.js';
-import { loadConfig } from '../config/config.js';
-import { createWebhookSender, isPublicAddress, webhookUrlProblem } from '../platform/webhook-sender.js';
-import { decideReport, reportAbsence } from './follow-up/absence-reports.js';
-import { openCases } from './casework/casework.js';
-import { amendMark, saveRegister } from './registers/registers.js';
+import { describeEachDialect } from '../../../test/databases.js';
+import { rejection, seedSmallSchool, testDeps, type SmallSchool } from '../../../test/fixtures.js';
+import { loadConfig } from '../../config/config.js';
+import { createWebhookSender, isPublicAddress, webhookUrlProblem } from '../../platform/webhook-sender.js';
+import { decideReport, reportAbsence } from '../follow-up/absence-reports.js';
+import { openCases } from '../casework/casework.js';
+import { amendMark, saveRegister } from '../registers/registers.js';
 import { WEBHOOK_EVENT_SCHEMAS } from './webhook-events.js';
 import {
   createSubscription,

@@ -1,7 +1,7 @@
 /**
  * The bodies of webhook events, as zod schemas: emitted into the OpenAPI document's `webhooks`
  * (http/api.ts) so a receiver can generate types, and checked against what is really sent
- * (services/webhooks.db.test.ts). See docs/webhooks.md.
+ * (services/exchange/webhooks.db.test.ts). See docs/webhooks.md.
  */
 import { z } from 'zod';
 
