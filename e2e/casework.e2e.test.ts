@@ -15,6 +15,7 @@ import { seedSmallSchool, type SmallSchool } from '../packages/server/test/fixtu
 import { CasePage, CaseworkPage } from './pages/casework.js';
 import { SignInPage } from './pages/sign-in.js';
 import { browserAvailable, launch } from './support/browser.js';
+import { axeViolations, noHorizontalScroll } from './support/reflow.js';
 import { enableSecondFactors, PASSWORD, TestClock } from './support/server.js';
 
 const DAYS = ['01', '02', '03', '04', '05', '08', '09', '10', '11', '12'].map((x) => `2025-09-${x}`);
@@ -107,6 +108,23 @@ describe.skipIf(!browserAvailable())('casework in the browser', () => {
   afterEach(async () => {
     await page?.close();
   });
+
+  for (const width of [320, 1280])
+    it(`the officer reads the suggestions grouped by stage, each group with its count, in plain words, at ${width} px`, async () => {
+      await page.setViewportSize({ width, height: 900 });
+      await new SignInPage(page, url).signIn('attendance_officer-e2e@school.test', PASSWORD);
+      await new CaseworkPage(page, url).open();
+      await page.getByRole('link', { name: 'By stage' }).click();
+      await page.waitForURL((u) => u.searchParams.get('sort') === 'stage');
+      const headings = await page.getByTestId('stage-group').allTextContents();
+      expect(headings.length).toBeGreaterThan(0);
+      for (const h of headings) expect(h.trim()).toMatch(/\(\d+ suggestions?\)$/);
+      // No internal keys: letters by their titles, no seed names.
+      const text = (await page.getByTestId('suggestions').textContent()) ?? '';
+      expect(text).not.toMatch(/track-1-concern|seeds? 0\d\d/);
+      await noHorizontalScroll(page);
+      expect(await axeViolations(page)).toEqual([]);
+    });
 
   it('the attendance officer reads a suggestion’s reasons and accepts it: the stage moves and the actions are on the case', async () => {
     await new SignInPage(page, url).signIn('attendance_officer-e2e@school.test', PASSWORD);

@@ -761,7 +761,8 @@ export interface SuggestionQueue {
   readonly page: number;
   readonly pages: number;
   readonly perPage: number;
-  readonly sort: 'serious' | 'newest';
+  /** Most serious first, newest first, or by stage (the page shows a heading per stage with its count). */
+  readonly sort: 'serious' | 'newest' | 'stage';
   readonly filters: {
     readonly stage: readonly FilterOption[];
     readonly kind: readonly FilterOption[];
@@ -933,10 +934,17 @@ export function queueOf(
     (a.rate ?? 2) - (b.rate ?? 2) ||
     (a.asOf < b.asOf ? 1 : a.asOf > b.asOf ? -1 : 0) ||
     a.pupilName.localeCompare(b.pupilName);
-  const sort = query.sort === 'newest' ? 'newest' : 'serious';
+  const sort = query.sort === 'newest' ? 'newest' : query.sort === 'stage' ? 'stage' : 'serious';
+  // By stage: the highest stage first ('out of staged casework' last), the most serious first within.
+  const stageRank = (s: ListedSuggestion): number => (s.toStageId === null ? -1 : (order.get(s.toStageId) ?? -1));
+  const byStage = (a: ListedSuggestion, b: ListedSuggestion): number => stageRank(b) - stageRank(a) || serious(a, b);
   const matching = all.filter((s) => matches(s));
   matching.sort(
-    sort === 'newest' ? (a, b) => (a.asOf < b.asOf ? 1 : a.asOf > b.asOf ? -1 : 0) || serious(a, b) : serious,
+    sort === 'newest'
+      ? (a, b) => (a.asOf < b.asOf ? 1 : a.asOf > b.asOf ? -1 : 0) || serious(a, b)
+      : sort === 'stage'
+        ? byStage
+        : serious,
   );
   const pages = Math.max(1, Math.ceil(matching.length / SUGGESTIONS_PER_PAGE));
   const asked = Number.parseInt(String(query.page ?? '1'), 10);

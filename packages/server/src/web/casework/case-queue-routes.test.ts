@@ -60,6 +60,26 @@ describe('the officer’s queue of suggestions', () => {
     expect(res.body).toContain('href="/casework?vulnerable=1#suggestions"');
   });
 
+  it('groups the suggestions by the stage proposed, each group under a heading with its count (issue 17)', async () => {
+    const res = await t.get('/casework?sort=stage', officer);
+    expect(res.statusCode).toBe(200);
+    expect(textOf(res.body)).toContain('4 open suggestions, by the stage proposed');
+    const parts = res.body.split('data-testid="stage-group"').slice(1);
+    expect(parts.length).toBeGreaterThan(0);
+    let cards = 0;
+    for (const part of parts) {
+      const heading = textOf(part.slice(part.indexOf('>') + 1, part.indexOf('</h3>')));
+      const count = Number(/\((\d+) suggestions?\)$/.exec(heading)?.[1]);
+      // Every suggestion of the group is on this one page, under its heading.
+      expect(cardOrder(part), heading).toHaveLength(count);
+      cards += count;
+    }
+    expect(cards).toBe(4);
+    // The grouping survives paging and filtering links.
+    expect(res.body).toContain('href="/casework?sort=stage&amp;year=3#suggestions"');
+    expect(textOf((await t.get('/casework', officer)).body)).toContain('By stage');
+  });
+
   it('filters by year group and vulnerability; counts follow the other filters', async () => {
     const res = await t.get('/casework?year=4', officer);
     const text = textOf(res.body);
