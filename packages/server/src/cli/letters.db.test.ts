@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/databases.js';
 import { seedSmallSchool, testDeps, type SmallSchool } from '../../test/fixtures.js';
 import { pdfPageCount, readPdfText } from '../platform/pdf.js';
+import { saveTemplate } from '../services/casework/letters/letters.js';
 import { runLettersPrint } from './letters.js';
 
 function capture(): { out: string[]; err: string[]; io: { stdout(t: string): void; stderr(t: string): void } } {
@@ -195,5 +196,56 @@ describeEachDialect('rollcall letters print', (ctx) => {
       expect(e.err.join(''), message).toContain(message);
       expect(existsSync(out), message).toBe(false);
     }
+  }, 120_000);
+
+  it('prints each family’s letter in their language when the school has that version, else in English', async () => {
+    await ctx.db
+      .updateTable('contacts')
+      .set({ preferred_language: 'pl' })
+      .where('id', '=', `${school.schoolId}-bulk-3-c2`)
+      .execute();
+    await ctx.db
+      .updateTable('contacts')
+      .set({ preferred_language: 'ur' })
+      .where('id', '=', `${school.schoolId}-bulk-150-c1`)
+      .execute();
+    await saveTemplate(deps(), school.actors.attendance_officer, school.schoolId, {
+      key: 'attendance-summary',
+      language: 'pl',
+      title: 'Frekwencja w tym roku',
+      body: 'Frekwencja {{pupil.forename}} w tym roku szkolnym wynosi {{attendance.rate}}.',
+    });
+    const upns = await ctx.db
+      .selectFrom('pupils')
+      .select('upn')
+      .where('id', 'in', [`${school.schoolId}-bulk-3`, `${school.schoolId}-bulk-150`])
+      .execute();
+    const out = join(dir, 'languages.pdf');
+    const s = capture();
+    expect(
+      await runLettersPrint(deps(), s.io, {
+        school: urn,
+        template: 'attendance-summary',
+        upn: upns.map((u) => u.upn),
+        date: '2025-12-04',
+        out,
+      }),
+    ).toBe(0);
+    const text = readPdfText(readFileSync(out)).split('\n');
+    // Four letters: the Polish-speaking parent's in Polish, the rest (Urdu included: right to left
+    // is not printed) in English.
+    expect(text.filter((l) => l === 'Frekwencja w tym roku')).toHaveLength(1);
+    expect(text.filter((l) => l === 'Attendance this year')).toHaveLength(3);
+    const polish = text.indexOf('Frekwencja w tym roku');
+    expect(text.slice(polish - 1, polish + 2)).toEqual([
+      'Dear Parent Two 3,',
+      'Frekwencja w tym roku',
+      expect.stringMatching(/^Frekwencja Dmytro w tym roku szkolnym wynosi /),
+    ]);
+    await ctx.db
+      .deleteFrom('letter_templates')
+      .where('school_id', '=', school.schoolId)
+      .where('language', '=', 'pl')
+      .execute();
   }, 120_000);
 });
