@@ -21,7 +21,7 @@ function csvRows(path) {
 }
 
 /** pupils.xlsx and the marks grid marks.xlsx beside the CSV files of (b). */
-async function writeWorkbooks(dir, paths) {
+export async function writeWorkbooks(dir, paths) {
   const { writeXlsx } = await server('platform/xlsx.js');
   const [pupilHeader, ...pupilRows] = csvRows(paths.pupils);
   const pupilsXlsx = join(dir, 'pupils.xlsx');

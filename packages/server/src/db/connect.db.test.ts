@@ -138,6 +138,7 @@ describe('migrations', () => {
         '2026-12-07T16-00-00_roll-calls',
         '2026-12-07T18-00-00_webhooks',
         '2026-12-07T19-00-00_school-codes-admission-details',
+        '2026-12-07T19-10-00_ctf-sent',
       ]);
     } finally {
       await open.close();

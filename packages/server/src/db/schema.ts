@@ -947,6 +947,9 @@ export interface CtfExportsTable {
   created_at: string;
   created_by: string | null;
   created_by_name: string;
+  /** When the school marked it sent (uploaded to School to School); null until then. */
+  sent_at: string | null;
+  sent_by_name: string | null;
 }
 
 export interface CtfExportPupilsTable {

@@ -155,6 +155,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'GET /register-audit': 'session: 200 attendance_officer senior_leader trust_lead admin, 403 *',
   'GET /returns': 'session: 200 office attendance_officer senior_leader admin, 403 *',
   'POST /returns/ctf': 'session: 400 *',
+  'POST /returns/ctf/:exportId/sent': 'session: 404 attendance_officer senior_leader admin, 403 *',
   'POST /returns/prepare': 'session: 303 attendance_officer senior_leader admin, 403 *',
   'GET /returns/:id': 'session: 404 *',
   'GET /returns/:id/csv': 'session: 404 *',

@@ -381,7 +381,8 @@ export async function leaversWithoutCtf(
             .innerJoin('ctf_exports as e', 'e.id', 'ep.export_id')
             .select('ep.pupil_id')
             .whereRef('ep.pupil_id', '=', 'p.id')
-            .where('e.kind', '=', 'transfer'),
+            .where('e.kind', '=', 'transfer')
+            .where('e.sent_at', 'is not', null),
         ),
       ),
     )
@@ -389,6 +390,52 @@ export async function leaversWithoutCtf(
     .orderBy('p.upn')
     .execute();
   return rows.map((r) => ({ ...r, leaving_date: r.leaving_date ?? '' }));
+}
+
+/** Each pupil's latest transfer CTF written and not yet marked sent (for the returns page). */
+export async function unsentTransferCtfs(
+  db: DbOrTrx,
+  schoolId: string,
+  pupilIds: readonly string[],
+): Promise<Map<string, { id: string; file_name: string; created_at: string }>> {
+  const out = new Map<string, { id: string; file_name: string; created_at: string }>();
+  if (pupilIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('ctf_export_pupils as ep')
+    .innerJoin('ctf_exports as e', 'e.id', 'ep.export_id')
+    .select(['ep.pupil_id', 'e.id', 'e.file_name', 'e.created_at'])
+    .where('e.school_id', '=', schoolId)
+    .where('e.kind', '=', 'transfer')
+    .where('e.sent_at', 'is', null)
+    .where('ep.pupil_id', 'in', pupilIds)
+    .orderBy('e.created_at')
+    .execute();
+  for (const r of rows) out.set(r.pupil_id, { id: r.id, file_name: r.file_name, created_at: r.created_at });
+  return out;
+}
+
+/** Marks one of the school's CTFs sent; false when it has no such CTF (or it was already sent). */
+export async function markCtfExportSent(
+  db: DbOrTrx,
+  schoolId: string,
+  exportId: string,
+  at: string,
+  byName: string,
+): Promise<{ file_name: string } | undefined> {
+  const row = await db
+    .selectFrom('ctf_exports')
+    .select(['file_name', 'sent_at'])
+    .where('id', '=', exportId)
+    .where('school_id', '=', schoolId)
+    .executeTakeFirst();
+  if (!row || row.sent_at !== null) return undefined;
+  await db
+    .updateTable('ctf_exports')
+    .set({ sent_at: at, sent_by_name: byName })
+    .where('id', '=', exportId)
+    .where('school_id', '=', schoolId)
+    .execute();
+  return { file_name: row.file_name };
 }
 
 /** The CTFs a school has written, newest first. */

@@ -62,7 +62,7 @@ describe('the returns pages', () => {
     expect((await t.get('/returns', teacher)).statusCode).toBe(403);
   });
 
-  it('lists the CTFs due, writes one named by the DfE convention, and then lists it no more', async () => {
+  it('lists the CTFs due, writes one named by the DfE convention, lists it as written until it is marked sent', async () => {
     const pupilId = t.school.pupilsB[0]!;
     await t.open.db.updateTable('pupils').set({ leaving_date: '2025-09-12' }).where('id', '=', pupilId).execute();
     await t.open.db.updateTable('schools').set({ estab: '4000' }).where('id', '=', t.school.schoolId).execute();
@@ -77,8 +77,33 @@ describe('the returns pages', () => {
     expect(ctf.headers['content-type']).toContain('application/xml');
     expect(ctf.headers['content-disposition']).toMatch(/filename="\d{3}4000_CTF_8812002_001\.XML"/);
     expect(ctf.body).toContain('<CTFversion>25.0</CTFversion>');
-    const after = await t.get('/returns', officer);
+    // Written is not sent: it stays due, with the file, until someone marks it sent.
+    const written = await t.get('/returns', officer);
+    const still = textOf(section(written.body, 'ctf-written'));
+    expect(still).toMatch(/Written .*4000_CTF_8812002_001\.XML\), not yet marked sent/);
+    const exportRow = await t.open.db.selectFrom('ctf_exports').select('id').executeTakeFirstOrThrow();
+    expect((await t.post(`/returns/ctf/${exportRow.id}/sent`, office, {})).statusCode).toBe(403);
+    expect((await t.post('/returns/ctf/no-such-export/sent', officer, {})).statusCode).toBe(404);
+    const sent = await t.post(`/returns/ctf/${exportRow.id}/sent`, officer, {});
+    expect(sent.statusCode).toBe(303);
+    expect(sent.headers.location).toBe('/returns?ctfSent=1');
+    const after = await t.get(String(sent.headers.location), officer);
     expect(after.body).toContain('data-testid="ctfs-due-none"');
+    expect(textOf(after.body)).toContain('The Common Transfer File is recorded as sent.');
+    const row = await t.open.db
+      .selectFrom('ctf_exports')
+      .select(['sent_at', 'sent_by_name'])
+      .where('id', '=', exportRow.id)
+      .executeTakeFirstOrThrow();
+    expect(row.sent_at).not.toBeNull();
+    const audited = await t.open.db
+      .selectFrom('audit_log')
+      .select('entity_id')
+      .where('action', '=', 'ctf.sent')
+      .execute();
+    expect(audited).toEqual([{ entity_id: exportRow.id }]);
+    // Sent once: a second time is refused.
+    expect((await t.post(`/returns/ctf/${exportRow.id}/sent`, officer, {})).statusCode).toBe(404);
   });
 
   it('flags a return whose deadline has passed, and one sent after it, with the day it was due (issue 17)', async () => {

@@ -8,6 +8,7 @@
  *   GET  /returns/:id/csv|pdf     downloads
  *   POST /returns/:id/sent        mark sent
  *   POST /returns/ctf             write a pupil's Common Transfer File (a download; recorded and audited)
+ *   POST /returns/ctf/:exportId/sent  mark a CTF written as sent (uploaded to School to School; audited)
  */
 import { isPlainDate } from '@rollcall/domain';
 import type { FastifyPluginAsync } from 'fastify';
@@ -19,7 +20,7 @@ import { AppError, HTTP_STATUS } from '../../services/errors.js';
 import { getSchool } from '../../db/school/schools.js';
 import { returnDeadlines } from '../../services/duties/returns/deadlines.js';
 import { returnCsv, returnFileName, returnPdf } from '../../services/duties/returns/export.js';
-import { ctfsDue, exportCtf, upnOfPupil } from '../../services/exchange/exports/ctf.js';
+import { ctfsDue, exportCtf, markCtfSent, upnOfPupil } from '../../services/exchange/exports/ctf.js';
 import {
   getReturn,
   listReturns,
@@ -39,6 +40,7 @@ const PARAMS = z.object({ id: z.string().min(1).max(200) });
 const LIST_QUERY = z.object({
   school: z.string().max(200).optional(),
   prepared: z.string().max(10).optional(),
+  ctfSent: z.string().max(10).optional(),
 });
 const PREPARE_BODY = z.object({
   _csrf: z.string().optional(),
@@ -47,6 +49,8 @@ const PREPARE_BODY = z.object({
 });
 const SENT_BODY = z.object({ _csrf: z.string().optional(), note: z.string().max(2000).default('') });
 const DETAIL_QUERY = z.object({ sent: z.string().max(10).optional() });
+const CTF_SENT_PARAMS = z.object({ exportId: z.string().min(1).max(200) });
+const CTF_SENT_BODY = z.object({ _csrf: z.string().optional(), school: z.string().max(200).optional() });
 const CTF_BODY = z.object({
   _csrf: z.string().optional(),
   school: z.string().max(200).optional(),
@@ -82,11 +86,13 @@ export const returnsRoutes: FastifyPluginAsync = (fastify) => {
       }),
       today: deps.clock.today(school.timeZone),
       banner:
-        prepared === undefined
-          ? null
-          : prepared === '0'
-            ? 'Nothing new to return: every pupil due is already in a return.'
-            : `Prepared ${prepared} return${prepared === '1' ? '' : 's'}. Check each and mark it sent once it has gone to the local authority.`,
+        request.query.ctfSent !== undefined
+          ? 'The Common Transfer File is recorded as sent.'
+          : prepared === undefined
+            ? null
+            : prepared === '0'
+              ? 'Nothing new to return: every pupil due is already in a return.'
+              : `Prepared ${prepared} return${prepared === '1' ? '' : 's'}. Check each and mark it sent once it has gone to the local authority.`,
       errors: [],
     });
   });
@@ -108,6 +114,18 @@ export const returnsRoutes: FastifyPluginAsync = (fastify) => {
       .header('content-disposition', `attachment; filename="${out.fileName}"`)
       .send(out.xml);
   });
+
+  app.post(
+    '/returns/ctf/:exportId/sent',
+    { schema: { params: CTF_SENT_PARAMS, body: CTF_SENT_BODY } },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const schoolId = schoolOf(actor, request.body.school);
+      await markCtfSent(deps, actor, { schoolId, exportId: request.params.exportId });
+      const q = actor.schoolId ? '' : `&school=${encodeURIComponent(schoolId)}`;
+      return reply.redirect(`/returns?ctfSent=1${q}`, 303);
+    },
+  );
 
   app.post('/returns/prepare', { schema: { body: PREPARE_BODY } }, async (request, reply) => {
     const actor = requireActor(request);

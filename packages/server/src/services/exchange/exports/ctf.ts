@@ -30,6 +30,8 @@ import {
   contactsForCtf,
   historiesForCtf,
   leaversWithoutCtf,
+  markCtfExportSent,
+  unsentTransferCtfs,
   marksForCtf,
   nextCtfSequence,
   pupilsForCtf,
@@ -462,6 +464,8 @@ export interface CtfDue {
   /** The 15th school day after leaving: the CTF is due by then. */
   readonly dueBy: string;
   readonly overdue: boolean;
+  /** The CTF written for the pupil and not yet marked sent, if any. */
+  readonly written: { readonly exportId: string; readonly fileName: string; readonly at: string } | null;
 }
 
 /** The date of the `n`th school day after `date` (or `n` weeks' worth of days when the calendar ends). */
@@ -476,15 +480,22 @@ export function schoolDaysAfter(cal: SchoolCalendar, date: PlainDate, n: number)
 }
 
 /**
- * Leavers of the last 12 months whose transfer CTF has not been written, with the date it is
- * due by (15 school days after leaving) and whether that has passed. For the returns page.
+ * Leavers of the last 12 months whose transfer CTF has not been sent (not written, or written and
+ * not yet marked sent), with the date it is due by (15 school days after leaving) and whether
+ * that has passed. For the returns page.
  */
 export async function ctfsDue(deps: Deps, actor: Actor, schoolId: string, today: PlainDate): Promise<CtfDue[]> {
   const school = await getSchool(deps.db, schoolId);
   authorise(actor, 'duties.view', { kind: 'school', ...school });
   const cal = await schoolCalendar(deps, school.id);
   const rows = await leaversWithoutCtf(deps.db, school.id, addDays(today, -365), today);
+  const written = await unsentTransferCtfs(
+    deps.db,
+    school.id,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => {
+    const w = written.get(r.id);
     const dueBy = schoolDaysAfter(cal, r.leaving_date as PlainDate, CTF_DUE_SCHOOL_DAYS);
     return {
       pupilId: r.id,
@@ -493,7 +504,33 @@ export async function ctfsDue(deps: Deps, actor: Actor, schoolId: string, today:
       leavingDate: r.leaving_date,
       dueBy,
       overdue: dueBy < today,
+      written: w ? { exportId: w.id, fileName: w.file_name, at: w.created_at } : null,
     };
+  });
+}
+
+/**
+ * Marks a CTF the school wrote as sent (uploaded to the DfE's School to School site): the pupil
+ * leaves the list of CTFs due. Those who may export; audited.
+ */
+export async function markCtfSent(
+  deps: Deps,
+  actor: Actor,
+  input: { readonly schoolId: string; readonly exportId: string },
+): Promise<void> {
+  const school = await getSchool(deps.db, input.schoolId);
+  authorise(actor, 'school.export', { kind: 'school', ...school });
+  const at = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    const done = await markCtfExportSent(trx, school.id, input.exportId, at, actor.name);
+    if (!done) throw new AppError('NOT_FOUND', 'The school has no such Common Transfer File waiting to be sent.');
+    await audit(trx, actor, at, {
+      action: 'ctf.sent',
+      entityType: 'ctf_export',
+      entityId: input.exportId,
+      schoolId: school.id,
+      details: { fileName: done.file_name },
+    });
   });
 }
 

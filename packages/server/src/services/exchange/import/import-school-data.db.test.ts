@@ -88,13 +88,28 @@ function mapNodes(node: unknown, replace: (n: Record<string, unknown>) => unknow
 
 /**
  * Makes the first insert into mark_history give its second row the first row's id: a duplicate
- * only the database catches, part way through the import's writes. Works on both ways rows are
- * sent (a JSON parameter, or multi-row VALUES).
+ * only the database catches, part way through the import's writes. Works on every way rows are
+ * sent (a JSON parameter, multi-row VALUES, or PostgreSQL's arrays per column in db/mark-bulk.ts).
  */
 function duplicateHistoryId(): KyselyPlugin {
   let done = false;
   return {
     transformQuery({ node }): RootOperationNode {
+      const raw = node as unknown as { kind: string; sqlFragments?: readonly string[]; parameters?: unknown[] };
+      if (
+        !done &&
+        raw.kind === 'RawNode' &&
+        raw.sqlFragments?.[0]?.trimStart().startsWith('insert into mark_history')
+      ) {
+        const parameters = [...(raw.parameters ?? [])] as { kind: string; value: unknown }[];
+        const at = parameters.findIndex((p) => p.kind === 'ValueNode' && Array.isArray(p.value));
+        const ids = at >= 0 ? [...(parameters[at]!.value as string[])] : [];
+        if (ids.length < 2) return node;
+        ids[1] = ids[0]!;
+        parameters[at] = { ...parameters[at]!, value: ids };
+        done = true;
+        return { ...raw, parameters } as unknown as RootOperationNode;
+      }
       if (done || node.kind !== 'InsertQueryNode' || node.into?.table.identifier.name !== 'mark_history') return node;
       const idAt = node.columns?.findIndex((c) => c.column.name === 'id') ?? -1;
       const out = mapNodes(node, (n) => {

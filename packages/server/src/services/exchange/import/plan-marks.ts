@@ -37,11 +37,28 @@ export function applySchoolCodes(
   });
 }
 
-export function normaliseMarks(rows: ReturnType<typeof markRowsOf>, hasMinutes: boolean): FileMark[] {
+/**
+ * validateUpn with a cache: a year of marks names each of a school's UPNs some 380 times, and
+ * checking each once saves most of a second on a 1,500-pupil school (bench x).
+ */
+export function cachedUpnCheck(): (raw: string) => ReturnType<typeof validateUpn> {
+  const seen = new Map<string, ReturnType<typeof validateUpn>>();
+  return (raw) => {
+    let c = seen.get(raw);
+    if (c === undefined) seen.set(raw, (c = validateUpn(raw)));
+    return c;
+  };
+}
+
+export function normaliseMarks(
+  rows: ReturnType<typeof markRowsOf>,
+  hasMinutes: boolean,
+  checkUpn: (raw: string) => ReturnType<typeof validateUpn> = validateUpn,
+): FileMark[] {
   return rows.map((r) => {
     const minutes = (r.minutesLate ?? '').trim();
     return {
-      upn: validateUpn(r.upn).upn,
+      upn: checkUpn(r.upn).upn,
       date: r.date.trim(),
       session: r.session.trim().toUpperCase(),
       code: r.code.trim().toUpperCase(),

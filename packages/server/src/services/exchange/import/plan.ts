@@ -46,7 +46,7 @@ import type { ImportInput } from './import-input.js';
 import { changesOf, type Parsed } from './import-files.js';
 import { type CtfPlan, fillFromStored, planCtfHistory } from './plan-ctf.js';
 import { EMPTY_CALENDAR, calendarOf, checkOrphanedMarks, diffCalendar } from './plan-calendar.js';
-import { type FileMark, applySchoolCodes, normaliseMarks, unknownCodeHint } from './plan-marks.js';
+import { type FileMark, applySchoolCodes, cachedUpnCheck, normaliseMarks, unknownCodeHint } from './plan-marks.js';
 import { diffContacts, type ContactsPlan } from './plan-contacts.js';
 import { changedFields, checkStoredMarksOnRoll, desiredPupil } from './plan-pupils.js';
 import { diffMembers, diffStaff, type MembersPlan, type StaffPlan } from './plan-groups.js';
@@ -194,6 +194,7 @@ export async function makePlan(
   const noCalendar = cal.sessionCount === 0;
 
   let fileMarks: FileMark[] = [];
+  const checkUpn = cachedUpnCheck();
   const schoolCodesUsed = new Map<string, { code: string; marks: number }>();
   let roll: ReturnType<typeof buildRoll> | undefined;
   let extras = new Map<string, PupilExtras>();
@@ -246,7 +247,7 @@ export async function makePlan(
       // UPN given a placeholder so that buildRoll checks the rest of the row.
       const placeheld = new Set<string>();
       for (const m of markRows) {
-        const c = validateUpn(m.upn);
+        const c = checkUpn(m.upn);
         if (!c.valid || known(c.upn)) continue;
         problems.push({
           file: input.marks.name,
@@ -272,7 +273,7 @@ export async function makePlan(
         message: unknownCode ? unknownCodeHint(issue.message, urn) : issue.message,
       });
     }
-    if (marksTable) fileMarks = normaliseMarks(markRows, marksTable.has('minutes_late'));
+    if (marksTable) fileMarks = normaliseMarks(markRows, marksTable.has('minutes_late'), checkUpn);
   }
   if (pupilsTable && input.pupils) {
     extras = readPupilExtras(input.pupils.name, pupilsTable, problems);
@@ -533,6 +534,7 @@ export async function makePlan(
   });
 
   // What changed, file by file, with names -------------------------------------------------------
+  const createdById = new Map(pupilsCreated.map((p) => [p.id, p]));
   const changes = changesOf(input, {
     counts,
     pupilsCreated,
@@ -545,7 +547,7 @@ export async function makePlan(
     groupsUpdated,
     membersRemoved: members.removed,
     groupById,
-    upnOf: (pupilId) => pupilById.get(pupilId)?.upn ?? pupilsCreated.find((p) => p.id === pupilId)?.upn,
+    upnOf: (pupilId) => pupilById.get(pupilId)?.upn ?? createdById.get(pupilId)?.upn,
   });
 
   return {
