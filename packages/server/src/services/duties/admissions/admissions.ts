@@ -22,7 +22,7 @@ import {
   type SchoolCalendar,
 } from '@rollcall/domain';
 import { raiseDslAlert } from '../../safeguarding/safeguarding.js';
-import { registerOfRecord, upsertAdmissionDetails } from '../../../db/admission-register.js';
+import { registerOfRecord, upsertAdmissionDetails } from '../../../db/duties/admission-register.js';
 import { phoneProblem } from '../../exchange/import/files.js';
 import { registerPupil, REGISTER_ITEMS, type RegisterItem, type RegisterPupil } from './register-items.js';
 import { getSchool, type School } from '../../../db/school/schools.js';

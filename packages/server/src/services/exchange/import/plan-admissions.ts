@@ -10,7 +10,7 @@ import {
   registerOfRecord,
   upsertAdmissionDetails,
   type AdmissionDetailsRow,
-} from '../../../db/admission-register.js';
+} from '../../../db/duties/admission-register.js';
 import type { DbOrTrx } from '../../../db/connect.js';
 import { newId } from '../../../platform/ids.js';
 import { SYSTEM_ACTOR, type Actor } from '../../authz.js';

@@ -566,7 +566,7 @@ export interface MarkAuthor {
  * How rows are sent. `values`: multi-row VALUES, portable, sized by {@link MAX_BOUND_VALUES}.
  * `postgres` and `sqlite`: the rows as one JSON parameter per statement, unpacked by the
  * database (json_each on SQLite; on PostgreSQL one array per column, unpacked by unnest in
- * db/mark-bulk.ts): the same rows in a tenth of the statements,
+ * db/exchange/mark-bulk.ts): the same rows in a tenth of the statements,
  * with far less work building them. See docs/cli/import.md, "Speed".
  */
 export type BulkMode = 'values' | 'postgres' | 'sqlite';

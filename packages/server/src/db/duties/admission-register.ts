@@ -4,7 +4,7 @@
  * tables (`pupil_admission_details`), the `admission` entries of `register_entries`, and the
  * register read back for every pupil on roll. Called by services/duties/admissions/ and the import.
  */
-import type { DbOrTrx } from './connect.js';
+import type { DbOrTrx } from '../connect.js';
 
 /** Rows per statement, keeping the bound values under SQLite's limit of 32,766. */
 function chunked<T>(rows: readonly T[], columns: number): T[][] {
