@@ -14,7 +14,11 @@
  * when they live with the pupil; the telephone number is asked of each parent the pupil lives
  * with; "last school, if any" is recorded either as a school (a name at least) or as none.
  */
-import type { AdmissionDetailsRow, RegisterContactRow, RegisterPupilRow } from '../../../db/duties/admission-register.js';
+import type {
+  AdmissionDetailsRow,
+  RegisterContactRow,
+  RegisterPupilRow,
+} from '../../../db/duties/admission-register.js';
 
 /** The register's items, in the order the page shows them; the key names the item in messages. */
 export const REGISTER_ITEMS = {
