@@ -20,6 +20,7 @@ const JS_FILES = ['**/*.js', '**/*.mjs', '**/*.cjs'];
 const TEST_FILES = [
   '**/*.test.ts',
   '**/test-support.ts',
+  '**/*.test-support.ts',
   '**/test-support/**',
   'packages/*/test/**',
   '**/__golden__/**',
@@ -66,6 +67,69 @@ const DOMAIN_SYNTAX = [
     message: "No JS Date in the domain: dates are PlainDate strings ('YYYY-MM-DD'), see dates.ts.",
   },
   { selector: 'ImportExpression', message: 'The domain imports nothing at run time: no dynamic import().' },
+];
+
+// ---------------------------------------------------------------------------------------------
+// One path to the database: only packages/server/src/db/ builds queries (issue 19).
+// ---------------------------------------------------------------------------------------------
+
+const QUERY_MESSAGE =
+  "Queries live in packages/server/src/db/: write a named function in the feature's module (db/<feature>/) and call it.";
+/** no-restricted-syntax entries: building a query (Kysely's query builders and the sql tag). */
+const QUERY_SYNTAX = [
+  {
+    selector:
+      'CallExpression > MemberExpression.callee[property.name=/^(selectFrom|selectNoFrom|insertInto|replaceInto|updateTable|deleteFrom|mergeInto|with|withRecursive)$/]',
+    message: QUERY_MESSAGE,
+  },
+  { selector: "TaggedTemplateExpression[tag.name='sql']", message: QUERY_MESSAGE },
+  { selector: "MemberExpression[object.name='sql']", message: QUERY_MESSAGE },
+];
+
+/**
+ * Files written before the rule that still build their own queries. The list only ever shrinks:
+ * move a file's queries into db/<feature>/ and take it off. Never add to it.
+ */
+const QUERIES_NOT_YET_IN_DB = [
+  `${SERVER_SRC}/services/accounts/api-keys.ts`,
+  `${SERVER_SRC}/services/accounts/audit-search.ts`,
+  `${SERVER_SRC}/services/accounts/auth.ts`,
+  `${SERVER_SRC}/services/analysis/cohort.ts`,
+  `${SERVER_SRC}/services/analysis/dashboard.ts`,
+  `${SERVER_SRC}/services/analysis/snapshot-jobs.ts`,
+  `${SERVER_SRC}/services/analysis/snapshots.ts`,
+  `${SERVER_SRC}/services/analysis/tsm.ts`,
+  `${SERVER_SRC}/services/audit.ts`,
+  `${SERVER_SRC}/services/casework/casework.ts`,
+  `${SERVER_SRC}/services/casework/evaluation.ts`,
+  `${SERVER_SRC}/services/casework/evidence-pack/pack.ts`,
+  `${SERVER_SRC}/services/casework/letters/letter-pdf.ts`,
+  `${SERVER_SRC}/services/casework/letters/letters.ts`,
+  `${SERVER_SRC}/services/casework/record.ts`,
+  `${SERVER_SRC}/services/demo/casework.ts`,
+  `${SERVER_SRC}/services/demo/demo.ts`,
+  `${SERVER_SRC}/services/duties/admissions/admissions.ts`,
+  `${SERVER_SRC}/services/duties/jobs/duties-jobs.ts`,
+  `${SERVER_SRC}/services/duties/register-audit/register-audit.ts`,
+  `${SERVER_SRC}/services/duties/retention.ts`,
+  `${SERVER_SRC}/services/duties/returns/gather.ts`,
+  `${SERVER_SRC}/services/duties/returns/returns.ts`,
+  `${SERVER_SRC}/services/exchange/exports/attendance-exports.ts`,
+  `${SERVER_SRC}/services/exchange/import/store.ts`,
+  `${SERVER_SRC}/services/follow-up/absence-reports.ts`,
+  `${SERVER_SRC}/services/follow-up/home-visits.ts`,
+  `${SERVER_SRC}/services/follow-up/n-ageing.ts`,
+  `${SERVER_SRC}/services/follow-up/summaries.ts`,
+  `${SERVER_SRC}/services/follow-up/worklist.ts`,
+  `${SERVER_SRC}/services/leave/leave.ts`,
+  `${SERVER_SRC}/services/messages.ts`,
+  `${SERVER_SRC}/services/office-desk/office-desk.ts`,
+  `${SERVER_SRC}/services/pupils/certificate.ts`,
+  `${SERVER_SRC}/services/pupils/chronology.ts`,
+  `${SERVER_SRC}/services/pupils/integration-periods.ts`,
+  `${SERVER_SRC}/services/pupils/pupils.ts`,
+  `${SERVER_SRC}/services/registers/registers.ts`,
+  `${SERVER_SRC}/services/school/school-details.ts`,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -198,6 +262,13 @@ export default defineConfig(
   {
     files: [...TS_FILES, ...JS_FILES],
     rules: { 'no-restricted-syntax': ['error', ...CLOCK_SYNTAX, ...IDS_SYNTAX] },
+  },
+
+  // Nothing outside db/ builds a query (the older files listed in QUERIES_NOT_YET_IN_DB excepted).
+  {
+    files: [`${SERVER_SRC}/**/*.ts`],
+    ignores: [`${SERVER_SRC}/db/**`, ...TEST_FILES, ...QUERIES_NOT_YET_IN_DB],
+    rules: { 'no-restricted-syntax': ['error', ...CLOCK_SYNTAX, ...IDS_SYNTAX, ...QUERY_SYNTAX] },
   },
 
   // The domain: imports nothing outside itself, never a JS Date, never the clock.

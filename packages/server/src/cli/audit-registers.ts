@@ -3,7 +3,7 @@
  * the register audit (docs/register-audit.md) on the command line. Exit status 0 with no findings,
  * 1 with findings (so a scheduled run can alert), 2 for bad options, 4 for an unknown school.
  */
-import { findSchoolByUrn } from '../db/school/schools.js';
+import { findSchoolByUrn } from '../services/school/schools.js';
 import { SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';

@@ -4,7 +4,7 @@
  * (`maxNewEntriesPerRun`; they come again at the next evaluation while they still hold).
  */
 import type { PlainDate } from '@rollcall/domain';
-import { findSchoolByUrn, listSchools } from '../db/school/schools.js';
+import { findSchoolByUrn, listSchools } from '../services/school/schools.js';
 import { evaluateSchool } from '../services/casework/evaluation.js';
 import { maxNewEntriesPerRun } from '../services/casework/policy.js';
 import type { Deps } from '../services/deps.js';

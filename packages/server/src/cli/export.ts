@@ -5,7 +5,7 @@
  */
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { findSchoolByUrn } from '../db/school/schools.js';
+import { findSchoolByUrn } from '../services/school/schools.js';
 import { SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';

@@ -3,7 +3,7 @@
  * and the half-term summaries. Each resolves to its exit code.
  */
 import type { PlainDate } from '@rollcall/domain';
-import { findSchoolByUrn } from '../db/school/schools.js';
+import { findSchoolByUrn } from '../services/school/schools.js';
 import { createMailer, type Mailer } from '../platform/mail.js';
 import { createSmsSender, type SmsSender } from '../platform/sms.js';
 import { SYSTEM_ACTOR } from '../services/authz.js';

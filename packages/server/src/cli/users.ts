@@ -4,7 +4,7 @@
  * when nobody can sign in as an administrator (the only administrator forgot their password or
  * left), the same rules as the accounts pages (services/accounts/accounts.ts), acting as the system.
  */
-import { findSchoolByUrn } from '../db/school/schools.js';
+import { findSchoolByUrn } from '../services/school/schools.js';
 import { findUserByEmail } from '../db/accounts/users.js';
 import { resetAccountPassword, setAccountDisabled } from '../services/accounts/accounts.js';
 import { createUserAccount, normaliseEmail } from '../services/accounts/auth.js';

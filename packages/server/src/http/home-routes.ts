@@ -7,7 +7,7 @@
 import type { PlainDate } from '@rollcall/domain';
 import type { FastifyPluginAsync } from 'fastify';
 import { groupsOfStaff, type Group } from '../db/registers/registers.js';
-import { findSchool, listSchools, type School } from '../db/school/schools.js';
+import { findSchool, listSchools, type School } from '../services/school/schools.js';
 import { childrenOfParent, listUsers, type Child, type User } from '../db/accounts/users.js';
 import { can, ROLE_LABELS, type Actor, type Resource } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';

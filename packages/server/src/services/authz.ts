@@ -3,23 +3,10 @@
  * (so the web, the API, the CLI and jobs all obey it) and shown to the UI to hide what a user
  * may not do. Tested as a full role × action matrix.
  */
+import type { Actor, Role } from '../db/accounts/roles.js';
 import { AppError } from './errors.js';
 
-export const ROLES = [
-  'teacher',
-  'office',
-  'attendance_officer',
-  'senco',
-  'senior_leader',
-  'dsl',
-  'deputy_dsl',
-  'governor',
-  'trust_lead',
-  'la_officer',
-  'parent',
-  'admin',
-] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, isRole, type Role, type Actor } from '../db/accounts/roles.js';
 
 export const ROLE_LABELS: Record<Role, string> = {
   teacher: 'Teacher',
@@ -35,25 +22,6 @@ export const ROLE_LABELS: Record<Role, string> = {
   parent: 'Parent',
   admin: 'Administrator',
 };
-
-export function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
-}
-
-/** The signed-in person, with the scope their role is limited to. */
-export interface Actor {
-  readonly userId: string;
-  readonly name: string;
-  readonly role: Role;
-  /** The school of school staff, governors and parents' accounts; null for trust and LA roles. */
-  readonly schoolId: string | null;
-  readonly trustId: string | null;
-  readonly laCode: string | null;
-  /** Teachers: the groups they teach or register. */
-  readonly groupIds: ReadonlySet<string>;
-  /** Parents: their own children. */
-  readonly pupilIds: ReadonlySet<string>;
-}
 
 /** The system itself (imports, jobs, the demo loader): may do everything, and is audited as such. */
 export const SYSTEM_ACTOR: Actor = {

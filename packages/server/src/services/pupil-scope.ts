@@ -5,7 +5,7 @@
  */
 import type { DbOrTrx } from '../db/connect.js';
 import { findPupil, pupilGroupIds } from '../db/pupils/pupils.js';
-import { getSchool } from '../db/school/schools.js';
+import { getSchool } from './school/schools.js';
 import type { Resource } from './authz.js';
 import { AppError } from './errors.js';
 

@@ -17,7 +17,7 @@ import {
   type Session,
 } from '@rollcall/domain';
 import { groupsOfStaff, registersOn } from '../db/registers/registers.js';
-import type { School } from '../db/school/schools.js';
+import type { School } from './school/schools.js';
 import { openDslAlertCount } from '../db/safeguarding/safeguarding.js';
 import { lessonsOfGroupsOn, sessionMarkCounts } from '../db/today.js';
 import { can, type Actor, type Resource } from './authz.js';

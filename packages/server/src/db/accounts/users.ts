@@ -7,7 +7,7 @@
  * that read a password hash. Sign-in throttling and known devices are in db/accounts/sign-in-throttle.ts.
  */
 import { containsPattern, lowerLike } from '../like.js';
-import { isRole, ROLES, type Actor, type Role } from '../../services/authz.js';
+import { isRole, ROLES, type Actor, type Role } from './roles.js';
 import type { DbOrTrx } from '../connect.js';
 import { prepared } from '../prepared.js';
 

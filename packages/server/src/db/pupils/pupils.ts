@@ -4,7 +4,7 @@ import type { PlainDate, Session } from '@rollcall/domain';
 import type { DbOrTrx } from '../connect.js';
 import { prepared } from '../prepared.js';
 import { toGroup, type Group } from '../registers/registers.js';
-import { toSchool, type School } from '../school/schools.js';
+import type { SchoolRow } from '../school/schools.js';
 
 export interface PupilSummary {
   readonly id: string;
@@ -206,7 +206,7 @@ export async function groupWithMembersOnRoll(
   db: DbOrTrx,
   groupId: string,
   date: PlainDate,
-): Promise<{ group: Group; school: School; members: PupilSummary[] } | undefined> {
+): Promise<{ group: Group; schoolRow: SchoolRow; members: PupilSummary[] } | undefined> {
   const [rows, memberRows] = await Promise.all([
     groupAndSchoolQuery(db, { groupId }),
     membersOnRollQuery(db, { groupId, date }),
@@ -221,7 +221,7 @@ export async function groupWithMembersOnRoll(
     year_group: first.g_year_group,
     subject: first.g_subject,
   });
-  const school = toSchool({
+  const schoolRow: SchoolRow = {
     id: first.s_id,
     urn: first.s_urn,
     name: first.s_name,
@@ -231,10 +231,10 @@ export async function groupWithMembersOnRoll(
     trust_id: first.s_trust_id,
     time_zone: first.s_time_zone,
     policy_json: first.s_policy_json,
-  });
+  };
   const members = memberRows.map(toSummary);
   members.sort(byPupilName);
-  return { group, school, members };
+  return { group, schoolRow, members };
 }
 
 export async function groupMembersOnRoll(db: DbOrTrx, groupId: string, date: PlainDate): Promise<PupilSummary[]> {

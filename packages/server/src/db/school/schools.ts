@@ -1,28 +1,21 @@
-/** Schools, their calendars and their policies. */
-import {
-  compileCalendar,
-  type Closure,
-  type ClosureSession,
-  type PlainDate,
-  type SchoolCalendar,
-} from '@rollcall/domain';
-import type { SchoolScope } from '../../services/authz.js';
-import { AppError } from '../../services/errors.js';
-import { DEFAULT_POLICY, parseSchoolPolicy, type SchoolPolicy } from '../../services/policy/school-policy.js';
+/**
+ * The schools table, and each school's terms and closures. The rows as stored: the services turn
+ * them into a `School` with its policy parsed and a compiled calendar (services/school/schools.ts).
+ */
 import type { DbOrTrx } from '../connect.js';
 
-export type Phase = 'primary' | 'secondary' | 'special' | 'all-through';
-
-export interface School extends SchoolScope {
+/** A school's row (the columns the services read). */
+export interface SchoolRow {
   readonly id: string;
   readonly urn: string;
   readonly name: string;
-  readonly phase: Phase;
-  readonly laName: string;
-  /** The 4-digit DfE establishment number, when known (with laCode, the school's DfE number). */
-  readonly estab: string | null;
-  readonly timeZone: string;
-  readonly policy: SchoolPolicy;
+  readonly phase: string;
+  readonly la_code: string;
+  readonly la_name: string;
+  readonly estab?: string | null;
+  readonly trust_id: string | null;
+  readonly time_zone: string;
+  readonly policy_json: string;
 }
 
 const COLUMNS = [
@@ -38,60 +31,16 @@ const COLUMNS = [
   'policy_json',
 ] as const;
 
-/**
- * Parsed policies by their stored text: every register save reads its school, and parsing and
- * validating the policy document costs more than the query. The text is the key, so a changed
- * policy is parsed afresh; bounded so that edits over a long uptime cannot grow it without end.
- */
-const parsedPolicies = new Map<string, SchoolPolicy>();
-const PARSED_POLICIES_MAX = 256;
-
-function policyOf(json: string): SchoolPolicy {
-  const hit = parsedPolicies.get(json);
-  if (hit) return hit;
-  const parsed = parseSchoolPolicy(json);
-  const policy = parsed.ok ? parsed.policy : DEFAULT_POLICY;
-  if (parsedPolicies.size >= PARSED_POLICIES_MAX) parsedPolicies.delete(parsedPolicies.keys().next().value as string);
-  parsedPolicies.set(json, policy);
-  return policy;
+export async function findSchoolRow(db: DbOrTrx, id: string): Promise<SchoolRow | undefined> {
+  return db.selectFrom('schools').select(COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
-export function toSchool(row: {
-  id: string;
-  urn: string;
-  name: string;
-  phase: string;
-  la_code: string;
-  la_name: string;
-  estab?: string | null;
-  trust_id: string | null;
-  time_zone: string;
-  policy_json: string;
-}): School {
-  return {
-    id: row.id,
-    schoolId: row.id,
-    urn: row.urn,
-    name: row.name,
-    phase: row.phase as Phase,
-    laCode: row.la_code,
-    laName: row.la_name,
-    estab: row.estab ?? null,
-    trustId: row.trust_id,
-    timeZone: row.time_zone,
-    policy: policyOf(row.policy_json),
-  };
+export async function findSchoolRowByUrn(db: DbOrTrx, urn: string): Promise<SchoolRow | undefined> {
+  return db.selectFrom('schools').select(COLUMNS).where('urn', '=', urn).executeTakeFirst();
 }
 
-export async function findSchool(db: DbOrTrx, id: string): Promise<School | undefined> {
-  const row = await db.selectFrom('schools').select(COLUMNS).where('id', '=', id).executeTakeFirst();
-  return row ? toSchool(row) : undefined;
-}
-
-export async function getSchool(db: DbOrTrx, id: string): Promise<School> {
-  const school = await findSchool(db, id);
-  if (!school) throw new AppError('NOT_FOUND', `No school with id ${id}.`);
-  return school;
+export async function listSchoolRows(db: DbOrTrx): Promise<SchoolRow[]> {
+  return db.selectFrom('schools').select(COLUMNS).orderBy('name').execute();
 }
 
 /** The school's policy document as stored (JSON text). */
@@ -105,18 +54,8 @@ export async function writePolicyJson(db: DbOrTrx, schoolId: string, json: strin
   await db.updateTable('schools').set({ policy_json: json }).where('id', '=', schoolId).execute();
 }
 
-export async function findSchoolByUrn(db: DbOrTrx, urn: string): Promise<School | undefined> {
-  const row = await db.selectFrom('schools').select(COLUMNS).where('urn', '=', urn).executeTakeFirst();
-  return row ? toSchool(row) : undefined;
-}
-
-export async function listSchools(db: DbOrTrx): Promise<School[]> {
-  const rows = await db.selectFrom('schools').select(COLUMNS).orderBy('name').execute();
-  return rows.map(toSchool);
-}
-
-/** The school's terms and closures, compiled. Throws VALIDATION if they are inconsistent. */
-export async function loadCalendar(db: DbOrTrx, schoolId: string): Promise<SchoolCalendar> {
+/** The school's terms and closures as stored, in date order. */
+export async function calendarRows(db: DbOrTrx, schoolId: string) {
   const [terms, closures] = await Promise.all([
     db
       .selectFrom('terms')
@@ -131,19 +70,5 @@ export async function loadCalendar(db: DbOrTrx, schoolId: string): Promise<Schoo
       .orderBy('date')
       .execute(),
   ]);
-  const compiled = compileCalendar({
-    terms: terms.map((t) => ({ name: t.name, start: t.start_date as PlainDate, end: t.end_date as PlainDate })),
-    closures: closures.map((c): Closure => ({
-      date: c.date as PlainDate,
-      session: c.session as ClosureSession,
-      reason: c.reason,
-    })),
-  });
-  if (!compiled.ok) {
-    throw new AppError(
-      'VALIDATION',
-      `The school calendar is inconsistent: ${compiled.issues.map((i) => i.message).join('; ')}`,
-    );
-  }
-  return compiled.value;
+  return { terms, closures };
 }

@@ -12,7 +12,7 @@
 import type { PupilSummary } from '../../db/pupils/pupils.js';
 import { findPupil, searchPupils } from '../../db/pupils/pupils.js';
 import { listGroups, type Group } from '../../db/registers/registers.js';
-import { findSchool, type School } from '../../db/school/schools.js';
+import { findSchool, type School } from '../school/schools.js';
 import {
   addParentLink,
   changeStaffGroups,

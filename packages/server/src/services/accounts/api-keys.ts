@@ -6,7 +6,7 @@
  * as the key: the key's role at its school, recorded in history and the audit log under the name
  * `API key "<name>"` and the id of the administrator who created it. See docs/api.md.
  */
-import { getSchool } from '../../db/school/schools.js';
+import { getSchool } from '../school/schools.js';
 import { hashToken, newId, newToken } from '../../platform/ids.js';
 import { audit } from '../audit.js';
 import { authorise, type Actor, type Role } from '../authz.js';

@@ -3,7 +3,7 @@
  * pupil, action and dates, newest first, a page at a time. See docs/privacy.md.
  */
 import { containsPattern, likeRaw, lowerLike, prefixPattern } from '../../db/like.js';
-import { getSchool } from '../../db/school/schools.js';
+import { getSchool } from '../school/schools.js';
 import { authorise, type Actor } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';

@@ -6,7 +6,7 @@
  * (by the hash of the cookie token) with a CSRF token each, throttled sign-in, and creating
  * accounts. Every sign-in, success or failure, is audited; a password never is, nor logged.
  */
-import { findSchool } from '../../db/school/schools.js';
+import { findSchool } from '../school/schools.js';
 import type { DbOrTrx } from '../../db/connect.js';
 import {
   claimNotice,

@@ -29,7 +29,7 @@ import {
   userIdsWithRoles,
   useTotpStep,
 } from '../../db/accounts/mfa.js';
-import { findSchool } from '../../db/school/schools.js';
+import { findSchool } from '../school/schools.js';
 import { findPasswordHash, findUser, touchSessionAuthenticated, updateSessionAuth } from '../../db/accounts/users.js';
 import type { DbOrTrx } from '../../db/connect.js';
 import { hashToken, newRecoveryCode, newSecretBytes } from '../../platform/ids.js';

@@ -8,7 +8,7 @@
  * factor; otherwise the usual rule applies (docs/security-sign-in.md).
  */
 import * as oidc from 'openid-client';
-import { findSchool } from '../../db/school/schools.js';
+import { findSchool } from '../school/schools.js';
 import { getActor } from '../../db/accounts/users.js';
 import {
   allSsoProviders,

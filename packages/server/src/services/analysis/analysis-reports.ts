@@ -33,7 +33,7 @@ import {
   type PlainDate,
   type TrendPoint,
 } from '@rollcall/domain';
-import { getSchool, type School } from '../../db/school/schools.js';
+import { getSchool, type School } from '../school/schools.js';
 import { loadCohort, type Cohort, type CohortPupil } from './cohort.js';
 import type { SchoolDashboard, SideBySide, TsmSchool } from './dashboard.js';
 import { audit } from '../audit.js';

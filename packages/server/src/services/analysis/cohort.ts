@@ -31,7 +31,7 @@ import {
   type Session,
 } from '@rollcall/domain';
 import type { Db } from '../../db/connect.js';
-import { loadCalendar } from '../../db/school/schools.js';
+import { loadCalendar } from '../school/schools.js';
 import type { Deps } from '../deps.js';
 import {
   calendarFingerprint,

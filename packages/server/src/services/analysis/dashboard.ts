@@ -12,7 +12,7 @@ import {
   type NationalFigures,
   type PlainDate,
 } from '@rollcall/domain';
-import { getSchool, listSchools, type School } from '../../db/school/schools.js';
+import { getSchool, listSchools, type School } from '../school/schools.js';
 import { authorise, can, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';

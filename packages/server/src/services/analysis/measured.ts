@@ -10,7 +10,7 @@ import {
   type AnalysisContext,
   type PlainDate,
 } from '@rollcall/domain';
-import type { School } from '../../db/school/schools.js';
+import type { School } from '../school/schools.js';
 import type { Deps } from '../deps.js';
 import { loadCohort, type Cohort, type CohortPupil } from './cohort.js';
 

@@ -4,7 +4,7 @@
  * services/safeguarding/safeguarding.ts as one of the LA's reasons to see a pupil's record.
  */
 import type { PlainDate } from '@rollcall/domain';
-import { getSchool, type School } from '../../db/school/schools.js';
+import { getSchool, type School } from '../school/schools.js';
 import type { Deps } from '../deps.js';
 import { schoolVersions } from './cohort.js';
 import { measuredPupils } from './measured.js';

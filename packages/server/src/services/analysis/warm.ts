@@ -5,7 +5,7 @@
  * memory rather than waiting for a hundred schools to be read.
  */
 import { academicYearOf } from '@rollcall/domain';
-import { listSchools } from '../../db/school/schools.js';
+import { listSchools } from '../school/schools.js';
 import type { Deps } from '../deps.js';
 import { loadCohort, type Cohort } from './cohort.js';
 

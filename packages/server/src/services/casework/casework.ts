@@ -24,7 +24,7 @@ import {
 import type { DbOrTrx, Trx } from '../../db/connect.js';
 import type { Database } from '../../db/schema.js';
 import { pupilMarks } from '../../db/pupils/pupils.js';
-import { getSchool, type School } from '../../db/school/schools.js';
+import { getSchool, type School } from '../school/schools.js';
 import { newId } from '../../platform/ids.js';
 import { loadCohort } from '../analysis/cohort.js';
 import { audit } from '../audit.js';

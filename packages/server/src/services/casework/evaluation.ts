@@ -42,7 +42,7 @@ import {
   type Suggestion,
 } from '@rollcall/domain';
 import type { DbOrTrx } from '../../db/connect.js';
-import { getSchool } from '../../db/school/schools.js';
+import { getSchool } from '../school/schools.js';
 import { newId } from '../../platform/ids.js';
 import { audit } from '../audit.js';
 import { SYSTEM_ACTOR, type Actor } from '../authz.js';

@@ -1,6 +1,6 @@
 /** The school's casework policy: its policy document's `casework` section, or the example. */
 import { orderedStages, type AttendancePolicy, type PolicyStage } from '@rollcall/domain';
-import type { School } from '../../db/school/schools.js';
+import type { School } from '../school/schools.js';
 import { caseworkPolicyOf as policyOfDocument, caseworkSettingsOf } from '../policy/school-policy.js';
 
 /**

@@ -3,7 +3,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect, freshDatabase } from '../../../test/databases.js';
 import { testDeps } from '../../../test/fixtures.js';
 import type { Db } from '../../db/connect.js';
-import { loadCalendar } from '../../db/school/schools.js';
+import { loadCalendar } from '../school/schools.js';
 import { ROLES, SYSTEM_ACTOR } from '../authz.js';
 import { AppError } from '../errors.js';
 import { getRegister, registerBoard } from '../registers/registers.js';

@@ -19,7 +19,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../../../test/databases.js';
 import type { OpenDatabase } from '../../db/connect.js';
-import { loadCalendar } from '../../db/school/schools.js';
+import { loadCalendar } from '../school/schools.js';
 import { verifyPassword } from '../../platform/passwords.js';
 import { createDemo, DEMO_PASSWORD, type DemoSummary } from './demo.js';
 

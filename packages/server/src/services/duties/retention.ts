@@ -8,7 +8,7 @@
  * years. See docs/privacy.md.
  */
 import type { PlainDate } from '@rollcall/domain';
-import { getSchool, listSchools } from '../../db/school/schools.js';
+import { getSchool, listSchools } from '../school/schools.js';
 import { newId } from '../../platform/ids.js';
 import { audit } from '../audit.js';
 import { authorise, type Actor } from '../authz.js';

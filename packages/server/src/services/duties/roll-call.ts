@@ -9,8 +9,8 @@
  * (so it does not move under the marshals' feet); each tick records who and when, and is audited.
  */
 import { lookupCode, type PlainDate } from '@rollcall/domain';
-import type { School } from '../../db/school/schools.js';
-import { getSchool } from '../../db/school/schools.js';
+import type { School } from '../school/schools.js';
+import { getSchool } from '../school/schools.js';
 import {
   closeRollCallRow,
   earlyLeaversOn,

@@ -9,7 +9,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { DbOrTrx } from '../../db/connect.js';
-import { getSchool, listSchools, type School } from '../../db/school/schools.js';
+import { getSchool, listSchools, type School } from '../school/schools.js';
 import {
   activeSubscriptions,
   claimDelivery,

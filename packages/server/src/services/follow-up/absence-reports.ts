@@ -21,7 +21,7 @@ import {
   type Session,
 } from '@rollcall/domain';
 import { writeSessionMarks, type MarkWrite } from '../../db/registers/registers.js';
-import { getSchool, type School } from '../../db/school/schools.js';
+import { getSchool, type School } from '../school/schools.js';
 import { localDateTime } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import { audit } from '../audit.js';

@@ -9,7 +9,7 @@
  * like a letter), else {@link DEFAULT_FIRST_DAY_TEXT}; merge fields as in letters.
  */
 import { mergeLetter, type PlainDate } from '@rollcall/domain';
-import { getSchool } from '../../db/school/schools.js';
+import { getSchool } from '../school/schools.js';
 import { audit } from '../audit.js';
 import type { Actor } from '../authz.js';
 import type { Deps } from '../deps.js';

@@ -7,7 +7,7 @@
  */
 import { lastDayOnOrBefore, type PlainDate, type Session } from '@rollcall/domain';
 import { setSessionMark } from '../../db/registers/registers.js';
-import { getSchool } from '../../db/school/schools.js';
+import { getSchool } from '../school/schools.js';
 import { audit } from '../audit.js';
 import { authorise, type Actor } from '../authz.js';
 import type { Deps } from '../deps.js';

@@ -12,7 +12,7 @@ import {
   type Session,
 } from '@rollcall/domain';
 import type { MarkRow } from '../../db/pupils/pupils.js';
-import { getSchool } from '../../db/school/schools.js';
+import { getSchool } from '../school/schools.js';
 import { audit } from '../audit.js';
 import { can, type Actor, type Role } from '../authz.js';
 import type { Deps } from '../deps.js';

@@ -26,7 +26,7 @@ import {
 import type { DbOrTrx } from '../../db/connect.js';
 import { sessionMarksFor } from '../../db/pupils/pupils.js';
 import { writeSessionMarks } from '../../db/registers/registers.js';
-import { getSchool, type School } from '../../db/school/schools.js';
+import { getSchool, type School } from '../school/schools.js';
 import { newId } from '../../platform/ids.js';
 import { audit } from '../audit.js';
 import { authorise, can, type Actor, type Resource } from '../authz.js';

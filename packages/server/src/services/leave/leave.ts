@@ -37,7 +37,7 @@ import {
 import type { DbOrTrx } from '../../db/connect.js';
 import { pupilMarks } from '../../db/pupils/pupils.js';
 import { writeSessionMarks, type MarkWrite } from '../../db/registers/registers.js';
-import { getSchool } from '../../db/school/schools.js';
+import { getSchool } from '../school/schools.js';
 import { newId } from '../../platform/ids.js';
 import { audit } from '../audit.js';
 import { authorise, type Actor, type Resource } from '../authz.js';

@@ -5,7 +5,7 @@
  */
 import type { PlainDate, Session } from '@rollcall/domain';
 import { listGroups, userNames } from '../../db/registers/registers.js';
-import { getSchool, type School } from '../../db/school/schools.js';
+import { getSchool, type School } from '../school/schools.js';
 import { authorise, can, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 

@@ -4,7 +4,7 @@
  * builds it) or from a YAML/JSON document, with the same checks and audit as the page.
  */
 import { POLICY_PRESETS, policyPreset } from '@rollcall/domain';
-import { findSchoolByUrn, type School } from '../../db/school/schools.js';
+import { findSchoolByUrn, type School } from '../school/schools.js';
 import type { Actor } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';

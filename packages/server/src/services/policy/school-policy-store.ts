@@ -4,7 +4,8 @@
  * school-policy.ts, which does no I/O). Kept apart so the database layer can read a school's
  * policy without importing this module back.
  */
-import { getSchool, readPolicyJson, writePolicyJson } from '../../db/school/schools.js';
+import { readPolicyJson, writePolicyJson } from '../../db/school/schools.js';
+import { getSchool } from '../school/schools.js';
 import { audit } from '../audit.js';
 import { authorise, type Actor } from '../authz.js';
 import type { Deps } from '../deps.js';

@@ -6,7 +6,7 @@
  * for (previous academic years too): from the start of its first term (or its first mark) up to today.
  */
 import { dateInWords, isPlainDate, lookupCode, type PlainDate } from '@rollcall/domain';
-import type { School } from '../../db/school/schools.js';
+import type { School } from '../school/schools.js';
 import { buildPdf, type PdfWriter } from '../../platform/pdf.js';
 import { audit } from '../audit.js';
 import { authorise, type Actor } from '../authz.js';

@@ -7,7 +7,7 @@
 import { pupilsByContactName, type PupilByContact } from '../../db/pupils/find-people.js';
 import { searchPupils, type PupilSummary } from '../../db/pupils/pupils.js';
 import { listGroups } from '../../db/registers/registers.js';
-import { getSchool } from '../../db/school/schools.js';
+import { getSchool } from '../school/schools.js';
 import { authorise, type Actor } from '../authz.js';
 import type { Deps } from '../deps.js';
 

@@ -28,7 +28,7 @@ import {
 } from '@rollcall/domain';
 import type { DbOrTrx } from '../../db/connect.js';
 import { pupilMarks } from '../../db/pupils/pupils.js';
-import type { School } from '../../db/school/schools.js';
+import type { School } from '../school/schools.js';
 import { newId } from '../../platform/ids.js';
 import { audit } from '../audit.js';
 import { authorise, can, type Actor } from '../authz.js';

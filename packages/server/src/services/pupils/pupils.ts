@@ -24,7 +24,7 @@ import {
   type PupilDetails,
   type PupilSummary,
 } from '../../db/pupils/pupils.js';
-import { getSchool, type School } from '../../db/school/schools.js';
+import { getSchool, type School } from '../school/schools.js';
 import { audit } from '../audit.js';
 import { authorise, can, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';

@@ -5,7 +5,7 @@
  */
 import { findPupil, pupilGroupIds } from '../../db/pupils/pupils.js';
 import { rowsAboutPupil, type TableRows } from '../../db/pupils/pupil-data.js';
-import { getSchool } from '../../db/school/schools.js';
+import { getSchool } from '../school/schools.js';
 import { audit } from '../audit.js';
 import { authorise, type Actor } from '../authz.js';
 import type { Deps } from '../deps.js';

@@ -40,7 +40,7 @@ import {
   type MarkWrite,
 } from '../../db/registers/registers.js';
 import { saveRegisterInBatch } from '../../db/registers/register-batch.js';
-import { getSchool, loadCalendar, type School } from '../../db/school/schools.js';
+import { getSchool, loadCalendar, type School, toSchool } from '../school/schools.js';
 import { localDateTime } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import { audit, auditRow } from '../audit.js';
@@ -194,7 +194,8 @@ async function registerContext(
 ): Promise<RegisterContext> {
   const found = await groupWithMembersOnRoll(deps.db, q.groupId, q.date);
   if (!found) throw new AppError('GROUP_NOT_FOUND', 'No such group.');
-  const { group, school, members } = found;
+  const { group, members } = found;
+  const school = toSchool(found.schoolRow);
   authorise(actor, 'register.take', groupResource(school, group));
   const cal = await schoolCalendar(deps, school.id);
   if (sessionIndex(cal, q.date, q.session) < 0) {

@@ -11,7 +11,7 @@
  */
 import type { PlainDate } from '@rollcall/domain';
 import type { DbOrTrx } from '../../db/connect.js';
-import { getSchool, listSchools, type School } from '../../db/school/schools.js';
+import { getSchool, listSchools, type School } from '../school/schools.js';
 import {
   acknowledgeDslAlertRow,
   dslEmails,

@@ -5,7 +5,7 @@
  * evidence packs name the headteacher on the sign-off line. Seen and edited by senior leaders
  * and administrators (`school.editDetails`) on `/school/details`; every change audited.
  */
-import { getSchool } from '../../db/school/schools.js';
+import { getSchool } from './schools.js';
 import type { DbOrTrx } from '../../db/connect.js';
 import { schoolLogoRow, setSchoolLogo } from '../../db/casework/letters.js';
 import { checkImage, IMAGE_MAX_BYTES, type ImageType } from '../../platform/images.js';

@@ -7,7 +7,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getSchool, listSchools } from '../../db/school/schools.js';
+import { getSchool, listSchools } from '../../services/school/schools.js';
 import { requireActor } from '../../http/auth-routes.js';
 import {
   API_KEY_ROLES,

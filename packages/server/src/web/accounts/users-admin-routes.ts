@@ -15,7 +15,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listSchools } from '../../db/school/schools.js';
+import { listSchools } from '../../services/school/schools.js';
 import type { PupilSummary } from '../../db/pupils/pupils.js';
 import { requireActor } from '../../http/auth-routes.js';
 import {

@@ -32,6 +32,7 @@ import {
   PACK_KINDS,
   packChecklist,
   packPdf,
+  packPlace,
   producePack,
   type PackKind,
 } from '../../services/casework/evidence-pack/pack.js';
@@ -49,7 +50,7 @@ import {
 } from '../../services/casework/letters/letters.js';
 import { LANGUAGES } from '../../services/casework/letters/languages.js';
 import { bulkLetters, pupilsForBulk } from '../../services/casework/letters/bulk.js';
-import { getSchool } from '../../db/school/schools.js';
+import { getSchool } from '../../services/school/schools.js';
 
 interface Shown {
   errors: { text: string; href: string }[];
@@ -592,17 +593,12 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
     { schema: { params: z.object({ id: ID }), body: z.object({ _csrf: z.string().optional(), sentTo: text(500) }) } },
     async (request, reply) => {
       const actor = requireActor(request);
-      const pack = await deps.db
-        .selectFrom('evidence_packs')
-        .select(['pupil_id', 'kind', 'period_from', 'period_to'])
-        .where('id', '=', request.params.id)
-        .executeTakeFirst();
-      if (!pack) throw new AppError('NOT_FOUND', 'No such evidence pack.');
-      const kind = isPackKind(pack.kind) ? pack.kind : 'la-referral';
+      const pack = await packPlace(deps, actor, request.params.id);
+      const kind = pack.kind;
       try {
         await markPackSent(deps, actor, request.params.id, request.body.sentTo);
         return await reply.redirect(
-          `/pupils/${encodeURIComponent(pack.pupil_id)}/evidence-pack?kind=${kind}&from=${pack.period_from}&to=${pack.period_to}&sent=${request.params.id}`,
+          `/pupils/${encodeURIComponent(pack.pupilId)}/evidence-pack?kind=${kind}&from=${pack.from}&to=${pack.to}&sent=${request.params.id}`,
           303,
         );
       } catch (e) {
@@ -612,9 +608,9 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
           deps,
           reply,
           actor,
-          pack.pupil_id,
+          pack.pupilId,
           kind,
-          { from: pack.period_from, to: pack.period_to },
+          { from: pack.from, to: pack.to },
           shown(e, {}, `sent-${request.params.id}`),
         );
       }

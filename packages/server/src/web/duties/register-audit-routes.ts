@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { addDays } from '@rollcall/domain';
-import { getSchool, listSchools } from '../../db/school/schools.js';
+import { getSchool, listSchools } from '../../services/school/schools.js';
 import { requireActor } from '../../http/auth-routes.js';
 import { can } from '../../services/authz.js';
 import { AppError } from '../../services/errors.js';

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { requireActor } from '../../http/auth-routes.js';
 import { can, type Actor } from '../../services/authz.js';
 import { AppError, HTTP_STATUS } from '../../services/errors.js';
-import { getSchool } from '../../db/school/schools.js';
+import { getSchool } from '../../services/school/schools.js';
 import { returnDeadlines } from '../../services/duties/returns/deadlines.js';
 import { returnCsv, returnFileName, returnPdf } from '../../services/duties/returns/export.js';
 import { ctfsDue, exportCtf, markCtfSent, upnOfPupil } from '../../services/exchange/exports/ctf.js';

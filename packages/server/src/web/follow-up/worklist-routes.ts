@@ -12,7 +12,7 @@ import { isPlainDate, type PlainDate } from '@rollcall/domain';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getSchool } from '../../db/school/schools.js';
+import { getSchool } from '../../services/school/schools.js';
 import { leaveAdviceFor } from '../../services/leave/leave.js';
 import { requireActor } from '../../http/auth-routes.js';
 import type { Actor } from '../../services/authz.js';

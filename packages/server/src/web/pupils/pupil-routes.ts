@@ -29,7 +29,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { groupMembersOnRoll, type PupilSummary } from '../../db/pupils/pupils.js';
 import { findGroup, groupsOfStaff, listGroups, type Group } from '../../db/registers/registers.js';
-import { getSchool, listSchools, type School } from '../../db/school/schools.js';
+import { getSchool, listSchools, type School } from '../../services/school/schools.js';
 import { requireActor } from '../../http/auth-routes.js';
 import { localDateTime } from '../../platform/clock.js';
 import { can, isRole, ROLE_LABELS, type Actor, type Resource } from '../../services/authz.js';

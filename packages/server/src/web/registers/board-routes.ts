@@ -16,7 +16,7 @@ import {
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getSchool } from '../../db/school/schools.js';
+import { getSchool } from '../../services/school/schools.js';
 import { requireActor } from '../../http/auth-routes.js';
 import { localDateTime } from '../../platform/clock.js';
 import { AppError } from '../../services/errors.js';

@@ -6,7 +6,7 @@
 import { isoWeekday, isPlainDate, minutesOfDay, type PlainDate, type Session } from '@rollcall/domain';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { groupsOfStaff, lessonsOf, listGroups, type Group } from '../../db/registers/registers.js';
-import { getSchool } from '../../db/school/schools.js';
+import { getSchool } from '../../services/school/schools.js';
 import { requireActor } from '../../http/auth-routes.js';
 import { localDateTime } from '../../platform/clock.js';
 import { can, type Actor } from '../../services/authz.js';

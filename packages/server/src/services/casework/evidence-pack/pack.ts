@@ -11,10 +11,11 @@
  * when nothing required was missing.
  */
 import { dateInWords, isPlainDate, type PlainDate } from '@rollcall/domain';
-import type { School } from '../../../db/school/schools.js';
+import type { School } from '../../school/schools.js';
 import { schoolDetailsOf, schoolPostalAddress, type SchoolDetails } from '../../school/school-details.js';
 import { newId } from '../../../platform/ids.js';
 import { buildPdf } from '../../../platform/pdf.js';
+import { findEvidencePack, findEvidencePackPlace, markEvidencePackSent } from '../../../db/casework/evidence-packs.js';
 import { audit } from '../../audit.js';
 import { authorise, can, type Actor, type Resource } from '../../authz.js';
 import { certificateFor, checkCertificatePeriod, drawCertificate, type Certificate } from '../../pupils/certificate.js';
@@ -736,14 +737,31 @@ export async function producePack(
 }
 
 async function loadPack(deps: Deps, packId: string) {
-  const row = await deps.db
-    .selectFrom('evidence_packs')
-    .select(['id', 'pupil_id', 'school_id', 'kind', 'missing', 'status', 'pdf_base64', 'produced_at'])
-    .where('id', '=', packId)
-    .executeTakeFirst();
+  const row = await findEvidencePack(deps.db, packId);
   if (!row) throw new AppError('NOT_FOUND', 'No such evidence pack.');
   const { resource } = await loadPupilScope(deps.db, row.pupil_id);
   return { row, resource };
+}
+
+/**
+ * Where a pack belongs: its pupil, kind and period (for the page a pack is shown on). Authorised
+ * before anything about the pack is told, as producing and sending packs is.
+ */
+export async function packPlace(
+  deps: Deps,
+  actor: Actor,
+  packId: string,
+): Promise<{ pupilId: string; kind: PackKind; from: PlainDate; to: PlainDate }> {
+  const row = await findEvidencePackPlace(deps.db, packId);
+  if (!row) throw new AppError('NOT_FOUND', 'No such evidence pack.');
+  const { resource } = await loadPupilScope(deps.db, row.pupil_id);
+  authorise(actor, 'evidencePack.produce', resource);
+  return {
+    pupilId: row.pupil_id,
+    kind: isPackKind(row.kind) ? row.kind : 'la-referral',
+    from: row.period_from as PlainDate,
+    to: row.period_to as PlainDate,
+  };
 }
 
 /** Marks a pack sent (to whom, free text). Refused while anything required was missing. Audited. */
@@ -766,12 +784,7 @@ export async function markPackSent(deps: Deps, actor: Actor, packId: string, sen
   }
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('evidence_packs')
-      .set({ status: 'sent', sent_at: now, sent_by: actor.userId, sent_to: to })
-      .where('id', '=', packId)
-      .where('status', '=', 'produced')
-      .execute();
+    await markEvidencePackSent(trx, packId, { at: now, by: actor.userId, to });
     await audit(trx, actor, now, {
       action: 'evidencePack.send',
       entityType: 'evidence_pack',

@@ -19,7 +19,7 @@ import {
   type PlainDate,
 } from '@rollcall/domain';
 import { pupilsOnRoll, recipientRows } from '../../../db/casework/letters.js';
-import { getSchool, type School } from '../../../db/school/schools.js';
+import { getSchool, type School } from '../../school/schools.js';
 import { newId } from '../../../platform/ids.js';
 import { loadCohort } from '../../analysis/cohort.js';
 import { audit } from '../../audit.js';

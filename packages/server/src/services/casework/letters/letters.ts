@@ -27,7 +27,7 @@ import { letterheadRow, recipientRows, setPreferredLanguage, templateRows } from
 import { hasRightToLeft, unprintableCharacters } from '../../../platform/pdf.js';
 import type { DbOrTrx } from '../../../db/connect.js';
 import { findPupil } from '../../../db/pupils/pupils.js';
-import { getSchool, type School } from '../../../db/school/schools.js';
+import { getSchool, type School } from '../../school/schools.js';
 import { newId } from '../../../platform/ids.js';
 import { audit } from '../../audit.js';
 import { authorise, ROLE_LABELS, type Actor, type Resource } from '../../authz.js';

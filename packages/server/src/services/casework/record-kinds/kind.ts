@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { PlainDate, SchoolCalendar } from '@rollcall/domain';
 import type { CaseItemChanges, CaseItemRow, CaseItemTable, CaseItemValues } from '../../../db/casework/case-record.js';
 import type { Trx } from '../../../db/connect.js';
-import type { School } from '../../../db/school/schools.js';
+import type { School } from '../../school/schools.js';
 import type { Action, Actor } from '../../authz.js';
 import type { Deps } from '../../deps.js';
 import type { Check } from '../record-check.js';

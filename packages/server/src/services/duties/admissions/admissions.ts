@@ -25,7 +25,7 @@ import { raiseDslAlert } from '../../safeguarding/safeguarding.js';
 import { registerOfRecord, upsertAdmissionDetails } from '../../../db/duties/admission-register.js';
 import { phoneProblem } from '../../exchange/import/files.js';
 import { registerPupil, REGISTER_ITEMS, type RegisterItem, type RegisterPupil } from './register-items.js';
-import { getSchool, type School } from '../../../db/school/schools.js';
+import { getSchool, type School } from '../../school/schools.js';
 import { newId } from '../../../platform/ids.js';
 import { buildPdf } from '../../../platform/pdf.js';
 import { audit } from '../../audit.js';

@@ -6,7 +6,7 @@
  * @see ../../../../../docs/jobs.md
  */
 import { lookupCode, mondayOf, type PlainDate, type SchoolCalendar } from '@rollcall/domain';
-import { listSchools, type School } from '../../../db/school/schools.js';
+import { listSchools, type School } from '../../school/schools.js';
 import { createMailer } from '../../../platform/mail.js';
 import { createSmsSender } from '../../../platform/sms.js';
 import { audit } from '../../audit.js';

@@ -12,7 +12,7 @@
 import type { PlainDate } from '@rollcall/domain';
 import { findJobRun, finishJobRun, insertJobRun, listJobRuns, restartJobRun } from '../../../db/duties/job-runs.js';
 import { withJobLock } from '../../../db/duties/job-locks.js';
-import { findSchool, findSchoolByUrn, type School } from '../../../db/school/schools.js';
+import { findSchool, findSchoolByUrn, type School } from '../../school/schools.js';
 import { newId } from '../../../platform/ids.js';
 import { audit } from '../../audit.js';
 import { authorise, can, SYSTEM_ACTOR, type Actor } from '../../authz.js';

@@ -9,7 +9,7 @@
  * @see ../../../../../../shared/reference/attendance-rules.md §1
  */
 import { isoWeekday, lastDayOnOrBefore, type PlainDate, type SchoolCalendar, type Session } from '@rollcall/domain';
-import { getSchool, type School } from '../../../db/school/schools.js';
+import { getSchool, type School } from '../../school/schools.js';
 import { localDateTime } from '../../../platform/clock.js';
 import { audit } from '../../audit.js';
 import { authorise, type Actor } from '../../authz.js';

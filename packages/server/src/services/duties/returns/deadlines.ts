@@ -13,7 +13,7 @@
  */
 import type { PlainDate } from '@rollcall/domain';
 import { earliestItemDates } from '../../../db/duties/return-deadlines.js';
-import { getSchool } from '../../../db/school/schools.js';
+import { getSchool } from '../../school/schools.js';
 import { localDateTime } from '../../../platform/clock.js';
 import { authorise, type Actor } from '../../authz.js';
 import type { Deps } from '../../deps.js';

@@ -15,7 +15,7 @@ import {
   type SchoolCalendar,
 } from '@rollcall/domain';
 import type { DbOrTrx } from '../../../db/connect.js';
-import { getSchool, type School } from '../../../db/school/schools.js';
+import { getSchool, type School } from '../../school/schools.js';
 import { newId } from '../../../platform/ids.js';
 import { audit } from '../../audit.js';
 import { authorise, type Actor, type Resource } from '../../authz.js';

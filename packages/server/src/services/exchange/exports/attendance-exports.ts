@@ -13,7 +13,7 @@
  * first, dates YYYY-MM-DD, rows in a stable order.
  */
 import { lookupCode, type PlainDate, type SchoolCalendar } from '@rollcall/domain';
-import { getSchool, type School } from '../../../db/school/schools.js';
+import { getSchool, type School } from '../../school/schools.js';
 import { audit } from '../../audit.js';
 import { csvField, writeCsv } from '../../csv-writer.js';
 import { authorise, type Actor } from '../../authz.js';

@@ -40,7 +40,7 @@ import {
   schoolDfeNumber,
   type ExportPupilRow,
 } from '../../../db/exchange/ctf.js';
-import { getSchool } from '../../../db/school/schools.js';
+import { getSchool } from '../../school/schools.js';
 import { newId } from '../../../platform/ids.js';
 import { audit } from '../../audit.js';
 import { authorise, SYSTEM_ACTOR, type Actor } from '../../authz.js';

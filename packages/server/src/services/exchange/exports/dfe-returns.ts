@@ -27,7 +27,7 @@ import {
   type CensusPeriodName,
 } from '@rollcall/domain';
 import { changedSessions, returnMarks, returnPupils, type ReturnPupilRow } from '../../../db/exchange/dfe-returns.js';
-import { getSchool } from '../../../db/school/schools.js';
+import { getSchool } from '../../school/schools.js';
 import { audit } from '../../audit.js';
 import { authorise, type Actor } from '../../authz.js';
 import { writeCsv, type CsvValue } from '../../csv-writer.js';

@@ -1,7 +1,7 @@
 /**
  * What `rollcall import` is given: the school, the files, the options.
  */
-import type { Phase } from '../../../db/school/schools.js';
+import type { Phase } from '../../school/schools.js';
 import type { ImportFile } from './files.js';
 import type { MisChoice } from './mis.js';
 

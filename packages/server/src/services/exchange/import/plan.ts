@@ -5,7 +5,7 @@
  * pupils file or on the roll; pupils.csv's reg_group and groups.csv must agree).
  */
 import { buildRoll, validateUpn, type PupilInfo, type PupilRow } from '@rollcall/domain';
-import { findSchoolByUrn } from '../../../db/school/schools.js';
+import { findSchoolByUrn } from '../../school/schools.js';
 import type { DbOrTrx } from '../../../db/connect.js';
 import { newId } from '../../../platform/ids.js';
 import { authorise, type Actor } from '../../authz.js';

@@ -10,7 +10,7 @@
  * any other code; codes are compared in capitals, with the spaces around them dropped.
  */
 import { CODE_TABLE, CURRENT_CODES, isKnownCode } from '@rollcall/domain';
-import { getSchool, type School } from '../../../db/school/schools.js';
+import { getSchool, type School } from '../../school/schools.js';
 import {
   deleteSchoolCode as deleteRow,
   listSchoolCodes as listRows,
