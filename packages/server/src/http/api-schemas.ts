@@ -75,6 +75,15 @@ export const ErrorSchema = z
       }),
       message: z.string().meta({ description: 'What went wrong, in words for a person' }),
       fields: z.array(FieldErrorSchema).meta({ description: 'One entry per field at fault (may be empty)' }),
+      reason: z
+        .string()
+        .optional()
+        .meta({
+          description:
+            'Why a browser session is refused before the operation runs (docs/security-sign-in.md): ' +
+            'mfa-verify (finish signing in with the second factor), mfa-enrol (set one up), ' +
+            'reauthentication-required (confirm it is you before a bulk export of personal data)',
+        }),
       conflict: ConflictSchema.optional().meta({
         description: 'A save refused because someone else saved meanwhile (code CONFLICT): who, when and what changed',
       }),

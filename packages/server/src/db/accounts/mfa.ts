@@ -209,6 +209,12 @@ export async function usePasskey(
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** Removes every passkey of an account (an administrator's reset); how many went. */
+export async function deletePasskeysOf(db: DbOrTrx, userId: string): Promise<number> {
+  const r = await db.deleteFrom('webauthn_credentials').where('user_id', '=', userId).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
 export async function deletePasskey(db: DbOrTrx, userId: string, id: string): Promise<number> {
   const r = await db
     .deleteFrom('webauthn_credentials')

@@ -16,6 +16,7 @@ import { Secret, TOTP } from 'otpauth';
 import {
   confirmTotp,
   deleteRecoveryCodes,
+  deletePasskeysOf,
   deleteTotp,
   findTotp,
   passkeysOf,
@@ -421,9 +422,10 @@ export async function removeTotp(deps: Deps, actor: Actor): Promise<void> {
 }
 
 /**
- * An administrator resets another person's second factors (a lost phone and no recovery codes):
- * the app, the passkeys' sign-ins stay (they are the person's devices) but the app and recovery
- * codes go, and a role that must have one sets it up again at the next sign-in. Audited.
+ * An administrator resets another person's second factors (a lost phone or laptop and no recovery
+ * codes): the app, the passkeys and the recovery codes all go (a passkey left behind would still
+ * be asked for at the next sign-in, on the device that was lost), and a role that must have one
+ * sets one up again at the next sign-in. Audited, with how many passkeys went.
  */
 export async function resetSecondFactors(deps: Deps, actor: Actor, userId: string): Promise<void> {
   const user = await findUser(deps.db, userId);
@@ -443,11 +445,13 @@ export async function resetSecondFactors(deps: Deps, actor: Actor, userId: strin
   await deps.db.transaction().execute(async (trx) => {
     await deleteTotp(trx, userId);
     await deleteRecoveryCodes(trx, userId);
+    const passkeys = await deletePasskeysOf(trx, userId);
     await audit(trx, actor, now, {
       action: 'mfa.reset',
       entityType: 'user',
       entityId: userId,
       schoolId: user.schoolId,
+      details: { passkeys },
     });
   });
 }

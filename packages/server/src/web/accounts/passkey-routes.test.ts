@@ -265,4 +265,22 @@ describe('passkeys in the browser', () => {
       '/account/confirm?next=%2Faccount%2Fmfa',
     );
   });
+
+  it('an administrator’s reset of someone’s second factors removes their passkeys too (a lost device)', async () => {
+    t.clock.set(at(4000));
+    const admin = await t.signInAs('admin');
+    const who = t.school.actors.admin.userId;
+    expect(
+      await t.open.db.selectFrom('webauthn_credentials').select('id').where('user_id', '=', who).execute(),
+    ).toHaveLength(1);
+    const reset = await t.post(`/admin/users/${who}/reset-mfa`, admin, {});
+    expect(reset.statusCode).toBe(303);
+    expect(
+      await t.open.db.selectFrom('webauthn_credentials').select('id').where('user_id', '=', who).execute(),
+    ).toEqual([]);
+    const audited = await actions('mfa.reset');
+    expect(JSON.parse(audited.at(-1)!.details!)).toEqual({ passkeys: 1 });
+    // The next sign-in sets a second factor up again rather than asking for the lost device.
+    expect((await passwordOnly('admin-passkeys@school.test')).location).toBe('/account/mfa/totp');
+  });
 });
