@@ -98,7 +98,6 @@ const QUERIES_NOT_YET_IN_DB = [
   `${SERVER_SRC}/services/analysis/dashboard.ts`,
   `${SERVER_SRC}/services/analysis/snapshot-jobs.ts`,
   `${SERVER_SRC}/services/analysis/snapshots.ts`,
-  `${SERVER_SRC}/services/analysis/tsm.ts`,
   `${SERVER_SRC}/services/audit.ts`,
   `${SERVER_SRC}/services/casework/casework.ts`,
   `${SERVER_SRC}/services/casework/evaluation.ts`,

@@ -223,6 +223,24 @@ export async function laReasonFor(db: DbOrTrx, pupilId: string, userId: string, 
   return null;
 }
 
+/**
+ * The agencies each of these pupils has a live referral to (made or accepted), by pupil: one of
+ * the targeting-support-meeting list's reasons (services/analysis/tsm.ts).
+ */
+export async function liveReferralAgencies(db: DbOrTrx, pupilIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < pupilIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('case_referrals')
+      .select(['pupil_id', 'agency'])
+      .where('pupil_id', 'in', pupilIds.slice(i, i + 500))
+      .where('status', 'in', ['made', 'accepted'])
+      .execute();
+    for (const r of rows) out.set(r.pupil_id, [...(out.get(r.pupil_id) ?? []), r.agency]);
+  }
+  return out;
+}
+
 export interface LaReasonPupilRow {
   readonly pupilId: string;
   readonly schoolId: string;

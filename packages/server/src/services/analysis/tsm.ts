@@ -6,6 +6,7 @@
 import type { PlainDate } from '@rollcall/domain';
 import { getSchool, type School } from '../school/schools.js';
 import type { Deps } from '../deps.js';
+import { liveReferralAgencies } from '../../db/safeguarding/safeguarding.js';
 import { schoolVersions } from './cohort.js';
 import { measuredPupils } from './measured.js';
 
@@ -27,17 +28,10 @@ export interface TsmPupil {
 export async function tsmPupilsOf(deps: Pick<Deps, 'db'>, school: School, asOf: PlainDate): Promise<TsmPupil[]> {
   const { pupils } = await measuredPupils(deps, school, asOf, undefined, { checked: true });
   const pa = pupils.filter((m) => m.pa);
-  const referred = new Map<string, string[]>();
-  const paIds = pa.filter((m) => !m.sa).map((m) => m.pupil.id);
-  for (let i = 0; i < paIds.length; i += 500) {
-    const rows = await deps.db
-      .selectFrom('case_referrals')
-      .select(['pupil_id', 'agency'])
-      .where('pupil_id', 'in', paIds.slice(i, i + 500))
-      .where('status', 'in', ['made', 'accepted'])
-      .execute();
-    for (const r of rows) referred.set(r.pupil_id, [...(referred.get(r.pupil_id) ?? []), r.agency]);
-  }
+  const referred = await liveReferralAgencies(
+    deps.db,
+    pa.filter((m) => !m.sa).map((m) => m.pupil.id),
+  );
   const list: TsmPupil[] = [];
   for (const m of pa) {
     const p = m.pupil;
