@@ -9,11 +9,15 @@
  * The cache is checked on every call against what the database says changed, so it is right
  * across processes without any write path having to call it:
  * - a mark written anywhere (register, office, parent report, import, demo) appends a
- *   `mark_history` row, whose id (UUIDv7) is time-ordered: new history rows since the last check
- *   name the pupils, hence the schools, whose marks changed;
+ *   `mark_history` row, whose id (UUIDv7) is time-ordered: history rows not seen at the last check
+ *   name the pupils, hence the schools, whose marks changed. Ids are ordered by the writer's clock,
+ *   not by commit, so each check also counts the rows within a margin below the newest seen
+ *   (`LATE_COMMIT_MARGIN_MS`) and reads those it has not seen: a row committed late, by this
+ *   process or another, is still found;
  * - pupils, terms and closures change only through an import (or the demo loader), each audited
  *   with the school's id: new `audit_log` rows with those actions name the schools to reload.
- * Both checks are `max(id)` on a primary key, then a range scan of only the new rows. Marks
+ * Both checks are `max(id)` and a count over the margin's range of a primary key, then a range
+ * scan of only the rows not seen. Marks
  * written since a cohort was read (up to 20,000 at a time; more, as after an import, and the
  * schools are read again) are laid over copies of the changed pupils' arrays: registers taken
  * across a local authority through the day cost a patch, not a reread of each school.
@@ -103,8 +107,12 @@ interface LogEntry {
 }
 
 interface Tracker {
+  /** The newest `mark_history` and `audit_log` ids seen (null before the first check). */
   markStamp: string | null;
   auditStamp: string | null;
+  /** History ids (all) and roll-changing audit ids seen within the margin below each stamp. */
+  readonly markSeen: Set<string>;
+  readonly auditSeen: Set<string>;
   readonly versions: Map<string, number>;
   /** Per school, the latest versions' changes, so a cached cohort is patched rather than read again. */
   readonly log: Map<string, LogEntry[]>;
@@ -130,6 +138,36 @@ async function maxId(db: Db, table: 'mark_history' | 'audit_log'): Promise<strin
   return (r?.id as string | null | undefined) ?? null;
 }
 
+/**
+ * How far behind the newest id seen each check looks again. Ids are UUIDv7, ordered by the clock
+ * of the process that made them when the row was written, not by commit: a row written early in a
+ * transaction that commits after another process has read past it sorts below that process's
+ * watermark. Every check therefore counts the rows whose id's time is within this margin of the
+ * newest seen, and reads those it has not seen (their ids are remembered for the margin). A
+ * transaction held open longer than this (none is: register saves take milliseconds, an import
+ * writes its audit row, which reloads the school, in the same transaction) would still be missed.
+ */
+export const LATE_COMMIT_MARGIN_MS = 5 * 60_000;
+
+/**
+ * The smallest id a UUIDv7 made `marginMs` before `id` could have (its time minus the margin, the
+ * rest zeros), or `id` itself when it is not a UUIDv7 (no margin is then possible).
+ */
+export function idFloor(id: string, marginMs: number = LATE_COMMIT_MARGIN_MS): string {
+  const ms = /^[0-9a-f]{8}-[0-9a-f]{4}-7/i.test(id) ? parseInt(id.slice(0, 8) + id.slice(9, 13), 16) : NaN;
+  if (Number.isNaN(ms)) return id;
+  const hex = Math.max(0, ms - marginMs)
+    .toString(16)
+    .padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8)}-0000-0000-000000000000`;
+}
+
+/** Drops remembered ids that have fallen behind the margin of the newest seen. */
+function prune(seen: Set<string>, stamp: string): void {
+  const floor = idFloor(stamp);
+  for (const id of seen) if (id <= floor) seen.delete(id);
+}
+
 /** Marks read back from the history in one check; more (an import) and the schools are read again. */
 const MAX_PATCH_ROWS = 20_000;
 /** Versions remembered per school; a cohort older than that is read again. */
@@ -145,66 +183,162 @@ function bump(t: Tracker, schoolId: string | null, changes: readonly MarkChange[
   t.log.set(schoolId, log);
 }
 
-async function check(db: Db, t: Tracker): Promise<void> {
-  const [markStamp, auditStamp] = await Promise.all([maxId(db, 'mark_history'), maxId(db, 'audit_log')]);
-  // The first check only notes where the tables end: nothing is cached yet.
-  if (markStamp !== null && t.markStamp !== null && markStamp !== t.markStamp) {
-    // Session marks only (lesson marks carry their lesson), in the order they were written.
-    const rows = await db
+type HistoryRow = {
+  id: string;
+  school_id: string;
+  pupil_id: string;
+  date: string;
+  session: string;
+  new_code: string;
+  new_minutes_late: number | string | null;
+  lesson_id: string | null;
+};
+
+/** History rows with an id in (`above`, `upTo`], oldest first, at most `limit`. */
+function historyRows(db: Db, above: string, upTo: string | null, limit: number): Promise<HistoryRow[]> {
+  let q = db
+    .selectFrom('mark_history')
+    .innerJoin('pupils', 'pupils.id', 'mark_history.pupil_id')
+    .select([
+      'mark_history.id',
+      'pupils.school_id',
+      'mark_history.pupil_id',
+      'mark_history.date',
+      'mark_history.session',
+      'mark_history.new_code',
+      'mark_history.new_minutes_late',
+      'mark_history.lesson_id',
+    ])
+    .where('mark_history.id', '>', above);
+  if (upTo !== null) q = q.where('mark_history.id', '<=', upTo);
+  return q.orderBy('mark_history.id').limit(limit).execute();
+}
+
+async function countAbove(db: Db, table: 'mark_history' | 'audit_log', above: string): Promise<number> {
+  let q = db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('id', '>', above);
+  if (table === 'audit_log') q = q.where('action', 'in', [...ROLL_CHANGING_ACTIONS]);
+  const r = await q.executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+async function checkMarks(db: Db, t: Tracker): Promise<void> {
+  if (t.markStamp === null || t.markStamp === '') {
+    // The first check only notes where the table ends (nothing is cached yet) and the ids within
+    // the margin, so that a row committed late below them is told from one already read.
+    const stamp = await maxId(db, 'mark_history');
+    if (stamp !== null && t.markStamp === '') {
+      // The table was empty at the last check: everything in it is new.
+      await applyHistory(db, t, await historyRows(db, '', null, MAX_PATCH_ROWS + 1), '');
+    } else if (stamp !== null) {
+      const ids = await db.selectFrom('mark_history').select('id').where('id', '>', idFloor(stamp)).execute();
+      for (const r of ids) t.markSeen.add(r.id);
+    }
+    t.markStamp = stamp ?? '';
+    return;
+  }
+  const floor = idFloor(t.markStamp);
+  const [stamp, inWindow] = await Promise.all([maxId(db, 'mark_history'), countAbove(db, 'mark_history', floor)]);
+  const unseen = inWindow - t.markSeen.size;
+  if (unseen <= 0 && stamp === t.markStamp) return;
+  const newer = await historyRows(db, t.markStamp, null, MAX_PATCH_ROWS + 1);
+  // Rows below the stamp not seen yet: written before rows already read, committed after.
+  const late =
+    unseen > newer.length && newer.length <= MAX_PATCH_ROWS
+      ? (await historyRows(db, floor, t.markStamp, t.markSeen.size + MAX_PATCH_ROWS + 1)).filter(
+          (r) => !t.markSeen.has(r.id),
+        )
+      : [];
+  await applyHistory(db, t, [...late, ...newer], floor);
+  if (stamp !== null && stamp > t.markStamp) t.markStamp = stamp;
+  prune(t.markSeen, t.markStamp);
+}
+
+/** Lays history rows not seen before onto the schools' logs (or has the schools read again). */
+async function applyHistory(db: Db, t: Tracker, rows: readonly HistoryRow[], floor: string): Promise<void> {
+  if (rows.length > MAX_PATCH_ROWS) {
+    // Too many to patch (an import): read again every school that has any, and note their ids.
+    const all = await db
       .selectFrom('mark_history')
       .innerJoin('pupils', 'pupils.id', 'mark_history.pupil_id')
-      .select([
-        'pupils.school_id',
-        'mark_history.pupil_id',
-        'mark_history.date',
-        'mark_history.session',
-        'mark_history.new_code',
-        'mark_history.new_minutes_late',
-        'mark_history.lesson_id',
-      ])
-      .where('mark_history.id', '>', t.markStamp)
-      .orderBy('mark_history.id')
-      .limit(MAX_PATCH_ROWS + 1)
+      .select(['mark_history.id', 'pupils.school_id'])
+      .where('mark_history.id', '>', floor)
       .execute();
-    const bySchool = new Map<string, MarkChange[]>();
-    for (const r of rows) {
-      const list = bySchool.get(r.school_id) ?? [];
-      if (r.lesson_id === null)
-        list.push({
-          pupilId: r.pupil_id,
-          date: r.date,
-          session: r.session,
-          code: r.new_code,
-          minutesLate: r.new_minutes_late === null ? null : Number(r.new_minutes_late),
-        });
-      bySchool.set(r.school_id, list);
+    const schools = new Set<string>();
+    for (const r of all) {
+      if (!t.markSeen.has(r.id)) schools.add(r.school_id);
+      t.markSeen.add(r.id);
+      if (t.markStamp === null || r.id > t.markStamp) t.markStamp = r.id;
     }
-    if (rows.length > MAX_PATCH_ROWS) {
-      // Too many to patch (an import): read again every school that has any.
-      const schools = await db
-        .selectFrom('mark_history')
-        .innerJoin('pupils', 'pupils.id', 'mark_history.pupil_id')
-        .select('pupils.school_id')
-        .distinct()
-        .where('mark_history.id', '>', t.markStamp)
+    for (const s of schools) bump(t, s, null);
+    return;
+  }
+  // Session marks only (lesson marks carry their lesson), in the order they were found.
+  const bySchool = new Map<string, MarkChange[]>();
+  for (const r of rows) {
+    t.markSeen.add(r.id);
+    if (t.markStamp === null || r.id > t.markStamp) t.markStamp = r.id;
+    const list = bySchool.get(r.school_id) ?? [];
+    if (r.lesson_id === null)
+      list.push({
+        pupilId: r.pupil_id,
+        date: r.date,
+        session: r.session,
+        code: r.new_code,
+        minutesLate: r.new_minutes_late === null ? null : Number(r.new_minutes_late),
+      });
+    bySchool.set(r.school_id, list);
+  }
+  for (const [schoolId, changes] of bySchool) bump(t, schoolId, changes);
+}
+
+async function checkAudit(db: Db, t: Tracker): Promise<void> {
+  const first = t.auditStamp === null || t.auditStamp === '';
+  const floor = first ? '' : idFloor(t.auditStamp!);
+  const [stamp, inWindow] = await Promise.all([
+    maxId(db, 'audit_log'),
+    first ? Promise.resolve(-1) : countAbove(db, 'audit_log', floor),
+  ]);
+  if (!first && inWindow === t.auditSeen.size) {
+    if (stamp !== null) t.auditStamp = stamp;
+    prune(t.auditSeen, t.auditStamp!);
+    return;
+  }
+  if (first && t.auditStamp === null) {
+    // Only where the log ends, and the roll-changing rows within the margin.
+    if (stamp !== null) {
+      const ids = await db
+        .selectFrom('audit_log')
+        .select('id')
+        .where('action', 'in', [...ROLL_CHANGING_ACTIONS])
+        .where('id', '>', idFloor(stamp))
         .execute();
-      for (const r of schools) bump(t, r.school_id, null);
-    } else {
-      for (const [schoolId, changes] of bySchool) bump(t, schoolId, changes);
+      for (const r of ids) t.auditSeen.add(r.id);
     }
+    t.auditStamp = stamp ?? '';
+    return;
   }
-  if (auditStamp !== null && t.auditStamp !== null && auditStamp !== t.auditStamp) {
-    const rows = await db
-      .selectFrom('audit_log')
-      .select('school_id')
-      .distinct()
-      .where('action', 'in', [...ROLL_CHANGING_ACTIONS])
-      .where('id', '>', t.auditStamp)
-      .execute();
-    for (const r of rows) bump(t, r.school_id, null);
+  const rows = await db
+    .selectFrom('audit_log')
+    .select(['id', 'school_id'])
+    .where('action', 'in', [...ROLL_CHANGING_ACTIONS])
+    .where('id', '>', floor)
+    .execute();
+  const schools = new Set<string>();
+  for (const r of rows) {
+    if (t.auditSeen.has(r.id)) continue;
+    t.auditSeen.add(r.id);
+    if (r.school_id !== null) schools.add(r.school_id);
   }
-  t.markStamp = markStamp ?? '';
-  t.auditStamp = auditStamp ?? '';
+  for (const s of schools) bump(t, s, null);
+  if (stamp !== null && (t.auditStamp === null || stamp > t.auditStamp)) t.auditStamp = stamp;
+  if (t.auditStamp) prune(t.auditSeen, t.auditStamp);
+}
+
+async function check(db: Db, t: Tracker): Promise<void> {
+  await Promise.all([checkMarks(db, t), checkAudit(db, t)]);
 }
 
 /**
@@ -218,7 +352,15 @@ export async function schoolVersions(db: Db): Promise<ReadonlyMap<string, number
 async function tracked(db: Db): Promise<Tracker> {
   let t = trackers.get(db);
   if (!t) {
-    t = { markStamp: null, auditStamp: null, versions: new Map(), log: new Map(), pending: Promise.resolve() };
+    t = {
+      markStamp: null,
+      auditStamp: null,
+      markSeen: new Set(),
+      auditSeen: new Set(),
+      versions: new Map(),
+      log: new Map(),
+      pending: Promise.resolve(),
+    };
     trackers.set(db, t);
   }
   const tracker = t;
@@ -465,7 +607,10 @@ async function applySnapshot(
         'mark_history.lesson_id',
       ])
       .where('pupils.school_id', '=', schoolId)
-      .where('mark_history.id', '>', snapshot.markWatermark)
+      // From the margin below the watermark: a row committed after the snapshot was taken may
+      // sort below it (see LATE_COMMIT_MARGIN_MS); rows already in the snapshot are laid again,
+      // in id order, which leaves each mark as the newest row wrote it.
+      .where('mark_history.id', '>', idFloor(snapshot.markWatermark))
       .orderBy('mark_history.id')
       .limit(MAX_SNAPSHOT_DELTA + 1)
       .execute(),
@@ -486,10 +631,11 @@ async function applySnapshot(
         minutesLate: r.new_minutes_late === null ? null : Number(r.new_minutes_late),
       });
   const base = buildCohort(schoolId, period, version, cal, pupilRows, snapshotArrays(cal.sessionCount, marks));
+  const last = history.at(-1)?.id;
   return {
     cohort: changes.length === 0 ? base : patchCohort(base, changes, version),
-    applied: history.length,
-    watermark: history.at(-1)?.id ?? snapshot.markWatermark,
+    applied: history.filter((r) => r.id > snapshot.markWatermark).length,
+    watermark: last !== undefined && last > snapshot.markWatermark ? last : snapshot.markWatermark,
   };
 }
 
