@@ -4,7 +4,7 @@
  * only by `start` and `serve`).
  */
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
-import { migrateToLatest, openDatabase } from '../db/connect.js';
+import { migrateToLatest, openDatabase } from '../services/database.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { createLogger } from '../platform/logger.js';
 import type { Deps } from '../services/deps.js';

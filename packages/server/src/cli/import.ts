@@ -3,7 +3,7 @@
  * into the database (see docs/cli/import.md). Every problem in every file is reported as
  * `file:line: message` and then nothing is written (exit status 2).
  */
-import type { Db, Dialect } from '../db/connect.js';
+import type { Db, Dialect } from '../services/database.js';
 import type { Clock } from '../platform/clock.js';
 import { SYSTEM_ACTOR, type Actor } from '../services/authz.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';

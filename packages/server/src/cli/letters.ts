@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { isPlainDate } from '@rollcall/domain';
-import { pupilsByUpn } from '../db/casework/letters.js';
+import { pupilsByUpn } from '../services/casework/letters/letters.js';
 import { findSchoolByUrn } from '../services/school/schools.js';
 import { SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';

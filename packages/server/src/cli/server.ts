@@ -5,7 +5,7 @@
 import { buildApp } from '../http/app.js';
 import { apiRoutes } from '../http/api.js';
 import type { Config } from '../config/config.js';
-import { migrateToLatest, pendingMigrations } from '../db/connect.js';
+import { migrateToLatest, pendingMigrations } from '../services/database.js';
 import { createMailer } from '../platform/mail.js';
 import { createSmsSender } from '../platform/sms.js';
 import { holdServerLock } from '../platform/server-lock.js';

@@ -5,8 +5,7 @@
  * left), the same rules as the accounts pages (services/accounts/accounts.ts), acting as the system.
  */
 import { findSchoolByUrn } from '../services/school/schools.js';
-import { findUserByEmail } from '../db/accounts/users.js';
-import { resetAccountPassword, setAccountDisabled } from '../services/accounts/accounts.js';
+import { findUserByEmail, resetAccountPassword, setAccountDisabled } from '../services/accounts/accounts.js';
 import { createUserAccount, normaliseEmail } from '../services/accounts/auth.js';
 import { ROLES, SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';

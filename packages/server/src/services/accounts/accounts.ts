@@ -529,3 +529,6 @@ export async function unlinkChild(deps: Deps, actor: Actor, userId: string, pupi
     });
   });
 }
+
+/** An account by its email (for `rollcall users`). */
+export { findUserByEmail } from '../../db/accounts/users.js';

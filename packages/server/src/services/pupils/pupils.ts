@@ -219,3 +219,5 @@ export async function findPupils(deps: Deps, actor: Actor, schoolId: string, que
   });
   return searchPupils(deps.db, school.id, query);
 }
+
+export type { PupilSummary } from '../../db/pupils/pupils.js';

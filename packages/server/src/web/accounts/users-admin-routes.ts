@@ -16,7 +16,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listSchools } from '../../services/school/schools.js';
-import type { PupilSummary } from '../../db/pupils/pupils.js';
+import type { PupilSummary } from '../../services/pupils/pupils.js';
 import { requireActor } from '../../http/auth-routes.js';
 import {
   accountScope,

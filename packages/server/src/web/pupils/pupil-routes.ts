@@ -27,8 +27,14 @@ import { attendanceHistoryOf } from '../../services/pupils/attendance-history.js
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { groupMembersOnRoll, type PupilSummary } from '../../db/pupils/pupils.js';
-import { findGroup, groupsOfStaff, listGroups, type Group } from '../../db/registers/registers.js';
+import type { PupilSummary } from '../../services/pupils/pupils.js';
+import {
+  findGroup,
+  groupMembersOnRoll,
+  groupsOfStaff,
+  listGroups,
+  type Group,
+} from '../../services/registers/groups.js';
 import { getSchool, listSchools, type School } from '../../services/school/schools.js';
 import { requireActor } from '../../http/auth-routes.js';
 import { localDateTime } from '../../platform/clock.js';

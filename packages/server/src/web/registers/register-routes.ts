@@ -5,7 +5,7 @@
  */
 import { isoWeekday, isPlainDate, minutesOfDay, type PlainDate, type Session } from '@rollcall/domain';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { groupsOfStaff, lessonsOf, listGroups, type Group } from '../../db/registers/registers.js';
+import { groupsOfStaff, lessonsOf, listGroups, type Group } from '../../services/registers/groups.js';
 import { getSchool } from '../../services/school/schools.js';
 import { requireActor } from '../../http/auth-routes.js';
 import { localDateTime } from '../../platform/clock.js';

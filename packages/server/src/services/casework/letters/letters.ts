@@ -1106,3 +1106,6 @@ export async function setContactLanguage(
     });
   });
 }
+
+/** Pupils of a school by UPN (for `rollcall letters`). */
+export { pupilsByUpn } from '../../../db/casework/letters.js';
