@@ -1,4 +1,5 @@
 /** The audit trail: every read of a pupil's record and every change, with who, when and what. */
+import { insertAuditRow } from '../db/audit.js';
 import type { DbOrTrx } from '../db/connect.js';
 import type { AuditLogTable } from '../db/schema.js';
 import { newId } from '../platform/ids.js';
@@ -15,10 +16,7 @@ export interface AuditEntry {
 }
 
 export async function audit(db: DbOrTrx, actor: Actor, at: string, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values(auditRow(actor, at, entry))
-    .execute();
+  await insertAuditRow(db, auditRow(actor, at, entry));
 }
 
 /** The row an audit entry is stored as (for writers that insert it themselves, in their own transaction). */

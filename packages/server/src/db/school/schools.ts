@@ -72,3 +72,13 @@ export async function calendarRows(db: DbOrTrx, schoolId: string) {
   ]);
   return { terms, closures };
 }
+
+/** The ids of every school, in id order. */
+export async function listSchoolIds(db: DbOrTrx): Promise<string[]> {
+  return (await db.selectFrom('schools').select('id').orderBy('id').execute()).map((r) => r.id);
+}
+
+/** A trust's name; undefined when there is no such trust. */
+export async function findTrustName(db: DbOrTrx, trustId: string): Promise<string | undefined> {
+  return (await db.selectFrom('trusts').select('name').where('id', '=', trustId).executeTakeFirst())?.name;
+}

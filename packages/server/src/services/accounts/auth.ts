@@ -34,6 +34,7 @@ import { hashToken, newId, newToken } from '../../platform/ids.js';
 import { hashPassword, verifyPassword } from '../../platform/passwords.js';
 import { audit } from '../audit.js';
 import { can, isRole, isSchoolStaff, SYSTEM_ACTOR, type Actor, type Role } from '../authz.js';
+import { insertAuditRow } from '../../db/audit.js';
 import type { Deps } from '../deps.js';
 import { queueMessage } from '../messages.js';
 import { mfaPendingAfterFirstFactor, type MfaPending } from './mfa.js';
@@ -135,21 +136,18 @@ async function auditSignIn(
   user: User | undefined,
   details: Record<string, unknown>,
 ): Promise<void> {
-  await deps.db
-    .insertInto('audit_log')
-    .values({
-      id: newId(),
-      at,
-      user_id: user?.id ?? null,
-      user_role: user?.role ?? null,
-      action,
-      entity_type: 'user',
-      entity_id: user?.id ?? null,
-      pupil_id: null,
-      school_id: user?.schoolId ?? null,
-      details: JSON.stringify(details),
-    })
-    .execute();
+  await insertAuditRow(deps.db, {
+    id: newId(),
+    at,
+    user_id: user?.id ?? null,
+    user_role: user?.role ?? null,
+    action,
+    entity_type: 'user',
+    entity_id: user?.id ?? null,
+    pupil_id: null,
+    school_id: user?.schoolId ?? null,
+    details: JSON.stringify(details),
+  });
 }
 
 export interface SignInInput {

@@ -12,6 +12,7 @@ import {
   type NationalFigures,
   type PlainDate,
 } from '@rollcall/domain';
+import { findTrustName } from '../../db/school/schools.js';
 import { getSchool, listSchools, type School } from '../school/schools.js';
 import { authorise, can, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
@@ -316,8 +317,7 @@ async function scopeSchools(
     throw new AppError('FORBIDDEN', 'You do not have permission to see these schools.');
   let name = key;
   if (scope === 'trust') {
-    const t = await deps.db.selectFrom('trusts').select('name').where('id', '=', key).executeTakeFirst();
-    name = t?.name ?? key;
+    name = (await findTrustName(deps.db, key)) ?? key;
   } else {
     name = schools[0]?.laName ?? key;
   }

@@ -5,6 +5,7 @@
  * first of the morning — reads one row per school. See docs/analysis.md.
  */
 import { academicYearOf } from '@rollcall/domain';
+import { listSchoolIds } from '../../db/school/schools.js';
 import { registerJob } from '../duties/jobs/registry.js';
 import { refreshCohortSnapshot } from './cohort.js';
 
@@ -17,9 +18,9 @@ registerJob({
   runsFor: 'installation',
   async run(ctx) {
     const yearStart = academicYearOf(ctx.date).start;
-    const schools = await ctx.deps.db.selectFrom('schools').select('id').orderBy('id').execute();
+    const schools = await listSchoolIds(ctx.deps.db);
     let written = 0;
-    for (const s of schools) if (await refreshCohortSnapshot(ctx.deps, s.id, yearStart)) written++;
+    for (const id of schools) if (await refreshCohortSnapshot(ctx.deps, id, yearStart)) written++;
     return { yearStart, schools: schools.length, written };
   },
 });
