@@ -34,6 +34,15 @@ import {
   type SchoolCalendar,
   type Session,
 } from '@rollcall/domain';
+import {
+  auditRowsAbove,
+  countIdsAbove,
+  historyIdsAbove,
+  historyRowsBetween,
+  historySchoolsAbove,
+  newestId,
+  type HistoryChangeRow,
+} from '../../db/analysis/cohort-changes.js';
 import type { Db } from '../../db/connect.js';
 import { loadCalendar } from '../school/schools.js';
 import type { Deps } from '../deps.js';
@@ -130,14 +139,6 @@ const caches = new WeakMap<Db, Map<string, CacheEntry>>();
 /** Cohorts kept per database (a local authority's schools, a few periods each). */
 const MAX_ENTRIES = 400;
 
-async function maxId(db: Db, table: 'mark_history' | 'audit_log'): Promise<string | null> {
-  const r = await db
-    .selectFrom(table)
-    .select((eb) => eb.fn.max('id').as('id'))
-    .executeTakeFirst();
-  return (r?.id as string | null | undefined) ?? null;
-}
-
 /**
  * How far behind the newest id seen each check looks again. Ids are UUIDv7, ordered by the clock
  * of the process that made them when the row was written, not by commit: a row written early in a
@@ -183,71 +184,29 @@ function bump(t: Tracker, schoolId: string | null, changes: readonly MarkChange[
   t.log.set(schoolId, log);
 }
 
-type HistoryRow = {
-  id: string;
-  school_id: string;
-  pupil_id: string;
-  date: string;
-  session: string;
-  new_code: string;
-  new_minutes_late: number | string | null;
-  lesson_id: string | null;
-};
-
-/** History rows with an id in (`above`, `upTo`], oldest first, at most `limit`. */
-function historyRows(db: Db, above: string, upTo: string | null, limit: number): Promise<HistoryRow[]> {
-  let q = db
-    .selectFrom('mark_history')
-    .innerJoin('pupils', 'pupils.id', 'mark_history.pupil_id')
-    .select([
-      'mark_history.id',
-      'pupils.school_id',
-      'mark_history.pupil_id',
-      'mark_history.date',
-      'mark_history.session',
-      'mark_history.new_code',
-      'mark_history.new_minutes_late',
-      'mark_history.lesson_id',
-    ])
-    .where('mark_history.id', '>', above);
-  if (upTo !== null) q = q.where('mark_history.id', '<=', upTo);
-  return q.orderBy('mark_history.id').limit(limit).execute();
-}
-
-async function countAbove(db: Db, table: 'mark_history' | 'audit_log', above: string): Promise<number> {
-  let q = db
-    .selectFrom(table)
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('id', '>', above);
-  if (table === 'audit_log') q = q.where('action', 'in', [...ROLL_CHANGING_ACTIONS]);
-  const r = await q.executeTakeFirst();
-  return Number(r?.n ?? 0);
-}
-
 async function checkMarks(db: Db, t: Tracker): Promise<void> {
   if (t.markStamp === null || t.markStamp === '') {
     // The first check only notes where the table ends (nothing is cached yet) and the ids within
     // the margin, so that a row committed late below them is told from one already read.
-    const stamp = await maxId(db, 'mark_history');
+    const stamp = await newestId(db, 'mark_history');
     if (stamp !== null && t.markStamp === '') {
       // The table was empty at the last check: everything in it is new.
-      await applyHistory(db, t, await historyRows(db, '', null, MAX_PATCH_ROWS + 1), '');
+      await applyHistory(db, t, await historyRowsBetween(db, '', null, MAX_PATCH_ROWS + 1), '');
     } else if (stamp !== null) {
-      const ids = await db.selectFrom('mark_history').select('id').where('id', '>', idFloor(stamp)).execute();
-      for (const r of ids) t.markSeen.add(r.id);
+      for (const id of await historyIdsAbove(db, idFloor(stamp))) t.markSeen.add(id);
     }
     t.markStamp = stamp ?? '';
     return;
   }
   const floor = idFloor(t.markStamp);
-  const [stamp, inWindow] = await Promise.all([maxId(db, 'mark_history'), countAbove(db, 'mark_history', floor)]);
+  const [stamp, inWindow] = await Promise.all([newestId(db, 'mark_history'), countIdsAbove(db, 'mark_history', floor)]);
   const unseen = inWindow - t.markSeen.size;
   if (unseen <= 0 && stamp === t.markStamp) return;
-  const newer = await historyRows(db, t.markStamp, null, MAX_PATCH_ROWS + 1);
+  const newer = await historyRowsBetween(db, t.markStamp, null, MAX_PATCH_ROWS + 1);
   // Rows below the stamp not seen yet: written before rows already read, committed after.
   const late =
     unseen > newer.length && newer.length <= MAX_PATCH_ROWS
-      ? (await historyRows(db, floor, t.markStamp, t.markSeen.size + MAX_PATCH_ROWS + 1)).filter(
+      ? (await historyRowsBetween(db, floor, t.markStamp, t.markSeen.size + MAX_PATCH_ROWS + 1)).filter(
           (r) => !t.markSeen.has(r.id),
         )
       : [];
@@ -257,15 +216,10 @@ async function checkMarks(db: Db, t: Tracker): Promise<void> {
 }
 
 /** Lays history rows not seen before onto the schools' logs (or has the schools read again). */
-async function applyHistory(db: Db, t: Tracker, rows: readonly HistoryRow[], floor: string): Promise<void> {
+async function applyHistory(db: Db, t: Tracker, rows: readonly HistoryChangeRow[], floor: string): Promise<void> {
   if (rows.length > MAX_PATCH_ROWS) {
     // Too many to patch (an import): read again every school that has any, and note their ids.
-    const all = await db
-      .selectFrom('mark_history')
-      .innerJoin('pupils', 'pupils.id', 'mark_history.pupil_id')
-      .select(['mark_history.id', 'pupils.school_id'])
-      .where('mark_history.id', '>', floor)
-      .execute();
+    const all = await historySchoolsAbove(db, floor);
     const schools = new Set<string>();
     for (const r of all) {
       if (!t.markSeen.has(r.id)) schools.add(r.school_id);
@@ -298,8 +252,8 @@ async function checkAudit(db: Db, t: Tracker): Promise<void> {
   const first = t.auditStamp === null || t.auditStamp === '';
   const floor = first ? '' : idFloor(t.auditStamp!);
   const [stamp, inWindow] = await Promise.all([
-    maxId(db, 'audit_log'),
-    first ? Promise.resolve(-1) : countAbove(db, 'audit_log', floor),
+    newestId(db, 'audit_log'),
+    first ? Promise.resolve(-1) : countIdsAbove(db, 'audit_log', floor, ROLL_CHANGING_ACTIONS),
   ]);
   if (!first && inWindow === t.auditSeen.size) {
     if (stamp !== null) t.auditStamp = stamp;
@@ -309,23 +263,13 @@ async function checkAudit(db: Db, t: Tracker): Promise<void> {
   if (first && t.auditStamp === null) {
     // Only where the log ends, and the roll-changing rows within the margin.
     if (stamp !== null) {
-      const ids = await db
-        .selectFrom('audit_log')
-        .select('id')
-        .where('action', 'in', [...ROLL_CHANGING_ACTIONS])
-        .where('id', '>', idFloor(stamp))
-        .execute();
+      const ids = await auditRowsAbove(db, idFloor(stamp), ROLL_CHANGING_ACTIONS);
       for (const r of ids) t.auditSeen.add(r.id);
     }
     t.auditStamp = stamp ?? '';
     return;
   }
-  const rows = await db
-    .selectFrom('audit_log')
-    .select(['id', 'school_id'])
-    .where('action', 'in', [...ROLL_CHANGING_ACTIONS])
-    .where('id', '>', floor)
-    .execute();
+  const rows = await auditRowsAbove(db, floor, ROLL_CHANGING_ACTIONS);
   const schools = new Set<string>();
   for (const r of rows) {
     if (t.auditSeen.has(r.id)) continue;
