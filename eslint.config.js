@@ -113,7 +113,6 @@ const QUERIES_NOT_YET_IN_DB = [
   `${SERVER_SRC}/services/exchange/import/store.ts`,
   `${SERVER_SRC}/services/follow-up/absence-reports.ts`,
   `${SERVER_SRC}/services/follow-up/home-visits.ts`,
-  `${SERVER_SRC}/services/follow-up/n-ageing.ts`,
   `${SERVER_SRC}/services/follow-up/summaries.ts`,
   `${SERVER_SRC}/services/follow-up/worklist.ts`,
   `${SERVER_SRC}/services/leave/leave.ts`,

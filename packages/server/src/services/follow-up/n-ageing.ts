@@ -5,6 +5,7 @@
  *
  * @see ../../../../shared/reference/attendance-rules.md §1 (N within 5 school days)
  */
+import { parentalContactChannels, unresolvedNMarks } from '../../db/follow-up/n-ageing.js';
 import { lastDayOnOrBefore, type PlainDate, type Session } from '@rollcall/domain';
 import { setSessionMark } from '../../db/registers/registers.js';
 import { getSchool } from '../school/schools.js';
@@ -50,21 +51,7 @@ export async function convertStaleN(
   const cal = await schoolCalendar(deps, school.id);
   const asOfDay = lastDayOnOrBefore(cal, q.asOf);
   const now = deps.clock.now();
-  const candidates = await deps.db
-    .selectFrom('session_marks')
-    .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
-    .select([
-      'session_marks.pupil_id',
-      'session_marks.date',
-      'session_marks.session',
-      'pupils.legal_forename',
-      'pupils.preferred_forename',
-    ])
-    .where('pupils.school_id', '=', school.id)
-    .where('session_marks.code', '=', 'N')
-    .where('session_marks.date', '<=', q.asOf)
-    .orderBy('session_marks.date')
-    .execute();
+  const candidates = await unresolvedNMarks(deps.db, school.id, q.asOf);
   const due = candidates.filter((r) => {
     const day = cal.dayByDate.get(r.date as PlainDate);
     return day !== undefined && asOfDay - day > limit;
@@ -95,12 +82,7 @@ export async function convertStaleN(
         },
       );
       if (!toldPupils.has(r.pupil_id)) {
-        const contacts = await trx
-          .selectFrom('contacts')
-          .select(['email', 'mobile_phone'])
-          .where('pupil_id', '=', r.pupil_id)
-          .where('parental_responsibility', '=', 1)
-          .execute();
+        const contacts = await parentalContactChannels(trx, r.pupil_id);
         let told = 0;
         const child = r.preferred_forename ?? r.legal_forename;
         for (const c of contacts) {

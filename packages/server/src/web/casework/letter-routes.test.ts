@@ -187,6 +187,10 @@ describe('letter pages', () => {
     const seen = await t.get(`/pupils/${pupilId}/evidence-pack?kind=la-referral`, senco);
     expect(seen.statusCode).toBe(200);
     expect(seen.body).not.toContain('Produce pack');
+    // nor mark it sent: refused before the pack is read for the page (packPlace authorises first)
+    const notHers = await t.post(`/evidence-packs/${packId}/sent`, senco, { sentTo: 'Locality team' });
+    expect(notHers.statusCode).toBe(403);
+    expect(notHers.body).not.toContain(pupilId);
   });
 
   it('builds PDF text a test can read', () => {
