@@ -49,6 +49,9 @@ describe('the school codes page', () => {
     const page = textOf((await t.get('/school/codes?done=saved', admin)).body);
     expect(page).toContain('SK');
     expect(page).toContain('Sick');
+    // When it was changed, in local time and words, never a raw UTC instant.
+    expect(page).toMatch(/\d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2}/);
+    expect(page).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}/);
     const removed = await t.post('/school/codes/remove', admin, { schoolCode: 'SK' });
     expect(removed.statusCode).toBe(303);
     expect(await stored()).toEqual([]);
