@@ -2,38 +2,15 @@
  * Queries of the Common Transfer File (issue 15): pupils' attendance and school history from
  * imported CTFs, what an export needs (pupils, contacts, marks), and the record of CTFs written.
  */
+import type { Selectable } from 'kysely';
 import type { DbOrTrx } from '../connect.js';
+import type { PupilAttendanceHistoryTable, PupilSchoolHistoryTable } from '../schema.js';
 
-export interface AttendanceHistoryRow {
-  id: string;
-  pupil_id: string;
-  academic_year: number;
-  la_code: string;
-  estab: string;
-  urn: string | null;
-  school_name: string | null;
-  sessions_possible: number;
-  sessions_attended: number;
-  sessions_authorised: number;
-  sessions_unauthorised: number;
-  marks_start: string | null;
-  marks: string | null;
-  imported_from: string;
-  imported_at: string;
-}
+/** A row of an imported CTF's attendance history: the schema's own type (db/schema.ts). */
+export type AttendanceHistoryRow = Selectable<PupilAttendanceHistoryTable>;
 
-export interface SchoolHistoryRow {
-  id: string;
-  pupil_id: string;
-  position: number;
-  la_code: string;
-  estab: string;
-  urn: string | null;
-  school_name: string | null;
-  entry_date: string | null;
-  leaving_date: string | null;
-  leaving_reason: string | null;
-}
+/** A row of an imported CTF's school history: the schema's own type (db/schema.ts). */
+export type SchoolHistoryRow = Selectable<PupilSchoolHistoryTable>;
 
 const HISTORY_COLUMNS = [
   'id',
