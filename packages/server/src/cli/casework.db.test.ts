@@ -79,6 +79,28 @@ describeEachDialect('cli casework evaluate', (ctx) => {
         '2 held back (at most 1 new entry per evaluation)\n',
     );
   });
+
+  it('says when the date is not a school day, and which day the marks are counted to', async () => {
+    const school = await seedSmallSchool(ctx.db);
+    const deps = testDeps(ctx.db, ctx.dialect, '2025-09-06T10:00:00Z');
+    const urn = (
+      await ctx.db.selectFrom('schools').select('urn').where('id', '=', school.schoolId).executeTakeFirstOrThrow()
+    ).urn;
+    const saturday = capture();
+    expect(await runCaseworkEvaluate(deps, saturday.io, { schoolUrn: urn, asOf: d('2025-09-06') })).toBe(0);
+    expect(saturday.out.join('')).toContain(
+      '  Note: Saturday 6 September 2025 is not a school day at Test Primary; ' +
+        'marks are counted to the last school day before it, Friday 5 September 2025.\n',
+    );
+    const beforeTerm = capture();
+    await runCaseworkEvaluate(deps, beforeTerm.io, { schoolUrn: urn, asOf: d('2025-08-30') });
+    expect(beforeTerm.out.join('')).toContain(
+      'Saturday 30 August 2025 is not a school day at Test Primary; no school day comes before it this year, so no marks are counted.',
+    );
+    const schoolDay = capture();
+    await runCaseworkEvaluate(deps, schoolDay.io, { schoolUrn: urn, asOf: d('2025-09-05') });
+    expect(schoolDay.out.join('')).not.toContain('Note:');
+  });
 });
 
 describe('capInWords', () => {

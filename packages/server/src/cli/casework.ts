@@ -3,8 +3,8 @@
  * a line each with its counts, including the new entries held back by the policy's cap
  * (`maxNewEntriesPerRun`; they come again at the next evaluation while they still hold).
  */
-import type { PlainDate } from '@rollcall/domain';
-import { findSchoolByUrn, listSchools } from '../services/school/schools.js';
+import { dateInWords, lastDayOnOrBefore, type PlainDate, type SchoolCalendar } from '@rollcall/domain';
+import { findSchoolByUrn, listSchools, loadCalendar } from '../services/school/schools.js';
 import { evaluateSchool } from '../services/casework/evaluation.js';
 import { maxNewEntriesPerRun } from '../services/casework/policy.js';
 import type { Deps } from '../services/deps.js';
@@ -16,6 +16,20 @@ export function capInWords(cap: number | null): string {
   return cap === null
     ? 'no cap on new entries'
     : `at most ${cap} new ${cap === 1 ? 'entry' : 'entries'} per evaluation`;
+}
+
+/**
+ * When the evaluation's date is not one of the school's school days (a weekend, a holiday, a
+ * closure), a line saying so and which day the marks are counted to; `null` on a school day.
+ */
+export function notSchoolDayNote(cal: SchoolCalendar, schoolName: string, asOf: PlainDate): string | null {
+  if (cal.dayByDate.has(asOf)) return null;
+  const day = lastDayOnOrBefore(cal, asOf);
+  const countedTo =
+    day < 0
+      ? 'no school day comes before it this year, so no marks are counted'
+      : `marks are counted to the last school day before it, ${dateInWords(cal.dayDate[day]!, { weekday: true })}`;
+  return `  Note: ${dateInWords(asOf, { weekday: true })} is not a school day at ${schoolName}; ${countedTo}.\n`;
 }
 
 export async function runCaseworkEvaluate(
@@ -39,6 +53,8 @@ export async function runCaseworkEvaluate(
           `${r.created} new suggestion(s), ${r.alreadyOpen} already open, ${r.superseded} no longer holding, ` +
           `${r.heldBack} held back (${capInWords(maxNewEntriesPerRun(school))})\n`,
       );
+      const note = notSchoolDayNote(await loadCalendar(deps.db, school.id), school.name, opts.asOf);
+      if (note !== null) io.stdout(note);
     }
     return 0;
   } catch (e) {
