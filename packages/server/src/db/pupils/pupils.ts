@@ -368,3 +368,19 @@ export async function pupilHistory(db: DbOrTrx, pupilId: string, limit = 500): P
     source: r.source,
   }));
 }
+
+/** A pupil's session marks between two dates, inclusive (unordered). */
+export async function pupilMarksBetween(
+  db: DbOrTrx,
+  pupilId: string,
+  from: PlainDate,
+  to: PlainDate,
+): Promise<{ date: string; session: string; code: string; minutes_late: number | null }[]> {
+  return db
+    .selectFrom('session_marks')
+    .select(['date', 'session', 'code', 'minutes_late'])
+    .where('pupil_id', '=', pupilId)
+    .where('date', '>=', from)
+    .where('date', '<=', to)
+    .execute();
+}

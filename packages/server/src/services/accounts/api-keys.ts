@@ -6,6 +6,15 @@
  * as the key: the key's role at its school, recorded in history and the audit log under the name
  * `API key "<name>"` and the id of the administrator who created it. See docs/api.md.
  */
+import {
+  apiKeyById,
+  apiKeyBySecretHash,
+  apiKeysOfSchool,
+  insertApiKey,
+  revokeApiKeyRow,
+  setApiKeyLastUsed,
+  type ApiKeyRow,
+} from '../../db/accounts/api-keys.js';
 import { getSchool } from '../school/schools.js';
 import { hashToken, newId, newToken } from '../../platform/ids.js';
 import { audit } from '../audit.js';
@@ -44,18 +53,7 @@ export interface ApiKeyActor {
   readonly key: ApiKey;
 }
 
-function toKey(r: {
-  id: string;
-  school_id: string;
-  name: string;
-  prefix: string;
-  role: string;
-  scopes: string;
-  created_by: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}): ApiKey {
+function toKey(r: ApiKeyRow): ApiKey {
   return {
     id: r.id,
     schoolId: r.school_id,
@@ -70,19 +68,6 @@ function toKey(r: {
   };
 }
 
-const COLUMNS = [
-  'id',
-  'school_id',
-  'name',
-  'prefix',
-  'role',
-  'scopes',
-  'created_by',
-  'created_at',
-  'last_used_at',
-  'revoked_at',
-] as const;
-
 async function administer(deps: Pick<Deps, 'db'>, actor: Actor, schoolId: string): Promise<void> {
   const school = await getSchool(deps.db, schoolId);
   authorise(actor, 'school.administer', { kind: 'school', ...school });
@@ -90,12 +75,7 @@ async function administer(deps: Pick<Deps, 'db'>, actor: Actor, schoolId: string
 
 export async function listApiKeys(deps: Pick<Deps, 'db'>, actor: Actor, schoolId: string): Promise<ApiKey[]> {
   await administer(deps, actor, schoolId);
-  const rows = await deps.db
-    .selectFrom('api_keys')
-    .select(COLUMNS)
-    .where('school_id', '=', schoolId)
-    .orderBy('created_at', 'desc')
-    .execute();
+  const rows = await apiKeysOfSchool(deps.db, schoolId);
   return rows.map(toKey);
 }
 
@@ -142,7 +122,7 @@ export async function createApiKey(
     revoked_by: null,
   };
   await deps.db.transaction().execute(async (trx) => {
-    await trx.insertInto('api_keys').values(row).execute();
+    await insertApiKey(trx, row);
     await audit(trx, actor, at, {
       action: 'apiKey.create',
       entityType: 'api_key',
@@ -155,18 +135,13 @@ export async function createApiKey(
 }
 
 export async function revokeApiKey(deps: Pick<Deps, 'db' | 'clock'>, actor: Actor, keyId: string): Promise<void> {
-  const row = await deps.db.selectFrom('api_keys').select(COLUMNS).where('id', '=', keyId).executeTakeFirst();
+  const row = await apiKeyById(deps.db, keyId);
   if (!row) throw new AppError('NOT_FOUND', 'No such API key.');
   await administer(deps, actor, row.school_id);
   if (row.revoked_at !== null) return;
   const at = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('api_keys')
-      .set({ revoked_at: at, revoked_by: actor.userId })
-      .where('id', '=', keyId)
-      .where('revoked_at', 'is', null)
-      .execute();
+    await revokeApiKeyRow(trx, keyId, at, actor.userId);
     await audit(trx, actor, at, {
       action: 'apiKey.revoke',
       entityType: 'api_key',
@@ -189,18 +164,14 @@ export async function resolveApiKey(
   secret: string,
 ): Promise<ApiKeyActor | undefined> {
   if (!secret.startsWith(KEY_PREFIX) || secret.length > 200) return undefined;
-  const row = await deps.db
-    .selectFrom('api_keys')
-    .select(COLUMNS)
-    .where('secret_hash', '=', hashToken(secret))
-    .executeTakeFirst();
+  const row = await apiKeyBySecretHash(deps.db, hashToken(secret));
   if (!row || row.revoked_at !== null) return undefined;
   const key = toKey(row);
   if (!(API_KEY_ROLES as readonly string[]).includes(key.role)) return undefined;
   const school = await getSchool(deps.db, key.schoolId);
   const now = deps.clock.now();
   if (key.lastUsedAt === null || Date.parse(now) - Date.parse(key.lastUsedAt) >= LAST_USED_EVERY_MS) {
-    await deps.db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', key.id).execute();
+    await setApiKeyLastUsed(deps.db, key.id, now);
   }
   return {
     key,

@@ -35,7 +35,14 @@ import {
   type Session,
 } from '@rollcall/domain';
 import type { DbOrTrx } from '../../db/connect.js';
-import { pupilMarks } from '../../db/pupils/pupils.js';
+import {
+  insertLeaveRequest,
+  leaveRequestRows,
+  parentContactEmail,
+  recordLeaveDecision,
+  refusedLeaveCovering,
+} from '../../db/leave/leave-requests.js';
+import { pupilMarksBetween, pupilMarks } from '../../db/pupils/pupils.js';
 import { writeSessionMarks, type MarkWrite } from '../../db/registers/registers.js';
 import { getSchool } from '../school/schools.js';
 import { newId } from '../../platform/ids.js';
@@ -462,36 +469,7 @@ async function readRequests(
   db: DbOrTrx,
   where: { pupilId?: string; schoolId?: string; status?: LeaveStatus; id?: string },
 ): Promise<LeaveRequest[]> {
-  let q = db
-    .selectFrom('leave_requests as l')
-    .innerJoin('pupils as p', 'p.id', 'l.pupil_id')
-    .leftJoin('users as u', 'u.id', 'l.requested_by')
-    .select([
-      'l.id',
-      'l.pupil_id',
-      'l.requested_by',
-      'l.kind',
-      'l.from_date',
-      'l.to_date',
-      'l.reason',
-      'l.forwarding_address',
-      'l.status',
-      'l.checks',
-      'l.decision_reason',
-      'l.decided_by',
-      'l.decided_at',
-      'l.created_at',
-      'p.legal_forename',
-      'p.legal_surname',
-      'p.preferred_forename',
-      'p.preferred_surname',
-      'u.display_name',
-    ]);
-  if (where.id !== undefined) q = q.where('l.id', '=', where.id);
-  if (where.pupilId !== undefined) q = q.where('l.pupil_id', '=', where.pupilId);
-  if (where.schoolId !== undefined) q = q.where('p.school_id', '=', where.schoolId);
-  if (where.status !== undefined) q = q.where('l.status', '=', where.status);
-  const rows = await q.orderBy('l.from_date').orderBy('l.created_at').execute();
+  const rows = await leaveRequestRows(db, where);
   return rows.map((r) => {
     const kind: LeaveKind = isLeaveKind(r.kind) ? r.kind : 'exceptional';
     return {
@@ -649,25 +627,22 @@ export async function requestLeave(
   const now = deps.clock.now();
   const stored = assessment;
   await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('leave_requests')
-      .values({
-        id,
-        pupil_id: pupil.id,
-        requested_by: actor.userId,
-        kind,
-        from_date: from,
-        to_date: to,
-        reason,
-        forwarding_address: forwardingAddress || null,
-        status: 'pending',
-        checks: JSON.stringify(stored),
-        decision_reason: null,
-        decided_by: null,
-        decided_at: null,
-        created_at: now,
-      })
-      .execute();
+    await insertLeaveRequest(trx, {
+      id,
+      pupil_id: pupil.id,
+      requested_by: actor.userId,
+      kind,
+      from_date: from,
+      to_date: to,
+      reason,
+      forwarding_address: forwardingAddress || null,
+      status: 'pending',
+      checks: JSON.stringify(stored),
+      decision_reason: null,
+      decided_by: null,
+      decided_at: null,
+      created_at: now,
+    });
     await audit(trx, actor, now, {
       action: 'leave.request',
       entityType: 'leave_request',
@@ -815,35 +790,23 @@ export async function decideLeave(deps: Deps, actor: Actor, input: DecideLeaveIn
   const code = LEAVE_CODES[request.kind];
   const cal = code && decision === 'granted' ? await schoolCalendar(deps, school.id) : null;
   const letterText = decisionLetter(request, school.name, decision, reason);
-  const contact = await deps.db
-    .selectFrom('parent_links as pl')
-    .innerJoin('contacts as c', 'c.id', 'pl.contact_id')
-    .select('c.email')
-    .where('pl.user_id', '=', request.requestedBy)
-    .where('pl.pupil_id', '=', request.pupilId)
-    .executeTakeFirst();
-  const email = contact?.email?.trim() || null;
+  const contactEmail = await parentContactEmail(deps.db, request.requestedBy, request.pupilId);
+  const email = contactEmail?.trim() || null;
 
   return deps.db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable('leave_requests')
-      .set({ status: decision, decision_reason: reason, decided_by: actor.userId, decided_at: now })
-      .where('id', '=', request.id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) throw new AppError('CONFLICT', 'This request was decided meanwhile.');
+    const decided = await recordLeaveDecision(trx, request.id, {
+      status: decision,
+      reason,
+      by: actor.userId,
+      at: now,
+    });
+    if (!decided) throw new AppError('CONFLICT', 'This request was decided meanwhile.');
 
     let marksWritten = 0;
     let marksKept = 0;
     if (code && cal) {
       const wanted = sessionsIn(cal, request.fromDate, request.toDate);
-      const existing = await trx
-        .selectFrom('session_marks')
-        .select(['date', 'session'])
-        .where('pupil_id', '=', request.pupilId)
-        .where('date', '>=', request.fromDate)
-        .where('date', '<=', request.toDate)
-        .execute();
+      const existing = await pupilMarksBetween(trx, request.pupilId, request.fromDate, request.toDate);
       const marked = new Set(existing.map((m) => `${m.date}/${m.session}`));
       const writes: MarkWrite[] = [];
       for (const s of wanted) {
@@ -931,15 +894,6 @@ export async function leaveAdviceFor(
   pupilId: string,
   date: PlainDate,
 ): Promise<LeaveAdvice | null> {
-  const row = await deps.db
-    .selectFrom('leave_requests')
-    .select('id')
-    .where('pupil_id', '=', pupilId)
-    .where('status', '=', 'refused')
-    .where('kind', '!=', 'lunchtime')
-    .where('from_date', '<=', date)
-    .where('to_date', '>=', date)
-    .orderBy('decided_at', 'desc')
-    .executeTakeFirst();
-  return row ? { requestId: row.id, code: 'G', text: 'Leave was refused for this date: suggest G' } : null;
+  const refused = await refusedLeaveCovering(deps.db, pupilId, date);
+  return refused ? { requestId: refused, code: 'G', text: 'Leave was refused for this date: suggest G' } : null;
 }
