@@ -20,6 +20,15 @@ import {
   type SchoolCalendar,
   type Session,
 } from '@rollcall/domain';
+import {
+  absenceReportOwner,
+  absenceReportsOfPupil,
+  insertAbsenceReport,
+  pendingAbsenceReports,
+  recordAbsenceReportDecision,
+  type AbsenceReportRow,
+} from '../../db/follow-up/absence-reports.js';
+import { pupilMarksBetween } from '../../db/pupils/pupils.js';
 import { writeSessionMarks, type MarkWrite } from '../../db/registers/registers.js';
 import { getSchool, type School } from '../school/schools.js';
 import { localDateTime } from '../../platform/clock.js';
@@ -137,13 +146,7 @@ function longDate(date: PlainDate): string {
 
 async function nSessions(deps: Deps, pupilId: string, refs: readonly SessionRef[]): Promise<SessionRef[]> {
   if (refs.length === 0) return [];
-  const rows = await deps.db
-    .selectFrom('session_marks')
-    .select(['date', 'session', 'code'])
-    .where('pupil_id', '=', pupilId)
-    .where('date', '>=', refs[0]!.date)
-    .where('date', '<=', refs[refs.length - 1]!.date)
-    .execute();
+  const rows = await pupilMarksBetween(deps.db, pupilId, refs[0]!.date, refs[refs.length - 1]!.date);
   const codes = new Map(rows.map((r) => [`${r.date}/${r.session}`, r.code]));
   return refs.filter((r) => codes.get(`${r.date}/${r.session}`) === 'N');
 }
@@ -226,27 +229,24 @@ export async function reportAbsence(deps: Deps, actor: Actor, input: ReportAbsen
     refs.filter((r) => r.date <= today),
   );
   await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('absence_reports')
-      .values({
-        id,
-        pupil_id: pupil.id,
-        reported_by: actor.userId,
-        from_date: from,
-        to_date: to,
-        sessions,
-        reason,
-        details,
-        expected_return: expectedReturn,
-        evidence,
-        proposed_code: proposedCode ?? '',
-        status: 'pending',
-        decided_by: null,
-        decided_at: null,
-        decision_note: null,
-        created_at: now,
-      })
-      .execute();
+    await insertAbsenceReport(trx, {
+      id,
+      pupil_id: pupil.id,
+      reported_by: actor.userId,
+      from_date: from,
+      to_date: to,
+      sessions,
+      reason,
+      details,
+      expected_return: expectedReturn,
+      evidence,
+      proposed_code: proposedCode ?? '',
+      status: 'pending',
+      decided_by: null,
+      decided_at: null,
+      decision_note: null,
+      created_at: now,
+    });
     await audit(trx, actor, now, {
       action: 'absenceReport.create',
       entityType: 'absence_report',
@@ -262,28 +262,7 @@ export async function reportAbsence(deps: Deps, actor: Actor, input: ReportAbsen
   return { id, proposedCode, matched };
 }
 
-type ReportRow = {
-  id: string;
-  pupil_id: string;
-  reported_by: string;
-  from_date: string;
-  to_date: string;
-  sessions: string;
-  reason: string;
-  details: string | null;
-  expected_return: string | null;
-  evidence: string | null;
-  proposed_code: string;
-  status: string;
-  decided_at: string | null;
-  decision_note: string | null;
-  created_at: string;
-  legal_forename: string;
-  legal_surname: string;
-  preferred_forename: string | null;
-  preferred_surname: string | null;
-  reporter_name: string | null;
-};
+type ReportRow = AbsenceReportRow;
 
 function toReport(r: ReportRow): AbsenceReport {
   return {
@@ -307,42 +286,9 @@ function toReport(r: ReportRow): AbsenceReport {
   };
 }
 
-function reportQuery(deps: Pick<Deps, 'db'>) {
-  return deps.db
-    .selectFrom('absence_reports')
-    .innerJoin('pupils', 'pupils.id', 'absence_reports.pupil_id')
-    .leftJoin('users', 'users.id', 'absence_reports.reported_by')
-    .select([
-      'absence_reports.id',
-      'absence_reports.pupil_id',
-      'absence_reports.reported_by',
-      'absence_reports.from_date',
-      'absence_reports.to_date',
-      'absence_reports.sessions',
-      'absence_reports.reason',
-      'absence_reports.details',
-      'absence_reports.expected_return',
-      'absence_reports.evidence',
-      'absence_reports.proposed_code',
-      'absence_reports.status',
-      'absence_reports.decided_at',
-      'absence_reports.decision_note',
-      'absence_reports.created_at',
-      'pupils.legal_forename',
-      'pupils.legal_surname',
-      'pupils.preferred_forename',
-      'pupils.preferred_surname',
-      'users.display_name as reporter_name',
-    ]);
-}
-
 /** A pupil's reports, newest first. Not authorised here: callers decide who sees them. */
 export async function reportsOfPupil(deps: Pick<Deps, 'db'>, pupilId: string): Promise<AbsenceReport[]> {
-  const rows = await reportQuery(deps)
-    .where('absence_reports.pupil_id', '=', pupilId)
-    .orderBy('absence_reports.created_at', 'desc')
-    .orderBy('absence_reports.id')
-    .execute();
+  const rows = await absenceReportsOfPupil(deps.db, pupilId);
   return rows.map(toReport);
 }
 
@@ -365,12 +311,7 @@ export async function pendingReports(
   authorise(actor, 'mark.amend', schoolResource(school));
   const cal = await schoolCalendar(deps, school.id);
   const today = deps.clock.today(school.timeZone);
-  const rows = await reportQuery(deps)
-    .where('pupils.school_id', '=', school.id)
-    .where('absence_reports.status', '=', 'pending')
-    .orderBy('absence_reports.created_at')
-    .orderBy('absence_reports.id')
-    .execute();
+  const rows = await pendingAbsenceReports(deps.db, school.id);
   const reports: PendingReport[] = [];
   for (const r of rows) {
     const report = toReport(r);
@@ -401,11 +342,7 @@ export interface DecideResult {
  * Rejecting keeps the marks and records the note. Audited.
  */
 export async function decideReport(deps: Deps, actor: Actor, input: DecideInput): Promise<DecideResult> {
-  const row = await deps.db
-    .selectFrom('absence_reports')
-    .select(['id', 'pupil_id', 'status'])
-    .where('id', '=', input.reportId)
-    .executeTakeFirst();
+  const row = await absenceReportOwner(deps.db, input.reportId);
   if (!row) throw new AppError('NOT_FOUND', 'No such absence report.');
   const { pupil, school, resource } = await loadPupilScope(deps.db, row.pupil_id);
   authorise(actor, 'mark.amend', resource);
@@ -422,11 +359,7 @@ export async function decideReport(deps: Deps, actor: Actor, input: DecideInput)
     if (!note) errors.push({ field: 'note', message: 'Say why the report is rejected (the parent is told).' });
     if (errors.length > 0) throw new AppError('VALIDATION', 'The report could not be rejected.', { fields: errors });
     await deps.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('absence_reports')
-        .set({ status: 'rejected', decided_by: actor.userId, decided_at: now, decision_note: note })
-        .where('id', '=', report.id)
-        .execute();
+      await recordAbsenceReportDecision(trx, report.id, { status: 'rejected', by: actor.userId, at: now, note });
       await audit(trx, actor, now, {
         action: 'absenceReport.reject',
         entityType: 'absence_report',
@@ -458,15 +391,7 @@ export async function decideReport(deps: Deps, actor: Actor, input: DecideInput)
   const why = `Reported by parent on ${longDate(reported)}: ${REASON_LABELS[report.reason].toLowerCase()}${report.details ? ` (${report.details})` : ''}`;
   return deps.db.transaction().execute(async (trx) => {
     const rows =
-      refs.length === 0
-        ? []
-        : await trx
-            .selectFrom('session_marks')
-            .select(['date', 'session', 'code', 'minutes_late'])
-            .where('pupil_id', '=', pupil.id)
-            .where('date', '>=', refs[0]!.date)
-            .where('date', '<=', refs[refs.length - 1]!.date)
-            .execute();
+      refs.length === 0 ? [] : await pupilMarksBetween(trx, pupil.id, refs[0]!.date, refs[refs.length - 1]!.date);
     const current = new Map(rows.map((r) => [`${r.date}/${r.session}`, r]));
     const writes: MarkWrite[] = [];
     for (const ref of refs) {
@@ -490,11 +415,7 @@ export async function decideReport(deps: Deps, actor: Actor, input: DecideInput)
       at: now,
       source: 'parent',
     });
-    await trx
-      .updateTable('absence_reports')
-      .set({ status: 'confirmed', decided_by: actor.userId, decided_at: now, decision_note: note })
-      .where('id', '=', report.id)
-      .execute();
+    await recordAbsenceReportDecision(trx, report.id, { status: 'confirmed', by: actor.userId, at: now, note });
     await audit(trx, actor, now, {
       action: 'absenceReport.confirm',
       entityType: 'absence_report',

@@ -11,6 +11,7 @@
  */
 import { isPlainDate, isTimeOfDay, type PlainDate } from '@rollcall/domain';
 import type { DbOrTrx } from '../../db/connect.js';
+import { homeVisitRows, insertHomeVisit, plannedHomeVisit, updateHomeVisit } from '../../db/follow-up/home-visits.js';
 import { localDateTime } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import { audit } from '../audit.js';
@@ -61,14 +62,7 @@ export async function listHomeVisits(
   pupilIds: readonly string[],
   timeZone = 'Europe/London',
 ): Promise<HomeVisit[]> {
-  if (pupilIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('home_visits')
-    .selectAll()
-    .where('pupil_id', 'in', pupilIds)
-    .orderBy('planned_for', 'desc')
-    .orderBy('created_at', 'desc')
-    .execute();
+  const rows = await homeVisitRows(db, pupilIds);
   return rows.map((r) => {
     const local = r.visited_at ? localDateTime(r.visited_at, timeZone) : null;
     const status: HomeVisitStatus = r.status === 'done' || r.status === 'cancelled' ? r.status : 'planned';
@@ -160,25 +154,22 @@ export async function planHomeVisit(deps: Deps, actor: Actor, input: PlanHomeVis
   const id = newId();
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('home_visits')
-      .values({
-        id,
-        pupil_id: pupil.id,
-        status: 'planned',
-        planned_for: input.plannedFor,
-        reason,
-        visited_at: null,
-        staff: null,
-        child_seen: null,
-        present: null,
-        discussed: null,
-        next_steps: null,
-        created_by: actor.userId,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    await insertHomeVisit(trx, {
+      id,
+      pupil_id: pupil.id,
+      status: 'planned',
+      planned_for: input.plannedFor,
+      reason,
+      visited_at: null,
+      staff: null,
+      child_seen: null,
+      present: null,
+      discussed: null,
+      next_steps: null,
+      created_by: actor.userId,
+      created_at: now,
+      updated_at: now,
+    });
     await audit(trx, actor, now, {
       action: 'homeVisit.plan',
       entityType: 'home_visit',
@@ -249,13 +240,7 @@ export async function recordHomeVisit(deps: Deps, actor: Actor, input: RecordHom
     });
   let planned: { id: string; reason: string } | undefined;
   if (input.visitId) {
-    planned = await deps.db
-      .selectFrom('home_visits')
-      .select(['id', 'reason'])
-      .where('id', '=', input.visitId)
-      .where('pupil_id', '=', pupil.id)
-      .where('status', '=', 'planned')
-      .executeTakeFirst();
+    planned = await plannedHomeVisit(deps.db, input.visitId, pupil.id);
     if (!planned) errors.push({ field: 'visitId', message: 'That planned visit is not open for this pupil.' });
   }
   const reason = planned?.reason ?? (input.reason?.trim() || 'Unexplained absence');
@@ -278,20 +263,17 @@ export async function recordHomeVisit(deps: Deps, actor: Actor, input: RecordHom
   const id = planned?.id ?? newId();
   await deps.db.transaction().execute(async (trx) => {
     if (planned) {
-      await trx.updateTable('home_visits').set(values).where('id', '=', planned.id).execute();
+      await updateHomeVisit(trx, planned.id, values);
     } else {
-      await trx
-        .insertInto('home_visits')
-        .values({
-          id,
-          pupil_id: pupil.id,
-          planned_for: input.visitDate,
-          reason,
-          created_by: actor.userId,
-          created_at: now,
-          ...values,
-        })
-        .execute();
+      await insertHomeVisit(trx, {
+        id,
+        pupil_id: pupil.id,
+        planned_for: input.visitDate,
+        reason,
+        created_by: actor.userId,
+        created_at: now,
+        ...values,
+      });
     }
     await audit(trx, actor, now, {
       action: 'homeVisit.record',

@@ -11,6 +11,12 @@ import {
   type PlainDate,
   type Session,
 } from '@rollcall/domain';
+import {
+  messagesOfKind,
+  parentalContactsOfSchool,
+  pupilsOnRollOn,
+  schoolMarksBetween,
+} from '../../db/follow-up/summaries.js';
 import type { MarkRow } from '../../db/pupils/pupils.js';
 import { getSchool } from '../school/schools.js';
 import { audit } from '../audit.js';
@@ -130,50 +136,12 @@ export async function queueHalfTermSummaries(
   const target = school.policy.target === undefined ? undefined : `${Math.round(school.policy.target * 1000) / 10}%`;
   const now = deps.clock.now();
 
-  const pupils = await deps.db
-    .selectFrom('pupils')
-    .select([
-      'id',
-      'legal_forename',
-      'legal_surname',
-      'preferred_forename',
-      'preferred_surname',
-      'admission_date',
-      'leaving_date',
-    ])
-    .where('school_id', '=', school.id)
-    .where('admission_date', '<=', opts.asOf)
-    .where((eb) => eb.or([eb('leaving_date', 'is', null), eb('leaving_date', '>=', opts.asOf)]))
-    .orderBy('legal_surname')
-    .orderBy('legal_forename')
-    .orderBy('id')
-    .execute();
+  const pupils = await pupilsOnRollOn(deps.db, school.id, opts.asOf);
 
-  const contactRows = await deps.db
-    .selectFrom('contacts')
-    .innerJoin('pupils', 'pupils.id', 'contacts.pupil_id')
-    .select(['contacts.pupil_id', 'contacts.name', 'contacts.email', 'contacts.mobile_phone', 'contacts.priority'])
-    .where('pupils.school_id', '=', school.id)
-    .where('contacts.parental_responsibility', '=', 1)
-    .orderBy('contacts.priority')
-    .orderBy('contacts.id')
-    .execute();
+  const contactRows = await parentalContactsOfSchool(deps.db, school.id);
   const contacts = groupBy(contactRows, (c) => c.pupil_id);
 
-  const markRows = await deps.db
-    .selectFrom('session_marks')
-    .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
-    .select([
-      'session_marks.pupil_id',
-      'session_marks.date',
-      'session_marks.session',
-      'session_marks.code',
-      'session_marks.minutes_late',
-    ])
-    .where('pupils.school_id', '=', school.id)
-    .where('session_marks.date', '>=', ctx.periodFrom)
-    .where('session_marks.date', '<=', opts.asOf)
-    .execute();
+  const markRows = await schoolMarksBetween(deps.db, school.id, ctx.periodFrom, opts.asOf);
   const marks = groupBy(
     markRows.map((r): MarkRow => ({
       pupilId: r.pupil_id,
@@ -189,14 +157,9 @@ export async function queueHalfTermSummaries(
 
   const subjectDate = longDate(opts.asOf);
   const existing = new Set(
-    (
-      await deps.db
-        .selectFrom('messages')
-        .select(['pupil_id', 'to_address', 'subject', 'body'])
-        .where('school_id', '=', school.id)
-        .where('kind', '=', SUMMARY_KIND)
-        .execute()
-    ).map((m) => `${m.pupil_id}|${m.to_address}|${m.subject ?? firstLine(m.body)}`),
+    (await messagesOfKind(deps.db, school.id, SUMMARY_KIND)).map(
+      (m) => `${m.pupil_id}|${m.to_address}|${m.subject ?? firstLine(m.body)}`,
+    ),
   );
 
   let email = 0;

@@ -24,6 +24,17 @@ import {
   type Session,
 } from '@rollcall/domain';
 import type { DbOrTrx } from '../../db/connect.js';
+import {
+  codesOfPupilsBetween,
+  contactAttemptRows,
+  contactOfPupil,
+  groupMembershipsOf,
+  insertContactAttempt,
+  nMarksOn,
+  nMarksUpTo,
+  phoneContactsOf,
+  worklistPupils,
+} from '../../db/follow-up/worklist.js';
 import { sessionMarksFor } from '../../db/pupils/pupils.js';
 import { writeSessionMarks } from '../../db/registers/registers.js';
 import { getSchool, type School } from '../school/schools.js';
@@ -238,12 +249,7 @@ export async function recordContactAttempt(deps: Deps, actor: Actor, input: Cont
     errors.push({ field: 'notes', message: 'Say what reason was given.' });
   let contactName: string | null = null;
   if (input.contactId) {
-    const c = await deps.db
-      .selectFrom('contacts')
-      .select(['name', 'relationship'])
-      .where('id', '=', input.contactId)
-      .where('pupil_id', '=', pupil.id)
-      .executeTakeFirst();
+    const c = await contactOfPupil(deps.db, input.contactId, pupil.id);
     if (!c) errors.push({ field: 'contactId', message: 'That contact is not one of this pupil’s contacts.' });
     else contactName = `${c.name} (${c.relationship})`;
   }
@@ -252,23 +258,20 @@ export async function recordContactAttempt(deps: Deps, actor: Actor, input: Cont
   const id = newId();
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('contact_attempts')
-      .values({
-        id,
-        pupil_id: pupil.id,
-        absence_date: input.absenceDate,
-        method: input.method,
-        contact_id: input.contactId || null,
-        contact_name: contactName,
-        outcome: input.outcome,
-        notes: notesWithReason(reason, notes),
-        made_by: actor.userId,
-        made_by_name: actor.name,
-        made_at: now,
-        safeguarding_concern: input.safeguardingConcern ? 1 : 0,
-      })
-      .execute();
+    await insertContactAttempt(trx, {
+      id,
+      pupil_id: pupil.id,
+      absence_date: input.absenceDate,
+      method: input.method,
+      contact_id: input.contactId || null,
+      contact_name: contactName,
+      outcome: input.outcome,
+      notes: notesWithReason(reason, notes),
+      made_by: actor.userId,
+      made_by_name: actor.name,
+      made_at: now,
+      safeguarding_concern: input.safeguardingConcern ? 1 : 0,
+    });
     if (input.safeguardingConcern) {
       await raiseDslAlert(trx, {
         schoolId: school.id,
@@ -298,15 +301,7 @@ export async function contactAttemptsFor(
   pupilIds: readonly string[],
   date: PlainDate,
 ): Promise<ContactAttempt[]> {
-  if (pupilIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('contact_attempts')
-    .selectAll()
-    .where('pupil_id', 'in', pupilIds)
-    .where('absence_date', '=', date)
-    .orderBy('made_at')
-    .orderBy('id')
-    .execute();
+  const rows = await contactAttemptRows(db, pupilIds, date);
   return rows.map((r) => {
     const split = splitNotes(r.notes);
     return {
@@ -505,14 +500,7 @@ export async function worklist(deps: Deps, actor: Actor, q: { schoolId: string; 
   const school = await getSchool(deps.db, q.schoolId);
   authorise(actor, 'school.viewPupilLists', schoolResource(school));
   const cal = await schoolCalendar(deps, school.id);
-  const nRows = await deps.db
-    .selectFrom('session_marks')
-    .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
-    .select(['session_marks.pupil_id', 'session_marks.session'])
-    .where('pupils.school_id', '=', school.id)
-    .where('session_marks.date', '=', q.date)
-    .where('session_marks.code', '=', 'N')
-    .execute();
+  const nRows = await nMarksOn(deps.db, school.id, q.date);
   const nByPupil = new Map<string, Session[]>();
   for (const r of nRows) {
     const list = nByPupil.get(r.pupil_id) ?? [];
@@ -523,42 +511,10 @@ export async function worklist(deps: Deps, actor: Actor, q: { schoolId: string; 
   if (ids.length === 0) return { school, date: q.date, entries: [] };
 
   const [pupils, marks, memberships, contacts, attempts, visits] = await Promise.all([
-    deps.db
-      .selectFrom('pupils')
-      .leftJoin('groups', 'groups.id', 'pupils.reg_group_id')
-      .select([
-        'pupils.id',
-        'pupils.upn',
-        'pupils.legal_forename',
-        'pupils.legal_surname',
-        'pupils.preferred_forename',
-        'pupils.preferred_surname',
-        'pupils.year_group',
-        'groups.name as group_name',
-        'pupils.cp',
-        'pupils.cin',
-        'pupils.lac',
-        'pupils.social_worker',
-        'pupils.ehcp',
-        'pupils.sen_status',
-      ])
-      .where('pupils.id', 'in', ids)
-      .execute(),
-    deps.db
-      .selectFrom('session_marks')
-      .select(['pupil_id', 'date', 'session', 'code'])
-      .where('pupil_id', 'in', ids)
-      .where('date', '>=', academicYearStart(q.date))
-      .where('date', '<=', q.date)
-      .execute(),
-    deps.db.selectFrom('group_members').select(['pupil_id', 'group_id']).where('pupil_id', 'in', ids).execute(),
-    deps.db
-      .selectFrom('contacts')
-      .select(['id', 'pupil_id', 'name', 'relationship', 'priority', 'mobile_phone', 'home_phone', 'work_phone'])
-      .where('pupil_id', 'in', ids)
-      .orderBy('priority')
-      .orderBy('name')
-      .execute(),
+    worklistPupils(deps.db, ids),
+    codesOfPupilsBetween(deps.db, ids, academicYearStart(q.date), q.date),
+    groupMembershipsOf(deps.db, ids),
+    phoneContactsOf(deps.db, ids),
     contactAttemptsFor(deps.db, ids, q.date),
     listHomeVisits(deps.db, ids),
   ]);
@@ -684,25 +640,7 @@ export async function staleN(deps: Deps, actor: Actor, q: { schoolId: string; as
   authorise(actor, 'school.viewPupilLists', schoolResource(school));
   const cal = await schoolCalendar(deps, school.id);
   const asOfDay = lastDayOnOrBefore(cal, q.asOf);
-  const rows = await deps.db
-    .selectFrom('session_marks')
-    .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
-    .select([
-      'session_marks.pupil_id',
-      'session_marks.date',
-      'session_marks.session',
-      'pupils.legal_forename',
-      'pupils.legal_surname',
-      'pupils.preferred_forename',
-      'pupils.preferred_surname',
-    ])
-    .where('pupils.school_id', '=', school.id)
-    .where('session_marks.code', '=', 'N')
-    .where('session_marks.date', '<=', q.asOf)
-    .orderBy('session_marks.date')
-    .orderBy('session_marks.session')
-    .orderBy('pupils.legal_surname')
-    .execute();
+  const rows = await nMarksUpTo(deps.db, school.id, q.asOf);
   const out: StaleN[] = [];
   for (const r of rows) {
     const day = cal.dayByDate.get(r.date as PlainDate);
