@@ -110,12 +110,10 @@ const QUERIES_NOT_YET_IN_DB = [
   `${SERVER_SRC}/services/exchange/exports/attendance-exports.ts`,
   `${SERVER_SRC}/services/exchange/import/store.ts`,
   `${SERVER_SRC}/services/messages.ts`,
-  `${SERVER_SRC}/services/office-desk/office-desk.ts`,
   `${SERVER_SRC}/services/pupils/certificate.ts`,
   `${SERVER_SRC}/services/pupils/chronology.ts`,
   `${SERVER_SRC}/services/pupils/integration-periods.ts`,
   `${SERVER_SRC}/services/pupils/pupils.ts`,
-  `${SERVER_SRC}/services/registers/registers.ts`,
   `${SERVER_SRC}/services/school/school-details.ts`,
 ];
 

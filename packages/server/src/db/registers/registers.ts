@@ -331,3 +331,99 @@ export async function userNames(db: DbOrTrx, ids: readonly string[]): Promise<Ma
   const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', unique).execute();
   return new Map(rows.map((r) => [r.id, r.display_name]));
 }
+
+/** A lesson mark of absence under a present session mark the same half-day (see `lessonGaps`). */
+export interface LessonGapRow {
+  readonly pupilId: string;
+  readonly legal_forename: string;
+  readonly legal_surname: string;
+  readonly preferred_forename: string | null;
+  readonly preferred_surname: string | null;
+  readonly session: string;
+  readonly sessionCode: string;
+  readonly lessonId: string;
+  readonly period: string;
+  readonly starts_at: string;
+  readonly groupName: string;
+  readonly lessonCode: string;
+}
+
+/**
+ * The school's lesson marks on `date` not in `presentCodes` whose pupil's session mark that
+ * half-day is, by lesson start and surname.
+ */
+export async function lessonGapRows(
+  db: DbOrTrx,
+  schoolId: string,
+  date: PlainDate,
+  presentCodes: readonly string[],
+): Promise<LessonGapRow[]> {
+  return db
+    .selectFrom('lesson_marks')
+    .innerJoin('lessons', 'lessons.id', 'lesson_marks.lesson_id')
+    .innerJoin('groups', 'groups.id', 'lessons.group_id')
+    .innerJoin('pupils', 'pupils.id', 'lesson_marks.pupil_id')
+    .innerJoin('session_marks', (j) =>
+      j
+        .onRef('session_marks.pupil_id', '=', 'lesson_marks.pupil_id')
+        .onRef('session_marks.date', '=', 'lesson_marks.date')
+        .onRef('session_marks.session', '=', 'lessons.session'),
+    )
+    .select([
+      'pupils.id as pupilId',
+      'pupils.legal_forename',
+      'pupils.legal_surname',
+      'pupils.preferred_forename',
+      'pupils.preferred_surname',
+      'lessons.session',
+      'session_marks.code as sessionCode',
+      'lessons.id as lessonId',
+      'lessons.period',
+      'lessons.starts_at',
+      'groups.name as groupName',
+      'lesson_marks.code as lessonCode',
+    ])
+    .where('lessons.school_id', '=', schoolId)
+    .where('lesson_marks.date', '=', date)
+    .where('session_marks.code', 'in', [...presentCodes])
+    .where('lesson_marks.code', 'not in', [...presentCodes])
+    .orderBy('lessons.starts_at')
+    .orderBy('pupils.legal_surname')
+    .execute();
+}
+
+/** For the register board: pupils on roll on `date` per group (group id → count). */
+export async function onRollCountsByGroup(
+  db: DbOrTrx,
+  schoolId: string,
+  date: PlainDate,
+): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('group_members')
+    .innerJoin('pupils', 'pupils.id', 'group_members.pupil_id')
+    .select(['group_members.group_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('pupils.school_id', '=', schoolId)
+    .where('pupils.admission_date', '<=', date)
+    .where((eb) => eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', date)]))
+    .groupBy('group_members.group_id')
+    .execute();
+  return new Map(rows.map((r) => [r.group_id, Number(r.n)]));
+}
+
+/** For the register board: session marks on `date` per group and session (`<group id>/<session>` → count). */
+export async function markedCountsByGroup(
+  db: DbOrTrx,
+  schoolId: string,
+  date: PlainDate,
+): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('group_members')
+    .innerJoin('session_marks', 'session_marks.pupil_id', 'group_members.pupil_id')
+    .innerJoin('groups', 'groups.id', 'group_members.group_id')
+    .select(['group_members.group_id', 'session_marks.session', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('groups.school_id', '=', schoolId)
+    .where('session_marks.date', '=', date)
+    .groupBy(['group_members.group_id', 'session_marks.session'])
+    .execute();
+  return new Map(rows.map((r) => [`${r.group_id}/${r.session}`, Number(r.n)]));
+}

@@ -4,6 +4,7 @@
  * leavers. Recording them is `recordLateArrival` and `recordEarlyLeaver` (services/registers/registers.ts).
  */
 import type { PlainDate, Session } from '@rollcall/domain';
+import { earlyLeaversOn, lateArrivalsOn, pupilsOnRoll } from '../../db/office-desk/office-desk.js';
 import { listGroups, userNames } from '../../db/registers/registers.js';
 import { getSchool, type School } from '../school/schools.js';
 import { authorise, can, type Actor, type Resource } from '../authz.js';
@@ -88,67 +89,9 @@ export async function officeDesk(deps: Deps, actor: Actor, schoolId: string): Pr
 
   const [groups, pupilRows, lateRows, leaverRows] = await Promise.all([
     listGroups(deps.db, school.id, 'registration'),
-    deps.db
-      .selectFrom('pupils')
-      .select([
-        'id',
-        'upn',
-        'legal_forename',
-        'legal_surname',
-        'preferred_forename',
-        'preferred_surname',
-        'reg_group_id',
-      ])
-      .where('school_id', '=', school.id)
-      .where('admission_date', '<=', today)
-      .where((eb) => eb.or([eb('leaving_date', 'is', null), eb('leaving_date', '>=', today)]))
-      .execute(),
-    deps.db
-      .selectFrom('late_arrivals')
-      .innerJoin('pupils', 'pupils.id', 'late_arrivals.pupil_id')
-      .select([
-        'late_arrivals.id',
-        'late_arrivals.pupil_id',
-        'late_arrivals.session',
-        'late_arrivals.arrived_at',
-        'late_arrivals.minutes_late',
-        'late_arrivals.code',
-        'late_arrivals.reason',
-        'late_arrivals.recorded_by',
-        'late_arrivals.recorded_at',
-        'pupils.legal_forename',
-        'pupils.legal_surname',
-        'pupils.preferred_forename',
-        'pupils.preferred_surname',
-        'pupils.reg_group_id',
-      ])
-      .where('pupils.school_id', '=', school.id)
-      .where('late_arrivals.date', '=', today)
-      .orderBy('late_arrivals.recorded_at', 'desc')
-      .orderBy('late_arrivals.id', 'desc')
-      .execute(),
-    deps.db
-      .selectFrom('early_leavers')
-      .innerJoin('pupils', 'pupils.id', 'early_leavers.pupil_id')
-      .select([
-        'early_leavers.id',
-        'early_leavers.pupil_id',
-        'early_leavers.left_at',
-        'early_leavers.collected_by',
-        'early_leavers.reason',
-        'early_leavers.recorded_by',
-        'early_leavers.recorded_at',
-        'pupils.legal_forename',
-        'pupils.legal_surname',
-        'pupils.preferred_forename',
-        'pupils.preferred_surname',
-        'pupils.reg_group_id',
-      ])
-      .where('pupils.school_id', '=', school.id)
-      .where('early_leavers.date', '=', today)
-      .orderBy('early_leavers.recorded_at', 'desc')
-      .orderBy('early_leavers.id', 'desc')
-      .execute(),
+    pupilsOnRoll(deps.db, school.id, today),
+    lateArrivalsOn(deps.db, school.id, today),
+    earlyLeaversOn(deps.db, school.id, today),
   ]);
 
   const groupNames = new Map(groups.map((g) => [g.id, g.name]));

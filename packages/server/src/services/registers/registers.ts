@@ -29,8 +29,11 @@ import {
 import {
   findLesson,
   findRegister,
+  lessonGapRows,
   lessonMarksFor,
   listGroups,
+  markedCountsByGroup,
+  onRollCountsByGroup,
   registersOn,
   setSessionMark,
   userNames,
@@ -40,6 +43,7 @@ import {
   type MarkWrite,
 } from '../../db/registers/registers.js';
 import { saveRegisterInBatch } from '../../db/registers/register-batch.js';
+import { insertEarlyLeaver, insertLateArrival } from '../../db/office-desk/office-desk.js';
 import { getSchool, loadCalendar, type School, toSchool } from '../school/schools.js';
 import { localDateTime } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
@@ -579,21 +583,18 @@ export async function recordLateArrival(
       },
       { userId: actor.userId, userName: actor.name, userRole: actor.role, at: now, source: 'office' },
     );
-    await trx
-      .insertInto('late_arrivals')
-      .values({
-        id: newId(),
-        pupil_id: pupil.id,
-        date: input.date,
-        session: input.session,
-        arrived_at: input.arrivedAt,
-        minutes_late: mark.minutesLate,
-        code,
-        reason,
-        recorded_by: actor.userId,
-        recorded_at: now,
-      })
-      .execute();
+    await insertLateArrival(trx, {
+      id: newId(),
+      pupilId: pupil.id,
+      date: input.date,
+      session: input.session,
+      arrivedAt: input.arrivedAt,
+      minutesLate: mark.minutesLate,
+      code,
+      reason,
+      recordedBy: actor.userId,
+      recordedAt: now,
+    });
     await audit(trx, actor, now, {
       action: 'office.lateArrival',
       entityType: 'pupil',
@@ -656,20 +657,16 @@ export async function recordEarlyLeaver(deps: Deps, actor: Actor, input: EarlyLe
     throw new AppError('VALIDATION', 'The early leaver could not be recorded.', { fields: errors });
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('early_leavers')
-      .values({
-        id: newId(),
-        pupil_id: pupil.id,
-        date: input.date,
-        left_at: input.leftAt,
-        collected_by: input.collectedBy?.trim() || null,
-        reason: input.reason.trim(),
-        returned_at: null,
-        recorded_by: actor.userId,
-        recorded_at: now,
-      })
-      .execute();
+    await insertEarlyLeaver(trx, {
+      id: newId(),
+      pupilId: pupil.id,
+      date: input.date,
+      leftAt: input.leftAt,
+      collectedBy: input.collectedBy?.trim() || null,
+      reason: input.reason.trim(),
+      recordedBy: actor.userId,
+      recordedAt: now,
+    });
     await audit(trx, actor, now, {
       action: 'office.earlyLeaver',
       entityType: 'pupil',
@@ -778,38 +775,7 @@ export async function lessonGaps(
 ): Promise<LessonGap[]> {
   const school = await getSchool(deps.db, q.schoolId);
   authorise(actor, 'register.viewBoard', schoolResource(school));
-  const rows = await deps.db
-    .selectFrom('lesson_marks')
-    .innerJoin('lessons', 'lessons.id', 'lesson_marks.lesson_id')
-    .innerJoin('groups', 'groups.id', 'lessons.group_id')
-    .innerJoin('pupils', 'pupils.id', 'lesson_marks.pupil_id')
-    .innerJoin('session_marks', (j) =>
-      j
-        .onRef('session_marks.pupil_id', '=', 'lesson_marks.pupil_id')
-        .onRef('session_marks.date', '=', 'lesson_marks.date')
-        .onRef('session_marks.session', '=', 'lessons.session'),
-    )
-    .select([
-      'pupils.id as pupilId',
-      'pupils.legal_forename',
-      'pupils.legal_surname',
-      'pupils.preferred_forename',
-      'pupils.preferred_surname',
-      'lessons.session',
-      'session_marks.code as sessionCode',
-      'lessons.id as lessonId',
-      'lessons.period',
-      'lessons.starts_at',
-      'groups.name as groupName',
-      'lesson_marks.code as lessonCode',
-    ])
-    .where('lessons.school_id', '=', school.id)
-    .where('lesson_marks.date', '=', q.date)
-    .where('session_marks.code', 'in', [...PRESENT_CODES])
-    .where('lesson_marks.code', 'not in', [...PRESENT_CODES])
-    .orderBy('lessons.starts_at')
-    .orderBy('pupils.legal_surname')
-    .execute();
+  const rows = await lessonGapRows(deps.db, school.id, q.date, [...PRESENT_CODES]);
   return rows.map((r) => ({
     pupilId: r.pupilId,
     name: `${r.preferred_forename ?? r.legal_forename} ${r.preferred_surname ?? r.legal_surname}`,
@@ -857,26 +823,8 @@ export async function registerBoard(
   const groups = await listGroups(deps.db, school.id, 'registration');
   const registers = await registersOn(deps.db, school.id, q.date);
   const byKey = new Map(registers.map((r) => [`${r.groupId}/${r.session}`, r]));
-  const onRollRows = await deps.db
-    .selectFrom('group_members')
-    .innerJoin('pupils', 'pupils.id', 'group_members.pupil_id')
-    .select(['group_members.group_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('pupils.school_id', '=', school.id)
-    .where('pupils.admission_date', '<=', q.date)
-    .where((eb) => eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', q.date)]))
-    .groupBy('group_members.group_id')
-    .execute();
-  const markedRows = await deps.db
-    .selectFrom('group_members')
-    .innerJoin('session_marks', 'session_marks.pupil_id', 'group_members.pupil_id')
-    .innerJoin('groups', 'groups.id', 'group_members.group_id')
-    .select(['group_members.group_id', 'session_marks.session', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('groups.school_id', '=', school.id)
-    .where('session_marks.date', '=', q.date)
-    .groupBy(['group_members.group_id', 'session_marks.session'])
-    .execute();
-  const onRoll = new Map(onRollRows.map((r) => [r.group_id, Number(r.n)]));
-  const marked = new Map(markedRows.map((r) => [`${r.group_id}/${r.session}`, Number(r.n)]));
+  const onRoll = await onRollCountsByGroup(deps.db, school.id, q.date);
+  const marked = await markedCountsByGroup(deps.db, school.id, q.date);
   const rows: BoardRow[] = [];
   let notTaken = 0;
   for (const group of groups) {
