@@ -96,8 +96,6 @@ const QUERIES_NOT_YET_IN_DB = [
   `${SERVER_SRC}/services/casework/casework.ts`,
   `${SERVER_SRC}/services/casework/evaluation.ts`,
   `${SERVER_SRC}/services/casework/evidence-pack/pack.ts`,
-  `${SERVER_SRC}/services/casework/letters/letter-pdf.ts`,
-  `${SERVER_SRC}/services/casework/letters/letters.ts`,
   `${SERVER_SRC}/services/casework/record.ts`,
   `${SERVER_SRC}/services/demo/casework.ts`,
   `${SERVER_SRC}/services/demo/demo.ts`,
@@ -109,12 +107,10 @@ const QUERIES_NOT_YET_IN_DB = [
   `${SERVER_SRC}/services/duties/returns/returns.ts`,
   `${SERVER_SRC}/services/exchange/exports/attendance-exports.ts`,
   `${SERVER_SRC}/services/exchange/import/store.ts`,
-  `${SERVER_SRC}/services/messages.ts`,
   `${SERVER_SRC}/services/pupils/certificate.ts`,
   `${SERVER_SRC}/services/pupils/chronology.ts`,
   `${SERVER_SRC}/services/pupils/integration-periods.ts`,
   `${SERVER_SRC}/services/pupils/pupils.ts`,
-  `${SERVER_SRC}/services/school/school-details.ts`,
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,17 @@
  * outcome was written sends it again.
  */
 import type { DbOrTrx } from '../db/connect.js';
+import {
+  claimMessage,
+  countDueEmail,
+  dueMessages,
+  finishAttempt,
+  insertMessage,
+  messageRowsOfPupil,
+  outboxRows,
+  setDeliveryStatus,
+  textsAwaitingDelivery,
+} from '../db/messages.js';
 import { PermanentSendError, type Mailer } from '../platform/mail.js';
 import { newId } from '../platform/ids.js';
 import type { SmsSender } from '../platform/sms.js';
@@ -120,27 +131,24 @@ export async function queueMessage(db: DbOrTrx, raw: QueueMessageInput, actor?: 
   };
   const to = validate(input);
   const id = newId();
-  await db
-    .insertInto('messages')
-    .values({
-      id,
-      school_id: input.schoolId,
-      pupil_id: input.pupilId,
-      channel: input.channel,
-      to_address: to,
-      subject: input.channel === 'email' ? (input.subject?.trim() ?? null) : null,
-      body: input.body,
-      kind: input.kind,
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: input.now,
-      last_error: null,
-      provider_id: null,
-      created_by: input.createdBy,
-      created_at: input.now,
-      sent_at: null,
-    })
-    .execute();
+  await insertMessage(db, {
+    id,
+    school_id: input.schoolId,
+    pupil_id: input.pupilId,
+    channel: input.channel,
+    to_address: to,
+    subject: input.channel === 'email' ? (input.subject?.trim() ?? null) : null,
+    body: input.body,
+    kind: input.kind,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: input.now,
+    last_error: null,
+    provider_id: null,
+    created_by: input.createdBy,
+    created_at: input.now,
+    sent_at: null,
+  });
   if (actor) {
     await audit(db, actor, input.now, {
       action: 'message.queue',
@@ -197,26 +205,8 @@ export async function deliverDue(
 ): Promise<DeliverResult> {
   const now = new Date(nowInput).toISOString();
   const limit = opts.limit ?? 100;
-  let query = deps.db
-    .selectFrom('messages')
-    .select(['id', 'channel', 'to_address', 'subject', 'body', 'attempts', 'next_attempt_at'])
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', now);
-  if (!deps.mailer) query = query.where('channel', '<>', 'email');
-  const due = await query.orderBy('next_attempt_at').orderBy('id').limit(limit).execute();
-  const waitingForSmtp = deps.mailer
-    ? 0
-    : Number(
-        (
-          await deps.db
-            .selectFrom('messages')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('status', '=', 'pending')
-            .where('channel', '=', 'email')
-            .where('next_attempt_at', '<=', now)
-            .executeTakeFirst()
-        )?.n ?? 0,
-      );
+  const due = await dueMessages(deps.db, now, { withEmail: deps.mailer !== null, limit });
+  const waitingForSmtp = deps.mailer ? 0 : await countDueEmail(deps.db, now);
 
   let sent = 0;
   let retry = 0;
@@ -225,27 +215,16 @@ export async function deliverDue(
   const failedIds: string[] = [];
   for (const m of due) {
     const attempt = m.attempts + 1;
-    const claim = await deps.db
-      .updateTable('messages')
-      .set({ attempts: attempt, next_attempt_at: addMinutes(now, CLAIM_LEASE_MINUTES) })
-      .where('id', '=', m.id)
-      .where('status', '=', 'pending')
-      .where('attempts', '=', m.attempts)
-      .where('next_attempt_at', '=', m.next_attempt_at)
-      .executeTakeFirst();
-    if (Number(claim.numUpdatedRows) !== 1) {
+    const claimed = await claimMessage(deps.db, m, {
+      attempts: attempt,
+      next_attempt_at: addMinutes(now, CLAIM_LEASE_MINUTES),
+    });
+    if (!claimed) {
       skipped++;
       continue;
     }
     /** Records the outcome, unless another runner has taken the message since (an expired lease). */
-    const finish = (values: Outcome): Promise<unknown> =>
-      deps.db
-        .updateTable('messages')
-        .set(values)
-        .where('id', '=', m.id)
-        .where('status', '=', 'pending')
-        .where('attempts', '=', attempt)
-        .execute();
+    const finish = (values: Outcome): Promise<void> => finishAttempt(deps.db, m.id, attempt, values);
     try {
       const { providerId } = await send(deps, m);
       await finish({ status: 'sent', provider_id: providerId, sent_at: now, last_error: null });
@@ -317,27 +296,7 @@ export interface MessageView {
  * them only to those who may see the pupil's contacts.
  */
 export async function messagesForPupil(db: DbOrTrx, pupilId: string): Promise<MessageView[]> {
-  const rows = await db
-    .selectFrom('messages')
-    .select([
-      'id',
-      'channel',
-      'to_address',
-      'subject',
-      'body',
-      'kind',
-      'status',
-      'attempts',
-      'next_attempt_at',
-      'last_error',
-      'created_by',
-      'created_at',
-      'sent_at',
-    ])
-    .where('pupil_id', '=', pupilId)
-    .orderBy('created_at', 'desc')
-    .orderBy('id')
-    .execute();
+  const rows = await messageRowsOfPupil(db, pupilId);
   return rows.map((r) => ({
     id: r.id,
     channel: r.channel as Channel,
@@ -371,16 +330,7 @@ export async function pollDelivery(
   const now = new Date(nowInput).toISOString();
   if (!deps.sms.status) return { delivered: 0, failed: 0, stillSending: 0 };
   const since = new Date(Date.parse(now) - POLL_DAYS * 86_400_000).toISOString();
-  const rows = await deps.db
-    .selectFrom('messages')
-    .select(['id', 'provider_id'])
-    .where('channel', '=', 'sms')
-    .where('status', '=', 'sent')
-    .where('provider_id', 'is not', null)
-    .where('sent_at', '>=', since)
-    .orderBy('sent_at')
-    .limit(opts.limit ?? 200)
-    .execute();
+  const rows = await textsAwaitingDelivery(deps.db, since, opts.limit ?? 200);
   let delivered = 0;
   let failed = 0;
   let stillSending = 0;
@@ -397,21 +347,21 @@ export async function pollDelivery(
       continue;
     }
     if (s.state === 'delivered') {
-      await deps.db
-        .updateTable('messages')
-        .set({ status: 'delivered', provider_status: s.providerStatus, delivered_at: now })
-        .where('id', '=', r.id)
-        .execute();
+      await setDeliveryStatus(deps.db, r.id, {
+        status: 'delivered',
+        provider_status: s.providerStatus,
+        delivered_at: now,
+      });
       delivered++;
     } else if (s.state === 'failed') {
-      await deps.db
-        .updateTable('messages')
-        .set({ status: 'failed', provider_status: s.providerStatus, last_error: s.reason })
-        .where('id', '=', r.id)
-        .execute();
+      await setDeliveryStatus(deps.db, r.id, {
+        status: 'failed',
+        provider_status: s.providerStatus,
+        last_error: s.reason,
+      });
       failed++;
     } else {
-      await deps.db.updateTable('messages').set({ provider_status: s.providerStatus }).where('id', '=', r.id).execute();
+      await setDeliveryStatus(deps.db, r.id, { provider_status: s.providerStatus });
       stillSending++;
     }
   }
@@ -482,36 +432,7 @@ export async function listOutbox(
     trustId: school.trustId,
     laCode: school.laCode,
   });
-  let q = deps.db
-    .selectFrom('messages')
-    .leftJoin('pupils', 'pupils.id', 'messages.pupil_id')
-    .select([
-      'messages.id',
-      'messages.channel',
-      'messages.to_address',
-      'messages.subject',
-      'messages.body',
-      'messages.kind',
-      'messages.status',
-      'messages.attempts',
-      'messages.last_error',
-      'messages.provider_status',
-      'messages.provider_id',
-      'messages.created_at',
-      'messages.sent_at',
-      'messages.delivered_at',
-      'pupils.legal_forename',
-      'pupils.legal_surname',
-      'pupils.preferred_forename',
-      'pupils.preferred_surname',
-    ])
-    .where('messages.school_id', '=', school.id);
-  if (opts.status) q = q.where('messages.status', '=', opts.status);
-  const rows = await q
-    .orderBy('messages.created_at', 'desc')
-    .orderBy('messages.id', 'desc')
-    .limit(opts.limit ?? 200)
-    .execute();
+  const rows = await outboxRows(deps.db, school.id, { status: opts.status ?? null, limit: opts.limit ?? 200 });
   const emailConfigured = deps.config.mail.smtpUrl !== null;
   return rows.map((r) => ({
     id: r.id,

@@ -7,7 +7,7 @@
  */
 import { getSchool } from './schools.js';
 import type { DbOrTrx } from '../../db/connect.js';
-import { schoolLogoRow, setSchoolLogo } from '../../db/casework/letters.js';
+import { schoolDetailsRow, schoolLogoRow, setSchoolLogo, updateSchoolDetails } from '../../db/school/school-details.js';
 import { checkImage, IMAGE_MAX_BYTES, type ImageType } from '../../platform/images.js';
 import { audit } from '../audit.js';
 import { authorise, type Actor } from '../authz.js';
@@ -67,22 +67,7 @@ const COLUMN: Record<
 
 /** The details of a school, without a permission check (for letters, certificates and packs). */
 export async function schoolDetailsOf(db: DbOrTrx, schoolId: string): Promise<SchoolDetails> {
-  const row = await db
-    .selectFrom('schools')
-    .select([
-      'id',
-      'name',
-      'address',
-      'postcode',
-      'phone',
-      'email',
-      'headteacher_name',
-      'attendance_lead_name',
-      'estab',
-      'la_code',
-    ])
-    .where('id', '=', schoolId)
-    .executeTakeFirst();
+  const row = await schoolDetailsRow(db, schoolId);
   if (!row) throw new AppError('NOT_FOUND', `No school with id ${schoolId}.`);
   return {
     schoolId: row.id,
@@ -195,19 +180,15 @@ export async function saveSchoolDetails(
     const before = await schoolDetailsOf(trx, school.id);
     const changed = SCHOOL_DETAIL_FIELDS.filter((f) => before[f] !== values[f]);
     if (changed.length > 0) {
-      await trx
-        .updateTable('schools')
-        .set({
-          address: values.address,
-          postcode: values.postcode,
-          phone: values.phone,
-          email: values.email,
-          headteacher_name: values.headteacherName,
-          attendance_lead_name: values.attendanceLeadName,
-          estab: values.estab,
-        })
-        .where('id', '=', school.id)
-        .execute();
+      await updateSchoolDetails(trx, school.id, {
+        address: values.address,
+        postcode: values.postcode,
+        phone: values.phone,
+        email: values.email,
+        headteacher_name: values.headteacherName,
+        attendance_lead_name: values.attendanceLeadName,
+        estab: values.estab,
+      });
       await audit(trx, actor, deps.clock.now(), {
         action: 'school.details',
         entityType: 'school',
@@ -302,5 +283,5 @@ export async function setSchoolDetails(db: DbOrTrx, schoolId: string, input: Sch
     throw new AppError('VALIDATION', 'The school details have problems: see each field.', { fields: errors });
   const set: Partial<Record<(typeof COLUMN)[SchoolDetailField], string | null>> = {};
   for (const f of SCHOOL_DETAIL_FIELDS) set[COLUMN[f]] = values[f];
-  await db.updateTable('schools').set(set).where('id', '=', schoolId).execute();
+  await updateSchoolDetails(db, schoolId, set);
 }

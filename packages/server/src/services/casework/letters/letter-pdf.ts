@@ -17,6 +17,7 @@
  */
 import { dateInWords, type PlainDate } from '@rollcall/domain';
 import PDFDocument from 'pdfkit';
+import { letterRowsOfMessage } from '../../../db/casework/letters.js';
 import type { DbOrTrx } from '../../../db/connect.js';
 import type { MailAttachment } from '../../../platform/mail.js';
 import { buildPdf, FONT, letterhead, pdfText, useFonts, type PdfSchool } from '../../../platform/pdf.js';
@@ -218,29 +219,7 @@ function paragraphsOf(body: string): string[] {
 
 /** The PDF of the letter an outbox message carries, if it carries one (the same layout as printed). */
 export async function letterAttachments(db: DbOrTrx, messageId: string): Promise<MailAttachment[]> {
-  const rows = await db
-    .selectFrom('letters')
-    .innerJoin('schools', 'schools.id', 'letters.school_id')
-    .select([
-      'letters.title',
-      'letters.body',
-      'letters.created_at',
-      'letters.template_key',
-      'letters.school_address',
-      'letters.school_phone',
-      'letters.school_email',
-      'letters.letter_date',
-      'letters.recipient_name',
-      'letters.recipient_address',
-      'letters.salutation',
-      'letters.sender_name',
-      'letters.sender_role',
-      'letters.reference',
-      'schools.name',
-      'schools.logo_base64',
-    ])
-    .where('letters.message_id', '=', messageId)
-    .execute();
+  const rows = await letterRowsOfMessage(db, messageId);
   const out: MailAttachment[] = [];
   for (const r of rows) {
     out.push({

@@ -23,7 +23,22 @@ import {
   type PlainDate,
   type PupilMeasures,
 } from '@rollcall/domain';
-import { letterheadRow, recipientRows, setPreferredLanguage, templateRows } from '../../../db/casework/letters.js';
+import {
+  caseworkRows,
+  completeOpenActions,
+  deleteTemplate,
+  groupNameOf,
+  insertLetter,
+  insertTemplate,
+  letterRowById,
+  letterRowsOfPupil,
+  recipientRows,
+  setPreferredLanguage,
+  templateIdOf,
+  templateRows,
+  updateTemplate,
+} from '../../../db/casework/letters.js';
+import { letterheadRow } from '../../../db/school/school-details.js';
 import { hasRightToLeft, unprintableCharacters } from '../../../platform/pdf.js';
 import type { DbOrTrx } from '../../../db/connect.js';
 import { findPupil } from '../../../db/pupils/pupils.js';
@@ -249,35 +264,28 @@ export async function saveTemplate(
   if (fields.length > 0) throw new AppError('VALIDATION', 'The template cannot be saved as it is.', { fields });
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    const existing = await trx
-      .selectFrom('letter_templates')
-      .select('id')
-      .where('school_id', '=', school.id)
-      .where('key', '=', key)
-      .where('language', '=', language)
-      .executeTakeFirst();
+    const existing = await templateIdOf(trx, school.id, key, language);
     if (existing) {
-      await trx
-        .updateTable('letter_templates')
-        .set({ title, body, purpose: purpose || null, updated_by: actor.userId, updated_at: now })
-        .where('id', '=', existing.id)
-        .execute();
+      await updateTemplate(trx, existing, {
+        title,
+        body,
+        purpose: purpose || null,
+        updated_by: actor.userId,
+        updated_at: now,
+      });
     } else {
-      await trx
-        .insertInto('letter_templates')
-        .values({
-          id: newId(),
-          school_id: school.id,
-          key,
-          title,
-          body,
-          language,
-          purpose: purpose || null,
-          updated_by: actor.userId,
-          updated_at: now,
-          created_at: now,
-        })
-        .execute();
+      await insertTemplate(trx, {
+        id: newId(),
+        school_id: school.id,
+        key,
+        title,
+        body,
+        language,
+        purpose: purpose || null,
+        updated_by: actor.userId,
+        updated_at: now,
+        created_at: now,
+      });
     }
     await audit(trx, actor, now, {
       action: 'letterTemplate.save',
@@ -301,12 +309,7 @@ export async function resetTemplate(
   authorise(actor, 'letter.editTemplates', schoolResource(school));
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .deleteFrom('letter_templates')
-      .where('school_id', '=', school.id)
-      .where('key', '=', key)
-      .where('language', '=', language)
-      .execute();
+    await deleteTemplate(trx, school.id, key, language);
     await audit(trx, actor, now, {
       action: 'letterTemplate.reset',
       entityType: 'letter_template',
@@ -361,12 +364,10 @@ export async function pupilMergeValues(
   const record = await getPupilRecord(deps, actor, pupilId);
   const { pupil, school, measures } = record;
   const details = await schoolDetailsOf(deps.db, school.id);
-  const regGroup = pupil.regGroupId
-    ? await deps.db.selectFrom('groups').select('name').where('id', '=', pupil.regGroupId).executeTakeFirst()
-    : undefined;
+  const regGroup = pupil.regGroupId ? await groupNameOf(deps.db, pupil.regGroupId) : undefined;
   const casework = (await caseworkFor(deps.db, [pupilId])).get(pupilId);
   const values = mergeValuesFor({
-    pupil: { forename: pupil.forename, surname: pupil.surname, yearGroup: pupil.yearGroup, regGroup: regGroup?.name },
+    pupil: { forename: pupil.forename, surname: pupil.surname, yearGroup: pupil.yearGroup, regGroup },
     school,
     schoolAddress: schoolPostalAddress(details),
     sender: { name: actor.name, role: ROLE_LABELS[actor.role] },
@@ -407,28 +408,9 @@ export async function caseworkFor(db: DbOrTrx, pupilIds: readonly string[]): Pro
   };
   for (let i = 0; i < pupilIds.length; i += 500) {
     const ids = pupilIds.slice(i, i + 500);
-    const stages = await db
-      .selectFrom('case_stages')
-      .select(['pupil_id', 'stage_name', 'entered_on'])
-      .where('pupil_id', 'in', ids)
-      .where('left_on', 'is', null)
-      .orderBy('entered_on', 'desc')
-      .execute();
+    const { stages, plans, meetings } = await caseworkRows(db, ids);
     for (const r of stages) get(r.pupil_id).stage ??= r.stage_name;
-    const plans = await db
-      .selectFrom('case_plans')
-      .select(['pupil_id', 'targets', 'review_dates', 'starts_on'])
-      .where('pupil_id', 'in', ids)
-      .where('status', '=', 'active')
-      .orderBy('starts_on', 'desc')
-      .execute();
     for (const r of plans) get(r.pupil_id).plan ??= { targets: r.targets, review_dates: r.review_dates };
-    const meetings = await db
-      .selectFrom('case_meetings')
-      .select(['pupil_id', 'scheduled_for', 'time', 'place'])
-      .where('pupil_id', 'in', ids)
-      .orderBy('scheduled_for', 'desc')
-      .execute();
     for (const r of meetings)
       get(r.pupil_id).meeting ??= { scheduled_for: r.scheduled_for, time: r.time, place: r.place };
   }
@@ -732,18 +714,11 @@ export async function sendLetter(
       now,
     });
     // The letter a casework suggestion proposed (`letter:<key>`) is done.
-    const completed = await trx
-      .updateTable('case_actions')
-      .set({
-        status: 'done',
-        outcome: `${title} ${input.method === 'email' ? 'emailed' : 'printed'} for ${contact.name}`,
-        completed_on: deps.clock.today(school.timeZone),
-        updated_at: now,
-      })
-      .where('pupil_id', '=', pupil.id)
-      .where('status', '=', 'open')
-      .where('policy_action', '=', `letter:${input.templateKey}`)
-      .executeTakeFirst();
+    const completed = await completeOpenActions(trx, pupil.id, `letter:${input.templateKey}`, {
+      outcome: `${title} ${input.method === 'email' ? 'emailed' : 'printed'} for ${contact.name}`,
+      completed_on: deps.clock.today(school.timeZone),
+      updated_at: now,
+    });
     await audit(trx, actor, now, {
       action: 'letter.send',
       entityType: 'letter',
@@ -755,7 +730,7 @@ export async function sendLetter(
         method: input.method,
         messageId,
         language,
-        caseActionsDone: Number(completed.numUpdatedRows),
+        caseActionsDone: completed,
       },
     });
     return { id, messageId };
@@ -808,36 +783,33 @@ export async function storeLetter(
       now: l.now,
     });
   }
-  await trx
-    .insertInto('letters')
-    .values({
-      id: l.id,
-      school_id: l.school.id,
-      pupil_id: l.pupil.id,
-      template_key: l.templateKey,
-      title: l.title,
-      body: l.body,
-      contact_id: l.contact.contactId,
-      recipient_name: l.contact.name,
-      recipient_address: l.contact.address,
-      method: l.method,
-      email_to: l.method === 'email' ? l.contact.email : null,
-      message_id: messageId,
-      created_by: actor.userId,
-      created_by_name: l.fields.senderName,
-      created_at: l.now,
-      school_address: l.schoolAddress,
-      school_phone: l.schoolPhone,
-      school_email: l.schoolEmail,
-      letter_date: l.fields.date,
-      salutation: l.fields.salutation,
-      sender_name: l.fields.senderName,
-      sender_role: l.fields.senderRole,
-      reference: l.fields.reference,
-      language: l.fields.language,
-      purpose: l.fields.purpose,
-    })
-    .execute();
+  await insertLetter(trx, {
+    id: l.id,
+    school_id: l.school.id,
+    pupil_id: l.pupil.id,
+    template_key: l.templateKey,
+    title: l.title,
+    body: l.body,
+    contact_id: l.contact.contactId,
+    recipient_name: l.contact.name,
+    recipient_address: l.contact.address,
+    method: l.method,
+    email_to: l.method === 'email' ? l.contact.email : null,
+    message_id: messageId,
+    created_by: actor.userId,
+    created_by_name: l.fields.senderName,
+    created_at: l.now,
+    school_address: l.schoolAddress,
+    school_phone: l.schoolPhone,
+    school_email: l.schoolEmail,
+    letter_date: l.fields.date,
+    salutation: l.fields.salutation,
+    sender_name: l.fields.senderName,
+    sender_role: l.fields.senderRole,
+    reference: l.fields.reference,
+    language: l.fields.language,
+    purpose: l.fields.purpose,
+  });
   return messageId;
 }
 
@@ -869,32 +841,6 @@ export interface LetterView {
   /** What the letter is for (stored, or read from the key and title for older letters). */
   readonly purpose: LetterPurpose;
 }
-
-const LETTER_COLUMNS = [
-  'letters.id',
-  'letters.pupil_id',
-  'letters.template_key',
-  'letters.title',
-  'letters.body',
-  'letters.recipient_name',
-  'letters.recipient_address',
-  'letters.method',
-  'letters.email_to',
-  'letters.message_id',
-  'letters.created_by_name',
-  'letters.created_at',
-  'letters.school_address',
-  'letters.school_phone',
-  'letters.school_email',
-  'letters.letter_date',
-  'letters.salutation',
-  'letters.sender_name',
-  'letters.sender_role',
-  'letters.reference',
-  'letters.language',
-  'letters.purpose',
-  'messages.status as message_status',
-] as const;
 
 type LetterRow = {
   id: string;
@@ -952,14 +898,7 @@ function toView(r: LetterRow): LetterView {
 
 /** A pupil's letters, newest first. Not authorised here: callers check `letter.view`. */
 export async function lettersOf(deps: Pick<Deps, 'db'>, pupilId: string): Promise<LetterView[]> {
-  const rows = await deps.db
-    .selectFrom('letters')
-    .leftJoin('messages', 'messages.id', 'letters.message_id')
-    .select(LETTER_COLUMNS)
-    .where('letters.pupil_id', '=', pupilId)
-    .orderBy('letters.created_at', 'desc')
-    .orderBy('letters.id', 'desc')
-    .execute();
+  const rows = await letterRowsOfPupil(deps.db, pupilId);
   return rows.map(toView);
 }
 
@@ -1033,12 +972,7 @@ export async function getLetterPdf(
   letterId: string,
   opts: { compress?: boolean } = {},
 ): Promise<{ pdf: Buffer; filename: string }> {
-  const row = await deps.db
-    .selectFrom('letters')
-    .leftJoin('messages', 'messages.id', 'letters.message_id')
-    .select([...LETTER_COLUMNS, 'letters.school_id'])
-    .where('letters.id', '=', letterId)
-    .executeTakeFirst();
+  const row = await letterRowById(deps.db, letterId);
   if (!row) throw new AppError('NOT_FOUND', 'No such letter.');
   const school = await getSchool(deps.db, row.school_id);
   authorise(actor, 'letter.view', {
