@@ -23,6 +23,23 @@ import {
 } from '@rollcall/domain';
 import { raiseDslAlert } from '../../safeguarding/safeguarding.js';
 import { registerOfRecord, upsertAdmissionDetails } from '../../../db/duties/admission-register.js';
+import {
+  admissionPupil,
+  deletionEntryOf,
+  insertContacts,
+  insertGroupMember,
+  insertLaContact,
+  insertPupil,
+  insertRegisterEntry,
+  laContactsOfKind,
+  laContactsOfSchool,
+  latestGrantedLeaveEndedBefore,
+  pupilIdByUpn,
+  pupilMarksAfter,
+  pupilsOfSchoolByName,
+  registerEntriesOfSchool,
+  setLeavingDate,
+} from '../../../db/duties/admissions.js';
 import { phoneProblem } from '../../exchange/import/files.js';
 import { registerPupil, REGISTER_ITEMS, type RegisterItem, type RegisterPupil } from './register-items.js';
 import { getSchool, type School } from '../../school/schools.js';
@@ -203,12 +220,7 @@ export async function admitPupil(deps: Deps, actor: Actor, input: AdmitInput): P
   const fields = checkAdmission(input, deps.clock.today(school.timeZone));
   const upn = validateUpn(input.upn);
   if (upn.valid) {
-    const clash = await deps.db
-      .selectFrom('pupils')
-      .select('id')
-      .where('school_id', '=', school.id)
-      .where('upn', '=', upn.upn)
-      .executeTakeFirst();
+    const clash = await pupilIdByUpn(deps.db, school.id, upn.upn);
     if (clash) fields.push({ field: 'upn', message: 'A pupil with this UPN is already on the school’s register' });
   }
   if (fields.length) throw new AppError('VALIDATION', 'The admission could not be recorded.', { fields });
@@ -218,53 +230,44 @@ export async function admitPupil(deps: Deps, actor: Actor, input: AdmitInput): P
   const address = (input.address ?? '').trim().replace(/\r\n/g, '\n');
   const parents = input.parents.filter((p) => p.name.trim() !== '');
   await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('pupils')
-      .values({
-        id,
-        school_id: school.id,
-        upn: upn.upn,
-        legal_surname: input.surname.trim(),
-        legal_forename: input.forename.trim(),
-        preferred_surname: input.otherSurname?.trim() || null,
-        preferred_forename: input.otherForename?.trim() || null,
-        gender: input.sex,
-        date_of_birth: input.dateOfBirth,
-        year_group: input.yearGroup || null,
-        reg_group_id: input.regGroupId || null,
-        admission_date: input.admissionDate,
-        leaving_date: null,
-        address,
-        postcode,
-      })
-      .execute();
-    if (input.regGroupId) {
-      await trx.insertInto('group_members').values({ group_id: input.regGroupId, pupil_id: id }).execute();
-    }
-    if (parents.length > 0) {
-      await trx
-        .insertInto('contacts')
-        .values(
-          parents.map((p, i) => ({
-            id: newId(),
-            pupil_id: id,
-            name: p.name.trim(),
-            relationship: p.relationship.trim(),
-            parental_responsibility: p.parentalResponsibility ? 1 : 0,
-            lives_with_pupil: p.livesWithPupil ? 1 : 0,
-            priority: i + 1,
-            mobile_phone: p.phone.trim() || null,
-            home_phone: null,
-            work_phone: null,
-            email: null,
-            address: p.sameAddress ? address : (p.address ?? '').trim(),
-            postcode: p.sameAddress ? postcode : (tidyPostcode(p.postcode) as string),
-            preferred_language: null,
-            restriction: null,
-          })),
-        )
-        .execute();
-    }
+    await insertPupil(trx, {
+      id,
+      school_id: school.id,
+      upn: upn.upn,
+      legal_surname: input.surname.trim(),
+      legal_forename: input.forename.trim(),
+      preferred_surname: input.otherSurname?.trim() || null,
+      preferred_forename: input.otherForename?.trim() || null,
+      gender: input.sex,
+      date_of_birth: input.dateOfBirth,
+      year_group: input.yearGroup || null,
+      reg_group_id: input.regGroupId || null,
+      admission_date: input.admissionDate,
+      leaving_date: null,
+      address,
+      postcode,
+    });
+    if (input.regGroupId) await insertGroupMember(trx, input.regGroupId, id);
+    await insertContacts(
+      trx,
+      parents.map((p, i) => ({
+        id: newId(),
+        pupil_id: id,
+        name: p.name.trim(),
+        relationship: p.relationship.trim(),
+        parental_responsibility: p.parentalResponsibility ? 1 : 0,
+        lives_with_pupil: p.livesWithPupil ? 1 : 0,
+        priority: i + 1,
+        mobile_phone: p.phone.trim() || null,
+        home_phone: null,
+        work_phone: null,
+        email: null,
+        address: p.sameAddress ? address : (p.address ?? '').trim(),
+        postcode: p.sameAddress ? postcode : (tidyPostcode(p.postcode) as string),
+        preferred_language: null,
+        restriction: null,
+      })),
+    );
     await upsertAdmissionDetails(trx, [
       {
         pupil_id: id,
@@ -277,23 +280,20 @@ export async function admitPupil(deps: Deps, actor: Actor, input: AdmitInput): P
         updated_at: now,
       },
     ]);
-    await trx
-      .insertInto('register_entries')
-      .values({
-        id: newId(),
-        school_id: school.id,
-        pupil_id: id,
-        kind: 'admission',
-        date: input.admissionDate,
-        ground: null,
-        reason: input.reason.trim(),
-        details: null,
-        la_notified_at: null,
-        recorded_by: actor.userId,
-        recorded_by_name: actor.name,
-        recorded_at: now,
-      })
-      .execute();
+    await insertRegisterEntry(trx, {
+      id: newId(),
+      school_id: school.id,
+      pupil_id: id,
+      kind: 'admission',
+      date: input.admissionDate,
+      ground: null,
+      reason: input.reason.trim(),
+      details: null,
+      la_notified_at: null,
+      recorded_by: actor.userId,
+      recorded_by_name: actor.name,
+      recorded_at: now,
+    });
     await audit(trx, actor, now, {
       action: 'admission.admit',
       entityType: 'pupil',
@@ -329,33 +329,13 @@ export interface DeletionCheck {
 }
 
 async function loadPupil(deps: Deps, pupilId: string) {
-  const row = await deps.db
-    .selectFrom('pupils')
-    .select([
-      'id',
-      'school_id',
-      'upn',
-      'legal_surname',
-      'legal_forename',
-      'date_of_birth',
-      'admission_date',
-      'leaving_date',
-      'cp',
-    ])
-    .where('id', '=', pupilId)
-    .executeTakeFirst();
+  const row = await admissionPupil(deps.db, pupilId);
   if (!row) throw new AppError('PUPIL_NOT_FOUND', 'No such pupil.');
   return row;
 }
 
 async function laContactsOf(deps: Deps, pupilId: string, kind: LaContactKind) {
-  return deps.db
-    .selectFrom('la_contacts')
-    .select(['id', 'date', 'notes', 'details'])
-    .where('pupil_id', '=', pupilId)
-    .where('kind', '=', kind)
-    .orderBy('date')
-    .execute();
+  return laContactsOfKind(deps.db, pupilId, kind);
 }
 
 function lastSchoolDayBefore(cal: SchoolCalendar, date: PlainDate): PlainDate | null {
@@ -381,12 +361,7 @@ export async function checkDeletion(deps: Deps, actor: Actor, input: DeletionInp
   if (input.date < pupil.admission_date) {
     refusals.push(`The pupil was admitted on ${pupil.admission_date}, after ${input.date}.`);
   }
-  const deleted = await deps.db
-    .selectFrom('register_entries')
-    .select(['date'])
-    .where('pupil_id', '=', pupil.id)
-    .where('kind', '=', 'deletion')
-    .executeTakeFirst();
+  const deleted = await deletionEntryOf(deps.db, pupil.id);
   if (deleted) refusals.push(`The pupil was already deleted from the register on ${deleted.date}.`);
   if (!input.reason.trim()) refusals.push('Record the reason and what was done (a note for the register).');
   const cal = await schoolCalendar(deps, school.id);
@@ -450,14 +425,7 @@ export async function checkDeletion(deps: Deps, actor: Actor, input: DeletionInp
       break;
     }
     case 'leave_not_returned': {
-      const leave = await deps.db
-        .selectFrom('leave_requests')
-        .select(['from_date', 'to_date'])
-        .where('pupil_id', '=', pupil.id)
-        .where('status', '=', 'granted')
-        .where('to_date', '<', input.date)
-        .orderBy('to_date', 'desc')
-        .executeTakeFirst();
+      const leave = await latestGrantedLeaveEndedBefore(deps.db, pupil.id, input.date);
       if (!leave) {
         refusals.push(
           'The data do not support this ground: there is no granted leave of absence that ended before the deletion.',
@@ -474,13 +442,7 @@ export async function checkDeletion(deps: Deps, actor: Actor, input: DeletionInp
           `Only ${since} school days have passed since the leave ended on ${ended}: the ground needs ${LEAVE_NOT_RETURNED_SCHOOL_DAYS}.`,
         );
       }
-      const attended = await deps.db
-        .selectFrom('session_marks')
-        .select(['date', 'session', 'code'])
-        .where('pupil_id', '=', pupil.id)
-        .where('date', '>', ended)
-        .where('date', '<=', input.date)
-        .execute();
+      const attended = await pupilMarksAfter(deps.db, pupil.id, ended, input.date);
       const present = attended.filter((m) => {
         const found = lookupCode(m.code, m.date as PlainDate);
         return (
@@ -552,43 +514,37 @@ export async function deletePupil(
   const entryId = newId();
   const today = deps.clock.today(school.timeZone);
   await deps.db.transaction().execute(async (trx) => {
-    await trx.updateTable('pupils').set({ leaving_date: input.date }).where('id', '=', pupil.id).execute();
-    await trx
-      .insertInto('register_entries')
-      .values({
-        id: entryId,
-        school_id: school.id,
-        pupil_id: pupil.id,
-        kind: 'deletion',
-        date: input.date,
-        ground: input.ground,
-        reason: input.reason.trim(),
-        details: JSON.stringify({
-          groundTitle: GROUNDS[input.ground].title,
-          destination: input.destination?.trim() || null,
-          evidence: check.evidence,
-        }),
-        la_notified_at: now,
-        recorded_by: actor.userId,
-        recorded_by_name: actor.name,
-        recorded_at: now,
-      })
-      .execute();
-    await trx
-      .insertInto('la_contacts')
-      .values({
-        id: newId(),
-        school_id: school.id,
-        pupil_id: pupil.id,
-        kind: 'la_told_of_deletion',
-        date: today,
-        notes: `Deletion on ${input.date}: ${GROUNDS[input.ground].title}. In the deletions return prepared today.`,
-        details: JSON.stringify({ entryId }),
-        recorded_by: actor.userId,
-        recorded_by_name: actor.name,
-        recorded_at: now,
-      })
-      .execute();
+    await setLeavingDate(trx, pupil.id, input.date);
+    await insertRegisterEntry(trx, {
+      id: entryId,
+      school_id: school.id,
+      pupil_id: pupil.id,
+      kind: 'deletion',
+      date: input.date,
+      ground: input.ground,
+      reason: input.reason.trim(),
+      details: JSON.stringify({
+        groundTitle: GROUNDS[input.ground].title,
+        destination: input.destination?.trim() || null,
+        evidence: check.evidence,
+      }),
+      la_notified_at: now,
+      recorded_by: actor.userId,
+      recorded_by_name: actor.name,
+      recorded_at: now,
+    });
+    await insertLaContact(trx, {
+      id: newId(),
+      school_id: school.id,
+      pupil_id: pupil.id,
+      kind: 'la_told_of_deletion',
+      date: today,
+      notes: `Deletion on ${input.date}: ${GROUNDS[input.ground].title}. In the deletions return prepared today.`,
+      details: JSON.stringify({ entryId }),
+      recorded_by: actor.userId,
+      recorded_by_name: actor.name,
+      recorded_at: now,
+    });
     await audit(trx, actor, now, {
       action: 'admission.delete',
       entityType: 'pupil',
@@ -673,21 +629,18 @@ export async function recordLaContact(deps: Deps, actor: Actor, input: LaContact
   const id = newId();
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('la_contacts')
-      .values({
-        id,
-        school_id: school.id,
-        pupil_id: pupil.id,
-        kind: input.kind,
-        date: input.date,
-        notes,
-        details,
-        recorded_by: actor.userId,
-        recorded_by_name: actor.name,
-        recorded_at: now,
-      })
-      .execute();
+    await insertLaContact(trx, {
+      id,
+      school_id: school.id,
+      pupil_id: pupil.id,
+      kind: input.kind,
+      date: input.date,
+      notes,
+      details,
+      recorded_by: actor.userId,
+      recorded_by_name: actor.name,
+      recorded_at: now,
+    });
     await audit(trx, actor, now, {
       action: `la.${input.kind}`,
       entityType: 'pupil',
@@ -760,51 +713,9 @@ export async function admissionRegister(deps: Deps, actor: Actor, schoolId: stri
   const school = await getSchool(deps.db, schoolId);
   authorise(actor, 'duties.view', schoolResource(school));
   const today = deps.clock.today(school.timeZone);
-  const entries = await deps.db
-    .selectFrom('register_entries as e')
-    .innerJoin('pupils as p', 'p.id', 'e.pupil_id')
-    .select([
-      'e.id',
-      'e.pupil_id',
-      'e.kind',
-      'e.date',
-      'e.ground',
-      'e.reason',
-      'e.details',
-      'e.la_notified_at',
-      'e.recorded_by_name',
-      'e.recorded_at',
-      'p.legal_surname',
-      'p.legal_forename',
-      'p.upn',
-    ])
-    .where('e.school_id', '=', school.id)
-    .orderBy('e.recorded_at', 'desc')
-    .execute();
-  const contacts = await deps.db
-    .selectFrom('la_contacts as c')
-    .innerJoin('pupils as p', 'p.id', 'c.pupil_id')
-    .select([
-      'c.id',
-      'c.pupil_id',
-      'c.kind',
-      'c.date',
-      'c.notes',
-      'c.recorded_by_name',
-      'p.legal_surname',
-      'p.legal_forename',
-    ])
-    .where('c.school_id', '=', school.id)
-    .orderBy('c.date', 'desc')
-    .orderBy('c.recorded_at', 'desc')
-    .execute();
-  const pupils = await deps.db
-    .selectFrom('pupils')
-    .select(['id', 'legal_surname', 'legal_forename', 'upn', 'leaving_date'])
-    .where('school_id', '=', school.id)
-    .orderBy('legal_surname')
-    .orderBy('legal_forename')
-    .execute();
+  const entries = await registerEntriesOfSchool(deps.db, school.id);
+  const contacts = await laContactsOfSchool(deps.db, school.id);
+  const pupils = await pupilsOfSchoolByName(deps.db, school.id);
   const record = await registerOfRecord(deps.db, school.id, today);
   const roll = record.pupils.map((p) => registerPupil(p, record.contacts.get(p.id) ?? [], record.details.get(p.id)));
   const missingCounts = (Object.keys(REGISTER_ITEMS) as RegisterItem[])
@@ -871,12 +782,7 @@ export async function movingFromSchoolForm(
   const school = await getSchool(deps.db, row.school_id);
   authorise(actor, 'duties.view', schoolResource(school));
   const pupil: ReturnPupil = (await pupilDetails(deps.db, school.id, [pupilId]))[0]!;
-  const deletion = await deps.db
-    .selectFrom('register_entries')
-    .select(['date', 'ground', 'reason', 'details', 'la_notified_at'])
-    .where('pupil_id', '=', pupilId)
-    .where('kind', '=', 'deletion')
-    .executeTakeFirst();
+  const deletion = await deletionEntryOf(deps.db, pupilId);
   const details = deletion?.details
     ? (JSON.parse(deletion.details) as { groundTitle?: string; destination?: string | null; evidence?: string[] })
     : {};

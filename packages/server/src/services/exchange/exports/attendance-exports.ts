@@ -20,6 +20,12 @@ import { authorise, type Actor } from '../../authz.js';
 import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { schoolCalendar } from '../../registers/registers.js';
+import {
+  pupilsOnRollBetween,
+  schoolMarksBetween,
+  termDatesByName,
+  type RollPupilRow,
+} from '../../../db/exchange/attendance-exports.js';
 
 export type Cell = string | number | null;
 
@@ -105,56 +111,18 @@ function sessionsBetween(cal: SchoolCalendar, from: string, to: string): { date:
   return out;
 }
 
-interface RollPupil {
-  id: string;
-  upn: string;
-  legal_surname: string;
-  legal_forename: string;
-  date_of_birth: string | null;
-  year_group: string | null;
-  admission_date: string;
-  leaving_date: string | null;
-}
+type RollPupil = RollPupilRow;
 
 /** Pupils on roll on at least one day from `from` to `to`, by UPN. */
 async function pupilsOnRoll(deps: Pick<Deps, 'db'>, schoolId: string, from: string, to: string): Promise<RollPupil[]> {
-  return deps.db
-    .selectFrom('pupils')
-    .select([
-      'id',
-      'upn',
-      'legal_surname',
-      'legal_forename',
-      'date_of_birth',
-      'year_group',
-      'admission_date',
-      'leaving_date',
-    ])
-    .where('school_id', '=', schoolId)
-    .where('admission_date', '<=', to)
-    .where((eb) => eb.or([eb('leaving_date', 'is', null), eb('leaving_date', '>=', from)]))
-    .orderBy('upn')
-    .execute();
+  return pupilsOnRollBetween(deps.db, schoolId, from, to);
 }
 
 const onRoll = (p: RollPupil, date: string): boolean =>
   p.admission_date <= date && (p.leaving_date === null || p.leaving_date >= date);
 
 async function marksBetween(deps: Pick<Deps, 'db'>, schoolId: string, from: string, to: string) {
-  const rows = await deps.db
-    .selectFrom('session_marks')
-    .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
-    .select([
-      'session_marks.pupil_id',
-      'session_marks.date',
-      'session_marks.session',
-      'session_marks.code',
-      'session_marks.minutes_late',
-    ])
-    .where('pupils.school_id', '=', schoolId)
-    .where('session_marks.date', '>=', from)
-    .where('session_marks.date', '<=', to)
-    .execute();
+  const rows = await schoolMarksBetween(deps.db, schoolId, from, to);
   const out = new Map<string, { code: string; minutesLate: number | null }>();
   for (const r of rows) out.set(`${r.pupil_id} ${r.date} ${r.session}`, { code: r.code, minutesLate: r.minutes_late });
   return out;
@@ -214,13 +182,7 @@ export async function censusCountsExport(
   let from = input.from;
   let to = input.to;
   if (input.term !== undefined) {
-    const term = await deps.db
-      .selectFrom('terms')
-      .select(['start_date', 'end_date'])
-      .where('school_id', '=', school.id)
-      .where('name', '=', input.term)
-      .orderBy('start_date', 'desc')
-      .executeTakeFirst();
+    const term = await termDatesByName(deps.db, school.id, input.term);
     if (!term) throw new AppError('NOT_FOUND', `${school.name} has no term called "${input.term}".`);
     from = term.start_date;
     to = term.end_date;
