@@ -1,6 +1,6 @@
 /**
  * Bulk writes of session marks and their history on PostgreSQL, for imports of a whole year
- * (services/import/store.ts). The rows travel as one typed array per column and are unpacked by
+ * (db/exchange/import-store.ts). The rows travel as one typed array per column and are unpacked by
  * `unnest`: PostgreSQL parses arrays of text with less work than JSON records
  * (json_populate_recordset), which took a quarter more of its time for a year of marks
  * (docs/cli/import.md, "Speed").

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contactKey, groupName, isEmail, phoneProblem, readTable, type ImportProblem } from './files.js';
 import { formatReportTable } from './report.js';
-import { chunked, MAX_BOUND_VALUES } from './store.js';
 
 describe('phone numbers (loosely UK)', () => {
   it.each(['07700 900123', '07700900123', '+44 7700 900123', '01632 960001', '020 7946 0958', '+447700900123'])(
@@ -39,17 +38,6 @@ describe('names used as keys', () => {
     expect(contactKey('  Parent   ONE ')).toBe(contactKey('parent one'));
     expect(groupName('  7   Maths ')).toBe('7 Maths');
     expect(groupName('7a')).not.toBe(groupName('7A'));
-  });
-});
-
-describe('batches', () => {
-  it('keeps every statement under the bound-value limit of both databases', () => {
-    const rows = Array.from({ length: 10_000 }, (_, i) => i);
-    const chunks = chunked(rows, 7);
-    expect(chunks.map((c) => c.length)).toEqual([4680, 4680, 640]);
-    expect(Math.max(...chunks.map((c) => c.length * 7))).toBeLessThanOrEqual(MAX_BOUND_VALUES);
-    expect(MAX_BOUND_VALUES).toBeLessThanOrEqual(65_535);
-    expect(chunked([], 3)).toEqual([]);
   });
 });
 

@@ -19,7 +19,7 @@ import {
 } from './files.js';
 import { readCtf, type CtfDocument } from './ctf.js';
 import type { EntityCounts, FileChange, FileChanges, ImportFileKind } from './report.js';
-import type { ContactRecord, GroupRow, MarkChange, Pair, PupilRecord } from './store.js';
+import type { ContactRecord, GroupRow, MarkChange, Pair, PupilRecord } from '../../../db/exchange/import-store.js';
 import type { ImportInput } from './import-input.js';
 import type { MisChoice } from './mis.js';
 

@@ -38,7 +38,7 @@ import {
   writePupils,
   writeStaff,
   type BulkMode,
-} from './store.js';
+} from '../../../db/exchange/import-store.js';
 import { PHASES, IMPORT_USER_NAME, type ImportInput } from './import-input.js';
 
 export { IMPORT_USER_NAME, PHASES, type ImportInput };

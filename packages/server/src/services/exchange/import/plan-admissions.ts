@@ -19,7 +19,7 @@ import { isOwnSchool, type CtfDocument } from './ctf.js';
 import type { ImportProblem, PupilExtras, Table } from './files.js';
 import { IMPORT_USER_NAME, type ImportInput } from './import-input.js';
 import type { EntityCounts } from './report.js';
-import type { PupilRecord } from './store.js';
+import type { PupilRecord } from '../../../db/exchange/import-store.js';
 
 export interface AdmissionsPlan {
   /** Pupils to enter in the admission register (an `admission` entry): id and starting day. */

@@ -16,7 +16,12 @@ import type { DbOrTrx } from '../../../db/connect.js';
 import { newId } from '../../../platform/ids.js';
 import type { CalendarFile, ImportProblem } from './files.js';
 import type { emptyCounts } from './report.js';
-import { markSessionsOfSchool, type CalendarChange, type ClosureRow, type TermRow } from './store.js';
+import {
+  markSessionsOfSchool,
+  type CalendarChange,
+  type ClosureRow,
+  type TermRow,
+} from '../../../db/exchange/import-store.js';
 
 export function calendarOf(terms: readonly TermRow[], closures: readonly ClosureRow[]): SchoolCalendar | undefined {
   const compiled = compileCalendar({

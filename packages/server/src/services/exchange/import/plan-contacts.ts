@@ -4,7 +4,7 @@
 import { newId } from '../../../platform/ids.js';
 import { contactKey, type ContactRow } from './files.js';
 import type { EntityCounts } from './report.js';
-import type { ContactRecord } from './store.js';
+import type { ContactRecord } from '../../../db/exchange/import-store.js';
 
 export interface ContactsPlan {
   created: ContactRecord[];

@@ -15,7 +15,7 @@ import {
   type SchoolHistoryRow,
 } from '../../../db/exchange/ctf.js';
 import type { CtfReport, EntityCounts } from './report.js';
-import type { PupilRecord } from './store.js';
+import type { PupilRecord } from '../../../db/exchange/import-store.js';
 import { PUPIL_FIELDS } from './plan-pupils.js';
 
 export interface CtfPlan {

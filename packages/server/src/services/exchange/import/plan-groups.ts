@@ -4,7 +4,7 @@
 import type { DbOrTrx } from '../../../db/connect.js';
 import { groupKey, type GroupKind, type GroupSpec, type ImportProblem } from './files.js';
 import type { EntityCounts } from './report.js';
-import { usersByEmail, type GroupRow, type Pair } from './store.js';
+import { usersByEmail, type GroupRow, type Pair } from '../../../db/exchange/import-store.js';
 
 /** Pupils who join or leave groups. */
 export interface MembersPlan {

@@ -6,7 +6,7 @@ import type { PupilInfo } from '@rollcall/domain';
 import type { DbOrTrx } from '../../../db/connect.js';
 import { newId } from '../../../platform/ids.js';
 import type { ImportProblem, PupilExtras, Table } from './files.js';
-import { markSpans, type PupilRecord } from './store.js';
+import { markSpans, type PupilRecord } from '../../../db/exchange/import-store.js';
 
 /** pupils.csv column → pupils table column, for comparing and reporting what changed. */
 export const PUPIL_FIELDS = [

@@ -41,7 +41,7 @@ import {
   type PupilRecord,
   type StoredMark,
   type StoredMarks,
-} from './store.js';
+} from '../../../db/exchange/import-store.js';
 import type { ImportInput } from './import-input.js';
 import { changesOf, type Parsed } from './import-files.js';
 import { type CtfPlan, fillFromStored, planCtfHistory } from './plan-ctf.js';

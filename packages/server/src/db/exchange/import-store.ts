@@ -9,9 +9,9 @@
  * 32,766 (PostgreSQL allows 65,535, so one size serves both). A full year of a secondary
  * school's marks (about 570,000) is written in a few hundred statements.
  */
-import type { PupilRow } from '../../../db/schema.js';
-import type { DbOrTrx } from '../../../db/connect.js';
-import { insertHistoryUnnest, insertMarksUnnest } from '../../../db/exchange/mark-bulk.js';
+import type { PupilRow } from '../schema.js';
+import type { DbOrTrx } from '../connect.js';
+import { insertHistoryUnnest, insertMarksUnnest } from './mark-bulk.js';
 
 /** SQLite's default SQLITE_MAX_VARIABLE_NUMBER (since 3.32); PostgreSQL's limit is 65,535. */
 export const MAX_BOUND_VALUES = 32_766;
