@@ -17,8 +17,13 @@ function processTable() {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
-      out.set(Number(name), { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) });
+      // rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15, and cutime 16 and
+      // cstime 17, the time of its children that have ended: a PostgreSQL backend whose
+      // connection the pool closed mid-measurement still counts, through the postmaster.
+      out.set(Number(name), {
+        ppid: Number(rest[1]),
+        ticks: Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]),
+      });
     } catch {
       // gone meanwhile
     }
