@@ -104,10 +104,6 @@ const QUERIES_NOT_YET_IN_DB = [
   `${SERVER_SRC}/services/duties/retention.ts`,
   `${SERVER_SRC}/services/duties/returns/gather.ts`,
   `${SERVER_SRC}/services/duties/returns/returns.ts`,
-  `${SERVER_SRC}/services/pupils/certificate.ts`,
-  `${SERVER_SRC}/services/pupils/chronology.ts`,
-  `${SERVER_SRC}/services/pupils/integration-periods.ts`,
-  `${SERVER_SRC}/services/pupils/pupils.ts`,
 ];
 
 // ---------------------------------------------------------------------------------------------

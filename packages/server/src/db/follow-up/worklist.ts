@@ -124,3 +124,12 @@ export async function nMarksUpTo(db: DbOrTrx, schoolId: string, asOf: string) {
     .orderBy('pupils.legal_surname')
     .execute();
 }
+
+/** Every contact attempt about a pupil (unordered). */
+export async function contactAttemptsOfPupil(db: DbOrTrx, pupilId: string) {
+  return db
+    .selectFrom('contact_attempts')
+    .select(['absence_date', 'method', 'contact_name', 'outcome', 'notes', 'made_by_name', 'made_at'])
+    .where('pupil_id', '=', pupilId)
+    .execute();
+}

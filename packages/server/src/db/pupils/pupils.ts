@@ -384,3 +384,55 @@ export async function pupilMarksBetween(
     .where('date', '<=', to)
     .execute();
 }
+
+/**
+ * A pupil's contacts as their record shows them, by priority. Given `onlyLinkedTo` (a parent's
+ * user id), only the contacts linked to that parent: in separated families a parent sees their
+ * own contact details, never another adult's.
+ */
+export async function contactsOfPupil(db: DbOrTrx, pupilId: string, onlyLinkedTo?: string) {
+  return db
+    .selectFrom('contacts')
+    .select([
+      'id',
+      'restriction',
+      'name',
+      'relationship',
+      'parental_responsibility',
+      'lives_with_pupil',
+      'priority',
+      'mobile_phone',
+      'home_phone',
+      'work_phone',
+      'email',
+    ])
+    .where('pupil_id', '=', pupilId)
+    .$if(onlyLinkedTo !== undefined, (q) =>
+      q.where('id', 'in', (eb) =>
+        eb
+          .selectFrom('parent_links')
+          .select('contact_id')
+          .where('user_id', '=', onlyLinkedTo!)
+          .where('pupil_id', '=', pupilId)
+          .where('contact_id', 'is not', null)
+          .$narrowType<{ contact_id: string }>(),
+      ),
+    )
+    .orderBy('priority')
+    .execute();
+}
+
+/** The email and mobile of the contacts a parent's account is linked to for a pupil. */
+export async function linkedContactChannels(
+  db: DbOrTrx,
+  userId: string,
+  pupilId: string,
+): Promise<{ email: string | null; mobile_phone: string | null }[]> {
+  return db
+    .selectFrom('parent_links')
+    .innerJoin('contacts', 'contacts.id', 'parent_links.contact_id')
+    .select(['contacts.email', 'contacts.mobile_phone'])
+    .where('parent_links.user_id', '=', userId)
+    .where('parent_links.pupil_id', '=', pupilId)
+    .execute();
+}

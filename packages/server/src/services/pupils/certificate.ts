@@ -6,6 +6,8 @@
  * for (previous academic years too): from the start of its first term (or its first mark) up to today.
  */
 import { dateInWords, isPlainDate, lookupCode, type PlainDate } from '@rollcall/domain';
+import { registerDataStarts } from '../../db/pupils/certificate.js';
+import { pupilMarksBetween } from '../../db/pupils/pupils.js';
 import type { School } from '../school/schools.js';
 import { buildPdf, type PdfWriter } from '../../platform/pdf.js';
 import { audit } from '../audit.js';
@@ -48,20 +50,8 @@ export interface Certificate {
  * mark, whichever is first (null: neither yet).
  */
 async function registerStart(deps: Deps, schoolId: string): Promise<PlainDate | null> {
-  const [mark, term] = await Promise.all([
-    deps.db
-      .selectFrom('session_marks')
-      .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
-      .select((eb) => eb.fn.min('session_marks.date').as('first'))
-      .where('pupils.school_id', '=', schoolId)
-      .executeTakeFirst(),
-    deps.db
-      .selectFrom('terms')
-      .select((eb) => eb.fn.min('start_date').as('first'))
-      .where('school_id', '=', schoolId)
-      .executeTakeFirst(),
-  ]);
-  const firsts = [mark?.first, term?.first].filter((d): d is string => typeof d === 'string').sort();
+  const { firstMark, firstTerm } = await registerDataStarts(deps.db, schoolId);
+  const firsts = [firstMark, firstTerm].filter((d): d is string => d !== null).sort();
   return (firsts[0] as PlainDate | undefined) ?? null;
 }
 
@@ -127,13 +117,7 @@ export async function certificateFor(
     record.asOf,
   );
   const cal = await schoolCalendar(deps, record.school.id);
-  const marks = await deps.db
-    .selectFrom('session_marks')
-    .select(['date', 'session', 'code'])
-    .where('pupil_id', '=', pupilId)
-    .where('date', '>=', from)
-    .where('date', '<=', to)
-    .execute();
+  const marks = await pupilMarksBetween(deps.db, pupilId, from, to);
   const byKey = new Map(marks.map((m) => [`${m.date}/${m.session}`, m.code]));
   const onRollFrom = record.pupil.admissionDate;
   const onRollTo = record.pupil.leavingDate ?? to;

@@ -11,7 +11,10 @@
  * - Alerts to the designated safeguarding lead: roles that may see safeguarding details.
  * - The local authority's recorded reasons to read the record: the school's staff (not parents).
  */
-import { pupilHistory } from '../../db/pupils/pupils.js';
+import { findUser } from '../../db/accounts/users.js';
+import { homeVisitRows } from '../../db/follow-up/home-visits.js';
+import { contactAttemptsOfPupil } from '../../db/follow-up/worklist.js';
+import { linkedContactChannels, pupilHistory } from '../../db/pupils/pupils.js';
 import { audit } from '../audit.js';
 import { authorise, can, type Actor } from '../authz.js';
 import { REASON_LABELS, reportsOfPupil } from '../follow-up/absence-reports.js';
@@ -52,19 +55,13 @@ const METHOD_WORDS: Readonly<Record<string, string>> = {
 /** The addresses a parent's messages go to: their account email and their linked contact's. */
 async function parentAddresses(deps: Deps, actor: Actor, pupilId: string): Promise<Set<string>> {
   const out = new Set<string>();
-  const user = await deps.db.selectFrom('users').select('email').where('id', '=', actor.userId).executeTakeFirst();
+  const user = await findUser(deps.db, actor.userId);
   const add = (v: string | null | undefined, norm: (s: string) => string | null): void => {
     const n = v ? norm(v) : null;
     if (n) out.add(n.toLowerCase());
   };
   add(user?.email, normaliseEmail);
-  const contacts = await deps.db
-    .selectFrom('parent_links')
-    .innerJoin('contacts', 'contacts.id', 'parent_links.contact_id')
-    .select(['contacts.email', 'contacts.mobile_phone'])
-    .where('parent_links.user_id', '=', actor.userId)
-    .where('parent_links.pupil_id', '=', pupilId)
-    .execute();
+  const contacts = await linkedContactChannels(deps.db, actor.userId, pupilId);
   for (const c of contacts) {
     add(c.email, normaliseEmail);
     add(c.mobile_phone, normaliseUkMobile);
@@ -108,11 +105,7 @@ export async function chronology(deps: Deps, actor: Actor, pupilId: string): Pro
   }
 
   if (seeContacts) {
-    const attempts = await deps.db
-      .selectFrom('contact_attempts')
-      .select(['absence_date', 'method', 'contact_name', 'outcome', 'notes', 'made_by_name', 'made_at'])
-      .where('pupil_id', '=', pupil.id)
-      .execute();
+    const attempts = await contactAttemptsOfPupil(deps.db, pupil.id);
     for (const a of attempts) {
       entries.push({
         kind: 'contact',
@@ -126,11 +119,7 @@ export async function chronology(deps: Deps, actor: Actor, pupilId: string): Pro
 
   if (seeVisits) {
     // A visit not (yet) made is dated when it was planned.
-    const created = new Map(
-      (
-        await deps.db.selectFrom('home_visits').select(['id', 'created_at']).where('pupil_id', '=', pupil.id).execute()
-      ).map((r) => [r.id, r.created_at]),
-    );
+    const created = new Map((await homeVisitRows(deps.db, [pupil.id])).map((r) => [r.id, r.created_at]));
     for (const v of await listHomeVisits(deps.db, [pupil.id], school.timeZone)) {
       entries.push({
         kind: 'homeVisit',

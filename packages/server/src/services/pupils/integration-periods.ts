@@ -27,6 +27,12 @@ import {
   type SchoolCalendar,
 } from '@rollcall/domain';
 import type { DbOrTrx } from '../../db/connect.js';
+import {
+  insertIntegrationPeriod,
+  integrationPeriodOfPupil,
+  integrationPeriodRows,
+  updateIntegrationPeriod,
+} from '../../db/pupils/integration-periods.js';
 import { pupilMarks } from '../../db/pupils/pupils.js';
 import type { School } from '../school/schools.js';
 import { newId } from '../../platform/ids.js';
@@ -60,12 +66,7 @@ export async function recordedIntegrationPeriods(
   pupilIds: readonly string[],
 ): Promise<Map<string, RecordedIntegrationPeriod>> {
   const out = new Map<string, RecordedIntegrationPeriod>();
-  if (pupilIds.length === 0) return out;
-  const rows = await db
-    .selectFrom('integration_periods')
-    .select(['id', 'pupil_id', 'from_date', 'to_date', 'reason', 'recorded_by_name', 'recorded_at'])
-    .where('pupil_id', 'in', pupilIds)
-    .execute();
+  const rows = await integrationPeriodRows(db, pupilIds);
   for (const r of rows)
     out.set(r.pupil_id, {
       id: r.id,
@@ -226,40 +227,29 @@ export async function recordIntegrationPeriod(
 
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
-    const before = await trx
-      .selectFrom('integration_periods')
-      .select(['id', 'from_date', 'to_date'])
-      .where('pupil_id', '=', pupil.id)
-      .executeTakeFirst();
+    const before = await integrationPeriodOfPupil(trx, pupil.id);
     const id = before?.id ?? newId();
     if (before) {
-      await trx
-        .updateTable('integration_periods')
-        .set({
-          from_date: from,
-          to_date: to,
-          reason,
-          recorded_by: actor.userId,
-          recorded_by_name: actor.name,
-          recorded_at: now,
-        })
-        .where('id', '=', before.id)
-        .execute();
+      await updateIntegrationPeriod(trx, before.id, {
+        from_date: from,
+        to_date: to,
+        reason,
+        recorded_by: actor.userId,
+        recorded_by_name: actor.name,
+        recorded_at: now,
+      });
     } else {
-      await trx
-        .insertInto('integration_periods')
-        .values({
-          id,
-          pupil_id: pupil.id,
-          school_id: school.id,
-          from_date: from,
-          to_date: to,
-          reason,
-          recorded_by: actor.userId,
-          recorded_by_name: actor.name,
-          recorded_at: now,
-        })
-        .execute();
+      await insertIntegrationPeriod(trx, {
+        id,
+        pupil_id: pupil.id,
+        school_id: school.id,
+        from_date: from,
+        to_date: to,
+        reason,
+        recorded_by: actor.userId,
+        recorded_by_name: actor.name,
+        recorded_at: now,
+      });
     }
     await audit(trx, actor, now, {
       action: before ? 'integration.extend' : 'integration.record',

@@ -14,6 +14,7 @@ import {
   type StatisticalCategory,
 } from '@rollcall/domain';
 import {
+  contactsOfPupil,
   findPupil,
   pupilGroupIds,
   pupilHistory,
@@ -116,36 +117,7 @@ export async function getPupilRecord(
     pupilMarks(deps.db, pupil.id),
     pupilHistory(deps.db, pupil.id),
     permissions.contacts
-      ? deps.db
-          .selectFrom('contacts')
-          .select([
-            'id',
-            'restriction',
-            'name',
-            'relationship',
-            'parental_responsibility',
-            'lives_with_pupil',
-            'priority',
-            'mobile_phone',
-            'home_phone',
-            'work_phone',
-            'email',
-          ])
-          .where('pupil_id', '=', pupil.id)
-          // Separated families: a parent sees their own contact details only, never another adult's.
-          .$if(actor.role === 'parent', (q) =>
-            q.where('id', 'in', (eb) =>
-              eb
-                .selectFrom('parent_links')
-                .select('contact_id')
-                .where('user_id', '=', actor.userId)
-                .where('pupil_id', '=', pupil.id)
-                .where('contact_id', 'is not', null)
-                .$narrowType<{ contact_id: string }>(),
-            ),
-          )
-          .orderBy('priority')
-          .execute()
+      ? contactsOfPupil(deps.db, pupil.id, actor.role === 'parent' ? actor.userId : undefined)
       : Promise.resolve(null),
   ]);
   const laid = layMarks(cal, marks);
