@@ -583,6 +583,56 @@ export async function pupilList(
   };
 }
 
+/** Pupils shown on one page of a list (its CSV and XLSX downloads have every row). */
+export const LIST_PAGE_SIZE = 50;
+
+/** One page of a list's rows, in the list's own order. */
+export interface ListPage {
+  readonly page: number;
+  readonly pages: number;
+  readonly perPage: number;
+  /** Rows in the whole list. */
+  readonly total: number;
+  /** Positions (from 1) of the first and last row shown; both 0 when the list is empty. */
+  readonly first: number;
+  readonly last: number;
+  readonly rows: ExportTable['rows'];
+}
+
+/**
+ * The rows of page `requested` (from 1; none given is the first). A page that is not a whole
+ * number from 1 is refused naming the field; a page past the last says how many there are.
+ */
+export function listPage(table: ExportTable, requested: string | undefined): ListPage {
+  const text = (requested ?? '').trim();
+  if (text !== '' && !/^[1-9]\d{0,5}$/.test(text))
+    throw new AppError('VALIDATION', `"page" must be a whole number from 1 (it was "${text.slice(0, 20)}").`, {
+      fields: [{ field: 'page', message: 'Enter a page number from 1' }],
+    });
+  const page = text === '' ? 1 : Number(text);
+  const total = table.rows.length;
+  const pages = Math.max(1, Math.ceil(total / LIST_PAGE_SIZE));
+  if (page > pages)
+    throw new AppError(
+      'NOT_FOUND',
+      total === 0
+        ? `There is no page ${page} of this list: it is empty.`
+        : `There is no page ${page} of this list: it has ${pages} page${pages === 1 ? '' : 's'} (${total} pupil${total === 1 ? '' : 's'}, ${LIST_PAGE_SIZE} a page).`,
+      { fields: [{ field: 'page', message: `Choose a page from 1 to ${pages}` }] },
+    );
+  const start = (page - 1) * LIST_PAGE_SIZE;
+  const rows = table.rows.slice(start, start + LIST_PAGE_SIZE);
+  return {
+    page,
+    pages,
+    perPage: LIST_PAGE_SIZE,
+    total,
+    first: rows.length === 0 ? 0 : start + 1,
+    last: start + rows.length,
+    rows,
+  };
+}
+
 /** Records that a named list left Rollcall as a file. */
 export async function auditListExport(
   deps: Pick<Deps, 'db' | 'clock'>,

@@ -20,11 +20,13 @@ import {
   isListKind,
   LIST_KINDS,
   LIST_TITLES,
+  listPage,
   namesPupils,
   patterns,
   pupilList,
   trends,
   type AnalysisQuery,
+  type ListPage,
   type PageBase,
 } from '../../services/analysis/analysis-reports.js';
 import type { Actor } from '../../services/authz.js';
@@ -62,6 +64,8 @@ const QUERY = z.object({
   table: z.string().max(80).optional(),
   /** Patterns: the one table shown with every row (the others show their first rows). */
   all: z.string().max(80).optional(),
+  /** Lists: the page shown (from 1); checked by the service, so a bad one gets its own message. */
+  page: z.string().max(20).optional(),
 });
 type Query = z.infer<typeof QUERY>;
 const KIND_PARAMS = z.object({ kind: z.string().max(40) });
@@ -166,6 +170,32 @@ function htmlTable(t: ExportTable, path: string, params: URLSearchParams): HtmlT
     }),
     csvHref: withParams(path, params, { format: 'csv', table: t.name }),
     xlsxHref: withParams(path, params, { format: 'xlsx', table: t.name }),
+  };
+}
+
+/**
+ * The GOV.UK pagination component's fields for a list's pages: previous and next, the first and
+ * last page, and two either side of the current one (gaps shown as ellipses); null for one page.
+ */
+export function pagination(
+  shown: Pick<ListPage, 'page' | 'pages'>,
+  href: (page: number) => string,
+): {
+  previous?: { href: string };
+  next?: { href: string };
+  items: ({ number: number; href: string; current: boolean } | { ellipsis: true })[];
+} | null {
+  if (shown.pages <= 1) return null;
+  const items: ({ number: number; href: string; current: boolean } | { ellipsis: true })[] = [];
+  for (let n = 1; n <= shown.pages; n++) {
+    if (n === 1 || n === shown.pages || Math.abs(n - shown.page) <= 2)
+      items.push({ number: n, href: href(n), current: n === shown.page });
+    else if (items.at(-1) && !('ellipsis' in items.at(-1)!)) items.push({ ellipsis: true });
+  }
+  return {
+    ...(shown.page > 1 ? { previous: { href: href(shown.page - 1) } } : {}),
+    ...(shown.page < shown.pages ? { next: { href: href(shown.page + 1) } } : {}),
+    items,
   };
 }
 
@@ -389,10 +419,14 @@ export const analysisMoreRoutes: FastifyPluginAsync = (fastify) => {
     const view = await pupilList(deps, actor, { ...analysisQuery(actor, q), kind });
     if (q.format) return sendExport(deps, actor, reply, view, [view.table], q);
     const path = `/analysis/lists/${kind}`;
+    const shown = listPage(view.table, q.page);
     return reply.view('analysis-list.njk', {
       ...common(view, request, q, path),
       list: view,
-      table: htmlTable(view.table, path, pageQuery(q)),
+      shown,
+      pagination: pagination(shown, (n) => withParams(path, pageQuery(q), n === 1 ? {} : { page: String(n) })),
+      // The downloads beside the table still give every row (htmlTable's links carry no page).
+      table: htmlTable({ ...view.table, rows: shown.rows }, path, pageQuery(q)),
     });
   });
 
