@@ -100,7 +100,6 @@ const QUERIES_NOT_YET_IN_DB = [
   `${SERVER_SRC}/services/demo/casework.ts`,
   `${SERVER_SRC}/services/demo/demo.ts`,
   `${SERVER_SRC}/services/duties/jobs/duties-jobs.ts`,
-  `${SERVER_SRC}/services/duties/register-audit/register-audit.ts`,
   `${SERVER_SRC}/services/duties/retention.ts`,
   `${SERVER_SRC}/services/duties/returns/gather.ts`,
   `${SERVER_SRC}/services/duties/returns/returns.ts`,

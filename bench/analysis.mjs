@@ -57,7 +57,7 @@ function schoolDays() {
   return out;
 }
 
-async function seed(db, dialect) {
+export async function seed(db, dialect) {
   const { DEFAULT_POLICY } = await server('services/policy/school-policy.js');
   const { hashToken } = await server('platform/ids.js');
   const { insertRows } = await import('./harness.mjs');

@@ -1,12 +1,14 @@
+import type { PlainDate } from '@rollcall/domain';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../../test/databases.js';
 import { rejection, testDeps } from '../../../../test/fixtures.js';
 import { runAuditRegisters } from '../../../cli/audit-registers.js';
 import { fixedClock } from '../../../platform/clock.js';
+import { newId } from '../../../platform/ids.js';
 import { SYSTEM_ACTOR, type Actor } from '../../authz.js';
 import { importSchoolData } from '../../exchange/import/import-school-data.js';
 import { CALENDAR, DAYS, groupsCsv, markRows, marksCsv, pupilsCsv, UPN } from '../../exchange/import/test-support.js';
-import { forgetCalendar } from '../../registers/registers.js';
+import { amendMark, forgetCalendar } from '../../registers/registers.js';
 import { FINDING_KINDS, registerHref, runRegisterAudit, type Finding } from './register-audit.js';
 
 // Friday 12 September 2025, 19:00 in London: every register of the fortnight is due.
@@ -109,7 +111,8 @@ describeEachDialect('the register audit', (ctx) => {
       db
         .insertInto('mark_history')
         .values({
-          id: `h-${ctx.dialect}-${String(over['pupil_id'])}-${String(over['date'])}-${String(over['new_code'])}`,
+          // UUIDv7, as Rollcall writes them: the analysis cache's change feed reads history by id.
+          id: newId(),
           pupil_id: over['pupil_id']!,
           date: over['date']!,
           session: over['session']!,
@@ -246,6 +249,37 @@ describeEachDialect('the register audit', (ctx) => {
       (await rejection(runRegisterAudit(deps(), SYSTEM_ACTOR, { schoolId, from: '2025-09-12', to: '2025-09-01' })))
         .code,
     ).toBe('VALIDATION');
+  });
+
+  // The marks are kept per process between runs (decision 0004); a mark amended since is seen.
+  it('sees marks amended since its last run', async () => {
+    const full = testDeps(ctx.db, ctx.dialect, NOW);
+    const run = async () =>
+      (await runRegisterAudit(full, SYSTEM_ACTOR, { schoolId, from: '2025-09-01', to: '2025-09-12' })).findings;
+    const kinds = (list: readonly Finding[], kind: Finding['kind']) => list.filter((f) => f.kind === kind).map(brief);
+    const before = await run();
+    expect(kinds(before, 'missingMarks')).toEqual([['2025-09-10', 'AM', '5A']]);
+    expect(kinds(before, 'staleN')).toEqual([['2025-09-03', 'AM', '6B']]);
+    await amendMark(full, SYSTEM_ACTOR, {
+      pupilId: ids[UPN.bea]!,
+      date: '2025-09-10' as PlainDate,
+      session: 'AM',
+      code: '/',
+      reason: 'Seen in class; the register was saved without her',
+    });
+    await amendMark(full, SYSTEM_ACTOR, {
+      pupilId: ids[UPN.cal]!,
+      date: '2025-09-03' as PlainDate,
+      session: 'AM',
+      code: 'I',
+      reason: 'Parent phoned: ill',
+    });
+    const after = await run();
+    expect(kinds(after, 'missingMarks')).toEqual([]);
+    expect(kinds(after, 'staleN')).toEqual([]);
+    // Everything else is as it was.
+    expect(kinds(after, 'registerNotTaken')).toEqual(kinds(before, 'registerNotTaken'));
+    expect(after.length).toBe(before.length - 2);
   });
 });
 

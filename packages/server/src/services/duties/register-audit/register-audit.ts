@@ -9,6 +9,16 @@
  * @see ../../../../../../shared/reference/attendance-rules.md §1
  */
 import { isoWeekday, lastDayOnOrBefore, type PlainDate, type SchoolCalendar, type Session } from '@rollcall/domain';
+import {
+  schoolGroups,
+  schoolPupils,
+  sessionMarksBetween,
+  sessionRegistersBetween,
+  unexplainedHistoryBetween,
+  type AuditHistoryRow,
+} from '../../../db/duties/register-audit.js';
+import type { Db } from '../../../db/connect.js';
+import { schoolVersions } from '../../analysis/cohort.js';
 import { getSchool, type School } from '../../school/schools.js';
 import { localDateTime } from '../../../platform/clock.js';
 import { audit } from '../../audit.js';
@@ -88,6 +98,8 @@ const isDate = (s: string): s is PlainDate => /^\d{4}-\d{2}-\d{2}$/.test(s);
 const blank = (s: string | null): boolean => s === null || s.trim() === '';
 
 interface AuditPupil {
+  /** The pupil's place in the audit's list (indexes the marks found). */
+  index: number;
   id: string;
   upn: string;
   name: string;
@@ -116,6 +128,113 @@ function dueSessions(
   return out;
 }
 
+interface MarkRow {
+  readonly pupil_id: string;
+  readonly date: string;
+  readonly session: string;
+  readonly code: string;
+}
+
+/**
+ * A school's session marks over a range, numbered rather than as row objects (90,000 marks of a
+ * 1,500-pupil school over six weeks), and the history the audit reads, in the order read.
+ */
+interface RangeMarks {
+  readonly count: number;
+  readonly pupilIds: readonly string[];
+  readonly dates: readonly string[];
+  readonly codes: readonly string[];
+  /** Per mark: its pupil's number in `pupilIds`, date's in `dates`, 1 for PM, code's in `codes`. */
+  readonly pupil: Uint32Array;
+  readonly date: Uint32Array;
+  readonly pm: Uint8Array;
+  readonly code: Uint16Array;
+  readonly history: readonly AuditHistoryRow[];
+}
+
+/**
+ * Ranges kept per process, per set of school versions of the analysis cache (a new set after
+ * `forgetCohorts`), keyed by school and dates, with the school's version they were read at. A
+ * mark written anywhere adds a history row and an import is audited; either moves the school's
+ * version, and the range is read again (decision 0004).
+ */
+const ranges = new WeakMap<ReadonlyMap<string, number>, Map<string, { version: number; marks: Promise<RangeMarks> }>>();
+/** Ranges kept per database (a few schools, a few ranges each). */
+const MAX_RANGES = 16;
+
+async function rangeMarks(db: Db, schoolId: string, from: string, to: string): Promise<RangeMarks> {
+  const versions = await schoolVersions(db);
+  const version = versions.get(schoolId) ?? 0;
+  let cache = ranges.get(versions);
+  if (!cache) {
+    cache = new Map();
+    ranges.set(versions, cache);
+  }
+  const key = `${schoolId}|${from}|${to}`;
+  const hit = cache.get(key);
+  if (hit && hit.version === version) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit.marks;
+  }
+  const marks = readRangeMarks(db, schoolId, from, to);
+  const entry = { version, marks };
+  cache.delete(key);
+  cache.set(key, entry);
+  marks.catch(() => {
+    if (cache.get(key) === entry) cache.delete(key);
+  });
+  while (cache.size > MAX_RANGES) cache.delete(cache.keys().next().value!);
+  return marks;
+}
+
+async function readRangeMarks(db: Db, schoolId: string, from: string, to: string): Promise<RangeMarks> {
+  const [rows, history] = await Promise.all([
+    sessionMarksBetween(db, schoolId, from, to),
+    unexplainedHistoryBetween(db, schoolId, from, to),
+  ]);
+  const numbered = (): { list: string[]; of: (s: string) => number } => {
+    const index = new Map<string, number>();
+    const list: string[] = [];
+    return {
+      list,
+      of: (s) => {
+        let i = index.get(s);
+        if (i === undefined) {
+          i = list.length;
+          index.set(s, i);
+          list.push(s);
+        }
+        return i;
+      },
+    };
+  };
+  const pupils = numbered();
+  const dates = numbered();
+  const codes = numbered();
+  const pupil = new Uint32Array(rows.length);
+  const date = new Uint32Array(rows.length);
+  const pm = new Uint8Array(rows.length);
+  const code = new Uint16Array(rows.length);
+  rows.forEach((r, k) => {
+    pupil[k] = pupils.of(r.pupil_id);
+    date[k] = dates.of(r.date);
+    pm[k] = r.session === 'PM' ? 1 : 0;
+    code[k] = codes.of(r.code);
+  });
+  return {
+    count: rows.length,
+    pupilIds: pupils.list,
+    dates: dates.list,
+    codes: codes.list,
+    pupil,
+    date,
+    pm,
+    code,
+    history,
+  };
+}
+
 export async function runRegisterAudit(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Actor,
@@ -134,21 +253,18 @@ export async function runRegisterAudit(
   const sessions = dueSessions(cal, school, q.from, q.to, today, timeNow);
   const findings: Finding[] = [];
 
-  const groups = await deps.db
-    .selectFrom('groups')
-    .select(['id', 'name', 'kind'])
-    .where('school_id', '=', school.id)
-    .execute();
+  // The marks and their history come from a per-process cache kept right by the analysis cache's
+  // change feed (every mark written adds a history row; imports are audited); groups, pupils and
+  // registers are read each time (they change without either).
+  const [groups, pupilRows, marks, registers] = await Promise.all([
+    schoolGroups(deps.db, school.id),
+    schoolPupils(deps.db, school.id),
+    rangeMarks(deps.db, school.id, q.from, q.to),
+    sessionRegistersBetween(deps.db, school.id, q.from, q.to),
+  ]);
   const groupName = new Map(groups.map((g) => [g.id, g.name]));
-  const pupils: AuditPupil[] = (
-    await deps.db
-      .selectFrom('pupils')
-      .select(['id', 'upn', 'legal_forename', 'legal_surname', 'reg_group_id', 'admission_date', 'leaving_date'])
-      .where('school_id', '=', school.id)
-      .orderBy('legal_surname')
-      .orderBy('legal_forename')
-      .execute()
-  ).map((p) => ({
+  const pupils: AuditPupil[] = pupilRows.map((p, index) => ({
+    index,
     id: p.id,
     upn: p.upn,
     name: `${p.legal_forename} ${p.legal_surname}`,
@@ -170,43 +286,56 @@ export async function runRegisterAudit(
     { text: p.name, href: pupilHref(p.id) },
   ];
 
-  const marks = await deps.db
-    .selectFrom('session_marks')
-    .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
-    .select(['session_marks.pupil_id', 'session_marks.date', 'session_marks.session', 'session_marks.code'])
-    .where('pupils.school_id', '=', school.id)
-    .where('session_marks.date', '>=', q.from)
-    .where('session_marks.date', '<=', q.to)
-    .execute();
   // Which pupil has a mark on which due session: one byte per pupil and due session, found by the
   // pupil's and the day's index (a string key per mark cost most of this page; decision 0004).
+  // The marks' pupils and dates are numbered in the cache; here each number is looked up once.
   const pupilIndex = new Map(pupils.map((p, i) => [p.id, i]));
   const dayIndex = new Map<string, number>();
   for (const s of sessions) if (!dayIndex.has(s.date)) dayIndex.set(s.date, dayIndex.size);
   const days = dayIndex.size;
+  const pupilOf = Int32Array.from(marks.pupilIds, (id) => pupilIndex.get(id) ?? -1);
+  const dayOf = Int32Array.from(marks.dates, (d) => dayIndex.get(d) ?? -1);
   const markedAt = new Uint8Array(pupils.length * days * 2);
   const markedPupil = new Uint8Array(pupils.length);
-  for (const m of marks) {
-    const i = pupilIndex.get(m.pupil_id);
-    if (i === undefined) continue;
+  for (let k = 0; k < marks.count; k++) {
+    const i = pupilOf[marks.pupil[k]!]!;
+    if (i < 0) continue;
     markedPupil[i] = 1;
-    const d = dayIndex.get(m.date);
-    if (d !== undefined) markedAt[(i * days + d) * 2 + (m.session === 'PM' ? 1 : 0)] = 1;
+    const d = dayOf[marks.date[k]!]!;
+    if (d >= 0) markedAt[(i * days + d) * 2 + marks.pm[k]!] = 1;
   }
+  /** The marks with one code, in the order they were read, as rows. */
+  const withCode = (code: string): MarkRow[] => {
+    const c = marks.codes.indexOf(code);
+    const out: MarkRow[] = [];
+    if (c < 0) return out;
+    for (let k = 0; k < marks.count; k++)
+      if (marks.code[k] === c)
+        out.push({
+          pupil_id: marks.pupilIds[marks.pupil[k]!]!,
+          date: marks.dates[marks.date[k]!]!,
+          session: marks.pm[k] === 1 ? 'PM' : 'AM',
+          code,
+        });
+    return out;
+  };
   const hasMark = (p: AuditPupil, date: string, session: string): boolean => {
     const d = dayIndex.get(date);
-    return d !== undefined && markedAt[(pupilIndex.get(p.id)! * days + d) * 2 + (session === 'PM' ? 1 : 0)] === 1;
+    return d !== undefined && markedAt[(p.index * days + d) * 2 + (session === 'PM' ? 1 : 0)] === 1;
+  };
+  // Register times repeat (a school's registers are taken at a few times a day): each instant is
+  // turned into local time once.
+  const localTimes = new Map<string, { date: string; time: string }>();
+  const localTime = (iso: string): { date: string; time: string } => {
+    let local = localTimes.get(iso);
+    if (local === undefined) {
+      local = localDateTime(iso, school.timeZone);
+      localTimes.set(iso, local);
+    }
+    return local;
   };
 
   // Registers not taken, or taken after they closed ----------------------------------------------
-  const registers = await deps.db
-    .selectFrom('registers')
-    .select(['group_id', 'date', 'session', 'taken_at'])
-    .where('school_id', '=', school.id)
-    .where('lesson_id', 'is', null)
-    .where('date', '>=', q.from)
-    .where('date', '<=', q.to)
-    .execute();
   const takenAt = new Map<string, string | null>();
   for (const r of registers) takenAt.set(`${r.group_id} ${r.date} ${r.session}`, r.taken_at);
   const regGroups = groups.filter((g) => g.kind === 'registration');
@@ -236,7 +365,7 @@ export async function runRegisterAudit(
         });
         continue;
       }
-      const local = localDateTime(taken, school.timeZone);
+      const local = localTime(taken);
       const closes = school.policy.registerTimes[s.session].closes;
       if (local.date > s.date || (local.date === s.date && local.time > closes)) {
         findings.push({
@@ -281,8 +410,7 @@ export async function runRegisterAudit(
 
   // N older than 5 school days ------------------------------------------------------------------
   const asOfDay = lastDayOnOrBefore(cal, asOf);
-  for (const m of marks) {
-    if (m.code !== 'N') continue;
+  for (const m of withCode('N')) {
     const day = cal.dayByDate.get(m.date as PlainDate);
     const p = pupilById.get(m.pupil_id);
     if (day === undefined || !p || asOfDay - day <= N_SCHOOL_DAYS) continue;
@@ -299,8 +427,8 @@ export async function runRegisterAudit(
 
   // # on open sessions: a school session (closures are not school sessions) ----------------------
   const open = new Set(sessions.map((s) => `${s.date} ${s.session}`));
-  for (const m of marks) {
-    if (m.code !== '#' || !open.has(`${m.date} ${m.session}`)) continue;
+  for (const m of withCode('#')) {
+    if (!open.has(`${m.date} ${m.session}`)) continue;
     const p = pupilById.get(m.pupil_id);
     if (!p) continue;
     findings.push({
@@ -321,7 +449,7 @@ export async function runRegisterAudit(
   };
   const calendarShare = sessions.length === 0 ? 0 : sessions.filter((s) => monFri(s.date)).length / sessions.length;
   for (const code of PATTERN_CODES) {
-    const coded = marks.filter((m) => m.code === code && open.has(`${m.date} ${m.session}`));
+    const coded = withCode(code).filter((m) => open.has(`${m.date} ${m.session}`));
     if (coded.length < PATTERN_MIN_MARKS || calendarShare === 0) continue;
     const onMonFri = coded.filter((m) => monFri(m.date));
     const share = onMonFri.length / coded.length;
@@ -344,34 +472,12 @@ export async function runRegisterAudit(
   }
 
   // History: L after the close without a reason, amendments without a reason --------------------
-  const history = await deps.db
-    .selectFrom('mark_history')
-    .innerJoin('pupils', 'pupils.id', 'mark_history.pupil_id')
-    .select([
-      'mark_history.pupil_id',
-      'mark_history.date',
-      'mark_history.session',
-      'mark_history.previous_code',
-      'mark_history.new_code',
-      'mark_history.reason',
-      'mark_history.user_name',
-      'mark_history.at',
-      'mark_history.lesson_id',
-    ])
-    .where('pupils.school_id', '=', school.id)
-    .where('mark_history.date', '>=', q.from)
-    .where('mark_history.date', '<=', q.to)
-    .where('mark_history.lesson_id', 'is', null)
-    // Only entries without a reason that wrote L or changed a code: most history is a register's first marks.
-    .where((eb) => eb.or([eb('mark_history.reason', 'is', null), eb(eb.fn('trim', ['mark_history.reason']), '=', '')]))
-    .where((eb) => eb.or([eb('mark_history.new_code', '=', 'L'), eb('mark_history.previous_code', 'is not', null)]))
-    .orderBy('mark_history.at')
-    .execute();
+  const history = marks.history;
   for (const h of history) {
     const p = pupilById.get(h.pupil_id);
     if (!p || !blank(h.reason)) continue;
     const session = h.session as Session;
-    const local = localDateTime(h.at, school.timeZone);
+    const local = localTime(h.at);
     const closes = school.policy.registerTimes[session].closes;
     if (h.new_code === 'L' && (local.date > h.date || (local.date === h.date && local.time > closes))) {
       findings.push({
@@ -399,7 +505,7 @@ export async function runRegisterAudit(
   // Pupils on roll with no marks; pupils marked after leaving -----------------------------------
   for (const p of pupils) {
     const due = sessions.filter((s) => onRoll(p, s.date)).length;
-    if (due > 0 && markedPupil[pupilIndex.get(p.id)!] !== 1) {
+    if (due > 0 && markedPupil[p.index] !== 1) {
       findings.push({
         kind: 'onRollWithoutMarks',
         date: null,
@@ -412,16 +518,22 @@ export async function runRegisterAudit(
     }
   }
   const afterLeaving = new Map<string, { first: string; session: string; n: number }>();
-  for (const m of marks) {
-    const p = pupilById.get(m.pupil_id);
-    if (!p || p.leaving === null || m.date <= p.leaving) continue;
+  const leaverOf = Array.from(marks.pupilIds, (id) => {
+    const p = pupilById.get(id);
+    return p && p.leaving !== null ? p : undefined;
+  });
+  for (let k = 0; k < marks.count; k++) {
+    const p = leaverOf[marks.pupil[k]!];
+    const date = marks.dates[marks.date[k]!]!;
+    if (!p || date <= p.leaving!) continue;
+    const session = marks.pm[k] === 1 ? 'PM' : 'AM';
     const seen = afterLeaving.get(p.id);
-    if (!seen) afterLeaving.set(p.id, { first: m.date, session: m.session, n: 1 });
+    if (!seen) afterLeaving.set(p.id, { first: date, session, n: 1 });
     else {
       seen.n++;
-      if (m.date < seen.first) {
-        seen.first = m.date;
-        seen.session = m.session;
+      if (date < seen.first) {
+        seen.first = date;
+        seen.session = session;
       }
     }
   }
