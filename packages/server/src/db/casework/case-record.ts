@@ -155,3 +155,45 @@ export async function penaltyNoticesTo(
     .where('parent_key', '=', parentKey)
     .execute();
 }
+
+/** Cancels the pupil's open actions (the case was closed), with the outcome given. */
+export async function cancelOpenActions(
+  trx: Trx,
+  pupilId: string,
+  done: { readonly outcome: string; readonly completedOn: string; readonly now: string },
+): Promise<void> {
+  await trx
+    .updateTable('case_actions')
+    .set({ status: 'cancelled', outcome: done.outcome, completed_on: done.completedOn, updated_at: done.now })
+    .where('pupil_id', '=', pupilId)
+    .where('status', '=', 'open')
+    .execute();
+}
+
+/** The case tables whose open rows can fall overdue on the officer's list. */
+export type OverdueTable = 'case_actions' | 'case_plans' | 'case_contracts' | 'notices_to_improve' | 'penalty_notices';
+/** The date column a row of those tables falls due by. */
+export type DueColumn = 'due_on' | 'review_on' | 'monitoring_ends_on' | 'pay_by';
+/** A row of one of those tables (their columns are all plain, so the table type is the row read). */
+export type OverdueRow<T extends OverdueTable> = Database[T];
+
+/**
+ * The rows of a case table in a status for some pupils and, with `due`, due before `today` by
+ * that column (every one of these tables has `pupil_id` and `status`; the casts only name one
+ * table for the query builder).
+ */
+export async function caseItemsInStatus<T extends OverdueTable>(
+  db: DbOrTrx,
+  table: T,
+  pupilIds: readonly string[],
+  status: string,
+  dueBefore: { readonly column: DueColumn; readonly today: string } | null,
+): Promise<OverdueRow<T>[]> {
+  let query = db
+    .selectFrom(table as 'case_actions')
+    .selectAll()
+    .where('pupil_id', 'in', pupilIds)
+    .where('status', '=', status);
+  if (dueBefore !== null) query = query.where(dueBefore.column as 'due_on', '<', dueBefore.today);
+  return (await query.execute()) as unknown as OverdueRow<T>[];
+}

@@ -21,8 +21,35 @@ import {
   type PlainDate,
   type SchoolCalendar,
 } from '@rollcall/domain';
+import {
+  cancelOpenActions,
+  caseItemsInStatus,
+  insertCaseItem,
+  type DueColumn,
+  type OverdueRow,
+  type OverdueTable,
+} from '../../db/casework/case-record.js';
+import { caseListPupilsAt, latestEvaluationAuditDetails } from '../../db/casework/casework-list.js';
+import {
+  closeOpenCase,
+  currentStageEntriesOf,
+  currentStageEntry,
+  findCaseRow,
+  insertCase,
+  insertReview,
+  insertStageEntry,
+  leaveCurrentStage,
+  openCasesAt,
+  reopenCase,
+  reviewDatesOf,
+} from '../../db/casework/cases.js';
+import {
+  findSuggestionRow,
+  openSuggestionsAt,
+  recordDecision,
+  supersedeOpenSuggestionsOf,
+} from '../../db/casework/suggestions.js';
 import type { DbOrTrx, Trx } from '../../db/connect.js';
-import type { Database } from '../../db/schema.js';
 import { pupilMarks } from '../../db/pupils/pupils.js';
 import { getSchool, type School } from '../school/schools.js';
 import { newId } from '../../platform/ids.js';
@@ -116,49 +143,35 @@ async function ensureCaseOpen(
   now: string,
   reopenReason?: string,
 ): Promise<boolean> {
-  const existing = await trx
-    .selectFrom('cases')
-    .select(['id', 'status'])
-    .where('pupil_id', '=', pupilId)
-    .executeTakeFirst();
+  const existing = await findCaseRow(trx, pupilId);
   if (existing?.status === 'open') return false;
   if (existing) {
-    await trx
-      .updateTable('cases')
-      .set({ status: 'open', opened_on: today, opened_by: actor.name, closed_on: null })
-      .where('id', '=', existing.id)
-      .execute();
+    await reopenCase(trx, existing.id, { openedOn: today, openedBy: actor.name });
     // The history keeps the closure; the reopening is recorded beside it.
-    await trx
-      .insertInto('case_stages')
-      .values({
-        id: newId(),
-        pupil_id: pupilId,
-        stage_id: null,
-        stage_name: CASE_REOPENED_NAME,
-        entered_on: today,
-        left_on: today,
-        reason: reopenReason ?? 'Reopened',
-        suggestion_id: null,
-        decided_by: actor.userId,
-        decided_by_name: actor.name,
-        decided_at: now,
-      })
-      .execute();
+    await insertStageEntry(trx, {
+      id: newId(),
+      pupil_id: pupilId,
+      stage_id: null,
+      stage_name: CASE_REOPENED_NAME,
+      entered_on: today,
+      left_on: today,
+      reason: reopenReason ?? 'Reopened',
+      suggestion_id: null,
+      decided_by: actor.userId,
+      decided_by_name: actor.name,
+      decided_at: now,
+    });
   } else {
-    await trx
-      .insertInto('cases')
-      .values({
-        id: newId(),
-        pupil_id: pupilId,
-        school_id: schoolId,
-        status: 'open',
-        opened_on: today,
-        opened_by: actor.name,
-        closed_on: null,
-        created_at: now,
-      })
-      .execute();
+    await insertCase(trx, {
+      id: newId(),
+      pupil_id: pupilId,
+      school_id: schoolId,
+      status: 'open',
+      opened_on: today,
+      opened_by: actor.name,
+      closed_on: null,
+      created_at: now,
+    });
   }
   await emitWebhookEvents(trx, now, schoolId, 'case.opened', [
     { pupilId, data: { openedOn: today, openedBy: actor.name, reopened: existing !== undefined } },
@@ -215,11 +228,7 @@ export async function closeCase(
 ): Promise<void> {
   const { pupil, school, resource } = await loadPupilScope(deps.db, input.pupilId);
   authorise(actor, 'casework.manage', resource);
-  const existing = await deps.db
-    .selectFrom('cases')
-    .select(['id', 'status'])
-    .where('pupil_id', '=', pupil.id)
-    .executeTakeFirst();
+  const existing = await findCaseRow(deps.db, pupil.id);
   if (!existing || existing.status !== 'open') throw new AppError('CONFLICT', 'The case is not open.');
   const outcome = input.outcome.trim() as CloseOutcome;
   const reason = input.reason.trim();
@@ -232,47 +241,24 @@ export async function closeCase(
   const today = deps.clock.today(school.timeZone);
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable('cases')
-      .set({ status: 'closed', closed_on: today })
-      .where('id', '=', existing.id)
-      .where('status', '=', 'open')
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) throw new AppError('CONFLICT', 'The case has just been closed.');
-    await trx
-      .updateTable('case_stages')
-      .set({ left_on: today })
-      .where('pupil_id', '=', pupil.id)
-      .where('left_on', 'is', null)
-      .execute();
-    await trx
-      .insertInto('case_stages')
-      .values({
-        id: newId(),
-        pupil_id: pupil.id,
-        stage_id: null,
-        stage_name: `${CASE_CLOSED_PREFIX}${CLOSE_OUTCOME_LABELS[outcome]}`,
-        entered_on: today,
-        left_on: today,
-        reason,
-        suggestion_id: null,
-        decided_by: actor.userId,
-        decided_by_name: actor.name,
-        decided_at: now,
-      })
-      .execute();
-    await trx
-      .updateTable('case_suggestions')
-      .set({ status: 'superseded', decision_reason: 'The case was closed', decided_at: now })
-      .where('pupil_id', '=', pupil.id)
-      .where('status', '=', 'open')
-      .execute();
-    await trx
-      .updateTable('case_actions')
-      .set({ status: 'cancelled', outcome: 'The case was closed', completed_on: today, updated_at: now })
-      .where('pupil_id', '=', pupil.id)
-      .where('status', '=', 'open')
-      .execute();
+    if (!(await closeOpenCase(trx, existing.id, today)))
+      throw new AppError('CONFLICT', 'The case has just been closed.');
+    await leaveCurrentStage(trx, pupil.id, today);
+    await insertStageEntry(trx, {
+      id: newId(),
+      pupil_id: pupil.id,
+      stage_id: null,
+      stage_name: `${CASE_CLOSED_PREFIX}${CLOSE_OUTCOME_LABELS[outcome]}`,
+      entered_on: today,
+      left_on: today,
+      reason,
+      suggestion_id: null,
+      decided_by: actor.userId,
+      decided_by_name: actor.name,
+      decided_at: now,
+    });
+    await supersedeOpenSuggestionsOf(trx, pupil.id, 'The case was closed', now);
+    await cancelOpenActions(trx, pupil.id, { outcome: 'The case was closed', completedOn: today, now });
     await audit(trx, actor, now, {
       action: 'casework.close',
       entityType: 'case',
@@ -298,29 +284,21 @@ async function moveStage(
     suggestionId: string | null;
   },
 ): Promise<string> {
-  await trx
-    .updateTable('case_stages')
-    .set({ left_on: opts.today })
-    .where('pupil_id', '=', opts.pupilId)
-    .where('left_on', 'is', null)
-    .execute();
+  await leaveCurrentStage(trx, opts.pupilId, opts.today);
   const id = newId();
-  await trx
-    .insertInto('case_stages')
-    .values({
-      id,
-      pupil_id: opts.pupilId,
-      stage_id: opts.stageId,
-      stage_name: stageName(opts.policy, opts.stageId),
-      entered_on: opts.today,
-      left_on: opts.stageId === null ? opts.today : null,
-      reason: opts.reason,
-      suggestion_id: opts.suggestionId,
-      decided_by: actor.userId,
-      decided_by_name: actor.name,
-      decided_at: opts.now,
-    })
-    .execute();
+  await insertStageEntry(trx, {
+    id,
+    pupil_id: opts.pupilId,
+    stage_id: opts.stageId,
+    stage_name: stageName(opts.policy, opts.stageId),
+    entered_on: opts.today,
+    left_on: opts.stageId === null ? opts.today : null,
+    reason: opts.reason,
+    suggestion_id: opts.suggestionId,
+    decided_by: actor.userId,
+    decided_by_name: actor.name,
+    decided_at: opts.now,
+  });
   return id;
 }
 
@@ -338,25 +316,22 @@ async function createActions(
 ): Promise<void> {
   for (const a of opts.actions) {
     if (a === 'review') continue; // a review is the decision itself
-    await trx
-      .insertInto('case_actions')
-      .values({
-        id: newId(),
-        pupil_id: opts.pupilId,
-        policy_action: a,
-        description: actionLabel(a),
-        owner: actor.name,
-        due_on: opts.dueOn,
-        status: 'open',
-        outcome: null,
-        completed_on: null,
-        suggestion_id: opts.suggestionId,
-        meeting_id: opts.meetingId ?? null,
-        created_by: actor.userId,
-        created_at: opts.now,
-        updated_at: opts.now,
-      })
-      .execute();
+    await insertCaseItem(trx, 'case_actions', {
+      id: newId(),
+      pupil_id: opts.pupilId,
+      policy_action: a,
+      description: actionLabel(a),
+      owner: actor.name,
+      due_on: opts.dueOn,
+      status: 'open',
+      outcome: null,
+      completed_on: null,
+      suggestion_id: opts.suggestionId,
+      meeting_id: opts.meetingId ?? null,
+      created_by: actor.userId,
+      created_at: opts.now,
+      updated_at: opts.now,
+    });
   }
 }
 
@@ -388,11 +363,7 @@ interface PreparedDecision {
 
 /** Reads and checks a decision (permission, an open suggestion, the fields); writes nothing. */
 async function prepareDecision(deps: Deps, actor: Actor, input: DecideInput): Promise<PreparedDecision> {
-  const row = await deps.db
-    .selectFrom('case_suggestions')
-    .selectAll()
-    .where('id', '=', input.suggestionId)
-    .executeTakeFirst();
+  const row = await findSuggestionRow(deps.db, input.suggestionId);
   if (!row) throw new AppError('NOT_FOUND', 'No such suggestion.');
   const suggestion = toSuggestion(row);
   const { pupil, school, resource } = await loadPupilScope(deps.db, suggestion.pupilId);
@@ -427,12 +398,7 @@ async function prepareDecision(deps: Deps, actor: Actor, input: DecideInput): Pr
   const dueOn = nthSchoolDayFrom(cal, addDays(today, 1), ACTION_DUE_SCHOOL_DAYS) ?? addDays(today, 7);
   const status: StoredSuggestion['status'] =
     decision === 'accept' ? 'accepted' : decision === 'adjust' ? 'adjusted' : 'dismissed';
-  const current = await deps.db
-    .selectFrom('case_stages')
-    .select(['id', 'stage_id'])
-    .where('pupil_id', '=', pupil.id)
-    .where('left_on', 'is', null)
-    .executeTakeFirst();
+  const current = await currentStageEntry(deps.db, pupil.id);
   // A review records the rate the policy reads (the adjusted rate where the policy uses adjusted
   // attendance), since "no improvement since the review" is judged against it.
   let rate: number | null = null;
@@ -463,20 +429,15 @@ async function applyDecision(trx: Trx, actor: Actor, d: PreparedDecision, now: s
   if (suggestion.kind === 'review' && decision === 'accept' && d.currentStageRowId === null) {
     throw new AppError('CONFLICT', 'The pupil is no longer in a stage to review.');
   }
-  const updated = await trx
-    .updateTable('case_suggestions')
-    .set({
-      status: d.status,
-      decided_stage_id: decision === 'dismiss' ? null : chosen,
-      decision_reason: reason || null,
-      decided_by: actor.userId,
-      decided_by_name: actor.name,
-      decided_at: now,
-    })
-    .where('id', '=', suggestion.id)
-    .where('status', '=', 'open')
-    .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) !== 1) {
+  const recorded = await recordDecision(trx, suggestion.id, {
+    status: d.status,
+    stageId: decision === 'dismiss' ? null : chosen,
+    reason: reason || null,
+    by: actor.userId,
+    byName: actor.name,
+    at: now,
+  });
+  if (!recorded) {
     throw new AppError('CONFLICT', 'This suggestion has just been decided by someone else.');
   }
   if (decision !== 'dismiss') {
@@ -486,19 +447,16 @@ async function applyDecision(trx: Trx, actor: Actor, d: PreparedDecision, now: s
       // An action the stage proposes (e.g. a penalty notice after a Notice to Improve is
       // breached): the stage stays; the actions below are created.
     } else if (suggestion.kind === 'review' && decision === 'accept') {
-      await trx
-        .insertInto('case_reviews')
-        .values({
-          id: newId(),
-          pupil_id: pupilId,
-          case_stage_id: d.currentStageRowId!,
-          reviewed_on: today,
-          rate: d.rate,
-          notes: reason || 'Reviewed; the stage stays.',
-          reviewed_by: actor.name,
-          created_at: now,
-        })
-        .execute();
+      await insertReview(trx, {
+        id: newId(),
+        pupil_id: pupilId,
+        case_stage_id: d.currentStageRowId!,
+        reviewed_on: today,
+        rate: d.rate,
+        notes: reason || 'Reviewed; the stage stays.',
+        reviewed_by: actor.name,
+        created_at: now,
+      });
     } else {
       await moveStage(trx, actor, {
         pupilId,
@@ -510,12 +468,7 @@ async function applyDecision(trx: Trx, actor: Actor, d: PreparedDecision, now: s
         suggestionId: suggestion.id,
       });
       // Other open suggestions were made against the old stage.
-      await trx
-        .updateTable('case_suggestions')
-        .set({ status: 'superseded', decision_reason: 'The stage changed', decided_at: now })
-        .where('pupil_id', '=', pupilId)
-        .where('status', '=', 'open')
-        .execute();
+      await supersedeOpenSuggestionsOf(trx, pupilId, 'The stage changed', now);
     }
     const actions =
       decision === 'adjust' && chosen !== suggestion.toStageId
@@ -685,12 +638,7 @@ export async function setStage(
   await deps.db.transaction().execute(async (trx) => {
     await ensureCaseOpen(trx, actor, pupil.id, school.id, today, now);
     await moveStage(trx, actor, { pupilId: pupil.id, policy, stageId: chosen, today, now, reason, suggestionId: null });
-    await trx
-      .updateTable('case_suggestions')
-      .set({ status: 'superseded', decision_reason: 'The stage changed', decided_at: now })
-      .where('pupil_id', '=', pupil.id)
-      .where('status', '=', 'open')
-      .execute();
+    await supersedeOpenSuggestionsOf(trx, pupil.id, 'The stage changed', now);
     await audit(trx, actor, now, {
       action: 'casework.stage.set',
       entityType: 'case',
@@ -810,15 +758,7 @@ const HELD_BACK_LOOKBACK_DAYS = 14;
  * evaluation records `heldBack` and `maxNewEntriesPerRun` there); null when nothing was.
  */
 async function latestHeldBack(deps: Deps, school: School, policy: AttendancePolicy, today: PlainDate) {
-  const row = await deps.db
-    .selectFrom('audit_log')
-    .select(['details'])
-    .where('at', '>=', addDays(today, -HELD_BACK_LOOKBACK_DAYS))
-    .where('action', '=', 'casework.evaluate')
-    .where('school_id', '=', school.id)
-    .orderBy('at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const row = await latestEvaluationAuditDetails(deps.db, school.id, addDays(today, -HELD_BACK_LOOKBACK_DAYS));
   if (!row?.details) return null;
   let details: { asOf?: unknown; heldBack?: unknown; maxNewEntriesPerRun?: unknown };
   try {
@@ -995,9 +935,6 @@ export function queueOf(
   };
 }
 
-/** The case tables whose open rows can fall overdue, and the date column each falls due by. */
-type OverdueTable = 'case_actions' | 'case_plans' | 'case_contracts' | 'notices_to_improve' | 'penalty_notices';
-type DueColumn = 'due_on' | 'review_on' | 'monitoring_ends_on' | 'pay_by';
 type OverdueEntry = Omit<OverdueItem, 'pupilId' | 'pupilName'>;
 type OverdueSource = (
   deps: Deps,
@@ -1015,20 +952,19 @@ function overdueFrom<T extends OverdueTable>(
   status: string,
   due: DueColumn | null,
   items: (
-    row: Database[T],
+    row: OverdueRow<T>,
     today: PlainDate,
     ctx: { canSendLetters: boolean; letters: LetterTitles },
   ) => OverdueEntry[],
 ): OverdueSource {
   return async (deps, pupilIds, today, ctx) => {
-    // Every one of these tables has pupil_id and status; the cast only names one for the builder.
-    let query = deps.db
-      .selectFrom(table as 'case_actions')
-      .selectAll()
-      .where('pupil_id', 'in', pupilIds)
-      .where('status', '=', status);
-    if (due !== null) query = query.where(due as 'due_on', '<', today);
-    const rows = (await query.execute()) as unknown as Database[T][];
+    const rows = await caseItemsInStatus(
+      deps.db,
+      table,
+      pupilIds,
+      status,
+      due === null ? null : { column: due, today },
+    );
     return rows.flatMap((row) => items(row, today, ctx).map((item) => ({ ...item, pupilId: row.pupil_id })));
   };
 }
@@ -1042,7 +978,7 @@ function dueItem<T extends OverdueTable>(
   due: DueColumn,
   kind: OverdueKind,
   anchor: string,
-  what: (row: Database[T]) => string,
+  what: (row: OverdueRow<T>) => string,
 ): OverdueSource {
   return overdueFrom(table, status, due, (row) => [
     {
@@ -1129,24 +1065,7 @@ export async function caseworkList(
   const policy = caseworkPolicyOf(school);
   const today = deps.clock.today(school.timeZone);
   const cal = await schoolCalendar(deps, school.id);
-  const pupilRows = await deps.db
-    .selectFrom('pupils')
-    .select([
-      'id',
-      'legal_forename',
-      'legal_surname',
-      'preferred_forename',
-      'preferred_surname',
-      'year_group',
-      'admission_date',
-      'leaving_date',
-      'cp',
-      'cin',
-      'lac',
-      'social_worker',
-    ])
-    .where('school_id', '=', school.id)
-    .execute();
+  const pupilRows = await caseListPupilsAt(deps.db, school.id);
   const pupilsById = new Map(pupilRows.map((p) => [p.id, p]));
   const names = new Map(pupilRows.map((p) => [p.id, pupilName(p)]));
   const nameOf = (id: string): string => names.get(id) ?? 'Unknown pupil';
@@ -1154,16 +1073,7 @@ export async function caseworkList(
   const pupilIds = [...names.keys()];
   const byPupil = pupilIds.length === 0 ? ['-'] : pupilIds;
 
-  const open = (
-    await deps.db
-      .selectFrom('case_suggestions')
-      .selectAll()
-      .where('school_id', '=', school.id)
-      .where('status', '=', 'open')
-      .orderBy('as_of', 'desc')
-      .orderBy('created_at')
-      .execute()
-  ).map(toSuggestion);
+  const open = (await openSuggestionsAt(deps.db, school.id)).map(toSuggestion);
   const rates = await yearToDateRates(deps, school, today, [
     ...new Set(open.map((s) => s.pupilId).filter((id) => pupilsById.has(id))),
   ]);
@@ -1189,19 +1099,8 @@ export async function caseworkList(
   });
   const { page: suggestions, queue } = queueOf(policy, all, query);
 
-  const current = inSchool(
-    await deps.db
-      .selectFrom('case_stages')
-      .select(['id', 'pupil_id', 'stage_id', 'stage_name', 'entered_on'])
-      .where('pupil_id', 'in', byPupil)
-      .where('left_on', 'is', null)
-      .execute(),
-  );
-  const reviews = await deps.db
-    .selectFrom('case_reviews')
-    .select(['case_stage_id', 'reviewed_on'])
-    .where('pupil_id', 'in', byPupil)
-    .execute();
+  const current = inSchool(await currentStageEntriesOf(deps.db, byPupil));
+  const reviews = await reviewDatesOf(deps.db, byPupil);
   const lastReview = new Map<string, PlainDate>();
   for (const r of reviews) {
     const prev = lastReview.get(r.case_stage_id);
@@ -1232,14 +1131,7 @@ export async function caseworkList(
   }
   overdue.sort((a, b) => (a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : a.pupilName.localeCompare(b.pupilName)));
 
-  const openCaseRows = inSchool(
-    await deps.db
-      .selectFrom('cases')
-      .select(['pupil_id', 'opened_on'])
-      .where('school_id', '=', school.id)
-      .where('status', '=', 'open')
-      .execute(),
-  );
+  const openCaseRows = inSchool(await openCasesAt(deps.db, school.id));
   const inStage = new Set(current.filter((c) => c.stage_id !== null).map((c) => c.pupil_id));
   const stages: CaseworkList['stages'][number][] = orderedStages(policy).map((s) => ({
     id: s.id,

@@ -41,6 +41,26 @@ import {
   type Session,
   type Suggestion,
 } from '@rollcall/domain';
+import {
+  activePlanTargetsAtSchool,
+  contractsAgreedAtSchool,
+  declinedReferralsAtSchool,
+  meetingsNotAttendedAtSchool,
+  noticesIssuedAtSchool,
+  openStageEntriesAtSchool,
+  penaltyNoticesAtSchool,
+  plansStartedAtSchool,
+  pupilsOnRollOn,
+  reviewsAtSchool,
+  sessionMarksAtSchool,
+  stageHistoryAtSchool,
+} from '../../db/casework/evaluation.js';
+import {
+  decidedActionSuggestionsAt,
+  insertSuggestion,
+  suggestionsBearingOn,
+  supersedeSuggestion,
+} from '../../db/casework/suggestions.js';
 import type { DbOrTrx } from '../../db/connect.js';
 import { getSchool } from '../school/schools.js';
 import { newId } from '../../platform/ids.js';
@@ -131,49 +151,16 @@ const emptyRecord = (): PupilRecordFacts => ({
 
 /** Current stage, its reviews, meetings not attended and plan targets missed, per pupil of a school. */
 async function caseStates(db: DbOrTrx, schoolId: string): Promise<Map<string, PupilCaseState>> {
-  const stages = await db
-    .selectFrom('case_stages')
-    .innerJoin('pupils', 'pupils.id', 'case_stages.pupil_id')
-    .select([
-      'case_stages.id',
-      'case_stages.pupil_id',
-      'case_stages.stage_id',
-      'case_stages.entered_on',
-      'case_stages.decided_at',
-    ])
-    .where('pupils.school_id', '=', schoolId)
-    .where('case_stages.left_on', 'is', null)
-    .orderBy('case_stages.entered_on')
-    .orderBy('case_stages.decided_at')
-    .execute();
-  const reviews = await db
-    .selectFrom('case_reviews')
-    .innerJoin('pupils', 'pupils.id', 'case_reviews.pupil_id')
-    .select(['case_reviews.case_stage_id', 'case_reviews.reviewed_on', 'case_reviews.rate', 'case_reviews.created_at'])
-    .where('pupils.school_id', '=', schoolId)
-    .orderBy('case_reviews.reviewed_on')
-    .orderBy('case_reviews.created_at')
-    .execute();
+  const stages = await openStageEntriesAtSchool(db, schoolId);
+  const reviews = await reviewsAtSchool(db, schoolId);
   const reviewsOf = new Map<string, { on: PlainDate; rate: number | null }[]>();
   for (const r of reviews) {
     const list = reviewsOf.get(r.case_stage_id) ?? [];
     list.push({ on: r.reviewed_on as PlainDate, rate: r.rate });
     reviewsOf.set(r.case_stage_id, list);
   }
-  const meetings = await db
-    .selectFrom('case_meetings')
-    .innerJoin('pupils', 'pupils.id', 'case_meetings.pupil_id')
-    .select(['case_meetings.pupil_id', 'case_meetings.scheduled_for'])
-    .where('pupils.school_id', '=', schoolId)
-    .where('case_meetings.status', '=', 'not_attended')
-    .execute();
-  const plans = await db
-    .selectFrom('case_plans')
-    .innerJoin('pupils', 'pupils.id', 'case_plans.pupil_id')
-    .select(['case_plans.pupil_id', 'case_plans.targets'])
-    .where('pupils.school_id', '=', schoolId)
-    .where('case_plans.status', '=', 'active')
-    .execute();
+  const meetings = await meetingsNotAttendedAtSchool(db, schoolId);
+  const plans = await activePlanTargetsAtSchool(db, schoolId);
   const missed = new Map<string, number>();
   for (const p of plans) {
     let targets: { met?: boolean | null }[] = [];
@@ -214,15 +201,7 @@ async function recordFacts(
     return r;
   };
   // Stages entered in the open case: every stage row since the pupil last left staged casework.
-  const history = await db
-    .selectFrom('case_stages')
-    .innerJoin('pupils', 'pupils.id', 'case_stages.pupil_id')
-    .select(['case_stages.pupil_id', 'case_stages.stage_id'])
-    .where('pupils.school_id', '=', schoolId)
-    .where('case_stages.entered_on', '<=', asOf)
-    .orderBy('case_stages.entered_on')
-    .orderBy('case_stages.decided_at')
-    .execute();
+  const history = await stageHistoryAtSchool(db, schoolId, asOf);
   for (const h of history) {
     const r = of(h.pupil_id);
     if (h.stage_id === null) r.stagesBefore = [];
@@ -230,14 +209,7 @@ async function recordFacts(
   }
   const wantsPlans = needs.engagement.includes('medicalActionPlanAgreed') || needs.since.includes('planStart');
   if (wantsPlans) {
-    const plans = await db
-      .selectFrom('case_plans')
-      .innerJoin('pupils', 'pupils.id', 'case_plans.pupil_id')
-      .select(['case_plans.pupil_id', 'case_plans.kind', 'case_plans.status', 'case_plans.starts_on'])
-      .where('pupils.school_id', '=', schoolId)
-      .where('case_plans.starts_on', '<=', asOf)
-      .orderBy('case_plans.starts_on')
-      .execute();
+    const plans = await plansStartedAtSchool(db, schoolId, asOf);
     for (const p of plans) {
       const r = of(p.pupil_id);
       if (p.kind === 'medical') r.medicalActionPlanAgreed = true;
@@ -245,14 +217,7 @@ async function recordFacts(
     }
   }
   if (needs.engagement.includes('contractBroken') || needs.since.includes('contractAgreed')) {
-    const contracts = await db
-      .selectFrom('case_contracts')
-      .innerJoin('pupils', 'pupils.id', 'case_contracts.pupil_id')
-      .select(['case_contracts.pupil_id', 'case_contracts.status', 'case_contracts.agreed_on'])
-      .where('pupils.school_id', '=', schoolId)
-      .where('case_contracts.agreed_on', '<=', asOf)
-      .orderBy('case_contracts.agreed_on')
-      .execute();
+    const contracts = await contractsAgreedAtSchool(db, schoolId, asOf);
     for (const c of contracts) {
       const r = of(c.pupil_id);
       if (c.status === 'broken') r.contractBroken = true;
@@ -260,50 +225,20 @@ async function recordFacts(
     }
   }
   if (needs.engagement.includes('parentRefusedSupport')) {
-    const refused = await db
-      .selectFrom('case_referrals')
-      .innerJoin('pupils', 'pupils.id', 'case_referrals.pupil_id')
-      .select(['case_referrals.pupil_id'])
-      .where('pupils.school_id', '=', schoolId)
-      .where('case_referrals.status', '=', 'declined')
-      .execute();
+    const refused = await declinedReferralsAtSchool(db, schoolId);
     for (const x of refused) of(x.pupil_id).parentRefusedSupport = true;
   }
   if (needs.noticeToImprove || needs.since.includes('noticeIssued') || needs.since.includes('noticePeriodEnd')) {
-    const notices = await db
-      .selectFrom('notices_to_improve')
-      .innerJoin('pupils', 'pupils.id', 'notices_to_improve.pupil_id')
-      .select([
-        'notices_to_improve.pupil_id',
-        'notices_to_improve.issued_on',
-        'notices_to_improve.monitoring_ends_on',
-        'notices_to_improve.status',
-      ])
-      .where('pupils.school_id', '=', schoolId)
-      .where('notices_to_improve.issued_on', '<=', asOf)
-      .where('notices_to_improve.status', '!=', 'withdrawn')
-      .orderBy('notices_to_improve.issued_on')
-      .execute();
+    const notices = await noticesIssuedAtSchool(db, schoolId, asOf);
     for (const n of notices)
       of(n.pupil_id).notice = {
         issuedOn: n.issued_on as PlainDate,
         periodEndsOn: n.monitoring_ends_on as PlainDate,
         status: n.status,
       };
-    const penalties = await db
-      .selectFrom('penalty_notices')
-      .innerJoin('pupils', 'pupils.id', 'penalty_notices.pupil_id')
-      .select(['penalty_notices.pupil_id', 'penalty_notices.issued_on'])
-      .where('pupils.school_id', '=', schoolId)
-      .execute();
+    const penalties = await penaltyNoticesAtSchool(db, schoolId);
     for (const x of penalties) of(x.pupil_id).penaltiesOn.push(x.issued_on as PlainDate);
-    const decided = await db
-      .selectFrom('case_suggestions')
-      .select(['pupil_id', 'as_of', 'actions'])
-      .where('school_id', '=', schoolId)
-      .where('kind', '=', 'action')
-      .where('status', 'in', ['accepted', 'adjusted', 'dismissed'])
-      .execute();
+    const decided = await decidedActionSuggestionsAt(db, schoolId);
     for (const x of decided)
       if (x.actions.includes('penalty-notice')) of(x.pupil_id).penaltyProposalsDecidedOn.push(x.as_of as PlainDate);
   }
@@ -499,14 +434,7 @@ export async function evaluateSchool(
   const ctx = analysisContext(cal, { asOf, minPossibleSessions: school.policy.minPossibleSessions });
   const now = deps.clock.now();
 
-  const pupils = await deps.db
-    .selectFrom('pupils')
-    .select(['id', 'admission_date', 'leaving_date'])
-    .where('school_id', '=', school.id)
-    .where('admission_date', '<=', asOf)
-    .where((eb) => eb.or([eb('leaving_date', 'is', null), eb('leaving_date', '>=', asOf)]))
-    .orderBy('id')
-    .execute();
+  const pupils = await pupilsOnRollOn(deps.db, school.id, asOf);
 
   // Marks from the earlier of the year's start and the longest "last N weeks" window (and last
   // year's start when the policy reads last year's measures).
@@ -519,14 +447,7 @@ export async function evaluateSchool(
     const lastYearStart = academicYearOf(addDays(checks.yearStart, -1)).start;
     if (lastYearStart < from) from = lastYearStart;
   }
-  const markRows = await deps.db
-    .selectFrom('session_marks')
-    .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
-    .select(['session_marks.pupil_id', 'session_marks.date', 'session_marks.session', 'session_marks.code'])
-    .where('pupils.school_id', '=', school.id)
-    .where('session_marks.date', '>=', from)
-    .where('session_marks.date', '<=', asOf)
-    .execute();
+  const markRows = await sessionMarksAtSchool(deps.db, school.id, from, asOf);
   // Laid straight into each pupil's compact codes (as layMarks does), without a row object per
   // mark: the code of each (code, code set) looked up once.
   const codesOf = new Map<string, Uint8Array>();
@@ -621,18 +542,7 @@ export async function evaluateSchool(
   let heldBack = 0;
   const cap = maxNewEntriesPerRun(school);
   await deps.db.transaction().execute(async (trx) => {
-    const existing = await trx
-      .selectFrom('case_suggestions')
-      .select(['id', 'pupil_id', 'as_of', 'fingerprint', 'status', 'decided_at', 'kind', 'from_stage_id'])
-      .where('school_id', '=', school.id)
-      .where((eb) =>
-        eb.or([
-          eb('status', '=', 'open'),
-          eb('as_of', '=', asOf),
-          eb.and([eb('status', '=', 'dismissed'), eb('as_of', '>=', addDays(asOf, -DISMISSAL_QUIET_DAYS))]),
-        ]),
-      )
-      .execute();
+    const existing = await suggestionsBearingOn(trx, school.id, asOf, addDays(asOf, -DISMISSAL_QUIET_DAYS));
     const blocking = new Set(
       existing
         .filter((e) => e.status === 'open' || e.as_of === asOf || e.status === 'dismissed')
@@ -659,44 +569,32 @@ export async function evaluateSchool(
     const capped = capNewEntries(fresh, cap === null ? null : Math.max(0, cap - storedToday));
     heldBack = capped.heldBack.length;
     for (const { pupilId, suggestion, fp } of capped.kept) {
-      await trx
-        .insertInto('case_suggestions')
-        .values({
-          id: newId(),
-          pupil_id: pupilId,
-          school_id: school.id,
-          as_of: asOf,
-          kind: suggestion.kind,
-          from_stage_id: suggestion.fromStageId,
-          to_stage_id: suggestion.toStageId,
-          actions: JSON.stringify(suggestion.actions),
-          explanation: suggestion.explanation,
-          because: JSON.stringify(suggestion.because),
-          source: suggestion.source,
-          fingerprint: fp,
-          status: 'open',
-          decided_stage_id: null,
-          decision_reason: null,
-          decided_by: null,
-          decided_by_name: null,
-          decided_at: null,
-          created_at: now,
-        })
-        .execute();
+      await insertSuggestion(trx, {
+        id: newId(),
+        pupil_id: pupilId,
+        school_id: school.id,
+        as_of: asOf,
+        kind: suggestion.kind,
+        from_stage_id: suggestion.fromStageId,
+        to_stage_id: suggestion.toStageId,
+        actions: JSON.stringify(suggestion.actions),
+        explanation: suggestion.explanation,
+        because: JSON.stringify(suggestion.because),
+        source: suggestion.source,
+        fingerprint: fp,
+        status: 'open',
+        decided_stage_id: null,
+        decision_reason: null,
+        decided_by: null,
+        decided_by_name: null,
+        decided_at: null,
+        created_at: now,
+      });
       created++;
     }
     const stale = existing.filter((e) => e.status === 'open' && !holding.has(`${e.pupil_id}|${e.fingerprint}`));
     for (const e of stale) {
-      await trx
-        .updateTable('case_suggestions')
-        .set({
-          status: 'superseded',
-          decision_reason: `No longer proposed by the evaluation of ${asOf}`,
-          decided_at: now,
-        })
-        .where('id', '=', e.id)
-        .where('status', '=', 'open')
-        .execute();
+      await supersedeSuggestion(trx, e.id, `No longer proposed by the evaluation of ${asOf}`, now);
       superseded++;
     }
     await audit(trx, actor, now, {

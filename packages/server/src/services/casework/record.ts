@@ -2,10 +2,13 @@
  * The case record as read back: a pupil's case, stage history, reviews, suggestions, meetings,
  * actions, plans, referrals, contracts, Notices to Improve and penalty notices. Plain reads over
  * the casework tables (migration 2026-11-28T00-00-00_casework), shared with letters and evidence
- * packs. Writes live in the services beside this file.
+ * packs. The queries are in db/casework/ (cases.ts, suggestions.ts, case-record.ts); writes live in
+ * the services beside this file.
  */
 import type { PlainDate } from '@rollcall/domain';
 import { listCaseItems, type CaseItemRow, type CaseItemTable } from '../../db/casework/case-record.js';
+import { findCaseRow, reviewRows, stageHistoryRows } from '../../db/casework/cases.js';
+import { suggestionRowsOf } from '../../db/casework/suggestions.js';
 import type { DbOrTrx } from '../../db/connect.js';
 
 export const PLAN_KINDS = ['attendance-support', 'improvement', 'medical', 'part-time-timetable'] as const;
@@ -325,7 +328,7 @@ export function toAction(r: {
 }
 
 export async function findCase(db: DbOrTrx, pupilId: string): Promise<CaseInfo | null> {
-  const r = await db.selectFrom('cases').selectAll().where('pupil_id', '=', pupilId).executeTakeFirst();
+  const r = await findCaseRow(db, pupilId);
   if (!r) return null;
   return {
     id: r.id,
@@ -351,13 +354,7 @@ export function closureOf(info: CaseInfo | null, stages: readonly StageEntry[]):
 
 /** Stage history of a pupil, oldest first. */
 export async function stageHistory(db: DbOrTrx, pupilId: string): Promise<StageEntry[]> {
-  const rows = await db
-    .selectFrom('case_stages')
-    .selectAll()
-    .where('pupil_id', '=', pupilId)
-    .orderBy('entered_on')
-    .orderBy('decided_at')
-    .execute();
+  const rows = await stageHistoryRows(db, pupilId);
   return rows.map((r) => ({
     id: r.id,
     stageId: r.stage_id,
@@ -487,14 +484,8 @@ export async function loadCaseRecord(db: DbOrTrx, pupilId: string): Promise<Case
     await Promise.all([
       findCase(db, pupilId),
       stageHistory(db, pupilId),
-      db.selectFrom('case_reviews').selectAll().where('pupil_id', '=', pupilId).orderBy('reviewed_on').execute(),
-      db
-        .selectFrom('case_suggestions')
-        .selectAll()
-        .where('pupil_id', '=', pupilId)
-        .orderBy('as_of', 'desc')
-        .orderBy('created_at', 'desc')
-        .execute(),
+      reviewRows(db, pupilId),
+      suggestionRowsOf(db, pupilId),
       listed(db, pupilId, 'meetings'),
       listed(db, pupilId, 'actions'),
       listed(db, pupilId, 'plans'),

@@ -16,6 +16,13 @@
  */
 import { addDays, firstSessionOnOrAfter, type PlainDate } from '@rollcall/domain';
 import { getActor } from '../../db/accounts/users.js';
+import {
+  countOpenSuggestions,
+  firstAttendanceOfficerId,
+  openEntrySuggestions,
+  openPolicyActionsOf,
+  schoolPhaseAndPolicy,
+} from '../../db/demo/casework.js';
 import { fixedClock } from '../../platform/clock.js';
 import type { Actor } from '../authz.js';
 import { decideSuggestion } from '../casework/casework.js';
@@ -55,31 +62,15 @@ function at(deps: Deps, date: PlainDate): Deps {
 }
 
 async function officerOf(deps: Deps, schoolId: string): Promise<Actor> {
-  const row = await deps.db
-    .selectFrom('users')
-    .select('id')
-    .where('school_id', '=', schoolId)
-    .where('role', '=', 'attendance_officer')
-    .orderBy('email')
-    .executeTakeFirstOrThrow();
-  const actor = await getActor(deps.db, row.id);
-  if (!actor) throw new Error(`demo attendance officer ${row.id} not found`);
+  const id = await firstAttendanceOfficerId(deps.db, schoolId);
+  const actor = await getActor(deps.db, id);
+  if (!actor) throw new Error(`demo attendance officer ${id} not found`);
   return actor;
 }
 
 /** Open "enter" suggestions of pupils not yet in a stage (or, `escalations`, already in one), in UPN order. */
 async function openEntries(deps: Deps, schoolId: string, asOf: PlainDate, escalations = false) {
-  return deps.db
-    .selectFrom('case_suggestions')
-    .innerJoin('pupils', 'pupils.id', 'case_suggestions.pupil_id')
-    .select(['case_suggestions.id', 'case_suggestions.pupil_id'])
-    .where('case_suggestions.school_id', '=', schoolId)
-    .where('case_suggestions.status', '=', 'open')
-    .where('case_suggestions.kind', '=', 'enter')
-    .where('case_suggestions.from_stage_id', escalations ? 'is not' : 'is', null)
-    .where('case_suggestions.as_of', '=', asOf)
-    .orderBy('pupils.upn')
-    .execute();
+  return openEntrySuggestions(deps.db, schoolId, asOf, escalations);
 }
 
 /** The school day `n` school days after `from` (or `from` itself when the calendar runs out). */
@@ -97,11 +88,7 @@ async function schoolCasework(
   today: PlainDate,
 ): Promise<DemoCaseworkSchool> {
   const officer = await officerOf(deps, schoolId);
-  const school = await deps.db
-    .selectFrom('schools')
-    .select(['policy_json'])
-    .where('id', '=', schoolId)
-    .executeTakeFirstOrThrow();
+  const school = await schoolPhaseAndPolicy(deps.db, schoolId);
   const preset = phase === 'primary' ? DEMO_PRESETS.primary : DEMO_PRESETS.secondary;
   const doc = { ...(JSON.parse(school.policy_json) as Record<string, unknown>), preset };
   await saveSchoolPolicy(deps, officer, { schoolId, text: JSON.stringify(doc) });
@@ -136,13 +123,7 @@ async function schoolCasework(
       });
     // The letters went out the next school day.
     const nextDay = schoolDaysAfter(cal, startedOn, 1);
-    const letters = await deps.db
-      .selectFrom('case_actions')
-      .select(['id', 'pupil_id'])
-      .where('pupil_id', 'in', started.length > 0 ? started : [''])
-      .where('status', '=', 'open')
-      .where('policy_action', 'like', 'letter:%')
-      .execute();
+    const letters = await openPolicyActionsOf(deps.db, started, 'letter:');
     for (const l of letters)
       await completeAction(at(deps, nextDay), officer, {
         pupilId: l.pupil_id,
@@ -189,13 +170,7 @@ async function schoolCasework(
       });
       meetingsHeld++;
       // The meeting the policy asked for has happened.
-      const asked = await deps.db
-        .selectFrom('case_actions')
-        .select('id')
-        .where('pupil_id', '=', pupilId)
-        .where('status', '=', 'open')
-        .where('policy_action', 'like', 'meeting:%')
-        .execute();
+      const asked = await openPolicyActionsOf(deps.db, [pupilId], 'meeting:');
       for (const a of asked)
         await completeAction(at(deps, meetingDay), officer, {
           pupilId,
@@ -220,12 +195,7 @@ async function schoolCasework(
     await decideSuggestion(now, officer, { suggestionId: escalation.id, decision: 'accept' });
     escalated++;
   }
-  const open = await deps.db
-    .selectFrom('case_suggestions')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('school_id', '=', schoolId)
-    .where('status', '=', 'open')
-    .executeTakeFirstOrThrow();
+  const openSuggestions = await countOpenSuggestions(deps.db, schoolId);
   return {
     schoolId,
     preset,
@@ -233,7 +203,7 @@ async function schoolCasework(
     accepted,
     escalated,
     meetingsHeld,
-    openSuggestions: Number(open.n),
+    openSuggestions,
   };
 }
 
@@ -245,7 +215,7 @@ async function schoolCasework(
 export async function addDemoCasework(deps: Deps, summary: DemoSummary): Promise<DemoCaseworkSchool[]> {
   const out: DemoCaseworkSchool[] = [];
   for (const s of summary.schools) {
-    const row = await deps.db.selectFrom('schools').select('phase').where('id', '=', s.id).executeTakeFirstOrThrow();
+    const row = await schoolPhaseAndPolicy(deps.db, s.id);
     // The demo trust is usable without its casework: a failure here is logged, not fatal to `npm start`.
     try {
       out.push(await schoolCasework(deps, s.id, row.phase, summary.today));

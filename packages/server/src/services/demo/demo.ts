@@ -8,12 +8,22 @@
  *
  *   if (await isDatabaseEmpty(db)) printDemo(await createDemo(db, { today, now }));
  *
- * Everything is written in one transaction per school, in batches of a few hundred rows per
- * statement. The password is hashed once and shared by every demo account.
+ * Everything is written in one transaction, through the bulk writer of db/demo/demo.ts (batches
+ * of a few hundred rows per statement, or one prepared statement on SQLite). The password is
+ * hashed once and shared by every demo account.
  */
 import { compileCalendar, lastDayOnOrBefore, type PlainDate, type SchoolCalendar } from '@rollcall/domain';
-import { sqliteHandleOf, type Db, type DbOrTrx } from '../../db/connect.js';
-import { activeAccountsByEmail } from '../../db/demo/demo.js';
+import type { Db, DbOrTrx } from '../../db/connect.js';
+import {
+  activeAccountsByEmail,
+  anySchoolExists,
+  demoTransaction,
+  insertClosures,
+  insertDemoRows,
+  insertSchool,
+  insertTerms,
+  insertTrust,
+} from '../../db/demo/demo.js';
 import { newId } from '../../platform/ids.js';
 import { hashPassword } from '../../platform/passwords.js';
 import { audit } from '../audit.js';
@@ -100,121 +110,7 @@ export function demoSchoolDay(cal: SchoolCalendar, day: PlainDate): PlainDate {
 
 /** True when the database holds no school (the demo may be created). */
 export async function isDatabaseEmpty(db: DbOrTrx): Promise<boolean> {
-  const row = await db.selectFrom('schools').select('id').limit(1).executeTakeFirst();
-  return row === undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Batched inserts
-
-/** Rows per INSERT statement. */
-const ROWS_PER_STATEMENT = 500;
-/** SQLite's default limit on bound variables per statement (PostgreSQL allows 65,535). */
-const MAX_VARIABLES = 32_766;
-
-type SqliteHandle = NonNullable<ReturnType<typeof sqliteHandleOf>>;
-
-/** What an insert builder gives: its compiled SQL and parameters (structurally, Kysely's CompiledQuery). */
-interface Compiled {
-  readonly sql: string;
-  readonly parameters: readonly unknown[];
-}
-
-/**
- * Writes rows (all with the same keys, in the same order) in statements of at most 500 rows and
- * {@link MAX_VARIABLES} values. Building and compiling a Kysely query tree for every batch took
- * about a quarter of the demo's time, so the statement for a full batch is compiled once and
- * re-run with each batch's values (row by row, column by column: the order Kysely binds them
- * in, checked against the first compiled batch, else every batch is compiled).
- */
-async function insertAll<T extends object, Q extends Compiled & Parameters<DbOrTrx['executeQuery']>[0]>(
-  db: DbOrTrx,
-  rows: Iterable<T>,
-  build: (batch: T[]) => { compile(): Q },
-): Promise<number> {
-  const raw = rawSqlite.get(db);
-  if (raw) {
-    const done = insertOneByOne(raw, rows, build);
-    if (typeof done === 'number') return done;
-    rows = done.rows;
-  }
-  let batch: T[] = [];
-  let size = ROWS_PER_STATEMENT;
-  let n = 0;
-  let reusable: Q | undefined;
-  const flatten = (b: readonly T[]): unknown[] => {
-    const out: unknown[] = [];
-    for (const row of b) for (const v of Object.values(row)) out.push(v ?? null);
-    return out;
-  };
-  const run = async (b: T[]): Promise<void> => {
-    if (reusable && b.length === size) {
-      await db.executeQuery({ ...reusable, parameters: flatten(b) });
-    } else {
-      const compiled = build(b).compile();
-      if (b.length === size && reusable === undefined) {
-        const params = flatten(b);
-        const same =
-          params.length === compiled.parameters.length && params.every((v, i) => v === compiled.parameters[i]);
-        if (same) reusable = compiled;
-      }
-      await db.executeQuery(compiled);
-    }
-    n += b.length;
-  };
-  for (const row of rows) {
-    if (batch.length === 0 && n === 0)
-      size = Math.max(1, Math.min(ROWS_PER_STATEMENT, Math.floor(MAX_VARIABLES / Object.keys(row).length)));
-    batch.push(row);
-    if (batch.length >= size) {
-      await run(batch);
-      batch = [];
-    }
-  }
-  if (batch.length > 0) await run(batch);
-  return n;
-}
-
-/**
- * On SQLite, the demo's transaction and the driver's handle under it: rows are written one by one
- * through one prepared statement, which SQLite takes about a quarter faster than 500-row
- * statements (measured on 200,000 history rows; decision 0004), with no 7,500-value arrays to build.
- */
-const rawSqlite = new WeakMap<object, SqliteHandle>();
-
-/**
- * Writes every row through one prepared single-row INSERT on the SQLite handle (the statement is
- * Kysely's own for one row, used only if it binds the row's values in key order). When it cannot,
- * nothing is written and the rows come back, whole, for the batched way.
- */
-function insertOneByOne<T extends object>(
-  raw: SqliteHandle,
-  rows: Iterable<T>,
-  build: (batch: T[]) => { compile(): Compiled },
-): number | { readonly rows: Iterable<T> } {
-  const it = rows[Symbol.iterator]();
-  const first = it.next();
-  if (first.done) return 0;
-  const firstValues = Object.values(first.value).map((v: unknown) => v ?? null);
-  const compiled = build([first.value]).compile();
-  const same =
-    firstValues.length === compiled.parameters.length && firstValues.every((v, i) => v === compiled.parameters[i]);
-  if (!same) {
-    return {
-      rows: (function* () {
-        yield first.value;
-        for (let r = it.next(); !r.done; r = it.next()) yield r.value;
-      })(),
-    };
-  }
-  const statement = raw.prepare(compiled.sql);
-  statement.run(firstValues);
-  let n = 1;
-  for (let r = it.next(); !r.done; r = it.next()) {
-    statement.run(Object.values(r.value).map((v: unknown) => v ?? null));
-    n++;
-  }
-  return n;
+  return !(await anySchoolExists(db));
 }
 
 const flag = (b: boolean): number => (b ? 1 : 0);
@@ -270,47 +166,41 @@ async function writeSchool(
   const key = school.spec.key;
   const schoolId = ids.schools[key];
   const policy = schoolPolicySchema.parse({ registerTimes: school.spec.registerTimes });
-  await trx
-    .insertInto('schools')
-    .values({
-      id: schoolId,
-      urn: school.spec.urn,
-      name: school.spec.name,
-      phase: school.spec.phase,
-      la_code: LA_CODE,
-      la_name: LA_NAME,
-      trust_id: ids.trust,
-      time_zone: 'Europe/London',
-      policy_json: JSON.stringify(policy),
-    })
-    .execute();
+  await insertSchool(trx, {
+    id: schoolId,
+    urn: school.spec.urn,
+    name: school.spec.name,
+    phase: school.spec.phase,
+    la_code: LA_CODE,
+    la_name: LA_NAME,
+    trust_id: ids.trust,
+    time_zone: 'Europe/London',
+    policy_json: JSON.stringify(policy),
+  });
   await setSchoolDetails(trx, schoolId, demoSchoolDetails(school));
-  await trx
-    .insertInto('terms')
-    .values(
-      ctx.year.terms.map((t) => ({
-        id: newId(),
-        school_id: schoolId,
-        name: t.name,
-        start_date: t.start,
-        end_date: t.end,
-      })),
-    )
-    .execute();
-  await trx
-    .insertInto('closures')
-    .values(
-      ctx.year.closures.map((c) => ({
-        id: newId(),
-        school_id: schoolId,
-        date: c.date,
-        session: c.session,
-        reason: c.reason,
-      })),
-    )
-    .execute();
-  await insertAll(
+  await insertTerms(
     trx,
+    ctx.year.terms.map((t) => ({
+      id: newId(),
+      school_id: schoolId,
+      name: t.name,
+      start_date: t.start,
+      end_date: t.end,
+    })),
+  );
+  await insertClosures(
+    trx,
+    ctx.year.closures.map((c) => ({
+      id: newId(),
+      school_id: schoolId,
+      date: c.date,
+      session: c.session,
+      reason: c.reason,
+    })),
+  );
+  await insertDemoRows(
+    trx,
+    'groups',
     school.groups.map((g) => ({
       id: g.id,
       school_id: schoolId,
@@ -319,7 +209,6 @@ async function writeSchool(
       year_group: g.yearGroup,
       subject: g.subject,
     })),
-    (b) => trx.insertInto('groups').values(b),
   );
 
   // Accounts: the school's staff; with the first school the trust lead and the LA officer; parents
@@ -329,18 +218,19 @@ async function writeSchool(
     return last === key;
   });
   const users = [...school.users, ...(key === 'primary' ? plan.trustUsers : []), ...parentsHere.map((p) => p.user)];
-  await insertAll(
+  await insertDemoRows(
     trx,
+    'users',
     users.map((u) => userRow(u, ids, passwordHash, now)),
-    (b) => trx.insertInto('users').values(b),
   );
-  await insertAll(
+  await insertDemoRows(
     trx,
+    'group_staff',
     school.users.flatMap((u) => u.groups.map((g) => ({ group_id: g.id, user_id: u.id }))),
-    (b) => trx.insertInto('group_staff').values(b),
   );
-  await insertAll(
+  await insertDemoRows(
     trx,
+    'lessons',
     school.lessons.map((l) => ({
       id: l.id,
       school_id: schoolId,
@@ -351,12 +241,12 @@ async function writeSchool(
       ends_at: l.endsAt,
       session: l.session,
     })),
-    (b) => trx.insertInto('lessons').values(b),
   );
 
   // Pupils, contacts, group membership.
-  await insertAll(
+  await insertDemoRows(
     trx,
+    'pupils',
     school.pupils.map((p) => ({
       id: p.id,
       school_id: schoolId,
@@ -386,10 +276,10 @@ async function writeSchool(
       address: p.family.address,
       postcode: p.family.postcode,
     })),
-    (b) => trx.insertInto('pupils').values(b),
   );
-  await insertAll(
+  await insertDemoRows(
     trx,
+    'contacts',
     school.pupils.flatMap((p) =>
       p.contacts.map((c) => ({
         id: c.id,
@@ -409,19 +299,18 @@ async function writeSchool(
           : demoAddress(10_000 + p.family.index)),
       })),
     ),
-    (b) => trx.insertInto('contacts').values(b),
   );
-  await insertAll(
+  await insertDemoRows(
     trx,
+    'group_members',
     school.groups.flatMap((g) => g.members.map((p) => ({ group_id: g.id, pupil_id: p.id }))),
-    (b) => trx.insertInto('group_members').values(b),
   );
-  await insertAll(
+  await insertDemoRows(
     trx,
+    'parent_links',
     parentsHere.flatMap((p) =>
       p.links.map((l) => ({ user_id: p.user.id, pupil_id: l.pupil.id, contact_id: l.contact.id })),
     ),
-    (b) => trx.insertInto('parent_links').values(b),
   );
 
   // Registers: every registration group's session so far, taken by its teacher (bar a couple this morning).
@@ -458,7 +347,7 @@ async function writeSchool(
       }
     }
   }
-  await insertAll(trx, registerRows(), (b) => trx.insertInto('registers').values(b));
+  await insertDemoRows(trx, 'registers', registerRows());
 
   // Session marks, each with the one history row of the register that recorded it.
   function* marks() {
@@ -471,8 +360,9 @@ async function writeSchool(
       }
     }
   }
-  const sessionMarks = await insertAll(
+  const sessionMarks = await insertDemoRows(
     trx,
+    'session_marks',
     (function* () {
       for (const m of marks()) {
         yield {
@@ -486,10 +376,10 @@ async function writeSchool(
         };
       }
     })(),
-    (b) => trx.insertInto('session_marks').values(b),
   );
-  await insertAll(
+  await insertDemoRows(
     trx,
+    'mark_history',
     (function* () {
       for (const m of marks()) {
         yield {
@@ -511,7 +401,6 @@ async function writeSchool(
         };
       }
     })(),
-    (b) => trx.insertInto('mark_history').values(b),
   );
 
   // Lesson registers and marks for the last two school weeks.
@@ -532,8 +421,9 @@ async function writeSchool(
       });
     }
   }
-  await insertAll(
+  await insertDemoRows(
     trx,
+    'registers',
     [...lessonTaken.values()].map((r) => ({
       id: newId(),
       school_id: schoolId,
@@ -547,11 +437,11 @@ async function writeSchool(
       updated_at: r.at,
       updated_by: r.by?.id ?? null,
     })),
-    (b) => trx.insertInto('registers').values(b),
   );
   const lessonRows = lessonMarks.map((m) => ({ m, taken: lessonTaken.get(`${m.lesson.id}/${m.date}`)! }));
-  const lessonCount = await insertAll(
+  const lessonCount = await insertDemoRows(
     trx,
+    'lesson_marks',
     lessonRows.map(({ m, taken }) => ({
       lesson_id: m.lesson.id,
       pupil_id: m.pupil.id,
@@ -561,10 +451,10 @@ async function writeSchool(
       updated_at: taken.at,
       updated_by: taken.by?.id ?? null,
     })),
-    (b) => trx.insertInto('lesson_marks').values(b),
   );
-  await insertAll(
+  await insertDemoRows(
     trx,
+    'mark_history',
     lessonRows.map(({ m, taken }) => ({
       id: newId(),
       pupil_id: m.pupil.id,
@@ -582,7 +472,6 @@ async function writeSchool(
       at: taken.at,
       source: 'register',
     })),
-    (b) => trx.insertInto('mark_history').values(b),
   );
 
   await audit(trx, SYSTEM_ACTOR, now, {
@@ -651,11 +540,9 @@ export async function createDemo(db: Db, opts: DemoOptions): Promise<DemoSummary
 
   // One transaction for the whole trust: a failure part way leaves the database empty, so the
   // next `npm start` simply tries again.
-  const handle = sqliteHandleOf(db);
-  const schools = await db.transaction().execute(async (trx) => {
-    if (handle) rawSqlite.set(trx, handle);
+  const schools = await demoTransaction(db, async (trx) => {
     const out: DemoSchoolSummary[] = [];
-    await trx.insertInto('trusts').values({ id: ids.trust, name: TRUST_NAME }).execute();
+    await insertTrust(trx, { id: ids.trust, name: TRUST_NAME });
     for (const school of [plan.primary, plan.secondary]) {
       const att = generateAttendance(rng, cal, w, school, plan);
       const lessonMarks = generateLessonMarks(rng, cal, w, school, att);

@@ -15,7 +15,17 @@ import type { School } from '../../school/schools.js';
 import { schoolDetailsOf, schoolPostalAddress, type SchoolDetails } from '../../school/school-details.js';
 import { newId } from '../../../platform/ids.js';
 import { buildPdf } from '../../../platform/pdf.js';
-import { findEvidencePack, findEvidencePackPlace, markEvidencePackSent } from '../../../db/casework/evidence-packs.js';
+import {
+  evidencePacksOf,
+  findEvidencePack,
+  findEvidencePackPlace,
+  insertEvidencePack,
+  markedDaysOf,
+  markEvidencePackSent,
+  packContactAttempts,
+  packContacts,
+  packHomeVisits,
+} from '../../../db/casework/evidence-packs.js';
 import { audit } from '../../audit.js';
 import { authorise, can, type Actor, type Resource } from '../../authz.js';
 import { certificateFor, checkCertificatePeriod, drawCertificate, type Certificate } from '../../pupils/certificate.js';
@@ -111,38 +121,11 @@ async function gather(deps: Deps, actor: Actor, pupilId: string): Promise<Gather
   const record = await getPupilRecord(deps, actor, pupilId);
   const db = deps.db;
   const [contacts, letters, caseRecord, homeVisits, contactAttempts] = await Promise.all([
-    db
-      .selectFrom('contacts')
-      .select([
-        'name',
-        'relationship',
-        'parental_responsibility',
-        'address',
-        'postcode',
-        'mobile_phone',
-        'home_phone',
-        'email',
-      ])
-      .where('pupil_id', '=', pupilId)
-      .orderBy('priority')
-      .orderBy('id')
-      .execute(),
+    packContacts(db, pupilId),
     lettersOf(deps, pupilId),
     loadCaseRecord(db, pupilId),
-    db
-      .selectFrom('home_visits')
-      .select(['status', 'planned_for', 'visited_at', 'reason', 'discussed', 'next_steps', 'child_seen'])
-      .where('pupil_id', '=', pupilId)
-      .orderBy('planned_for')
-      .orderBy('id')
-      .execute(),
-    db
-      .selectFrom('contact_attempts')
-      .select(['absence_date', 'method', 'contact_name', 'outcome', 'made_at', 'notes'])
-      .where('pupil_id', '=', pupilId)
-      .orderBy('made_at')
-      .orderBy('id')
-      .execute(),
+    packHomeVisits(db, pupilId),
+    packContactAttempts(db, pupilId),
   ]);
   return {
     school: record.school,
@@ -152,9 +135,7 @@ async function gather(deps: Deps, actor: Actor, pupilId: string): Promise<Gather
     measures: record.measures,
     periodStart: record.periodStart,
     asOf: record.asOf,
-    markedDays: (
-      await db.selectFrom('session_marks').select('date').distinct().where('pupil_id', '=', pupilId).execute()
-    ).map((m) => m.date),
+    markedDays: await markedDaysOf(db, pupilId),
     contacts: contacts.map((c) => ({
       name: c.name,
       relationship: c.relationship,
@@ -392,24 +373,7 @@ export interface PackView {
 }
 
 async function packsOf(deps: Pick<Deps, 'db'>, pupilId: string): Promise<PackView[]> {
-  const rows = await deps.db
-    .selectFrom('evidence_packs')
-    .select([
-      'id',
-      'kind',
-      'period_from',
-      'period_to',
-      'missing',
-      'status',
-      'produced_by_name',
-      'produced_at',
-      'sent_at',
-      'sent_to',
-    ])
-    .where('pupil_id', '=', pupilId)
-    .orderBy('produced_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
+  const rows = await evidencePacksOf(deps.db, pupilId);
   return rows.map((r) => {
     const kind = isPackKind(r.kind) ? r.kind : 'la-referral';
     return {
@@ -694,36 +658,33 @@ export async function producePack(
   );
   const id = newId();
   await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('evidence_packs')
-      .values({
-        id,
-        school_id: g.school.id,
-        pupil_id: input.pupilId,
-        kind: input.kind,
-        period_from: period.from,
-        period_to: period.to,
-        missing: JSON.stringify(missing),
-        contents: JSON.stringify({
-          letters: g.letters.length,
-          meetings: g.meetings.length,
-          plans: g.plans.length,
-          homeVisits: g.homeVisits.length,
-          contactAttempts: g.contactAttempts.length,
-          referrals: g.referrals.length,
-          actions: g.actions.length,
-          certificateDays: cert.rows.length,
-        }),
-        pdf_base64: pdf.toString('base64'),
-        status: 'produced',
-        produced_by: actor.userId,
-        produced_by_name: actor.name,
-        produced_at: now,
-        sent_at: null,
-        sent_by: null,
-        sent_to: null,
-      })
-      .execute();
+    await insertEvidencePack(trx, {
+      id,
+      school_id: g.school.id,
+      pupil_id: input.pupilId,
+      kind: input.kind,
+      period_from: period.from,
+      period_to: period.to,
+      missing: JSON.stringify(missing),
+      contents: JSON.stringify({
+        letters: g.letters.length,
+        meetings: g.meetings.length,
+        plans: g.plans.length,
+        homeVisits: g.homeVisits.length,
+        contactAttempts: g.contactAttempts.length,
+        referrals: g.referrals.length,
+        actions: g.actions.length,
+        certificateDays: cert.rows.length,
+      }),
+      pdf_base64: pdf.toString('base64'),
+      status: 'produced',
+      produced_by: actor.userId,
+      produced_by_name: actor.name,
+      produced_at: now,
+      sent_at: null,
+      sent_by: null,
+      sent_to: null,
+    });
     await audit(trx, actor, now, {
       action: 'evidencePack.produce',
       entityType: 'evidence_pack',
