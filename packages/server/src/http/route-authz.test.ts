@@ -166,6 +166,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'POST /admissions/delete': 'session: 400 office attendance_officer senior_leader admin, 403 *',
   'POST /admissions/la-contacts': 'session: 400 office attendance_officer senior_leader admin, 403 *',
   'GET /admissions/pupils/:id/moving-form': 'pupil: 200 office attendance_officer senior_leader admin, 403 *',
+  'GET /admissions/pupils/:id/items': 'pupil: 200 office attendance_officer senior_leader admin, 403 *',
+  'POST /admissions/pupils/:id/items': 'pupil: 400 office attendance_officer senior_leader admin, 403 *',
   'GET /admin/jobs': 'session: 200 admin, 403 *',
   'POST /admin/jobs/run': 'session: 400 *',
   'GET /school/policy': 'session: 200 attendance_officer senior_leader admin, 403 *',

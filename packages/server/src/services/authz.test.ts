@@ -133,6 +133,7 @@ const MATRIX: readonly [Action, Resource, Row][] = [
   ['duties.view', THE_SCHOOL, r(['office', 'attendance_officer', 'senior_leader', 'admin'])],
   ['messages.view', THE_SCHOOL, r(['office', 'attendance_officer', 'senior_leader', 'admin'])],
   ['duties.manage', THE_SCHOOL, r(['attendance_officer', 'senior_leader', 'admin'])],
+  ['admissionRegister.edit', OWN_PUPIL, r(['office', 'attendance_officer', 'senior_leader', 'admin'])],
   ['jobs.run', THE_SCHOOL, r(['admin'])],
   // A school's administrator runs jobs for their own school only: the installation is not theirs.
   ['jobs.runInstallation', THE_SCHOOL, r([])],

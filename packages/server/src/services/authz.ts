@@ -98,6 +98,8 @@ export const ACTIONS = [
   'messages.view',
   /** Prepare returns and mark them sent; admit and delete pupils; record LA enquiries and referrals. */
   'duties.manage',
+  /** Edit an existing pupil's items in the admission register (names, sex, date of birth, address, parents, starting day, last school). */
+  'admissionRegister.edit',
   /** See a school's scheduled job runs and run a job by hand for that school alone. */
   'jobs.run',
   /** See every job run of the installation and run a job for every school (installation administrators). */
@@ -233,6 +235,8 @@ export function can(actor: Actor, action: Action, r: Resource): boolean {
       return ['office', 'attendance_officer', 'senior_leader', 'admin'].includes(role);
     case 'duties.manage':
       return ['attendance_officer', 'senior_leader', 'admin'].includes(role);
+    case 'admissionRegister.edit':
+      return r.kind === 'pupil' && ['office', 'attendance_officer', 'senior_leader', 'admin'].includes(role);
     case 'jobs.run':
       return role === 'admin';
     case 'jobs.runInstallation':

@@ -6,6 +6,8 @@
  *   GET  /admissions                          office (view), attendance officer, senior leader, admin
  *   POST /admissions/admit | /delete | /la-contacts
  *   GET  /admissions/pupils/:id/moving-form   PDF
+ *   GET  /admissions/pupils/:id/items         a pupil's register items, to edit (office and above)
+ *   POST /admissions/pupils/:id/items
  */
 import { isPlainDate, type PlainDate } from '@rollcall/domain';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
@@ -24,6 +26,12 @@ import {
 } from '../../services/duties/admissions/admissions.js';
 import { DELETION_GROUNDS, GROUNDS, isDeletionGround } from '../../services/duties/admissions/grounds.js';
 import { REGISTER_ITEMS } from '../../services/duties/admissions/register-items.js';
+import {
+  editRegisterItems,
+  registerItemsForm,
+  type ItemsParent,
+  type RegisterItemsInput,
+} from '../../services/duties/admissions/register-edit.js';
 import { can, type Actor } from '../../services/authz.js';
 import type { Deps } from '../../services/deps.js';
 import { AppError, HTTP_STATUS, type FieldError } from '../../services/errors.js';
@@ -184,7 +192,96 @@ const BANNERS: Record<string, string> = {
   deleted:
     'Pupil deleted from the register. The local authority is recorded as told, and the deletions return is prepared: check it and send it today.',
   contact: 'Recorded.',
+  edited: 'The admission register is updated.',
 };
+
+/** The edit form's fields, in the order of the page (each error links to its field). */
+const ITEM_FIELDS = [
+  'surname',
+  'forename',
+  'otherForename',
+  'otherSurname',
+  'sex',
+  'dateOfBirth',
+  'address',
+  'postcode',
+  'startingDay',
+  'lastSchoolName',
+  'lastSchoolAddress',
+  'boarder',
+] as const;
+/** At most this many parents in one form (the stored ones and one to add). */
+const MAX_PARENTS = 12;
+const ITEMS_BODY = z.record(z.string().max(60), z.string().max(10_000));
+
+/** The form's flat values from the service's shape. */
+function flatItems(v: RegisterItemsInput): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ITEM_FIELDS) out[k] = v[k];
+  out.lastSchool = v.lastSchool;
+  v.parents.forEach((p, i) => {
+    const n = `parent${i + 1}`;
+    out[`${n}Id`] = p.contactId ?? '';
+    out[`${n}Name`] = p.name;
+    out[`${n}Relationship`] = p.relationship;
+    out[`${n}Responsibility`] = p.parentalResponsibility ? 'yes' : '';
+    out[`${n}LivesWith`] = p.livesWithPupil ? 'yes' : '';
+    out[`${n}SameAddress`] = p.sameAddress ? 'yes' : '';
+    out[`${n}Address`] = p.sameAddress ? '' : p.address;
+    out[`${n}Postcode`] = p.sameAddress ? '' : p.postcode;
+    out[`${n}Phone`] = p.mobilePhone;
+    out[`${n}HomePhone`] = p.homePhone;
+    out[`${n}WorkPhone`] = p.workPhone;
+  });
+  out.parentCount = String(v.parents.length + 1);
+  return out;
+}
+
+/** The service's shape from the form's flat values. */
+function itemsOf(b: Record<string, string>): RegisterItemsInput {
+  const count = Math.min(MAX_PARENTS, Math.max(0, Number.parseInt(b.parentCount ?? '0', 10) || 0));
+  const parents: ItemsParent[] = [];
+  for (let i = 1; i <= count; i++) {
+    const f = (k: string) => b[`parent${i}${k}`] ?? '';
+    parents.push({
+      contactId: f('Id') || null,
+      name: f('Name'),
+      relationship: f('Relationship'),
+      parentalResponsibility: ticked(f('Responsibility')),
+      livesWithPupil: ticked(f('LivesWith')),
+      sameAddress: ticked(f('SameAddress')),
+      address: f('Address'),
+      postcode: f('Postcode'),
+      mobilePhone: f('Phone'),
+      homePhone: f('HomePhone'),
+      workPhone: f('WorkPhone'),
+    });
+  }
+  const g = (k: string) => b[k] ?? '';
+  return {
+    surname: g('surname'),
+    forename: g('forename'),
+    otherForename: g('otherForename'),
+    otherSurname: g('otherSurname'),
+    sex: g('sex'),
+    dateOfBirth: g('dateOfBirth'),
+    address: g('address'),
+    postcode: g('postcode'),
+    startingDay: g('startingDay'),
+    parents,
+    lastSchool: g('lastSchool'),
+    lastSchoolName: g('lastSchoolName'),
+    lastSchoolAddress: g('lastSchoolAddress'),
+    boarder: g('boarder'),
+  };
+}
+
+/** The id of a field's control on the edit page. */
+function itemFieldId(field: string): string {
+  const m = /^parent(\d+)(\w+)$/.exec(field);
+  if (m) return `items-parent${m[1]}-${m[2]!.toLowerCase()}`;
+  return `items-${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
 
 export const admissionsRoutes: FastifyPluginAsync = (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -325,6 +422,45 @@ export const admissionsRoutes: FastifyPluginAsync = (fastify) => {
         form: 'contact',
         values,
         errors: errorsOf('contact', e.details.fields ?? [], e.message),
+      });
+    }
+  });
+
+  app.get('/admissions/pupils/:id/items', { schema: { params: PARAMS } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const form = await registerItemsForm(deps, actor, request.params.id);
+    return reply.view('admission-items.njk', {
+      form,
+      values: flatItems(form.values),
+      parentNumbers: Array.from({ length: form.values.parents.length + 1 }, (_, i) => i + 1),
+      itemLabels: REGISTER_ITEMS,
+      errors: [],
+      fieldErrors: {},
+    });
+  });
+
+  app.post('/admissions/pupils/:id/items', { schema: { params: PARAMS, body: ITEMS_BODY } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const b = request.body;
+    const input = itemsOf(b);
+    try {
+      await editRegisterItems(deps, actor, request.params.id, input);
+      const schoolQuery = actor.schoolId ? '' : `&school=${encodeURIComponent(b.school ?? '')}`;
+      return await reply.redirect(`/admissions?done=edited${schoolQuery}#on-roll`, 303);
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e;
+      reply.code(HTTP_STATUS[e.code]);
+      const form = await registerItemsForm(deps, actor, request.params.id);
+      const fields = e.details.fields ?? [];
+      const { _csrf, ...values } = b;
+      void _csrf;
+      return reply.view('admission-items.njk', {
+        form,
+        values: { ...values, parentCount: String(input.parents.length) },
+        parentNumbers: Array.from({ length: input.parents.length }, (_, i) => i + 1),
+        itemLabels: REGISTER_ITEMS,
+        errors: fields.map((f) => ({ text: f.message, href: `#${itemFieldId(f.field)}` })),
+        fieldErrors: Object.fromEntries(fields.map((f) => [f.field, f.message])),
       });
     }
   });
