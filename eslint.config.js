@@ -93,10 +93,6 @@ const QUERY_SYNTAX = [
 const QUERIES_NOT_YET_IN_DB = [
   `${SERVER_SRC}/services/analysis/cohort.ts`,
   `${SERVER_SRC}/services/analysis/snapshots.ts`,
-  `${SERVER_SRC}/services/duties/jobs/duties-jobs.ts`,
-  `${SERVER_SRC}/services/duties/retention.ts`,
-  `${SERVER_SRC}/services/duties/returns/gather.ts`,
-  `${SERVER_SRC}/services/duties/returns/returns.ts`,
 ];
 
 // ---------------------------------------------------------------------------------------------

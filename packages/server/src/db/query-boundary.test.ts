@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 /** Lower this when a file leaves the list; never raise it. */
-const CEILING = 6;
+const CEILING = 2;
 
 function listedFiles(): string[] {
   const config = readFileSync(resolve(ROOT, 'eslint.config.js'), 'utf8');

@@ -8,6 +8,7 @@
  * years. See docs/privacy.md.
  */
 import type { PlainDate } from '@rollcall/domain';
+import { countRecordsBefore, deleteRecordsBefore, insertRetentionRun } from '../../db/duties/retention.js';
 import { getSchool, listSchools } from '../school/schools.js';
 import { newId } from '../../platform/ids.js';
 import { audit } from '../audit.js';
@@ -57,12 +58,6 @@ export interface RetentionResult {
   readonly dryRun: boolean;
 }
 
-/** The tables holding a pupil's day-by-day record, removed together (children before parents). */
-const PUPIL_TABLES = ['mark_history', 'lesson_marks', 'session_marks', 'late_arrivals', 'early_leavers'] as const;
-type PupilTable = (typeof PUPIL_TABLES)[number];
-
-const count = (r: { n: number | string | bigint } | undefined): number => Number(r?.n ?? 0);
-
 export async function runRetention(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Actor,
@@ -82,53 +77,31 @@ export async function runRetention(
   const dryRun = input.dryRun === true;
   const at = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
-    const pupils = trx.selectFrom('pupils').select('id').where('school_id', '=', school.id);
-    const counted = async (table: PupilTable) =>
-      count(
-        await trx
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll<number | string>().as('n'))
-          .where('pupil_id', 'in', pupils)
-          .where('date', '<', before)
-          .executeTakeFirst(),
-      );
-    const marksRemoved = await counted('session_marks');
-    const lessonMarksRemoved = await counted('lesson_marks');
-    const historyRemoved = await counted('mark_history');
-    const lateArrivalsRemoved = await counted('late_arrivals');
-    const earlyLeaversRemoved = await counted('early_leavers');
-    const registersRemoved = count(
-      await trx
-        .selectFrom('registers')
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('school_id', '=', school.id)
-        .where('date', '<', before)
-        .executeTakeFirst(),
-    );
-    if (!dryRun) {
-      for (const table of PUPIL_TABLES)
-        await trx.deleteFrom(table).where('pupil_id', 'in', pupils).where('date', '<', before).execute();
-      await trx.deleteFrom('registers').where('school_id', '=', school.id).where('date', '<', before).execute();
-    }
+    const {
+      marksRemoved,
+      lessonMarksRemoved,
+      historyRemoved,
+      lateArrivalsRemoved,
+      earlyLeaversRemoved,
+      registersRemoved,
+    } = await countRecordsBefore(trx, school.id, before);
+    if (!dryRun) await deleteRecordsBefore(trx, school.id, before);
     const runId = newId();
-    await trx
-      .insertInto('retention_runs')
-      .values({
-        id: runId,
-        school_id: school.id,
-        run_at: at,
-        run_by: actor.userId,
-        keep_years: keepYears,
-        before_date: before,
-        marks_removed: marksRemoved,
-        history_removed: historyRemoved,
-        lesson_marks_removed: lessonMarksRemoved,
-        late_arrivals_removed: lateArrivalsRemoved,
-        early_leavers_removed: earlyLeaversRemoved,
-        registers_removed: registersRemoved,
-        dry_run: dryRun ? 1 : 0,
-      })
-      .execute();
+    await insertRetentionRun(trx, {
+      id: runId,
+      school_id: school.id,
+      run_at: at,
+      run_by: actor.userId,
+      keep_years: keepYears,
+      before_date: before,
+      marks_removed: marksRemoved,
+      history_removed: historyRemoved,
+      lesson_marks_removed: lessonMarksRemoved,
+      late_arrivals_removed: lateArrivalsRemoved,
+      early_leavers_removed: earlyLeaversRemoved,
+      registers_removed: registersRemoved,
+      dry_run: dryRun ? 1 : 0,
+    });
     await audit(trx, actor, at, {
       action: dryRun ? 'retention.dryRun' : 'retention.run',
       entityType: 'retention_run',
@@ -173,14 +146,4 @@ export async function runRetentionEverywhere(
     if (onlySchoolId === null || school.id === onlySchoolId)
       out.push(await runRetention(deps, actor, { schoolId: school.id, today }));
   return out;
-}
-
-/** The record of retention runs for a school, newest first. */
-export async function retentionRuns(deps: Pick<Deps, 'db'>, schoolId: string) {
-  return deps.db
-    .selectFrom('retention_runs')
-    .selectAll()
-    .where('school_id', '=', schoolId)
-    .orderBy('run_at', 'desc')
-    .execute();
 }

@@ -6,6 +6,8 @@
  * @see ../../../../../docs/jobs.md
  */
 import { lookupCode, mondayOf, type PlainDate, type SchoolCalendar } from '@rollcall/domain';
+import { termContaining } from '../../../db/duties/duties-jobs.js';
+import { schoolSessionCodesBetween } from '../../../db/duties/returns.js';
 import { listSchools, type School } from '../../school/schools.js';
 import { createMailer } from '../../../platform/mail.js';
 import { createSmsSender } from '../../../platform/sms.js';
@@ -160,14 +162,7 @@ registerJob({
       const cal = await schoolCalendar(ctx.deps, school.id);
       if (!isLastSchoolDayOfWeek(cal, ctx.date)) return { skipped: 'not the last school day of the week' };
       const from = mondayOf(ctx.date);
-      const marks = await ctx.deps.db
-        .selectFrom('session_marks')
-        .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
-        .select(['session_marks.pupil_id', 'session_marks.date', 'session_marks.code'])
-        .where('pupils.school_id', '=', school.id)
-        .where('session_marks.date', '>=', from)
-        .where('session_marks.date', '<=', ctx.date)
-        .execute();
+      const marks = await schoolSessionCodesBetween(ctx.deps.db, school.id, from, ctx.date);
       let possible = 0;
       let attended = 0;
       let authorised = 0;
@@ -205,13 +200,7 @@ registerJob({
   scheduleInWords: 'Monday to Friday at 16:30; acts on the last school day of a term or half term',
   run: (ctx) =>
     forEachSchoolDay(ctx, async (school) => {
-      const lastDay = await ctx.deps.db
-        .selectFrom('terms')
-        .select(['name', 'start_date', 'end_date'])
-        .where('school_id', '=', school.id)
-        .where('start_date', '<=', ctx.date)
-        .where('end_date', '>=', ctx.date)
-        .executeTakeFirst();
+      const lastDay = await termContaining(ctx.deps.db, school.id, ctx.date);
       const cal = await schoolCalendar(ctx.deps, school.id);
       if (!lastDay) return { skipped: 'not in a term' };
       // The last school day of the term: no school day after today up to the term's end.

@@ -16,6 +16,7 @@ import {
   type Session,
 } from '@rollcall/domain';
 import type { DbOrTrx } from '../../../db/connect.js';
+import { returnContactRows, returnPupilRows, schoolSessionCodesBetween } from '../../../db/duties/returns.js';
 import type { MarkRow } from '../../../db/pupils/pupils.js';
 import { layMarks } from '../../pupils/pupils.js';
 
@@ -57,47 +58,8 @@ export async function pupilDetails(
   schoolId: string,
   pupilIds?: readonly string[],
 ): Promise<ReturnPupil[]> {
-  let q = db
-    .selectFrom('pupils')
-    .select([
-      'id',
-      'upn',
-      'legal_surname',
-      'legal_forename',
-      'date_of_birth',
-      'year_group',
-      'admission_date',
-      'leaving_date',
-      'address',
-      'postcode',
-    ])
-    .where('school_id', '=', schoolId);
-  if (pupilIds) {
-    if (pupilIds.length === 0) return [];
-    q = q.where('id', 'in', [...pupilIds]);
-  }
-  const rows = await q.orderBy('legal_surname').orderBy('legal_forename').orderBy('id').execute();
-  const contacts =
-    rows.length === 0
-      ? []
-      : await db
-          .selectFrom('contacts')
-          .innerJoin('pupils', 'pupils.id', 'contacts.pupil_id')
-          .select([
-            'contacts.pupil_id',
-            'contacts.name',
-            'contacts.relationship',
-            'contacts.parental_responsibility',
-            'contacts.mobile_phone',
-            'contacts.home_phone',
-            'contacts.email',
-            'contacts.address',
-            'contacts.postcode',
-          ])
-          .where('pupils.school_id', '=', schoolId)
-          .orderBy('contacts.priority')
-          .orderBy('contacts.id')
-          .execute();
+  const rows = await returnPupilRows(db, schoolId, pupilIds);
+  const contacts = rows.length === 0 ? [] : await returnContactRows(db, schoolId);
   const byPupil = new Map<string, ReturnContact[]>();
   for (const c of contacts) {
     const list = byPupil.get(c.pupil_id) ?? [];
@@ -139,14 +101,7 @@ export async function gatherFacts(
   const pupils = (await pupilDetails(db, schoolId)).filter(
     (p) => p.admissionDate <= asOf && (p.leavingDate === null || p.leavingDate >= ctx.periodStart),
   );
-  const rows = await db
-    .selectFrom('session_marks')
-    .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
-    .select(['session_marks.pupil_id', 'session_marks.date', 'session_marks.session', 'session_marks.code'])
-    .where('pupils.school_id', '=', schoolId)
-    .where('session_marks.date', '>=', ctx.periodStart)
-    .where('session_marks.date', '<=', asOf)
-    .execute();
+  const rows = await schoolSessionCodesBetween(db, schoolId, ctx.periodStart, asOf);
   const marksBy = new Map<string, MarkRow[]>();
   for (const r of rows) {
     const list = marksBy.get(r.pupil_id) ?? [];

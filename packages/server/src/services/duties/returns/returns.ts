@@ -15,6 +15,17 @@ import {
   type SchoolCalendar,
 } from '@rollcall/domain';
 import type { DbOrTrx } from '../../../db/connect.js';
+import {
+  insertReturn,
+  insertReturnItems,
+  lastReturnPeriodEnd,
+  recordReturnSent,
+  registerDeletions,
+  returnedItemKeys,
+  returnEndingOn,
+  returnItemDetails,
+  returnSummaryRows,
+} from '../../../db/duties/returns.js';
 import { getSchool, type School } from '../../school/schools.js';
 import { newId } from '../../../platform/ids.js';
 import { audit } from '../../audit.js';
@@ -156,14 +167,7 @@ export async function returnCandidates(
   gathered?: ReturnType<typeof gatherFacts>,
 ): Promise<ReturnItem[]> {
   if (kind === 'deletions') {
-    const rows = await db
-      .selectFrom('register_entries')
-      .select(['id', 'pupil_id', 'date', 'ground', 'reason', 'details', 'la_notified_at'])
-      .where('school_id', '=', school.id)
-      .where('kind', '=', 'deletion')
-      .orderBy('date')
-      .orderBy('id')
-      .execute();
+    const rows = await registerDeletions(db, school.id);
     const pupils = new Map(
       (
         await pupilDetails(
@@ -250,12 +254,7 @@ async function newItems(
   items: readonly ReturnItem[],
 ): Promise<ReturnItem[]> {
   if (items.length === 0) return [];
-  const done = await db
-    .selectFrom('la_return_items')
-    .select(['pupil_id', 'item_key'])
-    .where('school_id', '=', schoolId)
-    .where('kind', '=', kind)
-    .execute();
+  const done = await returnedItemKeys(db, schoolId, kind);
   const seen = new Set(done.map((r) => `${r.pupil_id}|${r.item_key}`));
   return items.filter((i) => !seen.has(`${i.pupil.pupilId}|${i.key}`));
 }
@@ -282,55 +281,36 @@ export async function prepareReturns(
     const id = await deps.db.transaction().execute(async (trx) => {
       const fresh = await newItems(trx, school.id, kind, candidates);
       if (fresh.length === 0) return null;
-      const existing = await trx
-        .selectFrom('la_returns')
-        .select(['id', 'status'])
-        .where('school_id', '=', school.id)
-        .where('kind', '=', kind)
-        .where('period_to', '=', q.asOf)
-        .executeTakeFirst();
+      const existing = await returnEndingOn(trx, school.id, kind, q.asOf);
       if (existing && existing.status !== 'prepared') return null; // sent today already: tomorrow's return carries them
       let returnId = existing?.id;
       if (!returnId) {
-        const last = await trx
-          .selectFrom('la_returns')
-          .select('period_to')
-          .where('school_id', '=', school.id)
-          .where('kind', '=', kind)
-          .orderBy('period_to', 'desc')
-          .executeTakeFirst();
+        const lastEnd = await lastReturnPeriodEnd(trx, school.id, kind);
         returnId = newId();
-        const periodFrom = last
-          ? addDays(last.period_to as PlainDate, 1)
-          : (fresh.map((i) => i.from).sort()[0] ?? q.asOf);
-        await trx
-          .insertInto('la_returns')
-          .values({
-            id: returnId,
-            school_id: school.id,
-            kind,
-            period_from: periodFrom < q.asOf ? periodFrom : q.asOf,
-            period_to: q.asOf,
-            status: 'prepared',
-            prepared_at: now,
-            prepared_by: actor.name,
-          })
-          .execute();
+        const periodFrom = lastEnd ? addDays(lastEnd as PlainDate, 1) : (fresh.map((i) => i.from).sort()[0] ?? q.asOf);
+        await insertReturn(trx, {
+          id: returnId,
+          school_id: school.id,
+          kind,
+          period_from: periodFrom < q.asOf ? periodFrom : q.asOf,
+          period_to: q.asOf,
+          status: 'prepared',
+          prepared_at: now,
+          prepared_by: actor.name,
+        });
       }
-      await trx
-        .insertInto('la_return_items')
-        .values(
-          fresh.map((i) => ({
-            id: newId(),
-            return_id: returnId,
-            school_id: school.id,
-            kind,
-            pupil_id: i.pupil.pupilId,
-            item_key: i.key,
-            details: JSON.stringify(i),
-          })),
-        )
-        .execute();
+      await insertReturnItems(
+        trx,
+        fresh.map((i) => ({
+          id: newId(),
+          return_id: returnId,
+          school_id: school.id,
+          kind,
+          pupil_id: i.pupil.pupilId,
+          item_key: i.key,
+          details: JSON.stringify(i),
+        })),
+      );
       await audit(trx, actor, now, {
         action: 'return.prepare',
         entityType: 'la_return',
@@ -346,37 +326,14 @@ export async function prepareReturns(
 }
 
 async function summaryOf(db: DbOrTrx, id: string): Promise<ReturnSummary> {
-  const rows = await listRows(db, (q) => q.where('la_returns.id', '=', id));
+  const rows = await listRows(db, { id });
   const row = rows[0];
   if (!row) throw new AppError('NOT_FOUND', 'No such return.');
   return row;
 }
 
-type ReturnsQuery = ReturnType<typeof baseQuery>;
-function baseQuery(db: DbOrTrx) {
-  return db.selectFrom('la_returns').select([
-    'la_returns.id',
-    'la_returns.school_id',
-    'la_returns.kind',
-    'la_returns.period_from',
-    'la_returns.period_to',
-    'la_returns.status',
-    'la_returns.prepared_at',
-    'la_returns.prepared_by',
-    'la_returns.sent_at',
-    'la_returns.sent_by_name',
-    'la_returns.sent_note',
-    (eb) =>
-      eb
-        .selectFrom('la_return_items')
-        .select((e) => e.fn.countAll<number>().as('n'))
-        .whereRef('la_return_items.return_id', '=', 'la_returns.id')
-        .as('pupils'),
-  ]);
-}
-
-async function listRows(db: DbOrTrx, where: (q: ReturnsQuery) => ReturnsQuery): Promise<ReturnSummary[]> {
-  const rows = await where(baseQuery(db)).orderBy('la_returns.period_to', 'desc').orderBy('la_returns.kind').execute();
+async function listRows(db: DbOrTrx, where: { id: string } | { schoolId: string }): Promise<ReturnSummary[]> {
+  const rows = await returnSummaryRows(db, where);
   return rows.map((r) => ({
     id: r.id,
     schoolId: r.school_id,
@@ -397,7 +354,7 @@ async function listRows(db: DbOrTrx, where: (q: ReturnsQuery) => ReturnsQuery): 
 export async function listReturns(deps: Deps, actor: Actor, schoolId: string): Promise<ReturnSummary[]> {
   const school = await getSchool(deps.db, schoolId);
   authorise(actor, 'duties.view', schoolResource(school));
-  return listRows(deps.db, (q) => q.where('la_returns.school_id', '=', school.id));
+  return listRows(deps.db, { schoolId: school.id });
 }
 
 /** One return with its pupils and evidence; audited (it names pupils). */
@@ -405,9 +362,9 @@ export async function getReturn(deps: Deps, actor: Actor, id: string): Promise<L
   const summary = await summaryOf(deps.db, id);
   const school = await getSchool(deps.db, summary.schoolId);
   authorise(actor, 'duties.view', schoolResource(school));
-  const rows = await deps.db.selectFrom('la_return_items').select(['details']).where('return_id', '=', id).execute();
+  const rows = await returnItemDetails(deps.db, id);
   const items = rows
-    .map((r) => JSON.parse(r.details) as ReturnItem)
+    .map((details) => JSON.parse(details) as ReturnItem)
     .sort(
       (a, b) =>
         a.pupil.surname.localeCompare(b.pupil.surname) ||
@@ -440,18 +397,12 @@ export async function markReturnSent(
   }
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('la_returns')
-      .set({
-        status: 'sent',
-        sent_at: now,
-        sent_by: actor.userId,
-        sent_by_name: actor.name,
-        sent_note: input.note?.trim() || null,
-      })
-      .where('id', '=', summary.id)
-      .where('status', '=', 'prepared')
-      .execute();
+    await recordReturnSent(trx, summary.id, {
+      at: now,
+      by: actor.userId,
+      byName: actor.name,
+      note: input.note?.trim() || null,
+    });
     await audit(trx, actor, now, {
       action: 'return.markSent',
       entityType: 'la_return',
