@@ -21,7 +21,7 @@ import type { School } from './school/schools.js';
 import { openDslAlertCount } from '../db/safeguarding/safeguarding.js';
 import { lessonsOfGroupsOn, sessionMarkCounts } from '../db/today.js';
 import { can, type Actor, type Resource } from './authz.js';
-import { caseworkList } from './casework/casework.js';
+import { caseworkList } from './casework/casework-list.js';
 import type { Deps } from './deps.js';
 import { officeDesk } from './office-desk/office-desk.js';
 import { schoolCalendar } from './registers/registers.js';

@@ -17,7 +17,8 @@ import {
   updateContract,
   updateReferral,
 } from './case-record.js';
-import { caseworkList, setStage } from './casework.js';
+import { setStage } from './casework.js';
+import { caseworkList } from './casework-list.js';
 
 /** Monday 15 September 2025, 9:00 in London. */
 const NOW = '2025-09-15T08:00:00Z';

@@ -19,7 +19,8 @@ import {
   reviewPlan,
   scheduleMeeting,
 } from './case-record.js';
-import { caseworkList, decideSuggestion, openCases, setStage } from './casework.js';
+import { decideSuggestion, openCases, setStage } from './casework.js';
+import { caseworkList } from './casework-list.js';
 import { evaluateSchool } from './evaluation.js';
 import { amountDueOn, nextPenaltyNotice, yearsBefore } from './ledger.js';
 import { loadCaseRecord } from './record.js';

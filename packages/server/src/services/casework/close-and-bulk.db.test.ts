@@ -2,7 +2,8 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/databases.js';
 import { d, rejection, seedSmallSchool, testDeps, type SmallSchool } from '../../../test/fixtures.js';
 import type { Db } from '../../db/connect.js';
-import { acceptSuggestions, caseworkList, closeCase, dismissSuggestions, openCases } from './casework.js';
+import { acceptSuggestions, closeCase, dismissSuggestions, openCases } from './casework.js';
+import { caseworkList } from './casework-list.js';
 import { evaluateSchool } from './evaluation.js';
 import { loadCaseRecord } from './record.js';
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/databases.js';
 import { d, seedSmallSchool, testDeps, type SmallSchool } from '../../../test/fixtures.js';
 import type { Db } from '../../db/connect.js';
-import { caseworkList } from './casework.js';
+import { caseworkList } from './casework-list.js';
 import { evaluateSchool, fingerprint } from './evaluation.js';
 import { nthSchoolDayFrom, recentFigures, schoolWeeksAfter, schoolWeeksBetween } from './facts.js';
 

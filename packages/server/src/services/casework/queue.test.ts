@@ -1,6 +1,6 @@
 import { TWIN_TRACK_EXAMPLE_POLICY, type PlainDate } from '@rollcall/domain';
 import { describe, expect, it } from 'vitest';
-import { queueOf, SUGGESTIONS_PER_PAGE, type ListedSuggestion } from './casework.js';
+import { queueOf, SUGGESTIONS_PER_PAGE, type ListedSuggestion } from './casework-list.js';
 
 const policy = TWIN_TRACK_EXAMPLE_POLICY;
 

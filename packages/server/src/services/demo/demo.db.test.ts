@@ -10,7 +10,7 @@ import { getRegister, registerBoard } from '../registers/registers.js';
 import { parseSchoolPolicy } from '../policy/school-policy.js';
 import { createDemo, existingDemoSignIns, isDatabaseEmpty, type DemoOptions, type DemoSummary } from './demo.js';
 import { getActor } from '../../db/accounts/users.js';
-import { caseworkList } from '../casework/casework.js';
+import { caseworkList } from '../casework/casework-list.js';
 import { addDemoCasework, type DemoCaseworkSchool } from './casework.js';
 
 const TODAY = plainDate('2026-11-25');

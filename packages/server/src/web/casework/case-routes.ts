@@ -34,7 +34,6 @@ import {
 } from '../../services/casework/case-record.js';
 import {
   acceptSuggestions,
-  caseworkList,
   closeCase,
   decideSuggestion,
   dismissSuggestions,
@@ -42,6 +41,7 @@ import {
   openCases,
   setStage,
 } from '../../services/casework/casework.js';
+import { caseworkList } from '../../services/casework/casework-list.js';
 import { actionHref, actionLabel } from '../../services/casework/actions.js';
 import { pounds } from '../../services/casework/ledger.js';
 import {
