@@ -33,6 +33,11 @@ function processTable() {
 
 /** Ticks of CPU used so far by every live descendant of this process. */
 function descendantTicks() {
+  return treeTicks(process.pid, false);
+}
+
+/** Ticks of CPU used so far by process `root` (when `withRoot`) and its live descendants. */
+function treeTicks(root, withRoot = true) {
   const table = processTable();
   const children = new Map();
   for (const [pid, p] of table) {
@@ -41,7 +46,7 @@ function descendantTicks() {
     children.set(p.ppid, list);
   }
   let ticks = 0;
-  const stack = [...(children.get(process.pid) ?? [])];
+  const stack = withRoot ? [root] : [...(children.get(root) ?? [])];
   while (stack.length > 0) {
     const pid = stack.pop();
     ticks += table.get(pid)?.ticks ?? 0;
@@ -67,4 +72,19 @@ export function cpuSince(mark) {
 /** '5.5 s CPU (+ 2.1 s database server)'. */
 export function cpuText(cpu) {
   return `${cpu.ownS.toFixed(1)} s CPU${cpu.childrenS > 0.05 ? ` (+ ${cpu.childrenS.toFixed(1)} s PostgreSQL)` : ''}`;
+}
+
+/**
+ * A point to measure a server child's CPU from, and the rest of this process's descendants
+ * (the embedded PostgreSQL's server and backends) apart from it.
+ */
+export function serverCpuMark(serverPid) {
+  return { server: treeTicks(serverPid), all: descendantTicks() };
+}
+
+/** CPU seconds since `mark`: the server child's, and every other descendant's (PostgreSQL). */
+export function serverCpuSince(mark, serverPid) {
+  const server = Math.max(0, treeTicks(serverPid) - mark.server);
+  const all = Math.max(0, descendantTicks() - mark.all);
+  return { serverS: server / TICKS_PER_SECOND, databaseS: Math.max(0, all - server) / TICKS_PER_SECOND };
 }

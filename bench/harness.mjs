@@ -277,6 +277,8 @@ export async function startServer(context, { entry = BIN, args = ['serve'], env 
   });
   return {
     url,
+    /** The server's process id (for its CPU time, bench/cpu-time.mjs). */
+    pid: child.pid,
     /** Server-side milliseconds per request since the last call: `[{ method, path, status, ms }]`. */
     timings() {
       return new Promise((resolve, reject) => {

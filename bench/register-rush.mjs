@@ -14,6 +14,7 @@
 // far more per request: through node:http, 200 requests at once to a server that does nothing
 // take a p99 of ~45 ms on this machine, ~23 ms through the lean client; through fetch, ~60 ms.)
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { calendarInput, compiledCalendar, makeUpn, mulberry32 } from './data.mjs';
 import {
   DIALECT_LABEL,
@@ -28,6 +29,7 @@ import {
 } from './harness.mjs';
 import { int, lines, median, seconds } from './format.mjs';
 import { RawConnection } from './raw-http.mjs';
+import { serverCpuMark, serverCpuSince } from './cpu-time.mjs';
 
 const GROUPS = 200;
 const PER_GROUP = 30;
@@ -41,7 +43,10 @@ const FLOOR_ROUNDS = 3;
  */
 const SPREAD_ROUNDS = 2;
 const SPREAD_OVER_MS = 1000;
-const TARGET_P99_MS = 50;
+/** Issue 18's targets: the rush within 1.3× its floor, spread p99 under 20 ms, PostgreSQL within 1.5× of SQLite. */
+const TARGET_FLOOR_RATIO = 1.3;
+const TARGET_SPREAD_P99_MS = 20;
+const TARGET_POSTGRES_RATIO = 1.5;
 /** The first school day of the rounds (a Monday in the 2025/26 calendar). */
 const FIRST_DAY = '2025-10-06';
 
@@ -155,6 +160,17 @@ export async function seedSchool(db) {
   return clients;
 }
 
+/**
+ * PostgreSQL's planner statistics for the tables just filled, as autovacuum gathers them on any
+ * server within a minute or so of a large write. Without them, right after the seed, PostgreSQL
+ * guesses a few hundred pupils and reads a group's pupils on roll by scanning all 6,000
+ * (1.5–2 ms a save instead of ~0.1). SQLite keeps no statistics unless asked (`ANALYZE`), and
+ * Rollcall never asks, so it is left as it is.
+ */
+export async function analyseIfPostgres(db, dialect) {
+  if (dialect === 'postgres') await sql`analyze`.execute(db);
+}
+
 /** The bodies of one round: mostly present, some late (with minutes), ill, appointments, N. */
 function bodiesFor(clients, date, seed) {
   const rng = mulberry32(seed);
@@ -227,6 +243,7 @@ async function benchDialect(context, dialect, cpuProfDir) {
   const s0 = performance.now();
   const database = await context.database(dialect, 'c');
   const clients = await seedSchool(database.first.db);
+  await analyseIfPostgres(database.first.db, dialect);
   await database.first.close();
   const setupMs = performance.now() - s0;
 
@@ -248,6 +265,8 @@ async function benchDialect(context, dialect, cpuProfDir) {
   const roundWall = [];
   let warmUp;
   let serverMs = [];
+  let cpuMark;
+  let cpu;
   try {
     await Promise.all(conns.map((c) => c.connect()));
     await floorRound(conns); // warms the server's HTTP path
@@ -267,12 +286,14 @@ async function benchDialect(context, dialect, cpuProfDir) {
         };
         if (failed.length > 0) errors.push(...failed.map((x) => x.error));
         await srv.timings(); // cleared: only measured rounds count
+        cpuMark = serverCpuMark(srv.pid);
         continue;
       }
       roundWall.push(wallMs);
       for (const x of results) latencies.push(x.ms);
       errors.push(...failed.map((x) => x.error));
     }
+    cpu = serverCpuSince(cpuMark, srv.pid);
     serverMs = (await srv.timings()).filter((t) => t.method === 'PUT').map((t) => t.ms);
     for (let r = 0; r < spreadDays.length; r++) {
       const bodies = bodiesFor(clients, spreadDays[r], 2000 + r);
@@ -329,6 +350,9 @@ async function benchDialect(context, dialect, cpuProfDir) {
     errors,
     stored,
     expected: (WARM_UP_ROUNDS + ROUNDS + SPREAD_ROUNDS) * GROUPS,
+    // CPU milliseconds a save in the measured rounds: the server's, and PostgreSQL's processes'.
+    cpuServerMs: (cpu.serverS * 1000) / saves,
+    cpuDatabaseMs: (cpu.databaseS * 1000) / saves,
     spreadP50: percentile(spread, 50),
     spreadP99: percentile(spread, 99),
   };
@@ -345,11 +369,10 @@ export async function benchRegisterRush(context, { cpuProfDir } = {}) {
       if (!context.aborted) console.error(`(c) 8:50 rush on ${DIALECT_LABEL[dialect]} failed: ${e?.stack ?? e}`);
     }
   }
-  const verdict = (r) =>
-    `${DIALECT_LABEL[r.dialect]} p99 ${ms(r.p99)} ${r.errors.length === 0 && r.p99 < TARGET_P99_MS ? 'ok' : 'MISSED'}`;
   console.log(
     `(c) 8:50 rush: ${GROUPS} clients at once, each saving a ${PER_GROUP}-pupil register, ${ROUNDS} rounds  ` +
-      `${results.map(verdict).join('  ')}  (target p99 < ${TARGET_P99_MS} ms)`,
+      results.map((r) => `${DIALECT_LABEL[r.dialect]} p99 ${ms(r.p99)}`).join('  ') +
+      '  (the p99 < 50 ms target for all 200 in one instant was withdrawn by issue 18: see the floors below)',
   );
   const rows = [];
   for (const r of results) {
@@ -365,6 +388,12 @@ export async function benchRegisterRush(context, { cpuProfDir } = {}) {
       `${r.roundWall.map((w) => w.toFixed(0)).join(', ')} ms for ${GROUPS} saves each ` +
         `(warm-up round ${r.warmUp.wallMs.toFixed(0)} ms, p99 ${ms(r.warmUp.p99)}); ` +
         `server time per save p50 ${ms(r.serverP50)}  p99 ${ms(r.serverP99)} (headers parsed → response sent)`,
+    ]);
+    rows.push([
+      `  CPU`,
+      `${r.cpuServerMs.toFixed(2)} ms a save in the server` +
+        (r.dialect === 'postgres' ? ` + ${r.cpuDatabaseMs.toFixed(2)} ms in PostgreSQL` : '') +
+        ` = ${(r.cpuServerMs + r.cpuDatabaseMs).toFixed(2)} ms (measured rounds; hardly depends on the machine's load, unlike wall time)`,
     ]);
     rows.push([
       `  spread`,
@@ -403,22 +432,36 @@ export async function benchRegisterRush(context, { cpuProfDir } = {}) {
       const floorMs = storageMs + sqlite.floorP99;
       const total = median(sqlite.roundWall);
       const ratio = total / floorMs;
+      const share = Math.max(0, total - floorMs);
       console.log(
-        `(c) the rush against its floors (SQLite, this run): ${GROUPS} saves at once take ${ms(total)} (median round); ` +
-          `floors ${ms(storageMs)} storage + ${ms(sqlite.floorP99)} HTTP = ${ms(floorMs)}; ` +
-          `${ratio.toFixed(2)}× the floor (target ≤ 1.3×) ${ratio <= 1.3 ? 'ok' : 'MISSED'}; the server's share above them ` +
-          `${ms(Math.max(0, total - floorMs))} (${((Math.max(0, total - floorMs) / GROUPS) * 1000).toFixed(0)} µs a save); ` +
-          `spread over 1 s p99 ${ms(sqlite.spreadP99)} (target < 20 ms) ${sqlite.spreadP99 < 20 ? 'ok' : 'MISSED'}`,
+        `(c) floors (SQLite, this run): storage ${ms(storageMs)} (the batch writer's own statements for ${GROUPS} ` +
+          `first saves, no HTTP, no application code) + HTTP ${ms(sqlite.floorP99)} (${GROUPS} GET /healthz at once, ` +
+          `p99) = ${ms(floorMs)}; ${GROUPS} saves at once take ${ms(total)} (median round): the server's share above ` +
+          `the floors ${ms(share)} (${((share / GROUPS) * 1000).toFixed(0)} µs a save)`,
+      );
+      console.log(
+        `(c) target: ${GROUPS} saves at once within ${TARGET_FLOOR_RATIO}× the floor: ${ratio.toFixed(2)}× ` +
+          `${ratio <= TARGET_FLOOR_RATIO ? 'met' : 'MISSED'}`,
       );
     } catch (e) {
       console.error(`(c) storage floor failed: ${e?.stack ?? e}`);
     }
   }
+  for (const r of results) {
+    console.log(
+      `(c) target: ${GROUPS} saves spread over ${SPREAD_OVER_MS / 1000} s, p99 under ${TARGET_SPREAD_P99_MS} ms ` +
+        `(${DIALECT_LABEL[r.dialect]}): ${ms(r.spreadP99)} ${r.spreadP99 < TARGET_SPREAD_P99_MS ? 'met' : 'MISSED'}`,
+    );
+  }
   if (sqlite && postgres) {
     const x = sqlite.savesPerSecond / postgres.savesPerSecond;
+    const cpuX = (postgres.cpuServerMs + postgres.cpuDatabaseMs) / (sqlite.cpuServerMs + sqlite.cpuDatabaseMs);
     console.log(
-      `(c) PostgreSQL ${int(postgres.savesPerSecond)} saves/s against SQLite ${int(sqlite.savesPerSecond)}: ` +
-        `SQLite ${x.toFixed(2)}× (target ≤ 1.5×) ${x <= 1.5 ? 'ok' : 'MISSED'}`,
+      `(c) target: PostgreSQL within ${TARGET_POSTGRES_RATIO}× of SQLite's throughput: ${int(postgres.savesPerSecond)} ` +
+        `saves/s against ${int(sqlite.savesPerSecond)}, SQLite ${x.toFixed(2)}× ${x <= TARGET_POSTGRES_RATIO ? 'met' : 'MISSED'}; ` +
+        `CPU a save (server and database) ` +
+        `${(postgres.cpuServerMs + postgres.cpuDatabaseMs).toFixed(2)} ms against ` +
+        `${(sqlite.cpuServerMs + sqlite.cpuDatabaseMs).toFixed(2)} ms: ${cpuX.toFixed(2)}×`,
     );
   }
   console.log(

@@ -109,6 +109,23 @@ export function postgresWriterOf(db: Db): Db | undefined {
   return postgresWriters.get(db);
 }
 
+/**
+ * On PostgreSQL, the pool under the Kysely instance: db/prepared.ts runs the statements every
+ * request runs on it as named (server-side prepared) statements, planned once per connection.
+ */
+const postgresPools = new WeakMap<Db, pg.Pool>();
+
+export function postgresPoolOf(db: DbOrTrx): pg.Pool | undefined {
+  return postgresPools.get(db);
+}
+
+/**
+ * The pools' connections stay open once made (no idle timeout): a connection made at 8:50 costs
+ * a new PostgreSQL backend and loses the statements prepared on the old one, and a school's quiet
+ * minutes between lessons would otherwise close them every time.
+ */
+const POOL_SIZE = 10;
+
 /** How often the SQLite write-ahead log is checkpointed into the database file. */
 const CHECKPOINT_EVERY_MS = 2_000;
 
@@ -117,12 +134,15 @@ export function openDatabase(database: Config['database']): OpenDatabase {
   if (database.kind === 'postgres') {
     // Dates and timestamps are stored as text; keep bigint counts as numbers.
     pg.types.setTypeParser(20, (v) => Number(v));
-    const pool = new pg.Pool({ connectionString: database.url, max: 10 });
+    const pool = new pg.Pool({ connectionString: database.url, max: POOL_SIZE, idleTimeoutMillis: 0 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const writer = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 1 }) }),
+      dialect: new PostgresDialect({
+        pool: new pg.Pool({ connectionString: database.url, max: 1, idleTimeoutMillis: 0 }),
+      }),
     });
     postgresWriters.set(db, writer);
+    postgresPools.set(db, pool);
     return {
       db,
       dialect: 'postgres',

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/databases.js';
 import { seedSmallSchool } from '../../test/fixtures.js';
+import { postgresPoolOf } from './connect.js';
 import { prepared } from './prepared.js';
 
 describeEachDialect('queries built once', (ctx) => {
@@ -55,5 +56,34 @@ describeEachDialect('queries built once', (ctx) => {
     expect(seenInside).toHaveLength(1);
     expect(await outside).toEqual([]);
     expect(await named(ctx.db, { surname: 'Uncommitted' })).toEqual([]);
+  });
+});
+
+describeEachDialect('queries built once, on PostgreSQL as named statements', (ctx) => {
+  it('prepares the statement once on the connection it runs on and keeps it there (PostgreSQL)', async () => {
+    const pool = postgresPoolOf(ctx.db);
+    if (ctx.dialect === 'sqlite') {
+      expect(pool).toBeUndefined();
+      return;
+    }
+    expect(pool).toBeDefined();
+    const school = await seedSmallSchool(ctx.db, 'prepared-named');
+    const expected = (
+      await ctx.db.selectFrom('pupils').select(['id']).where('school_id', '=', school.schoolId).orderBy('id').execute()
+    ).map((r) => r.id);
+    expect(expected.length).toBeGreaterThan(1);
+    const ofSchool = prepared((db, args: { schoolId: string }) =>
+      db.selectFrom('pupils').select(['id']).where('school_id', '=', args.schoolId).orderBy('id'),
+    );
+    // One at a time, so the pool hands out the same idle connection each time.
+    for (let i = 0; i < 8; i++) {
+      expect((await ofSchool(ctx.db, { schoolId: school.schoolId })).map((r) => r.id)).toEqual(expected);
+    }
+    const statements = await pool!.query<{ name: string; statement: string }>(
+      'select name, statement from pg_prepared_statements',
+    );
+    const ours = statements.rows.filter((r) => r.statement.includes('"school_id" = $1'));
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.name).toMatch(/^rollcall_prepared_\d+$/);
   });
 });

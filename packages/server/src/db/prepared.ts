@@ -12,12 +12,18 @@
  *
  * On SQLite, when no transaction is open on the connection, the statement runs straight on the
  * better-sqlite3 handle: it is synchronous, so nothing can interleave with it, and it saves the
- * promises of Kysely's connection lock (a third of the cost of these small queries). Inside a
- * transaction, or on PostgreSQL, it runs through Kysely as any query does.
+ * promises of Kysely's connection lock (a third of the cost of these small queries).
+ *
+ * On PostgreSQL, outside a transaction, it runs on the pool as a named statement: each connection
+ * parses it once and, after a few runs, keeps a generic plan, where an unnamed statement is parsed
+ * and planned on every call. Planning the session's query (joins and an `exists`) cost PostgreSQL
+ * more than running it: ~0.25 ms a request, measured with pg_stat_statements in the 8:50 rush.
+ * Inside a transaction it runs through Kysely (on the transaction's connection) as any query does.
  */
 import type SQLite from 'better-sqlite3';
 import { CompiledQuery, type Compilable } from 'kysely';
-import { sqliteHandleOf, type DbOrTrx } from './connect.js';
+import type pg from 'pg';
+import { postgresPoolOf, sqliteHandleOf, type DbOrTrx } from './connect.js';
 
 const MARK = '\u0000rollcall-parameter:';
 
@@ -29,7 +35,12 @@ interface Built {
   readonly slots: readonly ({ name: string } | { value: unknown })[];
   /** SQLite: the driver's handle and the statement prepared on it. */
   readonly sqlite?: { readonly handle: SQLite.Database; readonly statement: SQLite.Statement };
+  /** PostgreSQL: the pool and the statement's name on each of its connections. */
+  readonly postgres?: { readonly pool: pg.Pool; readonly name: string };
 }
+
+/** Names the statements prepared on PostgreSQL connections (one per query and database). */
+let statementCount = 0;
 
 export function prepared<P extends Params, R>(
   build: (db: DbOrTrx, params: P) => Compilable<R>,
@@ -52,10 +63,16 @@ export function prepared<P extends Params, R>(
         ),
         ...(handle && statement?.reader ? { sqlite: { handle, statement } } : {}),
       };
+      const pool = postgresPoolOf(db);
+      if (pool) b = { ...b, postgres: { pool, name: `rollcall_prepared_${++statementCount}` } };
       built.set(db, b);
     }
     const values = b.slots.map((s) => ('name' in s ? params[s.name] : s.value));
     if (b.sqlite && !b.sqlite.handle.inTransaction) return b.sqlite.statement.all(values) as R[];
+    if (b.postgres) {
+      const result = await b.postgres.pool.query<R & pg.QueryResultRow>({ name: b.postgres.name, text: b.sql, values });
+      return result.rows;
+    }
     const result = await db.executeQuery<R>(CompiledQuery.raw(b.sql, values));
     return result.rows;
   };

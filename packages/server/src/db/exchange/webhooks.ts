@@ -2,6 +2,7 @@
  * Webhook subscriptions and deliveries (services/exchange/webhooks.ts decides; these only read and write).
  */
 import type { DbOrTrx } from '../connect.js';
+import { prepared } from '../prepared.js';
 
 export interface SubscriptionRow {
   readonly id: string;
@@ -157,14 +158,17 @@ export async function findSubscription(db: DbOrTrx, id: string): Promise<Subscri
 }
 
 /** The school's subscriptions that are on; the caller keeps those wanting an event. */
-export async function activeSubscriptions(db: DbOrTrx, schoolId: string): Promise<SubscriptionRow[]> {
-  const rows = await db
+/** Built once per database (db/prepared.ts): every register save asks it. */
+const activeSubscriptionsQuery = prepared((db, args: { schoolId: string }) =>
+  db
     .selectFrom('webhook_subscriptions')
     .select(SUBSCRIPTION_COLUMNS)
-    .where('school_id', '=', schoolId)
-    .where('disabled_at', 'is', null)
-    .execute();
-  return rows.map(toSubscription);
+    .where('school_id', '=', args.schoolId)
+    .where('disabled_at', 'is', null),
+);
+
+export async function activeSubscriptions(db: DbOrTrx, schoolId: string): Promise<SubscriptionRow[]> {
+  return (await activeSubscriptionsQuery(db, { schoolId })).map(toSubscription);
 }
 
 export async function disableSubscription(db: DbOrTrx, id: string, at: string): Promise<boolean> {
