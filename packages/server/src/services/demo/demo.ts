@@ -1,7 +1,7 @@
 /**
- * Long on purpose: it writes the demo plan table by table in one transaction per
- * school, a few lines per table, and prints the sign-in sheet; the generators themselves are in
- * plan.ts and attendance.ts.
+ * Long on purpose: it turns the demo plan into rows table by table (a few lines per table) in
+ * one transaction for the trust; the generators are in plan.ts and attendance.ts, the writer in
+ * db/demo/demo.ts.
  *
  * The demo trust `npm start` creates on an empty database: a primary and a secondary school with
  * pupils, families, staff, a timetable, and this academic year's registers up to this morning.
