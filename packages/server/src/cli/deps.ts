@@ -4,7 +4,7 @@
  * only by `start` and `serve`).
  */
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
-import { migrateToLatest, openDatabase } from '../services/database.js';
+import { migrateDatabase, openConfiguredDatabase } from '../services/database.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { createLogger } from '../platform/logger.js';
 import type { Deps } from '../services/deps.js';
@@ -31,13 +31,13 @@ export function openDeps(
     }
     throw e;
   }
-  const db = openDatabase(config.database);
+  const db = openConfiguredDatabase(config);
   const logger = createLogger(config.logLevel);
   return { deps: { db: db.db, dialect: db.dialect, clock, logger, config }, close: () => db.close() };
 }
 
 export async function runMigrate(deps: Deps, io: CliIO): Promise<number> {
-  const applied = await migrateToLatest(deps.db);
+  const applied = await migrateDatabase(deps);
   io.stdout(
     applied.length
       ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n`

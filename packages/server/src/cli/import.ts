@@ -3,10 +3,10 @@
  * into the database (see docs/cli/import.md). Every problem in every file is reported as
  * `file:line: message` and then nothing is written (exit status 2).
  */
-import type { Db, Dialect } from '../services/database.js';
 import type { Clock } from '../platform/clock.js';
 import { SYSTEM_ACTOR, type Actor } from '../services/authz.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';
+import type { Deps } from '../services/deps.js';
 import {
   formatReportTable,
   importSchoolData,
@@ -45,9 +45,9 @@ export interface ImportArgs {
 
 /** What the command works with besides its output: the open database and the clock. */
 export interface ImportEnv {
-  readonly db: Db;
+  readonly db: Deps['db'];
   /** The open database's dialect (OpenDatabase.dialect): lets marks be written in bulk. */
-  readonly dialect?: Dialect | undefined;
+  readonly dialect?: Deps['dialect'] | undefined;
   readonly clock: Clock;
   /** Who is importing; the CLI imports as the system. */
   readonly actor?: Actor | undefined;

@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { isPlainDate } from '@rollcall/domain';
-import { pupilsByUpn } from '../services/casework/letters/letters.js';
+import { pupilsNamedByUpn } from '../services/pupils/pupils.js';
 import { findSchoolByUrn } from '../services/school/schools.js';
 import { SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
@@ -43,13 +43,10 @@ export async function runLettersPrint(
   if (!school) return fail(`there is no school with URN ${opts.school}.`);
   let pupilIds: string[] | null = null;
   if (opts.upn && opts.upn.length > 0) {
-    const upns = opts.upn.map((u) => u.trim().toUpperCase());
-    const found = await pupilsByUpn(deps.db, school.id, upns);
-    const byUpn = new Map(found.map((p) => [p.upn.toUpperCase(), p.id]));
-    const missing = upns.filter((u) => !byUpn.has(u));
+    const { ids, missing } = await pupilsNamedByUpn(deps, SYSTEM_ACTOR, school.id, opts.upn);
     if (missing.length > 0)
       return fail(`no pupil at ${school.name} (URN ${school.urn}) has the UPN ${missing.join(', ')}.`);
-    pupilIds = [...new Set(upns.map((u) => byUpn.get(u)!))];
+    pupilIds = [...new Set(ids.values())];
   }
   const details = await schoolDetailsOf(deps.db, school.id);
   const sender = details.attendanceLeadName

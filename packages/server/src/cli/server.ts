@@ -5,7 +5,7 @@
 import { buildApp } from '../http/app.js';
 import { apiRoutes } from '../http/api.js';
 import type { Config } from '../config/config.js';
-import { migrateToLatest, pendingMigrations } from '../services/database.js';
+import { migrateDatabase, migrationsBehind } from '../services/database.js';
 import { createMailer } from '../platform/mail.js';
 import { createSmsSender } from '../platform/sms.js';
 import { holdServerLock } from '../platform/server-lock.js';
@@ -146,7 +146,7 @@ export const SERVE_NOT_MIGRATED = 6;
 export async function runServe(opened: OpenedDeps, io: CliIO, opts: { prepare: boolean }): Promise<number> {
   const { deps } = opened;
   if (opts.prepare) {
-    await migrateToLatest(deps.db);
+    await migrateDatabase(deps);
     if (await isDatabaseEmpty(deps.db)) {
       io.stdout('Empty database: creating the demo trust (a primary and a secondary with a year of marks)…\n');
       await runDemo(deps, io);
@@ -173,7 +173,7 @@ export async function runServe(opened: OpenedDeps, io: CliIO, opts: { prepare: b
   } else {
     // A database behind this version (an upgrade deployed without `rollcall migrate`) would fail
     // on every request that reads a new column: refuse to start, and say what to do.
-    const pending = await pendingMigrations(deps.db);
+    const pending = await migrationsBehind(deps);
     if (pending.length > 0) {
       io.stderr(
         `rollcall serve: ${describeDatabase(deps.config)} is ${pending.length} migration(s) behind this version of ` +

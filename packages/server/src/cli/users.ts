@@ -5,8 +5,8 @@
  * left), the same rules as the accounts pages (services/accounts/accounts.ts), acting as the system.
  */
 import { findSchoolByUrn } from '../services/school/schools.js';
-import { findUserByEmail, resetAccountPassword, setAccountDisabled } from '../services/accounts/accounts.js';
-import { createUserAccount, normaliseEmail } from '../services/accounts/auth.js';
+import { findAccountByEmail, resetAccountPassword, setAccountDisabled } from '../services/accounts/accounts.js';
+import { createUserAccount } from '../services/accounts/auth.js';
 import { ROLES, SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';
@@ -53,13 +53,6 @@ export async function usersCreateCommand(
   }
 }
 
-/** The account of this email, or a NOT_FOUND naming it. */
-async function accountByEmail(deps: Deps, email: string) {
-  const user = await findUserByEmail(deps.db, normaliseEmail(email));
-  if (!user) throw new AppError('NOT_FOUND', `No account with the email address ${normaliseEmail(email)}.`);
-  return user;
-}
-
 function report(command: string, e: unknown, io: Pick<CliIO, 'stderr'>): number {
   if (!(e instanceof AppError)) throw e;
   io.stderr(`rollcall users ${command}: ${e.message}\n`);
@@ -79,7 +72,7 @@ export async function usersResetPasswordCommand(
   io: Pick<CliIO, 'stdout' | 'stderr'>,
 ): Promise<number> {
   try {
-    const user = await accountByEmail(deps, opts.email);
+    const user = await findAccountByEmail(deps, SYSTEM_ACTOR, opts.email);
     const { sessionsEnded } = await resetAccountPassword(deps, SYSTEM_ACTOR, user.id, {
       password: opts.password,
       confirmPassword: opts.password,
@@ -102,7 +95,7 @@ export async function usersSetDisabledCommand(
 ): Promise<number> {
   const command = opts.disabled ? 'disable' : 'enable';
   try {
-    const user = await accountByEmail(deps, opts.email);
+    const user = await findAccountByEmail(deps, SYSTEM_ACTOR, opts.email);
     const { sessionsEnded } = await setAccountDisabled(deps, SYSTEM_ACTOR, user.id, opts.disabled);
     io.stdout(
       opts.disabled

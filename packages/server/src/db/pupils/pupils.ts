@@ -436,3 +436,18 @@ export async function linkedContactChannels(
     .where('parent_links.pupil_id', '=', pupilId)
     .execute();
 }
+
+/** The ids of a school's pupils with these UPNs (those found), with the UPN as stored. */
+export async function pupilIdsWithUpns(
+  db: DbOrTrx,
+  schoolId: string,
+  upns: readonly string[],
+): Promise<{ id: string; upn: string }[]> {
+  if (upns.length === 0) return [];
+  return db
+    .selectFrom('pupils')
+    .select(['id', 'upn'])
+    .where('school_id', '=', schoolId)
+    .where('upn', 'in', [...upns])
+    .execute();
+}

@@ -21,6 +21,7 @@ import {
   contactWithEmail,
   deleteSessionsOfUser,
   findUser,
+  findUserByEmail,
   groupNamesOfUsers,
   listTrusts,
   removeAllLinks,
@@ -36,7 +37,7 @@ import {
 import { clearThrottleKeys, forgetDevicesOfUser } from '../../db/accounts/sign-in-throttle.js';
 import { hashPassword } from '../../platform/passwords.js';
 import { audit } from '../audit.js';
-import { createUserAccount, emailKey, newPasswordProblems } from './auth.js';
+import { createUserAccount, emailKey, newPasswordProblems, normaliseEmail } from './auth.js';
 import { can, isRole, ROLE_LABELS, type Actor, type Role } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
@@ -530,5 +531,16 @@ export async function unlinkChild(deps: Deps, actor: Actor, userId: string, pupi
   });
 }
 
-/** An account by its email (for `rollcall users`). */
-export { findUserByEmail } from '../../db/accounts/users.js';
+/**
+ * The account with this email, for an administrator who may manage it (`rollcall users
+ * reset-password|disable|enable` find the account this way, acting as the system). A NOT_FOUND
+ * names the (normalised) email.
+ */
+export async function findAccountByEmail(deps: Pick<Deps, 'db'>, actor: Actor, email: string): Promise<User> {
+  if (actor.role !== 'admin') throw forbidden();
+  const normalised = normaliseEmail(email);
+  const user = await findUserByEmail(deps.db, normalised);
+  if (!user) throw new AppError('NOT_FOUND', `No account with the email address ${normalised}.`);
+  await accountScope(deps, actor, user.schoolId);
+  return user;
+}

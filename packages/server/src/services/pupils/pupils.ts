@@ -18,6 +18,7 @@ import {
   findPupil,
   pupilGroupIds,
   pupilHistory,
+  pupilIdsWithUpns,
   pupilMarks,
   searchPupils,
   type HistoryRow,
@@ -190,6 +191,36 @@ export async function findPupils(deps: Deps, actor: Actor, schoolId: string, que
     laCode: school.laCode,
   });
   return searchPupils(deps.db, school.id, query);
+}
+
+/**
+ * The school's pupils named by UPN (as typed: trimmed, any case), for a list given by UPN such
+ * as `rollcall letters print --upn`: each UPN's pupil id, and the UPNs no pupil of the school has.
+ */
+export async function pupilsNamedByUpn(
+  deps: Pick<Deps, 'db'>,
+  actor: Actor,
+  schoolId: string,
+  upns: readonly string[],
+): Promise<{ ids: Map<string, string>; missing: string[] }> {
+  const school = await getSchool(deps.db, schoolId);
+  authorise(actor, 'school.viewPupilLists', {
+    kind: 'school',
+    schoolId: school.id,
+    trustId: school.trustId,
+    laCode: school.laCode,
+  });
+  const wanted = upns.map((u) => u.trim().toUpperCase());
+  const found = await pupilIdsWithUpns(deps.db, school.id, wanted);
+  const byUpn = new Map(found.map((p) => [p.upn.toUpperCase(), p.id]));
+  const ids = new Map<string, string>();
+  const missing: string[] = [];
+  for (const upn of wanted) {
+    const id = byUpn.get(upn);
+    if (id === undefined) missing.push(upn);
+    else ids.set(upn, id);
+  }
+  return { ids, missing };
 }
 
 export type { PupilSummary } from '../../db/pupils/pupils.js';

@@ -29,10 +29,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { PupilSummary } from '../../services/pupils/pupils.js';
 import {
-  findGroup,
-  groupMembersOnRoll,
-  groupsOfStaff,
-  listGroups,
+  ownGroupsWithPupils,
+  registrationGroupNames,
+  registrationGroupOf,
   type Group,
 } from '../../services/registers/groups.js';
 import { getSchool, listSchools, type School } from '../../services/school/schools.js';
@@ -447,15 +446,10 @@ async function pupilSearch(deps: Deps, actor: Actor, q: string, schoolParam: str
   if (actor.role === 'teacher' && actor.schoolId) {
     const school = await getSchool(deps.db, actor.schoolId);
     const today = deps.clock.today(school.timeZone);
-    const [groups, registration] = await Promise.all([
-      groupsOfStaff(deps.db, actor.userId),
-      listGroups(deps.db, school.id, 'registration'),
-    ]);
-    const regNames = new Map(registration.map((g) => [g.id, g.name]));
+    const own = await ownGroupsWithPupils(deps, actor, school, today);
     const out: { group: Group; pupils: PupilRow[] }[] = [];
-    for (const group of groups) {
-      const members = await groupMembersOnRoll(deps.db, group.id, today);
-      const pupils = members.filter((p) => matches(p, q)).map((p) => toRow(p, regNames));
+    for (const { group, pupils: members } of own.groups) {
+      const pupils = members.filter((p) => matches(p, q)).map((p) => toRow(p, own.registrationGroupNames));
       if (pupils.length > 0 || !q.trim()) out.push({ group, pupils });
     }
     return { mode: 'groups', groups: out };
@@ -470,12 +464,11 @@ async function pupilSearch(deps: Deps, actor: Actor, q: string, schoolParam: str
   if (!can(actor, 'school.viewPupilLists', schoolResource(school)))
     throw new AppError('FORBIDDEN', 'You do not have permission to do that.');
   if (!q.trim()) return { mode: 'search', school, results: null };
-  const [found, byContact, registration] = await Promise.all([
+  const [found, byContact, regNames] = await Promise.all([
     findPupils(deps, actor, school.id, q),
     findPupilsByContact(deps, actor, school.id, q),
-    listGroups(deps.db, school.id, 'registration'),
+    registrationGroupNames(deps, actor, school),
   ]);
-  const regNames = new Map(registration.map((g) => [g.id, g.name]));
   return {
     mode: 'search',
     school,
@@ -523,7 +516,7 @@ async function renderPupil(
   const record = await getPupilRecord(deps, actor, pupilId);
   const [cal, group, events] = await Promise.all([
     schoolCalendar(deps, record.school.id),
-    record.pupil.regGroupId ? findGroup(deps.db, record.pupil.regGroupId) : Promise.resolve(undefined),
+    registrationGroupOf(deps, record),
     chronology(deps, actor, pupilId),
   ]);
   // Marks have their own history below; the chronology shows everything else that happened.

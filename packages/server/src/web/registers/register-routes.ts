@@ -5,11 +5,10 @@
  */
 import { isoWeekday, isPlainDate, minutesOfDay, type PlainDate, type Session } from '@rollcall/domain';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { groupsOfStaff, lessonsOf, listGroups, type Group } from '../../services/registers/groups.js';
+import { registersToTake } from '../../services/registers/groups.js';
 import { getSchool } from '../../services/school/schools.js';
 import { requireActor } from '../../http/auth-routes.js';
 import { localDateTime } from '../../platform/clock.js';
-import { can, type Actor } from '../../services/authz.js';
 import type { Deps } from '../../services/deps.js';
 import { AppError, type FieldError } from '../../services/errors.js';
 import { schoolDay } from '../../services/today.js';
@@ -173,12 +172,6 @@ function currentSession(deps: Deps, timeZone: string, pmOpens: string): Session 
   return minutesOfDay(deps.clock.timeOfDay(timeZone)) >= minutesOfDay(pmOpens) ? 'PM' : 'AM';
 }
 
-async function registersFor(deps: Deps, actor: Actor): Promise<Group[]> {
-  if (actor.role === 'teacher') return groupsOfStaff(deps.db, actor.userId);
-  if (!actor.schoolId) return [];
-  return listGroups(deps.db, actor.schoolId);
-}
-
 export const registerRoutes: FastifyPluginAsync = (app) => {
   app.get<{ Querystring: { date?: string; kind?: string; q?: string } }>('/registers', async (request, reply) => {
     const actor = requireActor(request);
@@ -193,27 +186,8 @@ export const registerRoutes: FastifyPluginAsync = (app) => {
     const own = actor.role === 'teacher';
     const kind = request.query.kind === 'registration' || request.query.kind === 'teaching' ? request.query.kind : '';
     const q = typeof request.query.q === 'string' ? request.query.q.trim().slice(0, 100) : '';
-    const all = (await registersFor(app.deps, actor)).filter(
-      (g) => (!kind || g.kind === kind) && (!q || g.name.toLowerCase().includes(q.toLowerCase())),
-    );
-    const groups = all.filter((g) =>
-      can(actor, 'register.take', {
-        kind: 'group',
-        groupId: g.id,
-        schoolId: school.id,
-        trustId: school.trustId,
-        laCode: school.laCode,
-      }),
-    );
-    const weekday = isoWeekday(date);
     const items = day.isSchoolDay
-      ? await Promise.all(
-          groups.map(async (g) => ({
-            group: g,
-            lessons:
-              g.kind === 'teaching' ? (await lessonsOf(app.deps.db, g.id)).filter((l) => l.weekday === weekday) : [],
-          })),
-        )
+      ? await registersToTake(app.deps, actor, school, { kind, name: q, weekday: isoWeekday(date) })
       : [];
     // Today's list is kept on the device for working offline (docs/offline.md); a teacher's
     // page also asks the device to keep the registers it links to.
