@@ -213,7 +213,12 @@ describeEachDialect('rollcall letters print', (ctx) => {
       key: 'attendance-summary',
       language: 'pl',
       title: 'Frekwencja w tym roku',
-      body: 'Frekwencja {{pupil.forename}} w tym roku szkolnym wynosi {{attendance.rate}}.',
+      // Long enough to run to two pages, so the page numbers print.
+      body: Array.from(
+        { length: 9 },
+        () =>
+          'Frekwencja {{pupil.forename}} w tym roku szkolnym wynosi {{attendance.rate}}, w okresie {{attendance.period}}. {{explanation}}',
+      ).join('\n\n'),
     });
     const upns = await ctx.db
       .selectFrom('pupils')
@@ -237,11 +242,41 @@ describeEachDialect('rollcall letters print', (ctx) => {
     expect(text.filter((l) => l === 'Frekwencja w tym roku')).toHaveLength(1);
     expect(text.filter((l) => l === 'Attendance this year')).toHaveLength(3);
     const polish = text.indexOf('Frekwencja w tym roku');
+    // Polish all through: the greeting, the date in full, the reference, the merged dates and
+    // sentence, the decimal comma, the sign-off and the page numbers (Rollcall's suggested words).
     expect(text.slice(polish - 1, polish + 2)).toEqual([
-      'Dear Parent Two 3,',
+      'Szanowni Państwo,',
       'Frekwencja w tym roku',
-      expect.stringMatching(/^Frekwencja Dmytro w tym roku szkolnym wynosi /),
+      // No marks yet in this school: "not yet measured", in Polish.
+      expect.stringMatching(/^Frekwencja Dmytro w tym roku szkolnym wynosi jeszcze nieobliczona/),
     ]);
+    const polishLetter = text.slice(text.lastIndexOf('4 grudnia 2025', polish), text.indexOf('Strona 2 z 2') + 1);
+    expect(polishLetter).toContain('Nasz znak:');
+    expect(polishLetter).toContain('Z poważaniem');
+    expect(polishLetter).toContain('Zespół ds. frekwencji');
+    expect(polishLetter).toContain('Strona 1 z 2');
+    expect(polishLetter.join(' ').replace(/\s+/g, ' ')).toMatch(
+      /Od 1 września 2025 Dmytro opuścił\(a\) \d+ z \d+ możliwych sesji szkolnych/,
+    );
+    expect(polishLetter.join(' ').replace(/\s+/g, ' ')).not.toMatch(
+      /Dear|Yours sincerely|Our reference|Page \d|December|September/,
+    );
+    // The English letters are as before.
+    expect(text.filter((l) => l === 'Dear Parent One 3,')).toHaveLength(1);
+    expect(text.filter((l) => l === '4 December 2025')).toHaveLength(3);
+    expect(text.filter((l) => l === 'Yours sincerely')).toHaveLength(3);
+    expect(text.filter((l) => l === 'Our reference:')).toHaveLength(3);
+    expect(text.filter((l) => l === '4 grudnia 2025')).toHaveLength(1);
+    const stored = await ctx.db
+      .selectFrom('letters')
+      .select(['salutation', 'language', 'frame_json'])
+      .where('contact_id', '=', `${school.schoolId}-bulk-3-c2`)
+      .where('template_key', '=', 'attendance-summary')
+      .where('language', '=', 'pl')
+      .executeTakeFirstOrThrow();
+    expect(stored.salutation).toBe('Szanowni Państwo');
+    expect(stored.language).toBe('pl');
+    expect(JSON.parse(stored.frame_json ?? '{}')).toMatchObject({ signOff: 'Z poważaniem' });
     await ctx.db
       .deleteFrom('letter_templates')
       .where('school_id', '=', school.schoolId)

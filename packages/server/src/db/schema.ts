@@ -763,6 +763,8 @@ export interface LetterTemplatesTable {
   language: Generated<string>;
   /** What the letter is for (`meeting-invitation`, `warning`, `notice`…); null: taken from the key. */
   purpose: string | null;
+  /** The words printed around a letter in this language (JSON, services/casework/letters/frame.ts); null: Rollcall's. */
+  frame_json: Generated<string | null>;
 }
 
 export interface LettersTable {
@@ -793,6 +795,8 @@ export interface LettersTable {
   school_phone: string | null;
   school_email: string | null;
   purpose: string | null;
+  /** The words printed around the letter in its language (JSON, migration letter-frames); null: English. */
+  frame_json: Generated<string | null>;
 }
 
 export interface EvidencePacksTable {

@@ -45,13 +45,14 @@ export interface TemplateRow {
   readonly body: string;
   readonly purpose: string | null;
   readonly updated_at: string;
+  readonly frame_json: string | null;
 }
 
 /** The school's own template rows, every language. */
 export function templateRows(db: DbOrTrx, schoolId: string): Promise<TemplateRow[]> {
   return db
     .selectFrom('letter_templates')
-    .select(['key', 'language', 'title', 'body', 'purpose', 'updated_at'])
+    .select(['key', 'language', 'title', 'body', 'purpose', 'updated_at', 'frame_json'])
     .where('school_id', '=', schoolId)
     .orderBy('key')
     .orderBy('language')
@@ -119,7 +120,14 @@ export async function templateIdOf(
 export async function updateTemplate(
   db: DbOrTrx,
   id: string,
-  set: { title: string; body: string; purpose: string | null; updated_by: string; updated_at: string },
+  set: {
+    title: string;
+    body: string;
+    purpose: string | null;
+    frame_json: string | null;
+    updated_by: string;
+    updated_at: string;
+  },
 ): Promise<void> {
   await db.updateTable('letter_templates').set(set).where('id', '=', id).execute();
 }
@@ -220,6 +228,7 @@ const LETTER_COLUMNS = [
   'letters.reference',
   'letters.language',
   'letters.purpose',
+  'letters.frame_json',
   'messages.status as message_status',
 ] as const;
 
@@ -266,6 +275,7 @@ export function letterRowsOfMessage(db: DbOrTrx, messageId: string) {
       'letters.sender_role',
       'letters.reference',
       'letters.language',
+      'letters.frame_json',
       'schools.name',
       'schools.logo_base64',
     ])

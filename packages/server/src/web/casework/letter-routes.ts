@@ -49,6 +49,13 @@ import {
   setContactLanguage,
 } from '../../services/casework/letters/letters.js';
 import { LANGUAGES } from '../../services/casework/letters/languages.js';
+import {
+  FRAME_FIELD_INFO,
+  FRAME_FIELDS,
+  frameFor,
+  wordsText,
+  type FrameInput,
+} from '../../services/casework/letters/frame.js';
 import { bulkLetters, pupilsForBulk } from '../../services/casework/letters/bulk.js';
 import { getSchool } from '../../services/school/schools.js';
 
@@ -97,12 +104,23 @@ async function renderTemplatePage(
   actor: Actor,
   schoolId: string,
   key: string,
-  extras: Partial<Shown> & { form?: { title: string; body: string } } = {},
+  extras: Partial<Shown> & { form?: { title: string; body: string }; frame?: FrameInput } = {},
   language = 'en',
 ): Promise<FastifyReply> {
   const english = await getTemplate(deps, actor, schoolId, key, 'en');
   const t = language === 'en' ? english : await getTemplate(deps, actor, schoolId, key, language);
+  // The words around a letter in another language: as typed, else this version's, else
+  // Rollcall's suggestion for the language (said to be unchecked), else empty.
+  const { frame: shownFrame, source } = frameFor(language, t?.frame ?? null);
+  const frameForm: Record<string, string> = extras.frame
+    ? { ...extras.frame }
+    : source === 'missing'
+      ? {}
+      : { ...Object.fromEntries(FRAME_FIELDS.map((f) => [f, shownFrame[f]])), words: wordsText(shownFrame.words) };
   return reply.view('letter-template.njk', {
+    frameFields: FRAME_FIELDS.map((f) => ({ name: f, ...FRAME_FIELD_INFO[f] })),
+    frameForm,
+    frameSource: extras.frame ? 'typed' : source,
     key,
     isNew: !t,
     edited: t?.edited ?? false,
@@ -313,6 +331,15 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
           action: text(20),
           language: text(10),
           purpose: text(40),
+          frame_dear: text(1000),
+          frame_reference: text(1000),
+          frame_signOff: text(1000),
+          frame_page: text(1000),
+          frame_year: text(1000),
+          frame_period: text(1000),
+          frame_notYetMeasured: text(1000),
+          frame_explanation: text(2000),
+          frame_words: text(5000),
         }),
       },
     },
@@ -326,8 +353,12 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
         return reply.redirect(`/school/letters?saved=${encodeURIComponent(key)}`, 303);
       }
       const form = { title: request.body.title, body: request.body.body };
+      const frame: FrameInput = {
+        ...Object.fromEntries(FRAME_FIELDS.map((f) => [f, request.body[`frame_${f}`] ?? ''])),
+        words: request.body.frame_words,
+      };
       try {
-        await saveTemplate(deps, actor, schoolId, { key, ...form, language, purpose: request.body.purpose });
+        await saveTemplate(deps, actor, schoolId, { key, ...form, language, purpose: request.body.purpose, frame });
         return await reply.redirect(`/school/letters?saved=${encodeURIComponent(key)}`, 303);
       } catch (e) {
         if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e;
@@ -340,6 +371,7 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
           key,
           {
             form,
+            frame,
             ...shown(
               e,
               {
@@ -348,6 +380,8 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
                 key: 'template-title',
                 language: 'template-language-add',
                 purpose: 'template-purpose',
+                ...Object.fromEntries(FRAME_FIELDS.map((f) => [`frame.${f}`, `template-frame-${f}`])),
+                'frame.words': 'template-frame-words',
               },
               'template-body',
             ),

@@ -616,7 +616,10 @@ function drawPack(
     ]);
     if (l.salutation) doc.paragraph(`${l.salutation},`);
     doc.paragraph(l.body);
-    if (l.salutation) doc.paragraph(`Yours sincerely\n\n${l.senderName ?? l.createdByName}\n${l.senderRole ?? ''}`);
+    if (l.salutation)
+      doc.paragraph(
+        `${l.frame?.signOff ?? 'Yours sincerely'}\n\n${l.senderName ?? l.createdByName}\n${l.senderRole ?? ''}`,
+      );
   }
 
   doc.pageBreak();

@@ -29,6 +29,7 @@ import { AppError } from '../../errors.js';
 import { schoolDetailsOf, schoolPostalAddress } from '../../school/school-details.js';
 import { unsupportedLanguage } from './languages.js';
 import { renderLettersPdf, type LetterContent } from './letter-pdf.js';
+import { frameFor, frameJson, salutationFor, wordIn, type LetterFrame } from './frame.js';
 import {
   caseworkFor,
   letterBodyOnly,
@@ -133,6 +134,7 @@ export async function bulkLetters(deps: Deps, actor: Actor, input: BulkLettersIn
     title: string;
     body: string;
     language: string;
+    frame: LetterFrame;
     id: string;
   }
   const planned: Planned[] = [];
@@ -154,7 +156,7 @@ export async function bulkLetters(deps: Deps, actor: Actor, input: BulkLettersIn
       continue;
     }
     const measures = measurePupil(cohort.cal, ctx, p.marks, scratch);
-    const values = mergeValuesFor({
+    const args: Parameters<typeof mergeValuesFor>[0] = {
       pupil: { forename: p.forename, surname: p.surname, yearGroup: p.yearGroup, regGroup: p.regGroupName },
       school,
       schoolAddress,
@@ -164,12 +166,20 @@ export async function bulkLetters(deps: Deps, actor: Actor, input: BulkLettersIn
       periodStart: ctx.periodStart,
       asOf: date,
       casework: casework.get(p.id),
-    });
+    };
+    const inLanguage = new Map<string, ReturnType<typeof mergeValuesFor>>();
+    const valuesIn = (language: string, frame: LetterFrame) => {
+      let v = inLanguage.get(language);
+      if (!v) inLanguage.set(language, (v = mergeValuesFor({ ...args, language, frame })));
+      return v;
+    };
     const lettersOfPupil: Planned[] = [];
     let problem: string | null = null;
     for (const r of recipients) {
       const printable = r.language === 'en' || unsupportedLanguage(r.language) === null;
       const template = pickVersion(lib, input.templateKey, printable ? r.language : 'en') ?? english;
+      const { frame } = frameFor(template.language, template.frame);
+      const values = valuesIn(template.language, frame);
       const merged = mergeLetter(letterBodyOnly(template.body), {
         ...values,
         'parent.name': r.name,
@@ -188,7 +198,15 @@ export async function bulkLetters(deps: Deps, actor: Actor, input: BulkLettersIn
         problem = issues[0]!.message;
         break;
       }
-      lettersOfPupil.push({ pupil: p, contact: r, title, body: merged.text, language: template.language, id: newId() });
+      lettersOfPupil.push({
+        pupil: p,
+        contact: r,
+        title,
+        body: merged.text,
+        language: template.language,
+        frame,
+        id: newId(),
+      });
     }
     if (problem) {
       skipped.push({ pupilId: p.id, pupilName: name, reason: problem });
@@ -201,12 +219,14 @@ export async function bulkLetters(deps: Deps, actor: Actor, input: BulkLettersIn
     ...l,
     fields: {
       date,
-      salutation: `Dear ${l.contact.name}`,
-      senderName: sender.name,
-      senderRole: sender.role,
+      salutation: salutationFor(l.frame, l.contact.name),
+      // "The attendance team" (no lead or head named) is Rollcall's words: in the letter's language.
+      senderName: wordIn(l.frame, sender.name),
+      senderRole: wordIn(l.frame, sender.role),
       reference: letterReference(l.pupil, input.templateKey, l.id),
       language: l.language,
       purpose: english.purpose,
+      frameJson: l.language === 'en' ? null : frameJson(l.frame),
     },
   }));
   await deps.db.transaction().execute(async (trx) => {
@@ -254,9 +274,11 @@ export async function bulkLetters(deps: Deps, actor: Actor, input: BulkLettersIn
         recipientName: l.contact.name,
         recipientAddress: l.contact.address,
         salutation: l.fields.salutation,
-        senderName: sender.name,
-        senderRole: sender.role,
+        senderName: l.fields.senderName,
+        senderRole: l.fields.senderRole,
         reference: l.fields.reference,
+        language: l.language,
+        frame: l.frame,
       })),
       { title: `${english.titleInWords}: ${stored.length} letters` },
     );

@@ -15,11 +15,12 @@
  * always gives the same bytes. Kept apart from letters.ts so the outbox can attach letters without
  * importing the use cases.
  */
-import { dateInWords, type PlainDate } from '@rollcall/domain';
+import type { PlainDate } from '@rollcall/domain';
 import PDFDocument from 'pdfkit';
 import { letterRowsOfMessage } from '../../../db/casework/letters.js';
 import type { DbOrTrx } from '../../../db/connect.js';
 import type { MailAttachment } from '../../../platform/mail.js';
+import { dateIn, ENGLISH_FRAME, fillFrame, parseFrame, type LetterFrame } from './frame.js';
 import { buildPdf, FONT, letterhead, pdfText, useFonts, type PdfSchool } from '../../../platform/pdf.js';
 
 const MM = 72 / 25.4;
@@ -45,8 +46,12 @@ export interface LetterContent {
   readonly senderName?: string | null;
   readonly senderRole?: string | null;
   readonly reference?: string | null;
-  /** The sign-off line, e.g. "Yours sincerely" (default). */
+  /** The sign-off line (default the frame's: "Yours sincerely" in English). */
   readonly signOff?: string | null;
+  /** The letter's language (default English): its date is written in full in it. */
+  readonly language?: string | null;
+  /** The words printed around the letter in its language (default English's). */
+  readonly frame?: LetterFrame | null;
 }
 
 /** One letter as a PDF. */
@@ -118,12 +123,12 @@ export function renderLettersPdf(
     }
   }
   const head: PdfSchool = { ...school, logo };
-  const ranges: { start: number; count: number }[] = [];
+  const ranges: { start: number; count: number; frame: LetterFrame }[] = [];
   for (const letter of letters) {
     const start = doc.bufferedPageRange().count;
     doc.addPage();
     drawLetter(doc, head, letter);
-    ranges.push({ start, count: doc.bufferedPageRange().count - start });
+    ranges.push({ start, count: doc.bufferedPageRange().count - start, frame: letter.frame ?? ENGLISH_FRAME });
   }
   if (letters.length === 0) doc.addPage();
   const left = MARGIN;
@@ -138,7 +143,7 @@ export function renderLettersPdf(
         .font(FONT.regular)
         .fontSize(8)
         .fillColor(MUTED)
-        .text(`Page ${i + 1} of ${r.count}`, left, doc.page.height - MARGIN, {
+        .text(pdfText(fillFrame(r.frame.page, { n: i + 1, m: r.count })), left, doc.page.height - MARGIN, {
           width,
           align: 'center',
           lineBreak: false,
@@ -153,6 +158,7 @@ export function renderLettersPdf(
 function drawLetter(doc: PDFKit.PDFDocument, school: PdfSchool, letter: LetterContent): void {
   const left = MARGIN;
   const width = doc.page.width - MARGIN * 2;
+  const frame = letter.frame ?? ENGLISH_FRAME;
   letterhead(doc, school);
 
   // The window: name and address, nothing else (Royal Mail reads it through the envelope).
@@ -168,14 +174,14 @@ function drawLetter(doc: PDFKit.PDFDocument, school: PdfSchool, letter: LetterCo
   doc
     .font(FONT.regular)
     .fontSize(SIZE)
-    .text(pdfText(dateOf(letter.date)), META_X, ADDRESS.y, { width: metaWidth });
+    .text(pdfText(dateOf(letter.date, letter.language ?? 'en')), META_X, ADDRESS.y, { width: metaWidth });
   if (letter.reference) {
     doc.moveDown(0.4);
     // "Pupil / KEY-ID": one part a line, so it never breaks mid-word.
     doc
       .fontSize(8.5)
       .fillColor(MUTED)
-      .text(pdfText(['Our reference:', ...letter.reference.split(' / ')].join('\n')), META_X, doc.y, {
+      .text(pdfText([frame.reference, ...letter.reference.split(' / ')].join('\n')), META_X, doc.y, {
         width: metaWidth,
       });
   }
@@ -190,11 +196,11 @@ function drawLetter(doc: PDFKit.PDFDocument, school: PdfSchool, letter: LetterCo
     doc.text(pdfText(text), left, doc.y, { width, lineGap: 1.5 });
     doc.moveDown(0.7);
   };
-  para(`${letter.salutation ?? `Dear ${letter.recipientName ?? 'Parent or carer'}`},`);
+  para(`${letter.salutation ?? fillFrame(frame.dear, { name: letter.recipientName ?? 'Parent or carer' })},`);
   para(letter.title, true);
   for (const p of paragraphsOf(letter.body)) para(p);
   doc.moveDown(0.3);
-  para(letter.signOff ?? 'Yours sincerely');
+  para(letter.signOff ?? frame.signOff);
   // Room for a signature, kept with the name on one page.
   if (doc.y + 70 > doc.page.height - doc.page.margins.bottom) doc.addPage();
   doc.y += 30;
@@ -205,8 +211,8 @@ function drawLetter(doc: PDFKit.PDFDocument, school: PdfSchool, letter: LetterCo
   if (letter.senderRole) doc.font(FONT.regular).text(pdfText(letter.senderRole), left, doc.y, { width });
 }
 
-function dateOf(date: string | null | undefined): string {
-  return date && /^\d{4}-\d{2}-\d{2}$/.test(date) ? dateInWords(date as PlainDate) : (date ?? '');
+function dateOf(date: string | null | undefined, language: string): string {
+  return date && /^\d{4}-\d{2}-\d{2}$/.test(date) ? dateIn(language, date as PlainDate) : (date ?? '');
 }
 
 function paragraphsOf(body: string): string[] {
@@ -244,6 +250,8 @@ export async function letterAttachments(db: DbOrTrx, messageId: string): Promise
           senderName: r.sender_name,
           senderRole: r.sender_role,
           reference: r.reference,
+          language: r.language ?? 'en',
+          frame: parseFrame(r.frame_json),
         },
       ),
     });

@@ -12,7 +12,6 @@
  */
 import {
   checkLetterBody,
-  dateInWords,
   isLetterPurpose,
   LETTER_MERGE_FIELDS,
   letterPurposeOf,
@@ -55,6 +54,23 @@ import { ATTENDANCE_SUMMARY_KEY, DEFAULT_LETTER_TEMPLATES, FIRST_DAY_TEXT, type 
 import { languageName, normaliseLanguage, refuseRightToLeft, unsupportedLanguage } from './languages.js';
 import { schoolDetailsOf, schoolPostalAddress } from '../../school/school-details.js';
 import { renderLetterPdf, type LetterContent } from './letter-pdf.js';
+import {
+  dateIn,
+  ENGLISH_FRAME,
+  fillFrame,
+  frameFor,
+  frameJson,
+  frameNote,
+  parseFrame,
+  rateIn,
+  checkFrame,
+  FRAME_FIELDS,
+  FRAME_FIELD_INFO,
+  type FrameInput,
+  salutationFor,
+  wordIn,
+  type LetterFrame,
+} from './frame.js';
 import type { PdfSchool } from '../../../platform/pdf.js';
 
 export interface TemplateView extends LetterTemplate {
@@ -69,6 +85,8 @@ export interface TemplateView extends LetterTemplate {
   readonly language: string;
   /** Every language the school has this letter in, English first. */
   readonly languages: readonly string[];
+  /** The words printed around the letter, as this version gives them (null: none of its own). */
+  readonly frame: LetterFrame | null;
 }
 
 export const TEMPLATE_KEY = /^[a-z0-9][a-z0-9-]{0,59}$/;
@@ -113,7 +131,13 @@ export interface TemplateLibrary {
  */
 export async function libraryOf(deps: Deps, school: School): Promise<TemplateLibrary> {
   const english = new Map<string, TemplateView>();
-  const view = (t: LetterTemplate, edited: boolean, updatedAt: string | null, language: string): TemplateView => ({
+  const view = (
+    t: LetterTemplate,
+    edited: boolean,
+    updatedAt: string | null,
+    language: string,
+    frame: LetterFrame | null = null,
+  ): TemplateView => ({
     key: t.key,
     title: t.title,
     body: t.body,
@@ -123,6 +147,7 @@ export async function libraryOf(deps: Deps, school: School): Promise<TemplateLib
     titleInWords: titleInWords(t.title),
     language,
     languages: [],
+    frame,
   });
   const fromPolicy = policyLetters(school.policy);
   for (const t of [...DEFAULT_LETTER_TEMPLATES, FIRST_DAY_TEXT, ...fromPolicy])
@@ -153,7 +178,7 @@ export async function libraryOf(deps: Deps, school: School): Promise<TemplateLib
     if (r.language === 'en') english.set(r.key, view(t, true, r.updated_at, 'en'));
     else {
       const m = translations.get(r.key) ?? new Map<string, TemplateView>();
-      m.set(r.language, view(t, true, r.updated_at, r.language));
+      m.set(r.language, view(t, true, r.updated_at, r.language, parseFrame(r.frame_json)));
       translations.set(r.key, m);
     }
   }
@@ -215,6 +240,21 @@ export interface SaveTemplateInput {
   readonly language?: string;
   /** What the letter is for; empty keeps the default's (or reads it from the key and title). */
   readonly purpose?: string;
+  /** For a version in another language: the words printed around it (all empty: none of its own). */
+  readonly frame?: FrameInput;
+}
+
+/** The English words a letter's frame may translate: the policy's band names and the senders' roles. */
+export function frameWordsOf(school: School): string[] {
+  const bands = caseworkPolicyOf(school.policy).bands.map((b) => b.name);
+  const roles = [
+    'Attendance officer',
+    'Senior leader / headteacher',
+    'Administrator',
+    'Attendance lead',
+    'Headteacher',
+  ];
+  return [...new Set([...bands, ...roles])];
 }
 
 /** Saves a school's version of a template (new key or edit), checking its merge fields. Audited. */
@@ -261,7 +301,16 @@ export async function saveTemplate(
   else if (title.length > 200) fields.push({ field: 'title', message: 'The title can be at most 200 characters.' });
   if (body.length > 20_000) fields.push({ field: 'body', message: 'The letter can be at most 20,000 characters.' });
   for (const issue of checkLetterBody(body)) fields.push({ field: 'body', message: issue.message });
+  let frame: LetterFrame | null = null;
+  if (language !== 'en' && input.frame) {
+    const checked = checkFrame(input.frame, frameWordsOf(school));
+    fields.push(...checked.errors);
+    frame = checked.frame;
+    if (frame)
+      for (const f of FRAME_FIELDS) fields.push(...printProblems(`frame.${f}`, FRAME_FIELD_INFO[f].label, frame[f]));
+  }
   if (fields.length > 0) throw new AppError('VALIDATION', 'The template cannot be saved as it is.', { fields });
+  const frameText = frame ? frameJson(frame) : null;
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
     const existing = await templateIdOf(trx, school.id, key, language);
@@ -270,6 +319,7 @@ export async function saveTemplate(
         title,
         body,
         purpose: purpose || null,
+        frame_json: frameText,
         updated_by: actor.userId,
         updated_at: now,
       });
@@ -282,6 +332,7 @@ export async function saveTemplate(
         body,
         language,
         purpose: purpose || null,
+        frame_json: frameText,
         updated_by: actor.userId,
         updated_at: now,
         created_at: now,
@@ -292,7 +343,7 @@ export async function saveTemplate(
       entityType: 'letter_template',
       entityId: key,
       schoolId: school.id,
-      details: { key, language, created: !existing },
+      details: { key, language, created: !existing, ...(language === 'en' ? {} : { frame: frame !== null }) },
     });
   });
 }
@@ -360,13 +411,20 @@ export async function pupilMergeValues(
   actor: Actor,
   pupilId: string,
   opts: { date?: PlainDate } = {},
-): Promise<{ values: LetterMergeValues; school: School; resource: Resource; pupilName: string }> {
+): Promise<{
+  values: LetterMergeValues;
+  /** The same values in another language, with the words for it. */
+  valuesIn: (language: string, frame: LetterFrame) => LetterMergeValues;
+  school: School;
+  resource: Resource;
+  pupilName: string;
+}> {
   const record = await getPupilRecord(deps, actor, pupilId);
   const { pupil, school, measures } = record;
   const details = await schoolDetailsOf(deps.db, school.id);
   const regGroup = pupil.regGroupId ? await groupNameOf(deps.db, pupil.regGroupId) : undefined;
   const casework = (await caseworkFor(deps.db, [pupilId])).get(pupilId);
-  const values = mergeValuesFor({
+  const args: Parameters<typeof mergeValuesFor>[0] = {
     pupil: { forename: pupil.forename, surname: pupil.surname, yearGroup: pupil.yearGroup, regGroup },
     school,
     schoolAddress: schoolPostalAddress(details),
@@ -376,7 +434,9 @@ export async function pupilMergeValues(
     periodStart: record.periodStart,
     asOf: record.asOf,
     casework,
-  });
+  };
+  const values = mergeValuesFor(args);
+  const valuesIn = (language: string, frame: LetterFrame) => mergeValuesFor({ ...args, language, frame });
   const resource: Resource = {
     kind: 'pupil',
     pupilId,
@@ -385,7 +445,7 @@ export async function pupilMergeValues(
     trustId: school.trustId,
     laCode: school.laCode,
   };
-  return { values, school, resource, pupilName: `${pupil.forename} ${pupil.surname}` };
+  return { values, valuesIn, school, resource, pupilName: `${pupil.forename} ${pupil.surname}` };
 }
 
 /** A pupil's current stage, active plan and latest meeting, for the merge. */
@@ -428,8 +488,18 @@ export function mergeValuesFor(a: {
   periodStart: PlainDate;
   asOf: PlainDate;
   casework?: CaseworkForLetters | undefined;
+  /** The letter's language (default English) and the words for it (default English's). */
+  language?: string;
+  frame?: LetterFrame;
 }): LetterMergeValues {
   const m = a.measures;
+  const lang = a.language ?? 'en';
+  const frame = a.frame ?? ENGLISH_FRAME;
+  const day = (d: PlainDate, opts: { weekday?: boolean } = {}) => dateIn(lang, d, opts);
+  const percent = (r: number) =>
+    lang === 'en'
+      ? `${Math.round(r * 1000) / 10}%`
+      : `${new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(Math.round(r * 1000) / 10)}%`;
   const { pupil, school } = a;
   const policy = caseworkPolicyOf(school.policy);
   const band =
@@ -444,45 +514,51 @@ export function mergeValuesFor(a: {
   return {
     'pupil.name': `${pupil.forename} ${pupil.surname}`,
     'pupil.forename': pupil.forename,
-    'pupil.yearGroup': pupil.yearGroup ? `Year ${pupil.yearGroup}` : '',
+    'pupil.yearGroup': pupil.yearGroup ? fillFrame(frame.year, { n: pupil.yearGroup }) : '',
     'pupil.regGroup': pupil.regGroup ?? '',
     'school.name': school.name,
     'school.address': a.schoolAddress ?? '',
     'sender.name': a.sender.name,
-    'sender.role': a.sender.role,
-    today: dateInWords(a.date),
-    'attendance.rate': formatRate(m.attendanceRate),
+    'sender.role': wordIn(frame, a.sender.role),
+    today: day(a.date),
+    'attendance.rate': m.attendanceRate === null ? frame.notYetMeasured : rateIn(lang, m.attendanceRate),
     'attendance.sessionsMissed': String(m.authorisedAbsenceSessions + m.unauthorisedAbsenceSessions),
     'attendance.unauthorisedSessions': String(m.unauthorisedAbsenceSessions),
     'attendance.unauthorisedLast10Weeks': String(m.penaltyNotice.currentWindowSessions),
     'attendance.brokenWeeks': String(m.brokenWeeks),
-    'attendance.period': `${dateInWords(a.periodStart)} to ${dateInWords(a.asOf)}`,
+    'attendance.period': fillFrame(frame.period, { from: day(a.periodStart), to: day(a.asOf) }),
     'stage.name': stage ?? '',
     // The policy's target, else the rate of its top band (every policy names its bands).
-    ...(target !== undefined ? { 'school.target': `${Math.round(target * 1000) / 10}%` } : {}),
-    'attendance.band': band ? band.name : 'not yet measured (no school sessions yet)',
-    explanation:
-      `Since ${dateInWords(a.periodStart)}, ${pupil.forename} has missed ${m.authorisedAbsenceSessions + m.unauthorisedAbsenceSessions} of ${m.possibleSessions} possible sessions` +
-      ` (${m.unauthorisedAbsenceSessions} unauthorised), with absence in ${m.brokenWeeks} of ${m.schoolWeeksOnRoll} school weeks.`,
+    ...(target !== undefined ? { 'school.target': percent(target) } : {}),
+    'attendance.band': band ? wordIn(frame, band.name) : frame.notYetMeasured,
+    explanation: fillFrame(frame.explanation, {
+      from: day(a.periodStart),
+      pupil: pupil.forename,
+      missed: m.authorisedAbsenceSessions + m.unauthorisedAbsenceSessions,
+      possible: m.possibleSessions,
+      unauthorised: m.unauthorisedAbsenceSessions,
+      weeks: m.brokenWeeks,
+      schoolWeeks: m.schoolWeeksOnRoll,
+    }),
     ...(meeting
       ? {
-          'meeting.date': dateInWords(meeting.scheduled_for as PlainDate, { weekday: true }),
+          'meeting.date': day(meeting.scheduled_for as PlainDate, { weekday: true }),
           'meeting.time': meeting.time ?? '',
           'meeting.place': meeting.place ?? '',
         }
       : {}),
-    ...(plan ? planValues(plan.targets, plan.review_dates) : {}),
+    ...(plan ? planValues(plan.targets, plan.review_dates, lang) : {}),
   };
 }
 
-function planValues(targetsJson: string, reviewDatesJson: string): LetterMergeValues {
+function planValues(targetsJson: string, reviewDatesJson: string, lang: string): LetterMergeValues {
   const out: Partial<Record<LetterMergeField, string>> = {};
   try {
     const targets = JSON.parse(targetsJson) as { text?: unknown }[];
     const texts = targets.map((t) => (typeof t.text === 'string' ? t.text : '')).filter((t) => t !== '');
     if (texts.length > 0) out['plan.target'] = texts.join('; ');
     const reviews = (JSON.parse(reviewDatesJson) as unknown[]).filter((d): d is string => typeof d === 'string').sort();
-    if (reviews[0]) out['plan.reviewDate'] = dateInWords(reviews[0] as PlainDate);
+    if (reviews[0]) out['plan.reviewDate'] = dateIn(lang, reviews[0] as PlainDate);
   } catch {
     // a malformed plan leaves the fields as gaps to fill in
   }
@@ -511,6 +587,12 @@ export interface ComposedLetter {
   /** The language of the letter and, in words, why ("in Polish, Anna's language" or "in English: …"). */
   readonly language: string;
   readonly languageNote: string;
+  /** Whether the words around the letter (greeting, date, sign-off, page numbers) are in its language; empty for English. */
+  readonly frameNote: string;
+  /** True when the letter is in another language but those words stay English. */
+  readonly frameInEnglish: boolean;
+  /** The greeting the letter will print for the chosen recipient ("Dear Mrs Kowalska"). */
+  readonly salutation: string | null;
 }
 
 const RECIPIENT_FIELDS: LetterMergeValues = {
@@ -554,7 +636,13 @@ export async function composeLetter(
   templateKey: string,
   extra: { explanation?: string; contactId?: string; date?: PlainDate } = {},
 ): Promise<ComposedLetter> {
-  const { values, school, resource, pupilName } = await pupilMergeValues(deps, actor, pupilId, {
+  const {
+    values: englishValues,
+    valuesIn,
+    school,
+    resource,
+    pupilName,
+  } = await pupilMergeValues(deps, actor, pupilId, {
     ...(extra.date ? { date: extra.date } : {}),
   });
   authorise(actor, 'letter.send', resource);
@@ -566,6 +654,8 @@ export async function composeLetter(
   const printable = wanted === 'en' || unsupportedLanguage(wanted) === null;
   const template = pickVersion(lib, templateKey, printable ? wanted : 'en')!;
   const languageNote = languageNoteFor(chosen, template.language, printable);
+  const { frame, source } = frameFor(template.language, template.frame);
+  const values = template.language === 'en' ? englishValues : valuesIn(template.language, frame);
   const base: LetterMergeValues = {
     ...values,
     ...(extra.explanation ? { explanation: extra.explanation } : {}),
@@ -586,6 +676,9 @@ export async function composeLetter(
     missing: merged.missing,
     language: template.language,
     languageNote,
+    frameNote: frameNote(template.language, source),
+    frameInEnglish: source === 'missing',
+    salutation: chosen ? salutationFor(frame, chosen.name) : null,
   };
 }
 
@@ -686,16 +779,19 @@ export async function sendLetter(
   const details = await schoolDetailsOf(deps.db, school.id);
   const lib = await libraryOf(deps, school);
   const template = lib.english.get(input.templateKey);
+  const version = language === 'en' ? null : (lib.translations.get(input.templateKey)?.get(language) ?? null);
+  const { frame } = frameFor(language, version?.frame ?? null);
   const now = deps.clock.now();
   const id = newId();
   const letter: StoredLetterFields = {
     date: deps.clock.today(school.timeZone),
-    salutation: `Dear ${contact.name}`,
+    salutation: salutationFor(frame, contact.name),
     senderName: actor.name,
-    senderRole: ROLE_LABELS[actor.role],
+    senderRole: wordIn(frame, ROLE_LABELS[actor.role]),
     reference: letterReference(pupil, input.templateKey, id),
     language,
     purpose: template ? template.purpose : letterPurposeOf({ key: input.templateKey, title }),
+    frameJson: language === 'en' ? null : frameJson(frame),
   };
   return deps.db.transaction().execute(async (trx) => {
     const messageId = await storeLetter(trx, deps, actor, {
@@ -745,6 +841,8 @@ export interface StoredLetterFields {
   readonly reference: string;
   readonly language: string;
   readonly purpose: LetterPurpose;
+  /** The words printed around the letter in its language (null: English). */
+  readonly frameJson: string | null;
 }
 
 /** Inserts one letter (and its outbox email, for `email`); returns the message id. Not audited here. */
@@ -777,7 +875,7 @@ export async function storeLetter(
       channel: 'email',
       to: l.contact.email!,
       subject: `${l.title}: ${l.pupil.forename} ${l.pupil.surname}`,
-      body: `${l.fields.salutation},\n\n${l.body}\n\n${'Yours sincerely'}\n\n${l.fields.senderName}\n${l.fields.senderRole}\n${l.school.name}`,
+      body: `${l.fields.salutation},\n\n${l.body}\n\n${(parseFrame(l.fields.frameJson) ?? ENGLISH_FRAME).signOff}\n\n${l.fields.senderName}\n${l.fields.senderRole}\n${l.school.name}`,
       kind: `letter:${l.templateKey}`,
       createdBy: actor.userId,
       now: l.now,
@@ -809,6 +907,7 @@ export async function storeLetter(
     reference: l.fields.reference,
     language: l.fields.language,
     purpose: l.fields.purpose,
+    frame_json: l.fields.frameJson,
   });
   return messageId;
 }
@@ -840,6 +939,8 @@ export interface LetterView {
   readonly language: string;
   /** What the letter is for (stored, or read from the key and title for older letters). */
   readonly purpose: LetterPurpose;
+  /** The words printed around it in its language (null: English). */
+  readonly frame: LetterFrame | null;
 }
 
 type LetterRow = {
@@ -865,6 +966,7 @@ type LetterRow = {
   reference: string | null;
   language: string | null;
   purpose: string | null;
+  frame_json: string | null;
   message_status: string | null;
 };
 
@@ -893,6 +995,7 @@ function toView(r: LetterRow): LetterView {
     reference: r.reference,
     language: r.language ?? 'en',
     purpose: letterPurposeOf({ key: r.template_key, title: r.title, purpose: r.purpose }),
+    frame: parseFrame(r.frame_json),
   };
 }
 
@@ -933,6 +1036,8 @@ export function letterContent(
     senderName: letter.senderName ?? null,
     senderRole: letter.senderRole ?? null,
     reference: letter.reference ?? null,
+    language: letter.language ?? 'en',
+    frame: letter.frame ?? null,
   };
 }
 
