@@ -39,6 +39,7 @@ import * as webhooks from './migrations/2026-12-07T18-00-00_webhooks.js';
 import * as schoolCodesAdmissionDetails from './migrations/2026-12-07T19-00-00_school-codes-admission-details.js';
 import * as ctfSent from './migrations/2026-12-07T19-10-00_ctf-sent.js';
 import * as letterFrames from './migrations/2026-12-08T02-00-00_letter-frames.js';
+import * as webhookSecretRotation from './migrations/2026-12-08T04-00-00_webhook-secret-rotation.js';
 import type { Database } from './schema.js';
 
 const require = createRequire(import.meta.url);
@@ -82,6 +83,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-07T19-00-00_school-codes-admission-details': schoolCodesAdmissionDetails,
   '2026-12-07T19-10-00_ctf-sent': ctfSent,
   '2026-12-08T02-00-00_letter-frames': letterFrames,
+  '2026-12-08T04-00-00_webhook-secret-rotation': webhookSecretRotation,
 };
 
 const provider: MigrationProvider = {

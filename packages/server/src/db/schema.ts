@@ -973,6 +973,10 @@ export interface WebhookSubscriptionsTable {
   created_by: string;
   created_at: string;
   disabled_at: string | null;
+  /** After a rotation: the previous secret, sealed, still signing beside the new one until `previous_secret_until`. */
+  previous_secret_enc: string | null;
+  previous_secret_until: string | null;
+  secret_rotated_at: string | null;
 }
 
 export interface WebhookDeliveriesTable {

@@ -118,7 +118,13 @@ describe('the OpenAPI document', () => {
     ]);
     expect(JSON.stringify(doc.components.schemas['MarkCode'])).toContain('"enum"');
     // The webhooks a receiver gets are described too (OpenAPI 3.1 `webhooks`).
-    expect(Object.keys(doc.webhooks).sort()).toEqual(['absence.reported', 'case.opened', 'mark.changed']);
+    expect(Object.keys(doc.webhooks).sort()).toEqual([
+      'absence.reported',
+      'case.opened',
+      'mark.changed',
+      'marks.changed',
+    ]);
+    expect(doc.webhooks['marks.changed']!.post.operationId).toBe('marksChangedWebhook');
     expect(doc.webhooks['mark.changed']!.post.operationId).toBe('markChangedWebhook');
   });
 

@@ -102,7 +102,8 @@ function webhookDescriptions() {
             tags: ['webhooks'],
             summary: `${event}: ${z.globalRegistry.get(schema)?.description ?? ''}`,
             description:
-              'Sent to each subscription of the school that chose this event, signed; retried with exponential ' +
+              'Sent to each subscription of the school that chose this event (`marks.changed`: those that chose ' +
+              '`mark.changed`), signed; retried with exponential ' +
               'back-off (1 minute, doubling, 9 attempts) until the receiver answers 2xx. At least once: skip an ' +
               'event `id` already processed.',
             security: [],

@@ -150,6 +150,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'POST /admin/webhooks': 'session: 400 admin, 403 *',
   'POST /admin/webhooks/:id/disable': 'session: 404 *',
   'GET /admin/webhooks/:id': 'session: 404 *',
+  'POST /admin/webhooks/:id/rotate': 'session: 404 *',
   'GET /admin/audit': 'session: 200 admin, 403 *',
   'GET /pupils/:id/subject-access': 'pupil: 200 senior_leader admin, 403 *',
   'GET /register-audit': 'session: 200 attendance_officer senior_leader trust_lead admin, 403 *',

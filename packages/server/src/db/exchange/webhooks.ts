@@ -14,6 +14,10 @@ export interface SubscriptionRow {
   readonly createdBy: string;
   readonly createdAt: string;
   readonly disabledAt: string | null;
+  /** After a rotation: the previous secret (sealed), still signing until `previousSecretUntil`. */
+  readonly previousSecretEnc: string | null;
+  readonly previousSecretUntil: string | null;
+  readonly secretRotatedAt: string | null;
 }
 
 export interface DeliveryRow {
@@ -43,6 +47,9 @@ const SUBSCRIPTION_COLUMNS = [
   'created_by',
   'created_at',
   'disabled_at',
+  'previous_secret_enc',
+  'previous_secret_until',
+  'secret_rotated_at',
 ] as const;
 
 const DELIVERY_COLUMNS = [
@@ -72,6 +79,9 @@ function toSubscription(r: {
   created_by: string;
   created_at: string;
   disabled_at: string | null;
+  previous_secret_enc: string | null;
+  previous_secret_until: string | null;
+  secret_rotated_at: string | null;
 }): SubscriptionRow {
   return {
     id: r.id,
@@ -83,6 +93,9 @@ function toSubscription(r: {
     createdBy: r.created_by,
     createdAt: r.created_at,
     disabledAt: r.disabled_at,
+    previousSecretEnc: r.previous_secret_enc,
+    previousSecretUntil: r.previous_secret_until,
+    secretRotatedAt: r.secret_rotated_at,
   };
 }
 
@@ -120,7 +133,10 @@ function toDelivery(r: {
   };
 }
 
-export async function insertSubscription(db: DbOrTrx, row: Omit<SubscriptionRow, 'disabledAt'>): Promise<void> {
+export async function insertSubscription(
+  db: DbOrTrx,
+  row: Omit<SubscriptionRow, 'disabledAt' | 'previousSecretEnc' | 'previousSecretUntil' | 'secretRotatedAt'>,
+): Promise<void> {
   await db
     .insertInto('webhook_subscriptions')
     .values({
@@ -169,6 +185,24 @@ const activeSubscriptionsQuery = prepared((db, args: { schoolId: string }) =>
 
 export async function activeSubscriptions(db: DbOrTrx, schoolId: string): Promise<SubscriptionRow[]> {
   return (await activeSubscriptionsQuery(db, { schoolId })).map(toSubscription);
+}
+
+/** Replaces the signing secret; the previous one keeps signing until `previousUntil` (null: not at all). */
+export async function rotateSubscriptionSecret(
+  db: DbOrTrx,
+  id: string,
+  change: { secretEnc: string; previousSecretEnc: string | null; previousUntil: string | null; at: string },
+): Promise<void> {
+  await db
+    .updateTable('webhook_subscriptions')
+    .set({
+      secret_enc: change.secretEnc,
+      previous_secret_enc: change.previousSecretEnc,
+      previous_secret_until: change.previousUntil,
+      secret_rotated_at: change.at,
+    })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function disableSubscription(db: DbOrTrx, id: string, at: string): Promise<boolean> {

@@ -64,8 +64,34 @@ export const CaseOpenedEvent = event(
   'An attendance case was opened or reopened',
 );
 
+export const MarksChangedEvent = event(
+  'marks.changed',
+  z.strictObject({
+    date,
+    source: z.enum(['import', 'CTF', 'N ageing']),
+    changedBy: z.string(),
+    part: z.number().int().min(1).meta({ description: 'This event is part `part` of `parts` for the date' }),
+    parts: z.number().int().min(1),
+    marks: z
+      .array(
+        z.strictObject({
+          pupil,
+          session: z.enum(['AM', 'PM']),
+          code: z.string().meta({ description: 'The national attendance code now (MarkCode)' }),
+          minutesLate: z.number().int().nullable(),
+          previousCode: z.string().nullable().meta({ description: 'The code before (null: no mark)' }),
+        }),
+      )
+      .min(1)
+      .max(500),
+  }),
+  'MarksChangedEvent',
+  'Session marks written in bulk on one date (an import, a CTF, N turned into O): sent to subscriptions to mark.changed, at most 500 marks an event',
+);
+
 export const WEBHOOK_EVENT_SCHEMAS = {
   'mark.changed': MarkChangedEvent,
+  'marks.changed': MarksChangedEvent,
   'absence.reported': AbsenceReportedEvent,
   'case.opened': CaseOpenedEvent,
 } as const;

@@ -16,10 +16,18 @@ import { decideReport, reportAbsence } from '../follow-up/absence-reports.js';
 import { openCases } from '../casework/casework.js';
 import { amendMark, saveRegister } from '../registers/registers.js';
 import { WEBHOOK_EVENT_SCHEMAS } from './webhook-events.js';
+import { importSchoolData } from './import/import-school-data.js';
+import { CALENDAR, markRows, marksCsv, pupilsCsv, UPN } from './import/test-support.js';
+import { convertStaleN } from '../follow-up/n-ageing.js';
+import { DEFAULT_POLICY } from '../policy/school-policy.js';
+import { SYSTEM_ACTOR } from '../authz.js';
 import {
   createSubscription,
   deliverDueWebhooks,
   disableSubscription,
+  MARKS_PER_EVENT,
+  rotateSubscriptionSecret,
+  SECRET_GRACE_HOURS,
   subscriptionLog,
   WEBHOOK_MAX_ATTEMPTS,
   WEBHOOK_RETRY_DELAYS_SECONDS,
@@ -43,10 +51,14 @@ function receiver() {
       const body = Buffer.concat(chunks).toString('utf8');
       // As docs/webhooks.md: split the header, recompute over "<t>.<body>", compare in constant time.
       const header = String(req.headers['rollcall-signature'] ?? '');
-      const parts = Object.fromEntries(header.split(',').map((p) => p.split('=') as [string, string]));
-      const expected = createHmac('sha256', secret).update(`${parts['t']}.${body}`).digest('hex');
-      const given = Buffer.from(parts['v1'] ?? '', 'utf8');
-      const verified = given.length === expected.length && timingSafeEqual(given, Buffer.from(expected, 'utf8'));
+      // A header may carry several v1= (after a rotation, the previous secret signs too): any one matching is enough.
+      const pairs = header.split(',').map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] as const);
+      const t = pairs.find(([k]) => k === 't')?.[1] ?? '';
+      const expected = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
+      const verified = pairs.some(([k, v]) => {
+        const given = Buffer.from(k === 'v1' ? v : '', 'utf8');
+        return given.length === expected.length && timingSafeEqual(given, Buffer.from(expected, 'utf8'));
+      });
       received.push({ headers: req.headers, body, verified });
       res.statusCode = answers.shift() ?? 200;
       res.end(verified ? 'ok' : 'bad signature');
@@ -381,5 +393,202 @@ describeEachDialect('webhooks', (ctx) => {
       loadConfig({ SQLITE_PATH: ':memory:', NODE_ENV: 'production', WEBHOOK_PRIVATE_ADDRESSES: 'allow' }).webhooks
         .allowPrivateAddresses,
     ).toBe(true);
+  });
+
+  it('sends marks written by an import, a CTF-less re-import and N ageing as marks.changed batches, one per date', async () => {
+    const at = '2025-09-16T10:00:00.000Z';
+    const deps = testDeps(ctx.db, ctx.dialect, at);
+    const urn = ctx.dialect === 'postgres' ? '100702' : '100701';
+    const file = (name: string, text: string) => ({ name, text });
+    // A school as an import creates it (calendar and pupils first: no subscription yet, nothing queued).
+    const first = await importSchoolData(deps, SYSTEM_ACTOR, {
+      urn,
+      school: { name: 'Batch Primary', phase: 'primary', laCode: '330', laName: 'Test LA' },
+      calendar: file('calendar.json', JSON.stringify(CALENDAR)),
+      pupils: file('pupils.csv', pupilsCsv()),
+    });
+    const schoolId = first.school.id;
+    const { secret } = await createSubscription(deps, SYSTEM_ACTOR, {
+      schoolId,
+      url,
+      events: ['mark.changed'],
+      description: 'Warehouse',
+    });
+    const other = await createSubscription(deps, SYSTEM_ACTOR, {
+      schoolId,
+      url,
+      events: ['case.opened'],
+      description: 'Cases only',
+    });
+    expect(other.secret).not.toBe(secret);
+    r.setSecret(secret);
+    const pending = () =>
+      ctx.db
+        .selectFrom('webhook_deliveries')
+        .select(['payload', 'event', 'subscription_id'])
+        .where('school_id', '=', schoolId)
+        .where('status', '=', 'pending')
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+
+    // The marks file: 57 marks over 10 dates, each date one event.
+    await importSchoolData(deps, SYSTEM_ACTOR, { urn, marks: file('marks.csv', marksCsv()) });
+    const queued = await pending();
+    expect(queued.map((q) => q.event)).toEqual(Array(10).fill('marks.changed'));
+    const bodies = queued.map(
+      (q) =>
+        JSON.parse(q.payload) as {
+          data: { date: string; source: string; part: number; parts: number; marks: Record<string, unknown>[] };
+        },
+    );
+    expect(bodies.map((b) => b.data.date)).toEqual([...new Set(markRows().map((m) => m[1]))].sort());
+    expect(bodies.reduce((n, b) => n + b.data.marks.length, 0)).toBe(markRows().length);
+    expect(bodies[1]!.data).toMatchObject({ date: '2025-09-02', source: 'import', part: 1, parts: 1 });
+    expect(bodies[1]!.data.marks).toContainEqual({
+      pupil: { id: expect.any(String) as string, upn: UPN.alex },
+      session: 'AM',
+      code: 'L',
+      minutesLate: 7,
+      previousCode: null,
+    });
+    expect(
+      await deliverDueWebhooks(deps, createWebhookSender({ allowPrivate: true, timeoutMs: 5000 }), at),
+    ).toMatchObject({
+      delivered: 10,
+    });
+    const got = r.received.slice(-10);
+    expect(got.every((x) => x.verified && x.headers['rollcall-event'] === 'marks.changed')).toBe(true);
+
+    // Importing again with one mark changed sends only that mark, with what it was.
+    const changed = markRows().map((m) =>
+      m[0] === UPN.bea && m[1] === '2025-09-10' && m[2] === 'PM' ? [...m.slice(0, 3), 'M', ''] : m,
+    );
+    await importSchoolData(testDeps(ctx.db, ctx.dialect, plus(at, 60)), SYSTEM_ACTOR, {
+      urn,
+      marks: file('marks.csv', marksCsv(changed)),
+    });
+    const again = (await pending()).map(
+      (q) => JSON.parse(q.payload) as { data: { date: string; marks: Record<string, unknown>[] } },
+    );
+    expect(again).toHaveLength(1);
+    expect(again[0]!.data).toMatchObject({
+      date: '2025-09-10',
+      marks: [
+        {
+          pupil: { id: expect.any(String) as string, upn: UPN.bea },
+          session: 'PM',
+          code: 'M',
+          minutesLate: null,
+          previousCode: '\\',
+        },
+      ],
+    });
+    await ctx.db.deleteFrom('webhook_deliveries').where('school_id', '=', schoolId).execute();
+
+    // N turned into O by the school's policy: one batch for the date, source "N ageing".
+    const nMarks = markRows().map((m) => (m[1] === '2025-09-01' ? [...m.slice(0, 3), 'N', ''] : m));
+    await importSchoolData(testDeps(ctx.db, ctx.dialect, plus(at, 120)), SYSTEM_ACTOR, {
+      urn,
+      marks: file('marks.csv', marksCsv(nMarks)),
+    });
+    await ctx.db.deleteFrom('webhook_deliveries').where('school_id', '=', schoolId).execute();
+    await ctx.db
+      .updateTable('schools')
+      .set({ policy_json: JSON.stringify({ ...DEFAULT_POLICY, convertNToOAfterSchoolDays: 5 }) })
+      .where('id', '=', schoolId)
+      .execute();
+    const converted = await convertStaleN(testDeps(ctx.db, ctx.dialect, plus(at, 180)), SYSTEM_ACTOR, {
+      schoolId,
+      asOf: '2025-09-12' as PlainDate,
+    });
+    expect(converted).toHaveLength(4);
+    const aged = (await pending()).map(
+      (q) =>
+        JSON.parse(q.payload) as {
+          data: { date: string; source: string; changedBy: string; marks: { code: string; previousCode: string }[] };
+        },
+    );
+    expect(aged).toHaveLength(1);
+    expect(aged[0]!.data).toMatchObject({ date: '2025-09-01', source: 'N ageing', changedBy: 'Rollcall (system)' });
+    expect(aged[0]!.data.marks.map((m) => `${m.previousCode}>${m.code}`)).toEqual(Array(4).fill('N>O'));
+    expect(
+      await deliverDueWebhooks(deps, createWebhookSender({ allowPrivate: true, timeoutMs: 5000 }), plus(at, 240)),
+    ).toMatchObject({
+      delivered: 1,
+    });
+    expect(MARKS_PER_EVENT).toBe(500);
+  });
+
+  it('rotates a secret: both sign during the grace, then only the new one; "stop now" drops the old at once', async () => {
+    const at = '2025-09-09T08:00:00.000Z';
+    const deps = testDeps(ctx.db, ctx.dialect, at);
+    const sender = createWebhookSender({ allowPrivate: true, timeoutMs: 5000 });
+    const { subscription, secret: first } = await createSubscription(deps, s.actors.admin, {
+      schoolId: s.schoolId,
+      url,
+      events: ['case.opened', 'absence.reported'],
+      description: 'Rotation',
+    });
+    const rotated = await rotateSubscriptionSecret(deps, s.actors.admin, subscription.id, { keepPrevious: true });
+    expect(rotated.secret).toMatch(/^whsec_/);
+    expect(rotated.secret).not.toBe(first);
+    expect(rotated.subscription.previousSecretUntil).toBe(plus(at, SECRET_GRACE_HOURS * 3600));
+    const report = async (when: string, date: string) => {
+      await reportAbsence(testDeps(ctx.db, ctx.dialect, when), s.parent, {
+        pupilId: s.pupilsA[0]!,
+        fromDate: date,
+        toDate: date,
+        sessions: 'ALL',
+        reason: 'illness',
+        details: 'Rotation test',
+      });
+      const n = r.received.length;
+      await deliverDueWebhooks(deps, sender, when);
+      return r.received.slice(n).filter((x) => x.headers['rollcall-event'] === 'absence.reported');
+    };
+    const signatures = (x: Received) =>
+      String(x.headers['rollcall-signature'])
+        .split(',')
+        .filter((p) => p.startsWith('v1='));
+    // During the grace: a receiver still holding the old secret, and one holding the new, both verify.
+    r.setSecret(first);
+    const during = await report(plus(at, 60), '2025-09-10');
+    expect(during).toHaveLength(1);
+    expect(signatures(during[0]!)).toHaveLength(2);
+    expect(during[0]!.verified).toBe(true);
+    r.setSecret(rotated.secret);
+    const both = await report(plus(at, 120), '2025-09-11');
+    expect(both[0]!.verified).toBe(true);
+    // After the grace: the new secret alone.
+    const after = await report(plus(at, SECRET_GRACE_HOURS * 3600 + 60), '2025-09-12');
+    expect(signatures(after[0]!)).toHaveLength(1);
+    expect(after[0]!.verified).toBe(true);
+    // Stop now: the previous secret signs nothing more.
+    const now2 = plus(at, SECRET_GRACE_HOURS * 3600 + 120);
+    const third = await rotateSubscriptionSecret(testDeps(ctx.db, ctx.dialect, now2), s.actors.admin, subscription.id, {
+      keepPrevious: false,
+    });
+    r.setSecret(rotated.secret);
+    // The receiver still holding the previous secret can no longer verify.
+    const stopped = await report(plus(now2, 60), '2025-09-15');
+    expect(signatures(stopped[0]!)).toHaveLength(1);
+    expect(stopped[0]!.verified).toBe(false);
+    r.setSecret(third.secret);
+    const fresh = await report(plus(now2, 120), '2025-09-16');
+    expect(fresh[0]!.verified).toBe(true);
+    const audits = await ctx.db
+      .selectFrom('audit_log')
+      .select(['action', 'details'])
+      .where('entity_id', '=', subscription.id)
+      .where('action', '=', 'webhook.rotateSecret')
+      .execute();
+    expect(audits).toHaveLength(2);
+    expect(JSON.stringify(audits)).not.toContain(third.secret.slice(6));
+    // Only an administrator of the school may rotate.
+    expect(
+      (await rejection(rotateSubscriptionSecret(deps, s.actors.senior_leader, subscription.id, { keepPrevious: true })))
+        .code,
+    ).toBe('FORBIDDEN');
   });
 });

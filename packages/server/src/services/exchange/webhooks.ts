@@ -14,6 +14,7 @@ import {
   activeSubscriptions,
   claimDelivery,
   disableSubscription as disableSubscriptionRow,
+  rotateSubscriptionSecret as rotateSubscriptionSecretRow,
   dueDeliveries,
   findSubscription,
   insertDeliveries,
@@ -35,7 +36,7 @@ import { AppError, type FieldError } from '../errors.js';
 /** The events a subscription may choose, with what they mean to an administrator. */
 export const WEBHOOK_EVENTS = {
   'mark.changed':
-    'A mark changed: a register saved, a late arrival, an amendment, a parent’s report confirmed, leave granted',
+    'A mark changed: a register saved, a late arrival, an amendment, a parent’s report confirmed, leave granted; marks imported or N turned into O, in batches',
   'absence.reported': 'An absence reported by a parent',
   'case.opened': 'An attendance case opened (or reopened)',
 } as const;
@@ -64,6 +65,10 @@ export interface Subscription {
   readonly createdBy: string;
   readonly createdAt: string;
   readonly disabledAt: string | null;
+  /** When the secret was last rotated (null: never). */
+  readonly secretRotatedAt: string | null;
+  /** Until when the previous secret still signs beside the new one (null: it does not). */
+  readonly previousSecretUntil: string | null;
 }
 
 export type Delivery = Omit<DeliveryRow, 'payload'>;
@@ -85,6 +90,7 @@ async function administer(deps: Pick<Deps, 'db'>, actor: Actor, schoolId: string
 }
 
 function publicView(s: Subscription): Subscription {
+  // Never the sealed secrets: only what the page shows.
   return {
     id: s.id,
     schoolId: s.schoolId,
@@ -94,6 +100,8 @@ function publicView(s: Subscription): Subscription {
     createdBy: s.createdBy,
     createdAt: s.createdAt,
     disabledAt: s.disabledAt,
+    secretRotatedAt: s.secretRotatedAt,
+    previousSecretUntil: s.previousSecretUntil,
   };
 }
 
@@ -158,7 +166,57 @@ export async function createSubscription(
       details: { url, events },
     });
   });
-  return { subscription: publicView({ ...row, disabledAt: null }), secret };
+  return {
+    subscription: publicView({ ...row, disabledAt: null, secretRotatedAt: null, previousSecretUntil: null }),
+    secret,
+  };
+}
+
+/** How long the previous secret may keep signing after a rotation (docs/webhooks.md). */
+export const SECRET_GRACE_HOURS = 24;
+
+/**
+ * Rotates a subscription's signing secret: a new `whsec_…` secret (returned: the only time it is
+ * shown) signs every delivery from now; with `keepPrevious`, the previous secret also signs (a
+ * second `v1=` in the signature header) for {@link SECRET_GRACE_HOURS} hours, so the receiver can
+ * switch without refusing anything; without it, the previous secret stops at once. Audited.
+ */
+export async function rotateSubscriptionSecret(
+  deps: Deps,
+  actor: Actor,
+  id: string,
+  opts: { keepPrevious: boolean },
+): Promise<{ subscription: Subscription; secret: string }> {
+  const found = await findSubscription(deps.db, id);
+  if (!found) throw new AppError('NOT_FOUND', 'No such webhook.');
+  await administer(deps, actor, found.schoolId);
+  if (found.disabledAt !== null) {
+    throw new AppError('VALIDATION', 'This webhook is turned off: add a new one instead.', {
+      fields: [{ field: 'keepPrevious', message: 'This webhook is turned off: add a new one instead' }],
+    });
+  }
+  const now = deps.clock.now();
+  const secret = `whsec_${newToken()}`;
+  const previousUntil = opts.keepPrevious ? plusSeconds(now, SECRET_GRACE_HOURS * 3600) : null;
+  await deps.db.transaction().execute(async (trx) => {
+    await rotateSubscriptionSecretRow(trx, id, {
+      secretEnc: secretBox(deps.config).seal(secret),
+      previousSecretEnc: opts.keepPrevious ? found.secretEnc : null,
+      previousUntil,
+      at: now,
+    });
+    await audit(trx, actor, now, {
+      action: 'webhook.rotateSecret',
+      entityType: 'webhook',
+      entityId: id,
+      schoolId: found.schoolId,
+      details: { url: found.url, previousSignsUntil: previousUntil },
+    });
+  });
+  return {
+    subscription: publicView({ ...found, secretRotatedAt: now, previousSecretUntil: previousUntil }),
+    secret,
+  };
 }
 
 export async function listSubscriptions(deps: Deps, actor: Actor, schoolId: string): Promise<Subscription[]> {
@@ -288,10 +346,128 @@ export async function emitWebhookEvents(
   return rows.length;
 }
 
-/** The signature header's value: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
-export function signatureHeader(secret: string, unixSeconds: number, body: string): string {
-  const mac = createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex');
-  return `t=${unixSeconds},v1=${mac}`;
+/**
+ * Marks written in bulk (an import, a CTF, N ageing) are sent as `marks.changed` batches to the
+ * subscriptions that want `mark.changed`: one event per date, holding at most this many marks
+ * (a date with more is split into parts, `part` of `parts`). See docs/webhooks.md.
+ */
+export const MARKS_PER_EVENT = 500;
+/** Deliveries per insert (14 columns each, under SQLite's 32,766 bound values). */
+const DELIVERIES_PER_INSERT = 1_000;
+
+export type BulkMarkSource = 'import' | 'CTF' | 'N ageing';
+
+/** One mark written in bulk: what it is now and what it was (null: no mark before). */
+export interface BulkMark {
+  readonly pupilId: string;
+  readonly date: string;
+  readonly session: string;
+  readonly code: string;
+  readonly minutesLate: number | null;
+  readonly previousCode: string | null;
+}
+
+/**
+ * Queues `marks.changed` batches for marks written in bulk, in the caller's transaction (so they
+ * are queued exactly when the marks are kept). Nothing is read beyond the subscriptions when no
+ * one wants `mark.changed`. Returns the deliveries queued.
+ */
+export async function emitBulkMarkChanges(
+  db: DbOrTrx,
+  now: string,
+  schoolId: string,
+  source: BulkMarkSource,
+  changedBy: string,
+  marks: readonly BulkMark[],
+): Promise<number> {
+  if (marks.length === 0) return 0;
+  const subs = (await activeSubscriptions(db, schoolId)).filter((s) => s.events.includes('mark.changed'));
+  if (subs.length === 0) return 0;
+  const school = await getSchool(db, schoolId);
+  const upns = await pupilUpns(db, [...new Set(marks.map((m) => m.pupilId))]);
+  const byDate = new Map<string, BulkMark[]>();
+  for (const m of marks) {
+    const list = byDate.get(m.date) ?? [];
+    list.push(m);
+    byDate.set(m.date, list);
+  }
+  const rows: Parameters<typeof insertDeliveries>[1][number][] = [];
+  for (const date of [...byDate.keys()].sort()) {
+    const list = byDate
+      .get(date)!
+      .sort((a, b) => a.pupilId.localeCompare(b.pupilId) || a.session.localeCompare(b.session));
+    const parts = Math.ceil(list.length / MARKS_PER_EVENT);
+    for (let part = 0; part < parts; part++) {
+      const body: BulkWebhookBody = {
+        id: newId(),
+        type: 'marks.changed',
+        createdAt: now,
+        school: { id: school.id, urn: school.urn },
+        data: {
+          date,
+          source,
+          changedBy,
+          part: part + 1,
+          parts,
+          marks: list.slice(part * MARKS_PER_EVENT, (part + 1) * MARKS_PER_EVENT).map((m) => ({
+            pupil: { id: m.pupilId, upn: upns.get(m.pupilId) ?? null },
+            session: m.session,
+            code: m.code,
+            minutesLate: m.minutesLate,
+            previousCode: m.previousCode,
+          })),
+        },
+      };
+      const payload = JSON.stringify(body);
+      for (const s of subs)
+        rows.push({
+          id: newId(),
+          subscriptionId: s.id,
+          schoolId: s.schoolId,
+          eventId: body.id,
+          event: 'marks.changed',
+          payload,
+          nextAttemptAt: now,
+          createdAt: now,
+        });
+    }
+  }
+  for (let i = 0; i < rows.length; i += DELIVERIES_PER_INSERT)
+    await insertDeliveries(db, rows.slice(i, i + DELIVERIES_PER_INSERT));
+  return rows.length;
+}
+
+/** The body of a `marks.changed` batch. */
+export interface BulkWebhookBody {
+  readonly id: string;
+  readonly type: 'marks.changed';
+  readonly createdAt: string;
+  readonly school: { readonly id: string; readonly urn: string };
+  readonly data: {
+    readonly date: string;
+    readonly source: BulkMarkSource;
+    readonly changedBy: string;
+    readonly part: number;
+    readonly parts: number;
+    readonly marks: readonly {
+      readonly pupil: { readonly id: string; readonly upn: string | null };
+      readonly session: string;
+      readonly code: string;
+      readonly minutesLate: number | null;
+      readonly previousCode: string | null;
+    }[];
+  };
+}
+
+/**
+ * The signature header's value: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, one
+ * `v1=` per secret (the current one first; after a rotation, the previous one during its grace).
+ */
+export function signatureHeader(secrets: string | readonly string[], unixSeconds: number, body: string): string {
+  const macs = (typeof secrets === 'string' ? [secrets] : secrets).map(
+    (secret) => `v1=${createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex')}`,
+  );
+  return `t=${unixSeconds},${macs.join(',')}`;
 }
 
 function plusSeconds(iso: string, seconds: number): string {
@@ -340,7 +516,13 @@ export async function deliverDueWebhooks(
             'user-agent': 'Rollcall-Webhooks/1',
             [EVENT_HEADER]: d.event,
             [DELIVERY_HEADER]: d.id,
-            [SIGNATURE_HEADER]: signatureHeader(box.open(sub.secretEnc), t, d.payload),
+            [SIGNATURE_HEADER]: signatureHeader(
+              sub.previousSecretEnc !== null && sub.previousSecretUntil !== null && sub.previousSecretUntil > now
+                ? [box.open(sub.secretEnc), box.open(sub.previousSecretEnc)]
+                : [box.open(sub.secretEnc)],
+              t,
+              d.payload,
+            ),
           },
         });
         statusCode = answer.status;

@@ -15,6 +15,7 @@ import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { queueMessage } from '../messages.js';
 import { schoolCalendar } from '../registers/registers.js';
+import { emitBulkMarkChanges } from '../exchange/webhooks.js';
 
 export interface ConvertedN {
   readonly pupilId: string;
@@ -112,6 +113,21 @@ export async function convertStaleN(
       }
       out.push({ pupilId: r.pupil_id, date, session, schoolDaysOld, told: toldPupils.get(r.pupil_id) ?? 0 });
     }
+    await emitBulkMarkChanges(
+      trx,
+      now,
+      school.id,
+      'N ageing',
+      actor.name,
+      out.map((c) => ({
+        pupilId: c.pupilId,
+        date: c.date,
+        session: c.session,
+        code: 'O',
+        minutesLate: null,
+        previousCode: 'N',
+      })),
+    );
     await audit(trx, actor, now, {
       action: 'marks.convertStaleN',
       entityType: 'school',

@@ -77,4 +77,40 @@ describe('the webhooks pages', () => {
     expect((await t.get('/admin/webhooks', senior)).statusCode).toBe(403);
     expect((await t.post('/admin/webhooks', senior, { url, events: 'case.opened' })).statusCode).toBe(403);
   });
+
+  it('an administrator rotates a secret from the delivery log: the new one shown once, the choice asked, audited', async () => {
+    const admin = await t.signInAs('admin');
+    const res = await t.post('/admin/webhooks', admin, { url, description: 'Rotate me', events: ['case.opened'] });
+    const first = /data-testid="secret">([^<]+)</.exec(res.body)?.[1];
+    const { id } = await t.open.db
+      .selectFrom('webhook_subscriptions')
+      .select('id')
+      .where('description', '=', 'Rotate me')
+      .executeTakeFirstOrThrow();
+    const log = await t.get(`/admin/webhooks/${id}`, admin);
+    expect(log.body).toContain('data-testid="rotate-form"');
+    const unchosen = await t.post(`/admin/webhooks/${id}/rotate`, admin, {});
+    expect(unchosen.statusCode).toBe(400);
+    expect(textOf(unchosen.body)).toContain('Choose whether the previous secret keeps signing for a while');
+    const kept = await t.post(`/admin/webhooks/${id}/rotate`, admin, { previous: 'keep' });
+    expect(kept.statusCode).toBe(200);
+    const second = /data-testid="secret">([^<]+)</.exec(kept.body)?.[1];
+    expect(second).toMatch(/^whsec_/);
+    expect(second).not.toBe(first);
+    expect(textOf(kept.body)).toContain('The previous secret also signs every message until 9 September 2025 at 09:00');
+    const again = await t.get(`/admin/webhooks/${id}`, admin);
+    expect(again.body).not.toContain(second!);
+    expect(textOf(again.body)).toContain('Last rotated 8 September 2025 at 09:00');
+    const stopped = await t.post(`/admin/webhooks/${id}/rotate`, admin, { previous: 'stop' });
+    expect(textOf(stopped.body)).toContain('The previous secret no longer signs anything.');
+    const audit = await t.open.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('entity_id', '=', id)
+      .where('action', '=', 'webhook.rotateSecret')
+      .execute();
+    expect(audit).toHaveLength(2);
+    const senior = await t.signInAs('senior_leader');
+    expect((await t.post(`/admin/webhooks/${id}/rotate`, senior, { previous: 'keep' })).statusCode).toBe(403);
+  });
 });

@@ -15,6 +15,8 @@ import {
   deliveryLog,
   disableSubscription,
   listSubscriptions,
+  rotateSubscriptionSecret,
+  SECRET_GRACE_HOURS,
   subscriptionLog,
   WEBHOOK_EVENTS,
   WEBHOOK_MAX_ATTEMPTS,
@@ -31,6 +33,7 @@ const CREATE_BODY = z.object({
   events: z.union([z.string(), z.array(z.string())]).optional(),
 });
 const DISABLE_BODY = z.object({ _csrf: z.string().optional(), school: text });
+const ROTATE_BODY = z.object({ _csrf: z.string().optional(), previous: z.string().max(10).optional() });
 const ID = z.object({ id: z.string().min(1).max(200) });
 
 interface PageState {
@@ -122,7 +125,42 @@ export const webhookRoutes: FastifyPluginAsync = (fastify) => {
 
   app.get('/admin/webhooks/:id', { schema: { params: ID } }, async (request, reply) => {
     const { subscription, deliveries } = await subscriptionLog(deps, requireActor(request), request.params.id);
-    return reply.view('admin-webhook-log.njk', { subscription, deliveries, maxAttempts: WEBHOOK_MAX_ATTEMPTS });
+    return reply.view('admin-webhook-log.njk', {
+      subscription,
+      deliveries,
+      maxAttempts: WEBHOOK_MAX_ATTEMPTS,
+      graceHours: SECRET_GRACE_HOURS,
+      rotated: null,
+      errors: [],
+    });
+  });
+
+  app.post('/admin/webhooks/:id/rotate', { schema: { params: ID, body: ROTATE_BODY } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const previous = request.body.previous;
+    if (previous !== 'keep' && previous !== 'stop') {
+      const { subscription, deliveries } = await subscriptionLog(deps, actor, request.params.id);
+      return reply.code(400).view('admin-webhook-log.njk', {
+        subscription,
+        deliveries,
+        maxAttempts: WEBHOOK_MAX_ATTEMPTS,
+        graceHours: SECRET_GRACE_HOURS,
+        rotated: null,
+        errors: [{ text: 'Choose whether the previous secret keeps signing for a while', href: '#rotate-keep' }],
+      });
+    }
+    const { secret, subscription: rotated } = await rotateSubscriptionSecret(deps, actor, request.params.id, {
+      keepPrevious: previous === 'keep',
+    });
+    const { subscription, deliveries } = await subscriptionLog(deps, actor, request.params.id);
+    return reply.view('admin-webhook-log.njk', {
+      subscription,
+      deliveries,
+      maxAttempts: WEBHOOK_MAX_ATTEMPTS,
+      graceHours: SECRET_GRACE_HOURS,
+      rotated: { secret, previousSignsUntil: rotated.previousSecretUntil },
+      errors: [],
+    });
   });
 
   return Promise.resolve();

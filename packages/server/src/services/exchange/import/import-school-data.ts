@@ -23,6 +23,7 @@ import { SYSTEM_ACTOR, type Actor } from '../../authz.js';
 import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { forgetCalendar } from '../../registers/registers.js';
+import { emitBulkMarkChanges } from '../webhooks.js';
 import { DEFAULT_POLICY } from '../../policy/school-policy.js';
 import type { ImportProblem } from './files.js';
 import { replaceAttendanceHistory, replaceSchoolHistory } from '../../../db/exchange/ctf.js';
@@ -137,7 +138,24 @@ export async function importSchoolData(deps: ImportDeps, actor: Actor, given: Im
       plan = await makePlan(trx, actor, input, parsed, problems);
       if (problems.length > 0) refuse(input, problems);
       if (input.dryRun === true) throw new NothingWritten();
-      await applyPlan(trx, deps.dialect ?? 'values', actor, input, plan, deps.clock.now());
+      const at = deps.clock.now();
+      await applyPlan(trx, deps.dialect ?? 'values', actor, input, plan, at);
+      // Webhooks: the marks written, as marks.changed batches, queued with the import (docs/webhooks.md).
+      await emitBulkMarkChanges(
+        trx,
+        at,
+        plan.school.id,
+        input.ctf ? 'CTF' : 'import',
+        actor === SYSTEM_ACTOR ? IMPORT_USER_NAME : actor.name,
+        [...plan.marks.created, ...plan.marks.updated].map((m) => ({
+          pupilId: m.pupilId,
+          date: m.date,
+          session: m.session,
+          code: m.code,
+          minutesLate: m.minutesLate,
+          previousCode: m.previous?.code ?? null,
+        })),
+      );
     });
   } catch (e) {
     if (!(e instanceof NothingWritten)) throw e;
