@@ -37,6 +37,8 @@ export interface ImportArgs {
   /** The school's 4-digit DfE establishment number. */
   estab?: string | undefined;
   dryRun?: boolean | undefined;
+  /** The Monday (YYYY-MM-DD) of a weekly marks grid that names weekdays, not dates. */
+  weekCommencing?: string | undefined;
   /** auto (default), sims, arbor, bromcom or none */
   mis?: string | undefined;
   /** table (default) or json */
@@ -66,7 +68,7 @@ async function readInput(path: string | undefined, problems: ImportProblem[]): P
       problems.push({ file: path, line: 0, message: `cannot read the spreadsheet: ${sheet.message}` });
       return undefined;
     }
-    return { name: path, text: sheet.text };
+    return { name: path, text: sheet.text, sheetName: sheet.sheetName };
   }
   const text = await readInputFile(path, problems);
   return text === undefined ? undefined : { name: path, text };
@@ -93,6 +95,9 @@ export async function runImport(args: ImportArgs, io: CliIO, env: ImportEnv): Pr
   const [calendar, pupils, marks, contacts, groups, ctf] = await Promise.all(
     [args.calendar, args.pupils, args.marks, args.contacts, args.groups, args.ctf].map((p) => readInput(p, problems)),
   );
+  if (args.weekCommencing !== undefined && args.marks === undefined) {
+    problems.push({ file: null, line: 0, message: '--week-commencing is for a weekly grid given with --marks' });
+  }
   if (problems.length > 0) return fail(io, problems);
   const school: { name?: string; phase?: string; laCode?: string; laName?: string; estab?: string } = {};
   if (args.schoolName !== undefined) school.name = args.schoolName;
@@ -106,7 +111,7 @@ export async function runImport(args: ImportArgs, io: CliIO, env: ImportEnv): Pr
       school,
       calendar,
       pupils,
-      marks,
+      marks: marks && args.weekCommencing !== undefined ? { ...marks, weekCommencing: args.weekCommencing } : marks,
       contacts,
       groups,
       ctf,

@@ -137,6 +137,10 @@ export async function main(argv: readonly string[], rawIO: CliIO = processIO): P
     .option('--la-code <code>', 'local authority number (a new school)')
     .option('--la-name <name>', 'local authority name (a new school)')
     .option('--estab <number>', "the school's 4-digit DfE establishment number (with the LA code, its DfE number)")
+    .option(
+      '--week-commencing <date>',
+      'YYYY-MM-DD, the Monday of a weekly marks grid whose columns name weekdays (Mon AM…) and not dates',
+    )
     .option('--dry-run', 'check everything and report what would change, writing nothing')
     .addOption(
       new Option('--mis <mis>', 'the MIS whose export column names the CSV files use (see docs/mis-import.md)')

@@ -3,7 +3,7 @@
  * read-excel-file: the first sheet, one line per row in order (so a problem's line is the
  * spreadsheet's row number), dates as YYYY-MM-DD, numbers and text as the cells hold them.
  */
-import { readSheet } from 'read-excel-file/node';
+import readXlsxFile from 'read-excel-file/node';
 
 function csvCell(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
@@ -22,19 +22,23 @@ function cellText(value: unknown): string {
 }
 
 /**
- * The first sheet of an XLSX file as CSV text, or the reason it cannot be read. Line breaks
+ * The first sheet of an XLSX file as CSV text with the sheet's name (a weekly grid may be named
+ * by its week), or the reason it cannot be read. Line breaks
  * inside a cell become spaces (except none are expected in the files Rollcall reads), so each
  * row stays one line and line numbers are row numbers.
  */
 export async function xlsxToCsv(
   bytes: Uint8Array,
-): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
+): Promise<{ ok: true; text: string; sheetName: string } | { ok: false; message: string }> {
   try {
-    const rows = await readSheet(Buffer.from(bytes));
+    const sheets = await readXlsxFile(Buffer.from(bytes));
+    const first = sheets[0];
+    if (!first) return { ok: false, message: 'the spreadsheet has no sheet' };
+    const rows = first.data;
     const text = rows
       .map((row) => row.map((cell) => csvCell(cellText(cell).replace(/\r?\n/g, ' '))).join(','))
       .join('\n');
-    return { ok: true, text: `${text}\n` };
+    return { ok: true, text: `${text}\n`, sheetName: first.sheet };
   } catch (e) {
     return { ok: false, message: e instanceof Error ? e.message : String(e) };
   }

@@ -31,6 +31,10 @@ import { mappingFor, type CsvKind, type MisChoice, type MisName } from './mis.js
 export interface ImportFile {
   readonly name: string;
   readonly text: string;
+  /** A spreadsheet's sheet name (a weekly marks grid may be named by its week). */
+  readonly sheetName?: string | undefined;
+  /** Marks: the Monday (YYYY-MM-DD) of a weekly grid that names weekdays, not dates (`--week-commencing`). */
+  readonly weekCommencing?: string | undefined;
 }
 
 /**
@@ -126,11 +130,22 @@ export function readTable(
   let layout: 'grid' | undefined;
   if (mis?.kind === 'marks') {
     // One column per session (a grid): read as the long layout, each mark on its row's line.
-    const grid = gridToLong(table, (mapping ? mapping.columns : table.header).includes('date'));
+    const grid = gridToLong(table, (mapping ? mapping.columns : table.header).includes('date'), {
+      weekCommencing: file.weekCommencing,
+      sheetName: file.sheetName,
+    });
     if (grid) {
       table = grid.table;
       mapping = undefined;
       layout = 'grid';
+    }
+    if (file.weekCommencing !== undefined && grid?.week === undefined && table.problems.length === 0) {
+      problems.push({
+        file: file.name,
+        line: 0,
+        message:
+          '--week-commencing is for a weekly grid whose columns name weekdays (like "Mon AM"); this file names its dates: leave the option out',
+      });
     }
   }
   for (const p of table.problems) problems.push({ file: file.name, line: p.line, message: p.message });
