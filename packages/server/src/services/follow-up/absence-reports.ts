@@ -38,7 +38,7 @@ import { authorise, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
 import { emitWebhookEvents, markChanged } from '../exchange/webhooks.js';
-import { loadPupilScope } from './home-visits.js';
+import { loadPupilScope } from '../pupil-scope.js';
 import { schoolCalendar } from '../registers/registers.js';
 
 export const REPORT_REASONS = ['illness', 'medical', 'religious', 'other'] as const;
@@ -290,6 +290,20 @@ function toReport(r: ReportRow): AbsenceReport {
 export async function reportsOfPupil(deps: Pick<Deps, 'db'>, pupilId: string): Promise<AbsenceReport[]> {
   const rows = await absenceReportsOfPupil(deps.db, pupilId);
   return rows.map(toReport);
+}
+
+/**
+ * What a parent's "report an absence" page shows: their child, the child's school, today there,
+ * and the reports this parent made for the child (newest first). Only a parent of the child
+ * (staff record what a parent says on the worklist instead).
+ */
+export async function parentsOwnReports(deps: Deps, actor: Actor, pupilId: string) {
+  const { pupil, school, resource } = await loadPupilScope(deps.db, pupilId);
+  if (actor.role !== 'parent' || !actor.pupilIds.has(pupilId))
+    throw new AppError('FORBIDDEN', 'Only a parent of the child can report their absence here.');
+  authorise(actor, 'pupil.view', resource);
+  const reports = (await reportsOfPupil(deps, pupil.id)).filter((r) => r.reportedBy === actor.userId);
+  return { pupil, school, today: deps.clock.today(school.timeZone), reports };
 }
 
 export interface PendingReport extends AbsenceReport {

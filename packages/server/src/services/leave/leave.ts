@@ -50,7 +50,7 @@ import { audit } from '../audit.js';
 import { authorise, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
-import { loadPupilScope } from '../follow-up/home-visits.js';
+import { loadPupilScope } from '../pupil-scope.js';
 import { queueMessage } from '../messages.js';
 import { layMarks } from '../pupils/pupils.js';
 import { schoolCalendar } from '../registers/registers.js';

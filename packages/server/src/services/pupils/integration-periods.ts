@@ -41,7 +41,7 @@ import { authorise, can, type Actor } from '../authz.js';
 import { caseworkPolicyOf } from '../casework/policy.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
-import { loadPupilScope } from '../follow-up/home-visits.js';
+import { loadPupilScope } from '../pupil-scope.js';
 import { layMarks } from './pupils.js';
 import { schoolCalendar } from '../registers/registers.js';
 

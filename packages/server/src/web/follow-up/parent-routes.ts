@@ -12,17 +12,16 @@ import { z } from 'zod';
 import { requireActor } from '../../http/auth-routes.js';
 import {
   decideReport,
+  parentsOwnReports,
   pendingReports,
   REASON_LABELS,
   reportAbsence,
-  reportsOfPupil,
   type AbsenceReport,
   type SessionRef,
 } from '../../services/follow-up/absence-reports.js';
 import type { Actor } from '../../services/authz.js';
 import type { Deps } from '../../services/deps.js';
 import { AppError, HTTP_STATUS, type FieldError } from '../../services/errors.js';
-import { loadPupilScope } from '../../services/follow-up/home-visits.js';
 import { dayMonthYear } from '../pupils/pupil-routes.js';
 
 const text = z.string().max(10_000).default('');
@@ -118,14 +117,6 @@ function refsText(refs: readonly SessionRef[]): string {
   return refs.map((r) => `${dayMonthYear(r.date)} ${r.session}`).join(', ');
 }
 
-/** The pupil, when the actor is a parent of theirs; FORBIDDEN otherwise (staff use the worklist). */
-async function parentsChild(deps: Deps, actor: Actor, pupilId: string) {
-  const scope = await loadPupilScope(deps.db, pupilId);
-  if (actor.role !== 'parent' || !actor.pupilIds.has(pupilId))
-    throw new AppError('FORBIDDEN', 'Only a parent of the child can report their absence here.');
-  return scope;
-}
-
 async function renderForm(
   deps: Deps,
   reply: FastifyReply,
@@ -138,9 +129,7 @@ async function renderForm(
     reported?: string;
   },
 ): Promise<FastifyReply> {
-  const { pupil, school } = await parentsChild(deps, actor, pupilId);
-  const today = deps.clock.today(school.timeZone);
-  const mine = (await reportsOfPupil(deps, pupil.id)).filter((r) => r.reportedBy === actor.userId);
+  const { pupil, school, today, reports: mine } = await parentsOwnReports(deps, actor, pupilId);
   const reported = extras.reported ? mine.find((r) => r.id === extras.reported) : undefined;
   const empty = { day: '', month: '', year: '' };
   return reply.view('report-absence.njk', {
