@@ -390,10 +390,13 @@ const WRITE_BATCH =
   'lesson_id, version, at, user_id) on conflict (group_id, date, session) do update set ' +
   'version = registers.version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by ' +
   'where registers.version = excluded.version - 1 returning group_id, date, session), ' +
-  // Marks (session or lesson) with the register they belong to: $10–$19.
+  // Marks (session or lesson) with the register they belong to: $10–$19; each mark's history row's
+  // own columns (its id, previous code and minutes, reason): $26–$29. Unpacked once, for the marks
+  // and their history alike.
   'm as (select * from unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], ' +
-  '$16::text[], $17::text[], $18::int[], $19::text[]) as u(rg, rd, rk, lesson_id, pupil_id, date, session, ' +
-  'code, minutes_late, n) where (rg, rd, rk) in (select group_id, date, session from r)), ' +
+  '$16::text[], $17::text[], $18::int[], $19::text[], $26::text[], $27::text[], $28::int[], $29::text[]) ' +
+  'as u(rg, rd, rk, lesson_id, pupil_id, date, session, code, minutes_late, n, history_id, previous_code, ' +
+  'previous_minutes_late, reason) where (rg, rd, rk) in (select group_id, date, session from r)), ' +
   // Who and when, per save: $20–$25 (n indexes them).
   'w as (select * from unnest($20::text[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[]' +
   ') as u(n, at, user_id, user_name, user_role, source)), ' +
@@ -405,15 +408,12 @@ const WRITE_BATCH =
   'select m.lesson_id, m.pupil_id, m.date, m.code, m.minutes_late, w.at, w.user_id from m join w on w.n = m.n ' +
   'where m.lesson_id is not null on conflict (lesson_id, pupil_id, date) do update set code = excluded.code, ' +
   'minutes_late = excluded.minutes_late, updated_at = excluded.updated_at, updated_by = excluded.updated_by), ' +
-  // History, one row per mark: its id, previous code and minutes, reason: $26–$29 (in m's order).
+  // History, one row per mark written.
   'h as (insert into mark_history (id, pupil_id, date, session, lesson_id, previous_code, new_code, ' +
   'previous_minutes_late, new_minutes_late, reason, user_id, user_name, user_role, at, source) ' +
-  'select x.id, x.pupil_id, x.date, x.session, x.lesson_id, x.previous_code, x.code, x.previous_minutes_late, ' +
-  'x.minutes_late, x.reason, w.user_id, w.user_name, w.user_role, w.at, w.source from unnest($10::text[], ' +
-  '$11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::int[], ' +
-  '$19::text[], $26::text[], $27::text[], $28::int[], $29::text[]) as x(rg, rd, rk, lesson_id, pupil_id, date, ' +
-  'session, code, minutes_late, n, id, previous_code, previous_minutes_late, reason) join w on w.n = x.n ' +
-  'where (x.rg, x.rd, x.rk) in (select group_id, date, session from r)), ' +
+  'select m.history_id, m.pupil_id, m.date, m.session, m.lesson_id, m.previous_code, m.code, ' +
+  'm.previous_minutes_late, m.minutes_late, m.reason, w.user_id, w.user_name, w.user_role, w.at, w.source ' +
+  'from m join w on w.n = m.n), ' +
   // The audit rows, one per save: $30–$39 with the save's register $40–$42.
   'a as (insert into audit_log (id, at, user_id, user_role, action, entity_type, entity_id, pupil_id, ' +
   'school_id, details) select y.id, y.at, y.user_id, y.user_role, y.action, y.entity_type, y.entity_id, ' +
