@@ -9,6 +9,7 @@ import {
   Migrator,
   PostgresDialect,
   SqliteDialect,
+  sql,
   type Migration,
   type MigrationProvider,
   type Transaction,
@@ -130,6 +131,27 @@ export function postgresPoolOf(db: DbOrTrx): pg.Pool | undefined {
  */
 const POOL_SIZE = 10;
 
+/**
+ * On PostgreSQL, the pool's clients by their server process id, for bulk writes that stream rows
+ * with COPY (db/exchange/mark-bulk.ts): Kysely runs a transaction on one client but does not
+ * hand it out, so the writer asks the server which process it is talking to and finds it here.
+ */
+const postgresClients = new WeakMap<Db, Map<number, pg.PoolClient>>();
+
+/** The pool client a transaction of `db` runs on (PostgreSQL), or undefined. */
+export async function postgresClientOf(db: Db, trx: DbOrTrx): Promise<pg.PoolClient | undefined> {
+  const clients = postgresClients.get(db);
+  if (!clients) return undefined;
+  const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+  return clients.get(Number(rows[0]?.pid));
+}
+
+/** The server process id node-postgres keeps from the connection's BackendKeyData. */
+function processIdOf(client: pg.PoolClient): number | undefined {
+  const id = (client as unknown as { processID?: unknown }).processID;
+  return typeof id === 'number' ? id : undefined;
+}
+
 /** How often the SQLite write-ahead log is checkpointed into the database file. */
 const CHECKPOINT_EVERY_MS = 2_000;
 
@@ -140,6 +162,16 @@ export function openDatabase(database: Config['database']): OpenDatabase {
     pg.types.setTypeParser(20, (v) => Number(v));
     const pool = new pg.Pool({ connectionString: database.url, max: POOL_SIZE, idleTimeoutMillis: 0 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const clients = new Map<number, pg.PoolClient>();
+    pool.on('connect', (client) => {
+      const id = processIdOf(client);
+      if (id !== undefined) clients.set(id, client);
+    });
+    pool.on('remove', (client) => {
+      const id = processIdOf(client);
+      if (id !== undefined && clients.get(id) === client) clients.delete(id);
+    });
+    postgresClients.set(db, clients);
     const writer = new Kysely<Database>({
       dialect: new PostgresDialect({
         pool: new pg.Pool({ connectionString: database.url, max: 1, idleTimeoutMillis: 0 }),

@@ -10,8 +10,17 @@
  * school's marks (about 570,000) is written in a few hundred statements.
  */
 import type { PupilRow } from '../schema.js';
-import type { DbOrTrx } from '../connect.js';
-import { insertHistoryUnnest, insertMarksUnnest } from './mark-bulk.js';
+import type SQLite from 'better-sqlite3';
+import type pg from 'pg';
+import { postgresClientOf, sqliteHandleOf, type Db, type DbOrTrx, type Dialect } from '../connect.js';
+import {
+  copyHistory,
+  copyMarks,
+  insertHistoryUnnest,
+  insertMarksUnnest,
+  sqliteInsertHistory,
+  sqliteInsertMarks,
+} from './mark-bulk.js';
 
 /** SQLite's default SQLITE_MAX_VARIABLE_NUMBER (since 3.32); PostgreSQL's limit is 65,535. */
 export const MAX_BOUND_VALUES = 32_766;
@@ -563,13 +572,24 @@ export interface MarkAuthor {
 }
 
 /**
- * How rows are sent. `values`: multi-row VALUES, portable, sized by {@link MAX_BOUND_VALUES}.
- * `postgres` and `sqlite`: the rows as one JSON parameter per statement, unpacked by the
- * database (json_each on SQLite; on PostgreSQL one array per column, unpacked by unnest in
- * db/exchange/mark-bulk.ts): the same rows in a tenth of the statements,
- * with far less work building them. See docs/cli/import.md, "Speed".
+ * How rows are sent (see {@link bulkModeOf}). `values`: multi-row VALUES, portable, sized by
+ * {@link MAX_BOUND_VALUES}. `sqlite`: new marks and history through one prepared statement on
+ * the driver's handle (db/exchange/mark-bulk.ts), else as one JSON parameter per statement
+ * unpacked by json_each. `postgres`: new marks and history streamed with COPY on the
+ * transaction's client, else one array per column unpacked by unnest. See docs/cli/import.md,
+ * "Speed".
  */
-export type BulkMode = 'values' | 'postgres' | 'sqlite';
+export type BulkMode =
+  | { readonly kind: 'values' }
+  | { readonly kind: 'sqlite'; readonly handle: SQLite.Database | undefined }
+  | { readonly kind: 'postgres'; readonly db: Db };
+
+/** The fastest way to send an import's rows to `db` (opened by db/connect.ts) of `dialect`. */
+export function bulkModeOf(db: Db, dialect: Dialect | undefined): BulkMode {
+  if (dialect === 'sqlite') return { kind: 'sqlite', handle: sqliteHandleOf(db) };
+  if (dialect === 'postgres') return { kind: 'postgres', db };
+  return { kind: 'values' };
+}
 
 /** Rows per statement when they travel as JSON (a few megabytes). */
 const JSON_ROWS = 20_000;
@@ -602,11 +622,12 @@ interface HistoryRowOut {
 async function insertNewMarks(
   db: DbOrTrx,
   mode: BulkMode,
+  client: pg.PoolClient | undefined,
   rows: readonly MarkRowOut[],
   author: MarkAuthor,
 ): Promise<void> {
   const columns = ['pupil_id', 'date', 'session', 'code', 'minutes_late', 'updated_at', 'updated_by'] as const;
-  if (mode === 'values') {
+  if (mode.kind === 'values') {
     for (const chunk of chunked(rows, columns.length)) {
       await db
         .insertInto('session_marks')
@@ -615,8 +636,13 @@ async function insertNewMarks(
     }
     return;
   }
-  if (mode === 'postgres') {
-    for (const chunk of slices(rows, JSON_ROWS)) await insertMarksUnnest(db, chunk, author.at, author.userId);
+  if (mode.kind === 'postgres') {
+    if (client) await copyMarks(client, rows, author.at, author.userId);
+    else for (const chunk of slices(rows, JSON_ROWS)) await insertMarksUnnest(db, chunk, author.at, author.userId);
+    return;
+  }
+  if (mode.handle) {
+    await sqliteInsertMarks(mode.handle, rows, author.at, author.userId);
     return;
   }
   for (const chunk of slices(rows, JSON_ROWS)) {
@@ -644,6 +670,7 @@ async function insertNewMarks(
 async function insertHistory(
   db: DbOrTrx,
   mode: BulkMode,
+  client: pg.PoolClient | undefined,
   rows: readonly HistoryRowOut[],
   author: MarkAuthor,
 ): Promise<void> {
@@ -655,7 +682,7 @@ async function insertHistory(
     at: author.at,
     source: author.source ?? 'import',
   };
-  if (mode === 'values') {
+  if (mode.kind === 'values') {
     for (const chunk of chunked(rows, 8 + Object.keys(constant).length)) {
       await db
         .insertInto('mark_history')
@@ -680,8 +707,13 @@ async function insertHistory(
     'at',
     'source',
   ] as const;
-  if (mode === 'postgres') {
-    for (const chunk of slices(rows, JSON_ROWS)) await insertHistoryUnnest(db, chunk, constant);
+  if (mode.kind === 'postgres') {
+    if (client) await copyHistory(client, rows, constant);
+    else for (const chunk of slices(rows, JSON_ROWS)) await insertHistoryUnnest(db, chunk, constant);
+    return;
+  }
+  if (mode.handle) {
+    await sqliteInsertHistory(mode.handle, rows, constant);
     return;
   }
   for (const chunk of slices(rows, JSON_ROWS)) {
@@ -734,7 +766,10 @@ export async function writeMarks(
     code: m.code,
     minutes_late: m.minutesLate,
   });
-  await insertNewMarks(db, mode, created.map(out), author);
+  // PostgreSQL: the client the transaction runs on, for COPY (none found: arrays and unnest).
+  const client =
+    mode.kind === 'postgres' && created.length + updated.length > 0 ? await postgresClientOf(mode.db, db) : undefined;
+  await insertNewMarks(db, mode, client, created.map(out), author);
   for (const chunk of chunked(updated, 7)) {
     await db
       .insertInto('session_marks')
@@ -759,5 +794,5 @@ export async function writeMarks(
     previous_minutes_late: m.previous?.minutesLate ?? null,
     new_minutes_late: m.minutesLate,
   });
-  await insertHistory(db, mode, [...created.map(history), ...updated.map(history)], author);
+  await insertHistory(db, mode, client, [...created.map(history), ...updated.map(history)], author);
 }

@@ -3,7 +3,7 @@
  * idempotency, history, dry runs, each file alone and together) on both databases; each case is
  * spelled out so a failure names the rule.
  */
-import type { KyselyPlugin, RootOperationNode } from 'kysely';
+import { sql, type KyselyPlugin, type RootOperationNode } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../../test/databases.js';
 import type { Db, Dialect } from '../../../db/connect.js';
@@ -1083,6 +1083,39 @@ describeEachDialect('importSchoolData', (ctx) => {
         importSchoolData(deps(ctx.db.withPlugin(duplicateHistoryId())), SYSTEM_ACTOR, allFiles('100027')),
       ).rejects.toThrow(DUPLICATE);
       expect(await tableCounts(ctx.db)).toEqual(before);
+    });
+
+    it('rolls everything back when the database refuses a row sent in bulk (COPY on PostgreSQL, a prepared statement on SQLite)', async () => {
+      const before = await tableCounts(ctx.db);
+      // A real refusal by the database, of the third history row, whichever way rows are sent.
+      if (ctx.dialect === 'postgres') {
+        await sql`create function refuse_third_history_row() returns trigger language plpgsql as $$
+          begin raise exception 'refused by the test trigger'; end $$`.execute(ctx.db);
+        await sql`create trigger refuse_third before insert on mark_history for each row
+          when (new.id like '%.0000002') execute function refuse_third_history_row()`.execute(ctx.db);
+      } else {
+        await sql`create trigger refuse_third before insert on mark_history
+          when new.id like '%.0000002' begin select raise(abort, 'refused by the test trigger'); end`.execute(ctx.db);
+      }
+      try {
+        const error: unknown = await importSchoolData(deps(ctx.db), SYSTEM_ACTOR, allFiles('100029')).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(String(error)).toMatch(/refused by the test trigger/);
+        // PostgreSQL names the COPY line: the rows went by COPY, not by the fallback.
+        if (ctx.dialect === 'postgres')
+          expect((error as { where?: string }).where).toMatch(/COPY mark_history, line 3/);
+        expect(await tableCounts(ctx.db)).toEqual(before);
+      } finally {
+        await sql`drop trigger refuse_third${sql.raw(ctx.dialect === 'postgres' ? ' on mark_history' : '')}`.execute(
+          ctx.db,
+        );
+        if (ctx.dialect === 'postgres') await sql`drop function refuse_third_history_row()`.execute(ctx.db);
+      }
+      // The connection is usable again and the same files import.
+      const report = await importSchoolData(deps(ctx.db), SYSTEM_ACTOR, allFiles('100029'));
+      expect(report.counts.marks.created).toBe(markRows().length);
     });
 
     it('refuses an administrator of another school', async () => {

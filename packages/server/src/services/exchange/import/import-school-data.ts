@@ -38,6 +38,7 @@ import {
   writeMembers,
   writePupils,
   writeStaff,
+  bulkModeOf,
   type BulkMode,
 } from '../../../db/exchange/import-store.js';
 import { PHASES, IMPORT_USER_NAME, type ImportInput } from './import-input.js';
@@ -48,8 +49,9 @@ import { type Plan, makePlan } from './plan.js';
 import { writeAdmissions } from './plan-admissions.js';
 
 /**
- * The database and the clock; with the dialect, marks travel to the database as JSON (much
- * faster for a full year), without it as portable multi-row VALUES.
+ * The database and the clock; with the dialect, new marks and their history go to the database
+ * the fastest way it has (COPY on PostgreSQL, a prepared statement on SQLite: db/exchange/
+ * mark-bulk.ts), without it as portable multi-row VALUES.
  */
 export type ImportDeps = Pick<Deps, 'db' | 'clock'> & { readonly dialect?: Dialect | undefined };
 
@@ -139,7 +141,7 @@ export async function importSchoolData(deps: ImportDeps, actor: Actor, given: Im
       if (problems.length > 0) refuse(input, problems);
       if (input.dryRun === true) throw new NothingWritten();
       const at = deps.clock.now();
-      await applyPlan(trx, deps.dialect ?? 'values', actor, input, plan, at);
+      await applyPlan(trx, bulkModeOf(deps.db, deps.dialect), actor, input, plan, at);
       // Webhooks: the marks written, as marks.changed batches, queued with the import (docs/webhooks.md).
       await emitBulkMarkChanges(
         trx,
