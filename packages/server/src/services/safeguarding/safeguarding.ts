@@ -247,6 +247,20 @@ function addDays(date: PlainDate, days: number): PlainDate {
   return d.toISOString().slice(0, 10) as PlainDate;
 }
 
+/**
+ * The pupil named on the "why do you need to see this record" form: the same check as
+ * recording the reason, so a person who may not record one learns nothing of the pupil.
+ */
+export async function accessReasonSubject(
+  deps: Pick<Deps, 'db'>,
+  actor: Actor,
+  pupilId: string,
+): Promise<{ readonly id: string; readonly name: string }> {
+  const { pupil, resource } = await loadPupilScope(deps.db, pupilId);
+  authorise(actor, 'pupil.recordAccessReason', resource);
+  return { id: pupil.id, name: `${pupil.forename} ${pupil.surname}` };
+}
+
 /** An LA officer records why they need a pupil's record (30 days); audited and shown to the school. */
 export async function recordLaAccessReason(
   deps: Deps,

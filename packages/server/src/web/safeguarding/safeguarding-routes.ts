@@ -12,10 +12,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor } from '../../http/auth-routes.js';
-import { can } from '../../services/authz.js';
 import { AppError, HTTP_STATUS } from '../../services/errors.js';
-import { loadPupilScope } from '../../services/follow-up/home-visits.js';
 import {
+  accessReasonSubject,
   acknowledgeDslAlert,
   DSL_ALERT_TITLES,
   dslWorklist,
@@ -64,11 +63,8 @@ export const safeguardingRoutes: FastifyPluginAsync = (fastify) => {
 
   app.get('/pupils/:id/access-reason', { schema: { params: z.object({ id: ID }) } }, async (request, reply) => {
     const actor = requireActor(request);
-    const { pupil, resource } = await loadPupilScope(deps.db, request.params.id);
-    if (!can(actor, 'pupil.recordAccessReason', resource))
-      throw new AppError('FORBIDDEN', 'You do not have permission to do that.');
     return reply.view('access-reason.njk', {
-      pupil: { id: pupil.id, name: `${pupil.forename} ${pupil.surname}` },
+      pupil: await accessReasonSubject(deps, actor, request.params.id),
       days: LA_REASON_DAYS,
       reason: '',
       errors: [],
@@ -85,9 +81,8 @@ export const safeguardingRoutes: FastifyPluginAsync = (fastify) => {
         await recordLaAccessReason(deps, actor, { pupilId: id, reason: request.body.reason });
       } catch (e) {
         if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e;
-        const { pupil } = await loadPupilScope(deps.db, id);
         return reply.code(HTTP_STATUS.VALIDATION).view('access-reason.njk', {
-          pupil: { id: pupil.id, name: `${pupil.forename} ${pupil.surname}` },
+          pupil: await accessReasonSubject(deps, actor, id),
           days: LA_REASON_DAYS,
           reason: request.body.reason,
           errors: (e.details.fields ?? []).map((f) => ({ text: f.message, href: `#${f.field}` })),
