@@ -43,6 +43,14 @@ import {
   newestId,
   type HistoryChangeRow,
 } from '../../db/analysis/cohort-changes.js';
+import {
+  cohortPupilRows,
+  historyRowsFrom,
+  periodMarkRows,
+  rollChangedSince,
+  type CohortPupilRow,
+} from '../../db/analysis/cohort-rows.js';
+import { readSnapshot } from '../../db/analysis/cohort-snapshots.js';
 import type { Db } from '../../db/connect.js';
 import { loadCalendar } from '../school/schools.js';
 import type { Deps } from '../deps.js';
@@ -51,7 +59,6 @@ import {
   decodeSnapshot,
   encodeSnapshot,
   flushSnapshots,
-  readSnapshot,
   scheduleSnapshot,
   type SnapshotMarks,
 } from './snapshots.js';
@@ -446,7 +453,7 @@ async function coldLoad(
   if (yearStart === null) return { cohort: await readCohort(db, schoolId, period, version), snapshotWritten: false };
   const [cal, pupilRows, snapshot] = await Promise.all([
     loadCalendar(db, schoolId),
-    readPupilRows(db, schoolId, period),
+    cohortPupilRows(db, schoolId, period),
     readSnapshot(db, schoolId, yearStart),
   ]);
   const fingerprint = calendarFingerprint(cal);
@@ -527,40 +534,14 @@ async function applySnapshot(
   snapshot: { markWatermark: string; auditWatermark: string; payload: Uint8Array },
 ): Promise<{ cohort: Cohort; applied: number; watermark: string } | null> {
   const [imported, history, marks] = await Promise.all([
-    db
-      .selectFrom('audit_log')
-      .select('id')
-      .where('school_id', '=', schoolId)
-      .where('action', 'in', [...ROLL_CHANGING_ACTIONS])
-      .where('id', '>', snapshot.auditWatermark)
-      .limit(1)
-      .executeTakeFirst(),
-    // A range of the history's primary key, newest rows only: a cross join keeps SQLite from
-    // driving the join from the school's pupils (which would visit all their history).
-    db
-      .selectFrom('mark_history')
-      .crossJoin('pupils')
-      .whereRef('pupils.id', '=', 'mark_history.pupil_id')
-      .select([
-        'mark_history.id',
-        'mark_history.pupil_id',
-        'mark_history.date',
-        'mark_history.session',
-        'mark_history.new_code',
-        'mark_history.new_minutes_late',
-        'mark_history.lesson_id',
-      ])
-      .where('pupils.school_id', '=', schoolId)
-      // From the margin below the watermark: a row committed after the snapshot was taken may
-      // sort below it (see LATE_COMMIT_MARGIN_MS); rows already in the snapshot are laid again,
-      // in id order, which leaves each mark as the newest row wrote it.
-      .where('mark_history.id', '>', idFloor(snapshot.markWatermark))
-      .orderBy('mark_history.id')
-      .limit(MAX_SNAPSHOT_DELTA + 1)
-      .execute(),
+    rollChangedSince(db, schoolId, ROLL_CHANGING_ACTIONS, snapshot.auditWatermark),
+    // From the margin below the watermark: a row committed after the snapshot was taken may
+    // sort below it (see LATE_COMMIT_MARGIN_MS); rows already in the snapshot are laid again,
+    // in id order, which leaves each mark as the newest row wrote it.
+    historyRowsFrom(db, schoolId, idFloor(snapshot.markWatermark), MAX_SNAPSHOT_DELTA + 1),
     decodeSnapshot(snapshot.payload),
   ]);
-  if (imported !== undefined || history.length > MAX_SNAPSHOT_DELTA || marks === null) return null;
+  if (imported || history.length > MAX_SNAPSHOT_DELTA || marks === null) return null;
   const [first, sessions] = periodSessions(cal, period);
   if (marks.firstSession !== first || marks.sessions !== sessions) return null;
   if (pupilRows.some((p) => !marks.codes.has(p.id))) return null;
@@ -603,46 +584,7 @@ function snapshotArrays(
   return { codes, late };
 }
 
-type PupilRow = Awaited<ReturnType<typeof readPupilRows>>[number];
-
-function readPupilRows(db: Db, schoolId: string, period: { from: PlainDate; to: PlainDate }) {
-  return db
-    .selectFrom('pupils')
-    .leftJoin('groups', 'groups.id', 'pupils.reg_group_id')
-    .select([
-      'pupils.id',
-      'pupils.upn',
-      'pupils.legal_forename',
-      'pupils.legal_surname',
-      'pupils.preferred_forename',
-      'pupils.preferred_surname',
-      'pupils.gender',
-      'pupils.ethnicity',
-      'pupils.year_group',
-      'pupils.reg_group_id',
-      'groups.name as reg_group_name',
-      'pupils.admission_date',
-      'pupils.leaving_date',
-      'pupils.sen_status',
-      'pupils.ehcp',
-      'pupils.fsm',
-      'pupils.pupil_premium',
-      'pupils.eal',
-      'pupils.cin',
-      'pupils.cp',
-      'pupils.lac',
-      'pupils.previously_lac',
-      'pupils.young_carer',
-      'pupils.social_worker',
-    ])
-    .where('pupils.school_id', '=', schoolId)
-    .where('pupils.admission_date', '<=', period.to)
-    .where((eb) => eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', period.from)]))
-    .orderBy('pupils.legal_surname')
-    .orderBy('pupils.legal_forename')
-    .orderBy('pupils.id')
-    .execute();
-}
+type PupilRow = CohortPupilRow;
 
 async function readCohort(
   db: Db,
@@ -653,21 +595,8 @@ async function readCohort(
 ): Promise<Cohort> {
   const [cal, pupilRows, markRows] = await Promise.all([
     known?.cal ?? loadCalendar(db, schoolId),
-    known?.pupilRows ?? readPupilRows(db, schoolId, period),
-    db
-      .selectFrom('session_marks')
-      .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
-      .select([
-        'session_marks.pupil_id',
-        'session_marks.date',
-        'session_marks.session',
-        'session_marks.code',
-        'session_marks.minutes_late',
-      ])
-      .where('pupils.school_id', '=', schoolId)
-      .where('session_marks.date', '>=', period.from)
-      .where('session_marks.date', '<=', period.to)
-      .execute(),
+    known?.pupilRows ?? cohortPupilRows(db, schoolId, period),
+    periodMarkRows(db, schoolId, period),
   ]);
 
   const n = cal.sessionCount;

@@ -14,7 +14,8 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { deflate, inflate } from 'node:zlib';
-import type { PlainDate, SchoolCalendar } from '@rollcall/domain';
+import type { SchoolCalendar } from '@rollcall/domain';
+import { writeSnapshot, type SnapshotWrite } from '../../db/analysis/cohort-snapshots.js';
 import type { Db } from '../../db/connect.js';
 
 const deflateAsync = promisify(deflate);
@@ -104,57 +105,6 @@ export async function decodeSnapshot(payload: Uint8Array): Promise<SnapshotMarks
     minutesLate.set(ids[i]!, ml);
   }
   return { firstSession, sessions, codes, minutesLate };
-}
-
-export interface SnapshotRow {
-  readonly markWatermark: string;
-  readonly auditWatermark: string;
-  readonly calendarFingerprint: string;
-  readonly payload: Uint8Array;
-}
-
-export async function readSnapshot(db: Db, schoolId: string, yearStart: PlainDate): Promise<SnapshotRow | null> {
-  const r = await db
-    .selectFrom('cohort_snapshots')
-    .select(['mark_watermark', 'audit_watermark', 'calendar_fingerprint', 'payload'])
-    .where('school_id', '=', schoolId)
-    .where('year_start', '=', yearStart)
-    .executeTakeFirst();
-  if (!r) return null;
-  return {
-    markWatermark: r.mark_watermark,
-    auditWatermark: r.audit_watermark,
-    calendarFingerprint: r.calendar_fingerprint,
-    payload: r.payload,
-  };
-}
-
-export interface SnapshotWrite {
-  readonly schoolId: string;
-  readonly yearStart: PlainDate;
-  readonly markWatermark: string;
-  readonly auditWatermark: string;
-  readonly calendarFingerprint: string;
-  readonly pupilCount: number;
-  readonly payload: Uint8Array;
-  readonly createdAt: string;
-}
-
-/** Replaces the school's snapshot for the year (one statement: its own implicit transaction). */
-export async function writeSnapshot(db: Db, w: SnapshotWrite): Promise<void> {
-  const values = {
-    mark_watermark: w.markWatermark,
-    audit_watermark: w.auditWatermark,
-    calendar_fingerprint: w.calendarFingerprint,
-    pupil_count: w.pupilCount,
-    payload: w.payload,
-    created_at: w.createdAt,
-  };
-  await db
-    .insertInto('cohort_snapshots')
-    .values({ school_id: w.schoolId, year_start: w.yearStart, ...values })
-    .onConflict((oc) => oc.columns(['school_id', 'year_start']).doUpdateSet(values))
-    .execute();
 }
 
 /** Snapshot writes waiting per database, one at a time, each after the request that caused it. */
