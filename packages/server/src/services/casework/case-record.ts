@@ -26,7 +26,7 @@ import { audit } from '../audit.js';
 import { authorise, can, type Actor, type Action } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
-import { loadPupilScope } from '../follow-up/home-visits.js';
+import { loadPupilScope } from '../pupil-scope.js';
 import { layMarks } from '../pupils/pupils.js';
 import { schoolCalendar } from '../registers/registers.js';
 import { actionDescription, actionHref, actionLabel } from './actions.js';

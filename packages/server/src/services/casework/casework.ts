@@ -40,7 +40,7 @@ import { authorise, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
 import { emitWebhookEvents } from '../exchange/webhooks.js';
-import { loadPupilScope } from '../follow-up/home-visits.js';
+import { loadPupilScope } from '../pupil-scope.js';
 import { pupilAdjustedAttendance } from '../pupils/integration-periods.js';
 import { layMarks } from '../pupils/pupils.js';
 import { schoolCalendar } from '../registers/registers.js';

@@ -46,8 +46,6 @@ export interface HomeVisit {
   readonly nobodyHome: boolean;
 }
 
-export { loadPupilScope } from '../pupil-scope.js';
-
 /** The instant of a local date and time in a time zone (two passes cover the clock change). */
 function localToInstant(date: PlainDate, time: string, timeZone: string): string {
   const guess = Date.parse(`${date}T${time}:00Z`);

@@ -43,7 +43,8 @@ import { audit } from '../audit.js';
 import { authorise, can, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError, type FieldError } from '../errors.js';
-import { listHomeVisits, loadPupilScope, type HomeVisit } from './home-visits.js';
+import { listHomeVisits, type HomeVisit } from './home-visits.js';
+import { loadPupilScope } from '../pupil-scope.js';
 import { schoolCalendar } from '../registers/registers.js';
 
 // ---------------------------------------------------------------------------------------------

@@ -36,11 +36,10 @@ import {
   producePack,
   type PackKind,
 } from '../../services/casework/evidence-pack/pack.js';
-import { loadPupilScope } from '../../services/follow-up/home-visits.js';
 import {
   composeLetter,
   getLetterPdf,
-  lettersForPupil,
+  pupilLettersPage,
   getTemplate,
   listTemplates,
   resetTemplate,
@@ -405,17 +404,10 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
     async (request, reply) => {
       const actor = requireActor(request);
       const pupilId = request.params.pupilId;
-      const letters = await lettersForPupil(deps, actor, pupilId);
-      const { pupil, school, resource } = await loadPupilScope(deps.db, pupilId);
-      // Texts (`text-…`) are edited with the templates but are not letters to write.
-      const templates = (await listTemplates(deps, actor, school.id)).filter((t) => !t.key.startsWith('text-'));
+      const page = await pupilLettersPage(deps, actor, pupilId);
       const banner = request.query.sent ? (BANNERS[request.query.sent] ?? null) : null;
       return reply.view('letters.njk', {
-        pupil: { id: pupilId, name: `${pupil.forename} ${pupil.surname}` },
-        letters,
-        templates,
-        canSend: can(actor, 'letter.send', resource),
-        canProduce: can(actor, 'evidencePack.produce', resource),
+        ...page,
         kinds: PACK_KINDS.map((k) => ({ value: k, text: PACK_KIND_LABELS[k] })),
         banner,
         bannerLetter: banner && request.query.letter ? request.query.letter : null,

@@ -31,7 +31,7 @@ import { authorise, can, type Actor, type Resource } from '../../authz.js';
 import { certificateFor, checkCertificatePeriod, drawCertificate, type Certificate } from '../../pupils/certificate.js';
 import type { Deps } from '../../deps.js';
 import { AppError, type FieldError } from '../../errors.js';
-import { loadPupilScope } from '../../follow-up/home-visits.js';
+import { loadPupilScope } from '../../pupil-scope.js';
 import { formatRate, lettersOf, postalAddress, type LetterView } from '../letters/letters.js';
 import { getPupilRecord } from '../../pupils/pupils.js';
 import {

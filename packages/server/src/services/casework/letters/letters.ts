@@ -44,11 +44,12 @@ import { findPupil } from '../../../db/pupils/pupils.js';
 import { getSchool, type School } from '../../school/schools.js';
 import { newId } from '../../../platform/ids.js';
 import { audit } from '../../audit.js';
-import { authorise, ROLE_LABELS, type Actor, type Resource } from '../../authz.js';
+import { authorise, can, ROLE_LABELS, type Actor, type Resource } from '../../authz.js';
 import type { Deps } from '../../deps.js';
 import { AppError, type FieldError } from '../../errors.js';
 import { queueMessage } from '../../messages.js';
 import { caseworkPolicyOf, policyLetters } from '../../policy/school-policy.js';
+import { loadPupilScope } from '../../pupil-scope.js';
 import { getPupilRecord } from '../../pupils/pupils.js';
 import { ATTENDANCE_SUMMARY_KEY, DEFAULT_LETTER_TEMPLATES, FIRST_DAY_TEXT, type LetterTemplate } from './defaults.js';
 import { languageName, normaliseLanguage, refuseRightToLeft, unsupportedLanguage } from './languages.js';
@@ -1021,6 +1022,31 @@ export async function lettersForPupil(deps: Deps, actor: Actor, pupilId: string)
   return lettersOf(deps, pupilId);
 }
 
+/** A pupil's letters page: the letters, the school's templates to write from, and what the person may do. */
+export async function pupilLettersPage(
+  deps: Deps,
+  actor: Actor,
+  pupilId: string,
+): Promise<{
+  readonly pupil: { readonly id: string; readonly name: string };
+  readonly letters: LetterView[];
+  readonly templates: TemplateView[];
+  readonly canSend: boolean;
+  readonly canProduce: boolean;
+}> {
+  const { pupil, school, resource } = await loadPupilScope(deps.db, pupilId);
+  authorise(actor, 'letter.view', resource);
+  const [letters, templates] = await Promise.all([lettersOf(deps, pupilId), listTemplates(deps, actor, school.id)]);
+  return {
+    pupil: { id: pupilId, name: `${pupil.forename} ${pupil.surname}` },
+    letters,
+    // Texts (`text-…`) are edited with the templates but are not letters to write.
+    templates: templates.filter((t) => !t.key.startsWith('text-')),
+    canSend: can(actor, 'letter.send', resource),
+    canProduce: can(actor, 'evidencePack.produce', resource),
+  };
+}
+
 /** What a stored letter's PDF prints (see letter-pdf.ts). */
 export function letterContent(
   letter: Pick<LetterView, 'title' | 'body' | 'createdAt'> & Partial<LetterView>,
@@ -1145,6 +1171,3 @@ export async function setContactLanguage(
     });
   });
 }
-
-/** Pupils of a school by UPN (for `rollcall letters`). */
-export { pupilsByUpn } from '../../../db/casework/letters.js';
