@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagesHarness, textOf, type PagesHarness, type PageSession } from '../../../test/web-pages.js';
 import { readPdfText } from '../../platform/pdf.js';
+import { frameJson, SUGGESTED_FRAMES } from '../../services/casework/letters/frame.js';
 import { caseworkPolicyOf } from '../../services/policy/school-policy.js';
 import { getSchool } from '../../services/school/schools.js';
 import { letterRoutes } from './letter-routes.js';
@@ -22,6 +23,30 @@ let bandNames: string[];
 const POLISH_PARAGRAPH =
   'Piszemy do Państwa w sprawie frekwencji {{pupil.forename}} w tym roku szkolnym. Frekwencja wynosi {{attendance.rate}}, a okres to {{attendance.period}}. Grupa: {{attendance.band}}. {{explanation}}';
 const LONG_POLISH_BODY = Array.from({ length: 14 }, () => POLISH_PARAGRAPH).join('\n\n');
+
+const decodeHtml = (s: string) =>
+  s
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+
+/** What the template page's form would send as shown: its inputs, textareas and selected options. */
+function templateFormAsShown(html: string): Record<string, string> {
+  const form = /<form method="post" action="\/school\/letters\/[^"]*"[\s\S]*?<\/form>/.exec(html)?.[0] ?? '';
+  const out: Record<string, string> = {};
+  for (const m of form.matchAll(/<input([^>]*)>/g)) {
+    const name = /name="([^"]*)"/.exec(m[1]!)?.[1];
+    if (name && name !== '_csrf') out[name] = decodeHtml(/value="([^"]*)"/.exec(m[1]!)?.[1] ?? '');
+  }
+  // A browser drops one newline straight after <textarea>.
+  for (const m of form.matchAll(/<textarea([^>]*)>([\s\S]*?)<\/textarea>/g))
+    out[/name="([^"]*)"/.exec(m[1]!)![1]!] = decodeHtml(m[2]!.replace(/^\r?\n/, ''));
+  for (const m of form.matchAll(/<select([^>]*)>([\s\S]*?)<\/select>/g))
+    out[/name="([^"]*)"/.exec(m[1]!)![1]!] = decodeHtml(/<option value="([^"]*)" selected/.exec(m[2]!)?.[1] ?? '');
+  return out;
+}
 
 async function contactIdOnPage(path: string): Promise<string> {
   const page = await t.get(path, officer);
@@ -121,6 +146,33 @@ afterAll(async () => {
 });
 
 describe('letters in the family’s language, all through', () => {
+  it('saves a language version with Rollcall’s suggested words exactly as the template page shows them (Polish, Romanian)', async () => {
+    for (const language of ['pl', 'ro']) {
+      const page = await t.get(`/school/letters/urgent-follow-up?language=${language}`, officer);
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('data-testid="frame-suggested"');
+      const shown = templateFormAsShown(page.body);
+      expect(shown.frame_signOff).toBe(SUGGESTED_FRAMES[language]!.signOff);
+      expect(shown.frame_words).toContain('The attendance team = ');
+      // Saving the form unchanged (it once failed: "The attendance team" is not a word Rollcall merges).
+      const saved = await t.post('/school/letters/urgent-follow-up', officer, { ...shown, action: 'save' });
+      expect(textOf(saved.body)).not.toContain('There is a problem');
+      expect(saved.statusCode).toBe(303);
+      const stored = await t.open.db
+        .selectFrom('letter_templates')
+        .select('frame_json')
+        .where('school_id', '=', t.school.schoolId)
+        .where('key', '=', 'urgent-follow-up')
+        .where('language', '=', language)
+        .executeTakeFirstOrThrow();
+      expect(stored.frame_json).toBe(frameJson(SUGGESTED_FRAMES[language]!));
+      // Shown again as saved, now as the school's own words.
+      const again = await t.get(`/school/letters/urgent-follow-up?language=${language}`, officer);
+      expect(textOf(again.body)).toContain("These are the school's own words.");
+      expect(templateFormAsShown(again.body)).toEqual(shown);
+    }
+  });
+
   it('prints a Polish parent’s letter in Polish all through (Rollcall’s suggested words), and the English parent’s as before', async () => {
     const saved = await t.post('/school/letters/attendance-summary', officer, {
       action: 'save',

@@ -80,6 +80,20 @@ export const FRAME_FIELD_INFO: Readonly<
   },
 };
 
+/**
+ * The role words Rollcall merges into a letter and a school may translate under "Other words":
+ * the senders' roles (`ROLE_LABELS` of those who may send letters), the signer of a bulk letter
+ * (the attendance lead, else the headteacher) and "The attendance team" when nobody is named.
+ */
+export const MERGED_ROLE_WORDS = [
+  'Attendance officer',
+  'Senior leader / headteacher',
+  'Administrator',
+  'Attendance lead',
+  'Headteacher',
+  'The attendance team',
+] as const;
+
 export const ENGLISH_FRAME: LetterFrame = {
   dear: 'Dear {name}',
   reference: 'Our reference:',

@@ -62,6 +62,7 @@ import {
   frameFor,
   frameJson,
   frameNote,
+  MERGED_ROLE_WORDS,
   parseFrame,
   rateIn,
   checkFrame,
@@ -248,14 +249,7 @@ export interface SaveTemplateInput {
 /** The English words a letter's frame may translate: the policy's band names and the senders' roles. */
 export function frameWordsOf(school: School): string[] {
   const bands = caseworkPolicyOf(school.policy).bands.map((b) => b.name);
-  const roles = [
-    'Attendance officer',
-    'Senior leader / headteacher',
-    'Administrator',
-    'Attendance lead',
-    'Headteacher',
-  ];
-  return [...new Set([...bands, ...roles])];
+  return [...new Set([...bands, ...MERGED_ROLE_WORDS])];
 }
 
 /** Saves a school's version of a template (new key or edit), checking its merge fields. Audited. */
