@@ -5,12 +5,18 @@
 //     both from version 0: exactly one save may win, the other must be told of the conflict;
 //   - jobs: `rollcall jobs run register-close` started once per process at the same instant for
 //     the same date: the job must run once;
+//   - sessions: a teacher signs in through one process (the real form), uses the session through
+//     another, signs out there, and the first process must refuse the session;
+//   - the analysis cache: a senior leader's dashboard read through one process, a register of
+//     unauthorised absences saved through another, the dashboard read again through the first:
+//     it must show the new figure (each process keeps its own cache, kept fresh from the history);
 //   - then the database is counted: every register, mark and history row exactly once.
 // Printed, never asserted (an unexpected count is printed as such and fails the bench).
 import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { compiledCalendar } from './data.mjs';
-import { BIN, ROOT, load, ms, percentile, startServer } from './harness.mjs';
+import { randomUUID } from 'node:crypto';
+import { BIN, ROOT, insertRows, load, ms, percentile, server, sessionToken, startServer } from './harness.mjs';
 import { int, lines } from './format.mjs';
 import { RawConnection } from './raw-http.mjs';
 import { seedSchool } from './register-rush.mjs';
@@ -65,10 +71,103 @@ function jobRun(env, job, date) {
   });
 }
 
+const SHARED_EMAIL = 'shared.sessions@bench.example.org';
+const SHARED_PASSWORD = 'bench-sessions-2026-password';
+
+/** A teacher who signs in with a password, and a senior leader's session (as if signed in). */
+async function seedPeople(db) {
+  const { hashPassword } = await server('platform/passwords.js');
+  const { hashToken } = await server('platform/ids.js');
+  const school = await db.selectFrom('schools').select('id').where('urn', '=', '199001').executeTakeFirstOrThrow();
+  const now = new Date().toISOString();
+  const teacher = randomUUID();
+  const leader = randomUUID();
+  const common = { school_id: school.id, trust_id: null, la_code: null, disabled: 0, created_at: now };
+  await insertRows(db, 'users', [
+    {
+      id: teacher,
+      email: SHARED_EMAIL,
+      display_name: 'Shared Session Teacher',
+      password_hash: await hashPassword(SHARED_PASSWORD),
+      role: 'teacher',
+      ...common,
+    },
+    {
+      id: leader,
+      email: 'leader@bench.example.org',
+      display_name: 'Bench Senior Leader',
+      password_hash: '!no-sign-in',
+      role: 'senior_leader',
+      ...common,
+    },
+  ]);
+  const s = sessionToken(hashToken);
+  const expires = new Date(Date.now() + 24 * 3600_000).toISOString();
+  await insertRows(db, 'auth_sessions', [
+    { id: s.id, user_id: leader, csrf_token: s.csrf, created_at: now, expires_at: expires },
+  ]);
+  return { leaderCookie: `rollcall_session=${s.token}` };
+}
+
+/** The session cookie a response sets, or null. */
+function sessionCookie(res) {
+  for (const c of res.headers.getSetCookie()) if (c.startsWith('rollcall_session=')) return c.split(';')[0];
+  return null;
+}
+
+/**
+ * Signs in through process a, uses the session through b, signs out through b, and asks a again.
+ * Each step's status; ok when a's session works on b and the sign-out on b ends it on a.
+ */
+async function sessionsAcross(a, b) {
+  const manual = { redirect: 'manual' };
+  const signIn = await fetch(`${a}/sign-in`, {
+    ...manual,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email: SHARED_EMAIL, password: SHARED_PASSWORD }).toString(),
+  });
+  const cookie = sessionCookie(signIn);
+  if (signIn.status !== 303 || cookie === null)
+    return { ok: false, text: `sign-in through one process answered ${signIn.status}` };
+  const onB = await fetch(`${b}/`, { ...manual, headers: { cookie } });
+  const page = await onB.text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+  const signOut = await fetch(`${b}/sign-out`, {
+    ...manual,
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf ?? '' }).toString(),
+  });
+  const after = await fetch(`${a}/`, { ...manual, headers: { cookie } });
+  const afterTo = after.headers.get('location') ?? '';
+  const ok =
+    onB.status === 200 &&
+    signOut.status === 303 &&
+    after.status >= 300 &&
+    after.status < 400 &&
+    afterTo.startsWith('/sign-in');
+  return {
+    ok,
+    text:
+      `signed in through one process (303), home page through another ${onB.status}, signed out there ${signOut.status}, ` +
+      `the first process then answered ${after.status}${afterTo ? ` to ${afterTo}` : ''}`,
+  };
+}
+
+/** The dashboard's "Unauthorised absence" figure for the school as of a date, through one process. */
+async function unauthorised(base, cookie, asOf) {
+  const res = await fetch(`${base}/analysis?asOf=${asOf}`, { redirect: 'manual', headers: { cookie } });
+  const html = await res.text();
+  const m = /Unauthorised absence<\/th>\s*<td[^>]*>([^<]+)<\/td>/.exec(html);
+  return { status: res.status, value: m ? m[1].trim() : null };
+}
+
 export async function benchProcesses(context) {
   const s0 = performance.now();
   const database = await context.database('postgres', 'm');
   const clients = await seedSchool(database.first.db);
+  const { leaderCookie } = await seedPeople(database.first.db);
   await database.first.close();
   const setupMs = performance.now() - s0;
   const cal = compiledCalendar();
@@ -136,6 +235,33 @@ export async function benchProcesses(context) {
           `${jobs.map((j) => j.code).join(', ')}`,
       ]);
       if (failed > 0 || oneWon !== clients.length) ok = false;
+      if (n > 1) {
+        const sessions = await sessionsAcross(servers[0].url, servers[1].url);
+        rows.push([`  sessions`, `${sessions.text} ${sessions.ok ? 'ok' : 'UNEXPECTED'}`]);
+        // A register of unauthorised absences saved through process 0 after process 1 has read the
+        // dashboard: process 1's next dashboard must count it.
+        const cacheDate = cal.dayDate[day++];
+        const before = await unauthorised(servers[1].url, leaderCookie, cacheDate);
+        const mine = clients.filter((_, i) => i % n === 0);
+        const viaFirst = conns.filter((_, i) => i % n === 0);
+        const { results: saved } = await round(viaFirst, mine, cacheDate, bodiesFor(mine, 'O'));
+        expectedRegisters += mine.length;
+        const savedOk = saved.every((x) => x.status === 200);
+        const after = await unauthorised(servers[1].url, leaderCookie, cacheDate);
+        const cacheOk =
+          before.status === 200 &&
+          after.status === 200 &&
+          savedOk &&
+          before.value !== null &&
+          after.value !== before.value;
+        rows.push([
+          `  analysis`,
+          `dashboard through process 2: unauthorised absence ${before.value ?? `(none: ${before.status})`}; ` +
+            `${int(mine.length * PER_GROUP)} unauthorised absences saved through process 1 (${savedOk ? 'every save 200' : 'NOT every save 200'}); ` +
+            `dashboard through process 2 again: ${after.value ?? `(none: ${after.status})`} ${cacheOk ? 'ok' : 'UNEXPECTED'}`,
+        ]);
+        if (!sessions.ok || !cacheOk) ok = false;
+      }
     } finally {
       for (const c of [...conns, ...rivals]) c.close();
       await Promise.all(servers.map((s) => s.stop()));
