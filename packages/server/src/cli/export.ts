@@ -1,7 +1,10 @@
 /**
- * `rollcall export daily --school URN --date D` and `rollcall export census --school URN
- * (--term NAME | --from D --to D)`: the DfE attendance files as CSV on standard output or in a
- * file (docs/exports.md).
+ * `rollcall export daily --school URN [--date D]`: the DfE daily pupil-level file (every pupil item,
+ * the day's codes and the last 7 days' changed codes; `dfe-daily` is the same command), and
+ * `rollcall export census --school URN (--period P [--year Y] | --term NAME | --from D --to D)`:
+ * with `--period`, the census attendance file for a DfE census period (`census-return` is the same);
+ * with a term or dates, the termly counts per pupil. CSV on standard output or in a file
+ * (docs/exports.md).
  */
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,11 +12,7 @@ import { findSchoolByUrn } from '../services/school/schools.js';
 import { SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
 import { AppError, EXIT_CODE } from '../services/errors.js';
-import {
-  censusCountsExport,
-  dailyAttendanceExport,
-  type CsvExport,
-} from '../services/exchange/exports/attendance-exports.js';
+import { censusCountsExport } from '../services/exchange/exports/attendance-exports.js';
 import { academicYearOf, CENSUS_PERIODS, type CensusPeriodName } from '@rollcall/domain';
 import { exportCtf } from '../services/exchange/exports/ctf.js';
 import { censusAttendanceReturn, dfeDailyFile } from '../services/exchange/exports/dfe-returns.js';
@@ -22,6 +21,10 @@ import type { CliIO } from './io.js';
 export interface ExportArgs {
   school: string;
   date?: string | undefined;
+  /** census: a DfE census period (autumn, spring, summer-1, summer-2), instead of --term or dates. */
+  period?: string | undefined;
+  /** census with --period: the academic year by the year it starts (2025 = 2025/26). */
+  year?: string | undefined;
   term?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
@@ -29,22 +32,35 @@ export interface ExportArgs {
   out?: string | undefined;
 }
 
+/**
+ * `export daily` writes the DfE daily file; `export census` the census attendance file with
+ * `--period`, else the counts over a term or dates.
+ */
 export async function runExport(kind: 'daily' | 'census', args: ExportArgs, io: CliIO, deps: Deps): Promise<number> {
+  if (kind === 'daily') return runExportDfe('dfe-daily', args, io, deps, 'rollcall export daily');
+  if (args.period !== undefined) {
+    if (args.term !== undefined || args.from !== undefined || args.to !== undefined) {
+      io.stderr('rollcall export census: give --period (a DfE census period) or --term or --from/--to, not both\n');
+      return EXIT_CODE.VALIDATION;
+    }
+    return runExportDfe('census-return', args, io, deps, 'rollcall export census');
+  }
   const command = `rollcall export ${kind}`;
   try {
     const school = await findSchoolByUrn(deps.db, args.school);
     if (!school) throw new AppError('NOT_FOUND', `No school has URN ${args.school}.`);
-    let out: CsvExport;
-    if (kind === 'daily') {
-      out = await dailyAttendanceExport(deps, SYSTEM_ACTOR, { schoolId: school.id, date: args.date ?? io.today() });
-    } else {
-      out = await censusCountsExport(deps, SYSTEM_ACTOR, {
-        schoolId: school.id,
-        term: args.term,
-        from: args.from,
-        to: args.to,
-      });
+    if (args.term === undefined && args.from === undefined && args.to === undefined) {
+      throw new AppError(
+        'VALIDATION',
+        `give --period autumn|spring|summer-1|summer-2 (the DfE census periods) or --term NAME or --from YYYY-MM-DD --to YYYY-MM-DD`,
+      );
     }
+    const out = await censusCountsExport(deps, SYSTEM_ACTOR, {
+      schoolId: school.id,
+      term: args.term,
+      from: args.from,
+      to: args.to,
+    });
     if (args.out) {
       await writeFile(args.out, out.csv);
       io.stderr(`${command}: ${out.rows.length} rows written to ${args.out}\n`);
@@ -127,8 +143,8 @@ export async function runExportDfe(
   args: ExportDfeArgs,
   io: CliIO,
   deps: Deps,
+  command = `rollcall export ${kind}`,
 ): Promise<number> {
-  const command = `rollcall export ${kind}`;
   try {
     const school = await findSchoolByUrn(deps.db, args.school);
     if (!school) throw new AppError('NOT_FOUND', `No school has URN ${args.school}.`);

@@ -300,7 +300,9 @@ export async function main(argv: readonly string[], rawIO: CliIO = processIO): P
   const exportCommand = program.command('export').description('Attendance files for the DfE (docs/exports.md)');
   exportCommand
     .command('daily')
-    .description('Daily pupil-level attendance CSV: one row per pupil on roll and school session of the day')
+    .description(
+      "The DfE daily pupil-level file: every pupil item, each session of the day and the last 7 days' changed codes",
+    )
     .requiredOption('--school <urn>', "the school's URN")
     .option('--date <date>', 'the school day (YYYY-MM-DD; default today)')
     .option('--out <file>', 'write the CSV to a file instead of standard output')
@@ -309,8 +311,15 @@ export async function main(argv: readonly string[], rawIO: CliIO = processIO): P
     );
   exportCommand
     .command('census')
-    .description('Termly census attendance counts per pupil CSV')
+    .description(
+      'The census attendance file for a DfE census period (--period), or counts per pupil over a term or dates',
+    )
     .requiredOption('--school <urn>', "the school's URN")
+    .option('--period <period>', 'autumn (1 Aug–31 Dec), spring (to Easter Sunday), summer-1 or summer-2')
+    .option(
+      '--year <year>',
+      'with --period: the academic year by the year it starts, e.g. 2025 (default: the current one)',
+    )
     .option('--term <name>', 'the term\'s name in the school calendar (e.g. "Autumn 1")')
     .option('--from <date>', 'first date (YYYY-MM-DD), instead of --term')
     .option('--to <date>', 'last date (YYYY-MM-DD), instead of --term')
@@ -320,7 +329,7 @@ export async function main(argv: readonly string[], rawIO: CliIO = processIO): P
     );
   exportCommand
     .command('census-return')
-    .description('The census attendance file for a DfE census period, per pupil of census age (docs/exports.md)')
+    .description('The census attendance file for a DfE census period, per pupil of census age (= census --period)')
     .requiredOption('--school <urn>', "the school's URN")
     .requiredOption('--period <period>', 'autumn (1 Aug–31 Dec), spring (to Easter Sunday), summer-1 or summer-2')
     .option('--year <year>', 'the academic year by the year it starts, e.g. 2025 (default: the current one)')
@@ -330,7 +339,7 @@ export async function main(argv: readonly string[], rawIO: CliIO = processIO): P
     );
   exportCommand
     .command('dfe-daily')
-    .description("The DfE daily pupil-level file: every pupil item, the day's codes and the last 7 days' changed codes")
+    .description('The DfE daily pupil-level file (the same as export daily)')
     .requiredOption('--school <urn>', "the school's URN")
     .option('--date <date>', 'the school day (YYYY-MM-DD; default today)')
     .option('--out <file>', 'write the CSV to a file instead of standard output')

@@ -121,6 +121,10 @@ describe('MIS presets', () => {
     }
     expect(detectMis('pupils', [...PUPILS_HEADER])).toBeNull();
     expect(detectMis('marks', ['upn', 'date', 'session', 'code'])).toBeNull();
+    // A SIMS marks export with no minutes column, lower-cased as the CSV reader gives it: three
+    // of its names are ours, but `Mark` is SIMS's.
+    expect(detectMis('marks', ['upn', 'date', 'session', 'mark'])).toBe('sims');
+    expect(detectMis('marks', ['upn', 'date', 'session', 'code', 'notes'])).toBeNull();
   });
 
   it('reads DD/MM/YYYY dates and leaves ISO dates alone', () => {

@@ -229,6 +229,11 @@ function lookup(preset: Preset, kind: CsvKind): Map<string, string> {
   return out;
 }
 
+/** Rollcall's own column names for a kind of file (every preset maps onto them). */
+function ownColumns(kind: CsvKind): Set<string> {
+  return new Set(MIS_NAMES.flatMap((mis) => Object.keys(PRESETS[mis][kind])));
+}
+
 /** How many of a header's names the preset knows for this kind of file. */
 function score(mis: MisName, kind: CsvKind, header: readonly string[]): number {
   const known = lookup(PRESETS[mis], kind);
@@ -242,7 +247,11 @@ function score(mis: MisName, kind: CsvKind, header: readonly string[]): number {
  * @example detectMis('marks', ['Student UPN', 'Date', 'AM/PM', 'Code']) // 'bromcom'
  */
 export function detectMis(kind: CsvKind, header: readonly string[]): MisName | null {
-  const ours = header.filter((h) => /^[a-z_]+$/.test(h)).length;
+  // Our own names are counted as such only when they are one of this file's columns: a SIMS
+  // marks export's `UPN,Date,Session,Mark` (lower-cased by the CSV reader) names three of ours,
+  // but its `Mark` is SIMS's, so SIMS knows more of it and wins.
+  const own = ownColumns(kind);
+  const ours = header.filter((h) => own.has(norm(h))).length;
   let best: MisName | null = null;
   let bestScore = ours;
   for (const mis of MIS_NAMES) {
