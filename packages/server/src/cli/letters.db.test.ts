@@ -187,6 +187,12 @@ describeEachDialect('rollcall letters print', (ctx) => {
     for (const [opts, message] of [
       [{ school: '000000', template: 'attendance-summary' }, 'there is no school with URN 000000'],
       [{ school: urn, template: 'no-such-letter' }, 'There is no letter template "no-such-letter" at Test Primary'],
+      // The first-day text's wording and Rollcall's letters the school's policy does not use are not its letters.
+      [{ school: urn, template: 'text-first-day' }, '"text-first-day" is the wording of a text message, not a letter'],
+      [
+        { school: urn, template: 'stage-1a' },
+        'There is no letter template "stage-1a" at Test Primary; its letters are ',
+      ],
       [{ school: urn, template: 'attendance-summary', upn: ['A123456789012'] }, 'has the UPN A123456789012'],
       [{ school: urn, template: 'attendance-summary', date: '4/12/2025' }, '--date "4/12/2025" is not a date'],
     ] as const) {

@@ -37,8 +37,10 @@ import {
   libraryOf,
   mergeTitle,
   mergeValuesFor,
+  notALetter,
   pickVersion,
   printProblems,
+  schoolLetter,
   schoolLogo,
   storeLetter,
   toRecipient,
@@ -79,15 +81,9 @@ export async function bulkLetters(deps: Deps, actor: Actor, input: BulkLettersIn
     laCode: school.laCode,
   });
   const lib = await libraryOf(deps, school);
-  if (!lib.english.has(input.templateKey)) {
-    throw new AppError('VALIDATION', `There is no letter template "${input.templateKey}" at ${school.name}.`, {
-      fields: [
-        {
-          field: 'template',
-          message: `There is no letter template "${input.templateKey}" at ${school.name}; its templates are ${[...lib.offered].sort().join(', ')}.`,
-        },
-      ],
-    });
+  if (!schoolLetter(lib, input.templateKey)) {
+    const message = notALetter(lib, input.templateKey, school.name);
+    throw new AppError('VALIDATION', message, { fields: [{ field: 'template', message }] });
   }
   const date = input.date ?? deps.clock.today(school.timeZone);
   const year = academicYearOf(date);

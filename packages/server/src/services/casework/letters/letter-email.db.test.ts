@@ -48,7 +48,7 @@ describeEachDialect('letters by email', (ctx) => {
       .executeTakeFirstOrThrow();
     await sendLetter(deps, school.actors.attendance_officer, {
       pupilId,
-      templateKey: 'stage-1a',
+      templateKey: 'track-1-concern',
       title: 'Attendance concern',
       body: 'Dear Parent of Alex,\n\nWe are writing about attendance.',
       contactId: contact.id,
@@ -63,7 +63,7 @@ describeEachDialect('letters by email', (ctx) => {
       const raw = smtp.raw[0]!;
       expect(raw).toContain('Subject: Attendance concern: Alex Able');
       expect(raw).toContain('We are writing about attendance.');
-      expect(raw).toMatch(/Content-Type: application\/pdf;\s*name=stage-1a-2025-10-03\.pdf/);
+      expect(raw).toMatch(/Content-Type: application\/pdf;\s*name=track-1-concern-2025-10-03\.pdf/);
       expect(raw).toContain('Content-Disposition: attachment');
       expect(raw).toContain(Buffer.from('%PDF-').toString('base64').slice(0, 6));
     } finally {

@@ -124,6 +124,21 @@ describeEachDialect('letters and evidence packs', (ctx) => {
       'We would like to meet about the pupil’s attendance',
     );
     expect(templates.find((t) => t.key === 'tier-1')?.purpose).toBe('meeting-invitation');
+    // Only those are written: not Rollcall's letters for another policy, nor the first-day text's wording.
+    const officer = other.actors.attendance_officer;
+    const pupilId = other.pupilsA[0]!;
+    for (const key of ['stage-1a', 'track-2', 'text-first-day']) {
+      const refused = await rejection(composeLetter(deps(), officer, pupilId, key));
+      expect(refused.code, key).toBe('NOT_FOUND');
+      expect(refused.message, key).toMatch(
+        key === 'text-first-day' ? /is the wording of a text message, not a letter/ : /There is no letter template/,
+      );
+      const contactId = (await composeLetter(deps(), officer, pupilId, 'tier-1')).recipients[0]!.contactId;
+      const notSent = await rejection(
+        sendLetter(deps(), officer, { pupilId, templateKey: key, title: 'T', body: 'B', contactId, method: 'print' }),
+      );
+      expect(notSent.code, key).toBe('NOT_FOUND');
+    }
   });
 
   it('lets the evidence pack find a meeting letter by its declared purpose, whatever its key', async () => {
@@ -163,7 +178,8 @@ describeEachDialect('letters and evidence packs', (ctx) => {
   it('composes a letter merged with the pupil and parent, sends it by email through the outbox and stores it', async () => {
     const officer = school.actors.attendance_officer;
     const pupilId = school.pupilsA[0]!;
-    const composed = await composeLetter(deps(), officer, pupilId, 'stage-1a');
+    // One of the twin-track school's letters (its policy does not use stage-1a).
+    const composed = await composeLetter(deps(), officer, pupilId, 'track-1-concern');
     expect(composed.recipients).toHaveLength(1);
     expect(composed.recipients[0]).toMatchObject({
       name: 'Parent of Alex',
@@ -180,7 +196,7 @@ describeEachDialect('letters and evidence packs', (ctx) => {
     const gap = await rejection(
       sendLetter(deps(), officer, {
         pupilId,
-        templateKey: 'stage-1a',
+        templateKey: 'track-1-concern',
         title: 'T',
         body: 'On [meeting.date]',
         contactId,

@@ -193,6 +193,33 @@ export async function libraryOf(deps: Deps, school: School): Promise<TemplateLib
   return { english, translations, offered };
 }
 
+/** A key of a text message's wording (`text-first-day`): edited like a letter, never sent as one. */
+export function isTextWordingKey(key: string): boolean {
+  return key.startsWith('text-');
+}
+
+/**
+ * The school's letter for a key (its English version): one the school offers (its policy's, its
+ * own, Rollcall's for the steps it takes) and not a text message's wording; else null. Composing,
+ * sending and printing in bulk take only these, as the pages list only these.
+ */
+export function schoolLetter(lib: TemplateLibrary, key: string): TemplateView | null {
+  if (isTextWordingKey(key) || !lib.offered.has(key)) return null;
+  return lib.english.get(key) ?? null;
+}
+
+/** The keys of the school's letters, sorted (for messages naming them). */
+export function schoolLetterKeys(lib: TemplateLibrary): string[] {
+  return [...lib.offered].filter((k) => schoolLetter(lib, k) !== null).sort();
+}
+
+/** Why a key is not one of the school's letters, in words. */
+export function notALetter(lib: TemplateLibrary, key: string, schoolName: string): string {
+  if (isTextWordingKey(key) && lib.english.has(key))
+    return `"${key}" is the wording of a text message, not a letter; its letters are ${schoolLetterKeys(lib).join(', ')}.`;
+  return `There is no letter template "${key}" at ${schoolName}; its letters are ${schoolLetterKeys(lib).join(', ')}.`;
+}
+
 /** The template for a key in a language: that version when the school has it, else English. */
 export async function templateFor(
   deps: Deps,
@@ -642,7 +669,7 @@ export async function composeLetter(
   });
   authorise(actor, 'letter.send', resource);
   const lib = await libraryOf(deps, school);
-  if (!lib.english.has(templateKey)) throw new AppError('NOT_FOUND', `There is no letter template "${templateKey}".`);
+  if (!schoolLetter(lib, templateKey)) throw new AppError('NOT_FOUND', notALetter(lib, templateKey, school.name));
   const recipients = await recipientsOf(deps, pupilId);
   const chosen = recipients.find((r) => r.contactId === extra.contactId) ?? recipients[0] ?? null;
   const wanted = chosen?.language ?? 'en';
@@ -739,6 +766,9 @@ export async function sendLetter(
     trustId: school.trustId,
     laCode: school.laCode,
   });
+  const lib = await libraryOf(deps, school);
+  const template = schoolLetter(lib, input.templateKey);
+  if (!template) throw new AppError('NOT_FOUND', notALetter(lib, input.templateKey, school.name));
   const fields: FieldError[] = [];
   const title = input.title.trim();
   const written = letterBodyOnly(input.body.replace(/\r\n?/g, '\n').trim());
@@ -772,8 +802,6 @@ export async function sendLetter(
     throw new AppError('VALIDATION', 'The letter cannot be sent as it is.', { fields });
   const body = mergeLetter(written, { 'parent.name': contact.name, 'parent.address': contact.address ?? '' }).text;
   const details = await schoolDetailsOf(deps.db, school.id);
-  const lib = await libraryOf(deps, school);
-  const template = lib.english.get(input.templateKey);
   const version = language === 'en' ? null : (lib.translations.get(input.templateKey)?.get(language) ?? null);
   const { frame } = frameFor(language, version?.frame ?? null);
   const now = deps.clock.now();
@@ -785,7 +813,7 @@ export async function sendLetter(
     senderRole: wordIn(frame, ROLE_LABELS[actor.role]),
     reference: letterReference(pupil, input.templateKey, id),
     language,
-    purpose: template ? template.purpose : letterPurposeOf({ key: input.templateKey, title }),
+    purpose: template.purpose,
     frameJson: language === 'en' ? null : frameJson(frame),
   };
   return deps.db.transaction().execute(async (trx) => {
