@@ -14,6 +14,7 @@ import {
   CALENDAR,
   contactsCsv,
   groupsCsv,
+  markRows,
   marksCsv,
   pupilsCsv,
   tableCounts,
@@ -91,6 +92,95 @@ describeEachDialect('rollcall export ctf and import --ctf', (ctx) => {
     const back = capture();
     expect(await runImport({ school: urn, ctf: join(out, '3304000_CTF_8812002_001.XML') }, back, env())).toBe(0);
     expect(back.out).toMatch(/No changes\./);
+  });
+
+  it('round trip through the commands: a leaver exported, then imported into a fresh school, gives the same marks', async () => {
+    const urn = ctx.dialect === 'sqlite' ? '500011' : '500012';
+    const fresh = ctx.dialect === 'sqlite' ? '500013' : '500014';
+    // Alex's fortnight in every code a session can hold in one character, the closed Friday
+    // afternoon included; the other pupils as in test-support.
+    const codes = ['L', 'I', 'M', 'V', 'B', 'K', 'P', 'W', 'S', 'C', 'T', 'R', 'E', 'G', 'U', 'O', 'N', 'D', 'Q'];
+    let i = 0;
+    const rows = markRows().map((r) => {
+      if (r[0] !== UPN.alex || r[3] === '#' || i >= codes.length) return r;
+      return [r[0], r[1]!, r[2]!, codes[i++]!, ''];
+    });
+    rows.push([UPN.alex, '2025-09-05', 'PM', '#', '']);
+    writeFileSync(path(`all-codes-${ctx.dialect}.csv`), marksCsv(rows));
+    const school = {
+      schoolName: 'Test Primary',
+      phase: 'primary',
+      laCode: '330',
+      estab: '4000',
+      calendar: path('calendar.json'),
+    };
+    const io = capture();
+    const created = await runImport(
+      { school: urn, ...school, pupils: path('pupils.csv'), marks: path(`all-codes-${ctx.dialect}.csv`) },
+      io,
+      env(),
+    );
+    expect(io.err).toBe('');
+    expect(created).toBe(0);
+    await ctx.db.updateTable('pupils').set({ leaving_date: '2025-09-12' }).where('upn', '=', UPN.alex).execute();
+
+    const file = path(`leaver-${ctx.dialect}.xml`);
+    const e = capture();
+    expect(
+      await runExportCtf({ school: urn, destination: '330/4000', out: file }, e, testDeps(ctx.db, ctx.dialect, NOW)),
+    ).toBe(0);
+    const xml = readFileSync(file, 'utf8');
+    expect(xml).toContain('<AttendanceMarks>LIMVBKPWS#####CTREGUONDQ</AttendanceMarks>');
+    // Attended = present and approved educational activity (L; V B K P W); D and Q are not possible.
+    expect(xml).toMatch(
+      /<SessionsPossible>17<\/SessionsPossible>\s*<SessionsAuthorised>7<\/SessionsAuthorised>\s*<SessionsAttended>6<\/SessionsAttended>\s*<SessionsUnauthorised>4<\/SessionsUnauthorised>/,
+    );
+
+    const back = capture();
+    expect(await runImport({ school: fresh, ...school, ctf: file }, back, env())).toBe(0);
+    expect(back.err).toBe('');
+    const marksOf = (u: string) =>
+      ctx.db
+        .selectFrom('session_marks as m')
+        .innerJoin('pupils as p', 'p.id', 'm.pupil_id')
+        .innerJoin('schools as s', 's.id', 'p.school_id')
+        .select(['m.date', 'm.session', 'm.code'])
+        .where('s.urn', '=', u)
+        .where('p.upn', '=', UPN.alex)
+        .where('m.code', '!=', '#')
+        .orderBy('m.date')
+        .orderBy('m.session')
+        .execute();
+    const before = await marksOf(urn);
+    expect(before).toHaveLength(19);
+    expect(await marksOf(fresh)).toEqual(before);
+  });
+
+  it('writes no empty CTF: with nobody left in the last 15 school days it says so, exit 2', async () => {
+    const urn = ctx.dialect === 'sqlite' ? '500015' : '500016';
+    const io = capture();
+    expect(
+      await runImport(
+        {
+          school: urn,
+          schoolName: 'Test Primary',
+          phase: 'primary',
+          laCode: '330',
+          estab: '4000',
+          calendar: path('calendar.json'),
+          pupils: path('pupils.csv'),
+        },
+        io,
+        env(),
+      ),
+    ).toBe(0);
+    const out = mkdtempSync(join(dir, `none-${ctx.dialect}-`));
+    const e = capture();
+    expect(await runExportCtf({ school: urn, out }, e, testDeps(ctx.db, ctx.dialect, NOW))).toBe(2);
+    expect(e.err).toBe(
+      'rollcall export ctf: No pupil of Test Primary left in the last 15 school days (since 2025-09-01), so there is no CTF to write: name the pupils with --upn.\n',
+    );
+    expect(readdirSync(out)).toEqual([]);
   });
 
   it('refuses a bad CTF with exit 2, each problem as file:line, and writes nothing', async () => {

@@ -237,6 +237,19 @@ export async function exportCtf(deps: Deps, actor: Actor, input: CtfExportInput)
   } else {
     const since = schoolDaysBack(cal, today, CTF_DUE_SCHOOL_DAYS);
     chosen = all.filter((p) => p.leaving_date !== null && p.leaving_date >= since && p.leaving_date <= today);
+    // An empty file would still take the next number in the DfE's sequence and be recorded as written.
+    if (chosen.length === 0) {
+      throw new AppError(
+        'VALIDATION',
+        `No pupil of ${school.name} left in the last ${CTF_DUE_SCHOOL_DAYS} school days (since ${since}), so there is no CTF to write: name the pupils with --upn.`,
+      );
+    }
+  }
+  if (chosen.length === 0) {
+    throw new AppError(
+      'VALIDATION',
+      `No pupil of ${school.name} was on roll from ${input.from ?? academicYearOf(today).start} to ${input.to ?? today}, so there is no CTF to write.`,
+    );
   }
 
   // What each pupil's file holds ------------------------------------------------------------

@@ -350,6 +350,30 @@ describeEachDialect('the Common Transfer File', (ctx) => {
     expect(out.xml).toMatch(/<DestSchool>\s*<LEA>881<\/LEA>\s*<Estab>2002<\/Estab>/);
   });
 
+  it('says so when a school without its establishment number gets session marks it cannot take as its own', async () => {
+    const { estab: _estab, ...withoutEstab } = SCHOOL;
+    const report = await importSchoolData(deps(ctx.db), SYSTEM_ACTOR, {
+      urn: '400007',
+      school: withoutEstab,
+      calendar: file('calendar.json', JSON.stringify(CALENDAR)),
+      ctf: file('in.xml', incomingCtf()),
+    });
+    expect(report.counts.marks.created).toBe(0);
+    expect(report.ctf?.attendanceHistory.created).toBe(2);
+    expect(report.warnings.map((w) => problemLine(w))).toContain(
+      "in.xml:3: the school has no DfE establishment number, so none of the file's attendance could be taken as its own: 1 year of session marks from LA 330 (establishment 4000) kept as attendance history, not as register marks. If they are this school's, import again with --estab <its 4-digit number>",
+    );
+    // Given the number, the same file's own year becomes register marks, and leaves the history.
+    const again = await importSchoolData(deps(ctx.db), SYSTEM_ACTOR, {
+      urn: '400007',
+      school: { estab: '4000' },
+      ctf: file('in.xml', incomingCtf()),
+    });
+    expect(again.counts.marks.created).toBe(4);
+    expect(again.ctf?.attendanceHistory.removed).toBe(1);
+    expect(again.warnings.map((w) => w.message).join('\n')).not.toMatch(/no DfE establishment number/);
+  });
+
   it('refuses a CTF with every problem on the line of its element, and writes nothing', async () => {
     await smallSchool('400004');
     const before = await tableCounts(ctx.db);

@@ -136,6 +136,19 @@ export async function planCtfHistory(
   const name = basename(file);
   const partial = doc.header.qualifier.toLowerCase() === 'partial';
   const own = parts.ownSchool;
+  // Without its establishment number the school cannot tell its own YearData from other schools':
+  // every year is kept as history, which is right for a pupil arriving from elsewhere but not
+  // for a school loading its own marks. Said once, so the data manager can give --estab.
+  if (own.estab === null) {
+    const withMarks = doc.pupils.flatMap((p) => p.yearData).filter((y) => y.marks !== null && y.school.la === own.la);
+    if (withMarks.length > 0) {
+      warnings.push({
+        file,
+        line: doc.header.line,
+        message: `the school has no DfE establishment number, so none of the file's attendance could be taken as its own: ${withMarks.length} year${withMarks.length === 1 ? '' : 's'} of session marks from LA ${own.la} (establishment ${[...new Set(withMarks.map((y) => y.school.estab))].join(', ')}) kept as attendance history, not as register marks. If they are this school's, import again with --estab <its 4-digit number>`,
+      });
+    }
+  }
   for (const p of doc.pupils) {
     const pupilId = idByUpn.get(p.upn);
     if (pupilId === undefined) continue;
