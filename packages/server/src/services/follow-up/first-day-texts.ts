@@ -22,6 +22,9 @@ import { recordContactAttempt, worklist, type WorklistEntry } from './worklist.j
 export const FIRST_DAY_TEXT_KEY = FIRST_DAY_TEXT.key;
 export const DEFAULT_FIRST_DAY_TEXT = FIRST_DAY_TEXT.body;
 
+/** Why "every family" left a pupil out: their family was texted about this absence already. */
+export const ALREADY_TEXTED = 'already texted about this absence';
+
 export interface FirstDayTextsResult {
   /** Texts queued. */
   readonly queued: number;
@@ -47,7 +50,8 @@ export function priorityMobiles(
 
 /**
  * Texts the priority contacts of one pupil (`pupilId`) or of every pupil on the day's worklist
- * with an unexplained morning absence and no reason given yet (`pupilId` null). Audited once.
+ * with an unexplained morning absence, no reason given yet and no text about it yet (`pupilId`
+ * null). Audited once.
  */
 export async function sendFirstDayTexts(
   deps: Deps,
@@ -68,6 +72,12 @@ export async function sendFirstDayTexts(
   let pupils = 0;
   const now = deps.clock.now();
   for (const e of entries) {
+    // "Every family" leaves out those already texted about this absence (from the worklist or
+    // recorded by hand): pressing it twice, or after "Send a text", does not text them again.
+    if (!input.pupilId && e.attempts.some((a) => a.method === 'text')) {
+      skipped.push({ pupilName: e.name, reason: ALREADY_TEXTED });
+      continue;
+    }
     if (!e.canRecord || e.contacts === null) {
       skipped.push({ pupilName: e.name, reason: 'you may not text this family' });
       continue;

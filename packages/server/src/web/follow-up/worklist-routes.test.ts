@@ -375,24 +375,28 @@ describe('texts from the worklist, and the outbox page, on a real SMTP server', 
     expect(textOf(section(after.body, `attempts-${bea}`))).toContain('Text');
 
     const all = await h.post('/worklist/texts', clerk, { date: '2025-09-08', pupilId: '' });
-    expect(all.headers.location).toBe('/worklist?date=2025-09-08&texts=2&texted=2&skipped=0');
+    expect(all.headers.location).toBe('/worklist?date=2025-09-08&texts=1&texted=1&skipped=0&already=1');
     expect(textOf((await h.get(String(all.headers.location), clerk)).body)).toContain(
-      '2 texts queued in the outbox for the families of 2 pupils.',
+      "1 text queued in the outbox for the families of 1 pupil; 1 pupil's family was texted about this absence already and not texted again.",
     );
     const sent = await texts();
-    expect(sent).toHaveLength(3);
-    // The second action texted both families: Bea's mother again and Alex's parent.
-    expect(
-      sent
-        .slice(1)
-        .map((m) => `${m.pupil_id === alex ? 'Alex' : 'Bea'} ${m.to_address}`)
-        .sort(),
-    ).toEqual(['Alex +447700900123', 'Bea +447700900456']);
+    expect(sent).toHaveLength(2);
+    // The second action texted Alex's parent; Bea's mother had her text already.
+    expect(sent.slice(1).map((m) => `${m.pupil_id === alex ? 'Alex' : 'Bea'} ${m.to_address}`)).toEqual([
+      'Alex +447700900123',
+    ]);
     expect(sent.find((m) => m.pupil_id === alex)?.body).toContain("about Alex's absence today");
+    // Pressed again (a second click, or a colleague): nobody is texted twice.
+    const again = await h.post('/worklist/texts', clerk, { date: '2025-09-08', pupilId: '' });
+    expect(again.headers.location).toBe('/worklist?date=2025-09-08&texts=0&texted=0&skipped=0&already=2');
+    expect(textOf((await h.get(String(again.headers.location), clerk)).body)).toContain(
+      "0 texts queued in the outbox for the families of 0 pupils; 2 pupils' families were texted about this absence already and not texted again.",
+    );
+    expect(await texts()).toHaveLength(2);
     // A pupil with no unexplained absence that day: refused, nothing queued.
     const none = await h.post('/worklist/texts', clerk, { date: '2025-09-08', pupilId: h.school.pupilsA[2]! });
     expect(none.statusCode).toBe(404);
-    expect(await texts()).toHaveLength(3);
+    expect(await texts()).toHaveLength(2);
     const audit = await h.open.db
       .selectFrom('audit_log')
       .select('details')
@@ -402,7 +406,8 @@ describe('texts from the worklist, and the outbox page, on a real SMTP server', 
       .execute();
     expect(audit.map((a) => JSON.parse(a.details!) as unknown)).toEqual([
       { date: '2025-09-08', queued: 1, pupils: 1, skipped: 0, one: true },
-      { date: '2025-09-08', queued: 2, pupils: 2, skipped: 0, one: false },
+      { date: '2025-09-08', queued: 1, pupils: 1, skipped: 1, one: false },
+      { date: '2025-09-08', queued: 0, pupils: 0, skipped: 2, one: false },
     ]);
   });
 
@@ -425,7 +430,7 @@ describe('texts from the worklist, and the outbox page, on a real SMTP server', 
     expect(textOf(before.body)).not.toContain('No email server is configured');
     expect(textOf(before.body)).toContain('No text message provider is configured');
     const queued = outboxRows(before.body);
-    expect(queued).toHaveLength(5);
+    expect(queued).toHaveLength(4);
     for (const row of queued) expect(row).toContain('Queued Queued: will be sent within a minute');
     expect(queued.find((r) => r.includes('nobody@example.org'))).toContain('about Alex Able');
 
@@ -433,7 +438,7 @@ describe('texts from the worklist, and the outbox page, on a real SMTP server', 
     try {
       const logger = createLogger('silent');
       const r = await deliverDue({ db: h.open.db, logger, mailer, sms: logSmsSender(logger) }, h.clock.now());
-      expect(r).toMatchObject({ sent: 4, failed: 1 });
+      expect(r).toMatchObject({ sent: 3, failed: 1 });
     } finally {
       mailer.close();
     }
@@ -446,7 +451,7 @@ describe('texts from the worklist, and the outbox page, on a real SMTP server', 
       /Email: Letter for nobody@example\.org Failed Failed: .*550.*Mailbox unavailable/,
     );
     const textRows = rows.filter((r) => r.includes('Text:'));
-    expect(textRows).toHaveLength(3);
+    expect(textRows).toHaveLength(2);
     for (const row of textRows)
       expect(row).toContain(
         'Logged only Not sent to a phone: written to the log only (no text message provider is configured)',

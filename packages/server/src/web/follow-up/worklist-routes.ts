@@ -6,7 +6,7 @@
  * redirects back (post/redirect/get); a problem re-renders the page with the error summary and
  * what was typed.
  */
-import { sendFirstDayTexts } from '../../services/follow-up/first-day-texts.js';
+import { ALREADY_TEXTED, sendFirstDayTexts } from '../../services/follow-up/first-day-texts.js';
 import { listOutbox } from '../../services/messages.js';
 import { isPlainDate, type PlainDate } from '@rollcall/domain';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
@@ -37,6 +37,7 @@ const WORKLIST_QUERY = z.object({
   texts: z.string().max(20).optional(),
   texted: z.string().max(20).optional(),
   skipped: z.string().max(20).optional(),
+  already: z.string().max(20).optional(),
 });
 const TEXTS_BODY = z.object({ _csrf: z.string().optional(), date: text, pupilId: text });
 const ATTEMPT_BODY = z.object({
@@ -247,7 +248,7 @@ export const worklistRoutes: FastifyPluginAsync = (fastify) => {
         : q.done === 'resolved'
           ? 'Absence resolved: the N mark was re-coded and the change kept in the history'
           : q.texts !== undefined
-            ? `${q.texts} text${q.texts === '1' ? '' : 's'} queued in the outbox for the families of ${q.texted ?? '0'} pupil${q.texted === '1' ? '' : 's'}${q.skipped && q.skipped !== '0' ? `; ${q.skipped} pupil${q.skipped === '1' ? '' : 's'} not texted (no mobile number)` : ''}.${smsWord}`
+            ? `${q.texts} text${q.texts === '1' ? '' : 's'} queued in the outbox for the families of ${q.texted ?? '0'} pupil${q.texted === '1' ? '' : 's'}${q.skipped && q.skipped !== '0' ? `; ${q.skipped} pupil${q.skipped === '1' ? '' : 's'} not texted (no mobile number)` : ''}${q.already && q.already !== '0' ? `; ${q.already} pupil${q.already === '1' ? "'s family was" : "s' families were"} texted about this absence already and not texted again` : ''}.${smsWord}`
             : null;
     return renderWorklist(deps, reply, actor, date, { banner });
   });
@@ -258,8 +259,9 @@ export const worklistRoutes: FastifyPluginAsync = (fastify) => {
     const date = await dateOr(deps, actor, request.body.date);
     const pupilId = request.body.pupilId.trim() || null;
     const r = await sendFirstDayTexts(deps, actor, { schoolId: actor.schoolId, date, pupilId });
+    const already = r.skipped.filter((s) => s.reason === ALREADY_TEXTED).length;
     return reply.redirect(
-      `/worklist?date=${date}&texts=${r.queued}&texted=${r.pupils}&skipped=${r.skipped.length}${pupilId ? `#pupil-${encodeURIComponent(pupilId)}` : ''}`,
+      `/worklist?date=${date}&texts=${r.queued}&texted=${r.pupils}&skipped=${r.skipped.length - already}${already > 0 ? `&already=${already}` : ''}${pupilId ? `#pupil-${encodeURIComponent(pupilId)}` : ''}`,
       303,
     );
   });
