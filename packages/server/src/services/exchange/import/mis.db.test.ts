@@ -143,6 +143,13 @@ describe('MIS presets', () => {
     ).toEqual(Array(6).fill('2026-12-04'));
     expect(isoDate('31-Foo-2026')).toBe('31-Foo-2026');
     expect(isoDate('2025-09-01')).toBe('2025-09-01');
+    // An instant is read on its date in England: midnight BST written in UTC is the next day.
+    expect(isoDate('2026-06-01T23:00:00Z')).toBe('2026-06-02');
+    expect(isoDate('2026-06-01T23:00:00.000Z')).toBe('2026-06-02');
+    expect(isoDate('2026-06-02T00:00:00+01:00')).toBe('2026-06-02');
+    expect(isoDate('2026-12-04T23:30:00Z')).toBe('2026-12-04');
+    // A time without a zone is the school's own clock: its date as written.
+    expect(isoDate('2026-06-01T23:00:00')).toBe('2026-06-01');
   });
 });
 

@@ -8,6 +8,8 @@
  * (those are already accepted). Everything else is then checked exactly as for our own files.
  */
 
+import { localDateTime } from '../../../platform/clock.js';
+
 export const MIS_NAMES = ['sims', 'arbor', 'bromcom'] as const;
 export type MisName = (typeof MIS_NAMES)[number];
 /** What `--mis` accepts: a preset, `auto` (detect from the header, the default) or `none`. */
@@ -284,7 +286,8 @@ const MONTH_WORDS = [
  * A date as MIS exports and spreadsheets write it → YYYY-MM-DD; anything else as it is (and then
  * reported as not a date). Day first, as in England: `04/12/2026`, `4.12.2026`, `04-12-2026`,
  * with or without a time (`04/12/2026 00:00:00`, `04/12/2026 09:00`); `04-Dec-2026`,
- * `4 December 2026`; ISO dates and date-times (`2026-12-04T00:00:00Z`, `2026-12-04 00:00`).
+ * `4 December 2026`; ISO dates and date-times (`2026-12-04T00:00:00Z`, `2026-12-04 00:00`); a
+ * date-time with Z or an offset is an instant, read as its date in England.
  *
  * @example isoDate('04/12/2026 00:00:00') // '2026-12-04'
  * @example isoDate('04-Dec-2026') // '2026-12-04'
@@ -303,7 +306,13 @@ export function isoDate(value: string): string {
     if (ok) return `${named[3]}-${pad(String(month + 1))}-${pad(named[1]!)}`;
   }
   const iso = new RegExp(String.raw`^(\d{4}-\d{2}-\d{2})${time}$`).exec(v);
-  if (iso) return iso[1]!;
+  if (iso) {
+    // An instant (a time with Z or an offset) is on the date it was in England: a British Summer
+    // Time midnight written in UTC (`2026-06-01T23:00:00Z`) is 2 June, not 1 June.
+    const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v);
+    if (instant && !Number.isNaN(Date.parse(v))) return localDateTime(v, 'Europe/London').date;
+    return iso[1]!;
+  }
   return value;
 }
 

@@ -154,17 +154,19 @@ export function formatReportTable(report: ImportReport, maxPupils = 20): string 
   const kinds = Object.keys(report.changes) as ImportFileKind[];
   if (kinds.length > 0) {
     out.push('', 'What changed, file by file:');
+    // A CTF stands in for the pupils, marks and contacts files: its lines say which is which.
+    const named = kinds.map((k) => basename(report.files[k] ?? k));
     for (const kind of kinds) {
       const c = report.changes[kind]!;
+      const name = basename(report.files[kind] ?? kind);
+      const label = named.filter((n) => n === name).length > 1 ? `${name} (${kind})` : name;
       const via =
         kind === 'marks' && report.marksLayout === 'grid'
           ? ' (read as a grid, one column per session)'
           : report.mis[kind]
             ? ` (read as a ${report.mis[kind].toUpperCase()} export)`
             : '';
-      out.push(
-        `  ${basename(report.files[kind] ?? kind)}${via}: ${c.added} added, ${c.updated} updated, ${c.unchanged} unchanged, ${c.left} left`,
-      );
+      out.push(`  ${label}${via}: ${c.added} added, ${c.updated} updated, ${c.unchanged} unchanged, ${c.left} left`);
       for (const what of ['added', 'updated', 'left'] as const) {
         const names = c.names?.[what] ?? [];
         if (names.length === 0) continue;
