@@ -391,6 +391,19 @@ describeEachDialect('the Common Transfer File', (ctx) => {
     expect(await tableCounts(ctx.db)).toEqual(before);
   });
 
+  it('names the session of an unknown character in a marks string', async () => {
+    await smallSchool('400008');
+    const text = incomingCtf({ marks: '/\\*\\' });
+    const lines = await refused(
+      importSchoolData(deps(ctx.db), SYSTEM_ACTOR, { urn: '400008', ctf: file('odd.xml', text) }),
+    );
+    const line = text.split('\n').findIndex((l) => l.includes('<AttendanceMarks>/\\*')) + 1;
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(`^odd\\.xml:${line}: unknown attendance code "\\*" on 2025-09-12 AM \\(expected one of `),
+    );
+  });
+
   it('reports malformed XML with its line', async () => {
     const lines = await refused(
       importSchoolData(deps(ctx.db), SYSTEM_ACTOR, {

@@ -66,3 +66,34 @@ export function normaliseMarks(
     };
   });
 }
+
+/**
+ * Names the session of an unknown code when its line holds several marks (a grid row, a CTF's
+ * marks string): buildRoll reports each mark in file order, so the n-th report of a code on a
+ * line is the n-th mark with that code there.
+ */
+export function unknownCodeSessions(
+  markRows: readonly { line: number; date: string; session: string; code: string }[],
+): (line: number, message: string) => string {
+  let byLine: Map<number, { date: string; session: string; code: string }[]> | undefined;
+  const used = new Map<string, number>();
+  return (line, message) => {
+    const m = /^unknown attendance code "([^"]*)"/.exec(message);
+    if (!m) return message;
+    byLine ??= markRows.reduce((map, r) => {
+      const list = map.get(r.line);
+      if (list) list.push(r);
+      else map.set(r.line, [r]);
+      return map;
+    }, new Map<number, { date: string; session: string; code: string }[]>());
+    const onLine = byLine.get(line) ?? [];
+    if (onLine.length < 2) return message;
+    const code = m[1]!;
+    const key = `${line} ${code}`;
+    const seen = used.get(key) ?? 0;
+    const cell = onLine.filter((r) => r.code.trim().toUpperCase() === code)[seen];
+    used.set(key, seen + 1);
+    if (!cell) return message;
+    return `${m[0]} on ${cell.date.trim()} ${cell.session.trim().toUpperCase()}${message.slice(m[0].length)}`;
+  };
+}

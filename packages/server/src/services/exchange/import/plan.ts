@@ -46,7 +46,14 @@ import type { ImportInput } from './import-input.js';
 import { changesOf, type Parsed } from './import-files.js';
 import { type CtfPlan, fillFromStored, planCtfHistory } from './plan-ctf.js';
 import { EMPTY_CALENDAR, calendarOf, checkOrphanedMarks, diffCalendar } from './plan-calendar.js';
-import { type FileMark, applySchoolCodes, cachedUpnCheck, normaliseMarks, unknownCodeHint } from './plan-marks.js';
+import {
+  type FileMark,
+  applySchoolCodes,
+  cachedUpnCheck,
+  normaliseMarks,
+  unknownCodeHint,
+  unknownCodeSessions,
+} from './plan-marks.js';
 import { diffContacts, type ContactsPlan } from './plan-contacts.js';
 import { changedFields, checkStoredMarksOnRoll, desiredPupil } from './plan-pupils.js';
 import { diffMembers, diffStaff, type MembersPlan, type StaffPlan } from './plan-groups.js';
@@ -263,14 +270,17 @@ export async function makePlan(
       }
     }
     roll = buildRoll(cal, markRows, rows);
+    const sessionOf = unknownCodeSessions(markRows);
     for (const issue of roll.issues) {
       const file = issue.file === 'marks' ? input.marks?.name : input.pupils?.name;
       if (file === undefined || issue.line === 0) continue;
-      const unknownCode = issue.file === 'marks' && !parsed.ctf && issue.message.startsWith('unknown attendance code');
+      const unknownCode = issue.file === 'marks' && issue.message.startsWith('unknown attendance code');
+      // A grid row or a CTF's marks string holds many marks on one line: say which session.
+      const message = unknownCode ? sessionOf(issue.line, issue.message) : issue.message;
       problems.push({
         file,
         line: issue.line,
-        message: unknownCode ? unknownCodeHint(issue.message, urn) : issue.message,
+        message: unknownCode && !parsed.ctf ? unknownCodeHint(message, urn) : message,
       });
     }
     if (marksTable) fileMarks = normaliseMarks(markRows, marksTable.has('minutes_late'), checkUpn);

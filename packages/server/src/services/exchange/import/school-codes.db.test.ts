@@ -132,7 +132,8 @@ describeEachDialect('marks in a grid, and the school’s own codes', (ctx) => {
       importSchoolData(deps(), SYSTEM_ACTOR, { urn: '300002', marks: file('grid.csv', bad) }),
     );
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^grid\.csv:4: unknown attendance code "ZZ" \(expected one of /);
+    // The row holds every session of the fortnight: the message says which one.
+    expect(lines[0]).toMatch(/^grid\.csv:4: unknown attendance code "ZZ" on 2025-09-11 AM \(expected one of /);
     expect(lines[0]).toContain(
       "if it is one of the school's own codes, say which national code it stands for (rollcall codes set --school 300002 --code <its code> --as <national code>, or the School codes page)",
     );
