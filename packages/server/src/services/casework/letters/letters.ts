@@ -615,6 +615,22 @@ export interface ComposedLetter {
   readonly frameInEnglish: boolean;
   /** The greeting the letter will print for the chosen recipient ("Dear Mrs Kowalska"). */
   readonly salutation: string | null;
+  /**
+   * Per recipient, what choosing them on this page gives: the greeting their letter prints, or,
+   * when their letter goes in another language than this one, that language (it is refused
+   * from this page: their letter is composed in it from their own link).
+   */
+  readonly recipientNotes: Readonly<Record<string, { greeting: string } | { otherLanguage: string }>>;
+}
+
+/**
+ * The language a recipient's letter goes in: theirs when the school has the template in it (and
+ * it can be printed), else English.
+ */
+export function letterLanguageFor(lib: TemplateLibrary, key: string, recipient: Recipient | null): string {
+  const wanted = recipient?.language ?? 'en';
+  const printable = wanted === 'en' || unsupportedLanguage(wanted) === null;
+  return pickVersion(lib, key, printable ? wanted : 'en')?.language ?? 'en';
 }
 
 const RECIPIENT_FIELDS: LetterMergeValues = {
@@ -686,6 +702,12 @@ export async function composeLetter(
   const merged = mergeLetter(letterBodyOnly(template.body), base);
   const texts: Record<string, string> = {};
   for (const r of recipients) texts[r.contactId] = merged.text;
+  const recipientNotes: Record<string, { greeting: string } | { otherLanguage: string }> = {};
+  for (const r of recipients) {
+    const theirs = letterLanguageFor(lib, templateKey, r);
+    recipientNotes[r.contactId] =
+      theirs === template.language ? { greeting: salutationFor(frame, r.name) } : { otherLanguage: theirs };
+  }
   return {
     pupilId,
     pupilName,
@@ -701,6 +723,7 @@ export async function composeLetter(
     frameNote: frameNote(template.language, source),
     frameInEnglish: source === 'missing',
     salutation: chosen ? salutationFor(frame, chosen.name) : null,
+    recipientNotes,
   };
 }
 
@@ -793,6 +816,14 @@ export async function sendLetter(
   else {
     if (input.method === 'email' && !contact.email)
       fields.push({ field: 'contactId', message: `${contact.name} has no email address: print the letter instead.` });
+    // The text was composed for one recipient's language; another whose letter goes in another
+    // language (the radio changed on the compose page) would get it in the wrong one.
+    const theirs = letterLanguageFor(lib, input.templateKey, contact);
+    if (theirs !== language)
+      fields.push({
+        field: 'language',
+        message: `${contact.name}'s letter goes in ${languageName(theirs)}${theirs === contact.language && theirs !== 'en' ? `, ${contact.name}'s preferred language` : ''}, and this one is written in ${languageName(language)}: write ${contact.name}'s letter in ${languageName(theirs)}.`,
+      });
     fields.push(
       ...printProblems('contactId', `${contact.name}'s name or address`, `${contact.name}\n${contact.address ?? ''}`),
     );
