@@ -74,6 +74,11 @@ export interface DemoOptions {
   readonly passwordHash?: string | undefined;
   /** Size of the schools: 1 (default) ≈ 210 + 1,000 pupils; 0.1 for fast tests. */
   readonly scale?: number | undefined;
+  /**
+   * Called as each step of the build ends (`plan`, `password`, then per school `<key>: generated`,
+   * `people`, `registers`, `session marks`, `mark history`, `lessons`), for the benchmark to time them.
+   */
+  readonly onStep?: ((step: string) => void) | undefined;
 }
 
 export interface DemoSchoolSummary {
@@ -160,9 +165,10 @@ async function writeSchool(
     passwordHash: string;
     now: string;
     year: DemoYear;
+    step: (name: string) => void;
   },
 ): Promise<DemoSchoolSummary> {
-  const { plan, school, ids, cal, w, att, lessonMarks, passwordHash, now } = ctx;
+  const { plan, school, ids, cal, w, att, lessonMarks, passwordHash, now, step } = ctx;
   const key = school.spec.key;
   const schoolId = ids.schools[key];
   const policy = schoolPolicySchema.parse({ registerTimes: school.spec.registerTimes });
@@ -313,6 +319,8 @@ async function writeSchool(
     ),
   );
 
+  step('people');
+
   // Registers: every registration group's session so far, taken by its teacher (bar a couple this morning).
   const registration = school.groups.filter((g) => g.kind === 'registration');
   const takenTimes = new Map<PlannedGroup, string[]>();
@@ -348,6 +356,7 @@ async function writeSchool(
     }
   }
   await insertDemoRows(trx, 'registers', registerRows());
+  step('registers');
 
   // Session marks, each with the one history row of the register that recorded it.
   function* marks() {
@@ -377,6 +386,7 @@ async function writeSchool(
       }
     })(),
   );
+  step('session marks');
   await insertDemoRows(
     trx,
     'mark_history',
@@ -402,6 +412,8 @@ async function writeSchool(
       }
     })(),
   );
+
+  step('mark history');
 
   // Lesson registers and marks for the last two school weeks.
   const lessonTaken = new Map<
@@ -474,6 +486,8 @@ async function writeSchool(
     })),
   );
 
+  step('lessons');
+
   await audit(trx, SYSTEM_ACTOR, now, {
     action: 'demo.create',
     entityType: 'school',
@@ -535,7 +549,10 @@ export async function createDemo(db: Db, opts: DemoOptions): Promise<DemoSummary
     pastSchoolDays: w.pastDays.map((d) => cal.dayDate[d]!),
     scale: opts.scale ?? 1,
   });
+  const onStep = opts.onStep ?? (() => undefined);
+  onStep('plan');
   const passwordHash = opts.passwordHash ?? (await hashPassword(DEMO_PASSWORD));
+  onStep('password');
   const ids: Ids = { trust: newId(), schools: { primary: newId(), secondary: newId() } };
 
   // One transaction for the whole trust: a failure part way leaves the database empty, so the
@@ -546,8 +563,11 @@ export async function createDemo(db: Db, opts: DemoOptions): Promise<DemoSummary
     for (const school of [plan.primary, plan.secondary]) {
       const att = generateAttendance(rng, cal, w, school, plan);
       const lessonMarks = generateLessonMarks(rng, cal, w, school, att);
+      const key = school.spec.key;
+      onStep(`${key}: generated`);
+      const step = (name: string): void => onStep(`${key}: ${name}`);
       out.push(
-        await writeSchool(trx, { plan, school, ids, cal, w, att, lessonMarks, passwordHash, now: opts.now, year }),
+        await writeSchool(trx, { plan, school, ids, cal, w, att, lessonMarks, passwordHash, now: opts.now, year, step }),
       );
     }
     return out;
