@@ -3,8 +3,13 @@
  * and the bulk writer the demo's rows go through (services/demo/demo.ts builds the rows, table by
  * table, inside {@link demoTransaction}).
  */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Insertable } from 'kysely';
-import { sqliteHandleOf, type Db, type DbOrTrx, type Trx } from '../connect.js';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { postgresClientOf, sqliteHandleOf, type Db, type DbOrTrx, type Trx } from '../connect.js';
+import { copyText } from '../exchange/mark-bulk.js';
 import type { ClosuresTable, Database, SchoolsTable, TermsTable, TrustsTable } from '../schema.js';
 
 /** True when the database holds at least one school. */
@@ -54,6 +59,7 @@ async function insertAll<T extends object, Q extends Compiled & Parameters<DbOrT
   db: DbOrTrx,
   rows: Iterable<T>,
   build: (batch: T[]) => { compile(): Q },
+  table?: DemoBulkTable,
 ): Promise<number> {
   const raw = rawSqlite.get(db);
   if (raw) {
@@ -61,6 +67,8 @@ async function insertAll<T extends object, Q extends Compiled & Parameters<DbOrT
     if (typeof done === 'number') return done;
     rows = done.rows;
   }
+  const client = postgresClients.get(db);
+  if (client && table) return copyAll(client, table, rows);
   let batch: T[] = [];
   let size = ROWS_PER_STATEMENT;
   let n = 0;
@@ -165,6 +173,53 @@ function insertOnHandle<T extends object>(
 }
 
 /**
+ * On PostgreSQL, the demo's transaction and the pool client it runs on: rows go by COPY, as an
+ * import's marks do (db/exchange/mark-bulk.ts), with no statement to plan and no values to bind.
+ */
+const postgresClients = new WeakMap<object, pg.PoolClient>();
+
+/** Rows per piece of COPY text handed to the stream. */
+const COPY_PIECE = 4_000;
+
+/**
+ * Streams rows (every row with the keys of the first, in its order) into `table` with COPY on
+ * the transaction's client, in COPY's text format; returns how many were written.
+ */
+async function copyAll<T extends object>(client: pg.PoolClient, table: DemoBulkTable, rows: Iterable<T>): Promise<number> {
+  const it = rows[Symbol.iterator]();
+  const first = it.next();
+  if (first.done) return 0;
+  const keys = Object.keys(first.value) as (keyof T)[];
+  const line = (row: T): string => {
+    let text = '';
+    for (let j = 0; j < keys.length; j++) {
+      if (j > 0) text += '\t';
+      text += copyText((row[keys[j]!] ?? null) as string | number | null);
+    }
+    return `${text}\n`;
+  };
+  let n = 0;
+  function* pieces(): Generator<string> {
+    let text = line(first.value as T);
+    n = 1;
+    let inPiece = 1;
+    for (let r = it.next(); !r.done; r = it.next()) {
+      text += line(r.value);
+      n++;
+      if (++inPiece === COPY_PIECE) {
+        yield text;
+        text = '';
+        inPiece = 0;
+      }
+    }
+    if (text !== '') yield text;
+  }
+  const columns = keys.map((k) => `"${String(k)}"`).join(', ');
+  await pipeline(Readable.from(pieces()), client.query(copyFrom(`copy "${table}" (${columns}) from stdin`)));
+  return n;
+}
+
+/**
  * SQLite's page cache during the demo's transaction, in KiB (the default is 2 MiB): the indexes
  * of marks and history outgrow it within the first school, and a page pushed out of the cache
  * mid-transaction is written to the WAL and read back. Set back to what it was afterwards.
@@ -172,9 +227,9 @@ function insertOnHandle<T extends object>(
 const DEMO_CACHE_KIB = 256 * 1024;
 
 /**
- * Runs `write` in one transaction for the whole demo; on SQLite the driver's handle is kept for
+ * Runs `write` in one transaction for the whole demo. On SQLite the driver's handle is kept for
  * {@link insertDemoRows}, which then writes through statements prepared on it, with a larger
- * page cache for the transaction.
+ * page cache for the transaction; on PostgreSQL the transaction's pool client, for COPY.
  */
 export async function demoTransaction<T>(db: Db, write: (trx: Trx) => Promise<T>): Promise<T> {
   const handle = sqliteHandleOf(db);
@@ -183,6 +238,8 @@ export async function demoTransaction<T>(db: Db, write: (trx: Trx) => Promise<T>
   try {
     return await db.transaction().execute(async (trx) => {
       if (handle) rawSqlite.set(trx, handle);
+      const client = handle ? undefined : await postgresClientOf(db, trx);
+      if (client) postgresClients.set(trx, client);
       return write(trx);
     });
   } finally {
@@ -206,9 +263,9 @@ export type DemoBulkTable =
   | 'mark_history';
 
 /**
- * Writes the demo's rows of one table (every row with the same keys in the same order) in
- * batches, or through statements prepared on the handle on SQLite inside {@link demoTransaction};
- * returns how many were written.
+ * Writes the demo's rows of one table (every row with the same keys in the same order) inside
+ * {@link demoTransaction}: through statements prepared on the handle on SQLite, by COPY on
+ * PostgreSQL, else in batches; returns how many were written.
  */
 export async function insertDemoRows<T extends DemoBulkTable>(
   trx: DbOrTrx,
@@ -216,7 +273,12 @@ export async function insertDemoRows<T extends DemoBulkTable>(
   rows: Iterable<Insertable<Database[T]>>,
 ): Promise<number> {
   // The cast only names one table for the query builder, whose types cannot follow a table chosen at run time.
-  return insertAll(trx, rows, (b) => trx.insertInto(table as 'groups').values(b as Insertable<Database['groups']>[]));
+  return insertAll(
+    trx,
+    rows,
+    (b) => trx.insertInto(table as 'groups').values(b as Insertable<Database['groups']>[]),
+    table,
+  );
 }
 
 export async function insertTrust(trx: DbOrTrx, values: Insertable<TrustsTable>): Promise<void> {

@@ -57,7 +57,7 @@ import {
 } from '../../db/casework/evaluation.js';
 import {
   decidedActionSuggestionsAt,
-  insertSuggestion,
+  insertSuggestions,
   suggestionsBearingOn,
   supersedeSuggestion,
 } from '../../db/casework/suggestions.js';
@@ -577,8 +577,9 @@ export async function evaluateSchool(
     ).length;
     const capped = capNewEntries(fresh, cap === null ? null : Math.max(0, cap - storedToday));
     heldBack = capped.heldBack.length;
-    for (const { pupilId, suggestion, fp } of capped.kept) {
-      await insertSuggestion(trx, {
+    await insertSuggestions(
+      trx,
+      capped.kept.map(({ pupilId, suggestion, fp }) => ({
         id: newId(),
         pupil_id: pupilId,
         school_id: school.id,
@@ -598,9 +599,9 @@ export async function evaluateSchool(
         decided_by_name: null,
         decided_at: null,
         created_at: now,
-      });
-      created++;
-    }
+      })),
+    );
+    created = capped.kept.length;
     const stale = existing.filter((e) => e.status === 'open' && !holding.has(`${e.pupil_id}|${e.fingerprint}`));
     for (const e of stale) {
       await supersedeSuggestion(trx, e.id, `No longer proposed by the evaluation of ${asOf}`, now);

@@ -156,6 +156,14 @@ describeEachDialect('createDemo', (ctx) => {
     expect(rows.filter((r) => !validateUpn(r.upn).valid)).toEqual([]);
   });
 
+  it('stores addresses as written, over their lines (the bulk writer escapes line breaks for COPY)', async () => {
+    const pupils = await ctx.db.selectFrom('pupils').select('address').execute();
+    const contacts = await ctx.db.selectFrom('contacts').select('address').execute();
+    const addresses = [...pupils, ...contacts].map((r) => r.address);
+    expect(addresses.length).toBeGreaterThan(100);
+    expect(addresses.filter((a) => !/^\d+ [A-Z][A-Za-z ]+\nExampleton$/.test(a ?? ''))).toEqual([]);
+  });
+
   it('writes marks only with valid codes, on school sessions of the stored calendar, while the pupil is on roll', async () => {
     for (const s of summary.schools) {
       const cal = await loadCalendar(ctx.db, s.id);
