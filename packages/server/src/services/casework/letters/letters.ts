@@ -47,7 +47,7 @@ import { audit } from '../../audit.js';
 import { authorise, can, ROLE_LABELS, type Actor, type Resource } from '../../authz.js';
 import type { Deps } from '../../deps.js';
 import { AppError, type FieldError } from '../../errors.js';
-import { queueMessage } from '../../messages.js';
+import { queueMessage, statusInWords } from '../../messages.js';
 import { caseworkPolicyOf, policyLetters } from '../../policy/school-policy.js';
 import { loadPupilScope } from '../../pupil-scope.js';
 import { getPupilRecord } from '../../pupils/pupils.js';
@@ -978,6 +978,8 @@ export interface LetterView {
   readonly emailTo: string | null;
   readonly messageId: string | null;
   readonly messageStatus: string | null;
+  /** What became of the email, in the outbox page's words ("Queued: no email server is configured"); null for a printed letter. */
+  readonly messageStatusInWords: string | null;
   readonly createdByName: string;
   readonly createdAt: string;
   /** The school's postal address when the letter was sent (printed in its PDF's header). */
@@ -1022,9 +1024,14 @@ type LetterRow = {
   purpose: string | null;
   frame_json: string | null;
   message_status: string | null;
+  message_channel: string | null;
+  message_attempts: number | null;
+  message_last_error: string | null;
+  message_provider_status: string | null;
+  message_provider_id: string | null;
 };
 
-function toView(r: LetterRow): LetterView {
+function toView(r: LetterRow, emailConfigured = true): LetterView {
   return {
     id: r.id,
     pupilId: r.pupil_id,
@@ -1037,6 +1044,20 @@ function toView(r: LetterRow): LetterView {
     emailTo: r.email_to,
     messageId: r.message_id,
     messageStatus: r.message_status,
+    messageStatusInWords:
+      r.message_status === null
+        ? null
+        : statusInWords(
+            {
+              status: r.message_status,
+              channel: r.message_channel ?? 'email',
+              attempts: r.message_attempts ?? 0,
+              last_error: r.message_last_error,
+              provider_status: r.message_provider_status,
+              provider_id: r.message_provider_id,
+            },
+            emailConfigured,
+          ),
     createdByName: r.created_by_name,
     createdAt: r.created_at,
     schoolAddress: r.school_address,
@@ -1054,9 +1075,13 @@ function toView(r: LetterRow): LetterView {
 }
 
 /** A pupil's letters, newest first. Not authorised here: callers check `letter.view`. */
-export async function lettersOf(deps: Pick<Deps, 'db'>, pupilId: string): Promise<LetterView[]> {
+export async function lettersOf(
+  deps: Pick<Deps, 'db'> & Partial<Pick<Deps, 'config'>>,
+  pupilId: string,
+): Promise<LetterView[]> {
   const rows = await letterRowsOfPupil(deps.db, pupilId);
-  return rows.map(toView);
+  const emailConfigured = deps.config ? deps.config.mail.smtpUrl !== null : true;
+  return rows.map((r) => toView(r, emailConfigured));
 }
 
 /** A pupil's letters for those who may see them. */
