@@ -235,16 +235,17 @@ const PACK_ILLNESS_SHIFT = 12;
 const PACK_PROVISIONAL = 0xf << 16;
 const PACK_ABSENCE = 0xf << 20;
 const PACK_LATE = 0xf << 24;
-/** Every field but "possible": a day with none of them is a day present (or not possible). */
-const PACK_ANY_FLAG = ~0xf;
+/** A plain session (present, approved activity, not possible or unmarked) has no other field. */
+const PACK_PLAIN = 0xf;
 
 /**
  * Measures one pupil: every count, rate and statutory finding (decision 0004). One pass over the
- * school days counts each code id of the statistics period (every total is read from the counts
- * afterwards) and sums each day's sessions through {@link DAY_PACK}, which decides the runs of
- * days, broken weeks, per-week G/N/O/U counts and minutes late once per day (a day present, the
- * common case, only ends any run); a pass over the school weeks then finds the rolling
- * penalty-notice window.
+ * sessions counts each code id of the statistics period (every total is read from the counts
+ * afterwards); a plain session (present, approved activity, not possible, unmarked) is only
+ * counted, and the day of any other session is summed through {@link DAY_PACK}, which decides
+ * the runs of days, broken weeks, per-week G/N/O/U counts and minutes late once for the day (a
+ * day present since the last such day only ends any run). A pass over the school weeks then finds
+ * the rolling penalty-notice window.
  *
  * @example
  * const ctx = analysisContext(cal, { asOf: d('2026-02-13') });
@@ -266,9 +267,9 @@ export function measurePupil(
   const weekCounts = scratch.weekCounts;
   const codeCounts = scratch.codeCounts;
 
-  // Day by day: one count per code id in the statistics period (every total comes from these
-  // counts afterwards), and per day the runs of days, broken weeks, unresolved N, minutes late
-  // and the G/N/O/U count of each school week.
+  // One count per code id in the statistics period (every total comes from these counts
+  // afterwards), and for each day with a session that is not plain the runs of days, broken
+  // weeks, unresolved N, minutes late and the G/N/O/U count of its school week.
   let minutes = 0;
   let brokenWeeks = 0;
   let brokenWeek = -1;
@@ -283,32 +284,50 @@ export function measurePupil(
   let sickRun = 0;
   let sickLongest = 0;
   const unresolvedN: SessionRef[] = [];
-  const firstDay = start <= end ? sessionDay[start]! : 0;
-  const lastDay = start <= end ? sessionDay[end]! : -1;
-  let next = dayFirstSession[firstDay]!;
-  for (let day = firstDay; day <= lastDay; day++) {
-    const first = next;
-    next = dayFirstSession[day + 1]!;
-    const from = first > start ? first : start;
-    const to = next <= end ? next - 1 : end;
-    let c = codes[from]!;
-    let v = DAY_PACK[c]!;
-    if (from >= pStart) {
-      // The whole day is in the statistics period (a day never straddles its start: the period
-      // starts at a day's first session or at the first session on roll).
-      codeCounts[c]!++;
-      for (let s = from + 1; s <= to; s++) {
-        c = codes[s]!;
-        v += DAY_PACK[c]!;
-        codeCounts[c]!++;
-      }
-    } else {
-      for (let s = from + 1; s <= to; s++) v += DAY_PACK[codes[s]!]!;
-      for (let s = pStart; s <= to; s++) codeCounts[codes[s]!]!++;
+  // Session by session, a plain session (present, approved activity, not possible or unmarked:
+  // no field but "possible" in DAY_PACK) is only counted; the day of any other session is then
+  // looked at whole. `plain` counts the possible plain sessions since the last such day: a day
+  // with one ends every run of absence (a day with no possible session neither extends nor
+  // breaks a run).
+  let plain = 0;
+  let s = start;
+  while (s <= end) {
+    // The scan stops at the period's start, before which sessions are not counted.
+    const counting = s >= pStart;
+    const limit = counting ? end : pStart - 1;
+    let c = 0;
+    let p = 0;
+    for (; s <= limit; s++) {
+      c = codes[s]!;
+      p = DAY_PACK[c]!;
+      if (p > PACK_PLAIN) break;
+      if (counting) codeCounts[c]!++;
+      plain += p;
     }
-    if ((v & PACK_ANY_FLAG) === 0) {
-      // Present, in approved activity or not possible all day: every run of absence ends here.
-      if (v === 0) continue; // no possible session: neither extends nor breaks a run
+    if (s > limit) continue;
+
+    // Session s is not plain: its day, whole.
+    const day = sessionDay[s]!;
+    const dayStart = dayFirstSession[day]!;
+    const dayEnd = dayFirstSession[day + 1]! - 1;
+    const from = dayStart > start ? dayStart : start;
+    const to = dayEnd < end ? dayEnd : end;
+    let v = 0;
+    for (let x = from; x < s; x++) {
+      const before = DAY_PACK[codes[x]!]!;
+      v += before;
+      plain -= before; // plain sessions of this day, already counted
+    }
+    for (let x = s; x <= to; x++) {
+      c = codes[x]!;
+      v += DAY_PACK[c]!;
+      if (x >= pStart) codeCounts[c]!++;
+    }
+    s = to + 1;
+
+    if (plain > 0) {
+      // A day present (or in approved activity) since the last day looked at: every run ends there.
+      plain = 0;
       if (arStart >= 0) {
         if (arDays >= ATTENDANCE_RETURN_SCHOOL_DAYS) {
           arPeriods.push({ start: dayDate[arStart]!, end: dayDate[arEnd]!, schoolDays: arDays });
@@ -324,25 +343,24 @@ export function measurePupil(
         delDays = 0;
       }
       sickRun = 0; // before the period it is 0 already
-      continue;
     }
     if (v & PACK_LATE && minutesArr) {
-      for (let s = from > pStart ? from : pStart; s <= to; s++) {
-        if (DAY_PACK[codes[s]!]! & PACK_LATE) minutes += minutesArr[s]!;
+      for (let x = from > pStart ? from : pStart; x <= to; x++) {
+        if (DAY_PACK[codes[x]!]! & PACK_LATE) minutes += minutesArr[x]!;
       }
     }
     const w = sessionWeek[from]!;
     weekCounts[w]! += (v >>> PACK_PENALTY_SHIFT) & 0xf;
     if (v & PACK_PROVISIONAL && asOfDay - day > N_RESOLUTION_SCHOOL_DAYS) {
-      for (let s = from; s <= to; s++) {
-        if (CODE_FLAGS[codes[s]!]! & FLAG_PROVISIONAL)
-          unresolvedN.push({ date: dayDate[day]!, session: sessionLabel(cal, s) });
+      for (let x = from; x <= to; x++) {
+        if (CODE_FLAGS[codes[x]!]! & FLAG_PROVISIONAL)
+          unresolvedN.push({ date: dayDate[day]!, session: sessionLabel(cal, x) });
       }
     }
     if (v & PACK_ABSENCE && w !== brokenWeek && to >= pStart) {
       // Absence on a session of the period (a day that starts before the period is looked at closely).
       let inPeriod = from >= pStart;
-      for (let s = pStart; !inPeriod && s <= to; s++) inPeriod = (DAY_PACK[codes[s]!]! & PACK_ABSENCE) !== 0;
+      for (let x = pStart; !inPeriod && x <= to; x++) inPeriod = (DAY_PACK[codes[x]!]! & PACK_ABSENCE) !== 0;
       if (inPeriod) {
         brokenWeek = w;
         brokenWeeks++;
