@@ -292,19 +292,27 @@ export function measurePupil(
   let plain = 0;
   let s = start;
   while (s <= end) {
-    // The scan stops at the period's start, before which sessions are not counted.
-    const counting = s >= pStart;
-    const limit = counting ? end : pStart - 1;
+    // Sessions before the period's start are not counted (the scan stops there).
     let c = 0;
     let p = 0;
-    for (; s <= limit; s++) {
-      c = codes[s]!;
-      p = DAY_PACK[c]!;
-      if (p > PACK_PLAIN) break;
-      if (counting) codeCounts[c]!++;
-      plain += p;
+    if (s >= pStart) {
+      for (; s <= end; s++) {
+        c = codes[s]!;
+        p = DAY_PACK[c]!;
+        if (p > PACK_PLAIN) break;
+        codeCounts[c]!++;
+        plain += p;
+      }
+      if (s > end) break;
+    } else {
+      const stop = pStart <= end ? pStart : end + 1;
+      for (; s < stop; s++) {
+        p = DAY_PACK[codes[s]!]!;
+        if (p > PACK_PLAIN) break;
+        plain += p;
+      }
+      if (s === stop) continue;
     }
-    if (s > limit) continue;
 
     // Session s is not plain: its day, whole.
     const day = sessionDay[s]!;
