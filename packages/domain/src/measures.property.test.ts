@@ -4,7 +4,18 @@ import { compileCalendar, sessionIndex, sessionLabel, type ClosureSession, type 
 import { CURRENT_CODES } from './codes.js';
 import { fromDayNumber, toDayNumber, type PlainDate } from './dates.js';
 import { findingsFor } from './findings.js';
-import { analysisContext, measurePupil, summarise, type PupilMarks, type PupilMeasures } from './measures.js';
+import {
+  addTotals,
+  analysisContext,
+  measurePupil,
+  summarise,
+  summariseCounts,
+  summariseTotals,
+  totalCounts,
+  type PupilMarks,
+  type PupilMeasures,
+  type SummaryCounts,
+} from './measures.js';
 import { buildRoll, type MarkRow } from './roll.js';
 import { UPN_A, UPN_B, UPN_C, UPN_TEMP, d } from './test-support.js';
 
@@ -377,6 +388,29 @@ describe('measures: properties', () => {
         );
       }),
       { numRuns: 50 },
+    );
+  });
+});
+
+describe('summary totals', () => {
+  const countsArb: fc.Arbitrary<SummaryCounts> = fc
+    .record({
+      attended: fc.nat(400),
+      authorised: fc.nat(100),
+      unauthorised: fc.nat(100),
+      pa: fc.boolean(),
+      sa: fc.boolean(),
+    })
+    .map((c) => ({ ...c, possible: c.attended + c.authorised + c.unauthorised }));
+
+  it('the totals of parts (schools) add up to the summary of all their pupils', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(countsArb, { maxLength: 20 }), { maxLength: 6 }), (parts) => {
+        const all = parts.flat();
+        expect(summariseTotals(addTotals(parts.map(totalCounts)))).toEqual(summariseCounts(all));
+        for (const part of parts) expect(summariseTotals(totalCounts(part))).toEqual(summariseCounts(part));
+      }),
+      RUNS,
     );
   });
 });

@@ -141,6 +141,7 @@ describe('migrations', () => {
         '2026-12-07T19-10-00_ctf-sent',
         '2026-12-08T02-00-00_letter-frames',
         '2026-12-08T04-00-00_webhook-secret-rotation',
+        '2026-12-08T10-00-00_cohort-snapshot-figures',
       ]);
     } finally {
       await open.close();

@@ -879,6 +879,8 @@ export interface CohortSnapshotsTable {
   pupil_count: number;
   payload: Uint8Array;
   created_at: string;
+  /** The school's figures for one day, as JSON (services/analysis/snapshots.ts); null when not known. */
+  figures: string | null;
 }
 
 /* The Common Transfer File (issue 15). */

@@ -27,6 +27,71 @@ export async function rollChangedSince(
 }
 
 /**
+ * Of these schools, those with a roll-changing audit row (one of `actions`) with an id above
+ * `above`, each with the newest such id.
+ */
+export async function rollChangesOfSchools(
+  db: Db,
+  schoolIds: readonly string[],
+  actions: readonly string[],
+  above: string,
+): Promise<{ school_id: string; id: string }[]> {
+  if (schoolIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('audit_log')
+    .select((eb) => ['school_id', eb.fn.max('id').as('id')])
+    .where('school_id', 'in', [...schoolIds])
+    .where('action', 'in', [...actions])
+    .where('id', '>', above)
+    .groupBy('school_id')
+    .execute();
+  return rows.map((r) => ({ school_id: r.school_id!, id: r.id }));
+}
+
+/**
+ * The history rows (session or lesson marks) of these schools with an id above `above`: ids and
+ * schools, in id order, at most `limit`. One range scan of the history's primary key, driven from
+ * the history as `historyRowsFrom` is.
+ */
+export function historyOfSchoolsAbove(
+  db: Db,
+  schoolIds: readonly string[],
+  above: string,
+  limit: number,
+): Promise<{ school_id: string; id: string }[]> {
+  if (schoolIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('mark_history')
+    .crossJoin('pupils')
+    .whereRef('pupils.id', '=', 'mark_history.pupil_id')
+    .select(['pupils.school_id', 'mark_history.id'])
+    .where('mark_history.id', '>', above)
+    .where('pupils.school_id', 'in', [...schoolIds])
+    .orderBy('mark_history.id')
+    .limit(limit)
+    .execute();
+}
+
+/** How many of the school's history rows have an id in (`above`, `upTo`]. */
+export async function countSchoolHistoryBetween(
+  db: Db,
+  schoolId: string,
+  above: string,
+  upTo: string,
+): Promise<number> {
+  const r = await db
+    .selectFrom('mark_history')
+    .crossJoin('pupils')
+    .whereRef('pupils.id', '=', 'mark_history.pupil_id')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('pupils.school_id', '=', schoolId)
+    .where('mark_history.id', '>', above)
+    .where('mark_history.id', '<=', upTo)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+/**
  * The school's history rows with an id above `floor`, in id order, at most `limit`: a range of
  * the history's primary key, newest rows only. A cross join keeps SQLite from driving the join
  * from the school's pupils (which would visit all their history).

@@ -1,6 +1,7 @@
 /**
  * The analysis snapshots' rows (`cohort_snapshots`): one per school and school year, the period's
- * marks packed by services/analysis/snapshots.ts with the watermarks they were read up to.
+ * marks packed by services/analysis/snapshots.ts with the watermarks they were read up to, and the
+ * school's figures for one day computed from those same marks (JSON, or null).
  */
 import type { PlainDate } from '@rollcall/domain';
 import type { Db } from '../connect.js';
@@ -10,12 +11,13 @@ export interface SnapshotRow {
   readonly auditWatermark: string;
   readonly calendarFingerprint: string;
   readonly payload: Uint8Array;
+  readonly figures: string | null;
 }
 
 export async function readSnapshot(db: Db, schoolId: string, yearStart: PlainDate): Promise<SnapshotRow | null> {
   const r = await db
     .selectFrom('cohort_snapshots')
-    .select(['mark_watermark', 'audit_watermark', 'calendar_fingerprint', 'payload'])
+    .select(['mark_watermark', 'audit_watermark', 'calendar_fingerprint', 'payload', 'figures'])
     .where('school_id', '=', schoolId)
     .where('year_start', '=', yearStart)
     .executeTakeFirst();
@@ -25,7 +27,40 @@ export async function readSnapshot(db: Db, schoolId: string, yearStart: PlainDat
     auditWatermark: r.audit_watermark,
     calendarFingerprint: r.calendar_fingerprint,
     payload: r.payload,
+    figures: r.figures,
   };
+}
+
+/** A snapshot's watermarks and figures, without its payload. */
+export interface SnapshotFiguresRow {
+  readonly schoolId: string;
+  readonly markWatermark: string;
+  readonly auditWatermark: string;
+  readonly calendarFingerprint: string;
+  readonly figures: string;
+}
+
+/** The snapshots of these schools for the year that carry figures (not their marks). */
+export async function readSnapshotFigures(
+  db: Db,
+  schoolIds: readonly string[],
+  yearStart: PlainDate,
+): Promise<SnapshotFiguresRow[]> {
+  if (schoolIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('cohort_snapshots')
+    .select(['school_id', 'mark_watermark', 'audit_watermark', 'calendar_fingerprint', 'figures'])
+    .where('school_id', 'in', [...schoolIds])
+    .where('year_start', '=', yearStart)
+    .where('figures', 'is not', null)
+    .execute();
+  return rows.map((r) => ({
+    schoolId: r.school_id,
+    markWatermark: r.mark_watermark,
+    auditWatermark: r.audit_watermark,
+    calendarFingerprint: r.calendar_fingerprint,
+    figures: r.figures!,
+  }));
 }
 
 export interface SnapshotWrite {
@@ -36,6 +71,8 @@ export interface SnapshotWrite {
   readonly calendarFingerprint: string;
   readonly pupilCount: number;
   readonly payload: Uint8Array;
+  /** The school's figures computed from the same marks (JSON), or null. */
+  readonly figures: string | null;
   readonly createdAt: string;
 }
 
@@ -47,6 +84,7 @@ export async function writeSnapshot(db: Db, w: SnapshotWrite): Promise<void> {
     calendar_fingerprint: w.calendarFingerprint,
     pupil_count: w.pupilCount,
     payload: w.payload,
+    figures: w.figures,
     created_at: w.createdAt,
   };
   await db

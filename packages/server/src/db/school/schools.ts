@@ -73,6 +73,28 @@ export async function calendarRows(db: DbOrTrx, schoolId: string) {
   return { terms, closures };
 }
 
+/** The terms and closures of several schools (`calendarRows` for each, in two queries). */
+export async function calendarRowsOfSchools(db: DbOrTrx, schoolIds: readonly string[]) {
+  if (schoolIds.length === 0) return { terms: [], closures: [] };
+  const [terms, closures] = await Promise.all([
+    db
+      .selectFrom('terms')
+      .select(['school_id', 'name', 'start_date', 'end_date'])
+      .where('school_id', 'in', [...schoolIds])
+      .orderBy('school_id')
+      .orderBy('start_date')
+      .execute(),
+    db
+      .selectFrom('closures')
+      .select(['school_id', 'date', 'session', 'reason'])
+      .where('school_id', 'in', [...schoolIds])
+      .orderBy('school_id')
+      .orderBy('date')
+      .execute(),
+  ]);
+  return { terms, closures };
+}
+
 /** The ids of every school, in id order. */
 export async function listSchoolIds(db: DbOrTrx): Promise<string[]> {
   return (await db.selectFrom('schools').select('id').orderBy('id').execute()).map((r) => r.id);

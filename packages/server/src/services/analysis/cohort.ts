@@ -1,6 +1,7 @@
 /**
  * Long on purpose: the loader and its cache invalidation belong together: each cache
- * check is only right beside the read it guards.
+ * check is only right beside the read it guards (the snapshots' figures, `storedSchoolTotals`,
+ * included: they hold on the same watermarks).
  *
  * The analysis loader: a school's compiled calendar and, for every pupil on roll at some point in
  * a period, the pupil's row fields and compact marks (decision 0001), read once and kept in memory
@@ -33,6 +34,7 @@ import {
   type PupilMarks,
   type SchoolCalendar,
   type Session,
+  type SummaryTotals,
 } from '@rollcall/domain';
 import {
   auditRowsAbove,
@@ -45,26 +47,46 @@ import {
 } from '../../db/analysis/cohort-changes.js';
 import {
   cohortPupilRows,
+  countSchoolHistoryBetween,
+  historyOfSchoolsAbove,
   historyRowsFrom,
   periodMarkRows,
   rollChangedSince,
+  rollChangesOfSchools,
   type CohortPupilRow,
 } from '../../db/analysis/cohort-rows.js';
-import { readSnapshot } from '../../db/analysis/cohort-snapshots.js';
+import { readSnapshot, readSnapshotFigures } from '../../db/analysis/cohort-snapshots.js';
 import type { Db } from '../../db/connect.js';
-import { loadCalendar } from '../school/schools.js';
+import { findSchool, loadCalendar, loadCalendars } from '../school/schools.js';
 import type { Deps } from '../deps.js';
+import { schoolTotals } from './measure.js';
 import {
   calendarFingerprint,
+  decodeFigures,
   decodeSnapshot,
+  encodeFigures,
   encodeSnapshot,
   flushSnapshots,
   scheduleSnapshot,
   type SnapshotMarks,
 } from './snapshots.js';
 
-/** Audit actions after which a school's pupils or calendar may have changed. */
-const ROLL_CHANGING_ACTIONS = ['import', 'demo.create', 'retention.run'] as const;
+/**
+ * Audit actions after which a school's pupils or calendar may have changed: an import, the demo,
+ * retention, and the admission register's own changes (a pupil admitted, a deletion's leaving
+ * date, an edited admission date).
+ */
+const ROLL_CHANGING_ACTIONS = [
+  'import',
+  'demo.create',
+  'retention.run',
+  'admission.admit',
+  'admission.delete',
+  'admissionRegister.edit',
+] as const;
+
+/** The figures a snapshot keeps are for this day in this time zone (the trust and LA views' "today"). */
+const FIGURES_TIME_ZONE = 'Europe/London';
 
 /** One pupil of a cohort: the row fields analysis groups by, and the marks. */
 export interface CohortPupil {
@@ -376,6 +398,67 @@ export async function loadCohort(
   return cohort;
 }
 
+/** History rows read to check stored figures; more (marks written across the LA since) and none are used. */
+const MAX_FIGURES_HISTORY = 20_000;
+
+/**
+ * The figures kept with these schools' snapshots (`SnapshotFigures`: the added-up counts of their
+ * pupils' measures for the academic year to `asOf`), for each school whose cohort for that year
+ * is not in this process's memory and for which nothing the figures rest on changed since they
+ * were computed: the same day and minimum of possible sessions, the same calendar, no import,
+ * demo, retention run or admission register change since (with the margin below the audit
+ * watermark), and no mark written since: no history row above the mark watermark, and exactly
+ * the rows the marks included in the margin below it (a row committed late shows as one more).
+ * A school left out is measured from its cohort as before. A handful of queries for all the
+ * schools, whatever their number; no pupil's marks are read.
+ */
+export async function storedSchoolTotals(
+  deps: Pick<Deps, 'db'>,
+  schools: readonly { readonly id: string; readonly minPossibleSessions: number }[],
+  asOf: PlainDate,
+): Promise<Map<string, SummaryTotals>> {
+  const db = deps.db;
+  const out = new Map<string, SummaryTotals>();
+  const year = academicYearOf(asOf);
+  const cache = caches.get(db);
+  const wanted = new Map(
+    schools.filter((s) => !cache?.has(`${s.id}|${year.start}|${year.end}`)).map((s) => [s.id, s.minPossibleSessions]),
+  );
+  if (wanted.size === 0) return out;
+  const candidates = (await readSnapshotFigures(db, [...wanted.keys()], year.start)).flatMap((row) => {
+    const figures = decodeFigures(row.figures);
+    return figures !== null && figures.asOf === asOf && figures.minPossibleSessions === wanted.get(row.schoolId)
+      ? [{ row, figures, markFloor: idFloor(row.markWatermark), auditFloor: idFloor(row.auditWatermark) }]
+      : [];
+  });
+  if (candidates.length === 0) return out;
+  const ids = candidates.map((c) => c.row.schoolId);
+  const lowest = (floors: string[]) => floors.reduce((a, b) => (b < a ? b : a));
+  const [calendars, rollChanges, history] = await Promise.all([
+    loadCalendars(db, ids),
+    rollChangesOfSchools(db, ids, ROLL_CHANGING_ACTIONS, lowest(candidates.map((c) => c.auditFloor))),
+    historyOfSchoolsAbove(db, ids, lowest(candidates.map((c) => c.markFloor)), MAX_FIGURES_HISTORY + 1),
+  ]);
+  if (history.length > MAX_FIGURES_HISTORY) return out;
+  const newestAudit = new Map(rollChanges.map((r) => [r.school_id, r.id]));
+  const historyOf = new Map<string, string[]>();
+  for (const h of history) {
+    const list = historyOf.get(h.school_id);
+    if (list) list.push(h.id);
+    else historyOf.set(h.school_id, [h.id]);
+  }
+  for (const { row, figures, markFloor, auditFloor } of candidates) {
+    const cal = calendars.get(row.schoolId);
+    if (cal === undefined || calendarFingerprint(cal) !== row.calendarFingerprint) continue;
+    const audit = newestAudit.get(row.schoolId);
+    if (audit !== undefined && audit > auditFloor) continue;
+    const rows = (historyOf.get(row.schoolId) ?? []).filter((id) => id > markFloor);
+    if (rows.some((id) => id > row.markWatermark) || rows.length !== figures.historyInMargin) continue;
+    out.set(row.schoolId, figures.totals);
+  }
+  return out;
+}
+
 /** Code ids depend on the code set in force on the date: each (code, set) is looked up once. */
 function codeId(ids: Map<string, number>, code: string, date: string): number {
   const key = `${code}|${date >= CODES_2024_FROM ? 1 : 0}`;
@@ -451,23 +534,46 @@ async function coldLoad(
   const db = deps.db;
   const yearStart = snapshotYear(period);
   if (yearStart === null) return { cohort: await readCohort(db, schoolId, period, version), snapshotWritten: false };
-  const [cal, pupilRows, snapshot] = await Promise.all([
+  const clock = deps.clock;
+  const [cal, pupilRows, snapshot, school] = await Promise.all([
     loadCalendar(db, schoolId),
     cohortPupilRows(db, schoolId, period),
     readSnapshot(db, schoolId, yearStart),
+    clock ? findSchool(db, schoolId) : Promise.resolve(undefined),
   ]);
   const fingerprint = calendarFingerprint(cal);
   const fromSnapshot =
     snapshot !== null && snapshot.calendarFingerprint === fingerprint
       ? await applySnapshot(db, schoolId, period, version, cal, pupilRows, snapshot)
       : null;
-  const cohort = fromSnapshot?.cohort ?? (await readCohort(db, schoolId, period, version, { cal, pupilRows }));
-  const stale = fromSnapshot === null || fromSnapshot.applied > SNAPSHOT_REFRESH_ROWS;
-  const clock = deps.clock;
+  // The school's history rows in the margin below the watermark that the marks include (the
+  // figures are usable while that count holds: see `storedSchoolTotals`). For a full read they
+  // are counted before the marks are read, so that every row counted is in the marks.
+  let inMargin = fromSnapshot?.inMargin ?? null;
+  let cohort = fromSnapshot?.cohort;
+  if (cohort === undefined) {
+    if (clock && school) {
+      const floor = idFloor(stamps.mark);
+      inMargin = floor === stamps.mark ? 0 : await countSchoolHistoryBetween(db, schoolId, floor, stamps.mark);
+    }
+    cohort = await readCohort(db, schoolId, period, version, { cal, pupilRows });
+  }
+  // The figures kept with the snapshot are for today, in the snapshot's academic year.
+  const today = clock?.today(FIGURES_TIME_ZONE);
+  const figuresWanted = today !== undefined && school !== undefined && academicYearOf(today).start === yearStart;
+  const kept = decodeFigures(snapshot?.figures ?? null);
+  // Figures for another day (the nightly job's snapshots, each morning) or another minimum of
+  // possible sessions are written again; figures with marks written since are not: they would
+  // hold only until the school's next mark (they are simply not used meanwhile).
+  const figuresCurrent =
+    kept !== null && kept.asOf === today && kept.minPossibleSessions === school?.policy.minPossibleSessions;
+  const stale =
+    fromSnapshot === null || fromSnapshot.applied > SNAPSHOT_REFRESH_ROWS || (figuresWanted && !figuresCurrent);
   if (stale && clock) {
     // A full read is current to the stamps checked before it; a snapshot brought up to date is
     // current to the newest history row applied (the audit log was checked up to `stamps.audit`).
     const markWatermark = fromSnapshot?.watermark ?? stamps.mark;
+    const built = cohort;
     scheduleSnapshot(
       db,
       async () => ({
@@ -476,11 +582,23 @@ async function coldLoad(
         markWatermark,
         auditWatermark: stamps.audit,
         calendarFingerprint: fingerprint,
-        pupilCount: cohort.pupils.length,
+        pupilCount: built.pupils.length,
         payload: await encodeSnapshot(
-          cohort.pupils.map((p) => ({ id: p.id, codes: p.marks.codes, minutesLate: p.marks.minutesLate })),
+          built.pupils.map((p) => ({ id: p.id, codes: p.marks.codes, minutesLate: p.marks.minutesLate })),
           ...periodSessions(cal, period),
         ),
+        figures:
+          figuresWanted && inMargin !== null
+            ? encodeFigures({
+                asOf: today,
+                minPossibleSessions: school.policy.minPossibleSessions,
+                historyInMargin: inMargin,
+                totals: schoolTotals(built.cal, built.pupils, {
+                  asOf: today,
+                  minPossibleSessions: school.policy.minPossibleSessions,
+                }),
+              })
+            : null,
         createdAt: clock.now(),
       }),
       (e) => deps.logger?.warn({ err: e, schoolId }, 'analysis: the cohort snapshot was not written'),
@@ -491,7 +609,8 @@ async function coldLoad(
 
 /**
  * Brings a school's snapshot for an academic year up to date (the nightly job): written when it is
- * missing, built on another calendar, older than an import, or more than 5,000 marks behind.
+ * missing, built on another calendar, older than an import, more than 5,000 marks behind, or when
+ * its figures are for another day than today (in the current academic year).
  * Reads the database, not this process's cache. True when a snapshot was written.
  */
 export async function refreshCohortSnapshot(
@@ -532,7 +651,7 @@ async function applySnapshot(
   cal: SchoolCalendar,
   pupilRows: readonly PupilRow[],
   snapshot: { markWatermark: string; auditWatermark: string; payload: Uint8Array },
-): Promise<{ cohort: Cohort; applied: number; watermark: string } | null> {
+): Promise<{ cohort: Cohort; applied: number; watermark: string; inMargin: number } | null> {
   const [imported, history, marks] = await Promise.all([
     rollChangedSince(db, schoolId, ROLL_CHANGING_ACTIONS, snapshot.auditWatermark),
     // From the margin below the watermark: a row committed after the snapshot was taken may
@@ -557,10 +676,14 @@ async function applySnapshot(
       });
   const base = buildCohort(schoolId, period, version, cal, pupilRows, snapshotArrays(cal.sessionCount, marks));
   const last = history.at(-1)?.id;
+  const watermark = last !== undefined && last > snapshot.markWatermark ? last : snapshot.markWatermark;
+  // Every row read is applied, and every row above the new watermark's margin was read.
+  const floor = idFloor(watermark);
   return {
     cohort: changes.length === 0 ? base : patchCohort(base, changes, version),
     applied: history.filter((r) => r.id > snapshot.markWatermark).length,
-    watermark: last !== undefined && last > snapshot.markWatermark ? last : snapshot.markWatermark,
+    watermark,
+    inMargin: history.filter((r) => r.id > floor).length,
   };
 }
 

@@ -6,11 +6,15 @@
  */
 import {
   academicYearOf,
+  addTotals,
   summariseCounts,
+  summariseTotals,
+  totalCounts,
   nationalFiguresFor,
   type CohortSummary,
   type NationalFigures,
   type PlainDate,
+  type SummaryTotals,
 } from '@rollcall/domain';
 import { findTrustName } from '../../db/school/schools.js';
 import { getSchool, listSchools, type School } from '../school/schools.js';
@@ -18,7 +22,7 @@ import { authorise, can, type Actor, type Resource } from '../authz.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { DEFAULT_ATTENDANCE_BANDS } from '../follow-up/summaries.js';
-import { loadCohort, schoolVersions, type Cohort, type CohortPupil } from './cohort.js';
+import { loadCohort, schoolVersions, storedSchoolTotals, type Cohort, type CohortPupil } from './cohort.js';
 import { measuredPupils, type Measured } from './measured.js';
 import { tsmPupilsOf, type TsmPupil } from './tsm.js';
 
@@ -337,20 +341,31 @@ export async function sideBySide(
   const { name, schools } = await scopeSchools(deps, actor, q.scope, q.id);
   const asOf = q.asOf ?? deps.clock.today('Europe/London');
   const rows: SchoolRow[] = [];
-  const everyone: Measured[] = [];
+  const parts: SummaryTotals[] = [];
   // One look at what changed for all the schools.
   await schoolVersions(deps.db);
-  // Cohorts not in memory (after a restart) are all asked for at once, so that on PostgreSQL one
-  // school's snapshot and history queries overlap the measuring of the schools before it.
+  // A school whose cohort is not in memory (after a restart) and whose snapshot's figures still
+  // hold is shown from those figures, without reading its pupils' marks (cohort.ts).
+  const stored = await storedSchoolTotals(
+    deps,
+    schools.map((s) => ({ id: s.id, minPossibleSessions: s.policy.minPossibleSessions })),
+    asOf,
+  );
+  // The other cohorts not in memory are all asked for at once, so that on PostgreSQL one school's
+  // snapshot and history queries overlap the measuring of the schools before it.
   const year = academicYearOf(asOf);
   for (const school of schools)
-    loadCohort(deps, school.id, { from: year.start, to: year.end }, { checked: true }).catch(() => undefined);
+    if (!stored.has(school.id))
+      loadCohort(deps, school.id, { from: year.start, to: year.end }, { checked: true }).catch(() => undefined);
   for (const school of schools) {
-    const { pupils } = await measuredPupils(deps, school, asOf, undefined, { checked: true });
-    for (const p of pupils) everyone.push(p);
-    rows.push({ school, summary: summariseCounts(pupils), national: nationalFiguresFor(school.phase, asOf) });
+    const totals =
+      stored.get(school.id) ??
+      totalCounts((await measuredPupils(deps, school, asOf, undefined, { checked: true })).pupils);
+    parts.push(totals);
+    rows.push({ school, summary: summariseTotals(totals), national: nationalFiguresFor(school.phase, asOf) });
   }
-  return { scope: q.scope, name, asOf, schools: rows, total: summariseCounts(everyone) };
+  // The schools' totals add up to those of all their pupils together.
+  return { scope: q.scope, name, asOf, schools: rows, total: summariseTotals(addTotals(parts)) };
 }
 
 export type { TsmPupil } from './tsm.js';

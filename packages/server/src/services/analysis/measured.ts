@@ -2,28 +2,13 @@
  * Pupils measured for the analysis (issue 10), cached per cohort version, "as of" and period: used
  * by the dashboards (dashboard.ts) and by the targeting-support-meeting list (tsm.ts).
  */
-import {
-  academicYearOf,
-  analysisContext,
-  createScratch,
-  measurePupil,
-  type AnalysisContext,
-  type PlainDate,
-} from '@rollcall/domain';
+import { academicYearOf, type AnalysisContext, type PlainDate } from '@rollcall/domain';
 import type { School } from '../school/schools.js';
 import type { Deps } from '../deps.js';
 import { loadCohort, type Cohort, type CohortPupil } from './cohort.js';
+import { measureEach, type MeasuredCounts } from './measure.js';
 
-export interface Measured {
-  readonly pupil: CohortPupil;
-  readonly possible: number;
-  readonly attended: number;
-  readonly authorised: number;
-  readonly unauthorised: number;
-  readonly rate: number | null;
-  readonly pa: boolean;
-  readonly sa: boolean;
-}
+export type Measured = MeasuredCounts<CohortPupil>;
 
 const measuredCache = new WeakMap<Cohort, Map<string, { ctx: AnalysisContext; pupils: readonly Measured[] }>>();
 
@@ -49,23 +34,11 @@ export async function measuredPupils(
   const key = `${asOf}|${periodFrom}|${school.policy.minPossibleSessions}`;
   const hit = byKey.get(key);
   if (hit) return { cohort, ...hit };
-  const ctx = analysisContext(cohort.cal, { asOf, from, minPossibleSessions: school.policy.minPossibleSessions });
-  const scratch = createScratch(cohort.cal);
-  const pupils: Measured[] = [];
-  for (const p of cohort.pupils) {
-    if (p.admissionDate > ctx.asOf || (p.leavingDate !== null && p.leavingDate < ctx.periodStart)) continue;
-    const m = measurePupil(cohort.cal, ctx, p.marks, scratch);
-    pupils.push({
-      pupil: p,
-      possible: m.possibleSessions,
-      attended: m.presentSessions + m.approvedActivitySessions,
-      authorised: m.authorisedAbsenceSessions,
-      unauthorised: m.unauthorisedAbsenceSessions,
-      rate: m.attendanceRate,
-      pa: m.persistentAbsence,
-      sa: m.severeAbsence,
-    });
-  }
+  const { ctx, measured: pupils } = measureEach(cohort.cal, cohort.pupils, {
+    asOf,
+    from,
+    minPossibleSessions: school.policy.minPossibleSessions,
+  });
   const entry = { ctx, pupils };
   byKey.set(key, entry);
   return { cohort, ...entry };

@@ -1,8 +1,10 @@
 /**
  * The nightly `analysis-snapshots` job: every school's cohort snapshot for the current academic
- * year brought up to date (written when missing, on another calendar, older than an import or
- * retention run, or more than 5,000 marks behind), so the first request after a restart — or the
- * first of the morning — reads one row per school. See docs/analysis.md.
+ * year brought up to date (written when missing, on another calendar, older than an import,
+ * retention run or admission register change, more than 5,000 marks behind, or with the school's
+ * figures for another day: so every night), so the first request after a restart — or the first
+ * of the morning — reads one row per school, and the trust and LA views only the figures. See
+ * docs/analysis.md.
  */
 import { academicYearOf } from '@rollcall/domain';
 import { listSchoolIds } from '../../db/school/schools.js';

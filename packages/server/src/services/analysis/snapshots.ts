@@ -10,11 +10,16 @@
  *   | codes: pupils × sessions bytes | u32 pupils with minutes late | per such pupil: u32 index,
  *   sessions × u16 minutes late.
  * Only the sessions of the period are stored: a cohort's arrays are zero outside it.
+ *
+ * Beside the payload, `figures` (JSON) keeps the school's figures for the academic year to one
+ * day, computed from the same marks when the snapshot was written: the added-up counts the trust
+ * and LA views show for the school (`SnapshotFigures`). `cohort.ts` hands them out only while
+ * nothing the figures rest on changed since (`storedSchoolTotals`).
  */
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { deflate, inflate } from 'node:zlib';
-import type { SchoolCalendar } from '@rollcall/domain';
+import type { PlainDate, SchoolCalendar, SummaryTotals } from '@rollcall/domain';
 import { writeSnapshot, type SnapshotWrite } from '../../db/analysis/cohort-snapshots.js';
 import type { Db } from '../../db/connect.js';
 
@@ -105,6 +110,86 @@ export async function decodeSnapshot(payload: Uint8Array): Promise<SnapshotMarks
     minutesLate.set(ids[i]!, ml);
   }
   return { firstSession, sessions, codes, minutesLate };
+}
+
+/** A school's figures for the academic year to `asOf`, as its snapshot keeps them. */
+export interface SnapshotFigures {
+  readonly asOf: PlainDate;
+  /** The school policy's minimum of possible sessions they were measured with. */
+  readonly minPossibleSessions: number;
+  /**
+   * How many of the school's history rows with an id in the margin below the mark watermark
+   * (`LATE_COMMIT_MARGIN_MS`) the marks include: one more there later is a late commit, and the
+   * figures no longer hold.
+   */
+  readonly historyInMargin: number;
+  readonly totals: SummaryTotals;
+}
+
+const TOTAL_KEYS = [
+  'pupils',
+  'possible',
+  'attended',
+  'authorised',
+  'unauthorised',
+  'pa',
+  'sa',
+  'withPossible',
+] as const satisfies readonly (keyof SummaryTotals)[];
+
+export function encodeFigures(f: SnapshotFigures): string {
+  return JSON.stringify({
+    v: 1,
+    asOf: f.asOf,
+    minPossibleSessions: f.minPossibleSessions,
+    historyInMargin: f.historyInMargin,
+    totals: TOTAL_KEYS.map((k) => f.totals[k]),
+  });
+}
+
+/** The figures a snapshot keeps; null when there are none or they are not ones this version wrote. */
+export function decodeFigures(text: string | null): SnapshotFigures | null {
+  if (text === null) return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const o = v as {
+    v?: unknown;
+    asOf?: unknown;
+    minPossibleSessions?: unknown;
+    historyInMargin?: unknown;
+    totals?: unknown;
+  };
+  if (
+    o.v !== 1 ||
+    typeof o.asOf !== 'string' ||
+    typeof o.minPossibleSessions !== 'number' ||
+    typeof o.historyInMargin !== 'number'
+  )
+    return null;
+  const t = o.totals;
+  if (!Array.isArray(t) || t.length !== TOTAL_KEYS.length || !t.every((n) => Number.isSafeInteger(n) && n >= 0))
+    return null;
+  const n = t as number[];
+  return {
+    asOf: o.asOf as PlainDate,
+    minPossibleSessions: o.minPossibleSessions,
+    historyInMargin: o.historyInMargin,
+    totals: {
+      pupils: n[0]!,
+      possible: n[1]!,
+      attended: n[2]!,
+      authorised: n[3]!,
+      unauthorised: n[4]!,
+      pa: n[5]!,
+      sa: n[6]!,
+      withPossible: n[7]!,
+    },
+  };
 }
 
 /** Snapshot writes waiting per database, one at a time, each after the request that caused it. */

@@ -86,7 +86,6 @@ async function schoolCasework(
   schoolId: string,
   phase: string,
   today: PlainDate,
-  step: (name: string) => void,
 ): Promise<DemoCaseworkSchool> {
   const officer = await officerOf(deps, schoolId);
   const school = await schoolPhaseAndPolicy(deps.db, schoolId);
@@ -107,9 +106,7 @@ async function schoolCasework(
 
   if (history) {
     const then = at(deps, startedOn);
-    step('policy');
     await evaluateSchool(then, schoolId, startedOn, officer);
-    step('earlier evaluation');
     const entries = await openEntries(deps, schoolId, startedOn);
     const take = phase === 'primary' ? 4 : 8;
     for (const s of entries.slice(0, take)) {
@@ -186,10 +183,7 @@ async function schoolCasework(
 
   // Today's evaluation: reviews of the earlier stages fall due, new pupils are suggested.
   const now = at(deps, today);
-  if (!history) step('policy');
-  else step('earlier decisions');
   await evaluateSchool(now, schoolId, today, officer);
-  step("today's evaluation");
   const fresh = (await openEntries(deps, schoolId, today)).filter((s) => !started.includes(s.pupil_id));
   for (const s of fresh.slice(0, 2)) {
     await decideSuggestion(now, officer, { suggestionId: s.id, decision: 'accept' });
@@ -202,7 +196,6 @@ async function schoolCasework(
     escalated++;
   }
   const openSuggestions = await countOpenSuggestions(deps.db, schoolId);
-  step("today's decisions");
   return {
     schoolId,
     preset,
@@ -219,18 +212,13 @@ async function schoolCasework(
  * `deps.clock` is the demo's "now"; call it right after `createDemo`. "Today" is the demo's
  * (`summary.today`, the latest school day when the demo was created on a day without school).
  */
-export async function addDemoCasework(
-  deps: Deps,
-  summary: DemoSummary,
-  /** Called as each step ends (per school: `policy`, the evaluations and decisions), for the benchmark. */
-  onStep: (step: string) => void = () => undefined,
-): Promise<DemoCaseworkSchool[]> {
+export async function addDemoCasework(deps: Deps, summary: DemoSummary): Promise<DemoCaseworkSchool[]> {
   const out: DemoCaseworkSchool[] = [];
   for (const s of summary.schools) {
     const row = await schoolPhaseAndPolicy(deps.db, s.id);
     // The demo trust is usable without its casework: a failure here is logged, not fatal to `npm start`.
     try {
-      out.push(await schoolCasework(deps, s.id, row.phase, summary.today, (name) => onStep(`${row.phase}: ${name}`)));
+      out.push(await schoolCasework(deps, s.id, row.phase, summary.today));
     } catch (e) {
       deps.logger.warn({ schoolId: s.id, err: e }, 'demo casework could not be built for this school');
     }

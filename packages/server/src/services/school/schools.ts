@@ -13,6 +13,7 @@ import {
 import type { DbOrTrx } from '../../db/connect.js';
 import {
   calendarRows,
+  calendarRowsOfSchools,
   findSchoolRow,
   findSchoolRowByUrn,
   listSchoolRows,
@@ -90,10 +91,11 @@ export async function listSchools(db: DbOrTrx): Promise<School[]> {
   return (await listSchoolRows(db)).map(toSchool);
 }
 
-/** The school's terms and closures, compiled. Throws VALIDATION if they are inconsistent. */
-export async function loadCalendar(db: DbOrTrx, schoolId: string): Promise<SchoolCalendar> {
-  const { terms, closures } = await calendarRows(db, schoolId);
-  const compiled = compileCalendar({
+type TermRow = { name: string; start_date: string; end_date: string };
+type ClosureRow = { date: string; session: string; reason: string };
+
+function compileRows(terms: readonly TermRow[], closures: readonly ClosureRow[]) {
+  return compileCalendar({
     terms: terms.map((t) => ({ name: t.name, start: t.start_date as PlainDate, end: t.end_date as PlainDate })),
     closures: closures.map((c): Closure => ({
       date: c.date as PlainDate,
@@ -101,6 +103,12 @@ export async function loadCalendar(db: DbOrTrx, schoolId: string): Promise<Schoo
       reason: c.reason,
     })),
   });
+}
+
+/** The school's terms and closures, compiled. Throws VALIDATION if they are inconsistent. */
+export async function loadCalendar(db: DbOrTrx, schoolId: string): Promise<SchoolCalendar> {
+  const { terms, closures } = await calendarRows(db, schoolId);
+  const compiled = compileRows(terms, closures);
   if (!compiled.ok) {
     throw new AppError(
       'VALIDATION',
@@ -108,4 +116,26 @@ export async function loadCalendar(db: DbOrTrx, schoolId: string): Promise<Schoo
     );
   }
   return compiled.value;
+}
+
+/**
+ * Several schools' calendars, compiled as `loadCalendar` compiles each (two queries in all). A
+ * school whose calendar is inconsistent is left out (`loadCalendar` says why).
+ */
+export async function loadCalendars(
+  db: DbOrTrx,
+  schoolIds: readonly string[],
+): Promise<Map<string, SchoolCalendar>> {
+  const { terms, closures } = await calendarRowsOfSchools(db, schoolIds);
+  const rows = new Map<string, { terms: TermRow[]; closures: ClosureRow[] }>(
+    schoolIds.map((id) => [id, { terms: [], closures: [] }]),
+  );
+  for (const t of terms) rows.get(t.school_id)?.terms.push(t);
+  for (const c of closures) rows.get(c.school_id)?.closures.push(c);
+  const out = new Map<string, SchoolCalendar>();
+  for (const [id, r] of rows) {
+    const compiled = compileRows(r.terms, r.closures);
+    if (compiled.ok) out.set(id, compiled.value);
+  }
+  return out;
 }
