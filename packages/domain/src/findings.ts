@@ -15,6 +15,7 @@ import {
   type AnalysisContext,
   type PupilMarks,
   type PupilMeasures,
+  type SessionRef,
 } from './measures.js';
 
 export type FindingRule =
@@ -57,19 +58,25 @@ function pct(n: number | null): string {
   return n === null ? 'n/a' : `${(n * 100).toFixed(1)}%`;
 }
 
-function markedSessions(
-  cal: SchoolCalendar,
-  marks: PupilMarks,
-  from: number,
-  to: number,
-  keep: (flags: number) => boolean,
-): MarkedSession[] {
+/** The penalty-notice sessions (G, N, O, U) from session `from` to `to`, with their codes. */
+function penaltySessions(cal: SchoolCalendar, marks: PupilMarks, from: number, to: number): MarkedSession[] {
   const out: MarkedSession[] = [];
+  const codes = marks.codes;
   for (let s = Math.max(from, 0); s <= to; s++) {
-    const c = marks.codes[s]!;
-    if (c !== 0 && keep(CODE_FLAGS[c]!)) {
+    const c = codes[s]!;
+    if (c !== 0 && (CODE_FLAGS[c]! & FLAG_PENALTY_NOTICE) !== 0) {
       out.push({ date: cal.sessionDate[s]!, session: sessionLabel(cal, s), code: CODE_TABLE[c - 1]!.code });
     }
+  }
+  return out;
+}
+
+/** The unresolved `N` sessions as marked sessions (date, session, code), one loop and no spread. */
+function unresolvedSessions(refs: readonly SessionRef[]): MarkedSession[] {
+  const out: MarkedSession[] = new Array<MarkedSession>(refs.length);
+  for (let i = 0; i < refs.length; i++) {
+    const r = refs[i]!;
+    out[i] = { date: r.date, session: r.session, code: 'N' };
   }
   return out;
 }
@@ -107,13 +114,7 @@ export function findingsFor(cal: SchoolCalendar, ctx: AnalysisContext, marks: Pu
     const met = sessionAt(cal, pn.firstMetOn, pn.firstMetSession);
     const week = cal.sessionWeek[met]!;
     const firstWeek = Math.max(0, week - PENALTY_NOTICE_WINDOW_WEEKS + 1);
-    const sessions = markedSessions(
-      cal,
-      marks,
-      cal.weekFirstSession[firstWeek]!,
-      met,
-      (f) => (f & FLAG_PENALTY_NOTICE) !== 0,
-    );
+    const sessions = penaltySessions(cal, marks, cal.weekFirstSession[firstWeek]!, met);
     const from = cal.weekMonday[firstWeek]!;
     out.push({
       rule: 'penaltyNoticeThreshold',
@@ -174,7 +175,7 @@ export function findingsFor(cal: SchoolCalendar, ctx: AnalysisContext, marks: Pu
         `${m.unresolvedN.length} N mark${m.unresolvedN.length === 1 ? '' : 's'} older than ${N_RESOLUTION_SCHOOL_DAYS} school days ` +
         `(the first on ${firstN.date} ${firstN.session}): replace each with the right code.`,
       window: { from: firstN.date, to: ctx.asOf },
-      sessions: m.unresolvedN.map((r) => ({ ...r, code: 'N' })),
+      sessions: unresolvedSessions(m.unresolvedN),
     });
   }
   return out;

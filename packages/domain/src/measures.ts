@@ -175,25 +175,32 @@ export interface PupilMeasures {
   unresolvedN: SessionRef[];
 }
 
-/** Each distinct code string with the ids (one per code set) written with it. */
-const CODE_KEYS: readonly { code: string; ids: readonly number[] }[] = (() => {
-  const byCode = new Map<string, number[]>();
-  for (const d of CODE_TABLE) {
-    const ids = byCode.get(d.code) ?? [];
-    ids.push(d.id);
-    byCode.set(d.code, ids);
-  }
-  return [...byCode].map(([code, ids]) => ({ code, ids }));
-})();
+/**
+ * Each distinct code string (the keys of `codeCounts`, in code-table order) with the one or two
+ * ids (one per code set) written with it: `KEY_ID_A[k]` and `KEY_ID_B[k]`, the latter
+ * {@link ZERO_SLOT} (a count that stays 0) for a code in one set only.
+ */
+const KEY_CODES: readonly string[] = [...new Set(CODE_TABLE.map((d) => d.code))];
+/** A slot of the code counts past every code id: never counted, so always 0. */
+const ZERO_SLOT = CODE_TABLE.length + 1;
+const KEY_ID_A = new Int32Array(KEY_CODES.length).fill(ZERO_SLOT);
+const KEY_ID_B = new Int32Array(KEY_CODES.length).fill(ZERO_SLOT);
+for (const d of CODE_TABLE) {
+  const k = KEY_CODES.indexOf(d.code);
+  if (KEY_ID_A[k] === ZERO_SLOT) KEY_ID_A[k] = d.id;
+  else if (KEY_ID_B[k] === ZERO_SLOT) KEY_ID_B[k] = d.id;
+  else throw new Error(`code ${d.code} is in more than two code sets`);
+}
 
 /** Reusable buffers so that measuring many pupils does not allocate per pupil. */
 export interface Scratch {
   readonly weekCounts: Int32Array;
+  /** Sessions per code id (index 0: no mark), and one more slot that stays 0. */
   readonly codeCounts: Int32Array;
 }
 
 export function createScratch(cal: SchoolCalendar): Scratch {
-  return { weekCounts: new Int32Array(cal.weekCount + 1), codeCounts: new Int32Array(CODE_TABLE.length + 1) };
+  return { weekCounts: new Int32Array(cal.weekCount + 1), codeCounts: new Int32Array(ZERO_SLOT + 1) };
 }
 
 function rate(n: number, d: number): number | null {
@@ -203,11 +210,11 @@ function rate(n: number, d: number): number | null {
 /**
  * What a code adds to a school day, packed in one number so that a day's one or two sessions are
  * summed with one addition: possible (bits 0–3), G/N/O/U (4–7), G/N/O (8–11), illness (12–15),
- * provisional N (16–19), authorised or unauthorised absence (20–23). Each field counts at most
- * two sessions.
+ * provisional N (16–19), authorised or unauthorised absence (20–23), late with minutes to count
+ * (L or U, 24–27). Each field counts at most two sessions.
  */
-const DAY_PACK: Uint32Array = (() => {
-  const t = new Uint32Array(CODE_CATEGORY.length);
+const DAY_PACK: Int32Array = (() => {
+  const t = new Int32Array(CODE_CATEGORY.length);
   for (let c = 1; c < t.length; c++) {
     const cat = CODE_CATEGORY[c]!;
     const f = CODE_FLAGS[c]!;
@@ -217,7 +224,8 @@ const DAY_PACK: Uint32Array = (() => {
       (f & FLAG_DELETION_GROUND ? 1 << 8 : 0) |
       (f & FLAG_ILLNESS ? 1 << 12 : 0) |
       (f & FLAG_PROVISIONAL ? 1 << 16 : 0) |
-      (cat === CAT_AUTHORISED || cat === CAT_UNAUTHORISED ? 1 << 20 : 0);
+      (cat === CAT_AUTHORISED || cat === CAT_UNAUTHORISED ? 1 << 20 : 0) |
+      (f & (FLAG_LATE_BEFORE_CLOSE | FLAG_LATE_AFTER_CLOSE) ? 1 << 24 : 0);
   }
   return t;
 })();
@@ -226,29 +234,18 @@ const PACK_DELETION_SHIFT = 8;
 const PACK_ILLNESS_SHIFT = 12;
 const PACK_PROVISIONAL = 0xf << 16;
 const PACK_ABSENCE = 0xf << 20;
-
-/** Code ids by what they add to the period's totals (built once from the code table). */
-const IDS_BY_CATEGORY: readonly (readonly number[])[] = [0, 1, 2, 3, 4, 5].map((cat) =>
-  CODE_TABLE.filter((d) => CODE_CATEGORY[d.id] === cat).map((d) => d.id),
-);
-const LATE_BEFORE_IDS = CODE_TABLE.filter((d) => CODE_FLAGS[d.id]! & FLAG_LATE_BEFORE_CLOSE).map((d) => d.id);
-const LATE_AFTER_IDS = CODE_TABLE.filter(
-  (d) => !(CODE_FLAGS[d.id]! & FLAG_LATE_BEFORE_CLOSE) && CODE_FLAGS[d.id]! & FLAG_LATE_AFTER_CLOSE,
-).map((d) => d.id);
-const ILLNESS_IDS = CODE_TABLE.filter((d) => CODE_FLAGS[d.id]! & FLAG_ILLNESS).map((d) => d.id);
-
-function sumOf(counts: Int32Array, ids: readonly number[]): number {
-  let n = 0;
-  for (const id of ids) n += counts[id]!;
-  return n;
-}
+const PACK_LATE = 0xf << 24;
+/** A plain session (present, approved activity, not possible or unmarked) has no other field. */
+const PACK_PLAIN = 0xf;
 
 /**
  * Measures one pupil: every count, rate and statutory finding (decision 0004). One pass over the
- * school days counts each code id of the statistics period (every total is read from the counts
- * afterwards) and sums each day's sessions through {@link DAY_PACK}, which decides the runs of
- * days, broken weeks and per-week G/N/O/U counts once per day; a pass over the school weeks then
- * finds the rolling penalty-notice window.
+ * sessions counts each code id of the statistics period (every total is read from the counts
+ * afterwards); a plain session (present, approved activity, not possible, unmarked) is only
+ * counted, and the day of any other session is summed through {@link DAY_PACK}, which decides
+ * the runs of days, broken weeks, per-week G/N/O/U counts and minutes late once for the day (a
+ * day present since the last such day only ends any run). A pass over the school weeks then finds
+ * the rolling penalty-notice window.
  *
  * @example
  * const ctx = analysisContext(cal, { asOf: d('2026-02-13') });
@@ -270,18 +267,10 @@ export function measurePupil(
   const weekCounts = scratch.weekCounts;
   const codeCounts = scratch.codeCounts;
 
-  // Minutes late on the period's L and U sessions (most sessions have none: that is tested first).
+  // One count per code id in the statistics period (every total comes from these counts
+  // afterwards), and for each day with a session that is not plain the runs of days, broken
+  // weeks, unresolved N, minutes late and the G/N/O/U count of its school week.
   let minutes = 0;
-  if (minutesArr) {
-    for (let s = pStart; s <= end; s++) {
-      const m = minutesArr[s]!;
-      if (m !== 0 && CODE_FLAGS[codes[s]!]! & (FLAG_LATE_BEFORE_CLOSE | FLAG_LATE_AFTER_CLOSE)) minutes += m;
-    }
-  }
-
-  // Day by day: one count per code id in the statistics period (every total comes from these
-  // counts afterwards), and per day the runs of days, broken weeks, unresolved N and the G/N/O/U
-  // count of each school week.
   let brokenWeeks = 0;
   let brokenWeek = -1;
   const arPeriods: RunPeriod[] = [];
@@ -295,32 +284,91 @@ export function measurePupil(
   let sickRun = 0;
   let sickLongest = 0;
   const unresolvedN: SessionRef[] = [];
-  const firstDay = start <= end ? sessionDay[start]! : 0;
-  const lastDay = start <= end ? sessionDay[end]! : -1;
-  for (let day = firstDay; day <= lastDay; day++) {
-    const first = dayFirstSession[day]!;
-    const from = first > start ? first : start;
-    const next = dayFirstSession[day + 1]! - 1;
-    const to = next < end ? next : end;
-    let v = 0;
-    for (let s = from; s <= to; s++) {
-      const c = codes[s]!;
-      v += DAY_PACK[c]!;
-      if (s >= pStart) codeCounts[c]!++;
+  // Session by session, a plain session (present, approved activity, not possible or unmarked:
+  // no field but "possible" in DAY_PACK) is only counted; the day of any other session is then
+  // looked at whole. `plain` counts the possible plain sessions since the last such day: a day
+  // with one ends every run of absence (a day with no possible session neither extends nor
+  // breaks a run).
+  let plain = 0;
+  let s = start;
+  while (s <= end) {
+    // Sessions before the period's start are not counted (the scan stops there).
+    let c = 0;
+    let p = 0;
+    if (s >= pStart) {
+      for (; s <= end; s++) {
+        c = codes[s]!;
+        p = DAY_PACK[c]!;
+        if (p > PACK_PLAIN) break;
+        codeCounts[c]!++;
+        plain += p;
+      }
+      if (s > end) break;
+    } else {
+      const stop = pStart <= end ? pStart : end + 1;
+      for (; s < stop; s++) {
+        p = DAY_PACK[codes[s]!]!;
+        if (p > PACK_PLAIN) break;
+        plain += p;
+      }
+      if (s === stop) continue;
     }
-    if (v === 0) continue; // no possible session and no flag: neither extends nor breaks a run
+
+    // Session s is not plain: its day, whole.
+    const day = sessionDay[s]!;
+    const dayStart = dayFirstSession[day]!;
+    const dayEnd = dayFirstSession[day + 1]! - 1;
+    const from = dayStart > start ? dayStart : start;
+    const to = dayEnd < end ? dayEnd : end;
+    let v = 0;
+    for (let x = from; x < s; x++) {
+      const before = DAY_PACK[codes[x]!]!;
+      v += before;
+      plain -= before; // plain sessions of this day, already counted
+    }
+    for (let x = s; x <= to; x++) {
+      c = codes[x]!;
+      v += DAY_PACK[c]!;
+      if (x >= pStart) codeCounts[c]!++;
+    }
+    s = to + 1;
+
+    if (plain > 0) {
+      // A day present (or in approved activity) since the last day looked at: every run ends there.
+      plain = 0;
+      if (arStart >= 0) {
+        if (arDays >= ATTENDANCE_RETURN_SCHOOL_DAYS) {
+          arPeriods.push({ start: dayDate[arStart]!, end: dayDate[arEnd]!, schoolDays: arDays });
+        }
+        arStart = -1;
+        arDays = 0;
+      }
+      if (delStart >= 0) {
+        if (delDays >= DELETION_GROUND_SCHOOL_DAYS) {
+          delPeriods.push({ start: dayDate[delStart]!, end: dayDate[delEnd]!, schoolDays: delDays });
+        }
+        delStart = -1;
+        delDays = 0;
+      }
+      sickRun = 0; // before the period it is 0 already
+    }
+    if (v & PACK_LATE && minutesArr) {
+      for (let x = from > pStart ? from : pStart; x <= to; x++) {
+        if (DAY_PACK[codes[x]!]! & PACK_LATE) minutes += minutesArr[x]!;
+      }
+    }
     const w = sessionWeek[from]!;
     weekCounts[w]! += (v >>> PACK_PENALTY_SHIFT) & 0xf;
     if (v & PACK_PROVISIONAL && asOfDay - day > N_RESOLUTION_SCHOOL_DAYS) {
-      for (let s = from; s <= to; s++) {
-        if (CODE_FLAGS[codes[s]!]! & FLAG_PROVISIONAL)
-          unresolvedN.push({ date: dayDate[day]!, session: sessionLabel(cal, s) });
+      for (let x = from; x <= to; x++) {
+        if (CODE_FLAGS[codes[x]!]! & FLAG_PROVISIONAL)
+          unresolvedN.push({ date: dayDate[day]!, session: sessionLabel(cal, x) });
       }
     }
     if (v & PACK_ABSENCE && w !== brokenWeek && to >= pStart) {
       // Absence on a session of the period (a day that starts before the period is looked at closely).
       let inPeriod = from >= pStart;
-      for (let s = pStart; !inPeriod && s <= to; s++) inPeriod = (DAY_PACK[codes[s]!]! & PACK_ABSENCE) !== 0;
+      for (let x = pStart; !inPeriod && x <= to; x++) inPeriod = (DAY_PACK[codes[x]!]! & PACK_ABSENCE) !== 0;
       if (inPeriod) {
         brokenWeek = w;
         brokenWeeks++;
@@ -400,26 +448,40 @@ export function measurePupil(
     weekCounts.fill(0, startWeek, endWeek + 1);
   }
 
-  // The period's totals from the code counts.
-  const present = sumOf(codeCounts, IDS_BY_CATEGORY[CAT_PRESENT]!);
-  const aea = sumOf(codeCounts, IDS_BY_CATEGORY[CAT_APPROVED_ACTIVITY]!);
-  const authorised = sumOf(codeCounts, IDS_BY_CATEGORY[CAT_AUTHORISED]!);
-  const unauthorised = sumOf(codeCounts, IDS_BY_CATEGORY[CAT_UNAUTHORISED]!);
-  const notPossible = sumOf(codeCounts, IDS_BY_CATEGORY[CAT_NOT_POSSIBLE]!);
-  const missing = codeCounts[0]!;
-  const late = sumOf(codeCounts, LATE_BEFORE_IDS);
-  const lateAfter = sumOf(codeCounts, LATE_AFTER_IDS);
-  const illSessions = sumOf(codeCounts, ILLNESS_IDS);
-  const weeksOnRoll = pStart <= end ? sessionWeek[end]! - sessionWeek[pStart]! + 1 : 0;
-
-  // Codes of both sets share a key ("I" before and after 2024); keys go in in table order.
+  // The code-count object: keys in code-table order, the codes of both sets that share a key
+  // (such as "I") added together.
   const counts: Record<string, number> = {};
-  for (const { code, ids } of CODE_KEYS) {
-    let n = 0;
-    for (const id of ids) n += codeCounts[id]!;
-    if (n > 0) counts[code] = n;
+  for (let k = 0; k < KEY_CODES.length; k++) {
+    const n = codeCounts[KEY_ID_A[k]!]! + codeCounts[KEY_ID_B[k]!]!;
+    if (n > 0) counts[KEY_CODES[k]!] = n;
   }
-  codeCounts.fill(0);
+  // The period's totals: each code id used read once, for every total it adds to.
+  let present = 0;
+  let aea = 0;
+  let authorised = 0;
+  let unauthorised = 0;
+  let notPossible = 0;
+  let late = 0;
+  let lateAfter = 0;
+  let illSessions = 0;
+  const missing = codeCounts[0]!;
+  codeCounts[0] = 0;
+  for (let id = 1; id < ZERO_SLOT; id++) {
+    const n = codeCounts[id]!;
+    if (n === 0) continue;
+    codeCounts[id] = 0;
+    const cat = CODE_CATEGORY[id]!;
+    if (cat === CAT_PRESENT) present += n;
+    else if (cat === CAT_APPROVED_ACTIVITY) aea += n;
+    else if (cat === CAT_AUTHORISED) authorised += n;
+    else if (cat === CAT_UNAUTHORISED) unauthorised += n;
+    else if (cat === CAT_NOT_POSSIBLE) notPossible += n;
+    const f = CODE_FLAGS[id]!;
+    if (f & FLAG_LATE_BEFORE_CLOSE) late += n;
+    else if (f & FLAG_LATE_AFTER_CLOSE) lateAfter += n;
+    if (f & FLAG_ILLNESS) illSessions += n;
+  }
+  const weeksOnRoll = pStart <= end ? sessionWeek[end]! - sessionWeek[pStart]! + 1 : 0;
 
   const possible = present + aea + authorised + unauthorised;
   const absence = authorised + unauthorised;
@@ -482,16 +544,24 @@ export interface CohortSummary {
  * @example summarise([a, b]).absenceRate // (a.absent + b.absent) / (a.possible + b.possible)
  */
 export function summarise(pupils: readonly PupilMeasures[]): CohortSummary {
-  return summariseCounts(
-    pupils.map((p) => ({
-      possible: p.possibleSessions,
-      attended: p.presentSessions + p.approvedActivitySessions,
-      authorised: p.authorisedAbsenceSessions,
-      unauthorised: p.unauthorisedAbsenceSessions,
-      pa: p.persistentAbsence,
-      sa: p.severeAbsence,
-    })),
-  );
+  // The sums of summariseCounts, read straight from the measures (no object per pupil).
+  let possible = 0;
+  let attended = 0;
+  let authorised = 0;
+  let unauthorised = 0;
+  let pa = 0;
+  let sa = 0;
+  let withPossible = 0;
+  for (const p of pupils) {
+    possible += p.possibleSessions;
+    attended += p.presentSessions + p.approvedActivitySessions;
+    authorised += p.authorisedAbsenceSessions;
+    unauthorised += p.unauthorisedAbsenceSessions;
+    if (p.persistentAbsence) pa++;
+    if (p.severeAbsence) sa++;
+    if (p.possibleSessions > 0) withPossible++;
+  }
+  return cohortSummary(pupils.length, possible, attended, authorised, unauthorised, pa, sa, withPossible);
 }
 
 /** The per-pupil counts a cohort summary adds up: what a dashboard keeps of each pupil's measures. */
@@ -503,6 +573,51 @@ export interface SummaryCounts {
   readonly unauthorised: number;
   readonly pa: boolean;
   readonly sa: boolean;
+}
+
+/** `summarise` over per-pupil counts: rates over sessions; PA and SA over pupils with a possible session. */
+export function summariseCounts(pupils: readonly SummaryCounts[]): CohortSummary {
+  let possible = 0;
+  let attended = 0;
+  let authorised = 0;
+  let unauthorised = 0;
+  let pa = 0;
+  let sa = 0;
+  let withPossible = 0;
+  for (const p of pupils) {
+    possible += p.possible;
+    attended += p.attended;
+    authorised += p.authorised;
+    unauthorised += p.unauthorised;
+    if (p.pa) pa++;
+    if (p.sa) sa++;
+    if (p.possible > 0) withPossible++;
+  }
+  return cohortSummary(pupils.length, possible, attended, authorised, unauthorised, pa, sa, withPossible);
+}
+
+function cohortSummary(
+  pupils: number,
+  possible: number,
+  attended: number,
+  authorised: number,
+  unauthorised: number,
+  pa: number,
+  sa: number,
+  withPossible: number,
+): CohortSummary {
+  return {
+    pupils,
+    possibleSessions: possible,
+    attendanceRate: rate(attended, possible),
+    absenceRate: rate(authorised + unauthorised, possible),
+    authorisedAbsenceRate: rate(authorised, possible),
+    unauthorisedAbsenceRate: rate(unauthorised, possible),
+    persistentAbsentees: pa,
+    severeAbsentees: sa,
+    persistentAbsenceRate: rate(pa, withPossible),
+    severeAbsenceRate: rate(sa, withPossible),
+  };
 }
 
 /**
@@ -521,7 +636,7 @@ export interface SummaryTotals {
   readonly withPossible: number;
 }
 
-/** Adds up pupils' counts. */
+/** Adds up pupils' counts (`summariseCounts` is the summary of these totals). */
 export function totalCounts(pupils: readonly SummaryCounts[]): SummaryTotals {
   let possible = 0;
   let attended = 0;
@@ -560,21 +675,5 @@ export function addTotals(parts: readonly SummaryTotals[]): SummaryTotals {
 
 /** The cohort figures of added-up counts: rates over sessions; PA and SA over pupils with a possible session. */
 export function summariseTotals(t: SummaryTotals): CohortSummary {
-  return {
-    pupils: t.pupils,
-    possibleSessions: t.possible,
-    attendanceRate: rate(t.attended, t.possible),
-    absenceRate: rate(t.authorised + t.unauthorised, t.possible),
-    authorisedAbsenceRate: rate(t.authorised, t.possible),
-    unauthorisedAbsenceRate: rate(t.unauthorised, t.possible),
-    persistentAbsentees: t.pa,
-    severeAbsentees: t.sa,
-    persistentAbsenceRate: rate(t.pa, t.withPossible),
-    severeAbsenceRate: rate(t.sa, t.withPossible),
-  };
-}
-
-/** `summarise` over per-pupil counts: rates over sessions; PA and SA over pupils with a possible session. */
-export function summariseCounts(pupils: readonly SummaryCounts[]): CohortSummary {
-  return summariseTotals(totalCounts(pupils));
+  return cohortSummary(t.pupils, t.possible, t.attended, t.authorised, t.unauthorised, t.pa, t.sa, t.withPossible);
 }

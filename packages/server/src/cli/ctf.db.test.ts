@@ -88,6 +88,8 @@ describeEachDialect('rollcall export ctf and import --ctf', (ctx) => {
     const xml = readFileSync(join(out, '3304000_CTF_8812002_001.XML'), 'utf8');
     expect(xml).toContain(`<UPN>${UPN.alex}</UPN>`);
     expect(xml).not.toContain(`<UPN>${UPN.bea}</UPN>`);
+    // Made at 10:00 UTC on 15 September: 11:00 on the school's clock (British Summer Time).
+    expect(xml).toContain('<DateTime>2025-09-15T11:00:00</DateTime>');
 
     const back = capture();
     expect(await runImport({ school: urn, ctf: join(out, '3304000_CTF_8812002_001.XML') }, back, env())).toBe(0);
@@ -157,6 +159,36 @@ describeEachDialect('rollcall export ctf and import --ctf', (ctx) => {
     const before = await marksOf(urn);
     expect(before).toHaveLength(19);
     expect(await marksOf(fresh)).toEqual(before);
+  });
+
+  it('refuses --out in a folder that does not exist before writing anything, so no CTF is recorded as written', async () => {
+    const urn = ctx.dialect === 'sqlite' ? '500017' : '500018';
+    const io = capture();
+    expect(
+      await runImport(
+        {
+          school: urn,
+          schoolName: 'Test Primary',
+          phase: 'primary',
+          laCode: '330',
+          estab: '4000',
+          calendar: path('calendar.json'),
+          pupils: path('pupils.csv'),
+        },
+        io,
+        env(),
+      ),
+    ).toBe(0);
+    const before = await ctx.db.selectFrom('ctf_exports').select('id').execute();
+    const missing = join(dir, `no-such-folder-${ctx.dialect}`, 'out.xml');
+    const e = capture();
+    expect(
+      await runExportCtf({ school: urn, upn: [UPN.alex], out: missing }, e, testDeps(ctx.db, ctx.dialect, NOW)),
+    ).toBe(2);
+    expect(e.err).toBe(
+      `rollcall export ctf: --out ${missing}: the folder ${join(dir, `no-such-folder-${ctx.dialect}`)} does not exist; nothing was written\n`,
+    );
+    expect(await ctx.db.selectFrom('ctf_exports').select('id').execute()).toEqual(before);
   });
 
   it('writes no empty CTF: with nobody left in the last 15 school days it says so, exit 2', async () => {

@@ -6,8 +6,9 @@
  * with a term or dates, the termly counts per pupil. CSV on standard output or in a file
  * (docs/exports.md).
  */
-import { stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants } from 'node:fs';
+import { access, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { findSchoolByUrn } from '../services/school/schools.js';
 import { SYSTEM_ACTOR } from '../services/authz.js';
 import type { Deps } from '../services/deps.js';
@@ -49,6 +50,9 @@ export async function runExport(kind: 'daily' | 'census', args: ExportArgs, io: 
   try {
     const school = await findSchoolByUrn(deps.db, args.school);
     if (!school) throw new AppError('NOT_FOUND', `No school has URN ${args.school}.`);
+    if (args.out !== undefined && (await outputPlace(args.out))) {
+      throw new AppError('VALIDATION', `--out ${args.out} is a folder: give the CSV file's name`);
+    }
     if (args.term === undefined && args.from === undefined && args.to === undefined) {
       throw new AppError(
         'VALIDATION',
@@ -96,6 +100,9 @@ export async function runExportCtf(args: ExportCtfArgs, io: CliIO, deps: Deps): 
   try {
     const school = await findSchoolByUrn(deps.db, args.school);
     if (!school) throw new AppError('NOT_FOUND', `No school has URN ${args.school}.`);
+    // Checked before writing: a CTF written is recorded (its number in the DfE sequence, the
+    // returns page's list), so a file that then cannot be saved would be counted as written.
+    const isFolder = await outputPlace(args.out);
     const out = await exportCtf(deps, SYSTEM_ACTOR, {
       schoolId: school.id,
       kind: args.attendance === true ? 'attendance' : 'transfer',
@@ -105,11 +112,7 @@ export async function runExportCtf(args: ExportCtfArgs, io: CliIO, deps: Deps): 
       to: args.to,
       today: io.today(),
     });
-    let path = args.out;
-    const isFolder = await stat(path)
-      .then((s) => s.isDirectory())
-      .catch(() => false);
-    if (isFolder) path = join(path, out.fileName);
+    const path = isFolder ? join(args.out, out.fileName) : args.out;
     await writeFile(path, out.xml);
     for (const w of out.warnings) io.stderr(`${command}: warning: ${w}\n`);
     io.stderr(
@@ -121,6 +124,29 @@ export async function runExportCtf(args: ExportCtfArgs, io: CliIO, deps: Deps): 
     io.stderr(`${command}: ${e.message}\n`);
     return EXIT_CODE[e.code];
   }
+}
+
+/**
+ * Whether `--out` is a folder (true) or a file to write (false); refused plainly when it can be
+ * neither: a file in a folder that does not exist or cannot be written to.
+ */
+export async function outputPlace(out: string): Promise<boolean> {
+  const folder = await stat(out)
+    .then((s) => s.isDirectory())
+    .catch(() => false);
+  const dir = folder ? out : dirname(out);
+  try {
+    await access(dir, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new AppError(
+      'VALIDATION',
+      code === 'ENOENT'
+        ? `--out ${out}: the folder ${dir} does not exist; nothing was written`
+        : `--out ${out}: the folder ${dir} cannot be written to; nothing was written`,
+    );
+  }
+  return folder;
 }
 
 export interface ExportDfeArgs {
@@ -148,6 +174,9 @@ export async function runExportDfe(
   try {
     const school = await findSchoolByUrn(deps.db, args.school);
     if (!school) throw new AppError('NOT_FOUND', `No school has URN ${args.school}.`);
+    if (args.out !== undefined && (await outputPlace(args.out))) {
+      throw new AppError('VALIDATION', `--out ${args.out} is a folder: give the CSV file's name`);
+    }
     let out: { csv: string; rows: readonly unknown[] };
     if (kind === 'census-return') {
       const period = args.period ?? '';

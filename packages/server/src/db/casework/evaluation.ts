@@ -6,6 +6,7 @@
  * on `pupils.school_id`, so a run costs the same whatever the number of pupils with a case. The
  * suggestions it stores and supersedes are in suggestions.ts.
  */
+import { sql } from 'kysely';
 import type { DbOrTrx } from '../connect.js';
 
 /** Pupils on roll at a school on a day (admitted by then, not left before), in id order. */
@@ -24,21 +25,37 @@ export async function pupilsOnRollOn(
     .execute();
 }
 
-/** Every session mark of the school's pupils from `from` to `to` (inclusive), unordered. */
-export async function sessionMarksAtSchool(
+/**
+ * Every session mark of the school's pupils from `from` to `to` (inclusive), one row per pupil
+ * with marks: `marks` holds them as `<date><AM|PM><code>` (`2026-09-03PM/`), joined by commas, in
+ * no particular order. One string a pupil rather than an object a mark: at 1,000 pupils and
+ * 125,000 marks this read took about 0.2 s as rows and 0.045 s so (issue 18; SQLite).
+ */
+export async function sessionMarksByPupilAtSchool(
   db: DbOrTrx,
   schoolId: string,
   from: string,
   to: string,
-): Promise<{ pupil_id: string; date: string; session: string; code: string }[]> {
-  return db
-    .selectFrom('session_marks')
-    .innerJoin('pupils', 'pupils.id', 'session_marks.pupil_id')
-    .select(['session_marks.pupil_id', 'session_marks.date', 'session_marks.session', 'session_marks.code'])
-    .where('pupils.school_id', '=', schoolId)
-    .where('session_marks.date', '>=', from)
-    .where('session_marks.date', '<=', to)
-    .execute();
+): Promise<{ pupil_id: string; marks: string }[]> {
+  return (
+    db
+      .selectFrom('session_marks')
+      .select([
+        'session_marks.pupil_id',
+        sql<string>`string_agg(${sql.ref('session_marks.date')} || ${sql.ref('session_marks.session')} || ${sql.ref('session_marks.code')}, ',')`.as(
+          'marks',
+        ),
+      ])
+      // `in`, not a join: SQLite then reads the marks in the order of their key, pupil by pupil,
+      // and groups them without sorting.
+      .where('session_marks.pupil_id', 'in', (eb) =>
+        eb.selectFrom('pupils').select('pupils.id').where('pupils.school_id', '=', schoolId),
+      )
+      .where('session_marks.date', '>=', from)
+      .where('session_marks.date', '<=', to)
+      .groupBy('session_marks.pupil_id')
+      .execute()
+  );
 }
 
 /** The open stage entries of the school's pupils, the earliest entered first. */

@@ -230,6 +230,11 @@ const LETTER_COLUMNS = [
   'letters.purpose',
   'letters.frame_json',
   'messages.status as message_status',
+  'messages.channel as message_channel',
+  'messages.attempts as message_attempts',
+  'messages.last_error as message_last_error',
+  'messages.provider_status as message_provider_status',
+  'messages.provider_id as message_provider_id',
 ] as const;
 
 /** A pupil's stored letters with their outbox status, newest first. */

@@ -52,12 +52,12 @@ import {
   plansStartedAtSchool,
   pupilsOnRollOn,
   reviewsAtSchool,
-  sessionMarksAtSchool,
+  sessionMarksByPupilAtSchool,
   stageHistoryAtSchool,
 } from '../../db/casework/evaluation.js';
 import {
   decidedActionSuggestionsAt,
-  insertSuggestion,
+  insertSuggestions,
   suggestionsBearingOn,
   supersedeSuggestion,
 } from '../../db/casework/suggestions.js';
@@ -447,25 +447,34 @@ export async function evaluateSchool(
     const lastYearStart = academicYearOf(addDays(checks.yearStart, -1)).start;
     if (lastYearStart < from) from = lastYearStart;
   }
-  const markRows = await sessionMarksAtSchool(deps.db, school.id, from, asOf);
+  const markRows = await sessionMarksByPupilAtSchool(deps.db, school.id, from, asOf);
   // Laid straight into each pupil's compact codes (as layMarks does), without a row object per
-  // mark: the code of each (code, code set) looked up once.
+  // mark: each `<date><AM|PM><code>` of the pupil's string read in place, the code of each (code,
+  // code set) looked up once.
   const codesOf = new Map<string, Uint8Array>();
   const codeIds = new Map<string, number>();
   for (const r of markRows) {
-    const s = sessionIndex(cal, r.date as PlainDate, r.session as Session);
-    if (s < 0) continue;
-    const key = `${r.code}|${r.date >= CODES_2024_FROM ? 1 : 0}`;
-    let id = codeIds.get(key);
-    if (id === undefined) {
-      const found = lookupCode(r.code, r.date as PlainDate);
-      id = found.ok ? found.definition.id : 0;
-      codeIds.set(key, id);
+    const codes = new Uint8Array(cal.sessionCount);
+    codesOf.set(r.pupil_id, codes);
+    const text = r.marks;
+    for (let at = 0; at < text.length; ) {
+      let end = text.indexOf(',', at);
+      if (end < 0) end = text.length;
+      const date = text.slice(at, at + 10) as PlainDate;
+      const session = text.slice(at + 10, at + 12) as Session;
+      const code = text.slice(at + 12, end);
+      at = end + 1;
+      const s = sessionIndex(cal, date, session);
+      if (s < 0) continue;
+      const key = `${code}|${date >= CODES_2024_FROM ? 1 : 0}`;
+      let id = codeIds.get(key);
+      if (id === undefined) {
+        const found = lookupCode(code, date);
+        id = found.ok ? found.definition.id : 0;
+        codeIds.set(key, id);
+      }
+      if (id !== 0) codes[s] = id;
     }
-    if (id === 0) continue;
-    let codes = codesOf.get(r.pupil_id);
-    if (!codes) codesOf.set(r.pupil_id, (codes = new Uint8Array(cal.sessionCount)));
-    codes[s] = id;
   }
   const states = await caseStates(deps.db, school.id);
   const records = await recordFacts(deps.db, school.id, needs, asOf);
@@ -568,8 +577,9 @@ export async function evaluateSchool(
     ).length;
     const capped = capNewEntries(fresh, cap === null ? null : Math.max(0, cap - storedToday));
     heldBack = capped.heldBack.length;
-    for (const { pupilId, suggestion, fp } of capped.kept) {
-      await insertSuggestion(trx, {
+    await insertSuggestions(
+      trx,
+      capped.kept.map(({ pupilId, suggestion, fp }) => ({
         id: newId(),
         pupil_id: pupilId,
         school_id: school.id,
@@ -589,9 +599,9 @@ export async function evaluateSchool(
         decided_by_name: null,
         decided_at: null,
         created_at: now,
-      });
-      created++;
-    }
+      })),
+    );
+    created = capped.kept.length;
     const stale = existing.filter((e) => e.status === 'open' && !holding.has(`${e.pupil_id}|${e.fingerprint}`));
     for (const e of stale) {
       await supersedeSuggestion(trx, e.id, `No longer proposed by the evaluation of ${asOf}`, now);

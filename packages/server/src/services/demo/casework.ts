@@ -86,6 +86,7 @@ async function schoolCasework(
   schoolId: string,
   phase: string,
   today: PlainDate,
+  step: (name: string) => void,
 ): Promise<DemoCaseworkSchool> {
   const officer = await officerOf(deps, schoolId);
   const school = await schoolPhaseAndPolicy(deps.db, schoolId);
@@ -106,7 +107,9 @@ async function schoolCasework(
 
   if (history) {
     const then = at(deps, startedOn);
+    step('policy');
     await evaluateSchool(then, schoolId, startedOn, officer);
+    step('earlier evaluation');
     const entries = await openEntries(deps, schoolId, startedOn);
     const take = phase === 'primary' ? 4 : 8;
     for (const s of entries.slice(0, take)) {
@@ -183,7 +186,10 @@ async function schoolCasework(
 
   // Today's evaluation: reviews of the earlier stages fall due, new pupils are suggested.
   const now = at(deps, today);
+  if (!history) step('policy');
+  else step('earlier decisions');
   await evaluateSchool(now, schoolId, today, officer);
+  step("today's evaluation");
   const fresh = (await openEntries(deps, schoolId, today)).filter((s) => !started.includes(s.pupil_id));
   for (const s of fresh.slice(0, 2)) {
     await decideSuggestion(now, officer, { suggestionId: s.id, decision: 'accept' });
@@ -196,6 +202,7 @@ async function schoolCasework(
     escalated++;
   }
   const openSuggestions = await countOpenSuggestions(deps.db, schoolId);
+  step("today's decisions");
   return {
     schoolId,
     preset,
@@ -212,13 +219,18 @@ async function schoolCasework(
  * `deps.clock` is the demo's "now"; call it right after `createDemo`. "Today" is the demo's
  * (`summary.today`, the latest school day when the demo was created on a day without school).
  */
-export async function addDemoCasework(deps: Deps, summary: DemoSummary): Promise<DemoCaseworkSchool[]> {
+export async function addDemoCasework(
+  deps: Deps,
+  summary: DemoSummary,
+  /** Called as each step ends (per school: `policy`, the evaluations and decisions), for the benchmark. */
+  onStep: (step: string) => void = () => undefined,
+): Promise<DemoCaseworkSchool[]> {
   const out: DemoCaseworkSchool[] = [];
   for (const s of summary.schools) {
     const row = await schoolPhaseAndPolicy(deps.db, s.id);
     // The demo trust is usable without its casework: a failure here is logged, not fatal to `npm start`.
     try {
-      out.push(await schoolCasework(deps, s.id, row.phase, summary.today));
+      out.push(await schoolCasework(deps, s.id, row.phase, summary.today, (name) => onStep(`${row.phase}: ${name}`)));
     } catch (e) {
       deps.logger.warn({ schoolId: s.id, err: e }, 'demo casework could not be built for this school');
     }

@@ -74,6 +74,11 @@ export interface DemoOptions {
   readonly passwordHash?: string | undefined;
   /** Size of the schools: 1 (default) ≈ 210 + 1,000 pupils; 0.1 for fast tests. */
   readonly scale?: number | undefined;
+  /**
+   * Called as each step of the build ends (`plan`, `password`, then per school `<key>: generated`,
+   * `people`, `registers`, `session marks`, `lessons`, `mark history`), for the benchmark to time them.
+   */
+  readonly onStep?: ((step: string) => void) | undefined;
 }
 
 export interface DemoSchoolSummary {
@@ -160,9 +165,10 @@ async function writeSchool(
     passwordHash: string;
     now: string;
     year: DemoYear;
+    step: (name: string) => void;
   },
 ): Promise<DemoSchoolSummary> {
-  const { plan, school, ids, cal, w, att, lessonMarks, passwordHash, now } = ctx;
+  const { plan, school, ids, cal, w, att, lessonMarks, passwordHash, now, step } = ctx;
   const key = school.spec.key;
   const schoolId = ids.schools[key];
   const policy = schoolPolicySchema.parse({ registerTimes: school.spec.registerTimes });
@@ -313,6 +319,8 @@ async function writeSchool(
     ),
   );
 
+  step('people');
+
   // Registers: every registration group's session so far, taken by its teacher (bar a couple this morning).
   const registration = school.groups.filter((g) => g.kind === 'registration');
   const takenTimes = new Map<PlannedGroup, string[]>();
@@ -322,14 +330,11 @@ async function writeSchool(
       times.push(registerTime(school, cal, s, i, s === w.todayAm && att.takenLateToday.has(g)));
     takenTimes.set(g, times);
   });
-  const takenAt = new Map<PlannedGroup, (s: number) => string>(
-    [...takenTimes].map(([g, times]) => [g, (s: number) => times[s]!]),
-  );
   function* registerRows() {
     for (let s = 0; s <= w.lastSession; s++) {
       for (const g of registration) {
         if (s === w.todayAm && att.notTakenToday.has(g)) continue;
-        const at = takenAt.get(g)!(s);
+        const at = takenTimes.get(g)![s]!;
         const by = g.teacher?.id ?? null;
         yield {
           id: newId(),
@@ -348,62 +353,44 @@ async function writeSchool(
     }
   }
   await insertDemoRows(trx, 'registers', registerRows());
+  step('registers');
 
-  // Session marks, each with the one history row of the register that recorded it.
-  function* marks() {
-    for (const a of att.pupils) {
-      const g = a.pupil.regGroup;
-      for (let s = Math.max(0, a.from); s <= a.to; s++) {
-        const code = a.codes[s];
-        if (!code) continue;
-        yield { a, g, s, code, at: takenAt.get(g)!(s), minutes: code === 'L' || code === 'U' ? a.minutes[s]! : null };
-      }
-    }
-  }
+  // Session marks, each with the one history row of the register that recorded it; lesson
+  // registers and marks for the last two school weeks, each mark with its history row too.
+  // Written pupil by pupil in id order (the order of their keys), and each pupil's history in
+  // the order of date and session (lessons after their session's mark), so that the history's
+  // new ids and its index by pupil, date and session both grow as the rows go in: SQLite then
+  // appends to each index rather than inserting all over it.
+  const pupilsInIdOrder = [...att.pupils].sort((a, b) => (a.pupil.id < b.pupil.id ? -1 : 1));
+  const sessionOf = (s: number): 'AM' | 'PM' => (cal.sessionIsPM[s] ? 'PM' : 'AM');
+  const minutesOf = (a: (typeof pupilsInIdOrder)[number], s: number, code: string): number | null =>
+    code === 'L' || code === 'U' ? a.minutes[s]! : null;
   const sessionMarks = await insertDemoRows(
     trx,
     'session_marks',
     (function* () {
-      for (const m of marks()) {
-        yield {
-          pupil_id: m.a.pupil.id,
-          date: cal.sessionDate[m.s]!,
-          session: cal.sessionIsPM[m.s] ? 'PM' : 'AM',
-          code: m.code,
-          minutes_late: m.minutes,
-          updated_at: m.at,
-          updated_by: m.g.teacher?.id ?? null,
-        };
+      for (const a of pupilsInIdOrder) {
+        const times = takenTimes.get(a.pupil.regGroup)!;
+        const by = a.pupil.regGroup.teacher?.id ?? null;
+        for (let s = Math.max(0, a.from); s <= a.to; s++) {
+          const code = a.codes[s];
+          if (!code) continue;
+          yield {
+            pupil_id: a.pupil.id,
+            date: cal.sessionDate[s]!,
+            session: sessionOf(s),
+            code,
+            minutes_late: minutesOf(a, s, code),
+            updated_at: times[s]!,
+            updated_by: by,
+          };
+        }
       }
     })(),
   );
-  await insertDemoRows(
-    trx,
-    'mark_history',
-    (function* () {
-      for (const m of marks()) {
-        yield {
-          id: newId(),
-          pupil_id: m.a.pupil.id,
-          date: cal.sessionDate[m.s]!,
-          session: cal.sessionIsPM[m.s] ? 'PM' : 'AM',
-          lesson_id: null,
-          previous_code: null,
-          new_code: m.code,
-          previous_minutes_late: null,
-          new_minutes_late: m.minutes,
-          reason: null,
-          user_id: m.g.teacher?.id ?? null,
-          user_name: m.g.teacher?.displayName ?? 'Class teacher',
-          user_role: 'teacher',
-          at: m.at,
-          source: 'register',
-        };
-      }
-    })(),
-  );
+  step('session marks');
 
-  // Lesson registers and marks for the last two school weeks.
+  // Lesson registers: when each lesson was taken (in the order the marks were generated).
   const lessonTaken = new Map<
     string,
     { at: string; by: PlannedUser | null; lessonId: string; groupId: string; date: PlainDate }
@@ -439,40 +426,100 @@ async function writeSchool(
     })),
   );
   const lessonRows = lessonMarks.map((m) => ({ m, taken: lessonTaken.get(`${m.lesson.id}/${m.date}`)! }));
+  // In the order of the table's key (lesson, pupil, date).
+  const byKey = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
   const lessonCount = await insertDemoRows(
     trx,
     'lesson_marks',
-    lessonRows.map(({ m, taken }) => ({
-      lesson_id: m.lesson.id,
-      pupil_id: m.pupil.id,
-      date: m.date,
-      code: m.code,
-      minutes_late: m.minutes,
-      updated_at: taken.at,
-      updated_by: taken.by?.id ?? null,
-    })),
+    [...lessonRows]
+      .sort((x, y) => byKey(x.m.lesson.id, y.m.lesson.id) || byKey(x.m.pupil.id, y.m.pupil.id) || byKey(x.m.date, y.m.date))
+      .map(({ m, taken }) => ({
+        lesson_id: m.lesson.id,
+        pupil_id: m.pupil.id,
+        date: m.date,
+        code: m.code,
+        minutes_late: m.minutes,
+        updated_at: taken.at,
+        updated_by: taken.by?.id ?? null,
+      })),
   );
+  step('lessons');
+
+  // Every mark's history row, pupil by pupil: the sessions' and the lessons' merged by date and session.
+  const lessonsOf = new Map<string, typeof lessonRows>();
+  for (const r of lessonRows) {
+    const list = lessonsOf.get(r.m.pupil.id);
+    if (list) list.push(r);
+    else lessonsOf.set(r.m.pupil.id, [r]);
+  }
+  for (const list of lessonsOf.values())
+    list.sort((x, y) => byKey(x.m.date, y.m.date) || byKey(x.m.lesson.session, y.m.lesson.session));
+  const lessonHistory = ({ m, taken }: (typeof lessonRows)[number]) => ({
+    id: newId(),
+    pupil_id: m.pupil.id,
+    date: m.date,
+    session: m.lesson.session,
+    lesson_id: m.lesson.id,
+    previous_code: null,
+    new_code: m.code,
+    previous_minutes_late: null,
+    new_minutes_late: m.minutes,
+    reason: null,
+    user_id: taken.by?.id ?? null,
+    user_name: taken.by?.displayName ?? 'Teacher',
+    user_role: 'teacher',
+    at: taken.at,
+    source: 'register',
+  });
   await insertDemoRows(
     trx,
     'mark_history',
-    lessonRows.map(({ m, taken }) => ({
-      id: newId(),
-      pupil_id: m.pupil.id,
-      date: m.date,
-      session: m.lesson.session,
-      lesson_id: m.lesson.id,
-      previous_code: null,
-      new_code: m.code,
-      previous_minutes_late: null,
-      new_minutes_late: m.minutes,
-      reason: null,
-      user_id: taken.by?.id ?? null,
-      user_name: taken.by?.displayName ?? 'Teacher',
-      user_role: 'teacher',
-      at: taken.at,
-      source: 'register',
-    })),
+    (function* () {
+      for (const a of pupilsInIdOrder) {
+        const g = a.pupil.regGroup;
+        const times = takenTimes.get(g)!;
+        const lessons = lessonsOf.get(a.pupil.id) ?? [];
+        let l = 0;
+        /** The pupil's lesson history up to (not including) a session's mark, or all that is left. */
+        const lessonsBefore = function* (date: PlainDate | null, session: 'AM' | 'PM' | null) {
+          for (; l < lessons.length; l++) {
+            const { m } = lessons[l]!;
+            if (date !== null && (m.date > date || (m.date === date && m.lesson.session >= session!))) return;
+            yield lessonHistory(lessons[l]!);
+          }
+        };
+        for (let s = Math.max(0, a.from); s <= a.to; s++) {
+          const code = a.codes[s];
+          if (!code) continue;
+          const date = cal.sessionDate[s]!;
+          const session = sessionOf(s);
+          yield* lessonsBefore(date, session);
+          yield {
+            id: newId(),
+            pupil_id: a.pupil.id,
+            date,
+            session,
+            lesson_id: null,
+            previous_code: null,
+            new_code: code,
+            previous_minutes_late: null,
+            new_minutes_late: minutesOf(a, s, code),
+            reason: null,
+            user_id: g.teacher?.id ?? null,
+            user_name: g.teacher?.displayName ?? 'Class teacher',
+            user_role: 'teacher',
+            at: times[s]!,
+            source: 'register',
+          };
+        }
+        yield* lessonsBefore(null, null);
+      }
+      // (Lesson marks are only for pupils on roll, who all have attendance; none is left out regardless.)
+      const written = new Set(pupilsInIdOrder.map((a) => a.pupil.id));
+      for (const [pupilId, lessons] of lessonsOf) if (!written.has(pupilId)) for (const r of lessons) yield lessonHistory(r);
+    })(),
   );
+  step('mark history');
 
   await audit(trx, SYSTEM_ACTOR, now, {
     action: 'demo.create',
@@ -535,7 +582,10 @@ export async function createDemo(db: Db, opts: DemoOptions): Promise<DemoSummary
     pastSchoolDays: w.pastDays.map((d) => cal.dayDate[d]!),
     scale: opts.scale ?? 1,
   });
+  const onStep = opts.onStep ?? (() => undefined);
+  onStep('plan');
   const passwordHash = opts.passwordHash ?? (await hashPassword(DEMO_PASSWORD));
+  onStep('password');
   const ids: Ids = { trust: newId(), schools: { primary: newId(), secondary: newId() } };
 
   // One transaction for the whole trust: a failure part way leaves the database empty, so the
@@ -546,8 +596,11 @@ export async function createDemo(db: Db, opts: DemoOptions): Promise<DemoSummary
     for (const school of [plan.primary, plan.secondary]) {
       const att = generateAttendance(rng, cal, w, school, plan);
       const lessonMarks = generateLessonMarks(rng, cal, w, school, att);
+      const key = school.spec.key;
+      onStep(`${key}: generated`);
+      const step = (name: string): void => onStep(`${key}: ${name}`);
       out.push(
-        await writeSchool(trx, { plan, school, ids, cal, w, att, lessonMarks, passwordHash, now: opts.now, year }),
+        await writeSchool(trx, { plan, school, ids, cal, w, att, lessonMarks, passwordHash, now: opts.now, year, step }),
       );
     }
     return out;

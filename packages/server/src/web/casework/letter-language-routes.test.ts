@@ -34,11 +34,19 @@ const decodeHtml = (s: string) =>
 
 /** What the template page's form would send as shown: its inputs, textareas and selected options. */
 function templateFormAsShown(html: string): Record<string, string> {
-  const form = /<form method="post" action="\/school\/letters\/[^"]*"[\s\S]*?<\/form>/.exec(html)?.[0] ?? '';
+  return templateFormAsShownIn(html, '/school/letters/');
+}
+
+/** What the POST form whose action starts with `action` would send as shown (checked radios too). */
+function templateFormAsShownIn(html: string, action: string): Record<string, string> {
+  const at = html.indexOf(`<form method="post" action="${action}`);
+  const form = at < 0 ? '' : html.slice(at, html.indexOf('</form>', at));
   const out: Record<string, string> = {};
   for (const m of form.matchAll(/<input([^>]*)>/g)) {
     const name = /name="([^"]*)"/.exec(m[1]!)?.[1];
-    if (name && name !== '_csrf') out[name] = decodeHtml(/value="([^"]*)"/.exec(m[1]!)?.[1] ?? '');
+    const radio = /type="radio"/.test(m[1]!);
+    if (name && name !== '_csrf' && (!radio || /\schecked/.test(m[1]!)))
+      out[name] = decodeHtml(/value="([^"]*)"/.exec(m[1]!)?.[1] ?? '');
   }
   // A browser drops one newline straight after <textarea>.
   for (const m of form.matchAll(/<textarea([^>]*)>([\s\S]*?)<\/textarea>/g))
@@ -303,6 +311,50 @@ describe('letters in the family’s language, all through', () => {
     expect(message.body).toContain('\n\nZ wyrazami szacunku\n\n');
     expect(message.body).toContain('Pracownik ds. obecności');
     expect(message.body).not.toContain('Yours sincerely');
+  });
+
+  it('refuses a letter written in one language for a recipient whose letter goes in another (the recipient changed on the page), and shows theirs', async () => {
+    const letters = () =>
+      t.open.db.selectFrom('letters').select(['contact_id', 'language']).where('pupil_id', '=', pupilId).execute();
+    const before = (await letters()).length;
+    // The page opens for the first recipient, the English father; the Polish mother's letter is in Polish.
+    const page = await t.get(`/pupils/${pupilId}/letters/new?template=attendance-summary`, officer);
+    expect(textOf(page.body)).toContain('In English.');
+    expect(textOf(page.body)).toContain('begins “Dear Mr Example,”');
+    expect(textOf(page.body)).toContain('prefers Polish · their letter goes in Polish: open it from “Write to” above');
+    const form = templateFormAsShownIn(page.body, `/pupils/${pupilId}/letters"`);
+    expect(form.language).toBe('en');
+    // The mother's radio chosen instead, and Print pressed.
+    const refused = await t.post(`/pupils/${pupilId}/letters`, officer, {
+      ...form,
+      contactId: polish,
+      method: 'print',
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(textOf(refused.body)).toContain(
+      "Mrs Anna Testowa's letter goes in Polish, Mrs Anna Testowa's preferred language, and this one is written in English: write Mrs Anna Testowa's letter in Polish.",
+    );
+    expect(await letters()).toHaveLength(before);
+    // The page is now hers, in Polish; sent as shown, it goes in Polish.
+    const theirs = templateFormAsShownIn(refused.body, `/pupils/${pupilId}/letters"`);
+    expect(theirs).toMatchObject({ language: 'pl', contactId: polish });
+    expect(textOf(refused.body)).toContain("In Polish, Mrs Anna Testowa's preferred language.");
+    const sent = await t.post(`/pupils/${pupilId}/letters`, officer, { ...theirs, method: 'print' });
+    expect(sent.statusCode).toBe(303);
+    expect((await letters()).slice(before)).toEqual([{ contact_id: polish, language: 'pl' }]);
+    // And the other way: her Polish page, the father's radio.
+    const hers = await t.get(`/pupils/${pupilId}/letters/new?template=attendance-summary&contact=${polish}`, officer);
+    const plForm = templateFormAsShownIn(hers.body, `/pupils/${pupilId}/letters"`);
+    const wrong = await t.post(`/pupils/${pupilId}/letters`, officer, {
+      ...plForm,
+      contactId: english,
+      method: 'print',
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(textOf(wrong.body)).toContain(
+      "Mr Tomas Example's letter goes in English, and this one is written in Polish",
+    );
+    expect(await letters()).toHaveLength(before + 1);
   });
 
   it('says on the compose page when the words around a letter stay English (no words for the language), with the date still in it', async () => {

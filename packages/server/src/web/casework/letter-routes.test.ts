@@ -123,6 +123,9 @@ describe('letter pages', () => {
     // No SMTP in the test server: the banner says so instead of promising an email.
     expect(textOf(list.body)).toContain('queued in the outbox but not emailed: no email server is configured');
     expect(textOf(list.body)).toContain('Email to parent@example.org');
+    // The list says what the outbox page says of it, not the raw status ("pending").
+    expect(textOf(list.body)).toContain('Email to parent@example.org (Queued: no email server is configured)');
+    expect(textOf(list.body)).not.toContain('pending');
     const letterId = /href="\/letters\/([^".]+)\.pdf"/.exec(list.body)?.[1];
     const pdf = await t.get(`/letters/${letterId}.pdf`, senco);
     expect(pdf.statusCode).toBe(200);

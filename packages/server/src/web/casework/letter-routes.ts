@@ -474,14 +474,24 @@ export const letterRoutes: FastifyPluginAsync = (fastify) => {
         if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e;
         const c = await composeLetter(deps, actor, pupilId, b.templateKey, { contactId: b.contactId });
         reply.code(HTTP_STATUS[e.code]);
+        // Another recipient's letter goes in another language: the page is now theirs, in it.
+        const relanguaged = (e.details.fields ?? []).some((f) => f.field === 'language');
         return reply.view('letter-compose.njk', {
           composed: c,
           languages: LANGUAGES,
           chosen: c.recipients.find((r) => r.contactId === b.contactId) ?? null,
-          form: { title: b.title, body: b.body, contactId: b.contactId, language: b.language || c.language },
+          form: relanguaged
+            ? { title: c.title, body: c.text, contactId: b.contactId, language: c.language }
+            : { title: b.title, body: b.body, contactId: b.contactId, language: b.language || c.language },
           ...shown(
             e,
-            { title: 'letter-title', body: 'letter-body', contactId: 'letter-contact', method: 'letter-body' },
+            {
+              title: 'letter-title',
+              body: 'letter-body',
+              contactId: 'letter-contact',
+              method: 'letter-body',
+              language: 'letter-contact',
+            },
             'letter-body',
           ),
         });

@@ -81,6 +81,12 @@ describe('the returns pages', () => {
     const written = await t.get('/returns', officer);
     const still = textOf(section(written.body, 'ctf-written'));
     expect(still).toMatch(/Written .*4000_CTF_8812002_001\.XML\), not yet marked sent/);
+    // When, in words on the school's clock (not an ISO instant); office staff, who may not write
+    // one, are not told it is "not written yet".
+    expect(still).toMatch(/Written \d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2} \(/);
+    const officeView = textOf((await t.get('/returns', office)).body);
+    expect(officeView).toContain('not yet marked sent');
+    expect(officeView).not.toContain('Not written yet');
     const exportRow = await t.open.db.selectFrom('ctf_exports').select('id').executeTakeFirstOrThrow();
     expect((await t.post(`/returns/ctf/${exportRow.id}/sent`, office, {})).statusCode).toBe(403);
     expect((await t.post('/returns/ctf/no-such-export/sent', officer, {})).statusCode).toBe(404);

@@ -432,6 +432,9 @@ describe('texts from the worklist, and the outbox page, on a real SMTP server', 
     const queued = outboxRows(before.body);
     expect(queued).toHaveLength(4);
     for (const row of queued) expect(row).toContain('Queued Queued: will be sent within a minute');
+    // When, in the school's time: the texts were queued at 08:25 UTC, 09:25 in London in September.
+    for (const row of queued.filter((r) => r.includes('Text:')))
+      expect(row.startsWith('8 September 2025 at 09:25 '), row).toBe(true);
     expect(queued.find((r) => r.includes('nobody@example.org'))).toContain('about Alex Able');
 
     const mailer = smtpMailer(smtp.url, 'office@school.test');

@@ -47,7 +47,7 @@ import { audit } from '../../audit.js';
 import { authorise, can, ROLE_LABELS, type Actor, type Resource } from '../../authz.js';
 import type { Deps } from '../../deps.js';
 import { AppError, type FieldError } from '../../errors.js';
-import { queueMessage } from '../../messages.js';
+import { queueMessage, statusInWords } from '../../messages.js';
 import { caseworkPolicyOf, policyLetters } from '../../policy/school-policy.js';
 import { loadPupilScope } from '../../pupil-scope.js';
 import { getPupilRecord } from '../../pupils/pupils.js';
@@ -615,6 +615,22 @@ export interface ComposedLetter {
   readonly frameInEnglish: boolean;
   /** The greeting the letter will print for the chosen recipient ("Dear Mrs Kowalska"). */
   readonly salutation: string | null;
+  /**
+   * Per recipient, what choosing them on this page gives: the greeting their letter prints, or,
+   * when their letter goes in another language than this one, that language (it is refused
+   * from this page: their letter is composed in it from their own link).
+   */
+  readonly recipientNotes: Readonly<Record<string, { greeting: string } | { otherLanguage: string }>>;
+}
+
+/**
+ * The language a recipient's letter goes in: theirs when the school has the template in it (and
+ * it can be printed), else English.
+ */
+export function letterLanguageFor(lib: TemplateLibrary, key: string, recipient: Recipient | null): string {
+  const wanted = recipient?.language ?? 'en';
+  const printable = wanted === 'en' || unsupportedLanguage(wanted) === null;
+  return pickVersion(lib, key, printable ? wanted : 'en')?.language ?? 'en';
 }
 
 const RECIPIENT_FIELDS: LetterMergeValues = {
@@ -686,6 +702,12 @@ export async function composeLetter(
   const merged = mergeLetter(letterBodyOnly(template.body), base);
   const texts: Record<string, string> = {};
   for (const r of recipients) texts[r.contactId] = merged.text;
+  const recipientNotes: Record<string, { greeting: string } | { otherLanguage: string }> = {};
+  for (const r of recipients) {
+    const theirs = letterLanguageFor(lib, templateKey, r);
+    recipientNotes[r.contactId] =
+      theirs === template.language ? { greeting: salutationFor(frame, r.name) } : { otherLanguage: theirs };
+  }
   return {
     pupilId,
     pupilName,
@@ -701,6 +723,7 @@ export async function composeLetter(
     frameNote: frameNote(template.language, source),
     frameInEnglish: source === 'missing',
     salutation: chosen ? salutationFor(frame, chosen.name) : null,
+    recipientNotes,
   };
 }
 
@@ -793,6 +816,14 @@ export async function sendLetter(
   else {
     if (input.method === 'email' && !contact.email)
       fields.push({ field: 'contactId', message: `${contact.name} has no email address: print the letter instead.` });
+    // The text was composed for one recipient's language; another whose letter goes in another
+    // language (the radio changed on the compose page) would get it in the wrong one.
+    const theirs = letterLanguageFor(lib, input.templateKey, contact);
+    if (theirs !== language)
+      fields.push({
+        field: 'language',
+        message: `${contact.name}'s letter goes in ${languageName(theirs)}${theirs === contact.language && theirs !== 'en' ? `, ${contact.name}'s preferred language` : ''}, and this one is written in ${languageName(language)}: write ${contact.name}'s letter in ${languageName(theirs)}.`,
+      });
     fields.push(
       ...printProblems('contactId', `${contact.name}'s name or address`, `${contact.name}\n${contact.address ?? ''}`),
     );
@@ -947,6 +978,8 @@ export interface LetterView {
   readonly emailTo: string | null;
   readonly messageId: string | null;
   readonly messageStatus: string | null;
+  /** What became of the email, in the outbox page's words ("Queued: no email server is configured"); null for a printed letter. */
+  readonly messageStatusInWords: string | null;
   readonly createdByName: string;
   readonly createdAt: string;
   /** The school's postal address when the letter was sent (printed in its PDF's header). */
@@ -991,9 +1024,14 @@ type LetterRow = {
   purpose: string | null;
   frame_json: string | null;
   message_status: string | null;
+  message_channel: string | null;
+  message_attempts: number | null;
+  message_last_error: string | null;
+  message_provider_status: string | null;
+  message_provider_id: string | null;
 };
 
-function toView(r: LetterRow): LetterView {
+function toView(r: LetterRow, emailConfigured = true): LetterView {
   return {
     id: r.id,
     pupilId: r.pupil_id,
@@ -1006,6 +1044,20 @@ function toView(r: LetterRow): LetterView {
     emailTo: r.email_to,
     messageId: r.message_id,
     messageStatus: r.message_status,
+    messageStatusInWords:
+      r.message_status === null
+        ? null
+        : statusInWords(
+            {
+              status: r.message_status,
+              channel: r.message_channel ?? 'email',
+              attempts: r.message_attempts ?? 0,
+              last_error: r.message_last_error,
+              provider_status: r.message_provider_status,
+              provider_id: r.message_provider_id,
+            },
+            emailConfigured,
+          ),
     createdByName: r.created_by_name,
     createdAt: r.created_at,
     schoolAddress: r.school_address,
@@ -1023,9 +1075,13 @@ function toView(r: LetterRow): LetterView {
 }
 
 /** A pupil's letters, newest first. Not authorised here: callers check `letter.view`. */
-export async function lettersOf(deps: Pick<Deps, 'db'>, pupilId: string): Promise<LetterView[]> {
+export async function lettersOf(
+  deps: Pick<Deps, 'db'> & Partial<Pick<Deps, 'config'>>,
+  pupilId: string,
+): Promise<LetterView[]> {
   const rows = await letterRowsOfPupil(deps.db, pupilId);
-  return rows.map(toView);
+  const emailConfigured = deps.config ? deps.config.mail.smtpUrl !== null : true;
+  return rows.map((r) => toView(r, emailConfigured));
 }
 
 /** A pupil's letters for those who may see them. */

@@ -41,6 +41,7 @@ import {
   type ExportPupilRow,
 } from '../../../db/exchange/ctf.js';
 import { getSchool } from '../../school/schools.js';
+import { localDateTime } from '../../../platform/clock.js';
 import { newId } from '../../../platform/ids.js';
 import { audit } from '../../audit.js';
 import { authorise, SYSTEM_ACTOR, type Actor } from '../../authz.js';
@@ -286,7 +287,10 @@ export async function exportCtf(deps: Deps, actor: Actor, input: CtfExportInput)
   const h = doc.ele('Header');
   h.ele('DocumentName').txt('Common Transfer File');
   h.ele('CTFversion').txt(CTF_VERSION);
-  h.ele('DateTime').txt(now.slice(0, 19));
+  // When the file was made, on the school's clock (the header has no zone): in summer, an hour
+  // ahead of the UTC instant.
+  const made = localDateTime(now, school.timeZone);
+  h.ele('DateTime').txt(`${made.date}T${made.time}:${now.slice(17, 19)}`);
   h.ele('DocumentQualifier').txt(kind === 'transfer' ? 'full' : 'partial');
   if (kind === 'attendance') h.ele('DataDescriptor').txt('Attendance');
   h.ele('SupplierID').txt('Rollcall');

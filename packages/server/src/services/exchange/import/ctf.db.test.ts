@@ -404,6 +404,18 @@ describeEachDialect('the Common Transfer File', (ctx) => {
     );
   });
 
+  it('says once, not once a session, that a marks string runs past the calendar', async () => {
+    await smallSchool('400009');
+    const text = incomingCtf({ marks: `/\\/\\####${'/\\'.repeat(5)}` });
+    const lines = await refused(
+      importSchoolData(deps(ctx.db), SYSTEM_ACTOR, { urn: '400009', ctf: file('long.xml', text) }),
+    );
+    const line = text.split('\n').findIndex((l) => l.includes('<AttendanceMarks>/\\/\\####')) + 1;
+    expect(lines).toEqual([
+      `long.xml:${line}: 2025-09-15 AM is not a school session in the calendar (weekend, holiday or outside the terms) (and 9 more sessions like it on this line, the last 2025-09-19 PM)`,
+    ]);
+  });
+
   it('reports malformed XML with its line', async () => {
     const lines = await refused(
       importSchoolData(deps(ctx.db), SYSTEM_ACTOR, {

@@ -97,3 +97,41 @@ export function unknownCodeSessions(
     return `${m[0]} on ${cell.date.trim()} ${cell.session.trim().toUpperCase()}${message.slice(m[0].length)}`;
   };
 }
+
+/** A date, or a date and session, in a message: what differs between the repeats of one problem. */
+const WHEN = /\d{4}-\d{2}-\d{2}(?: (?:AM|PM))?/g;
+
+/**
+ * Problems of one line that say the same thing of different sessions (every session of a CTF's
+ * marks string outside the calendar, say) become one: the first, with how many more there are and
+ * the last of them. Lines of one mark each (a CSV's) are untouched; order is kept.
+ *
+ * @example 'x.xml:71: 2025-09-03 AM is not a school session …' and 479 more →
+ *   'x.xml:71: 2025-09-03 AM is not a school session … (and 479 more sessions like it on this line, the last 2026-07-17 PM)'
+ */
+export function collapseRepeats<P extends { file: string | null; line: number; message: string }>(
+  problems: readonly P[],
+): P[] {
+  const groups = new Map<string, P[]>();
+  for (const p of problems) {
+    const key = `${p.file ?? ''}\u0000${p.line}\u0000${p.message.replace(WHEN, '…')}`;
+    const g = groups.get(key);
+    if (g) g.push(p);
+    else groups.set(key, [p]);
+  }
+  const out: P[] = [];
+  for (const g of groups.values()) {
+    const first = g[0]!;
+    if (g.length <= 3) {
+      out.push(...g);
+      continue;
+    }
+    // The last session: the date in its message that differs from the first's.
+    const a = first.message.match(WHEN) ?? [];
+    const b = g[g.length - 1]!.message.match(WHEN) ?? [];
+    const differs = b.find((w, i) => w !== a[i]);
+    const when = differs ? `, the last ${differs}` : '';
+    out.push({ ...first, message: `${first.message} (and ${g.length - 1} more sessions like it on this line${when})` });
+  }
+  return out;
+}

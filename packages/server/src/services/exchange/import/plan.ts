@@ -51,6 +51,7 @@ import {
   applySchoolCodes,
   cachedUpnCheck,
   normaliseMarks,
+  collapseRepeats,
   unknownCodeHint,
   unknownCodeSessions,
 } from './plan-marks.js';
@@ -271,18 +272,21 @@ export async function makePlan(
     }
     roll = buildRoll(cal, markRows, rows);
     const sessionOf = unknownCodeSessions(markRows);
+    const rollProblems: ImportProblem[] = [];
     for (const issue of roll.issues) {
       const file = issue.file === 'marks' ? input.marks?.name : input.pupils?.name;
       if (file === undefined || issue.line === 0) continue;
       const unknownCode = issue.file === 'marks' && issue.message.startsWith('unknown attendance code');
       // A grid row or a CTF's marks string holds many marks on one line: say which session.
       const message = unknownCode ? sessionOf(issue.line, issue.message) : issue.message;
-      problems.push({
+      rollProblems.push({
         file,
         line: issue.line,
         message: unknownCode && !parsed.ctf ? unknownCodeHint(message, urn) : message,
       });
     }
+    // A year's marks string (or a grid row) outside the calendar would otherwise be one line each.
+    problems.push(...collapseRepeats(rollProblems));
     if (marksTable) fileMarks = normaliseMarks(markRows, marksTable.has('minutes_late'), checkUpn);
   }
   if (pupilsTable && input.pupils) {
