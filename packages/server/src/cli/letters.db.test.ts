@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/databases.js';
+import { forgetCohorts } from '../services/analysis/cohort.js';
 import { seedSmallSchool, testDeps, type SmallSchool } from '../../test/fixtures.js';
 import { pdfPageCount, readPdfText } from '../platform/pdf.js';
 import { saveTemplate } from '../services/casework/letters/letters.js';
@@ -203,6 +204,46 @@ describeEachDialect('rollcall letters print', (ctx) => {
       expect(existsSync(out), message).toBe(false);
     }
   }, 120_000);
+
+  it('exits 2 and writes nothing when no pupil chosen has a family to write to, listing who was left out', async () => {
+    const id = `${school.schoolId}-bulk-nobody`;
+    const upn = `T${urn.slice(-4)}99999999`;
+    await ctx.db
+      .insertInto('pupils')
+      .values({
+        id,
+        school_id: school.schoolId,
+        upn,
+        legal_forename: 'Ona',
+        legal_surname: 'Be Contact',
+        preferred_forename: null,
+        preferred_surname: null,
+        date_of_birth: '2017-05-01',
+        gender: 'F',
+        year_group: '2',
+        reg_group_id: null,
+        admission_date: '2025-09-01',
+        leaving_date: null,
+        social_worker: null,
+        ethnicity: null,
+      })
+      .execute();
+    // Written straight to the table, not admitted or imported: tell the analysis cache.
+    forgetCohorts(ctx.db);
+    try {
+      const out = join(dir, 'nobody.pdf');
+      const e = capture();
+      expect(
+        await runLettersPrint(deps(), e.io, { school: urn, template: 'attendance-summary', upn: [upn], out }),
+      ).toBe(2);
+      const err = e.err.join('');
+      expect(err).toContain('left out: Ona Be Contact');
+      expect(err).toContain('no letter to print: every pupil chosen (1) was left out');
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      await ctx.db.deleteFrom('pupils').where('id', '=', id).execute();
+    }
+  }, 60_000);
 
   it('prints each family’s letter in their language when the school has that version, else in English', async () => {
     await ctx.db

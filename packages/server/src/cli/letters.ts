@@ -64,10 +64,17 @@ export async function runLettersPrint(
       method: 'print',
       sender,
     });
-    if (r.pdf) writeFileSync(opts.out, r.pdf);
+    if (!r.pdf) {
+      // Nothing printable is a failure the caller must see, not a success without a file.
+      for (const s of r.skipped) io.stderr(`  left out: ${s.pupilName}: ${s.reason}\n`);
+      return fail(
+        `no letter to print: ${r.skipped.length === 0 ? 'no pupil chosen' : `every pupil chosen (${r.skipped.length}) was left out, as listed`}; ${opts.out} not written.`,
+      );
+    }
+    writeFileSync(opts.out, r.pdf);
     io.stdout(
       `${school.name} (${school.urn}): ${r.templateTitle}: ${r.letters} letter(s) to the families of ${r.pupils} pupil(s)` +
-        `${r.pdf ? ` in ${opts.out}` : ' (nothing to print: no file written)'}, ${Math.round(performance.now() - started)} ms\n`,
+        ` in ${opts.out}, ${Math.round(performance.now() - started)} ms\n`,
     );
     for (const s of r.skipped) io.stdout(`  left out: ${s.pupilName}: ${s.reason}\n`);
     return 0;
