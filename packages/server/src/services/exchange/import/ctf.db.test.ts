@@ -416,6 +416,23 @@ describeEachDialect('the Common Transfer File', (ctx) => {
     ]);
   });
 
+  it('reads an older CTF (Gender, not Sex) and warns that its version is not a current one', async () => {
+    await smallSchool('400010');
+    const text = incomingCtf()
+      .replace('<CTFversion>25.0</CTFversion>', '<CTFversion>19.0</CTFversion>')
+      .replace('<Sex>F</Sex>', '<Gender>F</Gender>');
+    const report = await importSchoolData(deps(ctx.db), SYSTEM_ACTOR, { urn: '400010', ctf: file('old.xml', text) });
+    expect(report.counts.pupils.created).toBe(1);
+    expect(report.warnings.map((w) => problemLine(w))).toContain(
+      'old.xml:5: CTF version 19.0 is older than the versions Rollcall reads as current (24 and 25): it was read as far as it goes, so check what was imported',
+    );
+    const current = await importSchoolData(deps(ctx.db), SYSTEM_ACTOR, {
+      urn: '400010',
+      ctf: file('new.xml', incomingCtf()),
+    });
+    expect(current.warnings.map((w) => w.message).join('\n')).not.toMatch(/CTF version/);
+  });
+
   it('reports malformed XML with its line', async () => {
     const lines = await refused(
       importSchoolData(deps(ctx.db), SYSTEM_ACTOR, {

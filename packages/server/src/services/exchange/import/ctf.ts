@@ -61,6 +61,8 @@ export interface CtfSchoolRef {
 export interface CtfHeader {
   readonly line: number;
   readonly version: string;
+  /** The line of `<CTFversion>` (the header's when it has none). */
+  readonly versionLine: number;
   readonly qualifier: string;
   readonly source: CtfSchoolRef & { readonly academicYear: string };
   readonly dest: CtfSchoolRef;
@@ -192,6 +194,7 @@ export function readCtf(file: ImportFile, problems: Problems): CtfDocument | und
   const header: CtfHeader = {
     line: headerEl.line,
     version,
+    versionLine: child(headerEl, 'CTFversion')?.line ?? headerEl.line,
     qualifier: childText(headerEl, 'DocumentQualifier'),
     source: { ...schoolRef(sourceEl), academicYear: childText(sourceEl, 'AcademicYear') },
     dest: schoolRef(child(headerEl, 'DestSchool')),

@@ -7,7 +7,7 @@ import { addDays, lookupCode, validateUpn, type PlainDate } from '@rollcall/doma
 import type { DbOrTrx } from '../../../db/connect.js';
 import { newId } from '../../../platform/ids.js';
 import type { ImportProblem, Table } from './files.js';
-import { isOwnSchool, type CtfDocument, type CtfTables, type CtfYearData } from './ctf.js';
+import { CTF_VERSION, isOwnSchool, type CtfDocument, type CtfTables, type CtfYearData } from './ctf.js';
 import {
   loadAttendanceHistory,
   loadSchoolHistory,
@@ -136,6 +136,16 @@ export async function planCtfHistory(
   const name = basename(file);
   const partial = doc.header.qualifier.toLowerCase() === 'partial';
   const own = parts.ownSchool;
+  // MIS read the current CTF version and the one before, and warn on others (docs/ctf.md).
+  const major = Math.floor(Number(doc.header.version));
+  const current = Math.floor(Number(CTF_VERSION));
+  if (Number.isFinite(major) && (major < current - 1 || major > current)) {
+    warnings.push({
+      file,
+      line: doc.header.versionLine,
+      message: `CTF version ${doc.header.version} is ${major < current ? 'older than' : 'newer than'} the versions Rollcall reads as current (${current - 1} and ${current}): it was read as far as it goes, so check what was imported`,
+    });
+  }
   // Without its establishment number the school cannot tell its own YearData from other schools':
   // every year is kept as history, which is right for a pupil arriving from elsewhere but not
   // for a school loading its own marks. Said once, so the data manager can give --estab.
