@@ -96,6 +96,11 @@ beforeAll(() => {
     writeFileSync(path(f.name), f.bytes(text));
   }
   writeFileSync(path('lone-cr.csv'), `UPN,Date,Session,Mark\r${UPN.alex},01/09/2025,AM,/\r`);
+  // Rollcall's own marks file after Excel saved it again: its dates day first, with a time.
+  writeFileSync(
+    path('own-after-excel.csv'),
+    `upn,date,session,code\r\n${UPN.bea},08/09/2025,AM,/\r\n${UPN.bea},08/09/2025 00:00:00,PM,\\\r\n`,
+  );
 });
 
 describeEachDialect('rollcall import of MIS files as Excel and MIS save them', (ctx) => {
@@ -150,6 +155,18 @@ describeEachDialect('rollcall import of MIS files as Excel and MIS save them', (
       '2025-09-05 AM /',
       '2025-09-05 PM #',
     ]);
+  });
+
+  it("reads Rollcall's own marks file with the dates Excel wrote back (and as written with --mis none)", async () => {
+    const none = capture();
+    expect(await runImport({ school: urn(), marks: path('own-after-excel.csv'), mis: 'none' }, none, env())).toBe(2);
+    expect(none.err).toContain(
+      `${path('own-after-excel.csv')}:2: date "08/09/2025" is not a date: write it as YYYY-MM-DD`,
+    );
+    const io = capture();
+    expect(await runImport({ school: urn(), marks: path('own-after-excel.csv') }, io, env())).toBe(0);
+    expect(io.err).toBe('');
+    expect(io.out).toContain('own-after-excel.csv: 2 added');
   });
 
   it('refuses lone-CR line endings with a plain reason, writing nothing', async () => {

@@ -25,7 +25,7 @@ import {
 import { parseCsv, type CsvTable } from '../../../imports/csv.js';
 import { parseJsonWithLines } from '../../../imports/json-lines.js';
 import { gridToLong } from './grid.js';
-import { mappingFor, type CsvKind, type MisChoice, type MisName } from './mis.js';
+import { mappingFor, ownDateValue, type CsvKind, type MisChoice, type MisName } from './mis.js';
 
 /** One input file: the name used in messages (the path as given) and its text. */
 export interface ImportFile {
@@ -169,11 +169,17 @@ export function readTable(
     });
     return undefined;
   }
+  // Our own column names: dates still as a spreadsheet may have saved them (`--mis none`: as written).
+  const convert = mapping
+    ? (h: string, v: string) => mapping.convert(h, v)
+    : mis && mis.choice !== 'none' && layout === undefined
+      ? ownDateValue
+      : undefined;
   const rows = table.records.map((r): Row => {
     const values: Record<string, string> = {};
     header.forEach((h, i) => {
       const v = r.fields[i] ?? '';
-      values[h] = mapping ? mapping.convert(h, v) : v;
+      values[h] = convert ? convert(h, v) : v;
     });
     return { line: r.line, values };
   });

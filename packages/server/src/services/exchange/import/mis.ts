@@ -316,6 +316,14 @@ export function isoDate(value: string): string {
   return value;
 }
 
+/**
+ * A date column of a file in Rollcall's own column names, as Excel saves it again (day first, or
+ * with a time): the same reading as an MIS export's. Other columns as they are.
+ */
+export function ownDateValue(column: string, value: string): string {
+  return DATE_COLUMNS.has(column) ? isoDate(value) : value;
+}
+
 function convertValue(column: string, value: string): string {
   if (DATE_COLUMNS.has(column)) return isoDate(value);
   const v = value.trim().toLowerCase();
