@@ -229,16 +229,26 @@ describeEachDialect('register saves written together', (ctx) => {
         },
       }),
     });
-    // No such pupil: the mark's foreign key fails.
-    const [bad, good] = await Promise.allSettled([
+    // No such pupil: the mark's foreign key fails. A save before it in the batch (written, then
+    // rolled back with the batch on SQLite) and one after it are each written once.
+    const [before, bad, after] = await Promise.allSettled([
+      saveRegisterInBatch(ctx.db, ctx.dialect, save(school.groupA, a)),
       saveRegisterInBatch(ctx.db, ctx.dialect, save(school.groupB, 'no-such-pupil')),
       saveRegisterInBatch(ctx.db, ctx.dialect, save(school.groupA, a)),
     ]);
+    expect(before).toEqual({ status: 'fulfilled', value: { kind: 'saved', version: 1, changed: 1 } });
     expect(bad?.status).toBe('rejected');
-    expect(good).toEqual({ status: 'fulfilled', value: { kind: 'saved', version: 1, changed: 1 } });
+    // The same register again, decided on version 0: a conflict, as it was before the failure.
+    expect(after).toEqual({ status: 'fulfilled', value: { kind: 'conflict' } });
     const registers = await ctx.db.selectFrom('registers').select(['group_id']).where('date', '=', day).execute();
     expect(registers.map((r) => r.group_id)).toEqual([school.groupA]);
     expect(await count('mark_history', { date: day })).toBe(1);
+    const audits = await ctx.db
+      .selectFrom('audit_log')
+      .select('id')
+      .where('entity_id', 'in', [`${school.groupA}/${day}/AM`, `${school.groupB}/${day}/AM`])
+      .execute();
+    expect(audits).toHaveLength(1);
   });
 
   it('two servers saving the same register at once: one is saved, the other told, nothing mixed', async () => {
