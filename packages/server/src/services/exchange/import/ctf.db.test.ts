@@ -433,6 +433,24 @@ describeEachDialect('the Common Transfer File', (ctx) => {
     expect(current.warnings.map((w) => w.message).join('\n')).not.toMatch(/CTF version/);
   });
 
+  it('warns when a year’s counts do not add up to its possible sessions, and keeps them as written', async () => {
+    await smallSchool('400011');
+    const text = incomingCtf().replace(
+      '<SessionsAttended>3</SessionsAttended>',
+      '<SessionsAttended>2</SessionsAttended>',
+    );
+    const report = await importSchoolData(deps(ctx.db), SYSTEM_ACTOR, { urn: '400011', ctf: file('sum.xml', text) });
+    const line = text.split('\n').findIndex((l) => l.includes('<Year>2024</Year>'));
+    expect(report.warnings.map((w) => problemLine(w))).toContain(
+      `sum.xml:${line}: F881200125001 2024 at 8812001: SessionsAttended 2 + SessionsAuthorised 1 + SessionsUnauthorised 0 = 3, not SessionsPossible 4 (attended should count present and approved educational activity): the counts are kept as written`,
+    );
+    const clean = await importSchoolData(deps(ctx.db), SYSTEM_ACTOR, {
+      urn: '400011',
+      ctf: file('in.xml', incomingCtf()),
+    });
+    expect(clean.warnings.map((w) => w.message).join('\n')).not.toMatch(/SessionsPossible/);
+  });
+
   it('reports malformed XML with its line', async () => {
     const lines = await refused(
       importSchoolData(deps(ctx.db), SYSTEM_ACTOR, {

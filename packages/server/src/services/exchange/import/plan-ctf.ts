@@ -162,6 +162,20 @@ export async function planCtfHistory(
   for (const p of doc.pupils) {
     const pupilId = idByUpn.get(p.upn);
     if (pupilId === undefined) continue;
+    // Every year's counts: attended (present and approved educational activity), authorised and
+    // unauthorised add up to possible in MIS-made files; a file that counts approved activity
+    // nowhere (as one MIS's exporter does) would show too low an attendance on the pupil page.
+    const ownWithMarks = new Set(parts.own.get(p.upn) ?? []);
+    for (const y of p.yearData) {
+      const sum = y.attended + y.authorised + y.unauthorised;
+      // This school's years with marks are checked against the marks below, more exactly.
+      if (sum === y.possible || ownWithMarks.has(y)) continue;
+      warnings.push({
+        file,
+        line: y.line,
+        message: `${p.upn} ${y.year} at ${y.school.la}${y.school.estab}: SessionsAttended ${y.attended} + SessionsAuthorised ${y.authorised} + SessionsUnauthorised ${y.unauthorised} = ${sum}, not SessionsPossible ${y.possible} (attended should count present and approved educational activity): the counts are kept as written`,
+      });
+    }
     // This school's own years: the counts should be what the marks give.
     for (const y of parts.own.get(p.upn) ?? []) {
       if (y.marks === null || y.marksStart === null) continue;
