@@ -619,34 +619,58 @@ interface HistoryRowOut {
   new_minutes_late: number | null;
 }
 
+function markRowOut(m: MarkChange): MarkRowOut {
+  return { pupil_id: m.pupilId, date: m.date, session: m.session, code: m.code, minutes_late: m.minutesLate };
+}
+
+/** History rows as objects, for the portable ways (VALUES, json_each); ids in the lists' order. */
+function historyRowsOut(lists: readonly (readonly MarkChange[])[], newId: () => string): HistoryRowOut[] {
+  const out: HistoryRowOut[] = [];
+  for (const list of lists) {
+    for (const m of list) {
+      out.push({
+        id: newId(),
+        pupil_id: m.pupilId,
+        date: m.date,
+        session: m.session,
+        previous_code: m.previous?.code ?? null,
+        new_code: m.code,
+        previous_minutes_late: m.previous?.minutesLate ?? null,
+        new_minutes_late: m.minutesLate,
+      });
+    }
+  }
+  return out;
+}
+
 async function insertNewMarks(
   db: DbOrTrx,
   mode: BulkMode,
   client: pg.PoolClient | undefined,
-  rows: readonly MarkRowOut[],
+  marks: readonly MarkChange[],
   author: MarkAuthor,
 ): Promise<void> {
   const columns = ['pupil_id', 'date', 'session', 'code', 'minutes_late', 'updated_at', 'updated_by'] as const;
   if (mode.kind === 'values') {
-    for (const chunk of chunked(rows, columns.length)) {
+    for (const chunk of chunked(marks, columns.length)) {
       await db
         .insertInto('session_marks')
-        .values(chunk.map((r) => ({ ...r, updated_at: author.at, updated_by: author.userId })))
+        .values(chunk.map((m) => ({ ...markRowOut(m), updated_at: author.at, updated_by: author.userId })))
         .execute();
     }
     return;
   }
   if (mode.kind === 'postgres') {
-    if (client) await copyMarks(client, rows, author.at, author.userId);
-    else for (const chunk of slices(rows, JSON_ROWS)) await insertMarksUnnest(db, chunk, author.at, author.userId);
+    if (client) await copyMarks(client, marks, author.at, author.userId);
+    else for (const chunk of slices(marks, JSON_ROWS)) await insertMarksUnnest(db, chunk, author.at, author.userId);
     return;
   }
   if (mode.handle) {
-    await sqliteInsertMarks(mode.handle, rows, author.at, author.userId);
+    await sqliteInsertMarks(mode.handle, marks, author.at, author.userId);
     return;
   }
-  for (const chunk of slices(rows, JSON_ROWS)) {
-    const json = JSON.stringify(chunk);
+  for (const chunk of slices(marks, JSON_ROWS)) {
+    const json = JSON.stringify(chunk.map(markRowOut));
     await db
       .insertInto('session_marks')
       .columns(columns)
@@ -667,11 +691,12 @@ async function insertNewMarks(
   }
 }
 
+/** The history of the lists' marks, in the lists' order (so their ids are too). */
 async function insertHistory(
   db: DbOrTrx,
   mode: BulkMode,
   client: pg.PoolClient | undefined,
-  rows: readonly HistoryRowOut[],
+  lists: readonly (readonly MarkChange[])[],
   author: MarkAuthor,
 ): Promise<void> {
   const constant = {
@@ -683,7 +708,7 @@ async function insertHistory(
     source: author.source ?? 'import',
   };
   if (mode.kind === 'values') {
-    for (const chunk of chunked(rows, 8 + Object.keys(constant).length)) {
+    for (const chunk of chunked(historyRowsOut(lists, author.newId), 8 + Object.keys(constant).length)) {
       await db
         .insertInto('mark_history')
         .values(chunk.map((r) => ({ ...r, ...constant })))
@@ -708,15 +733,24 @@ async function insertHistory(
     'source',
   ] as const;
   if (mode.kind === 'postgres') {
-    if (client) await copyHistory(client, rows, constant);
-    else for (const chunk of slices(rows, JSON_ROWS)) await insertHistoryUnnest(db, chunk, constant);
+    if (client) await copyHistory(client, lists, constant, author.newId);
+    else {
+      for (const chunk of slices(lists.flat(), JSON_ROWS)) {
+        await insertHistoryUnnest(
+          db,
+          chunk,
+          chunk.map(() => author.newId()),
+          constant,
+        );
+      }
+    }
     return;
   }
   if (mode.handle) {
-    await sqliteInsertHistory(mode.handle, rows, constant);
+    await sqliteInsertHistory(mode.handle, lists, constant, author.newId);
     return;
   }
-  for (const chunk of slices(rows, JSON_ROWS)) {
+  for (const chunk of slices(historyRowsOut(lists, author.newId), JSON_ROWS)) {
     const json = JSON.stringify(chunk);
     await db
       .insertInto('mark_history')
@@ -759,21 +793,14 @@ export async function writeMarks(
   updated: readonly MarkChange[],
   author: MarkAuthor,
 ): Promise<void> {
-  const out = (m: MarkChange): MarkRowOut => ({
-    pupil_id: m.pupilId,
-    date: m.date,
-    session: m.session,
-    code: m.code,
-    minutes_late: m.minutesLate,
-  });
   // PostgreSQL: the client the transaction runs on, for COPY (none found: arrays and unnest).
   const client =
     mode.kind === 'postgres' && created.length + updated.length > 0 ? await postgresClientOf(mode.db, db) : undefined;
-  await insertNewMarks(db, mode, client, created.map(out), author);
+  await insertNewMarks(db, mode, client, created, author);
   for (const chunk of chunked(updated, 7)) {
     await db
       .insertInto('session_marks')
-      .values(chunk.map((m) => ({ ...out(m), updated_at: author.at, updated_by: author.userId })))
+      .values(chunk.map((m) => ({ ...markRowOut(m), updated_at: author.at, updated_by: author.userId })))
       .onConflict((oc) =>
         oc.columns(['pupil_id', 'date', 'session']).doUpdateSet((eb) => ({
           code: eb.ref('excluded.code'),
@@ -784,15 +811,6 @@ export async function writeMarks(
       )
       .execute();
   }
-  const history = (m: MarkChange): HistoryRowOut => ({
-    id: author.newId(),
-    pupil_id: m.pupilId,
-    date: m.date,
-    session: m.session,
-    previous_code: m.previous?.code ?? null,
-    new_code: m.code,
-    previous_minutes_late: m.previous?.minutesLate ?? null,
-    new_minutes_late: m.minutesLate,
-  });
-  await insertHistory(db, mode, client, [...created.map(history), ...updated.map(history)], author);
+  // Each mark's history row, made as it is sent (COPY, SQLite) rather than as a copy of the year.
+  await insertHistory(db, mode, client, [created, updated], author);
 }

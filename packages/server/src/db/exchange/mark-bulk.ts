@@ -16,23 +16,18 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DbOrTrx } from '../connect.js';
 
-export interface BulkMarkRow {
-  readonly pupil_id: string;
+/**
+ * A new or changed session mark as the import plans it (import-store.ts's MarkChange): the bulk
+ * writers read these directly, so a year's rows are never copied into row objects of their own.
+ */
+export interface BulkMark {
+  readonly pupilId: string;
   readonly date: string;
   readonly session: string;
   readonly code: string;
-  readonly minutes_late: number | null;
-}
-
-export interface BulkHistoryRow {
-  readonly id: string;
-  readonly pupil_id: string;
-  readonly date: string;
-  readonly session: string;
-  readonly previous_code: string | null;
-  readonly new_code: string;
-  readonly previous_minutes_late: number | null;
-  readonly new_minutes_late: number | null;
+  readonly minutesLate: number | null;
+  /** The stored mark it replaces; undefined for a new mark. */
+  readonly previous: { readonly code: string; readonly minutesLate: number | null } | undefined;
 }
 
 /** What every history row of one write shares. */
@@ -48,34 +43,35 @@ export interface HistoryAuthor {
 /** Inserts new session marks (PostgreSQL): one statement for all the rows given. */
 export async function insertMarksUnnest(
   db: DbOrTrx,
-  rows: readonly BulkMarkRow[],
+  rows: readonly BulkMark[],
   updatedAt: string,
   updatedBy: string | null,
 ): Promise<void> {
   if (rows.length === 0) return;
   await sql`insert into session_marks (pupil_id, date, session, code, minutes_late, updated_at, updated_by)
     select t.pupil_id, t.date, t.session, t.code, t.minutes_late, ${updatedAt}, ${updatedBy}
-    from unnest(${rows.map((r) => r.pupil_id)}::text[], ${rows.map((r) => r.date)}::text[],
+    from unnest(${rows.map((r) => r.pupilId)}::text[], ${rows.map((r) => r.date)}::text[],
       ${rows.map((r) => r.session)}::text[], ${rows.map((r) => r.code)}::text[],
-      ${rows.map((r) => r.minutes_late)}::integer[]) as t(pupil_id, date, session, code, minutes_late)`.execute(db);
+      ${rows.map((r) => r.minutesLate)}::integer[]) as t(pupil_id, date, session, code, minutes_late)`.execute(db);
 }
 
-/** Inserts history rows with the same author for all (PostgreSQL): one statement. */
+/** Inserts history rows (each mark's, with its id) with the same author for all (PostgreSQL): one statement. */
 export async function insertHistoryUnnest(
   db: DbOrTrx,
-  rows: readonly BulkHistoryRow[],
+  marks: readonly BulkMark[],
+  ids: readonly string[],
   author: HistoryAuthor,
 ): Promise<void> {
-  if (rows.length === 0) return;
+  if (marks.length === 0) return;
   await sql`insert into mark_history (id, pupil_id, date, session, previous_code, new_code, previous_minutes_late,
       new_minutes_late, reason, user_id, user_name, user_role, at, source)
     select t.id, t.pupil_id, t.date, t.session, t.previous_code, t.new_code, t.previous_minutes_late,
       t.new_minutes_late, ${author.reason}, ${author.user_id}, ${author.user_name}, ${author.user_role}, ${author.at},
       ${author.source}
-    from unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.pupil_id)}::text[],
-      ${rows.map((r) => r.date)}::text[], ${rows.map((r) => r.session)}::text[],
-      ${rows.map((r) => r.previous_code)}::text[], ${rows.map((r) => r.new_code)}::text[],
-      ${rows.map((r) => r.previous_minutes_late)}::integer[], ${rows.map((r) => r.new_minutes_late)}::integer[])
+    from unnest(${ids}::text[], ${marks.map((r) => r.pupilId)}::text[],
+      ${marks.map((r) => r.date)}::text[], ${marks.map((r) => r.session)}::text[],
+      ${marks.map((r) => r.previous?.code ?? null)}::text[], ${marks.map((r) => r.code)}::text[],
+      ${marks.map((r) => r.previous?.minutesLate ?? null)}::integer[], ${marks.map((r) => r.minutesLate)}::integer[])
       as t(id, pupil_id, date, session, previous_code, new_code, previous_minutes_late, new_minutes_late)`.execute(db);
 }
 
@@ -99,19 +95,25 @@ export function copyText(value: string | number | null): string {
 /** Rows per piece of text written to the stream. */
 const COPY_PIECE = 4_000;
 
+/**
+ * Streams the lists' rows, in order, as COPY text made piece by piece while PostgreSQL reads:
+ * no row object and no whole-file text is ever built.
+ */
 async function copyRows<T>(
   client: pg.PoolClient,
   statement: string,
-  rows: readonly T[],
+  lists: readonly (readonly T[])[],
   line: (row: T) => string,
 ): Promise<void> {
-  if (rows.length === 0) return;
+  if (lists.every((l) => l.length === 0)) return;
   function* pieces(): Generator<string> {
-    for (let i = 0; i < rows.length; i += COPY_PIECE) {
-      let text = '';
-      const end = Math.min(rows.length, i + COPY_PIECE);
-      for (let j = i; j < end; j++) text += line(rows[j]!);
-      yield text;
+    for (const rows of lists) {
+      for (let i = 0; i < rows.length; i += COPY_PIECE) {
+        let text = '';
+        const end = Math.min(rows.length, i + COPY_PIECE);
+        for (let j = i; j < end; j++) text += line(rows[j]!);
+        yield text;
+      }
     }
   }
   await pipeline(Readable.from(pieces()), client.query(copyFrom(statement)));
@@ -120,7 +122,7 @@ async function copyRows<T>(
 /** Inserts new session marks (PostgreSQL) with COPY on `client`, the transaction's connection. */
 export async function copyMarks(
   client: pg.PoolClient,
-  rows: readonly BulkMarkRow[],
+  rows: readonly BulkMark[],
   updatedAt: string,
   updatedBy: string | null,
 ): Promise<void> {
@@ -128,25 +130,29 @@ export async function copyMarks(
   await copyRows(
     client,
     'copy session_marks (pupil_id, date, session, code, minutes_late, updated_at, updated_by) from stdin',
-    rows,
+    [rows],
     (r) =>
-      `${copyText(r.pupil_id)}\t${copyText(r.date)}\t${copyText(r.session)}\t${copyText(r.code)}\t${copyText(r.minutes_late)}${tail}`,
+      `${copyText(r.pupilId)}\t${copyText(r.date)}\t${copyText(r.session)}\t${copyText(r.code)}\t${copyText(r.minutesLate)}${tail}`,
   );
 }
 
-/** Inserts history rows with the same author for all (PostgreSQL) with COPY on `client`. */
+/**
+ * Inserts the history of the lists' marks (previous code, new code) with the same author for
+ * all (PostgreSQL) with COPY on `client`; `newId` makes each row's id, in the lists' order.
+ */
 export async function copyHistory(
   client: pg.PoolClient,
-  rows: readonly BulkHistoryRow[],
+  lists: readonly (readonly BulkMark[])[],
   author: HistoryAuthor,
+  newId: () => string,
 ): Promise<void> {
   const tail = `\t${[author.reason, author.user_id, author.user_name, author.user_role, author.at, author.source].map(copyText).join('\t')}\n`;
   await copyRows(
     client,
     'copy mark_history (id, pupil_id, date, session, previous_code, new_code, previous_minutes_late, new_minutes_late, reason, user_id, user_name, user_role, at, source) from stdin',
-    rows,
+    lists,
     (r) =>
-      `${copyText(r.id)}\t${copyText(r.pupil_id)}\t${copyText(r.date)}\t${copyText(r.session)}\t${copyText(r.previous_code)}\t${copyText(r.new_code)}\t${copyText(r.previous_minutes_late)}\t${copyText(r.new_minutes_late)}${tail}`,
+      `${copyText(newId())}\t${copyText(r.pupilId)}\t${copyText(r.date)}\t${copyText(r.session)}\t${copyText(r.previous?.code ?? null)}\t${copyText(r.code)}\t${copyText(r.previous?.minutesLate ?? null)}\t${copyText(r.minutesLate)}${tail}`,
   );
 }
 
@@ -170,7 +176,7 @@ function inTransaction(handle: SQLite.Database): void {
 /** Inserts new session marks (SQLite) on the handle of the connection the transaction holds. */
 export async function sqliteInsertMarks(
   handle: SQLite.Database,
-  rows: readonly BulkMarkRow[],
+  rows: readonly BulkMark[],
   updatedAt: string,
   updatedBy: string | null,
 ): Promise<void> {
@@ -187,48 +193,56 @@ export async function sqliteInsertMarks(
     const end = Math.min(rows.length, i + SQLITE_SLICE);
     for (let j = i; j < end; j++) {
       const r = rows[j]!;
-      insert.run(r.pupil_id, r.date, r.session, r.code, r.minutes_late, updatedAt, updatedBy);
+      insert.run(r.pupilId, r.date, r.session, r.code, r.minutesLate, updatedAt, updatedBy);
     }
   }
 }
 
-/** Inserts history rows with the same author for all (SQLite), as sqliteInsertMarks does. */
+/**
+ * Inserts the history of the lists' marks with the same author for all (SQLite), as
+ * sqliteInsertMarks does; `newId` makes each row's id, in the lists' order.
+ */
 export async function sqliteInsertHistory(
   handle: SQLite.Database,
-  rows: readonly BulkHistoryRow[],
+  lists: readonly (readonly BulkMark[])[],
   author: HistoryAuthor,
+  newId: () => string,
 ): Promise<void> {
-  if (rows.length === 0) return;
+  if (lists.every((l) => l.length === 0)) return;
   inTransaction(handle);
   const insert = handle.prepare(
     `insert into mark_history (id, pupil_id, date, session, previous_code, new_code, previous_minutes_late,
       new_minutes_late, reason, user_id, user_name, user_role, at, source) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const a = author;
-  for (let i = 0; i < rows.length; i += SQLITE_SLICE) {
-    if (i > 0) {
-      await yieldToEventLoop();
-      inTransaction(handle);
-    }
-    const end = Math.min(rows.length, i + SQLITE_SLICE);
-    for (let j = i; j < end; j++) {
-      const r = rows[j]!;
-      insert.run(
-        r.id,
-        r.pupil_id,
-        r.date,
-        r.session,
-        r.previous_code,
-        r.new_code,
-        r.previous_minutes_late,
-        r.new_minutes_late,
-        a.reason,
-        a.user_id,
-        a.user_name,
-        a.user_role,
-        a.at,
-        a.source,
-      );
+  let written = 0;
+  for (const rows of lists) {
+    for (let i = 0; i < rows.length; i += SQLITE_SLICE) {
+      if (written > 0) {
+        await yieldToEventLoop();
+        inTransaction(handle);
+      }
+      const end = Math.min(rows.length, i + SQLITE_SLICE);
+      for (let j = i; j < end; j++) {
+        const r = rows[j]!;
+        insert.run(
+          newId(),
+          r.pupilId,
+          r.date,
+          r.session,
+          r.previous?.code ?? null,
+          r.code,
+          r.previous?.minutesLate ?? null,
+          r.minutesLate,
+          a.reason,
+          a.user_id,
+          a.user_name,
+          a.user_role,
+          a.at,
+          a.source,
+        );
+      }
+      written += end - i;
     }
   }
 }

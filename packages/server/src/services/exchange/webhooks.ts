@@ -370,7 +370,8 @@ export interface BulkMark {
 /**
  * Queues `marks.changed` batches for marks written in bulk, in the caller's transaction (so they
  * are queued exactly when the marks are kept). Nothing is read beyond the subscriptions when no
- * one wants `mark.changed`. Returns the deliveries queued.
+ * one wants `mark.changed`. Returns the deliveries queued. `marks` may be a function that makes
+ * them, called only when someone subscribes (an import's year of marks is not copied for nobody).
  */
 export async function emitBulkMarkChanges(
   db: DbOrTrx,
@@ -378,11 +379,12 @@ export async function emitBulkMarkChanges(
   schoolId: string,
   source: BulkMarkSource,
   changedBy: string,
-  marks: readonly BulkMark[],
+  given: readonly BulkMark[] | { readonly count: number; readonly marks: () => readonly BulkMark[] },
 ): Promise<number> {
-  if (marks.length === 0) return 0;
+  if (('count' in given ? given.count : given.length) === 0) return 0;
   const subs = (await activeSubscriptions(db, schoolId)).filter((s) => s.events.includes('mark.changed'));
   if (subs.length === 0) return 0;
+  const marks = 'count' in given ? given.marks() : given;
   const school = await getSchool(db, schoolId);
   const upns = await pupilUpns(db, [...new Set(marks.map((m) => m.pupilId))]);
   const byDate = new Map<string, BulkMark[]>();

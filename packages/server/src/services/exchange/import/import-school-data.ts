@@ -137,26 +137,31 @@ export async function importSchoolData(deps: ImportDeps, actor: Actor, given: Im
   let plan: Plan | undefined;
   try {
     await deps.db.transaction().execute(async (trx) => {
-      plan = await makePlan(trx, actor, input, parsed, problems);
+      const made = await makePlan(trx, actor, input, parsed, problems);
+      plan = made;
       if (problems.length > 0) refuse(input, problems);
       if (input.dryRun === true) throw new NothingWritten();
       const at = deps.clock.now();
-      await applyPlan(trx, bulkModeOf(deps.db, deps.dialect), actor, input, plan, at);
+      await applyPlan(trx, bulkModeOf(deps.db, deps.dialect), actor, input, made, at);
       // Webhooks: the marks written, as marks.changed batches, queued with the import (docs/webhooks.md).
       await emitBulkMarkChanges(
         trx,
         at,
-        plan.school.id,
+        made.school.id,
         input.ctf ? 'CTF' : 'import',
         actor === SYSTEM_ACTOR ? IMPORT_USER_NAME : actor.name,
-        [...plan.marks.created, ...plan.marks.updated].map((m) => ({
-          pupilId: m.pupilId,
-          date: m.date,
-          session: m.session,
-          code: m.code,
-          minutesLate: m.minutesLate,
-          previousCode: m.previous?.code ?? null,
-        })),
+        {
+          count: made.marks.created.length + made.marks.updated.length,
+          marks: () =>
+            [...made.marks.created, ...made.marks.updated].map((m) => ({
+              pupilId: m.pupilId,
+              date: m.date,
+              session: m.session,
+              code: m.code,
+              minutesLate: m.minutesLate,
+              previousCode: m.previous?.code ?? null,
+            })),
+        },
       );
     });
   } catch (e) {
