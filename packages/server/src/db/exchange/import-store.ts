@@ -16,7 +16,9 @@ import { postgresClientOf, sqliteHandleOf, type Db, type DbOrTrx, type Dialect }
 import {
   copyHistory,
   copyMarks,
+  dropMarkPupilForeignKeysForBulk,
   insertHistoryUnnest,
+  restoreMarkPupilForeignKeys,
   insertMarksUnnest,
   sqliteInsertHistory,
   sqliteInsertMarks,
@@ -796,6 +798,8 @@ export async function writeMarks(
   // PostgreSQL: the client the transaction runs on, for COPY (none found: arrays and unnest).
   const client =
     mode.kind === 'postgres' && created.length + updated.length > 0 ? await postgresClientOf(mode.db, db) : undefined;
+  // A year for a new installation: the keys to pupils checked once, in bulk, before commit.
+  const keysDropped = client ? await dropMarkPupilForeignKeysForBulk(db, created.length + updated.length) : false;
   await insertNewMarks(db, mode, client, created, author);
   for (const chunk of chunked(updated, 7)) {
     await db
@@ -813,4 +817,5 @@ export async function writeMarks(
   }
   // Each mark's history row, made as it is sent (COPY, SQLite) rather than as a copy of the year.
   await insertHistory(db, mode, client, [created, updated], author);
+  if (keysDropped) await restoreMarkPupilForeignKeys(db);
 }

@@ -246,3 +246,82 @@ export async function sqliteInsertHistory(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL: the foreign keys to pupils checked once for a year's marks, not row by row.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The foreign keys from a mark and its history to the pupil, as the initial migration made them
+ * (PostgreSQL's names; NO ACTION, not deferrable).
+ */
+export const MARK_PUPIL_FOREIGN_KEYS = [
+  { table: 'session_marks', name: 'session_marks_pupil_id_fkey' },
+  { table: 'mark_history', name: 'mark_history_pupil_id_fkey' },
+] as const;
+
+/** Below this many history rows (one per new or changed mark) the row-by-row checks are cheap enough. */
+export const FOREIGN_KEYS_ONCE_MIN_ROWS = 50_000;
+
+/**
+ * Checked once only while the tables hold at most this many rows for each row the import brings:
+ * checking every row in one join then costs PostgreSQL a fraction of checking the import's rows
+ * one by one, and the installation is a small one (a school moving in, or a second school).
+ */
+const HELD_PER_ROW = 2;
+
+/** How long the import waits for the tables before it checks row by row after all. */
+const FOREIGN_KEYS_LOCK_TIMEOUT = '2s';
+
+/**
+ * PostgreSQL checks a foreign key row by row (a trigger and a query per row: about half of
+ * PostgreSQL's work in a year's import, docs/cli/import.md "Speed"). When an import brings many
+ * rows and the tables hold at most HELD_PER_ROW times as many already (a school moving onto a new
+ * installation, or a second school), the two keys to pupils are dropped inside the import's transaction and added back by
+ * {@link restoreMarkPupilForeignKeys} before it commits: PostgreSQL then checks every row of
+ * both tables in one join, so the constraints are valid when anyone can see the rows. Dropping
+ * them locks pupils, session_marks and mark_history until the import commits (nobody else reads
+ * or writes them meanwhile), which is why it is only done while the installation holds few marks;
+ * if the locks are not granted within FOREIGN_KEYS_LOCK_TIMEOUT, or the database refuses
+ * (another owner, other names), nothing changes and the rows are checked one by one.
+ * Returns true when the keys were dropped: the caller must then call restoreMarkPupilForeignKeys
+ * in the same transaction.
+ */
+export async function dropMarkPupilForeignKeysForBulk(
+  trx: DbOrTrx,
+  rows: number,
+  minRows = FOREIGN_KEYS_ONCE_MIN_ROWS,
+): Promise<boolean> {
+  if (rows < minRows) return false;
+  // Counted only as far as the limit: on a large installation this stops early.
+  const limit = HELD_PER_ROW * rows;
+  const held = await sql<{ marks: number; history: number }>`select
+      (select count(*) from (select 1 from session_marks limit ${limit + 1}) m)::int as marks,
+      (select count(*) from (select 1 from mark_history limit ${limit + 1}) h)::int as history`.execute(trx);
+  const r = held.rows[0];
+  if (!r || r.marks > limit || r.history > limit) return false;
+  const previous = await sql<{ t: string }>`select current_setting('lock_timeout') as t`.execute(trx);
+  await sql`savepoint rollcall_mark_fk`.execute(trx);
+  try {
+    await sql`select set_config('lock_timeout', ${FOREIGN_KEYS_LOCK_TIMEOUT}, true)`.execute(trx);
+    for (const fk of MARK_PUPIL_FOREIGN_KEYS) {
+      await sql`alter table ${sql.table(fk.table)} drop constraint ${sql.ref(fk.name)}`.execute(trx);
+    }
+    await sql`select set_config('lock_timeout', ${previous.rows[0]?.t ?? '0'}, true)`.execute(trx);
+    await sql`release savepoint rollcall_mark_fk`.execute(trx);
+    return true;
+  } catch {
+    // Not granted in time, or not ours to alter: as it was, and row by row.
+    await sql`rollback to savepoint rollcall_mark_fk`.execute(trx);
+    await sql`release savepoint rollcall_mark_fk`.execute(trx);
+    return false;
+  }
+}
+
+/** Adds back the keys dropMarkPupilForeignKeysForBulk dropped, checking every row once. */
+export async function restoreMarkPupilForeignKeys(trx: DbOrTrx): Promise<void> {
+  for (const fk of MARK_PUPIL_FOREIGN_KEYS) {
+    await sql`alter table ${sql.table(fk.table)} add constraint ${sql.ref(fk.name)}
+      foreign key (pupil_id) references pupils (id)`.execute(trx);
+  }
+}
