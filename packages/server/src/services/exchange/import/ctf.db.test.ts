@@ -451,6 +451,35 @@ describeEachDialect('the Common Transfer File', (ctx) => {
     expect(clean.warnings.map((w) => w.message).join('\n')).not.toMatch(/SessionsPossible/);
   });
 
+  it('admits a pupil arriving from another school after they left it, not from the start of the calendar', async () => {
+    await smallSchool('400012');
+    const text = incomingCtf()
+      .replace('<LeavingDate>2025-07-18</LeavingDate>', '<LeavingDate>2025-09-04</LeavingDate>')
+      .replace(
+        /<School>\s*<LEA>330<\/LEA>\s*<Estab>4000<\/Estab>\s*<EntryDate>2025-09-08<\/EntryDate>\s*<\/School>/,
+        '',
+      );
+    expect(text).not.toContain('<EntryDate>2025-09-08</EntryDate>');
+    const report = await importSchoolData(deps(ctx.db), SYSTEM_ACTOR, { urn: '400012', ctf: file('arrive.xml', text) });
+    const pupil = await ctx.db
+      .selectFrom('pupils as p')
+      .innerJoin('schools as s', 's.id', 'p.school_id')
+      .select('p.admission_date')
+      .where('s.urn', '=', '400012')
+      .where('p.upn', '=', 'F881200125001')
+      .executeTakeFirstOrThrow();
+    // Left on Thursday the 4th: the first school day after is Friday the 5th (not the 1st).
+    expect(pupil.admission_date).toBe('2025-09-05');
+    const line = text.split('\n').findIndex((l) => l.includes('<Pupil>')) + 1;
+    expect(report.warnings.map((w) => problemLine(w))).toContain(
+      `arrive.xml:${line}: F881200125001 is new to the school and the file gives no entry date here: admitted on 2025-09-05, the first school day after leaving Elsewhere Primary on 2025-09-04; if the pupil started later, correct the admission date (admission register, or a pupils file)`,
+    );
+    // Again: the stored date stands, and nothing is said.
+    const again = await importSchoolData(deps(ctx.db), SYSTEM_ACTOR, { urn: '400012', ctf: file('arrive.xml', text) });
+    expect(totalChanges(again)).toBe(0);
+    expect(again.warnings.map((w) => w.message).join('\n')).not.toMatch(/new to the school/);
+  });
+
   it('reports malformed XML with its line', async () => {
     const lines = await refused(
       importSchoolData(deps(ctx.db), SYSTEM_ACTOR, {

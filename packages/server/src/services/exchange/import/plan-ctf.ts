@@ -53,6 +53,51 @@ export function fillFromStored(table: Table, stored: ReadonlyMap<string, PupilRe
   return { ...table, rows };
 }
 
+/**
+ * New pupils whose CTF gives no entry date at this school (no SchoolHistory entry of its own LA
+ * and establishment number) but a leaving date at another: admitted on the first school day after
+ * the latest such leaving date, with a warning, instead of from the calendar's first school day
+ * (which would put them on this school's roll while they were at the other). Stored pupils, and
+ * rows that have an admission date, are left as they are.
+ */
+export function admitArrivals(
+  table: Table,
+  doc: CtfDocument,
+  own: { la: string; estab: string | null },
+  cal: { readonly dayCount: number; readonly dayDate: readonly string[] },
+  stored: ReadonlyMap<string, unknown>,
+  file: string,
+  warnings: ImportProblem[],
+): Table {
+  const byUpn = new Map(doc.pupils.map((p) => [p.upn, p]));
+  const rows = table.rows.map((r) => {
+    const upn = validateUpn(r.values['upn'] ?? '').upn;
+    const pupil = byUpn.get(upn);
+    if (!pupil || stored.has(upn) || (r.values['admission_date'] ?? '') !== '') return r;
+    let left: { date: string; name: string } | undefined;
+    for (const s of pupil.schoolHistory) {
+      if (isOwnSchool(s, own) || s.leavingDate === null) continue;
+      if (!left || s.leavingDate > left.date) left = { date: s.leavingDate, name: s.name ?? `${s.la}${s.estab}` };
+    }
+    if (!left) return r;
+    const after = addDays(left.date as PlainDate, 1);
+    let admitted: string = after;
+    for (let d = 0; d < cal.dayCount; d++) {
+      if (cal.dayDate[d]! >= after) {
+        admitted = cal.dayDate[d]!;
+        break;
+      }
+    }
+    warnings.push({
+      file,
+      line: pupil.line,
+      message: `${upn} is new to the school and the file gives no entry date here: admitted on ${admitted}, the first school day after leaving ${left.name} on ${left.date}; if the pupil started later, correct the admission date (admission register, or a pupils file)`,
+    });
+    return { line: r.line, values: { ...r.values, admission_date: admitted } };
+  });
+  return { ...table, rows };
+}
+
 /** The counts a marks string gives (possible, attended = present + approved activity, …). */
 export function countsOfMarks(
   start: PlainDate,

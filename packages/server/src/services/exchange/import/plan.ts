@@ -44,7 +44,7 @@ import {
 } from '../../../db/exchange/import-store.js';
 import type { ImportInput } from './import-input.js';
 import { changesOf, type Parsed } from './import-files.js';
-import { type CtfPlan, fillFromStored, planCtfHistory } from './plan-ctf.js';
+import { type CtfPlan, admitArrivals, fillFromStored, planCtfHistory } from './plan-ctf.js';
 import { EMPTY_CALENDAR, calendarOf, checkOrphanedMarks, diffCalendar } from './plan-calendar.js';
 import {
   type FileMark,
@@ -180,6 +180,18 @@ export async function makePlan(
   // The calendar ------------------------------------------------------------------------------
   const storedCalendar = terms.length > 0 ? calendarOf(terms, closures) : EMPTY_CALENDAR;
   const cal = parsed.calendar?.calendar ?? storedCalendar ?? EMPTY_CALENDAR;
+  // A pupil arriving by CTF from another school starts after leaving it, not with the calendar.
+  if (parsed.ctf && parsed.pupils && ctfParts && input.ctf) {
+    parsed.pupils = admitArrivals(
+      parsed.pupils,
+      parsed.ctf,
+      ctfParts.ownSchool,
+      cal,
+      pupilByUpn,
+      input.ctf.name,
+      warnings,
+    );
+  }
   let calendarChanged = false;
   let calendarWrite: Plan['calendar'] = null;
   if (parsed.calendar && input.calendar) {
