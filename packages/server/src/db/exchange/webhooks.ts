@@ -174,7 +174,7 @@ export async function findSubscription(db: DbOrTrx, id: string): Promise<Subscri
 }
 
 /** The school's subscriptions that are on; the caller keeps those wanting an event. */
-/** Built once per database (db/prepared.ts): every register save asks it. */
+/** Built once per database (db/prepared.ts): every register save asks it (through the gathering below). */
 const activeSubscriptionsQuery = prepared((db, args: { schoolId: string }) =>
   db
     .selectFrom('webhook_subscriptions')
@@ -183,8 +183,32 @@ const activeSubscriptionsQuery = prepared((db, args: { schoolId: string }) =>
     .where('disabled_at', 'is', null),
 );
 
-export async function activeSubscriptions(db: DbOrTrx, schoolId: string): Promise<SubscriptionRow[]> {
-  return (await activeSubscriptionsQuery(db, { schoolId })).map(toSubscription);
+/** Per database (or transaction) and school, the read that callers of this turn will share. */
+const gathering = new WeakMap<DbOrTrx, Map<string, Promise<SubscriptionRow[]>>>();
+
+/**
+ * The school's subscriptions that are on. Callers that ask in the same turn of the event loop
+ * share one statement, sent when the turn ends: the saves of one batch are answered together
+ * and each asks this for its webhook events, so 200 saves at 8:50 sent 200 statements (on
+ * PostgreSQL a round trip each) where a few do. Every caller asked before the statement was sent,
+ * so none is answered from a read older than its call; a caller after it is sent waits for the
+ * next.
+ */
+export function activeSubscriptions(db: DbOrTrx, schoolId: string): Promise<SubscriptionRow[]> {
+  let bySchool = gathering.get(db);
+  if (!bySchool) {
+    bySchool = new Map();
+    gathering.set(db, bySchool);
+  }
+  const waiting = bySchool.get(schoolId);
+  if (waiting) return waiting;
+  const forThisTurn = bySchool;
+  const read = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+    forThisTurn.delete(schoolId);
+    return (await activeSubscriptionsQuery(db, { schoolId })).map(toSubscription);
+  });
+  bySchool.set(schoolId, read);
+  return read;
 }
 
 /** Replaces the signing secret; the previous one keeps signing until `previousUntil` (null: not at all). */
