@@ -1,7 +1,8 @@
 // (z) The demo build (issue 18: "Demo build under 3 s"): the demo trust of two schools built as of
 // today, as `rollcall demo` and the first `npm start` build it, on SQLite (a temporary file, WAL)
 // and on PostgreSQL (embedded). For each database, first in this process, step by step (wall time,
-// this process's CPU and PostgreSQL's CPU beside it, and the load average):
+// this process's CPU, its main thread's CPU and PostgreSQL's CPU beside it, and the load average;
+// the machine is shared, and on a quiet one the main thread's CPU is about the build's wall time):
 //   - plan and password: the pupils, families, staff and timetable; the demo password hashed once
 //   - per school: generating its marks, then inserting people, registers, session marks, their
 //     history, and the lesson registers and marks; the commit
@@ -19,6 +20,20 @@ import { BIN, DIALECT_LABEL, DIALECTS, load, ROOT, server } from './harness.mjs'
 
 const TICKS_PER_SECOND = 100;
 
+/**
+ * CPU ticks of this process's main thread alone: the build runs there, while SQLite's
+ * checkpointer (a worker thread) copies the WAL into the database file alongside it; on a quiet
+ * two-core machine the main thread's CPU is close to the build's wall time.
+ */
+function mainThreadTicks() {
+  try {
+    const rest = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(rest[11]) + Number(rest[12]);
+  } catch {
+    return NaN; // not Linux
+  }
+}
+
 /** CPU ticks of this process's ended (waited-for) children: `rollcall demo` once it has exited. */
 function endedChildrenTicks() {
   const rest = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
@@ -31,7 +46,17 @@ function secs(ms) {
 
 function cpuCols(cpu) {
   const pg = cpu.childrenS > 0.005 ? `, PostgreSQL ${cpu.childrenS.toFixed(2)} s` : '';
-  return `CPU ${cpu.ownS.toFixed(2)} s${pg}`;
+  const main = Number.isFinite(cpu.mainS) ? ` (main thread ${cpu.mainS.toFixed(2)} s)` : '';
+  return `CPU ${cpu.ownS.toFixed(2)} s${main}${pg}`;
+}
+
+/** A point to measure from: wall time, CPU of the process and its children, the main thread's ticks. */
+function markNow() {
+  return { t: performance.now(), cpu: cpuMark(), main: mainThreadTicks() };
+}
+
+function since(m) {
+  return { ms: performance.now() - m.t, cpu: { ...cpuSince(m.cpu), mainS: (mainThreadTicks() - m.main) / TICKS_PER_SECOND } };
 }
 
 /** Every table's row count (the demo's content), largest first. */
@@ -76,13 +101,11 @@ async function inProcess(context, dialect) {
   };
   const steps = [];
   globalThis.gc?.();
-  const start = { t: performance.now(), cpu: cpuMark() };
+  const start = markNow();
   let last = start;
   const mark = (name) => {
-    const now = { t: performance.now(), cpu: cpuMark() };
-    const cpu = cpuSince(last.cpu);
-    steps.push({ name, ms: now.t - last.t, cpu });
-    last = { t: performance.now(), cpu: cpuMark() };
+    steps.push({ name, ...since(last) });
+    last = markNow();
   };
   const summary = await createDemo(deps.db, {
     today: deps.clock.today(deps.config.timeZone),
@@ -90,15 +113,15 @@ async function inProcess(context, dialect) {
     onStep: mark,
   });
   mark('commit');
-  const built = { ms: performance.now() - start.t, cpu: cpuSince(start.cpu) };
+  const built = since(start);
   const casework = await addDemoCasework(deps, summary, (s) => mark(`casework ${s}`));
   await enrolDemoSecondFactors(deps);
   mark('second factors');
-  const total = { ms: performance.now() - start.t, cpu: cpuSince(start.cpu) };
+  const total = since(start);
   const counts = await rowCounts(deps.db, dialect);
-  const t0 = { t: performance.now(), cpu: cpuMark() };
+  const t0 = markNow();
   await open.close();
-  const closing = { ms: performance.now() - t0.t, cpu: cpuSince(t0.cpu) };
+  const closing = since(t0);
   return { summary, casework, steps, built, total, counts, closing };
 }
 

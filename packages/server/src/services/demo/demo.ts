@@ -49,6 +49,7 @@ import {
   TRUST_NAME,
   type Plan,
   type PlannedGroup,
+  type PlannedLesson,
   type PlannedUser,
   type SchoolKey,
   type SchoolPlan,
@@ -390,28 +391,36 @@ async function writeSchool(
   );
   step('session marks');
 
-  // Lesson registers: when each lesson was taken (in the order the marks were generated).
-  const lessonTaken = new Map<
-    string,
-    { at: string; by: PlannedUser | null; lessonId: string; groupId: string; date: PlainDate }
-  >();
-  let k = 0;
+  // Lesson registers: when each lesson was taken (in the order the marks were generated), one a
+  // lesson a day.
+  interface LessonTaken {
+    readonly at: string;
+    readonly by: PlannedUser | null;
+    readonly lessonId: string;
+    readonly groupId: string;
+    readonly date: PlainDate;
+  }
+  const lessonRegisters: LessonTaken[] = [];
+  const takenOf = new Map<PlannedLesson, Map<PlainDate, LessonTaken>>();
   for (const m of lessonMarks) {
-    const keyLesson = `${m.lesson.id}/${m.date}`;
-    if (!lessonTaken.has(keyLesson)) {
-      lessonTaken.set(keyLesson, {
-        at: londonToUtc(m.date, m.lesson.startsAt, 2 + (k++ % 5)),
+    let days = takenOf.get(m.lesson);
+    if (!days) takenOf.set(m.lesson, (days = new Map<PlainDate, LessonTaken>()));
+    if (!days.has(m.date)) {
+      const taken: LessonTaken = {
+        at: londonToUtc(m.date, m.lesson.startsAt, 2 + (lessonRegisters.length % 5)),
         by: m.lesson.group.teacher,
         lessonId: m.lesson.id,
         groupId: m.lesson.group.id,
         date: m.date,
-      });
+      };
+      days.set(m.date, taken);
+      lessonRegisters.push(taken);
     }
   }
   await insertDemoRows(
     trx,
     'registers',
-    [...lessonTaken.values()].map((r) => ({
+    lessonRegisters.map((r) => ({
       id: newId(),
       school_id: schoolId,
       group_id: r.groupId,
@@ -425,14 +434,24 @@ async function writeSchool(
       updated_by: r.by?.id ?? null,
     })),
   );
-  const lessonRows = lessonMarks.map((m) => ({ m, taken: lessonTaken.get(`${m.lesson.id}/${m.date}`)! }));
-  // In the order of the table's key (lesson, pupil, date).
+  const lessonRows = lessonMarks.map((m) => ({ m, taken: takenOf.get(m.lesson)!.get(m.date)! }));
+  // In the order of the table's key (lesson, pupil, date): ids ranked once, compared as numbers.
+  const rankOf = (ids: readonly string[]): Map<string, number> =>
+    new Map([...ids].sort().map((id, i) => [id, i] as const));
+  const lessonRank = rankOf(school.lessons.map((l) => l.id));
+  const pupilRank = rankOf(att.pupils.map((a) => a.pupil.id));
   const byKey = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  const keyed = lessonRows.map((r) => ({
+    r,
+    lesson: lessonRank.get(r.m.lesson.id) ?? -1,
+    pupil: pupilRank.get(r.m.pupil.id) ?? -1,
+  }));
+  keyed.sort((x, y) => x.lesson - y.lesson || x.pupil - y.pupil || byKey(x.r.m.date, y.r.m.date));
   const lessonCount = await insertDemoRows(
     trx,
     'lesson_marks',
-    [...lessonRows]
-      .sort((x, y) => byKey(x.m.lesson.id, y.m.lesson.id) || byKey(x.m.pupil.id, y.m.pupil.id) || byKey(x.m.date, y.m.date))
+    keyed
+      .map((x) => x.r)
       .map(({ m, taken }) => ({
         lesson_id: m.lesson.id,
         pupil_id: m.pupil.id,
@@ -480,20 +499,17 @@ async function writeSchool(
         const times = takenTimes.get(g)!;
         const lessons = lessonsOf.get(a.pupil.id) ?? [];
         let l = 0;
-        /** The pupil's lesson history up to (not including) a session's mark, or all that is left. */
-        const lessonsBefore = function* (date: PlainDate | null, session: 'AM' | 'PM' | null) {
-          for (; l < lessons.length; l++) {
-            const { m } = lessons[l]!;
-            if (date !== null && (m.date > date || (m.date === date && m.lesson.session >= session!))) return;
-            yield lessonHistory(lessons[l]!);
-          }
+        /** Whether the pupil's next lesson mark comes before a session's mark (by date and session). */
+        const lessonFirst = (date: PlainDate, session: 'AM' | 'PM'): boolean => {
+          const m = lessons[l]?.m;
+          return m !== undefined && (m.date < date || (m.date === date && m.lesson.session < session));
         };
         for (let s = Math.max(0, a.from); s <= a.to; s++) {
           const code = a.codes[s];
           if (!code) continue;
           const date = cal.sessionDate[s]!;
           const session = sessionOf(s);
-          yield* lessonsBefore(date, session);
+          while (lessonFirst(date, session)) yield lessonHistory(lessons[l++]!);
           yield {
             id: newId(),
             pupil_id: a.pupil.id,
@@ -512,7 +528,7 @@ async function writeSchool(
             source: 'register',
           };
         }
-        yield* lessonsBefore(null, null);
+        while (l < lessons.length) yield lessonHistory(lessons[l++]!);
       }
       // (Lesson marks are only for pupils on roll, who all have attendance; none is left out regardless.)
       const written = new Set(pupilsInIdOrder.map((a) => a.pupil.id));
