@@ -56,7 +56,10 @@ function markNow() {
 }
 
 function since(m) {
-  return { ms: performance.now() - m.t, cpu: { ...cpuSince(m.cpu), mainS: (mainThreadTicks() - m.main) / TICKS_PER_SECOND } };
+  return {
+    ms: performance.now() - m.t,
+    cpu: { ...cpuSince(m.cpu), mainS: (mainThreadTicks() - m.main) / TICKS_PER_SECOND },
+  };
 }
 
 /** Every table's row count (the demo's content), largest first. */
@@ -161,11 +164,15 @@ export async function benchDemoBuild(context) {
       `  ${label}, as of ${r.summary.today}: ${pupils} pupils, ${rows.toLocaleString('en-GB')} rows in ${r.counts.length} tables (${load()} on the cores)`,
     );
     for (const s of r.steps) console.log(`    ${s.name.padEnd(40)} ${secs(s.ms).padStart(8)}   ${cpuCols(s.cpu)}`);
-    console.log(`    ${'trust built (createDemo)'.padEnd(40)} ${secs(r.built.ms).padStart(8)}   ${cpuCols(r.built.cpu)}`);
+    console.log(
+      `    ${'trust built (createDemo)'.padEnd(40)} ${secs(r.built.ms).padStart(8)}   ${cpuCols(r.built.cpu)}`,
+    );
     console.log(
       `    ${'demo with casework and second factors'.padEnd(40)} ${secs(r.total.ms).padStart(8)}   ${cpuCols(r.total.cpu)}`,
     );
-    console.log(`    ${'closing the database'.padEnd(40)} ${secs(r.closing.ms).padStart(8)}   ${cpuCols(r.closing.cpu)}`);
+    console.log(
+      `    ${'closing the database'.padEnd(40)} ${secs(r.closing.ms).padStart(8)}   ${cpuCols(r.closing.cpu)}`,
+    );
     console.log(`    rows: ${r.counts.map(([t, n]) => `${t} ${n}`).join(', ')}`);
     const cli = await endToEnd(context, dialect);
     console.log(

@@ -49,7 +49,9 @@ interface Compiled {
 }
 
 /**
- * Writes rows (all with the same keys, in the same order) in statements of at most 500 rows and
+ * Writes rows (all with the same keys, in the same order): on SQLite inside the demo's transaction
+ * through statements prepared on the handle ({@link insertOnHandle}), on PostgreSQL inside it by
+ * COPY ({@link copyAll}), otherwise in statements of at most 500 rows and
  * {@link MAX_VARIABLES} values. Building and compiling a Kysely query tree for every batch took
  * about a quarter of the demo's time, so the statement for a full batch is compiled once and
  * re-run with each batch's values (row by row, column by column: the order Kysely binds them
@@ -115,8 +117,9 @@ const rawSqlite = new WeakMap<object, SqliteHandle>();
 /**
  * Rows per prepared statement on SQLite. One row per statement was about a quarter faster than
  * 500-row statements (decision 0004), and 100-row statements are faster again: a call into the
- * driver, and a statement step, for every 100 rows rather than every row (issue 18: the demo's
- * 400,000 rows of marks and history in about 0.75 of the time; 25 or 200 rows were no better).
+ * driver for every 100 rows rather than every row. On the demo's 400,000 rows of marks and
+ * history (issue 18, docs/demo.md): 1.44–1.56 s of CPU a row at a time, 1.27–1.32 s at 100
+ * rows, 1.0–1.14 s with the rows also in the order of their keys (25 rows was slower).
  */
 const SQLITE_ROWS_PER_STATEMENT = 100;
 
@@ -185,7 +188,11 @@ const COPY_PIECE = 4_000;
  * Streams rows (every row with the keys of the first, in its order) into `table` with COPY on
  * the transaction's client, in COPY's text format; returns how many were written.
  */
-async function copyAll<T extends object>(client: pg.PoolClient, table: DemoBulkTable, rows: Iterable<T>): Promise<number> {
+async function copyAll<T extends object>(
+  client: pg.PoolClient,
+  table: DemoBulkTable,
+  rows: Iterable<T>,
+): Promise<number> {
   const it = rows[Symbol.iterator]();
   const first = it.next();
   if (first.done) return 0;

@@ -457,7 +457,7 @@ export async function evaluateSchool(
     const codes = new Uint8Array(cal.sessionCount);
     codesOf.set(r.pupil_id, codes);
     const text = r.marks;
-    for (let at = 0; at < text.length; ) {
+    for (let at = 0; at < text.length;) {
       let end = text.indexOf(',', at);
       if (end < 0) end = text.length;
       const date = text.slice(at, at + 10) as PlainDate;

@@ -8,9 +8,9 @@
  *
  *   if (await isDatabaseEmpty(db)) printDemo(await createDemo(db, { today, now }));
  *
- * Everything is written in one transaction, through the bulk writer of db/demo/demo.ts (batches
- * of a few hundred rows per statement, or one prepared statement on SQLite). The password is
- * hashed once and shared by every demo account.
+ * Everything is written in one transaction, through the bulk writer of db/demo/demo.ts (100-row
+ * statements prepared on SQLite's handle, COPY on PostgreSQL), marks and history in the order of
+ * their keys. The password is hashed once and shared by every demo account.
  */
 import { compileCalendar, lastDayOnOrBefore, type PlainDate, type SchoolCalendar } from '@rollcall/domain';
 import type { Db, DbOrTrx } from '../../db/connect.js';
@@ -532,7 +532,8 @@ async function writeSchool(
       }
       // (Lesson marks are only for pupils on roll, who all have attendance; none is left out regardless.)
       const written = new Set(pupilsInIdOrder.map((a) => a.pupil.id));
-      for (const [pupilId, lessons] of lessonsOf) if (!written.has(pupilId)) for (const r of lessons) yield lessonHistory(r);
+      for (const [pupilId, lessons] of lessonsOf)
+        if (!written.has(pupilId)) for (const r of lessons) yield lessonHistory(r);
     })(),
   );
   step('mark history');
@@ -616,7 +617,19 @@ export async function createDemo(db: Db, opts: DemoOptions): Promise<DemoSummary
       onStep(`${key}: generated`);
       const step = (name: string): void => onStep(`${key}: ${name}`);
       out.push(
-        await writeSchool(trx, { plan, school, ids, cal, w, att, lessonMarks, passwordHash, now: opts.now, year, step }),
+        await writeSchool(trx, {
+          plan,
+          school,
+          ids,
+          cal,
+          w,
+          att,
+          lessonMarks,
+          passwordHash,
+          now: opts.now,
+          year,
+          step,
+        }),
       );
     }
     return out;
