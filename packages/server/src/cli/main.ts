@@ -111,14 +111,14 @@ export async function main(argv: readonly string[], rawIO: CliIO = processIO): P
     .action(() =>
       withDeps(async ({ deps }) => {
         await (await import('./deps.js')).runMigrate(deps, { ...io, stdout: () => {} });
-        return (await import('./server.js')).runDemo(deps, io);
+        return (await import('./demo.js')).runDemo(deps, io);
       }),
     );
 
   program
     .command('demo-code')
     .description("The demo's current second-step code for its administrators and leads (the demo key is public)")
-    .action(() => withDeps(async ({ deps }) => (await import('./server.js')).runDemoCode(deps, io)));
+    .action(() => withDeps(async ({ deps }) => (await import('./demo.js')).runDemoCode(deps, io)));
 
   program
     .command('import')
