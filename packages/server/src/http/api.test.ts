@@ -44,6 +44,7 @@ describe('the JSON API', () => {
         '/api/early-leavers',
         '/api/exports/census-attendance',
         '/api/exports/daily-attendance',
+        '/api/exports/dfe-daily',
         '/api/late-arrivals',
         '/api/pupils',
         '/api/pupils/{id}',
@@ -196,6 +197,28 @@ describe('the JSON API', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(csv.body.split('\n')[0]).toContain(',');
+    // The DfE daily file: every pupil item the collection holds, for an API key too.
+    const dfe = await t.app.inject({
+      method: 'GET',
+      url: '/api/exports/dfe-daily?date=2025-09-08',
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(dfe.statusCode).toBe(200);
+    expect(dfe.headers['content-type']).toBe('text/csv; charset=utf-8');
+    const header = dfe.body.split(/\r?\n/)[0]!.split(',');
+    for (const item of [
+      'upn',
+      'date_of_birth',
+      'ethnicity',
+      'looked_after',
+      'ehc_plan',
+      'fsm',
+      'child_in_need',
+      'child_protection_plan',
+      'row',
+    ])
+      expect(header, item).toContain(item);
+    expect(dfe.headers['content-disposition']).toContain('dfe-daily-');
   });
 
   it("gives a pupil's record with measures to the office", async () => {

@@ -22,6 +22,7 @@ import {
 import { resolveApiKey } from '../services/accounts/api-keys.js';
 import { WEBHOOK_EVENT_SCHEMAS } from '../services/exchange/webhook-events.js';
 import { censusCountsExport, dailyAttendanceExport } from '../services/exchange/exports/attendance-exports.js';
+import { dfeDailyFile } from '../services/exchange/exports/dfe-returns.js';
 import { rejectUnauthenticated, requireActor } from './auth-routes.js';
 import {
   AUTH_ERRORS,
@@ -425,6 +426,35 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
         async (request, reply) => {
           const actor = requireActor(request);
           const out = await dailyAttendanceExport(api.deps, actor, {
+            schoolId: request.query.schoolId ?? actor.schoolId ?? '',
+            date: request.query.date,
+          });
+          return reply
+            .type('text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="${out.fileName}"`)
+            .send(out.csv);
+        },
+      );
+
+      app.get(
+        '/exports/dfe-daily',
+        {
+          config: { reauth: true },
+          schema: {
+            operationId: 'exportDfeDaily',
+            tags: ['exports'],
+            summary:
+              "The DfE daily pupil-level file as CSV: every pupil item the DfE's daily collection holds, each session of the day and the last 7 days' changed codes (docs/exports.md)",
+            querystring: z.object({ schoolId: z.string().optional(), date }),
+            response: {
+              200: csvResponse('The DfE daily pupil-level file with every pupil item (docs/exports.md)'),
+              ...errorResponses(...AUTH_ERRORS, 404),
+            },
+          },
+        },
+        async (request, reply) => {
+          const actor = requireActor(request);
+          const out = await dfeDailyFile(api.deps, actor, {
             schoolId: request.query.schoolId ?? actor.schoolId ?? '',
             date: request.query.date,
           });

@@ -218,6 +218,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'GET /api/pupils': 'api: 400 *',
   'GET /api/pupils/:id': 'pupil: 403 governor la_officer, 200 *',
   'GET /api/exports/daily-attendance': 'api: 400 *',
+  'GET /api/exports/dfe-daily': 'api: 400 *',
   'GET /api/exports/census-attendance':
     'api: 400 attendance_officer senior_leader admin, 404 trust_lead la_officer, 403 *',
 };
