@@ -577,23 +577,7 @@ export interface SummaryCounts {
 
 /** `summarise` over per-pupil counts: rates over sessions; PA and SA over pupils with a possible session. */
 export function summariseCounts(pupils: readonly SummaryCounts[]): CohortSummary {
-  let possible = 0;
-  let attended = 0;
-  let authorised = 0;
-  let unauthorised = 0;
-  let pa = 0;
-  let sa = 0;
-  let withPossible = 0;
-  for (const p of pupils) {
-    possible += p.possible;
-    attended += p.attended;
-    authorised += p.authorised;
-    unauthorised += p.unauthorised;
-    if (p.pa) pa++;
-    if (p.sa) sa++;
-    if (p.possible > 0) withPossible++;
-  }
-  return cohortSummary(pupils.length, possible, attended, authorised, unauthorised, pa, sa, withPossible);
+  return summariseTotals(totalCounts(pupils));
 }
 
 function cohortSummary(
