@@ -6,7 +6,6 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import type { PlainDate } from '@rollcall/domain';
 import { describeEachDialect } from '../../test/databases.js';
 import { testDeps } from '../../test/fixtures.js';
 import { fixedClock } from '../platform/clock.js';
@@ -22,22 +21,7 @@ import {
 } from '../services/exchange/import/test-support.js';
 import { runExportCtf } from './export.js';
 import { runImport } from './import.js';
-import type { CliIO } from './io.js';
-
-function capture(): CliIO & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-    today: () => '2025-09-15' as PlainDate,
-  };
-  return io;
-}
+import { capture } from './test-support.js';
 
 let dir: string;
 const path = (name: string): string => join(dir, name);

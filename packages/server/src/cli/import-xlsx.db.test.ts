@@ -3,28 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import type { PlainDate } from '@rollcall/domain';
 import { describeEachDialect } from '../../test/databases.js';
 import { fixedClock } from '../platform/clock.js';
 import { writeXlsx } from '../platform/xlsx.js';
 import { CALENDAR, markRows, pupilRows, PUPILS_HEADER, UPN } from '../services/exchange/import/test-support.js';
 import { runImport } from './import.js';
-import type { CliIO } from './io.js';
-
-function capture(): CliIO & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-    today: () => '2025-09-15' as PlainDate,
-  };
-  return io;
-}
+import { capture } from './test-support.js';
 
 let dir: string;
 const path = (name: string): string => join(dir, name);

@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PlainDate } from '@rollcall/domain';
 import { describeEachDialect } from '../../test/databases.js';
 import { fixedClock } from '../platform/clock.js';
 import { SYSTEM_ACTOR } from '../services/authz.js';
@@ -19,22 +18,7 @@ import {
   UPN,
 } from '../services/exchange/import/test-support.js';
 import { runImport, type ImportArgs } from './import.js';
-import type { CliIO } from './io.js';
-
-function capture(): CliIO & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-    today: () => '2025-09-15' as PlainDate,
-  };
-  return io;
-}
+import { capture } from './test-support.js';
 
 let dir: string;
 const path = (name: string): string => join(dir, name);
