@@ -7,7 +7,7 @@
  * docs/api.md.
  */
 import fastifySwagger from '@fastify/swagger';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findPupils, getPupilRecord } from '../services/pupils/pupils.js';
@@ -43,6 +43,14 @@ import {
 } from './api-schemas.js';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A CSV export as a download named by the service (every export of the API answers so). */
+function sendCsvFile(reply: FastifyReply, out: { readonly fileName: string; readonly csv: string }): FastifyReply {
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${out.fileName}"`)
+    .send(out.csv);
+}
 
 function apiError(code: string, message: string) {
   return { error: { code, message, fields: [] } };
@@ -429,10 +437,7 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
             schoolId: request.query.schoolId ?? actor.schoolId ?? '',
             date: request.query.date,
           });
-          return reply
-            .type('text/csv; charset=utf-8')
-            .header('content-disposition', `attachment; filename="${out.fileName}"`)
-            .send(out.csv);
+          return sendCsvFile(reply, out);
         },
       );
 
@@ -458,10 +463,7 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
             schoolId: request.query.schoolId ?? actor.schoolId ?? '',
             date: request.query.date,
           });
-          return reply
-            .type('text/csv; charset=utf-8')
-            .header('content-disposition', `attachment; filename="${out.fileName}"`)
-            .send(out.csv);
+          return sendCsvFile(reply, out);
         },
       );
 
@@ -494,10 +496,7 @@ export const apiRoutes: FastifyPluginAsync = async (root) => {
             from: q.from,
             to: q.to,
           });
-          return reply
-            .type('text/csv; charset=utf-8')
-            .header('content-disposition', `attachment; filename="${out.fileName}"`)
-            .send(out.csv);
+          return sendCsvFile(reply, out);
         },
       );
     },
