@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileCalendar, sessionIndex, sessionLabel, type ClosureSession, type SchoolCalendar } from './calendar.js';
-import { CURRENT_CODES } from './codes.js';
+import { CODE_TABLE, CURRENT_CODES } from './codes.js';
 import { fromDayNumber, toDayNumber, type PlainDate } from './dates.js';
 import { findingsFor } from './findings.js';
 import {
   addTotals,
   analysisContext,
+  createScratch,
   measurePupil,
   summarise,
   summariseCounts,
@@ -412,5 +413,95 @@ describe('summary totals', () => {
       }),
       RUNS,
     );
+  });
+});
+
+describe('measures: present days read four marks at a time', () => {
+  // measurePupil counts whole 32-bit words of present days ("/" then "\\" of the 2024 set) at
+  // once (decision 0004). The 2006 set's "/" and "\\" mean the same but are other ids, so the
+  // same marks written with them are read one by one: the two readings must agree, wherever the
+  // marks start in their buffer and whichever buffer the scratch saw last.
+  const codeOf = (code: string, set: '2006' | '2024'): number =>
+    CODE_TABLE.find((c) => c.code === code && c.codeSet === set)!.id;
+  const AM = codeOf('/', '2024');
+  const PM = codeOf('\\', '2024');
+  const OLD: Record<number, number> = { [AM]: codeOf('/', '2006'), [PM]: codeOf('\\', '2006') };
+
+  it('gives the same measures and findings at every byte offset as the marks read one by one', () => {
+    fc.assert(
+      fc.property(
+        scenarioArb(),
+        fc.array(fc.integer({ min: 0, max: 99 }), { minLength: 1, maxLength: 400 }),
+        fc.integer({ min: 0, max: 100 }),
+        (sc, picks, presentShare) => {
+          // Mostly whole present days (the right code for the session), the scenario's marks between.
+          const n = sc.cal.sessionCount;
+          // Whole days: a present day between two absences ends every run of them.
+          const codes = Uint8Array.from(sc.codes, (c, s) =>
+            picks[sc.cal.sessionDay[s]! % picks.length]! < presentShare ? (sc.cal.sessionIsPM[s] === 1 ? PM : AM) : c,
+          );
+          const oneByOne = Uint8Array.from(codes, (c) => OLD[c] ?? c);
+          const ctx = analysisContext(sc.cal, { asOf: sc.asOf, from: sc.from });
+          const expected = measurePupil(sc.cal, ctx, { codes: oneByOne, rollFrom: sc.rollFrom, rollTo: sc.rollTo });
+          const expectedFindings = findingsFor(
+            sc.cal,
+            ctx,
+            { codes: oneByOne, rollFrom: sc.rollFrom, rollTo: sc.rollTo },
+            expected,
+          );
+          const scratch = createScratch(sc.cal);
+          for (let offset = 0; offset < 4; offset++) {
+            const buffer = new Uint8Array(n + 8);
+            buffer.set(codes, offset);
+            const marks: PupilMarks = {
+              codes: buffer.subarray(offset, offset + n),
+              rollFrom: sc.rollFrom,
+              rollTo: sc.rollTo,
+            };
+            // A fresh scratch, and one kept across buffers (as measuring many pupils does).
+            const fresh = measurePupil(sc.cal, ctx, marks);
+            const kept = measurePupil(sc.cal, ctx, marks, scratch);
+            expect(fresh).toEqual(expected);
+            expect(kept).toEqual(expected);
+            expect(JSON.stringify(kept.codeCounts)).toBe(JSON.stringify(expected.codeCounts));
+            expect(findingsFor(sc.cal, ctx, marks, kept)).toEqual(expectedFindings);
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('reads present days laid out in either order within a word (a pupil on roll from an afternoon)', () => {
+    // Two present days from a PM start: "\\ / \\ /" words; an O in the middle.
+    const cal = compileCalendar({
+      terms: [{ start: d('2025-09-01'), end: d('2025-10-24') }],
+      closures: [],
+    });
+    if (!cal.ok) throw new Error('calendar');
+    const n = cal.value.sessionCount;
+    const codes = Uint8Array.from({ length: n }, (_, s) => (cal.value.sessionIsPM[s] === 1 ? PM : AM));
+    codes[41] = id('O');
+    const ctx = analysisContext(cal.value, { asOf: d('2025-10-24') });
+    const m = measurePupil(cal.value, ctx, { codes, rollFrom: 1, rollTo: n - 1 });
+    expect(m.codeCounts).toEqual({ '/': (n - 2) / 2, '\\': (n - 2) / 2, O: 1 });
+    expect(m.presentSessions).toBe(n - 2);
+    expect(m.unauthorisedAbsenceSessions).toBe(1);
+  });
+
+  it('ends a run of absence at two present days read as one word', () => {
+    // 8 school days of O, 2 present days (4 marks: one word at offset 0), 8 days of O: two runs of
+    // 8 days, so no attendance return (10 days); the 16 days of O would be one if the present
+    // days were missed.
+    const cal = compileCalendar({ terms: [{ start: d('2025-09-01'), end: d('2025-10-24') }], closures: [] });
+    if (!cal.ok) throw new Error('calendar');
+    const n = cal.value.sessionCount;
+    const codes = Uint8Array.from({ length: n }, (_, s) => (cal.value.sessionIsPM[s] === 1 ? PM : AM));
+    codes.fill(id('O'), 0, 16);
+    codes.fill(id('O'), 20, 36);
+    const ctx = analysisContext(cal.value, { asOf: d('2025-10-24') });
+    const m = measurePupil(cal.value, ctx, { codes, rollFrom: 0, rollTo: n - 1 });
+    expect(m.attendanceReturn.periods).toEqual([]);
+    expect(m.unauthorisedAbsenceSessions).toBe(32);
   });
 });

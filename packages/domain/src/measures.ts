@@ -185,8 +185,12 @@ const KEY_CODES: readonly string[] = [...new Set(CODE_TABLE.map((d) => d.code))]
 const ZERO_SLOT = CODE_TABLE.length + 1;
 const KEY_ID_A = new Int32Array(KEY_CODES.length).fill(ZERO_SLOT);
 const KEY_ID_B = new Int32Array(KEY_CODES.length).fill(ZERO_SLOT);
+/** The key (index into `KEY_CODES`) of each code id; -1 for 0 (no mark). */
+const KEY_OF_ID = new Int32Array(ZERO_SLOT + 1).fill(-1);
+if (KEY_CODES.length > 64) throw new Error('more than 64 code letters: the key masks hold 64');
 for (const d of CODE_TABLE) {
   const k = KEY_CODES.indexOf(d.code);
+  KEY_OF_ID[d.id] = k;
   if (KEY_ID_A[k] === ZERO_SLOT) KEY_ID_A[k] = d.id;
   else if (KEY_ID_B[k] === ZERO_SLOT) KEY_ID_B[k] = d.id;
   else throw new Error(`code ${d.code} is in more than two code sets`);
@@ -197,10 +201,59 @@ export interface Scratch {
   readonly weekCounts: Int32Array;
   /** Sessions per code id (index 0: no mark), and one more slot that stays 0. */
   readonly codeCounts: Int32Array;
+  /** The code ids counted for the pupil being measured, in the order first seen. */
+  readonly used: Int32Array;
+  /** The last marks buffer read four bytes at a time, and its view (see {@link wordsOf}). */
+  wordsBuffer: ArrayBufferLike | null;
+  words: Uint32Array | null;
 }
 
 export function createScratch(cal: SchoolCalendar): Scratch {
-  return { weekCounts: new Int32Array(cal.weekCount + 1), codeCounts: new Int32Array(ZERO_SLOT + 1) };
+  return {
+    weekCounts: new Int32Array(cal.weekCount + 1),
+    codeCounts: new Int32Array(ZERO_SLOT + 1),
+    used: new Int32Array(ZERO_SLOT + 1),
+    wordsBuffer: null,
+    words: null,
+  };
+}
+
+/**
+ * A present day in the current code set: `/` in the morning, `\` in the afternoon. Four marks
+ * of two such days read as one 32-bit number equal {@link PRESENT_WORD_AM} (starting with a
+ * morning) or {@link PRESENT_WORD_PM} (starting with an afternoon), whatever the byte order.
+ */
+const PRESENT_AM_ID = CODE_TABLE.find((d) => d.code === '/' && d.codeSet === '2024')!.id;
+const PRESENT_PM_ID = CODE_TABLE.find((d) => d.code === '\\' && d.codeSet === '2024')!.id;
+const [PRESENT_WORD_AM, PRESENT_WORD_PM] = (() => {
+  const b = new Uint8Array(8);
+  b.set([
+    PRESENT_AM_ID,
+    PRESENT_PM_ID,
+    PRESENT_AM_ID,
+    PRESENT_PM_ID,
+    PRESENT_PM_ID,
+    PRESENT_AM_ID,
+    PRESENT_PM_ID,
+    PRESENT_AM_ID,
+  ]);
+  const w = new Uint32Array(b.buffer);
+  return [w[0]!, w[1]!];
+})();
+/** Marks shorter than this are read byte by byte only (a view is not worth making). */
+const WORDS_FROM_SESSIONS = 64;
+
+/**
+ * The pupil's marks buffer seen as 32-bit words (kept in the scratch while pupils share a
+ * buffer, as the compact arrays of decision 0001 do), or null when the marks are too few.
+ */
+function wordsOf(scratch: Scratch, codes: Uint8Array): Uint32Array | null {
+  const buffer = codes.buffer;
+  if (scratch.wordsBuffer === buffer) return scratch.words;
+  if (codes.length < WORDS_FROM_SESSIONS) return null;
+  scratch.wordsBuffer = buffer;
+  scratch.words = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+  return scratch.words;
 }
 
 function rate(n: number, d: number): number | null {
@@ -290,6 +343,14 @@ export function measurePupil(
   // with one ends every run of absence (a day with no possible session neither extends nor
   // breaks a run).
   let plain = 0;
+  // Four marks at a time where they are two present days (see PRESENT_WORD_AM): `off` is where
+  // the marks start in their buffer, `wordEnd` the first word not wholly on or before `end`.
+  const words = end - start >= WORDS_FROM_SESSIONS ? wordsOf(scratch, codes) : null;
+  const off = codes.byteOffset;
+  const wordEnd = (off + end + 1) >>> 2;
+  let presentWords = 0;
+  const used = scratch.used;
+  let nUsed = 0;
   let s = start;
   while (s <= end) {
     // Sessions before the period's start are not counted (the scan stops there).
@@ -297,10 +358,26 @@ export function measurePupil(
     let p = 0;
     if (s >= pStart) {
       for (; s <= end; s++) {
+        if (((off + s) & 3) === 0 && words !== null) {
+          // Whole words of present days (two days a word) are counted four marks at a time.
+          const w0 = (off + s) >>> 2;
+          let w = w0;
+          while (w < wordEnd) {
+            const x = words[w]!;
+            if (x !== PRESENT_WORD_AM && x !== PRESENT_WORD_PM) break;
+            w++;
+          }
+          if (w !== w0) {
+            presentWords += w - w0;
+            plain += (w - w0) << 2;
+            s = (w << 2) - off;
+            if (s > end) break;
+          }
+        }
         c = codes[s]!;
         p = DAY_PACK[c]!;
         if (p > PACK_PLAIN) break;
-        codeCounts[c]!++;
+        if (codeCounts[c]!++ === 0) used[nUsed++] = c;
         plain += p;
       }
       if (s > end) break;
@@ -329,7 +406,7 @@ export function measurePupil(
     for (let x = s; x <= to; x++) {
       c = codes[x]!;
       v += DAY_PACK[c]!;
-      if (x >= pStart) codeCounts[c]!++;
+      if (x >= pStart && codeCounts[c]!++ === 0) used[nUsed++] = c;
     }
     s = to + 1;
 
@@ -413,6 +490,12 @@ export function measurePupil(
   if (delStart >= 0 && delDays >= DELETION_GROUND_SCHOOL_DAYS) {
     delPeriods.push({ start: dayDate[delStart]!, end: dayDate[delEnd]!, schoolDays: delDays });
   }
+  if (presentWords > 0) {
+    if (codeCounts[PRESENT_AM_ID] === 0) used[nUsed++] = PRESENT_AM_ID;
+    if (codeCounts[PRESENT_PM_ID] === 0) used[nUsed++] = PRESENT_PM_ID;
+    codeCounts[PRESENT_AM_ID]! += presentWords << 1;
+    codeCounts[PRESENT_PM_ID]! += presentWords << 1;
+  }
 
   // Week by week: the rolling window of 10 school weeks, and the session that first reached
   // 10 G/N/O/U (found inside its week).
@@ -448,14 +531,8 @@ export function measurePupil(
     weekCounts.fill(0, startWeek, endWeek + 1);
   }
 
-  // The code-count object: keys in code-table order, the codes of both sets that share a key
-  // (such as "I") added together.
-  const counts: Record<string, number> = {};
-  for (let k = 0; k < KEY_CODES.length; k++) {
-    const n = codeCounts[KEY_ID_A[k]!]! + codeCounts[KEY_ID_B[k]!]!;
-    if (n > 0) counts[KEY_CODES[k]!] = n;
-  }
-  // The period's totals: each code id used read once, for every total it adds to.
+  // The period's totals: each code id used read once, for every total it adds to; the keys used
+  // marked in two 32-bit masks (keys 0–31, 32–63).
   let present = 0;
   let aea = 0;
   let authorised = 0;
@@ -466,10 +543,15 @@ export function measurePupil(
   let illSessions = 0;
   const missing = codeCounts[0]!;
   codeCounts[0] = 0;
-  for (let id = 1; id < ZERO_SLOT; id++) {
+  let keysLow = 0;
+  let keysHigh = 0;
+  for (let u = 0; u < nUsed; u++) {
+    const id = used[u]!;
+    if (id === 0) continue;
     const n = codeCounts[id]!;
-    if (n === 0) continue;
-    codeCounts[id] = 0;
+    const k = KEY_OF_ID[id]!;
+    if (k < 32) keysLow |= 1 << k;
+    else keysHigh |= 1 << (k - 32);
     const cat = CODE_CATEGORY[id]!;
     if (cat === CAT_PRESENT) present += n;
     else if (cat === CAT_APPROVED_ACTIVITY) aea += n;
@@ -481,6 +563,20 @@ export function measurePupil(
     else if (f & FLAG_LATE_AFTER_CLOSE) lateAfter += n;
     if (f & FLAG_ILLNESS) illSessions += n;
   }
+  // The code-count object: keys in code-table order (lowest bit first), the codes of both sets
+  // that share a key (such as "I") added together.
+  const counts: Record<string, number> = {};
+  while (keysLow !== 0) {
+    const k = 31 - Math.clz32(keysLow & -keysLow);
+    keysLow &= keysLow - 1;
+    counts[KEY_CODES[k]!] = codeCounts[KEY_ID_A[k]!]! + codeCounts[KEY_ID_B[k]!]!;
+  }
+  while (keysHigh !== 0) {
+    const k = 31 - Math.clz32(keysHigh & -keysHigh);
+    keysHigh &= keysHigh - 1;
+    counts[KEY_CODES[k + 32]!] = codeCounts[KEY_ID_A[k + 32]!]! + codeCounts[KEY_ID_B[k + 32]!]!;
+  }
+  for (let u = 0; u < nUsed; u++) codeCounts[used[u]!] = 0;
   const weeksOnRoll = pStart <= end ? sessionWeek[end]! - sessionWeek[pStart]! + 1 : 0;
 
   const possible = present + aea + authorised + unauthorised;
