@@ -107,7 +107,9 @@ export function createBenchContext({ keep = false } = {}) {
           port,
           persistent: false,
           createPostgresUser: true,
-          onLog: () => {},
+          // BENCH_PG_FLAGS='-c shared_preload_libraries=pg_stat_statements' etc., for profiling.
+          postgresFlags: process.env.BENCH_PG_FLAGS ? process.env.BENCH_PG_FLAGS.split(' ').filter(Boolean) : [],
+          onLog: process.env.BENCH_PG_LOG ? (m) => process.stderr.write(`[pg] ${m}\n`) : () => {},
           onError: () => {},
         });
         pg = { instance, dir };

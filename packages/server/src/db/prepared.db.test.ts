@@ -1,8 +1,11 @@
+import type { PlainDate } from '@rollcall/domain';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/databases.js';
 import { seedSmallSchool } from '../../test/fixtures.js';
+import { sql } from 'kysely';
 import { postgresPoolOf } from './connect.js';
-import { prepared } from './prepared.js';
+import { gathered, prepared } from './prepared.js';
+import { groupWithMembersOnRoll } from './pupils/pupils.js';
 
 describeEachDialect('queries built once', (ctx) => {
   it('puts each call’s values where the markers were, the same value in every place it is used', async () => {
@@ -85,5 +88,102 @@ describeEachDialect('queries built once, on PostgreSQL as named statements', (ct
     const ours = statements.rows.filter((r) => r.statement.includes('"school_id" = $1'));
     expect(ours).toHaveLength(1);
     expect(ours[0]!.name).toMatch(/^rollcall_prepared_\d+$/);
+  });
+});
+
+describeEachDialect('queries gathered: callers of one turn share one statement on PostgreSQL', (ctx) => {
+  it('answers each caller with its own rows, from one statement on PostgreSQL and one each on SQLite', async () => {
+    const school = await seedSmallSchool(ctx.db, 'gathered');
+    const calls = { one: 0, many: 0, manyKeys: [] as string[][] };
+    const ofGroupOne = prepared((db, args: { groupId: string }) =>
+      db.selectFrom('pupils').select(['id', 'reg_group_id']).where('reg_group_id', '=', args.groupId),
+    );
+    const ofGroupMany = prepared((db, args: { groupId: readonly string[] }) =>
+      db
+        .selectFrom('pupils')
+        .select(['id', 'reg_group_id'])
+        .where('reg_group_id', '=', sql<string>`any(${args.groupId}::text[])`),
+    );
+    const pupilsOf = gathered({
+      one: (db, p: { groupId: string }) => {
+        calls.one++;
+        return ofGroupOne(db, p);
+      },
+      many: (db, p) => {
+        calls.many++;
+        calls.manyKeys.push([...p.groupId]);
+        return ofGroupMany(db, p);
+      },
+      keyOf: (p) => p.groupId,
+      rowKey: (r) => r.reg_group_id ?? '',
+    });
+    const [a, b, a2, none] = await Promise.all([
+      pupilsOf(ctx.db, { groupId: school.groupA }),
+      pupilsOf(ctx.db, { groupId: school.groupB }),
+      pupilsOf(ctx.db, { groupId: school.groupA }),
+      pupilsOf(ctx.db, { groupId: 'no-such-group' }),
+    ]);
+    expect(a.map((r) => r.id).sort()).toEqual([...school.pupilsA].sort());
+    expect(b.map((r) => r.id).sort()).toEqual([...school.pupilsB].sort());
+    expect(a2.map((r) => r.id).sort()).toEqual([...school.pupilsA].sort());
+    expect(a2).not.toBe(a); // each caller its own array
+    expect(none).toEqual([]);
+    if (ctx.dialect === 'postgres') {
+      // One statement, each key asked once.
+      expect(calls).toEqual({ one: 0, many: 1, manyKeys: [[school.groupA, school.groupB, 'no-such-group']] });
+    } else {
+      expect(calls).toEqual({ one: 4, many: 0, manyKeys: [] });
+    }
+
+    // Nothing is kept: a pupil moved since is read in its new group by the next call.
+    await ctx.db
+      .updateTable('pupils')
+      .set({ reg_group_id: school.groupB })
+      .where('id', '=', school.pupilsA[0]!)
+      .execute();
+    const after = await pupilsOf(ctx.db, { groupId: school.groupB });
+    expect(after.map((r) => r.id).sort()).toEqual([...school.pupilsB, school.pupilsA[0]!].sort());
+
+    // Inside a transaction each call runs on the transaction's connection by itself.
+    const before = { ...calls };
+    await ctx.db.transaction().execute(async (trx) => {
+      await Promise.all([pupilsOf(trx, { groupId: school.groupA }), pupilsOf(trx, { groupId: school.groupB })]);
+    });
+    expect(calls.one - before.one).toBe(2);
+    expect(calls.many).toBe(before.many);
+  });
+
+  it('fails every caller of a statement that fails', async () => {
+    const failing = gathered({
+      one: (): Promise<{ k: string }[]> => Promise.reject(new Error('no database today')),
+      many: (): Promise<{ k: string }[]> => Promise.reject(new Error('no database today')),
+      keyOf: (p: { id: string }) => p.id,
+      rowKey: (r) => r.k,
+    });
+    const results = await Promise.allSettled([failing(ctx.db, { id: 'a' }), failing(ctx.db, { id: 'b' })]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+
+  it('reads a register’s group, school and pupils on roll for many groups and dates in one turn', async () => {
+    const school = await seedSmallSchool(ctx.db, 'gathered-roll');
+    // A pupil of group A who left on 2025-09-30 is on roll on the 30th, not on 1 October.
+    await ctx.db
+      .updateTable('pupils')
+      .set({ leaving_date: '2025-09-30' })
+      .where('id', '=', school.pupilsA[0]!)
+      .execute();
+    const [a30, a01, b01, missing] = await Promise.all([
+      groupWithMembersOnRoll(ctx.db, school.groupA, '2025-09-30' as PlainDate),
+      groupWithMembersOnRoll(ctx.db, school.groupA, '2025-10-01' as PlainDate),
+      groupWithMembersOnRoll(ctx.db, school.groupB, '2025-10-01' as PlainDate),
+      groupWithMembersOnRoll(ctx.db, 'no-such-group', '2025-10-01' as PlainDate),
+    ]);
+    expect(a30?.group.id).toBe(school.groupA);
+    expect(a30?.schoolRow.id).toBe(school.schoolId);
+    expect(a30?.members.map((p) => p.id).sort()).toEqual([...school.pupilsA].sort());
+    expect(a01?.members.map((p) => p.id).sort()).toEqual(school.pupilsA.slice(1).sort());
+    expect(b01?.group.id).toBe(school.groupB);
+    expect(b01?.members.map((p) => p.id).sort()).toEqual([...school.pupilsB].sort());
+    expect(missing).toBeUndefined();
   });
 });

@@ -6,10 +6,11 @@
  * failed sign-in attempts. `findUserForSignIn` and `findPasswordHash` are the only functions
  * that read a password hash. Sign-in throttling and known devices are in db/accounts/sign-in-throttle.ts.
  */
+import { sql } from 'kysely';
 import { containsPattern, lowerLike } from '../like.js';
 import { isRole, ROLES, type Actor, type Role } from './roles.js';
 import type { DbOrTrx } from '../connect.js';
-import { prepared } from '../prepared.js';
+import { gathered, prepared } from '../prepared.js';
 
 export interface User {
   readonly id: string;
@@ -332,9 +333,9 @@ export async function findSession(db: DbOrTrx, id: string): Promise<StoredSessio
     : undefined;
 }
 
-/** Built once per database (db/prepared.ts): every signed-in request runs it. */
-const sessionWithActorQuery = prepared((db, args: { id: string }) =>
-  db
+/** A session, its account and a teacher's groups or a parent's children, for the sessions chosen after it. */
+function sessionsWithActor(db: DbOrTrx) {
+  return db
     .selectFrom('auth_sessions as s')
     .leftJoin('users as u', 'u.id', 's.user_id')
     .leftJoin('group_staff as gs', (j) => j.onRef('gs.user_id', '=', 'u.id').on('u.role', '=', 'teacher'))
@@ -375,9 +376,23 @@ const sessionWithActorQuery = prepared((db, args: { id: string }) =>
       'u.must_change_password',
       'gs.group_id',
       'pl.pupil_id',
-    ])
-    .where('s.id', '=', args.id),
+    ]);
+}
+
+/**
+ * Every signed-in request runs it: built once per database (db/prepared.ts), and on PostgreSQL
+ * the requests of one turn share one statement (`gathered`).
+ */
+const sessionWithActorQuery = prepared((db, args: { id: string }) => sessionsWithActor(db).where('s.id', '=', args.id));
+const sessionsWithActorQuery = prepared((db, args: { id: readonly string[] }) =>
+  sessionsWithActor(db).where('s.id', '=', sql<string>`any(${args.id}::text[])`),
 );
+const sessionWithActorRows = gathered({
+  one: sessionWithActorQuery,
+  many: sessionsWithActorQuery,
+  keyOf: (p) => p.id,
+  rowKey: (r) => r.session_id,
+});
 
 /**
  * A session with the actor it signs in, in one query (every request asks): the session, its
@@ -390,7 +405,7 @@ export async function findSessionWithActor(
   db: DbOrTrx,
   id: string,
 ): Promise<{ session: StoredSession; actor: Actor | undefined; mustChangePassword: boolean } | undefined> {
-  const rows = await sessionWithActorQuery(db, { id });
+  const rows = await sessionWithActorRows(db, { id });
   const first = rows[0];
   if (!first) return undefined;
   const session: StoredSession = {
