@@ -5,7 +5,7 @@ import { seedSmallSchool } from '../../test/fixtures.js';
 import { sql } from 'kysely';
 import { postgresPoolOf } from './connect.js';
 import { gathered, prepared } from './prepared.js';
-import { groupWithMembersOnRoll } from './pupils/pupils.js';
+import { groupWithMemberIdsOnRoll, groupWithMembersOnRoll } from './pupils/pupils.js';
 
 describeEachDialect('queries built once', (ctx) => {
   it('puts each call’s values where the markers were, the same value in every place it is used', async () => {
@@ -185,5 +185,18 @@ describeEachDialect('queries gathered: callers of one turn share one statement o
     expect(b01?.group.id).toBe(school.groupB);
     expect(b01?.members.map((p) => p.id).sort()).toEqual([...school.pupilsB].sort());
     expect(missing).toBeUndefined();
+    // A save reads only the ids, the same pupils.
+    const [ids30, ids01, idsB, idsMissing] = await Promise.all([
+      groupWithMemberIdsOnRoll(ctx.db, school.groupA, '2025-09-30' as PlainDate),
+      groupWithMemberIdsOnRoll(ctx.db, school.groupA, '2025-10-01' as PlainDate),
+      groupWithMemberIdsOnRoll(ctx.db, school.groupB, '2025-10-01' as PlainDate),
+      groupWithMemberIdsOnRoll(ctx.db, 'no-such-group', '2025-10-01' as PlainDate),
+    ]);
+    expect(ids30?.group.id).toBe(school.groupA);
+    expect(ids30?.schoolRow.id).toBe(school.schoolId);
+    expect([...(ids30?.memberIds ?? [])].sort()).toEqual([...school.pupilsA].sort());
+    expect([...(ids01?.memberIds ?? [])].sort()).toEqual(school.pupilsA.slice(1).sort());
+    expect([...(idsB?.memberIds ?? [])].sort()).toEqual([...school.pupilsB].sort());
+    expect(idsMissing).toBeUndefined();
   });
 });

@@ -93,7 +93,8 @@ describeEachDialect('registers', (ctx) => {
       expect(err.code).toBe('CONFLICT');
       expect(err.message).toContain('Test office saved this register');
       expect(err.details['changes']).toEqual([
-        expect.objectContaining({ pupilId: a, code: 'M', changedBy: 'Test office' }),
+        // The pupil's name, read when the conflict is told (a save reads only the ids on roll).
+        expect.objectContaining({ pupilId: a, name: 'Alex Able', code: 'M', changedBy: 'Test office' }),
       ]);
       const view = await getRegister(deps(), school.actors.teacher, {
         groupId: school.groupA,
@@ -530,7 +531,7 @@ describeEachDialect('registers', (ctx) => {
       expect(err.code).toBe('CONFLICT');
       expect(err.message).toContain('Test office changed a mark you also changed');
       expect(err.details['changes']).toEqual([
-        expect.objectContaining({ pupilId: b, code: 'L', changedBy: 'Test office' }),
+        expect.objectContaining({ pupilId: b, name: 'Bea Baker', code: 'L', changedBy: 'Test office' }),
       ]);
       const after = await getRegister(at('08:13:00'), school.actors.teacher, where);
       expect(after.version).toBe(2);

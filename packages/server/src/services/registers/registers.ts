@@ -21,11 +21,14 @@ import {
 import type { DbOrTrx } from '../../db/connect.js';
 import {
   findPupil,
+  groupMembersOnRoll,
+  groupWithMemberIdsOnRoll,
   groupWithMembersOnRoll,
   pupilGroupIds,
   sessionMarksFor,
   type PupilSummary,
 } from '../../db/pupils/pupils.js';
+import type { SchoolRow } from '../../db/school/schools.js';
 import {
   findLesson,
   findRegister,
@@ -178,8 +181,8 @@ function sessionKey(session: Session, lessonId: string | null | undefined): stri
   return lessonId ? `lesson:${lessonId}` : session;
 }
 
-/** A register's group, school, session and window, and the pupils on roll: everything but the marks. */
-interface RegisterContext {
+/** A register's group, school, session and window: everything but its pupils and marks. */
+interface RegisterFrame {
   readonly school: School;
   readonly group: Group;
   readonly date: PlainDate;
@@ -188,17 +191,40 @@ interface RegisterContext {
   readonly window: { opens: string; closes: string };
   readonly state: RegisterState;
   readonly canAmend: boolean;
+}
+
+/** A register to show: its frame and the pupils on roll (names and all), ordered by name. */
+interface RegisterContext extends RegisterFrame {
   readonly pupils: readonly PupilSummary[];
 }
 
-async function registerContext(
-  deps: Deps,
-  actor: Actor,
-  q: { groupId: string; date: PlainDate; session: Session; lessonId?: string | null | undefined },
-): Promise<RegisterContext> {
+/** A register to save: its frame and only the ids of the pupils on roll (a conflict reads their names). */
+interface SaveContext extends RegisterFrame {
+  readonly pupilIds: readonly string[];
+}
+
+type RegisterQuery = { groupId: string; date: PlainDate; session: Session; lessonId?: string | null | undefined };
+
+async function registerContext(deps: Deps, actor: Actor, q: RegisterQuery): Promise<RegisterContext> {
   const found = await groupWithMembersOnRoll(deps.db, q.groupId, q.date);
   if (!found) throw new AppError('GROUP_NOT_FOUND', 'No such group.');
-  const { group, members } = found;
+  return { ...(await registerFrame(deps, actor, q, found)), pupils: found.members };
+}
+
+async function saveContext(deps: Deps, actor: Actor, q: RegisterQuery): Promise<SaveContext> {
+  const found = await groupWithMemberIdsOnRoll(deps.db, q.groupId, q.date);
+  if (!found) throw new AppError('GROUP_NOT_FOUND', 'No such group.');
+  return { ...(await registerFrame(deps, actor, q, found)), pupilIds: found.memberIds };
+}
+
+/** Authorises taking the register and checks it is one (a school session, a lesson of the group). */
+async function registerFrame(
+  deps: Deps,
+  actor: Actor,
+  q: RegisterQuery,
+  found: { group: Group; schoolRow: SchoolRow },
+): Promise<RegisterFrame> {
+  const { group } = found;
   const school = toSchool(found.schoolRow);
   authorise(actor, 'register.take', groupResource(school, group));
   const cal = await schoolCalendar(deps, school.id);
@@ -225,7 +251,6 @@ async function registerContext(
     window,
     state: stateFor(deps, school, q.date, session, window),
     canAmend: can(actor, 'mark.amend', groupResource(school, group)),
-    pupils: members,
   };
 }
 
@@ -284,9 +309,9 @@ export async function getRegister(
   };
 }
 
-function validateMarks(view: RegisterContext, marks: readonly MarkInput[]): FieldError[] {
+function validateMarks(view: SaveContext, marks: readonly MarkInput[]): FieldError[] {
   const errors: FieldError[] = [];
-  const onRoll = new Set(view.pupils.map((p) => p.id));
+  const onRoll = new Set(view.pupilIds);
   const seen = new Set<string>();
   marks.forEach((m, i) => {
     if (!onRoll.has(m.pupilId)) {
@@ -315,7 +340,7 @@ function validateMarks(view: RegisterContext, marks: readonly MarkInput[]): Fiel
  * saved and the CONFLICT error lists what they changed and who they were.
  */
 export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegisterInput): Promise<SaveRegisterResult> {
-  const view = await registerContext(deps, actor, input);
+  const view = await saveContext(deps, actor, input);
   const fieldErrors = validateMarks(view, input.marks);
   if (fieldErrors.length > 0)
     throw new AppError('VALIDATION', 'Some marks could not be saved.', { fields: fieldErrors });
@@ -445,18 +470,17 @@ function listInWords(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-async function conflictError(db: DbOrTrx, view: RegisterContext, input: SaveRegisterInput): Promise<AppError> {
+async function conflictError(db: DbOrTrx, view: SaveContext, input: SaveRegisterInput): Promise<AppError> {
   const latest = await findRegister(db, view.group.id, view.date, sessionKey(view.session, view.lesson?.id));
   const marks = view.lesson
     ? await lessonMarksFor(db, view.lesson.id, view.date)
-    : await sessionMarksFor(
-        db,
-        view.pupils.map((p) => p.id),
-        view.date,
-        view.session,
-      );
+    : await sessionMarksFor(db, view.pupilIds, view.date, view.session);
   const names = await userNames(db, [...[...marks.values()].map((m) => m.updatedBy ?? ''), latest?.updatedBy ?? '']);
-  const pupils = new Map(view.pupils.map((p) => [p.id, p]));
+  // The pupils' names, read only now: a save reads their ids alone.
+  const onRoll = new Set(view.pupilIds);
+  const pupils = new Map(
+    (await groupMembersOnRoll(db, view.group.id, view.date)).filter((p) => onRoll.has(p.id)).map((p) => [p.id, p]),
+  );
   const changes: ConflictChange[] = [];
   for (const m of input.marks) {
     const now = marks.get(m.pupilId);
