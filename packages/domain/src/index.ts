@@ -17,3 +17,4 @@ export * from './national.js';
 export * from './letters/index.js';
 export * from './analysis/index.js';
 export * from './census.js';
+export * from './period-counts.js';

@@ -142,6 +142,7 @@ describe('migrations', () => {
         '2026-12-08T02-00-00_letter-frames',
         '2026-12-08T04-00-00_webhook-secret-rotation',
         '2026-12-08T10-00-00_cohort-snapshot-figures',
+        '2026-12-08T11-00-00_cohort-snapshot-pupil-counts',
       ]);
     } finally {
       await open.close();

@@ -42,6 +42,7 @@ import * as ctfSent from './migrations/2026-12-07T19-10-00_ctf-sent.js';
 import * as letterFrames from './migrations/2026-12-08T02-00-00_letter-frames.js';
 import * as webhookSecretRotation from './migrations/2026-12-08T04-00-00_webhook-secret-rotation.js';
 import * as cohortSnapshotFigures from './migrations/2026-12-08T10-00-00_cohort-snapshot-figures.js';
+import * as cohortSnapshotPupilCounts from './migrations/2026-12-08T11-00-00_cohort-snapshot-pupil-counts.js';
 import type { Database } from './schema.js';
 
 const require = createRequire(import.meta.url);
@@ -87,6 +88,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-08T02-00-00_letter-frames': letterFrames,
   '2026-12-08T04-00-00_webhook-secret-rotation': webhookSecretRotation,
   '2026-12-08T10-00-00_cohort-snapshot-figures': cohortSnapshotFigures,
+  '2026-12-08T11-00-00_cohort-snapshot-pupil-counts': cohortSnapshotPupilCounts,
 };
 
 const provider: MigrationProvider = {

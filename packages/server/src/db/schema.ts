@@ -881,6 +881,8 @@ export interface CohortSnapshotsTable {
   created_at: string;
   /** The school's figures for one day, as JSON (services/analysis/snapshots.ts); null when not known. */
   figures: string | null;
+  /** Each measured pupil's counts behind the figures, packed (services/analysis/snapshots.ts); null when not known. */
+  pupil_counts: Uint8Array | null;
 }
 
 /* The Common Transfer File (issue 15). */

@@ -48,23 +48,42 @@ export async function rollChangesOfSchools(
   return rows.map((r) => ({ school_id: r.school_id!, id: r.id }));
 }
 
+/** One history row of `historyOfSchoolsAbove`: its school and the mark it wrote. */
+export interface SchoolHistoryRow {
+  readonly school_id: string;
+  readonly id: string;
+  readonly pupil_id: string;
+  readonly date: string;
+  readonly session: string;
+  readonly new_code: string;
+  readonly lesson_id: string | null;
+}
+
 /**
- * The history rows (session or lesson marks) of these schools with an id above `above`: ids and
- * schools, in id order, at most `limit`. One range scan of the history's primary key, driven from
- * the history as `historyRowsFrom` is.
+ * The history rows (session or lesson marks) of these schools with an id above `above`: ids,
+ * schools and the marks written (not the minutes late), in id order, at most `limit`. One range
+ * scan of the history's primary key, driven from the history as `historyRowsFrom` is.
  */
 export function historyOfSchoolsAbove(
   db: Db,
   schoolIds: readonly string[],
   above: string,
   limit: number,
-): Promise<{ school_id: string; id: string }[]> {
+): Promise<SchoolHistoryRow[]> {
   if (schoolIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('mark_history')
     .crossJoin('pupils')
     .whereRef('pupils.id', '=', 'mark_history.pupil_id')
-    .select(['pupils.school_id', 'mark_history.id'])
+    .select([
+      'pupils.school_id',
+      'mark_history.id',
+      'mark_history.pupil_id',
+      'mark_history.date',
+      'mark_history.session',
+      'mark_history.new_code',
+      'mark_history.lesson_id',
+    ])
     .where('mark_history.id', '>', above)
     .where('pupils.school_id', 'in', [...schoolIds])
     .orderBy('mark_history.id')

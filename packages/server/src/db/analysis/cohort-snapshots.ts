@@ -1,7 +1,8 @@
 /**
  * The analysis snapshots' rows (`cohort_snapshots`): one per school and school year, the period's
  * marks packed by services/analysis/snapshots.ts with the watermarks they were read up to, and the
- * school's figures for one day computed from those same marks (JSON, or null).
+ * school's figures for one day computed from those same marks (JSON, or null), with each measured
+ * pupil's counts behind them (packed, or null).
  */
 import type { PlainDate } from '@rollcall/domain';
 import type { Db } from '../connect.js';
@@ -63,6 +64,23 @@ export async function readSnapshotFigures(
   }));
 }
 
+/** The marks and pupils' counts of these schools' snapshots for the year (for laying marks over the figures). */
+export async function readSnapshotCounts(
+  db: Db,
+  schoolIds: readonly string[],
+  yearStart: PlainDate,
+): Promise<{ schoolId: string; payload: Uint8Array; pupilCounts: Uint8Array }[]> {
+  if (schoolIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('cohort_snapshots')
+    .select(['school_id', 'payload', 'pupil_counts'])
+    .where('school_id', 'in', [...schoolIds])
+    .where('year_start', '=', yearStart)
+    .where('pupil_counts', 'is not', null)
+    .execute();
+  return rows.map((r) => ({ schoolId: r.school_id, payload: r.payload, pupilCounts: r.pupil_counts! }));
+}
+
 export interface SnapshotWrite {
   readonly schoolId: string;
   readonly yearStart: PlainDate;
@@ -73,6 +91,8 @@ export interface SnapshotWrite {
   readonly payload: Uint8Array;
   /** The school's figures computed from the same marks (JSON), or null. */
   readonly figures: string | null;
+  /** Each measured pupil's counts behind the figures (packed), or null. */
+  readonly pupilCounts: Uint8Array | null;
   readonly createdAt: string;
 }
 
@@ -85,6 +105,7 @@ export async function writeSnapshot(db: Db, w: SnapshotWrite): Promise<void> {
     pupil_count: w.pupilCount,
     payload: w.payload,
     figures: w.figures,
+    pupil_counts: w.pupilCounts,
     created_at: w.createdAt,
   };
   await db

@@ -25,10 +25,8 @@
  */
 import {
   academicYearOf,
-  CODES_2024_FROM,
   firstSessionOnOrAfter,
   lastSessionOnOrBefore,
-  lookupCode,
   sessionIndex,
   type PlainDate,
   type PupilMarks,
@@ -55,16 +53,20 @@ import {
   rollChangesOfSchools,
   type CohortPupilRow,
 } from '../../db/analysis/cohort-rows.js';
-import { readSnapshot, readSnapshotFigures } from '../../db/analysis/cohort-snapshots.js';
+import { readSnapshot, readSnapshotCounts, readSnapshotFigures } from '../../db/analysis/cohort-snapshots.js';
 import type { Db } from '../../db/connect.js';
 import { findSchool, loadCalendar, loadCalendars } from '../school/schools.js';
 import type { Deps } from '../deps.js';
-import { schoolTotals } from './measure.js';
+import { codeId, figuresWithMarks, type MarkWritten } from './figures-delta.js';
+import { schoolTotalsAndCounts } from './measure.js';
 import {
   calendarFingerprint,
   decodeFigures,
+  decodePupilCounts,
   decodeSnapshot,
+  decodeSnapshotCodes,
   encodeFigures,
+  encodePupilCounts,
   encodeSnapshot,
   flushSnapshots,
   scheduleSnapshot,
@@ -347,6 +349,7 @@ async function tracked(db: Db): Promise<Tracker> {
 export function forgetCohorts(db: Db): void {
   caches.delete(db);
   trackers.delete(db);
+  storedKept.delete(db);
 }
 
 /**
@@ -398,19 +401,34 @@ export async function loadCohort(
   return cohort;
 }
 
-/** History rows read to check stored figures; more (marks written across the LA since) and none are used. */
-const MAX_FIGURES_HISTORY = 20_000;
+/**
+ * History rows read to check stored figures (and laid over them); more and none are used. A
+ * morning's registers across an LA of 60,000 pupils are 60,000 rows, the whole day's 120,000.
+ */
+const MAX_FIGURES_HISTORY = 150_000;
+
+/**
+ * Totals handed out by `storedSchoolTotals`, per database and school, with the school's change
+ * version then: while the version holds (no mark, roll or calendar change seen since), the next
+ * view reuses them without reading the snapshots again. Cleared by `forgetCohorts`.
+ */
+const storedKept = new WeakMap<
+  Db,
+  Map<string, { version: number; asOf: PlainDate; minPossibleSessions: number; totals: SummaryTotals }>
+>();
 
 /**
  * The figures kept with these schools' snapshots (`SnapshotFigures`: the added-up counts of their
  * pupils' measures for the academic year to `asOf`), for each school whose cohort for that year
  * is not in this process's memory and for which nothing the figures rest on changed since they
- * were computed: the same day and minimum of possible sessions, the same calendar, no import,
- * demo, retention run or admission register change since (with the margin below the audit
- * watermark), and no mark written since: no history row above the mark watermark, and exactly
- * the rows the marks included in the margin below it (a row committed late shows as one more).
- * A school left out is measured from its cohort as before. A handful of queries for all the
- * schools, whatever their number; no pupil's marks are read.
+ * were computed but marks: the same day and minimum of possible sessions, the same calendar, no
+ * import, demo, retention run or admission register change since (with the margin below the audit
+ * watermark), and exactly the history rows the marks included in the margin below the mark
+ * watermark (a row committed late shows as one more). Marks written since (history rows above the
+ * watermark: the morning's registers, an amended past mark) are laid over the measured pupils'
+ * counts kept with the snapshot (`figuresWithMarks`). A school left out is measured from its
+ * cohort as before. A handful of queries for all the schools, whatever their number; no pupil
+ * row is read, and a school's packed marks only when marks were written since.
  */
 export async function storedSchoolTotals(
   deps: Pick<Deps, 'db'>,
@@ -421,10 +439,29 @@ export async function storedSchoolTotals(
   const out = new Map<string, SummaryTotals>();
   const year = academicYearOf(asOf);
   const cache = caches.get(db);
-  const wanted = new Map(
-    schools.filter((s) => !cache?.has(`${s.id}|${year.start}|${year.end}`)).map((s) => [s.id, s.minPossibleSessions]),
-  );
+  const versions = trackers.get(db)?.versions;
+  let kept = storedKept.get(db);
+  if (!kept) {
+    kept = new Map();
+    storedKept.set(db, kept);
+  }
+  const wanted = new Map<string, number>();
+  for (const s of schools) {
+    if (cache?.has(`${s.id}|${year.start}|${year.end}`)) continue;
+    const k = kept.get(s.id);
+    if (
+      k !== undefined &&
+      versions !== undefined &&
+      k.version === (versions.get(s.id) ?? 0) &&
+      k.asOf === asOf &&
+      k.minPossibleSessions === s.minPossibleSessions
+    )
+      out.set(s.id, k.totals);
+    else wanted.set(s.id, s.minPossibleSessions);
+  }
   if (wanted.size === 0) return out;
+  // The versions before reading: a change seen later makes the totals be read again.
+  const versionAt = new Map([...wanted.keys()].map((id) => [id, versions?.get(id) ?? 0]));
   const candidates = (await readSnapshotFigures(db, [...wanted.keys()], year.start)).flatMap((row) => {
     const figures = decodeFigures(row.figures);
     return figures !== null && figures.asOf === asOf && figures.minPossibleSessions === wanted.get(row.schoolId)
@@ -441,34 +478,64 @@ export async function storedSchoolTotals(
   ]);
   if (history.length > MAX_FIGURES_HISTORY) return out;
   const newestAudit = new Map(rollChanges.map((r) => [r.school_id, r.id]));
-  const historyOf = new Map<string, string[]>();
+  const historyOf = new Map<string, (typeof history)[number][]>();
   for (const h of history) {
     const list = historyOf.get(h.school_id);
-    if (list) list.push(h.id);
-    else historyOf.set(h.school_id, [h.id]);
+    if (list) list.push(h);
+    else historyOf.set(h.school_id, [h]);
   }
+  const found = new Map<string, SummaryTotals>();
+  const withMarks: { schoolId: string; cal: SchoolCalendar; totals: SummaryTotals; written: MarkWritten[] }[] = [];
   for (const { row, figures, markFloor, auditFloor } of candidates) {
     const cal = calendars.get(row.schoolId);
     if (cal === undefined || calendarFingerprint(cal) !== row.calendarFingerprint) continue;
     const audit = newestAudit.get(row.schoolId);
     if (audit !== undefined && audit > auditFloor) continue;
-    const rows = (historyOf.get(row.schoolId) ?? []).filter((id) => id > markFloor);
-    if (rows.some((id) => id > row.markWatermark) || rows.length !== figures.historyInMargin) continue;
-    out.set(row.schoolId, figures.totals);
+    const rows = (historyOf.get(row.schoolId) ?? []).filter((h) => h.id > markFloor);
+    const since = rows.filter((h) => h.id > row.markWatermark);
+    if (rows.length - since.length !== figures.historyInMargin) continue;
+    if (since.length === 0) found.set(row.schoolId, figures.totals);
+    else withMarks.push({ schoolId: row.schoolId, cal, totals: figures.totals, written: since });
+  }
+  if (withMarks.length > 0) {
+    const bases = new Map(
+      (
+        await readSnapshotCounts(
+          db,
+          withMarks.map((w) => w.schoolId),
+          year.start,
+        )
+      ).map((b) => [b.schoolId, b]),
+    );
+    for (const w of withMarks) {
+      const base = bases.get(w.schoolId);
+      const counts = decodePupilCounts(base?.pupilCounts ?? null);
+      const marks = base === undefined || counts === null ? null : await decodeSnapshotCodes(base.payload);
+      if (counts === null || marks === null) continue;
+      const totals = figuresWithMarks({
+        cal: w.cal,
+        period: { from: year.start, to: year.end },
+        minPossibleSessions: wanted.get(w.schoolId)!,
+        totals: w.totals,
+        counts,
+        marks,
+        written: w.written,
+      });
+      if (totals !== null) found.set(w.schoolId, totals);
+    }
+  }
+  for (const [schoolId, totals] of found) {
+    out.set(schoolId, totals);
+    // Kept only once the changes are tracked (before the first check, a mark would not move a version).
+    if (versions !== undefined)
+      kept.set(schoolId, {
+        version: versionAt.get(schoolId)!,
+        asOf,
+        minPossibleSessions: wanted.get(schoolId)!,
+        totals,
+      });
   }
   return out;
-}
-
-/** Code ids depend on the code set in force on the date: each (code, set) is looked up once. */
-function codeId(ids: Map<string, number>, code: string, date: string): number {
-  const key = `${code}|${date >= CODES_2024_FROM ? 1 : 0}`;
-  let id = ids.get(key);
-  if (id === undefined) {
-    const found = lookupCode(code, date as PlainDate);
-    id = found.ok ? found.definition.id : 0;
-    ids.set(key, id);
-  }
-  return id;
 }
 
 /** A new cohort with the marks written since laid over copies of the changed pupils' arrays. */
@@ -587,24 +654,29 @@ async function coldLoad(
           built.pupils.map((p) => ({ id: p.id, codes: p.marks.codes, minutesLate: p.marks.minutesLate })),
           ...periodSessions(cal, period),
         ),
-        figures:
-          figuresWanted && inMargin !== null
-            ? encodeFigures({
-                asOf: today,
-                minPossibleSessions: school.policy.minPossibleSessions,
-                historyInMargin: inMargin,
-                totals: schoolTotals(built.cal, built.pupils, {
-                  asOf: today,
-                  minPossibleSessions: school.policy.minPossibleSessions,
-                }),
-              })
-            : null,
+        ...(figuresWanted && inMargin !== null
+          ? keptFigures(built, today, school.policy.minPossibleSessions, inMargin)
+          : { figures: null, pupilCounts: null }),
         createdAt: clock.now(),
       }),
       (e) => deps.logger?.warn({ err: e, schoolId }, 'analysis: the cohort snapshot was not written'),
     );
   }
   return { cohort, snapshotWritten: stale && clock !== undefined };
+}
+
+/** The school's figures for `asOf` and each measured pupil's counts behind them, as a snapshot keeps them. */
+function keptFigures(
+  cohort: Cohort,
+  asOf: PlainDate,
+  minPossibleSessions: number,
+  historyInMargin: number,
+): { figures: string; pupilCounts: Uint8Array } {
+  const { totals, counts } = schoolTotalsAndCounts(cohort.cal, cohort.pupils, { asOf, minPossibleSessions });
+  return {
+    figures: encodeFigures({ asOf, minPossibleSessions, historyInMargin, totals }),
+    pupilCounts: encodePupilCounts(counts),
+  };
 }
 
 /**

@@ -101,6 +101,22 @@ async function presentSession(db: Db, pupilId: string) {
   return { date: d(r.date), session: r.session as 'AM' | 'PM' };
 }
 
+/** Every pupil's AM mark for today, the codes taken in turn from `codes` (a register taken this morning). */
+function todaysRegister(schools: readonly SmallSchool[], codes: readonly string[]) {
+  return schools
+    .flatMap((s) => [...s.pupilsA, ...s.pupilsB])
+    .map((pupilId, i) => ({
+      pupilId,
+      date: TODAY,
+      session: 'AM' as const,
+      code: codes[i % codes.length]!,
+      minutesLate: codes[i % codes.length] === 'L' ? 12 : null,
+      previousCode: null,
+      previousMinutesLate: null,
+      reason: null,
+    }));
+}
+
 const AUTHOR = { userId: null, userName: 'Test', userRole: 'admin', at: NOW, source: 'office' } as const;
 
 describeEachDialect('the LA view after a restart', (ctx) => {
@@ -119,8 +135,7 @@ describeEachDialect('the LA view after a restart', (ctx) => {
       .select(['school_id', 'figures'])
       .where('school_id', 'in', [a.schoolId, b.schoolId])
       .execute();
-    for (const row of kept)
-      expect(decodeFigures(row.figures)).toMatchObject({ asOf: TODAY, totals: { pupils: 5 } });
+    for (const row of kept) expect(decodeFigures(row.figures)).toMatchObject({ asOf: TODAY, totals: { pupils: 5 } });
     expect(await fromFigures(deps, [a, b])).toEqual([a.schoolId, b.schoolId].sort());
 
     // Only the figures are read: with the marks and the snapshots' marks taken away behind its
@@ -136,13 +151,10 @@ describeEachDialect('the LA view after a restart', (ctx) => {
       .execute();
     expect(await laView(deps, actor)).toEqual(fresh);
     // The later tests' LA views include these schools: no snapshots, so no figures, for them.
-    await ctx.db
-      .deleteFrom('cohort_snapshots')
-      .where('school_id', 'in', [a.schoolId, b.schoolId])
-      .execute();
+    await ctx.db.deleteFrom('cohort_snapshots').where('school_id', 'in', [a.schoolId, b.schoolId]).execute();
   });
 
-  it('shows a mark written after the snapshot: that school from its cohort, the other from its figures', async () => {
+  it('takes the morning’s registers since the snapshot over its figures: the view computed afresh', async () => {
     const [a, b] = [await seedSmallSchool(ctx.db), await seedSmallSchool(ctx.db)];
     await markTerm(ctx.db, [a, b]);
     const deps = testDeps(ctx.db, ctx.dialect, NOW);
@@ -150,30 +162,68 @@ describeEachDialect('the LA view after a restart', (ctx) => {
     const before = await laView(deps, actor);
     await restart(ctx.db);
 
-    const at = await presentSession(ctx.db, a.pupilsA[0]!);
-    await writeSessionMarks(
-      ctx.db,
-      [
-        {
-          pupilId: a.pupilsA[0]!,
-          ...at,
-          code: 'O',
-          minutesLate: null,
-          previousCode: '/',
-          previousMinutesLate: null,
-          reason: 'absent after all',
-        },
-      ],
-      AUTHOR,
-    );
-    expect(await fromFigures(deps, [a, b])).toEqual([b.schoolId]);
+    // Every pupil's AM register for today, taken after the night's snapshot (one history row each;
+    // the history's previous code is what the register page showed, not what the snapshot packs).
+    await writeSessionMarks(ctx.db, todaysRegister([a, b], ['/', 'O', 'I', '/', 'L', '/', 'G', 'B', '/', 'N']), AUTHOR);
+    expect(await fromFigures(deps, [a, b])).toEqual([a.schoolId, b.schoolId].sort());
     const after = await laView(deps, actor);
     expect(after).toEqual(await freshView(deps, actor));
-    expect(rowOf(after, a).summary.unauthorisedAbsenceRate).toBeGreaterThan(
-      rowOf(before, a).summary.unauthorisedAbsenceRate!,
-    );
-    expect(rowOf(after, b)).toEqual(rowOf(before, b));
     expect(after.total).not.toEqual(before.total);
+    expect(rowOf(after, a).summary.possibleSessions).toBe(rowOf(before, a).summary.possibleSessions);
+
+    // Only the figures, the pupils' counts, the packed marks and the history since are read: with
+    // the marks and the pupils' rows changed behind its back (no history row, no audit entry),
+    // the view after another restart is still the one computed afresh above.
+    await restart(ctx.db);
+    const pupils = [...a.pupilsA, ...a.pupilsB, ...b.pupilsA, ...b.pupilsB];
+    await ctx.db.deleteFrom('session_marks').where('pupil_id', 'in', pupils).execute();
+    await ctx.db.updateTable('pupils').set({ admission_date: '2025-10-06' }).where('id', 'in', pupils).execute();
+    expect(await laView(deps, actor)).toEqual(after);
+    // The later tests' LA views include these schools: their history goes with their marks.
+    await ctx.db.deleteFrom('cohort_snapshots').where('school_id', 'in', [a.schoolId, b.schoolId]).execute();
+    await ctx.db.deleteFrom('mark_history').where('pupil_id', 'in', pupils).execute();
+  });
+
+  it('lays amended past marks (with history) over the figures; PA moves with them', async () => {
+    const [a, b] = [await seedSmallSchool(ctx.db), await seedSmallSchool(ctx.db)];
+    await markTerm(ctx.db, [a, b]);
+    const deps = testDeps(ctx.db, ctx.dialect, NOW);
+    const actor = a.actors.la_officer;
+    const before = await laView(deps, actor);
+    await restart(ctx.db);
+
+    // The most absent pupil of school a: every session not marked present amended to present.
+    const absences = await ctx.db
+      .selectFrom('session_marks')
+      .select(['pupil_id', 'date', 'session', 'code', 'minutes_late'])
+      .where('pupil_id', 'in', [...a.pupilsA, ...a.pupilsB])
+      .where('code', 'not in', ['/', '\\', 'L'])
+      .execute();
+    const most = [...a.pupilsA, ...a.pupilsB]
+      .map((id) => ({ id, n: absences.filter((m) => m.pupil_id === id).length }))
+      .sort((x, y) => y.n - x.n)[0]!.id;
+    await writeSessionMarks(
+      ctx.db,
+      absences
+        .filter((m) => m.pupil_id === most)
+        .map((m) => ({
+          pupilId: most,
+          date: d(m.date),
+          session: m.session as 'AM' | 'PM',
+          code: m.session === 'AM' ? '/' : '\\',
+          minutesLate: null,
+          previousCode: m.code,
+          previousMinutesLate: m.minutes_late === null ? null : Number(m.minutes_late),
+          reason: 'amended',
+        })),
+      AUTHOR,
+    );
+    expect(await fromFigures(deps, [a, b])).toEqual([a.schoolId, b.schoolId].sort());
+    const after = await laView(deps, actor);
+    expect(after).toEqual(await freshView(deps, actor));
+    expect(rowOf(after, a).summary.persistentAbsentees).toBe(rowOf(before, a).summary.persistentAbsentees - 1);
+    expect(rowOf(after, a).summary.absenceRate).toBeLessThan(rowOf(before, a).summary.absenceRate!);
+    expect(rowOf(after, b)).toEqual(rowOf(before, b));
   });
 
   it('shows a mark whose history row was committed late, below the snapshot’s watermark', async () => {
@@ -247,13 +297,16 @@ describeEachDialect('the LA view after a restart', (ctx) => {
     expect(rowOf(after, a).summary).not.toEqual(rowOf(before, a).summary);
   });
 
-  it('shows a pupil admitted through the admission register after the snapshot', async () => {
+  it('shows a pupil admitted through the admission register after the snapshot and today’s registers', async () => {
     const [a, b] = [await seedSmallSchool(ctx.db), await seedSmallSchool(ctx.db)];
     await markTerm(ctx.db, [a, b]);
     const deps = testDeps(ctx.db, ctx.dialect, NOW);
     const actor = a.actors.la_officer;
     const before = await laView(deps, actor);
     await restart(ctx.db);
+    // Both schools took their AM registers; then school a admitted a pupil (its roll changed: it is
+    // measured from its cohort; school b's registers are laid over its figures).
+    await writeSessionMarks(ctx.db, todaysRegister([a, b], ['O', '/', '/']), AUTHOR);
 
     // Admitted on 1 October (the register's own write, audited; no import).
     await ctx.db

@@ -6,6 +6,7 @@
  */
 import {
   analysisContext,
+  countedSessions,
   createScratch,
   measurePupil,
   totalCounts,
@@ -74,4 +75,39 @@ export function schoolTotals(
   options: { asOf: PlainDate; minPossibleSessions: number },
 ): SummaryTotals {
   return totalCounts(measureEach(cal, pupils, options).measured);
+}
+
+/**
+ * A school's figures as `schoolTotals` makes them, and each measured pupil's counts behind them:
+ * its place in `pupils`, the sessions counted and the counts (kept with a snapshot, so that marks
+ * written later are laid over them: `figures-delta.ts`).
+ */
+export function schoolTotalsAndCounts(
+  cal: SchoolCalendar,
+  pupils: readonly MeasurablePupil[],
+  options: { asOf: PlainDate; minPossibleSessions: number },
+): {
+  totals: SummaryTotals;
+  counts: {
+    index: number;
+    first: number;
+    last: number;
+    possible: number;
+    attended: number;
+    authorised: number;
+    unauthorised: number;
+  }[];
+} {
+  const { ctx, measured } = measureEach(cal, pupils, options);
+  const index = new Map<MeasurablePupil, number>();
+  pupils.forEach((p, i) => index.set(p, i));
+  const counts = measured.map((m) => ({
+    index: index.get(m.pupil)!,
+    ...countedSessions(ctx, m.pupil.marks, cal.sessionCount),
+    possible: m.possible,
+    attended: m.attended,
+    authorised: m.authorised,
+    unauthorised: m.unauthorised,
+  }));
+  return { totals: totalCounts(measured), counts };
 }

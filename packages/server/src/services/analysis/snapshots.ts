@@ -77,8 +77,18 @@ export async function encodeSnapshot(
   return await deflateAsync(out, { level: 1 });
 }
 
-/** Unpacks a payload; null when it is not one this version wrote. */
-export async function decodeSnapshot(payload: Uint8Array): Promise<SnapshotMarks | null> {
+/** A payload's pupils and codes, without the minutes late (what laying marks over counts needs). */
+export interface SnapshotCodes {
+  readonly firstSession: number;
+  readonly sessions: number;
+  /** Pupil ids in the payload's order. */
+  readonly ids: readonly string[];
+  /** Pupils × sessions codes, in the ids' order. */
+  readonly codes: Uint8Array;
+}
+
+/** The inflated payload and where its minutes late start; null when it is not one this version wrote. */
+async function unpack(payload: Uint8Array): Promise<{ codes: SnapshotCodes; buf: Buffer; lateAt: number } | null> {
   let buf: Buffer;
   try {
     buf = await inflateAsync(payload);
@@ -90,15 +100,28 @@ export async function decodeSnapshot(payload: Uint8Array): Promise<SnapshotMarks
   const sessions = buf.readUInt32LE(8);
   const count = buf.readUInt32LE(12);
   const idBytes = buf.readUInt32LE(16);
-  let at = 20;
+  const at = 20;
   const ids = count === 0 ? [] : buf.toString('utf8', at, at + idBytes).split('\n');
-  at += idBytes;
-  if (ids.length !== count) return null;
+  if (ids.length !== count || buf.length < at + idBytes + count * sessions + 4) return null;
+  const codes = buf.subarray(at + idBytes, at + idBytes + count * sessions);
+  return { codes: { firstSession, sessions, ids, codes }, buf, lateAt: at + idBytes + count * sessions };
+}
+
+/** A payload's pupils and codes (no minutes late); null when it is not one this version wrote. */
+export async function decodeSnapshotCodes(payload: Uint8Array): Promise<SnapshotCodes | null> {
+  return (await unpack(payload))?.codes ?? null;
+}
+
+/** Unpacks a payload; null when it is not one this version wrote. */
+export async function decodeSnapshot(payload: Uint8Array): Promise<SnapshotMarks | null> {
+  const unpacked = await unpack(payload);
+  if (unpacked === null) return null;
+  const { buf } = unpacked;
+  const { firstSession, sessions, ids } = unpacked.codes;
   const codes = new Map<string, Uint8Array>();
-  for (const id of ids) {
-    codes.set(id, buf.subarray(at, at + sessions));
-    at += sessions;
-  }
+  for (let i = 0; i < ids.length; i++)
+    codes.set(ids[i]!, unpacked.codes.codes.subarray(i * sessions, (i + 1) * sessions));
+  let at = unpacked.lateAt;
   const minutesLate = new Map<string, Uint16Array>();
   const lateCount = buf.readUInt32LE(at);
   at += 4;
@@ -110,6 +133,54 @@ export async function decodeSnapshot(payload: Uint8Array): Promise<SnapshotMarks
     minutesLate.set(ids[i]!, ml);
   }
   return { firstSession, sessions, codes, minutesLate };
+}
+
+/**
+ * One measured pupil's counts behind a snapshot's figures: the pupil's place in the payload, the
+ * sessions counted (`countedSessions`) and the counts.
+ */
+export interface PupilCountsRow {
+  readonly index: number;
+  readonly first: number;
+  readonly last: number;
+  readonly possible: number;
+  readonly attended: number;
+  readonly authorised: number;
+  readonly unauthorised: number;
+}
+
+const COUNTS_MAGIC = 0x31504352; // 'RCP1' read as a little-endian u32
+const COUNTS_FIELDS = 7;
+
+/**
+ * Packs the measured pupils' counts (little-endian, not deflated): 'RCP1' | u32 pupils | per
+ * pupil seven i32: index in the payload, first and last session counted, possible, attended,
+ * authorised, unauthorised.
+ */
+export function encodePupilCounts(rows: readonly PupilCountsRow[]): Buffer {
+  const out = Buffer.alloc(8 + rows.length * COUNTS_FIELDS * 4);
+  out.writeUInt32LE(COUNTS_MAGIC, 0);
+  out.writeUInt32LE(rows.length, 4);
+  let at = 8;
+  for (const r of rows)
+    for (const v of [r.index, r.first, r.last, r.possible, r.attended, r.authorised, r.unauthorised])
+      at = out.writeInt32LE(v, at);
+  return out;
+}
+
+/**
+ * The counts as one array of seven numbers a pupil (the order of `encodePupilCounts`); null when
+ * they are not ones this version wrote.
+ */
+export function decodePupilCounts(packed: Uint8Array | null): Int32Array | null {
+  if (packed === null || packed.length < 8) return null;
+  const buf = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
+  if (buf.readUInt32LE(0) !== COUNTS_MAGIC) return null;
+  const n = buf.readUInt32LE(4);
+  if (buf.length !== 8 + n * COUNTS_FIELDS * 4) return null;
+  const out = new Int32Array(n * COUNTS_FIELDS);
+  for (let k = 0, at = 8; k < out.length; k++, at += 4) out[k] = buf.readInt32LE(at);
+  return out;
 }
 
 /** A school's figures for the academic year to `asOf`, as its snapshot keeps them. */
