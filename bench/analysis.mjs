@@ -9,18 +9,25 @@
 //     size in KB, first request and warm;
 //   - then a restart (the in-memory cache dropped, the snapshots kept): the first dashboard and
 //     the first LA view from the persisted cohort snapshots (services/analysis/snapshots.ts),
-//     with the one mark written since laid over its school's snapshot.
+//     with the one mark written since laid over its school's snapshot;
+//   - then the restart mid-morning: every school's AM register taken since the snapshots (60,000
+//     marks with their history), the first LA view (the registers laid over the stored figures),
+//     and the same view with the stored pupils' counts removed (every school measured, as before).
 // Marks are generated in the database by INSERT … SELECT (about 8% absence, more for a fifth of
 // the pupils, so there are persistent and severe absentees). Runs on SQLite and PostgreSQL.
 import { loadavg } from 'node:os';
 import { sql } from 'kysely';
 import { DIALECT_LABEL, DIALECTS, load, ms, percentile, server, sessionToken } from './harness.mjs';
-import { int, lines, seconds } from './format.mjs';
+import { int, lines, pct, seconds } from './format.mjs';
+import { summariseProfile } from './cpu-profile.mjs';
 
 const AS_OF = '2026-07-22';
 // BENCH_F_SCHOOLS=2 (say) for a quick look at the school pages: the LA then has that many schools and
 // proportionally fewer pupils. The printed targets are for the default, 100 schools.
 const SCHOOLS = Math.max(2, Number(process.env.BENCH_F_SCHOOLS ?? 100));
+// BENCH_F_PROFILE=1: a V8 CPU profile (in process, node:inspector) of the two mid-morning LA views,
+// printed by area and function after the case (the profiler slows what it profiles).
+const PROFILE = process.env.BENCH_F_PROFILE === '1';
 const SECONDARY = 1500;
 const LA_TOTAL = new RegExp(`All ${SCHOOLS} schools</th>\\s*<td[^>]*>([\\d,]+)<`);
 const PUPILS = SCHOOLS === 100 ? 60_000 : SECONDARY + (SCHOOLS - 1) * 590;
@@ -226,6 +233,35 @@ export async function seed(db, dialect) {
   return { schools, marks: Number(marks.n), tokens, secondaryId: schools[0].id };
 }
 
+/** `timed`, under the V8 profiler when BENCH_F_PROFILE=1 (its summary printed at once). */
+async function profiledTimed(label, app, url, token, expect) {
+  if (!PROFILE) return timed(app, url, token, expect);
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 250 });
+  await session.post('Profiler.start');
+  try {
+    return await timed(app, url, token, expect);
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    const p = summariseProfile(profile);
+    const share = (t) => pct(t / p.busyUs);
+    lines([
+      [
+        `  profile: ${label}`,
+        `${ms(p.busyUs / 1000)} busy; self by area: ${p.selfByArea
+          .slice(0, 8)
+          .map(([a, t]) => `${a} ${share(t)}`)
+          .join(', ')}`,
+      ],
+      ...p.byFunction.slice(0, 12).map(([fn, t]) => ['', `${share(t).padStart(6)}  ${fn}`]),
+    ]);
+  }
+}
+
 async function timed(app, url, token, expect) {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -366,6 +402,94 @@ async function benchDialect(context, dialect) {
       const laRestartLoad = loadavg()[0];
       const laRestartPupils = LA_TOTAL.exec(laRestart.body)?.[1] ?? '?';
       await flushed();
+
+      // The realistic restart, mid-morning: every school has taken its AM register since the
+      // night's snapshot (a history row for each of the 60,000 pupils, written by the same writer
+      // as the register page's; the previous code is "none", as at 8:50). Then a restart and the
+      // LA view: the registers laid over the snapshots' figures (the pupils' counts kept with
+      // them), then, for comparison in the same run, the same view with those counts removed, so
+      // that every school is measured from its cohort (snapshot and history) as before.
+      const amMarks = await db
+        .selectFrom('session_marks')
+        .select(['pupil_id'])
+        .where('date', '=', AS_OF)
+        .where('session', '=', 'AM')
+        .orderBy('pupil_id')
+        .execute();
+      const REGISTER = [
+        '/',
+        '/',
+        '/',
+        '/',
+        '/',
+        '/',
+        '/',
+        '/',
+        '/',
+        'I',
+        '/',
+        '/',
+        'O',
+        '/',
+        'L',
+        '/',
+        '/',
+        'M',
+        '/',
+        '/',
+        '/',
+        'G',
+      ];
+      const registerAuthor = {
+        userId: null,
+        userName: 'bench',
+        userRole: 'teacher',
+        at: `${AS_OF}T08:55:00.000Z`,
+        source: 'register',
+      };
+      const r0 = performance.now();
+      for (let i = 0; i < amMarks.length; i += 600)
+        await writeSessionMarks(
+          db,
+          amMarks.slice(i, i + 600).map((m, k) => {
+            const code = REGISTER[(i + k) % REGISTER.length];
+            return {
+              pupilId: m.pupil_id,
+              date: AS_OF,
+              session: 'AM',
+              code,
+              minutesLate: code === 'L' ? 4 + ((i + k) % 20) : null,
+              previousCode: null,
+              previousMinutesLate: null,
+              reason: null,
+            };
+          }),
+          registerAuthor,
+        );
+      const registersMs = performance.now() - r0;
+      forgetCohorts(db);
+      globalThis.gc?.();
+      const laMorning = await profiledTimed(
+        `${dialect} LA view mid-morning`,
+        app,
+        '/la',
+        data.tokens.la_officer,
+        'Bench Borough',
+      );
+      const laMorningLoad = loadavg()[0];
+      await flushed();
+      await db.updateTable('cohort_snapshots').set({ pupil_counts: null }).execute();
+      forgetCohorts(db);
+      globalThis.gc?.();
+      const laMorningMeasured = await profiledTimed(
+        `${dialect} LA view mid-morning, measured`,
+        app,
+        '/la',
+        data.tokens.la_officer,
+        'Bench Borough',
+      );
+      const laMorningMeasuredLoad = loadavg()[0];
+      await flushed();
       return {
         dialect,
         setupMs,
@@ -394,6 +518,16 @@ async function benchDialect(context, dialect) {
         schoolRestart: schoolRestart.ms,
         laRestart: laRestart.ms,
         laRestartPupils,
+        registers: amMarks.length,
+        registersMs,
+        laMorning: laMorning.ms,
+        laMorningCpu: laMorning.cpuMs,
+        laMorningLoad,
+        laMorningPupils: LA_TOTAL.exec(laMorning.body)?.[1] ?? '?',
+        laMorningMeasured: laMorningMeasured.ms,
+        laMorningMeasuredCpu: laMorningMeasured.cpuMs,
+        laMorningMeasuredLoad,
+        laMorningSame: laMorning.body === laMorningMeasured.body,
         pages,
         heapMiB: process.memoryUsage().heapUsed / 1048576,
       };
@@ -453,6 +587,14 @@ function detail(r) {
         `(CPU ${ms(r.laRestartCpu)}, load ${r.laRestartLoad.toFixed(1)}) ` +
         `(${r.laRestartPupils} pupils); snapshots written after the cold reads in ${seconds(r.schoolSnapshotMs)} (school) and ` +
         `${seconds(r.laSnapshotMs)} (LA), ${r.snapshotMiB.toFixed(1)} MiB in all`,
+    ],
+    [
+      '  restart mid-morning',
+      `every school's AM register taken since the snapshot (${int(r.registers)} marks written in ${seconds(r.registersMs)}): ` +
+        `LA view ${ms(r.laMorning)} ${r.laMorning < TARGET_LA_MS ? 'ok' : 'MISSED'} (CPU ${ms(r.laMorningCpu)}, load ${r.laMorningLoad.toFixed(1)}; ` +
+        `${r.laMorningPupils} pupils), registers laid over the stored figures; measuring every school's pupils instead ` +
+        `(counts removed) ${ms(r.laMorningMeasured)} (CPU ${ms(r.laMorningMeasuredCpu)}, load ${r.laMorningMeasuredLoad.toFixed(1)}); ` +
+        `same page: ${r.laMorningSame ? 'yes' : 'NO'}`,
     ],
     ...Object.entries(r.pages).map(([name, p]) => [
       `  ${name}`,
