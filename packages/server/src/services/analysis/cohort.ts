@@ -507,10 +507,16 @@ export async function storedSchoolTotals(
         )
       ).map((b) => [b.schoolId, b]),
     );
-    for (const w of withMarks) {
-      const base = bases.get(w.schoolId);
-      const counts = decodePupilCounts(base?.pupilCounts ?? null);
-      const marks = base === undefined || counts === null ? null : await decodeSnapshotCodes(base.payload);
+    // The payloads are inflated together (zlib's thread pool works on several at once).
+    const decoded = await Promise.all(
+      withMarks.map(async (w) => {
+        const base = bases.get(w.schoolId);
+        const counts = decodePupilCounts(base?.pupilCounts ?? null);
+        const marks = base === undefined || counts === null ? null : await decodeSnapshotCodes(base.payload);
+        return { w, counts, marks };
+      }),
+    );
+    for (const { w, counts, marks } of decoded) {
       if (counts === null || marks === null) continue;
       const totals = figuresWithMarks({
         cal: w.cal,
