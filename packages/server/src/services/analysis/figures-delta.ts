@@ -70,12 +70,19 @@ export function figuresWithMarks(input: {
   for (let i = 0; i < marks.ids.length; i++) pupilIndex.set(marks.ids[i]!, i);
   // Each session's last code written (session marks of the period; lesson marks carry their lesson).
   const ids = new Map<string, number>();
+  // A morning's registers are one date and session: each is looked up in the calendar once.
+  const sessions = new Map<string, number>();
   const last = new Map<number, number>();
   for (const m of input.written) {
     if (m.lesson_id !== null || m.date < period.from || m.date > period.to) continue;
     const p = pupilIndex.get(m.pupil_id);
     if (p === undefined) return null;
-    const s = sessionIndex(cal, m.date as PlainDate, m.session as Session);
+    const key = m.date + m.session;
+    let s = sessions.get(key);
+    if (s === undefined) {
+      s = sessionIndex(cal, m.date as PlainDate, m.session as Session);
+      sessions.set(key, s);
+    }
     if (s < 0) continue;
     last.set(p * n + s, codeId(ids, m.new_code, m.date));
   }
