@@ -64,21 +64,36 @@ export async function readSnapshotFigures(
   }));
 }
 
-/** The marks and pupils' counts of these schools' snapshots for the year (for laying marks over the figures). */
+/** The pupils' counts of these schools' snapshots for the year (for laying marks over the figures). */
 export async function readSnapshotCounts(
   db: Db,
   schoolIds: readonly string[],
   yearStart: PlainDate,
-): Promise<{ schoolId: string; payload: Uint8Array; pupilCounts: Uint8Array }[]> {
+): Promise<{ schoolId: string; pupilCounts: Uint8Array }[]> {
   if (schoolIds.length === 0) return [];
   const rows = await db
     .selectFrom('cohort_snapshots')
-    .select(['school_id', 'payload', 'pupil_counts'])
+    .select(['school_id', 'pupil_counts'])
     .where('school_id', 'in', [...schoolIds])
     .where('year_start', '=', yearStart)
     .where('pupil_counts', 'is not', null)
     .execute();
-  return rows.map((r) => ({ schoolId: r.school_id, payload: r.payload, pupilCounts: r.pupil_counts! }));
+  return rows.map((r) => ({ schoolId: r.school_id, pupilCounts: r.pupil_counts! }));
+}
+
+/** The packed marks of these schools' snapshots for the year. */
+export function readSnapshotPayloads(
+  db: Db,
+  schoolIds: readonly string[],
+  yearStart: PlainDate,
+): Promise<{ schoolId: string; payload: Uint8Array }[]> {
+  if (schoolIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('cohort_snapshots')
+    .select(['school_id as schoolId', 'payload'])
+    .where('school_id', 'in', [...schoolIds])
+    .where('year_start', '=', yearStart)
+    .execute();
 }
 
 export interface SnapshotWrite {

@@ -53,7 +53,12 @@ import {
   rollChangesOfSchools,
   type CohortPupilRow,
 } from '../../db/analysis/cohort-rows.js';
-import { readSnapshot, readSnapshotCounts, readSnapshotFigures } from '../../db/analysis/cohort-snapshots.js';
+import {
+  readSnapshot,
+  readSnapshotCounts,
+  readSnapshotFigures,
+  readSnapshotPayloads,
+} from '../../db/analysis/cohort-snapshots.js';
 import type { Db } from '../../db/connect.js';
 import { findSchool, loadCalendar, loadCalendars } from '../school/schools.js';
 import type { Deps } from '../deps.js';
@@ -70,6 +75,7 @@ import {
   encodeSnapshot,
   flushSnapshots,
   scheduleSnapshot,
+  type SnapshotCodes,
   type SnapshotMarks,
 } from './snapshots.js';
 
@@ -498,36 +504,48 @@ export async function storedSchoolTotals(
     else withMarks.push({ schoolId: row.schoolId, cal, totals: figures.totals, written: since });
   }
   if (withMarks.length > 0) {
-    const bases = new Map(
+    const countsOf = new Map(
       (
         await readSnapshotCounts(
           db,
           withMarks.map((w) => w.schoolId),
           year.start,
         )
-      ).map((b) => [b.schoolId, b]),
+      ).map((b) => [b.schoolId, decodePupilCounts(b.pupilCounts)]),
     );
-    // The payloads are inflated together (zlib's thread pool works on several at once).
-    const decoded = await Promise.all(
-      withMarks.map(async (w) => {
-        const base = bases.get(w.schoolId);
-        const counts = decodePupilCounts(base?.pupilCounts ?? null);
-        const marks = base === undefined || counts === null ? null : await decodeSnapshotCodes(base.payload);
-        return { w, counts, marks };
-      }),
-    );
-    for (const { w, counts, marks } of decoded) {
-      if (counts === null || marks === null) continue;
-      const totals = figuresWithMarks({
+    const laid = (w: (typeof withMarks)[number], marks: SnapshotCodes | null) =>
+      figuresWithMarks({
         cal: w.cal,
         period: { from: year.start, to: year.end },
         minPossibleSessions: wanted.get(w.schoolId)!,
         totals: w.totals,
-        counts,
+        counts: countsOf.get(w.schoolId)!,
         marks,
         written: w.written,
       });
-      if (totals !== null) found.set(w.schoolId, totals);
+    const needMarks: (typeof withMarks)[number][] = [];
+    for (const w of withMarks) {
+      if (!countsOf.get(w.schoolId)) continue;
+      const totals = laid(w, null);
+      if (totals === 'marks') needMarks.push(w);
+      else if (totals !== null) found.set(w.schoolId, totals);
+    }
+    // Marks written before the last sessions kept with the counts (an amended past mark): the
+    // codes they replace are read from the packed marks, inflated together (zlib's thread pool).
+    if (needMarks.length > 0) {
+      const payloads = await readSnapshotPayloads(
+        db,
+        needMarks.map((w) => w.schoolId),
+        year.start,
+      );
+      const decoded = await Promise.all(
+        payloads.map(async (p) => [p.schoolId, await decodeSnapshotCodes(p.payload)] as const),
+      );
+      for (const [schoolId, marks] of decoded) {
+        const w = needMarks.find((x) => x.schoolId === schoolId)!;
+        const totals = marks === null ? null : laid(w, marks);
+        if (totals !== null && totals !== 'marks') found.set(schoolId, totals);
+      }
     }
   }
   for (const [schoolId, totals] of found) {
@@ -679,11 +697,26 @@ function keptFigures(
   historyInMargin: number,
 ): { figures: string; pupilCounts: Uint8Array } {
   const { totals, counts } = schoolTotalsAndCounts(cohort.cal, cohort.pupils, { asOf, minPossibleSessions });
+  // The codes of the last sessions to "as of" go with the counts: the morning's registers (and
+  // the days before's corrections) are laid over the counts without unpacking the payload.
+  const asOfSession = lastSessionOnOrBefore(cohort.cal, asOf);
+  const tailStart = Math.max(0, asOfSession - COUNTS_TAIL_SESSIONS + 1);
+  const tailLength = asOfSession >= 0 ? asOfSession - tailStart + 1 : 0;
   return {
     figures: encodeFigures({ asOf, minPossibleSessions, historyInMargin, totals }),
-    pupilCounts: encodePupilCounts(counts),
+    pupilCounts: encodePupilCounts(
+      counts.map(({ index, ...c }) => {
+        const p = cohort.pupils[index]!;
+        return { ...c, id: p.id, tail: p.marks.codes.subarray(tailStart, tailStart + tailLength) };
+      }),
+      tailStart,
+      tailLength,
+    ),
   };
 }
+
+/** Sessions to "as of" whose codes a snapshot keeps with the pupils' counts (a school week). */
+const COUNTS_TAIL_SESSIONS = 10;
 
 /**
  * Brings a school's snapshot for an academic year up to date (the nightly job): written when it is

@@ -8,9 +8,13 @@
  * again from their counts (`absenceFlags`), and the school's totals moved by the difference. The
  * domain's property test checks the counts and flags against measuring the changed marks.
  *
+ * The codes of the last ten sessions to "as of" are kept with the counts, so the morning's
+ * registers need nothing more; a mark replacing an older one needs the snapshot's packed marks.
+ *
  * `cohort.ts` decides when this may be used (same day, minimum of possible sessions, calendar and
- * roll; no late-committed row below the watermark); here, a mark for a pupil the snapshot does not
- * know or a session outside its payload gives null, and the school is measured from its cohort.
+ * roll; no late-committed row below the watermark); here, a mark of the period for a pupil not
+ * measured (or not known) or a session outside the payload gives null, and the school is
+ * measured from its cohort.
  */
 import {
   absenceFlags,
@@ -24,7 +28,7 @@ import {
   type Session,
   type SummaryTotals,
 } from '@rollcall/domain';
-import type { SnapshotCodes } from './snapshots.js';
+import { COUNTS_FIELDS, type PupilCounts, type SnapshotCodes } from './snapshots.js';
 
 /** Code ids depend on the code set in force on the date: each (code, set) is looked up once. */
 export function codeId(ids: Map<string, number>, code: string, date: string): number {
@@ -47,27 +51,26 @@ export interface MarkWritten {
   readonly lesson_id: string | null;
 }
 
-/** Numbers a pupil in the packed counts (`encodePupilCounts`). */
-const FIELDS = 7;
-
 /**
  * The school's totals with the marks written since its snapshot laid over the counts behind its
- * figures; null when a mark cannot be laid over them (the school is then measured).
+ * figures; null when a mark cannot be laid over them (the school is then measured); 'marks' when a
+ * mark replaces one before the last sessions kept with the counts and `marks` (the snapshot's
+ * packed marks) was not given.
  */
 export function figuresWithMarks(input: {
   readonly cal: SchoolCalendar;
   readonly period: { readonly from: PlainDate; readonly to: PlainDate };
   readonly minPossibleSessions: number;
   readonly totals: SummaryTotals;
-  /** The measured pupils' counts (`decodePupilCounts`). */
-  readonly counts: Int32Array;
-  readonly marks: SnapshotCodes;
+  readonly counts: PupilCounts;
+  readonly marks: SnapshotCodes | null;
   readonly written: readonly MarkWritten[];
-}): SummaryTotals | null {
+}): SummaryTotals | null | 'marks' {
   const { cal, period, counts, marks } = input;
+  const { numbers, tail, tailStart, tailLength } = counts;
   const n = cal.sessionCount;
   const pupilIndex = new Map<string, number>();
-  for (let i = 0; i < marks.ids.length; i++) pupilIndex.set(marks.ids[i]!, i);
+  for (let i = 0; i < counts.ids.length; i++) pupilIndex.set(counts.ids[i]!, i);
   // Each session's last code written (session marks of the period; lesson marks carry their lesson).
   const ids = new Map<string, number>();
   // A morning's registers are one date and session: each is looked up in the calendar once.
@@ -75,8 +78,6 @@ export function figuresWithMarks(input: {
   const last = new Map<number, number>();
   for (const m of input.written) {
     if (m.lesson_id !== null || m.date < period.from || m.date > period.to) continue;
-    const p = pupilIndex.get(m.pupil_id);
-    if (p === undefined) return null;
     const key = m.date + m.session;
     let s = sessions.get(key);
     if (s === undefined) {
@@ -84,43 +85,54 @@ export function figuresWithMarks(input: {
       sessions.set(key, s);
     }
     if (s < 0) continue;
+    const p = pupilIndex.get(m.pupil_id);
+    // A pupil not measured (not on roll in the period to "as of"), or one the snapshot does not know.
+    if (p === undefined) return null;
     last.set(p * n + s, codeId(ids, m.new_code, m.date));
   }
   if (last.size === 0) return input.totals;
-  const row = new Int32Array(marks.ids.length).fill(-1);
-  for (let k = 0; k < counts.length; k += FIELDS) {
-    const i = counts[k]!;
-    if (i < 0 || i >= row.length) return null;
-    row[i] = k;
-  }
+  // The packed marks' pupils, when they are needed.
+  let packed: Map<string, number> | undefined;
   const changed = new Map<number, PeriodCounts>();
   for (const [key, code] of last) {
     const p = Math.floor(key / n);
     const s = key - p * n;
-    const k = row[p]!;
-    // A pupil not measured (not on roll in the period to "as of"), or a session not counted.
-    if (k < 0 || s < counts[k + 1]! || s > counts[k + 2]!) continue;
-    const at = s - marks.firstSession;
-    if (at < 0 || at >= marks.sessions) return null;
-    let c = changed.get(k);
+    const k = p * COUNTS_FIELDS;
+    // Only the sessions the pupil was counted on.
+    if (s < numbers[k]! || s > numbers[k + 1]!) continue;
+    let before: number;
+    if (s >= tailStart && s < tailStart + tailLength) before = tail[p * tailLength + s - tailStart]!;
+    else {
+      if (marks === null) return 'marks';
+      if (packed === undefined) {
+        packed = new Map();
+        for (let i = 0; i < marks.ids.length; i++) packed.set(marks.ids[i]!, i);
+      }
+      const i = packed.get(counts.ids[p]!);
+      const at = s - marks.firstSession;
+      if (i === undefined || at < 0 || at >= marks.sessions) return null;
+      before = marks.codes[i * marks.sessions + at]!;
+    }
+    let c = changed.get(p);
     if (c === undefined) {
       c = {
-        possible: counts[k + 3]!,
-        attended: counts[k + 4]!,
-        authorised: counts[k + 5]!,
-        unauthorised: counts[k + 6]!,
+        possible: numbers[k + 2]!,
+        attended: numbers[k + 3]!,
+        authorised: numbers[k + 4]!,
+        unauthorised: numbers[k + 5]!,
       };
-      changed.set(k, c);
+      changed.set(p, c);
     }
-    changeSessionCode(c, marks.codes[p * marks.sessions + at]!, code);
+    changeSessionCode(c, before, code);
   }
   const t = { ...input.totals };
-  for (const [k, after] of changed) {
+  for (const [p, after] of changed) {
+    const k = p * COUNTS_FIELDS;
     const before = {
-      possible: counts[k + 3]!,
-      attended: counts[k + 4]!,
-      authorised: counts[k + 5]!,
-      unauthorised: counts[k + 6]!,
+      possible: numbers[k + 2]!,
+      attended: numbers[k + 3]!,
+      authorised: numbers[k + 4]!,
+      unauthorised: numbers[k + 5]!,
     };
     const was = absenceFlags(before, input.minPossibleSessions);
     const is = absenceFlags(after, input.minPossibleSessions);

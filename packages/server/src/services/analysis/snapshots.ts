@@ -136,51 +136,79 @@ export async function decodeSnapshot(payload: Uint8Array): Promise<SnapshotMarks
 }
 
 /**
- * One measured pupil's counts behind a snapshot's figures: the pupil's place in the payload, the
- * sessions counted (`countedSessions`) and the counts.
+ * One measured pupil's counts behind a snapshot's figures: the sessions counted
+ * (`countedSessions`), the counts, and the pupil's codes of the last sessions to "as of" (the
+ * morning's registers are laid over those without unpacking the payload).
  */
 export interface PupilCountsRow {
-  readonly index: number;
+  readonly id: string;
   readonly first: number;
   readonly last: number;
   readonly possible: number;
   readonly attended: number;
   readonly authorised: number;
   readonly unauthorised: number;
+  /** Codes of the sessions `tailStart` to `tailStart + tailLength - 1`. */
+  readonly tail: Uint8Array;
 }
 
-const COUNTS_MAGIC = 0x31504352; // 'RCP1' read as a little-endian u32
-const COUNTS_FIELDS = 7;
+/** The measured pupils' counts as a snapshot keeps them (`decodePupilCounts`). */
+export interface PupilCounts {
+  readonly ids: readonly string[];
+  /** Six numbers a pupil, in the ids' order: first and last session counted, possible, attended, authorised, unauthorised. */
+  readonly numbers: Int32Array;
+  readonly tailStart: number;
+  readonly tailLength: number;
+  /** `tailLength` codes a pupil, in the ids' order. */
+  readonly tail: Uint8Array;
+}
+
+const COUNTS_MAGIC = 0x32504352; // 'RCP2' read as a little-endian u32
+/** Numbers a pupil in `PupilCounts.numbers`. */
+export const COUNTS_FIELDS = 6;
 
 /**
- * Packs the measured pupils' counts (little-endian, not deflated): 'RCP1' | u32 pupils | per
- * pupil seven i32: index in the payload, first and last session counted, possible, attended,
- * authorised, unauthorised.
+ * Packs the measured pupils' counts (little-endian, not deflated): 'RCP2' | u32 pupils | u32 tail
+ * start | u32 tail length | u32 id bytes | ids (UTF-8, '\n'-joined) | per pupil six i32: first and
+ * last session counted, possible, attended, authorised, unauthorised | per pupil the tail's codes.
  */
-export function encodePupilCounts(rows: readonly PupilCountsRow[]): Buffer {
-  const out = Buffer.alloc(8 + rows.length * COUNTS_FIELDS * 4);
-  out.writeUInt32LE(COUNTS_MAGIC, 0);
-  out.writeUInt32LE(rows.length, 4);
-  let at = 8;
+export function encodePupilCounts(rows: readonly PupilCountsRow[], tailStart: number, tailLength: number): Buffer {
+  const ids = Buffer.from(rows.map((r) => r.id).join('\n'), 'utf8');
+  const out = Buffer.alloc(20 + ids.length + rows.length * (COUNTS_FIELDS * 4 + tailLength));
+  let at = 0;
+  at = out.writeUInt32LE(COUNTS_MAGIC, at);
+  at = out.writeUInt32LE(rows.length, at);
+  at = out.writeUInt32LE(tailStart, at);
+  at = out.writeUInt32LE(tailLength, at);
+  at = out.writeUInt32LE(ids.length, at);
+  at += ids.copy(out, at);
   for (const r of rows)
-    for (const v of [r.index, r.first, r.last, r.possible, r.attended, r.authorised, r.unauthorised])
+    for (const v of [r.first, r.last, r.possible, r.attended, r.authorised, r.unauthorised])
       at = out.writeInt32LE(v, at);
+  for (const r of rows) {
+    out.set(r.tail.subarray(0, tailLength), at);
+    at += tailLength;
+  }
   return out;
 }
 
-/**
- * The counts as one array of seven numbers a pupil (the order of `encodePupilCounts`); null when
- * they are not ones this version wrote.
- */
-export function decodePupilCounts(packed: Uint8Array | null): Int32Array | null {
-  if (packed === null || packed.length < 8) return null;
+/** The measured pupils' counts a snapshot keeps; null when there are none or they are not ones this version wrote. */
+export function decodePupilCounts(packed: Uint8Array | null): PupilCounts | null {
+  if (packed === null || packed.length < 20) return null;
   const buf = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
   if (buf.readUInt32LE(0) !== COUNTS_MAGIC) return null;
   const n = buf.readUInt32LE(4);
-  if (buf.length !== 8 + n * COUNTS_FIELDS * 4) return null;
-  const out = new Int32Array(n * COUNTS_FIELDS);
-  for (let k = 0, at = 8; k < out.length; k++, at += 4) out[k] = buf.readInt32LE(at);
-  return out;
+  const tailStart = buf.readUInt32LE(8);
+  const tailLength = buf.readUInt32LE(12);
+  const idBytes = buf.readUInt32LE(16);
+  if (buf.length !== 20 + idBytes + n * (COUNTS_FIELDS * 4 + tailLength)) return null;
+  let at = 20;
+  const ids = n === 0 ? [] : buf.toString('utf8', at, at + idBytes).split('\n');
+  if (ids.length !== n) return null;
+  at += idBytes;
+  const numbers = new Int32Array(n * COUNTS_FIELDS);
+  for (let k = 0; k < numbers.length; k++, at += 4) numbers[k] = buf.readInt32LE(at);
+  return { ids, numbers, tailStart, tailLength, tail: buf.subarray(at, at + n * tailLength) };
 }
 
 /** A school's figures for the academic year to `asOf`, as its snapshot keeps them. */
