@@ -149,7 +149,7 @@ export async function seedSchool(db) {
       });
       members.push({ group_id: groupId, pupil_id: id });
     }
-    clients.push({ groupId, token: s.token, csrf: s.csrf, pupilIds });
+    clients.push({ groupId, schoolId, userId, token: s.token, csrf: s.csrf, pupilIds });
   }
   await insertRows(db, 'groups', groups);
   await insertRows(db, 'users', users);
@@ -431,7 +431,8 @@ export async function benchRegisterRush(context, { cpuProfDir } = {}) {
     try {
       const { storageFloor } = await import('./storage-floor.mjs');
       const floor = await storageFloor();
-      const storageMs = floor['a first save (all three)'].perSaveMs * GROUPS;
+      const storageMs = floor['a first save (every statement)'].perSaveMs * GROUPS;
+      const narrowMs = floor['marks, history and read'].perSaveMs * GROUPS;
       const floorMs = storageMs + sqlite.floorP99;
       const total = median(sqlite.roundWall);
       const ratio = total / floorMs;
@@ -441,6 +442,11 @@ export async function benchRegisterRush(context, { cpuProfDir } = {}) {
           `first saves, no HTTP, no application code) + HTTP ${ms(sqlite.floorP99)} (${GROUPS} GET /healthz at once, ` +
           `p99) = ${ms(floorMs)}; ${GROUPS} saves at once take ${ms(total)} (median round): the server's share above ` +
           `the floors ${ms(share)} (${((share / GROUPS) * 1000).toFixed(0)} µs a save)`,
+      );
+      console.log(
+        `(c) the floor as counted before 7 December 2026 (marks, history and the read of what is stored; no ` +
+          `register or audit row): ${ms(narrowMs)} + HTTP = ${ms(narrowMs + sqlite.floorP99)}: ` +
+          `${(total / (narrowMs + sqlite.floorP99)).toFixed(2)}×`,
       );
       console.log(
         `(c) target: ${GROUPS} saves at once within ${TARGET_FLOOR_RATIO}× the floor: ${ratio.toFixed(2)}× ` +
