@@ -450,11 +450,17 @@ describe('measures: present days read four marks at a time', () => {
             expected,
           );
           const scratch = createScratch(sc.cal);
+          // One buffer for the four placings, as pupils laid side by side share one (the kept
+          // scratch then reuses its view of it), with whole present days before and after each
+          // placing, so that reading a byte outside the pupil's marks would count.
+          const stride = n + 16;
+          const buffer = new Uint8Array(stride * 4);
+          for (let b = 0; b < buffer.length; b++) buffer[b] = b % 2 === 0 ? AM : PM;
           for (let offset = 0; offset < 4; offset++) {
-            const buffer = new Uint8Array(n + 8);
-            buffer.set(codes, offset);
+            const at = offset * stride + 8 + offset;
+            buffer.set(codes, at);
             const marks: PupilMarks = {
-              codes: buffer.subarray(offset, offset + n),
+              codes: buffer.subarray(at, at + n),
               rollFrom: sc.rollFrom,
               rollTo: sc.rollTo,
             };
@@ -487,6 +493,21 @@ describe('measures: present days read four marks at a time', () => {
     expect(m.codeCounts).toEqual({ '/': (n - 2) / 2, '\\': (n - 2) / 2, O: 1 });
     expect(m.presentSessions).toBe(n - 2);
     expect(m.unauthorisedAbsenceSessions).toBe(1);
+  });
+
+  it("never reads past the end of a pupil's marks into the next pupil's", () => {
+    // Marks shorter than the calendar (a caller's mistake) followed in their buffer by another
+    // pupil's present days: the words stop at the marks' end.
+    const cal = compileCalendar({ terms: [{ start: d('2025-09-01'), end: d('2025-10-24') }], closures: [] });
+    if (!cal.ok) throw new Error('calendar');
+    const n = cal.value.sessionCount;
+    const buffer = Uint8Array.from({ length: 2 * n }, (_, b) => (b % 2 === 0 ? AM : PM));
+    buffer.fill(id('O'), 0, 70);
+    const ctx = analysisContext(cal.value, { asOf: d('2025-10-24') });
+    const m = measurePupil(cal.value, ctx, { codes: buffer.subarray(0, 72), rollFrom: 0, rollTo: n - 1 });
+    expect(m.unauthorisedAbsenceSessions).toBe(70);
+    expect(m.presentSessions).toBe(2);
+    expect(m.possibleSessions).toBe(72);
   });
 
   it('ends a run of absence at two present days read as one word', () => {

@@ -347,7 +347,9 @@ export function measurePupil(
   // the marks start in their buffer, `wordEnd` the first word not wholly on or before `end`.
   const words = end - start >= WORDS_FROM_SESSIONS ? wordsOf(scratch, codes) : null;
   const off = codes.byteOffset;
-  const wordEnd = (off + end + 1) >>> 2;
+  // (never past the pupil's own marks, even were the array shorter than the calendar: the buffer
+  // may hold other pupils' marks after them).
+  const wordEnd = (off + Math.min(end + 1, codes.length)) >>> 2;
   let presentWords = 0;
   const used = scratch.used;
   let nUsed = 0;
