@@ -164,6 +164,21 @@ describeEachDialect('queries gathered: callers of one turn share one statement o
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 
+  it('keeps a failure to the caller whose parameters caused it', async () => {
+    // A group id with a NUL (from a URL's %00) fails PostgreSQL's statement; the registers asked
+    // for in the same turn are still read.
+    const school = await seedSmallSchool(ctx.db, 'gathered-nul');
+    const [a, bad, b] = await Promise.allSettled([
+      groupWithMembersOnRoll(ctx.db, school.groupA, '2025-10-01' as PlainDate),
+      groupWithMembersOnRoll(ctx.db, 'x\u0000y', '2025-10-01' as PlainDate),
+      groupWithMemberIdsOnRoll(ctx.db, school.groupB, '2025-10-01' as PlainDate),
+    ]);
+    expect(a.status === 'fulfilled' && a.value?.group.id).toBe(school.groupA);
+    expect(b.status === 'fulfilled' && b.value?.group.id).toBe(school.groupB);
+    // PostgreSQL refuses the NUL, SQLite finds no such group: either way nothing is read for it.
+    expect(bad.status === 'rejected' || bad.value === undefined).toBe(true);
+  });
+
   it('reads a register’s group, school and pupils on roll for many groups and dates in one turn', async () => {
     const school = await seedSmallSchool(ctx.db, 'gathered-roll');
     // A pupil of group A who left on 2025-09-30 is on roll on the 30th, not on 1 October.

@@ -101,7 +101,8 @@ export function prepared<P extends Params, R>(
  *   array (callers with the same key asked once); every row it returns names its caller's key.
  *
  * Every caller asked before the statement was sent, so no one is answered from a read older than
- * its call; nothing is kept after it. A failed statement fails each of its callers.
+ * its call; nothing is kept after it. When the statement fails, each caller is asked on its own
+ * (`one`), so a failure is only the caller's whose parameters caused it.
  */
 export function gathered<P extends Record<string, string>, R, M extends R>(spec: {
   one: (db: DbOrTrx, params: P) => Promise<R[]>;
@@ -150,6 +151,7 @@ interface Waiter<P, R> {
 async function runGathered<P extends Record<string, string>, R, M extends R>(
   db: DbOrTrx,
   spec: {
+    one: (db: DbOrTrx, params: P) => Promise<R[]>;
     many: (db: DbOrTrx, params: { [K in keyof P]: string[] }) => Promise<M[]>;
     rowKey: (row: M) => string;
   },
@@ -168,7 +170,11 @@ async function runGathered<P extends Record<string, string>, R, M extends R>(
       else byKey.set(k, [r]);
     }
     for (const [k, w] of callers) w.resolve(byKey.get(k) ?? []);
-  } catch (error) {
-    for (const w of all) w.reject(error);
+  } catch {
+    // One caller's parameters can fail the statement for all (PostgreSQL refuses a NUL in text,
+    // and a register's group id comes from the URL): each caller is then asked on its own, so a
+    // failure stays with the caller that caused it. If the database itself is failing, each
+    // caller gets its own failure.
+    await Promise.all(all.map((w) => spec.one(db, w.params).then(w.resolve, w.reject)));
   }
 }
