@@ -481,7 +481,7 @@ describe('measures: present days read four marks at a time', () => {
   it('reads present days laid out in either order within a word (a pupil on roll from an afternoon)', () => {
     // Two present days from a PM start: "\\ / \\ /" words; an O in the middle.
     const cal = compileCalendar({
-      terms: [{ start: d('2025-09-01'), end: d('2025-10-24') }],
+      terms: [{ name: 'Autumn 1', start: d('2025-09-01'), end: d('2025-10-24') }],
       closures: [],
     });
     if (!cal.ok) throw new Error('calendar');
@@ -498,7 +498,10 @@ describe('measures: present days read four marks at a time', () => {
   it("never reads past the end of a pupil's marks into the next pupil's", () => {
     // Marks shorter than the calendar (a caller's mistake) followed in their buffer by another
     // pupil's present days: the words stop at the marks' end.
-    const cal = compileCalendar({ terms: [{ start: d('2025-09-01'), end: d('2025-10-24') }], closures: [] });
+    const cal = compileCalendar({
+      terms: [{ name: 'Autumn 1', start: d('2025-09-01'), end: d('2025-10-24') }],
+      closures: [],
+    });
     if (!cal.ok) throw new Error('calendar');
     const n = cal.value.sessionCount;
     const buffer = Uint8Array.from({ length: 2 * n }, (_, b) => (b % 2 === 0 ? AM : PM));
@@ -514,7 +517,10 @@ describe('measures: present days read four marks at a time', () => {
     // 8 school days of O, 2 present days (4 marks: one word at offset 0), 8 days of O: two runs of
     // 8 days, so no attendance return (10 days); the 16 days of O would be one if the present
     // days were missed.
-    const cal = compileCalendar({ terms: [{ start: d('2025-09-01'), end: d('2025-10-24') }], closures: [] });
+    const cal = compileCalendar({
+      terms: [{ name: 'Autumn 1', start: d('2025-09-01'), end: d('2025-10-24') }],
+      closures: [],
+    });
     if (!cal.ok) throw new Error('calendar');
     const n = cal.value.sessionCount;
     const codes = Uint8Array.from({ length: n }, (_, s) => (cal.value.sessionIsPM[s] === 1 ? PM : AM));

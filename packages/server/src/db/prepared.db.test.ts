@@ -154,10 +154,10 @@ describeEachDialect('queries gathered: callers of one turn share one statement o
   });
 
   it('fails every caller of a statement that fails', async () => {
-    const failing = gathered({
-      one: (): Promise<{ k: string }[]> => Promise.reject(new Error('no database today')),
-      many: (): Promise<{ k: string }[]> => Promise.reject(new Error('no database today')),
-      keyOf: (p: { id: string }) => p.id,
+    const failing = gathered<{ id: string }, { k: string }, { k: string }>({
+      one: () => Promise.reject(new Error('no database today')),
+      many: () => Promise.reject(new Error('no database today')),
+      keyOf: (p) => p.id,
       rowKey: (r) => r.k,
     });
     const results = await Promise.allSettled([failing(ctx.db, { id: 'a' }), failing(ctx.db, { id: 'b' })]);
