@@ -64,33 +64,47 @@ export async function readSnapshotFigures(
   }));
 }
 
-/** The pupils' counts of these schools' snapshots for the year (for laying marks over the figures). */
+/**
+ * The pupils' counts of these schools' snapshots for the year (for laying marks over the figures),
+ * with the watermarks of the snapshot they belong to: a snapshot may be written again between
+ * reading its figures and its counts, and counts are laid only over the figures of the same one.
+ */
 export async function readSnapshotCounts(
   db: Db,
   schoolIds: readonly string[],
   yearStart: PlainDate,
-): Promise<{ schoolId: string; pupilCounts: Uint8Array }[]> {
+): Promise<{ schoolId: string; markWatermark: string; auditWatermark: string; pupilCounts: Uint8Array }[]> {
   if (schoolIds.length === 0) return [];
   const rows = await db
     .selectFrom('cohort_snapshots')
-    .select(['school_id', 'pupil_counts'])
+    .select(['school_id', 'mark_watermark', 'audit_watermark', 'pupil_counts'])
     .where('school_id', 'in', [...schoolIds])
     .where('year_start', '=', yearStart)
     .where('pupil_counts', 'is not', null)
     .execute();
-  return rows.map((r) => ({ schoolId: r.school_id, pupilCounts: r.pupil_counts! }));
+  return rows.map((r) => ({
+    schoolId: r.school_id,
+    markWatermark: r.mark_watermark,
+    auditWatermark: r.audit_watermark,
+    pupilCounts: r.pupil_counts!,
+  }));
 }
 
-/** The packed marks of these schools' snapshots for the year. */
+/** The packed marks of these schools' snapshots for the year, with the snapshots' watermarks. */
 export function readSnapshotPayloads(
   db: Db,
   schoolIds: readonly string[],
   yearStart: PlainDate,
-): Promise<{ schoolId: string; payload: Uint8Array }[]> {
+): Promise<{ schoolId: string; markWatermark: string; auditWatermark: string; payload: Uint8Array }[]> {
   if (schoolIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('cohort_snapshots')
-    .select(['school_id as schoolId', 'payload'])
+    .select([
+      'school_id as schoolId',
+      'mark_watermark as markWatermark',
+      'audit_watermark as auditWatermark',
+      'payload',
+    ])
     .where('school_id', 'in', [...schoolIds])
     .where('year_start', '=', yearStart)
     .execute();

@@ -491,7 +491,14 @@ export async function storedSchoolTotals(
     else historyOf.set(h.school_id, [h]);
   }
   const found = new Map<string, SummaryTotals>();
-  const withMarks: { schoolId: string; cal: SchoolCalendar; totals: SummaryTotals; written: MarkWritten[] }[] = [];
+  const withMarks: {
+    schoolId: string;
+    cal: SchoolCalendar;
+    totals: SummaryTotals;
+    written: MarkWritten[];
+    /** The snapshot the figures came from: its counts and marks must be the same one's. */
+    snapshot: { markWatermark: string; auditWatermark: string };
+  }[] = [];
   for (const { row, figures, markFloor, auditFloor } of candidates) {
     const cal = calendars.get(row.schoolId);
     if (cal === undefined || calendarFingerprint(cal) !== row.calendarFingerprint) continue;
@@ -501,9 +508,23 @@ export async function storedSchoolTotals(
     const since = rows.filter((h) => h.id > row.markWatermark);
     if (rows.length - since.length !== figures.historyInMargin) continue;
     if (since.length === 0) found.set(row.schoolId, figures.totals);
-    else withMarks.push({ schoolId: row.schoolId, cal, totals: figures.totals, written: since });
+    else
+      withMarks.push({
+        schoolId: row.schoolId,
+        cal,
+        totals: figures.totals,
+        written: since,
+        snapshot: { markWatermark: row.markWatermark, auditWatermark: row.auditWatermark },
+      });
   }
   if (withMarks.length > 0) {
+    // A snapshot written again since its figures were read (another process, a refresh) is not
+    // the one the figures came from: such a school is measured instead.
+    const sameSnapshot = (
+      w: (typeof withMarks)[number],
+      r: { readonly markWatermark: string; readonly auditWatermark: string },
+    ) => r.markWatermark === w.snapshot.markWatermark && r.auditWatermark === w.snapshot.auditWatermark;
+    const bySchool = new Map(withMarks.map((w) => [w.schoolId, w]));
     const countsOf = new Map(
       (
         await readSnapshotCounts(
@@ -511,7 +532,9 @@ export async function storedSchoolTotals(
           withMarks.map((w) => w.schoolId),
           year.start,
         )
-      ).map((b) => [b.schoolId, decodePupilCounts(b.pupilCounts)]),
+      )
+        .filter((b) => sameSnapshot(bySchool.get(b.schoolId)!, b))
+        .map((b) => [b.schoolId, decodePupilCounts(b.pupilCounts)]),
     );
     const laid = (w: (typeof withMarks)[number], marks: SnapshotCodes | null) =>
       figuresWithMarks({
@@ -539,7 +562,9 @@ export async function storedSchoolTotals(
         year.start,
       );
       const decoded = await Promise.all(
-        payloads.map(async (p) => [p.schoolId, await decodeSnapshotCodes(p.payload)] as const),
+        payloads
+          .filter((p) => sameSnapshot(bySchool.get(p.schoolId)!, p))
+          .map(async (p) => [p.schoolId, await decodeSnapshotCodes(p.payload)] as const),
       );
       for (const [schoolId, marks] of decoded) {
         const w = needMarks.find((x) => x.schoolId === schoolId)!;
