@@ -427,6 +427,17 @@ describe('measures: present days read four marks at a time', () => {
   const PM = codeOf('\\', '2024');
   const OLD: Record<number, number> = { [AM]: codeOf('/', '2006'), [PM]: codeOf('\\', '2006') };
 
+  /** Eight school weeks from Monday 1 September 2025, measured as of their last day. */
+  const autumnHalfTerm = () => {
+    const compiled = compileCalendar({
+      terms: [{ name: 'Autumn 1', start: d('2025-09-01'), end: d('2025-10-24') }],
+      closures: [],
+    });
+    if (!compiled.ok) throw new Error('calendar');
+    const cal = compiled.value;
+    return { cal, n: cal.sessionCount, ctx: analysisContext(cal, { asOf: d('2025-10-24') }) };
+  };
+
   it('gives the same measures and findings at every byte offset as the marks read one by one', () => {
     fc.assert(
       fc.property(
@@ -480,16 +491,10 @@ describe('measures: present days read four marks at a time', () => {
 
   it('reads present days laid out in either order within a word (a pupil on roll from an afternoon)', () => {
     // Two present days from a PM start: "\\ / \\ /" words; an O in the middle.
-    const cal = compileCalendar({
-      terms: [{ name: 'Autumn 1', start: d('2025-09-01'), end: d('2025-10-24') }],
-      closures: [],
-    });
-    if (!cal.ok) throw new Error('calendar');
-    const n = cal.value.sessionCount;
-    const codes = Uint8Array.from({ length: n }, (_, s) => (cal.value.sessionIsPM[s] === 1 ? PM : AM));
+    const { cal, n, ctx } = autumnHalfTerm();
+    const codes = Uint8Array.from({ length: n }, (_, s) => (cal.sessionIsPM[s] === 1 ? PM : AM));
     codes[41] = id('O');
-    const ctx = analysisContext(cal.value, { asOf: d('2025-10-24') });
-    const m = measurePupil(cal.value, ctx, { codes, rollFrom: 1, rollTo: n - 1 });
+    const m = measurePupil(cal, ctx, { codes, rollFrom: 1, rollTo: n - 1 });
     expect(m.codeCounts).toEqual({ '/': (n - 2) / 2, '\\': (n - 2) / 2, O: 1 });
     expect(m.presentSessions).toBe(n - 2);
     expect(m.unauthorisedAbsenceSessions).toBe(1);
@@ -498,16 +503,10 @@ describe('measures: present days read four marks at a time', () => {
   it("never reads past the end of a pupil's marks into the next pupil's", () => {
     // Marks shorter than the calendar (a caller's mistake) followed in their buffer by another
     // pupil's present days: the words stop at the marks' end.
-    const cal = compileCalendar({
-      terms: [{ name: 'Autumn 1', start: d('2025-09-01'), end: d('2025-10-24') }],
-      closures: [],
-    });
-    if (!cal.ok) throw new Error('calendar');
-    const n = cal.value.sessionCount;
+    const { cal, n, ctx } = autumnHalfTerm();
     const buffer = Uint8Array.from({ length: 2 * n }, (_, b) => (b % 2 === 0 ? AM : PM));
     buffer.fill(id('O'), 0, 70);
-    const ctx = analysisContext(cal.value, { asOf: d('2025-10-24') });
-    const m = measurePupil(cal.value, ctx, { codes: buffer.subarray(0, 72), rollFrom: 0, rollTo: n - 1 });
+    const m = measurePupil(cal, ctx, { codes: buffer.subarray(0, 72), rollFrom: 0, rollTo: n - 1 });
     expect(m.unauthorisedAbsenceSessions).toBe(70);
     expect(m.presentSessions).toBe(2);
     expect(m.possibleSessions).toBe(72);
@@ -517,17 +516,11 @@ describe('measures: present days read four marks at a time', () => {
     // 8 school days of O, 2 present days (4 marks: one word at offset 0), 8 days of O: two runs of
     // 8 days, so no attendance return (10 days); the 16 days of O would be one if the present
     // days were missed.
-    const cal = compileCalendar({
-      terms: [{ name: 'Autumn 1', start: d('2025-09-01'), end: d('2025-10-24') }],
-      closures: [],
-    });
-    if (!cal.ok) throw new Error('calendar');
-    const n = cal.value.sessionCount;
-    const codes = Uint8Array.from({ length: n }, (_, s) => (cal.value.sessionIsPM[s] === 1 ? PM : AM));
+    const { cal, n, ctx } = autumnHalfTerm();
+    const codes = Uint8Array.from({ length: n }, (_, s) => (cal.sessionIsPM[s] === 1 ? PM : AM));
     codes.fill(id('O'), 0, 16);
     codes.fill(id('O'), 20, 36);
-    const ctx = analysisContext(cal.value, { asOf: d('2025-10-24') });
-    const m = measurePupil(cal.value, ctx, { codes, rollFrom: 0, rollTo: n - 1 });
+    const m = measurePupil(cal, ctx, { codes, rollFrom: 0, rollTo: n - 1 });
     expect(m.attendanceReturn.periods).toEqual([]);
     expect(m.unauthorisedAbsenceSessions).toBe(32);
   });

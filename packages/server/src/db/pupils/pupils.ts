@@ -204,19 +204,19 @@ const groupAndSchoolQuery = gathered({
   rowKey: (r) => r.g_id,
 });
 
-/** Members of a group on roll on a date (unordered). */
-const memberOnRollQuery = prepared((db, args: { groupId: string; date: string }) =>
-  db
+/** A group's members on roll on a date, before the columns are chosen. */
+function onRollOfOne(db: DbOrTrx, args: { groupId: string; date: string }) {
+  return db
     .selectFrom('group_members')
     .innerJoin('pupils', 'pupils.id', 'group_members.pupil_id')
-    .select(SUMMARY.map((c) => `pupils.${c}` as const))
     .where('group_members.group_id', '=', args.groupId)
     .where('pupils.admission_date', '<=', args.date)
-    .where((eb) => eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', args.date)])),
-);
-/** The same for each (group, date) asked, each row named by its pair. */
-const membersOnRollOfMany = prepared((db, args: { groupId: readonly string[]; date: readonly string[] }) =>
-  db
+    .where((eb) => eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', args.date)]));
+}
+
+/** The same for each (group, date) asked (PostgreSQL only): each row carries its pair as `k`. */
+function onRollOfMany(db: DbOrTrx, args: { groupId: readonly string[]; date: readonly string[] }) {
+  return db
     .selectFrom(
       sql<{
         group_id: string;
@@ -227,11 +227,23 @@ const membersOnRollOfMany = prepared((db, args: { groupId: readonly string[]; da
     )
     .innerJoin('group_members', 'group_members.group_id', 'k.group_id')
     .innerJoin('pupils', 'pupils.id', 'group_members.pupil_id')
-    .select([...SUMMARY.map((c) => `pupils.${c}` as const), 'k.group_id as k_group_id', 'k.on_date as k_on_date'])
     .whereRef('pupils.admission_date', '<=', 'k.on_date')
     .where((eb) =>
       eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', eb.ref('k.on_date'))]),
-    ),
+    );
+}
+
+/** Members of a group on roll on a date (unordered). */
+const memberOnRollQuery = prepared((db, args: { groupId: string; date: string }) =>
+  onRollOfOne(db, args).select(SUMMARY.map((c) => `pupils.${c}` as const)),
+);
+/** The same for each (group, date) asked, each row named by its pair. */
+const membersOnRollOfMany = prepared((db, args: { groupId: readonly string[]; date: readonly string[] }) =>
+  onRollOfMany(db, args).select([
+    ...SUMMARY.map((c) => `pupils.${c}` as const),
+    'k.group_id as k_group_id',
+    'k.on_date as k_on_date',
+  ]),
 );
 const membersOnRollQuery = gathered({
   one: memberOnRollQuery,
@@ -302,31 +314,10 @@ function groupAndSchoolOf(first: {
 
 /** Only the ids of a group's members on roll on a date. */
 const memberIdOnRollQuery = prepared((db, args: { groupId: string; date: string }) =>
-  db
-    .selectFrom('group_members')
-    .innerJoin('pupils', 'pupils.id', 'group_members.pupil_id')
-    .select('pupils.id')
-    .where('group_members.group_id', '=', args.groupId)
-    .where('pupils.admission_date', '<=', args.date)
-    .where((eb) => eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', args.date)])),
+  onRollOfOne(db, args).select('pupils.id'),
 );
 const memberIdsOnRollOfMany = prepared((db, args: { groupId: readonly string[]; date: readonly string[] }) =>
-  db
-    .selectFrom(
-      sql<{
-        group_id: string;
-        on_date: string;
-      }>`(select distinct * from unnest(${args.groupId}::text[], ${args.date}::text[]) as u(group_id, on_date))`.as(
-        'k',
-      ),
-    )
-    .innerJoin('group_members', 'group_members.group_id', 'k.group_id')
-    .innerJoin('pupils', 'pupils.id', 'group_members.pupil_id')
-    .select(['pupils.id', 'k.group_id as k_group_id', 'k.on_date as k_on_date'])
-    .whereRef('pupils.admission_date', '<=', 'k.on_date')
-    .where((eb) =>
-      eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', eb.ref('k.on_date'))]),
-    ),
+  onRollOfMany(db, args).select(['pupils.id', 'k.group_id as k_group_id', 'k.on_date as k_on_date']),
 );
 const memberIdsOnRollQuery = gathered({
   one: memberIdOnRollQuery,
