@@ -120,11 +120,15 @@ function todaysRegister(schools: readonly SmallSchool[], codes: readonly string[
 const AUTHOR = { userId: null, userName: 'Test', userRole: 'admin', at: NOW, source: 'office' } as const;
 
 describeEachDialect('the LA view after a restart', (ctx) => {
-  it('shows schools from their snapshots’ figures, the same view as computed afresh', async () => {
+  /** Two new schools with a term of marks, today's deps and school a's LA officer. */
+  async function twoMarkedSchools() {
     const [a, b] = [await seedSmallSchool(ctx.db), await seedSmallSchool(ctx.db)];
     await markTerm(ctx.db, [a, b]);
-    const deps = testDeps(ctx.db, ctx.dialect, NOW);
-    const actor = a.actors.la_officer;
+    return { a, b, deps: testDeps(ctx.db, ctx.dialect, NOW), actor: a.actors.la_officer };
+  }
+
+  it('shows schools from their snapshots’ figures, the same view as computed afresh', async () => {
+    const { a, b, deps, actor } = await twoMarkedSchools();
     const fresh = await laView(deps, actor);
     expect(rowOf(fresh, a).summary.pupils).toBe(5);
     expect(fresh.total.pupils).toBeGreaterThanOrEqual(10);
@@ -155,10 +159,7 @@ describeEachDialect('the LA view after a restart', (ctx) => {
   });
 
   it('takes the morning’s registers since the snapshot over its figures: the view computed afresh', async () => {
-    const [a, b] = [await seedSmallSchool(ctx.db), await seedSmallSchool(ctx.db)];
-    await markTerm(ctx.db, [a, b]);
-    const deps = testDeps(ctx.db, ctx.dialect, NOW);
-    const actor = a.actors.la_officer;
+    const { a, b, deps, actor } = await twoMarkedSchools();
     const before = await laView(deps, actor);
     await restart(ctx.db);
 
@@ -185,10 +186,7 @@ describeEachDialect('the LA view after a restart', (ctx) => {
   });
 
   it('lays amended past marks (with history) over the figures; PA moves with them', async () => {
-    const [a, b] = [await seedSmallSchool(ctx.db), await seedSmallSchool(ctx.db)];
-    await markTerm(ctx.db, [a, b]);
-    const deps = testDeps(ctx.db, ctx.dialect, NOW);
-    const actor = a.actors.la_officer;
+    const { a, b, deps, actor } = await twoMarkedSchools();
     const before = await laView(deps, actor);
     await restart(ctx.db);
 
@@ -227,10 +225,7 @@ describeEachDialect('the LA view after a restart', (ctx) => {
   });
 
   it('shows a mark whose history row was committed late, below the snapshot’s watermark', async () => {
-    const [a, b] = [await seedSmallSchool(ctx.db), await seedSmallSchool(ctx.db)];
-    await markTerm(ctx.db, [a, b]);
-    const deps = testDeps(ctx.db, ctx.dialect, NOW);
-    const actor = a.actors.la_officer;
+    const { a, b, deps, actor } = await twoMarkedSchools();
     // A mark with its history row, so that the snapshots' watermark is a time-ordered id.
     const first = await presentSession(ctx.db, b.pupilsB[0]!);
     await writeSessionMarks(
@@ -298,10 +293,7 @@ describeEachDialect('the LA view after a restart', (ctx) => {
   });
 
   it('shows a pupil admitted through the admission register after the snapshot and today’s registers', async () => {
-    const [a, b] = [await seedSmallSchool(ctx.db), await seedSmallSchool(ctx.db)];
-    await markTerm(ctx.db, [a, b]);
-    const deps = testDeps(ctx.db, ctx.dialect, NOW);
-    const actor = a.actors.la_officer;
+    const { a, b, deps, actor } = await twoMarkedSchools();
     const before = await laView(deps, actor);
     await restart(ctx.db);
     // Both schools took their AM registers; then school a admitted a pupil (its roll changed: it is
@@ -340,9 +332,7 @@ describeEachDialect('the LA view after a restart', (ctx) => {
   });
 
   it('does not use figures for another day; the next cold load writes today’s', async () => {
-    const [a, b] = [await seedSmallSchool(ctx.db), await seedSmallSchool(ctx.db)];
-    await markTerm(ctx.db, [a, b]);
-    const actor = a.actors.la_officer;
+    const { a, b, actor } = await twoMarkedSchools();
     const yesterday = testDeps(ctx.db, ctx.dialect, '2025-10-09T15:00:00.000Z');
     await laView(yesterday, actor);
     await restart(ctx.db);
