@@ -273,7 +273,11 @@ export async function startServer(context, { entry = BIN, args = ['serve'], env 
   let pending;
   child.on('message', (m) => {
     if (m && m.type === 'rollcall-bench:timings' && pending) {
-      pending(m.timings);
+      // The event loop's longest hold-ups since the last call ride along on the array.
+      const timings = m.timings;
+      timings.stalls = m.stalls ?? [];
+      timings.loopMaxMs = m.loopMaxMs ?? 0;
+      pending(timings);
       pending = undefined;
     }
   });

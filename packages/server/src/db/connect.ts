@@ -108,7 +108,7 @@ export function sqliteHandleOf(db: Db): SQLite.Database | undefined {
 }
 
 /**
- * On PostgreSQL, a second Kysely instance over its own single connection for register saves
+ * On PostgreSQL, a second Kysely instance over its own two connections for register saves
  * (db/registers/register-batch.ts): at 8:50 every request's reads queue for the shared pool,
  * and a batch of saves waiting behind them all would keep every teacher waiting.
  */
@@ -116,6 +116,13 @@ const postgresWriters = new WeakMap<Db, Db>();
 
 export function postgresWriterOf(db: Db): Db | undefined {
   return postgresWriters.get(db);
+}
+
+/** The writer's own pool (its two connections), for statements it names (register-batch.ts). */
+const postgresWriterPools = new WeakMap<Db, pg.Pool>();
+
+export function postgresWriterPoolOf(db: Db): pg.Pool | undefined {
+  return postgresWriterPools.get(db);
 }
 
 /**
@@ -176,12 +183,11 @@ export function openDatabase(database: Config['database']): OpenDatabase {
       if (id !== undefined && clients.get(id) === client) clients.delete(id);
     });
     postgresClients.set(db, clients);
-    const writer = new Kysely<Database>({
-      dialect: new PostgresDialect({
-        pool: new pg.Pool({ connectionString: database.url, max: 1, idleTimeoutMillis: 0 }),
-      }),
-    });
+    // Two connections: two batches of saves may be in flight at once (register-batch.ts).
+    const writerPool = new pg.Pool({ connectionString: database.url, max: 2, idleTimeoutMillis: 0 });
+    const writer = new Kysely<Database>({ dialect: new PostgresDialect({ pool: writerPool }) });
     postgresWriters.set(db, writer);
+    postgresWriterPools.set(db, writerPool);
     postgresPools.set(db, pool);
     return {
       db,

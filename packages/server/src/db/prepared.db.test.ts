@@ -141,8 +141,12 @@ describeEachDialect('queries gathered: callers of one turn share one statement o
       .set({ reg_group_id: school.groupB })
       .where('id', '=', school.pupilsA[0]!)
       .execute();
+    const alone = { ...calls };
     const after = await pupilsOf(ctx.db, { groupId: school.groupB });
     expect(after.map((r) => r.id).sort()).toEqual([...school.pupilsB, school.pupilsA[0]!].sort());
+    // A caller alone in its turn is asked with the one-key statement, on either database.
+    expect(calls.one - alone.one).toBe(1);
+    expect(calls.many).toBe(alone.many);
 
     // Inside a transaction each call runs on the transaction's connection by itself.
     const before = { ...calls };

@@ -251,6 +251,127 @@ describeEachDialect('register saves written together', (ctx) => {
     expect(audits).toHaveLength(1);
   });
 
+  it('with a batch in flight, writes other registers beside it; a save of its register waits and is decided on what it wrote', async () => {
+    const day = d('2025-09-17');
+    const [a] = school.pupilsA as [string];
+    const [e] = school.pupilsB as [string];
+    const at = '2025-09-17T08:00:00.000Z';
+    const author = { userId: null, userName: 'Test system', userRole: 'admin', at, source: 'register' } as const;
+    const seen: { code: string; stored: string | undefined }[] = [];
+    const save = (groupId: string, pupilId: string, expectedVersion: number, code: string): RegisterSave<never> => ({
+      schoolId: school.schoolId,
+      groupId,
+      date: day,
+      session: 'AM',
+      sessionKey: 'AM',
+      lessonId: null,
+      expectedVersion,
+      pupilIds: [pupilId],
+      author,
+      decide: (current) => {
+        const stored = current.get(pupilId);
+        seen.push({ code, stored: stored?.code });
+        return {
+          ok: true,
+          writes: [
+            {
+              pupilId,
+              date: day,
+              session: 'AM',
+              code,
+              minutesLate: null,
+              previousCode: stored?.code ?? null,
+              previousMinutesLate: null,
+              reason: null,
+            },
+          ],
+          audit: {
+            id: newId(),
+            at,
+            user_id: null,
+            user_role: 'admin',
+            action: 'register.save',
+            entity_type: 'register',
+            entity_id: `${groupId}/${day}/AM`,
+            pupil_id: null,
+            school_id: school.schoolId,
+            details: null,
+          },
+        };
+      },
+    });
+    const settled = <T,>(p: Promise<T>) => {
+      const state = { done: false };
+      void p.then(
+        () => (state.done = true),
+        () => (state.done = true),
+      );
+      return state;
+    };
+
+    // PostgreSQL: another transaction holds group A's register row (inserted, not committed), so
+    // the first save's write waits on it, in flight, until that transaction ends.
+    let release = () => {};
+    let holder: Promise<unknown> = Promise.resolve();
+    if (ctx.dialect === 'postgres') {
+      let held!: () => void;
+      const heldNow = new Promise<void>((r) => (held = r));
+      const end = new Promise<void>((r) => (release = r));
+      holder = ctx.db
+        .transaction()
+        .execute(async (trx) => {
+          await trx
+            .insertInto('registers')
+            .values({
+              id: newId(),
+              school_id: school.schoolId,
+              group_id: school.groupA,
+              date: day,
+              session: 'AM',
+              lesson_id: null,
+              version: 7,
+              taken_at: at,
+              taken_by: null,
+              updated_at: at,
+              updated_by: null,
+            })
+            .execute();
+          held();
+          await end;
+          throw new Error('rolled back on purpose');
+        })
+        .catch(() => undefined);
+      await heldNow;
+    }
+    const first = saveRegisterInBatch(ctx.db, ctx.dialect, save(school.groupA, a, 0, '/'));
+    const firstState = settled(first);
+    await new Promise((r) => setTimeout(r, 50));
+    // The same register saved again by someone who saw the first save (version 1), and another
+    // group's register.
+    const again = saveRegisterInBatch(ctx.db, ctx.dialect, save(school.groupA, a, 1, 'L'));
+    const other = saveRegisterInBatch(ctx.db, ctx.dialect, save(school.groupB, e, 0, '/'));
+    expect(await other).toEqual({ kind: 'saved', version: 1, changed: 1 });
+    if (ctx.dialect === 'postgres') {
+      // Written beside the first batch, which still waits.
+      expect(firstState.done).toBe(false);
+      release();
+    }
+    await holder;
+    expect(await first).toEqual({ kind: 'saved', version: 1, changed: 1 });
+    // Not read beside the first save's write (it would have found version 0: a conflict), but
+    // after it: decided on the mark the first save wrote.
+    expect(await again).toEqual({ kind: 'saved', version: 2, changed: 1 });
+    expect(seen.find((x) => x.code === 'L')).toEqual({ code: 'L', stored: '/' });
+    const mark = await ctx.db
+      .selectFrom('session_marks')
+      .select('code')
+      .where('pupil_id', '=', a)
+      .where('date', '=', day)
+      .executeTakeFirstOrThrow();
+    expect(mark.code).toBe('L');
+    expect(await count('mark_history', { date: day })).toBe(3);
+  });
+
   it('two servers saving the same register at once: one is saved, the other told, nothing mixed', async () => {
     // Two separate connections to one database, as two instances of the server behind a load
     // balancer would have (SQLite: a file opened twice; PostgreSQL: this test's database).

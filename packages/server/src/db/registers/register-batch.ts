@@ -25,8 +25,9 @@
 import type { PlainDate, Session } from '@rollcall/domain';
 import { CompiledQuery } from 'kysely';
 import type SQLite from 'better-sqlite3';
+import type pg from 'pg';
 import { newId } from '../../platform/ids.js';
-import { postgresWriterOf, sqliteHandleOf, type Db, type DbOrTrx, type Dialect } from '../connect.js';
+import { postgresWriterOf, postgresWriterPoolOf, sqliteHandleOf, type Db, type DbOrTrx, type Dialect } from '../connect.js';
 import type { AuditLogTable } from '../schema.js';
 import type { Author, MarkWrite } from './registers.js';
 
@@ -97,11 +98,28 @@ interface Pending {
 
 interface Queue {
   readonly pending: Pending[];
-  /** A batch is being written (saves arriving meanwhile wait for the next). */
-  writing: boolean;
+  /** Batches being written now (saves arriving meanwhile wait for the next). */
+  inFlight: number;
   /** A write is already set for when the event loop is next free. */
   scheduled: boolean;
+  /**
+   * What the batches in flight write, each key counted once per save holding it: a register (its
+   * group, date and session) and its marks (a session register's pupils, a lesson's marks). A
+   * save touching any of them waits for the next batch, decided on what those batches wrote.
+   */
+  readonly busy: Map<string, number>;
 }
+
+/**
+ * How many batches may be written at once. SQLite writes synchronously: one. PostgreSQL: two, on
+ * the writer's two connections (db/connect.ts). A save written on its own spends most of its time
+ * waiting for its two round trips (the read, then the write and its commit), so when saves arrive
+ * one by one (tutors saving over the minutes before the register closes) a single writer became
+ * the queue: in bench c, 200 saves spread over a second waited 26–34 ms at the median and
+ * 100–126 ms at p99 with one. Two batches in flight never share a register or a mark (`busy`);
+ * each still checks its registers' versions in its own write, as a batch on another server would.
+ */
+const IN_FLIGHT: Record<Dialect, number> = { sqlite: 1, postgres: 2 };
 
 const queues = new WeakMap<Db, Queue>();
 
@@ -113,43 +131,88 @@ const queues = new WeakMap<Db, Queue>();
 export function saveRegisterInBatch<E>(db: Db, dialect: Dialect, save: RegisterSave<E>): Promise<SaveOutcome<E>> {
   let queue = queues.get(db);
   if (!queue) {
-    queue = { pending: [], writing: false, scheduled: false };
+    queue = { pending: [], inFlight: 0, scheduled: false, busy: new Map() };
     queues.set(db, queue);
   }
   const q = queue;
   return new Promise<SaveOutcome<E>>((resolve, reject) => {
     q.pending.push({ save, resolve, reject });
-    // While a batch is being written, saves gather for the next one. Otherwise a save waits
-    // for the rest of this turn's requests to reach here, or for WRITE_AT saves, if sooner.
-    if (q.writing) return;
+    // While every writer is busy, saves gather for the next batch. Otherwise a save waits for the
+    // rest of this turn's requests to reach here, or for WRITE_AT saves, if sooner.
+    if (q.inFlight >= IN_FLIGHT[dialect]) return;
     if (dialect === 'sqlite' && q.pending.length >= WRITE_AT) void drain(db, dialect, q);
     else if (!q.scheduled) {
       q.scheduled = true;
       setImmediate(() => {
         q.scheduled = false;
-        if (!q.writing) void drain(db, dialect, q);
+        if (q.inFlight < IN_FLIGHT[dialect]) void drain(db, dialect, q);
       });
     }
   });
 }
 
+/** The keys a save writes or decides on (see Queue.busy). */
+function keysOf(s: RegisterSave<unknown>): string[] {
+  if (s.lessonId) return [registerKey(s), `${s.lessonId}${KEY}${s.date}`];
+  return [registerKey(s), ...s.pupilIds.map((id) => markKey(s, id))];
+}
+
+/**
+ * The next batch: up to MAX_BATCH waiting saves, in order, that touch nothing a batch in flight
+ * writes (those stay waiting, in order, for a later batch). Marks the batch's keys busy.
+ */
+function takeBatch(q: Queue, dialect: Dialect): { batch: Pending[]; keys: string[] } {
+  if (q.busy.size === 0) {
+    const batch = q.pending.splice(0, MAX_BATCH);
+    // With one writer no other batch can be in flight beside this one: nothing to hold.
+    if (IN_FLIGHT[dialect] === 1 || batch.length === 0) return { batch, keys: [] };
+    const keys = batch.flatMap((p) => keysOf(p.save));
+    for (const k of keys) q.busy.set(k, (q.busy.get(k) ?? 0) + 1);
+    return { batch, keys };
+  }
+  const batch: Pending[] = [];
+  const keys: string[] = [];
+  const waiting: Pending[] = [];
+  for (const p of q.pending) {
+    const own = batch.length < MAX_BATCH ? keysOf(p.save) : null;
+    if (own && !own.some((k) => q.busy.has(k))) {
+      batch.push(p);
+      keys.push(...own);
+    } else waiting.push(p);
+  }
+  q.pending.splice(0, q.pending.length, ...waiting);
+  for (const k of keys) q.busy.set(k, (q.busy.get(k) ?? 0) + 1);
+  return { batch, keys };
+}
+
+function release(q: Queue, keys: readonly string[]): void {
+  for (const k of keys) {
+    const n = (q.busy.get(k) ?? 1) - 1;
+    if (n <= 0) q.busy.delete(k);
+    else q.busy.set(k, n);
+  }
+}
+
 async function drain(db: Db, dialect: Dialect, q: Queue): Promise<void> {
-  q.writing = true;
+  q.inFlight++;
   try {
-    while (q.pending.length > 0) {
-      const batch = q.pending.splice(0, MAX_BATCH);
+    for (;;) {
+      const { batch, keys } = takeBatch(q, dialect);
+      if (batch.length === 0) break;
       let deferred: Pending[] = [];
       try {
         deferred = await writeBatch(db, dialect, batch);
       } catch (error) {
         // Not expected (each path answers its saves itself), but no save may wait for ever.
         for (const p of batch) p.reject(error);
+      } finally {
+        release(q, keys);
       }
       // Saves that overlapped an earlier save of the same batch go first in the next.
       if (deferred.length > 0) q.pending.unshift(...deferred);
     }
   } finally {
-    q.writing = false;
+    q.inFlight--;
   }
 }
 
@@ -162,7 +225,7 @@ async function writeBatch(db: Db, dialect: Dialect, batch: Pending[]): Promise<P
   }
   try {
     // Two statements, the second atomic by itself: no transaction needed around them.
-    const { decided, deferred } = await writePostgresBatch(postgresWriterOf(db) ?? db, batch);
+    const { decided, deferred } = await writePostgresBatch(postgresWriterOf(db) ?? db, batch, postgresWriterPoolOf(db));
     // Only now, after the commit, is anyone told their save is done.
     for (const d of decided) d.pending.resolve(d.outcome);
     return deferred;
@@ -384,26 +447,60 @@ function sqliteOutcomes(raw: SQLite.Database, st: SqliteStatements, batch: reado
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL: the whole batch in two statements
 
-function query(db: DbOrTrx, text: string, params: readonly unknown[]) {
+/** A statement on the writer: named (prepared once per connection) when a name and the writer's pool are given. */
+async function query(db: DbOrTrx, text: string, params: readonly unknown[], pool?: pg.Pool, name?: string) {
+  if (pool && name) return pool.query<Record<string, unknown>>({ name, text, values: [...params] });
   return db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [...params]));
 }
 
-/** The registers' versions and the marks stored now, for every save of the batch, in one statement. */
-const READ_BATCH =
-  "select 'r' as kind, group_id as k1, date as k2, session as k3, version, null::text as code, " +
-  'null::int as minutes_late, null::text as updated_by from registers ' +
-  'where (group_id, date, session) in (select * from unnest($1::text[], $2::text[], $3::text[])) ' +
-  "union all select 's', pupil_id, date, session, null, code, minutes_late, updated_by from session_marks " +
-  'where (pupil_id, date, session) in (select * from unnest($4::text[], $5::text[], $6::text[])) ' +
-  "union all select 'l', lesson_id, pupil_id, date, null, code, minutes_late, updated_by from lesson_marks " +
-  'where (lesson_id, date) in (select * from unnest($7::text[], $8::text[]))';
+/**
+ * The registers' versions and the marks stored now, for every save of the batch, in one statement:
+ * the registers, then the session registers' marks ($4–$6) and the lesson registers' marks (the
+ * next two), each part only when the batch has such saves. PostgreSQL plans this statement each
+ * time (see WRITE_BATCH on why it is not named), so a part the batch does not need would only add
+ * planning: for the usual batch of session registers alone, the statement is two parts, not three.
+ */
+function readStatement(sessions: boolean, lessons: boolean): string {
+  let text =
+    "select 'r' as kind, group_id as k1, date as k2, session as k3, version, null::text as code, " +
+    'null::int as minutes_late, null::text as updated_by from registers ' +
+    'where (group_id, date, session) in (select * from unnest($1::text[], $2::text[], $3::text[]))';
+  let n = 4;
+  if (sessions) {
+    text +=
+      " union all select 's', pupil_id, date, session, null, code, minutes_late, updated_by from session_marks " +
+      `where (pupil_id, date, session) in (select * from unnest($${n}::text[], $${n + 1}::text[], $${n + 2}::text[]))`;
+    n += 3;
+  }
+  if (lessons) {
+    text +=
+      " union all select 'l', lesson_id, pupil_id, date, null, code, minutes_late, updated_by from lesson_marks " +
+      `where (lesson_id, date) in (select * from unnest($${n}::text[], $${n + 1}::text[]))`;
+  }
+  return text;
+}
+
+const READ_SESSIONS = readStatement(true, false);
+const READ_LESSONS = readStatement(false, true);
+const READ_BOTH = readStatement(true, true);
 
 /**
  * Everything the batch writes, in one statement (so atomic without a transaction): the registers
  * first, each moved on a version only if it still has the version the save was decided on; then
  * the marks, their history and the audit rows of exactly the saves whose register was written
  * (a register another server saved since the read writes nothing and is returned missing).
+ *
+ * It is a named statement on the writer's connections (`WRITE_NAME`): parsed once per connection
+ * and, after five runs, run on a generic plan, which for this statement reads no table (inserts
+ * by their keys, and joins of the arrays among themselves), so it does not depend on how many
+ * rows the tables held when it was planned. A save written on its own spent about 1.2 ms of
+ * PostgreSQL's time parsing and planning it (bench c's spread saves, `log_min_duration_statement`).
+ * The read above is not named: its generic plan, made while the marks table was small (a new
+ * installation's first morning, and every bench run), kept scanning the whole table as it grew
+ * (1,595 registers and 47,850 marks hashed to read 60: 15 ms instead of 0.3), so it is planned
+ * for each batch as before.
  */
+const WRITE_NAME = 'rollcall_register_write_batch';
 const WRITE_BATCH =
   'with r as (insert into registers (id, school_id, group_id, date, session, lesson_id, version, taken_at, ' +
   'taken_by, updated_at, updated_by) select u.id, u.school_id, u.group_id, u.date, u.session, u.lesson_id, ' +
@@ -448,6 +545,7 @@ const WRITE_BATCH =
 async function writePostgresBatch(
   db: DbOrTrx,
   batch: readonly Pending[],
+  pool?: pg.Pool,
 ): Promise<{ decided: { pending: Pending; outcome: SaveOutcome<unknown> }[]; deferred: Pending[] }> {
   const saves = batch.map((p) => p.save);
   const sessionSaves = saves.filter((s) => !s.lessonId);
@@ -462,16 +560,15 @@ async function writePostgresBatch(
       sessions.push(s.session);
     }
   // 1. What is stored now: the registers' versions and the marks of every save.
-  const read = await query(db, READ_BATCH, [
-    saves.map((s) => s.groupId),
-    saves.map((s) => s.date),
-    saves.map((s) => s.sessionKey),
-    pupils,
-    dates,
-    sessions,
-    lessonSaves.map((s) => s.lessonId),
-    lessonSaves.map((s) => s.date),
-  ]);
+  const registers = [saves.map((s) => s.groupId), saves.map((s) => s.date), saves.map((s) => s.sessionKey)];
+  const sessionParams = [pupils, dates, sessions];
+  const lessonParams = [lessonSaves.map((s) => s.lessonId), lessonSaves.map((s) => s.date)];
+  const read =
+    lessonSaves.length === 0
+      ? await query(db, READ_SESSIONS, [...registers, ...sessionParams])
+      : sessionSaves.length === 0
+        ? await query(db, READ_LESSONS, [...registers, ...lessonParams])
+        : await query(db, READ_BOTH, [...registers, ...sessionParams, ...lessonParams]);
   const versions = new Map<string, number>();
   const stored = new Map<string, StoredMark>();
   const storedByLesson = new Map<string, Map<string, StoredMark>>();
@@ -585,7 +682,7 @@ async function writePostgresBatch(
     regs.map((s) => s.groupId),
     regs.map((s) => s.date),
     regs.map((s) => s.sessionKey),
-  ]);
+  ], pool, WRITE_NAME);
   const done = new Set(
     returned.rows.map((r) => `${String(r.group_id)}${KEY}${String(r.date)}${KEY}${String(r.session)}`),
   );
