@@ -217,5 +217,16 @@ describeEachDialect('queries gathered: callers of one turn share one statement o
     expect([...(ids01?.memberIds ?? [])].sort()).toEqual(school.pupilsA.slice(1).sort());
     expect([...(idsB?.memberIds ?? [])].sort()).toEqual([...school.pupilsB].sort());
     expect(idsMissing).toBeUndefined();
+    // Asked alone in its turn (a register saved while the school is quiet): the same answer, and
+    // a group whose pupils have all left is found with no one on roll.
+    const alone = await groupWithMemberIdsOnRoll(ctx.db, school.groupA, '2025-10-01' as PlainDate);
+    expect(alone?.group.id).toBe(school.groupA);
+    expect(alone?.schoolRow.id).toBe(school.schoolId);
+    expect([...(alone?.memberIds ?? [])].sort()).toEqual(school.pupilsA.slice(1).sort());
+    await ctx.db.updateTable('pupils').set({ leaving_date: '2025-09-30' }).where('id', 'in', school.pupilsB).execute();
+    const empty = await groupWithMemberIdsOnRoll(ctx.db, school.groupB, '2025-10-01' as PlainDate);
+    expect(empty?.group.id).toBe(school.groupB);
+    expect(empty?.memberIds).toEqual([]);
+    expect(await groupWithMemberIdsOnRoll(ctx.db, 'no-such-group', '2025-10-01' as PlainDate)).toBeUndefined();
   });
 });

@@ -1,8 +1,8 @@
 /** Pupils, their groups and their marks. */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { lowerLike, prefixPattern } from '../like.js';
 import type { PlainDate, Session } from '@rollcall/domain';
-import type { DbOrTrx } from '../connect.js';
+import { postgresPoolOf, type DbOrTrx } from '../connect.js';
 import { gathered, prepared } from '../prepared.js';
 import { toGroup, type Group } from '../registers/registers.js';
 import type { SchoolRow } from '../school/schools.js';
@@ -327,6 +327,42 @@ const memberIdsOnRollQuery = gathered({
 });
 
 /**
+ * On PostgreSQL (outside a transaction) the group, its school and its pupils' ids in one
+ * statement, the ids as an array in the group's row: a register saved on its own then waits for
+ * one round trip here, not two. Each round trip cost the server about 0.3 ms in the socket's
+ * write alone, and PostgreSQL a statement's overhead, in bench c's saves spread over a second.
+ */
+const MEMBER_IDS_ON = (groupId: RawBuilder<unknown>, date: RawBuilder<unknown>) =>
+  sql<string[]>`array(select p.id from group_members gm join pupils p on p.id = gm.pupil_id where gm.group_id = ${groupId} and p.admission_date <= ${date} and (p.leaving_date is null or p.leaving_date >= ${date}))`;
+const groupWithIdsOfOne = prepared((db, args: { groupId: string; date: string }) =>
+  groupsAndSchools(db)
+    .select(MEMBER_IDS_ON(sql.ref('g.id'), sql`${args.date}`).as('member_ids'))
+    .where('g.id', '=', args.groupId),
+);
+const groupsWithIdsOfMany = prepared((db, args: { groupId: readonly string[]; date: readonly string[] }) =>
+  groupsAndSchools(db)
+    .innerJoin(
+      sql<{
+        group_id: string;
+        on_date: string;
+      }>`(select distinct * from unnest(${args.groupId}::text[], ${args.date}::text[]) as u(group_id, on_date))`.as('k'),
+      'k.group_id',
+      'g.id',
+    )
+    .select([
+      MEMBER_IDS_ON(sql.ref('g.id'), sql.ref('k.on_date')).as('member_ids'),
+      'k.group_id as k_group_id',
+      'k.on_date as k_on_date',
+    ]),
+);
+const groupWithIdsQuery = gathered({
+  one: groupWithIdsOfOne,
+  many: groupsWithIdsOfMany,
+  keyOf: (p) => `${p.groupId}\u0000${p.date}`,
+  rowKey: (r) => `${r.k_group_id}\u0000${r.k_on_date}`,
+});
+
+/**
  * A group, its school and only the ids of its pupils on roll on a date: what a register save
  * needs (which pupils it may mark). Reading each pupil's eleven summary columns as well cost
  * SQLite and better-sqlite3 about four times as much as the ids (about 150 against 40 µs for 30
@@ -338,6 +374,10 @@ export async function groupWithMemberIdsOnRoll(
   groupId: string,
   date: PlainDate,
 ): Promise<{ group: Group; schoolRow: SchoolRow; memberIds: string[] } | undefined> {
+  if (postgresPoolOf(db)) {
+    const first = (await groupWithIdsQuery(db, { groupId, date }))[0];
+    return first && { ...groupAndSchoolOf(first), memberIds: first.member_ids };
+  }
   const [rows, idRows] = await Promise.all([
     groupAndSchoolQuery(db, { groupId }),
     memberIdsOnRollQuery(db, { groupId, date }),

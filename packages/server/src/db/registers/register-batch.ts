@@ -67,7 +67,17 @@ export interface RegisterSave<E> {
 }
 
 export type SaveOutcome<E> =
-  | { readonly kind: 'saved'; readonly version: number; readonly changed: number }
+  | {
+      readonly kind: 'saved';
+      readonly version: number;
+      readonly changed: number;
+      /**
+       * Whether the school had a webhook subscription switched on when the save was written
+       * (PostgreSQL reads it in the write's own statement); undefined when not asked (SQLite,
+       * where reading the subscriptions afterwards costs no round trip).
+       */
+      readonly webhooks?: boolean;
+    }
   | { readonly kind: 'conflict' }
   | { readonly kind: 'refused'; readonly refusal: E };
 
@@ -508,7 +518,7 @@ const WRITE_BATCH =
   '$5::text[], $6::text[], $7::int[], $8::text[], $9::text[]) as u(id, school_id, group_id, date, session, ' +
   'lesson_id, version, at, user_id) on conflict (group_id, date, session) do update set ' +
   'version = registers.version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by ' +
-  'where registers.version = excluded.version - 1 returning group_id, date, session), ' +
+  'where registers.version = excluded.version - 1 returning group_id, date, session, school_id), ' +
   // Marks (session or lesson) with the register they belong to: $10–$19; each mark's history row's
   // own columns (its id, previous code and minutes, reason): $26–$29. Unpacked once, for the marks
   // and their history alike.
@@ -540,7 +550,10 @@ const WRITE_BATCH =
   '$34::text[], $35::text[], $36::text[], $37::text[], $38::text[], $39::text[], $40::text[], $41::text[], ' +
   '$42::text[]) as y(id, at, user_id, user_role, action, entity_type, entity_id, pupil_id, school_id, ' +
   'details, rg, rd, rk) where (y.rg, y.rd, y.rk) in (select group_id, date, session from r)) ' +
-  'select group_id, date, session from r';
+  // And whether each register's school has a webhook subscription on: a save at a school with
+  // none (most schools) then reads nothing more for its events (services/registers/registers.ts).
+  'select group_id, date, session, exists (select 1 from webhook_subscriptions ws ' +
+  'where ws.school_id = r.school_id and ws.disabled_at is null) as webhooks from r';
 
 async function writePostgresBatch(
   db: DbOrTrx,
@@ -683,15 +696,20 @@ async function writePostgresBatch(
     regs.map((s) => s.date),
     regs.map((s) => s.sessionKey),
   ], pool, WRITE_NAME);
-  const done = new Set(
-    returned.rows.map((r) => `${String(r.group_id)}${KEY}${String(r.date)}${KEY}${String(r.session)}`),
+  const done = new Map(
+    returned.rows.map((r) => [`${String(r.group_id)}${KEY}${String(r.date)}${KEY}${String(r.session)}`, r.webhooks]),
   );
   for (const a of accepted) {
     const s = a.pending.save;
     decided.push({
       pending: a.pending,
       outcome: done.has(registerKey(s))
-        ? { kind: 'saved', version: s.expectedVersion + 1, changed: a.writes.length }
+        ? {
+            kind: 'saved',
+            version: s.expectedVersion + 1,
+            changed: a.writes.length,
+            webhooks: done.get(registerKey(s)) !== false,
+          }
         : // Saved by another server since it was read: nothing of this save was written.
           { kind: 'conflict' },
     });

@@ -441,13 +441,16 @@ export async function saveRegister(deps: Deps, actor: Actor, input: SaveRegister
   if (outcome.kind === 'conflict') throw await conflictError(deps.db, view, input);
   if (outcome.kind === 'refused')
     throw new AppError('VALIDATION', 'Some marks could not be saved.', { fields: outcome.refusal });
-  await emitWebhookEvents(
-    deps.db,
-    now,
-    view.school.id,
-    'mark.changed',
-    written.map((w) => markChanged(w, lessonId, actor.name, 'register')),
-  );
+  // (PostgreSQL told the save whether the school has any subscription on, in the write's own
+  // statement: a school with none reads nothing more.)
+  if (outcome.webhooks !== false)
+    await emitWebhookEvents(
+      deps.db,
+      now,
+      view.school.id,
+      'mark.changed',
+      written.map((w) => markChanged(w, lessonId, actor.name, 'register')),
+    );
   return { version: outcome.version, changed: outcome.changed };
 }
 
