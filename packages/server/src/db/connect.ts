@@ -194,6 +194,9 @@ export function openDatabase(database: Config['database']): OpenDatabase {
       dialect: 'postgres',
       close: async () => {
         await Promise.all([db.destroy(), writer.destroy()]);
+        // Kysely ends a pool only if a query went through it; the writer's named statement goes
+        // to the pool directly, so the pool is ended here if Kysely did not.
+        if (!writerPool.ended) await writerPool.end();
       },
     };
   }
