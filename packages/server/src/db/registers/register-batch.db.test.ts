@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { PlainDate } from '@rollcall/domain';
 import { describeEachDialect } from '../../../test/databases.js';
 import { d, rejection, seedSmallSchool, testDeps, type SmallSchool } from '../../../test/fixtures.js';
 import { newId } from '../../platform/ids.js';
@@ -258,73 +259,73 @@ describeEachDialect('register saves written together', (ctx) => {
     expect(audits).toHaveLength(1);
   });
 
-  it('with a batch in flight, writes other registers beside it; a save of its register waits and is decided on what it wrote', async () => {
-    const day = d('2025-09-17');
-    const [a] = school.pupilsA as [string];
-    const [e] = school.pupilsB as [string];
-    const at = '2025-09-17T08:00:00.000Z';
-    const author = { userId: null, userName: 'Test system', userRole: 'admin', at, source: 'register' } as const;
-    const seen: { code: string; stored: string | undefined }[] = [];
-    const save = (groupId: string, pupilId: string, expectedVersion: number, code: string): RegisterSave<never> => ({
-      schoolId: school.schoolId,
-      groupId,
-      date: day,
-      session: 'AM',
-      sessionKey: 'AM',
-      lessonId: null,
-      expectedVersion,
-      pupilIds: [pupilId],
-      author,
-      decide: (current) => {
-        const stored = current.get(pupilId);
-        seen.push({ code, stored: stored?.code });
-        return {
-          ok: true,
-          writes: [
-            {
+  describe('two batches in flight (PostgreSQL; one after the other on SQLite)', () => {
+    const author = (at: string) =>
+      ({ userId: null, userName: 'Test system', userRole: 'admin', at, source: 'register' }) as const;
+    /** A save of the AM register of `groupId` marking `pupilIds`; `seen` gets what each decision read. */
+    const save = (
+      day: PlainDate,
+      groupId: string,
+      pupilIds: readonly string[],
+      expectedVersion: number,
+      code: string,
+      seen: { code: string; stored: (string | undefined)[] }[] = [],
+    ): RegisterSave<never> => {
+      const at = `${day}T08:00:00.000Z`;
+      return {
+        schoolId: school.schoolId,
+        groupId,
+        date: day,
+        session: 'AM',
+        sessionKey: 'AM',
+        lessonId: null,
+        expectedVersion,
+        pupilIds,
+        author: author(at),
+        decide: (current) => {
+          seen.push({ code, stored: pupilIds.map((id) => current.get(id)?.code) });
+          return {
+            ok: true,
+            writes: pupilIds.map((pupilId) => ({
               pupilId,
               date: day,
-              session: 'AM',
+              session: 'AM' as const,
               code,
               minutesLate: null,
-              previousCode: stored?.code ?? null,
+              previousCode: current.get(pupilId)?.code ?? null,
               previousMinutesLate: null,
               reason: null,
+            })),
+            audit: {
+              id: newId(),
+              at,
+              user_id: null,
+              user_role: 'admin',
+              action: 'register.save',
+              entity_type: 'register',
+              entity_id: `${groupId}/${day}/AM`,
+              pupil_id: null,
+              school_id: school.schoolId,
+              details: null,
             },
-          ],
-          audit: {
-            id: newId(),
-            at,
-            user_id: null,
-            user_role: 'admin',
-            action: 'register.save',
-            entity_type: 'register',
-            entity_id: `${groupId}/${day}/AM`,
-            pupil_id: null,
-            school_id: school.schoolId,
-            details: null,
-          },
-        };
-      },
-    });
-    const settled = <T,>(p: Promise<T>) => {
-      const state = { done: false };
-      void p.then(
-        () => (state.done = true),
-        () => (state.done = true),
-      );
-      return state;
+          };
+        },
+      };
     };
-
-    // PostgreSQL: another transaction holds group A's register row (inserted, not committed), so
-    // the first save's write waits on it, in flight, until that transaction ends.
-    let release = () => {};
-    let holder: Promise<unknown> = Promise.resolve();
-    if (ctx.dialect === 'postgres') {
+    /**
+     * PostgreSQL: another transaction holds a register's row (inserted, not committed), so the
+     * first save of that register waits in flight, on its write, until `release` (always called
+     * when the test ends, passed or failed). SQLite: nothing is held.
+     */
+    const hold = async (groupId: string, day: PlainDate) => {
+      if (ctx.dialect !== 'postgres') return { release: () => {}, ended: Promise.resolve() };
       let held!: () => void;
       const heldNow = new Promise<void>((r) => (held = r));
+      let release!: () => void;
       const end = new Promise<void>((r) => (release = r));
-      holder = ctx.db
+      onTestFinished(() => release());
+      const at = `${day}T07:00:00.000Z`;
+      const ended = ctx.db
         .transaction()
         .execute(async (trx) => {
           await trx
@@ -332,7 +333,7 @@ describeEachDialect('register saves written together', (ctx) => {
             .values({
               id: newId(),
               school_id: school.schoolId,
-              group_id: school.groupA,
+              group_id: groupId,
               date: day,
               session: 'AM',
               lesson_id: null,
@@ -349,34 +350,81 @@ describeEachDialect('register saves written together', (ctx) => {
         })
         .catch(() => undefined);
       await heldNow;
-    }
-    const first = saveRegisterInBatch(ctx.db, ctx.dialect, save(school.groupA, a, 0, '/'));
-    const firstState = settled(first);
-    await new Promise((r) => setTimeout(r, 50));
-    // The same register saved again by someone who saw the first save (version 1), and another
-    // group's register.
-    const again = saveRegisterInBatch(ctx.db, ctx.dialect, save(school.groupA, a, 1, 'L'));
-    const other = saveRegisterInBatch(ctx.db, ctx.dialect, save(school.groupB, e, 0, '/'));
-    expect(await other).toEqual(saved(1, 1));
-    if (ctx.dialect === 'postgres') {
-      // Written beside the first batch, which still waits.
-      expect(firstState.done).toBe(false);
-      release();
-    }
-    await holder;
-    expect(await first).toEqual(saved(1, 1));
-    // Not read beside the first save's write (it would have found version 0: a conflict), but
-    // after it: decided on the mark the first save wrote.
-    expect(await again).toEqual(saved(2, 1));
-    expect(seen.find((x) => x.code === 'L')).toEqual({ code: 'L', stored: '/' });
-    const mark = await ctx.db
-      .selectFrom('session_marks')
-      .select('code')
-      .where('pupil_id', '=', a)
-      .where('date', '=', day)
-      .executeTakeFirstOrThrow();
-    expect(mark.code).toBe('L');
-    expect(await count('mark_history', { date: day })).toBe(3);
+      return { release, ended };
+    };
+    const doneYet = (p: Promise<unknown>) => {
+      const state = { done: false };
+      void p.then(
+        () => (state.done = true),
+        () => (state.done = true),
+      );
+      return state;
+    };
+    /** Fails instead of waiting for ever (a save that could never be written beside the held one). */
+    const within = <T,>(p: Promise<T>, ms = 5_000) =>
+      Promise.race([
+        p,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not answered within ${ms} ms`)), ms)),
+      ]);
+
+    it('writes other registers beside a batch in flight; a save of its register waits and is decided on what it wrote', async () => {
+      const day = d('2025-09-17');
+      const [a] = school.pupilsA as [string];
+      const [e] = school.pupilsB as [string];
+      const seen: { code: string; stored: (string | undefined)[] }[] = [];
+      const held = await hold(school.groupA, day);
+      const first = saveRegisterInBatch(ctx.db, ctx.dialect, save(day, school.groupA, [a], 0, '/', seen));
+      const firstState = doneYet(first);
+      await new Promise((r) => setTimeout(r, 50));
+      // The same register saved again by someone who saw the first save (version 1), and another
+      // group's register.
+      const again = saveRegisterInBatch(ctx.db, ctx.dialect, save(day, school.groupA, [a], 1, 'L', seen));
+      const other = saveRegisterInBatch(ctx.db, ctx.dialect, save(day, school.groupB, [e], 0, '/'));
+      expect(await within(other)).toEqual(saved(1, 1));
+      // Written beside the first batch, which still waits (PostgreSQL).
+      if (ctx.dialect === 'postgres') expect(firstState.done).toBe(false);
+      held.release();
+      await held.ended;
+      expect(await within(first)).toEqual(saved(1, 1));
+      // Not read beside the first save's write (it would have found version 0: a conflict), but
+      // after it: decided on the mark the first save wrote.
+      expect(await within(again)).toEqual(saved(2, 1));
+      expect(seen.find((x) => x.code === 'L')).toEqual({ code: 'L', stored: ['/'] });
+      const mark = await ctx.db
+        .selectFrom('session_marks')
+        .select('code')
+        .where('pupil_id', '=', a)
+        .where('date', '=', day)
+        .executeTakeFirstOrThrow();
+      expect(mark.code).toBe('L');
+      expect(await count('mark_history', { date: day })).toBe(3);
+    });
+
+    it('keeps the order of two saves of one register when the first waits for a mark in flight', async () => {
+      // A pupil marked on two registers (a member of two groups): group B's save of pupil a is in
+      // flight. The first save of group A (pupils a and a2) waits for it; a later save of group A
+      // marking only a2 must not overtake it.
+      const day = d('2025-09-18');
+      const [a, a2] = school.pupilsA as [string, string];
+      const held = await hold(school.groupB, day);
+      const onB = saveRegisterInBatch(ctx.db, ctx.dialect, save(day, school.groupB, [a], 0, '/'));
+      await new Promise((r) => setTimeout(r, 50));
+      const earlier = saveRegisterInBatch(ctx.db, ctx.dialect, save(day, school.groupA, [a, a2], 0, '/'));
+      const later = saveRegisterInBatch(ctx.db, ctx.dialect, save(day, school.groupA, [a2], 0, 'L'));
+      await new Promise((r) => setTimeout(r, 50));
+      held.release();
+      await held.ended;
+      expect(await within(onB)).toEqual(saved(1, 1));
+      expect(await within(earlier)).toEqual(saved(1, 2));
+      expect(await within(later)).toEqual({ kind: 'conflict' });
+      const marks = await ctx.db
+        .selectFrom('session_marks')
+        .select(['pupil_id', 'code'])
+        .where('pupil_id', 'in', [a, a2])
+        .where('date', '=', day)
+        .execute();
+      expect(Object.fromEntries(marks.map((m) => [m.pupil_id, m.code]))).toEqual({ [a]: '/', [a2]: '/' });
+    });
   });
 
   it('two servers saving the same register at once: one is saved, the other told, nothing mixed', async () => {

@@ -183,12 +183,18 @@ function takeBatch(q: Queue, dialect: Dialect): { batch: Pending[]; keys: string
   const batch: Pending[] = [];
   const keys: string[] = [];
   const waiting: Pending[] = [];
+  // The keys of the saves left waiting hold back later saves too, so that of two saves of one
+  // register (whose marks may differ) the later never overtakes the earlier.
+  const held = new Set<string>();
   for (const p of q.pending) {
-    const own = batch.length < MAX_BATCH ? keysOf(p.save) : null;
-    if (own && !own.some((k) => q.busy.has(k))) {
+    const own = keysOf(p.save);
+    if (batch.length < MAX_BATCH && !own.some((k) => q.busy.has(k) || held.has(k))) {
       batch.push(p);
       keys.push(...own);
-    } else waiting.push(p);
+    } else {
+      waiting.push(p);
+      for (const k of own) held.add(k);
+    }
   }
   q.pending.splice(0, q.pending.length, ...waiting);
   for (const k of keys) q.busy.set(k, (q.busy.get(k) ?? 0) + 1);
