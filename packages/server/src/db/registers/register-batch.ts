@@ -13,7 +13,8 @@
  *   that save fails alone;
  * - PostgreSQL reads every register and mark of the batch in one statement and writes everything
  *   in one more (arrays through `unnest`, data-modifying CTEs: atomic by itself), whatever the
- *   batch's size, on a connection of its own (not queued behind every request's reads). The write
+ *   batch's size, on the writer's own connections (not queued behind every request's reads; two
+ *   batches may be in flight at once, never sharing a register or a mark: IN_FLIGHT). The write
  *   moves each register on only if it still has the version its save was decided on, and writes
  *   marks, history and audit only for those registers: a register another server saved since the
  *   read is a conflict for that save alone. If the statement fails, the batch's saves are written
