@@ -276,7 +276,6 @@ export async function startServer(context, { entry = BIN, args = ['serve'], env 
       // The event loop's longest hold-ups since the last call ride along on the array.
       const timings = m.timings;
       timings.stalls = m.stalls ?? [];
-      timings.loopMaxMs = m.loopMaxMs ?? 0;
       pending(timings);
       pending = undefined;
     }

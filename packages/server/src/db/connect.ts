@@ -184,7 +184,16 @@ export function openDatabase(database: Config['database']): OpenDatabase {
     });
     postgresClients.set(db, clients);
     // Two connections: two batches of saves may be in flight at once (register-batch.ts).
+    // Its write is a named statement kept on a generic plan, made perhaps while the tables were
+    // small: with sequential scans refused, its one read (the school's webhook subscriptions) goes
+    // by its index whatever the table has grown to since (register-batch.ts). The writer's other
+    // statement reads by key and is planned for each batch.
     const writerPool = new pg.Pool({ connectionString: database.url, max: 2, idleTimeoutMillis: 0 });
+    // Sent first on each new connection (a client runs its queries in order), whatever
+    // DATABASE_URL's own options are.
+    writerPool.on('connect', (client) => {
+      client.query('set enable_seqscan = off').catch(() => undefined);
+    });
     const writer = new Kysely<Database>({ dialect: new PostgresDialect({ pool: writerPool }) });
     postgresWriters.set(db, writer);
     postgresWriterPools.set(db, writerPool);

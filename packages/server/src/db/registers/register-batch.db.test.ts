@@ -1,15 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { PlainDate } from '@rollcall/domain';
-import { describeEachDialect } from '../../../test/databases.js';
+import { describeEachDialect, freshDatabase } from '../../../test/databases.js';
 import { d, rejection, seedSmallSchool, testDeps, type SmallSchool } from '../../../test/fixtures.js';
 import { newId } from '../../platform/ids.js';
-import { migrateToLatest, openDatabase } from '../connect.js';
+import { migrateToLatest, openDatabase, postgresWriterPoolOf } from '../connect.js';
 import { getRegister, saveRegister } from '../../services/registers/registers.js';
 import { AppError } from '../../services/errors.js';
-import { saveRegisterInBatch, type RegisterSave } from './register-batch.js';
+import { WRITE_BATCH, saveRegisterInBatch, type RegisterSave } from './register-batch.js';
 
 // Tuesday 9 and Wednesday 10 September 2025 (London UTC+1): 08:00Z is 09:00 local, inside the AM
 // register (08:50–09:20); 08:30Z is 09:30, after its close.
@@ -257,6 +258,33 @@ describeEachDialect('register saves written together', (ctx) => {
       .where('entity_id', 'in', [`${school.groupA}/${day}/AM`, `${school.groupB}/${day}/AM`])
       .execute();
     expect(audits).toHaveLength(1);
+  });
+
+  it('writes with a plan that reads no table whole, whatever plan PostgreSQL keeps (generic, made on empty tables)', async () => {
+    // SQLite has no writer pool: its statements are prepared on its own handle.
+    expect(postgresWriterPoolOf(ctx.db) === undefined).toBe(ctx.dialect === 'sqlite');
+    if (ctx.dialect === 'sqlite') return;
+    // A new installation: empty tables, analysed, as when the first saves of the first morning
+    // are planned (the plan kept must not read a table whole once it has grown).
+    const fresh = await freshDatabase('postgres');
+    try {
+      await sql`analyze`.execute(fresh.db);
+      const client = await postgresWriterPoolOf(fresh.db)!.connect();
+      try {
+        expect((await client.query('show enable_seqscan')).rows[0]).toEqual({ enable_seqscan: 'off' });
+        const plan = (await client.query(`explain (generic_plan) ${WRITE_BATCH}`)).rows
+          .map((r: Record<string, string>) => r['QUERY PLAN'])
+          .join('\n');
+        expect(plan).not.toMatch(/Seq Scan/);
+        // The webhook subscriptions by the register's school.
+        expect(plan).toMatch(/Index (Only )?Scan using webhook_subscriptions_school on webhook_subscriptions/);
+        expect(plan).toMatch(/Index Cond: \(school_id = ANY \(\$43\)\)/);
+      } finally {
+        client.release();
+      }
+    } finally {
+      await fresh.close();
+    }
   });
 
   describe('two batches in flight (PostgreSQL; one after the other on SQLite)', () => {

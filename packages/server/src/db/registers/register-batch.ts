@@ -514,11 +514,15 @@ const READ_BOTH = readStatement(true, true);
  * PostgreSQL's time parsing and planning it (bench c's spread saves, `log_min_duration_statement`).
  * The read above is not named: its generic plan, made while the marks table was small (a new
  * installation's first morning, and every bench run), kept scanning the whole table as it grew
- * (1,595 registers and 47,850 marks hashed to read 60: 15 ms instead of 0.3), so it is planned
- * for each batch as before.
+ * (1,595 registers and 47,850 marks hashed to read 60: 15 ms instead of 0.3). Written as a
+ * lookup per key (`lateral`), its generic plan on a new installation's empty tables still chose
+ * the registers' index by school and date, reading every register of the day to find one; so it
+ * is planned for each batch as before. The write's one read of a table, the school's webhook
+ * subscriptions (below), goes by its index whatever the table held when the plan was made: the
+ * writer's connections refuse sequential scans (db/connect.ts).
  */
 const WRITE_NAME = 'rollcall_register_write_batch';
-const WRITE_BATCH =
+export const WRITE_BATCH =
   'with r as (insert into registers (id, school_id, group_id, date, session, lesson_id, version, taken_at, ' +
   'taken_by, updated_at, updated_by) select u.id, u.school_id, u.group_id, u.date, u.session, u.lesson_id, ' +
   'u.version, u.at, u.user_id, u.at, u.user_id from unnest($1::text[], $2::text[], $3::text[], $4::text[], ' +
@@ -559,8 +563,9 @@ const WRITE_BATCH =
   'details, rg, rd, rk) where (y.rg, y.rd, y.rk) in (select group_id, date, session from r)) ' +
   // And whether each register's school has a webhook subscription on: a save at a school with
   // none (most schools) then reads nothing more for its events (services/registers/registers.ts).
-  'select group_id, date, session, exists (select 1 from webhook_subscriptions ws ' +
-  'where ws.school_id = r.school_id and ws.disabled_at is null) as webhooks from r';
+  // The subscriptions are read once, by the index on their school, for the batch's schools ($43).
+  'select group_id, date, session, school_id in (select ws.school_id from webhook_subscriptions ws ' +
+  'where ws.school_id = any($43::text[]) and ws.disabled_at is null) as webhooks from r';
 
 async function writePostgresBatch(
   db: DbOrTrx,
@@ -702,6 +707,8 @@ async function writePostgresBatch(
     regs.map((s) => s.groupId),
     regs.map((s) => s.date),
     regs.map((s) => s.sessionKey),
+    // $43: the batch's schools, for their webhook subscriptions
+    [...new Set(regs.map((s) => s.schoolId))],
   ], pool, WRITE_NAME);
   const done = new Map(
     returned.rows.map((r) => [`${String(r.group_id)}${KEY}${String(r.date)}${KEY}${String(r.session)}`, r.webhooks]),
