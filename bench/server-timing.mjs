@@ -10,7 +10,8 @@ if (typeof process.send === 'function') {
   let timings = [];
   // How long the event loop was held by work that would not yield (for the bench's "stalls"): a
   // timer every 10 ms that finds more than 25 ms since the last tick saw the loop held for the
-  // difference. (Every 10 ms, not every 1: a 1 ms timer cost the server about a tenth of a core.)
+  // difference. (Every 10 ms, not every 1: with a 1 ms timer an idle server used 45 ms of CPU a
+  // second, against 16 ms with this one.)
   let stalls = [];
   let last = performance.now();
   setInterval(() => {
