@@ -228,5 +228,19 @@ describeEachDialect('queries gathered: callers of one turn share one statement o
     expect(empty?.group.id).toBe(school.groupB);
     expect(empty?.memberIds).toEqual([]);
     expect(await groupWithMemberIdsOnRoll(ctx.db, 'no-such-group', '2025-10-01' as PlainDate)).toBeUndefined();
+    // A pupil admitted on 2 October is on roll from that day, alone in its turn or asked with others.
+    await ctx.db
+      .updateTable('pupils')
+      .set({ admission_date: '2025-10-02' })
+      .where('id', '=', school.pupilsA[1]!)
+      .execute();
+    const before = await groupWithMemberIdsOnRoll(ctx.db, school.groupA, '2025-10-01' as PlainDate);
+    expect([...(before?.memberIds ?? [])].sort()).toEqual(school.pupilsA.slice(2).sort());
+    const [on01, on02] = await Promise.all([
+      groupWithMemberIdsOnRoll(ctx.db, school.groupA, '2025-10-01' as PlainDate),
+      groupWithMemberIdsOnRoll(ctx.db, school.groupA, '2025-10-02' as PlainDate),
+    ]);
+    expect([...(on01?.memberIds ?? [])].sort()).toEqual(school.pupilsA.slice(2).sort());
+    expect([...(on02?.memberIds ?? [])].sort()).toEqual(school.pupilsA.slice(1).sort());
   });
 });

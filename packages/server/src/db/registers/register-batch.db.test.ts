@@ -428,6 +428,38 @@ describeEachDialect('register saves written together', (ctx) => {
       expect(await count('mark_history', { date: day })).toBe(3);
     });
 
+    it('says for each school of a batch whether it has a webhook subscription on (PostgreSQL; SQLite reads them afterwards)', async () => {
+      const day = d('2025-09-19');
+      const other = await seedSmallSchool(ctx.db, 'webhooks-second');
+      const subscription = (schoolId: string, disabledAt: string | null) => ({
+        id: newId(),
+        school_id: schoolId,
+        url: 'https://mis.example.test/hook',
+        events: 'mark.changed',
+        description: 'test',
+        secret_enc: 'not used here',
+        created_by: 'test',
+        created_at: '2025-09-01T08:00:00.000Z',
+        disabled_at: disabledAt,
+      });
+      // This school's only subscription is switched off; the other school's is on.
+      await ctx.db
+        .insertInto('webhook_subscriptions')
+        .values([subscription(school.schoolId, '2025-09-02T08:00:00.000Z'), subscription(other.schoolId, null)])
+        .execute();
+      const [here, there] = await Promise.all([
+        saveRegisterInBatch(ctx.db, ctx.dialect, save(day, school.groupA, [school.pupilsA[0]!], 0, '/')),
+        saveRegisterInBatch(ctx.db, ctx.dialect, {
+          ...save(day, other.groupA, [other.pupilsA[0]!], 0, '/'),
+          schoolId: other.schoolId,
+        }),
+      ]);
+      expect(here).toEqual(saved(1, 1));
+      expect(there).toEqual(
+        ctx.dialect === 'postgres' ? { ...saved(1, 1), webhooks: true } : { kind: 'saved', version: 1, changed: 1 },
+      );
+    });
+
     it('keeps the order of two saves of one register when the first waits for a mark in flight', async () => {
       // A pupil marked on two registers (a member of two groups): group B's save of pupil a is in
       // flight. The first save of group A (pupils a and a2) waits for it; a later save of group A
