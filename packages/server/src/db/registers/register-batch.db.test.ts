@@ -30,6 +30,58 @@ describeEachDialect('register saves written together', (ctx) => {
     changed,
     ...(ctx.dialect === 'postgres' ? { webhooks: false } : {}),
   });
+  const author = (at: string) =>
+    ({ userId: null, userName: 'Test system', userRole: 'admin', at, source: 'register' }) as const;
+  /** A save of the AM register of `groupId` marking `pupilIds`; `seen` gets what each decision read. */
+  const saveOf = (
+    day: PlainDate,
+    groupId: string,
+    pupilIds: readonly string[],
+    expectedVersion: number,
+    code: string,
+    seen: { code: string; stored: (string | undefined)[] }[] = [],
+  ): RegisterSave<never> => {
+    const at = `${day}T08:00:00.000Z`;
+    return {
+      schoolId: school.schoolId,
+      groupId,
+      date: day,
+      session: 'AM',
+      sessionKey: 'AM',
+      lessonId: null,
+      expectedVersion,
+      pupilIds,
+      author: author(at),
+      decide: (current) => {
+        seen.push({ code, stored: pupilIds.map((id) => current.get(id)?.code) });
+        return {
+          ok: true,
+          writes: pupilIds.map((pupilId) => ({
+            pupilId,
+            date: day,
+            session: 'AM' as const,
+            code,
+            minutesLate: null,
+            previousCode: current.get(pupilId)?.code ?? null,
+            previousMinutesLate: null,
+            reason: null,
+          })),
+          audit: {
+            id: newId(),
+            at,
+            user_id: null,
+            user_role: 'admin',
+            action: 'register.save',
+            entity_type: 'register',
+            entity_id: `${groupId}/${day}/AM`,
+            pupil_id: null,
+            school_id: school.schoolId,
+            details: null,
+          },
+        };
+      },
+    };
+  };
   const count = async (table: 'mark_history' | 'audit_log' | 'registers', where: { date?: string } = {}) => {
     let q = ctx.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n'));
     if (where.date && table !== 'audit_log') q = q.where('date', '=', where.date);
@@ -198,46 +250,7 @@ describeEachDialect('register saves written together', (ctx) => {
   it('undoes alone a save whose statements fail, and writes the rest of its batch', async () => {
     const day = d('2025-09-11');
     const [a] = school.pupilsA as [string];
-    const at = '2025-09-11T08:00:00.000Z';
-    const author = { userId: null, userName: 'Test system', userRole: 'admin', at, source: 'register' } as const;
-    const save = (groupId: string, pupilId: string): RegisterSave<never> => ({
-      schoolId: school.schoolId,
-      groupId,
-      date: day,
-      session: 'AM',
-      sessionKey: 'AM',
-      lessonId: null,
-      expectedVersion: 0,
-      pupilIds: [pupilId],
-      author,
-      decide: () => ({
-        ok: true,
-        writes: [
-          {
-            pupilId,
-            date: day,
-            session: 'AM',
-            code: '/',
-            minutesLate: null,
-            previousCode: null,
-            previousMinutesLate: null,
-            reason: null,
-          },
-        ],
-        audit: {
-          id: newId(),
-          at,
-          user_id: null,
-          user_role: 'admin',
-          action: 'register.save',
-          entity_type: 'register',
-          entity_id: `${groupId}/${day}/AM`,
-          pupil_id: null,
-          school_id: school.schoolId,
-          details: null,
-        },
-      }),
-    });
+    const save = (groupId: string, pupilId: string) => saveOf(day, groupId, [pupilId], 0, '/');
     // No such pupil: the mark's foreign key fails. A save before it in the batch (written, then
     // rolled back with the batch on SQLite) and one after it are each written once.
     const [before, bad, after] = await Promise.allSettled([
@@ -288,58 +301,6 @@ describeEachDialect('register saves written together', (ctx) => {
   });
 
   describe('two batches in flight (PostgreSQL; one after the other on SQLite)', () => {
-    const author = (at: string) =>
-      ({ userId: null, userName: 'Test system', userRole: 'admin', at, source: 'register' }) as const;
-    /** A save of the AM register of `groupId` marking `pupilIds`; `seen` gets what each decision read. */
-    const save = (
-      day: PlainDate,
-      groupId: string,
-      pupilIds: readonly string[],
-      expectedVersion: number,
-      code: string,
-      seen: { code: string; stored: (string | undefined)[] }[] = [],
-    ): RegisterSave<never> => {
-      const at = `${day}T08:00:00.000Z`;
-      return {
-        schoolId: school.schoolId,
-        groupId,
-        date: day,
-        session: 'AM',
-        sessionKey: 'AM',
-        lessonId: null,
-        expectedVersion,
-        pupilIds,
-        author: author(at),
-        decide: (current) => {
-          seen.push({ code, stored: pupilIds.map((id) => current.get(id)?.code) });
-          return {
-            ok: true,
-            writes: pupilIds.map((pupilId) => ({
-              pupilId,
-              date: day,
-              session: 'AM' as const,
-              code,
-              minutesLate: null,
-              previousCode: current.get(pupilId)?.code ?? null,
-              previousMinutesLate: null,
-              reason: null,
-            })),
-            audit: {
-              id: newId(),
-              at,
-              user_id: null,
-              user_role: 'admin',
-              action: 'register.save',
-              entity_type: 'register',
-              entity_id: `${groupId}/${day}/AM`,
-              pupil_id: null,
-              school_id: school.schoolId,
-              details: null,
-            },
-          };
-        },
-      };
-    };
     /**
      * PostgreSQL: another transaction holds a register's row (inserted, not committed), so the
      * first save of that register waits in flight, on its write, until `release` (always called
@@ -401,13 +362,13 @@ describeEachDialect('register saves written together', (ctx) => {
       const [e] = school.pupilsB as [string];
       const seen: { code: string; stored: (string | undefined)[] }[] = [];
       const held = await hold(school.groupA, day);
-      const first = saveRegisterInBatch(ctx.db, ctx.dialect, save(day, school.groupA, [a], 0, '/', seen));
+      const first = saveRegisterInBatch(ctx.db, ctx.dialect, saveOf(day, school.groupA, [a], 0, '/', seen));
       const firstState = doneYet(first);
       await new Promise((r) => setTimeout(r, 50));
       // The same register saved again by someone who saw the first save (version 1), and another
       // group's register.
-      const again = saveRegisterInBatch(ctx.db, ctx.dialect, save(day, school.groupA, [a], 1, 'L', seen));
-      const other = saveRegisterInBatch(ctx.db, ctx.dialect, save(day, school.groupB, [e], 0, '/'));
+      const again = saveRegisterInBatch(ctx.db, ctx.dialect, saveOf(day, school.groupA, [a], 1, 'L', seen));
+      const other = saveRegisterInBatch(ctx.db, ctx.dialect, saveOf(day, school.groupB, [e], 0, '/'));
       expect(await within(other)).toEqual(saved(1, 1));
       // Written beside the first batch, which still waits (PostgreSQL).
       if (ctx.dialect === 'postgres') expect(firstState.done).toBe(false);
@@ -448,9 +409,9 @@ describeEachDialect('register saves written together', (ctx) => {
         .values([subscription(school.schoolId, '2025-09-02T08:00:00.000Z'), subscription(other.schoolId, null)])
         .execute();
       const [here, there] = await Promise.all([
-        saveRegisterInBatch(ctx.db, ctx.dialect, save(day, school.groupA, [school.pupilsA[0]!], 0, '/')),
+        saveRegisterInBatch(ctx.db, ctx.dialect, saveOf(day, school.groupA, [school.pupilsA[0]!], 0, '/')),
         saveRegisterInBatch(ctx.db, ctx.dialect, {
-          ...save(day, other.groupA, [other.pupilsA[0]!], 0, '/'),
+          ...saveOf(day, other.groupA, [other.pupilsA[0]!], 0, '/'),
           schoolId: other.schoolId,
         }),
       ]);
@@ -467,10 +428,10 @@ describeEachDialect('register saves written together', (ctx) => {
       const day = d('2025-09-18');
       const [a, a2] = school.pupilsA as [string, string];
       const held = await hold(school.groupB, day);
-      const onB = saveRegisterInBatch(ctx.db, ctx.dialect, save(day, school.groupB, [a], 0, '/'));
+      const onB = saveRegisterInBatch(ctx.db, ctx.dialect, saveOf(day, school.groupB, [a], 0, '/'));
       await new Promise((r) => setTimeout(r, 50));
-      const earlier = saveRegisterInBatch(ctx.db, ctx.dialect, save(day, school.groupA, [a, a2], 0, '/'));
-      const later = saveRegisterInBatch(ctx.db, ctx.dialect, save(day, school.groupA, [a2], 0, 'L'));
+      const earlier = saveRegisterInBatch(ctx.db, ctx.dialect, saveOf(day, school.groupA, [a, a2], 0, '/'));
+      const later = saveRegisterInBatch(ctx.db, ctx.dialect, saveOf(day, school.groupA, [a2], 0, 'L'));
       await new Promise((r) => setTimeout(r, 50));
       held.release();
       await held.ended;
