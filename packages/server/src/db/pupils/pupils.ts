@@ -333,7 +333,9 @@ const memberIdsOnRollQuery = gathered({
  * write alone, and PostgreSQL a statement's overhead, in bench c's saves spread over a second.
  */
 const MEMBER_IDS_ON = (groupId: RawBuilder<unknown>, date: RawBuilder<unknown>) =>
-  sql<string[]>`array(select p.id from group_members gm join pupils p on p.id = gm.pupil_id where gm.group_id = ${groupId} and p.admission_date <= ${date} and (p.leaving_date is null or p.leaving_date >= ${date}))`;
+  sql<
+    string[]
+  >`array(select p.id from group_members gm join pupils p on p.id = gm.pupil_id where gm.group_id = ${groupId} and p.admission_date <= ${date} and (p.leaving_date is null or p.leaving_date >= ${date}))`;
 const groupWithIdsOfOne = prepared((db, args: { groupId: string; date: string }) =>
   groupsAndSchools(db)
     .select(MEMBER_IDS_ON(sql.ref('g.id'), sql`${args.date}`).as('member_ids'))
@@ -345,7 +347,9 @@ const groupsWithIdsOfMany = prepared((db, args: { groupId: readonly string[]; da
       sql<{
         group_id: string;
         on_date: string;
-      }>`(select distinct * from unnest(${args.groupId}::text[], ${args.date}::text[]) as u(group_id, on_date))`.as('k'),
+      }>`(select distinct * from unnest(${args.groupId}::text[], ${args.date}::text[]) as u(group_id, on_date))`.as(
+        'k',
+      ),
       'k.group_id',
       'g.id',
     )

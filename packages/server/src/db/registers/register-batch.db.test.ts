@@ -350,7 +350,7 @@ describeEachDialect('register saves written together', (ctx) => {
       return state;
     };
     /** Fails instead of waiting for ever (a save that could never be written beside the held one). */
-    const within = <T,>(p: Promise<T>, ms = 5_000) =>
+    const within = <T>(p: Promise<T>, ms = 5_000) =>
       Promise.race([
         p,
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not answered within ${ms} ms`)), ms)),

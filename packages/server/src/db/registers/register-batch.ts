@@ -28,7 +28,14 @@ import { CompiledQuery } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
 import { newId } from '../../platform/ids.js';
-import { postgresWriterOf, postgresWriterPoolOf, sqliteHandleOf, type Db, type DbOrTrx, type Dialect } from '../connect.js';
+import {
+  postgresWriterOf,
+  postgresWriterPoolOf,
+  sqliteHandleOf,
+  type Db,
+  type DbOrTrx,
+  type Dialect,
+} from '../connect.js';
 import type { AuditLogTable } from '../schema.js';
 import type { Author, MarkWrite } from './registers.js';
 
@@ -660,56 +667,62 @@ async function writePostgresBatch(
   // 3. Everything written in one statement; the registers it returns are the saves that are done.
   const regs = accepted.map((a) => a.pending.save);
   const marks = accepted.flatMap((a, n) => a.writes.map((w) => ({ w, s: a.pending.save, n: String(n) })));
-  const returned = await query(db, WRITE_BATCH, [
-    regs.map(() => newId()),
-    regs.map((s) => s.schoolId),
-    regs.map((s) => s.groupId),
-    regs.map((s) => s.date),
-    regs.map((s) => s.sessionKey),
-    regs.map((s) => s.lessonId),
-    regs.map((s) => s.expectedVersion + 1),
-    regs.map((s) => s.author.at),
-    regs.map((s) => s.author.userId),
-    // $10–$19: the marks
-    marks.map((m) => m.s.groupId),
-    marks.map((m) => m.s.date),
-    marks.map((m) => m.s.sessionKey),
-    marks.map((m) => m.s.lessonId),
-    marks.map((m) => m.w.pupilId),
-    marks.map((m) => m.w.date),
-    marks.map((m) => m.w.session),
-    marks.map((m) => m.w.code),
-    marks.map((m) => m.w.minutesLate),
-    marks.map((m) => m.n),
-    // $20–$25: who and when, per save
-    regs.map((_, n) => String(n)),
-    regs.map((s) => s.author.at),
-    regs.map((s) => s.author.userId),
-    regs.map((s) => s.author.userName),
-    regs.map((s) => s.author.userRole),
-    regs.map((s) => s.author.source),
-    // $26–$29: the history's own columns
-    marks.map(() => newId()),
-    marks.map((m) => m.w.previousCode),
-    marks.map((m) => m.w.previousMinutesLate),
-    marks.map((m) => m.w.reason),
-    // $30–$42: the audit rows and their registers
-    accepted.map((a) => a.audit.id),
-    accepted.map((a) => a.audit.at),
-    accepted.map((a) => a.audit.user_id),
-    accepted.map((a) => a.audit.user_role),
-    accepted.map((a) => a.audit.action),
-    accepted.map((a) => a.audit.entity_type),
-    accepted.map((a) => a.audit.entity_id),
-    accepted.map((a) => a.audit.pupil_id),
-    accepted.map((a) => a.audit.school_id),
-    accepted.map((a) => a.audit.details),
-    regs.map((s) => s.groupId),
-    regs.map((s) => s.date),
-    regs.map((s) => s.sessionKey),
-    // $43: the batch's schools, for their webhook subscriptions
-    [...new Set(regs.map((s) => s.schoolId))],
-  ], pool, WRITE_NAME);
+  const returned = await query(
+    db,
+    WRITE_BATCH,
+    [
+      regs.map(() => newId()),
+      regs.map((s) => s.schoolId),
+      regs.map((s) => s.groupId),
+      regs.map((s) => s.date),
+      regs.map((s) => s.sessionKey),
+      regs.map((s) => s.lessonId),
+      regs.map((s) => s.expectedVersion + 1),
+      regs.map((s) => s.author.at),
+      regs.map((s) => s.author.userId),
+      // $10–$19: the marks
+      marks.map((m) => m.s.groupId),
+      marks.map((m) => m.s.date),
+      marks.map((m) => m.s.sessionKey),
+      marks.map((m) => m.s.lessonId),
+      marks.map((m) => m.w.pupilId),
+      marks.map((m) => m.w.date),
+      marks.map((m) => m.w.session),
+      marks.map((m) => m.w.code),
+      marks.map((m) => m.w.minutesLate),
+      marks.map((m) => m.n),
+      // $20–$25: who and when, per save
+      regs.map((_, n) => String(n)),
+      regs.map((s) => s.author.at),
+      regs.map((s) => s.author.userId),
+      regs.map((s) => s.author.userName),
+      regs.map((s) => s.author.userRole),
+      regs.map((s) => s.author.source),
+      // $26–$29: the history's own columns
+      marks.map(() => newId()),
+      marks.map((m) => m.w.previousCode),
+      marks.map((m) => m.w.previousMinutesLate),
+      marks.map((m) => m.w.reason),
+      // $30–$42: the audit rows and their registers
+      accepted.map((a) => a.audit.id),
+      accepted.map((a) => a.audit.at),
+      accepted.map((a) => a.audit.user_id),
+      accepted.map((a) => a.audit.user_role),
+      accepted.map((a) => a.audit.action),
+      accepted.map((a) => a.audit.entity_type),
+      accepted.map((a) => a.audit.entity_id),
+      accepted.map((a) => a.audit.pupil_id),
+      accepted.map((a) => a.audit.school_id),
+      accepted.map((a) => a.audit.details),
+      regs.map((s) => s.groupId),
+      regs.map((s) => s.date),
+      regs.map((s) => s.sessionKey),
+      // $43: the batch's schools, for their webhook subscriptions
+      [...new Set(regs.map((s) => s.schoolId))],
+    ],
+    pool,
+    WRITE_NAME,
+  );
   const done = new Map(
     returned.rows.map((r) => [`${String(r.group_id)}${KEY}${String(r.date)}${KEY}${String(r.session)}`, r.webhooks]),
   );
