@@ -389,6 +389,23 @@ describeEachDialect('register saves written together', (ctx) => {
       expect(await count('mark_history', { date: day })).toBe(3);
     });
 
+    it('decides a batch of one date and session on the versions and marks stored (the read for one session)', async () => {
+      const day = d('2025-09-22');
+      const [a, a2] = school.pupilsA as [string, string];
+      const seen: { code: string; stored: (string | undefined)[] }[] = [];
+      expect(await saveRegisterInBatch(ctx.db, ctx.dialect, saveOf(day, school.groupA, [a, a2], 0, '/'))).toEqual(
+        saved(1, 2),
+      );
+      // One batch: a save decided on version 0 (someone else saved since), one on version 1.
+      const [stale, current] = await Promise.all([
+        saveRegisterInBatch(ctx.db, ctx.dialect, saveOf(day, school.groupA, [a], 0, 'N', seen)),
+        saveRegisterInBatch(ctx.db, ctx.dialect, saveOf(day, school.groupA, [a, a2], 1, 'L', seen)),
+      ]);
+      expect(stale).toEqual({ kind: 'conflict' });
+      expect(current).toEqual(saved(2, 2));
+      expect(seen).toEqual([{ code: 'L', stored: ['/', '/'] }]);
+    });
+
     it('says for each school of a batch whether it has a webhook subscription on (PostgreSQL; SQLite reads them afterwards)', async () => {
       const day = d('2025-09-19');
       const other = await seedSmallSchool(ctx.db, 'webhooks-second');
