@@ -133,7 +133,7 @@ interface Queue {
  * the writer's two connections (db/connect.ts). A save written on its own spends most of its time
  * waiting for its two round trips (the read, then the write and its commit), so when saves arrive
  * one by one (tutors saving over the minutes before the register closes) a single writer became
- * the queue: in bench c, 200 saves spread over a second waited 26–34 ms at the median and
+ * the queue: in bench c, 200 saves spread over a second waited 28–34 ms at the median and
  * 100–126 ms at p99 with one. Two batches in flight never share a register or a mark (`busy`);
  * each still checks its registers' versions in its own write, as a batch on another server would.
  */
