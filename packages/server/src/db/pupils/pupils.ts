@@ -1,5 +1,5 @@
 /** Pupils, their groups and their marks. */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Expression } from 'kysely';
 import { lowerLike, prefixPattern } from '../like.js';
 import type { PlainDate, Session } from '@rollcall/domain';
 import { postgresPoolOf, type DbOrTrx } from '../connect.js';
@@ -204,8 +204,11 @@ const groupAndSchoolQuery = gathered({
   rowKey: (r) => r.g_id,
 });
 
-/** A group's members on roll on a date, before the columns are chosen. */
-function onRollOfOne(db: DbOrTrx, args: { groupId: string; date: string }) {
+/**
+ * A group's members on roll on a date, before the columns are chosen. The group and the date are
+ * values, or columns of an enclosing query (the one-statement roll below).
+ */
+function onRollOfOne(db: DbOrTrx, args: { groupId: string | Expression<string>; date: string | Expression<string> }) {
   return db
     .selectFrom('group_members')
     .innerJoin('pupils', 'pupils.id', 'group_members.pupil_id')
@@ -214,17 +217,18 @@ function onRollOfOne(db: DbOrTrx, args: { groupId: string; date: string }) {
     .where((eb) => eb.or([eb('pupils.leaving_date', 'is', null), eb('pupils.leaving_date', '>=', args.date)]));
 }
 
+/** The (group, date) pairs asked, each once, as the table `k` (PostgreSQL only). */
+function groupDatePairs(args: { groupId: readonly string[]; date: readonly string[] }) {
+  return sql<{
+    group_id: string;
+    on_date: string;
+  }>`(select distinct * from unnest(${args.groupId}::text[], ${args.date}::text[]) as u(group_id, on_date))`.as('k');
+}
+
 /** The same for each (group, date) asked (PostgreSQL only): each row carries its pair as `k`. */
 function onRollOfMany(db: DbOrTrx, args: { groupId: readonly string[]; date: readonly string[] }) {
   return db
-    .selectFrom(
-      sql<{
-        group_id: string;
-        on_date: string;
-      }>`(select distinct * from unnest(${args.groupId}::text[], ${args.date}::text[]) as u(group_id, on_date))`.as(
-        'k',
-      ),
-    )
+    .selectFrom(groupDatePairs(args))
     .innerJoin('group_members', 'group_members.group_id', 'k.group_id')
     .innerJoin('pupils', 'pupils.id', 'group_members.pupil_id')
     .whereRef('pupils.admission_date', '<=', 'k.on_date')
@@ -332,29 +336,18 @@ const memberIdsOnRollQuery = gathered({
  * one round trip here, not two. Each round trip cost the server about 0.3 ms in the socket's
  * write alone, and PostgreSQL a statement's overhead, in bench c's saves spread over a second.
  */
-const MEMBER_IDS_ON = (groupId: RawBuilder<unknown>, date: RawBuilder<unknown>) =>
-  sql<
-    string[]
-  >`array(select p.id from group_members gm join pupils p on p.id = gm.pupil_id where gm.group_id = ${groupId} and p.admission_date <= ${date} and (p.leaving_date is null or p.leaving_date >= ${date}))`;
+const MEMBER_IDS_ON = (db: DbOrTrx, groupId: Expression<string>, date: string | Expression<string>) =>
+  sql<string[]>`array(${onRollOfOne(db, { groupId, date }).select('pupils.id')})`;
 const groupWithIdsOfOne = prepared((db, args: { groupId: string; date: string }) =>
   groupsAndSchools(db)
-    .select(MEMBER_IDS_ON(sql.ref('g.id'), sql`${args.date}`).as('member_ids'))
+    .select(MEMBER_IDS_ON(db, sql.ref<string>('g.id'), args.date).as('member_ids'))
     .where('g.id', '=', args.groupId),
 );
 const groupsWithIdsOfMany = prepared((db, args: { groupId: readonly string[]; date: readonly string[] }) =>
   groupsAndSchools(db)
-    .innerJoin(
-      sql<{
-        group_id: string;
-        on_date: string;
-      }>`(select distinct * from unnest(${args.groupId}::text[], ${args.date}::text[]) as u(group_id, on_date))`.as(
-        'k',
-      ),
-      'k.group_id',
-      'g.id',
-    )
+    .innerJoin(groupDatePairs(args), 'k.group_id', 'g.id')
     .select([
-      MEMBER_IDS_ON(sql.ref('g.id'), sql.ref('k.on_date')).as('member_ids'),
+      MEMBER_IDS_ON(db, sql.ref<string>('g.id'), sql.ref<string>('k.on_date')).as('member_ids'),
       'k.group_id as k_group_id',
       'k.on_date as k_on_date',
     ]),
