@@ -31,8 +31,8 @@ export function openDeps(
     }
     throw e;
   }
-  const db = openConfiguredDatabase(config);
   const logger = createLogger(config.logLevel);
+  const db = openConfiguredDatabase(config, { logger });
   return { deps: { db: db.db, dialect: db.dialect, clock, logger, config }, close: () => db.close() };
 }
 

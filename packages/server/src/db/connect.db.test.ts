@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { describeEachDialect, freshDatabase } from '../../test/databases.js';
-import { migrateToBottom, migrateToLatest } from './connect.js';
+import { createPostgresDatabase, describeEachDialect, freshDatabase } from '../../test/databases.js';
+import { migrateToBottom, migrateToLatest, openDatabase, postgresWriterPoolOf } from './connect.js';
 
 describeEachDialect('schema', (ctx) => {
   it('has every table after migrating', async () => {
@@ -144,6 +145,48 @@ describe('migrations', () => {
         '2026-12-08T10-00-00_cohort-snapshot-figures',
         '2026-12-08T11-00-00_cohort-snapshot-pupil-counts',
       ]);
+    } finally {
+      await open.close();
+    }
+  });
+});
+
+describe('PostgreSQL connections lost while idle', () => {
+  it('are reported and replaced, and the process carries on (both pools)', async () => {
+    const url = await createPostgresDatabase();
+    const warnings: { fields: Record<string, unknown>; message: string }[] = [];
+    const logger = {
+      warn: (fields: object, message: string) => {
+        warnings.push({ fields: fields as Record<string, unknown>, message });
+      },
+    };
+    const open = openDatabase({ kind: 'postgres', url }, { logger });
+    try {
+      const writer = postgresWriterPoolOf(open.db)!;
+      // One idle connection in each pool.
+      await sql`select 1`.execute(open.db);
+      await writer.query('select 1');
+      // PostgreSQL ends every other connection to this database, as a restart or failover would.
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        const ended = await admin.query(
+          'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+        );
+        expect(ended.rowCount).toBeGreaterThanOrEqual(2);
+      } finally {
+        await admin.end();
+      }
+      // Without a listener on each pool, the first of these 'error' events ends the test process.
+      for (let i = 0; i < 100 && warnings.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(warnings.map((w) => w.fields.pool).sort()).toEqual(['main', 'writer']);
+      for (const w of warnings) {
+        expect(w.fields.code).toBe('57P01'); // admin_shutdown
+        expect(JSON.stringify(w)).not.toContain(url); // never the connection string
+      }
+      // The next queries get new connections.
+      expect((await sql<{ n: number }>`select 2 as n`.execute(open.db)).rows[0]?.n).toBe(2);
+      expect((await writer.query<{ n: number }>('select 3 as n')).rows[0]?.n).toBe(3);
     } finally {
       await open.close();
     }

@@ -166,12 +166,33 @@ function processIdOf(client: pg.PoolClient): number | undefined {
 /** How often the SQLite write-ahead log is checkpointed into the database file. */
 const CHECKPOINT_EVERY_MS = 2_000;
 
+/** Where a PostgreSQL connection lost while idle is reported (the process's logger). */
+export interface OpenOptions {
+  readonly logger?: { warn(fields: object, message: string): void };
+}
+
+/**
+ * A pool's idle connection that PostgreSQL closed (a restart, a failover, an administrator's
+ * `pg_terminate_backend`, a network cut) is reported here and dropped; the pool opens a new one
+ * for the next query. Without a listener the pool's 'error' event would end the process, taking
+ * every save in flight with it. Only the error's code and message are logged (never the URL).
+ */
+function reportIdleErrors(pool: pg.Pool, which: string, logger: OpenOptions['logger']): void {
+  pool.on('error', (e: Error & { code?: string }) => {
+    logger?.warn(
+      { pool: which, code: e.code, message: e.message },
+      'PostgreSQL closed an idle connection; a new one will be opened when needed',
+    );
+  });
+}
+
 /** Opens the configured database. SQLite: WAL, foreign keys on, the folder created if needed. */
-export function openDatabase(database: Config['database']): OpenDatabase {
+export function openDatabase(database: Config['database'], options: OpenOptions = {}): OpenDatabase {
   if (database.kind === 'postgres') {
     // Dates and timestamps are stored as text; keep bigint counts as numbers.
     pg.types.setTypeParser(20, (v) => Number(v));
     const pool = new pg.Pool({ connectionString: database.url, max: POOL_SIZE, idleTimeoutMillis: 0 });
+    reportIdleErrors(pool, 'main', options.logger);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const clients = new Map<number, pg.PoolClient>();
     pool.on('connect', (client) => {
@@ -189,6 +210,7 @@ export function openDatabase(database: Config['database']): OpenDatabase {
     // by its index whatever the table has grown to since (register-batch.ts). The writer's other
     // statement reads by key and is planned for each batch.
     const writerPool = new pg.Pool({ connectionString: database.url, max: 2, idleTimeoutMillis: 0 });
+    reportIdleErrors(writerPool, 'writer', options.logger);
     // Sent first on each new connection (a client runs its queries in order), whatever
     // DATABASE_URL's own options are.
     writerPool.on('connect', (client) => {

@@ -5,14 +5,23 @@
  * there is no actor to authorise; the shells come through here rather than import db/.
  */
 import type { Config } from '../config/config.js';
-import { migrateToLatest, openDatabase, pendingMigrations, type OpenDatabase } from '../db/connect.js';
+import {
+  migrateToLatest,
+  openDatabase,
+  pendingMigrations,
+  type OpenDatabase,
+  type OpenOptions,
+} from '../db/connect.js';
 import type { Deps } from './deps.js';
 
 export type { OpenDatabase } from '../db/connect.js';
 
-/** Opens the configured database (SQLite file or PostgreSQL pool); the caller closes it. */
-export function openConfiguredDatabase(config: Pick<Config, 'database'>): OpenDatabase {
-  return openDatabase(config.database);
+/**
+ * Opens the configured database (SQLite file or PostgreSQL pool); the caller closes it. A
+ * PostgreSQL connection lost while idle is reported to `options.logger` and replaced.
+ */
+export function openConfiguredDatabase(config: Pick<Config, 'database'>, options: OpenOptions = {}): OpenDatabase {
+  return openDatabase(config.database, options);
 }
 
 /** Brings the database up to this version's schema: the names of the migrations applied, in order. */
