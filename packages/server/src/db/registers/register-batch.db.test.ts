@@ -438,6 +438,42 @@ describeEachDialect('register saves written together', (ctx) => {
       );
     });
 
+    it('a writer connection lost with a batch in flight: the save is told, nothing of it is written, and the next save of that register is (PostgreSQL)', async () => {
+      if (ctx.dialect !== 'postgres') return;
+      const day = d('2025-09-23');
+      const [a] = school.pupilsA as [string];
+      const held = await hold(school.groupA, day);
+      const lost = saveRegisterInBatch(ctx.db, ctx.dialect, saveOf(day, school.groupA, [a], 0, 'N'));
+      const lostState = doneYet(lost);
+      // PostgreSQL ends the writer's connection while its write waits on the held row (a restart,
+      // a failover or an administrator would end it the same way).
+      let ended = 0;
+      for (let i = 0; i < 100 && ended === 0; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        const r = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query like 'with r as (insert into registers%'`.execute(
+          ctx.db,
+        );
+        ended = r.rows[0]?.n ?? 0;
+      }
+      expect(ended).toBe(1);
+      await expect(within(lost)).rejects.toThrow(/terminat/);
+      expect(lostState.done).toBe(true);
+      held.release();
+      await held.ended;
+      // Its keys were freed and the pool opens a new connection: the register is saved, once.
+      expect(await within(saveRegisterInBatch(ctx.db, ctx.dialect, saveOf(day, school.groupA, [a], 0, '/')))).toEqual(
+        saved(1, 1),
+      );
+      const history = await ctx.db
+        .selectFrom('mark_history')
+        .select('new_code')
+        .where('pupil_id', '=', a)
+        .where('date', '=', day)
+        .execute();
+      expect(history.map((h) => h.new_code)).toEqual(['/']);
+    });
+
     it('keeps the order of two saves of one register when the first waits for a mark in flight', async () => {
       // A pupil marked on two registers (a member of two groups): group B's save of pupil a is in
       // flight. The first save of group A (pupils a and a2) waits for it; a later save of group A
