@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -189,6 +190,30 @@ describe('PostgreSQL connections lost while idle', () => {
       expect((await writer.query<{ n: number }>('select 3 as n')).rows[0]?.n).toBe(3);
     } finally {
       await open.close();
+    }
+  });
+});
+
+describe('a PostgreSQL server that does not answer', () => {
+  it('fails a query after the connection timeout instead of leaving it waiting (both pools)', async () => {
+    // Accepts connections and never says a word, as a database behind a network cut would.
+    const sockets: Socket[] = [];
+    const silent = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    const open = openDatabase(
+      { kind: 'postgres', url: `postgres://rollcall:secret@127.0.0.1:${port}/rollcall` },
+      { connectTimeoutMs: 300 },
+    );
+    try {
+      const t0 = performance.now();
+      await expect(sql`select 1`.execute(open.db)).rejects.toThrow(/timeout/i);
+      await expect(postgresWriterPoolOf(open.db)!.query('select 1')).rejects.toThrow(/timeout/i);
+      expect(performance.now() - t0).toBeLessThan(3_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await open.close().catch(() => undefined);
+      await new Promise((r) => silent.close(r));
     }
   });
 });

@@ -166,9 +166,18 @@ function processIdOf(client: pg.PoolClient): number | undefined {
 /** How often the SQLite write-ahead log is checkpointed into the database file. */
 const CHECKPOINT_EVERY_MS = 2_000;
 
-/** Where a PostgreSQL connection lost while idle is reported (the process's logger). */
+/**
+ * How long a request waits for a PostgreSQL connection (a new one to be opened, or a busy pool's
+ * to be free) before it fails with an error page: a database that does not answer (a network
+ * cut, a failover in progress) must not leave teachers' pages loading for ever.
+ */
+export const CONNECT_TIMEOUT_MS = 15_000;
+
 export interface OpenOptions {
+  /** Where a PostgreSQL connection lost while idle is reported (the process's logger). */
   readonly logger?: { warn(fields: object, message: string): void };
+  /** {@link CONNECT_TIMEOUT_MS} unless given (tests). */
+  readonly connectTimeoutMs?: number;
 }
 
 /**
@@ -191,7 +200,13 @@ export function openDatabase(database: Config['database'], options: OpenOptions 
   if (database.kind === 'postgres') {
     // Dates and timestamps are stored as text; keep bigint counts as numbers.
     pg.types.setTypeParser(20, (v) => Number(v));
-    const pool = new pg.Pool({ connectionString: database.url, max: POOL_SIZE, idleTimeoutMillis: 0 });
+    const connectionTimeoutMillis = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    const pool = new pg.Pool({
+      connectionString: database.url,
+      max: POOL_SIZE,
+      idleTimeoutMillis: 0,
+      connectionTimeoutMillis,
+    });
     reportIdleErrors(pool, 'main', options.logger);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const clients = new Map<number, pg.PoolClient>();
@@ -209,7 +224,12 @@ export function openDatabase(database: Config['database'], options: OpenOptions 
     // small: with sequential scans refused, its one read (the school's webhook subscriptions) goes
     // by its index whatever the table has grown to since (register-batch.ts). The writer's other
     // statement reads by key and is planned for each batch.
-    const writerPool = new pg.Pool({ connectionString: database.url, max: 2, idleTimeoutMillis: 0 });
+    const writerPool = new pg.Pool({
+      connectionString: database.url,
+      max: 2,
+      idleTimeoutMillis: 0,
+      connectionTimeoutMillis,
+    });
     reportIdleErrors(writerPool, 'writer', options.logger);
     // Sent first on each new connection (a client runs its queries in order), whatever
     // DATABASE_URL's own options are.
