@@ -306,10 +306,25 @@ export function period(from: unknown, to: unknown): unknown {
   return `${dateInWords(from)} to ${dateInWords(to)} (school year ${year.label})`;
 }
 
+/**
+ * Nunjucks's `trim`, which every GOV.UK component applies to the HTML it is given (a table's,
+ * a tab's, a summary card's), is `str.replace(/^\s*|\s*$/g, '')`: the expression is tried at
+ * every character, and at each one inside a run of spaces it scans to the run's end, so a large
+ * block costs time in proportion to its length times its indentation (2 ms for 450 KB of
+ * indented table rows; 13% of the pupil page's server time, bench d's profile, 7 December 2026).
+ * `String.prototype.trim` removes the same characters (JavaScript's `\s` is exactly its white
+ * space and line terminators) from the two ends only. A safe (already escaped) string stays safe.
+ */
+export function trim(str: unknown): unknown {
+  const trimmed = String.prototype.trim.call(str);
+  return str instanceof nunjucks.runtime.SafeString ? new nunjucks.runtime.SafeString(trimmed) : trimmed;
+}
+
 /** The Nunjucks environment: our views first, then the GOV.UK and MOJ macros. */
 export function createViews(options: { noCache: boolean }): nunjucks.Environment {
   const loader = new nunjucks.FileSystemLoader([VIEWS_DIR, GOVUK_DIST, MOJ_ROOT], { noCache: options.noCache });
   const env = new nunjucks.Environment(loader, { autoescape: true });
+  env.addFilter('trim', trim);
   env.addFilter('longDate', longDate);
   env.addFilter('localTime', localTime);
   env.addFilter('plainSource', plainSource);

@@ -1,5 +1,6 @@
+import nunjucks from 'nunjucks';
 import { describe, expect, it } from 'vitest';
-import { createViews, localTime, period, plainSource } from './app.js';
+import { createViews, localTime, period, plainSource, trim } from './app.js';
 
 describe('page filters', () => {
   it('shows an instant in the school’s local time, in words', () => {
@@ -37,5 +38,28 @@ describe('page filters', () => {
     expect(
       createViews({ noCache: true }).renderString('{{ a | period(b) }}', { a: '2025-09-01', b: '2025-09-05' }),
     ).toBe('1 September 2025 to 5 September 2025 (school year 2025/26)');
+  });
+
+  it('trims as Nunjucks’s own filter does (its expression, below), from the ends only, and keeps a safe string safe', () => {
+    const nunjucksTrim = (x: string) => x.replace(/^\s*|\s*$/g, '');
+    const cases = [
+      '',
+      '   ',
+      '  a  ',
+      '\n\t<td>x</td>\n   ',
+      'no space',
+      '\u00a0\u2003\ufeff\u3000 inner  space \u2028\u2029\u202f\u205f\u1680\v\f\r',
+      '  <p>\n    one\n  </p>\n'.repeat(50),
+    ];
+    for (const c of cases) expect(trim(c)).toBe(nunjucksTrim(c));
+    const safe = trim(new nunjucks.runtime.SafeString('  <b>bold</b>  '));
+    expect(safe).toBeInstanceOf(nunjucks.runtime.SafeString);
+    expect(String(safe)).toBe('<b>bold</b>');
+    // The pages' environment uses it (GOV.UK components call `| trim` on the HTML they are given).
+    const views = createViews({ noCache: true });
+    expect(views.getFilter('trim')).toBe(trim);
+    expect(views.renderString('[{{ h | safe | trim }}][{{ t | trim }}]', { h: '  <i>x</i>\n', t: ' <i> ' })).toBe(
+      '[<i>x</i>][&lt;i&gt;]',
+    );
   });
 });
