@@ -76,16 +76,17 @@ function intlOffset(ms: number, timeZone: string): number {
     });
     OFFSET_FORMATTERS.set(timeZone, f);
   }
-  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
+  const p = new Map(f.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
+  const part = (type: Intl.DateTimeFormatPartTypes) => p.get(type) ?? NaN;
   // (Date.UTC reads years 0–99 as 1900–1999: such an hour is left to Intl, NaN ≠ NaN.)
-  if (!(p['year']! >= 100)) return NaN;
-  const local = Date.UTC(p['year']!, p['month']! - 1, p['day']!, p['hour']!, p['minute']!, p['second']!);
+  if (!(part('year') >= 100)) return NaN;
+  const local = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'));
   return local - (ms - (((ms % 1000) + 1000) % 1000));
 }
 
 function offsetThrough(hour: number, timeZone: string): number {
   let byHour = OFFSETS.get(timeZone);
-  if (!byHour) OFFSETS.set(timeZone, (byHour = new Map()));
+  if (!byHour) OFFSETS.set(timeZone, (byHour = new Map<number, number>()));
   let offset = byHour.get(hour);
   if (offset === undefined) {
     const atStart = intlOffset(hour * HOUR_MS, timeZone);
