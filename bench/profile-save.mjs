@@ -63,7 +63,7 @@ async function profile(context, dialect) {
     const cpu = cpuSince(cpu0);
     const extra =
       dialect === 'postgres'
-        ? `; ${((statements - s0) / n).toFixed(2)} statements a save; CPU a save ${((cpu.ownS / n) * 1000).toFixed(2)} ms ` +
+        ? `; ${statements - s0} statements for the ${n} saves; CPU a save ${((cpu.ownS / n) * 1000).toFixed(2)} ms ` +
           `Node + ${((cpu.childrenS / n) * 1000).toFixed(2)} ms PostgreSQL`
         : `; CPU a save ${((cpu.ownS / n) * 1000).toFixed(2)} ms`;
     console.log(
