@@ -75,7 +75,17 @@ describe('local date and time of an instant', () => {
     expect(fixedClock('2026-06-30T23:30:00.000Z').timeOfDay('Europe/Dublin')).toBe('00:30');
   });
 
-  it('refuses an instant that is not one', () => {
+  it('refuses an instant that is not one, and a time zone that is not one', () => {
     expect(() => localDateTime('not a time')).toThrow(RangeError);
+    expect(() => localDateTime('2025-09-01T08:00:00Z', 'Europe/Nowhere')).toThrow(RangeError);
+  });
+
+  it('tells apart two instants of one UTC minute in two local minutes (an offset with seconds), and the last instant a Date holds', () => {
+    // Dublin's mean time, -0:25:21: 11:34:39 and 11:35:19.
+    for (const iso of ['1900-06-01T12:00:00.000Z', '1900-06-01T12:00:40.000Z', '+275760-09-13T00:00:00.000Z']) {
+      const ms = Date.parse(iso);
+      expect(localDateTime(iso, 'Europe/Dublin')).toEqual(reference(ms, 'Europe/Dublin'));
+    }
+    expect(localDateTime('1900-06-01T12:00:40.000Z', 'Europe/Dublin').time).toBe('11:35');
   });
 });

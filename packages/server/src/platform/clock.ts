@@ -36,9 +36,11 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
  * far more than a lookup when every request of the 8:50 rush asks.
  */
 const LAST = new Map<string, { minute: number; parts: { date: PlainDate; time: string } }>();
+/** The first and last instants a Date can hold (ms): Intl is not asked past them. */
+const MAX_TIME_MS = 8.64e15;
 
 const HOUR_MS = 3_600_000;
-/** Offsets kept per time zone before the oldest are dropped (about six years of hours). */
+/** Offsets kept per time zone (about six years of hours); beyond, the zone's are forgotten and asked again. */
 const MAX_OFFSETS = 50_000;
 /**
  * Each time zone's offset from UTC (ms) through each whole UTC hour, where it is the same at both
@@ -76,6 +78,7 @@ function intlOffset(ms: number, timeZone: string): number {
     });
     OFFSET_FORMATTERS.set(timeZone, f);
   }
+  if (!(Math.abs(ms) <= MAX_TIME_MS)) return NaN;
   const p = new Map(f.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
   const part = (type: Intl.DateTimeFormatPartTypes) => p.get(type) ?? NaN;
   // (Date.UTC reads years 0–99 as 1900–1999: such an hour is left to Intl, NaN ≠ NaN.)
@@ -86,12 +89,13 @@ function intlOffset(ms: number, timeZone: string): number {
 
 function offsetThrough(hour: number, timeZone: string): number {
   let byHour = OFFSETS.get(timeZone);
-  if (!byHour) OFFSETS.set(timeZone, (byHour = new Map<number, number>()));
-  let offset = byHour.get(hour);
+  let offset = byHour?.get(hour);
   if (offset === undefined) {
+    // (An unknown time zone throws here, before anything is kept for it.)
     const atStart = intlOffset(hour * HOUR_MS, timeZone);
     const atEnd = intlOffset((hour + 1) * HOUR_MS - 1000, timeZone);
     offset = atStart === atEnd ? atStart : NaN;
+    if (!byHour) OFFSETS.set(timeZone, (byHour = new Map<number, number>()));
     if (byHour.size >= MAX_OFFSETS) byHour.clear();
     byHour.set(hour, offset);
   }
@@ -102,20 +106,19 @@ const two = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 function partsIn(date: Date, timeZone: string): { date: PlainDate; time: string } {
   const ms = date.getTime();
-  const minute = Math.floor(ms / 60_000);
+  const offset = Number.isFinite(ms) ? offsetThrough(Math.floor(ms / HOUR_MS), timeZone) : NaN;
+  // An hour whose offset changes is asked of Intl each time.
+  if (Number.isNaN(offset)) return intlParts(date, timeZone);
+  // By the local minute (an old local mean time's offset had seconds, so one UTC minute could
+  // fall in two local ones).
+  const minute = Math.floor((ms + offset) / 60_000);
   const last = LAST.get(timeZone);
   if (last && last.minute === minute) return last.parts;
-  let parts: { date: PlainDate; time: string };
-  const offset = Number.isFinite(ms) ? offsetThrough(Math.floor(ms / HOUR_MS), timeZone) : NaN;
-  if (Number.isNaN(offset)) {
-    parts = intlParts(date, timeZone);
-  } else {
-    const local = new Date(ms + offset);
-    parts = {
-      date: `${local.getUTCFullYear()}-${two(local.getUTCMonth() + 1)}-${two(local.getUTCDate())}` as PlainDate,
-      time: `${two(local.getUTCHours())}:${two(local.getUTCMinutes())}`,
-    };
-  }
+  const local = new Date(ms + offset);
+  const parts = {
+    date: `${local.getUTCFullYear()}-${two(local.getUTCMonth() + 1)}-${two(local.getUTCDate())}` as PlainDate,
+    time: `${two(local.getUTCHours())}:${two(local.getUTCMinutes())}`,
+  };
   LAST.set(timeZone, { minute, parts });
   return parts;
 }
