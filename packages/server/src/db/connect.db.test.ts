@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createPostgresDatabase, describeEachDialect, freshDatabase } from '../../test/databases.js';
+import { withJobLock } from './duties/job-locks.js';
 import { migrateToBottom, migrateToLatest, openDatabase, postgresWriterPoolOf } from './connect.js';
 
 describeEachDialect('schema', (ctx) => {
@@ -152,8 +153,8 @@ describe('migrations', () => {
   });
 });
 
-describe('PostgreSQL connections lost while idle', () => {
-  it('are reported and replaced, and the process carries on (both pools)', async () => {
+describe('PostgreSQL connections closed by the server', () => {
+  it('idle in the pool: are reported and replaced, and the process carries on (both pools)', async () => {
     const url = await createPostgresDatabase();
     const warnings: { fields: Record<string, unknown>; message: string }[] = [];
     const logger = {
@@ -178,16 +179,59 @@ describe('PostgreSQL connections lost while idle', () => {
       } finally {
         await admin.end();
       }
-      // Without a listener on each pool, the first of these 'error' events ends the test process.
-      for (let i = 0; i < 100 && warnings.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(warnings.map((w) => w.fields.pool).sort()).toEqual(['main', 'writer']);
-      for (const w of warnings) {
-        expect(w.fields.code).toBe('57P01'); // admin_shutdown
-        expect(JSON.stringify(w)).not.toContain(url); // never the connection string
-      }
+      // Without a listener on each pool's connections, the first of these 'error' events ends the
+      // test process. (pg may also report the socket's end after PostgreSQL's message.)
+      const terminated = () => warnings.filter((w) => w.fields.code === '57P01').map((w) => w.fields.pool);
+      for (let i = 0; i < 100 && terminated().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(terminated().sort()).toEqual(['main', 'writer']);
+      for (const w of warnings) expect(JSON.stringify(w)).not.toContain(url); // never the connection string
       // The next queries get new connections.
       expect((await sql<{ n: number }>`select 2 as n`.execute(open.db)).rows[0]?.n).toBe(2);
       expect((await writer.query<{ n: number }>('select 3 as n')).rows[0]?.n).toBe(3);
+    } finally {
+      await open.close();
+    }
+  });
+});
+
+describe('a PostgreSQL connection closed while held between statements', () => {
+  it('is reported; the holder’s next statement fails, and the process and the pool carry on (a job’s advisory lock)', async () => {
+    const url = await createPostgresDatabase();
+    const warnings: Record<string, unknown>[] = [];
+    const logger = {
+      warn: (fields: object) => {
+        warnings.push(fields as Record<string, unknown>);
+      },
+    };
+    const open = openDatabase({ kind: 'postgres', url }, { logger });
+    try {
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        // The job holds its connection for the lock while it works; PostgreSQL ends that
+        // connection mid-job. Without a listener on the held connection, its 'error' event
+        // ends the test process.
+        const job = withJobLock(open.db, 'postgres', 'closed-mid-job', async () => {
+          const ended = await admin.query(
+            "select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and granted",
+          );
+          expect(ended.rowCount).toBe(1);
+          for (let i = 0; i < 100 && warnings.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+          return 'worked';
+        });
+        // The unlock, on the closed connection, fails: the job's caller is told.
+        await expect(job).rejects.toThrow();
+        // PostgreSQL's message, then the socket's end (pg reports both).
+        expect(warnings[0]).toEqual(expect.objectContaining({ pool: 'main', code: '57P01' }));
+        expect(warnings.every((w) => w.pool === 'main')).toBe(true);
+      } finally {
+        await admin.end();
+      }
+      // The lock went with the connection; the next run takes it on a new one.
+      expect(await withJobLock(open.db, 'postgres', 'closed-mid-job', () => Promise.resolve('again'))).toEqual({
+        locked: true,
+        value: 'again',
+      });
     } finally {
       await open.close();
     }

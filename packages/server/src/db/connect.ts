@@ -174,25 +174,34 @@ const CHECKPOINT_EVERY_MS = 2_000;
 export const CONNECT_TIMEOUT_MS = 15_000;
 
 export interface OpenOptions {
-  /** Where a PostgreSQL connection lost while idle is reported (the process's logger). */
+  /** Where a PostgreSQL connection closed by the server is reported (the process's logger). */
   readonly logger?: { warn(fields: object, message: string): void };
   /** {@link CONNECT_TIMEOUT_MS} unless given (tests). */
   readonly connectTimeoutMs?: number;
 }
 
 /**
- * A pool's idle connection that PostgreSQL closed (a restart, a failover, an administrator's
+ * A connection that PostgreSQL closes (a restart, a failover, an administrator's
  * `pg_terminate_backend`, a network cut) is reported here and dropped; the pool opens a new one
- * for the next query. Without a listener the pool's 'error' event would end the process, taking
- * every save in flight with it. Only the error's code and message are logged (never the URL).
+ * for the next query. Each connection listens for its own errors from the moment it is opened,
+ * whether it sits idle in the pool or is held between two statements (a scheduled job holds one
+ * for its advisory lock; a transaction holds one while the server works between its statements):
+ * pg emits 'error' on a connection that fails with no statement running, and with no listener
+ * that ends the process, taking every save in flight with it. The pool's own 'error' event
+ * repeats an idle connection's error and is heard too (silently: the connection's listener has
+ * logged it). A statement running when its connection is closed fails on its own, as before.
+ * Only the error's code and message are logged (never the URL).
  */
-function reportIdleErrors(pool: pg.Pool, which: string, logger: OpenOptions['logger']): void {
-  pool.on('error', (e: Error & { code?: string }) => {
-    logger?.warn(
-      { pool: which, code: e.code, message: e.message },
-      'PostgreSQL closed an idle connection; a new one will be opened when needed',
-    );
+function reportConnectionErrors(pool: pg.Pool, which: string, logger: OpenOptions['logger']): void {
+  pool.on('connect', (client) => {
+    client.on('error', (e: Error & { code?: string }) => {
+      logger?.warn(
+        { pool: which, code: e.code, message: e.message },
+        'PostgreSQL closed a connection; a new one will be opened when needed',
+      );
+    });
   });
+  pool.on('error', () => undefined);
 }
 
 /** Opens the configured database. SQLite: WAL, foreign keys on, the folder created if needed. */
@@ -207,7 +216,7 @@ export function openDatabase(database: Config['database'], options: OpenOptions 
       idleTimeoutMillis: 0,
       connectionTimeoutMillis,
     });
-    reportIdleErrors(pool, 'main', options.logger);
+    reportConnectionErrors(pool, 'main', options.logger);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const clients = new Map<number, pg.PoolClient>();
     pool.on('connect', (client) => {
@@ -230,7 +239,7 @@ export function openDatabase(database: Config['database'], options: OpenOptions 
       idleTimeoutMillis: 0,
       connectionTimeoutMillis,
     });
-    reportIdleErrors(writerPool, 'writer', options.logger);
+    reportConnectionErrors(writerPool, 'writer', options.logger);
     // Sent first on each new connection (a client runs its queries in order), whatever
     // DATABASE_URL's own options are.
     writerPool.on('connect', (client) => {
