@@ -10,11 +10,15 @@ export interface Clock {
   timeOfDay(timeZone?: string): string;
 }
 
-/** One formatter per time zone: building an Intl.DateTimeFormat costs more than using one. */
+/**
+ * One formatter per time zone, and one with seconds for offsets (a zone's old local mean time had
+ * seconds): building an Intl.DateTimeFormat costs more than using one.
+ */
 const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
 
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = FORMATTERS.get(timeZone);
+function formatterFor(timeZone: string, withSeconds = false): Intl.DateTimeFormat {
+  const key = withSeconds ? `${timeZone} s` : timeZone;
+  let f = FORMATTERS.get(key);
   if (!f) {
     f = new Intl.DateTimeFormat('en-GB', {
       timeZone,
@@ -23,9 +27,10 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
       day: '2-digit',
       hour: '2-digit',
       minute: '2-digit',
+      ...(withSeconds ? { second: '2-digit' } : {}),
       hourCycle: 'h23',
     });
-    FORMATTERS.set(timeZone, f);
+    FORMATTERS.set(key, f);
   }
   return f;
 }
@@ -59,25 +64,9 @@ function intlParts(date: Date, timeZone: string): { date: PlainDate; time: strin
   return { date: `${p['year']}-${p['month']}-${p['day']}` as PlainDate, time: `${p['hour']}:${p['minute']}` };
 }
 
-/** One formatter per time zone with seconds, for offsets (a zone's old local mean time had seconds). */
-const OFFSET_FORMATTERS = new Map<string, Intl.DateTimeFormat>();
-
 /** The zone's offset from UTC (ms) at an instant, from Intl. */
 function intlOffset(ms: number, timeZone: string): number {
-  let f = OFFSET_FORMATTERS.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      hourCycle: 'h23',
-    });
-    OFFSET_FORMATTERS.set(timeZone, f);
-  }
+  const f = formatterFor(timeZone, true);
   if (!(Math.abs(ms) <= MAX_TIME_MS)) return NaN;
   const p = new Map(f.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
   const part = (type: Intl.DateTimeFormatPartTypes) => p.get(type) ?? NaN;
