@@ -194,7 +194,12 @@ export interface OpenOptions {
  */
 function reportConnectionErrors(pool: pg.Pool, which: string, logger: OpenOptions['logger']): void {
   pool.on('connect', (client) => {
+    // Once per connection: a connection closed while held reports PostgreSQL's message and then
+    // the socket's end.
+    let reported = false;
     client.on('error', (e: Error & { code?: string }) => {
+      if (reported) return;
+      reported = true;
       logger?.warn(
         { pool: which, code: e.code, message: e.message },
         'PostgreSQL closed a connection; a new one will be opened when needed',
