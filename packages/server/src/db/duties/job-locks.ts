@@ -27,7 +27,12 @@ export async function withJobLock<T>(
       try {
         return { locked: true as const, value: await fn() };
       } finally {
-        await sql`select pg_advisory_unlock(hashtext('rollcall-job'), hashtext(${key}))`.execute(conn);
+        // A connection PostgreSQL closed during the run took the lock with it (and was logged,
+        // db/connect.ts): the unlock then fails, and the run's own outcome is what its caller is
+        // told (a finished run is not reported as failed). Pool and connection carry on.
+        await sql`select pg_advisory_unlock(hashtext('rollcall-job'), hashtext(${key}))`
+          .execute(conn)
+          .catch(() => undefined);
       }
     });
   }
