@@ -1,11 +1,12 @@
 // A worker of bench (g): measures batches of pupils laid in shared memory and sends back only
 // what a local authority or the country keeps of them: the cohort sums and the number of findings
-// by rule. The batch arrives as a message { from, to }; pupil i's marks are row `rowOf(i)` of the
-// shared pool (the LA: every pupil its own row; England: 9 million pupils drawn from the pool).
+// by rule. The batch arrives as a message { from, to }; pupil i's marks are row i mod 60,000 of the
+// shared pool (the LA: every pupil its own row; England: 9 million pupils, the pool over and over),
+// so a batch's marks lie together, as a batch streamed from storage would.
 import { parentPort, workerData } from 'node:worker_threads';
 import { analysisContext, compileCalendar, createScratch, findingsFor, measurePupil } from '@rollcall/domain';
 
-const { calendar, asOf, rows, sessions, codes, minutes, lateRow, rollFrom, rollTo, stride } = workerData;
+const { calendar, asOf, rows, sessions, codes, minutes, lateRow, rollFrom, rollTo } = workerData;
 const compiled = compileCalendar(calendar);
 if (!compiled.ok) throw new Error('calendar');
 const cal = compiled.value;
@@ -30,7 +31,7 @@ parentPort.on('message', (batch) => {
   const byRule = {};
   let findings = 0;
   for (let i = batch.from; i < batch.to; i++) {
-    const marks = views[stride === 1 ? i : (i * stride) % rows];
+    const marks = views[i % rows];
     const m = measurePupil(cal, ctx, marks, scratch);
     sums.pupils++;
     sums.possible += m.possibleSessions;
