@@ -6,8 +6,9 @@
 // generated pupil-years (pupil i is row i mod 60,000) so that generating data does not cost more
 // than measuring it; a batch's marks lie together, as a batch streamed from storage would. (Until
 // 7 December 2026 pupil i was row i × 7919 mod 60,000: every pupil's marks read from a far place
-// in the 22 MB pool, which cost a fifth to a third of the marks per CPU-second in this virtual
-// machine, cache and page-table misses a streamed batch does not have.) Printed, never asserted.
+// in the pool's 22 MB of codes, which cost a fifth to a third of the marks per CPU-second in this
+// virtual machine, probably cache and page-table misses a streamed batch does not have; decision
+// 0004.) Printed, never asserted.
 import { cpus, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AS_OF, calendarInput } from './data.mjs';
