@@ -122,10 +122,7 @@ export async function loadCalendar(db: DbOrTrx, schoolId: string): Promise<Schoo
  * Several schools' calendars, compiled as `loadCalendar` compiles each (two queries in all). A
  * school whose calendar is inconsistent is left out (`loadCalendar` says why).
  */
-export async function loadCalendars(
-  db: DbOrTrx,
-  schoolIds: readonly string[],
-): Promise<Map<string, SchoolCalendar>> {
+export async function loadCalendars(db: DbOrTrx, schoolIds: readonly string[]): Promise<Map<string, SchoolCalendar>> {
   const { terms, closures } = await calendarRowsOfSchools(db, schoolIds);
   const rows = new Map<string, { terms: TermRow[]; closures: ClosureRow[] }>(
     schoolIds.map((id) => [id, { terms: [], closures: [] }]),
