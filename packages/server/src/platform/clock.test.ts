@@ -3,7 +3,10 @@ import { fixedClock, localDateTime } from './clock.js';
 
 const REFERENCE = new Map<string, Intl.DateTimeFormat>();
 
-/** What Intl says of each instant: the reference. */
+/**
+ * What Intl says of each instant: the reference. Built here rather than through clock.ts's own
+ * formatter cache, so that the reference shares no code with what it checks.
+ */
 function reference(ms: number, timeZone: string): { date: string; time: string } {
   let f = REFERENCE.get(timeZone);
   if (!f) {
